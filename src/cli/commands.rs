@@ -1,0 +1,369 @@
+//! The non-interactive commands: each resolves config, database and agent, then calls Desk.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
+
+use super::output::{self, Out};
+use super::{Cli, Command, ConfigFormat, ExportFormat, ListFormat, ShowFormat};
+use crate::config::{Config, ConfigSource, Paths, Preset};
+use crate::desk::{Desk, SystemClock};
+use crate::domain::complaint::{NewComplaint, Queue};
+use crate::error::{Error, Result};
+use crate::i18n::{Catalog, Lang};
+use crate::store::{self, Store};
+
+/// An error and the language to report it in (when known).
+pub type Failure = (Error, Option<Lang>);
+
+/// Runs the parsed command.
+pub fn run(cli: &Cli) -> std::result::Result<(), Failure> {
+    if let Some(Command::Init { preset }) = &cli.command {
+        return init(cli, *preset).map_err(|e| (e, cli.lang));
+    }
+    let (config, _) = Config::load(cli.config.as_deref()).map_err(|e| (e, cli.lang))?;
+    let lang = cli.lang.unwrap_or(config.language);
+    let fail = |e: Error| (e, Some(lang));
+    let catalog = Catalog::get(lang);
+    match &cli.command {
+        None => {
+            // The interactive desk lands with the terminal-app issue; until then say so.
+            println!("{}", catalog.text("cli.tui_pending"));
+            Ok(())
+        }
+        Some(Command::Config { format }) => print_config(&config, *format).map_err(fail),
+        Some(command) => {
+            let desk = open_desk(cli, config)?;
+            run_on_desk(desk, command, catalog).map_err(fail)
+        }
+    }
+}
+
+fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<()> {
+    let stdout = std::io::stdout();
+    match command {
+        Command::Add(a) => {
+            let received_at = a
+                .received_at
+                .as_deref()
+                .map(|t| parse_datetime(t, "received_at"))
+                .transpose()?;
+            let new = NewComplaint {
+                channel: Some(a.channel),
+                name: a.name.clone(),
+                phone: a.phone.clone(),
+                location: a.location.clone(),
+                category: a.category.clone(),
+                description: a.description.clone(),
+                outcome: a.outcome.clone(),
+                apologized: a.apologized,
+                received_at,
+            };
+            let c = desk.intake(&new)?;
+            println!("{}", c.number);
+            Ok(())
+        }
+        Command::List {
+            queue,
+            format,
+            limit,
+        } => list(&desk, *queue, *format, *limit, catalog),
+        Command::Show { number, format } => {
+            let case = desk.case_file(number)?;
+            let mut out = stdout.lock();
+            match format {
+                ShowFormat::Json => output::write_case_json(&mut out, &case),
+                ShowFormat::Text => {
+                    output::write_case_text(&mut out, &case, desk.config(), catalog)
+                }
+            }
+            .map_err(|e| Error::io(Path::new("<stdout>"), e))
+        }
+        Command::Export {
+            format,
+            out,
+            no_bom,
+        } => export(&desk, *format, out.as_deref(), !*no_bom, catalog),
+        Command::Backup { file } => {
+            let report = desk.backup(file)?;
+            println!(
+                "{}",
+                catalog.format(
+                    "cli.backup_done",
+                    &[
+                        ("path", file.display().to_string()),
+                        ("count", report.complaints.to_string()),
+                        ("size", output::human_size(report.bytes)),
+                    ]
+                )
+            );
+            Ok(())
+        }
+        Command::Demo { count, seed } => demo(&mut desk, *count, *seed, catalog),
+        Command::Init { .. } | Command::Config { .. } => Ok(()),
+    }
+}
+
+fn open_desk(cli: &Cli, config: Config) -> std::result::Result<Desk, Failure> {
+    let lang = cli.lang.unwrap_or(config.language);
+    let fail = |e: Error| (e, Some(lang));
+    let path = db_path(cli, &config).map_err(fail)?;
+    let store = Store::open(&path).map_err(fail)?;
+    let agent = agent_name(cli).map_err(fail)?;
+    Desk::new(store, config, &agent, Box::new(SystemClock)).map_err(fail)
+}
+
+/// `--db`, else the config's `database`, else the platform data dir.
+fn db_path(cli: &Cli, config: &Config) -> Result<PathBuf> {
+    match (&cli.db, &config.database) {
+        (Some(p), _) => Ok(p.clone()),
+        (None, Some(p)) => Ok(p.clone()),
+        (None, None) => Paths::platform()?.database(),
+    }
+}
+
+/// `--agent` / `COMPLAINT_DESK_AGENT`, else the operating-system user.
+fn agent_name(cli: &Cli) -> Result<String> {
+    cli.agent
+        .clone()
+        .or_else(|| whoami::username().ok().filter(|s| !s.trim().is_empty()))
+        .ok_or_else(|| Error::new("error.agent_missing"))
+}
+
+/// RFC 3339, or local `YYYY-MM-DD HH:MM[:SS]`.
+pub fn parse_datetime(text: &str, field: &'static str) -> Result<DateTime<Utc>> {
+    let t = text.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Ok(dt.with_timezone(&Utc));
+    }
+    ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+        .and_then(|naive| Local.from_local_datetime(&naive).earliest())
+        .map(|dt| dt.with_timezone(&Utc))
+        .ok_or_else(|| {
+            Error::new("error.bad_datetime")
+                .arg("field", field)
+                .arg("value", t)
+        })
+}
+
+fn init(cli: &Cli, preset: Option<Preset>) -> Result<()> {
+    let config_path = match &cli.config {
+        Some(p) => p.clone(),
+        None => Paths::platform()?
+            .config_file()
+            .ok_or_else(|| Error::new("error.no_home"))?,
+    };
+    let mut lines = Vec::new();
+    let config = if config_path.exists() {
+        let (config, source) = Config::load(Some(&config_path))?;
+        debug_assert!(matches!(source, ConfigSource::Explicit(_)));
+        lines.push((
+            "cli.init_kept_config",
+            vec![("path", config_path.display().to_string())],
+        ));
+        config
+    } else {
+        let preset = preset.unwrap_or_default();
+        let lang = cli.lang.unwrap_or_default();
+        let text = format!(
+            "# complaint-desk configuration; config.example.toml in the source lists every key.\n\
+             preset = \"{}\"\nlanguage = \"{}\"\n",
+            preset.key(),
+            lang.tag()
+        );
+        let config = Config::from_toml(&text, &config_path.display().to_string())?;
+        write_new_file(&config_path, text.as_bytes())?;
+        lines.push((
+            "cli.init_created_config",
+            vec![
+                ("path", config_path.display().to_string()),
+                ("preset", preset.key().to_string()),
+            ],
+        ));
+        config
+    };
+    let lang = cli.lang.unwrap_or(config.language);
+    let path = db_path(cli, &config)?;
+    let store = Store::open(&path)?;
+    store.quick_check()?;
+    let count = store.count(Queue::All)?;
+    lines.push((
+        "cli.init_database",
+        vec![
+            ("path", path.display().to_string()),
+            ("version", store::schema_version().to_string()),
+            ("count", count.to_string()),
+        ],
+    ));
+    let catalog = Catalog::get(lang);
+    for (key, args) in lines {
+        println!("{}", catalog.format(key, &args));
+    }
+    Ok(())
+}
+
+/// Writes a file that must not exist yet, owner-only, through a temporary name.
+fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut out = Out::create(path)?;
+    out.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    out.finish()
+}
+
+fn print_config(config: &Config, format: ConfigFormat) -> Result<()> {
+    let text = match format {
+        ConfigFormat::Toml => config.to_toml()?,
+        ConfigFormat::Json => serde_json::to_string_pretty(config)
+            .map_err(|e| Error::new("error.internal").arg("detail", e))?,
+    };
+    println!("{text}");
+    Ok(())
+}
+
+fn list(
+    desk: &Desk,
+    queue: Queue,
+    format: ListFormat,
+    limit: u64,
+    catalog: &Catalog,
+) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let io = |e: std::io::Error| Error::io(Path::new("<stdout>"), e);
+    let cap = (limit > 0).then_some(limit);
+    match format {
+        ListFormat::Json => {
+            let mut json = output::JsonArray::new(&mut out);
+            desk.for_each(queue, cap, |c| {
+                json.push(&output::ComplaintJson::from(c)).map_err(io)
+            })?;
+            json.finish().map_err(io)?;
+        }
+        ListFormat::Csv => {
+            let mut csv = output::CsvOut::new(&mut out, false).map_err(io)?;
+            desk.for_each(queue, cap, |c| csv.push(c).map_err(io))?;
+            csv.finish().map_err(io)?;
+        }
+        ListFormat::Table => {
+            let mut table = output::Table::new(desk.config(), catalog);
+            table.header(&mut out).map_err(io)?;
+            let mut shown = 0u64;
+            desk.for_each(queue, cap, |c| {
+                shown += 1;
+                table.row(&mut out, c).map_err(io)
+            })?;
+            if shown == 0 {
+                writeln!(out, "{}", catalog.text("cli.list_empty")).map_err(io)?;
+            } else if cap == Some(shown) && desk.count(queue)? > shown as i64 {
+                writeln!(
+                    out,
+                    "{}",
+                    catalog.format("cli.list_more", &[("shown", shown.to_string())])
+                )
+                .map_err(io)?;
+            }
+        }
+    }
+    out.flush().map_err(io)
+}
+
+fn export(
+    desk: &Desk,
+    format: ExportFormat,
+    dest: Option<&Path>,
+    bom: bool,
+    catalog: &Catalog,
+) -> Result<()> {
+    let mut count = 0u64;
+    let mut write_all = |w: &mut dyn Write| -> Result<()> {
+        let io = |e: std::io::Error| Error::io(dest.unwrap_or(Path::new("<stdout>")), e);
+        match format {
+            ExportFormat::Json => {
+                let mut json = output::JsonArray::new(w);
+                desk.for_each(Queue::All, None, |c| {
+                    count += 1;
+                    json.push(&output::ComplaintJson::from(c)).map_err(io)
+                })?;
+                json.finish().map_err(io)
+            }
+            ExportFormat::Csv => {
+                let mut csv = output::CsvOut::new(w, bom).map_err(io)?;
+                desk.for_each(Queue::All, None, |c| {
+                    count += 1;
+                    csv.push(c).map_err(io)
+                })?;
+                csv.finish().map_err(io)
+            }
+        }
+    };
+    match dest {
+        Some(path) => {
+            let mut out = Out::create(path)?;
+            write_all(&mut out)?;
+            out.finish()?;
+            eprintln!(
+                "{}",
+                catalog.format(
+                    "cli.export_done",
+                    &[
+                        ("count", count.to_string()),
+                        ("path", path.display().to_string())
+                    ]
+                )
+            );
+            Ok(())
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            write_all(&mut out)?;
+            out.flush().map_err(|e| Error::io(Path::new("<stdout>"), e))
+        }
+    }
+}
+
+fn demo(desk: &mut Desk, count: u64, seed: u64, catalog: &Catalog) -> Result<()> {
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(count)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} {per_sec} eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(catalog.text("cli.demo_progress").to_string());
+    let started = Instant::now();
+    let written = desk.demo(count, seed, &mut |n| bar.set_position(n))?;
+    bar.finish_and_clear();
+    println!(
+        "{}",
+        catalog.format(
+            "cli.demo_done",
+            &[
+                ("count", written.to_string()),
+                ("path", desk.db_path().display().to_string()),
+                ("seconds", format!("{:.1}", started.elapsed().as_secs_f64())),
+            ]
+        )
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datetimes() {
+        let t = parse_datetime("2026-11-20T17:50:00+08:00", "received_at").expect("rfc3339");
+        assert_eq!(t.to_rfc3339(), "2026-11-20T09:50:00+00:00");
+        assert!(parse_datetime("2026-11-20 17:50", "received_at").is_ok());
+        let err = parse_datetime("昨天下午", "received_at").expect_err("bad");
+        assert_eq!(err.key, "error.bad_datetime");
+        assert_eq!(err.get("value"), Some("昨天下午"));
+    }
+}

@@ -1,0 +1,207 @@
+//! The command line (`../shared/cli.md`): clap definitions and thin commands over `Desk`.
+
+mod commands;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::Preset;
+use crate::domain::complaint::{Channel, Queue};
+use crate::i18n::{Catalog, Lang};
+
+/// complaint-desk: take customer complaints and carry each one to a satisfied close.
+#[derive(Debug, Parser)]
+#[command(name = "complaint-desk", version, about, long_about = None)]
+pub struct Cli {
+    /// Database file (default: the platform data dir).
+    #[arg(long, global = true, env = "COMPLAINT_DESK_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Config file (default: the platform config dir, else built-in defaults).
+    #[arg(
+        long,
+        global = true,
+        env = "COMPLAINT_DESK_CONFIG",
+        value_name = "PATH"
+    )]
+    pub config: Option<PathBuf>,
+    /// Interface language: en or zh-CN (overrides the config).
+    #[arg(long, global = true, value_parser = parse_lang, value_name = "LANG")]
+    pub lang: Option<Lang>,
+    /// Who acts, for writes (default: the operating-system user name).
+    #[arg(long, global = true, env = "COMPLAINT_DESK_AGENT", value_name = "NAME")]
+    pub agent: Option<String>,
+    /// The command; none starts the terminal app.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("unknown language \"{s}\"; known: en, zh-CN"))
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a config file (if none) and create or migrate the database.
+    Init {
+        /// Organisation preset for a new config file.
+        #[arg(long, value_enum)]
+        preset: Option<Preset>,
+    },
+    /// Record a complaint; prints its number alone on stdout.
+    Add(AddArgs),
+    /// List a queue of complaints.
+    List {
+        /// Which queue.
+        #[arg(long, value_enum, default_value = "open")]
+        queue: Queue,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+        /// At most this many rows (0: all, streamed).
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
+    /// Show one complaint with its timeline.
+    Show {
+        /// The complaint number, e.g. 20261122-0007.
+        number: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: ShowFormat,
+    },
+    /// Export every complaint (streamed; CSV carries a UTF-8 BOM for spreadsheets).
+    Export {
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write to this new file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Leave out the UTF-8 byte-order mark of CSV.
+        #[arg(long)]
+        no_bom: bool,
+    },
+    /// Online backup of the live database to a new file, then an integrity check of the copy.
+    Backup {
+        /// The new backup file.
+        file: PathBuf,
+    },
+    /// Fill the database with realistic bilingual demo data.
+    Demo {
+        /// How many complaints.
+        #[arg(long)]
+        count: u64,
+        /// Random seed (same seed, same data).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Print the effective configuration (after defaults, preset and file).
+    Config {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "toml")]
+        format: ConfigFormat,
+    },
+}
+
+/// `add` arguments.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// How the complaint came in.
+    #[arg(long, value_enum)]
+    pub channel: Channel,
+    /// Complainant's name.
+    #[arg(long)]
+    pub name: String,
+    /// Complainant's phone number.
+    #[arg(long)]
+    pub phone: String,
+    /// Unit, building or site.
+    #[arg(long)]
+    pub location: String,
+    /// Category key or name (see `complaint-desk config`).
+    #[arg(long)]
+    pub category: String,
+    /// What happened.
+    #[arg(long)]
+    pub description: String,
+    /// What the customer asks for.
+    #[arg(long, default_value = "")]
+    pub outcome: String,
+    /// An apology was made.
+    #[arg(long)]
+    pub apologized: bool,
+    /// When it really came in (RFC 3339 or local `YYYY-MM-DD HH:MM`).
+    #[arg(long, value_name = "DATETIME")]
+    pub received_at: Option<String>,
+}
+
+/// Formats of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns for people.
+    Table,
+    /// A JSON array.
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// Formats of `show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// Labelled fields and the timeline.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// Formats of `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// CSV.
+    Csv,
+    /// A JSON array.
+    Json,
+}
+
+/// Formats of `config`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfigFormat {
+    /// TOML, loadable again with --config.
+    Toml,
+    /// JSON.
+    Json,
+}
+
+/// Language for messages before the config is known: `--lang`, else the locale.
+fn fallback_lang(cli: &Cli) -> Lang {
+    cli.lang.unwrap_or_else(|| {
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .unwrap_or_default();
+        if locale.starts_with("zh") {
+            Lang::ZhCn
+        } else {
+            Lang::En
+        }
+    })
+}
+
+/// Parses the arguments, runs the command, prints any error as one `error:` line.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match commands::run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((err, lang)) => {
+            let lang = lang.unwrap_or_else(|| fallback_lang(&cli));
+            let msg = crate::text::sanitize_line(&Catalog::get(lang).render(&err));
+            eprintln!("error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,548 @@
+//! How complaints are printed: JSON and CSV exactly as typed, tables and text sanitised.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Local, SecondsFormat, Utc};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::desk::CaseFile;
+use crate::domain::complaint::Complaint;
+use crate::error::{Error, Result};
+use crate::i18n::Catalog;
+use crate::store::events::Event;
+use crate::text::{fit, sanitize_line, sanitize_lines, width};
+
+/// Local RFC 3339 with offset, as the contract prints times.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+fn local_minutes(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A complaint as JSON: stable snake_case keys, times in local RFC 3339.
+#[derive(Debug, Serialize)]
+pub struct ComplaintJson<'a> {
+    number: &'a str,
+    received_at: String,
+    channel: &'a str,
+    name: &'a str,
+    phone: &'a str,
+    location: &'a str,
+    category: &'a str,
+    description: &'a str,
+    outcome: &'a str,
+    apologized: bool,
+    scope: Option<&'a str>,
+    party: Option<&'a str>,
+    #[serde(rename = "type")]
+    complaint_type: Option<&'a str>,
+    severity: Option<&'a str>,
+    intent: &'a str,
+    spread_risk: bool,
+    explained: bool,
+    stage: &'a str,
+    version: i64,
+    closed_at: Option<String>,
+    updated_at: String,
+}
+
+impl<'a> From<&'a Complaint> for ComplaintJson<'a> {
+    fn from(c: &'a Complaint) -> Self {
+        ComplaintJson {
+            number: &c.number,
+            received_at: rfc3339(c.received_at),
+            channel: c.channel.as_str(),
+            name: &c.name,
+            phone: &c.phone,
+            location: &c.location,
+            category: &c.category,
+            description: &c.description,
+            outcome: &c.outcome,
+            apologized: c.apologized,
+            scope: c.scope.map(|s| s.as_str()),
+            party: c.party.as_deref(),
+            complaint_type: c.complaint_type.as_deref(),
+            severity: c.severity.as_deref(),
+            intent: c.intent.as_str(),
+            spread_risk: c.spread_risk,
+            explained: c.explained,
+            stage: c.stage.as_str(),
+            version: c.version,
+            closed_at: c.closed_at.map(rfc3339),
+            updated_at: rfc3339(c.updated_at),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct EventJson<'a> {
+    at: String,
+    agent: &'a str,
+    kind: &'a str,
+    from_stage: Option<&'a str>,
+    to_stage: Option<&'a str>,
+    detail: &'a serde_json::Value,
+}
+
+#[derive(Serialize)]
+struct CaseJson<'a> {
+    #[serde(flatten)]
+    complaint: ComplaintJson<'a>,
+    events: Vec<EventJson<'a>>,
+    callbacks: Vec<serde_json::Value>,
+    revisits: Vec<serde_json::Value>,
+}
+
+fn json_err(e: serde_json::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+/// Writes one case file as a JSON object.
+pub fn write_case_json(out: &mut dyn Write, case: &CaseFile) -> io::Result<()> {
+    let times = |v: serde_json::Value| v;
+    let value = CaseJson {
+        complaint: ComplaintJson::from(&case.complaint),
+        events: case
+            .events
+            .iter()
+            .map(|e| EventJson {
+                at: rfc3339(e.at),
+                agent: &e.agent,
+                kind: &e.kind,
+                from_stage: e.from_stage.map(|s| s.as_str()),
+                to_stage: e.to_stage.map(|s| s.as_str()),
+                detail: &e.detail,
+            })
+            .collect(),
+        callbacks: case
+            .callbacks
+            .iter()
+            .map(|c| {
+                times(serde_json::json!({
+                    "kind": c.kind, "due_at": rfc3339(c.due_at), "owner": c.owner,
+                    "note": c.note, "done_at": c.done_at.map(rfc3339),
+                }))
+            })
+            .collect(),
+        revisits: case
+            .revisits
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "role": r.role, "due_at": rfc3339(r.due_at), "done_at": r.done_at.map(rfc3339),
+                    "reached": r.reached, "satisfaction": r.satisfaction, "comment": r.comment,
+                })
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &value).map_err(json_err)?;
+    writeln!(out)
+}
+
+/// Streams a JSON array, one element at a time.
+pub struct JsonArray<W: Write> {
+    out: W,
+    first: bool,
+}
+
+impl<W: Write> JsonArray<W> {
+    /// Starts an array.
+    pub fn new(out: W) -> Self {
+        JsonArray { out, first: true }
+    }
+
+    /// Appends an element.
+    pub fn push<T: Serialize>(&mut self, value: &T) -> io::Result<()> {
+        self.out
+            .write_all(if self.first { b"[\n  " } else { b",\n  " })?;
+        self.first = false;
+        serde_json::to_writer(&mut self.out, value).map_err(json_err)
+    }
+
+    /// Closes the array.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.out
+            .write_all(if self.first { b"[]\n" } else { b"\n]\n" })
+    }
+}
+
+const CSV_HEADER: [&str; 21] = [
+    "number",
+    "received_at",
+    "channel",
+    "name",
+    "phone",
+    "location",
+    "category",
+    "description",
+    "outcome",
+    "apologized",
+    "scope",
+    "party",
+    "type",
+    "severity",
+    "intent",
+    "spread_risk",
+    "explained",
+    "stage",
+    "version",
+    "closed_at",
+    "updated_at",
+];
+
+/// Streams complaints as CSV with a header row (and a UTF-8 BOM when asked).
+pub struct CsvOut<W: Write> {
+    writer: csv::Writer<W>,
+}
+
+impl<W: Write> CsvOut<W> {
+    /// Starts the CSV, BOM first when `bom`.
+    pub fn new(mut out: W, bom: bool) -> io::Result<Self> {
+        if bom {
+            out.write_all("\u{feff}".as_bytes())?;
+        }
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(CSV_HEADER).map_err(io::Error::other)?;
+        Ok(CsvOut { writer })
+    }
+
+    /// Appends a complaint.
+    pub fn push(&mut self, c: &Complaint) -> io::Result<()> {
+        let flag = |b: bool| if b { "true" } else { "false" };
+        let version = c.version.to_string();
+        let received = rfc3339(c.received_at);
+        let closed = c.closed_at.map(rfc3339).unwrap_or_default();
+        let updated = rfc3339(c.updated_at);
+        self.writer
+            .write_record([
+                c.number.as_str(),
+                &received,
+                c.channel.as_str(),
+                &c.name,
+                &c.phone,
+                &c.location,
+                &c.category,
+                &c.description,
+                &c.outcome,
+                flag(c.apologized),
+                c.scope.map_or("", |s| s.as_str()),
+                c.party.as_deref().unwrap_or(""),
+                c.complaint_type.as_deref().unwrap_or(""),
+                c.severity.as_deref().unwrap_or(""),
+                c.intent.as_str(),
+                flag(c.spread_risk),
+                flag(c.explained),
+                c.stage.as_str(),
+                &version,
+                &closed,
+                &updated,
+            ])
+            .map_err(io::Error::other)
+    }
+
+    /// Flushes the CSV.
+    pub fn finish(mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+/// An aligned, sanitised table for people.
+pub struct Table<'a> {
+    config: &'a Config,
+    catalog: &'a Catalog,
+}
+
+const COLUMNS: [(&str, usize); 7] = [
+    ("label.number", 14),
+    ("label.received_at", 16),
+    ("label.stage", 12),
+    ("label.category", 12),
+    ("label.name", 10),
+    ("label.location", 16),
+    ("label.description", 36),
+];
+
+impl<'a> Table<'a> {
+    /// A table in the catalog's language.
+    pub fn new(config: &'a Config, catalog: &'a Catalog) -> Self {
+        Table { config, catalog }
+    }
+
+    fn line(out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
+        let mut line = String::new();
+        for (cell, (_, w)) in cells.iter().zip(COLUMNS) {
+            line.push_str(&fit(cell, w));
+            line.push(' ');
+        }
+        writeln!(out, "{}", line.trim_end())
+    }
+
+    /// Prints the header row.
+    pub fn header(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        let cells: Vec<String> = COLUMNS
+            .iter()
+            .map(|(k, _)| self.catalog.text(k).to_string())
+            .collect();
+        Self::line(out, &cells)
+    }
+
+    /// Prints one complaint.
+    pub fn row(&mut self, out: &mut dyn Write, c: &Complaint) -> io::Result<()> {
+        let lang = self.catalog.lang();
+        let mut stage = self.catalog.text(c.stage.label_key()).to_string();
+        if c.scope.is_none() && !c.stage.is_closed() {
+            stage = self.catalog.text("label.untriaged").to_string();
+        }
+        let cells = [
+            c.number.clone(),
+            local_minutes(c.received_at),
+            stage,
+            sanitize_line(&self.config.category_name(&c.category, lang)),
+            sanitize_line(&c.name),
+            sanitize_line(&c.location),
+            sanitize_line(&c.description),
+        ];
+        Self::line(out, &cells)
+    }
+}
+
+/// Writes a case file for people: labelled fields, then the timeline.
+pub fn write_case_text(
+    out: &mut dyn Write,
+    case: &CaseFile,
+    config: &Config,
+    catalog: &Catalog,
+) -> io::Result<()> {
+    let lang = catalog.lang();
+    let c = &case.complaint;
+    let t = |k: &str| catalog.text(k).to_string();
+    let yes_no = |b: bool| t(if b { "label.yes" } else { "label.no" });
+    let opt = |v: Option<String>| v.unwrap_or_else(|| t("label.none"));
+    let fields: Vec<(&str, String)> = vec![
+        ("label.number", c.number.clone()),
+        ("label.received_at", local_minutes(c.received_at)),
+        ("label.channel", t(c.channel.label_key())),
+        ("label.name", c.name.clone()),
+        ("label.phone", c.phone.clone()),
+        ("label.location", c.location.clone()),
+        ("label.category", config.category_name(&c.category, lang)),
+        ("label.description", c.description.clone()),
+        (
+            "label.outcome",
+            if c.outcome.is_empty() {
+                t("label.none")
+            } else {
+                c.outcome.clone()
+            },
+        ),
+        ("label.apologized", yes_no(c.apologized)),
+        (
+            "label.scope",
+            c.scope.map_or_else(
+                || t("label.untriaged"),
+                |s| t(&format!("scope.{}", s.as_str())),
+            ),
+        ),
+        (
+            "label.party",
+            opt(c.party.as_deref().map(|p| config.party_name(p, lang))),
+        ),
+        (
+            "label.type",
+            opt(c
+                .complaint_type
+                .as_deref()
+                .map(|p| config.type_name(p, lang))),
+        ),
+        (
+            "label.severity",
+            opt(c.severity.as_deref().map(|p| config.severity_name(p, lang))),
+        ),
+        ("label.intent", t(&format!("intent.{}", c.intent.as_str()))),
+        ("label.spread_risk", yes_no(c.spread_risk)),
+        ("label.explained", yes_no(c.explained)),
+        ("label.stage", t(c.stage.label_key())),
+        ("label.closed_at", opt(c.closed_at.map(local_minutes))),
+        ("label.version", c.version.to_string()),
+    ];
+    let label_width = fields
+        .iter()
+        .map(|(k, _)| width(catalog.text(k)))
+        .max()
+        .unwrap_or(0);
+    for (key, value) in &fields {
+        let label = fit(catalog.text(key), label_width);
+        let mut lines = sanitize_lines(value).into_iter();
+        writeln!(out, "{label}  {}", lines.next().unwrap_or_default())?;
+        for more in lines {
+            writeln!(out, "{}  {more}", " ".repeat(label_width))?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", t("label.events"))?;
+    for e in &case.events {
+        writeln!(out, "  {}", event_line(e, catalog))?;
+    }
+    if !case.callbacks.is_empty() {
+        writeln!(out, "\n{}", t("label.callbacks"))?;
+        for cb in &case.callbacks {
+            let state = cb
+                .done_at
+                .map_or_else(|| t("label.due"), |_| t("label.done"));
+            writeln!(
+                out,
+                "  {} {}  {}  {}",
+                state,
+                local_minutes(cb.due_at),
+                sanitize_line(&cb.kind),
+                sanitize_line(&cb.note)
+            )?;
+        }
+    }
+    if !case.revisits.is_empty() {
+        writeln!(out, "\n{}", t("label.revisits"))?;
+        for r in &case.revisits {
+            let sat = r.satisfaction.map_or_else(String::new, |s| {
+                format!("{} {s}/5", t("label.satisfaction"))
+            });
+            writeln!(
+                out,
+                "  {} {}  {}  {sat}  {}",
+                t("label.due"),
+                local_minutes(r.due_at),
+                sanitize_line(&r.role),
+                sanitize_line(&r.comment)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// One timeline line: time, agent, what happened, stage move, details.
+pub fn event_line(e: &Event, catalog: &Catalog) -> String {
+    let kind_key = format!("event.{}", e.kind);
+    let kind = catalog.text(&kind_key);
+    let kind = if kind == kind_key {
+        sanitize_line(&e.kind)
+    } else {
+        kind.to_string()
+    };
+    let mut line = format!(
+        "{}  {}  {}",
+        local_minutes(e.at),
+        sanitize_line(&e.agent),
+        kind
+    );
+    match (e.from_stage, e.to_stage) {
+        (Some(f), Some(t)) if f != t => {
+            line.push_str(&format!(
+                "  {} -> {}",
+                catalog.text(f.label_key()),
+                catalog.text(t.label_key())
+            ));
+        }
+        _ => {}
+    }
+    if let Some(map) = e.detail.as_object() {
+        let parts: Vec<String> = map
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => format!("{k}={}", sanitize_line(s)),
+                other => format!("{k}={}", sanitize_line(&other.to_string())),
+            })
+            .collect();
+        if !parts.is_empty() {
+            line.push_str(&format!("  ({})", parts.join(", ")));
+        }
+    }
+    line
+}
+
+/// Sizes for people: 1.2 MB.
+pub fn human_size(bytes: u64) -> String {
+    let b = bytes as f64;
+    match bytes {
+        0..1_000 => format!("{bytes} B"),
+        1_000..1_000_000 => format!("{:.1} kB", b / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", b / 1e6),
+        _ => format!("{:.2} GB", b / 1e9),
+    }
+}
+
+/// A new owner-only file written through a temporary name: complete, or not there at all.
+pub struct Out {
+    path: PathBuf,
+    partial: PathBuf,
+    file: Option<io::BufWriter<std::fs::File>>,
+}
+
+impl Out {
+    /// Starts writing `path`, which must not exist yet.
+    pub fn create(path: &Path) -> Result<Out> {
+        if path.exists() {
+            return Err(Error::new("error.output_exists").arg("path", path.display()));
+        }
+        let name = path
+            .file_name()
+            .ok_or_else(|| Error::new("error.output_exists").arg("path", path.display()))?;
+        let partial = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.exists()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&partial).map_err(|e| Error::io(&partial, e))?;
+        Ok(Out {
+            path: path.to_path_buf(),
+            partial,
+            file: Some(io::BufWriter::new(file)),
+        })
+    }
+
+    /// Flushes, syncs and moves the file into place.
+    pub fn finish(mut self) -> Result<()> {
+        let file = self
+            .file
+            .take()
+            .ok_or_else(|| Error::io(&self.path, "already finished"))?;
+        let file = file
+            .into_inner()
+            .map_err(|e| Error::io(&self.partial, e.error()))?;
+        file.sync_all().map_err(|e| Error::io(&self.partial, e))?;
+        std::fs::rename(&self.partial, &self.path).map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(buf),
+            None => Err(io::Error::other("finished")),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Out {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.partial);
+        }
+    }
+}

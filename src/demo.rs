@@ -1,0 +1,531 @@
+//! Realistic bilingual demo data for both presets: complaints spread over three years, repeat
+//! complainants, and cases in every stage the desk knows so far.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::config::Config;
+use crate::domain::complaint::{Channel, Intent, Scope, ValidComplaint, normalise_phone};
+use crate::domain::stage::Stage;
+
+/// Time span the demo spreads complaints over.
+const SPAN_DAYS: i64 = 3 * 365;
+
+/// One demo event.
+#[derive(Debug, Clone)]
+pub struct DemoEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub agent: String,
+    /// Kind (`received`, `classified`, `advanced`, `closed`).
+    pub kind: &'static str,
+    /// Stage before.
+    pub from_stage: Option<Stage>,
+    /// Stage after.
+    pub to_stage: Option<Stage>,
+    /// Detail object.
+    pub detail: serde_json::Value,
+}
+
+/// One generated complaint with its classification, stage and timeline.
+#[derive(Debug, Clone)]
+pub struct DemoCase {
+    /// The intake.
+    pub intake: ValidComplaint,
+    /// Scope (None: untriaged).
+    pub scope: Option<Scope>,
+    /// Responsible party.
+    pub party: Option<String>,
+    /// Type.
+    pub complaint_type: Option<String>,
+    /// Severity.
+    pub severity: Option<String>,
+    /// Intent.
+    pub intent: Intent,
+    /// Spread risk.
+    pub spread_risk: bool,
+    /// Responsibility explained.
+    pub explained: bool,
+    /// Stage.
+    pub stage: Stage,
+    /// Closed when.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Timeline.
+    pub events: Vec<DemoEvent>,
+}
+
+struct Person {
+    name: String,
+    phone: String,
+    location: String,
+    english: bool,
+}
+
+/// Generates demo cases in received-time order.
+pub struct DemoGenerator<'a> {
+    config: &'a Config,
+    rng: fastrand::Rng,
+    start: DateTime<Utc>,
+    step_secs: f64,
+    index: u64,
+    regulars: Vec<Person>,
+    now: DateTime<Utc>,
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "罗", "高",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛", "明", "超", "秀兰", "霞", "建国", "桂英", "志强", "海燕",
+];
+const EN_FIRST: &[&str] = &[
+    "James", "Mary", "David", "Linda", "Michael", "Sarah", "Tom", "Emma", "Daniel", "Grace",
+];
+const EN_LAST: &[&str] = &[
+    "Smith", "Brown", "Wilson", "Taylor", "Chan", "Wong", "Lee", "Miller", "Davis", "Clark",
+];
+const AGENTS: &[&str] = &["王丽", "李娜", "张敏", "陈杰", "Sarah Li", "赵强"];
+const SITES: &[&str] = &[
+    "海底捞火锅(万达店)",
+    "永辉超市(南湖店)",
+    "星巴克(国贸店)",
+    "美味餐厅",
+    "阳光幼儿园",
+    "康宁医院食堂",
+    "华润万家仓库",
+    "金桥食品厂",
+    "锦江之星酒店",
+    "蓝天写字楼",
+];
+const EN_SITES: &[&str] = &[
+    "Golden Dragon Restaurant",
+    "FreshMart Supermarket",
+    "Riverside Bakery",
+    "Harbour Hotel Kitchen",
+    "Sunrise Kindergarten",
+];
+
+fn texts(key: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    match key {
+        "leak" => (
+            &[
+                "卫生间天花板漏水，楼下已经发霉了，请尽快派人维修。",
+                "厨房水管渗水，地板泡坏了。",
+                "下雨后阳台渗水，墙角都湿了。",
+            ],
+            &[
+                "Water is leaking from the bathroom ceiling, mould is growing.",
+                "The kitchen pipe is leaking onto the floor.",
+            ],
+        ),
+        "lift" => (
+            &[
+                "2号电梯又坏了，老人上下楼很困难。",
+                "电梯困人二十分钟才有人来，非常不满！",
+                "电梯运行有异响，担心安全。",
+            ],
+            &[
+                "Lift 2 is out of order again; elderly residents cannot get up.",
+                "I was trapped in the lift for 20 minutes.",
+            ],
+        ),
+        "cleaning" => (
+            &["楼道垃圾三天没人清理，气味很大。", "小区垃圾桶满了没人倒。"],
+            &["Rubbish in the stairwell has not been cleared for three days."],
+        ),
+        "security" => (
+            &[
+                "晚上有陌生人随意进出小区，门岗不管。",
+                "门禁坏了一个星期还没修。",
+            ],
+            &["Strangers walk into the estate at night and the guards do nothing."],
+        ),
+        "parking" => (
+            &[
+                "我的车位总被别人占用，保安不处理。",
+                "地下车库灯坏了很多，太暗了。",
+            ],
+            &["Someone keeps parking in my space and security does nothing."],
+        ),
+        "fees" => (
+            &[
+                "物业费涨价没有提前公示，要求解释。",
+                "停车费收费标准不清楚，多收了钱。",
+            ],
+            &["The service fee went up without notice; I want an explanation."],
+        ),
+        "pests" => (
+            &["地下室老鼠很多，孩子害怕。", "楼道里蟑螂多，请安排消杀。"],
+            &["There are rats in the basement."],
+        ),
+        "greenery" => (
+            &["楼下的树好久没修剪，挡住了阳光。"],
+            &["The trees outside have not been trimmed and block the light."],
+        ),
+        "staff" => (
+            &[
+                "前台客服态度很差，不耐烦。",
+                "维修师傅说好上午来，等了一天没来。",
+            ],
+            &["The front desk staff were rude and impatient."],
+        ),
+        "noise" => (
+            &[
+                "楼上每天晚上十二点还在装修，吵得睡不着。",
+                "隔壁的狗整夜叫。",
+            ],
+            &["The neighbours upstairs renovate until midnight every night."],
+        ),
+        "wall-crack" => (
+            &[
+                "客厅墙面开裂，裂缝越来越大，是开发商的质量问题。",
+                "外墙空鼓脱落，很危险。",
+            ],
+            &["Cracks in the living-room wall keep growing; the developer built it badly."],
+        ),
+        "utility-outage" => (
+            &[
+                "又停水了，也没有提前通知。",
+                "小区停电四个小时了，冰箱里的东西都坏了。",
+            ],
+            &["The water was cut again without notice."],
+        ),
+        "municipal" => (
+            &["小区门口的路坑洼不平，下雨积水。"],
+            &["The road outside the gate is full of potholes."],
+        ),
+        "recurrence" => (
+            &[
+                "上个月刚做完服务，现在厨房又有蟑螂了。",
+                "灭鼠后又出现老鼠活动痕迹。",
+            ],
+            &["You treated the kitchen last month and the cockroaches came back."],
+        ),
+        "cockroaches" => (
+            &["后厨蟑螂很多，白天都能看到。", "仓库里发现大量蟑螂。"],
+            &["There are cockroaches in the kitchen in broad daylight."],
+        ),
+        "rodents" => (
+            &[
+                "仓库里发现老鼠咬坏了货物。",
+                "餐厅包间晚上有老鼠跑过，客人看到了。",
+            ],
+            &["Rats chewed through stock in the warehouse."],
+        ),
+        "flies-mosquitoes" => (
+            &["餐厅苍蝇很多，影响营业。", "院子里蚊子太多。"],
+            &["Flies everywhere in the dining room."],
+        ),
+        "missed-visit" => (
+            &[
+                "约好周三上门服务，防制员没来也没通知。",
+                "本月的例行服务漏做了。",
+            ],
+            &["The technician did not turn up on Wednesday as agreed."],
+        ),
+        "technician-conduct" => (
+            &[
+                "防制员态度很凶，不解释用药情况。",
+                "防制员工作敷衍，十分钟就走了。",
+            ],
+            &["The technician was rude and would not explain the treatment."],
+        ),
+        "bait-safety" => (
+            &[
+                "毒饵站放在儿童活动区，太危险了！",
+                "毒饵站盖子坏了，担心宠物误食。",
+            ],
+            &["A bait station was left where children play!"],
+        ),
+        "chemical-odour" => (
+            &["喷药后气味刺鼻，员工头晕。"],
+            &["The spray smell is so strong that staff feel dizzy."],
+        ),
+        "billing" => (
+            &["合同里没有的项目也收了费。", "发票金额和报价不一致。"],
+            &["We were billed for work that is not in the contract."],
+        ),
+        "hygiene-structure" => (
+            &["下水道口没有封堵，虫子一直从那里进来。"],
+            &["Drains are open and pests keep coming in through them."],
+        ),
+        "neighbouring-source" => (
+            &["隔壁餐馆卫生差，老鼠从他们那边过来。"],
+            &["The restaurant next door is filthy and the rats come from there."],
+        ),
+        _ => (
+            &["问题反复出现，请尽快处理。"],
+            &["The problem keeps coming back; please deal with it."],
+        ),
+    }
+}
+
+impl<'a> DemoGenerator<'a> {
+    /// A generator of `count` cases ending at `now`.
+    pub fn new(config: &'a Config, seed: u64, count: u64, now: DateTime<Utc>) -> Self {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let start = now - Duration::days(SPAN_DAYS);
+        let regulars = (0..200).map(|_| random_person(&mut rng, config)).collect();
+        DemoGenerator {
+            config,
+            rng,
+            start,
+            step_secs: (SPAN_DAYS * 86_400) as f64 / count.max(1) as f64,
+            index: 0,
+            regulars,
+            now,
+        }
+    }
+
+    /// The next case, later than the previous one.
+    pub fn next_case(&mut self) -> DemoCase {
+        let offset = (self.index as f64 * self.step_secs) as i64;
+        self.index += 1;
+        let received_at = self.start + Duration::seconds(offset);
+        let rng = &mut self.rng;
+        let person = if rng.u8(..100) < 15 {
+            let i = rng.usize(..self.regulars.len());
+            &self.regulars[i]
+        } else {
+            &random_person(rng, self.config)
+        };
+        let category = &self.config.categories[rng.usize(..self.config.categories.len())];
+        let (zh, en) = texts(&category.key);
+        let description = if person.english {
+            pick(rng, en)
+        } else {
+            pick(rng, zh)
+        }
+        .to_string();
+        let outcome = match (person.english, rng.u8(..4)) {
+            (_, 0) => String::new(),
+            (true, 1) => "Fix it this week and call me back.".into(),
+            (true, _) => "An explanation and a date for the repair.".into(),
+            (false, 1) => "尽快处理，并给我回电话。".into(),
+            (false, 2) => "要求赔偿损失。".into(),
+            (false, _) => "希望给个说法，明确处理时间。".into(),
+        };
+        let intake = ValidComplaint {
+            channel: Channel::ALL[rng.usize(..Channel::ALL.len())],
+            name: person.name.clone(),
+            phone: person.phone.clone(),
+            phone_norm: normalise_phone(&person.phone).unwrap_or_default(),
+            location: person.location.clone(),
+            category: category.key.clone(),
+            description,
+            outcome,
+            apologized: rng.u8(..10) < 8,
+            received_at,
+        };
+        let agent = pick(rng, AGENTS).to_string();
+        let mut case = DemoCase {
+            intake,
+            scope: None,
+            party: None,
+            complaint_type: None,
+            severity: None,
+            intent: Intent::Unclear,
+            spread_risk: false,
+            explained: false,
+            stage: Stage::Received,
+            closed_at: None,
+            events: vec![DemoEvent {
+                at: received_at,
+                agent: agent.clone(),
+                kind: "received",
+                from_stage: None,
+                to_stage: Some(Stage::Received),
+                detail: serde_json::json!({"channel": "", "category": category.key}),
+            }],
+        };
+        case.events[0].detail["channel"] = case.intake.channel.as_str().into();
+        let age_days = (self.now - received_at).num_days();
+        // Recent complaints are mostly untriaged; older ones mostly closed.
+        let untriaged = match age_days {
+            0..=2 => rng.u8(..100) < 70,
+            3..=14 => rng.u8(..100) < 10,
+            _ => rng.u16(..1000) < 2,
+        };
+        if untriaged {
+            return case;
+        }
+        let scope = category.scope;
+        let severities = &self.config.severities;
+        let sev = &severities[weighted_index(rng, severities.len())];
+        let types = &self.config.types;
+        case.scope = Some(scope);
+        case.party = category.party.clone();
+        case.complaint_type = Some(types[rng.usize(..types.len())].key.clone());
+        case.severity = Some(sev.key.clone());
+        case.intent = [
+            Intent::Genuine,
+            Intent::Genuine,
+            Intent::Unclear,
+            Intent::Venting,
+        ][rng.usize(..4)];
+        case.spread_risk = rng.u8(..100) < 3;
+        case.explained = scope == Scope::Out;
+        let classified_at = received_at + Duration::minutes(rng.i64(5..240));
+        case.events.push(DemoEvent {
+            at: classified_at,
+            agent: agent.clone(),
+            kind: "classified",
+            from_stage: Some(Stage::Received),
+            to_stage: Some(Stage::Received),
+            detail: serde_json::json!({
+                "scope": scope.as_str(),
+                "party": case.party,
+                "severity": sev.key,
+                "type": case.complaint_type,
+                "spread_risk": case.spread_risk,
+            }),
+        });
+        let closed = age_days > 60 && rng.u8(..100) < 97 || age_days > 14 && rng.u8(..100) < 60;
+        let target = if closed {
+            if scope == Scope::In {
+                Stage::Closed
+            } else {
+                Stage::ClosedReferred
+            }
+        } else if scope == Scope::In {
+            [
+                Stage::Received,
+                Stage::Verified,
+                Stage::Assessed,
+                Stage::RemedyPlanned,
+                Stage::Replied,
+                Stage::Remedied,
+                Stage::Revisiting,
+            ][rng.usize(..7)]
+        } else {
+            [Stage::Received, Stage::Referred, Stage::WaitingOnParty][rng.usize(..3)]
+        };
+        if target == Stage::Received {
+            return case;
+        }
+        let moved_at = (classified_at + Duration::hours(rng.i64(2..24 * 20))).min(self.now);
+        case.stage = target;
+        if target.is_closed() {
+            case.closed_at = Some(moved_at);
+            let english = person.english;
+            case.events.push(DemoEvent {
+                at: moved_at,
+                agent,
+                kind: "closed",
+                from_stage: Some(Stage::Received),
+                to_stage: Some(target),
+                detail: if english {
+                    serde_json::json!({"summary": "Repaired and confirmed with the customer.", "root_cause": "Maintenance backlog.", "lesson": "Check the schedule weekly."})
+                } else {
+                    serde_json::json!({"summary": "已处理并与业主确认。", "root_cause": "维修排期积压。", "lesson": "每周核对维修计划。"})
+                },
+            });
+        } else {
+            case.events.push(DemoEvent {
+                at: moved_at,
+                agent,
+                kind: "advanced",
+                from_stage: Some(Stage::Received),
+                to_stage: Some(target),
+                detail: serde_json::json!({}),
+            });
+        }
+        case
+    }
+}
+
+fn pick<'s>(rng: &mut fastrand::Rng, items: &[&'s str]) -> &'s str {
+    items[rng.usize(..items.len())]
+}
+
+/// Lower indexes more likely: most complaints are of the lower severities.
+fn weighted_index(rng: &mut fastrand::Rng, len: usize) -> usize {
+    let mut i = 0;
+    while i + 1 < len && rng.u8(..100) < 35 {
+        i += 1;
+    }
+    i
+}
+
+fn random_person(rng: &mut fastrand::Rng, config: &Config) -> Person {
+    let english = rng.u8(..100) < 15;
+    let name = if english {
+        format!("{} {}", pick(rng, EN_FIRST), pick(rng, EN_LAST))
+    } else {
+        format!("{}{}", pick(rng, SURNAMES), pick(rng, GIVEN))
+    };
+    let phone = if rng.u8(..10) < 8 {
+        format!("1{}{:09}", rng.u8(3..10), rng.u32(..1_000_000_000))
+    } else {
+        format!(
+            "0{}-{:08}",
+            rng.u16(10..1000),
+            rng.u32(10_000_000..100_000_000)
+        )
+    };
+    let location = match (config.preset, english) {
+        (crate::config::Preset::PestControl, false) => pick(rng, SITES).to_string(),
+        (crate::config::Preset::PestControl, true) => pick(rng, EN_SITES).to_string(),
+        (_, false) => format!(
+            "{}栋{}单元{}{:02}",
+            rng.u8(1..30),
+            rng.u8(1..5),
+            rng.u8(1..33),
+            rng.u8(1..7)
+        ),
+        (_, true) => format!(
+            "Block {}, Flat {}{:02}",
+            rng.u8(1..30),
+            rng.u8(1..33),
+            rng.u8(1..7)
+        ),
+    };
+    Person {
+        name,
+        phone,
+        location,
+        english,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Preset;
+    use crate::domain::complaint::{NewComplaint, validate};
+
+    #[test]
+    fn demo_cases_pass_intake_validation_and_are_ordered() {
+        for preset in Preset::ALL {
+            let config = Config::preset(preset).expect("preset");
+            let now = Utc::now();
+            let mut g = DemoGenerator::new(&config, 7, 2000, now);
+            let mut last = None;
+            let mut stages = std::collections::HashSet::new();
+            for _ in 0..2000 {
+                let c = g.next_case();
+                let again = NewComplaint {
+                    channel: Some(c.intake.channel),
+                    name: c.intake.name.clone(),
+                    phone: c.intake.phone.clone(),
+                    location: c.intake.location.clone(),
+                    category: c.intake.category.clone(),
+                    description: c.intake.description.clone(),
+                    outcome: c.intake.outcome.clone(),
+                    apologized: c.intake.apologized,
+                    received_at: Some(c.intake.received_at),
+                };
+                let valid = validate(&again, &config, now).expect("demo data is valid intake");
+                assert_eq!(valid, c.intake);
+                assert!(last.is_none_or(|l| l <= c.intake.received_at));
+                last = Some(c.intake.received_at);
+                assert_eq!(c.closed_at.is_some(), c.stage.is_closed());
+                assert!(c.events.iter().all(|e| e.at <= now));
+                stages.insert(c.stage);
+            }
+            assert!(stages.len() >= 6, "{preset:?}: {stages:?}");
+        }
+    }
+}

@@ -1,0 +1,506 @@
+//! Complaints: what intake records, how it is validated, and the classification fields.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::domain::stage::Stage;
+use crate::error::{Error, Result};
+
+/// Longest complainant name, in characters.
+pub const MAX_NAME: usize = 50;
+/// Longest phone field, in characters.
+pub const MAX_PHONE: usize = 32;
+/// Longest location (unit, site), in characters.
+pub const MAX_LOCATION: usize = 100;
+/// Longest description, in characters.
+pub const MAX_DESCRIPTION: usize = 4000;
+/// Longest desired outcome, in characters.
+pub const MAX_OUTCOME: usize = 1000;
+/// How far in the future a received time may lie (clock skew between machines).
+pub const FUTURE_TOLERANCE_MINUTES: i64 = 5;
+
+/// How the complaint reached the desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Channel {
+    /// Telephone (电话).
+    Phone,
+    /// In person at the desk (来访).
+    WalkIn,
+    /// Text message (短信).
+    Sms,
+    /// Email (邮件).
+    Email,
+    /// Chat or WeChat (微信/在线).
+    Chat,
+    /// Web form (网页).
+    Web,
+    /// Letter (信函).
+    Letter,
+}
+
+impl Channel {
+    /// Every channel.
+    pub const ALL: [Channel; 7] = [
+        Channel::Phone,
+        Channel::WalkIn,
+        Channel::Sms,
+        Channel::Email,
+        Channel::Chat,
+        Channel::Web,
+        Channel::Letter,
+    ];
+
+    /// Stable name (`walk-in`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Phone => "phone",
+            Channel::WalkIn => "walk-in",
+            Channel::Sms => "sms",
+            Channel::Email => "email",
+            Channel::Chat => "chat",
+            Channel::Web => "web",
+            Channel::Letter => "letter",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Catalog key of the display name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Channel::Phone => "channel.phone",
+            Channel::WalkIn => "channel.walk-in",
+            Channel::Sms => "channel.sms",
+            Channel::Email => "channel.email",
+            Channel::Chat => "channel.chat",
+            Channel::Web => "channel.web",
+            Channel::Letter => "channel.letter",
+        }
+    }
+}
+
+/// In scope (物业纠纷: ours to fix) or out of scope (非物业纠纷: someone else's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Our own service or facilities.
+    In,
+    /// The developer's, a utility's, a neighbour's, …
+    Out,
+}
+
+impl Scope {
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::In => "in",
+            Scope::Out => "out",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s {
+            "in" => Some(Scope::In),
+            "out" => Some(Scope::Out),
+            _ => None,
+        }
+    }
+}
+
+/// What the complainant is after; "unclear" is a fine answer (do not label hastily).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Intent {
+    /// A real service complaint that wants a response and a remedy.
+    Genuine,
+    /// Venting anger rather than seeking a remedy.
+    Venting,
+    /// Not (yet) known.
+    #[default]
+    Unclear,
+}
+
+impl Intent {
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Intent::Genuine => "genuine",
+            Intent::Venting => "venting",
+            Intent::Unclear => "unclear",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(s: &str) -> Option<Intent> {
+        match s {
+            "genuine" => Some(Intent::Genuine),
+            "venting" => Some(Intent::Venting),
+            "unclear" => Some(Intent::Unclear),
+            _ => None,
+        }
+    }
+}
+
+/// A complaint as the agent enters it at intake.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewComplaint {
+    /// How it came in.
+    pub channel: Option<Channel>,
+    /// Complainant's name.
+    pub name: String,
+    /// Complainant's phone number as typed.
+    pub phone: String,
+    /// Unit, building or site.
+    pub location: String,
+    /// Category key or name.
+    pub category: String,
+    /// What happened, in the customer's words (multi-line).
+    pub description: String,
+    /// What the customer asks for.
+    pub outcome: String,
+    /// Whether an apology was made (表达歉意).
+    pub apologized: bool,
+    /// When it really came in, if earlier than now (paper log).
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+/// A validated intake, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidComplaint {
+    /// How it came in.
+    pub channel: Channel,
+    /// Name, trimmed.
+    pub name: String,
+    /// Phone, trimmed, as typed.
+    pub phone: String,
+    /// Phone digits only, for repeat-complainant lookups.
+    pub phone_norm: String,
+    /// Location, trimmed.
+    pub location: String,
+    /// Category key.
+    pub category: String,
+    /// Description exactly as typed (CR LF normalised to LF, trailing blank lines cut).
+    pub description: String,
+    /// Desired outcome.
+    pub outcome: String,
+    /// Apology made.
+    pub apologized: bool,
+    /// When it came in.
+    pub received_at: DateTime<Utc>,
+}
+
+/// A stored complaint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Complaint {
+    /// Row id.
+    #[serde(skip)]
+    pub id: i64,
+    /// Human-friendly number, `20261122-0007`.
+    pub number: String,
+    /// When it came in.
+    pub received_at: DateTime<Utc>,
+    /// How it came in.
+    pub channel: Channel,
+    /// Complainant's name.
+    pub name: String,
+    /// Complainant's phone as typed.
+    pub phone: String,
+    /// Unit, building or site.
+    pub location: String,
+    /// Category key.
+    pub category: String,
+    /// Description as typed.
+    pub description: String,
+    /// Desired outcome.
+    pub outcome: String,
+    /// Apology made.
+    pub apologized: bool,
+    /// In or out of scope; `None` while untriaged.
+    pub scope: Option<Scope>,
+    /// Responsible party (out of scope).
+    pub party: Option<String>,
+    /// Complaint type key.
+    pub complaint_type: Option<String>,
+    /// Severity key.
+    pub severity: Option<String>,
+    /// Intent.
+    pub intent: Intent,
+    /// Spread risk (media, social networks).
+    pub spread_risk: bool,
+    /// Responsibility explained to the customer (丑话说在前).
+    pub explained: bool,
+    /// Stage of the handling method.
+    pub stage: Stage,
+    /// Optimistic-concurrency version, bumped by every change.
+    pub version: i64,
+    /// When it was closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A list of complaints the panes and `list` show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Queue {
+    /// Scope not yet decided, oldest first.
+    Untriaged,
+    /// Not closed, oldest first.
+    Open,
+    /// Closed, most recently closed first.
+    Closed,
+    /// Everything, newest first.
+    All,
+}
+
+/// Which field a validation message is about.
+fn field_error(key: &'static str, field: &'static str) -> Error {
+    Error::new(key).arg("field", field)
+}
+
+fn check_text(
+    value: &str,
+    field: &'static str,
+    max: usize,
+    required: bool,
+    single_line: bool,
+) -> Result<String> {
+    let value = if single_line {
+        value.trim().to_string()
+    } else {
+        let v = value.replace("\r\n", "\n").replace('\r', "\n");
+        v.trim_end().trim_start_matches('\n').to_string()
+    };
+    if required && value.trim().is_empty() {
+        return Err(field_error("error.required", field));
+    }
+    let len = value.chars().count();
+    if len > max {
+        return Err(field_error("error.too_long", field)
+            .arg("max", max)
+            .arg("len", len));
+    }
+    if single_line && value.chars().any(char::is_control) {
+        return Err(field_error("error.control_chars", field));
+    }
+    if value.contains('\0') {
+        return Err(field_error("error.control_chars", field));
+    }
+    Ok(value)
+}
+
+/// Digits of a plausible phone number, or `None`.
+///
+/// Accepts separators (space, `-`, `(`, `)`, `.`), a leading `+` and an extension after
+/// `x`/`ext`/`转`; requires 5–15 digits; an 11-digit number starting with 1 must be a
+/// mainland mobile (1[3-9]…).
+pub fn normalise_phone(text: &str) -> Option<String> {
+    let t = text.trim();
+    let main = ["转", "ext", "x", "X", "#"]
+        .iter()
+        .find_map(|sep| t.split_once(sep).map(|(m, _)| m))
+        .unwrap_or(t);
+    let mut digits = String::new();
+    for (i, c) in main.chars().enumerate() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '+' if i == 0 => {}
+            ' ' | '-' | '(' | ')' | '.' => {}
+            _ => return None,
+        }
+    }
+    if !(5..=15).contains(&digits.len()) {
+        return None;
+    }
+    let b = digits.as_bytes();
+    if digits.len() == 11 && b[0] == b'1' && !(b'3'..=b'9').contains(&b[1]) {
+        return None;
+    }
+    Some(digits)
+}
+
+/// Validates an intake against the configuration at time `now`.
+pub fn validate(new: &NewComplaint, config: &Config, now: DateTime<Utc>) -> Result<ValidComplaint> {
+    let channel = new
+        .channel
+        .ok_or_else(|| field_error("error.required", "channel"))?;
+    let name = check_text(&new.name, "name", MAX_NAME, true, true)?;
+    let phone = check_text(&new.phone, "phone", MAX_PHONE, true, true)?;
+    let phone_norm = normalise_phone(&phone)
+        .ok_or_else(|| field_error("error.phone_invalid", "phone").arg("value", &phone))?;
+    let location = check_text(&new.location, "location", MAX_LOCATION, true, true)?;
+    let category_text = check_text(&new.category, "category", 60, true, true)?;
+    let category = config
+        .find_category(&category_text)
+        .ok_or_else(|| {
+            field_error("error.unknown_category", "category")
+                .arg("value", &category_text)
+                .arg("known", config.category_list())
+        })?
+        .key
+        .clone();
+    let description = check_text(
+        &new.description,
+        "description",
+        MAX_DESCRIPTION,
+        true,
+        false,
+    )?;
+    let outcome = check_text(&new.outcome, "outcome", MAX_OUTCOME, false, false)?;
+    let received_at = match new.received_at {
+        None => now,
+        Some(t) if t > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) => {
+            return Err(
+                field_error("error.received_in_future", "received_at").arg("value", t.to_rfc3339())
+            );
+        }
+        Some(t) => t,
+    };
+    Ok(ValidComplaint {
+        channel,
+        name,
+        phone,
+        phone_norm,
+        location,
+        category,
+        description,
+        outcome,
+        apologized: new.apologized,
+        received_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Preset;
+
+    fn config() -> Config {
+        Config::preset(Preset::PropertyManagement).expect("preset")
+    }
+
+    fn good() -> NewComplaint {
+        NewComplaint {
+            channel: Some(Channel::Phone),
+            name: " 张伟 ".into(),
+            phone: "138 0013 8000".into(),
+            location: "3栋2单元1801".into(),
+            category: "漏水".into(),
+            description: "卫生间天花板漏水，\r\n已经三天了。\n\n".into(),
+            outcome: "尽快维修".into(),
+            apologized: true,
+            received_at: None,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-20T09:50:00Z")
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_good_intake_is_normalised() {
+        let v = validate(&good(), &config(), now()).expect("valid");
+        assert_eq!(v.name, "张伟");
+        assert_eq!(v.phone, "138 0013 8000");
+        assert_eq!(v.phone_norm, "13800138000");
+        assert_eq!(v.category, "leak");
+        assert_eq!(v.description, "卫生间天花板漏水，\n已经三天了。");
+        assert_eq!(v.received_at, now());
+    }
+
+    #[test]
+    fn required_fields_are_named() {
+        for (field, edit) in [
+            (
+                "name",
+                (|n: &mut NewComplaint| n.name = "  ".into()) as fn(&mut NewComplaint),
+            ),
+            ("phone", |n| n.phone.clear()),
+            ("location", |n| n.location.clear()),
+            ("category", |n| n.category.clear()),
+            ("description", |n| n.description = "\n \n".into()),
+            ("channel", |n| n.channel = None),
+        ] {
+            let mut n = good();
+            edit(&mut n);
+            let err = validate(&n, &config(), now()).expect_err(field);
+            assert_eq!(err.key, "error.required", "{field}");
+            assert_eq!(err.get("field"), Some(field));
+        }
+    }
+
+    #[test]
+    fn unknown_category_lists_the_known_ones() {
+        let mut n = good();
+        n.category = "漏水x".into();
+        let err = validate(&n, &config(), now()).expect_err("unknown");
+        assert_eq!(err.key, "error.unknown_category");
+        assert_eq!(err.get("value"), Some("漏水x"));
+        assert!(err.get("known").unwrap_or("").contains("leak/漏水"));
+    }
+
+    #[test]
+    fn phone_numbers() {
+        for ok in [
+            "13800138000",
+            "+86 138-0013-8000",
+            "021-6234 5678",
+            "(0755) 8888 6666 转 123",
+            "12345",
+        ] {
+            assert!(normalise_phone(ok).is_some(), "{ok}");
+        }
+        for bad in [
+            "",
+            "1234",
+            "12800138000",
+            "abc",
+            "138001380001234567",
+            "138\u{1b}[2J",
+        ] {
+            assert!(normalise_phone(bad).is_none(), "{bad}");
+        }
+        let mut n = good();
+        n.phone = "不知道".into();
+        let err = validate(&n, &config(), now()).expect_err("phone");
+        assert_eq!(err.key, "error.phone_invalid");
+    }
+
+    #[test]
+    fn length_limits_and_controls() {
+        let mut n = good();
+        n.description = "长".repeat(MAX_DESCRIPTION + 1);
+        let err = validate(&n, &config(), now()).expect_err("long");
+        assert_eq!(err.key, "error.too_long");
+        assert_eq!(err.get("max"), Some("4000"));
+        let mut n = good();
+        n.name = "张\u{1b}]0;x\u{7}伟".into();
+        assert_eq!(
+            validate(&n, &config(), now()).map_err(|e| e.key),
+            Err("error.control_chars")
+        );
+        // Escape sequences in free text are stored as typed (drawn inert later).
+        let mut n = good();
+        n.description = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}".into();
+        assert!(validate(&n, &config(), now()).is_ok());
+    }
+
+    #[test]
+    fn received_at_may_be_past_but_not_future() {
+        let mut n = good();
+        n.received_at = Some(now() - Duration::days(400));
+        assert!(validate(&n, &config(), now()).is_ok());
+        n.received_at = Some(now() + Duration::hours(1));
+        assert_eq!(
+            validate(&n, &config(), now()).map_err(|e| e.key),
+            Err("error.received_in_future")
+        );
+    }
+}

@@ -1,0 +1,6 @@
+//! Pure types and rules of the complaint desk: no I/O, no clock (time is an argument).
+
+pub mod agent;
+pub mod complaint;
+pub mod number;
+pub mod stage;

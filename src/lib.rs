@@ -1,0 +1,14 @@
+//! complaint-desk: take customer complaints and carry each one to a satisfied close.
+//!
+//! One core ([`desk::Desk`] over [`store::Store`], rules in [`domain`]) and two front ends:
+//! the command line ([`cli`]) and the terminal app.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod desk;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod store;
+pub mod text;

@@ -1,0 +1,90 @@
+//! Callbacks owed and revisits planned for a complaint.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::store::Store;
+
+/// A call owed to the customer or a third party.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Callback {
+    /// `first_reply`, `promised`, `chaser`, `approval`.
+    pub kind: String,
+    /// When it is due.
+    pub due_at: DateTime<Utc>,
+    /// Who owns it.
+    pub owner: Option<String>,
+    /// Note.
+    pub note: String,
+    /// When it was done.
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// A follow-up after the remedy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Revisit {
+    /// Role that owns it.
+    pub role: String,
+    /// When it is due.
+    pub due_at: DateTime<Utc>,
+    /// When it was done.
+    pub done_at: Option<DateTime<Utc>>,
+    /// Whether the customer was reached.
+    pub reached: Option<bool>,
+    /// Satisfaction 1–5.
+    pub satisfaction: Option<u8>,
+    /// Comment.
+    pub comment: String,
+}
+
+fn at(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+impl Store {
+    /// Callbacks of a complaint, by due time.
+    pub fn callbacks(&self, complaint_id: i64) -> Result<Vec<Callback>> {
+        self.conn()
+            .prepare_cached(
+                "SELECT kind, due_at, owner, note, done_at FROM callbacks
+                 WHERE complaint_id = ?1 ORDER BY due_at, id",
+            )
+            .and_then(|mut s| {
+                s.query_map([complaint_id], |r| {
+                    Ok(Callback {
+                        kind: r.get(0)?,
+                        due_at: at(r.get(1)?),
+                        owner: r.get(2)?,
+                        note: r.get(3)?,
+                        done_at: r.get::<_, Option<i64>>(4)?.map(at),
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Revisits of a complaint, by due time.
+    pub fn revisits(&self, complaint_id: i64) -> Result<Vec<Revisit>> {
+        self.conn()
+            .prepare_cached(
+                "SELECT role, due_at, done_at, reached, satisfaction, comment FROM revisits
+                 WHERE complaint_id = ?1 ORDER BY due_at, id",
+            )
+            .and_then(|mut s| {
+                s.query_map([complaint_id], |r| {
+                    Ok(Revisit {
+                        role: r.get(0)?,
+                        due_at: at(r.get(1)?),
+                        done_at: r.get::<_, Option<i64>>(2)?.map(at),
+                        reached: r.get(3)?,
+                        satisfaction: r.get(4)?,
+                        comment: r.get(5)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+}

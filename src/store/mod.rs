@@ -1,0 +1,351 @@
+//! SQLite storage: the only place with SQL.
+//!
+//! [`Store::open`] checks a file before touching it (ours? damaged? newer?), then sets the
+//! pragmas (WAL, `synchronous=FULL`, foreign keys, busy timeout) and runs the numbered
+//! migrations on `PRAGMA user_version`, each in its own transaction.
+
+pub mod complaints;
+pub mod events;
+pub mod followups;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// `PRAGMA application_id` of our files ("CDK1").
+pub const APPLICATION_ID: i64 = 0x4344_4B31;
+
+/// The migrations, in order; the schema version is their count.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+/// Tables every version of our schema has; their absence means a damaged file.
+const REQUIRED_TABLES: &[&str] = &["complaints", "events", "number_seq"];
+
+/// How long a writer waits for another process's transaction before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The schema version this binary writes.
+pub fn schema_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if missing) the database at `path` and migrates it.
+    ///
+    /// Refuses, without modifying the file: a file that is not SQLite, a SQLite file that is
+    /// not ours, a damaged header or schema, and a database newer than this binary.
+    pub fn open(path: &Path) -> Result<Store> {
+        let existed = path.exists()
+            && std::fs::metadata(path)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false);
+        if existed {
+            check_header(path)?;
+        } else {
+            create_owner_only(path)?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| Error::storage(path, e))?;
+        if existed {
+            check_schema(&conn, path)?;
+        }
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| open_error(path, e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::storage(
+                path,
+                format!("could not switch to WAL (got {mode})"),
+            ));
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(|e| Error::storage(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for the read queries of this module's children.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it commits, or none of it.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| Error::storage(&path, e))?;
+        let with_path = |mut e: Error| {
+            if e.key == "error.storage" && e.get("path").is_none() {
+                e = e.arg("path", path.display());
+            }
+            e
+        };
+        let value = f(&tx).map_err(with_path)?;
+        tx.commit().map_err(|e| Error::storage(&path, e))?;
+        Ok(value)
+    }
+
+    /// Maps a SQLite error on this store.
+    pub(crate) fn err(&self, e: rusqlite::Error) -> Error {
+        Error::storage(&self.path, e)
+    }
+
+    /// `PRAGMA quick_check`: a full structural check (seconds on a big file; `init`, `backup`).
+    pub fn quick_check(&self) -> Result<()> {
+        check_pragma(&self.conn, &self.path, "quick_check")
+    }
+
+    /// Online backup to `dest` (a consistent snapshot, even while others write), then an
+    /// integrity check of the copy. The copy is written beside `dest` and renamed into place,
+    /// so a failed backup leaves nothing behind.
+    pub fn backup(&self, dest: &Path) -> Result<BackupReport> {
+        if dest.exists() {
+            return Err(Error::new("error.backup_exists").arg("path", dest.display()));
+        }
+        let file_name = dest
+            .file_name()
+            .ok_or_else(|| Error::new("error.backup_exists").arg("path", dest.display()))?;
+        let partial = dest.with_file_name(format!(".{}.partial", file_name.to_string_lossy()));
+        let _ = std::fs::remove_file(&partial);
+        let result = (|| {
+            create_owner_only(&partial)?;
+            let mut copy = Connection::open(&partial).map_err(|e| Error::storage(&partial, e))?;
+            {
+                let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)
+                    .map_err(|e| Error::storage(&partial, e))?;
+                // One step copies every page under one read transaction: a consistent
+                // snapshot that another process's writes cannot restart.
+                loop {
+                    match backup.step(-1).map_err(|e| Error::storage(&partial, e))? {
+                        rusqlite::backup::StepResult::Done => break,
+                        rusqlite::backup::StepResult::More => continue,
+                        rusqlite::backup::StepResult::Busy
+                        | rusqlite::backup::StepResult::Locked => {
+                            std::thread::sleep(Duration::from_millis(20))
+                        }
+                        _ => std::thread::sleep(Duration::from_millis(20)),
+                    }
+                }
+            }
+            check_pragma(&copy, &partial, "integrity_check")?;
+            let complaints: i64 = copy
+                .query_row("SELECT count(*) FROM complaints", [], |r| r.get(0))
+                .map_err(|e| Error::storage(&partial, e))?;
+            copy.close().map_err(|(_, e)| Error::storage(&partial, e))?;
+            std::fs::rename(&partial, dest).map_err(|e| Error::io(dest, e))?;
+            let bytes = std::fs::metadata(dest)
+                .map_err(|e| Error::io(dest, e))?
+                .len();
+            Ok(BackupReport { complaints, bytes })
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
+        result
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        loop {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| Error::storage(&path, e))?;
+            // Read inside the write lock: another process may have migrated meanwhile.
+            let version: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| Error::storage(&path, e))?;
+            let Some(sql) = usize::try_from(version)
+                .ok()
+                .and_then(|v| MIGRATIONS.get(v))
+            else {
+                return Ok(());
+            };
+            tx.execute_batch(sql)
+                .and_then(|()| tx.pragma_update(None, "user_version", version + 1))
+                .map_err(|e| {
+                    Error::new("error.migration")
+                        .arg("path", path.display())
+                        .arg("version", version + 1)
+                        .arg("detail", e)
+                })?;
+            tx.commit().map_err(|e| Error::storage(&path, e))?;
+        }
+    }
+}
+
+/// What a backup wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackupReport {
+    /// Complaints in the copy.
+    pub complaints: i64,
+    /// Size of the copy in bytes.
+    pub bytes: u64,
+}
+
+fn check_pragma(conn: &Connection, path: &Path, pragma: &str) -> Result<()> {
+    let mut stmt = conn
+        .prepare(&format!("PRAGMA {pragma}"))
+        .map_err(|e| Error::storage(path, e))?;
+    let rows: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| Error::storage(path, e))?;
+    if rows.len() == 1 && rows[0] == "ok" {
+        Ok(())
+    } else {
+        Err(Error::new("error.damaged").arg("path", path.display()).arg(
+            "detail",
+            rows.into_iter().take(3).collect::<Vec<_>>().join("; "),
+        ))
+    }
+}
+
+/// Creates an empty file readable and writable by its owner only (0600, whatever the umask),
+/// with its directory (0700) if missing.
+fn create_owner_only(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map_err(|e| Error::io(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    Ok(())
+}
+
+/// The 100-byte SQLite header: magic string and the fields SQLite insists on.
+fn check_header(path: &Path) -> Result<()> {
+    let mut header = [0u8; 100];
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let n = read_up_to(&mut file, &mut header).map_err(|e| Error::io(path, e))?;
+    if n < 16 || &header[..16] != b"SQLite format 3\0" {
+        return Err(Error::new("error.not_sqlite").arg("path", path.display()));
+    }
+    let page_size = u32::from(u16::from_be_bytes([header[16], header[17]]));
+    let page_size = if page_size == 1 { 65536 } else { page_size };
+    let sane = n == 100
+        && (512..=65536).contains(&page_size)
+        && page_size.is_power_of_two()
+        && header[21] == 64
+        && header[22] == 32
+        && header[23] == 32;
+    if !sane {
+        return Err(Error::new("error.damaged")
+            .arg("path", path.display())
+            .arg("detail", "invalid database header"));
+    }
+    Ok(())
+}
+
+fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut total = 0;
+    while total < buf.len() {
+        match file.read(&mut buf[total..])? {
+            0 => break,
+            n => total += n,
+        }
+    }
+    Ok(total)
+}
+
+/// Ours, not newer, schema readable: checked before anything is written.
+fn check_schema(conn: &Connection, path: &Path) -> Result<()> {
+    let read = |sql: &str| -> Result<i64> {
+        conn.query_row(sql, [], |r| r.get(0))
+            .map_err(|e| open_error(path, e))
+    };
+    let app_id = read("PRAGMA application_id")?;
+    let version = read("PRAGMA user_version")?;
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| open_error(path, e))?;
+    if app_id != APPLICATION_ID {
+        if app_id == 0 && version == 0 && tables.is_empty() {
+            return Ok(()); // an empty SQLite file: ours to initialise
+        }
+        return Err(Error::new("error.foreign_db").arg("path", path.display()));
+    }
+    if version > schema_version() {
+        return Err(Error::new("error.newer_db")
+            .arg("path", path.display())
+            .arg("version", version)
+            .arg("supported", schema_version()));
+    }
+    if version > 0
+        && let Some(missing) = REQUIRED_TABLES
+            .iter()
+            .find(|t| !tables.iter().any(|have| have == *t))
+    {
+        return Err(Error::new("error.damaged")
+            .arg("path", path.display())
+            .arg("detail", format!("table {missing} is missing")));
+    }
+    Ok(())
+}
+
+fn open_error(path: &Path, e: rusqlite::Error) -> Error {
+    let text = e.to_string();
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            Error::new("error.not_sqlite").arg("path", path.display())
+        }
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) => Error::new("error.damaged")
+            .arg("path", path.display())
+            .arg("detail", text),
+        _ if text.contains("malformed") => Error::new("error.damaged")
+            .arg("path", path.display())
+            .arg("detail", text),
+        Some(rusqlite::ErrorCode::ReadOnly) | Some(rusqlite::ErrorCode::CannotOpen) => {
+            Error::new("error.cannot_open")
+                .arg("path", path.display())
+                .arg("detail", text)
+        }
+        _ => Error::storage(path, text),
+    }
+}

@@ -1,0 +1,161 @@
+//! Untrusted text made safe to draw: no control, escape, bidi or zero-width character from a
+//! complaint ever reaches the terminal. Stored text stays exactly as typed; this runs when
+//! text is drawn (TUI) or printed for a person (CLI `table`/`text` formats).
+//! Plus width-aware fitting of text into columns (Chinese characters are two columns wide).
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Columns between tab stops when a tab is expanded.
+pub const TAB_WIDTH: usize = 4;
+
+/// Marks a newline inside a one-line cell.
+pub const NEWLINE_MARK: char = '\u{23CE}'; // ⏎
+
+fn is_bidi_or_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}'
+        | '\u{180E}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// Appends the inert, visible stand-in for a character that must not reach the terminal.
+fn push_placeholder(out: &mut String, c: char) {
+    match c {
+        // C0 controls: the Control Pictures block (␀ … ␟), one column wide.
+        '\u{0}'..='\u{1F}' => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('?')),
+        '\u{7F}' => out.push('\u{2421}'), // ␡
+        _ => {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        }
+    }
+}
+
+/// Whether `c` must be replaced before drawing.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_bidi_or_invisible(c)
+}
+
+/// Sanitises one line of text (no newline expected; one is shown as ⏎).
+pub fn sanitize_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut col = 0;
+    for c in text.chars() {
+        match c {
+            '\t' => {
+                let n = TAB_WIDTH - col % TAB_WIDTH;
+                out.extend(std::iter::repeat_n(' ', n));
+                col += n;
+            }
+            '\n' => {
+                out.push(NEWLINE_MARK);
+                col += 1;
+            }
+            '\r' => {}
+            c if is_unsafe(c) => {
+                let before = out.len();
+                push_placeholder(&mut out, c);
+                col += out[before..].width();
+            }
+            c => {
+                out.push(c);
+                col += c.width().unwrap_or(0);
+            }
+        }
+    }
+    out
+}
+
+/// Sanitises multi-line text into lines (CR LF and CR count as newlines).
+pub fn sanitize_lines(text: &str) -> Vec<String> {
+    text.replace("\r\n", "\n")
+        .split(['\n', '\r'])
+        .map(sanitize_line)
+        .collect()
+}
+
+/// Display width in terminal columns.
+pub fn width(text: &str) -> usize {
+    text.width()
+}
+
+/// Fits already-sanitised `text` into exactly `cols` columns: cut with `~` when too wide,
+/// padded with spaces when narrow. A wide character never straddles the edge.
+pub fn fit(text: &str, cols: usize) -> String {
+    let total = text.width();
+    if total <= cols {
+        let mut s = text.to_string();
+        s.extend(std::iter::repeat_n(' ', cols - total));
+        return s;
+    }
+    if cols == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > cols - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('~');
+    used += 1;
+    out.extend(std::iter::repeat_n(' ', cols - used));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn escape_sequences_become_inert() {
+        let s = sanitize_line("\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}abc");
+        assert_eq!(s, "\u{241b}]0;pwned\u{2407}\u{241b}[2J<U+202E>abc");
+        assert!(!s.chars().any(is_unsafe));
+    }
+
+    #[test]
+    fn tabs_newlines_and_c1() {
+        assert_eq!(sanitize_line("a\tb"), "a   b");
+        assert_eq!(sanitize_line("漏\t水"), "漏  水");
+        assert_eq!(sanitize_lines("一\r\n二\n三"), vec!["一", "二", "三"]);
+        assert_eq!(sanitize_line("x\u{9b}31m"), "x<U+009B>31m");
+        assert_eq!(sanitize_line("a\u{200b}b\u{feff}"), "a<U+200B>b<U+FEFF>");
+    }
+
+    #[test]
+    fn placeholders_are_not_ambiguous_width() {
+        for c in ['\u{241b}', '\u{2407}', '\u{2421}', NEWLINE_MARK, '~'] {
+            assert_eq!(c.width(), c.width_cjk(), "{c:?} is ambiguous width");
+        }
+    }
+
+    #[test]
+    fn fit_respects_display_width() {
+        assert_eq!(fit("漏水", 6), "漏水  ");
+        assert_eq!(fit("卫生间漏水", 6), "卫生~ ");
+        assert_eq!(width(&fit("卫生间漏水", 6)), 6);
+        assert_eq!(fit("abcdef", 4), "abc~");
+        assert_eq!(fit("abc", 0), "");
+    }
+
+    proptest! {
+        #[test]
+        fn nothing_unsafe_survives(s in any::<String>()) {
+            for line in sanitize_lines(&s) {
+                prop_assert!(!line.chars().any(is_unsafe), "{line:?}");
+            }
+            prop_assert!(!sanitize_line(&s).chars().any(is_unsafe));
+        }
+
+        #[test]
+        fn fit_is_exact(s in "[a-z漏水测试\u{1b}\t]{0,30}", cols in 0usize..40) {
+            let f = fit(&sanitize_line(&s), cols);
+            prop_assert_eq!(width(&f), cols);
+        }
+    }
+}
