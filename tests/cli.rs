@@ -1,0 +1,477 @@
+//! CLI tests on the built binary and real database files.
+
+mod common;
+
+use common::{Desk, leak};
+use predicates::prelude::*;
+
+#[test]
+fn chinese_text_round_trips_byte_exact_through_add_list_and_export() {
+    let desk = Desk::new();
+    let description = "卫生间天花板漏水，\n楼下已经发霉。「急」😀 \"引号\", 逗号";
+    let number = desk.add(&[
+        "--channel",
+        "walk-in",
+        "--name",
+        "欧阳娜娜",
+        "--phone",
+        "021-6234 5678",
+        "--location",
+        "海底捞火锅(万达店)",
+        "--category",
+        "wall-crack",
+        "--description",
+        description,
+        "--outcome",
+        "开发商给个说法",
+    ]);
+    assert!(number.len() >= 13, "{number}");
+
+    let list = desk.json(&["list", "--queue", "untriaged", "--format", "json"]);
+    let row = &list.as_array().expect("array")[0];
+    assert_eq!(row["number"], number.as_str());
+    assert_eq!(row["name"], "欧阳娜娜");
+    assert_eq!(row["description"], description);
+    assert_eq!(row["outcome"], "开发商给个说法");
+    assert_eq!(row["category"], "wall-crack");
+    assert_eq!(row["channel"], "walk-in");
+    assert_eq!(row["scope"], serde_json::Value::Null);
+    assert_eq!(row["stage"], "received");
+    assert_eq!(row["version"], 1);
+    assert!(
+        row["received_at"]
+            .as_str()
+            .expect("time")
+            .ends_with("+08:00")
+    );
+
+    let json = desk.json(&["export", "--format", "json"]);
+    assert_eq!(json[0]["description"], description);
+
+    let out = desk
+        .cmd()
+        .args(["export", "--format", "csv"])
+        .assert()
+        .success();
+    let bytes = out.get_output().stdout.clone();
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "CSV export starts with a BOM"
+    );
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let headers = reader.headers().expect("header").clone();
+    let record = reader.records().next().expect("one row").expect("row");
+    let field = |name: &str| {
+        record
+            .get(headers.iter().position(|h| h == name).expect(name))
+            .expect(name)
+            .to_string()
+    };
+    assert_eq!(field("description"), description);
+    assert_eq!(field("name"), "欧阳娜娜");
+    assert_eq!(field("number"), number);
+
+    let out = desk
+        .cmd()
+        .args(["export", "--format", "csv", "--no-bom"])
+        .assert()
+        .success();
+    assert!(out.get_output().stdout.starts_with(b"number,"));
+}
+
+#[test]
+fn export_to_a_file_is_owner_only_and_never_overwrites() {
+    let desk = Desk::new();
+    desk.add(&leak());
+    let out = desk.path("export.csv");
+    desk.cmd()
+        .args(["export", "--format", "csv", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).expect("file").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    desk.cmd()
+        .args(["--lang", "en", "export", "--format", "csv", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already exists"));
+}
+
+#[test]
+fn a_failed_add_explains_itself_and_changes_nothing() {
+    let desk = Desk::new();
+    desk.add(&leak());
+    let mut bad = leak();
+    bad[9] = "漏水x";
+    desk.cmd()
+        .arg("add")
+        .args(&bad)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(
+            predicate::str::starts_with("error: 未知的投诉类别“漏水x”")
+                .and(predicate::str::contains("leak/漏水")),
+        );
+    let mut bad = leak();
+    bad[5] = "12345678901234567890";
+    desk.cmd()
+        .args(["--lang", "en", "add"])
+        .args(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "error: phone \"12345678901234567890\" does not look like a phone number",
+        ));
+    let mut bad = leak();
+    bad[3] = "   ";
+    desk.cmd()
+        .args(["--lang", "en", "add"])
+        .args(&bad)
+        .assert()
+        .code(1)
+        .stderr("error: name is required\n");
+    let list = desk.json(&["list", "--queue", "all", "--format", "json"]);
+    assert_eq!(
+        list.as_array().expect("array").len(),
+        1,
+        "nothing half-written"
+    );
+    let shown = desk.json(&[
+        "show",
+        list[0]["number"].as_str().expect("number"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(shown["events"].as_array().expect("events").len(), 1);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let desk = Desk::new();
+    desk.cmd()
+        .args(["add", "--channel", "phone"])
+        .assert()
+        .code(2);
+    desk.cmd()
+        .args(["add", "--channel", "pigeon"])
+        .assert()
+        .code(2);
+    desk.cmd()
+        .args(["list", "--queue", "everything"])
+        .assert()
+        .code(2);
+    desk.cmd().args(["--lang", "fr", "list"]).assert().code(2);
+}
+
+#[test]
+fn numbers_follow_the_day_received_and_count_up() {
+    let desk = Desk::new();
+    let mut args = leak();
+    args.extend(["--received-at", "2025-03-08 09:15"]);
+    let a = desk.add(&args);
+    let b = desk.add(&args);
+    assert_eq!(a, "20250308-0001");
+    assert_eq!(b, "20250308-0002");
+    let shown = desk.json(&["show", "202503080002", "--format", "json"]);
+    assert_eq!(shown["received_at"], "2025-03-08T09:15:00+08:00");
+    assert_eq!(shown["events"][0]["agent"], "王丽");
+    assert_eq!(shown["events"][0]["kind"], "received");
+    assert_eq!(shown["callbacks"], serde_json::json!([]));
+    assert_eq!(shown["revisits"], serde_json::json!([]));
+
+    let mut future = leak();
+    future.extend(["--received-at", "2099-01-01T00:00:00+08:00"]);
+    desk.cmd()
+        .arg("add")
+        .args(&future)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("将来"));
+    let mut garbage = leak();
+    garbage.extend(["--received-at", "昨天"]);
+    desk.cmd()
+        .args(["--lang", "en", "add"])
+        .args(&garbage)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "received time: \"昨天\" is not a date and time",
+        ));
+}
+
+#[test]
+fn show_and_table_never_print_escape_sequences() {
+    let desk = Desk::new();
+    let mut args = leak();
+    args[11] = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}反转";
+    let number = desk.add(&args);
+    for cmd in [
+        vec!["show", number.as_str()],
+        vec!["list", "--queue", "all"],
+    ] {
+        let out = desk.cmd().args(&cmd).assert().success();
+        let text = String::from_utf8(out.get_output().stdout.clone()).expect("utf8");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'),
+            "{text}"
+        );
+        assert!(text.contains("␛]0;pwned␇␛[2J<U+202E>反转"), "{text}");
+    }
+    let shown = desk.json(&["show", &number, "--format", "json"]);
+    assert_eq!(
+        shown["description"], "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}反转",
+        "stored as typed"
+    );
+}
+
+#[test]
+fn show_of_an_unknown_number_fails_clearly() {
+    let desk = Desk::new();
+    desk.cmd()
+        .args(["--lang", "en", "show", "20260101-0042"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no complaint numbered 20260101-0042",
+        ));
+}
+
+#[test]
+fn list_table_is_localised_and_aligned() {
+    let desk = Desk::new();
+    desk.add(&leak());
+    let out = desk.cmd().args(["--lang", "en", "list"]).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).expect("utf8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("Number"), "{text}");
+    assert!(
+        lines[1].contains("untriaged") && lines[1].contains("Leak"),
+        "{text}"
+    );
+    let out = desk.cmd().args(["list"]).assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).expect("utf8");
+    let col = |line: &str, needle: &str| {
+        let at = line.find(needle).expect(needle);
+        unicode_width::UnicodeWidthStr::width(&line[..at])
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(col(lines[0], "投诉人"), col(lines[1], "张伟"), "{text}");
+    let empty = Desk::new();
+    empty
+        .cmd()
+        .args(["--lang", "en", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("nothing in this queue"));
+}
+
+#[test]
+fn list_limits_and_streams() {
+    let desk = Desk::new();
+    desk.cmd()
+        .args(["demo", "--count", "300", "--seed", "3"])
+        .assert()
+        .success();
+    let page = desk.json(&[
+        "list", "--queue", "all", "--format", "json", "--limit", "50",
+    ]);
+    assert_eq!(page.as_array().expect("array").len(), 50);
+    let all = desk.json(&["list", "--queue", "all", "--format", "json", "--limit", "0"]);
+    assert_eq!(all.as_array().expect("array").len(), 300);
+    let times: Vec<&str> = all
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| r["received_at"].as_str().expect("t"))
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted, "all: newest first");
+    let untriaged = desk.json(&[
+        "list",
+        "--queue",
+        "untriaged",
+        "--format",
+        "json",
+        "--limit",
+        "0",
+    ]);
+    assert!(
+        untriaged
+            .as_array()
+            .expect("array")
+            .iter()
+            .all(|r| r["scope"].is_null())
+    );
+    let closed = desk.json(&[
+        "list", "--queue", "closed", "--format", "json", "--limit", "0",
+    ]);
+    assert!(!closed.as_array().expect("array").is_empty());
+    assert!(
+        closed
+            .as_array()
+            .expect("array")
+            .iter()
+            .all(|r| r["closed_at"].is_string())
+    );
+    let out = desk
+        .cmd()
+        .args(["list", "--queue", "all", "--format", "csv", "--limit", "5"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).expect("utf8");
+    assert!(
+        text.starts_with("number,received_at,"),
+        "list CSV has no BOM"
+    );
+    assert_eq!(
+        csv::Reader::from_reader(text.as_bytes()).records().count(),
+        5
+    );
+}
+
+#[test]
+fn config_prints_the_effective_configuration_and_refuses_bad_files() {
+    let desk = Desk::new();
+    let json = desk.json(&["config", "--format", "json"]);
+    assert_eq!(json["preset"], "property-management");
+    assert!(
+        json["categories"]
+            .as_array()
+            .expect("categories")
+            .iter()
+            .any(|c| c["zh"] == "墙面开裂")
+    );
+    let out = desk.cmd().args(["config"]).assert().success();
+    let toml_text = String::from_utf8(out.get_output().stdout.clone()).expect("utf8");
+    let file = desk.path("effective.toml");
+    std::fs::write(&file, toml_text).expect("write");
+    desk.cmd()
+        .arg("--config")
+        .arg(&file)
+        .arg("config")
+        .assert()
+        .success();
+
+    let bad = desk.path("bad.toml");
+    std::fs::write(
+        &bad,
+        "preset = \"pest-control\"\nlanguage = \"en\"\nidle_lock_minutes = \"five\"\n",
+    )
+    .expect("write");
+    desk.cmd()
+        .arg("--config")
+        .arg(&bad)
+        .args(["list"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains(bad.display().to_string())
+                .and(predicate::str::contains("line 3"))
+                .and(predicate::str::contains("idle_lock_minutes")),
+        );
+    assert!(!desk.db.exists(), "a refused config opens no database");
+}
+
+#[test]
+fn pest_control_preset_and_english_config() {
+    let desk = Desk::new();
+    let cfg = desk.path("pest.toml");
+    std::fs::write(&cfg, "preset = \"pest-control\"\nlanguage = \"en\"\n").expect("write");
+    let number = {
+        let out = desk
+            .cmd()
+            .arg("--config")
+            .arg(&cfg)
+            .args([
+                "add",
+                "--channel",
+                "chat",
+                "--name",
+                "Golden Dragon",
+                "--phone",
+                "+86 755 8888 6666",
+                "--location",
+                "Golden Dragon Restaurant",
+                "--category",
+                "蟑螂",
+                "--description",
+                "Cockroaches came back a week after the visit.",
+            ])
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stdout.clone())
+            .expect("utf8")
+            .trim()
+            .to_string()
+    };
+    let out = desk
+        .cmd()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["show", &number])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).expect("utf8");
+    assert!(
+        text.contains("Category") && text.contains("Cockroaches"),
+        "{text}"
+    );
+}
+
+#[test]
+fn init_writes_config_once_and_prepares_the_database() {
+    let desk = Desk::new();
+    let cfg = desk.path("conf/config.toml");
+    desk.cmd()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["--lang", "en", "init", "--preset", "pest-control"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wrote config").and(predicate::str::contains("is ready")));
+    let text = std::fs::read_to_string(&cfg).expect("config written");
+    assert!(text.contains("preset = \"pest-control\""));
+    desk.cmd()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["--lang", "en", "init", "--preset", "property-management"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("kept existing config"));
+    assert_eq!(std::fs::read_to_string(&cfg).expect("config"), text);
+}
+
+#[test]
+fn default_paths_come_from_the_platform_dirs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut cmd = assert_cmd::Command::new(common::BIN);
+    cmd.env_clear()
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("cfg"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("COMPLAINT_DESK_AGENT", "李娜")
+        .args(["init"])
+        .assert()
+        .success();
+    assert!(dir.path().join("cfg/complaint-desk/config.toml").exists());
+    let db = dir.path().join("data/complaint-desk/complaint-desk.db");
+    assert!(db.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(db.parent().expect("dir"))
+            .expect("dir")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o700, "data dir is owner-only");
+    }
+}

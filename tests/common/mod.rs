@@ -1,0 +1,82 @@
+//! Helpers shared by the integration tests: the built binary on a temporary database.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The built binary.
+pub const BIN: &str = env!("CARGO_BIN_EXE_complaint-desk");
+
+/// A temporary directory with a database path in it.
+pub struct Desk {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+impl Desk {
+    pub fn new() -> Desk {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("desk.db");
+        Desk { dir, db }
+    }
+
+    /// The binary with this database, a fixed time zone, an agent and no config file.
+    pub fn cmd(&self) -> Command {
+        command(&self.db, self.dir.path())
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Adds a complaint; returns its number.
+    pub fn add(&self, args: &[&str]) -> String {
+        let out = self.cmd().arg("add").args(args).assert().success();
+        String::from_utf8(out.get_output().stdout.clone())
+            .expect("utf8")
+            .trim()
+            .to_string()
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.cmd().args(args).assert().success();
+        serde_json::from_slice(&out.get_output().stdout).expect("json output")
+    }
+}
+
+pub fn command(db: &Path, home: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("TZ", "Asia/Shanghai")
+        .env("COMPLAINT_DESK_AGENT", "王丽")
+        .arg("--db")
+        .arg(db);
+    cmd
+}
+
+/// A typical Chinese complaint.
+pub fn leak<'a>() -> Vec<&'a str> {
+    vec![
+        "--channel",
+        "phone",
+        "--name",
+        "张伟",
+        "--phone",
+        "138 0013 8000",
+        "--location",
+        "3栋2单元1801",
+        "--category",
+        "漏水",
+        "--description",
+        "卫生间天花板漏水，\n楼下已经发霉。",
+        "--outcome",
+        "尽快维修",
+        "--apologized",
+    ]
+}
