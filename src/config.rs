@@ -397,6 +397,15 @@ impl Config {
             name: preset_name,
             source: preset_src,
         };
+        if let Some(minutes) = file.idle_lock_minutes
+            && !(1..=240).contains(&minutes)
+        {
+            return Err(Error::new("error.config_key")
+                .arg("file", name)
+                .arg("line", find_key_line(text, "idle_lock_minutes"))
+                .arg("key", "idle_lock_minutes")
+                .arg("detail", format!("{minutes} is out of range: 1 to 240")));
+        }
         let assembled = assemble(file, base, preset, language, &user, &builtin)?;
         validate(&assembled)?;
         Ok(assembled.config)
@@ -884,6 +893,11 @@ party = "nobody"
     fn bad_language_and_bad_hours_are_refused() {
         let err = Config::from_toml("language = \"fr\"\n", "c.toml").expect_err("refused");
         assert_eq!(err.get("line"), Some("1"));
+        let err = Config::from_toml("\nidle_lock_minutes = 0\n", "c.toml").expect_err("refused");
+        assert_eq!(
+            (err.get("file"), err.get("line")),
+            (Some("c.toml"), Some("2"))
+        );
         let text = "[business_hours]\nopen = \"18:00\"\nclose = \"09:00\"\nweekdays = [\"mon\"]\n";
         let err = Config::from_toml(text, "c.toml").expect_err("refused");
         assert_eq!(err.get("key"), Some("business_hours[0].close"));

@@ -188,6 +188,7 @@ impl Desk {
     /// now; `progress` hears how many are written so far.
     pub fn demo(&mut self, count: u64, seed: u64, progress: &mut dyn FnMut(u64)) -> Result<u64> {
         let now = self.clock.now();
+        self.store.use_bulk_cache()?;
         let mut generator = DemoGenerator::new(&self.config, seed, count, now);
         let agent = self.agent.clone();
         let mut written = 0;

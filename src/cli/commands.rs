@@ -79,7 +79,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                     output::write_case_text(&mut out, &case, desk.config(), catalog)
                 }
             }
-            .map_err(|e| Error::io(Path::new("<stdout>"), e))
+            .map_err(stdout_error)
         }
         Command::Export {
             format,
@@ -113,6 +113,18 @@ fn open_desk(cli: &Cli, config: Config) -> std::result::Result<Desk, Failure> {
     let store = Store::open(&path).map_err(fail)?;
     let agent = agent_name(cli).map_err(fail)?;
     Desk::new(store, config, &agent, Box::new(SystemClock)).map_err(fail)
+}
+
+/// Key of the error for a reader that stopped reading (`| head`): not reported.
+pub const BROKEN_PIPE: &str = "error.broken_pipe";
+
+/// An error writing to standard output; a closed pipe is told apart.
+fn stdout_error(e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Error::new(BROKEN_PIPE)
+    } else {
+        Error::io(Path::new("<stdout>"), e)
+    }
 }
 
 /// `--db`, else the config's `database`, else the platform data dir.
@@ -232,7 +244,7 @@ fn list(
 ) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let io = |e: std::io::Error| Error::io(Path::new("<stdout>"), e);
+    let io = stdout_error;
     let cap = (limit > 0).then_some(limit);
     match format {
         ListFormat::Json => {
@@ -279,7 +291,10 @@ fn export(
 ) -> Result<()> {
     let mut count = 0u64;
     let mut write_all = |w: &mut dyn Write| -> Result<()> {
-        let io = |e: std::io::Error| Error::io(dest.unwrap_or(Path::new("<stdout>")), e);
+        let io = |e: std::io::Error| match dest {
+            Some(path) => Error::io(path, e),
+            None => stdout_error(e),
+        };
         match format {
             ExportFormat::Json => {
                 let mut json = output::JsonArray::new(w);
@@ -320,7 +335,7 @@ fn export(
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             write_all(&mut out)?;
-            out.flush().map_err(|e| Error::io(Path::new("<stdout>"), e))
+            out.flush().map_err(stdout_error)
         }
     }
 }

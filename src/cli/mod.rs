@@ -197,6 +197,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match commands::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head`): nothing to report.
+        Err((err, _)) if err.key == commands::BROKEN_PIPE => ExitCode::SUCCESS,
         Err((err, lang)) => {
             let lang = lang.unwrap_or_else(|| fallback_lang(&cli));
             let msg = crate::text::sanitize_line(&Catalog::get(lang).render(&err));

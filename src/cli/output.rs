@@ -98,8 +98,9 @@ struct CaseJson<'a> {
     revisits: Vec<serde_json::Value>,
 }
 
+/// Keeps the kind of an I/O error (a closed pipe stays a closed pipe).
 fn json_err(e: serde_json::Error) -> io::Error {
-    io::Error::other(e)
+    io::Error::from(e)
 }
 
 /// Writes one case file as a JSON object.
@@ -195,6 +196,14 @@ const CSV_HEADER: [&str; 21] = [
     "updated_at",
 ];
 
+/// Keeps the kind of an I/O error inside a CSV error.
+fn csv_err(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
 /// Streams complaints as CSV with a header row (and a UTF-8 BOM when asked).
 pub struct CsvOut<W: Write> {
     writer: csv::Writer<W>,
@@ -207,7 +216,7 @@ impl<W: Write> CsvOut<W> {
             out.write_all("\u{feff}".as_bytes())?;
         }
         let mut writer = csv::Writer::from_writer(out);
-        writer.write_record(CSV_HEADER).map_err(io::Error::other)?;
+        writer.write_record(CSV_HEADER).map_err(csv_err)?;
         Ok(CsvOut { writer })
     }
 
@@ -242,7 +251,7 @@ impl<W: Write> CsvOut<W> {
                 &closed,
                 &updated,
             ])
-            .map_err(io::Error::other)
+            .map_err(csv_err)
     }
 
     /// Flushes the CSV.

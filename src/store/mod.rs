@@ -116,12 +116,19 @@ impl Store {
         Ok(value)
     }
 
+    /// Gives this connection a large page cache for bulk loads (random-order index inserts).
+    pub fn use_bulk_cache(&self) -> Result<()> {
+        self.conn
+            .execute_batch("PRAGMA cache_size = -131072")
+            .map_err(|e| self.err(e))
+    }
+
     /// Maps a SQLite error on this store.
     pub(crate) fn err(&self, e: rusqlite::Error) -> Error {
         Error::storage(&self.path, e)
     }
 
-    /// `PRAGMA quick_check`: a full structural check (seconds on a big file; `init`, `backup`).
+    /// `PRAGMA quick_check`: a whole-file structural check (seconds on a big file; run by `init`).
     pub fn quick_check(&self) -> Result<()> {
         check_pragma(&self.conn, &self.path, "quick_check")
     }
