@@ -475,3 +475,31 @@ fn default_paths_come_from_the_platform_dirs() {
         assert_eq!(mode, 0o700, "data dir is owner-only");
     }
 }
+
+#[test]
+fn the_example_config_loads_and_gives_the_defaults() {
+    let desk = Desk::new();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
+    let with = desk
+        .cmd()
+        .args(["--config", example, "config", "--format", "json"])
+        .assert()
+        .success();
+    let without = desk
+        .cmd()
+        .args(["config", "--format", "json"])
+        .assert()
+        .success();
+    assert_eq!(with.get_output().stdout, without.get_output().stdout);
+}
+
+#[test]
+fn no_command_says_the_app_is_not_here_yet_and_lists_the_commands() {
+    let desk = Desk::new();
+    desk.cmd()
+        .args(["--lang", "en"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("not built yet").and(predicate::str::contains("backup")));
+    assert!(!desk.db.exists(), "nothing touched");
+}

@@ -29,9 +29,12 @@ pub fn run(cli: &Cli) -> std::result::Result<(), Failure> {
     let catalog = Catalog::get(lang);
     match &cli.command {
         None => {
-            // The interactive desk lands with the terminal-app issue; until then say so.
-            println!("{}", catalog.text("cli.tui_pending"));
-            Ok(())
+            // The interactive desk lands with the terminal-app issue; until then say so
+            // and show what the command line offers.
+            println!("{}\n", catalog.text("cli.tui_pending"));
+            <Cli as clap::CommandFactory>::command()
+                .print_help()
+                .map_err(|e| fail(stdout_error(e)))
         }
         Some(Command::Config { format }) => print_config(&config, *format).map_err(fail),
         Some(command) => {
