@@ -803,13 +803,6 @@ impl Paths {
             .map(|d| d.data_dir().join(DB_FILE))
             .ok_or_else(|| Error::new("error.no_home"))
     }
-
-    /// The directory for log files.
-    pub fn log_dir(&self) -> Option<PathBuf> {
-        self.dirs
-            .as_ref()
-            .map(|d| d.state_dir().unwrap_or_else(|| d.data_dir()).to_path_buf())
-    }
 }
 
 #[cfg(test)]

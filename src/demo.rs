@@ -321,7 +321,6 @@ impl<'a> DemoGenerator<'a> {
         };
         let agent = pick(rng, AGENTS).to_string();
         let mut case = DemoCase {
-            intake,
             scope: None,
             party: None,
             complaint_type: None,
@@ -337,10 +336,14 @@ impl<'a> DemoGenerator<'a> {
                 kind: "received",
                 from_stage: None,
                 to_stage: Some(Stage::Received),
-                detail: serde_json::json!({"channel": "", "category": category.key}),
+                detail: serde_json::json!({
+                    "channel": intake.channel.as_str(),
+                    "category": category.key,
+                    "apologized": intake.apologized,
+                }),
             }],
+            intake,
         };
-        case.events[0].detail["channel"] = case.intake.channel.as_str().into();
         let age_days = (self.now - received_at).num_days();
         // Recent complaints are mostly untriaged; older ones mostly closed.
         let untriaged = match age_days {

@@ -264,3 +264,96 @@ fn write_demo_batch(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Preset;
+    use crate::domain::complaint::Channel;
+
+    fn desk(dir: &tempfile::TempDir) -> Desk {
+        let store = Store::open(&dir.path().join("desk.db")).expect("open");
+        let at = DateTime::parse_from_rfc3339("2026-11-20T17:50:00+08:00").expect("time");
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        Desk::new(
+            store,
+            config,
+            " 王丽 ",
+            Box::new(FixedClock(at.with_timezone(&Utc))),
+        )
+        .expect("desk")
+    }
+
+    fn leak() -> NewComplaint {
+        NewComplaint {
+            channel: Some(Channel::Phone),
+            name: "张伟".into(),
+            phone: "13800138000".into(),
+            location: "3栋2单元1801".into(),
+            category: "漏水".into(),
+            description: "卫生间漏水".into(),
+            outcome: String::new(),
+            apologized: true,
+            received_at: None,
+        }
+    }
+
+    #[test]
+    fn intake_records_the_complaint_and_its_event_together() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut desk = desk(&dir);
+        assert_eq!(desk.agent(), "王丽");
+        let c = desk.intake(&leak()).expect("intake");
+        assert_eq!(c.stage, Stage::Received);
+        assert_eq!(c.scope, None);
+        assert_eq!(c.version, 1);
+        assert_eq!(c.received_at, FixedClock(c.received_at).now());
+        let case = desk.case_file(&c.number).expect("case");
+        assert_eq!(case.events.len(), 1);
+        let e = &case.events[0];
+        assert_eq!((e.agent.as_str(), e.kind.as_str()), ("王丽", "received"));
+        assert_eq!(e.to_stage, Some(Stage::Received));
+        assert_eq!(e.detail["category"], "leak");
+        assert_eq!(desk.count(Queue::Untriaged).expect("count"), 1);
+    }
+
+    #[test]
+    fn a_refused_intake_writes_nothing() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut desk = desk(&dir);
+        let mut bad = leak();
+        bad.phone = "电话".into();
+        assert_eq!(
+            desk.intake(&bad).map_err(|e| e.key),
+            Err("error.phone_invalid")
+        );
+        assert_eq!(desk.count(Queue::All).expect("count"), 0);
+        assert_eq!(
+            desk.case_file("20261120-0001").map_err(|e| e.key).err(),
+            Some("error.not_found")
+        );
+    }
+
+    #[test]
+    fn pages_continue_where_the_last_one_ended() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut desk = desk(&dir);
+        let mut numbers = Vec::new();
+        for i in 0..7 {
+            let mut c = leak();
+            let clock_now = desk.clock.now();
+            c.received_at = Some(clock_now - chrono::Duration::hours(100 - i));
+            numbers.push(desk.intake(&c).expect("intake").number);
+        }
+        let (first, cursor) = desk.page(Queue::Untriaged, 3, None).expect("page");
+        let (second, cursor) = desk.page(Queue::Untriaged, 3, cursor).expect("page");
+        let (third, _) = desk.page(Queue::Untriaged, 3, cursor).expect("page");
+        let seen: Vec<String> = first
+            .iter()
+            .chain(&second)
+            .chain(&third)
+            .map(|c| c.number.clone())
+            .collect();
+        assert_eq!(seen, numbers, "oldest first, each once");
+    }
+}

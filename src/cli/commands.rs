@@ -23,7 +23,7 @@ pub fn run(cli: &Cli) -> std::result::Result<(), Failure> {
     if let Some(Command::Init { preset }) = &cli.command {
         return init(cli, *preset).map_err(|e| (e, cli.lang));
     }
-    let (config, _) = Config::load(cli.config.as_deref()).map_err(|e| (e, cli.lang))?;
+    let (config, source) = Config::load(cli.config.as_deref()).map_err(|e| (e, cli.lang))?;
     let lang = cli.lang.unwrap_or(config.language);
     let fail = |e: Error| (e, Some(lang));
     let catalog = Catalog::get(lang);
@@ -36,7 +36,7 @@ pub fn run(cli: &Cli) -> std::result::Result<(), Failure> {
                 .print_help()
                 .map_err(|e| fail(stdout_error(e)))
         }
-        Some(Command::Config { format }) => print_config(&config, *format).map_err(fail),
+        Some(Command::Config { format }) => print_config(&config, &source, *format).map_err(fail),
         Some(command) => {
             let desk = open_desk(cli, config)?;
             run_on_desk(desk, command, catalog).map_err(fail)
@@ -174,8 +174,7 @@ fn init(cli: &Cli, preset: Option<Preset>) -> Result<()> {
     };
     let mut lines = Vec::new();
     let config = if config_path.exists() {
-        let (config, source) = Config::load(Some(&config_path))?;
-        debug_assert!(matches!(source, ConfigSource::Explicit(_)));
+        let (config, _) = Config::load(Some(&config_path))?;
         lines.push((
             "cli.init_kept_config",
             vec![("path", config_path.display().to_string())],
@@ -228,9 +227,18 @@ fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
     out.finish()
 }
 
-fn print_config(config: &Config, format: ConfigFormat) -> Result<()> {
+fn print_config(config: &Config, source: &ConfigSource, format: ConfigFormat) -> Result<()> {
     let text = match format {
-        ConfigFormat::Toml => config.to_toml()?,
+        ConfigFormat::Toml => {
+            let from = match source {
+                ConfigSource::Explicit(p) | ConfigSource::Platform(p) => p.display().to_string(),
+                ConfigSource::Embedded => format!("built-in preset {}", config.preset.key()),
+            };
+            format!(
+                "# effective configuration, from {from}\n{}",
+                config.to_toml()?
+            )
+        }
         ConfigFormat::Json => serde_json::to_string_pretty(config)
             .map_err(|e| Error::new("error.internal").arg("detail", e))?,
     };

@@ -105,7 +105,6 @@ fn json_err(e: serde_json::Error) -> io::Error {
 
 /// Writes one case file as a JSON object.
 pub fn write_case_json(out: &mut dyn Write, case: &CaseFile) -> io::Result<()> {
-    let times = |v: serde_json::Value| v;
     let value = CaseJson {
         complaint: ComplaintJson::from(&case.complaint),
         events: case
@@ -124,10 +123,10 @@ pub fn write_case_json(out: &mut dyn Write, case: &CaseFile) -> io::Result<()> {
             .callbacks
             .iter()
             .map(|c| {
-                times(serde_json::json!({
+                serde_json::json!({
                     "kind": c.kind, "due_at": rfc3339(c.due_at), "owner": c.owner,
                     "note": c.note, "done_at": c.done_at.map(rfc3339),
-                }))
+                })
             })
             .collect(),
         revisits: case

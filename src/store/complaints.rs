@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 use crate::domain::complaint::{Channel, Complaint, Intent, Queue, Scope, ValidComplaint};
 use crate::domain::number;
 use crate::domain::stage::Stage;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::Store;
 
 const COLUMNS: &str = "id, number, received_at, channel, name, phone, location, category, \
@@ -217,7 +217,7 @@ impl Store {
         limit: u32,
         after: Option<Cursor>,
     ) -> Result<(Vec<Complaint>, Option<Cursor>)> {
-        let sql = queue_sql(queue, after.is_some(), true);
+        let sql = queue_sql(queue, after.is_some());
         let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows: Vec<Complaint> = match after {
             Some(c) => stmt.query_map(params![c.key, c.id, limit], from_row),
@@ -240,7 +240,7 @@ impl Store {
         limit: Option<u64>,
         mut f: impl FnMut(&Complaint) -> Result<()>,
     ) -> Result<()> {
-        let sql = queue_sql(queue, false, true);
+        let sql = queue_sql(queue, false);
         let mut stmt = self.conn().prepare(&sql).map_err(|e| self.err(e))?;
         let cap = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
         let mut rows = stmt.query([cap]).map_err(|e| self.err(e))?;
@@ -280,8 +280,9 @@ fn queue_filter(queue: Queue) -> &'static str {
     }
 }
 
-/// The page query of a queue: its filter, its index's order, keyset continuation.
-fn queue_sql(queue: Queue, after: bool, limited: bool) -> String {
+/// The page query of a queue: its filter, its index's order, keyset continuation, a limit
+/// (`-1` for none).
+fn queue_sql(queue: Queue, after: bool) -> String {
     let (key, ascending, index) = match queue {
         Queue::Untriaged => ("received_at", true, "complaints_untriaged"),
         Queue::Open => ("received_at", true, "complaints_open"),
@@ -301,15 +302,8 @@ fn queue_sql(queue: Queue, after: bool, limited: bool) -> String {
         sql.push_str(&format!(" AND ({key}, id) {cmp} (?1, ?2)"));
     }
     sql.push_str(&format!(" ORDER BY {key} {dir}, id {dir}"));
-    if limited {
-        sql.push_str(if after { " LIMIT ?3" } else { " LIMIT ?1" });
-    }
+    sql.push_str(if after { " LIMIT ?3" } else { " LIMIT ?1" });
     sql
-}
-
-/// Maps a missing complaint number to its message.
-pub fn not_found(number: &str) -> Error {
-    Error::new("error.not_found").arg("number", number)
 }
 
 #[cfg(test)]
@@ -323,7 +317,7 @@ mod tests {
         let store = Store::open(&dir.path().join("q.db")).expect("open");
         for queue in [Queue::Untriaged, Queue::Open, Queue::Closed, Queue::All] {
             for after in [false, true] {
-                let sql = format!("EXPLAIN QUERY PLAN {}", queue_sql(queue, after, true));
+                let sql = format!("EXPLAIN QUERY PLAN {}", queue_sql(queue, after));
                 let mut stmt = store.conn().prepare(&sql).expect("plan");
                 let n = stmt.parameter_count();
                 let args: Vec<i64> = vec![1; n];
