@@ -273,20 +273,20 @@ fn list(
         ListFormat::Table => {
             let mut table = output::Table::new(desk.config(), catalog);
             table.header(&mut out).map_err(io)?;
-            let mut shown = 0u64;
-            desk.for_each(queue, cap, |c| {
-                shown += 1;
+            // One row more than asked tells whether the table was cut short, without a count.
+            let mut seen = 0u64;
+            desk.for_each(queue, cap.map(|c| c + 1), |c| {
+                seen += 1;
+                if cap.is_some_and(|cap| seen > cap) {
+                    return Ok(());
+                }
                 table.row(&mut out, c).map_err(io)
             })?;
-            if shown == 0 {
+            if seen == 0 {
                 writeln!(out, "{}", catalog.text("cli.list_empty")).map_err(io)?;
-            } else if cap == Some(shown) && desk.count(queue)? > shown as i64 {
-                writeln!(
-                    out,
-                    "{}",
-                    catalog.format("cli.list_more", &[("shown", shown.to_string())])
-                )
-                .map_err(io)?;
+            } else if let Some(cap) = cap.filter(|cap| seen > *cap) {
+                let more = catalog.format("cli.list_more", &[("shown", cap.to_string())]);
+                writeln!(out, "{more}").map_err(io)?;
             }
         }
     }
