@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::desk::CaseFile;
-use crate::domain::complaint::Complaint;
+use crate::domain::complaint::{Channel, Complaint};
 use crate::error::{Error, Result};
 use crate::i18n::Catalog;
 use crate::store::events::Event;
@@ -394,7 +394,7 @@ pub fn write_case_text(
     writeln!(out)?;
     writeln!(out, "{}", t("label.events"))?;
     for e in &case.events {
-        writeln!(out, "  {}", event_line(e, catalog))?;
+        writeln!(out, "  {}", event_line(e, config, catalog))?;
     }
     if !case.callbacks.is_empty() {
         writeln!(out, "\n{}", t("label.callbacks"))?;
@@ -431,43 +431,59 @@ pub fn write_case_text(
     Ok(())
 }
 
-/// One timeline line: time, agent, what happened, stage move, details.
-pub fn event_line(e: &Event, catalog: &Catalog) -> String {
+/// One timeline line: time, agent, what happened, stage move, details in the reader's
+/// language (configured keys shown by their names).
+pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
+    let lang = catalog.lang();
     let kind_key = format!("event.{}", e.kind);
-    let kind = catalog.text(&kind_key);
-    let kind = if kind == kind_key {
-        sanitize_line(&e.kind)
-    } else {
-        kind.to_string()
+    let kind = match catalog.text(&kind_key) {
+        k if k == kind_key => sanitize_line(&e.kind),
+        k => k.to_string(),
     };
     let mut line = format!(
-        "{}  {}  {}",
+        "{}  {}  {kind}",
         local_minutes(e.at),
-        sanitize_line(&e.agent),
-        kind
+        sanitize_line(&e.agent)
     );
-    match (e.from_stage, e.to_stage) {
-        (Some(f), Some(t)) if f != t => {
-            line.push_str(&format!(
-                "  {} -> {}",
-                catalog.text(f.label_key()),
-                catalog.text(t.label_key())
-            ));
-        }
-        _ => {}
+    if let (Some(f), Some(t)) = (e.from_stage, e.to_stage)
+        && f != t
+    {
+        let (from, to) = (catalog.text(f.label_key()), catalog.text(t.label_key()));
+        line.push_str(&format!("  {from} -> {to}"));
     }
-    if let Some(map) = e.detail.as_object() {
-        let parts: Vec<String> = map
-            .iter()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| match v {
-                serde_json::Value::String(s) => format!("{k}={}", sanitize_line(s)),
-                other => format!("{k}={}", sanitize_line(&other.to_string())),
-            })
-            .collect();
-        if !parts.is_empty() {
-            line.push_str(&format!("  ({})", parts.join(", ")));
-        }
+    let Some(map) = e.detail.as_object() else {
+        return line;
+    };
+    let parts: Vec<String> = map
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| {
+            let label_key = format!("label.{k}");
+            let label = match catalog.text(&label_key) {
+                l if l == label_key => k.clone(),
+                l => l.to_string(),
+            };
+            let value = match (k.as_str(), v) {
+                (_, serde_json::Value::Bool(b)) => catalog
+                    .text(if *b { "label.yes" } else { "label.no" })
+                    .to_string(),
+                ("channel", serde_json::Value::String(s)) => Channel::parse(s)
+                    .map_or_else(|| s.clone(), |c| catalog.text(c.label_key()).to_string()),
+                ("scope", serde_json::Value::String(s)) => {
+                    catalog.text(&format!("scope.{s}")).to_string()
+                }
+                ("category", serde_json::Value::String(s)) => config.category_name(s, lang),
+                ("party", serde_json::Value::String(s)) => config.party_name(s, lang),
+                ("severity", serde_json::Value::String(s)) => config.severity_name(s, lang),
+                ("type", serde_json::Value::String(s)) => config.type_name(s, lang),
+                (_, serde_json::Value::String(s)) => s.clone(),
+                (_, other) => other.to_string(),
+            };
+            format!("{label}: {}", sanitize_line(&value))
+        })
+        .collect();
+    if !parts.is_empty() {
+        line.push_str(&format!("  ({})", parts.join("; ")));
     }
     line
 }
