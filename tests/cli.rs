@@ -503,3 +503,39 @@ fn no_command_says_the_app_is_not_here_yet_and_lists_the_commands() {
         .stdout(predicate::str::contains("not built yet").and(predicate::str::contains("backup")));
     assert!(!desk.db.exists(), "nothing touched");
 }
+
+#[test]
+fn show_text_reads_in_both_languages() {
+    let desk = Desk::new();
+    let number = desk.add(&leak());
+    let zh = desk.cmd().args(["show", &number]).assert().success();
+    let zh = String::from_utf8(zh.get_output().stdout.clone()).expect("utf8");
+    assert!(
+        zh.contains("处理记录")
+            && zh.contains("王丽  受理投诉")
+            && zh.contains("渠道: 电话")
+            && zh.contains("类别: 漏水"),
+        "{zh}"
+    );
+    let line = zh
+        .lines()
+        .find(|l| l.starts_with("投诉内容"))
+        .expect("description line");
+    assert!(line.ends_with("  卫生间天花板漏水，"), "{zh}");
+    assert!(
+        zh.lines().any(|l| l.trim() == "楼下已经发霉。"),
+        "second line of the description: {zh}"
+    );
+    let en = desk
+        .cmd()
+        .args(["--lang", "en", "show", &number])
+        .assert()
+        .success();
+    let en = String::from_utf8(en.get_output().stdout.clone()).expect("utf8");
+    assert!(
+        en.contains("Timeline")
+            && en.contains("Complaint received")
+            && en.contains("Channel: Phone"),
+        "{en}"
+    );
+}
