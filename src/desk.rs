@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 use crate::config::Config;
 use crate::demo::{DemoCase, DemoGenerator};
@@ -45,10 +44,9 @@ impl Clock for FixedClock {
 }
 
 /// Everything about one complaint: the case file `show` prints and the detail pane draws.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct CaseFile {
     /// The complaint.
-    #[serde(flatten)]
     pub complaint: Complaint,
     /// Its timeline, oldest first.
     pub events: Vec<Event>,

@@ -217,7 +217,7 @@ fn show_and_table_never_print_escape_sequences() {
         vec!["list", "--queue", "all"],
     ] {
         let out = desk.cmd().args(&cmd).assert().success();
-        let text = String::from_utf8(out.get_output().stdout.clone()).expect("utf8");
+        let text = common::stdout(&out);
         assert!(
             !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{202e}'),
             "{text}"
@@ -248,7 +248,7 @@ fn list_table_is_localised_and_aligned() {
     let desk = Desk::new();
     desk.add(&leak());
     let out = desk.cmd().args(["--lang", "en", "list"]).assert().success();
-    let text = String::from_utf8(out.get_output().stdout.clone()).expect("utf8");
+    let text = common::stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("Number"), "{text}");
     assert!(
@@ -256,7 +256,7 @@ fn list_table_is_localised_and_aligned() {
         "{text}"
     );
     let out = desk.cmd().args(["list"]).assert().success();
-    let text = String::from_utf8(out.get_output().stdout.clone()).expect("utf8");
+    let text = common::stdout(&out);
     let col = |line: &str, needle: &str| {
         let at = line.find(needle).expect(needle);
         unicode_width::UnicodeWidthStr::width(&line[..at])
@@ -326,7 +326,7 @@ fn list_limits_and_streams() {
         .args(["list", "--queue", "all", "--format", "csv", "--limit", "5"])
         .assert()
         .success();
-    let text = String::from_utf8(out.get_output().stdout.clone()).expect("utf8");
+    let text = common::stdout(&out);
     assert!(
         text.starts_with("number,received_at,"),
         "list CSV has no BOM"
@@ -350,7 +350,7 @@ fn config_prints_the_effective_configuration_and_refuses_bad_files() {
             .any(|c| c["zh"] == "墙面开裂")
     );
     let out = desk.cmd().args(["config"]).assert().success();
-    let toml_text = String::from_utf8(out.get_output().stdout.clone()).expect("utf8");
+    let toml_text = common::stdout(&out);
     let file = desk.path("effective.toml");
     std::fs::write(&file, toml_text).expect("write");
     desk.cmd()
@@ -407,10 +407,7 @@ fn pest_control_preset_and_english_config() {
             ])
             .assert()
             .success();
-        String::from_utf8(out.get_output().stdout.clone())
-            .expect("utf8")
-            .trim()
-            .to_string()
+        common::stdout(&out).trim().to_string()
     };
     let out = desk
         .cmd()
@@ -419,7 +416,7 @@ fn pest_control_preset_and_english_config() {
         .args(["show", &number])
         .assert()
         .success();
-    let text = String::from_utf8(out.get_output().stdout.clone()).expect("utf8");
+    let text = common::stdout(&out);
     assert!(
         text.contains("Category") && text.contains("Cockroaches"),
         "{text}"
@@ -509,7 +506,7 @@ fn show_text_reads_in_both_languages() {
     let desk = Desk::new();
     let number = desk.add(&leak());
     let zh = desk.cmd().args(["show", &number]).assert().success();
-    let zh = String::from_utf8(zh.get_output().stdout.clone()).expect("utf8");
+    let zh = common::stdout(&zh);
     assert!(
         zh.contains("处理记录")
             && zh.contains("王丽  受理投诉")
@@ -531,7 +528,7 @@ fn show_text_reads_in_both_languages() {
         .args(["--lang", "en", "show", &number])
         .assert()
         .success();
-    let en = String::from_utf8(en.get_output().stdout.clone()).expect("utf8");
+    let en = common::stdout(&en);
     assert!(
         en.contains("Timeline")
             && en.contains("Complaint received")

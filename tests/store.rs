@@ -292,7 +292,7 @@ fn backup_of_a_database_being_written_by_another_process() {
         .arg(&copy)
         .assert()
         .success();
-    let text = String::from_utf8(out.get_output().stdout.clone()).expect("utf8");
+    let text = common::stdout(&out);
     assert!(text.contains("integrity check ok"), "{text}");
     let still_running = child.try_wait().expect("poll").is_none();
     child.kill().ok();

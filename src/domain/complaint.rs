@@ -195,11 +195,10 @@ pub struct ValidComplaint {
     pub received_at: DateTime<Utc>,
 }
 
-/// A stored complaint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A stored complaint (its JSON form is the CLI's `ComplaintJson`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Complaint {
     /// Row id.
-    #[serde(skip)]
     pub id: i64,
     /// Human-friendly number, `20261122-0007`.
     pub number: String,

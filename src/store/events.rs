@@ -2,14 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
-use serde::Serialize;
 
 use crate::domain::stage::Stage;
 use crate::error::Result;
 use crate::store::Store;
 
 /// One entry of a complaint's timeline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// When it happened.
     pub at: DateTime<Utc>,

@@ -1,13 +1,12 @@
 //! Callbacks owed and revisits planned for a complaint.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 use crate::error::Result;
 use crate::store::Store;
 
 /// A call owed to the customer or a third party.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Callback {
     /// `first_reply`, `promised`, `chaser`, `approval`.
     pub kind: String,
@@ -22,7 +21,7 @@ pub struct Callback {
 }
 
 /// A follow-up after the remedy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revisit {
     /// Role that owns it.
     pub role: String,

@@ -9,6 +9,11 @@ use assert_cmd::Command;
 /// The built binary.
 pub const BIN: &str = env!("CARGO_BIN_EXE_complaint-desk");
 
+/// Standard output of a finished command as text.
+pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(assert.get_output().stdout.clone()).expect("utf8 output")
+}
+
 /// A temporary directory with a database path in it.
 pub struct Desk {
     pub dir: tempfile::TempDir,
@@ -33,9 +38,7 @@ impl Desk {
 
     /// Adds a complaint; returns its number.
     pub fn add(&self, args: &[&str]) -> String {
-        let out = self.cmd().arg("add").args(args).assert().success();
-        String::from_utf8(out.get_output().stdout.clone())
-            .expect("utf8")
+        stdout(&self.cmd().arg("add").args(args).assert().success())
             .trim()
             .to_string()
     }
