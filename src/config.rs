@@ -351,6 +351,17 @@ impl Config {
         Self::from_toml(&format!("preset = \"{}\"", preset.key()), "<defaults>")
     }
 
+    /// The text of a new config file choosing `preset` and `language` (written by `init` and
+    /// the app's first-run screen).
+    pub fn starter_text(preset: Preset, language: Lang) -> String {
+        format!(
+            "# complaint-desk configuration; config.example.toml in the source lists every key.\n\
+             preset = \"{}\"\nlanguage = \"{}\"\n",
+            preset.key(),
+            language.tag()
+        )
+    }
+
     /// Loads `--config` if given, else the platform file if it exists, else the defaults.
     pub fn load(explicit: Option<&Path>) -> Result<(Config, ConfigSource)> {
         if let Some(path) = explicit {
@@ -794,6 +805,15 @@ impl Paths {
     /// The config file in the platform config dir.
     pub fn config_file(&self) -> Option<PathBuf> {
         self.dirs.as_ref().map(|d| d.config_dir().join(CONFIG_FILE))
+    }
+
+    /// Where the log file goes: the platform state dir, else the local data dir.
+    pub fn log_dir(&self) -> Option<PathBuf> {
+        self.dirs.as_ref().map(|d| {
+            d.state_dir()
+                .unwrap_or_else(|| d.data_local_dir())
+                .to_path_buf()
+        })
     }
 
     /// The default database file in the platform data dir.

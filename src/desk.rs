@@ -7,12 +7,13 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::demo::{DemoCase, DemoGenerator};
-use crate::domain::agent::validate_agent_name;
+use crate::domain::agent::{Permission, validate_agent_name};
 use crate::domain::complaint::{Complaint, NewComplaint, Queue, validate};
 use crate::domain::number;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 use crate::store::complaints::{self, Cursor, NewRow};
+use crate::store::drafts;
 use crate::store::events::{self, Event, NewEvent};
 use crate::store::followups::{Callback, Revisit};
 use crate::store::{BackupReport, Store};
@@ -55,6 +56,24 @@ pub struct CaseFile {
     /// Revisits planned or done.
     pub revisits: Vec<Revisit>,
 }
+
+/// The counts the status line shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    /// Complaints whose scope is not decided yet.
+    pub untriaged: i64,
+    /// Callbacks and revisits due later today.
+    pub due_today: i64,
+    /// Callbacks and revisits past due.
+    pub overdue: i64,
+}
+
+/// Digits of a phone number before earlier complaints are looked up by it.
+pub const REPEAT_MIN_DIGITS: usize = 7;
+/// Characters of a location before earlier complaints are looked up by it.
+pub const REPEAT_MIN_LOCATION: usize = 4;
+/// How many earlier complaints intake shows.
+pub const REPEAT_LIMIT: u32 = 5;
 
 /// How many rows the demo writes per transaction.
 const DEMO_BATCH: u64 = 20_000;
@@ -128,8 +147,109 @@ impl Desk {
                     detail: &detail,
                 },
             )?;
+            drafts::clear(tx, &agent)?;
             Ok(complaints::by_id(tx, id)?)
         })
+    }
+
+    /// The agent who was at the desk last on this database, if anyone ever was.
+    pub fn remembered_agent(store: &Store) -> Result<Option<String>> {
+        store.last_agent()
+    }
+
+    /// Records that the acting agent is at the desk; the first agent ever registered on a
+    /// database gets the role that manages agents, later ones the first configured role.
+    pub fn sign_in(&mut self) -> Result<()> {
+        let now = self.clock.now();
+        let roles = &self.config.roles;
+        let role = if self.store.last_agent()?.is_none() {
+            roles
+                .iter()
+                .find(|r| r.permissions.contains(&Permission::ManageAgents))
+                .or(roles.first())
+        } else {
+            roles.first()
+        };
+        let role = role.map_or("agent", |r| r.key.as_str()).to_string();
+        self.store.agent_active(&self.agent, &role, now)
+    }
+
+    /// The page of a queue just before `cursor` (the last page when `None`), in queue order.
+    pub fn page_before(
+        &self,
+        queue: Queue,
+        limit: u32,
+        before: Option<Cursor>,
+    ) -> Result<(Vec<Complaint>, Option<Cursor>)> {
+        self.store.page_before(queue, limit, before)
+    }
+
+    /// Earlier complaints of the person being typed in: by phone once enough digits are
+    /// typed to be selective, and by location once it is specific; newest first.
+    pub fn repeat_complainants(&self, phone: &str, location: &str) -> Result<Vec<Complaint>> {
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        let location = location.trim();
+        let mut found = Vec::new();
+        if digits.len() >= REPEAT_MIN_DIGITS {
+            found.extend(self.store.recent_by_phone(&digits, REPEAT_LIMIT)?);
+        }
+        if location.chars().count() >= REPEAT_MIN_LOCATION {
+            found.extend(self.store.recent_by_location(location, REPEAT_LIMIT)?);
+        }
+        found.sort_by(|a, b| (b.received_at, b.id).cmp(&(a.received_at, a.id)));
+        found.dedup_by_key(|c| c.id);
+        found.truncate(REPEAT_LIMIT as usize);
+        Ok(found)
+    }
+
+    /// Keeps the acting agent's half-typed intake form.
+    pub fn save_draft(&mut self, form: &NewComplaint) -> Result<()> {
+        let json = serde_json::to_string(form)
+            .map_err(|e| Error::new("error.internal").arg("detail", e))?;
+        let now = self.clock.now();
+        self.store.save_draft(&self.agent, &json, now)
+    }
+
+    /// The acting agent's draft, if one was kept. A draft written by an incompatible
+    /// version is reported, not silently dropped.
+    pub fn draft(&self) -> Result<Option<NewComplaint>> {
+        let Some(json) = self.store.draft(&self.agent)? else {
+            return Ok(None);
+        };
+        serde_json::from_str(&json).map(Some).map_err(|e| {
+            Error::new("error.draft_unreadable")
+                .arg("path", self.store.path().display())
+                .arg("detail", e)
+        })
+    }
+
+    /// Drops the acting agent's draft (the form was emptied on purpose).
+    pub fn clear_draft(&mut self) -> Result<()> {
+        let agent = self.agent.clone();
+        self.store.clear_draft(&agent)
+    }
+
+    /// What the status line shows: untriaged complaints, callbacks and revisits due today
+    /// and overdue (indexed counts: refresh on change or on a timer, not per keystroke).
+    pub fn status_counts(&self) -> Result<StatusCounts> {
+        let now = self.clock.now();
+        let local = now.with_timezone(&chrono::Local);
+        let tomorrow = local.date_naive() + chrono::Days::new(1);
+        let day_end = tomorrow
+            .and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
+            .map_or(now + chrono::Duration::days(1), |t| t.with_timezone(&Utc));
+        let due = self.store.due_counts(now, day_end)?;
+        Ok(StatusCounts {
+            untriaged: self.store.count(Queue::Untriaged)?,
+            due_today: due.due_today,
+            overdue: due.overdue,
+        })
+    }
+
+    /// The current instant by the desk's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// One page of a queue after `cursor` (keyset paging through the queue's index).

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod desk;
 pub mod domain;
 pub mod error;
+pub mod files;
 pub mod i18n;
 pub mod store;
 pub mod text;

@@ -6,12 +6,13 @@ use std::time::Instant;
 
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
 
-use super::output::{self, Out};
+use super::output;
 use super::{Cli, Command, ConfigFormat, ExportFormat, ListFormat, ShowFormat};
 use crate::config::{Config, ConfigSource, Paths, Preset};
 use crate::desk::{Desk, SystemClock};
 use crate::domain::complaint::{NewComplaint, Queue};
 use crate::error::{Error, Result};
+use crate::files::{Out, write_new_file};
 use crate::i18n::{Catalog, Lang};
 use crate::store::{self, Store};
 
@@ -183,12 +184,7 @@ fn init(cli: &Cli, preset: Option<Preset>) -> Result<()> {
     } else {
         let preset = preset.unwrap_or_default();
         let lang = cli.lang.unwrap_or_default();
-        let text = format!(
-            "# complaint-desk configuration; config.example.toml in the source lists every key.\n\
-             preset = \"{}\"\nlanguage = \"{}\"\n",
-            preset.key(),
-            lang.tag()
-        );
+        let text = Config::starter_text(preset, lang);
         let config = Config::from_toml(&text, &config_path.display().to_string())?;
         write_new_file(&config_path, text.as_bytes())?;
         lines.push((
@@ -218,13 +214,6 @@ fn init(cli: &Cli, preset: Option<Preset>) -> Result<()> {
         println!("{}", catalog.format(key, &args));
     }
     Ok(())
-}
-
-/// Writes a file that must not exist yet, owner-only, through a temporary name.
-fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut out = Out::create(path)?;
-    out.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    out.finish()
 }
 
 fn print_config(config: &Config, source: &ConfigSource, format: ConfigFormat) -> Result<()> {

@@ -1,7 +1,6 @@
 //! How complaints are printed: JSON and CSV exactly as typed, tables and text sanitised.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Local, SecondsFormat, Utc};
 use serde::Serialize;
@@ -9,7 +8,6 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::desk::CaseFile;
 use crate::domain::complaint::{Channel, Complaint};
-use crate::error::{Error, Result};
 use crate::i18n::Catalog;
 use crate::store::events::Event;
 use crate::text::{fit, sanitize_line, sanitize_lines, width};
@@ -496,77 +494,5 @@ pub fn human_size(bytes: u64) -> String {
         1_000..1_000_000 => format!("{:.1} kB", b / 1e3),
         1_000_000..1_000_000_000 => format!("{:.1} MB", b / 1e6),
         _ => format!("{:.2} GB", b / 1e9),
-    }
-}
-
-/// A new owner-only file written through a temporary name: complete, or not there at all.
-pub struct Out {
-    path: PathBuf,
-    partial: PathBuf,
-    file: Option<io::BufWriter<std::fs::File>>,
-}
-
-impl Out {
-    /// Starts writing `path`, which must not exist yet.
-    pub fn create(path: &Path) -> Result<Out> {
-        if path.exists() {
-            return Err(Error::new("error.output_exists").arg("path", path.display()));
-        }
-        let name = path
-            .file_name()
-            .ok_or_else(|| Error::new("error.output_exists").arg("path", path.display()))?;
-        let partial = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-            && !dir.exists()
-        {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        }
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(&partial).map_err(|e| Error::io(&partial, e))?;
-        Ok(Out {
-            path: path.to_path_buf(),
-            partial,
-            file: Some(io::BufWriter::new(file)),
-        })
-    }
-
-    /// Flushes, syncs and moves the file into place.
-    pub fn finish(mut self) -> Result<()> {
-        let file = self
-            .file
-            .take()
-            .ok_or_else(|| Error::io(&self.path, "already finished"))?;
-        let file = file
-            .into_inner()
-            .map_err(|e| Error::io(&self.partial, e.error()))?;
-        file.sync_all().map_err(|e| Error::io(&self.partial, e))?;
-        std::fs::rename(&self.partial, &self.path).map_err(|e| Error::io(&self.path, e))
-    }
-}
-
-impl Write for Out {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.file {
-            Some(f) => f.write(buf),
-            None => Err(io::Error::other("finished")),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match &mut self.file {
-            Some(f) => f.flush(),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for Out {
-    fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = std::fs::remove_file(&self.partial);
-        }
     }
 }

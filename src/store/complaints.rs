@@ -232,6 +232,67 @@ impl Store {
         Ok((rows, next))
     }
 
+    /// The `limit` rows of a queue just before `before` (the last rows when `None`), in
+    /// queue order, and the cursor of the first of them: paging backwards through the
+    /// same index, read in reverse.
+    pub fn page_before(
+        &self,
+        queue: Queue,
+        limit: u32,
+        before: Option<Cursor>,
+    ) -> Result<(Vec<Complaint>, Option<Cursor>)> {
+        let sql = queue_sql_reversed(queue, before.is_some());
+        let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let mut rows: Vec<Complaint> = match before {
+            Some(c) => stmt.query_map(params![c.key, c.id, limit], from_row),
+            None => stmt.query_map(params![limit], from_row),
+        }
+        .and_then(|rows| rows.collect())
+        .map_err(|e| self.err(e))?;
+        rows.reverse();
+        let first = rows.first().map(|c| Cursor {
+            key: sort_key(queue, c),
+            id: c.id,
+        });
+        Ok((rows, first))
+    }
+
+    /// The latest `limit` complaints whose normalised phone starts with `digits`, newest
+    /// first (through the phone index; callers pass enough digits to be selective).
+    pub fn recent_by_phone(&self, digits: &str, limit: u32) -> Result<Vec<Complaint>> {
+        self.recent_by_prefix("phone_norm", "complaints_phone", digits, limit)
+    }
+
+    /// The latest `limit` complaints whose location starts with `location`, newest first
+    /// (through the location index).
+    pub fn recent_by_location(&self, location: &str, limit: u32) -> Result<Vec<Complaint>> {
+        self.recent_by_prefix("location", "complaints_location", location, limit)
+    }
+
+    fn recent_by_prefix(
+        &self,
+        column: &str,
+        index: &str,
+        prefix: &str,
+        limit: u32,
+    ) -> Result<Vec<Complaint>> {
+        let Some(upper) = prefix_upper_bound(prefix) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM complaints INDEXED BY {index}
+             WHERE {column} >= ?1 AND {column} < ?2
+             ORDER BY received_at DESC, id DESC LIMIT ?3"
+        );
+        self.conn()
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map(params![prefix, upper, limit], from_row)?
+                    .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
     /// Streams a queue in its order, at most `limit` rows (all when `None`), one row in
     /// memory at a time.
     pub fn for_each(
@@ -280,15 +341,39 @@ fn queue_filter(queue: Queue) -> &'static str {
     }
 }
 
+/// The smallest string greater than every string starting with `prefix` (its last character
+/// incremented), for an index range scan; `None` for an empty prefix.
+fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// The page query of a queue read backwards: the same index in the opposite direction.
+fn queue_sql_reversed(queue: Queue, before: bool) -> String {
+    queue_sql_directed(queue, before, true)
+}
+
 /// The page query of a queue: its filter, its index's order, keyset continuation, a limit
 /// (`-1` for none).
 fn queue_sql(queue: Queue, after: bool) -> String {
-    let (key, ascending, index) = match queue {
+    queue_sql_directed(queue, after, false)
+}
+
+fn queue_sql_directed(queue: Queue, after: bool, reversed: bool) -> String {
+    let (key, forward, index) = match queue {
         Queue::Untriaged => ("received_at", true, "complaints_untriaged"),
         Queue::Open => ("received_at", true, "complaints_open"),
         Queue::Closed => ("closed_at", false, "complaints_closed"),
         Queue::All => ("received_at", false, "complaints_received"),
     };
+    let ascending = forward != reversed;
     let (cmp, dir) = if ascending {
         (">", "ASC")
     } else {
@@ -315,9 +400,19 @@ mod tests {
     fn queue_pages_use_their_index_without_sorting() {
         let dir = tempfile::tempdir().expect("tmp");
         let store = Store::open(&dir.path().join("q.db")).expect("open");
-        for queue in [Queue::Untriaged, Queue::Open, Queue::Closed, Queue::All] {
-            for after in [false, true] {
-                let sql = format!("EXPLAIN QUERY PLAN {}", queue_sql(queue, after));
+        let queries = [Queue::Untriaged, Queue::Open, Queue::Closed, Queue::All]
+            .into_iter()
+            .flat_map(|q| {
+                [false, true].into_iter().flat_map(move |after| {
+                    [
+                        (format!("{q:?} {after}"), queue_sql(q, after)),
+                        (format!("{q:?} {after} back"), queue_sql_reversed(q, after)),
+                    ]
+                })
+            });
+        for (name, sql) in queries {
+            {
+                let sql = format!("EXPLAIN QUERY PLAN {sql}");
                 let mut stmt = store.conn().prepare(&sql).expect("plan");
                 let n = stmt.parameter_count();
                 let args: Vec<i64> = vec![1; n];
@@ -327,12 +422,17 @@ mod tests {
                     .collect::<rusqlite::Result<_>>()
                     .expect("plan rows");
                 let text = plan.join(" | ");
-                assert!(text.contains("USING INDEX"), "{queue:?} {after}: {text}");
-                assert!(
-                    !text.contains("TEMP B-TREE"),
-                    "{queue:?} {after} sorts: {text}"
-                );
+                assert!(text.contains("USING INDEX"), "{name}: {text}");
+                assert!(!text.contains("TEMP B-TREE"), "{name} sorts: {text}");
             }
         }
+    }
+
+    #[test]
+    fn prefix_bounds() {
+        assert_eq!(prefix_upper_bound("138").as_deref(), Some("139"));
+        assert_eq!(prefix_upper_bound("3栋").as_deref(), Some("3栌"));
+        assert_eq!(prefix_upper_bound(""), None);
+        assert_eq!(prefix_upper_bound("a\u{10FFFF}").as_deref(), Some("b"));
     }
 }

@@ -41,7 +41,38 @@ fn at(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }
 
+/// Open callbacks by urgency, for the status line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DueCounts {
+    /// Due from now until the end of today.
+    pub due_today: i64,
+    /// Past due.
+    pub overdue: i64,
+}
+
 impl Store {
+    /// Open callbacks and revisits due before `day_end` but not yet past (`due_today`) and
+    /// past `now` (`overdue`), through the open-items indexes.
+    pub fn due_counts(&self, now: DateTime<Utc>, day_end: DateTime<Utc>) -> Result<DueCounts> {
+        self.conn()
+            .prepare_cached(
+                "SELECT
+                   (SELECT count(*) FROM callbacks WHERE done_at IS NULL AND due_at < ?1)
+                 + (SELECT count(*) FROM revisits  WHERE done_at IS NULL AND due_at < ?1),
+                   (SELECT count(*) FROM callbacks WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)
+                 + (SELECT count(*) FROM revisits  WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)",
+            )
+            .and_then(|mut s| {
+                s.query_row([now.timestamp(), day_end.timestamp()], |r| {
+                    Ok(DueCounts {
+                        overdue: r.get(0)?,
+                        due_today: r.get(1)?,
+                    })
+                })
+            })
+            .map_err(|e| self.err(e))
+    }
+
     /// Callbacks of a complaint, by due time.
     pub fn callbacks(&self, complaint_id: i64) -> Result<Vec<Callback>> {
         self.conn()

@@ -4,7 +4,9 @@
 //! pragmas (WAL, `synchronous=FULL`, foreign keys, busy timeout) and runs the numbered
 //! migrations on `PRAGMA user_version`, each in its own transaction.
 
+pub mod agents;
 pub mod complaints;
+pub mod drafts;
 pub mod events;
 pub mod followups;
 
@@ -20,7 +22,10 @@ use crate::error::{Error, Result};
 pub const APPLICATION_ID: i64 = 0x4344_4B31;
 
 /// The migrations, in order; the schema version is their count.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_agent_activity.sql"),
+];
 
 /// Tables every version of our schema has; their absence means a damaged file.
 const REQUIRED_TABLES: &[&str] = &["complaints", "events", "number_seq"];

@@ -1,0 +1,41 @@
+//! Half-typed intake forms, one per agent, kept so nothing typed is lost to a crash or quit.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::error::Result;
+use crate::store::Store;
+
+/// Removes `agent`'s draft inside the caller's transaction (a saved complaint clears it).
+pub fn clear(tx: &Transaction<'_>, agent: &str) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM drafts WHERE agent = ?1", [agent])?;
+    Ok(())
+}
+
+impl Store {
+    /// Replaces `agent`'s draft with `form` (JSON).
+    pub fn save_draft(&mut self, agent: &str, form: &str, now: DateTime<Utc>) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO drafts (agent, form, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (agent) DO UPDATE SET form = excluded.form,
+                                                   updated_at = excluded.updated_at",
+                params![agent, form, now.timestamp()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// `agent`'s draft (JSON), if any.
+    pub fn draft(&self, agent: &str) -> Result<Option<String>> {
+        self.conn()
+            .prepare_cached("SELECT form FROM drafts WHERE agent = ?1")
+            .and_then(|mut s| s.query_row([agent], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Removes `agent`'s draft (the form was emptied on purpose).
+    pub fn clear_draft(&mut self, agent: &str) -> Result<()> {
+        self.write(|tx| Ok(clear(tx, agent)?))
+    }
+}

@@ -1,0 +1,82 @@
+//! Colours and styles, in one place. Colour never carries meaning alone: every coloured
+//! state also has a word or a mark.
+
+use ratatui::style::{Color, Modifier, Style};
+
+/// The bar of pane names.
+pub fn tab() -> Style {
+    Style::default().fg(Color::Gray)
+}
+
+/// The active pane's name.
+pub fn tab_active() -> Style {
+    Style::default()
+        .fg(Color::Black)
+        .bg(Color::Cyan)
+        .add_modifier(Modifier::BOLD)
+}
+
+/// The status line.
+pub fn status() -> Style {
+    Style::default().fg(Color::White).bg(Color::DarkGray)
+}
+
+/// A field label.
+pub fn label() -> Style {
+    Style::default().fg(Color::Gray)
+}
+
+/// The focused field's label.
+pub fn label_focused() -> Style {
+    Style::default()
+        .fg(Color::Cyan)
+        .add_modifier(Modifier::BOLD)
+}
+
+/// A field's border.
+pub fn border() -> Style {
+    Style::default().fg(Color::DarkGray)
+}
+
+/// The focused field's border.
+pub fn border_focused() -> Style {
+    Style::default().fg(Color::Cyan)
+}
+
+/// The selected row of a list, or the chosen option of a selector.
+pub fn selected() -> Style {
+    Style::default()
+        .fg(Color::Black)
+        .bg(Color::Cyan)
+        .add_modifier(Modifier::BOLD)
+}
+
+/// Table headers.
+pub fn header() -> Style {
+    Style::default()
+        .fg(Color::Yellow)
+        .add_modifier(Modifier::BOLD)
+}
+
+/// An error message.
+pub fn error() -> Style {
+    Style::default().fg(Color::Red).add_modifier(Modifier::BOLD)
+}
+
+/// A confirmation.
+pub fn success() -> Style {
+    Style::default().fg(Color::Green)
+}
+
+/// Hints and secondary text.
+pub fn hint() -> Style {
+    Style::default().fg(Color::DarkGray)
+}
+
+/// Overdue counts.
+pub fn overdue() -> Style {
+    Style::default()
+        .fg(Color::White)
+        .bg(Color::Red)
+        .add_modifier(Modifier::BOLD)
+}
