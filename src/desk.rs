@@ -196,7 +196,7 @@ impl Desk {
         if location.chars().count() >= REPEAT_MIN_LOCATION {
             found.extend(self.store.recent_by_location(location, REPEAT_LIMIT)?);
         }
-        found.sort_by(|a, b| (b.received_at, b.id).cmp(&(a.received_at, a.id)));
+        found.sort_by_key(|c| std::cmp::Reverse((c.received_at, c.id)));
         found.dedup_by_key(|c| c.id);
         found.truncate(REPEAT_LIMIT as usize);
         Ok(found)

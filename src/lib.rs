@@ -1,7 +1,7 @@
 //! complaint-desk: take customer complaints and carry each one to a satisfied close.
 //!
 //! One core ([`desk::Desk`] over [`store::Store`], rules in [`domain`]) and two front ends:
-//! the command line ([`cli`]) and the terminal app.
+//! the command line ([`cli`]) and the terminal app ([`tui`]).
 
 pub mod cli;
 pub mod config;
@@ -11,5 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod files;
 pub mod i18n;
+pub mod present;
 pub mod store;
 pub mod text;
+pub mod tui;

@@ -73,6 +73,25 @@ pub fn sanitize_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Pasted text made fit for a form field: line breaks normalised to `\n` (or to spaces for
+/// a one-line field), tabs expanded, and every other control, escape, bidi or zero-width
+/// character removed. Returns the text and how many characters were removed.
+pub fn clean_pasted(text: &str, multi_line: bool) -> (String, usize) {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(text.len());
+    let mut removed = 0;
+    for c in text.chars() {
+        match c {
+            '\n' if multi_line => out.push('\n'),
+            '\n' => out.push(' '),
+            '\t' => out.extend(std::iter::repeat_n(' ', TAB_WIDTH)),
+            c if is_unsafe(c) => removed += 1,
+            c => out.push(c),
+        }
+    }
+    (out, removed)
+}
+
 /// Display width in terminal columns.
 pub fn width(text: &str) -> usize {
     text.width()
@@ -110,6 +129,14 @@ pub fn fit(text: &str, cols: usize) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn pasted_text_keeps_lines_and_loses_controls() {
+        let (text, removed) = clean_pasted("楼上漏水\r\n第二行\u{1b}[2J\u{202e}\tx", true);
+        assert_eq!(text, "楼上漏水\n第二行[2J    x");
+        assert_eq!(removed, 2);
+        assert_eq!(clean_pasted("138\r\n0013", false).0, "138 0013");
+    }
 
     #[test]
     fn escape_sequences_become_inert() {

@@ -491,13 +491,17 @@ fn the_example_config_loads_and_gives_the_defaults() {
 }
 
 #[test]
-fn no_command_says_the_app_is_not_here_yet_and_lists_the_commands() {
+fn no_command_without_a_terminal_explains_and_touches_nothing() {
     let desk = Desk::new();
     desk.cmd()
         .args(["--lang", "en"])
         .assert()
-        .success()
-        .stdout(predicate::str::contains("not built yet").and(predicate::str::contains("backup")));
+        .code(1)
+        .stderr(predicate::str::contains("needs a terminal"));
+    desk.cmd()
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("需要在终端中运行"));
     assert!(!desk.db.exists(), "nothing touched");
 }
 

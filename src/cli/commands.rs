@@ -29,14 +29,13 @@ pub fn run(cli: &Cli) -> std::result::Result<(), Failure> {
     let fail = |e: Error| (e, Some(lang));
     let catalog = Catalog::get(lang);
     match &cli.command {
-        None => {
-            // The interactive desk lands with the terminal-app issue; until then say so
-            // and show what the command line offers.
-            println!("{}\n", catalog.text("cli.tui_pending"));
-            <Cli as clap::CommandFactory>::command()
-                .print_help()
-                .map_err(|e| fail(stdout_error(e)))
-        }
+        None => crate::tui::run(&crate::tui::Options {
+            db: cli.db.clone(),
+            config: cli.config.clone(),
+            lang: cli.lang,
+            agent: cli.agent.clone(),
+        })
+        .map_err(fail),
         Some(Command::Config { format }) => print_config(&config, &source, *format).map_err(fail),
         Some(command) => {
             let desk = open_desk(cli, config)?;
@@ -80,7 +79,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             match format {
                 ShowFormat::Json => output::write_case_json(&mut out, &case),
                 ShowFormat::Text => {
-                    output::write_case_text(&mut out, &case, desk.config(), catalog)
+                    crate::present::write_case_text(&mut out, &case, desk.config(), catalog)
                 }
             }
             .map_err(stdout_error)

@@ -71,6 +71,16 @@ pub struct Cursor {
     pub id: i64,
 }
 
+impl Cursor {
+    /// The position of complaint `c` in `queue`'s order.
+    pub fn of(queue: Queue, c: &Complaint) -> Cursor {
+        Cursor {
+            key: sort_key(queue, c),
+            id: c.id,
+        }
+    }
+}
+
 /// Reserves the next number for `day` inside the caller's transaction.
 pub fn next_number(tx: &Transaction<'_>, day: NaiveDate) -> rusqlite::Result<String> {
     let seq: i64 = tx.query_row(
@@ -225,10 +235,7 @@ impl Store {
         }
         .and_then(|rows| rows.collect())
         .map_err(|e| self.err(e))?;
-        let next = rows.last().map(|c| Cursor {
-            key: sort_key(queue, c),
-            id: c.id,
-        });
+        let next = rows.last().map(|c| Cursor::of(queue, c));
         Ok((rows, next))
     }
 
@@ -250,10 +257,7 @@ impl Store {
         .and_then(|rows| rows.collect())
         .map_err(|e| self.err(e))?;
         rows.reverse();
-        let first = rows.first().map(|c| Cursor {
-            key: sort_key(queue, c),
-            id: c.id,
-        });
+        let first = rows.first().map(|c| Cursor::of(queue, c));
         Ok((rows, first))
     }
 

@@ -1,0 +1,572 @@
+//! The app's state and its pure `update`: a message in, the state changed, effects out.
+//! Effects (database work) are run by the loop in `tui::run`, whose results come back as
+//! messages; nothing here touches the terminal or the database.
+
+use chrono::{DateTime, Local};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::config::Config;
+use crate::desk::{CaseFile, StatusCounts};
+use crate::domain::complaint::{Complaint, NewComplaint};
+use crate::error::Error;
+use crate::i18n::{Catalog, Lang};
+use crate::text::sanitize_line;
+use crate::tui::keymap::{self, Global};
+use crate::tui::panes::classification::{Classification, ListStep, PageAt};
+use crate::tui::panes::detail::{Detail, DetailStep};
+use crate::tui::panes::first_run::{Choice, FirstRun, FirstRunStep};
+use crate::tui::panes::intake::{Intake, Step, TickWork};
+use crate::tui::panes::{Pane, followups};
+use crate::tui::theme;
+use crate::tui::widgets::{help, status};
+
+/// Smallest terminal the panes are drawn in; below it a message asks for more room.
+pub const MIN_SIZE: (u16, u16) = (64, 18);
+/// How often the loop sends a tick.
+pub const TICK_MS: u64 = 200;
+/// Ticks between recounts of the status-line counts (they are also recounted on change).
+const COUNT_TICKS: u64 = 150;
+/// Ticks a notice stays on screen.
+const NOTICE_TICKS: u64 = 40;
+
+/// What drawing and key handling need to know besides the state: configuration and language.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The effective configuration.
+    pub config: &'a Config,
+    /// The interface language.
+    pub lang: Lang,
+    /// Its messages.
+    pub catalog: &'static Catalog,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(config: &'a Config, lang: Lang) -> Ctx<'a> {
+        Ctx {
+            config,
+            lang,
+            catalog: Catalog::get(lang),
+        }
+    }
+}
+
+/// Something that happened: a key, a paste, a tick, or the result of an effect.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key event.
+    Key(KeyEvent),
+    /// Bracketed paste.
+    Paste(String),
+    /// The terminal's new size.
+    Resize(u16, u16),
+    /// Time passes (every `TICK_MS`).
+    Tick(DateTime<Local>),
+    /// SIGTERM or SIGHUP: keep the draft and leave.
+    Terminate,
+    /// First run settled: the desk is open with this configuration and agent.
+    Ready {
+        /// The configuration now in force.
+        config: Box<Config>,
+        /// Who acts.
+        agent: String,
+    },
+    /// Fresh status-line counts.
+    Counts(StatusCounts),
+    /// A page of the classification list.
+    Page {
+        /// Where it starts.
+        at: PageAt,
+        /// Its rows, in queue order.
+        rows: Vec<Complaint>,
+    },
+    /// The intake form was recorded as this complaint.
+    Saved(Box<Complaint>),
+    /// The desk refused the intake form.
+    Refused(Error),
+    /// Earlier complaints of the person being typed in.
+    Repeats(Vec<Complaint>),
+    /// A draft kept from before.
+    Draft(Box<NewComplaint>),
+    /// A case to show.
+    Case(Box<CaseFile>),
+    /// An effect failed.
+    Failed(Error),
+}
+
+/// Work for the loop: database calls through the Desk, or leaving.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Write the config (if asked), open the desk and sign the agent in.
+    FinishFirstRun(Choice),
+    /// Record the complaint.
+    Intake(Box<NewComplaint>),
+    /// Keep the draft.
+    SaveDraft(Box<NewComplaint>),
+    /// Drop the draft.
+    ClearDraft,
+    /// Fetch the kept draft.
+    LoadDraft,
+    /// Look up earlier complaints.
+    Lookup {
+        /// Phone as typed.
+        phone: String,
+        /// Location as typed.
+        location: String,
+    },
+    /// Recount the status line.
+    Counts,
+    /// Fetch a page of the classification list.
+    LoadPage(PageAt),
+    /// Fetch a case.
+    OpenCase(String),
+    /// Leave the app.
+    Quit,
+}
+
+/// A one-line message above the status line.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// Saved as this number.
+    Saved(String),
+    /// The draft came back.
+    DraftRestored,
+    /// The form was emptied.
+    FormCleared,
+    /// Pasted text lost unsafe characters.
+    PasteCleaned(usize),
+    /// Ctrl+C pressed: say how to quit.
+    QuitHint,
+    /// Something failed.
+    Failed(Error),
+}
+
+/// Which screen is up.
+#[derive(Debug, Clone)]
+pub enum Screen {
+    /// The first-run questions.
+    FirstRun(Box<FirstRun>),
+    /// The desk with its panes.
+    Desk,
+}
+
+/// The whole state of the app.
+#[derive(Debug, Clone)]
+pub struct App {
+    config: Config,
+    lang_override: Option<Lang>,
+    lang: Lang,
+    screen: Screen,
+    pane: Pane,
+    intake: Intake,
+    list: Classification,
+    detail: Option<Detail>,
+    help: bool,
+    agent: String,
+    counts: Option<StatusCounts>,
+    now: DateTime<Local>,
+    notice: Option<(Notice, u64)>,
+    size: (u16, u16),
+    ticks: u64,
+    quitting: bool,
+}
+
+impl App {
+    /// The app on its first-run screen.
+    pub fn first_run(config: Config, lang_override: Option<Lang>, first: FirstRun) -> App {
+        let lang = first.lang();
+        let mut app = App::new(config, lang_override, String::new());
+        app.lang = lang;
+        app.screen = Screen::FirstRun(Box::new(first));
+        app
+    }
+
+    /// The desk, open for `agent`, and the effects that fill it.
+    pub fn desk(config: Config, lang_override: Option<Lang>, agent: String) -> (App, Vec<Effect>) {
+        let mut app = App::new(config, lang_override, agent);
+        let effects = app.open();
+        (app, effects)
+    }
+
+    fn new(config: Config, lang_override: Option<Lang>, agent: String) -> App {
+        App {
+            lang: lang_override.unwrap_or(config.language),
+            config,
+            lang_override,
+            screen: Screen::Desk,
+            pane: Pane::Intake,
+            intake: Intake::default(),
+            list: Classification::default(),
+            detail: None,
+            help: false,
+            agent,
+            counts: None,
+            now: Local::now(),
+            notice: None,
+            size: (80, 24),
+            ticks: 0,
+            quitting: false,
+        }
+    }
+
+    fn open(&mut self) -> Vec<Effect> {
+        self.screen = Screen::Desk;
+        vec![
+            Effect::LoadDraft,
+            Effect::Counts,
+            Effect::LoadPage(self.list.reload()),
+        ]
+    }
+
+    /// The interface language.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The active pane.
+    pub fn pane(&self) -> Pane {
+        self.pane
+    }
+
+    /// The intake form.
+    pub fn intake(&self) -> &Intake {
+        &self.intake
+    }
+
+    /// The classification list.
+    pub fn list(&self) -> &Classification {
+        &self.list
+    }
+
+    /// The open case, if any.
+    pub fn detail(&self) -> Option<&Detail> {
+        self.detail.as_ref()
+    }
+
+    /// Whether the help popup is up.
+    pub fn help_shown(&self) -> bool {
+        self.help
+    }
+
+    /// The notice shown, if any.
+    pub fn notice(&self) -> Option<&Notice> {
+        self.notice.as_ref().map(|(n, _)| n)
+    }
+
+    /// Whether the app has been asked to quit.
+    pub fn quitting(&self) -> bool {
+        self.quitting
+    }
+
+    /// Whether the first-run screen is up.
+    pub fn in_first_run(&self) -> bool {
+        matches!(self.screen, Screen::FirstRun(_))
+    }
+
+    fn notify(&mut self, notice: Notice) {
+        self.notice = Some((notice, self.ticks));
+    }
+
+    fn list_height(&self) -> usize {
+        // Pane bar, notice and status lines, the list's border and its header.
+        (self.size.1 as usize).saturating_sub(6)
+    }
+
+    /// Applies a message; returns the effects to run.
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Key(key) if keymap::is_press(&key) => self.key(key),
+            Msg::Key(_) => Vec::new(),
+            Msg::Paste(text) => self.paste(&text),
+            Msg::Resize(w, h) => {
+                self.size = (w, h);
+                Vec::new()
+            }
+            Msg::Tick(now) => self.tick(now),
+            Msg::Terminate => self.quit(),
+            Msg::Ready { config, agent } => {
+                self.lang = self.lang_override.unwrap_or(config.language);
+                self.config = *config;
+                self.agent = agent;
+                self.open()
+            }
+            Msg::Counts(counts) => {
+                self.counts = Some(counts);
+                Vec::new()
+            }
+            Msg::Page { at, rows } => {
+                let total = self.counts.map_or(0, |c| c.untriaged.max(0) as u64);
+                let height = self.list_height();
+                match self.list.apply(at, rows, total, height) {
+                    ListStep::Load(at) => vec![Effect::LoadPage(at)],
+                    _ => Vec::new(),
+                }
+            }
+            Msg::Saved(c) => {
+                self.intake.reset();
+                self.notify(Notice::Saved(c.number.clone()));
+                vec![Effect::Counts, Effect::LoadPage(self.list.reload())]
+            }
+            Msg::Refused(err) => {
+                self.intake.refused(err);
+                Vec::new()
+            }
+            Msg::Repeats(found) => {
+                self.intake.set_repeats(found);
+                Vec::new()
+            }
+            Msg::Draft(draft) => {
+                let ctx = Ctx::new(&self.config, self.lang);
+                self.intake.restore(&draft, &ctx);
+                self.notify(Notice::DraftRestored);
+                Vec::new()
+            }
+            Msg::Case(case) => {
+                self.detail = Some(Detail::new(*case));
+                Vec::new()
+            }
+            Msg::Failed(err) => {
+                self.notify(Notice::Failed(err));
+                Vec::new()
+            }
+        }
+    }
+
+    fn quit(&mut self) -> Vec<Effect> {
+        self.quitting = true;
+        let mut effects = Vec::new();
+        if matches!(self.screen, Screen::Desk) && self.intake.unsaved() {
+            let ctx = Ctx::new(&self.config, self.lang);
+            effects.push(draft_effect(self.intake.take_draft(&ctx)));
+        }
+        effects.push(Effect::Quit);
+        effects
+    }
+
+    fn tick(&mut self, now: DateTime<Local>) -> Vec<Effect> {
+        self.now = now;
+        self.ticks += 1;
+        if self
+            .notice
+            .as_ref()
+            .is_some_and(|(_, at)| self.ticks - at > NOTICE_TICKS)
+        {
+            self.notice = None;
+        }
+        if !matches!(self.screen, Screen::Desk) {
+            return Vec::new();
+        }
+        let ctx = Ctx::new(&self.config, self.lang);
+        let mut effects: Vec<Effect> = self
+            .intake
+            .tick(&ctx)
+            .into_iter()
+            .map(draft_effect)
+            .collect();
+        if self.ticks.is_multiple_of(COUNT_TICKS) {
+            effects.push(Effect::Counts);
+        }
+        effects
+    }
+
+    fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if let Screen::FirstRun(first) = &mut self.screen {
+            if keymap::global(&key) == Some(Global::Quit) {
+                return self.quit();
+            }
+            let step = first.key(key);
+            self.lang = first.lang();
+            return match step {
+                FirstRunStep::Done(choice) => vec![Effect::FinishFirstRun(choice)],
+                FirstRunStep::Stay => Vec::new(),
+            };
+        }
+        let global = keymap::global(&key);
+        if self.help {
+            // Any key closes the help; a pane or quit key also does what it says.
+            self.help = false;
+            if matches!(global, None | Some(Global::Help)) {
+                return Vec::new();
+            }
+        }
+        match global {
+            Some(Global::Help) => {
+                self.help = true;
+                return Vec::new();
+            }
+            Some(Global::Quit) => return self.quit(),
+            Some(Global::Pane(pane)) => return self.switch(pane),
+            None => {}
+        }
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.notify(Notice::QuitHint);
+            return Vec::new();
+        }
+        match self.pane {
+            Pane::Intake => {
+                let ctx = Ctx::new(&self.config, self.lang);
+                match self.intake.key(key, &ctx) {
+                    Step::Save => vec![Effect::Intake(Box::new(self.intake.form(&ctx)))],
+                    Step::Clear => {
+                        self.intake.reset();
+                        self.notify(Notice::FormCleared);
+                        vec![Effect::ClearDraft]
+                    }
+                    Step::Nothing | Step::PasteCleaned(_) => Vec::new(),
+                }
+            }
+            Pane::Classification => {
+                let height = self.list_height();
+                if let Some(detail) = &mut self.detail {
+                    if detail.key(key, height as u16 + 1) == DetailStep::Close {
+                        self.detail = None;
+                    }
+                    return Vec::new();
+                }
+                match self.list.key(key, height) {
+                    ListStep::Load(at) => vec![Effect::LoadPage(at)],
+                    ListStep::Open(number) => vec![Effect::OpenCase(number)],
+                    ListStep::Nothing => Vec::new(),
+                }
+            }
+            Pane::Callbacks | Pane::Revisits => Vec::new(),
+        }
+    }
+
+    fn switch(&mut self, pane: Pane) -> Vec<Effect> {
+        let entering = self.pane != pane;
+        self.pane = pane;
+        if entering && pane == Pane::Classification && self.detail.is_none() {
+            return vec![Effect::Counts, Effect::LoadPage(self.list.reload())];
+        }
+        Vec::new()
+    }
+
+    fn paste(&mut self, text: &str) -> Vec<Effect> {
+        match &mut self.screen {
+            Screen::FirstRun(first) => first.paste(text),
+            Screen::Desk if self.pane == Pane::Intake && !self.help => {
+                if let Step::PasteCleaned(n) = self.intake.paste(text) {
+                    self.notify(Notice::PasteCleaned(n));
+                }
+            }
+            Screen::Desk => {}
+        }
+        Vec::new()
+    }
+
+    /// Draws the whole screen (a pure function of the state).
+    pub fn render(&self, frame: &mut Frame<'_>) {
+        let area = frame.area();
+        let ctx = Ctx::new(&self.config, self.lang);
+        let c = ctx.catalog;
+        if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+            let text = c.format(
+                "tui.enlarge",
+                &[
+                    ("cols", MIN_SIZE.0.to_string()),
+                    ("rows", MIN_SIZE.1.to_string()),
+                    ("width", area.width.to_string()),
+                    ("height", area.height.to_string()),
+                ],
+            );
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+            return;
+        }
+        if let Screen::FirstRun(first) = &self.screen {
+            first.render(&ctx, frame, area);
+            return;
+        }
+        let [bar, body, notice, status_area] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        status::pane_bar(c, Some(self.pane), frame, bar);
+        match self.pane {
+            Pane::Intake => self.intake.render(&ctx, frame, body),
+            Pane::Classification => match &self.detail {
+                Some(detail) => detail.render(&ctx, frame, body),
+                None => {
+                    let total = self.counts.map(|c| c.untriaged);
+                    self.list.render(&ctx, frame, body, total);
+                }
+            },
+            Pane::Callbacks | Pane::Revisits => followups::render(self.pane, &ctx, frame, body),
+        }
+        self.render_notice(c, frame, notice);
+        status::status_line(
+            c,
+            status::Status {
+                agent: &self.agent,
+                now: self.now,
+                counts: self.counts,
+            },
+            frame,
+            status_area,
+        );
+        if self.help {
+            help::render(c, self.help_context(), frame, body);
+        }
+    }
+
+    fn render_notice(&self, c: &Catalog, frame: &mut Frame<'_>, area: Rect) {
+        let Some((notice, _)) = &self.notice else {
+            return;
+        };
+        let (text, style) = match notice {
+            Notice::Saved(number) => (
+                c.format("tui.saved", &[("number", number.clone())]),
+                theme::success(),
+            ),
+            Notice::DraftRestored => (c.text("tui.draft_restored").to_string(), theme::success()),
+            Notice::FormCleared => (c.text("tui.form_cleared").to_string(), theme::hint()),
+            Notice::PasteCleaned(n) => (
+                c.format("tui.paste_cleaned", &[("count", n.to_string())]),
+                theme::error(),
+            ),
+            Notice::QuitHint => (c.text("tui.quit_hint").to_string(), theme::hint()),
+            Notice::Failed(e) => (sanitize_line(&c.render(e)), theme::error()),
+        };
+        frame.render_widget(Span::styled(text, style), area);
+    }
+
+    /// The keys of the current context, for the help popup.
+    pub fn help_context(&self) -> &'static [(&'static str, &'static str)] {
+        match self.pane {
+            Pane::Intake => &[
+                ("Tab / Shift+Tab", "help.fields"),
+                ("Left / Right", "help.choose"),
+                ("Space", "help.toggle"),
+                ("Enter", "help.newline"),
+                ("Ctrl+S", "help.save"),
+                ("Ctrl+N", "help.clear_form"),
+            ],
+            Pane::Classification if self.detail.is_some() => &[
+                ("Up / Down / PgUp / PgDn", "help.detail_scroll"),
+                ("Esc / Backspace / Left / q", "help.close_detail"),
+            ],
+            Pane::Classification => &[
+                ("Up / Down / j / k", "help.list_move"),
+                ("PgUp / PgDn / Space", "help.list_page"),
+                ("Home / End / g / G", "help.list_ends"),
+                ("Enter", "help.open"),
+                ("r", "help.refresh"),
+            ],
+            Pane::Callbacks | Pane::Revisits => &[],
+        }
+    }
+}
+
+fn draft_effect(work: TickWork) -> Effect {
+    match work {
+        TickWork::SaveDraft(form) => Effect::SaveDraft(Box::new(form)),
+        TickWork::ClearDraft => Effect::ClearDraft,
+        TickWork::Lookup { phone, location } => Effect::Lookup { phone, location },
+    }
+}

@@ -1,0 +1,698 @@
+//! Intake: the form a complaint is taken in while the customer talks. Tab and Shift+Tab
+//! move between fields, Enter is a newline in the description, Ctrl+S saves. What is typed
+//! is kept as a draft (debounced) and the complainant's earlier complaints are looked up as
+//! the phone or location is typed.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::desk::{REPEAT_MIN_DIGITS, REPEAT_MIN_LOCATION};
+use crate::domain::complaint::{Channel, Complaint, NewComplaint};
+use crate::error::Error;
+use crate::text::{fit, sanitize_line, width};
+use crate::tui::app::Ctx;
+use crate::tui::theme;
+use crate::tui::widgets::field::TextField;
+
+/// Ticks of quiet typing before the draft is saved.
+const DRAFT_QUIET_TICKS: u32 = 2;
+/// Ticks after the first unsaved change by which the draft is saved even while typing goes on.
+const DRAFT_MAX_TICKS: u32 = 8;
+
+/// The fields, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// How it came in (a choice).
+    Channel,
+    /// Complainant's name.
+    Name,
+    /// Complainant's phone.
+    Phone,
+    /// Unit, building or site.
+    Location,
+    /// Category (a choice).
+    Category,
+    /// What happened (several lines).
+    Description,
+    /// What the customer asks for.
+    Outcome,
+    /// Whether an apology was made (a tick box).
+    Apologized,
+}
+
+impl Field {
+    const ORDER: [Field; 8] = [
+        Field::Channel,
+        Field::Name,
+        Field::Phone,
+        Field::Location,
+        Field::Category,
+        Field::Description,
+        Field::Outcome,
+        Field::Apologized,
+    ];
+
+    fn label_key(self) -> &'static str {
+        match self {
+            Field::Channel => "label.channel",
+            Field::Name => "label.name",
+            Field::Phone => "label.phone",
+            Field::Location => "label.location",
+            Field::Category => "label.category",
+            Field::Description => "label.description",
+            Field::Outcome => "label.outcome",
+            Field::Apologized => "label.apologized",
+        }
+    }
+
+    /// The form field a validation error names (`field` argument of the error).
+    fn of_error(err: &Error) -> Option<Field> {
+        match err.key {
+            "error.unknown_category" => return Some(Field::Category),
+            "error.phone_invalid" => return Some(Field::Phone),
+            _ => {}
+        }
+        match err.get("field")? {
+            "channel" => Some(Field::Channel),
+            "name" => Some(Field::Name),
+            "phone" => Some(Field::Phone),
+            "location" => Some(Field::Location),
+            "category" => Some(Field::Category),
+            "description" => Some(Field::Description),
+            "outcome" => Some(Field::Outcome),
+            _ => None,
+        }
+    }
+
+    fn offset(self, by: isize) -> Field {
+        let n = Field::ORDER.len() as isize;
+        let i = Field::ORDER.iter().position(|f| *f == self).unwrap_or(0) as isize;
+        Field::ORDER[(i + by).rem_euclid(n) as usize]
+    }
+}
+
+/// What a key did to the form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Nothing to tell.
+    Nothing,
+    /// Save the form as a complaint.
+    Save,
+    /// Start over with an empty form.
+    Clear,
+    /// Pasted text lost this many unsafe characters.
+    PasteCleaned(usize),
+}
+
+/// What a tick asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TickWork {
+    /// Keep this draft.
+    SaveDraft(NewComplaint),
+    /// The form was emptied: drop the draft.
+    ClearDraft,
+    /// Look up earlier complaints of this phone and location.
+    Lookup {
+        /// Phone as typed.
+        phone: String,
+        /// Location as typed.
+        location: String,
+    },
+}
+
+/// The intake form.
+#[derive(Debug, Clone)]
+pub struct Intake {
+    focus: Field,
+    channel: usize,
+    category: Option<usize>,
+    name: TextField,
+    phone: TextField,
+    location: TextField,
+    description: TextField,
+    outcome: TextField,
+    apologized: bool,
+    error: Option<(Field, Error)>,
+    repeats: Vec<Complaint>,
+    unsaved: bool,
+    quiet_ticks: u32,
+    waiting_ticks: u32,
+    lookup_pending: bool,
+}
+
+impl Default for Intake {
+    fn default() -> Self {
+        Intake {
+            focus: Field::Name,
+            channel: 0,
+            category: None,
+            name: TextField::line(""),
+            phone: TextField::line(""),
+            location: TextField::line(""),
+            description: TextField::multi_line(""),
+            outcome: TextField::line(""),
+            apologized: false,
+            error: None,
+            repeats: Vec::new(),
+            unsaved: false,
+            quiet_ticks: 0,
+            waiting_ticks: 0,
+            lookup_pending: false,
+        }
+    }
+}
+
+impl Intake {
+    /// The field with focus.
+    pub fn focus(&self) -> Field {
+        self.focus
+    }
+
+    /// The form as a complaint to record (or a draft to keep).
+    pub fn form(&self, ctx: &Ctx<'_>) -> NewComplaint {
+        NewComplaint {
+            channel: Channel::ALL.get(self.channel).copied(),
+            name: self.name.value(),
+            phone: self.phone.value(),
+            location: self.location.value(),
+            category: self
+                .category
+                .and_then(|i| ctx.config.categories.get(i))
+                .map(|c| c.key.clone())
+                .unwrap_or_default(),
+            description: self.description.value(),
+            outcome: self.outcome.value(),
+            apologized: self.apologized,
+            received_at: None,
+        }
+    }
+
+    /// Whether nothing was entered (choices at their defaults, every text empty).
+    pub fn is_blank(&self) -> bool {
+        self.category.is_none()
+            && !self.apologized
+            && [
+                &self.name,
+                &self.phone,
+                &self.location,
+                &self.description,
+                &self.outcome,
+            ]
+            .iter()
+            .all(|f| f.is_empty())
+    }
+
+    /// Fills the form from a kept draft.
+    pub fn restore(&mut self, draft: &NewComplaint, ctx: &Ctx<'_>) {
+        let mut form = Intake {
+            channel: draft
+                .channel
+                .and_then(|c| Channel::ALL.iter().position(|x| *x == c))
+                .unwrap_or(0),
+            category: ctx
+                .config
+                .find_category(&draft.category)
+                .and_then(|c| ctx.config.categories.iter().position(|x| x.key == c.key)),
+            name: TextField::line(&draft.name),
+            phone: TextField::line(&draft.phone),
+            location: TextField::line(&draft.location),
+            description: TextField::multi_line(&draft.description),
+            outcome: TextField::line(&draft.outcome),
+            apologized: draft.apologized,
+            lookup_pending: true,
+            ..Intake::default()
+        };
+        form.focus = Field::ORDER
+            .into_iter()
+            .find(|f| form.is_empty_field(*f))
+            .unwrap_or(Field::Description);
+        *self = form;
+    }
+
+    /// Empties the form after a save or on request; the channel stays (a desk mostly
+    /// takes calls on one channel).
+    pub fn reset(&mut self) {
+        *self = Intake {
+            channel: self.channel,
+            ..Intake::default()
+        };
+    }
+
+    fn is_empty_field(&self, f: Field) -> bool {
+        match f {
+            Field::Channel | Field::Apologized => false,
+            Field::Category => self.category.is_none(),
+            _ => self.text(f).is_some_and(TextField::is_empty),
+        }
+    }
+
+    fn text(&self, f: Field) -> Option<&TextField> {
+        match f {
+            Field::Name => Some(&self.name),
+            Field::Phone => Some(&self.phone),
+            Field::Location => Some(&self.location),
+            Field::Description => Some(&self.description),
+            Field::Outcome => Some(&self.outcome),
+            Field::Channel | Field::Category | Field::Apologized => None,
+        }
+    }
+
+    fn text_mut(&mut self, f: Field) -> Option<&mut TextField> {
+        match f {
+            Field::Name => Some(&mut self.name),
+            Field::Phone => Some(&mut self.phone),
+            Field::Location => Some(&mut self.location),
+            Field::Description => Some(&mut self.description),
+            Field::Outcome => Some(&mut self.outcome),
+            Field::Channel | Field::Category | Field::Apologized => None,
+        }
+    }
+
+    /// Shows a refusal from the desk beside its field and moves there.
+    pub fn refused(&mut self, err: Error) {
+        let field = Field::of_error(&err).unwrap_or(self.focus);
+        self.focus = field;
+        self.error = Some((field, err));
+    }
+
+    /// The refusal being shown, if any.
+    pub fn error(&self) -> Option<&(Field, Error)> {
+        self.error.as_ref()
+    }
+
+    /// Earlier complaints found for the phone or location typed.
+    pub fn set_repeats(&mut self, found: Vec<Complaint>) {
+        self.repeats = found;
+    }
+
+    /// The earlier complaints shown.
+    pub fn repeats(&self) -> &[Complaint] {
+        &self.repeats
+    }
+
+    fn changed(&mut self, field: Field) {
+        if !self.unsaved {
+            self.waiting_ticks = 0;
+        }
+        self.unsaved = true;
+        self.quiet_ticks = 0;
+        if matches!(self.error, Some((f, _)) if f == field) {
+            self.error = None;
+        }
+        if matches!(field, Field::Phone | Field::Location) {
+            self.lookup_pending = true;
+        }
+    }
+
+    /// Whether there are changes not yet kept as a draft.
+    pub fn unsaved(&self) -> bool {
+        self.unsaved
+    }
+
+    /// The draft work due now: after a quiet moment, or at the latest a couple of seconds
+    /// after the first unsaved change; plus a pending repeat-complainant lookup.
+    pub fn tick(&mut self, ctx: &Ctx<'_>) -> Vec<TickWork> {
+        let mut work = Vec::new();
+        if self.unsaved {
+            self.quiet_ticks += 1;
+            self.waiting_ticks += 1;
+            if self.quiet_ticks >= DRAFT_QUIET_TICKS || self.waiting_ticks >= DRAFT_MAX_TICKS {
+                work.push(self.take_draft(ctx));
+            }
+        }
+        if self.lookup_pending {
+            self.lookup_pending = false;
+            work.push(TickWork::Lookup {
+                phone: self.phone.value(),
+                location: self.location.value(),
+            });
+        }
+        work
+    }
+
+    /// The draft to keep now (or its removal, for an empty form); marks it kept.
+    pub fn take_draft(&mut self, ctx: &Ctx<'_>) -> TickWork {
+        self.unsaved = false;
+        if self.is_blank() {
+            TickWork::ClearDraft
+        } else {
+            TickWork::SaveDraft(self.form(ctx))
+        }
+    }
+
+    /// Handles a key; text keys go to the focused field's editor.
+    pub fn key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> Step {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let focus = self.focus;
+        match key.code {
+            KeyCode::Char('s' | 'S') if ctrl => return Step::Save,
+            KeyCode::Char('n' | 'N') if ctrl => return Step::Clear,
+            KeyCode::Tab => self.focus = focus.offset(1),
+            KeyCode::BackTab => self.focus = focus.offset(-1),
+            KeyCode::Enter if focus != Field::Description => self.focus = focus.offset(1),
+            KeyCode::Down if focus != Field::Description => self.focus = focus.offset(1),
+            KeyCode::Up if focus != Field::Description => self.focus = focus.offset(-1),
+            _ => match focus {
+                Field::Channel => {
+                    if let Some(i) = choose(key, self.channel, &channel_labels(ctx)) {
+                        self.channel = i;
+                        self.changed(focus);
+                    }
+                }
+                Field::Category => {
+                    let labels = category_labels(ctx);
+                    // With nothing chosen yet, Right starts at the first option, Left at
+                    // the last, and a typed character searches from the top.
+                    let current = match (self.category, key.code) {
+                        (Some(i), _) => i,
+                        (None, KeyCode::Left) => 0,
+                        (None, _) => labels.len().saturating_sub(1),
+                    };
+                    if let Some(i) = choose(key, current, &labels) {
+                        self.category = Some(i);
+                        self.changed(focus);
+                    }
+                }
+                Field::Apologized => {
+                    if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y')) {
+                        self.apologized = !self.apologized;
+                        self.changed(focus);
+                    }
+                }
+                _ => {
+                    if let Some(field) = self.text_mut(focus)
+                        && field.input(key)
+                    {
+                        self.changed(focus);
+                    }
+                }
+            },
+        }
+        Step::Nothing
+    }
+
+    /// Pasted text goes into the focused text field (line breaks kept in the description).
+    pub fn paste(&mut self, text: &str) -> Step {
+        let focus = self.focus;
+        let Some(field) = self.text_mut(focus) else {
+            return Step::Nothing;
+        };
+        let removed = field.paste(text);
+        self.changed(focus);
+        if removed > 0 {
+            Step::PasteCleaned(removed)
+        } else {
+            Step::Nothing
+        }
+    }
+
+    /// Draws the form and the earlier complaints; places the terminal cursor at the caret.
+    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let side = if area.width >= 70 {
+            (area.width * 2 / 5).clamp(26, 50)
+        } else {
+            0
+        };
+        let [form, aside] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(area);
+        self.render_form(ctx, frame, form);
+        if side > 0 {
+            self.render_repeats(ctx, frame, aside);
+        }
+    }
+
+    fn render_form(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let c = ctx.catalog;
+        let label_w = Field::ORDER
+            .iter()
+            .map(|f| width(c.text(f.label_key())))
+            .max()
+            .unwrap_or(8) as u16
+            + 2;
+        let rows = Layout::vertical([
+            Constraint::Length(1), // channel
+            Constraint::Length(1), // name
+            Constraint::Length(1), // phone
+            Constraint::Length(1), // location
+            Constraint::Length(1), // category
+            Constraint::Min(3),    // description
+            Constraint::Length(1), // outcome
+            Constraint::Length(1), // apologized
+            Constraint::Length(1), // keys
+        ])
+        .split(area);
+        let line_fields = [
+            (Field::Channel, rows[0]),
+            (Field::Name, rows[1]),
+            (Field::Phone, rows[2]),
+            (Field::Location, rows[3]),
+            (Field::Category, rows[4]),
+            (Field::Outcome, rows[6]),
+            (Field::Apologized, rows[7]),
+        ];
+        for (field, row) in line_fields {
+            let [label, rest] =
+                Layout::horizontal([Constraint::Length(label_w), Constraint::Min(0)]).areas(row);
+            let style = if self.focus == field {
+                theme::label_focused()
+            } else {
+                theme::label()
+            };
+            frame.render_widget(Span::styled(c.text(field.label_key()), style), label);
+            let error = self.error_text(field, ctx);
+            let err_w = error
+                .as_ref()
+                .map_or(0, |e| (width(e) as u16 + 1).min(rest.width / 2));
+            let [input, err] =
+                Layout::horizontal([Constraint::Min(0), Constraint::Length(err_w)]).areas(rest);
+            if let Some(e) = error {
+                let text = fit(&e, err.width.saturating_sub(1) as usize);
+                frame.render_widget(Span::styled(format!(" {text}"), theme::error()), err);
+            }
+            self.render_value(field, ctx, frame, input);
+        }
+        // The description: a bordered area, its refusal in the border.
+        let focused = self.focus == Field::Description;
+        let mut block = Block::bordered()
+            .title(Span::styled(
+                c.text(Field::Description.label_key()),
+                if focused {
+                    theme::label_focused()
+                } else {
+                    theme::label()
+                },
+            ))
+            .border_style(if focused {
+                theme::border_focused()
+            } else {
+                theme::border()
+            });
+        if let Some(e) = self.error_text(Field::Description, ctx) {
+            block = block.title_bottom(Span::styled(sanitize_line(&e), theme::error()));
+        }
+        let inner = block.inner(rows[5]);
+        frame.render_widget(block, rows[5]);
+        frame.render_widget(self.description.widget(), inner);
+        if focused {
+            frame.set_cursor_position(self.description.caret(inner));
+        }
+        frame.render_widget(
+            Line::styled(c.text("tui.intake_keys"), theme::hint()),
+            rows[8],
+        );
+    }
+
+    fn error_text(&self, field: Field, ctx: &Ctx<'_>) -> Option<String> {
+        match &self.error {
+            Some((f, e)) if *f == field => Some(sanitize_line(&ctx.catalog.render(e))),
+            _ => None,
+        }
+    }
+
+    fn render_value(&self, field: Field, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let focused = self.focus == field;
+        match field {
+            Field::Channel => {
+                let labels = channel_labels(ctx);
+                frame.render_widget(choice_line(&labels, Some(self.channel), area.width), area);
+            }
+            Field::Category => {
+                let labels = category_labels(ctx);
+                let mut line = choice_line(&labels, self.category, area.width);
+                let scope = self
+                    .category
+                    .and_then(|i| ctx.config.categories.get(i))
+                    .map(|cat| {
+                        ctx.catalog
+                            .text(&format!("scope.{}", cat.scope.as_str()))
+                            .to_string()
+                    });
+                match scope {
+                    Some(s) => line.push_span(Span::styled(format!("  {s}"), theme::hint())),
+                    None => line.push_span(Span::styled(
+                        format!("  {}", ctx.catalog.text("tui.choose_hint")),
+                        theme::hint(),
+                    )),
+                }
+                frame.render_widget(line, area);
+            }
+            Field::Apologized => {
+                let mark = if self.apologized { "[x]" } else { "[ ]" };
+                let style = if focused {
+                    theme::selected()
+                } else {
+                    Style::default()
+                };
+                let line = Line::from(vec![
+                    Span::styled(mark, style),
+                    Span::styled(
+                        format!("  {}", ctx.catalog.text("tui.tick_hint")),
+                        theme::hint(),
+                    ),
+                ]);
+                frame.render_widget(line, area);
+            }
+            _ => {
+                let Some(text) = self.text(field) else {
+                    return;
+                };
+                let bg = if focused {
+                    Color::Indexed(238)
+                } else {
+                    Color::Indexed(236)
+                };
+                frame.render_widget(Block::default().style(Style::default().bg(bg)), area);
+                frame.render_widget(text.widget(), area);
+                if focused {
+                    frame.set_cursor_position(text.caret(area));
+                }
+            }
+        }
+    }
+
+    fn render_repeats(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let c = ctx.catalog;
+        let title = c.format(
+            "tui.repeats_title",
+            &[("count", self.repeats.len().to_string())],
+        );
+        let block = Block::bordered()
+            .title(Span::styled(title, theme::label()))
+            .border_style(theme::border());
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let w = inner.width as usize;
+        let mut lines: Vec<Line<'_>> = Vec::new();
+        if self.repeats.is_empty() {
+            let digits = self
+                .phone
+                .value()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .count();
+            let loc = self.location.value().trim().chars().count();
+            let key = if digits >= REPEAT_MIN_DIGITS || loc >= REPEAT_MIN_LOCATION {
+                "tui.repeats_none"
+            } else {
+                "tui.repeats_hint"
+            };
+            frame.render_widget(
+                Paragraph::new(c.text(key))
+                    .style(theme::hint())
+                    .wrap(Wrap { trim: true }),
+                inner,
+            );
+            return;
+        }
+        for r in &self.repeats {
+            let when = r
+                .received_at
+                .with_timezone(&chrono::Local)
+                .format("%Y-%m-%d");
+            lines.push(Line::styled(
+                fit(&format!("{} {when}", r.number), w),
+                theme::header(),
+            ));
+            let who = format!(
+                "{} {} {}",
+                ctx.config.category_name(&r.category, ctx.lang),
+                c.text(r.stage.label_key()),
+                sanitize_line(&r.name)
+            );
+            lines.push(Line::raw(fit(&who, w)));
+            let first = r.description.lines().next().unwrap_or_default();
+            lines.push(Line::styled(fit(&sanitize_line(first), w), theme::hint()));
+        }
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+fn channel_labels(ctx: &Ctx<'_>) -> Vec<String> {
+    Channel::ALL
+        .iter()
+        .map(|ch| ctx.catalog.text(ch.label_key()).to_string())
+        .collect()
+}
+
+fn category_labels(ctx: &Ctx<'_>) -> Vec<String> {
+    ctx.config
+        .categories
+        .iter()
+        .map(|cat| ctx.config.category_name(&cat.key, ctx.lang))
+        .collect()
+}
+
+/// A choice key: Left/Right (and Space) step through the options, a typed character jumps
+/// to the next option containing it. Returns the new choice.
+fn choose(key: KeyEvent, current: usize, labels: &[String]) -> Option<usize> {
+    let n = labels.len();
+    if n == 0 {
+        return None;
+    }
+    match key.code {
+        KeyCode::Right | KeyCode::Char(' ') => Some((current + 1) % n),
+        KeyCode::Left => Some((current + n - 1) % n),
+        KeyCode::Home => Some(0),
+        KeyCode::End => Some(n - 1),
+        KeyCode::Char(ch) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            let needle = ch.to_lowercase().to_string();
+            (1..=n)
+                .map(|step| (current + step) % n)
+                .find(|i| labels[*i].to_lowercase().contains(&needle))
+        }
+        _ => None,
+    }
+}
+
+/// The options of a choice on one line with the chosen one marked; when they do not fit,
+/// only the chosen one between arrows.
+fn choice_line(labels: &[String], chosen: Option<usize>, cols: u16) -> Line<'static> {
+    let all: usize = labels
+        .iter()
+        .map(|l| width(l) + 3)
+        .sum::<usize>()
+        .saturating_sub(1);
+    if all <= cols as usize {
+        let spans = labels.iter().enumerate().flat_map(|(i, l)| {
+            let style = if Some(i) == chosen {
+                theme::selected()
+            } else {
+                Style::default()
+            };
+            [Span::styled(format!(" {l} "), style), Span::raw(" ")]
+        });
+        return Line::from(spans.collect::<Vec<_>>());
+    }
+    match chosen.and_then(|i| labels.get(i)) {
+        Some(l) => Line::from(vec![
+            Span::raw("< "),
+            Span::styled(format!(" {l} "), theme::selected()),
+            Span::raw(format!(" >  {}/{}", chosen.unwrap_or(0) + 1, labels.len())),
+        ]),
+        None => Line::raw("<    >"),
+    }
+}

@@ -1,0 +1,95 @@
+//! Text fields on `ratatui-textarea`: one-line inputs and multi-line areas, their values,
+//! pasting, and where the real terminal cursor (and so the IME candidate window) goes.
+
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
+
+use crate::text::clean_pasted;
+
+/// A text field: one line or several.
+#[derive(Debug, Clone)]
+pub struct TextField {
+    area: TextArea<'static>,
+    multi_line: bool,
+}
+
+impl TextField {
+    /// A one-line field holding `text` (line breaks become spaces).
+    pub fn line(text: &str) -> TextField {
+        TextField::new(&[text.replace(['\r', '\n'], " ")], false)
+    }
+
+    /// A multi-line field holding `text`, wrapped at the field's width.
+    pub fn multi_line(text: &str) -> TextField {
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+        TextField::new(&lines, true)
+    }
+
+    fn new(lines: &[String], multi_line: bool) -> TextField {
+        let mut area = TextArea::new(lines.to_vec());
+        // The real terminal cursor marks the caret; no drawn cursor, no underlined line.
+        area.set_cursor_style(Style::default());
+        area.set_cursor_line_style(Style::default());
+        area.set_wrap_mode(if multi_line {
+            WrapMode::WordOrGlyph
+        } else {
+            WrapMode::None
+        });
+        area.move_cursor(CursorMove::Bottom);
+        area.move_cursor(CursorMove::End);
+        TextField { area, multi_line }
+    }
+
+    /// The text as typed (lines joined with `\n`).
+    pub fn value(&self) -> String {
+        self.area.lines().join("\n")
+    }
+
+    /// Whether nothing is typed.
+    pub fn is_empty(&self) -> bool {
+        self.area.is_empty()
+    }
+
+    /// Passes a key to the editor; true when the text changed.
+    pub fn input(&mut self, key: crossterm::event::KeyEvent) -> bool {
+        self.area.input(key)
+    }
+
+    /// Inserts pasted text at the caret; returns how many unsafe characters were dropped.
+    pub fn paste(&mut self, text: &str) -> usize {
+        let (clean, removed) = clean_pasted(text, self.multi_line);
+        self.area.insert_str(clean);
+        removed
+    }
+
+    /// A hint drawn while the field is empty.
+    pub fn set_placeholder(&mut self, text: &str) {
+        self.area.set_placeholder_text(text);
+    }
+
+    /// The widget to draw.
+    pub fn widget(&self) -> &TextArea<'static> {
+        &self.area
+    }
+
+    /// Where the caret is on screen once the field was drawn into `inner` (its text area,
+    /// inside any border): display columns, not bytes or characters.
+    pub fn caret(&self, inner: Rect) -> Position {
+        let screen = self.area.screen_cursor();
+        let (top_row, top_col) = self.area.scroll_offset();
+        let row = (screen.row as u16).saturating_sub(top_row);
+        let col = (screen.col as u16).saturating_sub(top_col);
+        Position {
+            x: inner
+                .x
+                .saturating_add(col)
+                .min(inner.right().saturating_sub(1)),
+            y: inner
+                .y
+                .saturating_add(row)
+                .min(inner.bottom().saturating_sub(1)),
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! The help popup: every key of the current context, then the global ones.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use crate::i18n::Catalog;
+use crate::text::{fit, width};
+use crate::tui::keymap::GLOBAL_HELP;
+use crate::tui::theme;
+
+/// Draws the keys `(keys, catalog key)` of the context, then the global keys, in a box
+/// centred in `area`.
+pub fn render(catalog: &Catalog, context: &[(&str, &str)], frame: &mut Frame<'_>, area: Rect) {
+    let entries: Vec<(&str, &str)> = context
+        .iter()
+        .chain(GLOBAL_HELP.iter())
+        .map(|(k, d)| (*k, catalog.text(d)))
+        .collect();
+    let key_w = entries.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+    let text_w = entries.iter().map(|(_, d)| width(d)).max().unwrap_or(0);
+    let w = ((key_w + text_w + 6) as u16).min(area.width);
+    let h = (entries.len() as u16 + 2).min(area.height);
+    let popup = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    let lines: Vec<Line<'_>> = entries
+        .iter()
+        .map(|(k, d)| {
+            Line::from(vec![
+                Span::styled(format!(" {} ", fit(k, key_w)), theme::header()),
+                Span::raw(format!(" {d}")),
+            ])
+        })
+        .collect();
+    let block = Block::bordered()
+        .title(Span::styled(
+            catalog.text("tui.help_title"),
+            theme::label_focused(),
+        ))
+        .title_bottom(Span::styled(catalog.text("tui.help_close"), theme::hint()))
+        .border_style(theme::border_focused());
+    // Clear fully first: a popup over wide characters must not leave half characters.
+    frame.render_widget(Clear, popup);
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}

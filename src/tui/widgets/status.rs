@@ -1,0 +1,86 @@
+//! The pane bar (top) and the status line (bottom): active agent, clock, what is due.
+
+use chrono::{DateTime, Local};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use crate::desk::StatusCounts;
+use crate::i18n::Catalog;
+use crate::text::{fit, sanitize_line, width};
+use crate::tui::panes::Pane;
+use crate::tui::theme;
+
+/// Draws the pane names with their F-keys, the active one marked.
+pub fn pane_bar(catalog: &Catalog, active: Option<Pane>, frame: &mut Frame<'_>, area: Rect) {
+    let mut spans = Vec::new();
+    for pane in Pane::ALL {
+        let text = format!(
+            " F{} {} ",
+            pane.function_key(),
+            catalog.text(pane.label_key())
+        );
+        let style = if Some(pane) == active {
+            theme::tab_active()
+        } else {
+            theme::tab()
+        };
+        spans.push(Span::styled(text, style));
+        spans.push(Span::raw(" "));
+    }
+    let help = format!("F1 {} ", catalog.text("tui.help"));
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let room = (area.width as usize).saturating_sub(used);
+    if room > width(&help) {
+        spans.push(Span::raw(" ".repeat(room - width(&help))));
+        spans.push(Span::styled(help, theme::hint()));
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+/// What the status line shows.
+#[derive(Debug, Clone, Copy)]
+pub struct Status<'a> {
+    /// Who acts.
+    pub agent: &'a str,
+    /// The clock.
+    pub now: DateTime<Local>,
+    /// Cached counts (None until first counted).
+    pub counts: Option<StatusCounts>,
+}
+
+/// Draws the status line.
+pub fn status_line(catalog: &Catalog, status: Status<'_>, frame: &mut Frame<'_>, area: Rect) {
+    let agent = catalog.format(
+        "tui.status_agent",
+        &[("agent", sanitize_line(status.agent))],
+    );
+    let mut spans = vec![Span::styled(format!(" {agent} "), theme::status())];
+    if let Some(c) = status.counts {
+        let counts = catalog.format(
+            "tui.status_counts",
+            &[
+                ("untriaged", c.untriaged.to_string()),
+                ("due", c.due_today.to_string()),
+            ],
+        );
+        spans.push(Span::styled(format!(" {counts} "), theme::status()));
+        let overdue = catalog.format("tui.status_overdue", &[("overdue", c.overdue.to_string())]);
+        let style = if c.overdue > 0 {
+            theme::overdue()
+        } else {
+            theme::status()
+        };
+        spans.push(Span::styled(format!(" {overdue} "), style));
+    }
+    let clock = format!(" {} ", status.now.format("%Y-%m-%d %H:%M"));
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let room = (area.width as usize).saturating_sub(used);
+    if room >= clock.len() {
+        spans.push(Span::styled(fit("", room - clock.len()), theme::status()));
+        spans.push(Span::styled(clock, theme::status()));
+    } else {
+        spans.push(Span::styled(fit("", room), theme::status()));
+    }
+    frame.render_widget(Line::from(spans), area);
+}
