@@ -570,3 +570,349 @@ fn draft_effect(work: TickWork) -> Effect {
         TickWork::Lookup { phone, location } => Effect::Lookup { phone, location },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Preset;
+    use crate::domain::complaint::{Channel, Intent, Queue};
+    use crate::domain::stage::Stage;
+    use crate::store::complaints::Cursor;
+    use crate::tui::panes::intake::Field;
+    use chrono::{TimeZone, Utc};
+
+    fn app() -> App {
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let (mut app, effects) = App::desk(config, Some(Lang::ZhCn), "王丽".into());
+        assert_eq!(
+            effects,
+            vec![
+                Effect::LoadDraft,
+                Effect::Counts,
+                Effect::LoadPage(PageAt::First)
+            ]
+        );
+        app.update(Msg::Resize(100, 30));
+        app
+    }
+
+    fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+        app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+        app.update(Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+        )))
+    }
+
+    fn type_text(app: &mut App, text: &str) {
+        for c in text.chars() {
+            press(app, KeyCode::Char(c));
+        }
+    }
+
+    fn tick(app: &mut App) -> Vec<Effect> {
+        app.update(Msg::Tick(Local::now()))
+    }
+
+    fn complaint(id: i64) -> Complaint {
+        let at = Utc
+            .timestamp_opt(1_760_000_000 + id * 60, 0)
+            .single()
+            .expect("time");
+        Complaint {
+            id,
+            number: format!("20261122-{id:04}"),
+            received_at: at,
+            channel: Channel::Phone,
+            name: format!("住户{id}"),
+            phone: "13800138000".into(),
+            location: "3栋2单元1801".into(),
+            category: "leak".into(),
+            description: "卫生间漏水".into(),
+            outcome: String::new(),
+            apologized: false,
+            scope: None,
+            party: None,
+            complaint_type: None,
+            severity: None,
+            intent: Intent::Unclear,
+            spread_risk: false,
+            explained: false,
+            stage: Stage::Received,
+            version: 1,
+            closed_at: None,
+            updated_at: at,
+        }
+    }
+
+    fn page(from: i64, n: i64) -> Vec<Complaint> {
+        (from..from + n).map(complaint).collect()
+    }
+
+    #[test]
+    fn typing_keeps_a_draft_after_a_quiet_moment_and_ctrl_s_saves_the_form() {
+        let mut app = app();
+        assert_eq!(app.intake().focus(), Field::Name);
+        type_text(&mut app, "张伟");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "13800138000");
+        assert!(app.intake().unsaved());
+        // The first tick after typing looks up earlier complaints; the draft waits for quiet.
+        let first = tick(&mut app);
+        assert_eq!(
+            first,
+            vec![Effect::Lookup {
+                phone: "13800138000".into(),
+                location: String::new()
+            }]
+        );
+        let second = tick(&mut app);
+        let Some(Effect::SaveDraft(draft)) = second.first() else {
+            panic!("draft kept after two quiet ticks: {second:?}");
+        };
+        assert_eq!(
+            (draft.name.as_str(), draft.phone.as_str()),
+            ("张伟", "13800138000")
+        );
+        assert!(tick(&mut app).is_empty(), "kept once, not on every tick");
+        let saved = ctrl(&mut app, 's');
+        let [Effect::Intake(form)] = saved.as_slice() else {
+            panic!("Ctrl+S saves: {saved:?}");
+        };
+        assert_eq!(form.channel, Some(Channel::Phone));
+        assert_eq!(form.name, "张伟");
+    }
+
+    #[test]
+    fn a_save_empties_the_form_and_refreshes_counts_and_list() {
+        let mut app = app();
+        type_text(&mut app, "张伟");
+        let effects = app.update(Msg::Saved(Box::new(complaint(7))));
+        assert_eq!(
+            effects,
+            vec![Effect::Counts, Effect::LoadPage(PageAt::First)]
+        );
+        assert!(app.intake().is_blank());
+        assert!(matches!(app.notice(), Some(Notice::Saved(n)) if n == "20261122-0007"));
+    }
+
+    #[test]
+    fn a_refusal_moves_to_its_field_and_keeps_what_was_typed() {
+        let mut app = app();
+        type_text(&mut app, "张伟");
+        let err = Error::new("error.phone_invalid").arg("value", "电话");
+        app.update(Msg::Refused(err));
+        assert_eq!(app.intake().focus(), Field::Phone);
+        assert!(app.intake().error().is_some());
+        let ctx = Ctx::new(&app.config, app.lang);
+        assert_eq!(app.intake().form(&ctx).name, "张伟");
+        // Typing in the field clears its refusal.
+        type_text(&mut app, "1");
+        assert!(app.intake().error().is_none());
+    }
+
+    #[test]
+    fn quitting_or_a_signal_keeps_an_unsaved_draft_first() {
+        for quit in [
+            Msg::Terminate,
+            Msg::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+        ] {
+            let mut app = app();
+            type_text(&mut app, "张");
+            let effects = app.update(quit);
+            assert!(
+                matches!(effects.as_slice(), [Effect::SaveDraft(d), Effect::Quit] if d.name == "张"),
+                "{effects:?}"
+            );
+            assert!(app.quitting());
+        }
+        let mut app = app();
+        assert_eq!(
+            ctrl(&mut app, 'q'),
+            vec![Effect::Quit],
+            "nothing typed, nothing kept"
+        );
+    }
+
+    #[test]
+    fn an_emptied_form_drops_its_draft() {
+        let mut app = app();
+        type_text(&mut app, "张");
+        press(&mut app, KeyCode::Backspace);
+        tick(&mut app);
+        assert_eq!(tick(&mut app), vec![Effect::ClearDraft]);
+        type_text(&mut app, "李");
+        assert_eq!(ctrl(&mut app, 'n'), vec![Effect::ClearDraft]);
+        assert!(app.intake().is_blank());
+    }
+
+    #[test]
+    fn a_restored_draft_fills_the_form_and_says_so() {
+        let mut app = app();
+        let draft = NewComplaint {
+            channel: Some(Channel::WalkIn),
+            name: "张伟".into(),
+            category: "leak".into(),
+            description: "第一行\n第二行".into(),
+            ..NewComplaint::default()
+        };
+        app.update(Msg::Draft(Box::new(draft.clone())));
+        let ctx = Ctx::new(&app.config, app.lang);
+        assert_eq!(app.intake().form(&ctx), draft);
+        assert_eq!(app.intake().focus(), Field::Phone, "first empty field");
+        assert!(matches!(app.notice(), Some(Notice::DraftRestored)));
+    }
+
+    #[test]
+    fn paste_keeps_lines_in_the_description_and_reports_dropped_controls() {
+        let mut app = app();
+        for _ in 0..4 {
+            press(&mut app, KeyCode::Tab);
+        }
+        assert_eq!(app.intake().focus(), Field::Description);
+        app.update(Msg::Paste("漏水\r\n严重\u{1b}[2J".into()));
+        let ctx = Ctx::new(&app.config, app.lang);
+        assert_eq!(app.intake().form(&ctx).description, "漏水\n严重[2J");
+        assert!(matches!(app.notice(), Some(Notice::PasteCleaned(1))));
+    }
+
+    #[test]
+    fn choices_step_with_arrows_and_jump_by_typed_character() {
+        let mut app = app();
+        press(&mut app, KeyCode::BackTab);
+        assert_eq!(app.intake().focus(), Field::Channel);
+        press(&mut app, KeyCode::Right);
+        for _ in 0..4 {
+            press(&mut app, KeyCode::Tab);
+        }
+        assert_eq!(app.intake().focus(), Field::Category);
+        type_text(&mut app, "漏");
+        let ctx = Ctx::new(&app.config, app.lang);
+        let form = app.intake().form(&ctx);
+        assert_eq!(form.channel, Some(Channel::WalkIn));
+        assert_eq!(form.category, "leak");
+    }
+
+    #[test]
+    fn the_list_pages_forward_and_back_through_the_queue() {
+        let mut app = app();
+        press(&mut app, KeyCode::F(3));
+        assert_eq!(app.pane(), Pane::Classification);
+        app.update(Msg::Counts(StatusCounts {
+            untriaged: 1_000,
+            ..StatusCounts::default()
+        }));
+        assert!(
+            app.update(Msg::Page {
+                at: PageAt::First,
+                rows: page(1, 200),
+            })
+            .is_empty()
+        );
+        // Near the end of the window the next page is asked for, after the last row.
+        let mut asked = None;
+        for _ in 0..150 {
+            let effects = press(&mut app, KeyCode::Down);
+            if let [Effect::LoadPage(at)] = effects.as_slice() {
+                asked = Some(*at);
+                break;
+            }
+        }
+        let last = complaint(200);
+        assert_eq!(
+            asked,
+            Some(PageAt::After(Cursor::of(Queue::Untriaged, &last)))
+        );
+        app.update(Msg::Page {
+            at: PageAt::After(Cursor::of(Queue::Untriaged, &last)),
+            rows: page(201, 200),
+        });
+        assert_eq!(app.list().rows().len(), 400);
+        // End jumps to the newest page; the position counts from the queue's size.
+        let end = press(&mut app, KeyCode::End);
+        assert_eq!(end, vec![Effect::LoadPage(PageAt::Last)]);
+        app.update(Msg::Page {
+            at: PageAt::Last,
+            rows: page(801, 200),
+        });
+        assert_eq!(app.list().position(), 999);
+        assert_eq!(app.list().selected().map(|c| c.id), Some(1000));
+        // Paging up past the window's start asks for the page before its first row.
+        let mut back = None;
+        for _ in 0..10 {
+            if let [Effect::LoadPage(at)] = press(&mut app, KeyCode::PageUp).as_slice() {
+                back = Some(*at);
+                break;
+            }
+        }
+        let first = complaint(801);
+        assert_eq!(
+            back,
+            Some(PageAt::Before(Cursor::of(Queue::Untriaged, &first)))
+        );
+        app.update(Msg::Page {
+            at: PageAt::Before(Cursor::of(Queue::Untriaged, &first)),
+            rows: page(601, 200),
+        });
+        assert_eq!(app.list().rows().first().map(|c| c.id), Some(601));
+        let selected = app.list().selected().map(|c| c.id).expect("selection");
+        assert_eq!(
+            app.list().position() + 1,
+            selected as u64,
+            "position follows ids"
+        );
+    }
+
+    #[test]
+    fn enter_opens_the_case_and_esc_goes_back() {
+        let mut app = app();
+        press(&mut app, KeyCode::F(3));
+        app.update(Msg::Page {
+            at: PageAt::First,
+            rows: page(1, 3),
+        });
+        press(&mut app, KeyCode::Down);
+        assert_eq!(
+            press(&mut app, KeyCode::Enter),
+            vec![Effect::OpenCase("20261122-0002".into())]
+        );
+        app.update(Msg::Case(Box::new(CaseFile {
+            complaint: complaint(2),
+            events: Vec::new(),
+            callbacks: Vec::new(),
+            revisits: Vec::new(),
+        })));
+        assert!(app.detail().is_some());
+        press(&mut app, KeyCode::Esc);
+        assert!(app.detail().is_none());
+    }
+
+    #[test]
+    fn help_opens_with_f1_and_any_key_closes_it_while_pane_keys_still_work() {
+        let mut app = app();
+        press(&mut app, KeyCode::F(1));
+        assert!(app.help_shown());
+        type_text(&mut app, "x");
+        assert!(!app.help_shown());
+        assert!(app.intake().is_blank(), "the closing key is not typed");
+        press(&mut app, KeyCode::F(1));
+        press(&mut app, KeyCode::F(4));
+        assert!(!app.help_shown());
+        assert_eq!(app.pane(), Pane::Callbacks);
+    }
+
+    #[test]
+    fn ctrl_c_tells_how_to_quit_and_releases_are_ignored() {
+        let mut app = app();
+        ctrl(&mut app, 'c');
+        assert!(matches!(app.notice(), Some(Notice::QuitHint)));
+        assert!(!app.quitting());
+        let mut release = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE);
+        release.kind = crossterm::event::KeyEventKind::Release;
+        app.update(Msg::Key(release));
+        assert!(app.intake().is_blank());
+    }
+}
