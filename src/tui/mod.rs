@@ -4,10 +4,10 @@
 pub mod app;
 pub mod keymap;
 pub mod panes;
+pub mod runner;
 pub mod theme;
 pub mod widgets;
 
-use std::collections::VecDeque;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,12 +26,11 @@ use crate::config::{Config, ConfigSource, Paths};
 use crate::desk::{Desk, SystemClock};
 use crate::domain::agent::validate_agent_name;
 use crate::error::{Error, Result};
-use crate::files::write_new_file;
 use crate::i18n::{Catalog, Lang};
 use crate::store::Store;
-use app::{App, Effect, Msg, TICK_MS};
-use panes::classification::{PAGE, PageAt, QUEUE};
-use panes::first_run::{Choice, FirstRun};
+use app::{App, Msg, TICK_MS};
+use panes::first_run::FirstRun;
+use runner::{Pending, Runner};
 
 /// Log file name (one per day, a week kept) in the platform state dir.
 const LOG_FILE: &str = "complaint-desk.log";
@@ -75,31 +74,24 @@ pub fn run(opts: &Options) -> Result<()> {
     tracing::info!(db = %db.display(), version = env!("CARGO_PKG_VERSION"), "start");
     let lang = opts.lang.unwrap_or(config.language);
 
-    let mut runner = Runner {
-        desk: None,
-        pending: None,
-    };
-    let mut queue = VecDeque::new();
-    let mut app = if ask_setup || agent.is_none() {
+    let (mut app, mut runner, startup) = if ask_setup || agent.is_none() {
         let path = config_file
             .as_ref()
             .map_or_else(String::new, |p| p.display().to_string());
         let first = FirstRun::new(ask_setup, agent.is_none(), lang, path);
-        runner.pending = Some(Pending {
+        let runner = Runner::pending(Pending {
             store,
             config: config.clone(),
             agent,
             config_file: config_file.filter(|_| ask_setup),
         });
-        App::first_run(config, opts.lang, first)
+        (App::first_run(config, opts.lang, first), runner, Vec::new())
     } else {
         let name = agent.unwrap_or_default();
         let mut desk = Desk::new(store, config.clone(), &name, Box::new(SystemClock))?;
         desk.sign_in()?;
-        runner.desk = Some(desk);
         let (app, effects) = App::desk(config, opts.lang, name);
-        queue.extend(effects);
-        app
+        (app, Runner::ready(desk), effects)
     };
 
     install_panic_hook(lang, log);
@@ -113,7 +105,7 @@ pub fn run(opts: &Options) -> Result<()> {
         Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| terminal_error(&e))?;
     let size = terminal.size().map_err(|e| terminal_error(&e))?;
     app.update(Msg::Resize(size.width, size.height));
-    let mut quit = runner.perform(&mut app, queue.drain(..).collect());
+    let mut quit = runner.perform(&mut app, startup);
     let panic_test = std::env::var_os(PANIC_TEST_ENV).is_some();
     let tick = Duration::from_millis(TICK_MS);
     let mut last_tick = Instant::now();
@@ -153,124 +145,6 @@ pub fn run(opts: &Options) -> Result<()> {
 
 fn terminal_error(e: &dyn std::fmt::Display) -> Error {
     Error::new("error.terminal").arg("detail", e)
-}
-
-/// What is known before the first-run screen settles the rest.
-struct Pending {
-    store: Store,
-    config: Config,
-    agent: Option<String>,
-    config_file: Option<PathBuf>,
-}
-
-/// Performs effects on the Desk and feeds their results back to the app.
-struct Runner {
-    desk: Option<Desk>,
-    pending: Option<Pending>,
-}
-
-impl Runner {
-    /// Runs `effects` and every effect their results lead to; true when the app quits.
-    fn perform(&mut self, app: &mut App, effects: Vec<Effect>) -> bool {
-        let mut queue: VecDeque<Effect> = effects.into();
-        let mut quit = false;
-        while let Some(effect) = queue.pop_front() {
-            if effect == Effect::Quit {
-                quit = true;
-                continue;
-            }
-            if let Some(msg) = self.run(effect) {
-                queue.extend(app.update(msg));
-            }
-        }
-        quit
-    }
-
-    fn run(&mut self, effect: Effect) -> Option<Msg> {
-        if let Effect::FinishFirstRun(choice) = effect {
-            return Some(self.finish_first_run(choice).unwrap_or_else(Msg::Failed));
-        }
-        let desk = self.desk.as_mut()?;
-        let result = match effect {
-            Effect::FinishFirstRun(_) | Effect::Quit => return None,
-            Effect::Intake(form) => match desk.intake(&form) {
-                Ok(c) => Ok(Some(Msg::Saved(Box::new(c)))),
-                Err(e)
-                    if e.get("field").is_some()
-                        || matches!(e.key, "error.unknown_category" | "error.phone_invalid") =>
-                {
-                    Ok(Some(Msg::Refused(e)))
-                }
-                Err(e) => Err(e),
-            },
-            Effect::SaveDraft(form) => desk.save_draft(&form).map(|()| None),
-            Effect::ClearDraft => desk.clear_draft().map(|()| None),
-            Effect::LoadDraft => desk.draft().map(|d| d.map(|d| Msg::Draft(Box::new(d)))),
-            Effect::Lookup { phone, location } => desk
-                .repeat_complainants(&phone, &location)
-                .map(|found| Some(Msg::Repeats(found))),
-            Effect::Counts => desk.status_counts().map(|c| Some(Msg::Counts(c))),
-            Effect::LoadPage(at) => {
-                let page = match at {
-                    PageAt::First => desk.page(QUEUE, PAGE, None),
-                    PageAt::After(c) => desk.page(QUEUE, PAGE, Some(c)),
-                    PageAt::Last => desk.page_before(QUEUE, PAGE, None),
-                    PageAt::Before(c) => desk.page_before(QUEUE, PAGE, Some(c)),
-                };
-                page.map(|(rows, _)| Some(Msg::Page { at, rows }))
-            }
-            Effect::OpenCase(number) => desk
-                .case_file(&number)
-                .map(|case| Some(Msg::Case(Box::new(case)))),
-        };
-        result.unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "effect failed");
-            Some(Msg::Failed(e))
-        })
-    }
-
-    fn finish_first_run(&mut self, choice: Choice) -> Result<Msg> {
-        let pending = self
-            .pending
-            .take()
-            .ok_or_else(|| Error::new("error.internal").arg("detail", "no first run pending"))?;
-        let config = match choice.setup {
-            Some((preset, lang)) => {
-                let text = Config::starter_text(preset, lang);
-                let name = pending
-                    .config_file
-                    .as_ref()
-                    .map_or_else(|| "config".to_string(), |p| p.display().to_string());
-                let config = Config::from_toml(&text, &name);
-                let written = config.and_then(|config| {
-                    if let Some(path) = &pending.config_file {
-                        write_new_file(path, text.as_bytes())?;
-                    }
-                    Ok(config)
-                });
-                match written {
-                    Ok(config) => config,
-                    Err(e) => {
-                        self.pending = Some(pending);
-                        return Err(e);
-                    }
-                }
-            }
-            None => pending.config.clone(),
-        };
-        let agent = choice
-            .agent
-            .or(pending.agent)
-            .ok_or_else(|| Error::new("error.agent_missing"))?;
-        let mut desk = Desk::new(pending.store, config.clone(), &agent, Box::new(SystemClock))?;
-        desk.sign_in()?;
-        tracing::info!(agent = %agent, "first run done");
-        self.desk = Some(desk);
-        Ok(Msg::Ready {
-            config: Box::new(config),
-            agent,
-        })
-    }
 }
 
 /// Raw mode, the alternate screen and bracketed paste for as long as it lives.

@@ -1,0 +1,128 @@
+//! Terminal-app benchmarks: app time from start to the first frame, from a keystroke in the
+//! intake form to the next frame, and for a page down in the classification list. Frames
+//! are drawn into ratatui's `TestBackend` (the app's work, not the terminal's).
+//!
+//! By default a 100,000-complaint demo database is generated in a temporary directory.
+//! For the 10⁶ figures, point `COMPLAINT_DESK_BENCH_DB` at a database made with
+//! `complaint-desk --db /tmp/big.db demo --count 1000000`.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use complaint_desk::config::{Config, Preset};
+use complaint_desk::desk::{Desk, SystemClock};
+use complaint_desk::i18n::Lang;
+use complaint_desk::store::Store;
+use complaint_desk::tui::app::{App, Msg};
+use complaint_desk::tui::runner::Runner;
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn config() -> Config {
+    Config::preset(Preset::PropertyManagement).expect("preset")
+}
+
+fn big_db(keep: &tempfile::TempDir) -> PathBuf {
+    if let Ok(path) = std::env::var("COMPLAINT_DESK_BENCH_DB") {
+        return PathBuf::from(path);
+    }
+    let path = keep.path().join("bench.db");
+    let store = Store::open(&path).expect("open");
+    let mut desk = Desk::new(store, config(), "bench", Box::new(SystemClock)).expect("desk");
+    desk.demo(100_000, 1, &mut |_| {}).expect("demo");
+    path
+}
+
+/// Everything `tui::run` does between parsing the arguments and the first frame, minus
+/// taking over the terminal.
+fn start(path: &Path) -> (App, Runner, Terminal<TestBackend>) {
+    let store = Store::open(path).expect("open");
+    let mut desk = Desk::new(store, config(), "王丽", Box::new(SystemClock)).expect("desk");
+    desk.sign_in().expect("sign in");
+    let (mut app, effects) = App::desk(config(), Some(Lang::ZhCn), "王丽".into());
+    app.update(Msg::Resize(120, 40));
+    let mut runner = Runner::ready(desk);
+    runner.perform(&mut app, effects);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    terminal.draw(|f| app.render(f)).expect("draw");
+    (app, runner, terminal)
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// One message through update, its effects, and the next frame.
+fn step(app: &mut App, runner: &mut Runner, terminal: &mut Terminal<TestBackend>, msg: Msg) {
+    let effects = app.update(msg);
+    runner.perform(app, effects);
+    terminal.draw(|f| app.render(f)).expect("draw");
+}
+
+fn startup(c: &mut Criterion) {
+    let keep = tempfile::tempdir().expect("tmp");
+    let path = big_db(&keep);
+    c.bench_function("tui/start_to_first_frame", |b| {
+        b.iter(|| black_box(start(&path)))
+    });
+}
+
+fn keystroke(c: &mut Criterion) {
+    let keep = tempfile::tempdir().expect("tmp");
+    let path = big_db(&keep);
+    let (mut app, mut runner, mut terminal) = start(&path);
+    // Into the description, with some Chinese text already there.
+    for _ in 0..4 {
+        step(&mut app, &mut runner, &mut terminal, key(KeyCode::Tab));
+    }
+    for ch in "卫生间天花板漏水，楼上1901业主不在家。".chars() {
+        step(&mut app, &mut runner, &mut terminal, key(KeyCode::Char(ch)));
+    }
+    // Type a character and take it back: two keystrokes, two frames per iteration.
+    c.bench_function("tui/intake_two_keystrokes_to_frames", |b| {
+        b.iter(|| {
+            step(
+                &mut app,
+                &mut runner,
+                &mut terminal,
+                key(KeyCode::Char('漏')),
+            );
+            step(
+                &mut app,
+                &mut runner,
+                &mut terminal,
+                key(KeyCode::Backspace),
+            );
+        })
+    });
+}
+
+fn page_down(c: &mut Criterion) {
+    let keep = tempfile::tempdir().expect("tmp");
+    let path = big_db(&keep);
+    let (mut app, mut runner, mut terminal) = start(&path);
+    step(&mut app, &mut runner, &mut terminal, key(KeyCode::F(3)));
+    // Page down through fresh pages (fetched through the index as the window moves), and
+    // back to the top when the list ends.
+    c.bench_function("tui/classification_page_down_to_frame", |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iters {
+                let before = app.list().position();
+                let t = Instant::now();
+                step(&mut app, &mut runner, &mut terminal, key(KeyCode::PageDown));
+                spent += t.elapsed();
+                if app.list().position() == before {
+                    step(&mut app, &mut runner, &mut terminal, key(KeyCode::Home));
+                }
+            }
+            spent
+        })
+    });
+}
+
+criterion_group!(benches, startup, keystroke, page_down);
+criterion_main!(benches);

@@ -1,0 +1,152 @@
+//! Performs the app's effects on the Desk and feeds their results back as messages: the
+//! only place the terminal app reaches the core.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::desk::{Desk, SystemClock};
+use crate::error::{Error, Result};
+use crate::files::write_new_file;
+use crate::store::Store;
+use crate::tui::app::{App, Effect, Msg};
+use crate::tui::panes::classification::{PAGE, PageAt, QUEUE};
+use crate::tui::panes::first_run::Choice;
+
+/// What is known before the first-run screen settles the rest.
+pub struct Pending {
+    /// The open database.
+    pub store: Store,
+    /// The configuration loaded (embedded defaults when there is no file yet).
+    pub config: Config,
+    /// The agent, when known (`--agent` or remembered).
+    pub agent: Option<String>,
+    /// Where to write the config file the first run chooses, if one is to be written.
+    pub config_file: Option<PathBuf>,
+}
+
+/// Performs effects on the Desk and feeds their results back to the app.
+pub struct Runner {
+    desk: Option<Desk>,
+    pending: Option<Pending>,
+}
+
+impl Runner {
+    /// A runner for an open desk.
+    pub fn ready(desk: Desk) -> Runner {
+        Runner {
+            desk: Some(desk),
+            pending: None,
+        }
+    }
+
+    /// A runner waiting for the first-run screen.
+    pub fn pending(pending: Pending) -> Runner {
+        Runner {
+            desk: None,
+            pending: Some(pending),
+        }
+    }
+
+    /// Runs `effects` and every effect their results lead to; true when the app quits.
+    pub fn perform(&mut self, app: &mut App, effects: Vec<Effect>) -> bool {
+        let mut queue: VecDeque<Effect> = effects.into();
+        let mut quit = false;
+        while let Some(effect) = queue.pop_front() {
+            if effect == Effect::Quit {
+                quit = true;
+                continue;
+            }
+            if let Some(msg) = self.run(effect) {
+                queue.extend(app.update(msg));
+            }
+        }
+        quit
+    }
+
+    fn run(&mut self, effect: Effect) -> Option<Msg> {
+        if let Effect::FinishFirstRun(choice) = effect {
+            return Some(self.finish_first_run(choice).unwrap_or_else(Msg::Failed));
+        }
+        let desk = self.desk.as_mut()?;
+        let result = match effect {
+            Effect::FinishFirstRun(_) | Effect::Quit => return None,
+            Effect::Intake(form) => match desk.intake(&form) {
+                Ok(c) => Ok(Some(Msg::Saved(Box::new(c)))),
+                Err(e)
+                    if e.get("field").is_some()
+                        || matches!(e.key, "error.unknown_category" | "error.phone_invalid") =>
+                {
+                    Ok(Some(Msg::Refused(e)))
+                }
+                Err(e) => Err(e),
+            },
+            Effect::SaveDraft(form) => desk.save_draft(&form).map(|()| None),
+            Effect::ClearDraft => desk.clear_draft().map(|()| None),
+            Effect::LoadDraft => desk.draft().map(|d| d.map(|d| Msg::Draft(Box::new(d)))),
+            Effect::Lookup { phone, location } => desk
+                .repeat_complainants(&phone, &location)
+                .map(|found| Some(Msg::Repeats(found))),
+            Effect::Counts => desk.status_counts().map(|c| Some(Msg::Counts(c))),
+            Effect::LoadPage(at) => {
+                let page = match at {
+                    PageAt::First => desk.page(QUEUE, PAGE, None),
+                    PageAt::After(c) => desk.page(QUEUE, PAGE, Some(c)),
+                    PageAt::Last => desk.page_before(QUEUE, PAGE, None),
+                    PageAt::Before(c) => desk.page_before(QUEUE, PAGE, Some(c)),
+                };
+                page.map(|(rows, _)| Some(Msg::Page { at, rows }))
+            }
+            Effect::OpenCase(number) => desk
+                .case_file(&number)
+                .map(|case| Some(Msg::Case(Box::new(case)))),
+        };
+        result.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "effect failed");
+            Some(Msg::Failed(e))
+        })
+    }
+
+    fn finish_first_run(&mut self, choice: Choice) -> Result<Msg> {
+        let pending = self
+            .pending
+            .take()
+            .ok_or_else(|| Error::new("error.internal").arg("detail", "no first run pending"))?;
+        let config = match choice.setup {
+            Some((preset, lang)) => {
+                let text = Config::starter_text(preset, lang);
+                let name = pending
+                    .config_file
+                    .as_ref()
+                    .map_or_else(|| "config".to_string(), |p| p.display().to_string());
+                let config = Config::from_toml(&text, &name);
+                let written = config.and_then(|config| {
+                    if let Some(path) = &pending.config_file {
+                        write_new_file(path, text.as_bytes())?;
+                    }
+                    Ok(config)
+                });
+                match written {
+                    Ok(config) => config,
+                    Err(e) => {
+                        self.pending = Some(pending);
+                        return Err(e);
+                    }
+                }
+            }
+            None => pending.config.clone(),
+        };
+        let agent = choice
+            .agent
+            .or(pending.agent)
+            .ok_or_else(|| Error::new("error.agent_missing"))?;
+        let mut desk = Desk::new(pending.store, config.clone(), &agent, Box::new(SystemClock))?;
+        desk.sign_in()?;
+        tracing::info!(agent = %agent, "first run done");
+        self.desk = Some(desk);
+        Ok(Msg::Ready {
+            config: Box::new(config),
+            agent,
+        })
+    }
+}
