@@ -474,4 +474,120 @@ mod tests {
             .collect();
         assert_eq!(seen, numbers, "oldest first, each once");
     }
+
+    #[test]
+    fn earlier_complaints_by_phone_or_location_newest_first() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut desk = desk(&dir);
+        let now = desk.now();
+        let mut numbers = Vec::new();
+        for (i, (phone, location)) in [
+            ("13800138000", "3栋2单元1801"),
+            ("139 0013 9000", "3栋2单元1801"),
+            ("138-0013-8000", "5栋101"),
+            ("13700137000", "9栋909"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut c = leak();
+            c.phone = phone.into();
+            c.location = location.into();
+            c.received_at = Some(now - chrono::Duration::hours(10 - i as i64));
+            numbers.push(desk.intake(&c).expect("intake").number);
+        }
+        let found = |phone: &str, location: &str| -> Vec<String> {
+            desk.repeat_complainants(phone, location)
+                .expect("lookup")
+                .into_iter()
+                .map(|c| c.number)
+                .collect()
+        };
+        // By phone, whatever the separators, and by unit; each complaint once.
+        assert_eq!(
+            found("138 0013 8000", ""),
+            vec![numbers[2].clone(), numbers[0].clone()]
+        );
+        assert_eq!(
+            found("13800138000", "3栋2单元1801"),
+            vec![numbers[2].clone(), numbers[1].clone(), numbers[0].clone()]
+        );
+        // Too little typed to be selective: nothing is looked up.
+        assert!(found("138", "3栋").is_empty());
+        // A prefix already narrows it.
+        assert_eq!(found("1370013", ""), vec![numbers[3].clone()]);
+    }
+
+    #[test]
+    fn a_draft_is_kept_per_agent_and_a_saved_complaint_clears_it() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut desk = desk(&dir);
+        assert_eq!(desk.draft().expect("none yet"), None);
+        let mut half = leak();
+        half.description = "卫生间\n漏水".into();
+        desk.save_draft(&half).expect("keep");
+        assert_eq!(desk.draft().expect("draft"), Some(half.clone()));
+        // Another agent at the same desk has their own (empty) draft.
+        let other = Desk::new(
+            Store::open(desk.db_path()).expect("open"),
+            desk.config().clone(),
+            "李娜",
+            Box::new(FixedClock(desk.now())),
+        )
+        .expect("desk");
+        assert_eq!(other.draft().expect("draft"), None);
+        desk.intake(&half).expect("intake");
+        assert_eq!(desk.draft().expect("cleared"), None);
+        desk.save_draft(&half).expect("keep");
+        desk.clear_draft().expect("clear");
+        assert_eq!(desk.draft().expect("cleared"), None);
+    }
+
+    #[test]
+    fn the_first_agent_manages_agents_and_is_remembered() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut desk = desk(&dir);
+        assert_eq!(Desk::remembered_agent(&desk.store).expect("none"), None);
+        desk.sign_in().expect("sign in");
+        assert_eq!(
+            Desk::remembered_agent(&desk.store)
+                .expect("remembered")
+                .as_deref(),
+            Some("王丽")
+        );
+        let role: String = desk
+            .store
+            .conn()
+            .query_row("SELECT role FROM agents WHERE name = '王丽'", [], |r| {
+                r.get(0)
+            })
+            .expect("role");
+        assert_eq!(role, "admin");
+    }
+
+    #[test]
+    fn status_counts_untriaged_and_due_callbacks() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut desk = desk(&dir);
+        let c = desk.intake(&leak()).expect("intake");
+        let now = desk.now().timestamp();
+        for due in [now - 3600, now + 60, now + 3 * 86_400] {
+            desk.store
+                .conn()
+                .execute(
+                    "INSERT INTO callbacks (complaint_id, kind, due_at, created_at)
+                     VALUES (?1, 'first_reply', ?2, ?3)",
+                    rusqlite::params![c.id, due, now],
+                )
+                .expect("callback");
+        }
+        assert_eq!(
+            desk.status_counts().expect("counts"),
+            StatusCounts {
+                untriaged: 1,
+                due_today: 1,
+                overdue: 1
+            }
+        );
+    }
 }
