@@ -92,6 +92,53 @@ pub fn clean_pasted(text: &str, multi_line: bool) -> (String, usize) {
     (out, removed)
 }
 
+/// Wraps one already-sanitised line into rows of at most `cols` columns. Continuation rows
+/// are indented like the value of a `label  value` line (or like the line's own leading
+/// spaces), so a long description stays in its column. Breaks after a space when one is
+/// near, else between characters (Chinese has no spaces).
+pub fn wrap_hanging(line: &str, cols: usize) -> Vec<String> {
+    if cols == 0 || line.width() <= cols {
+        return vec![line.to_string()];
+    }
+    let leading = line.len() - line.trim_start_matches(' ').len();
+    let indent = if leading > 0 {
+        leading
+    } else {
+        line.find("  ")
+            .map(|i| i + line[i..].len() - line[i..].trim_start_matches(' ').len())
+            .map_or(0, |value_at| line[..value_at].width())
+    };
+    let indent = if indent * 2 > cols { 0 } else { indent };
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    let mut used = 0;
+    let mut last_space: Option<usize> = None;
+    for c in line.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > cols {
+            let carry = match last_space {
+                // Break after the space, if that leaves a good part of the row.
+                Some(at) if row[..at].width() > cols / 2 => row.split_off(at + 1),
+                _ => String::new(),
+            };
+            rows.push(row.trim_end().to_string());
+            row = " ".repeat(indent);
+            row.push_str(carry.trim_start());
+            used = row.width();
+            last_space = None;
+        }
+        if c == ' ' && used >= indent {
+            last_space = Some(row.len());
+        }
+        row.push(c);
+        used += w;
+    }
+    if !row.trim().is_empty() {
+        rows.push(row);
+    }
+    rows
+}
+
 /// Display width in terminal columns.
 pub fn width(text: &str) -> usize {
     text.width()
@@ -136,6 +183,29 @@ mod tests {
         assert_eq!(text, "楼上漏水\n第二行[2J    x");
         assert_eq!(removed, 2);
         assert_eq!(clean_pasted("138\r\n0013", false).0, "138 0013");
+    }
+
+    #[test]
+    fn long_lines_wrap_under_their_value() {
+        let rows = wrap_hanging("投诉内容  厨房水管爆裂，水一直漫到客厅", 20);
+        assert_eq!(
+            rows,
+            vec![
+                "投诉内容  厨房水管爆",
+                "          裂，水一直",
+                "          漫到客厅"
+            ]
+        );
+        let rows = wrap_hanging("Description  the kitchen pipe burst last night", 30);
+        assert_eq!(
+            rows,
+            vec![
+                "Description  the kitchen pipe",
+                "             burst last night"
+            ]
+        );
+        assert!(rows.iter().all(|r| r.width() <= 30));
+        assert_eq!(wrap_hanging("短", 10), vec!["短"]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod commands;
 mod output;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -202,7 +203,8 @@ pub fn main() -> ExitCode {
         Err((err, lang)) => {
             let lang = lang.unwrap_or_else(|| fallback_lang(&cli));
             let msg = crate::text::sanitize_line(&Catalog::get(lang).render(&err));
-            eprintln!("error: {msg}");
+            // A closed terminal cannot be told; nothing more to do then.
+            let _ = writeln!(std::io::stderr(), "error: {msg}");
             ExitCode::from(1)
         }
     }

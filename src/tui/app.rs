@@ -214,11 +214,9 @@ impl App {
 
     fn open(&mut self) -> Vec<Effect> {
         self.screen = Screen::Desk;
-        vec![
-            Effect::LoadDraft,
-            Effect::Counts,
-            Effect::LoadPage(self.list.reload()),
-        ]
+        // The counts come with the first tick, after the first frame: over a large queue
+        // an indexed count costs more than the whole start should.
+        vec![Effect::LoadDraft, Effect::LoadPage(self.list.reload())]
     }
 
     /// The interface language.
@@ -311,7 +309,9 @@ impl App {
                 vec![Effect::Counts, Effect::LoadPage(self.list.reload())]
             }
             Msg::Refused(err) => {
-                self.intake.refused(err);
+                // Beside the field (cut to fit), and whole on the notice line.
+                self.intake.refused(err.clone());
+                self.notify(Notice::Failed(err));
                 Vec::new()
             }
             Msg::Repeats(found) => {
@@ -366,7 +366,7 @@ impl App {
             .into_iter()
             .map(draft_effect)
             .collect();
-        if self.ticks.is_multiple_of(COUNT_TICKS) {
+        if (self.counts.is_none() && self.ticks == 1) || self.ticks.is_multiple_of(COUNT_TICKS) {
             effects.push(Effect::Counts);
         }
         effects
@@ -586,13 +586,10 @@ mod tests {
         let (mut app, effects) = App::desk(config, Some(Lang::ZhCn), "王丽".into());
         assert_eq!(
             effects,
-            vec![
-                Effect::LoadDraft,
-                Effect::Counts,
-                Effect::LoadPage(PageAt::First)
-            ]
+            vec![Effect::LoadDraft, Effect::LoadPage(PageAt::First)]
         );
         app.update(Msg::Resize(100, 30));
+        assert_eq!(app.update(Msg::Tick(Local::now())), vec![Effect::Counts]);
         app
     }
 

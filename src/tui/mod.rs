@@ -95,11 +95,7 @@ pub fn run(opts: &Options) -> Result<()> {
     };
 
     install_panic_hook(lang, log);
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register(signal, Arc::clone(&stop))
-            .map_err(|e| Error::new("error.internal").arg("detail", e))?;
-    }
+    let stop = watch_signals()?;
     let _guard = TerminalGuard::enter()?;
     let mut terminal =
         Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| terminal_error(&e))?;
@@ -108,7 +104,10 @@ pub fn run(opts: &Options) -> Result<()> {
     let mut quit = runner.perform(&mut app, startup);
     let panic_test = std::env::var_os(PANIC_TEST_ENV).is_some();
     let tick = Duration::from_millis(TICK_MS);
-    let mut last_tick = Instant::now();
+    // The first tick comes right after the first frame (it asks for the status counts).
+    let mut last_tick = Instant::now()
+        .checked_sub(tick)
+        .unwrap_or_else(Instant::now);
     while !quit {
         terminal
             .draw(|frame| app.render(frame))
@@ -147,6 +146,38 @@ fn terminal_error(e: &dyn std::fmt::Display) -> Error {
     Error::new("error.terminal").arg("detail", e)
 }
 
+/// How long the event loop has, after SIGTERM or SIGHUP, to keep the draft and leave by
+/// itself before the process is ended for it (a hung-up terminal can keep crossterm's
+/// `poll` busy without returning; crossterm-rs/crossterm#793).
+const SIGNAL_GRACE: Duration = Duration::from_secs(2);
+
+/// Sets the returned flag on SIGTERM or SIGHUP; if the loop has not finished within
+/// `SIGNAL_GRACE`, restores the terminal and exits with 128 + the signal number. Committed
+/// writes are safe in SQLite either way; at most the last moments of typing are lost.
+fn watch_signals() -> Result<Arc<AtomicBool>> {
+    use signal_hook::consts::{SIGHUP, SIGTERM};
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])
+        .map_err(|e| Error::new("error.internal").arg("detail", e))?;
+    let flag = Arc::clone(&stop);
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            flag.store(true, Ordering::Relaxed);
+            std::thread::sleep(SIGNAL_GRACE);
+            tracing::warn!(
+                signal,
+                "the event loop did not stop after the signal; exiting"
+            );
+            restore_terminal();
+            std::process::exit(128 + signal);
+        }
+    });
+    Ok(stop)
+}
+
+/// Whether the terminal is taken over (raw mode, alternate screen) and not yet given back.
+static TERMINAL_TAKEN: AtomicBool = AtomicBool::new(false);
+
 /// Raw mode, the alternate screen and bracketed paste for as long as it lives.
 struct TerminalGuard;
 
@@ -154,6 +185,7 @@ impl TerminalGuard {
     fn enter() -> Result<TerminalGuard> {
         enable_raw_mode().map_err(|e| terminal_error(&e))?;
         // From here on the guard restores the terminal, also if the rest fails.
+        TERMINAL_TAKEN.store(true, Ordering::SeqCst);
         let guard = TerminalGuard;
         crossterm::execute!(
             std::io::stdout(),
@@ -171,9 +203,13 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Gives the terminal back: paste mode off, main screen, cursor shown, cooked mode. Safe to
-/// call more than once.
+/// Gives the terminal back: paste mode off, main screen, cursor shown, cooked mode. Only
+/// the first call after taking the terminal acts: leaving the alternate screen twice would
+/// move the cursor back over what was printed in between (a panic notice).
 fn restore_terminal() {
+    if !TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let mut out = std::io::stdout();
     // Nothing useful can be done if the terminal refuses; carry on restoring the rest.
     let _ = crossterm::execute!(
@@ -195,7 +231,9 @@ fn install_panic_hook(lang: Lang, log: Option<PathBuf>) {
         let log = log
             .as_ref()
             .map_or_else(|| "-".to_string(), |p| p.display().to_string());
-        eprintln!(
+        // The terminal may be gone (hung up): then there is no one to tell.
+        let _ = writeln!(
+            std::io::stderr(),
             "{}",
             Catalog::get(lang).format("tui.panic", &[("log", log)])
         );

@@ -324,18 +324,16 @@ struct Columns([usize; 7]);
 
 impl Columns {
     fn fit(total: usize) -> Columns {
-        // number, received (MM-DD HH:MM), channel, category, name, location
-        let mut w = [13, 11, 8, 10, 8, 14, 0];
-        let fixed: usize = w.iter().sum::<usize>() + 6;
-        if total > fixed {
-            w[6] = total - fixed;
+        // number, received (MM-DD HH:MM), channel, category, name, location, description
+        let mut w = if total >= 100 {
+            [13, 11, 10, 12, 8, 16, 0]
         } else {
-            // Narrow: drop the channel and shrink the location before the rest.
-            w[2] = 0;
-            w[5] = 8;
-            let fixed: usize = w.iter().sum::<usize>() + 5;
-            w[6] = total.saturating_sub(fixed);
-        }
+            // Narrow: no channel, shorter category and location; the description keeps room.
+            [13, 11, 0, 10, 8, 12, 0]
+        };
+        let shown = w.iter().filter(|c| **c > 0).count();
+        let fixed: usize = w.iter().sum::<usize>() + shown;
+        w[6] = total.saturating_sub(fixed);
         Columns(w)
     }
 

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::desk::CaseFile;
 use crate::present::write_case_text;
+use crate::text::wrap_hanging;
 use crate::tui::app::Ctx;
 use crate::tui::theme;
 
@@ -65,8 +66,14 @@ impl Detail {
         // Writing into memory cannot fail; an empty view would show if it did.
         let _ = write_case_text(&mut text, &self.case, ctx.config, c);
         let text = String::from_utf8_lossy(&text);
-        let lines: Vec<Line<'_>> = text.lines().map(Line::raw).collect();
-        let max_scroll = (lines.len() as u16).saturating_sub(1);
+        // Long lines wrap under their value's column.
+        let inner_w = area.width.saturating_sub(2) as usize;
+        let lines: Vec<Line<'_>> = text
+            .lines()
+            .flat_map(|l| wrap_hanging(l, inner_w))
+            .map(Line::raw)
+            .collect();
+        let max_scroll = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
         let title = c.format(
             "tui.detail_title",
             &[("number", self.case.complaint.number.clone())],

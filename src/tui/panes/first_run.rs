@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::config::Preset;
 use crate::domain::agent::validate_agent_name;
@@ -96,7 +96,13 @@ impl FirstRun {
 
     fn finish(&mut self) -> FirstRunStep {
         let agent = if self.ask_agent {
-            match validate_agent_name(&self.agent.value()) {
+            let typed = self.agent.value();
+            let checked = if typed.trim().is_empty() {
+                Err(Error::new("error.required").arg("field", "agent"))
+            } else {
+                validate_agent_name(&typed)
+            };
+            match checked {
                 Ok(name) => Some(name),
                 Err(e) => {
                     self.error = Some(e);
@@ -160,14 +166,14 @@ impl FirstRun {
     pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
         let c = ctx.catalog;
         let w = area.width.min(72);
-        let h = area.height.min(16);
+        let h = area.height.min(17);
         let popup = Rect {
             x: area.x + (area.width - w) / 2,
             y: area.y + (area.height - h) / 2,
             width: w,
             height: h,
         };
-        frame.render_widget(Clear, popup);
+        crate::tui::widgets::clear_popup(frame, popup);
         let block = Block::bordered()
             .title(Span::styled(
                 c.text("tui.first_run_title"),
@@ -177,7 +183,7 @@ impl FirstRun {
         let inner = block.inner(popup);
         frame.render_widget(block, popup);
         let [intro, preset, lang, agent, error, _, keys] = Layout::vertical([
-            Constraint::Length(4),
+            Constraint::Length(5),
             Constraint::Length(if self.ask_setup { 2 } else { 0 }),
             Constraint::Length(if self.ask_setup { 2 } else { 0 }),
             Constraint::Length(if self.ask_agent { 2 } else { 0 }),

@@ -5,7 +5,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
-use crate::text::clean_pasted;
+use crate::text::{clean_pasted, is_unsafe};
 
 /// A text field: one line or several.
 #[derive(Debug, Clone)]
@@ -52,8 +52,14 @@ impl TextField {
         self.area.is_empty()
     }
 
-    /// Passes a key to the editor; true when the text changed.
+    /// Passes a key to the editor; true when the text changed. Control, bidi and invisible
+    /// characters (a terminal without bracketed paste types a paste) are not inserted.
     pub fn input(&mut self, key: crossterm::event::KeyEvent) -> bool {
+        if let crossterm::event::KeyCode::Char(c) = key.code
+            && is_unsafe(c)
+        {
+            return false;
+        }
         self.area.input(key)
     }
 

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::i18n::Catalog;
 use crate::text::{fit, width};
@@ -44,7 +44,6 @@ pub fn render(catalog: &Catalog, context: &[(&str, &str)], frame: &mut Frame<'_>
         ))
         .title_bottom(Span::styled(catalog.text("tui.help_close"), theme::hint()))
         .border_style(theme::border_focused());
-    // Clear fully first: a popup over wide characters must not leave half characters.
-    frame.render_widget(Clear, popup);
+    super::clear_popup(frame, popup);
     frame.render_widget(Paragraph::new(lines).block(block), popup);
 }

@@ -3,3 +3,23 @@
 pub mod field;
 pub mod help;
 pub mod status;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::widgets::Clear;
+
+/// Clears the area of a popup, one column wider on each side: a wide (Chinese) character
+/// straddling the popup's edge would otherwise survive and hide the border.
+pub fn clear_popup(frame: &mut Frame<'_>, popup: Rect) {
+    let screen = frame.area();
+    let left = popup.x.saturating_sub(1).max(screen.x);
+    let right = (popup.right() + 1).min(screen.right());
+    frame.render_widget(
+        Clear,
+        Rect {
+            x: left,
+            width: right.saturating_sub(left),
+            ..popup
+        },
+    );
+}

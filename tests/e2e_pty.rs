@@ -1,0 +1,934 @@
+//! End-to-end tests of the terminal app: the real binary in a pseudo-terminal, its output
+//! fed into a vt100 screen, keys typed as the bytes a terminal sends.
+//!
+//! Every app gets its own temporary home (config, data and state dirs, database) and a fixed
+//! time zone. Synchronisation is by polling the screen (or, for the draft, the database) for
+//! what should appear, with generous timeouts for slow CI machines; a timeout fails with the
+//! last screen in the message.
+
+use std::ffi::OsString;
+use std::io::{ErrorKind, Read, Write};
+use std::num::NonZeroU16;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, ExitStatus, MasterPty, PtySize, SlavePty, native_pty_system};
+
+/// The built binary.
+const BIN: &str = env!("CARGO_BIN_EXE_complaint-desk");
+/// The agent of the tests that skip the first-run screen.
+const AGENT: &str = "王丽";
+/// The terminal size the apps start with.
+const COLS: u16 = 100;
+const ROWS: u16 = 30;
+/// How long anything may take to appear (a slow, busy 2-core CI machine included).
+const TIMEOUT: Duration = Duration::from_secs(15);
+/// How long the output of an exited app may still take to arrive.
+const DRAIN: Duration = Duration::from_secs(5);
+/// How often the screen is looked at.
+const POLL: Duration = Duration::from_millis(20);
+
+const TAB: &str = "\t";
+const ENTER: &str = "\r";
+const RIGHT: &str = "\x1b[C";
+const CTRL_S: &str = "\x13";
+const CTRL_Q: &str = "\x11";
+const PASTE_START: &str = "\x1b[200~";
+const PASTE_END: &str = "\x1b[201~";
+/// Entering and leaving the alternate screen (xterm's 1049: with saving and restoring the
+/// cursor).
+const ENTER_ALT: &[u8] = b"\x1b[?1049h";
+const LEAVE_ALT: &[u8] = b"\x1b[?1049l";
+
+/// Labels that are only on the intake pane, and the status line of the default agent.
+const INTAKE: [&str; 3] = ["投诉人", "投诉内容", "坐席 王丽"];
+/// The title of the first-run screen.
+const FIRST_RUN: &str = "欢迎使用投诉处理台";
+const DRAFT_RESTORED: &str = "已恢复上次未保存的草稿";
+const SAVED: &str = "已登记，投诉编号 ";
+const PANIC_NOTICE: &str = "投诉处理台因内部错误停止";
+const ENLARGE: &str = "请放大窗口";
+
+// ---------------------------------------------------------------------------------------
+// A temporary home for one app.
+
+/// A temporary directory holding the config, data and state dirs and the database.
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().expect("create a temporary home"),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn config_home(&self) -> PathBuf {
+        self.path().join("config")
+    }
+
+    fn data_home(&self) -> PathBuf {
+        self.path().join("data")
+    }
+
+    fn state_home(&self) -> PathBuf {
+        self.path().join("state")
+    }
+
+    fn db(&self) -> PathBuf {
+        self.path().join("desk.db")
+    }
+
+    /// Where the app looks for (and the first-run screen writes) its config file.
+    fn config_file(&self) -> PathBuf {
+        self.config_home()
+            .join("complaint-desk")
+            .join("config.toml")
+    }
+
+    /// Where the app keeps its log.
+    fn log_dir(&self) -> PathBuf {
+        self.state_home().join("complaint-desk")
+    }
+
+    /// Everything the app logged (all files in the log dir).
+    fn log_text(&self) -> String {
+        let Ok(entries) = std::fs::read_dir(self.log_dir()) else {
+            return String::new();
+        };
+        entries
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .collect()
+    }
+
+    /// Writes the config file, so that the first-run screen is skipped.
+    fn write_config(&self) {
+        let file = self.config_file();
+        let dir = file.parent().expect("config dir");
+        std::fs::create_dir_all(dir).expect("create the config dir");
+        std::fs::write(
+            &file,
+            "preset = \"property-management\"\nlanguage = \"zh-CN\"\n",
+        )
+        .expect("write the config file");
+    }
+
+    /// The whole environment of a child: nothing inherited but PATH.
+    fn envs(&self) -> Vec<(&'static str, OsString)> {
+        vec![
+            ("PATH", std::env::var_os("PATH").unwrap_or_default()),
+            ("HOME", self.path().into()),
+            ("XDG_CONFIG_HOME", self.config_home().into()),
+            ("XDG_DATA_HOME", self.data_home().into()),
+            ("XDG_STATE_HOME", self.state_home().into()),
+            ("TZ", "Asia/Shanghai".into()),
+            ("TERM", "xterm-256color".into()),
+        ]
+    }
+
+    /// `--db <db>`.
+    fn db_args(&self) -> Vec<OsString> {
+        vec!["--db".into(), self.db().into()]
+    }
+
+    /// `--db <db> --agent 王丽`.
+    fn desk_args(&self) -> Vec<OsString> {
+        let mut args = self.db_args();
+        args.extend(["--agent".into(), AGENT.into()]);
+        args
+    }
+
+    /// `complaint-desk --db <db> show <number> --format json`, outside any terminal.
+    fn show_json(&self, number: &str) -> serde_json::Value {
+        let out = std::process::Command::new(BIN)
+            .env_clear()
+            .envs(self.envs())
+            .current_dir(self.path())
+            .args(self.db_args())
+            .args(["show", number, "--format", "json"])
+            .output()
+            .expect("run complaint-desk show");
+        assert!(
+            out.status.success(),
+            "show {number} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("show prints JSON")
+    }
+
+    /// The agent's draft as kept in the database, if any. Read only, though the connection
+    /// is opened read-write (without create): a read-only one cannot open a WAL database
+    /// whose shared-memory file the app removed on exit.
+    fn draft(&self, agent: &str) -> Result<Option<serde_json::Value>, String> {
+        use rusqlite::{OpenFlags, OptionalExtension};
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = rusqlite::Connection::open_with_flags(self.db(), flags)
+            .map_err(|e| format!("open {}: {e}", self.db().display()))?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(|e| e.to_string())?;
+        let form: Option<String> = conn
+            .query_row("SELECT form FROM drafts WHERE agent = ?1", [agent], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| format!("read the draft: {e}"))?;
+        form.map(|f| serde_json::from_str(&f).map_err(|e| format!("draft JSON {f:?}: {e}")))
+            .transpose()
+    }
+
+    /// Waits until the agent's draft in the database satisfies `done`; returns it. (The
+    /// database may not be there yet, or be busy, for a moment.)
+    fn wait_for_draft(
+        &self,
+        agent: &str,
+        done: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let start = Instant::now();
+        loop {
+            let draft = self.draft(agent);
+            if let Ok(Some(d)) = &draft
+                && done(d)
+            {
+                return d.clone();
+            }
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "the draft was not kept in {TIMEOUT:?}; last seen: {draft:?}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The app in a pseudo-terminal.
+
+/// What the reader thread keeps: the emulated screen and every byte received.
+struct Shared {
+    parser: vt100::Parser,
+    output: Vec<u8>,
+}
+
+fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    shared.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn non_zero(n: u16) -> NonZeroU16 {
+    NonZeroU16::new(n).expect("a terminal size is at least 1")
+}
+
+fn pty_size(cols: u16, rows: u16) -> PtySize {
+    PtySize {
+        rows,
+        cols,
+        pixel_width: 0,
+        pixel_height: 0,
+    }
+}
+
+/// The binary running in a pseudo-terminal, its output on an emulated screen.
+struct Tty {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    status: Option<ExitStatus>,
+    started: Instant,
+    /// The terminal's ends: None once hung up.
+    writer: Option<Box<dyn Write + Send>>,
+    master: Option<Box<dyn MasterPty + Send>>,
+    /// Kept open so that the terminal (and its modes) outlives the child.
+    slave: Option<Box<dyn SlavePty + Send>>,
+    shared: Arc<Mutex<Shared>>,
+    /// Tells the reader thread to let go of its end of the terminal.
+    stop_reading: Arc<AtomicBool>,
+    reader: Option<JoinHandle<()>>,
+}
+
+impl Tty {
+    /// Starts the binary with `args` in a new 100x30 pseudo-terminal, in `home`'s
+    /// environment plus `extra_env`.
+    fn start(home: &Home, args: &[OsString], extra_env: &[(&str, &str)]) -> Tty {
+        let pair = native_pty_system()
+            .openpty(pty_size(COLS, ROWS))
+            .expect("open a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.args(args);
+        cmd.env_clear();
+        for (key, value) in home.envs() {
+            cmd.env(key, value);
+        }
+        for (key, value) in extra_env {
+            cmd.env(key, value);
+        }
+        cmd.cwd(home.path());
+        let child = pair
+            .slave
+            .spawn_command(cmd)
+            .expect("start complaint-desk in the pseudo-terminal");
+        let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let writer = pair.master.take_writer().expect("pty writer");
+        let shared = Arc::new(Mutex::new(Shared {
+            parser: vt100::Parser::new(non_zero(ROWS), non_zero(COLS), 0),
+            output: Vec::new(),
+        }));
+        let feed = Arc::clone(&shared);
+        let stop_reading = Arc::new(AtomicBool::new(false));
+        let stop = Arc::clone(&stop_reading);
+        let reader = std::thread::Builder::new()
+            .name("pty-reader".into())
+            .spawn(move || {
+                let mut buf = [0u8; 8192];
+                loop {
+                    match reader.read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => {
+                            let mut s = lock(&feed);
+                            s.parser.process(&buf[..n]);
+                            s.output.extend_from_slice(&buf[..n]);
+                            // Asked to let go: at the end of a frame, which an idle app ends
+                            // by placing the cursor (`ESC[row;colH`).
+                            if stop.load(Ordering::SeqCst) && buf[..n].ends_with(b"H") {
+                                break;
+                            }
+                        }
+                        Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                        // EIO once every end of the terminal is closed.
+                        Err(_) => break,
+                    }
+                }
+            })
+            .expect("start the pty reader thread");
+        Tty {
+            child,
+            status: None,
+            started: Instant::now(),
+            writer: Some(writer),
+            master: Some(pair.master),
+            slave: Some(pair.slave),
+            shared,
+            stop_reading,
+            reader: Some(reader),
+        }
+    }
+
+    /// Sends bytes as if typed (or pasted) at the terminal.
+    fn send(&mut self, text: &str) {
+        let writer = self.writer.as_mut().expect("the terminal is open");
+        writer
+            .write_all(text.as_bytes())
+            .and_then(|()| writer.flush())
+            .expect("write to the pseudo-terminal");
+    }
+
+    /// Pastes `text` the way a terminal with bracketed paste does.
+    fn paste(&mut self, text: &str) {
+        self.send(&format!("{PASTE_START}{text}{PASTE_END}"));
+    }
+
+    /// The exit status, once the child has exited.
+    fn poll_exit(&mut self) -> Option<ExitStatus> {
+        if self.status.is_none() {
+            self.status = self.child.try_wait().expect("ask for the child's status");
+        }
+        self.status.clone()
+    }
+
+    fn is_running(&mut self) -> bool {
+        self.poll_exit().is_none()
+    }
+
+    /// Everything known about the terminal, for failure messages.
+    fn report(&mut self, what: &str) -> String {
+        let status = match self.poll_exit() {
+            Some(s) => format!("exited: {s}"),
+            None => "still running".to_string(),
+        };
+        let s = lock(&self.shared);
+        let screen = s.parser.screen();
+        let (rows, cols) = screen.size();
+        format!(
+            "{what}\n  after {:?}; child {status}; size {cols}x{rows}; cursor {:?} hidden={}; \
+             alternate screen={}; bracketed paste={}; {} bytes received\n\
+             ---- screen ----\n{}\n----------------",
+            self.started.elapsed(),
+            screen.cursor_position(),
+            screen.hide_cursor(),
+            screen.alternate_screen(),
+            screen.bracketed_paste(),
+            s.output.len(),
+            screen.contents()
+        )
+    }
+
+    /// Polls the screen until `done` holds; returns the screen's text then. Fails after
+    /// the timeout, or soon after the child exited, with the last screen.
+    fn wait_until(&mut self, what: &str, done: impl Fn(&vt100::Screen) -> bool) -> String {
+        let start = Instant::now();
+        let mut exited: Option<Instant> = None;
+        loop {
+            {
+                let s = lock(&self.shared);
+                if done(s.parser.screen()) {
+                    return s.parser.screen().contents();
+                }
+            }
+            if exited.is_none() && !self.is_running() {
+                exited = Some(Instant::now());
+            }
+            if start.elapsed() > TIMEOUT || exited.is_some_and(|t| t.elapsed() > DRAIN) {
+                let msg = self.report(&format!("timed out waiting for {what}"));
+                panic!("{msg}");
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Waits until every one of `texts` is on the screen.
+    fn wait_for_all(&mut self, texts: &[&str]) -> String {
+        self.wait_until(&format!("{texts:?} on the screen"), |s| {
+            let contents = s.contents();
+            texts.iter().all(|t| contents.contains(t))
+        })
+    }
+
+    fn wait_for(&mut self, text: &str) -> String {
+        self.wait_for_all(&[text])
+    }
+
+    /// Waits for the intake pane of the default agent.
+    fn wait_for_intake(&mut self) -> String {
+        self.wait_for_all(&INTAKE)
+    }
+
+    /// Waits for the child to exit; returns its status.
+    fn wait_exit(&mut self) -> ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.poll_exit() {
+                return status;
+            }
+            if start.elapsed() > TIMEOUT {
+                let msg = self.report("timed out waiting for the app to exit");
+                panic!("{msg}");
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Waits until the screen shows a terminal given back: main screen, cursor shown,
+    /// bracketed paste off.
+    fn wait_restored(&mut self) -> String {
+        self.wait_until(
+            "the terminal restored (main screen, cursor shown, bracketed paste off)",
+            |s| !s.alternate_screen() && !s.hide_cursor() && !s.bracketed_paste(),
+        )
+    }
+
+    /// The names of the local-mode flags the terminal has now (ICANON, ECHO, ISIG, ...).
+    fn local_flags(&self) -> Vec<String> {
+        let termios = self
+            .master
+            .as_ref()
+            .expect("the terminal is open")
+            .get_termios()
+            .expect("the termios of the pseudo-terminal");
+        // nix's LocalFlags (bitflags) prints as `LocalFlags(ECHO | ICANON | ...)`.
+        format!("{:?}", termios.local_flags)
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Asserts the terminal is back in cooked mode: canonical input and echo.
+    fn assert_cooked(&self) {
+        let flags = self.local_flags();
+        for flag in ["ICANON", "ECHO", "ISIG"] {
+            assert!(
+                flags.iter().any(|f| f == flag),
+                "raw mode still on after the app ended: {flag} missing from {flags:?}"
+            );
+        }
+    }
+
+    /// Resizes the terminal (the kernel tells the child with SIGWINCH) and the emulated
+    /// screen with it.
+    fn resize(&mut self, cols: u16, rows: u16) {
+        let mut s = lock(&self.shared);
+        self.master
+            .as_ref()
+            .expect("the terminal is open")
+            .resize(pty_size(cols, rows))
+            .expect("resize the pseudo-terminal");
+        s.parser.set_size(non_zero(rows), non_zero(cols));
+    }
+
+    /// Kills the child with SIGKILL: no signal handler, no clean-up. (portable-pty's own
+    /// `kill` sends SIGHUP first, which the app handles by keeping the draft and quitting.)
+    fn kill_hard(&mut self) -> ExitStatus {
+        let child: &mut dyn portable_pty::Child = &mut *self.child;
+        let process = child
+            .downcast_mut::<std::process::Child>()
+            .expect("a native child process");
+        process.kill().expect("SIGKILL the app");
+        let status = process.wait().expect("reap the killed app");
+        let status = ExitStatus::from(status);
+        self.status = Some(status.clone());
+        status
+    }
+
+    /// All bytes the app wrote to the terminal so far.
+    fn output(&self) -> Vec<u8> {
+        lock(&self.shared).output.clone()
+    }
+
+    /// Closes the terminal the way a closed window or a dropped SSH session does, while the
+    /// app is idle: every handle on its master end goes. The reader thread lets go of its
+    /// own at the end of the next frame (the app draws every tick, and an idle frame is only
+    /// "show the cursor" and "place it"), so the app is waiting for input when the terminal
+    /// goes, as it is nearly all the time.
+    fn hang_up(&mut self) {
+        // portable-pty's writer sends "\n" and VEOF as it goes: two keys that change nothing
+        // in an empty field. Let the app draw them and settle before the terminal goes.
+        self.writer = None;
+        std::thread::sleep(Duration::from_millis(600));
+        self.stop_reading.store(true, Ordering::SeqCst);
+        self.master = None;
+        self.slave = None;
+        let reader = self.reader.take().expect("the reader thread");
+        let start = Instant::now();
+        while !reader.is_finished() {
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "the reader thread did not let go of the terminal"
+            );
+            std::thread::sleep(POLL);
+        }
+        reader.join().expect("the reader thread ended cleanly");
+    }
+}
+
+/// CPU time (user + system, in clock ticks) a process has used, from /proc (Linux).
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
+}
+
+impl Drop for Tty {
+    /// A failed test leaves no app behind.
+    fn drop(&mut self) {
+        if self.status.is_none() && matches!(self.child.try_wait(), Ok(None)) {
+            let child: &mut dyn portable_pty::Child = &mut *self.child;
+            if let Some(process) = child.downcast_mut::<std::process::Child>() {
+                let _ = process.kill();
+                let _ = process.wait();
+            }
+        }
+    }
+}
+
+/// The complaint number in the "saved" notice.
+fn saved_number(screen: &str) -> String {
+    let after = screen
+        .split_once(SAVED)
+        .map(|(_, rest)| rest)
+        .unwrap_or_else(|| panic!("no saved notice on the screen:\n{screen}"));
+    let number: String = after.chars().take_while(|c| *c != '。').collect();
+    let shape_ok = number.len() == 13
+        && number
+            .chars()
+            .enumerate()
+            .all(|(i, c)| if i == 8 { c == '-' } else { c.is_ascii_digit() });
+    assert!(
+        shape_ok,
+        "the notice should name a number like 20260101-0001, got {number:?} in:\n{screen}"
+    );
+    number
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+// ---------------------------------------------------------------------------------------
+// The tests.
+
+#[test]
+fn types_a_complaint_in_chinese_saves_it_and_show_finds_it_byte_exact() {
+    const NAME: &str = "张伟";
+    const PHONE: &str = "13800138000";
+    const LOCATION: &str = "3栋2单元1801";
+    const LINE_1: &str = "卫生间天花板漏水，楼上1901业主不在家。";
+    const LINE_2: &str = "已拍照，要求尽快上门查看";
+    const PASTED_1: &str = "楼下2701也有水渍";
+    const PASTED_2: &str = "下午三点前家中有人";
+    const OUTCOME: &str = "今天内上门维修";
+
+    let home = Home::new();
+    home.write_config();
+    let mut tty = Tty::start(&home, &home.desk_args(), &[]);
+    tty.wait_for_intake();
+    {
+        let s = lock(&tty.shared);
+        let screen = s.parser.screen();
+        assert!(
+            screen.alternate_screen(),
+            "the app runs on the alternate screen"
+        );
+        assert!(screen.bracketed_paste(), "the app enables bracketed paste");
+    }
+    assert!(
+        !tty.local_flags().iter().any(|f| f == "ICANON"),
+        "the app runs in raw mode: {:?}",
+        tty.local_flags()
+    );
+
+    // Focus starts on the name.
+    tty.send(NAME);
+    tty.wait_for(NAME);
+    tty.send(TAB);
+    tty.send(PHONE);
+    tty.wait_for(PHONE);
+    tty.send(TAB);
+    tty.send(LOCATION);
+    tty.wait_for(LOCATION);
+    // The category: a typed character jumps to the category containing it.
+    tty.send(TAB);
+    tty.send("漏");
+    tty.wait_for_all(&["漏水", "物业纠纷（本方责任）"]);
+    // The description: Enter is a newline there; then a paste with CR LF line breaks.
+    tty.send(TAB);
+    tty.send(LINE_1);
+    tty.send(ENTER);
+    tty.send(LINE_2);
+    tty.wait_for_all(&[LINE_1, LINE_2]);
+    tty.paste(&format!("\r\n{PASTED_1}\r\n{PASTED_2}"));
+    let screen = tty.wait_for_all(&[PASTED_1, PASTED_2]);
+    assert!(
+        !screen.contains("控制字符"),
+        "line breaks in a paste are not unsafe characters:\n{screen}"
+    );
+    tty.send(TAB);
+    tty.send(OUTCOME);
+    tty.wait_for(OUTCOME);
+    tty.send(TAB);
+    tty.send(" ");
+    tty.wait_for("[x]");
+
+    tty.send(CTRL_S);
+    let screen = tty.wait_for(SAVED);
+    let number = saved_number(&screen);
+    assert!(
+        !screen.contains(LINE_1),
+        "the form is emptied after saving:\n{screen}"
+    );
+
+    tty.send(CTRL_Q);
+    let status = tty.wait_exit();
+    assert!(status.success(), "Ctrl+Q exits with success, got {status}");
+    tty.wait_restored();
+    tty.assert_cooked();
+
+    let shown = home.show_json(&number);
+    assert_eq!(shown["number"], number.as_str());
+    assert_eq!(shown["channel"], "phone");
+    assert_eq!(shown["name"], NAME);
+    assert_eq!(shown["phone"], PHONE);
+    assert_eq!(shown["location"], LOCATION);
+    assert_eq!(shown["category"], "leak");
+    assert_eq!(
+        shown["description"],
+        format!("{LINE_1}\n{LINE_2}\n{PASTED_1}\n{PASTED_2}").as_str(),
+        "typed lines and pasted CR LF lines are joined with \\n"
+    );
+    assert_eq!(shown["outcome"], OUTCOME);
+    assert_eq!(shown["apologized"], true);
+    assert_eq!(shown["events"][0]["agent"], AGENT);
+    let text = shown.to_string();
+    assert!(!text.contains('\r'), "no CR kept anywhere: {text}");
+
+    // Saving dropped the draft: nothing comes back on the next start.
+    assert_eq!(
+        home.draft(AGENT).expect("read the database"),
+        None,
+        "a saved form leaves no draft"
+    );
+}
+
+#[test]
+fn a_killed_app_restores_the_draft_on_restart() {
+    const NAME: &str = "赵敏";
+    const PART: &str = "电梯困人十分钟，物业";
+
+    let home = Home::new();
+    home.write_config();
+    let mut tty = Tty::start(&home, &home.desk_args(), &[]);
+    tty.wait_for_intake();
+    tty.send(NAME);
+    tty.wait_for(NAME);
+    // Name -> phone -> location -> category -> description.
+    tty.send(&TAB.repeat(4));
+    tty.send(PART);
+    tty.wait_for(PART);
+    // The draft is kept a moment after typing stops (debounced): wait until it is in the
+    // database rather than sleeping for a guessed time.
+    let draft = home.wait_for_draft(AGENT, |d| d["description"] == PART);
+    assert_eq!(draft["name"], NAME);
+
+    let status = tty.kill_hard();
+    assert!(!status.success(), "killed, not exited: {status}");
+    drop(tty);
+
+    let mut tty = Tty::start(&home, &home.desk_args(), &[]);
+    let screen = tty.wait_for_all(&[DRAFT_RESTORED, NAME, PART]);
+    assert!(
+        screen.contains("坐席 王丽"),
+        "the desk of the same agent:\n{screen}"
+    );
+    tty.send(CTRL_Q);
+    let status = tty.wait_exit();
+    assert!(status.success(), "Ctrl+Q exits with success, got {status}");
+    tty.wait_restored();
+    // Quitting keeps the draft.
+    let draft = home
+        .draft(AGENT)
+        .expect("read the database")
+        .expect("the draft is still kept");
+    assert_eq!(draft["description"], PART);
+}
+
+#[test]
+fn first_run_asks_preset_language_and_agent_then_remembers_them() {
+    let home = Home::new();
+    let mut tty = Tty::start(&home, &home.db_args(), &[]);
+    tty.wait_for_all(&[
+        FIRST_RUN,
+        "机构类型",
+        "物业管理",
+        "界面语言",
+        "简体中文",
+        "您的姓名",
+    ]);
+    // The preset: the second one.
+    tty.send(RIGHT);
+    tty.wait_for("有害生物防制");
+    // Keep the language; the name; Enter on the last item starts.
+    tty.send(TAB);
+    tty.send(TAB);
+    tty.send("李娜");
+    tty.wait_for("李娜");
+    tty.send(ENTER);
+    let screen = tty.wait_for_all(&["坐席 李娜", "投诉人", "投诉内容"]);
+    assert!(
+        !screen.contains(FIRST_RUN),
+        "the first-run screen is gone:\n{screen}"
+    );
+    tty.send(CTRL_Q);
+    let status = tty.wait_exit();
+    assert!(status.success(), "Ctrl+Q exits with success, got {status}");
+    tty.wait_restored();
+    drop(tty);
+
+    let config = std::fs::read_to_string(home.config_file()).expect("the config file is written");
+    assert!(
+        config.contains("preset = \"pest-control\""),
+        "the chosen preset is written:\n{config}"
+    );
+    assert!(
+        config.contains("language = \"zh-CN\""),
+        "the kept language is written:\n{config}"
+    );
+
+    // Again, without --agent: the desk at once, for the remembered agent.
+    let mut tty = Tty::start(&home, &home.db_args(), &[]);
+    let screen = tty.wait_for_all(&["坐席 李娜", "投诉人", "投诉内容"]);
+    assert!(
+        !screen.contains(FIRST_RUN),
+        "no first-run screen the second time:\n{screen}"
+    );
+    // The pest-control categories are in effect: name -> phone -> location -> category.
+    tty.send(&TAB.repeat(3));
+    tty.send("蟑");
+    tty.wait_for("蟑螂");
+    tty.send(CTRL_Q);
+    let status = tty.wait_exit();
+    assert!(status.success(), "Ctrl+Q exits with success, got {status}");
+    let screen = tty.wait_restored();
+    assert!(
+        !screen.contains(FIRST_RUN),
+        "the first-run screen never came up:\n{screen}"
+    );
+}
+
+#[test]
+fn terminal_modes_are_restored_after_a_forced_panic() {
+    let home = Home::new();
+    home.write_config();
+    let mut tty = Tty::start(
+        &home,
+        &home.desk_args(),
+        &[("COMPLAINT_DESK_PANIC_TEST", "1")],
+    );
+    let status = tty.wait_exit();
+    assert!(!status.success(), "a panic is a failure exit, got {status}");
+    let screen = tty.wait_until(
+        "the terminal restored and the panic notice on the main screen",
+        |s| {
+            !s.alternate_screen()
+                && !s.hide_cursor()
+                && !s.bracketed_paste()
+                && s.contents().contains(PANIC_NOTICE)
+        },
+    );
+    tty.assert_cooked();
+    // The notice came after the alternate screen was left, and the first frame had been drawn
+    // on the alternate screen before the panic: replay the bytes up to the leave.
+    let output = tty.output();
+    let entered = find(&output, ENTER_ALT).expect("the app entered the alternate screen");
+    let left =
+        entered + find(&output[entered..], LEAVE_ALT).expect("the app left the alternate screen");
+    let notice = find(&output, PANIC_NOTICE.as_bytes()).expect("the panic notice was written");
+    assert!(
+        left < notice,
+        "{}",
+        tty.report("the panic notice was written before the alternate screen was left")
+    );
+    let mut replay = vt100::Parser::new(non_zero(ROWS), non_zero(COLS), 0);
+    replay.process(&output[..left]);
+    let frame = replay.screen().contents();
+    assert!(
+        replay.screen().alternate_screen() && INTAKE.iter().all(|t| frame.contains(t)),
+        "the first frame was drawn before the panic:\n{frame}\n(main screen now:\n{screen})"
+    );
+
+    let log = home.log_text();
+    assert!(
+        log.contains("panic"),
+        "the log in {} records the panic:\n{log}",
+        home.log_dir().display()
+    );
+}
+
+/// After a panic the terminal is given back twice: by the panic hook, then by the terminal
+/// guard's `Drop` while the panic unwinds. The second "leave the alternate screen"
+/// (`ESC[?1049l`, xterm's leave-and-restore-cursor) moves the cursor back to where it was when
+/// the app started, above the panic notice and Rust's panic report, so the shell's next prompt
+/// is written over them; only the first restore may act.
+#[test]
+fn the_panic_notice_is_not_overwritten_by_the_next_prompt() {
+    let home = Home::new();
+    home.write_config();
+    let mut tty = Tty::start(
+        &home,
+        &home.desk_args(),
+        &[("COMPLAINT_DESK_PANIC_TEST", "1")],
+    );
+    tty.wait_exit();
+    tty.wait_until("the panic notice on the main screen", |s| {
+        !s.alternate_screen() && s.contents().contains(PANIC_NOTICE)
+    });
+    let s = lock(&tty.shared);
+    let screen = s.parser.screen();
+    let (row, col) = screen.cursor_position();
+    let rows: Vec<String> = screen.rows(0, COLS).collect();
+    let last_text = rows
+        .iter()
+        .rposition(|r| !r.trim().is_empty())
+        .expect("some text on the screen");
+    assert!(
+        usize::from(row) > last_text && col == 0,
+        "the next prompt would be written at row {row}, column {col}, over the panic report \
+         (which ends on row {last_text}):\n{}",
+        screen.contents()
+    );
+}
+
+/// Closing the terminal (a closed window, a dropped SSH session) must end the app: the kernel
+/// sends SIGHUP. crossterm 0.29's event source can spin on the dead terminal inside
+/// `event::poll` (crossterm-rs/crossterm#793) and never get back to the signal flag, so the
+/// signal watcher ends the process itself after a grace period.
+#[test]
+fn a_closed_terminal_ends_the_app() {
+    let home = Home::new();
+    home.write_config();
+    let mut tty = Tty::start(&home, &home.desk_args(), &[]);
+    tty.wait_for_intake();
+    let pid = tty.child.process_id().expect("the app's process id");
+    tty.hang_up();
+    let start = Instant::now();
+    let before = cpu_ticks(pid);
+    while tty.is_running() && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(POLL);
+    }
+    if tty.is_running() {
+        let used = cpu_ticks(pid)
+            .zip(before)
+            .map_or_else(|| "?".to_string(), |(a, b)| (a - b).to_string());
+        panic!(
+            "the app still runs {:?} after its terminal was closed, having used {used} clock \
+             ticks of CPU meanwhile; its log:\n{}",
+            start.elapsed(),
+            home.log_text()
+        );
+    }
+    let status = tty.poll_exit().expect("exited");
+    let log = home.log_text();
+    assert!(
+        !log.contains("panic"),
+        "the app ended ({status}) without a panic:\n{log}"
+    );
+}
+
+#[test]
+fn a_resize_to_tiny_and_back_redraws_without_panicking() {
+    let home = Home::new();
+    home.write_config();
+    let mut tty = Tty::start(&home, &home.desk_args(), &[]);
+    tty.wait_for_intake();
+    assert!(
+        !lock(&tty.shared).parser.screen().hide_cursor(),
+        "the caret of the name field is shown"
+    );
+
+    // 1x1: the too-small message has no caret, so the cursor hides once it is drawn.
+    tty.resize(1, 1);
+    tty.wait_until("a frame drawn at 1x1 (cursor hidden)", |s| s.hide_cursor());
+    assert!(tty.is_running(), "{}", tty.report("the app died at 1x1"));
+
+    tty.resize(30, 10);
+    tty.wait_until("the enlarge message for 30x10", |s| {
+        let text: String = s.contents().split_whitespace().collect();
+        text.contains(ENLARGE) && text.contains("当前为30x10")
+    });
+    assert!(tty.is_running(), "{}", tty.report("the app died at 30x10"));
+
+    tty.resize(COLS, ROWS);
+    let screen = tty.wait_until("the intake pane again at 100x30", |s| {
+        let text = s.contents();
+        INTAKE.iter().all(|t| text.contains(t)) && !text.contains(ENLARGE) && !s.hide_cursor()
+    });
+    assert!(tty.is_running(), "{}", tty.report("the app died at 100x30"));
+    assert!(
+        screen.contains("受理登记"),
+        "the pane bar is back:\n{screen}"
+    );
+    // It still takes input.
+    tty.send("张伟");
+    tty.wait_for("张伟");
+
+    tty.send(CTRL_Q);
+    let status = tty.wait_exit();
+    assert!(status.success(), "Ctrl+Q exits with success, got {status}");
+    tty.wait_restored();
+    tty.assert_cooked();
+}

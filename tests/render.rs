@@ -1,0 +1,1063 @@
+//! Every screen of the terminal app drawn on ratatui's `TestBackend`, in both languages and
+//! at two sizes, and compared with reviewed snapshots (`tests/snapshots/render__*.snap`;
+//! anything a wide character hides is listed after its row). Besides the snapshots: the
+//! caret follows display width (a Chinese character is two columns), untrusted text never
+//! puts a control, bidi or zero-width character into a cell, the same frames drawn one over
+//! the other on an emulated terminal (`vt100`) show what a fresh draw shows, and tiny
+//! windows do not panic.
+//!
+//! The app is driven as `tui::run` drives it: messages in, effects performed on a real
+//! `Desk` over a temporary SQLite file (with a fixed clock), results fed back as messages.
+//! Times are local, so the one test that builds an app sets `TZ` before anything else.
+
+use std::cell::RefCell;
+use std::io::{self, Write};
+use std::num::NonZeroU16;
+use std::path::Path;
+use std::rc::Rc;
+
+use chrono::{DateTime, Duration, Local, Utc};
+use complaint_desk::config::{Config, Preset};
+use complaint_desk::desk::{Desk, FixedClock};
+use complaint_desk::domain::complaint::{Channel, NewComplaint};
+use complaint_desk::i18n::{Catalog, Lang};
+use complaint_desk::store::Store;
+use complaint_desk::tui::app::{App, Effect, MIN_SIZE, Msg, Notice};
+use complaint_desk::tui::panes::Pane;
+use complaint_desk::tui::panes::first_run::FirstRun;
+use complaint_desk::tui::panes::intake::Field;
+use complaint_desk::tui::runner::Runner;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::{CrosstermBackend, TestBackend};
+use ratatui::buffer::{Buffer, Cell, CellWidth};
+use ratatui::layout::{Position, Rect};
+use ratatui::{Terminal, TerminalOptions, Viewport};
+
+/// The desk's clock: a Friday evening in Shanghai.
+const NOW: &str = "2026-11-20T17:50:00+08:00";
+/// Where the first-run screen says the config goes.
+const CONFIG_PATH: &str = "/home/user/.config/complaint-desk/config.toml";
+/// The two sizes every screen is drawn at.
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+/// What untrusted text tries to send to the terminal: a title change, a bell, a clear
+/// screen and a right-to-left override.
+const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}";
+
+// --- The screen as text ------------------------------------------------------------------
+
+/// One row of cells as a terminal shows it, nothing trimmed, and what was drawn into cells
+/// that a wide character to their left covers. A wide character fills two cells; the cell
+/// it covers is never sent to the terminal (ratatui's diff skips it), so whatever a widget
+/// drew there is lost, and the row is exactly as many columns wide as the buffer.
+fn row_of(cells: &[Cell]) -> (String, Vec<(usize, &str)>) {
+    let mut row = String::new();
+    let mut lost = Vec::new();
+    let mut covered: u16 = 0;
+    for (x, cell) in cells.iter().enumerate() {
+        if covered > 0 {
+            covered -= 1;
+            if cell.symbol() != " " {
+                lost.push((x, cell.symbol()));
+            }
+        } else {
+            row.push_str(cell.symbol());
+            covered = cell.cell_width().saturating_sub(1);
+        }
+    }
+    (row, lost)
+}
+
+fn rows(buffer: &Buffer) -> Vec<String> {
+    let width = buffer.area.width as usize;
+    if width == 0 {
+        return Vec::new();
+    }
+    buffer
+        .content
+        .chunks(width)
+        .map(|cells| row_of(cells).0)
+        .collect()
+}
+
+/// Snapshot text: the rows, each closed by `|` so trailing blanks stay visible and an
+/// editor that strips trailing whitespace cannot change the snapshot (in an editor that
+/// draws Chinese two columns wide the bars line up). After the bar, what a widget drew
+/// under a wide character and the terminal therefore never shows, with its column.
+fn snapshot_text(buffer: &Buffer) -> String {
+    let width = buffer.area.width as usize;
+    if width == 0 {
+        return String::new();
+    }
+    buffer
+        .content
+        .chunks(width)
+        .map(|cells| {
+            let (row, lost) = row_of(cells);
+            if lost.is_empty() {
+                format!("{row}|")
+            } else {
+                format!("{row}| lost under a wide character: {lost:?}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether a character must never reach the terminal.
+fn forbidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}'
+            | '\u{061C}' | '\u{FEFF}')
+}
+
+/// Checks every cell of a frame, covered ones too: no forbidden character, and no row that
+/// ends in the first half of a wide character.
+fn check_cells(name: &str, buffer: &Buffer) {
+    let width = buffer.area.width as usize;
+    for (y, cells) in buffer.content.chunks(width.max(1)).enumerate() {
+        for (x, cell) in cells.iter().enumerate() {
+            let symbol = cell.symbol();
+            assert!(
+                !symbol.chars().any(forbidden),
+                "{name}: cell ({x}, {y}) holds {symbol:?}\n{}",
+                snapshot_text(buffer)
+            );
+        }
+        let last = cells.iter().rposition(|c| c.cell_width() > 1);
+        assert!(
+            last.is_none_or(|x| x + 1 < cells.len()),
+            "{name}: row {y} ends in half a wide character\n{}",
+            snapshot_text(buffer)
+        );
+    }
+}
+
+/// Where a wide character covers something drawn, as (x, y, what).
+fn lost_cells(buffer: &Buffer) -> Vec<(usize, usize, String)> {
+    let width = buffer.area.width as usize;
+    buffer
+        .content
+        .chunks(width.max(1))
+        .enumerate()
+        .flat_map(|(y, cells)| {
+            row_of(cells)
+                .1
+                .into_iter()
+                .map(move |(x, s)| (x, y, s.to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// One drawn frame.
+struct Drawn {
+    buffer: Buffer,
+    /// Where the terminal cursor is, when it is shown.
+    cursor: Option<Position>,
+}
+
+impl Drawn {
+    fn text(&self) -> String {
+        snapshot_text(&self.buffer)
+    }
+
+    fn symbol(&self, x: u16, y: u16) -> &str {
+        self.buffer[(x, y)].symbol()
+    }
+
+    /// Where `text` is drawn (cell by cell, a wide character taking two columns), first
+    /// match from the top left.
+    fn find(&self, text: &str) -> Option<Position> {
+        let area = self.buffer.area;
+        for y in 0..area.height {
+            for x in 0..area.width {
+                let mut cx = x;
+                let mut matched = true;
+                for ch in text.chars() {
+                    if cx >= area.width || self.symbol(cx, y) != ch.to_string() {
+                        matched = false;
+                        break;
+                    }
+                    cx += self.buffer[(cx, y)].cell_width().max(1);
+                }
+                if matched {
+                    return Some(Position { x, y });
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Draws the app on a new test terminal of `size`.
+fn draw(app: &App, (w, h): (u16, u16)) -> Drawn {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    // The frame as drawn (the backend only gets the cells the terminal shows).
+    let buffer = terminal
+        .draw(|f| app.render(f))
+        .expect("draw")
+        .buffer
+        .clone();
+    let backend = terminal.backend();
+    assert_eq!(rows(backend.buffer()), rows(&buffer));
+    Drawn {
+        buffer,
+        cursor: backend.cursor_visible().then(|| backend.cursor_position()),
+    }
+}
+
+/// The bytes ratatui writes to the terminal.
+#[derive(Clone, Default)]
+struct Sink(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A terminal emulator (`vt100`) fed by the crossterm backend, as `tui::run` draws: frame
+/// after frame, only the changed cells written. Unlike `TestBackend`, it does what a
+/// terminal does when a character is written over half of a wide one.
+struct Emulated {
+    terminal: Terminal<CrosstermBackend<Sink>>,
+    sink: Sink,
+    parser: vt100::Parser,
+}
+
+impl Emulated {
+    fn new((w, h): (u16, u16)) -> Emulated {
+        let sink = Sink::default();
+        let terminal = Terminal::with_options(
+            CrosstermBackend::new(sink.clone()),
+            TerminalOptions {
+                viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
+            },
+        )
+        .expect("terminal");
+        let size = |n: u16| NonZeroU16::new(n).expect("a real size");
+        Emulated {
+            terminal,
+            sink,
+            parser: vt100::Parser::new(size(h), size(w), 0),
+        }
+    }
+
+    /// Draws the app; returns the screen's rows and the cursor, when shown.
+    fn show(&mut self, app: &App) -> (Vec<String>, Option<Position>) {
+        self.terminal.draw(|f| app.render(f)).expect("draw");
+        let bytes = std::mem::take(&mut *self.sink.0.borrow_mut());
+        self.parser.process(&bytes);
+        let screen = self.parser.screen();
+        let (h, w) = screen.size();
+        let rows = (0..h.get())
+            .map(|y| {
+                let mut row = String::new();
+                for x in 0..w.get() {
+                    let cell = screen.cell(y, x).expect("cell");
+                    if cell.is_wide_continuation() {
+                        continue;
+                    }
+                    match cell.contents() {
+                        "" => row.push(' '),
+                        text => row.push_str(text),
+                    }
+                }
+                row
+            })
+            .collect();
+        let cursor = (!screen.hide_cursor()).then(|| {
+            let (y, x) = screen.cursor_position();
+            Position { x, y }
+        });
+        (rows, cursor)
+    }
+}
+
+// --- Driving the app ---------------------------------------------------------------------
+
+fn now_utc() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(NOW)
+        .expect("time")
+        .with_timezone(&Utc)
+}
+
+fn config() -> Config {
+    Config::preset(Preset::PropertyManagement).expect("preset")
+}
+
+fn open_desk(db: &Path) -> Desk {
+    let store = Store::open(db).expect("open store");
+    Desk::new(store, config(), "王丽", Box::new(FixedClock(now_utc()))).expect("desk")
+}
+
+fn press(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+/// The app and the desk its effects run on, as `tui::run` wires them.
+struct Session {
+    app: App,
+    runner: Runner,
+    size: (u16, u16),
+    /// Where the same frames go one after the other, as on a real terminal (only the
+    /// changed cells are written); checked against a fresh draw at every snapshot.
+    live: Emulated,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Session {
+    /// The desk open on `db` in `lang`, sized, counted, listed, and its clock ticked once.
+    fn open(db: &Path, lang: Lang, size: (u16, u16)) -> Session {
+        let (app, effects) = App::desk(config(), Some(lang), "王丽".to_string());
+        let mut s = Session {
+            app,
+            runner: Runner::ready(open_desk(db)),
+            size,
+            live: Emulated::new(size),
+            _dir: None,
+        };
+        s.send(Msg::Resize(size.0, size.1));
+        s.perform(effects);
+        s.tick();
+        s
+    }
+
+    /// The desk on a fresh copy of the standard complaints.
+    fn fresh(lang: Lang, size: (u16, u16)) -> Session {
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = dir.path().join("desk.db");
+        fill(&mut open_desk(&db));
+        let mut s = Session::open(&db, lang, size);
+        s._dir = Some(dir);
+        s
+    }
+
+    fn send(&mut self, msg: Msg) {
+        let effects = self.app.update(msg);
+        self.perform(effects);
+    }
+
+    /// Runs the effects on the desk as `tui::run` does, results fed back as messages.
+    fn perform(&mut self, effects: Vec<Effect>) {
+        self.runner.perform(&mut self.app, effects);
+        if let Some(Notice::Failed(e)) = self.app.notice()
+            && !matches!(e.key, "error.phone_invalid")
+        {
+            panic!("an effect failed: {e}");
+        }
+    }
+
+    /// A clock tick at the desk's fixed time.
+    fn tick(&mut self) {
+        self.send(Msg::Tick(now_utc().with_timezone(&Local)));
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.send(press(code));
+    }
+
+    /// Types `text` key by key (a newline is Enter).
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            match c {
+                '\n' => self.key(KeyCode::Enter),
+                c => self.key(KeyCode::Char(c)),
+            }
+        }
+    }
+
+    fn draw(&mut self) -> Drawn {
+        draw(&self.app, self.size)
+    }
+
+    /// Draws, checks the cells, checks that drawing frame after frame on one terminal
+    /// shows the same, and compares with the snapshot `name`.
+    fn snapshot(&mut self, name: &str) -> Drawn {
+        let drawn = self.draw();
+        check_cells(name, &drawn.buffer);
+        let (shown, cursor) = self.live.show(&self.app);
+        assert_eq!(
+            shown,
+            rows(&drawn.buffer),
+            "{name}: on a terminal, drawn over the earlier frames, it differs from a fresh draw"
+        );
+        assert_eq!(cursor, drawn.cursor, "{name}: the terminal's cursor");
+        insta::assert_snapshot!(name.to_string(), drawn.text());
+        drawn
+    }
+}
+
+fn lang_tag(lang: Lang) -> &'static str {
+    match lang {
+        Lang::ZhCn => "zh",
+        Lang::En => "en",
+    }
+}
+
+fn name(screen: &str, lang: Lang, (w, h): (u16, u16)) -> String {
+    format!("{screen}_{}_{w}x{h}", lang_tag(lang))
+}
+
+// --- The complaints ----------------------------------------------------------------------
+
+/// (name, phone, location, category, description, outcome), oldest first. Names, places and
+/// descriptions of many widths, Chinese and Latin, so column alignment shows.
+const COMPLAINTS: [(&str, &str, &str, &str, &str, &str); 30] = [
+    (
+        "张伟",
+        "13800138000",
+        "3栋2单元1801",
+        "漏水",
+        "卫生间天花板漏水，\n楼下已经发霉。",
+        "尽快维修",
+    ),
+    (
+        "李娜",
+        "139 1234 5678",
+        "5栋1单元602",
+        "电梯故障",
+        "2号电梯门关不上，困人十分钟",
+        "",
+    ),
+    (
+        "王芳",
+        "0755-8888 1234",
+        "地下车库B2-117",
+        "停车管理",
+        "车位被外来车辆占用",
+        "拖走占位车辆",
+    ),
+    (
+        "刘洋",
+        "13700001111",
+        "东门岗亭",
+        "服务态度",
+        "保安态度恶劣，出言不逊",
+        "道歉",
+    ),
+    (
+        "欧阳娜娜",
+        "13511112222",
+        "12栋1单元2302室",
+        "漏水",
+        "厨房水管爆裂，水一直漫到客厅和两个卧室，木地板已经全部泡坏鼓起来了，家具也有损坏。\n昨晚十点打物业值班电话没人接。\n要求物业照价赔偿并出具书面说明。",
+        "赔偿地板和家具损失，书面道歉",
+    ),
+    (
+        "陈静",
+        "13622223333",
+        "7栋",
+        "噪音扰民",
+        "楼上装修每天早上七点就开始电钻",
+        "规定装修时间",
+    ),
+    (
+        "Li Ming",
+        "+86 138 0000 1234",
+        "Block 9, Unit 3-401",
+        "fees",
+        "Charged twice for the November management fee",
+        "Refund",
+    ),
+    (
+        "赵磊",
+        "15800001234",
+        "3栋2单元1801",
+        "环境卫生",
+        "楼道垃圾三天没人清理，有异味",
+        "",
+    ),
+    (
+        "孙丽",
+        "18611112222",
+        "1栋",
+        "虫鼠害",
+        "地下室有老鼠",
+        "灭鼠",
+    ),
+    (
+        "周杰",
+        "13312345678",
+        "小区南门外人行道",
+        "市政道路",
+        "人行道地砖松动，老人摔倒",
+        "",
+    ),
+    (
+        "吴敏",
+        "13411112222",
+        "6栋2单元",
+        "墙面开裂",
+        "外墙裂缝越来越大",
+        "检测",
+    ),
+    (
+        "郑浩",
+        "13511113333",
+        "8栋3单元1102",
+        "停水停电停气",
+        "停水两天没有通知",
+        "提前通知",
+    ),
+    (
+        "冯雪",
+        "13711114444",
+        "中心花园",
+        "绿化养护",
+        "草坪长期无人修剪",
+        "",
+    ),
+    (
+        "马超",
+        "13811115555",
+        "北门",
+        "安全秩序",
+        "夜里陌生人随意进出小区",
+        "加强门禁",
+    ),
+    (
+        "朱琳",
+        "13911116666",
+        "2栋1单元301",
+        "物业收费",
+        "物业费比去年涨了，没有公示",
+        "公示收费标准",
+    ),
+    ("胡军", "15011117777", "9栋", "电梯故障", "电梯异响", ""),
+    (
+        "林小红",
+        "15111118888",
+        "3栋2单元1702",
+        "漏水",
+        "阳台顶上渗水",
+        "修补防水层",
+    ),
+    (
+        "何勇",
+        "15211119999",
+        "地下车库",
+        "停车管理",
+        "月卡车辆进出被多收费",
+        "退还多收费用",
+    ),
+    (
+        "高洁",
+        "15311110000",
+        "11栋2单元901",
+        "噪音扰民",
+        "楼下商铺音响声太大",
+        "",
+    ),
+    (
+        "罗斌",
+        "15511112222",
+        "游泳池",
+        "环境卫生",
+        "泳池水质浑浊",
+        "换水",
+    ),
+    (
+        "Anna Schmidt",
+        "+49 30 1234567",
+        "Tower B 2201",
+        "staff",
+        "Front desk ignored my parcel request",
+        "",
+    ),
+    (
+        "梁静茹",
+        "15711113333",
+        "4栋",
+        "虫鼠害",
+        "蟑螂很多",
+        "统一消杀",
+    ),
+    (
+        "宋涛",
+        "15811114444",
+        "5栋1单元1203",
+        "电梯故障",
+        "电梯按键失灵",
+        "",
+    ),
+    (
+        "谢婷婷",
+        "15911115555",
+        "东区儿童游乐场",
+        "安全秩序",
+        "滑梯螺丝松动，存在安全隐患",
+        "立即维修",
+    ),
+    (
+        "韩梅梅",
+        "18011116666",
+        "10栋1单元",
+        "服务态度",
+        "客服电话态度冷淡",
+        "",
+    ),
+    (
+        "唐僧",
+        "18111117777",
+        "西门",
+        "绿化养护",
+        "树枝挡住路灯",
+        "修剪",
+    ),
+    (
+        "冯",
+        "18211118888",
+        "3栋2单元1801",
+        "漏水",
+        "再次漏水，第三次投诉了",
+        "彻底维修",
+    ),
+    (
+        "曹操",
+        "18311119999",
+        "12栋",
+        "物业收费",
+        "水电公摊费用不清楚",
+        "公开明细",
+    ),
+    (
+        "司马相如",
+        "18411110000",
+        "6栋1单元502",
+        "墙面开裂",
+        "卧室墙面开裂",
+        "",
+    ),
+    (
+        "黄蓉",
+        "18511111111",
+        "会所",
+        "服务态度",
+        "会所开放时间不合理",
+        "",
+    ),
+];
+
+/// Records the complaints, spread over the days before now.
+fn fill(desk: &mut Desk) {
+    let now = now_utc();
+    for (i, (name, phone, location, category, description, outcome)) in
+        COMPLAINTS.iter().enumerate()
+    {
+        let back = (COMPLAINTS.len() - i) as i64;
+        let form = NewComplaint {
+            channel: Some(Channel::ALL[i % Channel::ALL.len()]),
+            name: (*name).into(),
+            phone: (*phone).into(),
+            location: (*location).into(),
+            category: (*category).into(),
+            description: (*description).into(),
+            outcome: (*outcome).into(),
+            apologized: i % 3 == 0,
+            received_at: Some(now - Duration::hours(back * 9) - Duration::minutes(back * 7)),
+        };
+        desk.intake(&form).expect("intake");
+    }
+}
+
+// --- The test ----------------------------------------------------------------------------
+
+#[test]
+fn every_screen_in_both_languages_and_two_sizes() {
+    // SAFETY: this is the only test in this binary that reads the time zone or the
+    // environment (the other test only fills a `Buffer`: no app, no desk, no time), and
+    // this runs before this test starts any thread or touches a time.
+    unsafe { std::env::set_var("TZ", "Asia/Shanghai") };
+
+    for lang in [Lang::ZhCn, Lang::En] {
+        for size in SIZES {
+            intake_screens(lang, size);
+            list_screens(lang, size);
+            first_run_screens(lang, size);
+            caret_follows_display_width(lang, size);
+        }
+        too_small(lang);
+    }
+    caret_at_a_wrapped_line();
+    untrusted_text_is_inert();
+}
+
+/// The intake pane empty, then filled in Chinese with a refusal and earlier complaints of
+/// the same person shown, then with the help over it.
+fn intake_screens(lang: Lang, size: (u16, u16)) {
+    let mut s = Session::fresh(lang, size);
+    assert_eq!(s.app.pane(), Pane::Intake);
+    s.snapshot(&name("intake_empty", lang, size));
+
+    // Name, phone (typed with a full-width last digit, as a Chinese input method in
+    // full-width mode does), location, category by typing, a two-line description.
+    s.type_text("张伟");
+    s.key(KeyCode::Tab);
+    s.type_text("138 0013 800０");
+    s.key(KeyCode::Tab);
+    s.type_text("3栋2单元1801");
+    s.key(KeyCode::Tab);
+    assert_eq!(s.app.intake().focus(), Field::Category);
+    // Typing searches the category names of the interface language.
+    s.type_text(if lang == Lang::ZhCn { "漏" } else { "l" });
+    s.key(KeyCode::Tab);
+    assert_eq!(s.app.intake().focus(), Field::Description);
+    s.type_text("卫生间天花板漏水，\n楼下已经发霉。");
+    // Ticks: the draft is kept and the earlier complaints are looked up.
+    for _ in 0..3 {
+        s.tick();
+    }
+    assert!(
+        !s.app.intake().repeats().is_empty(),
+        "the same phone and flat complained before"
+    );
+    // Ctrl+S: the desk refuses the phone; the form shows why, next to the phone.
+    s.send(ctrl('s'));
+    let (field, err) = s.app.intake().error().expect("refused");
+    assert_eq!((*field, err.key), (Field::Phone, "error.phone_invalid"));
+    assert_eq!(s.app.intake().focus(), Field::Phone);
+    let drawn = s.snapshot(&name("intake_filled", lang, size));
+    // The caret is back in the phone field, just after what was typed.
+    let phone = drawn.find("138 0013 800０").expect("phone drawn");
+    assert_eq!(
+        drawn.cursor,
+        Some(Position {
+            x: phone.x + 14,
+            y: phone.y
+        }),
+        "caret after the phone (12 ASCII columns and a full-width digit)"
+    );
+
+    s.send(press(KeyCode::F(1)));
+    assert!(s.app.help_shown());
+    s.snapshot(&name("help_intake", lang, size));
+    s.send(press(KeyCode::F(1)));
+    assert!(!s.app.help_shown());
+}
+
+/// The classification list with the selection moved down, its help, a case, the follow-up
+/// panes.
+fn list_screens(lang: Lang, size: (u16, u16)) {
+    let mut s = Session::fresh(lang, size);
+    s.send(press(KeyCode::F(3)));
+    assert_eq!(s.app.pane(), Pane::Classification);
+    assert_eq!(s.app.list().rows().len(), COMPLAINTS.len());
+    for _ in 0..4 {
+        s.key(KeyCode::Down);
+    }
+    assert_eq!(
+        s.app.list().selected().map(|c| c.name.as_str()),
+        Some("欧阳娜娜")
+    );
+    s.snapshot(&name("list", lang, size));
+
+    s.send(press(KeyCode::F(1)));
+    s.snapshot(&name("help_list", lang, size));
+    s.send(press(KeyCode::F(1)));
+
+    s.key(KeyCode::Enter);
+    let opened = s.app.detail().map(|d| d.case().complaint.name.clone());
+    assert_eq!(opened.as_deref(), Some("欧阳娜娜"));
+    s.snapshot(&name("detail", lang, size));
+    s.key(KeyCode::Esc);
+    assert!(s.app.detail().is_none());
+
+    // Far down the list: the window scrolls with the selection.
+    for _ in 0..20 {
+        s.key(KeyCode::Down);
+    }
+    s.snapshot(&name("list_scrolled", lang, size));
+
+    s.send(press(KeyCode::F(4)));
+    s.snapshot(&name("callbacks", lang, size));
+    s.send(press(KeyCode::F(5)));
+    s.snapshot(&name("revisits", lang, size));
+}
+
+/// The first-run questions, then the name refused when left empty, then typed.
+fn first_run_screens(lang: Lang, size: (u16, u16)) {
+    let first = FirstRun::new(true, true, lang, CONFIG_PATH.into());
+    let mut app = App::first_run(config(), None, first);
+    app.update(Msg::Resize(size.0, size.1));
+    assert!(app.in_first_run());
+    assert_eq!(app.lang(), lang);
+    let shot = |app: &App, screen: &str| {
+        let drawn = draw(app, size);
+        check_cells(screen, &drawn.buffer);
+        insta::assert_snapshot!(name(screen, lang, size), drawn.text());
+        drawn
+    };
+    let drawn = shot(&app, "first_run");
+    assert_eq!(drawn.cursor, None, "no caret while a choice has focus");
+
+    for _ in 0..2 {
+        assert!(app.update(press(KeyCode::Tab)).is_empty());
+    }
+    assert!(
+        app.update(press(KeyCode::Enter)).is_empty(),
+        "an empty name"
+    );
+    shot(&app, "first_run_refused");
+
+    for c in "王丽".chars() {
+        app.update(press(KeyCode::Char(c)));
+    }
+    let drawn = draw(&app, size);
+    check_cells("first_run typed", &drawn.buffer);
+    assert_eq!(lost_cells(&drawn.buffer), vec![], "first run");
+    let at = drawn.find("王丽").expect("name drawn");
+    assert_eq!(
+        drawn.cursor,
+        Some(Position {
+            x: at.x + 4,
+            y: at.y
+        }),
+        "caret after two Chinese characters"
+    );
+}
+
+/// The caret in the name field and in the description, in display columns.
+fn caret_follows_display_width(lang: Lang, size: (u16, u16)) {
+    let mut s = Session::fresh(lang, size);
+    let c = Catalog::get(lang);
+    assert_eq!(s.app.intake().focus(), Field::Name);
+    s.type_text("张伟");
+    let drawn = s.draw();
+    let at = drawn.find("张伟").expect("name drawn");
+    let name_label = drawn.find(c.text("label.name")).expect("name label");
+    assert_eq!(at.y, name_label.y, "the name is on its label's row");
+    assert_eq!(
+        drawn.cursor,
+        Some(Position {
+            x: at.x + 4,
+            y: at.y
+        }),
+        "caret after 张伟: two characters, four columns"
+    );
+
+    for _ in 0..4 {
+        s.key(KeyCode::Tab);
+    }
+    assert_eq!(s.app.intake().focus(), Field::Description);
+    s.type_text("卫生间漏水");
+    let drawn = s.draw();
+    let inner = description_inner(&drawn, lang);
+    assert_eq!(
+        drawn.cursor,
+        Some(Position {
+            x: inner.x + 10,
+            y: inner.y
+        }),
+        "caret after five Chinese characters: ten columns"
+    );
+    assert_eq!(
+        drawn.find("卫生间漏水"),
+        Some(inner.as_position()),
+        "the text starts at the inner top left"
+    );
+    s.key(KeyCode::Enter);
+    s.type_text("ab");
+    let drawn = s.draw();
+    assert_eq!(
+        drawn.cursor,
+        Some(Position {
+            x: inner.x + 2,
+            y: inner.y + 1
+        }),
+        "caret on the second line after ab"
+    );
+}
+
+/// The description's text area: inside the border whose top-left corner carries the label
+/// as its title.
+fn description_inner(drawn: &Drawn, lang: Lang) -> Rect {
+    let title = format!("┌{}", Catalog::get(lang).text("label.description"));
+    let corner = drawn.find(&title).expect("description border");
+    let area = drawn.buffer.area;
+    let mut right = corner.x + 1;
+    while right < area.width && drawn.symbol(right, corner.y) != "┐" {
+        right += 1;
+    }
+    let mut bottom = corner.y + 1;
+    while bottom < area.height && drawn.symbol(corner.x, bottom) != "└" {
+        bottom += 1;
+    }
+    assert!(
+        right < area.width && bottom < area.height,
+        "a closed border"
+    );
+    Rect {
+        x: corner.x + 1,
+        y: corner.y + 1,
+        width: right - corner.x - 1,
+        height: bottom - corner.y - 1,
+    }
+}
+
+/// A description longer than its box wraps; the caret follows the last character typed,
+/// also when the box is an odd number of columns wide (a Chinese character does not fit in
+/// the last column).
+fn caret_at_a_wrapped_line() {
+    for size in [(80, 24), (81, 24), (120, 40)] {
+        let mut s = Session::fresh(Lang::ZhCn, size);
+        for _ in 0..4 {
+            s.key(KeyCode::Tab);
+        }
+        let inner = description_inner(&s.draw(), Lang::ZhCn);
+        let per_row = inner.width as usize / 2;
+        let text = format!("{}尾", "水".repeat(per_row + 1));
+        s.type_text(&text);
+        let drawn = s.draw();
+        check_cells("wrapped description", &drawn.buffer);
+        assert_eq!(lost_cells(&drawn.buffer), vec![], "wrapped description");
+        let at = drawn.find("水尾").expect("wrapped text drawn");
+        assert_eq!(at.y, inner.y + 1, "{size:?}: wrapped onto the second row");
+        assert_eq!(at.x, inner.x, "{size:?}: the second row starts at the left");
+        assert_eq!(
+            drawn.cursor,
+            Some(Position {
+                x: at.x + 4,
+                y: at.y
+            }),
+            "{size:?}: caret after the last character"
+        );
+        let first_row = rows(&drawn.buffer)[inner.y as usize]
+            .chars()
+            .filter(|c| *c == '水')
+            .count();
+        assert_eq!(first_row, per_row, "{size:?}: a full first row");
+    }
+}
+
+/// The enlarge message, and every screen at sizes down to 1x1 and 0x0 without a panic.
+fn too_small(lang: Lang) {
+    let mut s = Session::fresh(lang, (40, 10));
+    s.snapshot(&name("enlarge", lang, (40, 10)));
+    let enlarge = Catalog::get(lang).text("tui.enlarge");
+    assert!(enlarge.contains("{cols}"));
+
+    let mut screens: Vec<App> = Vec::new();
+    screens.push(s.app.clone());
+    s.type_text("张伟");
+    s.send(press(KeyCode::F(1)));
+    screens.push(s.app.clone());
+    s.send(press(KeyCode::F(3)));
+    s.key(KeyCode::Enter);
+    screens.push(s.app.clone());
+    s.key(KeyCode::Esc);
+    screens.push(s.app.clone());
+    s.send(press(KeyCode::F(4)));
+    screens.push(s.app.clone());
+    let first = FirstRun::new(true, true, lang, CONFIG_PATH.into());
+    screens.push(App::first_run(config(), None, first));
+    let (w, h) = MIN_SIZE;
+    for size in [
+        (0, 0),
+        (1, 1),
+        (2, 1),
+        (1, 30),
+        (30, 1),
+        (40, 10),
+        (w - 1, h),
+        (w, h - 1),
+        (w, h),
+        (w + 1, h + 1),
+        (200, 60),
+    ] {
+        for app in &mut screens {
+            app.update(Msg::Resize(size.0, size.1));
+            let drawn = draw(app, size);
+            if size.0 > 0 {
+                check_cells(&format!("{size:?}"), &drawn.buffer);
+            }
+        }
+    }
+}
+
+/// A complaint whose texts try to take over the terminal, in the list, the case detail and
+/// the intake's earlier complaints: every character is drawn as an inert stand-in.
+fn untrusted_text_is_inert() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    {
+        let mut desk = open_desk(&db);
+        let id = desk
+            .intake(&NewComplaint {
+                channel: Some(Channel::Web),
+                // Single-line fields refuse controls at intake, but not bidi controls.
+                name: "张\u{202e}伟".into(),
+                phone: "139 8765 4321".into(),
+                location: "9栋\u{2066}1单元\u{2069}101".into(),
+                category: "漏水".into(),
+                description: format!(
+                    "{HOSTILE}楼上漏水\u{200b}\u{feff}\u{061c}\n第二行\u{2067}隔离\u{2069}\u{200d}\u{200e}\u{200f}\t完"
+                ),
+                outcome: "\u{1b}[31m红色\u{1b}[0m".into(),
+                apologized: false,
+                received_at: Some(now_utc() - Duration::days(20)),
+            })
+            .expect("intake")
+            .id;
+        // The name as another program could have written it into the file.
+        let conn = rusqlite::Connection::open(&db).expect("raw");
+        conn.execute(
+            "UPDATE complaints SET name = ?1 WHERE id = ?2",
+            rusqlite::params![format!("{HOSTILE}张伟"), id],
+        )
+        .expect("update");
+        fill(&mut desk);
+    }
+    for lang in [Lang::ZhCn, Lang::En] {
+        let size = (80, 24);
+        let mut s = Session::open(&db, lang, size);
+        s.send(press(KeyCode::F(3)));
+        let first = s.app.list().selected().expect("row").name.clone();
+        assert!(
+            first.contains('\u{1b}'),
+            "the hostile complaint is the oldest"
+        );
+        let drawn = s.snapshot(&name("untrusted_list", lang, size));
+        assert!(
+            drawn.find("␛]0;pwn~").is_some(),
+            "the name, cut to its column"
+        );
+        s.key(KeyCode::Enter);
+        assert!(s.app.detail().is_some());
+        let drawn = s.snapshot(&name("untrusted_detail", lang, size));
+        assert!(drawn.find("␛]0;pwned␇␛[2J<U+202E>").is_some());
+
+        // Intake: the same phone shows the complaint among the earlier ones; a hostile
+        // paste loses its controls and says so.
+        s.send(press(KeyCode::F(2)));
+        s.key(KeyCode::Tab);
+        s.type_text("13987654321");
+        s.tick();
+        assert_eq!(s.app.intake().repeats().len(), 1);
+        s.key(KeyCode::Tab);
+        s.send(Msg::Paste(format!("{HOSTILE}9栋\u{200b}1单元")));
+        s.snapshot(&name("untrusted_intake", lang, size));
+    }
+}
+
+/// The screen text helper itself: a wide character's hidden cell is skipped, so a row is
+/// as many display columns wide as the buffer.
+#[test]
+fn rows_are_as_wide_as_the_screen() {
+    let mut buffer = Buffer::empty(Rect::new(0, 0, 8, 2));
+    buffer.set_string(0, 0, "漏水ab", ratatui::style::Style::default());
+    buffer.set_string(1, 1, "张", ratatui::style::Style::default());
+    assert_eq!(rows(&buffer), vec!["漏水ab  ", " 张     "]);
+    assert_eq!(snapshot_text(&buffer), "漏水ab  |\n 张     |");
+    check_cells("helper", &buffer);
+}
