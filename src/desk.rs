@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::config::Config;
 use crate::demo::{DemoCase, DemoGenerator};
 use crate::domain::agent::{Permission, validate_agent_name};
-use crate::domain::complaint::{Complaint, NewComplaint, Queue, validate};
+use crate::domain::complaint::{Complaint, NewComplaint, Queue, halfwidth, validate};
 use crate::domain::number;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
@@ -187,7 +187,11 @@ impl Desk {
     /// Earlier complaints of the person being typed in: by phone once enough digits are
     /// typed to be selective, and by location once it is specific; newest first.
     pub fn repeat_complainants(&self, phone: &str, location: &str) -> Result<Vec<Complaint>> {
-        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        let digits: String = phone
+            .chars()
+            .map(halfwidth)
+            .filter(char::is_ascii_digit)
+            .collect();
         let location = location.trim();
         let mut found = Vec::new();
         if digits.len() >= REPEAT_MIN_DIGITS {

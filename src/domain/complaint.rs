@@ -293,13 +293,24 @@ fn check_text(
     Ok(value)
 }
 
+/// The ASCII form of a full-width digit, sign or bracket (a Chinese input method in
+/// full-width mode types `１３８－００１３`); other characters unchanged.
+pub fn halfwidth(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        c => c,
+    }
+}
+
 /// Digits of a plausible phone number, or `None`.
 ///
 /// Accepts separators (space, `-`, `(`, `)`, `.`), a leading `+` and an extension after
 /// `x`/`ext`/`转`; requires 5–15 digits; an 11-digit number starting with 1 must be a
 /// mainland mobile (1[3-9]…).
 pub fn normalise_phone(text: &str) -> Option<String> {
-    let t = text.trim();
+    let t: String = text.trim().chars().map(halfwidth).collect();
+    let t = t.as_str();
     let main = ["转", "ext", "x", "X", "#"]
         .iter()
         .find_map(|sep| t.split_once(sep).map(|(m, _)| m))
@@ -453,9 +464,15 @@ mod tests {
             "021-6234 5678",
             "(0755) 8888 6666 转 123",
             "12345",
+            "１３８　００１３－８０００",
         ] {
             assert!(normalise_phone(ok).is_some(), "{ok}");
         }
+        assert_eq!(
+            normalise_phone("１３８００１３８０００").as_deref(),
+            Some("13800138000"),
+            "full-width digits from a Chinese input method"
+        );
         for bad in [
             "",
             "1234",
