@@ -5,28 +5,14 @@
 //! `complaint-desk --db /tmp/big.db demo --count 1000000`.
 
 use std::hint::black_box;
-use std::path::PathBuf;
 
-use complaint_desk::config::{Config, Preset};
 use complaint_desk::desk::{Desk, SystemClock};
 use complaint_desk::domain::complaint::{Channel, NewComplaint, Queue};
 use complaint_desk::store::Store;
+mod common;
+
+use common::{big_db, config};
 use criterion::{Criterion, criterion_group, criterion_main};
-
-fn config() -> Config {
-    Config::preset(Preset::PropertyManagement).expect("preset")
-}
-
-fn big_db(keep: &tempfile::TempDir) -> PathBuf {
-    if let Ok(path) = std::env::var("COMPLAINT_DESK_BENCH_DB") {
-        return PathBuf::from(path);
-    }
-    let path = keep.path().join("bench.db");
-    let store = Store::open(&path).expect("open");
-    let mut desk = Desk::new(store, config(), "bench", Box::new(SystemClock)).expect("desk");
-    desk.demo(100_000, 1, &mut |_| {}).expect("demo");
-    path
-}
 
 fn queues(c: &mut Criterion) {
     let keep = tempfile::tempdir().expect("tmp");

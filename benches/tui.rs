@@ -7,34 +7,21 @@
 //! `complaint-desk --db /tmp/big.db demo --count 1000000`.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use complaint_desk::config::{Config, Preset};
 use complaint_desk::desk::{Desk, SystemClock};
 use complaint_desk::i18n::Lang;
 use complaint_desk::store::Store;
 use complaint_desk::tui::app::{App, Msg};
 use complaint_desk::tui::runner::Runner;
+mod common;
+
+use common::{big_db, config};
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-fn config() -> Config {
-    Config::preset(Preset::PropertyManagement).expect("preset")
-}
-
-fn big_db(keep: &tempfile::TempDir) -> PathBuf {
-    if let Ok(path) = std::env::var("COMPLAINT_DESK_BENCH_DB") {
-        return PathBuf::from(path);
-    }
-    let path = keep.path().join("bench.db");
-    let store = Store::open(&path).expect("open");
-    let mut desk = Desk::new(store, config(), "bench", Box::new(SystemClock)).expect("desk");
-    desk.demo(100_000, 1, &mut |_| {}).expect("demo");
-    path
-}
 
 /// Everything `tui::run` does between parsing the arguments and the first frame, minus
 /// taking over the terminal.

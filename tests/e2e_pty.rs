@@ -422,6 +422,14 @@ impl Tty {
         }
     }
 
+    /// Ctrl+Q, a successful exit, and the terminal given back.
+    fn quit_cleanly(&mut self) {
+        self.send(CTRL_Q);
+        let status = self.wait_exit();
+        assert!(status.success(), "Ctrl+Q exits with success, got {status}");
+        self.wait_restored();
+    }
+
     /// Waits until the screen shows a terminal given back: main screen, cursor shown,
     /// bracketed paste off.
     fn wait_restored(&mut self) -> String {
@@ -633,10 +641,7 @@ fn types_a_complaint_in_chinese_saves_it_and_show_finds_it_byte_exact() {
         "the form is emptied after saving:\n{screen}"
     );
 
-    tty.send(CTRL_Q);
-    let status = tty.wait_exit();
-    assert!(status.success(), "Ctrl+Q exits with success, got {status}");
-    tty.wait_restored();
+    tty.quit_cleanly();
     tty.assert_cooked();
 
     let shown = home.show_json(&number);
@@ -695,10 +700,7 @@ fn a_killed_app_restores_the_draft_on_restart() {
         screen.contains("坐席 王丽"),
         "the desk of the same agent:\n{screen}"
     );
-    tty.send(CTRL_Q);
-    let status = tty.wait_exit();
-    assert!(status.success(), "Ctrl+Q exits with success, got {status}");
-    tty.wait_restored();
+    tty.quit_cleanly();
     // Quitting keeps the draft.
     let draft = home
         .draft(AGENT)
@@ -733,10 +735,7 @@ fn first_run_asks_preset_language_and_agent_then_remembers_them() {
         !screen.contains(FIRST_RUN),
         "the first-run screen is gone:\n{screen}"
     );
-    tty.send(CTRL_Q);
-    let status = tty.wait_exit();
-    assert!(status.success(), "Ctrl+Q exits with success, got {status}");
-    tty.wait_restored();
+    tty.quit_cleanly();
     drop(tty);
 
     let config = std::fs::read_to_string(home.config_file()).expect("the config file is written");
@@ -926,9 +925,6 @@ fn a_resize_to_tiny_and_back_redraws_without_panicking() {
     tty.send("张伟");
     tty.wait_for("张伟");
 
-    tty.send(CTRL_Q);
-    let status = tty.wait_exit();
-    assert!(status.success(), "Ctrl+Q exits with success, got {status}");
-    tty.wait_restored();
+    tty.quit_cleanly();
     tty.assert_cooked();
 }
