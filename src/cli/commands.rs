@@ -29,12 +29,15 @@ pub fn run(cli: &Cli) -> std::result::Result<(), Failure> {
     let fail = |e: Error| (e, Some(lang));
     let catalog = Catalog::get(lang);
     match &cli.command {
-        None => crate::tui::run(&crate::tui::Options {
-            db: cli.db.clone(),
-            config: cli.config.clone(),
-            lang: cli.lang,
-            agent: cli.agent.clone(),
-        })
+        None => crate::tui::run(
+            &crate::tui::Options {
+                db: cli.db.clone(),
+                lang: cli.lang,
+                agent: cli.agent.clone(),
+            },
+            config,
+            &source,
+        )
         .map_err(fail),
         Some(Command::Config { format }) => print_config(&config, &source, *format).map_err(fail),
         Some(command) => {

@@ -38,29 +38,28 @@ const LOG_FILE: &str = "complaint-desk.log";
 /// the terminal comes back intact.
 pub const PANIC_TEST_ENV: &str = "COMPLAINT_DESK_PANIC_TEST";
 
-/// The global options the app shares with the command line.
+/// The global options the app shares with the command line (`--config` is applied by the
+/// caller, which loads the configuration).
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// `--db`.
     pub db: Option<PathBuf>,
-    /// `--config`.
-    pub config: Option<PathBuf>,
     /// `--lang`.
     pub lang: Option<Lang>,
     /// `--agent` (skips the agent question).
     pub agent: Option<String>,
 }
 
-/// Starts the app. Configuration and database problems are reported before the terminal is
-/// taken over, as plain error lines.
-pub fn run(opts: &Options) -> Result<()> {
+/// Starts the app with the configuration the command line loaded (`source` tells whether a
+/// file was found). Configuration and database problems are reported before the terminal
+/// is taken over, as plain error lines.
+pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> Result<()> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(Error::new("error.no_terminal"));
     }
     let paths = Paths::platform()?;
-    let (config, source) = Config::load(opts.config.as_deref())?;
     let config_file = paths.config_file();
-    let ask_setup = matches!(source, ConfigSource::Embedded) && opts.config.is_none();
+    let ask_setup = matches!(source, ConfigSource::Embedded);
     let db = match (&opts.db, &config.database) {
         (Some(p), _) | (None, Some(p)) => p.clone(),
         (None, None) => paths.database()?,

@@ -15,15 +15,19 @@ pub struct TextField {
 }
 
 impl TextField {
-    /// A one-line field holding `text` (line breaks become spaces).
+    /// A one-line field holding `text` (line breaks become spaces; a restored draft is text
+    /// from a file, so unsafe characters are left out as in a paste).
     pub fn line(text: &str) -> TextField {
-        TextField::new(&[text.replace(['\r', '\n'], " ")], false)
+        TextField::new(&[clean_pasted(text, false).0], false)
     }
 
     /// A multi-line field holding `text`, wrapped at the field's width.
     pub fn multi_line(text: &str) -> TextField {
-        let text = text.replace("\r\n", "\n").replace('\r', "\n");
-        let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+        let lines: Vec<String> = clean_pasted(text, true)
+            .0
+            .split('\n')
+            .map(str::to_string)
+            .collect();
         TextField::new(&lines, true)
     }
 
