@@ -5,10 +5,11 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use crate::config::Config;
+use crate::config::{Config, Role};
 use crate::demo::{DemoCase, DemoGenerator};
 use crate::domain::agent::{Permission, validate_agent_name};
 use crate::domain::complaint::{Complaint, NewComplaint, Queue, halfwidth, validate};
+use crate::domain::handling::{Action, Rules, decide};
 use crate::domain::number;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
@@ -150,6 +151,65 @@ impl Desk {
             drafts::clear(tx, &agent)?;
             Ok(complaints::by_id(tx, id)?)
         })
+    }
+
+    /// Applies a move of the handling method to complaint `number`: validated by the
+    /// domain's rules under the acting agent's role, written with its event in one
+    /// transaction. With `expected_version` (the version the agent saw), a complaint that
+    /// another writer changed meanwhile is refused with what changed; nothing is overwritten.
+    pub fn act(
+        &mut self,
+        number_text: &str,
+        expected_version: Option<i64>,
+        action: &Action,
+    ) -> Result<Complaint> {
+        let now = self.clock.now();
+        let role = self.role()?;
+        let number = number::normalise(number_text);
+        let agent = self.agent.clone();
+        let config = &self.config;
+        self.store.write(|tx| {
+            let c = complaints::by_number(tx, &number)?
+                .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
+            if let Some(expected) = expected_version
+                && expected != c.version
+            {
+                return Err(conflict(tx, &c, expected)?);
+            }
+            let rules = Rules {
+                config,
+                agent: &agent,
+                role: &role,
+                now,
+            };
+            let decision = decide(&c, action, &rules)?;
+            if !complaints::update_handled(tx, &decision.after, c.version)? {
+                return Err(conflict(tx, &c, c.version)?);
+            }
+            events::append(
+                tx,
+                &NewEvent {
+                    complaint_id: c.id,
+                    at: now,
+                    agent: &agent,
+                    kind: decision.event,
+                    from_stage: Some(c.stage),
+                    to_stage: Some(decision.after.stage),
+                    detail: &decision.detail,
+                },
+            )?;
+            Ok(complaints::by_id(tx, c.id)?)
+        })
+    }
+
+    /// The acting agent's role: as registered, else the first configured role.
+    pub fn role(&self) -> Result<Role> {
+        let key = self.store.agent_role(&self.agent)?;
+        let roles = &self.config.roles;
+        key.and_then(|k| roles.iter().find(|r| r.key == k))
+            .or(roles.first())
+            .cloned()
+            .ok_or_else(|| Error::new("error.no_roles"))
     }
 
     /// The agent who was at the desk last on this database, if anyone ever was.
@@ -324,6 +384,30 @@ impl Desk {
         }
         Ok(written)
     }
+}
+
+/// The refusal of a stale edit: who changed the complaint, when and how, since `expected`.
+fn conflict(tx: &rusqlite::Transaction<'_>, c: &Complaint, expected: i64) -> Result<Error> {
+    let last = events::last(tx, c.id)?;
+    let (agent, at, what) = last.map_or_else(
+        || ("-".to_string(), "-".to_string(), "-".to_string()),
+        |e| {
+            (
+                e.agent,
+                e.at.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                e.kind,
+            )
+        },
+    );
+    Ok(Error::new("error.conflict")
+        .arg("number", &c.number)
+        .arg("agent", agent)
+        .arg("at", at)
+        .arg("what", what)
+        .arg("expected", expected)
+        .arg("current", c.version))
 }
 
 fn write_demo_batch(

@@ -97,6 +97,12 @@ impl Catalog {
         self.messages.get(key).map(String::as_str).unwrap_or(key)
     }
 
+    /// The message for `key`, or `fallback` when the catalog has none (a stored name shown
+    /// as it is).
+    pub fn text_or<'a>(&'a self, key: &str, fallback: &'a str) -> &'a str {
+        self.messages.get(key).map_or(fallback, String::as_str)
+    }
+
     /// The message for `key` with `{name}` placeholders filled from `args`.
     pub fn format(&self, key: &str, args: &[(&str, String)]) -> String {
         let mut out = self.text(key).to_string();
@@ -112,9 +118,23 @@ impl Catalog {
         let args: Vec<(&str, String)> = err
             .args
             .iter()
-            .map(|(n, v)| match *n {
-                "field" => (*n, self.text(&format!("field.{v}")).to_string()),
-                _ => (*n, v.clone()),
+            .map(|(n, v)| {
+                let section = match *n {
+                    "field" => "field",
+                    "move" => "move",
+                    "stage" => "stage",
+                    "what" => "event",
+                    "allowed" => {
+                        let names: Vec<&str> = v
+                            .split(", ")
+                            .map(|m| self.text_or(&format!("move.{m}"), m))
+                            .collect();
+                        return (*n, names.join(self.text("label.list_separator")));
+                    }
+                    "hint" => return (*n, self.text(v).to_string()),
+                    _ => return (*n, v.clone()),
+                };
+                (*n, self.text_or(&format!("{section}.{v}"), v).to_string())
             })
             .collect();
         self.format(err.key, &args)

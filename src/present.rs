@@ -7,7 +7,8 @@ use chrono::{DateTime, Local, Utc};
 
 use crate::config::Config;
 use crate::desk::CaseFile;
-use crate::domain::complaint::Channel;
+use crate::domain::complaint::{Channel, Complaint};
+use crate::domain::handling::Approval;
 use crate::i18n::Catalog;
 use crate::store::events::Event;
 use crate::text::{fit, sanitize_line, sanitize_lines, width};
@@ -15,6 +16,95 @@ use crate::text::{fit, sanitize_line, sanitize_lines, width};
 /// A time as people read it: local, to the minute.
 pub fn local_minutes(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The handling method's record, as labelled fields (only what was recorded).
+fn handling_fields(
+    c: &Complaint,
+    config: &Config,
+    catalog: &Catalog,
+) -> Vec<(&'static str, String)> {
+    let t = |k: &str| catalog.text(k).to_string();
+    let yes_no = |b: bool| t(if b { "label.yes" } else { "label.no" });
+    let h = &c.handling;
+    let mut fields = Vec::new();
+    let mut text = |key: &'static str, value: &str| {
+        if !value.trim().is_empty() {
+            fields.push((key, value.to_string()));
+        }
+    };
+    text("label.motive", &h.motive);
+    text("label.facts", &h.facts);
+    if let Some(plan) = &h.plan {
+        text("label.department", &plan.department);
+        text("label.actions", &plan.actions);
+        if let Some(p) = plan.promised {
+            fields.push(("label.promised", local_minutes(p)));
+        }
+        fields.push(("label.confirmed", yes_no(plan.confirmed)));
+        if let Some(amount) = plan.compensation {
+            let approval = match &plan.approval {
+                Approval::Pending => format!(" ({})", t("label.pending")),
+                Approval::Approved { by } => format!(
+                    " ({})",
+                    catalog.format("label.approved_by", &[("agent", by.clone())])
+                ),
+                Approval::NotNeeded => String::new(),
+            };
+            fields.push(("label.compensation", format!("{amount}{approval}")));
+        }
+        if let Some(gift) = &plan.gift {
+            fields.push(("label.gift", gift.clone()));
+        }
+    }
+    if let Some(reply) = &h.reply {
+        fields.push(("label.accepted", yes_no(reply.accepted)));
+        if !reply.alternatives.is_empty() {
+            fields.push(("label.alternatives", reply.alternatives.clone()));
+        }
+    }
+    if !h.remedy_note.is_empty() {
+        fields.push(("label.note", h.remedy_note.clone()));
+    }
+    for r in &h.referrals {
+        let note = if r.note.is_empty() {
+            String::new()
+        } else {
+            format!("  {}", r.note)
+        };
+        fields.push((
+            "label.referrals",
+            format!(
+                "{} {}{note}",
+                local_minutes(r.at),
+                referral_name(&r.to, config, catalog)
+            ),
+        ));
+    }
+    if h.waiting_on_customer {
+        fields.push(("label.waiting_on_customer", yes_no(true)));
+    }
+    if let Some(s) = &h.summary {
+        for (key, value) in [
+            ("label.summary", &s.summary),
+            ("label.root_cause", &s.root_cause),
+            ("label.lesson", &s.lesson),
+        ] {
+            if !value.is_empty() {
+                fields.push((key, value.clone()));
+            }
+        }
+    }
+    fields
+}
+
+/// A referral's addressee by name: a configured party, or an external body.
+pub fn referral_name(to: &str, config: &Config, catalog: &Catalog) -> String {
+    if config.parties.iter().any(|p| p.key == to) {
+        config.party_name(to, catalog.lang())
+    } else {
+        catalog.text_or(&format!("external.{to}"), to).to_string()
+    }
 }
 
 /// Writes a case file for people: labelled fields, then the timeline.
@@ -76,6 +166,7 @@ pub fn write_case_text(
         ("label.closed_at", opt(c.closed_at.map(local_minutes))),
         ("label.version", c.version.to_string()),
     ];
+    let fields = [fields, handling_fields(c, config, catalog)].concat();
     let label_width = fields
         .iter()
         .map(|(k, _)| width(catalog.text(k)))
@@ -154,7 +245,7 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
     };
     let parts: Vec<String> = map
         .iter()
-        .filter(|(_, v)| !v.is_null())
+        .filter(|(_, v)| !v.is_null() && v.as_str() != Some(""))
         .map(|(k, v)| {
             let label_key = format!("label.{k}");
             let label = match catalog.text(&label_key) {
@@ -172,7 +263,18 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
                 }
                 ("category", serde_json::Value::String(s)) => config.category_name(s, lang),
                 ("party", serde_json::Value::String(s)) => config.party_name(s, lang),
-                ("severity", serde_json::Value::String(s)) => config.severity_name(s, lang),
+                ("severity" | "from", serde_json::Value::String(s)) => {
+                    config.severity_name(s, lang)
+                }
+                ("to", serde_json::Value::String(s)) => referral_name(s, config, catalog),
+                ("intent", serde_json::Value::String(s)) => {
+                    catalog.text_or(&format!("intent.{s}"), s).to_string()
+                }
+                ("on", serde_json::Value::String(s)) => {
+                    catalog.text_or(&format!("wait.{s}"), s).to_string()
+                }
+                ("promised", serde_json::Value::String(s)) => DateTime::parse_from_rfc3339(s)
+                    .map_or_else(|_| s.clone(), |t| local_minutes(t.with_timezone(&Utc))),
                 ("type", serde_json::Value::String(s)) => config.type_name(s, lang),
                 (_, serde_json::Value::String(s)) => s.clone(),
                 (_, other) => other.to_string(),

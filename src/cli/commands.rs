@@ -7,10 +7,13 @@ use std::time::Instant;
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
 
 use super::output;
-use super::{Cli, Command, ConfigFormat, ExportFormat, ListFormat, ShowFormat};
+use super::{
+    CaseAction, Cli, Command, ConfigFormat, ExportFormat, IntentArg, ListFormat, ShowFormat,
+};
 use crate::config::{Config, ConfigSource, Paths, Preset};
 use crate::desk::{Desk, SystemClock};
-use crate::domain::complaint::{NewComplaint, Queue};
+use crate::domain::complaint::{Intent, NewComplaint, Queue};
+use crate::domain::handling::Action;
 use crate::error::{Error, Result};
 use crate::files::{Out, write_new_file};
 use crate::i18n::{Catalog, Lang};
@@ -108,8 +111,117 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             Ok(())
         }
         Command::Demo { count, seed } => demo(&mut desk, *count, *seed, catalog),
+        Command::Case {
+            number,
+            expect_version,
+            action,
+        } => {
+            let c = desk.act(number, *expect_version, &case_action(action)?)?;
+            println!(
+                "{}",
+                catalog.format(
+                    "cli.case_done",
+                    &[
+                        ("number", c.number.clone()),
+                        ("stage", catalog.text(c.stage.label_key()).to_string()),
+                        ("version", c.version.to_string()),
+                    ]
+                )
+            );
+            Ok(())
+        }
         Command::Init { .. } | Command::Config { .. } => Ok(()),
     }
+}
+
+/// The domain's action for a `case` subcommand.
+fn case_action(a: &CaseAction) -> Result<Action> {
+    Ok(match a {
+        CaseAction::Classify {
+            scope,
+            party,
+            complaint_type,
+            severity,
+            intent,
+            spread_risk,
+            explained,
+        } => Action::Classify {
+            scope: *scope,
+            party: party.clone(),
+            complaint_type: complaint_type.clone(),
+            severity: severity.clone(),
+            intent: match intent {
+                IntentArg::Genuine => Intent::Genuine,
+                IntentArg::Venting => Intent::Venting,
+                IntentArg::Unclear => Intent::Unclear,
+            },
+            spread_risk: *spread_risk,
+            explained: *explained,
+        },
+        CaseAction::Verify { motive, outcome } => Action::Verify {
+            motive: motive.clone(),
+            outcome: outcome.clone(),
+        },
+        CaseAction::Assess { facts, severity } => Action::Assess {
+            facts: facts.clone(),
+            severity: severity.clone(),
+        },
+        CaseAction::Plan {
+            department,
+            actions,
+            promised,
+            confirmed,
+            compensation,
+            gift,
+        } => Action::Plan {
+            department: department.clone(),
+            actions: actions.clone(),
+            promised: promised
+                .as_deref()
+                .map(|t| parse_datetime(t, "promised"))
+                .transpose()?,
+            confirmed: *confirmed,
+            compensation: *compensation,
+            gift: gift.clone(),
+        },
+        CaseAction::Approve => Action::Approve,
+        CaseAction::Reply {
+            accepted,
+            alternatives,
+            ..
+        } => Action::Reply {
+            accepted: *accepted,
+            alternatives: alternatives.clone(),
+        },
+        CaseAction::Remedied { note } => Action::Remedied { note: note.clone() },
+        CaseAction::Escalate { reason, severity } => Action::Escalate {
+            reason: reason.clone(),
+            severity: severity.clone(),
+        },
+        CaseAction::Refer { to, note } => Action::Refer {
+            to: to.clone(),
+            note: note.clone(),
+        },
+        CaseAction::Wait { on, note } => Action::Wait {
+            on: *on,
+            note: note.clone(),
+        },
+        CaseAction::Resume { note } => Action::Resume { note: note.clone() },
+        CaseAction::Close {
+            summary,
+            root_cause,
+            lesson,
+            referred,
+        } => Action::Close {
+            summary: summary.clone(),
+            root_cause: root_cause.clone(),
+            lesson: lesson.clone(),
+            referred: *referred,
+        },
+        CaseAction::Reopen { reason } => Action::Reopen {
+            reason: reason.clone(),
+        },
+    })
 }
 
 fn open_desk(cli: &Cli, config: Config) -> std::result::Result<Desk, Failure> {

@@ -10,7 +10,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::Preset;
-use crate::domain::complaint::{Channel, Queue};
+use crate::domain::complaint::{Channel, Queue, Scope};
+use crate::domain::handling::WaitOn;
 use crate::i18n::{Catalog, Lang};
 
 /// complaint-desk: take customer complaints and carry each one to a satisfied close.
@@ -74,6 +75,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: ShowFormat,
     },
+    /// A move of the handling method on one complaint (classify, verify, …, close).
+    Case {
+        /// The complaint number.
+        number: String,
+        /// Refuse the move if the complaint's version is no longer this one (another
+        /// writer changed it since it was read).
+        #[arg(long, value_name = "VERSION")]
+        expect_version: Option<i64>,
+        /// The move.
+        #[command(subcommand)]
+        action: CaseAction,
+    },
     /// Export every complaint (streamed; CSV carries a UTF-8 BOM for spreadsheets).
     Export {
         /// Output format.
@@ -106,6 +119,164 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "toml")]
         format: ConfigFormat,
     },
+}
+
+/// The moves of `case NUMBER ACTION` (`../shared/cli.md`).
+#[derive(Debug, Subcommand)]
+pub enum CaseAction {
+    /// Decide scope, responsible party, type, severity, intent, spread risk (判定类型).
+    Classify {
+        /// In scope (ours) or out of scope (someone else's).
+        #[arg(long, value_enum)]
+        scope: Scope,
+        /// Responsible party key (required out of scope).
+        #[arg(long)]
+        party: Option<String>,
+        /// Complaint type key.
+        #[arg(long = "type", value_name = "KEY")]
+        complaint_type: Option<String>,
+        /// Severity key.
+        #[arg(long)]
+        severity: String,
+        /// What the customer is after.
+        #[arg(long, value_enum, default_value = "unclear")]
+        intent: IntentArg,
+        /// Media or social-network exposure (传播风险).
+        #[arg(long)]
+        spread_risk: bool,
+        /// The customer was told whose responsibility it is (required out of scope).
+        #[arg(long)]
+        explained: bool,
+    },
+    /// Record the customer's motive and desired outcome (核实投诉).
+    Verify {
+        /// The real motive.
+        #[arg(long)]
+        motive: String,
+        /// The outcome asked for.
+        #[arg(long)]
+        outcome: String,
+    },
+    /// Record the facts found, and the severity if it changes (调查评估).
+    Assess {
+        /// Facts found.
+        #[arg(long)]
+        facts: String,
+        /// Severity key.
+        #[arg(long)]
+        severity: Option<String>,
+    },
+    /// The remedy agreed with the responsible department (解决方案).
+    Plan {
+        /// Responsible department.
+        #[arg(long)]
+        department: String,
+        /// What will be done.
+        #[arg(long)]
+        actions: String,
+        /// Date promised to the customer (needs --confirmed).
+        #[arg(long, value_name = "DATETIME", requires = "confirmed")]
+        promised: Option<String>,
+        /// The department confirmed the plan.
+        #[arg(long)]
+        confirmed: bool,
+        /// Goodwill compensation, whole currency units (never a fee offset).
+        #[arg(long, value_name = "AMOUNT")]
+        compensation: Option<u32>,
+        /// A gift offered.
+        #[arg(long, value_name = "TEXT")]
+        gift: Option<String>,
+    },
+    /// Approve the compensation above the planner's limit.
+    Approve,
+    /// The customer's answer to the plan (回复客户).
+    Reply {
+        /// The customer accepted.
+        #[arg(
+            long,
+            conflicts_with = "declined",
+            required_unless_present = "declined"
+        )]
+        accepted: bool,
+        /// The customer declined (give --alternatives).
+        #[arg(long)]
+        declined: bool,
+        /// Alternatives offered.
+        #[arg(long, default_value = "")]
+        alternatives: String,
+    },
+    /// The remedy was carried out.
+    Remedied {
+        /// Note.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Raise the severity, with a reason (default: the next level up).
+    Escalate {
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// New severity key.
+        #[arg(long)]
+        severity: Option<String>,
+    },
+    /// Refer to the responsible party (out of scope) or to an external body.
+    Refer {
+        /// Party key, or consumer-association, industry-association, regulator, arbitration,
+        /// court.
+        #[arg(long, value_name = "KEY")]
+        to: String,
+        /// Note.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Wait on the customer or the responsible third party.
+    Wait {
+        /// On whom.
+        #[arg(long, value_enum)]
+        on: WaitOn,
+        /// Note.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// End the wait.
+    Resume {
+        /// Note.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Close with a summary (投诉总结), or --referred for an out-of-scope complaint.
+    Close {
+        /// What was done.
+        #[arg(long, default_value = "")]
+        summary: String,
+        /// Root cause.
+        #[arg(long, default_value = "")]
+        root_cause: String,
+        /// Lesson for the case library.
+        #[arg(long, default_value = "")]
+        lesson: String,
+        /// Out of scope: closed as referred.
+        #[arg(long)]
+        referred: bool,
+    },
+    /// Reopen, with a reason.
+    Reopen {
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// `--intent` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IntentArg {
+    /// A real service complaint.
+    Genuine,
+    /// Venting.
+    Venting,
+    /// Not (yet) known.
+    Unclear,
 }
 
 /// `add` arguments.

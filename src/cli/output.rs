@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::desk::CaseFile;
 use crate::domain::complaint::Complaint;
+use crate::domain::handling::Handling;
 use crate::i18n::Catalog;
 use crate::present::local_minutes;
 use crate::text::{fit, sanitize_line};
@@ -43,6 +44,7 @@ pub struct ComplaintJson<'a> {
     version: i64,
     closed_at: Option<String>,
     updated_at: String,
+    handling: &'a Handling,
 }
 
 impl<'a> From<&'a Complaint> for ComplaintJson<'a> {
@@ -69,6 +71,7 @@ impl<'a> From<&'a Complaint> for ComplaintJson<'a> {
             version: c.version,
             closed_at: c.closed_at.map(rfc3339),
             updated_at: rfc3339(c.updated_at),
+            handling: &c.handling,
         }
     }
 }

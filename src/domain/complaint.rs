@@ -4,6 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::domain::handling::Handling;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 
@@ -242,6 +243,8 @@ pub struct Complaint {
     pub closed_at: Option<DateTime<Utc>>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// What the handling method recorded (motive, facts, plan, reply, referrals, summary).
+    pub handling: Handling,
 }
 
 /// A list of complaints the panes and `list` show.

@@ -2,5 +2,7 @@
 
 pub mod agent;
 pub mod complaint;
+pub mod handling;
 pub mod number;
 pub mod stage;
+pub mod suggest;

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::complaint::Scope;
+
 /// Where a complaint stands in the handling method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -90,6 +92,123 @@ impl Stage {
             Stage::ClosedReferred => "stage.closed_referred",
         }
     }
+}
+
+/// A move of the handling method (what `case NUMBER ACTION` and the detail pane do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Move {
+    /// Decide scope, party, type, severity, intent, spread risk (判定类型).
+    Classify,
+    /// Record the motive and the desired outcome (核实投诉).
+    Verify,
+    /// Record the facts and the severity (调查评估).
+    Assess,
+    /// Agree the remedy with the responsible department (解决方案).
+    Plan,
+    /// Approve compensation above the planner's limit.
+    Approve,
+    /// Present the plan to the customer (回复客户).
+    Reply,
+    /// The remedy was carried out.
+    Remedied,
+    /// Raise the severity, with a reason.
+    Escalate,
+    /// Out of scope: hand over to the responsible party.
+    Refer,
+    /// Record a referral to an external body (consumer association, regulator, …).
+    External,
+    /// Out of scope: wait on the responsible party.
+    WaitParty,
+    /// Wait on the customer (the reply clock pauses).
+    WaitCustomer,
+    /// End a wait.
+    Resume,
+    /// Close with a summary (投诉总结), or close as referred.
+    Close,
+    /// Reopen, with a reason.
+    Reopen,
+}
+
+impl Move {
+    /// Every move, in the order of the method.
+    pub const ALL: [Move; 15] = [
+        Move::Classify,
+        Move::Verify,
+        Move::Assess,
+        Move::Plan,
+        Move::Approve,
+        Move::Reply,
+        Move::Remedied,
+        Move::Escalate,
+        Move::Refer,
+        Move::External,
+        Move::WaitParty,
+        Move::WaitCustomer,
+        Move::Resume,
+        Move::Close,
+        Move::Reopen,
+    ];
+
+    /// Stable name (events, errors).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Move::Classify => "classify",
+            Move::Verify => "verify",
+            Move::Assess => "assess",
+            Move::Plan => "plan",
+            Move::Approve => "approve",
+            Move::Reply => "reply",
+            Move::Remedied => "remedied",
+            Move::Escalate => "escalate",
+            Move::Refer => "refer",
+            Move::External => "external",
+            Move::WaitParty => "wait_party",
+            Move::WaitCustomer => "wait_customer",
+            Move::Resume => "resume",
+            Move::Close => "close",
+            Move::Reopen => "reopen",
+        }
+    }
+
+    /// Catalog key of the move's display name.
+    pub fn label_key(self) -> String {
+        format!("move.{}", self.as_str())
+    }
+}
+
+/// The transition table: the stage `mv` leads to from `stage` for a complaint of `scope`
+/// (`None` while untriaged), or `None` where the method does not allow it. Guards on the
+/// move's content (a summary to close, a plan to reply, …) are in `domain::handling`.
+pub fn transition(stage: Stage, scope: Option<Scope>, mv: Move) -> Option<Stage> {
+    use Stage as S;
+    let open = !stage.is_closed();
+    match (mv, stage, scope) {
+        (Move::Classify, S::Received, _) => Some(S::Received),
+        (Move::Verify, S::Received, Some(Scope::In)) => Some(S::Verified),
+        (Move::Assess, S::Verified, _) => Some(S::Assessed),
+        (Move::Plan, S::Assessed | S::Replied, _) => Some(S::RemedyPlanned),
+        (Move::Approve, S::RemedyPlanned, _) => Some(S::RemedyPlanned),
+        (Move::Reply, S::RemedyPlanned, _) => Some(S::Replied),
+        (Move::Remedied, S::Replied, _) => Some(S::Remedied),
+        (Move::Close, S::Remedied | S::Revisiting, Some(Scope::In)) => Some(S::Closed),
+        (Move::Close, S::Referred | S::WaitingOnParty, Some(Scope::Out)) => Some(S::ClosedReferred),
+        (Move::Reopen, S::Revisiting | S::Closed, Some(Scope::In)) => Some(S::Assessed),
+        (Move::Reopen, S::ClosedReferred, Some(Scope::Out)) => Some(S::Referred),
+        (Move::Refer, S::Received, Some(Scope::Out)) => Some(S::Referred),
+        (Move::WaitParty, S::Referred, Some(Scope::Out)) => Some(S::WaitingOnParty),
+        (Move::Resume, S::WaitingOnParty, _) => Some(S::Referred),
+        (Move::WaitCustomer | Move::Resume, s, Some(Scope::In)) if open => Some(s),
+        (Move::Escalate | Move::External, s, Some(_)) if open => Some(s),
+        _ => None,
+    }
+}
+
+/// The moves the table allows from `stage` (what the detail pane offers).
+pub fn moves_from(stage: Stage, scope: Option<Scope>) -> Vec<Move> {
+    Move::ALL
+        .into_iter()
+        .filter(|m| transition(stage, scope, *m).is_some())
+        .collect()
 }
 
 #[cfg(test)]

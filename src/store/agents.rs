@@ -20,6 +20,14 @@ impl Store {
         })
     }
 
+    /// The role of agent `name`, if registered.
+    pub fn agent_role(&self, name: &str) -> Result<Option<String>> {
+        self.conn()
+            .prepare_cached("SELECT role FROM agents WHERE name = ?1")
+            .and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))
+    }
+
     /// The enabled agent who was at the desk last, if anyone ever was.
     pub fn last_agent(&self) -> Result<Option<String>> {
         self.conn()

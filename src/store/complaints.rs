@@ -11,7 +11,7 @@ use crate::store::Store;
 
 const COLUMNS: &str = "id, number, received_at, channel, name, phone, location, category, \
     description, outcome, apologized, scope, party, type, severity, intent, spread_risk, \
-    explained, stage, version, closed_at, updated_at";
+    explained, stage, version, closed_at, updated_at, handling";
 
 /// A complaint row to insert: the validated intake plus its classification and stage.
 #[derive(Debug, Clone)]
@@ -200,6 +200,12 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Complaint> {
         version: r.get(19)?,
         closed_at: r.get::<_, Option<i64>>(20)?.map(time).transpose()?,
         updated_at: time(r.get(21)?)?,
+        handling: {
+            let json: String = r.get(22)?;
+            serde_json::from_str(&json).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(22, rusqlite::types::Type::Text, e.into())
+            })?
+        },
     })
 }
 
@@ -207,6 +213,50 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Complaint> {
 pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Complaint> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM complaints WHERE id = ?1"))?
         .query_row([id], from_row)
+}
+
+/// The complaint numbered `number`, if any (inside a transaction).
+pub fn by_number(conn: &Connection, number: &str) -> rusqlite::Result<Option<Complaint>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM complaints WHERE number = ?1"
+    ))?
+    .query_row([number], from_row)
+    .optional()
+}
+
+/// Writes a handled complaint back if its version is still `expected`, bumping the version;
+/// false when another writer got there first.
+pub fn update_handled(
+    tx: &Transaction<'_>,
+    c: &Complaint,
+    expected: i64,
+) -> rusqlite::Result<bool> {
+    let handling = serde_json::to_string(&c.handling)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
+    let n = tx
+        .prepare_cached(
+            "UPDATE complaints SET scope = ?1, party = ?2, type = ?3, severity = ?4, intent = ?5,
+                spread_risk = ?6, explained = ?7, outcome = ?8, stage = ?9, closed_at = ?10,
+                handling = ?11, updated_at = ?12, version = version + 1
+             WHERE id = ?13 AND version = ?14",
+        )?
+        .execute(params![
+            c.scope.map(Scope::as_str),
+            c.party,
+            c.complaint_type,
+            c.severity,
+            c.intent.as_str(),
+            c.spread_risk,
+            c.explained,
+            c.outcome,
+            c.stage.as_str(),
+            c.closed_at.map(|t| t.timestamp()),
+            handling,
+            c.updated_at.timestamp(),
+            c.id,
+            expected,
+        ])?;
+    Ok(n == 1)
 }
 
 impl Store {

@@ -61,34 +61,44 @@ pub fn append(tx: &Transaction<'_>, e: &NewEvent<'_>) -> rusqlite::Result<()> {
     Ok(())
 }
 
+const EVENT_COLUMNS: &str = "at, agent, kind, from_stage, to_stage, detail";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+    let at: i64 = r.get(0)?;
+    let from: Option<String> = r.get(3)?;
+    let to: Option<String> = r.get(4)?;
+    let detail: String = r.get(5)?;
+    Ok(Event {
+        at: DateTime::from_timestamp(at, 0).unwrap_or_default(),
+        agent: r.get(1)?,
+        kind: r.get(2)?,
+        from_stage: from.as_deref().and_then(Stage::parse),
+        to_stage: to.as_deref().and_then(Stage::parse),
+        detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
+    })
+}
+
+/// The latest event of a complaint (inside a transaction).
+pub fn last(conn: &rusqlite::Connection, complaint_id: i64) -> rusqlite::Result<Option<Event>> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE complaint_id = ?1 ORDER BY id DESC LIMIT 1"
+    ))?
+    .query_row([complaint_id], from_row)
+    .optional()
+}
+
 impl Store {
     /// The timeline of a complaint, oldest first.
     pub fn events(&self, complaint_id: i64) -> Result<Vec<Event>> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached(
-                "SELECT at, agent, kind, from_stage, to_stage, detail FROM events
-                 WHERE complaint_id = ?1 ORDER BY id",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([complaint_id], |r| {
-                let at: i64 = r.get(0)?;
-                let from: Option<String> = r.get(3)?;
-                let to: Option<String> = r.get(4)?;
-                let detail: String = r.get(5)?;
-                Ok(Event {
-                    at: DateTime::from_timestamp(at, 0).unwrap_or_default(),
-                    agent: r.get(1)?,
-                    kind: r.get(2)?,
-                    from_stage: from.as_deref().and_then(Stage::parse),
-                    to_stage: to.as_deref().and_then(Stage::parse),
-                    detail: serde_json::from_str(&detail)
-                        .unwrap_or(serde_json::Value::String(detail)),
-                })
+        self.conn()
+            .prepare_cached(&format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE complaint_id = ?1 ORDER BY id"
+            ))
+            .and_then(|mut stmt| {
+                stmt.query_map([complaint_id], from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
             })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(|e| self.err(e))?;
-        Ok(rows)
+            .map_err(|e| self.err(e))
     }
 }

@@ -25,6 +25,7 @@ pub const APPLICATION_ID: i64 = 0x4344_4B31;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_agent_activity.sql"),
+    include_str!("migrations/0003_handling.sql"),
 ];
 
 /// Tables every version of our schema has; their absence means a damaged file.

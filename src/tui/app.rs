@@ -642,6 +642,7 @@ mod tests {
             version: 1,
             closed_at: None,
             updated_at: at,
+            handling: Default::default(),
         }
     }
 

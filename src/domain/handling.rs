@@ -1,0 +1,675 @@
+//! The handling method's rules: what each move needs, what it changes, and what it records.
+//! `decide` is pure: the complaint, the move and the rules (configuration, the acting
+//! agent's role, the time) in; the changed complaint and its event out, or a refusal that
+//! says why.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::config::{Config, Role};
+use crate::domain::agent::Permission;
+use crate::domain::complaint::{Complaint, Intent, Scope};
+use crate::domain::stage::{Move, Stage, moves_from, transition};
+use crate::error::{Error, Result};
+
+/// Longest text of a handling field, in characters.
+pub const MAX_TEXT: usize = 4000;
+
+/// External bodies a customer may be referred to (record only; no stage move).
+pub const EXTERNAL_BODIES: [&str; 5] = [
+    "consumer-association",
+    "industry-association",
+    "regulator",
+    "arbitration",
+    "court",
+];
+
+/// Whether compensation needs, awaits or has approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum Approval {
+    /// Within the planner's own limit (or no money involved).
+    #[default]
+    NotNeeded,
+    /// Above the planner's limit: waits for a role that may approve.
+    Pending,
+    /// Approved by this agent.
+    Approved {
+        /// Who approved.
+        by: String,
+    },
+}
+
+/// The remedy agreed with the responsible department.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Plan {
+    /// Responsible department (repairs, cleaning, the technician team, …).
+    pub department: String,
+    /// What will be done.
+    pub actions: String,
+    /// Date promised to the customer, only once the department confirmed it.
+    pub promised: Option<DateTime<Utc>>,
+    /// The department confirmed the plan (and any promised date).
+    pub confirmed: bool,
+    /// Goodwill compensation, whole currency units (never a fee offset).
+    pub compensation: Option<u32>,
+    /// A gift offered.
+    pub gift: Option<String>,
+    /// Approval of the compensation.
+    pub approval: Approval,
+}
+
+/// The customer's answer to the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    /// Accepted the plan.
+    pub accepted: bool,
+    /// Alternatives offered when declined.
+    pub alternatives: String,
+}
+
+/// A referral: to the responsible party (out of scope) or to an external body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referral {
+    /// Party key or external body.
+    pub to: String,
+    /// Note.
+    pub note: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// The closing summary (投诉总结).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// What was done.
+    pub summary: String,
+    /// Root cause.
+    pub root_cause: String,
+    /// Lesson for the case library.
+    pub lesson: String,
+}
+
+/// Everything the handling method records beyond the classification fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Handling {
+    /// The customer's real motive (核实).
+    pub motive: String,
+    /// Facts found (调查评估).
+    pub facts: String,
+    /// The remedy plan.
+    pub plan: Option<Plan>,
+    /// The customer's reply to it.
+    pub reply: Option<Reply>,
+    /// Note when the remedy was carried out.
+    pub remedy_note: String,
+    /// Referrals, oldest first.
+    pub referrals: Vec<Referral>,
+    /// Waiting on the customer (the reply clock pauses).
+    pub waiting_on_customer: bool,
+    /// The closing summary.
+    pub summary: Option<Summary>,
+}
+
+/// What waits: the customer or the responsible third party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WaitOn {
+    /// The customer (a document, access to the flat, …).
+    Customer,
+    /// The responsible party of an out-of-scope complaint.
+    ThirdParty,
+}
+
+/// A move with what it needs (the `case` actions of the command line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// 判定类型.
+    Classify {
+        /// In or out of scope.
+        scope: Scope,
+        /// Responsible party (required out of scope).
+        party: Option<String>,
+        /// Type key.
+        complaint_type: Option<String>,
+        /// Severity key.
+        severity: String,
+        /// Intent ("unclear" is fine).
+        intent: Intent,
+        /// Media or social-network exposure.
+        spread_risk: bool,
+        /// The customer was told whose responsibility it is (丑话说在前).
+        explained: bool,
+    },
+    /// 核实投诉.
+    Verify {
+        /// The real motive.
+        motive: String,
+        /// The outcome asked for.
+        outcome: String,
+    },
+    /// 调查评估.
+    Assess {
+        /// Facts found.
+        facts: String,
+        /// Severity, if it changes.
+        severity: Option<String>,
+    },
+    /// 解决方案.
+    Plan {
+        /// Responsible department.
+        department: String,
+        /// What will be done.
+        actions: String,
+        /// Date promised to the customer.
+        promised: Option<DateTime<Utc>>,
+        /// The department confirmed.
+        confirmed: bool,
+        /// Goodwill compensation.
+        compensation: Option<u32>,
+        /// A gift.
+        gift: Option<String>,
+    },
+    /// Approve compensation above the planner's limit.
+    Approve,
+    /// 回复客户.
+    Reply {
+        /// Accepted (else declined).
+        accepted: bool,
+        /// Alternatives offered when declined.
+        alternatives: String,
+    },
+    /// The remedy was carried out.
+    Remedied {
+        /// Note.
+        note: String,
+    },
+    /// Severity up.
+    Escalate {
+        /// Why.
+        reason: String,
+        /// New severity (default: the next one up).
+        severity: Option<String>,
+    },
+    /// Referral to the responsible party (out of scope) or an external body.
+    Refer {
+        /// Party key or external body.
+        to: String,
+        /// Note.
+        note: String,
+    },
+    /// Wait on the customer or the third party.
+    Wait {
+        /// On whom.
+        on: WaitOn,
+        /// Note.
+        note: String,
+    },
+    /// End the wait.
+    Resume {
+        /// Note.
+        note: String,
+    },
+    /// Close with a summary, or as referred.
+    Close {
+        /// What was done.
+        summary: String,
+        /// Root cause.
+        root_cause: String,
+        /// Lesson.
+        lesson: String,
+        /// Out of scope: closed as referred.
+        referred: bool,
+    },
+    /// Reopen.
+    Reopen {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Action {
+    /// The move of the transition table this action makes (a referral to an external body
+    /// is a record, not the out-of-scope hand-over).
+    pub fn kind(&self, config: &Config) -> Move {
+        match self {
+            Action::Classify { .. } => Move::Classify,
+            Action::Verify { .. } => Move::Verify,
+            Action::Assess { .. } => Move::Assess,
+            Action::Plan { .. } => Move::Plan,
+            Action::Approve => Move::Approve,
+            Action::Reply { .. } => Move::Reply,
+            Action::Remedied { .. } => Move::Remedied,
+            Action::Escalate { .. } => Move::Escalate,
+            Action::Refer { to, .. } if config.parties.iter().any(|p| &p.key == to) => Move::Refer,
+            Action::Refer { .. } => Move::External,
+            Action::Wait {
+                on: WaitOn::ThirdParty,
+                ..
+            } => Move::WaitParty,
+            Action::Wait { .. } => Move::WaitCustomer,
+            Action::Resume { .. } => Move::Resume,
+            Action::Close { .. } => Move::Close,
+            Action::Reopen { .. } => Move::Reopen,
+        }
+    }
+}
+
+/// What `decide` needs besides the complaint and the action.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules<'a> {
+    /// The configuration (parties, severities, …).
+    pub config: &'a Config,
+    /// The acting agent.
+    pub agent: &'a str,
+    /// Their role (authority limit, permissions).
+    pub role: &'a Role,
+    /// Now.
+    pub now: DateTime<Utc>,
+}
+
+/// The outcome of an allowed move.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The complaint after the move (stage, fields, handling; version not yet bumped).
+    pub after: Complaint,
+    /// The event kind to record.
+    pub event: &'static str,
+    /// The event's details.
+    pub detail: serde_json::Value,
+}
+
+fn text(value: &str, field: &'static str, required: bool) -> Result<String> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(Error::new("error.required").arg("field", field));
+    }
+    let len = v.chars().count();
+    if len > MAX_TEXT {
+        return Err(Error::new("error.too_long")
+            .arg("field", field)
+            .arg("max", MAX_TEXT)
+            .arg("len", len));
+    }
+    if v.contains('\0') {
+        return Err(Error::new("error.control_chars").arg("field", field));
+    }
+    Ok(v.to_string())
+}
+
+fn known(keys: impl Iterator<Item = String>, value: &str, field: &'static str) -> Result<String> {
+    let keys: Vec<String> = keys.collect();
+    if keys.iter().any(|k| k == value) {
+        Ok(value.to_string())
+    } else {
+        Err(Error::new("error.unknown_key")
+            .arg("field", field)
+            .arg("value", value)
+            .arg("known", keys.join(", ")))
+    }
+}
+
+fn severity_rank(config: &Config, key: &str) -> Option<usize> {
+    config.severities.iter().position(|s| s.key == key)
+}
+
+/// The moves worth offering now: the table's, less those whose content cannot apply
+/// (nothing to approve, no wait to end, already waiting).
+pub fn available_moves(c: &Complaint) -> Vec<Move> {
+    let pending = c
+        .handling
+        .plan
+        .as_ref()
+        .is_some_and(|p| p.approval == Approval::Pending);
+    moves_from(c.stage, c.scope)
+        .into_iter()
+        .filter(|m| match m {
+            Move::Approve => pending,
+            Move::Resume => c.handling.waiting_on_customer || c.stage == Stage::WaitingOnParty,
+            Move::WaitCustomer => !c.handling.waiting_on_customer,
+            Move::Remedied => c.handling.reply.as_ref().is_some_and(|r| r.accepted),
+            Move::Plan if c.stage == Stage::Replied => {
+                c.handling.reply.as_ref().is_some_and(|r| !r.accepted)
+            }
+            _ => true,
+        })
+        .collect()
+}
+
+/// Applies `action` to `c` under `rules`: the changed complaint and its event, or the
+/// reason it is refused. Nothing is changed on refusal (the caller writes nothing).
+pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decision> {
+    let config = rules.config;
+    let mv = action.kind(config);
+    let Some(to) = transition(c.stage, c.scope, mv) else {
+        return Err(forbidden(c, mv));
+    };
+    let mut after = c.clone();
+    after.stage = to;
+    let h = &mut after.handling;
+    let (event, detail) = match action {
+        Action::Classify {
+            scope,
+            party,
+            complaint_type,
+            severity,
+            intent,
+            spread_risk,
+            explained,
+        } => {
+            let severity = known(
+                config.severities.iter().map(|s| s.key.clone()),
+                severity,
+                "severity",
+            )?;
+            let complaint_type = complaint_type
+                .as_deref()
+                .map(|t| known(config.types.iter().map(|x| x.key.clone()), t, "type"))
+                .transpose()?;
+            let party = match (scope, party.as_deref()) {
+                (Scope::Out, None) => {
+                    return Err(Error::new("error.required").arg("field", "party"));
+                }
+                (Scope::Out, Some(p)) => Some(known(
+                    config.parties.iter().map(|x| x.key.clone()),
+                    p,
+                    "party",
+                )?),
+                (Scope::In, _) => None,
+            };
+            if *scope == Scope::Out && !explained {
+                return Err(Error::new("error.explain_first"));
+            }
+            after.scope = Some(*scope);
+            after.party = party.clone();
+            after.complaint_type = complaint_type.clone();
+            after.severity = Some(severity.clone());
+            after.intent = *intent;
+            after.spread_risk = *spread_risk;
+            after.explained = *explained;
+            (
+                "classified",
+                json!({
+                    "scope": scope.as_str(),
+                    "party": party,
+                    "type": complaint_type,
+                    "severity": severity,
+                    "intent": intent.as_str(),
+                    "spread_risk": spread_risk,
+                    "explained": explained,
+                }),
+            )
+        }
+        Action::Verify { motive, outcome } => {
+            h.motive = text(motive, "motive", true)?;
+            let outcome = text(outcome, "outcome", c.outcome.trim().is_empty())?;
+            if !outcome.is_empty() {
+                after.outcome = outcome;
+            }
+            (
+                "verified",
+                json!({ "motive": after.handling.motive, "outcome": after.outcome }),
+            )
+        }
+        Action::Assess { facts, severity } => {
+            h.facts = text(facts, "facts", true)?;
+            if let Some(s) = severity {
+                after.severity = Some(known(
+                    config.severities.iter().map(|x| x.key.clone()),
+                    s,
+                    "severity",
+                )?);
+            }
+            (
+                "assessed",
+                json!({ "facts": after.handling.facts, "severity": after.severity }),
+            )
+        }
+        Action::Plan {
+            department,
+            actions,
+            promised,
+            confirmed,
+            compensation,
+            gift,
+        } => {
+            let department = text(department, "department", true)?;
+            let actions = text(actions, "actions", true)?;
+            if promised.is_some() && !confirmed {
+                return Err(Error::new("error.promise_unconfirmed"));
+            }
+            if let Some(p) = promised
+                && *p < rules.now
+            {
+                return Err(Error::new("error.promise_past"));
+            }
+            if *compensation == Some(0) {
+                return Err(Error::new("error.compensation_zero"));
+            }
+            let gift = gift.as_deref().map(|g| text(g, "gift", true)).transpose()?;
+            let approval = match compensation {
+                Some(amount) if *amount > rules.role.compensation_limit => Approval::Pending,
+                _ => Approval::NotNeeded,
+            };
+            let pending = approval == Approval::Pending;
+            h.plan = Some(Plan {
+                department,
+                actions,
+                promised: *promised,
+                confirmed: *confirmed,
+                compensation: *compensation,
+                gift,
+                approval,
+            });
+            h.reply = None;
+            let plan = h.plan.as_ref();
+            (
+                "planned",
+                json!({
+                    "department": plan.map(|p| &p.department),
+                    "actions": plan.map(|p| &p.actions),
+                    "promised": promised.map(|t| t.to_rfc3339()),
+                    "confirmed": confirmed,
+                    "compensation": compensation,
+                    "gift": plan.and_then(|p| p.gift.as_ref()),
+                    "approval_pending": pending,
+                }),
+            )
+        }
+        Action::Approve => {
+            let Some(plan) = h.plan.as_mut().filter(|p| p.approval == Approval::Pending) else {
+                return Err(Error::new("error.nothing_to_approve"));
+            };
+            let amount = plan.compensation.unwrap_or(0);
+            if !rules
+                .role
+                .permissions
+                .contains(&Permission::ApproveCompensation)
+            {
+                return Err(Error::new("error.not_permitted")
+                    .arg("role", &rules.role.key)
+                    .arg("amount", amount));
+            }
+            if amount > rules.role.compensation_limit {
+                return Err(Error::new("error.over_limit")
+                    .arg("role", &rules.role.key)
+                    .arg("amount", amount)
+                    .arg("limit", rules.role.compensation_limit));
+            }
+            plan.approval = Approval::Approved {
+                by: rules.agent.to_string(),
+            };
+            ("approved", json!({ "compensation": amount }))
+        }
+        Action::Reply {
+            accepted,
+            alternatives,
+        } => {
+            if h.plan
+                .as_ref()
+                .is_some_and(|p| p.approval == Approval::Pending)
+            {
+                return Err(Error::new("error.approval_pending"));
+            }
+            let alternatives = text(alternatives, "alternatives", !accepted)?;
+            h.reply = Some(Reply {
+                accepted: *accepted,
+                alternatives: alternatives.clone(),
+            });
+            (
+                "replied",
+                json!({ "accepted": accepted, "alternatives": alternatives }),
+            )
+        }
+        Action::Remedied { note } => {
+            if !h.reply.as_ref().is_some_and(|r| r.accepted) {
+                return Err(Error::new("error.reply_declined"));
+            }
+            h.remedy_note = text(note, "note", false)?;
+            ("remedied", json!({ "note": after.handling.remedy_note }))
+        }
+        Action::Escalate { reason, severity } => {
+            let reason = text(reason, "reason", true)?;
+            let current = c.severity.as_deref().and_then(|s| severity_rank(config, s));
+            let target = match severity {
+                Some(s) => known(
+                    config.severities.iter().map(|x| x.key.clone()),
+                    s,
+                    "severity",
+                )?,
+                None => config
+                    .severities
+                    .get(current.map_or(0, |r| r + 1))
+                    .map(|s| s.key.clone())
+                    .ok_or_else(|| Error::new("error.severity_highest"))?,
+            };
+            if current.is_some_and(|r| severity_rank(config, &target) <= Some(r)) {
+                return Err(Error::new("error.not_higher").arg("value", &target));
+            }
+            after.severity = Some(target.clone());
+            (
+                "escalated",
+                json!({ "from": c.severity, "severity": target, "reason": reason }),
+            )
+        }
+        Action::Refer { to, note } => {
+            let note = text(note, "note", false)?;
+            if mv == Move::External && !EXTERNAL_BODIES.contains(&to.as_str()) {
+                let mut keys: Vec<String> = config.parties.iter().map(|p| p.key.clone()).collect();
+                keys.extend(EXTERNAL_BODIES.iter().map(|b| b.to_string()));
+                return Err(Error::new("error.unknown_key")
+                    .arg("field", "to")
+                    .arg("value", to)
+                    .arg("known", keys.join(", ")));
+            }
+            h.referrals.push(Referral {
+                to: to.clone(),
+                note: note.clone(),
+                at: rules.now,
+            });
+            let kind = if mv == Move::Refer {
+                "referred"
+            } else {
+                "external_referral"
+            };
+            (kind, json!({ "to": to, "note": note }))
+        }
+        Action::Wait { on, note } => {
+            let note = text(note, "note", false)?;
+            if *on == WaitOn::Customer {
+                if h.waiting_on_customer {
+                    return Err(Error::new("error.already_waiting"));
+                }
+                h.waiting_on_customer = true;
+            }
+            let on = match on {
+                WaitOn::Customer => "customer",
+                WaitOn::ThirdParty => "third-party",
+            };
+            ("waiting", json!({ "on": on, "note": note }))
+        }
+        Action::Resume { note } => {
+            let note = text(note, "note", false)?;
+            if c.stage != Stage::WaitingOnParty {
+                if !h.waiting_on_customer {
+                    return Err(Error::new("error.not_waiting"));
+                }
+                h.waiting_on_customer = false;
+            }
+            ("resumed", json!({ "note": note }))
+        }
+        Action::Close {
+            summary,
+            root_cause,
+            lesson,
+            referred,
+        } => {
+            let out = c.scope == Some(Scope::Out);
+            if *referred != out {
+                return Err(Error::new(if out {
+                    "error.close_referred_only"
+                } else {
+                    "error.close_needs_summary"
+                }));
+            }
+            let summary = Summary {
+                summary: text(summary, "summary", !out)?,
+                root_cause: text(root_cause, "root_cause", !out)?,
+                lesson: text(lesson, "lesson", !out)?,
+            };
+            h.waiting_on_customer = false;
+            let detail = json!({
+                "summary": summary.summary,
+                "root_cause": summary.root_cause,
+                "lesson": summary.lesson,
+                "referred": referred,
+            });
+            h.summary = Some(summary);
+            after.closed_at = Some(rules.now);
+            ("closed", detail)
+        }
+        Action::Reopen { reason } => {
+            let reason = text(reason, "reason", true)?;
+            after.closed_at = None;
+            after.handling.summary = None;
+            ("reopened", json!({ "reason": reason }))
+        }
+    };
+    after.updated_at = rules.now;
+    Ok(Decision {
+        after,
+        event,
+        detail,
+    })
+}
+
+/// The refusal of a move the table does not allow here: what is wrong and what is possible.
+fn forbidden(c: &Complaint, mv: Move) -> Error {
+    let hint = match (mv, c.scope) {
+        (_, None) if mv != Move::Classify => "hint.classify_first",
+        (
+            Move::Verify | Move::Assess | Move::Plan | Move::Reply | Move::Remedied,
+            Some(Scope::Out),
+        ) => "hint.out_of_scope",
+        (Move::Refer | Move::WaitParty, Some(Scope::In)) => "hint.in_scope",
+        (Move::Reply, _) => "hint.reply_needs_plan",
+        (Move::Close, _) => "hint.close_needs_remedy",
+        (Move::Classify, _) => "hint.classified",
+        _ if c.stage.is_closed() => "hint.closed",
+        _ => "hint.order",
+    };
+    let allowed: Vec<&str> = available_moves(c).into_iter().map(Move::as_str).collect();
+    Error::new("error.move_forbidden")
+        .arg("move", mv.as_str())
+        .arg("stage", c.stage.as_str())
+        .arg("hint", hint)
+        .arg(
+            "allowed",
+            if allowed.is_empty() {
+                "-".to_string()
+            } else {
+                allowed.join(", ")
+            },
+        )
+}

@@ -1,0 +1,113 @@
+//! Classification suggestions from the configured keyword rules and the category's default
+//! scope. A suggestion pre-fills the classification form; the agent confirms or changes it,
+//! it never decides alone.
+
+use crate::config::Config;
+use crate::domain::complaint::{Complaint, Scope};
+
+/// What the rules suggest for a complaint, and which keywords matched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Suggestion {
+    /// Suggested scope.
+    pub scope: Option<Scope>,
+    /// Suggested responsible party (out of scope).
+    pub party: Option<String>,
+    /// Suggested severity: the highest any matching rule names.
+    pub severity: Option<String>,
+    /// A matching rule suggests a spread risk.
+    pub spread_risk: bool,
+    /// The keywords that matched, in rule order.
+    pub matched: Vec<String>,
+}
+
+/// The suggestion for `c`: keyword rules over its description, outcome and category (first
+/// matching rule with a scope wins the scope and party), else the category's default scope.
+pub fn suggest(config: &Config, c: &Complaint) -> Suggestion {
+    let haystack = format!("{}\n{}\n{}", c.description, c.outcome, c.category).to_lowercase();
+    let mut s = Suggestion::default();
+    let rank = |key: &str| config.severities.iter().position(|x| x.key == key);
+    for rule in &config.keyword_rules {
+        let hits: Vec<&String> = rule
+            .keywords
+            .iter()
+            .filter(|k| haystack.contains(&k.to_lowercase()))
+            .collect();
+        if hits.is_empty() {
+            continue;
+        }
+        s.matched.extend(hits.into_iter().cloned());
+        if s.scope.is_none() && rule.scope.is_some() {
+            s.scope = rule.scope;
+            s.party = rule.party.clone();
+        }
+        if let Some(sev) = &rule.severity
+            && rank(sev) > s.severity.as_deref().and_then(rank)
+        {
+            s.severity = Some(sev.clone());
+        }
+        s.spread_risk |= rule.spread_risk;
+    }
+    if s.scope.is_none()
+        && let Some(cat) = config.categories.iter().find(|x| x.key == c.category)
+    {
+        s.scope = Some(cat.scope);
+        s.party = cat.party.clone();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Preset;
+    use crate::domain::complaint::{Channel, Intent};
+    use crate::domain::stage::Stage;
+
+    fn complaint(category: &str, description: &str) -> Complaint {
+        let at = chrono::DateTime::from_timestamp(1_763_800_000, 0).unwrap_or_default();
+        Complaint {
+            id: 1,
+            number: "20261122-0001".into(),
+            received_at: at,
+            channel: Channel::Phone,
+            name: "张伟".into(),
+            phone: "13800138000".into(),
+            location: "3栋".into(),
+            category: category.into(),
+            description: description.into(),
+            outcome: String::new(),
+            apologized: false,
+            scope: None,
+            party: None,
+            complaint_type: None,
+            severity: None,
+            intent: Intent::Unclear,
+            spread_risk: false,
+            explained: false,
+            stage: Stage::Received,
+            version: 1,
+            closed_at: None,
+            updated_at: at,
+            handling: Default::default(),
+        }
+    }
+
+    #[test]
+    fn keywords_suggest_scope_party_severity_and_spread_risk() {
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let s = suggest(&config, &complaint("leak", "客厅墙面开裂，开发商不管"));
+        assert_eq!(s.scope, Some(Scope::Out));
+        assert_eq!(s.party.as_deref(), Some("developer"));
+        assert!(s.matched.contains(&"开发商".to_string()));
+
+        let s = suggest(&config, &complaint("lift", "电梯困人半小时，已发抖音"));
+        assert_eq!(s.scope, Some(Scope::In));
+        assert_eq!(s.severity.as_deref(), Some("critical"));
+        assert!(s.spread_risk, "{s:?}");
+
+        // No keyword: the category's default scope.
+        let s = suggest(&config, &complaint("cleaning", "楼道有垃圾"));
+        assert_eq!(s.scope, Some(Scope::In));
+        assert!(s.matched.is_empty());
+    }
+}
