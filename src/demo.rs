@@ -1,10 +1,14 @@
 //! Realistic bilingual demo data for both presets: complaints spread over three years, repeat
-//! complainants, and cases in every stage the desk knows so far.
+//! complainants, and cases walked through the handling method's real moves (the domain's
+//! `decide`), so their stages, records and timelines are what the desk itself would write.
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Config;
-use crate::domain::complaint::{Channel, Intent, Scope, ValidComplaint, normalise_phone};
+use crate::domain::complaint::{
+    Channel, Complaint, Intent, Scope, ValidComplaint, normalise_phone,
+};
+use crate::domain::handling::{Action, Handling, Rules, WaitOn, decide};
 use crate::domain::stage::Stage;
 
 /// Time span the demo spreads complaints over.
@@ -17,7 +21,7 @@ pub struct DemoEvent {
     pub at: DateTime<Utc>,
     /// Who.
     pub agent: String,
-    /// Kind (`received`, `classified`, `advanced`, `closed`).
+    /// Kind (`received`, then the events of the moves walked).
     pub kind: &'static str,
     /// Stage before.
     pub from_stage: Option<Stage>,
@@ -52,6 +56,8 @@ pub struct DemoCase {
     pub closed_at: Option<DateTime<Utc>>,
     /// Timeline.
     pub events: Vec<DemoEvent>,
+    /// What the handling method recorded.
+    pub handling: Handling,
 }
 
 struct Person {
@@ -330,6 +336,7 @@ impl<'a> DemoGenerator<'a> {
             explained: false,
             stage: Stage::Received,
             closed_at: None,
+            handling: Handling::default(),
             events: vec![DemoEvent {
                 at: received_at,
                 agent: agent.clone(),
@@ -356,86 +363,195 @@ impl<'a> DemoGenerator<'a> {
         }
         let scope = category.scope;
         let severities = &self.config.severities;
-        let sev = &severities[weighted_index(rng, severities.len())];
+        let sev = severities[weighted_index(rng, severities.len())]
+            .key
+            .clone();
         let types = &self.config.types;
-        case.scope = Some(scope);
-        case.party = category.party.clone();
-        case.complaint_type = Some(types[rng.usize(..types.len())].key.clone());
-        case.severity = Some(sev.key.clone());
-        case.intent = [
+        let complaint_type = Some(types[rng.usize(..types.len())].key.clone());
+        let intent = [
             Intent::Genuine,
             Intent::Genuine,
             Intent::Unclear,
             Intent::Venting,
         ][rng.usize(..4)];
-        case.spread_risk = rng.u8(..100) < 3;
-        case.explained = scope == Scope::Out;
-        let classified_at = received_at + Duration::minutes(rng.i64(5..240));
-        case.events.push(DemoEvent {
-            at: classified_at,
-            agent: agent.clone(),
-            kind: "classified",
-            from_stage: Some(Stage::Received),
-            to_stage: Some(Stage::Received),
-            detail: serde_json::json!({
-                "scope": scope.as_str(),
-                "party": case.party,
-                "severity": sev.key,
-                "type": case.complaint_type,
-                "spread_risk": case.spread_risk,
-            }),
+        let spread_risk = rng.u8(..100) < 3;
+        let party = category.party.clone().or_else(|| {
+            (scope == Scope::Out).then(|| self.config.parties.first().map(|p| p.key.clone()))?
         });
-        let closed = age_days > 60 && rng.u8(..100) < 97 || age_days > 14 && rng.u8(..100) < 60;
-        let target = if closed {
-            if scope == Scope::In {
-                Stage::Closed
-            } else {
-                Stage::ClosedReferred
-            }
-        } else if scope == Scope::In {
-            [
-                Stage::Received,
-                Stage::Verified,
-                Stage::Assessed,
-                Stage::RemedyPlanned,
-                Stage::Replied,
-                Stage::Remedied,
-                Stage::Revisiting,
-            ][rng.usize(..7)]
-        } else {
-            [Stage::Received, Stage::Referred, Stage::WaitingOnParty][rng.usize(..3)]
-        };
-        if target == Stage::Received {
-            return case;
-        }
-        let moved_at = (classified_at + Duration::hours(rng.i64(2..24 * 20))).min(self.now);
-        case.stage = target;
-        if target.is_closed() {
-            case.closed_at = Some(moved_at);
-            let english = person.english;
-            case.events.push(DemoEvent {
-                at: moved_at,
-                agent,
-                kind: "closed",
-                from_stage: Some(Stage::Received),
-                to_stage: Some(target),
-                detail: if english {
-                    serde_json::json!({"summary": "Repaired and confirmed with the customer.", "root_cause": "Maintenance backlog.", "lesson": "Check the schedule weekly."})
-                } else {
-                    serde_json::json!({"summary": "已处理并与业主确认。", "root_cause": "维修排期积压。", "lesson": "每周核对维修计划。"})
+        let english = person.english;
+        // The path of real moves through the method, then how far along it this case got.
+        let say = |zh: &str, en: &str| if english { en } else { zh }.to_string();
+        let path: Vec<Action> = match scope {
+            Scope::In => vec![
+                Action::Classify {
+                    scope,
+                    party: None,
+                    complaint_type,
+                    severity: sev,
+                    intent,
+                    spread_risk,
+                    explained: false,
                 },
-            });
+                Action::Verify {
+                    motive: say(
+                        "希望尽快解决，避免损失扩大。",
+                        "Wants it fixed before the damage spreads.",
+                    ),
+                    outcome: String::new(),
+                },
+                Action::Assess {
+                    facts: say(
+                        "现场查看属实，需维修。",
+                        "Checked on site: confirmed, needs repair.",
+                    ),
+                    severity: None,
+                },
+                Action::Plan {
+                    department: say("工程维修部", "Maintenance"),
+                    actions: say(
+                        "安排师傅上门维修并复查。",
+                        "Send a technician, then re-inspect.",
+                    ),
+                    promised: None,
+                    confirmed: true,
+                    compensation: (rng.u8(..10) == 0).then_some(100),
+                    gift: None,
+                },
+                Action::Reply {
+                    accepted: true,
+                    alternatives: String::new(),
+                },
+                Action::Remedied {
+                    note: say("已修复，业主确认。", "Repaired; the customer confirmed."),
+                },
+                Action::Close {
+                    summary: say(
+                        "已处理并与业主确认。",
+                        "Repaired and confirmed with the customer.",
+                    ),
+                    root_cause: say("维修排期积压。", "Maintenance backlog."),
+                    lesson: say("每周核对维修计划。", "Check the schedule weekly."),
+                    referred: false,
+                },
+            ],
+            Scope::Out => vec![
+                Action::Classify {
+                    scope,
+                    party: party.clone(),
+                    complaint_type,
+                    severity: sev,
+                    intent,
+                    spread_risk,
+                    explained: true,
+                },
+                Action::Refer {
+                    to: party.unwrap_or_default(),
+                    note: say(
+                        "已联系责任方并转交资料。",
+                        "Passed the details to the responsible party.",
+                    ),
+                },
+                Action::Wait {
+                    on: WaitOn::ThirdParty,
+                    note: say("等待责任方回复。", "Waiting for their answer."),
+                },
+                Action::Close {
+                    summary: say("责任方已处理。", "Handled by the responsible party."),
+                    root_cause: String::new(),
+                    lesson: String::new(),
+                    referred: true,
+                },
+            ],
+        };
+        let closed = age_days > 60 && rng.u8(..100) < 97 || age_days > 14 && rng.u8(..100) < 60;
+        let steps = if closed {
+            path.len()
         } else {
-            case.events.push(DemoEvent {
-                at: moved_at,
-                agent,
-                kind: "advanced",
-                from_stage: Some(Stage::Received),
-                to_stage: Some(target),
-                detail: serde_json::json!({}),
+            1 + rng.usize(..path.len() - 1)
+        };
+        let role = self
+            .config
+            .roles
+            .iter()
+            .max_by_key(|r| r.compensation_limit)
+            .cloned()
+            .unwrap_or_else(|| crate::config::Role {
+                key: "agent".into(),
+                zh: String::new(),
+                en: String::new(),
+                compensation_limit: u32::MAX,
+                permissions: Vec::new(),
             });
+        let mut complaint = case.as_complaint();
+        let mut at = received_at + Duration::minutes(rng.i64(5..240));
+        for action in &path[..steps] {
+            if at > self.now {
+                break;
+            }
+            let rules = Rules {
+                config: self.config,
+                agent: &agent,
+                role: &role,
+                now: at,
+            };
+            // Every move on the path is valid by construction; a refusal ends the walk.
+            let Ok(decision) = decide(&complaint, action, &rules) else {
+                break;
+            };
+            case.events.push(DemoEvent {
+                at,
+                agent: agent.clone(),
+                kind: decision.event,
+                from_stage: Some(complaint.stage),
+                to_stage: Some(decision.after.stage),
+                detail: decision.detail,
+            });
+            complaint = decision.after;
+            at += Duration::hours(rng.i64(1..24 * 5));
         }
+        case.scope = complaint.scope;
+        case.party = complaint.party;
+        case.complaint_type = complaint.complaint_type;
+        case.severity = complaint.severity;
+        case.intent = complaint.intent;
+        case.spread_risk = complaint.spread_risk;
+        case.explained = complaint.explained;
+        case.stage = complaint.stage;
+        case.closed_at = complaint.closed_at;
+        case.handling = complaint.handling;
         case
+    }
+}
+
+impl DemoCase {
+    /// The case as a stored complaint would read before any move (for the domain's rules).
+    fn as_complaint(&self) -> Complaint {
+        let i = &self.intake;
+        Complaint {
+            id: 0,
+            number: String::new(),
+            received_at: i.received_at,
+            channel: i.channel,
+            name: i.name.clone(),
+            phone: i.phone.clone(),
+            location: i.location.clone(),
+            category: i.category.clone(),
+            description: i.description.clone(),
+            outcome: i.outcome.clone(),
+            apologized: i.apologized,
+            scope: None,
+            party: None,
+            complaint_type: None,
+            severity: None,
+            intent: Intent::Unclear,
+            spread_risk: false,
+            explained: false,
+            stage: Stage::Received,
+            version: 1,
+            closed_at: None,
+            updated_at: i.received_at,
+            handling: Handling::default(),
+        }
     }
 }
 

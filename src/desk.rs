@@ -446,6 +446,7 @@ fn write_demo_batch(
             explained: case.explained,
             stage: case.stage,
             closed_at: case.closed_at,
+            handling: Some(&case.handling),
             created_by: agent,
             now: case.intake.received_at,
         };

@@ -303,6 +303,10 @@ impl<'a> Table<'a> {
         if c.scope.is_none() && !c.stage.is_closed() {
             stage = self.catalog.text("label.untriaged").to_string();
         }
+        // A spread risk (传播风险) is marked where the eye starts: the stage column.
+        if c.spread_risk {
+            stage = format!("!{stage}");
+        }
         let cells = [
             c.number.clone(),
             local_minutes(c.received_at),

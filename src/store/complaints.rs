@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use crate::domain::complaint::{Channel, Complaint, Intent, Queue, Scope, ValidComplaint};
+use crate::domain::handling::Handling;
 use crate::domain::number;
 use crate::domain::stage::Stage;
 use crate::error::Result;
@@ -36,6 +37,8 @@ pub struct NewRow<'a> {
     pub stage: Stage,
     /// When closed.
     pub closed_at: Option<DateTime<Utc>>,
+    /// What the handling method recorded (demo data walked through moves).
+    pub handling: Option<&'a Handling>,
     /// Who recorded it.
     pub created_by: &'a str,
     /// When it was recorded.
@@ -56,6 +59,7 @@ impl<'a> NewRow<'a> {
             explained: false,
             stage: Stage::Received,
             closed_at: None,
+            handling: None,
             created_by,
             now,
         }
@@ -99,10 +103,16 @@ pub fn insert(tx: &Transaction<'_>, row: &NewRow<'_>, number: &str) -> rusqlite:
     let mut stmt = tx.prepare_cached(
         "INSERT INTO complaints (number, received_at, channel, name, phone, phone_norm, location,
             category, description, outcome, apologized, scope, party, type, severity, intent,
-            spread_risk, explained, stage, closed_at, created_at, updated_at, created_by)
+            spread_risk, explained, stage, closed_at, created_at, updated_at, created_by,
+            handling)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?21, ?22)",
+            ?18, ?19, ?20, ?21, ?21, ?22, ?23)",
     )?;
+    let handling = match row.handling {
+        Some(h) => serde_json::to_string(h)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?,
+        None => "{}".to_string(),
+    };
     stmt.execute(params![
         number,
         c.received_at.timestamp(),
@@ -126,6 +136,7 @@ pub fn insert(tx: &Transaction<'_>, row: &NewRow<'_>, number: &str) -> rusqlite:
         row.closed_at.map(|t| t.timestamp()),
         row.now.timestamp(),
         row.created_by,
+        handling,
     ])?;
     Ok(tx.last_insert_rowid())
 }
