@@ -13,6 +13,7 @@ use crate::domain::handling::{Action, Rules, decide};
 use crate::domain::number;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
+use crate::store::attachments::{self, Attachment};
 use crate::store::complaints::{self, Cursor, NewRow};
 use crate::store::drafts;
 use crate::store::events::{self, Event, NewEvent};
@@ -202,6 +203,56 @@ impl Desk {
         })
     }
 
+    /// Attaches a file to complaint `number` by reference: the file stays where it is; its
+    /// SHA-256 and size are recorded so a changed or swapped file can be told. Attachments
+    /// of a spread-risk complaint are always confidential.
+    pub fn attach(
+        &mut self,
+        number_text: &str,
+        file: &Path,
+        confidential: bool,
+    ) -> Result<Attachment> {
+        let path = std::fs::canonicalize(file).map_err(|e| Error::io(file, e))?;
+        let (sha256, size) = sha256_file(&path)?;
+        let now = self.clock.now();
+        let number = number::normalise(number_text);
+        let agent = self.agent.clone();
+        self.store.write(|tx| {
+            let c = complaints::by_number(tx, &number)?
+                .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
+            let attachment = Attachment {
+                path: path.display().to_string(),
+                sha256,
+                size,
+                confidential: confidential || c.spread_risk,
+                added_at: now,
+                added_by: agent.clone(),
+            };
+            attachments::insert(tx, c.id, &attachment)?;
+            let file_name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            events::append(
+                tx,
+                &NewEvent {
+                    complaint_id: c.id,
+                    at: now,
+                    agent: &agent,
+                    kind: "attached",
+                    from_stage: None,
+                    to_stage: None,
+                    detail: &serde_json::json!({
+                        "file": file_name,
+                        "sha256": attachment.sha256,
+                        "confidential": attachment.confidential,
+                    }),
+                },
+            )?;
+            Ok(attachment)
+        })
+    }
+
     /// The acting agent's role: as registered, else the first configured role.
     pub fn role(&self) -> Result<Role> {
         let key = self.store.agent_role(&self.agent)?;
@@ -384,6 +435,33 @@ impl Desk {
         }
         Ok(written)
     }
+}
+
+/// SHA-256 (hex) and size of a file, read in chunks.
+fn sha256_file(path: &Path) -> Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    if !file.metadata().map_err(|e| Error::io(path, e))?.is_file() {
+        return Err(Error::new("error.not_a_file").arg("path", path.display()));
+    }
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    let hex = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((hex, size))
 }
 
 /// The refusal of a stale edit: who changed the complaint, when and how, since `expected`.

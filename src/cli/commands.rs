@@ -113,6 +113,15 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         Command::Demo { count, seed } => demo(&mut desk, *count, *seed, catalog),
         Command::Case {
             number,
+            action: CaseAction::Attach { file, confidential },
+            ..
+        } => {
+            let a = desk.attach(number, file, *confidential)?;
+            println!("{}", a.sha256);
+            Ok(())
+        }
+        Command::Case {
+            number,
             expect_version,
             action,
         } => {
@@ -221,6 +230,9 @@ fn case_action(a: &CaseAction) -> Result<Action> {
         CaseAction::Reopen { reason } => Action::Reopen {
             reason: reason.clone(),
         },
+        CaseAction::Attach { .. } => {
+            return Err(Error::new("error.internal").arg("detail", "attach is not a move"));
+        }
     })
 }
 

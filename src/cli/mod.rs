@@ -260,6 +260,15 @@ pub enum CaseAction {
         #[arg(long)]
         referred: bool,
     },
+    /// Attach a file by reference (it stays where it is; its SHA-256 is recorded).
+    Attach {
+        /// The file (a photo, a video, a letter scan).
+        file: PathBuf,
+        /// Confidential: shown only to roles that may view confidential material (always
+        /// so for a spread-risk complaint).
+        #[arg(long)]
+        confidential: bool,
+    },
     /// Reopen, with a reason.
     Reopen {
         /// Why.

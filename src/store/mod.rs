@@ -5,6 +5,7 @@
 //! migrations on `PRAGMA user_version`, each in its own transaction.
 
 pub mod agents;
+pub mod attachments;
 pub mod complaints;
 pub mod drafts;
 pub mod events;
@@ -26,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_agent_activity.sql"),
     include_str!("migrations/0003_handling.sql"),
+    include_str!("migrations/0004_attachments.sql"),
 ];
 
 /// Tables every version of our schema has; their absence means a damaged file.
