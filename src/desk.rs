@@ -17,7 +17,7 @@ use crate::store::attachments::{self, Attachment};
 use crate::store::complaints::{self, Cursor, NewRow};
 use crate::store::drafts;
 use crate::store::events::{self, Event, NewEvent};
-use crate::store::followups::{Callback, Revisit};
+use crate::store::followups::{self, Callback, Revisit};
 use crate::store::{BackupReport, Store};
 
 /// Where the time comes from (the system clock, or a fixed one in tests).
@@ -199,6 +199,10 @@ impl Desk {
                     detail: &decision.detail,
                 },
             )?;
+            followups::settle(tx, c.id, decision.settles, now)?;
+            if let Some((kind, due)) = decision.owes {
+                followups::owe(tx, c.id, kind, due, now)?;
+            }
             Ok(complaints::by_id(tx, c.id)?)
         })
     }

@@ -196,7 +196,7 @@ pub fn write_case_text(
                 "  {} {}  {}  {}",
                 state,
                 local_minutes(cb.due_at),
-                sanitize_line(&cb.kind),
+                sanitize_line(catalog.text_or(&format!("callback.{}", cb.kind), &cb.kind)),
                 sanitize_line(&cb.note)
             )?;
         }

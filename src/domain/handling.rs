@@ -278,6 +278,33 @@ pub struct Decision {
     pub event: &'static str,
     /// The event's details.
     pub detail: serde_json::Value,
+    /// A call now owed: its kind and due time (classification starts the reply clock).
+    pub owes: Option<(&'static str, DateTime<Utc>)>,
+    /// Kinds of open calls the move settles (a reply settles the first reply; closing
+    /// settles everything).
+    pub settles: &'static [&'static str],
+}
+
+/// Kind of the call owed to the customer after an in-scope classification.
+pub const FIRST_REPLY: &str = "first_reply";
+/// Kind of the chaser owed to the responsible party after an out-of-scope classification.
+pub const CHASER: &str = "chaser";
+
+/// When the call started by a classification is due: the severity's first-reply hours in
+/// scope, its referral hours out of scope, counted in plain hours (business hours arrive
+/// with the callback queue).
+fn reply_clock(
+    config: &Config,
+    scope: Scope,
+    severity: &str,
+    now: DateTime<Utc>,
+) -> Option<(&'static str, DateTime<Utc>)> {
+    let s = config.severities.iter().find(|s| s.key == severity)?;
+    let (kind, hours) = match scope {
+        Scope::In => (FIRST_REPLY, s.first_reply_hours),
+        Scope::Out => (CHASER, s.referral_reply_hours),
+    };
+    Some((kind, now + chrono::Duration::hours(i64::from(hours))))
 }
 
 fn text(value: &str, field: &'static str, required: bool) -> Result<String> {
@@ -637,10 +664,26 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
         }
     };
     after.updated_at = rules.now;
+    let owes = match action {
+        // A first classification starts the clock; a correction while still received
+        // does not start a second one.
+        Action::Classify {
+            scope, severity, ..
+        } if c.scope.is_none() => reply_clock(config, *scope, severity, rules.now),
+        _ => None,
+    };
+    let settles: &'static [&'static str] = match mv {
+        Move::Reply => &[FIRST_REPLY],
+        Move::Refer => &[CHASER],
+        Move::Close => &[FIRST_REPLY, CHASER],
+        _ => &[],
+    };
     Ok(Decision {
         after,
         event,
         detail,
+        owes,
+        settles,
     })
 }
 

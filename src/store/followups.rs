@@ -41,6 +41,43 @@ fn at(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }
 
+/// Opens a call owed for a complaint, inside the caller's transaction.
+pub fn owe(
+    tx: &rusqlite::Transaction<'_>,
+    complaint_id: i64,
+    kind: &str,
+    due_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO callbacks (complaint_id, kind, due_at, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(rusqlite::params![
+        complaint_id,
+        kind,
+        due_at.timestamp(),
+        now.timestamp()
+    ])?;
+    Ok(())
+}
+
+/// Marks the open calls of `kinds` for a complaint done, inside the caller's transaction.
+pub fn settle(
+    tx: &rusqlite::Transaction<'_>,
+    complaint_id: i64,
+    kinds: &[&str],
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "UPDATE callbacks SET done_at = ?1
+         WHERE complaint_id = ?2 AND kind = ?3 AND done_at IS NULL",
+    )?;
+    for kind in kinds {
+        stmt.execute(rusqlite::params![now.timestamp(), complaint_id, kind])?;
+    }
+    Ok(())
+}
+
 /// Open callbacks by urgency, for the status line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DueCounts {
