@@ -761,4 +761,65 @@ mod tests {
             }
         );
     }
+
+    #[test]
+    fn classification_starts_the_reply_clock_and_the_reply_stops_it() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut desk = desk(&dir);
+        let c = desk.intake(&leak()).expect("intake");
+        let classify = Action::Classify {
+            scope: crate::domain::complaint::Scope::In,
+            party: None,
+            complaint_type: None,
+            severity: "serious".into(),
+            intent: crate::domain::complaint::Intent::Genuine,
+            spread_risk: false,
+            explained: false,
+        };
+        desk.act(&c.number, Some(1), &classify).expect("classify");
+        // A correction while still received does not start a second clock.
+        desk.act(&c.number, Some(2), &classify).expect("reclassify");
+        let case = desk.case_file(&c.number).expect("case");
+        assert_eq!(case.callbacks.len(), 1);
+        let owed = &case.callbacks[0];
+        assert_eq!(owed.kind, "first_reply");
+        assert_eq!(
+            owed.due_at,
+            desk.now() + chrono::Duration::hours(2),
+            "serious: 2 h"
+        );
+        assert_eq!(owed.done_at, None);
+        for action in [
+            Action::Verify {
+                motive: "尽快修好".into(),
+                outcome: "上门维修".into(),
+            },
+            Action::Assess {
+                facts: "防水层破损".into(),
+                severity: None,
+            },
+            Action::Plan {
+                department: "工程部".into(),
+                actions: "修复防水".into(),
+                promised: None,
+                confirmed: false,
+                compensation: None,
+                gift: None,
+            },
+            Action::Reply {
+                accepted: true,
+                alternatives: String::new(),
+            },
+        ] {
+            desk.act(&c.number, None, &action).expect("move");
+        }
+        let case = desk.case_file(&c.number).expect("case");
+        assert_eq!(
+            case.callbacks[0].done_at,
+            Some(desk.now()),
+            "the reply settles it"
+        );
+        assert_eq!(case.complaint.version, 7);
+        assert_eq!(case.events.len(), 7);
+    }
 }
