@@ -540,3 +540,525 @@ fn show_text_reads_in_both_languages() {
         "{en}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// `case NUMBER ACTION`: the handling method on the command line.
+
+#[test]
+fn case_walks_an_in_scope_complaint_from_intake_to_close() {
+    let desk = Desk::new();
+    let n = desk.add(&leak());
+    let step = |args: &[&str], stage: &str, version: i64| {
+        desk.case(&n, args)
+            .success()
+            .stdout(format!("{n}：{stage}（版本 {version}）\n"))
+            .stderr("");
+    };
+    step(
+        &[
+            "classify",
+            "--scope",
+            "in",
+            "--type",
+            "facility",
+            "--severity",
+            "general",
+            "--intent",
+            "genuine",
+        ],
+        "已受理",
+        2,
+    );
+    step(
+        &[
+            "verify",
+            "--motive",
+            "担心楼下邻居索赔，想尽快修好",
+            "--outcome",
+            "维修并清理霉斑",
+        ],
+        "已核实",
+        3,
+    );
+    step(
+        &[
+            "assess",
+            "--facts",
+            "1901 卫生间防水层破损，\n已拍照存档",
+            "--severity",
+            "serious",
+        ],
+        "已调查评估",
+        4,
+    );
+    step(
+        &[
+            "plan",
+            "--department",
+            "工程部",
+            "--actions",
+            "更换防水层，清理霉斑",
+            "--promised",
+            "2099-01-05 10:00",
+            "--confirmed",
+            "--compensation",
+            "150",
+            "--gift",
+            "清洁券一张",
+        ],
+        "已定解决方案",
+        5,
+    );
+    step(&["reply", "--accepted"], "已回复客户", 6);
+    step(
+        &["remedied", "--note", "防水层已更换，客户确认"],
+        "已补救",
+        7,
+    );
+    step(
+        &[
+            "close",
+            "--summary",
+            "更换防水层并清理霉斑，赠清洁券",
+            "--root-cause",
+            "1901 防水层老化",
+            "--lesson",
+            "雨季前巡检卫生间防水",
+        ],
+        "已结案",
+        8,
+    );
+
+    let shown = desk.show(&n);
+    assert_eq!(shown["stage"], "closed");
+    assert_eq!(shown["version"], 8);
+    assert_eq!(shown["scope"], "in");
+    assert_eq!(shown["party"], serde_json::Value::Null);
+    assert_eq!(shown["type"], "facility");
+    assert_eq!(shown["severity"], "serious");
+    assert_eq!(shown["intent"], "genuine");
+    assert_eq!(shown["outcome"], "维修并清理霉斑");
+    assert!(
+        shown["closed_at"]
+            .as_str()
+            .expect("closed")
+            .ends_with("+08:00"),
+        "{shown}"
+    );
+    assert_eq!(
+        common::event_kinds(&shown),
+        [
+            "received",
+            "classified",
+            "verified",
+            "assessed",
+            "planned",
+            "replied",
+            "remedied",
+            "closed"
+        ]
+    );
+    let events = shown["events"].as_array().expect("events");
+    let stages: Vec<(&str, &str)> = events[1..]
+        .iter()
+        .map(|e| {
+            (
+                e["from_stage"].as_str().expect("from"),
+                e["to_stage"].as_str().expect("to"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            ("received", "received"),
+            ("received", "verified"),
+            ("verified", "assessed"),
+            ("assessed", "remedy_planned"),
+            ("remedy_planned", "replied"),
+            ("replied", "remedied"),
+            ("remedied", "closed"),
+        ]
+    );
+    assert!(events.iter().all(|e| e["agent"] == "王丽"));
+    let h = &shown["handling"];
+    assert_eq!(h["motive"], "担心楼下邻居索赔，想尽快修好");
+    assert_eq!(h["facts"], "1901 卫生间防水层破损，\n已拍照存档");
+    assert_eq!(h["plan"]["department"], "工程部");
+    assert_eq!(h["plan"]["actions"], "更换防水层，清理霉斑");
+    assert_eq!(h["plan"]["promised"], "2099-01-05T02:00:00Z");
+    assert_eq!(h["plan"]["confirmed"], true);
+    assert_eq!(h["plan"]["compensation"], 150);
+    assert_eq!(h["plan"]["gift"], "清洁券一张");
+    assert_eq!(h["plan"]["approval"]["state"], "not_needed");
+    assert_eq!(h["reply"]["accepted"], true);
+    assert_eq!(h["remedy_note"], "防水层已更换，客户确认");
+    assert_eq!(h["summary"]["summary"], "更换防水层并清理霉斑，赠清洁券");
+    assert_eq!(h["summary"]["root_cause"], "1901 防水层老化");
+    assert_eq!(h["summary"]["lesson"], "雨季前巡检卫生间防水");
+    assert_eq!(events[3]["detail"]["severity"], "serious");
+    assert_eq!(events[4]["detail"]["promised"], "2099-01-05T02:00:00+00:00");
+
+    // Closed: in the closed queue, not in the open one.
+    let closed = desk.json(&["list", "--queue", "closed", "--format", "json"]);
+    assert_eq!(closed[0]["number"], n.as_str());
+    let open = desk.json(&["list", "--queue", "open", "--format", "json"]);
+    assert_eq!(open, serde_json::json!([]));
+    // The text form tells the story in Chinese.
+    let text = common::stdout(&desk.cmd().args(["show", &n]).assert().success());
+    assert!(
+        text.contains("投诉结案") && text.contains("制定解决方案"),
+        "{text}"
+    );
+}
+
+#[test]
+fn case_walks_an_out_of_scope_complaint_to_a_referred_close() {
+    let desk = Desk::new();
+    let n = desk.add(&[
+        "--channel",
+        "walk-in",
+        "--name",
+        "欧阳娜娜",
+        "--phone",
+        "021-6234 5678",
+        "--location",
+        "5栋101",
+        "--category",
+        "墙面开裂",
+        "--description",
+        "客厅墙面开裂，交房不到一年。",
+        "--outcome",
+        "开发商给个说法",
+        "--apologized",
+    ]);
+    // Out of scope needs the party, and the customer told whose responsibility it is.
+    desk.case(
+        &n,
+        &[
+            "classify",
+            "--scope",
+            "out",
+            "--party",
+            "developer",
+            "--severity",
+            "general",
+        ],
+    )
+    .code(1)
+    .stdout("")
+    .stderr(predicate::str::starts_with(
+        "error: 非物业纠纷须先向客户说明责任归属（丑话说在前）",
+    ));
+    desk.case(
+        &n,
+        &[
+            "classify",
+            "--scope",
+            "out",
+            "--severity",
+            "general",
+            "--explained",
+        ],
+    )
+    .code(1)
+    .stderr("error: 责任方为必填项\n");
+    desk.case(
+        &n,
+        &[
+            "--lang",
+            "en",
+            "classify",
+            "--scope",
+            "out",
+            "--party",
+            "开发商",
+            "--severity",
+            "general",
+            "--explained",
+        ],
+    )
+    .code(1)
+    .stderr(
+        predicate::str::contains("开发商").and(predicate::str::contains(
+            "developer, utility, municipality, neighbour, insurer, other",
+        )),
+    );
+    assert_eq!(desk.show(&n)["version"], 1, "refusals change nothing");
+
+    for (args, stage, version) in [
+        (
+            vec![
+                "classify",
+                "--scope",
+                "out",
+                "--party",
+                "developer",
+                "--severity",
+                "general",
+                "--explained",
+            ],
+            "已受理",
+            2,
+        ),
+        (
+            vec![
+                "refer",
+                "--to",
+                "developer",
+                "--note",
+                "已转开发商售后，王经理",
+            ],
+            "已转责任方",
+            3,
+        ),
+        (
+            vec![
+                "wait",
+                "--on",
+                "third-party",
+                "--note",
+                "等开发商一周内答复",
+            ],
+            "等待责任方",
+            4,
+        ),
+        (vec!["close", "--referred"], "转交结案", 5),
+    ] {
+        desk.case(&n, &args)
+            .success()
+            .stdout(format!("{n}：{stage}（版本 {version}）\n"));
+    }
+    let shown = desk.show(&n);
+    assert_eq!(shown["stage"], "closed_referred");
+    assert_eq!(shown["version"], 5);
+    assert_eq!(shown["scope"], "out");
+    assert_eq!(shown["party"], "developer");
+    assert_eq!(shown["explained"], true);
+    assert_eq!(shown["category"], "wall-crack");
+    assert!(shown["closed_at"].is_string());
+    assert_eq!(
+        common::event_kinds(&shown),
+        ["received", "classified", "referred", "waiting", "closed"]
+    );
+    let events = &shown["events"];
+    assert_eq!(events[1]["detail"]["party"], "developer");
+    assert_eq!(events[1]["detail"]["explained"], true);
+    assert_eq!(events[2]["detail"]["to"], "developer");
+    assert_eq!(events[2]["to_stage"], "referred");
+    assert_eq!(events[3]["detail"]["on"], "third-party");
+    assert_eq!(events[3]["to_stage"], "waiting_on_party");
+    assert_eq!(events[4]["detail"]["referred"], true);
+    assert_eq!(events[4]["to_stage"], "closed_referred");
+    let referral = &shown["handling"]["referrals"][0];
+    assert_eq!(referral["to"], "developer");
+    assert_eq!(referral["note"], "已转开发商售后，王经理");
+    assert_eq!(shown["handling"]["plan"], serde_json::Value::Null);
+}
+
+#[test]
+fn case_errors_exit_1_with_one_line_and_usage_errors_exit_2() {
+    let desk = Desk::new();
+    let n = desk.add(&leak());
+    desk.case(&n, &["classify", "--scope", "in", "--severity", "minor"])
+        .success();
+    // A move the stage does not allow: exit 1, one Chinese `error:` line naming the stage
+    // and what is possible, nothing on stdout, nothing changed.
+    desk.case(
+        &n,
+        &["close", "--summary", "修好了", "--root-cause", "老化", "--lesson", "巡检"],
+    )
+    .code(1)
+    .stdout("")
+    .stderr(
+        "error: 处于“已受理”阶段的投诉不能结案：结案前须完成补救（物业纠纷）或完成转交（非物业纠纷）；\
+         当前可进行：判定类型、核实投诉、升级、转介外部机构、等待客户\n",
+    );
+    desk.case(&n, &["--lang", "en", "refer", "--to", "developer"])
+        .code(1)
+        .stderr(predicate::str::starts_with(
+            "error: cannot refer to the responsible party a complaint at stage \"Received\": \
+             it is in scope: it is handled here, not referred; possible now: classify, verify,",
+        ));
+    // A guard of the move's content.
+    desk.case(&n, &["escalate", "--reason", "降级", "--severity", "minor"])
+        .code(1)
+        .stderr("error: 升级须提高严重程度；“minor”不高于当前等级\n");
+    // A date promised before the department confirmed: the domain's message, not clap's.
+    let m = desk.add(&leak());
+    desk.case(&m, &["classify", "--scope", "in", "--severity", "minor"])
+        .success();
+    desk.case(&m, &["verify", "--motive", "想修好", "--outcome", "维修"])
+        .success();
+    desk.case(&m, &["assess", "--facts", "漏水属实"]).success();
+    desk.case(
+        &m,
+        &[
+            "plan",
+            "--department",
+            "工程部",
+            "--actions",
+            "修",
+            "--promised",
+            "2099-01-05 10:00",
+        ],
+    )
+    .code(1)
+    .stderr(predicate::str::starts_with(
+        "error: 责任部门确认方案之前不得向客户承诺日期",
+    ));
+    // No such complaint.
+    desk.case(
+        "20260101-0042",
+        &["verify", "--motive", "x", "--outcome", "y"],
+    )
+    .code(1)
+    .stderr(predicate::str::starts_with(
+        "error: 没有编号为 20260101-0042 的投诉",
+    ));
+    // A stale version.
+    desk.case(
+        &n,
+        &[
+            "--expect-version",
+            "1",
+            "verify",
+            "--motive",
+            "想修好",
+            "--outcome",
+            "维修",
+        ],
+    )
+    .code(1)
+    .stderr(predicate::str::contains("已被 王丽").and(predicate::str::contains("版本 1，现为 2")));
+    let shown = desk.show(&n);
+    assert_eq!(shown["version"], 2, "refused moves change nothing");
+    assert_eq!(shown["events"].as_array().expect("events").len(), 2);
+
+    // Usage errors (clap): exit 2, nothing changed.
+    for args in [
+        vec!["reply"],
+        vec!["reply", "--accepted", "--declined"],
+        vec!["classify", "--scope", "sideways", "--severity", "minor"],
+        vec!["classify", "--scope", "in"],
+        vec!["fly"],
+        vec!["wait", "--on", "neighbour"],
+        vec![
+            "plan",
+            "--department",
+            "工程部",
+            "--actions",
+            "修",
+            "--compensation",
+            "-5",
+        ],
+        vec![
+            "--expect-version",
+            "two",
+            "verify",
+            "--motive",
+            "x",
+            "--outcome",
+            "y",
+        ],
+        vec!["revisit"],
+    ] {
+        desk.case(&n, &args).code(2);
+    }
+    desk.cmd().args(["case"]).assert().code(2);
+    assert_eq!(desk.show(&n)["version"], 2);
+}
+
+#[test]
+fn two_processes_acting_on_the_same_version_one_wins_the_other_is_told_who() {
+    let desk = Desk::new();
+    let n = desk.add(&leak());
+    desk.case(&n, &["classify", "--scope", "in", "--severity", "minor"])
+        .success();
+    for round in 0..3 {
+        let before = desk.show(&n);
+        let version = before["version"].as_i64().expect("version").to_string();
+        let gate = desk.path(&format!("go-{round}"));
+        let reason = format!("第{round}轮：业主群里有视频");
+        let a = desk.gated(
+            &gate,
+            &[
+                "--agent",
+                "甲",
+                "case",
+                &n,
+                "--expect-version",
+                &version,
+                "escalate",
+                "--reason",
+                &reason,
+            ],
+        );
+        let b = desk.gated(
+            &gate,
+            &[
+                "--agent",
+                "乙",
+                "case",
+                &n,
+                "--expect-version",
+                &version,
+                "refer",
+                "--to",
+                "consumer-association",
+                "--note",
+                "告知可向消协反映",
+            ],
+        );
+        // Both are started (held by the gate) before either runs.
+        std::fs::write(&gate, b"").expect("open the gate");
+        let outs = [
+            ("甲", a.wait_with_output().expect("a")),
+            ("乙", b.wait_with_output().expect("b")),
+        ];
+        let winners: Vec<&str> = outs
+            .iter()
+            .filter(|(_, o)| o.status.success())
+            .map(|(name, _)| *name)
+            .collect();
+        assert_eq!(winners.len(), 1, "exactly one succeeds: {outs:?}");
+        let winner = winners[0];
+        let (_, loser) = outs
+            .iter()
+            .find(|(_, o)| !o.status.success())
+            .expect("one fails");
+        assert_eq!(loser.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&loser.stderr);
+        assert!(
+            err.starts_with(&format!("error: 投诉 {n} 在您打开后已被 {winner} 于 "))
+                && err.contains(&format!(
+                    "（版本 {version}，现为 {}）",
+                    before["version"].as_i64().unwrap_or(0) + 1
+                ))
+                && err.lines().count() == 1,
+            "{err}"
+        );
+        assert!(loser.stdout.is_empty());
+        let after = desk.show(&n);
+        assert_eq!(
+            after["version"],
+            before["version"].as_i64().unwrap_or(0) + 1
+        );
+        let (old, new) = (
+            before["events"].as_array().expect("events"),
+            after["events"].as_array().expect("events"),
+        );
+        assert_eq!(new.len(), old.len() + 1, "exactly one new event");
+        assert_eq!(&new[..old.len()], &old[..]);
+        let last = new.last().expect("event");
+        assert_eq!(last["agent"], winner);
+        assert_eq!(
+            last["kind"],
+            if winner == "甲" {
+                "escalated"
+            } else {
+                "external_referral"
+            }
+        );
+    }
+}

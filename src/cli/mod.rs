@@ -175,7 +175,7 @@ pub enum CaseAction {
         #[arg(long)]
         actions: String,
         /// Date promised to the customer (needs --confirmed).
-        #[arg(long, value_name = "DATETIME", requires = "confirmed")]
+        #[arg(long, value_name = "DATETIME")]
         promised: Option<String>,
         /// The department confirmed the plan.
         #[arg(long)]

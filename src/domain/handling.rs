@@ -461,6 +461,10 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
             compensation,
             gift,
         } => {
+            if c.stage == Stage::Replied && h.reply.as_ref().is_some_and(|r| r.accepted) {
+                // The customer accepted this plan: carry it out, do not re-plan it.
+                return Err(forbidden(c, mv));
+            }
             let department = text(department, "department", true)?;
             let actions = text(actions, "actions", true)?;
             if promised.is_some() && !confirmed {
@@ -475,6 +479,21 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
                 return Err(Error::new("error.compensation_zero"));
             }
             let gift = gift.as_deref().map(|g| text(g, "gift", true)).transpose()?;
+            let highest = config
+                .roles
+                .iter()
+                .filter(|r| r.permissions.contains(&Permission::ApproveCompensation))
+                .map(|r| r.compensation_limit)
+                .chain([rules.role.compensation_limit])
+                .max()
+                .unwrap_or(0);
+            if let Some(amount) = compensation
+                && *amount > highest
+            {
+                return Err(Error::new("error.over_every_limit")
+                    .arg("amount", amount)
+                    .arg("limit", highest));
+            }
             let approval = match compensation {
                 Some(amount) if *amount > rules.role.compensation_limit => Approval::Pending,
                 _ => Approval::NotNeeded,
@@ -659,7 +678,10 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
         Action::Reopen { reason } => {
             let reason = text(reason, "reason", true)?;
             after.closed_at = None;
+            // A reopened case needs a new remedy: the old reply and summary no longer hold
+            // (they stay in the timeline).
             after.handling.summary = None;
+            after.handling.reply = None;
             ("reopened", json!({ "reason": reason }))
         }
     };

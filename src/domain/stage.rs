@@ -186,7 +186,8 @@ pub fn transition(stage: Stage, scope: Option<Scope>, mv: Move) -> Option<Stage>
         (Move::Classify, S::Received, _) => Some(S::Received),
         (Move::Verify, S::Received, Some(Scope::In)) => Some(S::Verified),
         (Move::Assess, S::Verified, _) => Some(S::Assessed),
-        (Move::Plan, S::Assessed | S::Replied, _) => Some(S::RemedyPlanned),
+        // A plan may be revised before the reply, and made again after a declined one.
+        (Move::Plan, S::Assessed | S::RemedyPlanned | S::Replied, _) => Some(S::RemedyPlanned),
         (Move::Approve, S::RemedyPlanned, _) => Some(S::RemedyPlanned),
         (Move::Reply, S::RemedyPlanned, _) => Some(S::Replied),
         (Move::Remedied, S::Replied, _) => Some(S::Remedied),

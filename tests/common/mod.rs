@@ -83,3 +83,52 @@ pub fn leak<'a>() -> Vec<&'a str> {
         "--apologized",
     ]
 }
+
+impl Desk {
+    /// `case NUMBER ARGS…` on this database (the outcome is for the caller to assert).
+    pub fn case(&self, number: &str, args: &[&str]) -> assert_cmd::assert::Assert {
+        self.cmd().arg("case").arg(number).args(args).assert()
+    }
+
+    /// `show NUMBER --format json`, which must succeed.
+    pub fn show(&self, number: &str) -> serde_json::Value {
+        self.json(&["show", number, "--format", "json"])
+    }
+
+    /// The binary with this database and the environment of `cmd`, started now as a child
+    /// process but held in a shell until the file `gate` exists: several can be started
+    /// before any of them runs. `args` follow `--db PATH`.
+    pub fn gated(&self, gate: &Path, args: &[&str]) -> std::process::Child {
+        let home = self.dir.path();
+        std::process::Command::new("sh")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("TZ", "Asia/Shanghai")
+            .env("COMPLAINT_DESK_AGENT", "王丽")
+            .arg("-c")
+            .arg(r#"gate="$1"; shift; while [ ! -e "$gate" ]; do sleep 0.005; done; exec "$@""#)
+            .arg("sh")
+            .arg(gate)
+            .arg(BIN)
+            .arg("--db")
+            .arg(&self.db)
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    }
+}
+
+/// The kinds of a `show --format json` timeline, in order.
+pub fn event_kinds(shown: &serde_json::Value) -> Vec<String> {
+    shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["kind"].as_str().expect("kind").to_string())
+        .collect()
+}
