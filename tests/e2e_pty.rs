@@ -928,3 +928,117 @@ fn a_resize_to_tiny_and_back_redraws_without_panicking() {
     tty.quit_cleanly();
     tty.assert_cooked();
 }
+
+/// F3 as xterm sends it.
+const F3: &str = "\x1bOR";
+
+impl Home {
+    /// Runs the command line on this home's database as 王丽 (outside any terminal);
+    /// returns what it printed.
+    fn cli(&self, args: &[&str]) -> String {
+        let out = std::process::Command::new(BIN)
+            .env_clear()
+            .envs(self.envs())
+            .current_dir(self.path())
+            .args(self.desk_args())
+            .args(args)
+            .output()
+            .expect("run complaint-desk");
+        assert!(
+            out.status.success(),
+            "{args:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    }
+}
+
+/// The handling method in the terminal: a complaint added on the command line is opened
+/// from the Classification pane, classified in scope through the form (the keyword rules
+/// suggest the scope; the agent picks the severity), then verified with a motive and an
+/// outcome typed in Chinese; `show --format json` has the new stage and both events by the
+/// agent.
+#[test]
+fn classifies_and_verifies_a_complaint_through_the_forms() {
+    const MOTIVE: &str = "希望尽快修好，不想再被楼下邻居埋怨";
+    const OUTCOME: &str = "三天内修好天花板";
+
+    let home = Home::new();
+    home.write_config();
+    let number = home
+        .cli(&[
+            "add",
+            "--channel",
+            "phone",
+            "--name",
+            "张伟",
+            "--phone",
+            "13800138000",
+            "--location",
+            "3栋2单元1801",
+            "--category",
+            "漏水",
+            "--description",
+            "卫生间天花板漏水，楼下已经发霉",
+        ])
+        .trim()
+        .to_string();
+
+    let mut tty = Tty::start(&home, &home.desk_args(), &[]);
+    tty.wait_for_intake();
+    tty.send(F3);
+    tty.wait_for_all(&["待判定投诉", &number]);
+    // The case detail, with the moves possible now.
+    tty.send(ENTER);
+    tty.wait_for_all(&[&format!("投诉 {number}（已受理）"), "可进行：", "判定类型"]);
+
+    // The classification form: in scope is suggested (漏水); the severity is the agent's.
+    tty.send("c");
+    let screen = tty.wait_for_all(&[&format!("判定类型：投诉 {number}"), "建议依据关键词：漏水"]);
+    assert!(
+        screen.contains("[建议]"),
+        "the suggested scope is marked:\n{screen}"
+    );
+    // Scope -> (party skipped in scope) -> type -> severity.
+    tty.send(TAB);
+    tty.send(TAB);
+    tty.send(RIGHT);
+    tty.send(CTRL_S);
+    tty.wait_for(&format!("{number}：判定类型已保存，当前阶段：已受理"));
+
+    // Verify: the motive and the outcome, typed in Chinese.
+    tty.send("v");
+    tty.wait_for(&format!("核实投诉：投诉 {number}"));
+    tty.send(MOTIVE);
+    tty.wait_for(MOTIVE);
+    tty.send(TAB);
+    tty.send(OUTCOME);
+    tty.wait_for(OUTCOME);
+    tty.send(CTRL_S);
+    tty.wait_for_all(&[
+        &format!("{number}：核实投诉已保存，当前阶段：已核实"),
+        &format!("投诉 {number}（已核实）"),
+    ]);
+
+    tty.quit_cleanly();
+    tty.assert_cooked();
+
+    let shown = home.show_json(&number);
+    assert_eq!(shown["stage"], "verified", "{shown}");
+    assert_eq!(shown["scope"], "in", "{shown}");
+    assert_eq!(shown["outcome"], OUTCOME, "{shown}");
+    let events = shown["events"].as_array().expect("events");
+    for kind in ["classified", "verified"] {
+        let event = events
+            .iter()
+            .find(|e| e["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} event in {shown}"));
+        assert_eq!(event["agent"], AGENT, "{event}");
+    }
+    let verified = events
+        .iter()
+        .find(|e| e["kind"] == "verified")
+        .expect("verified");
+    assert_eq!(verified["detail"]["motive"], MOTIVE, "{verified}");
+}

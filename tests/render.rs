@@ -19,7 +19,9 @@ use std::rc::Rc;
 use chrono::{DateTime, Duration, Local, Utc};
 use complaint_desk::config::{Config, Preset};
 use complaint_desk::desk::{Desk, FixedClock};
-use complaint_desk::domain::complaint::{Channel, NewComplaint};
+use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Scope};
+use complaint_desk::domain::handling::{Action, WaitOn};
+use complaint_desk::domain::stage::{Move, Stage};
 use complaint_desk::i18n::{Catalog, Lang};
 use complaint_desk::store::Store;
 use complaint_desk::tui::app::{App, Effect, MIN_SIZE, Msg, Notice};
@@ -297,12 +299,25 @@ fn open_desk(db: &Path) -> Desk {
     Desk::new(store, config(), "王丽", Box::new(FixedClock(now_utc()))).expect("desk")
 }
 
+/// A desk on `db` for `agent` (registered with `role`) whose clock says `at`.
+fn desk_at(db: &Path, agent: &str, role: &str, at: DateTime<Utc>) -> Desk {
+    let mut store = Store::open(db).expect("open store");
+    store
+        .agent_active(agent, role, at)
+        .expect("register the agent");
+    Desk::new(store, config(), agent, Box::new(FixedClock(at))).expect("desk")
+}
+
 fn press(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
 fn ctrl(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn shift_tab() -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT))
 }
 
 /// The app and the desk its effects run on, as `tui::run` wires them.
@@ -351,8 +366,16 @@ impl Session {
     /// Runs the effects on the desk as `tui::run` does, results fed back as messages.
     fn perform(&mut self, effects: Vec<Effect>) {
         self.runner.perform(&mut self.app, effects);
+        // Refusals the screens show on purpose.
         if let Some(Notice::Failed(e)) = self.app.notice()
-            && !matches!(e.key, "error.phone_invalid")
+            && !matches!(
+                e.key,
+                "error.phone_invalid"
+                    | "error.explain_first"
+                    | "error.promise_unconfirmed"
+                    | "tui.choose_required"
+                    | "error.conflict"
+            )
         {
             panic!("an effect failed: {e}");
         }
@@ -427,7 +450,7 @@ const COMPLAINTS: [(&str, &str, &str, &str, &str, &str); 30] = [
         "139 1234 5678",
         "5栋1单元602",
         "电梯故障",
-        "2号电梯门关不上，困人十分钟",
+        "2号电梯门关不上，困人十分钟，视频已发抖音",
         "",
     ),
     (
@@ -684,6 +707,8 @@ fn every_screen_in_both_languages_and_two_sizes() {
         for size in SIZES {
             intake_screens(lang, size);
             list_screens(lang, size);
+            classification_form_screens(lang, size);
+            walked_case_screens(lang, size);
             first_run_screens(lang, size);
             caret_follows_display_width(lang, size);
         }
@@ -691,6 +716,7 @@ fn every_screen_in_both_languages_and_two_sizes() {
     }
     caret_at_a_wrapped_line();
     untrusted_text_is_inert();
+    a_conflict_is_shown_and_the_form_reapplied();
 }
 
 /// The intake pane empty, then filled in Chinese with a refusal and earlier complaints of
@@ -783,6 +809,370 @@ fn list_screens(lang: Lang, size: (u16, u16)) {
     s.snapshot(&name("callbacks", lang, size));
     s.send(press(KeyCode::F(5)));
     s.snapshot(&name("revisits", lang, size));
+}
+
+/// The complaint the classification form is shown for: the oldest, its description naming
+/// the developer and a cracked wall, so the keyword rules suggest out of scope, developer.
+fn developer_wall() -> NewComplaint {
+    NewComplaint {
+        channel: Some(Channel::WalkIn),
+        name: "钱多多".into(),
+        phone: "13900001111".into(),
+        location: "10栋1单元501".into(),
+        category: "墙面开裂".into(),
+        description: "客厅墙面开裂，裂缝越来越长，交房才两年，要求开发商来修。".into(),
+        outcome: "请物业联系开发商维修".into(),
+        apologized: true,
+        received_at: Some(now_utc() - Duration::days(30)),
+    }
+}
+
+/// The classification form from the list: pre-filled from the keyword rules and marked as
+/// suggested; Ctrl+S without a severity, then without the responsibility explained, is
+/// refused beside the field; ticked, it saves and the complaint leaves the list.
+fn classification_form_screens(lang: Lang, size: (u16, u16)) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    {
+        let mut desk = open_desk(&db);
+        fill(&mut desk);
+        desk.intake(&developer_wall()).expect("intake");
+    }
+    let mut s = Session::open(&db, lang, size);
+    s.send(press(KeyCode::F(3)));
+    assert_eq!(
+        s.app.list().selected().map(|c| c.name.as_str()),
+        Some("钱多多"),
+        "the oldest first"
+    );
+    s.key(KeyCode::Char('c'));
+    let form = s.app.move_form().expect("the classification form").form();
+    assert_eq!(form.chosen("scope"), Some("out"));
+    assert_eq!(form.chosen("party"), Some("developer"));
+    assert!(form.is_suggested("scope") && form.is_suggested("party"));
+    assert_eq!(form.focus(), Some("scope"));
+    let drawn = s.snapshot(&name("classify_form", lang, size));
+    assert!(drawn.find("开发商、墙面开裂").is_some() || lang == Lang::En);
+    assert_eq!(drawn.cursor, None, "no caret while a choice has focus");
+
+    // Nothing saved by the suggestion: Ctrl+S wants a severity first.
+    s.send(ctrl('s'));
+    let form = s.app.move_form().expect("still open").form();
+    assert_eq!(form.error().map(|(at, _)| at), Some(Some("severity")));
+    assert_eq!(s.app.list().rows().len(), COMPLAINTS.len() + 1);
+    s.key(KeyCode::Right);
+    // The desk refuses an out-of-scope decision not yet explained to the customer.
+    s.send(ctrl('s'));
+    let form = s.app.move_form().expect("still open").form();
+    let (at, err) = form.error().expect("refused");
+    assert_eq!((at, err.key), (Some("explained"), "error.explain_first"));
+    assert_eq!(form.focus(), Some("explained"));
+    s.snapshot(&name("classify_refused", lang, size));
+
+    s.key(KeyCode::Char(' '));
+    s.send(ctrl('s'));
+    assert!(s.app.move_form().is_none(), "saved: the form closes");
+    assert!(matches!(
+        s.app.notice(),
+        Some(Notice::Acted {
+            mv: Move::Classify,
+            stage: Stage::Received,
+            ..
+        })
+    ));
+    assert_eq!(
+        s.app.list().rows().len(),
+        COMPLAINTS.len(),
+        "it left the untriaged list"
+    );
+    assert_ne!(
+        s.app.list().selected().map(|c| c.name.as_str()),
+        Some("钱多多")
+    );
+}
+
+/// Takes a complaint ten days ago and walks it through the handling method with desks at
+/// later times and other agents: classified, verified, assessed, a plan over the agent's
+/// limit approved by a supervisor, declined, planned again, accepted, escalated after a
+/// video went round, referred to the consumer association, a wait on the customer,
+/// remedied, closed, reopened. Returns its number.
+fn walk(db: &Path) -> String {
+    let start = now_utc() - Duration::days(10);
+    let number = desk_at(db, "王丽", "agent", start)
+        .intake(&NewComplaint {
+            channel: Some(Channel::Phone),
+            name: "周芷若".into(),
+            phone: "13922223333".into(),
+            location: "8栋2单元1203".into(),
+            category: "漏水".into(),
+            description: "厨房水管爆裂，水漫到客厅和两个卧室，木地板泡坏鼓起，家具也有损坏。\n昨晚十点打物业值班电话没人接。".into(),
+            outcome: "赔偿地板和家具损失，书面道歉".into(),
+            apologized: true,
+            received_at: None,
+        })
+        .expect("intake")
+        .number;
+    let promised = now_utc() + Duration::days(3);
+    let steps: Vec<(&str, &str, Action)> = vec![
+        (
+            "王丽",
+            "agent",
+            Action::Classify {
+                scope: Scope::In,
+                party: None,
+                complaint_type: Some("facility".into()),
+                severity: "general".into(),
+                intent: Intent::Genuine,
+                spread_risk: false,
+                explained: false,
+            },
+        ),
+        (
+            "王丽",
+            "agent",
+            Action::Verify {
+                motive: "希望物业承认值班失职并赔偿损失，不是单纯发泄情绪".into(),
+                outcome: String::new(),
+            },
+        ),
+        (
+            "李工",
+            "agent",
+            Action::Assess {
+                facts: "现场查看：厨房冷水管接头老化爆裂，属公共管道维护范围；客厅和两个卧室木地板泡水起鼓约四十平方米，衣柜底板受损。当晚值班电话转接失败，值班记录缺失。".into(),
+                severity: Some("serious".into()),
+            },
+        ),
+        (
+            "王丽",
+            "agent",
+            Action::Plan {
+                department: "工程维修部".into(),
+                actions: "更换厨房水管接头；联系保险公司定损；木地板由原厂重新铺设".into(),
+                promised: Some(promised),
+                confirmed: true,
+                compensation: Some(800),
+                gift: Some("免费家居保洁一次".into()),
+            },
+        ),
+        ("陈主管", "supervisor", Action::Approve),
+        (
+            "王丽",
+            "agent",
+            Action::Reply {
+                accepted: false,
+                alternatives: "客户要求全额现金赔偿；提出改由保险公司直接理赔，差额由物业补足".into(),
+            },
+        ),
+        (
+            "王丽",
+            "agent",
+            Action::Plan {
+                department: "工程维修部、客服部".into(),
+                actions: "保险公司直接理赔地板和衣柜；差额由物业补足；值班电话改为双线转接".into(),
+                promised: Some(promised),
+                confirmed: true,
+                compensation: Some(150),
+                gift: None,
+            },
+        ),
+        (
+            "王丽",
+            "agent",
+            Action::Reply {
+                accepted: true,
+                alternatives: String::new(),
+            },
+        ),
+        (
+            "李工",
+            "agent",
+            Action::Escalate {
+                reason: "业主在业主群和抖音发布泡水视频，多名业主转发评论".into(),
+                severity: Some("critical".into()),
+            },
+        ),
+        (
+            "王丽",
+            "agent",
+            Action::Refer {
+                to: "consumer-association".into(),
+                note: "客户表示已向消费者协会咨询".into(),
+            },
+        ),
+        (
+            "王丽",
+            "agent",
+            Action::Wait {
+                on: WaitOn::Customer,
+                note: "等待客户提供地板购买发票".into(),
+            },
+        ),
+        (
+            "王丽",
+            "agent",
+            Action::Resume {
+                note: "已收到发票照片".into(),
+            },
+        ),
+        (
+            "李工",
+            "agent",
+            Action::Remedied {
+                note: "水管接头已更换，地板重新铺设完毕，客户到场验收".into(),
+            },
+        ),
+        (
+            "陈主管",
+            "supervisor",
+            Action::Close {
+                summary: "更换水管接头，保险理赔加物业补足差额，客户验收满意".into(),
+                root_cause: "公共水管接头超期未检；值班电话单线转接".into(),
+                lesson: "公共管道按季度巡检；夜间值班电话双线转接并留存记录".into(),
+                referred: false,
+            },
+        ),
+        (
+            "王丽",
+            "agent",
+            Action::Reopen {
+                reason: "回访时客户反映卧室地板再次起鼓".into(),
+            },
+        ),
+    ];
+    for (i, (agent, role, action)) in steps.into_iter().enumerate() {
+        let at = start + Duration::hours(i as i64 * 13 + 1) + Duration::minutes(i as i64 * 7);
+        desk_at(db, agent, role, at)
+            .act(&number, None, &action)
+            .unwrap_or_else(|e| panic!("step {i} ({action:?}): {e}"));
+    }
+    number
+}
+
+/// The case detail of a complaint walked through many moves (the end of its long Chinese
+/// timeline, and the moves possible now with their keys), then the plan form refused
+/// beside the input it concerns.
+fn walked_case_screens(lang: Lang, size: (u16, u16)) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    fill(&mut open_desk(&db));
+    let number = walk(&db);
+    let mut s = Session::open(&db, lang, size);
+    s.send(press(KeyCode::F(3)));
+    // Any complaint opens, not only an untriaged one.
+    s.perform(vec![Effect::OpenCase(number.clone())]);
+    let detail = s.app.detail().expect("the case");
+    assert_eq!(detail.case().complaint.stage, Stage::Assessed, "reopened");
+    let version = detail.case().complaint.version;
+    s.key(KeyCode::End);
+    s.snapshot(&name("detail_walked", lang, size));
+
+    // The plan form, filled with the plan of record; the date kept but the department's
+    // confirmation taken back: the desk refuses.
+    s.key(KeyCode::Char('p'));
+    let form = s.app.move_form().expect("the plan form");
+    assert_eq!(form.mv(), Move::Plan);
+    assert_eq!(form.version(), version);
+    assert_eq!(form.form().text_of("department"), "工程维修部、客服部");
+    for _ in 0..3 {
+        s.key(KeyCode::Tab);
+    }
+    assert_eq!(
+        s.app.move_form().and_then(|f| f.form().focus()),
+        Some("confirmed")
+    );
+    s.key(KeyCode::Char(' '));
+    s.send(ctrl('s'));
+    let form = s.app.move_form().expect("still open").form();
+    let (at, err) = form.error().expect("refused");
+    assert_eq!(
+        (at, err.key),
+        (Some("confirmed"), "error.promise_unconfirmed")
+    );
+    let drawn = s.snapshot(&name("plan_refused", lang, size));
+    let c = Catalog::get(lang);
+    assert!(
+        drawn
+            .find(
+                &c.text("error.promise_unconfirmed")
+                    .chars()
+                    .take(8)
+                    .collect::<String>()
+            )
+            .is_some(),
+        "the refusal is on screen"
+    );
+    // Back in the department: the caret after the text (display columns).
+    for _ in 0..3 {
+        s.send(shift_tab());
+    }
+    let drawn = s.draw();
+    let at = drawn.find("工程维修部、客服部").expect("department drawn");
+    assert_eq!(
+        drawn.cursor,
+        Some(Position {
+            x: at.x + 18,
+            y: at.y
+        }),
+        "caret after nine Chinese characters"
+    );
+    // Esc leaves the form; nothing was written.
+    s.key(KeyCode::Esc);
+    assert!(s.app.move_form().is_none());
+    assert_eq!(
+        s.app.detail().map(|d| d.case().complaint.version),
+        Some(version)
+    );
+}
+
+/// Another agent changes the complaint while a form is open: Ctrl+S is refused with who
+/// changed what, the form keeps what was typed, the case is shown as it is now, and a
+/// second Ctrl+S applies the form to that version.
+fn a_conflict_is_shown_and_the_form_reapplied() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    fill(&mut open_desk(&db));
+    let number = walk(&db);
+    let mut s = Session::open(&db, Lang::ZhCn, (100, 30));
+    s.send(press(KeyCode::F(3)));
+    s.perform(vec![Effect::OpenCase(number.clone())]);
+    let seen = s.app.detail().expect("case").case().complaint.version;
+    s.key(KeyCode::Char('w'));
+    assert_eq!(s.app.move_form().map(|f| f.mv()), Some(Move::WaitCustomer));
+    s.type_text("客户出差，下周一再约");
+
+    // Meanwhile, at another terminal, 李工 plans the remedy again.
+    desk_at(&db, "李工", "agent", now_utc())
+        .act(
+            &number,
+            Some(seen),
+            &Action::Plan {
+                department: "工程维修部".into(),
+                actions: "重新铺设卧室地板".into(),
+                promised: None,
+                confirmed: false,
+                compensation: None,
+                gift: None,
+            },
+        )
+        .expect("the other agent's plan");
+
+    s.send(ctrl('s'));
+    let form = s.app.move_form().expect("the form stays");
+    assert_eq!(form.error().map(|e| e.key), Some("error.conflict"));
+    assert_eq!(form.form().text_of("note"), "客户出差，下周一再约");
+    assert!(matches!(s.app.notice(), Some(Notice::Failed(e)) if e.key == "error.conflict"));
+    let shown = &s.app.detail().expect("case").case().complaint;
+    assert_eq!(shown.stage, Stage::RemedyPlanned, "the case as it is now");
+    assert_eq!(form.version(), shown.version);
+    let text = s.draw().text();
+    assert!(text.contains("李工"), "who changed it is said:\n{text}");
+
+    s.send(ctrl('s'));
+    assert!(s.app.move_form().is_none(), "applied to the new version");
+    let case = s.app.detail().expect("case").case();
+    assert!(case.complaint.handling.waiting_on_customer);
+    assert_eq!(case.events.last().map(|e| e.kind.as_str()), Some("waiting"));
 }
 
 /// The first-run questions, then the name refused when left empty, then typed.
@@ -955,8 +1345,17 @@ fn too_small(lang: Lang) {
     s.send(press(KeyCode::F(3)));
     s.key(KeyCode::Enter);
     screens.push(s.app.clone());
+    // A move form over the detail, with a refusal, and over the list.
+    s.key(KeyCode::Char('c'));
+    s.send(ctrl('s'));
+    assert!(s.app.move_form().and_then(|f| f.error()).is_some());
+    screens.push(s.app.clone());
+    s.key(KeyCode::Esc);
     s.key(KeyCode::Esc);
     screens.push(s.app.clone());
+    s.key(KeyCode::Char('c'));
+    screens.push(s.app.clone());
+    s.key(KeyCode::Esc);
     s.send(press(KeyCode::F(4)));
     screens.push(s.app.clone());
     let first = FirstRun::new(true, true, lang, CONFIG_PATH.into());

@@ -12,6 +12,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::config::Config;
 use crate::desk::{CaseFile, StatusCounts};
 use crate::domain::complaint::{Complaint, NewComplaint};
+use crate::domain::handling::Action;
+use crate::domain::stage::{Move, Stage};
 use crate::error::Error;
 use crate::i18n::{Catalog, Lang};
 use crate::text::sanitize_line;
@@ -20,8 +22,10 @@ use crate::tui::panes::classification::{Classification, ListStep, PageAt};
 use crate::tui::panes::detail::{Detail, DetailStep};
 use crate::tui::panes::first_run::{Choice, FirstRun, FirstRunStep};
 use crate::tui::panes::intake::{Intake, Step, TickWork};
+use crate::tui::panes::moves::MoveForm;
 use crate::tui::panes::{Pane, followups};
 use crate::tui::theme;
+use crate::tui::widgets::form::FormStep;
 use crate::tui::widgets::{help, status};
 
 /// Smallest terminal the panes are drawn in; below it a message asks for more room.
@@ -93,6 +97,10 @@ pub enum Msg {
     Draft(Box<NewComplaint>),
     /// A case to show.
     Case(Box<CaseFile>),
+    /// A move was applied: the complaint as it is now.
+    Acted(Box<Complaint>),
+    /// The desk refused a move (a rule, a stale version, a failed write); nothing changed.
+    ActRefused(Error),
     /// An effect failed.
     Failed(Error),
 }
@@ -123,6 +131,15 @@ pub enum Effect {
     LoadPage(PageAt),
     /// Fetch a case.
     OpenCase(String),
+    /// Apply a move of the handling method to a complaint, if it is still at `version`.
+    Act {
+        /// The complaint.
+        number: String,
+        /// The version the agent saw.
+        version: i64,
+        /// What to do.
+        action: Box<Action>,
+    },
     /// Leave the app.
     Quit,
 }
@@ -140,6 +157,15 @@ pub enum Notice {
     PasteCleaned(usize),
     /// Ctrl+C pressed: say how to quit.
     QuitHint,
+    /// A move was applied.
+    Acted {
+        /// The complaint.
+        number: String,
+        /// The move.
+        mv: Move,
+        /// Its stage now.
+        stage: Stage,
+    },
     /// Something failed.
     Failed(Error),
 }
@@ -164,6 +190,7 @@ pub struct App {
     intake: Intake,
     list: Classification,
     detail: Option<Detail>,
+    form: Option<MoveForm>,
     help: bool,
     agent: String,
     counts: Option<StatusCounts>,
@@ -201,6 +228,7 @@ impl App {
             intake: Intake::default(),
             list: Classification::default(),
             detail: None,
+            form: None,
             help: false,
             agent,
             counts: None,
@@ -242,6 +270,11 @@ impl App {
     /// The open case, if any.
     pub fn detail(&self) -> Option<&Detail> {
         self.detail.as_ref()
+    }
+
+    /// The open move form, if any (over the case detail or the list).
+    pub fn move_form(&self) -> Option<&MoveForm> {
+        self.form.as_ref()
     }
 
     /// Whether the help popup is up.
@@ -298,7 +331,7 @@ impl App {
             Msg::Page { at, rows } => {
                 let total = self.counts.map_or(0, |c| c.untriaged.max(0) as u64);
                 let height = self.list_height();
-                match self.list.apply(at, rows, total, height) {
+                match self.list.apply(&self.config, at, rows, total, height) {
                     ListStep::Load(at) => vec![Effect::LoadPage(at)],
                     _ => Vec::new(),
                 }
@@ -325,9 +358,22 @@ impl App {
                 Vec::new()
             }
             Msg::Case(case) => {
-                self.detail = Some(Detail::new(*case));
+                // An open form now applies to what the agent sees (after a conflict).
+                if let Some(form) = &mut self.form
+                    && form.number() == case.complaint.number
+                {
+                    form.set_version(case.complaint.version);
+                }
+                match &mut self.detail {
+                    Some(d) if d.case().complaint.number == case.complaint.number => {
+                        d.replace(*case);
+                    }
+                    _ => self.detail = Some(Detail::new(*case)),
+                }
                 Vec::new()
             }
+            Msg::Acted(c) => self.acted(*c),
+            Msg::ActRefused(err) => self.act_refused(err),
             Msg::Failed(err) => {
                 self.notify(Notice::Failed(err));
                 Vec::new()
@@ -419,21 +465,106 @@ impl App {
                 }
             }
             Pane::Classification => {
+                if self.form.is_some() {
+                    return self.form_key(key);
+                }
                 let height = self.list_height();
+                let ctx = Ctx::new(&self.config, self.lang);
                 if let Some(detail) = &mut self.detail {
-                    if detail.key(key, height as u16 + 1) == DetailStep::Close {
-                        self.detail = None;
+                    let area = body_area(self.size);
+                    match detail.key(key, &ctx, area) {
+                        DetailStep::Close => self.detail = None,
+                        DetailStep::Open(mv) => {
+                            self.form = Some(MoveForm::open(&ctx, &detail.case().complaint, mv));
+                        }
+                        DetailStep::Stay => {}
                     }
                     return Vec::new();
                 }
                 match self.list.key(key, height) {
                     ListStep::Load(at) => vec![Effect::LoadPage(at)],
                     ListStep::Open(number) => vec![Effect::OpenCase(number)],
+                    ListStep::Classify => {
+                        if let Some(c) = self.list.selected() {
+                            self.form = Some(MoveForm::open(&ctx, c, Move::Classify));
+                        }
+                        Vec::new()
+                    }
                     ListStep::Nothing => Vec::new(),
                 }
             }
             Pane::Callbacks | Pane::Revisits => Vec::new(),
         }
+    }
+
+    /// A key for the open move form: Ctrl+S applies it, Esc or Ctrl+W leaves it.
+    fn form_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let ctx = Ctx::new(&self.config, self.lang);
+        let Some(form) = &mut self.form else {
+            return Vec::new();
+        };
+        let refusal = match form.key(key) {
+            FormStep::Submit => match form.action(&ctx) {
+                Ok(action) => {
+                    return vec![Effect::Act {
+                        number: form.number().to_string(),
+                        version: form.version(),
+                        action: Box::new(action),
+                    }];
+                }
+                Err(err) => {
+                    form.refused(err.clone());
+                    err
+                }
+            },
+            FormStep::Cancel => {
+                self.form = None;
+                return Vec::new();
+            }
+            FormStep::Changed(_) | FormStep::Nothing => return Vec::new(),
+        };
+        self.notify(Notice::Failed(refusal));
+        Vec::new()
+    }
+
+    /// A move was applied: the form closes, the case shows its new stage and event, the
+    /// list and the counts follow.
+    fn acted(&mut self, c: Complaint) -> Vec<Effect> {
+        let mv = self.form.take().map_or(Move::Classify, |f| f.mv());
+        self.notify(Notice::Acted {
+            number: c.number.clone(),
+            mv,
+            stage: c.stage,
+        });
+        let mut effects = vec![Effect::Counts, Effect::LoadPage(self.list.reload())];
+        if self
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.case().complaint.number == c.number)
+        {
+            effects.push(Effect::OpenCase(c.number));
+        }
+        effects
+    }
+
+    /// A move was refused: the form stays with what was typed, the reason beside the input
+    /// it concerns and whole on the notice line. When someone else changed the complaint
+    /// meanwhile, the complaint is fetched again and shown; saving again applies the form
+    /// to what is shown now.
+    fn act_refused(&mut self, err: Error) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Some(form) = &mut self.form {
+            if err.key == "error.conflict" {
+                effects = vec![
+                    Effect::OpenCase(form.number().to_string()),
+                    Effect::Counts,
+                    Effect::LoadPage(self.list.reload()),
+                ];
+            }
+            form.refused(err.clone());
+        }
+        self.notify(Notice::Failed(err));
+        effects
     }
 
     fn switch(&mut self, pane: Pane) -> Vec<Effect> {
@@ -451,6 +582,14 @@ impl App {
             Screen::Desk if self.pane == Pane::Intake && !self.help => {
                 if let Step::PasteCleaned(n) = self.intake.paste(text) {
                     self.notify(Notice::PasteCleaned(n));
+                }
+            }
+            Screen::Desk if self.pane == Pane::Classification && !self.help => {
+                if let Some(form) = &mut self.form {
+                    let removed = form.paste(text);
+                    if removed > 0 {
+                        self.notify(Notice::PasteCleaned(removed));
+                    }
                 }
             }
             Screen::Desk => {}
@@ -490,13 +629,18 @@ impl App {
         status::pane_bar(c, Some(self.pane), frame, bar);
         match self.pane {
             Pane::Intake => self.intake.render(&ctx, frame, body),
-            Pane::Classification => match &self.detail {
-                Some(detail) => detail.render(&ctx, frame, body),
-                None => {
-                    let total = self.counts.map(|c| c.untriaged);
-                    self.list.render(&ctx, frame, body, total);
+            Pane::Classification => {
+                match &self.detail {
+                    Some(detail) => detail.render(&ctx, frame, body),
+                    None => {
+                        let total = self.counts.map(|c| c.untriaged);
+                        self.list.render(&ctx, frame, body, total);
+                    }
                 }
-            },
+                if let Some(form) = &self.form {
+                    form.render(&ctx, frame, body);
+                }
+            }
             Pane::Callbacks | Pane::Revisits => followups::render(self.pane, &ctx, frame, body),
         }
         self.render_notice(c, frame, notice);
@@ -531,6 +675,17 @@ impl App {
                 theme::error(),
             ),
             Notice::QuitHint => (c.text("tui.quit_hint").to_string(), theme::hint()),
+            Notice::Acted { number, mv, stage } => (
+                c.format(
+                    "tui.acted",
+                    &[
+                        ("number", number.clone()),
+                        ("move", c.text(&mv.label_key()).to_string()),
+                        ("stage", c.text(stage.label_key()).to_string()),
+                    ],
+                ),
+                theme::success(),
+            ),
             Notice::Failed(e) => (sanitize_line(&c.render(e)), theme::error()),
         };
         frame.render_widget(Span::styled(text, style), area);
@@ -547,19 +702,54 @@ impl App {
                 ("Ctrl+S", "help.save"),
                 ("Ctrl+N", "help.clear_form"),
             ],
+            Pane::Classification if self.form.is_some() => &[
+                ("Tab / Shift+Tab", "help.fields"),
+                ("Left / Right", "help.choose"),
+                ("Space", "help.tick"),
+                ("Enter", "help.form_newline"),
+                ("Ctrl+S", "help.apply"),
+                ("Esc / Ctrl+W", "help.cancel_form"),
+            ],
             Pane::Classification if self.detail.is_some() => &[
-                ("Up / Down / PgUp / PgDn", "help.detail_scroll"),
+                ("Up/Down/PgUp/PgDn/Home/End", "help.detail_scroll"),
                 ("Esc / Backspace / Left / q", "help.close_detail"),
+                ("c", "move.classify"),
+                ("v", "move.verify"),
+                ("a", "move.assess"),
+                ("p", "move.plan"),
+                ("y", "move.approve"),
+                ("r", "move.reply"),
+                ("d", "move.remedied"),
+                ("e", "move.escalate"),
+                ("f", "move.refer"),
+                ("b", "move.external"),
+                ("w", "help.wait"),
+                ("u", "move.resume"),
+                ("x", "move.close"),
+                ("o", "move.reopen"),
             ],
             Pane::Classification => &[
                 ("Up / Down / j / k", "help.list_move"),
                 ("PgUp / PgDn / Space", "help.list_page"),
                 ("Home / End / g / G", "help.list_ends"),
                 ("Enter", "help.open"),
+                ("c", "help.classify"),
                 ("r", "help.refresh"),
+                ("!", "help.spread_risk"),
             ],
             Pane::Callbacks | Pane::Revisits => &[],
         }
+    }
+}
+
+/// Where the panes are drawn in a terminal of `size`: between the pane bar above and the
+/// notice and status lines below.
+fn body_area((w, h): (u16, u16)) -> Rect {
+    Rect {
+        x: 0,
+        y: 1,
+        width: w,
+        height: h.saturating_sub(3),
     }
 }
 
@@ -575,7 +765,7 @@ fn draft_effect(work: TickWork) -> Effect {
 mod tests {
     use super::*;
     use crate::config::Preset;
-    use crate::domain::complaint::{Channel, Intent, Queue};
+    use crate::domain::complaint::{Channel, Intent, Queue, Scope};
     use crate::domain::stage::Stage;
     use crate::store::complaints::Cursor;
     use crate::tui::panes::intake::Field;
@@ -886,6 +1076,192 @@ mod tests {
         assert!(app.detail().is_some());
         press(&mut app, KeyCode::Esc);
         assert!(app.detail().is_none());
+    }
+
+    fn case(c: Complaint) -> Msg {
+        Msg::Case(Box::new(CaseFile {
+            complaint: c,
+            events: Vec::new(),
+            callbacks: Vec::new(),
+            revisits: Vec::new(),
+        }))
+    }
+
+    /// The classification pane with `rows` listed.
+    fn listed(rows: Vec<Complaint>) -> App {
+        let mut app = app();
+        press(&mut app, KeyCode::F(3));
+        app.update(Msg::Page {
+            at: PageAt::First,
+            rows,
+        });
+        app
+    }
+
+    fn classified(id: i64, version: i64) -> Complaint {
+        let mut c = complaint(id);
+        c.scope = Some(Scope::In);
+        c.severity = Some("minor".into());
+        c.version = version;
+        c
+    }
+
+    #[test]
+    fn c_in_the_list_opens_the_classification_form_and_ctrl_s_applies_it() {
+        let mut wall = complaint(1);
+        wall.category = "wall-crack".into();
+        wall.description = "开发商交房的墙面开裂".into();
+        wall.version = 3;
+        let mut app = listed(vec![wall, complaint(2)]);
+        assert!(press(&mut app, KeyCode::Char('c')).is_empty());
+        let form = app.move_form().expect("form open");
+        assert_eq!(
+            (form.mv(), form.number(), form.version()),
+            (Move::Classify, "20261122-0001", 3)
+        );
+        assert_eq!(form.form().chosen("scope"), Some("out"));
+        assert!(form.form().is_suggested("party"));
+        // The suggestion never saves itself: without a severity nothing is applied.
+        assert!(ctrl(&mut app, 's').is_empty());
+        assert_eq!(
+            app.move_form()
+                .and_then(|f| f.form().error())
+                .map(|(at, _)| at),
+            Some(Some("severity"))
+        );
+        assert!(matches!(app.notice(), Some(Notice::Failed(_))));
+        press(&mut app, KeyCode::Right);
+        let effects = ctrl(&mut app, 's');
+        let [
+            Effect::Act {
+                number,
+                version,
+                action,
+            },
+        ] = effects.as_slice()
+        else {
+            panic!("Ctrl+S applies: {effects:?}");
+        };
+        assert_eq!((number.as_str(), *version), ("20261122-0001", 3));
+        assert!(matches!(
+            action.as_ref(),
+            Action::Classify { scope: Scope::Out, party: Some(p), severity, explained: false, .. }
+                if p == "developer" && severity == "minor"
+        ));
+        // The desk refuses (not explained): the form stays, the reason beside the tick.
+        app.update(Msg::ActRefused(Error::new("error.explain_first")));
+        let form = app.move_form().expect("kept");
+        assert_eq!(form.form().focus(), Some("explained"));
+        assert_eq!(
+            form.form().error().map(|(at, e)| (at, e.key)),
+            Some((Some("explained"), "error.explain_first"))
+        );
+        press(&mut app, KeyCode::Char(' '));
+        assert!(app.move_form().and_then(|f| f.error()).is_none());
+        // Applied: the form closes, the list and the counts follow.
+        let mut done = complaint(1);
+        done.scope = Some(Scope::Out);
+        let effects = app.update(Msg::Acted(Box::new(done)));
+        assert_eq!(
+            effects,
+            vec![Effect::Counts, Effect::LoadPage(PageAt::First)]
+        );
+        assert!(app.move_form().is_none());
+        assert!(matches!(
+            app.notice(),
+            Some(Notice::Acted {
+                mv: Move::Classify,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_detail_key_opens_the_move_form_at_the_version_shown() {
+        let mut app = listed(page(1, 2));
+        press(&mut app, KeyCode::Enter);
+        let c = classified(1, 5);
+        app.update(case(c.clone()));
+        // A move not possible now does nothing; one possible opens its form.
+        press(&mut app, KeyCode::Char('x'));
+        assert!(app.move_form().is_none());
+        press(&mut app, KeyCode::Char('v'));
+        assert_eq!(app.move_form().map(|f| f.mv()), Some(Move::Verify));
+        type_text(&mut app, "要求赔偿");
+        app.update(Msg::Paste("\u{1b}[31m地板".into()));
+        assert!(matches!(app.notice(), Some(Notice::PasteCleaned(1))));
+        let effects = ctrl(&mut app, 's');
+        let [
+            Effect::Act {
+                version, action, ..
+            },
+        ] = effects.as_slice()
+        else {
+            panic!("{effects:?}");
+        };
+        assert_eq!(*version, 5);
+        assert_eq!(
+            action.as_ref(),
+            &Action::Verify {
+                motive: "要求赔偿[31m地板".into(),
+                outcome: String::new()
+            }
+        );
+        // Applied: the case is fetched again to show its new stage and event.
+        let mut after = c;
+        after.stage = Stage::Verified;
+        after.version = 6;
+        let effects = app.update(Msg::Acted(Box::new(after)));
+        assert!(effects.contains(&Effect::OpenCase("20261122-0001".into())));
+        assert!(app.detail().is_some(), "the detail stays open");
+    }
+
+    #[test]
+    fn a_conflict_keeps_the_form_and_applies_it_to_the_complaint_fetched_again() {
+        let mut app = listed(page(1, 1));
+        press(&mut app, KeyCode::Enter);
+        app.update(case(classified(1, 2)));
+        press(&mut app, KeyCode::Char('v'));
+        type_text(&mut app, "动机");
+        let conflict = Error::new("error.conflict")
+            .arg("number", "20261122-0001")
+            .arg("agent", "李娜");
+        let effects = app.update(Msg::ActRefused(conflict));
+        assert_eq!(
+            effects.first(),
+            Some(&Effect::OpenCase("20261122-0001".into()))
+        );
+        let form = app.move_form().expect("kept");
+        assert_eq!(
+            form.form().text_of("motive"),
+            "动机",
+            "nothing typed is lost"
+        );
+        assert_eq!(form.error().map(|e| e.key), Some("error.conflict"));
+        assert!(matches!(app.notice(), Some(Notice::Failed(e)) if e.key == "error.conflict"));
+        app.update(case(classified(1, 3)));
+        assert_eq!(app.move_form().map(|f| f.version()), Some(3));
+        let effects = ctrl(&mut app, 's');
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::Act { version: 3, .. }]
+        ));
+    }
+
+    #[test]
+    fn esc_or_ctrl_w_leaves_a_form_without_saving() {
+        let mut app = listed(page(1, 1));
+        press(&mut app, KeyCode::Char('c'));
+        assert!(app.move_form().is_some());
+        assert!(press(&mut app, KeyCode::Esc).is_empty());
+        assert!(app.move_form().is_none());
+        press(&mut app, KeyCode::Enter);
+        app.update(case(complaint(1)));
+        press(&mut app, KeyCode::Char('c'));
+        assert!(app.move_form().is_some());
+        assert!(ctrl(&mut app, 'w').is_empty());
+        assert!(app.move_form().is_none());
+        assert!(app.detail().is_some(), "leaving the form keeps the detail");
     }
 
     #[test]

@@ -100,6 +100,19 @@ impl Runner {
             Effect::OpenCase(number) => desk
                 .case_file(&number)
                 .map(|case| Some(Msg::Case(Box::new(case)))),
+            // Every refusal of a move goes back to its form, which keeps what was typed: a
+            // rule, a stale version (error.conflict) or a failed write alike.
+            Effect::Act {
+                number,
+                version,
+                action,
+            } => match desk.act(&number, Some(version), &action) {
+                Ok(c) => Ok(Some(Msg::Acted(Box::new(c)))),
+                Err(e) => {
+                    tracing::info!(number = %number, error = %e, "move refused");
+                    Ok(Some(Msg::ActRefused(e)))
+                }
+            },
         };
         result.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "effect failed");

@@ -80,3 +80,23 @@ pub fn overdue() -> Style {
         .bg(Color::Red)
         .add_modifier(Modifier::BOLD)
 }
+
+/// A value the software suggested (always with a word beside it, never colour alone).
+pub fn suggested() -> Style {
+    Style::default()
+        .fg(Color::Yellow)
+        .add_modifier(Modifier::ITALIC)
+}
+
+/// The spread-risk mark (传播风险) in lists, beside its `!`.
+pub fn risk() -> Style {
+    Style::default().fg(Color::Red).add_modifier(Modifier::BOLD)
+}
+
+/// A key in a strip of keys.
+pub fn key() -> Style {
+    Style::default()
+        .fg(Color::Black)
+        .bg(Color::Gray)
+        .add_modifier(Modifier::BOLD)
+}

@@ -1,5 +1,8 @@
-//! Classification: the untriaged complaints, oldest first. The list is a window of a few
-//! pages over the queue's index (keyset paging both ways), never the whole queue in memory.
+//! Classification: the untriaged complaints, oldest first, a spread risk marked `!`. The
+//! list is a window of a few pages over the queue's index (keyset paging both ways), never
+//! the whole queue in memory. `c` opens the classification form of the selected complaint.
+
+use std::collections::HashSet;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -7,7 +10,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use crate::config::Config;
 use crate::domain::complaint::{Complaint, Queue};
+use crate::domain::suggest::suggest;
 use crate::present::local_minutes;
 use crate::store::complaints::Cursor;
 use crate::text::{fit, sanitize_line};
@@ -45,6 +50,8 @@ pub enum ListStep {
     Load(PageAt),
     /// Open the complaint with this number.
     Open(String),
+    /// Open the classification form of the selected complaint.
+    Classify,
 }
 
 /// The list's state.
@@ -59,6 +66,9 @@ pub struct Classification {
     loading: bool,
     loaded: bool,
     pending: isize,
+    /// Rows with a spread risk, decided or suggested by the keyword rules (worked out once
+    /// per page, not on every frame).
+    risky: HashSet<i64>,
 }
 
 impl Classification {
@@ -86,11 +96,20 @@ impl Classification {
     /// Takes a fetched page; `total` is the queue's size as last counted.
     pub fn apply(
         &mut self,
+        config: &Config,
         at: PageAt,
         rows: Vec<Complaint>,
         total: u64,
         height: usize,
     ) -> ListStep {
+        if matches!(at, PageAt::First | PageAt::Last) {
+            self.risky.clear();
+        }
+        self.risky.extend(
+            rows.iter()
+                .filter(|r| r.spread_risk || suggest(config, r).spread_risk)
+                .map(|r| r.id),
+        );
         self.loading = false;
         self.loaded = true;
         let full = rows.len() >= PAGE as usize;
@@ -177,6 +196,13 @@ impl Classification {
             KeyCode::Enter => self
                 .selected()
                 .map_or(ListStep::Nothing, |c| ListStep::Open(c.number.clone())),
+            KeyCode::Char('c' | 'C') if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                if self.selected().is_some() {
+                    ListStep::Classify
+                } else {
+                    ListStep::Nothing
+                }
+            }
             _ => ListStep::Nothing,
         }
     }
@@ -267,7 +293,9 @@ impl Classification {
             );
             return;
         }
-        let w = inner.width as usize;
+        // The first column marks a spread risk (传播风险), decided or suggested by the
+        // keyword rules: a `!` that says it without colour.
+        let w = (inner.width as usize).saturating_sub(1);
         let cols = Columns::fit(w);
         let mut lines = Vec::with_capacity(inner.height as usize);
         let header = [
@@ -280,7 +308,7 @@ impl Classification {
             c.text("label.description"),
         ];
         lines.push(Line::styled(
-            cols.line(header.map(str::to_string)),
+            format!(" {}", cols.line(header.map(str::to_string))),
             theme::header(),
         ));
         let height = (inner.height as usize).saturating_sub(1);
@@ -301,7 +329,15 @@ impl Classification {
             } else {
                 ratatui::style::Style::default()
             };
-            lines.push(Line::styled(cols.line(cells), style));
+            let mark = if self.risky.contains(&row.id) {
+                Span::styled("!", theme::risk())
+            } else {
+                Span::raw(" ")
+            };
+            lines.push(Line::from(vec![
+                mark,
+                Span::styled(cols.line(cells), style),
+            ]));
         }
         frame.render_widget(Paragraph::new(lines), inner);
     }

@@ -17,6 +17,7 @@ use crate::text::{fit, sanitize_line, width};
 use crate::tui::app::Ctx;
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
+use crate::tui::widgets::form::{choice_line, choose};
 
 /// Ticks of quiet typing before the draft is saved.
 const DRAFT_QUIET_TICKS: u32 = 2;
@@ -644,55 +645,4 @@ fn category_labels(ctx: &Ctx<'_>) -> Vec<String> {
         .iter()
         .map(|cat| ctx.config.category_name(&cat.key, ctx.lang))
         .collect()
-}
-
-/// A choice key: Left/Right (and Space) step through the options, a typed character jumps
-/// to the next option containing it. Returns the new choice.
-fn choose(key: KeyEvent, current: usize, labels: &[String]) -> Option<usize> {
-    let n = labels.len();
-    if n == 0 {
-        return None;
-    }
-    match key.code {
-        KeyCode::Right | KeyCode::Char(' ') => Some((current + 1) % n),
-        KeyCode::Left => Some((current + n - 1) % n),
-        KeyCode::Home => Some(0),
-        KeyCode::End => Some(n - 1),
-        KeyCode::Char(ch) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            let needle = ch.to_lowercase().to_string();
-            (1..=n)
-                .map(|step| (current + step) % n)
-                .find(|i| labels[*i].to_lowercase().contains(&needle))
-        }
-        _ => None,
-    }
-}
-
-/// The options of a choice on one line with the chosen one marked; when they do not fit,
-/// only the chosen one between arrows.
-fn choice_line(labels: &[String], chosen: Option<usize>, cols: u16) -> Line<'static> {
-    let all: usize = labels
-        .iter()
-        .map(|l| width(l) + 3)
-        .sum::<usize>()
-        .saturating_sub(1);
-    if all <= cols as usize {
-        let spans = labels.iter().enumerate().flat_map(|(i, l)| {
-            let style = if Some(i) == chosen {
-                theme::selected()
-            } else {
-                Style::default()
-            };
-            [Span::styled(format!(" {l} "), style), Span::raw(" ")]
-        });
-        return Line::from(spans.collect::<Vec<_>>());
-    }
-    match chosen.and_then(|i| labels.get(i)) {
-        Some(l) => Line::from(vec![
-            Span::raw("< "),
-            Span::styled(format!(" {l} "), theme::selected()),
-            Span::raw(format!(" >  {}/{}", chosen.unwrap_or(0) + 1, labels.len())),
-        ]),
-        None => Line::raw("<    >"),
-    }
 }

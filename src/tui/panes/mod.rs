@@ -5,6 +5,7 @@ pub mod detail;
 pub mod first_run;
 pub mod followups;
 pub mod intake;
+pub mod moves;
 
 /// The panes of the pane bar, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -74,6 +74,11 @@ impl TextField {
         removed
     }
 
+    /// Whether the field takes several lines (Enter is a new line there).
+    pub fn is_multi_line(&self) -> bool {
+        self.multi_line
+    }
+
     /// A hint drawn while the field is empty.
     pub fn set_placeholder(&mut self, text: &str) {
         self.area.set_placeholder_text(text);

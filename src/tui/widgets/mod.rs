@@ -1,6 +1,8 @@
-//! Pieces shared by the panes: text fields, the pane bar and status line, the help popup.
+//! Pieces shared by the panes: text fields, forms, the pane bar and status line, the help
+//! popup.
 
 pub mod field;
+pub mod form;
 pub mod help;
 pub mod status;
 

@@ -1,0 +1,825 @@
+//! The forms of the handling method's moves (判定类型, 核实投诉, 调查评估, 解决方案, 回复客户,
+//! …), all built from the one form widget. A form belongs to one complaint at the version
+//! it was opened at; Ctrl+S turns it into a domain `Action` that the runner applies through
+//! `Desk::act` with that version (optimistic concurrency). The classification form is
+//! pre-filled from the keyword rules' suggestion, each suggested value marked as such until
+//! the agent changes it: nothing is saved until the agent presses Ctrl+S.
+
+use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::domain::complaint::{Complaint, Intent, Scope};
+use crate::domain::handling::{Action, Approval, EXTERNAL_BODIES, WaitOn, available_moves};
+use crate::domain::stage::Move;
+use crate::domain::suggest::{Suggestion, suggest};
+use crate::error::{Error, Result};
+use crate::i18n::Catalog;
+use crate::text::{fit, sanitize_line};
+use crate::tui::app::Ctx;
+use crate::tui::theme;
+use crate::tui::widgets::clear_popup;
+use crate::tui::widgets::form::{Form, FormStep};
+
+/// The key that opens each move's form in the case detail (no text field has focus there,
+/// so bare letters work; the two waits share `w`, only one of them is ever possible).
+pub fn move_key(mv: Move) -> char {
+    match mv {
+        Move::Classify => 'c',
+        Move::Verify => 'v',
+        Move::Assess => 'a',
+        Move::Plan => 'p',
+        Move::Approve => 'y',
+        Move::Reply => 'r',
+        Move::Remedied => 'd',
+        Move::Escalate => 'e',
+        Move::Refer => 'f',
+        Move::External => 'b',
+        Move::WaitParty | Move::WaitCustomer => 'w',
+        Move::Resume => 'u',
+        Move::Close => 'x',
+        Move::Reopen => 'o',
+    }
+}
+
+/// The move a key opens for `c`, if that move is possible now.
+pub fn move_for_key(c: &Complaint, key: char) -> Option<Move> {
+    available_moves(c).into_iter().find(|m| move_key(*m) == key)
+}
+
+/// Rows of a multi-line input.
+const MULTI_ROWS: u16 = 3;
+/// Widest a form popup gets.
+const MAX_WIDTH: u16 = 90;
+
+/// An open move form.
+#[derive(Debug, Clone)]
+pub struct MoveForm {
+    number: String,
+    version: i64,
+    mv: Move,
+    scope: Option<Scope>,
+    form: Form,
+    /// The complaint in one line (who, where, what), for the form's head.
+    head: String,
+    /// Classification: what the rules suggested, when the form shows it.
+    suggestion: Option<Suggestion>,
+    /// Category name, for a suggestion from the category's default scope.
+    category: String,
+    /// Approval: the amount and the plan waiting for it.
+    approval: Option<String>,
+}
+
+fn options<K: AsRef<str>>(items: impl IntoIterator<Item = (K, String)>) -> Vec<(String, String)> {
+    items
+        .into_iter()
+        .map(|(k, l)| (k.as_ref().to_string(), l))
+        .collect()
+}
+
+fn severities(ctx: &Ctx<'_>) -> Vec<(String, String)> {
+    options(
+        ctx.config
+            .severities
+            .iter()
+            .map(|s| (&s.key, ctx.config.severity_name(&s.key, ctx.lang))),
+    )
+}
+
+fn parties(ctx: &Ctx<'_>) -> Vec<(String, String)> {
+    options(
+        ctx.config
+            .parties
+            .iter()
+            .map(|p| (&p.key, ctx.config.party_name(&p.key, ctx.lang))),
+    )
+}
+
+fn labelled(c: &Catalog, section: &str, keys: &[&str]) -> Vec<(String, String)> {
+    options(
+        keys.iter()
+            .map(|k| (*k, c.text(&format!("{section}.{k}")).to_string())),
+    )
+}
+
+impl MoveForm {
+    /// The form of `mv` for complaint `c`, filled with what is known (and, to classify, the
+    /// suggestion of the keyword rules).
+    pub fn open(ctx: &Ctx<'_>, c: &Complaint, mv: Move) -> MoveForm {
+        let cat = ctx.catalog;
+        let h = &c.handling;
+        let mut suggestion = None;
+        let form = match mv {
+            Move::Classify => {
+                let s = suggest(ctx.config, c);
+                // A complaint classified before (still at intake) shows its decision; an
+                // untriaged one the suggestion, marked.
+                let fresh = c.scope.is_none();
+                let scope = c.scope.or(s.scope);
+                let party = c.party.clone().or_else(|| {
+                    (fresh && scope == Some(Scope::Out))
+                        .then(|| s.party.clone())
+                        .flatten()
+                });
+                let severity = c.severity.clone().or_else(|| s.severity.clone());
+                let spread = c.spread_risk || (fresh && s.spread_risk);
+                let mut types = vec![(String::new(), cat.text("tui.no_type").to_string())];
+                types.extend(options(
+                    ctx.config
+                        .types
+                        .iter()
+                        .map(|t| (&t.key, ctx.config.type_name(&t.key, ctx.lang))),
+                ));
+                let form = Form::new()
+                    .choice(
+                        "scope",
+                        "label.scope",
+                        labelled(cat, "scope", &["in", "out"]),
+                        scope.map(Scope::as_str),
+                    )
+                    .suggested(fresh && scope.is_some())
+                    .choice("party", "label.party", parties(ctx), party.as_deref())
+                    .suggested(fresh && party.is_some())
+                    .off_hint("tui.only_out_of_scope")
+                    .choice(
+                        "type",
+                        "label.type",
+                        types,
+                        Some(c.complaint_type.as_deref().unwrap_or("")),
+                    )
+                    .choice(
+                        "severity",
+                        "label.severity",
+                        severities(ctx),
+                        severity.as_deref(),
+                    )
+                    .suggested(c.severity.is_none() && s.severity.is_some())
+                    .choice(
+                        "intent",
+                        "label.intent",
+                        labelled(cat, "intent", &["genuine", "venting", "unclear"]),
+                        Some(c.intent.as_str()),
+                    )
+                    .hint("tui.intent_hint")
+                    .tick("spread_risk", "label.spread_risk", spread)
+                    .suggested(fresh && s.spread_risk)
+                    .hint("tui.spread_hint")
+                    .tick("explained", "label.explained", c.explained)
+                    .hint("tui.explained_hint")
+                    .off_hint("tui.only_out_of_scope");
+                if fresh {
+                    suggestion = Some(s);
+                }
+                form
+            }
+            Move::Verify => Form::new()
+                .multi("motive", "label.motive", &h.motive, MULTI_ROWS)
+                .text("outcome", "label.outcome", &c.outcome),
+            Move::Assess => Form::new()
+                .multi("facts", "label.facts", &h.facts, MULTI_ROWS)
+                .choice(
+                    "severity",
+                    "label.severity",
+                    severities(ctx),
+                    c.severity.as_deref(),
+                ),
+            Move::Plan => {
+                let plan = h.plan.clone().unwrap_or_default();
+                let promised = plan
+                    .promised
+                    .map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default();
+                let amount = plan.compensation.map(|a| a.to_string()).unwrap_or_default();
+                Form::new()
+                    .text("department", "label.department", &plan.department)
+                    .multi("actions", "label.actions", &plan.actions, MULTI_ROWS)
+                    .text("promised", "label.promised", &promised)
+                    .hint("tui.date_hint")
+                    .tick("confirmed", "label.confirmed", plan.confirmed)
+                    .hint("tui.confirmed_hint")
+                    .text("compensation", "label.compensation", &amount)
+                    .hint("tui.amount_hint")
+                    .text(
+                        "gift",
+                        "label.gift",
+                        plan.gift.as_deref().unwrap_or_default(),
+                    )
+            }
+            Move::Approve => Form::new(),
+            Move::Reply => Form::new()
+                .choice(
+                    "accepted",
+                    "label.reply",
+                    options([
+                        ("accepted", cat.text("tui.reply_accepted").to_string()),
+                        ("declined", cat.text("tui.reply_declined").to_string()),
+                    ]),
+                    None,
+                )
+                .multi("alternatives", "label.alternatives", "", MULTI_ROWS)
+                .off_hint("tui.only_declined"),
+            Move::Remedied => Form::new().multi("note", "label.note", "", MULTI_ROWS),
+            Move::Escalate => {
+                let rank = c
+                    .severity
+                    .as_deref()
+                    .and_then(|s| ctx.config.severities.iter().position(|x| x.key == s));
+                let next = ctx
+                    .config
+                    .severities
+                    .get(rank.map_or(0, |r| r + 1))
+                    .map(|s| s.key.clone());
+                Form::new()
+                    .multi("reason", "label.reason", "", MULTI_ROWS)
+                    .choice(
+                        "severity",
+                        "label.severity",
+                        severities(ctx),
+                        next.as_deref(),
+                    )
+            }
+            Move::Refer => Form::new()
+                .choice("to", "label.to", parties(ctx), c.party.as_deref())
+                .text("note", "label.note", ""),
+            Move::External => Form::new()
+                .choice(
+                    "to",
+                    "label.to",
+                    labelled(cat, "external", &EXTERNAL_BODIES),
+                    None,
+                )
+                .text("note", "label.note", ""),
+            Move::WaitParty | Move::WaitCustomer => {
+                let on = if mv == Move::WaitParty {
+                    "third-party"
+                } else {
+                    "customer"
+                };
+                Form::new()
+                    .choice("on", "label.on", labelled(cat, "wait", &[on]), Some(on))
+                    .text("note", "label.note", "")
+            }
+            Move::Resume => Form::new().text("note", "label.note", ""),
+            Move::Close => {
+                let mut form = Form::new();
+                if c.scope == Some(Scope::Out) {
+                    form = form
+                        .tick("referred", "label.referred", true)
+                        .hint("tui.referred_hint");
+                }
+                form.multi("summary", "label.summary", "", MULTI_ROWS)
+                    .text("root_cause", "label.root_cause", "")
+                    .text("lesson", "label.lesson", "")
+            }
+            Move::Reopen => Form::new().multi("reason", "label.reason", "", MULTI_ROWS),
+        };
+        let approval = h
+            .plan
+            .as_ref()
+            .filter(|p| p.approval == Approval::Pending)
+            .map(|p| {
+                format!(
+                    "{} {}  {} {}",
+                    cat.text("label.compensation"),
+                    p.compensation.unwrap_or(0),
+                    cat.text("label.department"),
+                    sanitize_line(&p.department)
+                )
+            });
+        let first = c.description.lines().next().unwrap_or_default();
+        let category = ctx.config.category_name(&c.category, ctx.lang);
+        let head = sanitize_line(&format!(
+            "{}  {}  {}  {}",
+            c.name, c.location, category, first
+        ));
+        let mut form = MoveForm {
+            number: c.number.clone(),
+            version: c.version,
+            mv,
+            scope: c.scope,
+            form: form.focus_first(),
+            head,
+            suggestion,
+            category,
+            approval,
+        };
+        form.follow_choices();
+        form
+    }
+
+    /// The complaint's number.
+    pub fn number(&self) -> &str {
+        &self.number
+    }
+
+    /// The version the form applies to.
+    pub fn version(&self) -> i64 {
+        self.version
+    }
+
+    /// Applies the form to `version` from now on (after the agent saw a newer complaint).
+    pub fn set_version(&mut self, version: i64) {
+        self.version = version;
+    }
+
+    /// The move.
+    pub fn mv(&self) -> Move {
+        self.mv
+    }
+
+    /// The form's inputs.
+    pub fn form(&self) -> &Form {
+        &self.form
+    }
+
+    /// Inputs that apply only with some choices: the responsible party and the
+    /// responsibility explained out of scope, the alternatives when the plan is declined.
+    fn follow_choices(&mut self) {
+        let out = self.form.chosen("scope") == Some("out");
+        self.form.set_enabled("party", out);
+        self.form.set_enabled("explained", out);
+        let declined = self.form.chosen("accepted") == Some("declined");
+        self.form.set_enabled("alternatives", declined);
+    }
+
+    /// Handles a key.
+    pub fn key(&mut self, key: KeyEvent) -> FormStep {
+        let step = self.form.key(key);
+        if matches!(step, FormStep::Changed("scope" | "accepted")) {
+            self.follow_choices();
+        }
+        step
+    }
+
+    /// Pasted text into the focused text input; how many unsafe characters were left out.
+    pub fn paste(&mut self, text: &str) -> usize {
+        self.form.paste(text).1
+    }
+
+    /// Shows a refusal beside the input it concerns (the error's `field`, or the input a
+    /// rule without one is about), else above the inputs.
+    pub fn refused(&mut self, err: Error) {
+        let field = match err.key {
+            "error.explain_first" => Some("explained"),
+            "error.promise_unconfirmed" => Some("confirmed"),
+            "error.promise_past" => Some("promised"),
+            "error.compensation_zero" | "error.over_every_limit" => Some("compensation"),
+            "error.not_higher" | "error.severity_highest" => Some("severity"),
+            "error.close_referred_only" | "error.close_needs_summary" => Some("referred"),
+            _ => None,
+        };
+        let field = err
+            .get("field")
+            .map(str::to_string)
+            .or(field.map(Into::into));
+        self.form.refuse(err, field.as_deref());
+    }
+
+    /// The refusal shown, if any.
+    pub fn error(&self) -> Option<&Error> {
+        self.form.error().map(|(_, e)| e)
+    }
+
+    /// The action the form asks for, or why it cannot be one yet (a choice not made, a
+    /// date or an amount that does not read); the domain checks the rest.
+    pub fn action(&self, ctx: &Ctx<'_>) -> Result<Action> {
+        let f = &self.form;
+        let text = |id: &str| f.text_of(id);
+        let required = |id: &'static str, label: &str| -> Result<String> {
+            f.chosen(id).map(str::to_string).ok_or_else(|| {
+                Error::new("tui.choose_required")
+                    .arg("field", id)
+                    .arg("label", ctx.catalog.text(label))
+            })
+        };
+        Ok(match self.mv {
+            Move::Classify => {
+                let scope = match required("scope", "label.scope")?.as_str() {
+                    "out" => Scope::Out,
+                    _ => Scope::In,
+                };
+                let out = scope == Scope::Out;
+                Action::Classify {
+                    scope,
+                    party: f.chosen("party").filter(|_| out).map(str::to_string),
+                    complaint_type: f
+                        .chosen("type")
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string),
+                    severity: required("severity", "label.severity")?,
+                    intent: f
+                        .chosen("intent")
+                        .and_then(Intent::parse)
+                        .unwrap_or_default(),
+                    spread_risk: f.ticked("spread_risk"),
+                    explained: out && f.ticked("explained"),
+                }
+            }
+            Move::Verify => Action::Verify {
+                motive: text("motive"),
+                outcome: text("outcome"),
+            },
+            Move::Assess => Action::Assess {
+                facts: text("facts"),
+                severity: f.chosen("severity").map(str::to_string),
+            },
+            Move::Plan => Action::Plan {
+                department: text("department"),
+                actions: text("actions"),
+                promised: parse_datetime(&text("promised"))?,
+                confirmed: f.ticked("confirmed"),
+                compensation: parse_amount(&text("compensation"))?,
+                gift: Some(text("gift")).filter(|g| !g.trim().is_empty()),
+            },
+            Move::Approve => Action::Approve,
+            Move::Reply => {
+                let accepted = required("accepted", "label.reply")? == "accepted";
+                Action::Reply {
+                    accepted,
+                    alternatives: if accepted {
+                        String::new()
+                    } else {
+                        text("alternatives")
+                    },
+                }
+            }
+            Move::Remedied => Action::Remedied { note: text("note") },
+            Move::Escalate => Action::Escalate {
+                reason: text("reason"),
+                severity: f.chosen("severity").map(str::to_string),
+            },
+            Move::Refer | Move::External => Action::Refer {
+                to: required("to", "label.to")?,
+                note: text("note"),
+            },
+            Move::WaitParty | Move::WaitCustomer => Action::Wait {
+                on: if f.chosen("on") == Some("third-party") {
+                    WaitOn::ThirdParty
+                } else {
+                    WaitOn::Customer
+                },
+                note: text("note"),
+            },
+            Move::Resume => Action::Resume { note: text("note") },
+            Move::Close => Action::Close {
+                summary: text("summary"),
+                root_cause: text("root_cause"),
+                lesson: text("lesson"),
+                referred: self.scope == Some(Scope::Out) && f.ticked("referred"),
+            },
+            Move::Reopen => Action::Reopen {
+                reason: text("reason"),
+            },
+        })
+    }
+
+    /// The lines above the inputs: the complaint, then what the suggestion rests on or the
+    /// compensation waiting for approval.
+    fn head_lines(&self, ctx: &Ctx<'_>, cols: usize) -> Vec<Line<'static>> {
+        let c = ctx.catalog;
+        let mut lines = vec![Line::styled(fit(&self.head, cols), theme::hint())];
+        if let Some(s) = &self.suggestion {
+            let basis = if !s.matched.is_empty() {
+                let words: Vec<String> = s.matched.iter().map(|w| sanitize_line(w)).collect();
+                Some(c.format(
+                    "tui.suggested_keywords",
+                    &[("keywords", words.join(c.text("label.list_separator")))],
+                ))
+            } else if s.scope.is_some() {
+                Some(c.format(
+                    "tui.suggested_category",
+                    &[("category", self.category.clone())],
+                ))
+            } else {
+                None
+            };
+            if let Some(b) = basis {
+                lines.push(Line::styled(fit(&b, cols), theme::suggested()));
+            }
+        }
+        if let Some(a) = &self.approval {
+            lines.push(Line::raw(fit(a, cols)));
+            lines.push(Line::styled(
+                fit(c.text("tui.approve_confirm"), cols),
+                theme::hint(),
+            ));
+        }
+        lines
+    }
+
+    /// Draws the form as a popup over `area`; the terminal cursor goes to the caret of the
+    /// focused text input (so the input method's window follows).
+    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let c = ctx.catalog;
+        let w = area
+            .width
+            .saturating_sub(2)
+            .clamp(area.width.min(20), MAX_WIDTH);
+        let inner_w = w.saturating_sub(2);
+        let head = self.head_lines(ctx, inner_w as usize);
+        let body = self.form.height(ctx, inner_w);
+        let h = (head.len() as u16 + body + 2).min(area.height);
+        let popup = Rect {
+            x: area.x + (area.width - w) / 2,
+            y: area.y + (area.height - h) / 2,
+            width: w,
+            height: h,
+        };
+        let title = c.format(
+            "tui.form_title",
+            &[
+                ("move", c.text(&self.mv.label_key()).to_string()),
+                ("number", self.number.clone()),
+            ],
+        );
+        let block = Block::bordered()
+            .title(Span::styled(title, theme::label_focused()))
+            .title_bottom(Span::styled(c.text("tui.form_keys"), theme::hint()))
+            .border_style(theme::border_focused());
+        let inner = block.inner(popup);
+        clear_popup(frame, popup);
+        frame.render_widget(block, popup);
+        let head_h = (head.len() as u16).min(inner.height);
+        frame.render_widget(
+            Paragraph::new(head),
+            Rect {
+                height: head_h,
+                ..inner
+            },
+        );
+        self.form.render(
+            ctx,
+            frame,
+            Rect {
+                y: inner.y + head_h,
+                height: inner.height - head_h,
+                ..inner
+            },
+        );
+    }
+}
+
+/// A date and time as the command line takes it: RFC 3339, or local `YYYY-MM-DD HH:MM`
+/// (seconds and a `T` allowed). Empty: none.
+pub fn parse_datetime(text: &str) -> Result<Option<DateTime<Utc>>> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Ok(Some(dt.with_timezone(&Utc)));
+    }
+    ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+        .and_then(|naive| Local.from_local_datetime(&naive).earliest())
+        .map(|dt| Some(dt.with_timezone(&Utc)))
+        .ok_or_else(|| {
+            Error::new("tui.bad_date")
+                .arg("field", "promised")
+                .arg("value", sanitize_line(t))
+        })
+}
+
+/// A whole amount of money (full-width digits, as a Chinese input method types them,
+/// included). Empty: none.
+pub fn parse_amount(text: &str) -> Result<Option<u32>> {
+    let t: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<u32>().map(Some).map_err(|_| {
+        Error::new("tui.bad_amount")
+            .arg("field", "compensation")
+            .arg("value", sanitize_line(text.trim()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Preset};
+    use crate::domain::complaint::Channel;
+    use crate::domain::stage::Stage;
+    use crate::i18n::Lang;
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    fn config() -> Config {
+        Config::preset(Preset::PropertyManagement).expect("preset")
+    }
+
+    fn ctx(config: &Config) -> Ctx<'_> {
+        Ctx {
+            config,
+            lang: Lang::ZhCn,
+            catalog: Catalog::get(Lang::ZhCn),
+        }
+    }
+
+    fn complaint(category: &str, description: &str) -> Complaint {
+        let at = DateTime::from_timestamp(1_763_800_000, 0).unwrap_or_default();
+        Complaint {
+            id: 1,
+            number: "20261122-0001".into(),
+            received_at: at,
+            channel: Channel::Phone,
+            name: "张伟".into(),
+            phone: "13800138000".into(),
+            location: "3栋".into(),
+            category: category.into(),
+            description: description.into(),
+            outcome: String::new(),
+            apologized: false,
+            scope: None,
+            party: None,
+            complaint_type: None,
+            severity: None,
+            intent: Intent::Unclear,
+            spread_risk: false,
+            explained: false,
+            stage: Stage::Received,
+            version: 4,
+            closed_at: None,
+            updated_at: at,
+            handling: Default::default(),
+        }
+    }
+
+    fn press(f: &mut MoveForm, code: KeyCode) -> FormStep {
+        f.key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn keys_open_only_the_moves_possible_now() {
+        let mut c = complaint("leak", "漏水");
+        assert_eq!(move_for_key(&c, 'c'), Some(Move::Classify));
+        assert_eq!(move_for_key(&c, 'v'), None, "classify first");
+        c.scope = Some(Scope::In);
+        c.severity = Some("minor".into());
+        assert_eq!(move_for_key(&c, 'v'), Some(Move::Verify));
+        assert_eq!(move_for_key(&c, 'w'), Some(Move::WaitCustomer));
+        assert_eq!(move_for_key(&c, 'x'), None);
+        // Every move has its own key, but the two waits (never possible together).
+        let mut keys: Vec<char> = Move::ALL.iter().map(|m| move_key(*m)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), Move::ALL.len() - 1);
+    }
+
+    #[test]
+    fn the_classification_form_is_prefilled_from_the_suggestion_and_marked() {
+        let config = config();
+        let ctx = ctx(&config);
+        let c = complaint("leak", "开发商交房的墙面开裂，已经三年了");
+        let f = MoveForm::open(&ctx, &c, Move::Classify);
+        let form = f.form();
+        assert_eq!(form.chosen("scope"), Some("out"));
+        assert_eq!(form.chosen("party"), Some("developer"));
+        assert!(form.is_suggested("scope") && form.is_suggested("party"));
+        assert!(form.is_enabled("party") && form.is_enabled("explained"));
+        assert!(
+            !form.ticked("explained"),
+            "the agent ticks it, never the rules"
+        );
+        assert_eq!(form.chosen("intent"), Some("unclear"));
+        assert_eq!(form.chosen("type"), Some(""), "no type");
+        // The suggestion is only a start: nothing chosen for severity means no action.
+        let err = f.action(&ctx).expect_err("severity required");
+        assert_eq!(
+            (err.key, err.get("field")),
+            ("tui.choose_required", Some("severity"))
+        );
+    }
+
+    #[test]
+    fn in_scope_turns_off_party_and_explained() {
+        let config = config();
+        let ctx = ctx(&config);
+        let c = complaint("wall-crack", "墙面开裂");
+        let mut f = MoveForm::open(&ctx, &c, Move::Classify);
+        assert_eq!(f.form().chosen("scope"), Some("out"));
+        assert!(
+            f.form().is_suggested("scope"),
+            "the category's default scope"
+        );
+        press(&mut f, KeyCode::Left);
+        assert_eq!(f.form().chosen("scope"), Some("in"));
+        assert!(!f.form().is_enabled("party"));
+        press(&mut f, KeyCode::Tab);
+        assert_eq!(f.form().focus(), Some("type"), "party skipped");
+        press(&mut f, KeyCode::Tab);
+        press(&mut f, KeyCode::Right);
+        let action = f.action(&ctx).expect("action");
+        assert_eq!(
+            action,
+            Action::Classify {
+                scope: Scope::In,
+                party: None,
+                complaint_type: None,
+                severity: "minor".into(),
+                intent: Intent::Unclear,
+                spread_risk: false,
+                explained: false,
+            }
+        );
+    }
+
+    #[test]
+    fn plan_dates_and_amounts_are_read_or_refused_beside_their_input() {
+        assert_eq!(parse_amount(" ３００ ").expect("amount"), Some(300));
+        assert_eq!(parse_amount("").expect("none"), None);
+        let err = parse_amount("三百").expect_err("not digits");
+        assert_eq!(err.get("field"), Some("compensation"));
+        assert_eq!(parse_datetime(" ").expect("none"), None);
+        assert!(parse_datetime("2026-11-25 10:00").expect("date").is_some());
+        assert!(
+            parse_datetime("2026-11-25T10:00:00+08:00")
+                .expect("rfc 3339")
+                .is_some()
+        );
+        let err = parse_datetime("下周一").expect_err("not a date");
+        assert_eq!(err.get("field"), Some("promised"));
+
+        let config = config();
+        let ctx = ctx(&config);
+        let mut c = complaint("leak", "漏水");
+        c.scope = Some(Scope::In);
+        c.stage = Stage::Assessed;
+        let mut f = MoveForm::open(&ctx, &c, Move::Plan);
+        assert_eq!(f.form().focus(), Some("department"));
+        for _ in 0..2 {
+            press(&mut f, KeyCode::Tab);
+        }
+        for ch in "明天".chars() {
+            press(&mut f, KeyCode::Char(ch));
+        }
+        let err = f.action(&ctx).expect_err("bad date");
+        f.refused(err);
+        assert_eq!(f.form().error().map(|(at, _)| at), Some(Some("promised")));
+        // A rule without a field names its input too.
+        f.refused(Error::new("error.promise_unconfirmed"));
+        assert_eq!(f.form().focus(), Some("confirmed"));
+    }
+
+    #[test]
+    fn every_form_of_every_stage_builds_or_says_what_to_choose() {
+        let config = config();
+        for lang in [Lang::ZhCn, Lang::En] {
+            let ctx = Ctx {
+                config: &config,
+                lang,
+                catalog: Catalog::get(lang),
+            };
+            for stage in Stage::ALL {
+                for scope in [None, Some(Scope::In), Some(Scope::Out)] {
+                    let mut c = complaint("leak", "漏水");
+                    c.stage = stage;
+                    c.scope = scope;
+                    c.severity = scope.map(|_| "general".to_string());
+                    for mv in Move::ALL {
+                        let f = MoveForm::open(&ctx, &c, mv);
+                        assert_eq!(f.mv(), mv);
+                        if let Err(e) = f.action(&ctx) {
+                            assert_eq!(e.key, "tui.choose_required", "{mv:?}: {e:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_declined_reply_asks_for_alternatives() {
+        let config = config();
+        let ctx = ctx(&config);
+        let mut c = complaint("leak", "漏水");
+        c.scope = Some(Scope::In);
+        c.stage = Stage::RemedyPlanned;
+        let mut f = MoveForm::open(&ctx, &c, Move::Reply);
+        assert!(!f.form().is_enabled("alternatives"));
+        press(&mut f, KeyCode::Left);
+        assert_eq!(f.form().chosen("accepted"), Some("declined"));
+        assert!(f.form().is_enabled("alternatives"));
+        press(&mut f, KeyCode::Tab);
+        for ch in "先修补".chars() {
+            press(&mut f, KeyCode::Char(ch));
+        }
+        assert_eq!(
+            f.action(&ctx).expect("action"),
+            Action::Reply {
+                accepted: false,
+                alternatives: "先修补".into()
+            }
+        );
+    }
+}

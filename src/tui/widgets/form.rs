@@ -1,0 +1,839 @@
+//! A small form: labelled inputs of four kinds (one-line text, multi-line text, a choice, a
+//! tick box) in Tab order. Tab / Shift+Tab (or Up/Down and Enter outside a multi-line field)
+//! move between inputs, Left/Right (or a typed character) change a choice, Space ticks,
+//! Ctrl+S submits, Esc or Ctrl+W cancels. A refusal is shown under the input it names (the
+//! error's `field`), or above the inputs when it names none. Values the software proposed
+//! (a suggestion) are marked until the agent changes them.
+//!
+//! Inputs are named by the field names the domain uses in its errors (`motive`, `party`,
+//! …), so a refusal finds its input without a table per form.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::error::Error;
+use crate::text::{fit, sanitize_line, width, wrap_hanging};
+use crate::tui::app::Ctx;
+use crate::tui::theme;
+use crate::tui::widgets::field::TextField;
+
+/// What an input holds.
+#[derive(Debug, Clone)]
+enum Value {
+    /// Text, one line or several (boxed: the editor is large).
+    Text(Box<TextField>),
+    /// One of the options `(key, label)`, or none yet.
+    Choice {
+        /// Stable key and display label of each option.
+        options: Vec<(String, String)>,
+        /// The chosen option.
+        chosen: Option<usize>,
+    },
+    /// A tick box.
+    Tick(bool),
+}
+
+/// One labelled input.
+#[derive(Debug, Clone)]
+pub struct Input {
+    id: &'static str,
+    label: &'static str,
+    value: Value,
+    /// Rows a multi-line text takes.
+    rows: u16,
+    suggested: bool,
+    enabled: bool,
+    /// Catalog key of a hint drawn after the value (a format, what the tick means).
+    hint: Option<&'static str>,
+    /// Catalog key of the hint drawn instead while the input does not apply.
+    off_hint: Option<&'static str>,
+}
+
+impl Input {
+    /// The input's name (the domain's field name).
+    pub fn id(&self) -> &'static str {
+        self.id
+    }
+
+    /// Whether the value is still the software's suggestion.
+    pub fn is_suggested(&self) -> bool {
+        self.suggested
+    }
+
+    /// Whether the input applies now (inputs that do not are skipped and dimmed).
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    fn height(&self) -> u16 {
+        match &self.value {
+            Value::Text(t) if t.is_multi_line() => self.rows.max(2),
+            _ => 1,
+        }
+    }
+}
+
+/// What a key did to the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormStep {
+    /// Nothing to tell.
+    Nothing,
+    /// The value of this input changed.
+    Changed(&'static str),
+    /// Ctrl+S: submit.
+    Submit,
+    /// Esc or Ctrl+W: leave without saving.
+    Cancel,
+}
+
+/// A form: inputs, the focused one, and the refusal shown.
+#[derive(Debug, Clone, Default)]
+pub struct Form {
+    inputs: Vec<Input>,
+    focus: usize,
+    /// The refusal, and the input it is shown under (None: above the inputs).
+    error: Option<(Option<usize>, Error)>,
+}
+
+impl Form {
+    /// An empty form.
+    pub fn new() -> Form {
+        Form::default()
+    }
+
+    fn push(mut self, id: &'static str, label: &'static str, value: Value) -> Form {
+        self.inputs.push(Input {
+            id,
+            label,
+            value,
+            rows: 3,
+            suggested: false,
+            enabled: true,
+            hint: None,
+            off_hint: None,
+        });
+        self
+    }
+
+    /// Adds a one-line text input (`label` is a catalog key).
+    pub fn text(self, id: &'static str, label: &'static str, value: &str) -> Form {
+        self.push(id, label, Value::Text(Box::new(TextField::line(value))))
+    }
+
+    /// Adds a multi-line text input `rows` rows high.
+    pub fn multi(self, id: &'static str, label: &'static str, value: &str, rows: u16) -> Form {
+        let mut form = self.push(
+            id,
+            label,
+            Value::Text(Box::new(TextField::multi_line(value))),
+        );
+        if let Some(last) = form.inputs.last_mut() {
+            last.rows = rows;
+        }
+        form
+    }
+
+    /// Adds a choice among `(key, label)` options, `chosen` by key (None or an unknown key:
+    /// nothing chosen yet).
+    pub fn choice(
+        self,
+        id: &'static str,
+        label: &'static str,
+        options: Vec<(String, String)>,
+        chosen: Option<&str>,
+    ) -> Form {
+        let chosen = chosen.and_then(|k| options.iter().position(|(key, _)| key == k));
+        self.push(id, label, Value::Choice { options, chosen })
+    }
+
+    /// Adds a tick box.
+    pub fn tick(self, id: &'static str, label: &'static str, ticked: bool) -> Form {
+        self.push(id, label, Value::Tick(ticked))
+    }
+
+    /// Marks the last input added as the software's suggestion, when `suggested`.
+    pub fn suggested(mut self, suggested: bool) -> Form {
+        if let Some(last) = self.inputs.last_mut() {
+            last.suggested = suggested;
+        }
+        self
+    }
+
+    /// A hint (catalog key) after the last input added.
+    pub fn hint(mut self, key: &'static str) -> Form {
+        if let Some(last) = self.inputs.last_mut() {
+            last.hint = Some(key);
+        }
+        self
+    }
+
+    /// The hint (catalog key) the last input shows while it does not apply.
+    pub fn off_hint(mut self, key: &'static str) -> Form {
+        if let Some(last) = self.inputs.last_mut() {
+            last.off_hint = Some(key);
+        }
+        self
+    }
+
+    /// Focus on the first input that applies and leaves something to decide (a choice of
+    /// one option does not).
+    pub fn focus_first(mut self) -> Form {
+        let open = |i: &Input| {
+            i.enabled && !matches!(&i.value, Value::Choice { options, .. } if options.len() < 2)
+        };
+        self.focus = self
+            .inputs
+            .iter()
+            .position(open)
+            .or_else(|| self.inputs.iter().position(|i| i.enabled))
+            .unwrap_or(0);
+        self
+    }
+
+    /// The inputs, in order.
+    pub fn inputs(&self) -> &[Input] {
+        &self.inputs
+    }
+
+    fn index(&self, id: &str) -> Option<usize> {
+        self.inputs.iter().position(|i| i.id == id)
+    }
+
+    fn input(&self, id: &str) -> Option<&Input> {
+        self.inputs.iter().find(|i| i.id == id)
+    }
+
+    /// The name of the focused input (None in a form without inputs).
+    pub fn focus(&self) -> Option<&'static str> {
+        self.inputs.get(self.focus).map(|i| i.id)
+    }
+
+    /// Moves the focus to input `id`.
+    pub fn focus_on(&mut self, id: &str) {
+        if let Some(i) = self.index(id) {
+            self.focus = i;
+        }
+    }
+
+    /// The text of input `id` as typed (empty for other kinds).
+    pub fn text_of(&self, id: &str) -> String {
+        match self.input(id).map(|i| &i.value) {
+            Some(Value::Text(t)) => t.value(),
+            _ => String::new(),
+        }
+    }
+
+    /// The key of the option chosen in input `id`.
+    pub fn chosen(&self, id: &str) -> Option<&str> {
+        match self.input(id).map(|i| &i.value) {
+            Some(Value::Choice { options, chosen }) => {
+                chosen.and_then(|c| options.get(c)).map(|(k, _)| k.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether input `id` is ticked.
+    pub fn ticked(&self, id: &str) -> bool {
+        matches!(self.input(id).map(|i| &i.value), Some(Value::Tick(true)))
+    }
+
+    /// Whether input `id` still holds the suggestion.
+    pub fn is_suggested(&self, id: &str) -> bool {
+        self.input(id).is_some_and(|i| i.suggested)
+    }
+
+    /// Whether input `id` applies now.
+    pub fn is_enabled(&self, id: &str) -> bool {
+        self.input(id).is_some_and(|i| i.enabled)
+    }
+
+    /// Makes input `id` apply or not; the focus leaves an input that no longer applies.
+    pub fn set_enabled(&mut self, id: &str, enabled: bool) {
+        let Some(i) = self.index(id) else {
+            return;
+        };
+        self.inputs[i].enabled = enabled;
+        if !enabled && self.focus == i {
+            self.move_focus(1);
+        }
+    }
+
+    /// The refusal shown, and the input it is under.
+    pub fn error(&self) -> Option<(Option<&'static str>, &Error)> {
+        self.error
+            .as_ref()
+            .map(|(at, e)| (at.and_then(|i| self.inputs.get(i)).map(|i| i.id), e))
+    }
+
+    /// Shows a refusal under input `field` (moving there) or, when the form has no such
+    /// input, above the inputs.
+    pub fn refuse(&mut self, err: Error, field: Option<&str>) {
+        let at = field.and_then(|f| self.index(f));
+        if let Some(i) = at {
+            self.focus = i;
+        }
+        self.error = Some((at, err));
+    }
+
+    /// Forgets the refusal.
+    pub fn clear_error(&mut self) {
+        self.error = None;
+    }
+
+    fn move_focus(&mut self, by: isize) {
+        let n = self.inputs.len() as isize;
+        if n == 0 {
+            return;
+        }
+        let mut i = self.focus as isize;
+        for _ in 0..n {
+            i = (i + by).rem_euclid(n);
+            if self.inputs[i as usize].enabled {
+                self.focus = i as usize;
+                return;
+            }
+        }
+    }
+
+    /// Handles a key.
+    pub fn key(&mut self, key: KeyEvent) -> FormStep {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('s' | 'S') if ctrl => return FormStep::Submit,
+            KeyCode::Char('w' | 'W') if ctrl => return FormStep::Cancel,
+            KeyCode::Esc => return FormStep::Cancel,
+            _ => {}
+        }
+        let multi = matches!(
+            self.inputs.get(self.focus).map(|i| &i.value),
+            Some(Value::Text(t)) if t.is_multi_line()
+        );
+        match key.code {
+            KeyCode::Tab => self.move_focus(1),
+            KeyCode::BackTab => self.move_focus(-1),
+            KeyCode::Enter | KeyCode::Down if !multi => self.move_focus(1),
+            KeyCode::Up if !multi => self.move_focus(-1),
+            _ => {
+                let Some(input) = self.inputs.get_mut(self.focus) else {
+                    return FormStep::Nothing;
+                };
+                if !input.enabled {
+                    return FormStep::Nothing;
+                }
+                let changed = match &mut input.value {
+                    Value::Text(t) => t.input(key),
+                    Value::Choice { options, chosen } => {
+                        let labels: Vec<String> = options.iter().map(|(_, l)| l.clone()).collect();
+                        // With nothing chosen yet, Right starts at the first option, Left at
+                        // the last, and a typed character searches from the top.
+                        let current = match (*chosen, key.code) {
+                            (Some(i), _) => i,
+                            (None, KeyCode::Left) => 0,
+                            (None, _) => labels.len().saturating_sub(1),
+                        };
+                        match choose(key, current, &labels) {
+                            Some(i) if Some(i) != *chosen => {
+                                *chosen = Some(i);
+                                true
+                            }
+                            _ => false,
+                        }
+                    }
+                    Value::Tick(t) => {
+                        if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y')) && !ctrl {
+                            *t = !*t;
+                            true
+                        } else {
+                            false
+                        }
+                    }
+                };
+                if changed {
+                    return self.changed(self.focus);
+                }
+            }
+        }
+        FormStep::Nothing
+    }
+
+    fn changed(&mut self, i: usize) -> FormStep {
+        self.inputs[i].suggested = false;
+        if matches!(self.error, Some((Some(at), _)) if at == i) {
+            self.error = None;
+        }
+        FormStep::Changed(self.inputs[i].id)
+    }
+
+    /// Pasted text goes into the focused text input; returns the input changed (if any)
+    /// and how many unsafe characters were left out.
+    pub fn paste(&mut self, text: &str) -> (FormStep, usize) {
+        let i = self.focus;
+        match self.inputs.get_mut(i) {
+            Some(Input {
+                value: Value::Text(t),
+                enabled: true,
+                ..
+            }) => {
+                let removed = t.paste(text);
+                (self.changed(i), removed)
+            }
+            _ => (FormStep::Nothing, 0),
+        }
+    }
+
+    /// Rows the form takes at `cols` columns: every input, and the refusal under it.
+    pub fn height(&self, ctx: &Ctx<'_>, cols: u16) -> u16 {
+        let layout = self.layout(ctx, cols);
+        layout.rows
+    }
+
+    fn label_width(&self, ctx: &Ctx<'_>) -> u16 {
+        self.inputs
+            .iter()
+            .map(|i| width(ctx.catalog.text(i.label)))
+            .max()
+            .unwrap_or(0) as u16
+            + 2
+    }
+
+    fn error_lines(&self, ctx: &Ctx<'_>, cols: u16) -> Vec<String> {
+        let Some((_, e)) = &self.error else {
+            return Vec::new();
+        };
+        let text = format!("! {}", sanitize_line(&ctx.catalog.render(e)));
+        // Continuation rows line up under the message, after the mark.
+        let mut rows = Vec::new();
+        for (n, row) in wrap_hanging(&text, cols as usize).into_iter().enumerate() {
+            if n > 0 && !row.starts_with(' ') {
+                rows.push(format!("  {row}"));
+            } else {
+                rows.push(row);
+            }
+        }
+        rows
+    }
+
+    fn layout(&self, ctx: &Ctx<'_>, cols: u16) -> Layout {
+        let label_w = self.label_width(ctx);
+        let value_w = cols.saturating_sub(label_w);
+        let mut rows = 0u16;
+        let mut at = Vec::with_capacity(self.inputs.len());
+        let error_at = self.error.as_ref().map(|(at, _)| *at);
+        let mut top_error = 0;
+        if error_at == Some(None) {
+            top_error = self.error_lines(ctx, cols).len() as u16;
+            rows += top_error;
+        }
+        let mut under = 0;
+        for (i, input) in self.inputs.iter().enumerate() {
+            at.push(rows);
+            rows += input.height();
+            if error_at == Some(Some(i)) {
+                under = self.error_lines(ctx, value_w).len() as u16;
+                rows += under;
+            }
+        }
+        Layout {
+            label_w,
+            at,
+            top_error,
+            under,
+            rows,
+        }
+    }
+
+    /// Draws the inputs into `area` (scrolled so the focused input shows) and places the
+    /// terminal cursor at the focused text input's caret.
+    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let c = ctx.catalog;
+        let layout = self.layout(ctx, area.width);
+        // Scroll: the focused input (and its refusal) in view.
+        let mut offset = 0u16;
+        if let Some(&top) = layout.at.get(self.focus) {
+            let mut bottom = top + self.inputs[self.focus].height();
+            if matches!(self.error, Some((Some(i), _)) if i == self.focus) {
+                bottom += layout.under;
+            }
+            if bottom > area.height {
+                offset = bottom - area.height;
+            }
+        }
+        let row_area = |y: u16, h: u16| -> Option<Rect> {
+            let y = y.checked_sub(offset)?;
+            if y >= area.height {
+                return None;
+            }
+            Some(Rect {
+                x: area.x,
+                y: area.y + y,
+                width: area.width,
+                height: h.min(area.height - y),
+            })
+        };
+        if layout.top_error > 0 {
+            let lines: Vec<Line<'_>> = self
+                .error_lines(ctx, area.width)
+                .into_iter()
+                .map(|l| Line::styled(l, theme::error()))
+                .collect();
+            if let Some(r) = row_area(0, layout.top_error) {
+                frame.render_widget(Paragraph::new(lines), r);
+            }
+        }
+        let value_w = area.width.saturating_sub(layout.label_w);
+        for (i, input) in self.inputs.iter().enumerate() {
+            let focused = i == self.focus;
+            let Some(row) = row_area(layout.at[i], input.height()) else {
+                continue;
+            };
+            let label_style = if !input.enabled {
+                theme::hint()
+            } else if focused {
+                theme::label_focused()
+            } else {
+                theme::label()
+            };
+            frame.render_widget(
+                Span::styled(
+                    fit(c.text(input.label), layout.label_w as usize),
+                    label_style,
+                ),
+                Rect {
+                    width: layout.label_w.min(row.width),
+                    height: 1,
+                    ..row
+                },
+            );
+            let value = Rect {
+                x: row.x + layout.label_w.min(row.width),
+                width: value_w,
+                ..row
+            };
+            self.render_value(input, focused, ctx, frame, value);
+            if matches!(self.error, Some((Some(at), _)) if at == i) {
+                let lines: Vec<Line<'_>> = self
+                    .error_lines(ctx, value_w)
+                    .into_iter()
+                    .map(|l| Line::styled(l, theme::error()))
+                    .collect();
+                if let Some(r) = row_area(layout.at[i] + input.height(), layout.under) {
+                    frame.render_widget(
+                        Paragraph::new(lines),
+                        Rect {
+                            x: value.x,
+                            width: value_w,
+                            ..r
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    fn render_value(
+        &self,
+        input: &Input,
+        focused: bool,
+        ctx: &Ctx<'_>,
+        frame: &mut Frame<'_>,
+        area: Rect,
+    ) {
+        let c = ctx.catalog;
+        // After the value: the suggestion mark, then the hint.
+        let mut after: Vec<Span<'static>> = Vec::new();
+        if input.suggested {
+            after.push(Span::raw(" "));
+            after.push(Span::styled(
+                format!("[{}]", c.text("tui.suggested")),
+                theme::suggested(),
+            ));
+        }
+        let hint = if input.enabled {
+            input.hint
+        } else {
+            input.off_hint.or(input.hint)
+        };
+        if let Some(h) = hint {
+            after.push(Span::styled(format!("  {}", c.text(h)), theme::hint()));
+        }
+        let after_w: u16 = after.iter().map(|s| s.width() as u16).sum();
+        match &input.value {
+            Value::Text(t) => {
+                // Room for the text first; the mark and hint take what is left, at most half.
+                let tail = after_w.min(area.width / 2);
+                let text_area = Rect {
+                    width: area.width.saturating_sub(tail),
+                    ..area
+                };
+                let bg = if !input.enabled {
+                    Color::Reset
+                } else if focused {
+                    Color::Indexed(238)
+                } else {
+                    Color::Indexed(236)
+                };
+                frame.render_widget(Block::default().style(Style::default().bg(bg)), text_area);
+                frame.render_widget(t.widget(), text_area);
+                if tail > 0 {
+                    let tail_area = Rect {
+                        x: text_area.right(),
+                        width: tail,
+                        height: 1,
+                        ..area
+                    };
+                    let line = if after_w > tail {
+                        // Cut, and say so.
+                        let all: String = after.iter().map(|s| s.content.as_ref()).collect();
+                        Line::styled(fit(&all, tail as usize), theme::hint())
+                    } else {
+                        Line::from(after)
+                    };
+                    frame.render_widget(line, tail_area);
+                }
+                if focused && input.enabled && text_area.width > 0 {
+                    frame.set_cursor_position(t.caret(text_area));
+                }
+            }
+            Value::Choice { options, chosen } => {
+                let labels: Vec<String> = options.iter().map(|(_, l)| l.clone()).collect();
+                let room = area.width.saturating_sub(after_w);
+                let mut line = choice_line(&labels, *chosen, room);
+                if !input.enabled {
+                    line = Line::styled(fit(&line.to_string(), room as usize), theme::hint());
+                } else if focused && chosen.is_none() {
+                    line.push_span(Span::styled(
+                        format!(" {}", c.text("tui.choose_hint")),
+                        theme::hint(),
+                    ));
+                }
+                line.spans.extend(after);
+                frame.render_widget(fit_line(line, area.width), area);
+            }
+            Value::Tick(on) => {
+                let mark = if *on { "[x]" } else { "[ ]" };
+                let style = if !input.enabled {
+                    theme::hint()
+                } else if focused {
+                    theme::selected()
+                } else {
+                    Style::default()
+                };
+                let mut spans = vec![Span::styled(mark, style)];
+                spans.extend(after);
+                frame.render_widget(fit_line(Line::from(spans), area.width), area);
+            }
+        }
+    }
+}
+
+/// A line cut to `cols` columns, the cut marked with `~` (a wide character never straddles
+/// the edge).
+fn fit_line(line: Line<'static>, cols: u16) -> Line<'static> {
+    let cols = cols as usize;
+    if line.width() <= cols {
+        return line;
+    }
+    let mut out = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let w = span.width();
+        if used + w <= cols.saturating_sub(1) {
+            used += w;
+            out.push(span);
+            continue;
+        }
+        // More follows (the line is too wide): the cut is always marked.
+        let room = cols - used;
+        let rest = format!("{} ", span.content);
+        out.push(Span::styled(fit(&rest, room), span.style));
+        break;
+    }
+    Line::from(out)
+}
+
+/// Where the rows of a form go at one width.
+struct Layout {
+    label_w: u16,
+    /// First row of each input.
+    at: Vec<u16>,
+    /// Rows of a refusal shown above the inputs.
+    top_error: u16,
+    /// Rows of a refusal shown under its input.
+    under: u16,
+    rows: u16,
+}
+
+/// A choice key: Left/Right (and Space) step through the options, Home/End jump to the
+/// ends, a typed character jumps to the next option containing it. Returns the new choice.
+pub fn choose(key: KeyEvent, current: usize, labels: &[String]) -> Option<usize> {
+    let n = labels.len();
+    if n == 0 {
+        return None;
+    }
+    match key.code {
+        KeyCode::Right | KeyCode::Char(' ') => Some((current + 1) % n),
+        KeyCode::Left => Some((current + n - 1) % n),
+        KeyCode::Home => Some(0),
+        KeyCode::End => Some(n - 1),
+        KeyCode::Char(ch) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            let needle = ch.to_lowercase().to_string();
+            (1..=n)
+                .map(|step| (current + step) % n)
+                .find(|i| labels[*i].to_lowercase().contains(&needle))
+        }
+        _ => None,
+    }
+}
+
+/// The options of a choice on one line with the chosen one marked; when they do not fit,
+/// only the chosen one between arrows.
+pub fn choice_line(labels: &[String], chosen: Option<usize>, cols: u16) -> Line<'static> {
+    let all: usize = labels
+        .iter()
+        .map(|l| width(l) + 3)
+        .sum::<usize>()
+        .saturating_sub(1);
+    if all <= cols as usize {
+        let spans = labels.iter().enumerate().flat_map(|(i, l)| {
+            let style = if Some(i) == chosen {
+                theme::selected()
+            } else {
+                Style::default()
+            };
+            [Span::styled(format!(" {l} "), style), Span::raw(" ")]
+        });
+        return Line::from(spans.collect::<Vec<_>>());
+    }
+    match chosen.and_then(|i| labels.get(i)) {
+        Some(l) => Line::from(vec![
+            Span::raw("< "),
+            Span::styled(format!(" {l} "), theme::selected()),
+            Span::raw(format!(" >  {}/{}", chosen.unwrap_or(0) + 1, labels.len())),
+        ]),
+        None => Line::raw("<    >"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(form: &mut Form, code: KeyCode) -> FormStep {
+        form.key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    fn options(keys: &[&str]) -> Vec<(String, String)> {
+        keys.iter()
+            .map(|k| (k.to_string(), k.to_uppercase()))
+            .collect()
+    }
+
+    fn form() -> Form {
+        Form::new()
+            .choice("scope", "label.scope", options(&["in", "out"]), Some("out"))
+            .suggested(true)
+            .choice(
+                "party",
+                "label.party",
+                options(&["developer", "utility"]),
+                None,
+            )
+            .tick("explained", "label.explained", false)
+            .text("note", "label.note", "")
+            .multi("motive", "label.motive", "", 3)
+            .focus_first()
+    }
+
+    #[test]
+    fn tab_moves_through_inputs_that_apply_and_wraps() {
+        let mut f = form();
+        assert_eq!(f.focus(), Some("scope"));
+        press(&mut f, KeyCode::Tab);
+        assert_eq!(f.focus(), Some("party"));
+        f.set_enabled("party", false);
+        assert_eq!(
+            f.focus(),
+            Some("explained"),
+            "focus leaves a disabled input"
+        );
+        press(&mut f, KeyCode::BackTab);
+        assert_eq!(f.focus(), Some("scope"), "the disabled input is skipped");
+        press(&mut f, KeyCode::BackTab);
+        assert_eq!(f.focus(), Some("motive"), "wraps to the last");
+        // Enter is a new line in a multi-line input, the next input elsewhere.
+        press(&mut f, KeyCode::Char('a'));
+        press(&mut f, KeyCode::Enter);
+        press(&mut f, KeyCode::Char('b'));
+        assert_eq!(f.text_of("motive"), "a\nb");
+        assert_eq!(f.focus(), Some("motive"));
+        press(&mut f, KeyCode::Tab);
+        assert_eq!(f.focus(), Some("scope"));
+        press(&mut f, KeyCode::Enter);
+        assert_eq!(f.focus(), Some("explained"));
+    }
+
+    #[test]
+    fn choices_ticks_and_text_change_and_lose_their_suggestion_mark() {
+        let mut f = form();
+        assert!(f.is_suggested("scope"));
+        assert_eq!(press(&mut f, KeyCode::Left), FormStep::Changed("scope"));
+        assert_eq!(f.chosen("scope"), Some("in"));
+        assert!(!f.is_suggested("scope"), "changed by the agent");
+        press(&mut f, KeyCode::Tab);
+        assert_eq!(f.chosen("party"), None);
+        press(&mut f, KeyCode::Right);
+        assert_eq!(
+            f.chosen("party"),
+            Some("developer"),
+            "Right starts at the first"
+        );
+        press(&mut f, KeyCode::Char('u'));
+        assert_eq!(
+            f.chosen("party"),
+            Some("utility"),
+            "a typed character finds"
+        );
+        press(&mut f, KeyCode::Tab);
+        press(&mut f, KeyCode::Char(' '));
+        assert!(f.ticked("explained"));
+        press(&mut f, KeyCode::Tab);
+        for c in "张伟".chars() {
+            press(&mut f, KeyCode::Char(c));
+        }
+        assert_eq!(f.text_of("note"), "张伟");
+        let (step, removed) = f.paste("\u{1b}[2J好");
+        assert_eq!((step, removed), (FormStep::Changed("note"), 1));
+        assert_eq!(f.text_of("note"), "张伟[2J好");
+    }
+
+    #[test]
+    fn ctrl_s_submits_and_esc_or_ctrl_w_cancel() {
+        let mut f = form();
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(f.key(ctrl('s')), FormStep::Submit);
+        assert_eq!(f.key(ctrl('w')), FormStep::Cancel);
+        assert_eq!(press(&mut f, KeyCode::Esc), FormStep::Cancel);
+    }
+
+    #[test]
+    fn a_refusal_goes_to_its_input_and_a_change_there_clears_it() {
+        let mut f = form();
+        f.refuse(Error::new("error.explain_first"), Some("explained"));
+        assert_eq!(f.focus(), Some("explained"));
+        assert_eq!(f.error().map(|(at, _)| at), Some(Some("explained")));
+        press(&mut f, KeyCode::Tab);
+        press(&mut f, KeyCode::Char('x'));
+        assert!(f.error().is_some(), "a change elsewhere keeps it");
+        press(&mut f, KeyCode::BackTab);
+        press(&mut f, KeyCode::Char(' '));
+        assert!(f.error().is_none());
+        // A refusal naming no input of the form is shown above them.
+        f.refuse(Error::new("error.conflict"), Some("nowhere"));
+        assert_eq!(f.error().map(|(at, _)| at), Some(None));
+    }
+}
