@@ -15,3 +15,4 @@ pub mod present;
 pub mod store;
 pub mod text;
 pub mod tui;
+pub mod when;

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::desk::CaseFile;
@@ -13,10 +13,7 @@ use crate::i18n::Catalog;
 use crate::store::events::Event;
 use crate::text::{fit, sanitize_line, sanitize_lines, width};
 
-/// A time as people read it: local, to the minute.
-pub fn local_minutes(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
-}
+pub use crate::when::local_minutes;
 
 /// The handling method's record, as labelled fields (only what was recorded).
 fn handling_fields(

@@ -810,7 +810,7 @@ fn classify_guards() {
         "error.explain_first",
     );
     assert!(
-        zh.render(&err).contains("--explained"),
+        zh.render(&err).contains("已说明责任归属"),
         "{}",
         zh.render(&err)
     );
@@ -883,7 +883,7 @@ fn plan_reply_and_remedy_guards() {
         &promised(tomorrow, false),
         "error.promise_unconfirmed",
     );
-    assert!(zh.render(&err).contains("--confirmed"));
+    assert!(zh.render(&err).contains("部门确认"));
 
     // A confirmed date is kept; compensation above the agent's limit waits for approval.
     let mut with_date = promised(tomorrow, true);

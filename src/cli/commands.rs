@@ -4,8 +4,6 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
-
 use super::output;
 use super::{
     CaseAction, Cli, Command, ConfigFormat, ExportFormat, IntentArg, ListFormat, ShowFormat,
@@ -18,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::files::{Out, write_new_file};
 use crate::i18n::{Catalog, Lang};
 use crate::store::{self, Store};
+use crate::when::parse_datetime;
 
 /// An error and the language to report it in (when known).
 pub type Failure = (Error, Option<Lang>);
@@ -274,24 +273,6 @@ fn agent_name(cli: &Cli) -> Result<String> {
         .ok_or_else(|| Error::new("error.agent_missing"))
 }
 
-/// RFC 3339, or local `YYYY-MM-DD HH:MM[:SS]`.
-pub fn parse_datetime(text: &str, field: &'static str) -> Result<DateTime<Utc>> {
-    let t = text.trim();
-    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Ok(dt.with_timezone(&Utc));
-    }
-    ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
-        .and_then(|naive| Local.from_local_datetime(&naive).earliest())
-        .map(|dt| dt.with_timezone(&Utc))
-        .ok_or_else(|| {
-            Error::new("error.bad_datetime")
-                .arg("field", field)
-                .arg("value", t)
-        })
-}
-
 fn init(cli: &Cli, preset: Option<Preset>) -> Result<()> {
     let config_path = match &cli.config {
         Some(p) => p.clone(),
@@ -492,19 +473,4 @@ fn demo(desk: &mut Desk, count: u64, seed: u64, catalog: &Catalog) -> Result<()>
         )
     );
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn datetimes() {
-        let t = parse_datetime("2026-11-20T17:50:00+08:00", "received_at").expect("rfc3339");
-        assert_eq!(t.to_rfc3339(), "2026-11-20T09:50:00+00:00");
-        assert!(parse_datetime("2026-11-20 17:50", "received_at").is_ok());
-        let err = parse_datetime("昨天下午", "received_at").expect_err("bad");
-        assert_eq!(err.key, "error.bad_datetime");
-        assert_eq!(err.get("value"), Some("昨天下午"));
-    }
 }

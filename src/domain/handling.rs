@@ -406,7 +406,7 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
                 (Scope::In, _) => None,
             };
             if *scope == Scope::Out && !explained {
-                return Err(Error::new("error.explain_first"));
+                return Err(Error::new("error.explain_first").arg("field", "explained"));
             }
             after.scope = Some(*scope);
             after.party = party.clone();
@@ -468,15 +468,15 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
             let department = text(department, "department", true)?;
             let actions = text(actions, "actions", true)?;
             if promised.is_some() && !confirmed {
-                return Err(Error::new("error.promise_unconfirmed"));
+                return Err(Error::new("error.promise_unconfirmed").arg("field", "confirmed"));
             }
             if let Some(p) = promised
                 && *p < rules.now
             {
-                return Err(Error::new("error.promise_past"));
+                return Err(Error::new("error.promise_past").arg("field", "promised"));
             }
             if *compensation == Some(0) {
-                return Err(Error::new("error.compensation_zero"));
+                return Err(Error::new("error.compensation_zero").arg("field", "compensation"));
             }
             let gift = gift.as_deref().map(|g| text(g, "gift", true)).transpose()?;
             let highest = config
@@ -491,6 +491,7 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
                 && *amount > highest
             {
                 return Err(Error::new("error.over_every_limit")
+                    .arg("field", "compensation")
                     .arg("amount", amount)
                     .arg("limit", highest));
             }
@@ -588,10 +589,12 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
                     .severities
                     .get(current.map_or(0, |r| r + 1))
                     .map(|s| s.key.clone())
-                    .ok_or_else(|| Error::new("error.severity_highest"))?,
+                    .ok_or_else(|| Error::new("error.severity_highest").arg("field", "severity"))?,
             };
             if current.is_some_and(|r| severity_rank(config, &target) <= Some(r)) {
-                return Err(Error::new("error.not_higher").arg("value", &target));
+                return Err(Error::new("error.not_higher")
+                    .arg("field", "severity")
+                    .arg("value", &target));
             }
             after.severity = Some(target.clone());
             (

@@ -20,10 +20,11 @@ pub struct Suggestion {
     pub matched: Vec<String>,
 }
 
-/// The suggestion for `c`: keyword rules over its description, outcome and category (first
+/// The suggestion for `c`: keyword rules over its description and outcome (first
 /// matching rule with a scope wins the scope and party), else the category's default scope.
 pub fn suggest(config: &Config, c: &Complaint) -> Suggestion {
-    let haystack = format!("{}\n{}\n{}", c.description, c.outcome, c.category).to_lowercase();
+    // What the customer said; the category's own default comes last, below.
+    let haystack = format!("{}\n{}", c.description, c.outcome).to_lowercase();
     let mut s = Suggestion::default();
     let rank = |key: &str| config.severities.iter().position(|x| x.key == key);
     for rule in &config.keyword_rules {

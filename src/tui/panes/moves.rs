@@ -5,7 +5,7 @@
 //! pre-filled from the keyword rules' suggestion, each suggested value marked as such until
 //! the agent changes it: nothing is saved until the agent presses Ctrl+S.
 
-use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -190,7 +190,7 @@ impl MoveForm {
                 let plan = h.plan.clone().unwrap_or_default();
                 let promised = plan
                     .promised
-                    .map(|t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string())
+                    .map(crate::when::local_minutes)
                     .unwrap_or_default();
                 let amount = plan.compensation.map(|a| a.to_string()).unwrap_or_default();
                 Form::new()
@@ -562,26 +562,13 @@ impl MoveForm {
     }
 }
 
-/// A date and time as the command line takes it: RFC 3339, or local `YYYY-MM-DD HH:MM`
-/// (seconds and a `T` allowed). Empty: none.
+/// A date and time as the command line takes it (`when::parse_datetime`); empty: none.
 pub fn parse_datetime(text: &str) -> Result<Option<DateTime<Utc>>> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
     }
-    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Ok(Some(dt.with_timezone(&Utc)));
-    }
-    ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
-        .and_then(|naive| Local.from_local_datetime(&naive).earliest())
-        .map(|dt| Some(dt.with_timezone(&Utc)))
-        .ok_or_else(|| {
-            Error::new("tui.bad_date")
-                .arg("field", "promised")
-                .arg("value", sanitize_line(t))
-        })
+    crate::when::parse_datetime(t, "promised").map(Some)
 }
 
 /// A whole amount of money (full-width digits, as a Chinese input method types them,
@@ -590,10 +577,7 @@ pub fn parse_amount(text: &str) -> Result<Option<u32>> {
     let t: String = text
         .trim()
         .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            c => c,
-        })
+        .map(crate::domain::complaint::halfwidth)
         .collect();
     if t.is_empty() {
         return Ok(None);
