@@ -364,11 +364,12 @@ impl App {
                 {
                     form.set_version(case.complaint.version);
                 }
+                let ctx = Ctx::new(&self.config, self.lang);
                 match &mut self.detail {
                     Some(d) if d.case().complaint.number == case.complaint.number => {
-                        d.replace(*case);
+                        d.replace(*case, &ctx);
                     }
-                    _ => self.detail = Some(Detail::new(*case)),
+                    _ => self.detail = Some(Detail::new(*case, &ctx)),
                 }
                 Vec::new()
             }

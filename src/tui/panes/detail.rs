@@ -21,7 +21,17 @@ use crate::tui::theme;
 #[derive(Debug, Clone)]
 pub struct Detail {
     case: CaseFile,
+    /// The case file as text, made once per case (not per frame or key).
+    text: String,
     scroll: u16,
+}
+
+/// The case file as people read it, in the context's language.
+fn case_text(case: &CaseFile, ctx: &Ctx<'_>) -> String {
+    let mut text = Vec::new();
+    // Writing into memory cannot fail; an empty view would show if it did.
+    let _ = write_case_text(&mut text, case, ctx.config, ctx.catalog);
+    String::from_utf8_lossy(&text).into_owned()
 }
 
 /// What a key does to the detail view.
@@ -37,8 +47,12 @@ pub enum DetailStep {
 
 impl Detail {
     /// Shows `case` from its top.
-    pub fn new(case: CaseFile) -> Detail {
-        Detail { case, scroll: 0 }
+    pub fn new(case: CaseFile, ctx: &Ctx<'_>) -> Detail {
+        Detail {
+            text: case_text(&case, ctx),
+            case,
+            scroll: 0,
+        }
     }
 
     /// The case shown.
@@ -47,7 +61,8 @@ impl Detail {
     }
 
     /// Shows a fresher copy of the same case where the reader was.
-    pub fn replace(&mut self, case: CaseFile) {
+    pub fn replace(&mut self, case: CaseFile, ctx: &Ctx<'_>) {
+        self.text = case_text(&case, ctx);
         self.case = case;
     }
 
@@ -95,14 +110,10 @@ impl Detail {
     /// The text rows (wrapped to the width), the rows of the moves strip, and the height
     /// left for the text.
     fn layout(&self, ctx: &Ctx<'_>, area: Rect) -> (Vec<String>, Vec<Line<'static>>, u16) {
-        let c = ctx.catalog;
-        let mut text = Vec::new();
-        // Writing into memory cannot fail; an empty view would show if it did.
-        let _ = write_case_text(&mut text, &self.case, ctx.config, c);
-        let text = String::from_utf8_lossy(&text);
         // Long lines wrap under their value's column.
         let inner_w = area.width.saturating_sub(2) as usize;
-        let lines: Vec<String> = text
+        let lines: Vec<String> = self
+            .text
             .lines()
             .flat_map(|l| wrap_hanging(l, inner_w))
             .collect();
