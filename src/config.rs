@@ -293,6 +293,35 @@ pub struct Config {
     pub roles: Vec<Role>,
     /// Keyword rules for classification suggestions.
     pub keyword_rules: Vec<KeywordRule>,
+    /// How callbacks and revisits are followed up.
+    pub follow_up: FollowUp,
+}
+
+/// How callbacks and revisits are followed up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FollowUp {
+    /// After "no answer" (or a message left), the next attempt is proposed this many
+    /// business hours later.
+    pub retry_hours: u32,
+    /// This many failed attempts flag the case.
+    pub failed_attempts_flag: u32,
+    /// A callback this many business hours overdue escalates to the next level (agent →
+    /// supervisor → manager), once per level.
+    pub escalate_after_hours: u32,
+    /// A revisit satisfaction at or below this (1–5) reopens the case.
+    pub reopen_at_or_below: u8,
+}
+
+impl Default for FollowUp {
+    fn default() -> Self {
+        FollowUp {
+            retry_hours: 2,
+            failed_attempts_flag: 3,
+            escalate_after_hours: 2,
+            reopen_at_or_below: 2,
+        }
+    }
 }
 
 /// A config file as written (a preset file is one too): settings plus sections.
@@ -311,6 +340,7 @@ struct FileConfig {
     revisit_plans: Option<Vec<Spanned<RevisitPlan>>>,
     roles: Option<Vec<Spanned<Role>>>,
     keyword_rules: Option<Vec<Spanned<KeywordRule>>>,
+    follow_up: Option<FollowUp>,
 }
 
 /// Where a section came from, for error messages.
@@ -592,6 +622,7 @@ fn assemble<'a>(
             preset,
             language,
             idle_lock_minutes: s.idle_lock_minutes.unwrap_or(5),
+            follow_up: s.follow_up.or(base.follow_up).unwrap_or_default(),
             database: s.database,
             categories,
             parties,
@@ -784,6 +815,23 @@ fn validate(a: &Assembled<'_>) -> Result<()> {
             .arg("line", 0)
             .arg("key", "idle_lock_minutes")
             .arg("detail", "between 1 and 240"));
+    }
+    let f = &c.follow_up;
+    let bad = [
+        ("follow_up.retry_hours", f.retry_hours == 0, "at least 1"),
+        ("follow_up.failed_attempts_flag", f.failed_attempts_flag == 0, "at least 1"),
+        ("follow_up.escalate_after_hours", f.escalate_after_hours == 0, "at least 1"),
+        ("follow_up.reopen_at_or_below", f.reopen_at_or_below > 5, "between 0 and 5"),
+    ];
+    if let Some((key, _, detail)) = bad.into_iter().find(|(_, wrong, _)| *wrong) {
+        return Err(Error::new("error.config_key")
+            .arg(
+                "file",
+                a.spans.first().map_or("", |(_, o, _)| o.name.as_str()),
+            )
+            .arg("line", 0)
+            .arg("key", key)
+            .arg("detail", detail));
     }
     Ok(())
 }

@@ -4,5 +4,6 @@ pub mod agent;
 pub mod complaint;
 pub mod handling;
 pub mod number;
+pub mod schedule;
 pub mod stage;
 pub mod suggest;
