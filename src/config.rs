@@ -819,9 +819,21 @@ fn validate(a: &Assembled<'_>) -> Result<()> {
     let f = &c.follow_up;
     let bad = [
         ("follow_up.retry_hours", f.retry_hours == 0, "at least 1"),
-        ("follow_up.failed_attempts_flag", f.failed_attempts_flag == 0, "at least 1"),
-        ("follow_up.escalate_after_hours", f.escalate_after_hours == 0, "at least 1"),
-        ("follow_up.reopen_at_or_below", f.reopen_at_or_below > 5, "between 0 and 5"),
+        (
+            "follow_up.failed_attempts_flag",
+            f.failed_attempts_flag == 0,
+            "at least 1",
+        ),
+        (
+            "follow_up.escalate_after_hours",
+            f.escalate_after_hours == 0,
+            "at least 1",
+        ),
+        (
+            "follow_up.reopen_at_or_below",
+            f.reopen_at_or_below > 5,
+            "between 0 and 5",
+        ),
     ];
     if let Some((key, _, detail)) = bad.into_iter().find(|(_, wrong, _)| *wrong) {
         return Err(Error::new("error.config_key")

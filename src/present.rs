@@ -95,6 +95,17 @@ fn handling_fields(
     fields
 }
 
+/// A role by its name in `lang` (the key when not configured).
+pub fn role_name(key: &str, config: &Config, lang: crate::i18n::Lang) -> String {
+    config.roles.iter().find(|r| r.key == key).map_or_else(
+        || sanitize_line(key),
+        |r| match lang {
+            crate::i18n::Lang::ZhCn => r.zh.clone(),
+            crate::i18n::Lang::En => r.en.clone(),
+        },
+    )
+}
+
 /// A referral's addressee by name: a configured party, or an external body.
 pub fn referral_name(to: &str, config: &Config, catalog: &Catalog) -> String {
     if config.parties.iter().any(|p| p.key == to) {
@@ -204,12 +215,18 @@ pub fn write_case_text(
             let sat = r.satisfaction.map_or_else(String::new, |s| {
                 format!("{} {s}/5", t("label.satisfaction"))
             });
+            let state = match (r.done_at, r.reached) {
+                (None, _) => format!("{} {}", t("label.due"), local_minutes(r.due_at)),
+                (Some(at), Some(true)) => format!("{} {}", t("label.done"), local_minutes(at)),
+                (Some(at), Some(false)) => {
+                    format!("{} {}", t("label.unreached"), local_minutes(at))
+                }
+                (Some(at), None) => format!("{} {}", t("label.cancelled"), local_minutes(at)),
+            };
             writeln!(
                 out,
-                "  {} {}  {}  {sat}  {}",
-                t("label.due"),
-                local_minutes(r.due_at),
-                sanitize_line(&r.role),
+                "  {state}  {}  {sat}  {}",
+                role_name(&r.role, config, lang),
                 sanitize_line(&r.comment)
             )?;
         }
@@ -264,6 +281,17 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
                     config.severity_name(s, lang)
                 }
                 ("to", serde_json::Value::String(s)) => referral_name(s, config, catalog),
+                ("result", serde_json::Value::String(s)) => {
+                    catalog.text_or(&format!("callresult.{s}"), s).to_string()
+                }
+                ("kind", serde_json::Value::String(s)) => {
+                    catalog.text_or(&format!("callback.{s}"), s).to_string()
+                }
+                ("role" | "owner", serde_json::Value::String(s)) => role_name(s, config, lang),
+                ("next_due" | "due" | "paused_since", serde_json::Value::String(s)) => {
+                    DateTime::parse_from_rfc3339(s)
+                        .map_or_else(|_| s.clone(), |t| local_minutes(t.with_timezone(&Utc)))
+                }
                 ("intent", serde_json::Value::String(s)) => {
                     catalog.text_or(&format!("intent.{s}"), s).to_string()
                 }

@@ -6,9 +6,11 @@ use std::time::Instant;
 
 use super::output;
 use super::{
-    CaseAction, Cli, Command, ConfigFormat, ExportFormat, IntentArg, ListFormat, ShowFormat,
+    CallbackAction, CaseAction, Cli, Command, ConfigFormat, ExportFormat, IntentArg, ListFormat,
+    ListQueue, RevisitAction, ShowFormat,
 };
 use crate::config::{Config, ConfigSource, Paths, Preset};
+use crate::desk::CallResult;
 use crate::desk::{Desk, SystemClock};
 use crate::domain::complaint::{Intent, NewComplaint, Queue};
 use crate::domain::handling::Action;
@@ -77,7 +79,20 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             queue,
             format,
             limit,
-        } => list(&desk, *queue, *format, *limit, catalog),
+        } => match queue {
+            ListQueue::Callbacks | ListQueue::Revisits => {
+                let stdout = std::io::stdout();
+                let mut out = std::io::BufWriter::new(stdout.lock());
+                let cap = (*limit > 0).then_some(*limit);
+                let revisits = *queue == ListQueue::Revisits;
+                super::queues::list(&desk, revisits, *format, cap, catalog, &mut out)?;
+                out.flush().map_err(stdout_error)
+            }
+            ListQueue::Untriaged => list(&desk, Queue::Untriaged, *format, *limit, catalog),
+            ListQueue::Open => list(&desk, Queue::Open, *format, *limit, catalog),
+            ListQueue::Closed => list(&desk, Queue::Closed, *format, *limit, catalog),
+            ListQueue::All => list(&desk, Queue::All, *format, *limit, catalog),
+        },
         Command::Show { number, format } => {
             let case = desk.case_file(number)?;
             let mut out = stdout.lock();
@@ -110,6 +125,66 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             Ok(())
         }
         Command::Demo { count, seed } => demo(&mut desk, *count, *seed, catalog),
+        Command::Case {
+            number,
+            action: CaseAction::Callback { action },
+            ..
+        } => {
+            match action {
+                CallbackAction::Log { result, note, due } => {
+                    let due = due
+                        .as_deref()
+                        .map(|t| parse_datetime(t, "due"))
+                        .transpose()?;
+                    let cb = desk.log_callback(number, None, *result, note, due)?;
+                    match cb.done_at {
+                        Some(_) => println!("{}", catalog.text("cli.callback_done")),
+                        None => println!(
+                            "{}",
+                            catalog.format(
+                                "cli.callback_next",
+                                &[("due", crate::when::local_minutes(cb.due_at))]
+                            )
+                        ),
+                    }
+                }
+                CallbackAction::Promise { due, note } => {
+                    desk.promise_callback(number, parse_datetime(due, "due")?, note)?;
+                }
+                CallbackAction::Complete { note } => {
+                    desk.log_callback(number, None, CallResult::Reached, note, None)?;
+                    println!("{}", catalog.text("cli.callback_done"));
+                }
+            }
+            Ok(())
+        }
+        Command::Case {
+            number,
+            action:
+                CaseAction::Revisit {
+                    action:
+                        RevisitAction::Record {
+                            satisfaction,
+                            comment,
+                            ..
+                        },
+                },
+            ..
+        } => {
+            let c = desk.record_revisit(number, None, *satisfaction, comment)?;
+            println!(
+                "{}",
+                catalog.format(
+                    "cli.case_done",
+                    &[
+                        ("number", c.number.clone()),
+                        ("stage", catalog.text(c.stage.label_key()).to_string()),
+                        ("version", c.version.to_string()),
+                    ]
+                )
+            );
+            Ok(())
+        }
         Command::Case {
             number,
             action: CaseAction::Attach { file, confidential },
@@ -229,8 +304,8 @@ fn case_action(a: &CaseAction) -> Result<Action> {
         CaseAction::Reopen { reason } => Action::Reopen {
             reason: reason.clone(),
         },
-        CaseAction::Attach { .. } => {
-            return Err(Error::new("error.internal").arg("detail", "attach is not a move"));
+        CaseAction::Attach { .. } | CaseAction::Callback { .. } | CaseAction::Revisit { .. } => {
+            return Err(Error::new("error.internal").arg("detail", "not a move of the method"));
         }
     })
 }
@@ -248,7 +323,7 @@ fn open_desk(cli: &Cli, config: Config) -> std::result::Result<Desk, Failure> {
 pub const BROKEN_PIPE: &str = "error.broken_pipe";
 
 /// An error writing to standard output; a closed pipe is told apart.
-fn stdout_error(e: std::io::Error) -> Error {
+pub(super) fn stdout_error(e: std::io::Error) -> Error {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         Error::new(BROKEN_PIPE)
     } else {

@@ -2,6 +2,7 @@
 
 mod commands;
 mod output;
+mod queues;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,7 +11,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::Preset;
-use crate::domain::complaint::{Channel, Queue, Scope};
+use crate::desk::CallResult;
+use crate::domain::complaint::{Channel, Scope};
 use crate::domain::handling::WaitOn;
 use crate::i18n::{Catalog, Lang};
 
@@ -59,7 +61,7 @@ pub enum Command {
     List {
         /// Which queue.
         #[arg(long, value_enum, default_value = "open")]
-        queue: Queue,
+        queue: ListQueue,
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: ListFormat,
@@ -269,11 +271,90 @@ pub enum CaseAction {
         #[arg(long)]
         confidential: bool,
     },
+    /// A call owed: log an attempt, promise one, or complete it.
+    Callback {
+        /// What to do.
+        #[command(subcommand)]
+        action: CallbackAction,
+    },
+    /// A revisit: record its result.
+    Revisit {
+        /// What to do.
+        #[command(subcommand)]
+        action: RevisitAction,
+    },
     /// Reopen, with a reason.
     Reopen {
         /// Why.
         #[arg(long)]
         reason: String,
+    },
+}
+
+/// The queues `list` shows: complaints, or the calls and revisits owed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListQueue {
+    /// Scope not decided yet, oldest first.
+    Untriaged,
+    /// Not closed, oldest first.
+    Open,
+    /// Open callbacks, by due time (with `due_at` and `overdue`).
+    Callbacks,
+    /// Open revisits, by due time (with `due_at` and `overdue`).
+    Revisits,
+    /// Closed, most recently closed first.
+    Closed,
+    /// Everything, newest first.
+    All,
+}
+
+/// `case NUMBER callback …`.
+#[derive(Debug, Subcommand)]
+pub enum CallbackAction {
+    /// Log an attempt on the complaint's earliest open callback.
+    Log {
+        /// What it came to.
+        #[arg(long, value_enum)]
+        result: CallResult,
+        /// Note.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// With `--result later`: when to call (default: the configured retry time).
+        #[arg(long, value_name = "DATETIME")]
+        due: Option<String>,
+    },
+    /// Record a callback promised to the customer.
+    Promise {
+        /// When it is due.
+        #[arg(long, value_name = "DATETIME")]
+        due: String,
+        /// Note.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// The earliest open callback is done (the customer was reached).
+    Complete {
+        /// Note.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+/// `case NUMBER revisit …`.
+#[derive(Debug, Subcommand)]
+pub enum RevisitAction {
+    /// Record the earliest open revisit: a satisfaction 1–5, or --unreached.
+    Record {
+        /// Satisfaction, 1 (very dissatisfied) to 5 (very satisfied).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5),
+              required_unless_present = "unreached", conflicts_with = "unreached")]
+        satisfaction: Option<u8>,
+        /// The customer could not be reached.
+        #[arg(long)]
+        unreached: bool,
+        /// The customer's words.
+        #[arg(long, default_value = "")]
+        comment: String,
     },
 }
 

@@ -216,37 +216,29 @@ impl<W: Write> CsvOut<W> {
         Ok(CsvOut { writer })
     }
 
+    /// Starts the CSV of a queue listing: the complaint columns, then `extra` ones.
+    pub fn with_extra(out: W, extra: &[&str]) -> io::Result<Self> {
+        let mut writer = csv::Writer::from_writer(out);
+        let header: Vec<&str> = CSV_HEADER
+            .iter()
+            .copied()
+            .chain(extra.iter().copied())
+            .collect();
+        writer.write_record(&header).map_err(csv_err)?;
+        Ok(CsvOut { writer })
+    }
+
+    /// Appends a complaint with the values of the extra columns.
+    pub fn push_extra(&mut self, c: &Complaint, extra: &[String]) -> io::Result<()> {
+        let mut record = complaint_record(c);
+        record.extend(extra.iter().cloned());
+        self.writer.write_record(&record).map_err(csv_err)
+    }
+
     /// Appends a complaint.
     pub fn push(&mut self, c: &Complaint) -> io::Result<()> {
-        let flag = |b: bool| if b { "true" } else { "false" };
-        let version = c.version.to_string();
-        let received = rfc3339(c.received_at);
-        let closed = c.closed_at.map(rfc3339).unwrap_or_default();
-        let updated = rfc3339(c.updated_at);
         self.writer
-            .write_record([
-                c.number.as_str(),
-                &received,
-                c.channel.as_str(),
-                &c.name,
-                &c.phone,
-                &c.location,
-                &c.category,
-                &c.description,
-                &c.outcome,
-                flag(c.apologized),
-                c.scope.map_or("", |s| s.as_str()),
-                c.party.as_deref().unwrap_or(""),
-                c.complaint_type.as_deref().unwrap_or(""),
-                c.severity.as_deref().unwrap_or(""),
-                c.intent.as_str(),
-                flag(c.spread_risk),
-                flag(c.explained),
-                c.stage.as_str(),
-                &version,
-                &closed,
-                &updated,
-            ])
+            .write_record(complaint_record(c))
             .map_err(csv_err)
     }
 
@@ -254,6 +246,34 @@ impl<W: Write> CsvOut<W> {
     pub fn finish(mut self) -> io::Result<()> {
         self.writer.flush()
     }
+}
+
+/// The CSV fields of a complaint, in `CSV_HEADER` order.
+fn complaint_record(c: &Complaint) -> Vec<String> {
+    let flag = |b: bool| if b { "true" } else { "false" }.to_string();
+    vec![
+        c.number.clone(),
+        rfc3339(c.received_at),
+        c.channel.as_str().to_string(),
+        c.name.clone(),
+        c.phone.clone(),
+        c.location.clone(),
+        c.category.clone(),
+        c.description.clone(),
+        c.outcome.clone(),
+        flag(c.apologized),
+        c.scope.map_or("", |s| s.as_str()).to_string(),
+        c.party.clone().unwrap_or_default(),
+        c.complaint_type.clone().unwrap_or_default(),
+        c.severity.clone().unwrap_or_default(),
+        c.intent.as_str().to_string(),
+        flag(c.spread_risk),
+        flag(c.explained),
+        c.stage.as_str().to_string(),
+        c.version.to_string(),
+        c.closed_at.map(rfc3339).unwrap_or_default(),
+        rfc3339(c.updated_at),
+    ]
 }
 
 /// An aligned, sanitised table for people.

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::config::{Config, Role};
+use crate::config::{Config, RevisitPlan, RevisitStep, Role};
 use crate::domain::agent::Permission;
 use crate::domain::complaint::{Complaint, Intent, Scope};
 use crate::domain::stage::{Move, Stage, moves_from, transition};
@@ -109,6 +109,9 @@ pub struct Handling {
     pub referrals: Vec<Referral>,
     /// Waiting on the customer (the reply clock pauses).
     pub waiting_on_customer: bool,
+    /// Since when the reply clock is paused (a wait on the customer or the third party).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_since: Option<DateTime<Utc>>,
     /// The closing summary.
     pub summary: Option<Summary>,
 }
@@ -278,8 +281,11 @@ pub struct Decision {
     pub event: &'static str,
     /// The event's details.
     pub detail: serde_json::Value,
-    /// A call now owed: its kind and due time (classification starts the reply clock).
-    pub owes: Option<(&'static str, DateTime<Utc>)>,
+    /// A call now owed: its kind and the business hours it is due in (classification
+    /// starts the reply clock; the desk's calendar turns hours into a due time).
+    pub owes: Option<(&'static str, u32)>,
+    /// Revisits the remedy starts (the revisit plan matching the severity).
+    pub revisits: Vec<RevisitStep>,
     /// Kinds of open calls the move settles (a reply settles the first reply; closing
     /// settles everything).
     pub settles: &'static [&'static str],
@@ -290,21 +296,26 @@ pub const FIRST_REPLY: &str = "first_reply";
 /// Kind of the chaser owed to the responsible party after an out-of-scope classification.
 pub const CHASER: &str = "chaser";
 
-/// When the call started by a classification is due: the severity's first-reply hours in
-/// scope, its referral hours out of scope, counted in plain hours (business hours arrive
-/// with the callback queue).
-fn reply_clock(
-    config: &Config,
-    scope: Scope,
-    severity: &str,
-    now: DateTime<Utc>,
-) -> Option<(&'static str, DateTime<Utc>)> {
+/// The call started by a classification: a first reply within the severity's first-reply
+/// hours in scope, a chaser within its referral hours out of scope (business hours).
+fn reply_clock(config: &Config, scope: Scope, severity: &str) -> Option<(&'static str, u32)> {
     let s = config.severities.iter().find(|s| s.key == severity)?;
-    let (kind, hours) = match scope {
+    Some(match scope {
         Scope::In => (FIRST_REPLY, s.first_reply_hours),
         Scope::Out => (CHASER, s.referral_reply_hours),
-    };
-    Some((kind, now + chrono::Duration::hours(i64::from(hours))))
+    })
+}
+
+/// The revisit plan for a severity: the first plan naming it, else the first plan that
+/// names no severity (applies to all).
+pub fn revisit_plan<'c>(config: &'c Config, severity: Option<&str>) -> Option<&'c RevisitPlan> {
+    let names = |p: &&RevisitPlan| severity.is_some_and(|s| p.severities.iter().any(|x| x == s));
+    config.revisit_plans.iter().find(names).or_else(|| {
+        config
+            .revisit_plans
+            .iter()
+            .find(|p| p.severities.is_empty())
+    })
 }
 
 fn text(value: &str, field: &'static str, required: bool) -> Result<String> {
@@ -574,7 +585,18 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
                 return Err(Error::new("error.reply_declined"));
             }
             h.remedy_note = text(note, "note", false)?;
-            ("remedied", json!({ "note": after.handling.remedy_note }))
+            let plan = revisit_plan(config, c.severity.as_deref());
+            if plan.is_none_or(|p| p.steps.is_empty()) {
+                // Nothing to revisit: the case waits at "remedied" for its summary.
+                after.stage = Stage::Remedied;
+            }
+            (
+                "remedied",
+                json!({
+                    "note": after.handling.remedy_note,
+                    "revisit_plan": plan.map(|p| p.key.clone()),
+                }),
+            )
         }
         Action::Escalate { reason, severity } => {
             let reason = text(reason, "reason", true)?;
@@ -632,6 +654,8 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
                 }
                 h.waiting_on_customer = true;
             }
+            // The reply clock pauses from now until the wait ends.
+            h.paused_since = Some(rules.now);
             let on = match on {
                 WaitOn::Customer => "customer",
                 WaitOn::ThirdParty => "third-party",
@@ -646,7 +670,11 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
                 }
                 h.waiting_on_customer = false;
             }
-            ("resumed", json!({ "note": note }))
+            let since = h.paused_since.take();
+            (
+                "resumed",
+                json!({ "note": note, "paused_since": since.map(|t| t.to_rfc3339()) }),
+            )
         }
         Action::Close {
             summary,
@@ -694,7 +722,7 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
         // does not start a second one.
         Action::Classify {
             scope, severity, ..
-        } if c.scope.is_none() => reply_clock(config, *scope, severity, rules.now),
+        } if c.scope.is_none() => reply_clock(config, *scope, severity),
         _ => None,
     };
     let settles: &'static [&'static str] = match mv {
@@ -703,12 +731,21 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
         Move::Close => &[FIRST_REPLY, CHASER],
         _ => &[],
     };
+    let revisits = match mv {
+        Move::Remedied if after.stage == Stage::Revisiting => {
+            revisit_plan(config, c.severity.as_deref())
+                .map(|p| p.steps.clone())
+                .unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
     Ok(Decision {
         after,
         event,
         detail,
         owes,
         settles,
+        revisits,
     })
 }
 

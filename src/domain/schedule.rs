@@ -87,7 +87,16 @@ impl<'a> Calendar<'a> {
         start + amount
     }
 
-    /// Business time between `from` and `to` (zero when `to` is not later).
+    /// Whether no working day comes within [`MAX_DAYS`] days from `day` (the calendar
+    /// has no working days: plain time applies).
+    fn idle_from(&self, day: NaiveDate) -> bool {
+        day.iter_days()
+            .take(MAX_DAYS as usize)
+            .all(|d| !self.is_workday(d))
+    }
+
+    /// Business time between `from` and `to` (zero when `to` is not later). A calendar
+    /// without working days falls back to plain time, as in [`Calendar::add`].
     pub fn between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
         let mut total = Duration::zero();
         if to <= from {
@@ -109,11 +118,15 @@ impl<'a> Calendar<'a> {
                 None => break,
             }
         }
+        if total.is_zero() && self.idle_from(self.local_day(from)) {
+            return to - from;
+        }
         total
     }
 
     /// `days` working days after `start`, at the same local time of day (moved into
-    /// business hours when outside them).
+    /// business hours when outside them). A calendar without working days falls back to
+    /// plain days.
     pub fn add_workdays(&self, start: DateTime<Utc>, days: u32) -> DateTime<Utc> {
         let local = start.with_timezone(&self.zone).naive_local();
         let mut day = local.date();
@@ -127,9 +140,385 @@ impl<'a> Calendar<'a> {
                 left -= 1;
             }
         }
-        let time = local
-            .time()
-            .clamp(self.hours.open, self.hours.close);
+        if left > 0 {
+            return start + Duration::days(i64::from(days));
+        }
+        let time = local.time().clamp(self.hours.open, self.hours.close);
         self.at(day.and_time(time))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveTime;
+
+    use super::*;
+    use crate::config::{Config, Preset};
+    use WeekdayKey::{Fri, Mon, Sat, Thu, Tue, Wed};
+
+    /// UTC+8, the desk's usual zone.
+    fn cst() -> FixedOffset {
+        zone(8)
+    }
+
+    fn zone(hours: i32) -> FixedOffset {
+        FixedOffset::east_opt(hours * 3600).expect("offset")
+    }
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect(s)
+    }
+
+    fn time(s: &str) -> NaiveTime {
+        NaiveTime::parse_from_str(s, "%H:%M").expect(s)
+    }
+
+    /// The local time "YYYY-MM-DD HH:MM" in `zone`, as an instant.
+    fn local(zone: FixedOffset, s: &str) -> DateTime<Utc> {
+        let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect(s);
+        zone.from_local_datetime(&naive)
+            .single()
+            .expect(s)
+            .with_timezone(&Utc)
+    }
+
+    /// An instant as local "YYYY-MM-DD HH:MM" in `zone`.
+    fn show(zone: FixedOffset, t: DateTime<Utc>) -> String {
+        t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
+    }
+
+    /// "2h", "30m", "1h30m", "0m".
+    fn dur(s: &str) -> Duration {
+        let (h, rest) = match s.split_once('h') {
+            Some((h, rest)) => (h.parse::<i64>().expect(s), rest),
+            None => (0, s),
+        };
+        let m = rest
+            .strip_suffix('m')
+            .map_or(0, |m| m.parse::<i64>().expect(s));
+        Duration::hours(h) + Duration::minutes(m)
+    }
+
+    fn hours(
+        open: &str,
+        close: &str,
+        weekdays: &[WeekdayKey],
+        holidays: &[&str],
+        workdays: &[&str],
+    ) -> BusinessHours {
+        BusinessHours {
+            open: time(open),
+            close: time(close),
+            weekdays: weekdays.to_vec(),
+            holidays: holidays.iter().map(|d| date(d)).collect(),
+            workdays: workdays.iter().map(|d| date(d)).collect(),
+        }
+    }
+
+    /// 09:00–18:00 Mon–Fri, the 2026 National Day holiday (10-01..10-07) and its make-up
+    /// working days (Sun 09-20, Sat 10-10).
+    fn office() -> BusinessHours {
+        hours(
+            "09:00",
+            "18:00",
+            &[Mon, Tue, Wed, Thu, Fri],
+            &[
+                "2026-10-01",
+                "2026-10-02",
+                "2026-10-03",
+                "2026-10-04",
+                "2026-10-05",
+                "2026-10-06",
+                "2026-10-07",
+            ],
+            &["2026-09-20", "2026-10-10"],
+        )
+    }
+
+    /// Rows (start, amount, expected due), all local times in `zone`.
+    fn check_add(hours: &BusinessHours, zone: FixedOffset, rows: &[(&str, &str, &str)]) {
+        let cal = Calendar::new(hours, zone);
+        for &(start, amount, expected) in rows {
+            let due = cal.add(local(zone, start), dur(amount));
+            assert_eq!(show(zone, due), expected, "{start} + {amount} in {zone}");
+        }
+    }
+
+    #[test]
+    fn add_runs_only_in_business_hours() {
+        #[rustfmt::skip]
+        let rows = [
+            // The issue: Friday 17:50 + 2 business hours is Monday 10:50, not Friday 19:50.
+            ("2026-11-20 17:50", "2h",    "2026-11-23 10:50"),
+            // Before opening, after closing, exactly at open and at close.
+            ("2026-11-19 07:00", "2h",    "2026-11-19 11:00"),
+            ("2026-11-19 20:00", "2h",    "2026-11-20 11:00"),
+            ("2026-11-19 00:00", "2h",    "2026-11-19 11:00"),
+            ("2026-11-19 09:00", "2h",    "2026-11-19 11:00"),
+            ("2026-11-19 18:00", "2h",    "2026-11-20 11:00"),
+            // Ending exactly at close stays at close (not the next opening).
+            ("2026-11-19 16:00", "2h",    "2026-11-19 18:00"),
+            ("2026-11-19 17:59", "1m",    "2026-11-19 18:00"),
+            ("2026-11-19 17:59", "2m",    "2026-11-20 09:01"),
+            // Several evenings: Tue 1h + Wed 9h + Thu 9h + Fri 1h.
+            ("2026-11-17 17:00", "20h",   "2026-11-20 10:00"),
+            ("2026-11-16 09:00", "45h",   "2026-11-20 18:00"),
+            ("2026-11-16 09:00", "45h1m", "2026-11-23 09:01"),
+            ("2026-11-16 12:30", "1h30m", "2026-11-16 14:00"),
+            // Weekends.
+            ("2026-11-21 10:00", "1h",    "2026-11-23 10:00"),
+            ("2026-11-22 23:59", "30m",   "2026-11-23 09:30"),
+            ("2026-11-20 18:00", "9h",    "2026-11-23 18:00"),
+            // National Day: the eve, and a start inside the holiday.
+            ("2026-09-30 17:00", "2h",    "2026-10-08 10:00"),
+            ("2026-10-03 12:00", "1h",    "2026-10-08 10:00"),
+            // Make-up working days: Saturday 10-10, Sunday 09-20 (Saturday 09-19 is off).
+            ("2026-10-09 17:00", "2h",    "2026-10-10 10:00"),
+            ("2026-09-18 17:30", "1h",    "2026-09-20 09:30"),
+            ("2026-10-10 17:00", "2h",    "2026-10-12 10:00"),
+            // Zero: the start itself inside hours, else the next opening.
+            ("2026-11-19 10:00", "0m",    "2026-11-19 10:00"),
+            ("2026-11-19 09:00", "0m",    "2026-11-19 09:00"),
+            ("2026-11-21 10:00", "0m",    "2026-11-23 09:00"),
+            ("2026-11-20 18:00", "0m",    "2026-11-23 09:00"),
+        ];
+        check_add(&office(), cst(), &rows);
+    }
+
+    #[test]
+    fn workdays_and_holidays() {
+        let h = office();
+        let cal = Calendar::new(&h, cst());
+        #[rustfmt::skip]
+        let rows = [
+            ("2026-11-20", true),  // Friday
+            ("2026-11-21", false), // Saturday
+            ("2026-11-22", false), // Sunday
+            ("2026-10-01", false), // National Day, a Thursday
+            ("2026-10-07", false),
+            ("2026-10-08", true),
+            ("2026-10-10", true),  // make-up Saturday
+            ("2026-09-20", true),  // make-up Sunday
+            ("2026-09-19", false),
+        ];
+        for (day, expected) in rows {
+            assert_eq!(cal.is_workday(date(day)), expected, "{day}");
+        }
+    }
+
+    #[test]
+    fn the_zone_is_respected() {
+        // The same local rows hold in any fixed zone.
+        for offset in [0, -5] {
+            #[rustfmt::skip]
+            let rows = [
+                ("2026-11-20 17:50", "2h", "2026-11-23 10:50"),
+                // 20:00 Friday in UTC-5 is already Saturday in UTC.
+                ("2026-11-20 20:00", "1h", "2026-11-23 10:00"),
+                ("2026-11-22 23:30", "1h", "2026-11-23 10:00"),
+                ("2026-09-30 17:00", "2h", "2026-10-08 10:00"),
+            ];
+            check_add(&office(), zone(offset), &rows);
+        }
+        // One instant, three zones: Friday 09:50 UTC is 17:50 in Beijing, 09:50 in London
+        // and 04:50 in New York.
+        let h = office();
+        let t: DateTime<Utc> = "2026-11-20T09:50:00Z".parse().expect("instant");
+        #[rustfmt::skip]
+        let rows = [
+            (8,  "2026-11-23T02:50:00Z"), // Monday 10:50 in UTC+8
+            (0,  "2026-11-20T11:50:00Z"), // Friday 11:50 in UTC
+            (-5, "2026-11-20T16:00:00Z"), // Friday 11:00 in UTC-5 (clock starts at 09:00)
+        ];
+        for (offset, expected) in rows {
+            let due = Calendar::new(&h, zone(offset)).add(t, dur("2h"));
+            assert_eq!(
+                due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                expected
+            );
+        }
+    }
+
+    #[test]
+    fn saturday_hours_of_the_property_preset() {
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let h = &config.business_hours;
+        assert_eq!((h.open, h.close), (time("08:30"), time("18:00")));
+        assert_eq!(h.weekdays, [Mon, Tue, Wed, Thu, Fri, Sat]);
+        let cal = Calendar::new(h, cst());
+        #[rustfmt::skip]
+        let days = [
+            ("2026-11-21", true),  // Saturday
+            ("2026-11-22", false), // Sunday
+            ("2026-10-01", false), // National Day
+            ("2026-10-10", true),  // make-up Saturday
+            ("2026-09-20", true),  // make-up Sunday
+            ("2026-01-04", true),  // make-up Sunday
+            ("2026-02-17", false), // Spring Festival
+        ];
+        for (day, expected) in days {
+            assert_eq!(cal.is_workday(date(day)), expected, "{day}");
+        }
+        #[rustfmt::skip]
+        let rows = [
+            // Friday evening runs on into Saturday morning.
+            ("2026-11-20 17:50", "2h",    "2026-11-21 10:20"),
+            ("2026-11-21 08:00", "1h",    "2026-11-21 09:30"),
+            // Saturday evening skips Sunday.
+            ("2026-11-21 17:00", "2h",    "2026-11-23 09:30"),
+            // National Day (10-01..10-07).
+            ("2026-09-30 17:00", "2h",    "2026-10-08 09:30"),
+            // Mid-Autumn (09-25..09-27, Fri–Sun).
+            ("2026-09-24 17:00", "2h",    "2026-09-28 09:30"),
+            // Saturday 09-19 into the make-up Sunday 09-20.
+            ("2026-09-19 17:00", "2h",    "2026-09-20 09:30"),
+            // Spring Festival (02-15..02-23).
+            ("2026-02-14 17:00", "2h",    "2026-02-24 09:30"),
+            // A full week of six days is 57 hours.
+            ("2026-11-16 08:30", "57h",   "2026-11-21 18:00"),
+        ];
+        check_add(h, cst(), &rows);
+    }
+
+    #[test]
+    fn between_counts_business_time() {
+        let h = office();
+        let cal = Calendar::new(&h, cst());
+        #[rustfmt::skip]
+        let rows = [
+            // A pause over a weekend: Friday 16:00–18:00 and Monday 09:00–10:00.
+            ("2026-11-20 16:00", "2026-11-23 10:00", "3h"),
+            ("2026-11-19 10:00", "2026-11-19 10:00", "0m"),
+            ("2026-11-19 12:00", "2026-11-19 10:00", "0m"),
+            ("2026-11-21 10:00", "2026-11-22 18:00", "0m"),
+            ("2026-11-19 07:00", "2026-11-19 20:00", "9h"),
+            ("2026-11-19 18:00", "2026-11-20 09:00", "0m"),
+            ("2026-11-16 09:00", "2026-11-23 09:00", "45h"),
+            ("2026-11-17 17:00", "2026-11-20 10:00", "20h"),
+            ("2026-09-30 17:00", "2026-10-08 10:00", "2h"),
+            ("2026-10-09 17:00", "2026-10-10 10:00", "2h"),
+        ];
+        for (from, to, expected) in rows {
+            let got = cal.between(local(cst(), from), local(cst(), to));
+            assert_eq!(got, dur(expected), "{from} .. {to}");
+        }
+    }
+
+    #[test]
+    fn add_and_between_agree() {
+        let h = office();
+        let cal = Calendar::new(&h, cst());
+        let starts = [
+            "2026-11-19 07:00",
+            "2026-11-19 10:15",
+            "2026-11-19 18:00",
+            "2026-11-20 17:50",
+            "2026-11-21 12:00",
+            "2026-09-30 17:00",
+            "2026-10-09 23:00",
+        ];
+        // Strictly inside business hours: a due time landing on a boundary is written as
+        // the close of the day (see `a_boundary_is_the_close_of_the_day`).
+        let ends = [
+            "2026-11-19 09:01",
+            "2026-11-19 10:15",
+            "2026-11-19 17:59",
+            "2026-11-20 09:30",
+            "2026-11-23 10:50",
+            "2026-10-08 09:05",
+            "2026-10-10 12:00",
+            "2026-10-12 17:30",
+        ];
+        for start in starts {
+            for end in ends {
+                let (s, x) = (local(cst(), start), local(cst(), end));
+                if x < s {
+                    continue;
+                }
+                let back = cal.add(s, cal.between(s, x));
+                assert_eq!(
+                    show(cst(), back),
+                    end,
+                    "add({start}, between({start}, {end}))"
+                );
+            }
+            for amount in ["0m", "1m", "2h", "9h", "20h", "45h1m"] {
+                let s = local(cst(), start);
+                let d = dur(amount);
+                assert_eq!(cal.between(s, cal.add(s, d)), d, "{start} + {amount}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_boundary_is_the_close_of_the_day() {
+        // Thursday's close and Friday's opening are the same business moment; `add` ends
+        // on the close, so the round trip through `between` does too.
+        let h = office();
+        let cal = Calendar::new(&h, cst());
+        let s = local(cst(), "2026-11-19 07:00");
+        let x = local(cst(), "2026-11-20 09:00");
+        assert_eq!(cal.between(s, x), dur("9h"));
+        assert_eq!(show(cst(), cal.add(s, dur("9h"))), "2026-11-19 18:00");
+        let close = local(cst(), "2026-11-19 18:00");
+        assert_eq!(cal.between(close, x), Duration::zero());
+    }
+
+    #[test]
+    fn add_workdays_keeps_the_time_of_day() {
+        let h = office();
+        let cal = Calendar::new(&h, cst());
+        #[rustfmt::skip]
+        let rows = [
+            ("2026-11-20 17:50", 1, "2026-11-23 17:50"),
+            ("2026-11-19 10:00", 1, "2026-11-20 10:00"),
+            ("2026-11-16 10:00", 5, "2026-11-23 10:00"),
+            ("2026-11-21 10:00", 1, "2026-11-23 10:00"), // from a Saturday
+            // Holiday eve, and into the make-up Saturday.
+            ("2026-09-30 10:00", 1, "2026-10-08 10:00"),
+            ("2026-09-30 10:00", 2, "2026-10-09 10:00"),
+            ("2026-10-09 10:00", 1, "2026-10-10 10:00"),
+            ("2026-09-18 10:00", 1, "2026-09-20 10:00"),
+            // Outside hours: clamped to close or open.
+            ("2026-11-19 20:30", 1, "2026-11-20 18:00"),
+            ("2026-11-19 07:15", 1, "2026-11-20 09:00"),
+            ("2026-11-20 23:00", 1, "2026-11-23 18:00"),
+            // Zero days: the same day, clamped.
+            ("2026-11-19 10:00", 0, "2026-11-19 10:00"),
+            ("2026-11-19 07:15", 0, "2026-11-19 09:00"),
+        ];
+        for (start, days, expected) in rows {
+            let due = cal.add_workdays(local(cst(), start), days);
+            assert_eq!(show(cst(), due), expected, "{start} + {days} working days");
+        }
+        // The zone is respected here too.
+        let cal = Calendar::new(&h, zone(-5));
+        let due = cal.add_workdays(local(zone(-5), "2026-11-20 17:50"), 1);
+        assert_eq!(show(zone(-5), due), "2026-11-23 17:50");
+    }
+
+    #[test]
+    fn no_working_days_falls_back_to_plain_time() {
+        let none = hours("09:00", "18:00", &[], &[], &[]);
+        // Only holidays on the only working weekday.
+        let all_off = hours("09:00", "18:00", &[Sat], &[], &[]);
+        let all_off = BusinessHours {
+            holidays: (0..4 * 366)
+                .map(|i| date("2026-01-01") + Duration::days(i))
+                .collect(),
+            ..all_off
+        };
+        for h in [&none, &all_off] {
+            let cal = Calendar::new(h, cst());
+            let s = local(cst(), "2026-11-20 17:50");
+            assert!(!cal.is_workday(date("2026-11-20")));
+            assert_eq!(cal.add(s, dur("2h")), s + dur("2h"));
+            assert_eq!(cal.add(s, dur("0m")), s);
+            assert_eq!(cal.add_workdays(s, 1), s + Duration::days(1));
+            assert_eq!(cal.add_workdays(s, 0), s);
+            let x = s + dur("3h");
+            assert_eq!(cal.between(s, x), dur("3h"));
+            assert_eq!(cal.add(s, cal.between(s, x)), x);
+        }
     }
 }

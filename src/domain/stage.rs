@@ -190,7 +190,8 @@ pub fn transition(stage: Stage, scope: Option<Scope>, mv: Move) -> Option<Stage>
         (Move::Plan, S::Assessed | S::RemedyPlanned | S::Replied, _) => Some(S::RemedyPlanned),
         (Move::Approve, S::RemedyPlanned, _) => Some(S::RemedyPlanned),
         (Move::Reply, S::RemedyPlanned, _) => Some(S::Replied),
-        (Move::Remedied, S::Replied, _) => Some(S::Remedied),
+        // Into the revisits of the plan (or to "remedied" when no plan applies).
+        (Move::Remedied, S::Replied, _) => Some(S::Revisiting),
         (Move::Close, S::Remedied | S::Revisiting, Some(Scope::In)) => Some(S::Closed),
         (Move::Close, S::Referred | S::WaitingOnParty, Some(Scope::Out)) => Some(S::ClosedReferred),
         (Move::Reopen, S::Revisiting | S::Closed, Some(Scope::In)) => Some(S::Assessed),

@@ -10,6 +10,15 @@ use crate::domain::stage::Stage;
 use crate::error::Result;
 use crate::store::Store;
 
+/// The complaint columns, in `complaint_at` order, qualified with table alias `c`.
+pub(crate) fn qualified_columns() -> String {
+    COLUMNS
+        .split(',')
+        .map(|c| format!("c.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 const COLUMNS: &str = "id, number, received_at, channel, name, phone, location, category, \
     description, outcome, apologized, scope, party, type, severity, intent, spread_risk, \
     explained, stage, version, closed_at, updated_at, handling";
@@ -181,40 +190,49 @@ fn bad(column: usize, what: &str, value: &str) -> rusqlite::Error {
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Complaint> {
-    let channel: String = r.get(3)?;
-    let scope: Option<String> = r.get(11)?;
-    let intent: String = r.get(15)?;
-    let stage: String = r.get(18)?;
+    complaint_at(r, 0)
+}
+
+/// A complaint read from `r`, its columns (`COLUMNS` order) starting at `base`.
+pub(crate) fn complaint_at(r: &Row<'_>, base: usize) -> rusqlite::Result<Complaint> {
+    let channel: String = r.get(base + 3)?;
+    let scope: Option<String> = r.get(base + 11)?;
+    let intent: String = r.get(base + 15)?;
+    let stage: String = r.get(base + 18)?;
     Ok(Complaint {
-        id: r.get(0)?,
-        number: r.get(1)?,
-        received_at: time(r.get(2)?)?,
-        channel: Channel::parse(&channel).ok_or_else(|| bad(3, "channel", &channel))?,
-        name: r.get(4)?,
-        phone: r.get(5)?,
-        location: r.get(6)?,
-        category: r.get(7)?,
-        description: r.get(8)?,
-        outcome: r.get(9)?,
-        apologized: r.get(10)?,
+        id: r.get(base)?,
+        number: r.get(base + 1)?,
+        received_at: time(r.get(base + 2)?)?,
+        channel: Channel::parse(&channel).ok_or_else(|| bad(base + 3, "channel", &channel))?,
+        name: r.get(base + 4)?,
+        phone: r.get(base + 5)?,
+        location: r.get(base + 6)?,
+        category: r.get(base + 7)?,
+        description: r.get(base + 8)?,
+        outcome: r.get(base + 9)?,
+        apologized: r.get(base + 10)?,
         scope: match scope {
             None => None,
-            Some(s) => Some(Scope::parse(&s).ok_or_else(|| bad(11, "scope", &s))?),
+            Some(s) => Some(Scope::parse(&s).ok_or_else(|| bad(base + 11, "scope", &s))?),
         },
-        party: r.get(12)?,
-        complaint_type: r.get(13)?,
-        severity: r.get(14)?,
-        intent: Intent::parse(&intent).ok_or_else(|| bad(15, "intent", &intent))?,
-        spread_risk: r.get(16)?,
-        explained: r.get(17)?,
-        stage: Stage::parse(&stage).ok_or_else(|| bad(18, "stage", &stage))?,
-        version: r.get(19)?,
+        party: r.get(base + 12)?,
+        complaint_type: r.get(base + 13)?,
+        severity: r.get(base + 14)?,
+        intent: Intent::parse(&intent).ok_or_else(|| bad(base + 15, "intent", &intent))?,
+        spread_risk: r.get(base + 16)?,
+        explained: r.get(base + 17)?,
+        stage: Stage::parse(&stage).ok_or_else(|| bad(base + 18, "stage", &stage))?,
+        version: r.get(base + 19)?,
         closed_at: r.get::<_, Option<i64>>(20)?.map(time).transpose()?,
-        updated_at: time(r.get(21)?)?,
+        updated_at: time(r.get(base + 21)?)?,
         handling: {
-            let json: String = r.get(22)?;
+            let json: String = r.get(base + 22)?;
             serde_json::from_str(&json).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(22, rusqlite::types::Type::Text, e.into())
+                rusqlite::Error::FromSqlConversionFailure(
+                    base + 22,
+                    rusqlite::types::Type::Text,
+                    e.into(),
+                )
             })?
         },
     })

@@ -2,12 +2,18 @@
 
 use chrono::{DateTime, Utc};
 
+use rusqlite::{Connection, Row, Transaction, params};
+
+use crate::domain::complaint::Complaint;
 use crate::error::Result;
 use crate::store::Store;
+use crate::store::complaints::{complaint_at, qualified_columns};
 
 /// A call owed to the customer or a third party.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Callback {
+    /// Row id.
+    pub id: i64,
     /// `first_reply`, `promised`, `chaser`, `approval`.
     pub kind: String,
     /// When it is due.
@@ -18,11 +24,17 @@ pub struct Callback {
     pub note: String,
     /// When it was done.
     pub done_at: Option<DateTime<Utc>>,
+    /// Failed attempts so far (no answer, message left, wrong number).
+    pub attempts: u32,
+    /// Escalation level: 0 at the desk, 1 the next role up, …
+    pub level: u32,
 }
 
 /// A follow-up after the remedy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revisit {
+    /// Row id.
+    pub id: i64,
     /// Role that owns it.
     pub role: String,
     /// When it is due.
@@ -39,6 +51,174 @@ pub struct Revisit {
 
 fn at(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+const CALLBACK_COLUMNS_Q: &str =
+    "cb.id, cb.kind, cb.due_at, cb.owner, cb.note, cb.done_at, cb.attempts, cb.level";
+const CALLBACK_COLUMNS_N: usize = 8;
+const REVISIT_COLUMNS_Q: &str =
+    "r.id, r.role, r.due_at, r.done_at, r.reached, r.satisfaction, r.comment";
+const REVISIT_COLUMNS_N: usize = 7;
+
+fn callback_at(r: &Row<'_>, base: usize) -> rusqlite::Result<Callback> {
+    Ok(Callback {
+        id: r.get(base)?,
+        kind: r.get(base + 1)?,
+        due_at: at(r.get(base + 2)?),
+        owner: r.get(base + 3)?,
+        note: r.get(base + 4)?,
+        done_at: r.get::<_, Option<i64>>(base + 5)?.map(at),
+        attempts: r.get(base + 6)?,
+        level: r.get(base + 7)?,
+    })
+}
+
+fn revisit_at(r: &Row<'_>, base: usize) -> rusqlite::Result<Revisit> {
+    Ok(Revisit {
+        id: r.get(base)?,
+        role: r.get(base + 1)?,
+        due_at: at(r.get(base + 2)?),
+        done_at: r.get::<_, Option<i64>>(base + 3)?.map(at),
+        reached: r.get(base + 4)?,
+        satisfaction: r.get(base + 5)?,
+        comment: r.get(base + 6)?,
+    })
+}
+
+/// The queue's page query: open callbacks in (due, id) order through the open index; a
+/// due bound keeps only overdue ones, an owner only that owner's (and unowned) ones.
+fn callback_queue_sql() -> String {
+    format!(
+        "SELECT {CALLBACK_COLUMNS_Q}, {} FROM callbacks cb INDEXED BY callbacks_open
+         JOIN complaints c ON c.id = cb.complaint_id
+         WHERE cb.done_at IS NULL AND (cb.due_at, cb.id) > (:due, :id)
+           AND cb.due_at < :overdue
+           AND (:owner = '' OR cb.owner = :owner OR cb.owner IS NULL)
+         ORDER BY cb.due_at, cb.id LIMIT :limit",
+        qualified_columns()
+    )
+}
+/// What the callback queue shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct QueueFilter<'a> {
+    /// Only callbacks due before this (overdue).
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// Only callbacks owned by this agent or role (or by nobody).
+    pub owner: Option<&'a str>,
+}
+
+/// The callbacks of a complaint, by due time (inside a transaction or not).
+pub fn callbacks_of(conn: &Connection, complaint_id: i64) -> rusqlite::Result<Vec<Callback>> {
+    conn.prepare_cached(&format!(
+        "SELECT {CALLBACK_COLUMNS_Q} FROM callbacks cb WHERE cb.complaint_id = ?1
+         ORDER BY cb.due_at, cb.id"
+    ))?
+    .query_map([complaint_id], |r| callback_at(r, 0))?
+    .collect()
+}
+
+/// The revisits of a complaint, by due time.
+pub fn revisits_of(conn: &Connection, complaint_id: i64) -> rusqlite::Result<Vec<Revisit>> {
+    conn.prepare_cached(&format!(
+        "SELECT {REVISIT_COLUMNS_Q} FROM revisits r WHERE r.complaint_id = ?1
+         ORDER BY r.due_at, r.id"
+    ))?
+    .query_map([complaint_id], |r| revisit_at(r, 0))?
+    .collect()
+}
+
+/// Records a failed attempt on callback `id` and moves its due time to `next_due`.
+pub fn failed_attempt(
+    tx: &Transaction<'_>,
+    id: i64,
+    next_due: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE callbacks SET attempts = attempts + 1, due_at = ?1 WHERE id = ?2")?
+        .execute(params![next_due.timestamp(), id])?;
+    Ok(())
+}
+
+/// Marks callback `id` done.
+pub fn complete(tx: &Transaction<'_>, id: i64, now: DateTime<Utc>) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE callbacks SET done_at = ?1 WHERE id = ?2 AND done_at IS NULL")?
+        .execute(params![now.timestamp(), id])?;
+    Ok(())
+}
+
+/// Moves callback `id` to a new due time (a paused reply clock resumes).
+pub fn set_due(tx: &Transaction<'_>, id: i64, due: DateTime<Utc>) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE callbacks SET due_at = ?1 WHERE id = ?2")?
+        .execute(params![due.timestamp(), id])?;
+    Ok(())
+}
+
+/// Open callbacks below the top escalation level whose due time is before `before`,
+/// oldest first, with their complaint ids.
+pub fn escalation_candidates(
+    conn: &Connection,
+    before: DateTime<Utc>,
+    limit: u32,
+) -> rusqlite::Result<Vec<(Callback, i64)>> {
+    conn.prepare_cached(&format!(
+        "SELECT {CALLBACK_COLUMNS_Q}, cb.complaint_id FROM callbacks cb
+         INDEXED BY callbacks_escalation
+         WHERE cb.done_at IS NULL AND cb.level < 2 AND cb.due_at < ?1
+         ORDER BY cb.due_at LIMIT ?2"
+    ))?
+    .query_map(params![before.timestamp(), limit], |r| {
+        Ok((callback_at(r, 0)?, r.get(CALLBACK_COLUMNS_N)?))
+    })?
+    .collect()
+}
+
+/// Raises callback `id` to `level`, owned now by `owner`.
+pub fn escalate(tx: &Transaction<'_>, id: i64, level: u32, owner: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE callbacks SET level = ?1, owner = ?2 WHERE id = ?3")?
+        .execute(params![level, owner, id])?;
+    Ok(())
+}
+
+/// Plans a revisit.
+pub fn plan_revisit(
+    tx: &Transaction<'_>,
+    complaint_id: i64,
+    role: &str,
+    due: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT INTO revisits (complaint_id, role, due_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![complaint_id, role, due.timestamp()])?;
+    Ok(())
+}
+
+/// Records the result of revisit `id`.
+pub fn record_revisit(
+    tx: &Transaction<'_>,
+    id: i64,
+    reached: bool,
+    satisfaction: Option<u8>,
+    comment: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE revisits SET done_at = ?1, reached = ?2, satisfaction = ?3, comment = ?4
+         WHERE id = ?5",
+    )?
+    .execute(params![now.timestamp(), reached, satisfaction, comment, id])?;
+    Ok(())
+}
+
+/// Closes the open revisits of a complaint without a result (the case reopened).
+pub fn cancel_revisits(
+    tx: &Transaction<'_>,
+    complaint_id: i64,
+    note: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE revisits SET done_at = ?1, comment = ?2 WHERE complaint_id = ?3 AND done_at IS NULL",
+    )?
+    .execute(params![now.timestamp(), note, complaint_id])?;
+    Ok(())
 }
 
 /// Opens a call owed for a complaint, inside the caller's transaction.
@@ -112,46 +292,101 @@ impl Store {
 
     /// Callbacks of a complaint, by due time.
     pub fn callbacks(&self, complaint_id: i64) -> Result<Vec<Callback>> {
+        callbacks_of(self.conn(), complaint_id).map_err(|e| self.err(e))
+    }
+
+    /// One page of the callback queue: open callbacks after `after` in (due time, id)
+    /// order, with their complaints; `overdue_at` keeps only those due before it, `owner`
+    /// only those owned by it (or by nobody).
+    pub fn callback_queue(
+        &self,
+        filter: &QueueFilter<'_>,
+        limit: u32,
+        after: Option<(i64, i64)>,
+    ) -> Result<Vec<(Callback, Complaint)>> {
+        let sql = callback_queue_sql();
+        let (due, id) = after.unwrap_or((i64::MIN, i64::MIN));
+        let overdue = filter.overdue_at.map_or(i64::MAX, |t| t.timestamp());
         self.conn()
-            .prepare_cached(
-                "SELECT kind, due_at, owner, note, done_at FROM callbacks
-                 WHERE complaint_id = ?1 ORDER BY due_at, id",
-            )
+            .prepare_cached(&sql)
             .and_then(|mut s| {
-                s.query_map([complaint_id], |r| {
-                    Ok(Callback {
-                        kind: r.get(0)?,
-                        due_at: at(r.get(1)?),
-                        owner: r.get(2)?,
-                        note: r.get(3)?,
-                        done_at: r.get::<_, Option<i64>>(4)?.map(at),
-                    })
-                })?
+                s.query_map(
+                    rusqlite::named_params! {
+                        ":due": due, ":id": id, ":overdue": overdue,
+                        ":owner": filter.owner.unwrap_or(""), ":limit": limit,
+                    },
+                    |r| Ok((callback_at(r, 0)?, complaint_at(r, CALLBACK_COLUMNS_N)?)),
+                )?
                 .collect()
             })
             .map_err(|e| self.err(e))
     }
 
-    /// Revisits of a complaint, by due time.
-    pub fn revisits(&self, complaint_id: i64) -> Result<Vec<Revisit>> {
+    /// One page of the revisit agenda: open revisits due in `[from, to)` after `after` in
+    /// (due time, id) order, with their complaints.
+    pub fn revisit_agenda(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+        after: Option<(i64, i64)>,
+    ) -> Result<Vec<(Revisit, Complaint)>> {
+        let (due, id) = after.unwrap_or((from.timestamp() - 1, i64::MAX));
+        let sql = format!(
+            "SELECT {REVISIT_COLUMNS_Q}, {} FROM revisits r INDEXED BY revisits_open
+             JOIN complaints c ON c.id = r.complaint_id
+             WHERE r.done_at IS NULL AND r.due_at >= ?1 AND r.due_at < ?2
+               AND (r.due_at, r.id) > (?3, ?4)
+             ORDER BY r.due_at, r.id LIMIT ?5",
+            qualified_columns()
+        );
         self.conn()
-            .prepare_cached(
-                "SELECT role, due_at, done_at, reached, satisfaction, comment FROM revisits
-                 WHERE complaint_id = ?1 ORDER BY due_at, id",
-            )
+            .prepare_cached(&sql)
             .and_then(|mut s| {
-                s.query_map([complaint_id], |r| {
-                    Ok(Revisit {
-                        role: r.get(0)?,
-                        due_at: at(r.get(1)?),
-                        done_at: r.get::<_, Option<i64>>(2)?.map(at),
-                        reached: r.get(3)?,
-                        satisfaction: r.get(4)?,
-                        comment: r.get(5)?,
-                    })
-                })?
+                s.query_map(
+                    rusqlite::params![from.timestamp(), to.timestamp(), due, id, limit],
+                    |r| Ok((revisit_at(r, 0)?, complaint_at(r, REVISIT_COLUMNS_N)?)),
+                )?
                 .collect()
             })
             .map_err(|e| self.err(e))
+    }
+
+    /// Open revisits due in each of the ranges `[bounds[i], bounds[i + 1])`.
+    pub fn revisit_counts(&self, bounds: &[DateTime<Utc>]) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT count(*) FROM revisits INDEXED BY revisits_open
+                 WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        bounds
+            .windows(2)
+            .map(|w| {
+                stmt.query_row([w[0].timestamp(), w[1].timestamp()], |r| r.get(0))
+                    .map_err(|e| self.err(e))
+            })
+            .collect()
+    }
+
+    /// The earliest due time of an open callback or revisit after `now`: when the
+    /// status counts next change by themselves.
+    pub fn next_due_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+        self.conn()
+            .prepare_cached(
+                "SELECT min(t) FROM (
+                   SELECT min(due_at) AS t FROM callbacks WHERE done_at IS NULL AND due_at > ?1
+                   UNION ALL
+                   SELECT min(due_at) FROM revisits WHERE done_at IS NULL AND due_at > ?1)",
+            )
+            .and_then(|mut s| s.query_row([now.timestamp()], |r| r.get::<_, Option<i64>>(0)))
+            .map(|t| t.map(at))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Revisits of a complaint, by due time.
+    pub fn revisits(&self, complaint_id: i64) -> Result<Vec<Revisit>> {
+        revisits_of(self.conn(), complaint_id).map_err(|e| self.err(e))
     }
 }

@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_agent_activity.sql"),
     include_str!("migrations/0003_handling.sql"),
     include_str!("migrations/0004_attachments.sql"),
+    include_str!("migrations/0005_follow_up.sql"),
 ];
 
 /// Tables every version of our schema has; their absence means a damaged file.

@@ -1,6 +1,8 @@
 //! `Desk`: the one application layer. Every user operation validates, writes its change and
 //! its event in one transaction, and is what both the CLI and the TUI call.
 
+mod followup;
+
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -9,8 +11,9 @@ use crate::config::{Config, Role};
 use crate::demo::{DemoCase, DemoGenerator};
 use crate::domain::agent::{Permission, validate_agent_name};
 use crate::domain::complaint::{Complaint, NewComplaint, Queue, halfwidth, validate};
-use crate::domain::handling::{Action, Rules, decide};
+use crate::domain::handling::{Action, FIRST_REPLY, Rules, decide};
 use crate::domain::number;
+use crate::domain::schedule::Calendar;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 use crate::store::attachments::{self, Attachment};
@@ -79,6 +82,8 @@ pub const REPEAT_LIMIT: u32 = 5;
 
 /// How many rows the demo writes per transaction.
 const DEMO_BATCH: u64 = 20_000;
+
+pub use followup::{AgendaCounts, AgendaRange, CallResult, CallbackRow, CallbackView};
 
 /// The application layer over one database, one configuration and one acting agent.
 pub struct Desk {
@@ -183,27 +188,7 @@ impl Desk {
                 role: &role,
                 now,
             };
-            let decision = decide(&c, action, &rules)?;
-            if !complaints::update_handled(tx, &decision.after, c.version)? {
-                return Err(conflict(tx, &c, c.version)?);
-            }
-            events::append(
-                tx,
-                &NewEvent {
-                    complaint_id: c.id,
-                    at: now,
-                    agent: &agent,
-                    kind: decision.event,
-                    from_stage: Some(c.stage),
-                    to_stage: Some(decision.after.stage),
-                    detail: &decision.detail,
-                },
-            )?;
-            followups::settle(tx, c.id, decision.settles, now)?;
-            if let Some((kind, due)) = decision.owes {
-                followups::owe(tx, c.id, kind, due, now)?;
-            }
-            Ok(complaints::by_id(tx, c.id)?)
+            apply(tx, &rules, &c, action)
         })
     }
 
@@ -439,6 +424,74 @@ impl Desk {
         }
         Ok(written)
     }
+}
+
+/// The desk's business calendar at `now` (the local zone's offset then; the desk's zones
+/// have no daylight saving).
+fn calendar(config: &Config, now: DateTime<Utc>) -> Calendar<'_> {
+    use chrono::Offset;
+    Calendar::new(
+        &config.business_hours,
+        now.with_timezone(&chrono::Local).offset().fix(),
+    )
+}
+
+/// Decides and writes one move inside the caller's transaction: the complaint (version
+/// checked again by the UPDATE), its event, the calls it settles or starts, the revisits
+/// it plans, the reply clock it resumes.
+fn apply(
+    tx: &rusqlite::Transaction<'_>,
+    rules: &Rules<'_>,
+    c: &Complaint,
+    action: &Action,
+) -> Result<Complaint> {
+    let now = rules.now;
+    let cal = calendar(rules.config, now);
+    let decision = decide(c, action, rules)?;
+    if !complaints::update_handled(tx, &decision.after, c.version)? {
+        return Err(conflict(tx, c, c.version)?);
+    }
+    events::append(
+        tx,
+        &NewEvent {
+            complaint_id: c.id,
+            at: now,
+            agent: rules.agent,
+            kind: decision.event,
+            from_stage: Some(c.stage),
+            to_stage: Some(decision.after.stage),
+            detail: &decision.detail,
+        },
+    )?;
+    followups::settle(tx, c.id, decision.settles, now)?;
+    if let Some((kind, hours)) = decision.owes {
+        let due = cal.add(now, chrono::Duration::hours(i64::from(hours)));
+        followups::owe(tx, c.id, kind, due, now)?;
+    }
+    // A wait ended: the reply clock moves on by the business time it was paused.
+    if let (Some(since), None) = (
+        c.handling.paused_since,
+        decision.after.handling.paused_since,
+    ) {
+        let paused = cal.between(since, now);
+        for cb in followups::callbacks_of(tx, c.id)? {
+            if cb.done_at.is_none() && cb.kind == FIRST_REPLY {
+                followups::set_due(tx, cb.id, cal.add(cb.due_at, paused))?;
+            }
+        }
+    }
+    for step in &decision.revisits {
+        let due = if step.business_days {
+            cal.add_workdays(now, step.after_days)
+        } else {
+            now + chrono::Duration::days(i64::from(step.after_days))
+        };
+        followups::plan_revisit(tx, c.id, &step.role, due)?;
+    }
+    if decision.after.stage != Stage::Revisiting && c.stage == Stage::Revisiting {
+        followups::cancel_revisits(tx, c.id, "", now)?;
+    }
+    Ok(complaints::by_id(tx, c.id)?)
 }
 
 /// SHA-256 (hex) and size of a file, read in chunks.

@@ -1,0 +1,414 @@
+//! The desk's promises: the callback queue (attempts, promises, escalation when late) and
+//! the revisit schedule (results, reopening on dissatisfaction).
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Desk, apply, calendar};
+use crate::domain::complaint::Complaint;
+use crate::domain::handling::{Action, Rules};
+use crate::domain::number;
+use crate::error::{Error, Result};
+use crate::store::complaints;
+use crate::store::events::{self, NewEvent};
+use crate::store::followups::{self, Callback, QueueFilter, Revisit};
+
+/// What an attempt to call came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CallResult {
+    /// Spoke with them: the callback is done.
+    Reached,
+    /// Nobody answered.
+    NoAnswer,
+    /// Left a message.
+    LeftMessage,
+    /// The number is wrong.
+    WrongNumber,
+    /// The customer asked to be called later.
+    Later,
+}
+
+impl CallResult {
+    /// Stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallResult::Reached => "reached",
+            CallResult::NoAnswer => "no-answer",
+            CallResult::LeftMessage => "left-message",
+            CallResult::WrongNumber => "wrong-number",
+            CallResult::Later => "later",
+        }
+    }
+
+    /// Whether the attempt failed (counts towards flagging the case).
+    pub fn failed(self) -> bool {
+        matches!(
+            self,
+            CallResult::NoAnswer | CallResult::LeftMessage | CallResult::WrongNumber
+        )
+    }
+}
+
+/// Which callbacks the queue shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CallbackView {
+    /// Owned by the acting agent's role (or by nobody yet).
+    Mine,
+    /// All open callbacks.
+    #[default]
+    All,
+    /// Only overdue ones.
+    Overdue,
+}
+
+/// A row of the callback queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallbackRow {
+    /// The callback.
+    pub callback: Callback,
+    /// Its complaint.
+    pub complaint: Complaint,
+    /// Past due.
+    pub overdue: bool,
+    /// Failed attempts reached the configured flag.
+    pub flagged: bool,
+}
+
+/// A part of the revisit agenda.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgendaRange {
+    /// Past due.
+    Overdue,
+    /// Due later today.
+    Today,
+    /// Due tomorrow.
+    Tomorrow,
+    /// Due from now to the end of the seventh day.
+    Week,
+    /// Every open revisit, overdue first.
+    All,
+}
+
+/// Open revisits per part of the agenda.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AgendaCounts {
+    /// Past due.
+    pub overdue: i64,
+    /// Due later today.
+    pub today: i64,
+    /// Due tomorrow.
+    pub tomorrow: i64,
+    /// Due within the week.
+    pub week: i64,
+}
+
+/// Most callbacks escalated in one pass (the rest follow on the next).
+const ESCALATION_BATCH: u32 = 500;
+
+/// The start of the local day `days` after the day of `t`.
+fn local_day_start(t: DateTime<Utc>, days: u64) -> DateTime<Utc> {
+    let local = t.with_timezone(&chrono::Local).date_naive() + chrono::Days::new(days);
+    local
+        .and_hms_opt(0, 0, 0)
+        .and_then(|d| d.and_local_timezone(chrono::Local).earliest())
+        .map_or(t + Duration::days(days as i64), |d| d.with_timezone(&Utc))
+}
+
+impl Desk {
+    /// One page of the callback queue in due order, after `(due, id)` of the last row.
+    pub fn callback_queue(
+        &self,
+        view: CallbackView,
+        limit: u32,
+        after: Option<(i64, i64)>,
+    ) -> Result<Vec<CallbackRow>> {
+        let now = self.clock.now();
+        let role = self.role()?;
+        let filter = QueueFilter {
+            overdue_at: (view == CallbackView::Overdue).then_some(now),
+            owner: (view == CallbackView::Mine).then_some(role.key.as_str()),
+        };
+        let flag = self.config.follow_up.failed_attempts_flag;
+        Ok(self
+            .store
+            .callback_queue(&filter, limit, after)?
+            .into_iter()
+            .map(|(callback, complaint)| CallbackRow {
+                overdue: callback.due_at < now,
+                flagged: callback.attempts >= flag,
+                callback,
+                complaint,
+            })
+            .collect())
+    }
+
+    /// Logs an attempt on a callback of complaint `number` (`callback_id`, else its
+    /// earliest open one). Reached: done. Failed: the next attempt is proposed the
+    /// configured business hours later, and the case is flagged after the configured
+    /// number of failures. Later: at `later` (else the same retry time).
+    pub fn log_callback(
+        &mut self,
+        number_text: &str,
+        callback_id: Option<i64>,
+        result: CallResult,
+        note: &str,
+        later: Option<DateTime<Utc>>,
+    ) -> Result<Callback> {
+        let now = self.clock.now();
+        let number = number::normalise(number_text);
+        let agent = self.agent.clone();
+        let config = &self.config;
+        self.store.write(|tx| {
+            let c = complaints::by_number(tx, &number)?
+                .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
+            let open = followups::callbacks_of(tx, c.id)?
+                .into_iter()
+                .filter(|cb| cb.done_at.is_none())
+                .find(|cb| callback_id.is_none_or(|id| cb.id == id))
+                .ok_or_else(|| Error::new("error.no_open_callback").arg("number", &c.number))?;
+            let cal = calendar(config, now);
+            let retry = cal.add(
+                now,
+                Duration::hours(i64::from(config.follow_up.retry_hours)),
+            );
+            let next_due = match result {
+                CallResult::Reached => None,
+                CallResult::Later => Some(later.unwrap_or(retry)),
+                _ => Some(retry),
+            };
+            if let Some(due) = later
+                && due <= now
+            {
+                return Err(Error::new("error.promise_past").arg("field", "due"));
+            }
+            match (result, next_due) {
+                (CallResult::Reached, _) | (_, None) => followups::complete(tx, open.id, now)?,
+                (r, Some(due)) if r.failed() => followups::failed_attempt(tx, open.id, due)?,
+                (_, Some(due)) => followups::set_due(tx, open.id, due)?,
+            }
+            let attempts = open.attempts + u32::from(result.failed());
+            let flagged = result.failed() && attempts >= config.follow_up.failed_attempts_flag;
+            events::append(
+                tx,
+                &NewEvent {
+                    complaint_id: c.id,
+                    at: now,
+                    agent: &agent,
+                    kind: "callback",
+                    from_stage: None,
+                    to_stage: None,
+                    detail: &serde_json::json!({
+                        "kind": open.kind,
+                        "result": result.as_str(),
+                        "note": note.trim(),
+                        "next_due": next_due.map(|t| t.to_rfc3339()),
+                        "attempts": attempts,
+                        "flagged": flagged,
+                    }),
+                },
+            )?;
+            Ok(followups::callbacks_of(tx, c.id)?
+                .into_iter()
+                .find(|cb| cb.id == open.id)
+                .unwrap_or(open))
+        })
+    }
+
+    /// Records a callback promised to the customer ("we will call you back before …").
+    pub fn promise_callback(
+        &mut self,
+        number_text: &str,
+        due: DateTime<Utc>,
+        note: &str,
+    ) -> Result<()> {
+        let now = self.clock.now();
+        if due <= now {
+            return Err(Error::new("error.promise_past").arg("field", "due"));
+        }
+        let number = number::normalise(number_text);
+        let agent = self.agent.clone();
+        self.store.write(|tx| {
+            let c = complaints::by_number(tx, &number)?
+                .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
+            if c.stage.is_closed() {
+                return Err(Error::new("error.case_closed").arg("number", &c.number));
+            }
+            followups::owe(tx, c.id, "promised", due, now)?;
+            events::append(
+                tx,
+                &NewEvent {
+                    complaint_id: c.id,
+                    at: now,
+                    agent: &agent,
+                    kind: "promised",
+                    from_stage: None,
+                    to_stage: None,
+                    detail: &serde_json::json!({ "due": due.to_rfc3339(), "note": note.trim() }),
+                },
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Escalates callbacks overdue by the configured margin (in business hours) to the
+    /// next level (the next configured role), once per level, each with its event.
+    /// Returns how many were escalated.
+    pub fn escalate_overdue(&mut self) -> Result<usize> {
+        let now = self.clock.now();
+        let margin = Duration::hours(i64::from(self.config.follow_up.escalate_after_hours));
+        let agent = self.agent.clone();
+        let config = &self.config;
+        self.store.write(|tx| {
+            let cal = calendar(config, now);
+            let mut escalated = 0;
+            // Business time runs no faster than the wall clock: anything escalating now
+            // was due at least `margin` ago.
+            for (cb, complaint_id) in
+                followups::escalation_candidates(tx, now - margin, ESCALATION_BATCH)?
+            {
+                let level = cb.level + 1;
+                let threshold = cal.add(cb.due_at, margin * i32::try_from(level).unwrap_or(1));
+                let Some(owner) = config.roles.get(level as usize).map(|r| r.key.clone()) else {
+                    continue;
+                };
+                if now < threshold {
+                    continue;
+                }
+                followups::escalate(tx, cb.id, level, &owner)?;
+                events::append(
+                    tx,
+                    &NewEvent {
+                        complaint_id,
+                        at: now,
+                        agent: &agent,
+                        kind: "callback_escalated",
+                        from_stage: None,
+                        to_stage: None,
+                        detail: &serde_json::json!({
+                            "kind": cb.kind, "level": level, "owner": owner,
+                        }),
+                    },
+                )?;
+                escalated += 1;
+            }
+            Ok(escalated)
+        })
+    }
+
+    fn agenda_bounds(&self) -> [DateTime<Utc>; 5] {
+        let now = self.clock.now();
+        [
+            DateTime::<Utc>::MIN_UTC,
+            now,
+            local_day_start(now, 1),
+            local_day_start(now, 2),
+            local_day_start(now, 7),
+        ]
+    }
+
+    /// One page of the revisit agenda, after `(due, id)` of the last row.
+    pub fn revisit_agenda(
+        &self,
+        range: AgendaRange,
+        limit: u32,
+        after: Option<(i64, i64)>,
+    ) -> Result<Vec<(Revisit, Complaint)>> {
+        let b = self.agenda_bounds();
+        let (from, to) = match range {
+            AgendaRange::Overdue => (b[0], b[1]),
+            AgendaRange::Today => (b[1], b[2]),
+            AgendaRange::Tomorrow => (b[2], b[3]),
+            AgendaRange::Week => (b[1], b[4]),
+            AgendaRange::All => (b[0], DateTime::<Utc>::MAX_UTC),
+        };
+        self.store.revisit_agenda(from, to, limit, after)
+    }
+
+    /// Open revisits per part of the agenda.
+    pub fn agenda_counts(&self) -> Result<AgendaCounts> {
+        let b = self.agenda_bounds();
+        let n = self.store.revisit_counts(&b)?;
+        let at = |i: usize| n.get(i).copied().unwrap_or(0);
+        Ok(AgendaCounts {
+            overdue: at(0),
+            today: at(1),
+            tomorrow: at(2),
+            week: at(1) + at(2) + at(3),
+        })
+    }
+
+    /// When the status counts next change by themselves (the next due time after now).
+    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
+        self.store.next_due_after(self.clock.now())
+    }
+
+    /// Records a revisit of complaint `number` (`revisit_id`, else its earliest open one):
+    /// reached or not, satisfaction 1–5, comment. A satisfaction at or below the
+    /// configured threshold reopens the case with the revisit as the reason.
+    pub fn record_revisit(
+        &mut self,
+        number_text: &str,
+        revisit_id: Option<i64>,
+        satisfaction: Option<u8>,
+        comment: &str,
+    ) -> Result<Complaint> {
+        if satisfaction.is_some_and(|s| !(1..=5).contains(&s)) {
+            return Err(Error::new("error.satisfaction_range"));
+        }
+        let now = self.clock.now();
+        let role = self.role()?;
+        let number = number::normalise(number_text);
+        let agent = self.agent.clone();
+        let config = &self.config;
+        self.store.write(|tx| {
+            let c = complaints::by_number(tx, &number)?
+                .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
+            let open: Vec<Revisit> = followups::revisits_of(tx, c.id)?
+                .into_iter()
+                .filter(|r| r.done_at.is_none())
+                .collect();
+            let revisit = open
+                .iter()
+                .find(|r| revisit_id.is_none_or(|id| r.id == id))
+                .ok_or_else(|| Error::new("error.no_open_revisit").arg("number", &c.number))?;
+            let reached = satisfaction.is_some();
+            followups::record_revisit(tx, revisit.id, reached, satisfaction, comment.trim(), now)?;
+            let reopen = satisfaction.is_some_and(|s| s <= config.follow_up.reopen_at_or_below);
+            let last = open.len() == 1;
+            events::append(
+                tx,
+                &NewEvent {
+                    complaint_id: c.id,
+                    at: now,
+                    agent: &agent,
+                    kind: "revisited",
+                    from_stage: None,
+                    to_stage: None,
+                    detail: &serde_json::json!({
+                        "role": revisit.role,
+                        "reached": reached,
+                        "satisfaction": satisfaction,
+                        "comment": comment.trim(),
+                        "ready_to_close": last && reached && !reopen,
+                    }),
+                },
+            )?;
+            if reopen {
+                let rules = Rules {
+                    config,
+                    agent: &agent,
+                    role: &role,
+                    now,
+                };
+                let reason = format!(
+                    "{} {}/5 {}",
+                    revisit.role,
+                    satisfaction.unwrap_or(0),
+                    comment.trim()
+                );
+                let current = complaints::by_id(tx, c.id)?;
+                return apply(tx, &rules, &current, &Action::Reopen { reason });
+            }
+            Ok(complaints::by_id(tx, c.id)?)
+        })
+    }
+}
