@@ -9,6 +9,7 @@ use crate::domain::complaint::{
     Channel, Complaint, Intent, Scope, ValidComplaint, normalise_phone,
 };
 use crate::domain::handling::{Action, Handling, Rules, WaitOn, decide};
+use crate::domain::schedule::Calendar;
 use crate::domain::stage::Stage;
 
 /// Time span the demo spreads complaints over.
@@ -58,6 +59,34 @@ pub struct DemoCase {
     pub events: Vec<DemoEvent>,
     /// What the handling method recorded.
     pub handling: Handling,
+    /// Calls owed on the way (first replies, chasers), done or not.
+    pub calls: Vec<DemoCall>,
+    /// Revisits planned by the remedy, done or not.
+    pub revisits: Vec<DemoRevisit>,
+}
+
+/// A call owed in a demo case.
+#[derive(Debug, Clone)]
+pub struct DemoCall {
+    /// Kind (`first_reply`, `chaser`).
+    pub kind: &'static str,
+    /// When it is due.
+    pub due_at: DateTime<Utc>,
+    /// When it was owed.
+    pub created_at: DateTime<Utc>,
+    /// When it was done.
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// A revisit of a demo case.
+#[derive(Debug, Clone)]
+pub struct DemoRevisit {
+    /// Role that owns it.
+    pub role: String,
+    /// When it is due.
+    pub due_at: DateTime<Utc>,
+    /// When it was done, with the satisfaction.
+    pub done: Option<(DateTime<Utc>, u8)>,
 }
 
 struct Person {
@@ -337,6 +366,8 @@ impl<'a> DemoGenerator<'a> {
             stage: Stage::Received,
             closed_at: None,
             handling: Handling::default(),
+            calls: Vec::new(),
+            revisits: Vec::new(),
             events: vec![DemoEvent {
                 at: received_at,
                 agent: agent.clone(),
@@ -484,6 +515,11 @@ impl<'a> DemoGenerator<'a> {
             });
         let mut complaint = case.as_complaint();
         let mut at = received_at + Duration::minutes(rng.i64(5..240));
+        let zone = {
+            use chrono::Offset;
+            self.now.with_timezone(&chrono::Local).offset().fix()
+        };
+        let cal = Calendar::new(&self.config.business_hours, zone);
         for action in &path[..steps] {
             if at > self.now {
                 break;
@@ -506,8 +542,47 @@ impl<'a> DemoGenerator<'a> {
                 to_stage: Some(decision.after.stage),
                 detail: decision.detail,
             });
+            for call in case.calls.iter_mut() {
+                if call.done_at.is_none() && decision.settles.contains(&call.kind) {
+                    call.done_at = Some(at);
+                }
+            }
+            if let Some((kind, hours)) = decision.owes {
+                case.calls.push(DemoCall {
+                    kind,
+                    due_at: cal.add(at, Duration::hours(i64::from(hours))),
+                    created_at: at,
+                    done_at: None,
+                });
+            }
+            for step in &decision.revisits {
+                let due_at = if step.business_days {
+                    cal.add_workdays(at, step.after_days)
+                } else {
+                    at + Duration::days(i64::from(step.after_days))
+                };
+                case.revisits.push(DemoRevisit {
+                    role: step.role.clone(),
+                    due_at,
+                    done: None,
+                });
+            }
             complaint = decision.after;
             at += Duration::hours(rng.i64(1..24 * 5));
+        }
+        // Calls long past were made on time (the desk kept up); recent ones stay owed.
+        for call in case.calls.iter_mut() {
+            if call.done_at.is_none() && call.due_at < self.now - Duration::days(3) {
+                call.done_at = Some(call.due_at);
+            }
+        }
+        // A closed case had its revisits; an open one has those already due.
+        for r in case.revisits.iter_mut() {
+            let closed = complaint.stage.is_closed();
+            if closed || r.due_at < self.now - Duration::days(2) {
+                let when = complaint.closed_at.map_or(r.due_at, |c| r.due_at.min(c));
+                r.done = Some((when, 4 + rng.u8(..2)));
+            }
         }
         case.scope = complaint.scope;
         case.party = complaint.party;

@@ -586,6 +586,12 @@ fn write_demo_batch(
             now: case.intake.received_at,
         };
         let id = complaints::insert(tx, &row, &number)?;
+        for call in &case.calls {
+            followups::insert_callback(tx, id, call.kind, call.due_at, call.created_at, call.done_at)?;
+        }
+        for r in &case.revisits {
+            followups::insert_revisit(tx, id, &r.role, r.due_at, r.done)?;
+        }
         for e in &case.events {
             events::append(
                 tx,

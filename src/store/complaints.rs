@@ -223,7 +223,7 @@ pub(crate) fn complaint_at(r: &Row<'_>, base: usize) -> rusqlite::Result<Complai
         explained: r.get(base + 17)?,
         stage: Stage::parse(&stage).ok_or_else(|| bad(base + 18, "stage", &stage))?,
         version: r.get(base + 19)?,
-        closed_at: r.get::<_, Option<i64>>(20)?.map(time).transpose()?,
+        closed_at: r.get::<_, Option<i64>>(base + 20)?.map(time).transpose()?,
         updated_at: time(r.get(base + 21)?)?,
         handling: {
             let json: String = r.get(base + 22)?;

@@ -178,6 +178,52 @@ pub fn escalate(tx: &Transaction<'_>, id: i64, level: u32, owner: &str) -> rusql
     Ok(())
 }
 
+/// Writes a callback as it stands (demo data), done or not.
+pub fn insert_callback(
+    tx: &Transaction<'_>,
+    complaint_id: i64,
+    kind: &str,
+    due: DateTime<Utc>,
+    created: DateTime<Utc>,
+    done: Option<DateTime<Utc>>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO callbacks (complaint_id, kind, due_at, created_at, done_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        complaint_id,
+        kind,
+        due.timestamp(),
+        created.timestamp(),
+        done.map(|t| t.timestamp())
+    ])?;
+    Ok(())
+}
+
+/// Writes a revisit as it stands (demo data), with its result when done.
+pub fn insert_revisit(
+    tx: &Transaction<'_>,
+    complaint_id: i64,
+    role: &str,
+    due: DateTime<Utc>,
+    done: Option<(DateTime<Utc>, u8)>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO revisits (complaint_id, role, due_at, done_at, reached, satisfaction)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        complaint_id,
+        role,
+        due.timestamp(),
+        done.map(|(t, _)| t.timestamp()),
+        done.map(|_| true),
+        done.map(|(_, s)| s),
+    ])?;
+    Ok(())
+}
+
 /// Plans a revisit.
 pub fn plan_revisit(
     tx: &Transaction<'_>,
