@@ -1042,3 +1042,96 @@ fn classifies_and_verifies_a_complaint_through_the_forms() {
         .expect("verified");
     assert_eq!(verified["detail"]["motive"], MOTIVE, "{verified}");
 }
+
+/// F4 as xterm sends it.
+const F4: &str = "\x1bOS";
+
+/// The callback queue in the terminal: a complaint added and classified on the command
+/// line owes a first reply; in the app (F4) a call is logged as unanswered with a note in
+/// Chinese, then as reached; `show --format json` has the callback done and both calls in
+/// the timeline, in order, with their results and the note.
+#[test]
+fn logs_an_unanswered_then_a_reached_call_from_the_callback_queue() {
+    const NOTE: &str = "无人接听，已发短信告知稍后回电";
+
+    let home = Home::new();
+    home.write_config();
+    let number = home
+        .cli(&[
+            "add",
+            "--channel",
+            "phone",
+            "--name",
+            "李娜",
+            "--phone",
+            "139 1234 5678",
+            "--location",
+            "5栋1单元602",
+            "--category",
+            "电梯故障",
+            "--description",
+            "2号电梯门关不上，困人十分钟",
+        ])
+        .trim()
+        .to_string();
+    home.cli(&[
+        "case",
+        &number,
+        "classify",
+        "--scope",
+        "in",
+        "--severity",
+        "serious",
+    ]);
+
+    let mut tty = Tty::start(&home, &home.desk_args(), &[]);
+    tty.wait_for_intake();
+    tty.send(F4);
+    tty.wait_for_all(&["待回电（按到期时间）", &number, "139 1234 5678", "首次答复"]);
+
+    // No answer: the second result; the note typed in Chinese.
+    tty.send("l");
+    tty.wait_for(&format!("记录回电：投诉 {number}"));
+    tty.send(RIGHT);
+    tty.send(RIGHT);
+    tty.send(TAB);
+    tty.send(NOTE);
+    tty.wait_for(NOTE);
+    tty.send(CTRL_S);
+    tty.wait_for(&format!("{number}：无人接听，下次回电"));
+
+    // Reached: the first result; the callback is done and leaves the queue.
+    tty.send("l");
+    let screen = tty.wait_for(&format!("记录回电：投诉 {number}"));
+    assert!(
+        screen.contains("已 1 次未接通"),
+        "the form says what was tried:\n{screen}"
+    );
+    tty.send(RIGHT);
+    tty.send(CTRL_S);
+    tty.wait_for_all(&[
+        &format!("{number}：已接通，回电已完成。"),
+        "此视图中没有待回电话。",
+    ]);
+
+    tty.quit_cleanly();
+    tty.assert_cooked();
+
+    let shown = home.show_json(&number);
+    let callbacks = shown["callbacks"].as_array().expect("callbacks");
+    assert_eq!(callbacks.len(), 1, "{shown}");
+    assert!(callbacks[0]["done_at"].is_string(), "done: {shown}");
+    let calls: Vec<&serde_json::Value> = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "callback")
+        .collect();
+    let results: Vec<&str> = calls
+        .iter()
+        .map(|e| e["detail"]["result"].as_str().expect("result"))
+        .collect();
+    assert_eq!(results, ["no-answer", "reached"], "{shown}");
+    assert_eq!(calls[0]["detail"]["note"], NOTE, "{shown}");
+    assert!(calls.iter().all(|e| e["agent"] == AGENT), "{shown}");
+}

@@ -18,8 +18,8 @@ use std::rc::Rc;
 
 use chrono::{DateTime, Duration, Local, Utc};
 use complaint_desk::config::{Config, Preset};
-use complaint_desk::desk::{Desk, FixedClock};
-use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Scope};
+use complaint_desk::desk::{CallResult, CallbackView, Desk, FixedClock};
+use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Queue, Scope};
 use complaint_desk::domain::handling::{Action, WaitOn};
 use complaint_desk::domain::stage::{Move, Stage};
 use complaint_desk::i18n::{Catalog, Lang};
@@ -709,6 +709,7 @@ fn every_screen_in_both_languages_and_two_sizes() {
             list_screens(lang, size);
             classification_form_screens(lang, size);
             walked_case_screens(lang, size);
+            follow_up_screens(lang, size);
             first_run_screens(lang, size);
             caret_follows_display_width(lang, size);
         }
@@ -772,8 +773,7 @@ fn intake_screens(lang: Lang, size: (u16, u16)) {
     assert!(!s.app.help_shown());
 }
 
-/// The classification list with the selection moved down, its help, a case, the follow-up
-/// panes.
+/// The classification list with the selection moved down, its help, a case.
 fn list_screens(lang: Lang, size: (u16, u16)) {
     let mut s = Session::fresh(lang, size);
     s.send(press(KeyCode::F(3)));
@@ -804,11 +804,6 @@ fn list_screens(lang: Lang, size: (u16, u16)) {
         s.key(KeyCode::Down);
     }
     s.snapshot(&name("list_scrolled", lang, size));
-
-    s.send(press(KeyCode::F(4)));
-    s.snapshot(&name("callbacks", lang, size));
-    s.send(press(KeyCode::F(5)));
-    s.snapshot(&name("revisits", lang, size));
 }
 
 /// The complaint the classification form is shown for: the oldest, its description naming
@@ -1123,6 +1118,342 @@ fn walked_case_screens(lang: Lang, size: (u16, u16)) {
         s.app.detail().map(|d| d.case().complaint.version),
         Some(version)
     );
+}
+
+/// Callbacks owed in every state and revisits planned, made through a real desk at earlier
+/// times than the session's (Friday 17:50): first replies owed after classification (one
+/// long overdue, one overdue by three business hours with a spread risk, one just overdue,
+/// some not due yet), one flagged after three unanswered calls and overdue, one flagged and
+/// not due yet, a chaser to the responsible party, a promised callback; then the late ones
+/// escalated by a desk at the session's time. Three complaints walked to remedied at
+/// different times, so revisits are overdue, due today, tomorrow and later. Returns the
+/// untriaged numbers in queue order.
+fn follow_ups(db: &Path) -> Vec<String> {
+    fill(&mut open_desk(db));
+    let numbers: Vec<String> = open_desk(db)
+        .page(Queue::Untriaged, 100, None)
+        .expect("untriaged")
+        .0
+        .into_iter()
+        .map(|c| c.number)
+        .collect();
+    let now = now_utc();
+    // Friday the 20th, local time of day.
+    let today =
+        |h: i64, m: i64| now - Duration::minutes(17 * 60 + 50) + Duration::minutes(h * 60 + m);
+    let classify = |number: &str, at: DateTime<Utc>, severity: &str, spread_risk: bool| {
+        desk_at(db, "王丽", "agent", at)
+            .act(
+                number,
+                None,
+                &Action::Classify {
+                    scope: Scope::In,
+                    party: None,
+                    complaint_type: None,
+                    severity: severity.into(),
+                    intent: Intent::Genuine,
+                    spread_risk,
+                    explained: false,
+                },
+            )
+            .unwrap_or_else(|e| panic!("classify {number}: {e}"));
+    };
+    let no_answer = |number: &str, at: DateTime<Utc>| {
+        desk_at(db, "王丽", "agent", at)
+            .log_callback(number, None, CallResult::NoAnswer, "无人接听", None)
+            .unwrap_or_else(|e| panic!("log {number}: {e}"));
+    };
+    // 张伟: due Wednesday 14:00, long overdue.
+    classify(
+        &numbers[0],
+        today(10, 0) - Duration::days(2),
+        "general",
+        false,
+    );
+    // 李娜: the lift video on Douyin; due 14:50 today.
+    classify(&numbers[1], today(12, 50), "serious", true);
+    // 王芳: due 17:00 today, overdue by 50 minutes: not escalated yet.
+    classify(&numbers[2], today(15, 0), "serious", false);
+    // 刘洋: three unanswered calls this morning; due again 14:00.
+    classify(&numbers[3], today(9, 0), "general", false);
+    for (h, m) in [(11, 0), (11, 30), (12, 0)] {
+        no_answer(&numbers[3], today(h, m));
+    }
+    // 欧阳娜娜: three unanswered calls this afternoon; due again tomorrow morning.
+    classify(&numbers[4], today(16, 0), "general", false);
+    for (h, m) in [(16, 30), (17, 0), (17, 30)] {
+        no_answer(&numbers[4], today(h, m));
+    }
+    // 陈静: minor, due tomorrow.
+    classify(&numbers[5], today(17, 20), "minor", false);
+    // 周杰: the pavement is the municipality's: a chaser to them.
+    desk_at(db, "王丽", "agent", today(14, 0))
+        .act(
+            &numbers[9],
+            None,
+            &Action::Classify {
+                scope: Scope::Out,
+                party: Some("municipality".into()),
+                complaint_type: None,
+                severity: "general".into(),
+                intent: Intent::Genuine,
+                spread_risk: false,
+                explained: true,
+            },
+        )
+        .expect("classify out of scope");
+    // 赵磊: a callback promised for Monday morning.
+    desk_at(db, "王丽", "agent", today(17, 30))
+        .promise_callback(
+            &numbers[7],
+            today(10, 0) + Duration::days(3),
+            "客户周一上午在家",
+        )
+        .expect("promise");
+    // Revisits: walked to remedied ten days ago (both revisits overdue), yesterday just
+    // after this time (the agent's revisit due today, the supervisor's within the week,
+    // the manager's in a month), and six days ago near midnight (the supervisor's due
+    // tomorrow).
+    for (number, remedied, severity) in [
+        (&numbers[10], now - Duration::days(10), "general"),
+        (
+            &numbers[11],
+            now - Duration::days(1) + Duration::minutes(5),
+            "serious",
+        ),
+        (
+            &numbers[12],
+            now - Duration::days(6) + Duration::hours(6),
+            "general",
+        ),
+    ] {
+        let steps = [
+            Action::Classify {
+                scope: Scope::In,
+                party: None,
+                complaint_type: None,
+                severity: severity.into(),
+                intent: Intent::Genuine,
+                spread_risk: false,
+                explained: false,
+            },
+            Action::Verify {
+                motive: "希望尽快处理".into(),
+                outcome: "修好".into(),
+            },
+            Action::Assess {
+                facts: "现场核实属实".into(),
+                severity: None,
+            },
+            Action::Plan {
+                department: "工程维修部".into(),
+                actions: "上门维修".into(),
+                promised: None,
+                confirmed: false,
+                compensation: None,
+                gift: None,
+            },
+            Action::Reply {
+                accepted: true,
+                alternatives: String::new(),
+            },
+            Action::Remedied {
+                note: "已修复".into(),
+            },
+        ];
+        let n = steps.len() as i64;
+        for (i, action) in steps.iter().enumerate() {
+            let at = remedied - Duration::minutes((n - 1 - i as i64) * 10);
+            desk_at(db, "王丽", "agent", at)
+                .act(number, None, action)
+                .unwrap_or_else(|e| panic!("{number} step {i}: {e}"));
+        }
+    }
+    // A later desk (the session's time) escalates what is late.
+    let escalated = desk_at(db, "陈主管", "supervisor", now)
+        .escalate_overdue()
+        .expect("escalate");
+    assert!(escalated >= 3, "escalated {escalated}");
+    numbers
+}
+
+/// Moves the selection of the callback queue to the row of `name`.
+fn select_callback(s: &mut Session, name: &str) {
+    let at = s
+        .app
+        .callbacks()
+        .rows()
+        .iter()
+        .position(|r| r.complaint.name == name)
+        .unwrap_or_else(|| panic!("{name} in the queue"));
+    s.key(KeyCode::Home);
+    for _ in 0..at {
+        s.key(KeyCode::Down);
+    }
+    assert_eq!(
+        s.app
+            .callbacks()
+            .selected()
+            .map(|r| r.complaint.name.as_str()),
+        Some(name)
+    );
+}
+
+/// The callback queue with overdue, flagged and escalated rows, its log form, a call
+/// logged, the overdue filter; the revisit agenda (all parts) and its result form, a
+/// revisit recorded that reopens the case.
+fn follow_up_screens(lang: Lang, size: (u16, u16)) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    let numbers = follow_ups(&db);
+    let mut s = Session::open(&db, lang, size);
+    s.send(press(KeyCode::F(4)));
+    assert_eq!(s.app.pane(), Pane::Callbacks);
+    assert_eq!(s.app.callbacks().view(), CallbackView::All);
+    let rows = s.app.callbacks().rows();
+    assert_eq!(rows.len(), 8, "every open callback");
+    assert!(
+        rows.windows(2)
+            .all(|p| p[0].callback.due_at <= p[1].callback.due_at),
+        "by due time"
+    );
+    let row = |name: &str| {
+        rows.iter()
+            .find(|r| r.complaint.name == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    assert_eq!(row("张伟").callback.level, 2, "long overdue: two levels up");
+    assert_eq!(row("张伟").callback.owner.as_deref(), Some("manager"));
+    assert_eq!(row("李娜").callback.level, 1);
+    assert!(row("李娜").complaint.spread_risk);
+    assert!(row("王芳").overdue && row("王芳").callback.level == 0);
+    let liu = row("刘洋");
+    assert!(liu.overdue && liu.flagged && liu.callback.level == 1);
+    let ouyang = row("欧阳娜娜");
+    assert!(ouyang.flagged && !ouyang.overdue);
+    let drawn = s.snapshot(&name("callbacks", lang, size));
+    assert!(drawn.find("13511112222").is_some(), "the phone in full");
+    let help_keys = {
+        s.send(press(KeyCode::F(1)));
+        let text = s.draw().text();
+        s.send(press(KeyCode::F(1)));
+        text
+    };
+    assert!(help_keys.contains("m / a / o"), "{help_keys}");
+
+    // c: the phone on the notice line.
+    select_callback(&mut s, "王芳");
+    s.key(KeyCode::Char('c'));
+    let notice = s.draw().text();
+    assert!(notice.contains("0755-8888 1234"), "{notice}");
+
+    // l: the log form over the flagged callback not due yet.
+    select_callback(&mut s, "欧阳娜娜");
+    s.key(KeyCode::Char('l'));
+    assert!(s.app.follow_form().is_some());
+    // Call later: Left from nothing chosen is the last option.
+    s.key(KeyCode::Left);
+    s.key(KeyCode::Tab);
+    s.type_text("客户在开会，周一上午再打");
+    s.key(KeyCode::Tab);
+    s.type_text("2026-11-23 10:30");
+    let form = s.app.follow_form().expect("form").form();
+    assert_eq!(form.chosen("result"), Some("later"));
+    assert_eq!(form.focus(), Some("promised"));
+    s.snapshot(&name("callback_log", lang, size));
+    let mut screens = vec![s.app.clone()];
+    s.send(ctrl('s'));
+    assert!(s.app.follow_form().is_none(), "logged");
+    let c = Catalog::get(lang);
+    let text = s.draw().text();
+    assert!(
+        text.contains("11-23 10:30"),
+        "the next call on the notice line:\n{text}"
+    );
+    assert!(text.contains(c.text("callresult.later")), "{text}");
+    let moved = s
+        .app
+        .callbacks()
+        .rows()
+        .last()
+        .map(|r| r.complaint.name.clone());
+    assert_eq!(moved.as_deref(), Some("欧阳娜娜"), "now the last due");
+
+    // o: the overdue ones only.
+    s.key(KeyCode::Char('o'));
+    assert_eq!(s.app.callbacks().view(), CallbackView::Overdue);
+    assert!(s.app.callbacks().rows().iter().all(|r| r.overdue));
+    assert_eq!(s.app.callbacks().rows().len(), 4);
+
+    // The revisit agenda, every part; the result form over the overdue agent revisit.
+    s.send(press(KeyCode::F(5)));
+    assert_eq!(s.app.pane(), Pane::Revisits);
+    let counts = s.app.revisits().counts().expect("counts");
+    assert!(
+        counts.overdue >= 2 && counts.today == 1 && counts.tomorrow == 1,
+        "{counts:?}"
+    );
+    assert_eq!(s.app.revisits().rows().len() as i64, counts.overdue);
+    s.key(KeyCode::Char('5'));
+    assert_eq!(s.app.revisits().rows().len(), 7);
+    s.snapshot(&name("revisits", lang, size));
+    screens.push(s.app.clone());
+    assert_eq!(
+        s.app
+            .revisits()
+            .selected()
+            .map(|r| r.complaint.number.as_str()),
+        Some(numbers[10].as_str()),
+        "the oldest first"
+    );
+    s.key(KeyCode::Char('r'));
+    s.key(KeyCode::Tab);
+    s.type_text("2");
+    s.key(KeyCode::Tab);
+    s.type_text("墙面又出现裂缝");
+    s.snapshot(&name("revisit_form", lang, size));
+    screens.push(s.app.clone());
+    s.send(ctrl('s'));
+    assert!(s.app.follow_form().is_none());
+    assert!(matches!(
+        s.app.notice(),
+        Some(Notice::Revisited {
+            stage: Stage::Assessed,
+            ..
+        })
+    ));
+    let case = open_desk(&db).case_file(&numbers[10]).expect("case");
+    assert_eq!(case.complaint.stage, Stage::Assessed, "reopened");
+    assert!(
+        case.revisits.iter().all(|r| r.done_at.is_some()),
+        "the other revisit is cancelled"
+    );
+    assert_eq!(
+        s.app.revisits().rows().len(),
+        5,
+        "both revisits of the reopened case left the agenda"
+    );
+    // The queue (with its phone notice), the agenda and their forms in any window.
+    s.send(press(KeyCode::F(4)));
+    s.key(KeyCode::Char('c'));
+    screens.push(s.app.clone());
+    for size in [
+        (0, 0),
+        (1, 1),
+        (30, 1),
+        (1, 30),
+        (64, 18),
+        (65, 19),
+        (200, 60),
+    ] {
+        for app in &mut screens {
+            app.update(Msg::Resize(size.0, size.1));
+            let drawn = draw(app, size);
+            if size.0 > 0 {
+                check_cells(&format!("follow-ups at {size:?}"), &drawn.buffer);
+            }
+        }
+    }
 }
 
 /// Another agent changes the complaint while a form is open: Ctrl+S is refused with who
@@ -1446,6 +1777,48 @@ fn untrusted_text_is_inert() {
         s.key(KeyCode::Tab);
         s.send(Msg::Paste(format!("{HOSTILE}9栋\u{200b}1单元")));
         s.snapshot(&name("untrusted_intake", lang, size));
+    }
+
+    // The callback queue and its forms: the hostile complaint classified, so a first
+    // reply is owed.
+    let hostile = open_desk(&db)
+        .page(Queue::Untriaged, 1, None)
+        .expect("page")
+        .0
+        .remove(0);
+    open_desk(&db)
+        .act(
+            &hostile.number,
+            None,
+            &Action::Classify {
+                scope: Scope::In,
+                party: None,
+                complaint_type: None,
+                severity: "general".into(),
+                intent: Intent::Unclear,
+                spread_risk: false,
+                explained: false,
+            },
+        )
+        .expect("classify");
+    for lang in [Lang::ZhCn, Lang::En] {
+        for size in SIZES {
+            let mut s = Session::open(&db, lang, size);
+            s.send(press(KeyCode::F(4)));
+            assert_eq!(s.app.callbacks().rows().len(), 1);
+            let drawn = s.draw();
+            check_cells("untrusted callbacks", &drawn.buffer);
+            assert!(drawn.find("␛]0;").is_some(), "the name, inert");
+            s.key(KeyCode::Char('c'));
+            check_cells("untrusted phone notice", &s.draw().buffer);
+            for key in ['l', 'p'] {
+                s.key(KeyCode::Char(key));
+                let drawn = s.draw();
+                check_cells("untrusted follow-up form", &drawn.buffer);
+                assert!(drawn.find("␛]0;pwned").is_some(), "the form's head, inert");
+                s.key(KeyCode::Esc);
+            }
+        }
     }
 }
 

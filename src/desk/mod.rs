@@ -587,7 +587,14 @@ fn write_demo_batch(
         };
         let id = complaints::insert(tx, &row, &number)?;
         for call in &case.calls {
-            followups::insert_callback(tx, id, call.kind, call.due_at, call.created_at, call.done_at)?;
+            followups::insert_callback(
+                tx,
+                id,
+                call.kind,
+                call.due_at,
+                call.created_at,
+                call.done_at,
+            )?;
         }
         for r in &case.revisits {
             followups::insert_revisit(tx, id, &r.role, r.due_at, r.done)?;

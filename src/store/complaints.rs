@@ -397,8 +397,10 @@ impl Store {
 
     /// How many complaints a queue holds (an indexed count; not for every keystroke).
     pub fn count(&self, queue: Queue) -> Result<i64> {
+        // The queue's own (partial) index: the planner may otherwise pick a wider one.
         let sql = format!(
-            "SELECT count(*) FROM complaints WHERE {}",
+            "SELECT count(*) FROM complaints INDEXED BY {} WHERE {}",
+            queue_index(queue),
             queue_filter(queue)
         );
         self.conn()
@@ -412,6 +414,15 @@ fn sort_key(queue: Queue, c: &Complaint) -> i64 {
     match queue {
         Queue::Closed => c.closed_at.map_or(0, |t| t.timestamp()),
         _ => c.received_at.timestamp(),
+    }
+}
+
+fn queue_index(queue: Queue) -> &'static str {
+    match queue {
+        Queue::Untriaged => "complaints_untriaged",
+        Queue::Open => "complaints_open",
+        Queue::Closed => "complaints_closed",
+        Queue::All => "complaints_received",
     }
 }
 
@@ -450,12 +461,13 @@ fn queue_sql(queue: Queue, after: bool) -> String {
 }
 
 fn queue_sql_directed(queue: Queue, after: bool, reversed: bool) -> String {
-    let (key, forward, index) = match queue {
-        Queue::Untriaged => ("received_at", true, "complaints_untriaged"),
-        Queue::Open => ("received_at", true, "complaints_open"),
-        Queue::Closed => ("closed_at", false, "complaints_closed"),
-        Queue::All => ("received_at", false, "complaints_received"),
+    let (key, forward) = match queue {
+        Queue::Untriaged => ("received_at", true),
+        Queue::Open => ("received_at", true),
+        Queue::Closed => ("closed_at", false),
+        Queue::All => ("received_at", false),
     };
+    let index = queue_index(queue);
     let ascending = forward != reversed;
     let (cmp, dir) = if ascending {
         (">", "ASC")

@@ -2,40 +2,50 @@
 //! Effects (database work) are run by the loop in `tui::run`, whose results come back as
 //! messages; nothing here touches the terminal or the database.
 
-use chrono::{DateTime, Local};
+use chrono::{DateTime, Local, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::config::Config;
-use crate::desk::{CaseFile, StatusCounts};
+use crate::desk::{
+    AgendaCounts, AgendaRange, CallResult, CallbackRow, CallbackView, CaseFile, StatusCounts,
+};
 use crate::domain::complaint::{Complaint, NewComplaint};
 use crate::domain::handling::Action;
 use crate::domain::stage::{Move, Stage};
 use crate::error::Error;
 use crate::i18n::{Catalog, Lang};
+use crate::store::followups::Callback;
 use crate::text::sanitize_line;
 use crate::tui::keymap::{self, Global};
+use crate::tui::panes::Pane;
+use crate::tui::panes::callbacks::{Callbacks, CallbacksStep};
 use crate::tui::panes::classification::{Classification, ListStep, PageAt};
 use crate::tui::panes::detail::{Detail, DetailStep};
 use crate::tui::panes::first_run::{Choice, FirstRun, FirstRunStep};
+use crate::tui::panes::followups::{FollowForm, due_cell};
 use crate::tui::panes::intake::{Intake, Step, TickWork};
 use crate::tui::panes::moves::MoveForm;
-use crate::tui::panes::{Pane, followups};
+use crate::tui::panes::revisits::{AgendaRow, Revisits, RevisitsStep};
 use crate::tui::theme;
 use crate::tui::widgets::form::FormStep;
+use crate::tui::widgets::window::Fetch;
 use crate::tui::widgets::{help, status};
 
 /// Smallest terminal the panes are drawn in; below it a message asks for more room.
 pub const MIN_SIZE: (u16, u16) = (64, 18);
 /// How often the loop sends a tick.
 pub const TICK_MS: u64 = 200;
-/// Ticks between recounts of the status-line counts (they are also recounted on change).
+/// Ticks between recounts of the status-line counts (they are also recounted on change,
+/// and when the next due time passes).
 const COUNT_TICKS: u64 = 150;
 /// Ticks a notice stays on screen.
 const NOTICE_TICKS: u64 = 40;
+/// Ticks a phone number to dial stays on the notice line.
+const DIAL_TICKS: u64 = 300;
 
 /// What drawing and key handling need to know besides the state: configuration and language.
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +68,18 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// What the status line and the follow-up panes keep up with: the counts, when they next
+/// change by themselves, and how many late callbacks were just escalated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Live {
+    /// The status-line counts.
+    pub counts: StatusCounts,
+    /// The next due time of an open callback or revisit after now.
+    pub next_due: Option<DateTime<Utc>>,
+    /// Callbacks escalated by this recount.
+    pub escalated: usize,
+}
+
 /// Something that happened: a key, a paste, a tick, or the result of an effect.
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -78,8 +100,8 @@ pub enum Msg {
         /// Who acts.
         agent: String,
     },
-    /// Fresh status-line counts.
-    Counts(StatusCounts),
+    /// Fresh status-line counts and the next due time.
+    Counts(Live),
     /// A page of the classification list.
     Page {
         /// Where it starts.
@@ -87,6 +109,26 @@ pub enum Msg {
         /// Its rows, in queue order.
         rows: Vec<Complaint>,
     },
+    /// A page of the callback queue.
+    Callbacks {
+        /// The filter it was read for.
+        view: CallbackView,
+        /// What was read.
+        fetch: Fetch,
+        /// Its rows, by due time.
+        rows: Vec<CallbackRow>,
+    },
+    /// A page of the revisit agenda.
+    Agenda {
+        /// The part it was read for.
+        range: AgendaRange,
+        /// What was read.
+        fetch: Fetch,
+        /// Its rows, by due time.
+        rows: Vec<AgendaRow>,
+    },
+    /// Open revisits per part of the agenda.
+    AgendaCounts(AgendaCounts),
     /// The intake form was recorded as this complaint.
     Saved(Box<Complaint>),
     /// The desk refused the intake form.
@@ -101,6 +143,35 @@ pub enum Msg {
     Acted(Box<Complaint>),
     /// The desk refused a move (a rule, a stale version, a failed write); nothing changed.
     ActRefused(Error),
+    /// A call was logged: the callback as it is now.
+    Logged {
+        /// The complaint.
+        number: String,
+        /// What the call came to.
+        result: CallResult,
+        /// The callback after the call (done, or due again).
+        callback: Box<Callback>,
+    },
+    /// A callback was promised.
+    Promised {
+        /// The complaint.
+        number: String,
+        /// By when.
+        due: DateTime<Utc>,
+    },
+    /// A revisit was recorded.
+    Revisited {
+        /// The complaint.
+        number: String,
+        /// Its stage now (assessed: reopened).
+        stage: Stage,
+        /// Whether the customer was reached.
+        reached: bool,
+        /// Whether it was the last open revisit, reached and satisfied: ready to close.
+        ready: bool,
+    },
+    /// The desk refused a follow-up form; nothing changed.
+    FollowRefused(Error),
     /// An effect failed.
     Failed(Error),
 }
@@ -125,10 +196,26 @@ pub enum Effect {
         /// Location as typed.
         location: String,
     },
-    /// Recount the status line.
+    /// Escalate late callbacks, then recount the status line and find the next due time.
     Counts,
     /// Fetch a page of the classification list.
     LoadPage(PageAt),
+    /// Fetch a page of the callback queue.
+    LoadCallbacks {
+        /// Which callbacks.
+        view: CallbackView,
+        /// Which page.
+        fetch: Fetch,
+    },
+    /// Fetch a page of the revisit agenda.
+    LoadAgenda {
+        /// Which part.
+        range: AgendaRange,
+        /// Which page.
+        fetch: Fetch,
+    },
+    /// Count the parts of the revisit agenda.
+    AgendaCounts,
     /// Fetch a case.
     OpenCase(String),
     /// Apply a move of the handling method to a complaint, if it is still at `version`.
@@ -139,6 +226,39 @@ pub enum Effect {
         version: i64,
         /// What to do.
         action: Box<Action>,
+    },
+    /// Log a call on a callback.
+    LogCallback {
+        /// The complaint.
+        number: String,
+        /// The callback.
+        callback_id: i64,
+        /// What the call came to.
+        result: CallResult,
+        /// The note.
+        note: String,
+        /// For "call later": when.
+        later: Option<DateTime<Utc>>,
+    },
+    /// Promise the customer a callback.
+    PromiseCallback {
+        /// The complaint.
+        number: String,
+        /// By when.
+        due: DateTime<Utc>,
+        /// The note.
+        note: String,
+    },
+    /// Record a revisit.
+    RecordRevisit {
+        /// The complaint.
+        number: String,
+        /// The revisit.
+        revisit_id: i64,
+        /// Satisfaction 1–5; None: not reached.
+        satisfaction: Option<u8>,
+        /// The comment.
+        comment: String,
     },
     /// Leave the app.
     Quit,
@@ -166,6 +286,46 @@ pub enum Notice {
         /// Its stage now.
         stage: Stage,
     },
+    /// A call was logged.
+    Logged {
+        /// The complaint.
+        number: String,
+        /// What it came to.
+        result: CallResult,
+        /// The next call, when one is owed still.
+        next: Option<DateTime<Utc>>,
+        /// Failed calls so far, when the callback is flagged.
+        flagged: Option<u32>,
+    },
+    /// A callback was promised.
+    Promised {
+        /// The complaint.
+        number: String,
+        /// By when.
+        due: DateTime<Utc>,
+    },
+    /// A revisit was recorded.
+    Revisited {
+        /// The complaint.
+        number: String,
+        /// Its stage now.
+        stage: Stage,
+        /// Whether the customer was reached.
+        reached: bool,
+        /// Whether the case is ready to close.
+        ready: bool,
+    },
+    /// Late callbacks were escalated.
+    Escalated(usize),
+    /// A phone number to dial, large.
+    Dial {
+        /// Who.
+        name: String,
+        /// The number as stored.
+        phone: String,
+        /// The complaint.
+        number: String,
+    },
     /// Something failed.
     Failed(Error),
 }
@@ -179,6 +339,16 @@ pub enum Screen {
     Desk,
 }
 
+/// What a list pane shows over its list: a case, the form of a move (over the case or the
+/// list), a follow-up form. Each list pane has its own, so a case open in one pane stays
+/// open there while another is used.
+#[derive(Debug, Clone, Default)]
+struct Overlay {
+    detail: Option<Detail>,
+    form: Option<MoveForm>,
+    follow: Option<FollowForm>,
+}
+
 /// The whole state of the app.
 #[derive(Debug, Clone)]
 pub struct App {
@@ -189,16 +359,29 @@ pub struct App {
     pane: Pane,
     intake: Intake,
     list: Classification,
-    detail: Option<Detail>,
-    form: Option<MoveForm>,
+    callbacks: Callbacks,
+    revisits: Revisits,
+    /// Over the classification, callbacks and revisits panes, in that order.
+    overlays: [Overlay; 3],
     help: bool,
     agent: String,
     counts: Option<StatusCounts>,
+    /// When the counts next change by themselves.
+    next_due: Option<DateTime<Utc>>,
     now: DateTime<Local>,
     notice: Option<(Notice, u64)>,
     size: (u16, u16),
     ticks: u64,
     quitting: bool,
+}
+
+fn overlay_index(pane: Pane) -> Option<usize> {
+    match pane {
+        Pane::Intake => None,
+        Pane::Classification => Some(0),
+        Pane::Callbacks => Some(1),
+        Pane::Revisits => Some(2),
+    }
 }
 
 impl App {
@@ -227,11 +410,13 @@ impl App {
             pane: Pane::Intake,
             intake: Intake::default(),
             list: Classification::default(),
-            detail: None,
-            form: None,
+            callbacks: Callbacks::default(),
+            revisits: Revisits::default(),
+            overlays: Default::default(),
             help: false,
             agent,
             counts: None,
+            next_due: None,
             now: Local::now(),
             notice: None,
             size: (80, 24),
@@ -267,14 +452,37 @@ impl App {
         &self.list
     }
 
-    /// The open case, if any.
-    pub fn detail(&self) -> Option<&Detail> {
-        self.detail.as_ref()
+    /// The callback queue.
+    pub fn callbacks(&self) -> &Callbacks {
+        &self.callbacks
     }
 
-    /// The open move form, if any (over the case detail or the list).
+    /// The revisit schedule.
+    pub fn revisits(&self) -> &Revisits {
+        &self.revisits
+    }
+
+    fn overlay(&self) -> Option<&Overlay> {
+        overlay_index(self.pane).map(|i| &self.overlays[i])
+    }
+
+    fn overlay_mut(&mut self) -> Option<&mut Overlay> {
+        overlay_index(self.pane).map(|i| &mut self.overlays[i])
+    }
+
+    /// The case open in the active pane, if any.
+    pub fn detail(&self) -> Option<&Detail> {
+        self.overlay().and_then(|o| o.detail.as_ref())
+    }
+
+    /// The move form open in the active pane, if any (over the case detail or the list).
     pub fn move_form(&self) -> Option<&MoveForm> {
-        self.form.as_ref()
+        self.overlay().and_then(|o| o.form.as_ref())
+    }
+
+    /// The follow-up form open in the active pane, if any.
+    pub fn follow_form(&self) -> Option<&FollowForm> {
+        self.overlay().and_then(|o| o.follow.as_ref())
     }
 
     /// Whether the help popup is up.
@@ -285,6 +493,11 @@ impl App {
     /// The notice shown, if any.
     pub fn notice(&self) -> Option<&Notice> {
         self.notice.as_ref().map(|(n, _)| n)
+    }
+
+    /// When the status counts next change by themselves, as last counted.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        self.next_due
     }
 
     /// Whether the app has been asked to quit.
@@ -306,6 +519,11 @@ impl App {
         (self.size.1 as usize).saturating_sub(6)
     }
 
+    fn follow_height(&self) -> usize {
+        // As the classification list, and the line of filters or parts.
+        (self.size.1 as usize).saturating_sub(7)
+    }
+
     /// Applies a message; returns the effects to run.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
@@ -324,8 +542,15 @@ impl App {
                 self.agent = agent;
                 self.open()
             }
-            Msg::Counts(counts) => {
-                self.counts = Some(counts);
+            Msg::Counts(live) => {
+                self.counts = Some(live.counts);
+                self.next_due = live.next_due;
+                if live.escalated > 0 {
+                    self.notify(Notice::Escalated(live.escalated));
+                    if self.pane == Pane::Callbacks && self.callbacks.loaded() {
+                        return vec![self.load_callbacks()];
+                    }
+                }
                 Vec::new()
             }
             Msg::Page { at, rows } => {
@@ -335,6 +560,26 @@ impl App {
                     ListStep::Load(at) => vec![Effect::LoadPage(at)],
                     _ => Vec::new(),
                 }
+            }
+            Msg::Callbacks { view, fetch, rows } => {
+                let height = self.follow_height();
+                self.callbacks
+                    .apply(view, fetch, rows, height)
+                    .map(|fetch| Effect::LoadCallbacks { view, fetch })
+                    .into_iter()
+                    .collect()
+            }
+            Msg::Agenda { range, fetch, rows } => {
+                let height = self.follow_height();
+                self.revisits
+                    .apply(range, fetch, rows, height)
+                    .map(|fetch| Effect::LoadAgenda { range, fetch })
+                    .into_iter()
+                    .collect()
+            }
+            Msg::AgendaCounts(counts) => {
+                self.revisits.set_counts(counts);
+                Vec::new()
             }
             Msg::Saved(c) => {
                 self.intake.reset();
@@ -358,27 +603,119 @@ impl App {
                 Vec::new()
             }
             Msg::Case(case) => {
-                // An open form now applies to what the agent sees (after a conflict).
-                if let Some(form) = &mut self.form
-                    && form.number() == case.complaint.number
-                {
-                    form.set_version(case.complaint.version);
-                }
-                let ctx = Ctx::new(&self.config, self.lang);
-                match &mut self.detail {
-                    Some(d) if d.case().complaint.number == case.complaint.number => {
-                        d.replace(*case, &ctx);
-                    }
-                    _ => self.detail = Some(Detail::new(*case, &ctx)),
-                }
+                self.show_case(*case);
                 Vec::new()
             }
             Msg::Acted(c) => self.acted(*c),
             Msg::ActRefused(err) => self.act_refused(err),
+            Msg::Logged {
+                number,
+                result,
+                callback,
+            } => {
+                self.overlays[1].follow = None;
+                let flag = self.config.follow_up.failed_attempts_flag;
+                let open = callback.done_at.is_none();
+                self.notify(Notice::Logged {
+                    number,
+                    result,
+                    next: open.then_some(callback.due_at),
+                    flagged: (open && callback.attempts >= flag).then_some(callback.attempts),
+                });
+                vec![Effect::Counts, self.load_callbacks()]
+            }
+            Msg::Promised { number, due } => {
+                self.overlays[1].follow = None;
+                self.notify(Notice::Promised { number, due });
+                vec![Effect::Counts, self.load_callbacks()]
+            }
+            Msg::Revisited {
+                number,
+                stage,
+                reached,
+                ready,
+            } => {
+                self.overlays[2].follow = None;
+                self.notify(Notice::Revisited {
+                    number,
+                    stage,
+                    reached,
+                    ready,
+                });
+                let mut effects = vec![Effect::Counts];
+                effects.extend(self.load_agenda());
+                effects
+            }
+            Msg::FollowRefused(err) => {
+                if let Some(form) = self.overlay_mut().and_then(|o| o.follow.as_mut()) {
+                    form.refused(err.clone());
+                }
+                self.notify(Notice::Failed(err));
+                Vec::new()
+            }
             Msg::Failed(err) => {
                 self.notify(Notice::Failed(err));
                 Vec::new()
             }
+        }
+    }
+
+    /// A case arrived: it replaces the same case wherever it is open, else it opens in the
+    /// active pane. An open form of that case now applies to what the agent sees (after a
+    /// conflict).
+    fn show_case(&mut self, case: CaseFile) {
+        let ctx = Ctx::new(&self.config, self.lang);
+        let number = case.complaint.number.clone();
+        for o in &mut self.overlays {
+            if let Some(form) = &mut o.form
+                && form.number() == number
+            {
+                form.set_version(case.complaint.version);
+            }
+            if let Some(d) = &mut o.detail
+                && d.case().complaint.number == number
+            {
+                d.replace(case.clone(), &ctx);
+            }
+        }
+        let Some(i) = overlay_index(self.pane) else {
+            return;
+        };
+        let o = &mut self.overlays[i];
+        if o.detail
+            .as_ref()
+            .is_none_or(|d| d.case().complaint.number != number)
+        {
+            o.detail = Some(Detail::new(case, &ctx));
+        }
+    }
+
+    /// The callback queue read again where it is (from the start the first time).
+    fn load_callbacks(&mut self) -> Effect {
+        Effect::LoadCallbacks {
+            view: self.callbacks.view(),
+            fetch: self.callbacks.reload(),
+        }
+    }
+
+    /// The agenda's counts and its part read again.
+    fn load_agenda(&mut self) -> Vec<Effect> {
+        vec![
+            Effect::AgendaCounts,
+            Effect::LoadAgenda {
+                range: self.revisits.range(),
+                fetch: self.revisits.reload(),
+            },
+        ]
+    }
+
+    /// The follow-up pane in view read again (nothing in other panes: they are read when
+    /// entered).
+    fn reload_follow_ups(&mut self) -> Vec<Effect> {
+        match self.pane {
+            Pane::Callbacks => vec![self.load_callbacks()],
+            Pane::Revisits => self.load_agenda(),
+            _ => Vec::new(),
         }
     }
 
@@ -394,14 +731,17 @@ impl App {
     }
 
     fn tick(&mut self, now: DateTime<Local>) -> Vec<Effect> {
+        let new_day = now.date_naive() != self.now.date_naive();
         self.now = now;
         self.ticks += 1;
-        if self
-            .notice
-            .as_ref()
-            .is_some_and(|(_, at)| self.ticks - at > NOTICE_TICKS)
-        {
-            self.notice = None;
+        if let Some((notice, at)) = &self.notice {
+            let keep = match notice {
+                Notice::Dial { .. } => DIAL_TICKS,
+                _ => NOTICE_TICKS,
+            };
+            if self.ticks - at > keep {
+                self.notice = None;
+            }
         }
         if !matches!(self.screen, Screen::Desk) {
             return Vec::new();
@@ -413,7 +753,17 @@ impl App {
             .into_iter()
             .map(draft_effect)
             .collect();
-        if (self.counts.is_none() && self.ticks == 1) || self.ticks.is_multiple_of(COUNT_TICKS) {
+        // Something fell due (a callback or revisit became overdue), or a new day began
+        // (the agenda's parts moved): recount and read the follow-up pane in view again,
+        // without waiting for a key.
+        let due = self.next_due.is_some_and(|t| now.with_timezone(&Utc) >= t);
+        if due || (new_day && self.counts.is_some()) {
+            self.next_due = None;
+            effects.push(Effect::Counts);
+            effects.extend(self.reload_follow_ups());
+        } else if (self.counts.is_none() && self.ticks == 1)
+            || self.ticks.is_multiple_of(COUNT_TICKS)
+        {
             effects.push(Effect::Counts);
         }
         effects
@@ -452,56 +802,138 @@ impl App {
             self.notify(Notice::QuitHint);
             return Vec::new();
         }
-        match self.pane {
-            Pane::Intake => {
-                let ctx = Ctx::new(&self.config, self.lang);
-                match self.intake.key(key, &ctx) {
-                    Step::Save => vec![Effect::Intake(Box::new(self.intake.form(&ctx)))],
-                    Step::Clear => {
-                        self.intake.reset();
-                        self.notify(Notice::FormCleared);
-                        vec![Effect::ClearDraft]
-                    }
-                    Step::Nothing | Step::PasteCleaned(_) => Vec::new(),
+        if self.pane == Pane::Intake {
+            let ctx = Ctx::new(&self.config, self.lang);
+            return match self.intake.key(key, &ctx) {
+                Step::Save => vec![Effect::Intake(Box::new(self.intake.form(&ctx)))],
+                Step::Clear => {
+                    self.intake.reset();
+                    self.notify(Notice::FormCleared);
+                    vec![Effect::ClearDraft]
                 }
-            }
-            Pane::Classification => {
-                if self.form.is_some() {
-                    return self.form_key(key);
-                }
-                let height = self.list_height();
-                let ctx = Ctx::new(&self.config, self.lang);
-                if let Some(detail) = &mut self.detail {
-                    let area = body_area(self.size);
-                    match detail.key(key, &ctx, area) {
-                        DetailStep::Close => self.detail = None,
-                        DetailStep::Open(mv) => {
-                            self.form = Some(MoveForm::open(&ctx, &detail.case().complaint, mv));
-                        }
-                        DetailStep::Stay => {}
-                    }
-                    return Vec::new();
-                }
-                match self.list.key(key, height) {
-                    ListStep::Load(at) => vec![Effect::LoadPage(at)],
-                    ListStep::Open(number) => vec![Effect::OpenCase(number)],
-                    ListStep::Classify => {
-                        if let Some(c) = self.list.selected() {
-                            self.form = Some(MoveForm::open(&ctx, c, Move::Classify));
-                        }
-                        Vec::new()
-                    }
-                    ListStep::Nothing => Vec::new(),
-                }
-            }
-            Pane::Callbacks | Pane::Revisits => Vec::new(),
+                Step::Nothing | Step::PasteCleaned(_) => Vec::new(),
+            };
         }
+        if self.move_form().is_some() {
+            return self.form_key(key);
+        }
+        if self.follow_form().is_some() {
+            return self.follow_key(key);
+        }
+        let ctx = Ctx::new(&self.config, self.lang);
+        let area = body_area(self.size);
+        if let Some(i) = overlay_index(self.pane)
+            && let o = &mut self.overlays[i]
+            && let Some(detail) = &mut o.detail
+        {
+            match detail.key(key, &ctx, area) {
+                DetailStep::Close => o.detail = None,
+                DetailStep::Open(mv) => {
+                    o.form = Some(MoveForm::open(&ctx, &detail.case().complaint, mv));
+                }
+                DetailStep::Stay => {}
+            }
+            return Vec::new();
+        }
+        match self.pane {
+            Pane::Classification => self.list_key(key),
+            Pane::Callbacks => self.callbacks_key(key),
+            Pane::Revisits => self.revisits_key(key),
+            Pane::Intake => Vec::new(),
+        }
+    }
+
+    fn list_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let height = self.list_height();
+        match self.list.key(key, height) {
+            ListStep::Load(at) => vec![Effect::LoadPage(at)],
+            ListStep::Open(number) => vec![Effect::OpenCase(number)],
+            ListStep::Classify => {
+                let ctx = Ctx::new(&self.config, self.lang);
+                if let Some(c) = self.list.selected() {
+                    self.overlays[0].form = Some(MoveForm::open(&ctx, c, Move::Classify));
+                }
+                Vec::new()
+            }
+            ListStep::Nothing => Vec::new(),
+        }
+    }
+
+    fn callbacks_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let height = self.follow_height();
+        let ctx = Ctx::new(&self.config, self.lang);
+        match self.callbacks.key(key, height) {
+            CallbacksStep::Load(fetch) => vec![Effect::LoadCallbacks {
+                view: self.callbacks.view(),
+                fetch,
+            }],
+            CallbacksStep::Open(number) => vec![Effect::OpenCase(number)],
+            CallbacksStep::Log => {
+                self.overlays[1].follow = self
+                    .callbacks
+                    .selected()
+                    .map(|row| FollowForm::log(&ctx, row));
+                Vec::new()
+            }
+            CallbacksStep::Promise => {
+                self.overlays[1].follow = self
+                    .callbacks
+                    .selected()
+                    .map(|row| FollowForm::promise(&row.complaint));
+                Vec::new()
+            }
+            CallbacksStep::Dial => {
+                if let Some(c) = self.callbacks.selected().map(|r| r.complaint.clone()) {
+                    self.dial(&c);
+                }
+                Vec::new()
+            }
+            CallbacksStep::Nothing => Vec::new(),
+        }
+    }
+
+    fn revisits_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let height = self.follow_height();
+        let ctx = Ctx::new(&self.config, self.lang);
+        match self.revisits.key(key, height) {
+            RevisitsStep::Load(fetch) => vec![Effect::LoadAgenda {
+                range: self.revisits.range(),
+                fetch,
+            }],
+            RevisitsStep::Open(number) => vec![Effect::OpenCase(number)],
+            RevisitsStep::Record => {
+                self.overlays[2].follow = self
+                    .revisits
+                    .selected()
+                    .map(|row| FollowForm::revisit(&ctx, &row.revisit, &row.complaint));
+                Vec::new()
+            }
+            RevisitsStep::Dial => {
+                if let Some(c) = self.revisits.selected().map(|r| r.complaint.clone()) {
+                    self.dial(&c);
+                }
+                Vec::new()
+            }
+            RevisitsStep::Nothing => Vec::new(),
+        }
+    }
+
+    fn dial(&mut self, c: &Complaint) {
+        self.notify(Notice::Dial {
+            name: c.name.clone(),
+            phone: c.phone.clone(),
+            number: c.number.clone(),
+        });
     }
 
     /// A key for the open move form: Ctrl+S applies it, Esc or Ctrl+W leaves it.
     fn form_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let ctx = Ctx::new(&self.config, self.lang);
-        let Some(form) = &mut self.form else {
+        let Some(i) = overlay_index(self.pane) else {
+            return Vec::new();
+        };
+        let o = &mut self.overlays[i];
+        let Some(form) = &mut o.form else {
             return Vec::new();
         };
         let refusal = match form.key(key) {
@@ -519,7 +951,35 @@ impl App {
                 }
             },
             FormStep::Cancel => {
-                self.form = None;
+                o.form = None;
+                return Vec::new();
+            }
+            FormStep::Changed(_) | FormStep::Nothing => return Vec::new(),
+        };
+        self.notify(Notice::Failed(refusal));
+        Vec::new()
+    }
+
+    /// A key for the open follow-up form: Ctrl+S records it, Esc or Ctrl+W leaves it.
+    fn follow_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let ctx = Ctx::new(&self.config, self.lang);
+        let Some(i) = overlay_index(self.pane) else {
+            return Vec::new();
+        };
+        let o = &mut self.overlays[i];
+        let Some(form) = &mut o.follow else {
+            return Vec::new();
+        };
+        let refusal = match form.key(key) {
+            FormStep::Submit => match form.effect(&ctx) {
+                Ok(effect) => return vec![effect],
+                Err(err) => {
+                    form.refused(err.clone());
+                    err
+                }
+            },
+            FormStep::Cancel => {
+                o.follow = None;
                 return Vec::new();
             }
             FormStep::Changed(_) | FormStep::Nothing => return Vec::new(),
@@ -529,20 +989,25 @@ impl App {
     }
 
     /// A move was applied: the form closes, the case shows its new stage and event, the
-    /// list and the counts follow.
+    /// lists and the counts follow (a move can settle a callback or plan revisits).
     fn acted(&mut self, c: Complaint) -> Vec<Effect> {
-        let mv = self.form.take().map_or(Move::Classify, |f| f.mv());
+        let (mv, shown) = match self.overlay_mut() {
+            Some(o) => (
+                o.form.take().map_or(Move::Classify, |f| f.mv()),
+                o.detail
+                    .as_ref()
+                    .is_some_and(|d| d.case().complaint.number == c.number),
+            ),
+            None => (Move::Classify, false),
+        };
         self.notify(Notice::Acted {
             number: c.number.clone(),
             mv,
             stage: c.stage,
         });
         let mut effects = vec![Effect::Counts, Effect::LoadPage(self.list.reload())];
-        if self
-            .detail
-            .as_ref()
-            .is_some_and(|d| d.case().complaint.number == c.number)
-        {
+        effects.extend(self.reload_follow_ups());
+        if shown {
             effects.push(Effect::OpenCase(c.number));
         }
         effects
@@ -554,14 +1019,18 @@ impl App {
     /// to what is shown now.
     fn act_refused(&mut self, err: Error) -> Vec<Effect> {
         let mut effects = Vec::new();
-        if let Some(form) = &mut self.form {
-            if err.key == "error.conflict" {
-                effects = vec![
-                    Effect::OpenCase(form.number().to_string()),
-                    Effect::Counts,
-                    Effect::LoadPage(self.list.reload()),
-                ];
-            }
+        let number = self
+            .move_form()
+            .map(|f| f.number().to_string())
+            .filter(|_| err.key == "error.conflict");
+        if let Some(number) = number {
+            effects = vec![
+                Effect::OpenCase(number),
+                Effect::Counts,
+                Effect::LoadPage(self.list.reload()),
+            ];
+        }
+        if let Some(form) = self.overlay_mut().and_then(|o| o.form.as_mut()) {
             form.refused(err.clone());
         }
         self.notify(Notice::Failed(err));
@@ -571,29 +1040,47 @@ impl App {
     fn switch(&mut self, pane: Pane) -> Vec<Effect> {
         let entering = self.pane != pane;
         self.pane = pane;
-        if entering && pane == Pane::Classification && self.detail.is_none() {
-            return vec![Effect::Counts, Effect::LoadPage(self.list.reload())];
+        let covered = self.detail().is_some();
+        match pane {
+            Pane::Classification if entering && !covered => {
+                vec![Effect::Counts, Effect::LoadPage(self.list.reload())]
+            }
+            // The follow-up panes are read again on every F4/F5 (also when already there).
+            Pane::Callbacks if !covered => vec![self.load_callbacks(), Effect::Counts],
+            Pane::Revisits if !covered => {
+                let mut effects = self.load_agenda();
+                effects.push(Effect::Counts);
+                effects
+            }
+            _ => Vec::new(),
         }
-        Vec::new()
     }
 
     fn paste(&mut self, text: &str) -> Vec<Effect> {
-        match &mut self.screen {
-            Screen::FirstRun(first) => first.paste(text),
-            Screen::Desk if self.pane == Pane::Intake && !self.help => {
-                if let Step::PasteCleaned(n) = self.intake.paste(text) {
-                    self.notify(Notice::PasteCleaned(n));
-                }
+        if self.help {
+            return Vec::new();
+        }
+        let removed = match &mut self.screen {
+            Screen::FirstRun(first) => {
+                first.paste(text);
+                0
             }
-            Screen::Desk if self.pane == Pane::Classification && !self.help => {
-                if let Some(form) = &mut self.form {
-                    let removed = form.paste(text);
-                    if removed > 0 {
-                        self.notify(Notice::PasteCleaned(removed));
-                    }
-                }
-            }
-            Screen::Desk => {}
+            Screen::Desk if self.pane == Pane::Intake => match self.intake.paste(text) {
+                Step::PasteCleaned(n) => n,
+                _ => 0,
+            },
+            Screen::Desk => match self.overlay_mut() {
+                Some(Overlay {
+                    form: Some(form), ..
+                }) => form.paste(text),
+                Some(Overlay {
+                    follow: Some(form), ..
+                }) => form.paste(text),
+                _ => 0,
+            },
+        };
+        if removed > 0 {
+            self.notify(Notice::PasteCleaned(removed));
         }
         Vec::new()
     }
@@ -628,21 +1115,29 @@ impl App {
         ])
         .areas(area);
         status::pane_bar(c, Some(self.pane), frame, bar);
-        match self.pane {
-            Pane::Intake => self.intake.render(&ctx, frame, body),
-            Pane::Classification => {
-                match &self.detail {
-                    Some(detail) => detail.render(&ctx, frame, body),
-                    None => {
-                        let total = self.counts.map(|c| c.untriaged);
-                        self.list.render(&ctx, frame, body, total);
-                    }
+        if self.pane == Pane::Intake {
+            self.intake.render(&ctx, frame, body);
+        } else if let Some(detail) = self.detail() {
+            detail.render(&ctx, frame, body);
+        } else {
+            match self.pane {
+                Pane::Classification => {
+                    let total = self.counts.map(|c| c.untriaged);
+                    self.list.render(&ctx, frame, body, total);
                 }
-                if let Some(form) = &self.form {
-                    form.render(&ctx, frame, body);
+                Pane::Callbacks => self.callbacks.render(&ctx, frame, body),
+                Pane::Revisits => {
+                    self.revisits
+                        .render(&ctx, frame, body, self.now.with_timezone(&Utc));
                 }
+                Pane::Intake => {}
             }
-            Pane::Callbacks | Pane::Revisits => followups::render(self.pane, &ctx, frame, body),
+        }
+        if let Some(form) = self.move_form() {
+            form.render(&ctx, frame, body);
+        }
+        if let Some(form) = self.follow_form() {
+            form.render(&ctx, frame, body);
         }
         self.render_notice(c, frame, notice);
         status::status_line(
@@ -664,6 +1159,8 @@ impl App {
         let Some((notice, _)) = &self.notice else {
             return;
         };
+        let result_name =
+            |r: &CallResult| c.text(&format!("callresult.{}", r.as_str())).to_string();
         let (text, style) = match notice {
             Notice::Saved(number) => (
                 c.format("tui.saved", &[("number", number.clone())]),
@@ -687,6 +1184,94 @@ impl App {
                 ),
                 theme::success(),
             ),
+            Notice::Logged {
+                number,
+                result,
+                next,
+                flagged,
+            } => {
+                let mut args = vec![("number", number.clone()), ("result", result_name(result))];
+                let (key, style) = match (next, flagged) {
+                    (None, _) => ("tui.logged_done", theme::success()),
+                    (Some(due), None) => {
+                        args.push(("due", due_cell(*due)));
+                        ("tui.logged_next", theme::success())
+                    }
+                    (Some(due), Some(n)) => {
+                        args.push(("due", due_cell(*due)));
+                        args.push(("attempts", n.to_string()));
+                        ("tui.logged_flagged", theme::error())
+                    }
+                };
+                (c.format(key, &args), style)
+            }
+            Notice::Promised { number, due } => (
+                c.format(
+                    "tui.promised_done",
+                    &[("number", number.clone()), ("due", due_cell(*due))],
+                ),
+                theme::success(),
+            ),
+            Notice::Revisited {
+                number,
+                stage,
+                reached,
+                ready,
+            } => {
+                let key = if *stage == Stage::Assessed {
+                    "tui.revisited_reopened"
+                } else if *ready {
+                    "tui.revisited_ready"
+                } else if *reached {
+                    "tui.revisited"
+                } else {
+                    "tui.revisited_unreached"
+                };
+                let style = if *stage == Stage::Assessed || !*reached {
+                    theme::error()
+                } else {
+                    theme::success()
+                };
+                (
+                    c.format(
+                        key,
+                        &[
+                            ("number", number.clone()),
+                            ("stage", c.text(stage.label_key()).to_string()),
+                        ],
+                    ),
+                    style,
+                )
+            }
+            Notice::Escalated(n) => (
+                c.format("tui.escalated", &[("count", n.to_string())]),
+                theme::error(),
+            ),
+            Notice::Dial {
+                name,
+                phone,
+                number,
+            } => {
+                let line = Line::from(vec![
+                    Span::styled(
+                        format!(
+                            " {} ",
+                            c.format("tui.dial", &[("name", sanitize_line(name))])
+                        ),
+                        theme::hint(),
+                    ),
+                    Span::styled(format!("  {}  ", sanitize_line(phone)), theme::dial()),
+                    Span::styled(
+                        format!(
+                            " {}",
+                            c.format("tui.dial_case", &[("number", number.clone())])
+                        ),
+                        theme::hint(),
+                    ),
+                ]);
+                frame.render_widget(line, area);
+                return;
+            }
             Notice::Failed(e) => (sanitize_line(&c.render(e)), theme::error()),
         };
         frame.render_widget(Span::styled(text, style), area);
@@ -694,24 +1279,37 @@ impl App {
 
     /// The keys of the current context, for the help popup.
     pub fn help_context(&self) -> &'static [(&'static str, &'static str)] {
-        match self.pane {
-            Pane::Intake => &[
+        if self.pane == Pane::Intake {
+            return &[
                 ("Tab / Shift+Tab", "help.fields"),
                 ("Left / Right", "help.choose"),
                 ("Space", "help.toggle"),
                 ("Enter", "help.newline"),
                 ("Ctrl+S", "help.save"),
                 ("Ctrl+N", "help.clear_form"),
-            ],
-            Pane::Classification if self.form.is_some() => &[
+            ];
+        }
+        if self.move_form().is_some() {
+            return &[
                 ("Tab / Shift+Tab", "help.fields"),
                 ("Left / Right", "help.choose"),
                 ("Space", "help.tick"),
                 ("Enter", "help.form_newline"),
                 ("Ctrl+S", "help.apply"),
                 ("Esc / Ctrl+W", "help.cancel_form"),
-            ],
-            Pane::Classification if self.detail.is_some() => &[
+            ];
+        }
+        if self.follow_form().is_some() {
+            return &[
+                ("Tab / Shift+Tab", "help.fields"),
+                ("Left / Right", "help.choose"),
+                ("Space", "help.tick"),
+                ("Ctrl+S", "help.follow_save"),
+                ("Esc / Ctrl+W", "help.cancel_form"),
+            ];
+        }
+        if self.detail().is_some() {
+            return &[
                 ("Up/Down/PgUp/PgDn/Home/End", "help.detail_scroll"),
                 ("Esc / Backspace / Left / q", "help.close_detail"),
                 ("c", "move.classify"),
@@ -728,8 +1326,32 @@ impl App {
                 ("u", "move.resume"),
                 ("x", "move.close"),
                 ("o", "move.reopen"),
+            ];
+        }
+        match self.pane {
+            Pane::Callbacks => &[
+                ("Up / Down / j / k", "help.list_move"),
+                ("PgUp / PgDn", "help.list_page"),
+                ("Home / End / g / G", "help.list_ends"),
+                ("m / a / o", "help.callback_filter"),
+                ("Enter", "help.open"),
+                ("l", "help.callback_log"),
+                ("p", "help.callback_promise"),
+                ("c", "help.show_phone"),
+                ("r", "help.refresh"),
+                ("!  #  *", "help.callback_marks"),
             ],
-            Pane::Classification => &[
+            Pane::Revisits => &[
+                ("Up / Down / j / k", "help.list_move"),
+                ("PgUp / PgDn", "help.list_page"),
+                ("Home / End / g / G", "help.list_ends"),
+                ("1-5 / Left / Right", "help.agenda_part"),
+                ("Enter", "help.open"),
+                ("r", "help.revisit_record"),
+                ("c", "help.show_phone"),
+                ("!", "help.overdue_mark"),
+            ],
+            _ => &[
                 ("Up / Down / j / k", "help.list_move"),
                 ("PgUp / PgDn / Space", "help.list_page"),
                 ("Home / End / g / G", "help.list_ends"),
@@ -738,7 +1360,6 @@ impl App {
                 ("r", "help.refresh"),
                 ("!", "help.spread_risk"),
             ],
-            Pane::Callbacks | Pane::Revisits => &[],
         }
     }
 }
@@ -990,9 +1611,12 @@ mod tests {
         let mut app = app();
         press(&mut app, KeyCode::F(3));
         assert_eq!(app.pane(), Pane::Classification);
-        app.update(Msg::Counts(StatusCounts {
-            untriaged: 1_000,
-            ..StatusCounts::default()
+        app.update(Msg::Counts(Live {
+            counts: StatusCounts {
+                untriaged: 1_000,
+                ..StatusCounts::default()
+            },
+            ..Live::default()
         }));
         assert!(
             app.update(Msg::Page {
@@ -1289,5 +1913,428 @@ mod tests {
         release.kind = crossterm::event::KeyEventKind::Release;
         app.update(Msg::Key(release));
         assert!(app.intake().is_blank());
+    }
+
+    // --- The follow-up panes ------------------------------------------------------------
+
+    use crate::store::followups::{Callback, Revisit};
+    use crate::tui::widgets::window::{FetchKind, Keyed, PAGE};
+
+    fn callback_row(id: i64) -> CallbackRow {
+        let c = classified(id, 2);
+        CallbackRow {
+            callback: Callback {
+                id: id + 100,
+                kind: "first_reply".into(),
+                due_at: c.received_at + chrono::Duration::hours(2),
+                owner: None,
+                note: String::new(),
+                done_at: None,
+                attempts: 0,
+                level: 0,
+            },
+            complaint: c,
+            overdue: id % 2 == 0,
+            flagged: false,
+        }
+    }
+
+    fn callback_page(from: i64, n: i64) -> Vec<CallbackRow> {
+        (from..from + n).map(callback_row).collect()
+    }
+
+    fn start(kind: FetchKind, after: Option<(i64, i64)>) -> Fetch {
+        Fetch {
+            kind,
+            after,
+            limit: PAGE,
+        }
+    }
+
+    /// The callbacks pane with `rows` read.
+    fn queue(rows: Vec<CallbackRow>) -> App {
+        let mut app = app();
+        let effects = press(&mut app, KeyCode::F(4));
+        assert_eq!(
+            effects,
+            vec![
+                Effect::LoadCallbacks {
+                    view: CallbackView::All,
+                    fetch: start(FetchKind::Start, None),
+                },
+                Effect::Counts
+            ]
+        );
+        assert!(
+            app.update(Msg::Callbacks {
+                view: CallbackView::All,
+                fetch: start(FetchKind::Start, None),
+                rows,
+            })
+            .is_empty()
+        );
+        app
+    }
+
+    #[test]
+    fn callback_filters_read_their_view_from_the_start_and_drop_late_pages() {
+        let mut app = queue(callback_page(1, 5));
+        assert_eq!(app.callbacks().rows().len(), 5);
+        press(&mut app, KeyCode::Down);
+        let effects = press(&mut app, KeyCode::Char('o'));
+        assert_eq!(
+            effects,
+            vec![Effect::LoadCallbacks {
+                view: CallbackView::Overdue,
+                fetch: start(FetchKind::Start, None),
+            }]
+        );
+        assert_eq!(app.callbacks().view(), CallbackView::Overdue);
+        // A page of the view left behind changes nothing.
+        app.update(Msg::Callbacks {
+            view: CallbackView::All,
+            fetch: start(FetchKind::Start, None),
+            rows: callback_page(50, 3),
+        });
+        assert_eq!(app.callbacks().rows()[0].callback.id, 101);
+        app.update(Msg::Callbacks {
+            view: CallbackView::Overdue,
+            fetch: start(FetchKind::Start, None),
+            rows: vec![callback_row(2), callback_row(4)],
+        });
+        assert_eq!(app.callbacks().rows().len(), 2);
+        assert_eq!(
+            app.callbacks().position(),
+            0,
+            "a new view starts at the top"
+        );
+        assert!(matches!(
+            press(&mut app, KeyCode::Char('m')).as_slice(),
+            [Effect::LoadCallbacks {
+                view: CallbackView::Mine,
+                ..
+            }]
+        ));
+        // F4 again reads the view again where it is.
+        assert!(matches!(
+            press(&mut app, KeyCode::F(4)).as_slice(),
+            [
+                Effect::LoadCallbacks {
+                    view: CallbackView::Mine,
+                    fetch: Fetch {
+                        kind: FetchKind::Reload,
+                        ..
+                    }
+                },
+                Effect::Counts
+            ]
+        ));
+    }
+
+    #[test]
+    fn the_callback_queue_pages_after_its_last_row() {
+        let mut app = queue(callback_page(1, PAGE as i64));
+        let mut asked = None;
+        for _ in 0..PAGE {
+            if let [Effect::LoadCallbacks { view, fetch }] =
+                press(&mut app, KeyCode::Down).as_slice()
+            {
+                asked = Some((*view, *fetch));
+                break;
+            }
+        }
+        let last = callback_row(PAGE as i64).key();
+        assert_eq!(
+            asked,
+            Some((CallbackView::All, start(FetchKind::Next, Some(last))))
+        );
+        app.update(Msg::Callbacks {
+            view: CallbackView::All,
+            fetch: start(FetchKind::Next, Some(last)),
+            rows: callback_page(PAGE as i64 + 1, 10),
+        });
+        assert_eq!(app.callbacks().rows().len(), PAGE as usize + 10);
+        // The end of the queue is known now: End goes there without reading.
+        assert!(press(&mut app, KeyCode::End).is_empty());
+        assert_eq!(app.callbacks().position(), u64::from(PAGE) + 9);
+    }
+
+    #[test]
+    fn l_logs_a_call_through_its_form_and_the_queue_follows() {
+        let mut app = queue(callback_page(1, 3));
+        press(&mut app, KeyCode::Down);
+        assert!(press(&mut app, KeyCode::Char('l')).is_empty());
+        let form = app.follow_form().expect("the log form");
+        assert_eq!(form.number(), "20261122-0002");
+        // Nothing chosen: Ctrl+S says what to choose, beside the choice.
+        assert!(ctrl(&mut app, 's').is_empty());
+        assert_eq!(
+            app.follow_form()
+                .and_then(|f| f.form().error())
+                .map(|(at, _)| at),
+            Some(Some("result"))
+        );
+        press(&mut app, KeyCode::Right);
+        press(&mut app, KeyCode::Right);
+        assert_eq!(
+            app.follow_form().and_then(|f| f.form().chosen("result")),
+            Some("no-answer")
+        );
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "无人接听，");
+        app.update(Msg::Paste("\u{1b}[2J晚点再打".into()));
+        assert!(matches!(app.notice(), Some(Notice::PasteCleaned(1))));
+        let effects = ctrl(&mut app, 's');
+        assert_eq!(
+            effects,
+            vec![Effect::LogCallback {
+                number: "20261122-0002".into(),
+                callback_id: 102,
+                result: CallResult::NoAnswer,
+                note: "无人接听，[2J晚点再打".into(),
+                later: None,
+            }]
+        );
+        // A refusal keeps the form and what was typed.
+        app.update(Msg::FollowRefused(
+            Error::new("error.no_open_callback").arg("number", "20261122-0002"),
+        ));
+        let form = app.follow_form().expect("kept");
+        assert_eq!(form.form().text_of("note"), "无人接听，[2J晚点再打");
+        assert_eq!(form.error().map(|e| e.key), Some("error.no_open_callback"));
+        // Logged: the form closes, the notice says when to call next, the queue and the
+        // counts are read again.
+        let mut cb = callback_row(2).callback;
+        cb.attempts = 3;
+        let next = cb.due_at + chrono::Duration::hours(2);
+        cb.due_at = next;
+        let effects = app.update(Msg::Logged {
+            number: "20261122-0002".into(),
+            result: CallResult::NoAnswer,
+            callback: Box::new(cb),
+        });
+        assert!(app.follow_form().is_none());
+        assert!(matches!(
+            app.notice(),
+            Some(Notice::Logged { next: Some(t), flagged: Some(3), .. }) if *t == next
+        ));
+        assert_eq!(
+            effects,
+            vec![
+                Effect::Counts,
+                Effect::LoadCallbacks {
+                    view: CallbackView::All,
+                    fetch: start(FetchKind::Reload, None),
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn p_promises_a_callback_and_c_shows_the_phone() {
+        let mut app = queue(callback_page(1, 2));
+        press(&mut app, KeyCode::Char('c'));
+        assert!(matches!(
+            app.notice(),
+            Some(Notice::Dial { phone, number, .. })
+                if phone == "13800138000" && number == "20261122-0001"
+        ));
+        press(&mut app, KeyCode::Char('p'));
+        assert!(app.follow_form().is_some());
+        type_text(&mut app, "2026-11-25 10:00");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "客户上班，下周一上午回电");
+        let effects = ctrl(&mut app, 's');
+        let [Effect::PromiseCallback { number, due, note }] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        assert_eq!(number, "20261122-0001");
+        assert_eq!(note, "客户上班，下周一上午回电");
+        assert_eq!(crate::when::local_minutes(*due), "2026-11-25 10:00");
+        // Esc leaves a form without saving.
+        press(&mut app, KeyCode::Char('x'));
+        press(&mut app, KeyCode::Esc);
+        assert!(app.follow_form().is_none());
+    }
+
+    #[test]
+    fn enter_in_the_queue_opens_the_case_there_only() {
+        let mut app = queue(callback_page(1, 2));
+        assert_eq!(
+            press(&mut app, KeyCode::Enter),
+            vec![Effect::OpenCase("20261122-0001".into())]
+        );
+        app.update(case(classified(1, 2)));
+        assert!(app.detail().is_some());
+        // The case's moves open here too.
+        press(&mut app, KeyCode::Char('v'));
+        assert_eq!(app.move_form().map(|f| f.mv()), Some(Move::Verify));
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::F(3));
+        assert!(
+            app.detail().is_none(),
+            "the classification list is not covered"
+        );
+        press(&mut app, KeyCode::F(4));
+        assert!(app.detail().is_some(), "still open in the queue");
+        press(&mut app, KeyCode::Esc);
+        assert!(app.detail().is_none());
+    }
+
+    fn agenda_row(id: i64) -> AgendaRow {
+        let c = classified(id, 5);
+        AgendaRow {
+            revisit: Revisit {
+                id: id + 500,
+                role: "agent".into(),
+                due_at: c.received_at + chrono::Duration::days(1),
+                done_at: None,
+                reached: None,
+                satisfaction: None,
+                comment: String::new(),
+            },
+            complaint: c,
+        }
+    }
+
+    #[test]
+    fn the_agenda_switches_parts_and_r_records_a_revisit() {
+        let mut app = app();
+        let effects = press(&mut app, KeyCode::F(5));
+        assert_eq!(
+            effects,
+            vec![
+                Effect::AgendaCounts,
+                Effect::LoadAgenda {
+                    range: AgendaRange::Overdue,
+                    fetch: start(FetchKind::Start, None),
+                },
+                Effect::Counts
+            ]
+        );
+        app.update(Msg::AgendaCounts(AgendaCounts {
+            overdue: 2,
+            today: 1,
+            tomorrow: 0,
+            week: 4,
+        }));
+        assert_eq!(app.revisits().counts().map(|c| c.week), Some(4));
+        assert_eq!(
+            press(&mut app, KeyCode::Char('2')),
+            vec![Effect::LoadAgenda {
+                range: AgendaRange::Today,
+                fetch: start(FetchKind::Start, None),
+            }]
+        );
+        app.update(Msg::Agenda {
+            range: AgendaRange::Today,
+            fetch: start(FetchKind::Start, None),
+            rows: vec![agenda_row(1), agenda_row(2)],
+        });
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Char('r'));
+        let form = app.follow_form().expect("the revisit form");
+        assert_eq!(form.number(), "20261122-0002");
+        // Reached (ticked): Tab to the satisfaction, 2 by typing, a comment.
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "2");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "地板又起鼓了");
+        let effects = ctrl(&mut app, 's');
+        assert_eq!(
+            effects,
+            vec![Effect::RecordRevisit {
+                number: "20261122-0002".into(),
+                revisit_id: 502,
+                satisfaction: Some(2),
+                comment: "地板又起鼓了".into(),
+            }]
+        );
+        let effects = app.update(Msg::Revisited {
+            number: "20261122-0002".into(),
+            stage: Stage::Assessed,
+            reached: true,
+            ready: false,
+        });
+        assert!(app.follow_form().is_none());
+        assert!(matches!(
+            app.notice(),
+            Some(Notice::Revisited {
+                stage: Stage::Assessed,
+                ..
+            })
+        ));
+        assert_eq!(
+            effects,
+            vec![
+                Effect::Counts,
+                Effect::AgendaCounts,
+                Effect::LoadAgenda {
+                    range: AgendaRange::Today,
+                    fetch: start(FetchKind::Reload, None),
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn when_the_next_due_time_passes_the_counts_and_the_pane_in_view_are_read_again() {
+        let mut app = queue(callback_page(1, 2));
+        let now = Local::now();
+        let due = now.with_timezone(&Utc) + chrono::Duration::minutes(5);
+        app.update(Msg::Counts(Live {
+            next_due: Some(due),
+            ..Live::default()
+        }));
+        assert_eq!(app.next_due(), Some(due));
+        assert!(app.update(Msg::Tick(now)).is_empty(), "not yet");
+        let later = (due + chrono::Duration::seconds(1)).with_timezone(&Local);
+        assert_eq!(
+            app.update(Msg::Tick(later)),
+            vec![
+                Effect::Counts,
+                Effect::LoadCallbacks {
+                    view: CallbackView::All,
+                    fetch: start(FetchKind::Reload, None),
+                }
+            ]
+        );
+        assert_eq!(app.next_due(), None, "asked once, until the next count");
+        assert!(app.update(Msg::Tick(later)).is_empty());
+        // A recount that escalated late callbacks says so and reads the queue again.
+        let effects = app.update(Msg::Counts(Live {
+            escalated: 2,
+            ..Live::default()
+        }));
+        assert!(matches!(app.notice(), Some(Notice::Escalated(2))));
+        assert!(matches!(
+            effects.as_slice(),
+            [Effect::LoadCallbacks {
+                fetch: Fetch {
+                    kind: FetchKind::Reload,
+                    ..
+                },
+                ..
+            }]
+        ));
+    }
+
+    #[test]
+    fn every_follow_up_screen_has_its_keys_in_the_help() {
+        let mut app = queue(callback_page(1, 2));
+        let keys = |app: &App| {
+            app.help_context()
+                .iter()
+                .map(|(k, _)| *k)
+                .collect::<Vec<_>>()
+        };
+        assert!(keys(&app).contains(&"l"));
+        assert!(keys(&app).contains(&"m / a / o"));
+        press(&mut app, KeyCode::Char('l'));
+        assert!(keys(&app).contains(&"Ctrl+S"));
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::F(5));
+        assert!(keys(&app).contains(&"1-5 / Left / Right"));
+        assert!(keys(&app).contains(&"r"));
     }
 }

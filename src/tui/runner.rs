@@ -6,12 +6,14 @@ use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::desk::{Desk, SystemClock};
+use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 use crate::files::write_new_file;
 use crate::store::Store;
-use crate::tui::app::{App, Effect, Msg};
+use crate::tui::app::{App, Effect, Live, Msg};
 use crate::tui::panes::classification::{PAGE, PageAt, QUEUE};
 use crate::tui::panes::first_run::Choice;
+use crate::tui::panes::revisits::AgendaRow;
 
 /// What is known before the first-run screen settles the rest.
 pub struct Pending {
@@ -29,6 +31,56 @@ pub struct Pending {
 pub struct Runner {
     desk: Option<Desk>,
     pending: Option<Pending>,
+}
+
+/// A follow-up form refused: logged, and back to the form.
+fn refused(number: &str, e: Error) -> Msg {
+    tracing::info!(number = %number, error = %e, "follow-up refused");
+    Msg::FollowRefused(e)
+}
+
+/// Escalates late callbacks (a failure there is logged and does not hold up the counts:
+/// on a read-only file the counts still show), then counts what the status line shows and
+/// finds when that next changes by itself.
+fn live(desk: &mut Desk) -> Result<Live> {
+    let escalated = desk.escalate_overdue().unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "escalating late callbacks failed");
+        0
+    });
+    if escalated > 0 {
+        tracing::info!(escalated, "late callbacks escalated");
+    }
+    Ok(Live {
+        counts: desk.status_counts()?,
+        next_due: desk.next_due()?,
+        escalated,
+    })
+}
+
+/// Records a revisit and says whether the case reopened or is ready to close (the last
+/// open revisit, the customer reached and satisfied).
+fn record_revisit(
+    desk: &mut Desk,
+    number: &str,
+    revisit_id: i64,
+    satisfaction: Option<u8>,
+    comment: &str,
+) -> Result<Msg> {
+    let c = desk.record_revisit(number, Some(revisit_id), satisfaction, comment)?;
+    let reached = satisfaction.is_some();
+    let reopened = c.stage == Stage::Assessed;
+    // The revisit is recorded: a failure to read the case only leaves "ready" unsaid.
+    let ready = reached
+        && !reopened
+        && desk
+            .case_file(&c.number)
+            .is_ok_and(|case| case.revisits.iter().all(|r| r.done_at.is_some()));
+    Ok(Msg::Revisited {
+        number: c.number,
+        stage: c.stage,
+        reached,
+        ready,
+    })
 }
 
 impl Runner {
@@ -87,7 +139,20 @@ impl Runner {
             Effect::Lookup { phone, location } => desk
                 .repeat_complainants(&phone, &location)
                 .map(|found| Some(Msg::Repeats(found))),
-            Effect::Counts => desk.status_counts().map(|c| Some(Msg::Counts(c))),
+            Effect::Counts => live(desk).map(|l| Some(Msg::Counts(l))),
+            Effect::LoadCallbacks { view, fetch } => desk
+                .callback_queue(view, fetch.limit, fetch.after)
+                .map(|rows| Some(Msg::Callbacks { view, fetch, rows })),
+            Effect::LoadAgenda { range, fetch } => desk
+                .revisit_agenda(range, fetch.limit, fetch.after)
+                .map(|rows| {
+                    let rows = rows
+                        .into_iter()
+                        .map(|(revisit, complaint)| AgendaRow { revisit, complaint })
+                        .collect();
+                    Some(Msg::Agenda { range, fetch, rows })
+                }),
+            Effect::AgendaCounts => desk.agenda_counts().map(|c| Some(Msg::AgendaCounts(c))),
             Effect::LoadPage(at) => {
                 let page = match at {
                     PageAt::First => desk.page(QUEUE, PAGE, None),
@@ -113,6 +178,40 @@ impl Runner {
                     Ok(Some(Msg::ActRefused(e)))
                 }
             },
+            // As with moves, every refusal goes back to the form, which keeps what was typed.
+            Effect::LogCallback {
+                number,
+                callback_id,
+                result,
+                note,
+                later,
+            } => Ok(Some(
+                match desk.log_callback(&number, Some(callback_id), result, &note, later) {
+                    Ok(callback) => Msg::Logged {
+                        number,
+                        result,
+                        callback: Box::new(callback),
+                    },
+                    Err(e) => refused(&number, e),
+                },
+            )),
+            Effect::PromiseCallback { number, due, note } => {
+                Ok(Some(match desk.promise_callback(&number, due, &note) {
+                    Ok(()) => Msg::Promised { number, due },
+                    Err(e) => refused(&number, e),
+                }))
+            }
+            Effect::RecordRevisit {
+                number,
+                revisit_id,
+                satisfaction,
+                comment,
+            } => Ok(Some(
+                match record_revisit(desk, &number, revisit_id, satisfaction, &comment) {
+                    Ok(msg) => msg,
+                    Err(e) => refused(&number, e),
+                },
+            )),
         };
         result.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "effect failed");

@@ -100,3 +100,19 @@ pub fn key() -> Style {
         .bg(Color::Gray)
         .add_modifier(Modifier::BOLD)
 }
+
+/// The mark of a callback flagged after repeated failed calls, beside its `#`.
+pub fn flagged() -> Style {
+    Style::default()
+        .fg(Color::Black)
+        .bg(Color::Yellow)
+        .add_modifier(Modifier::BOLD)
+}
+
+/// The phone number put on the notice line to be dialled.
+pub fn dial() -> Style {
+    Style::default()
+        .fg(Color::Black)
+        .bg(Color::Yellow)
+        .add_modifier(Modifier::BOLD)
+}

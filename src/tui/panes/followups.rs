@@ -1,29 +1,520 @@
-//! The callback queue and the revisit schedule: not scheduled by this release yet, and
-//! the panes say so rather than show an empty list that looks like "nothing is due".
+//! The forms of the callback queue and the revisit schedule, built from the one form
+//! widget: log a call (its result, a note, and for "call later" when), promise a callback
+//! (by when, a note), record a revisit (reached or not, satisfaction 1–5, a comment).
+//! Ctrl+S turns a form into the effect the runner performs on the Desk; a refusal comes
+//! back beside the input it concerns and the form keeps what was typed. Also the pieces the
+//! two panes share: the phone on the notice line, local due times.
 
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Span;
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::text::Line;
 
-use crate::tui::app::Ctx;
+use crate::desk::{CallResult, CallbackRow};
+use crate::domain::complaint::Complaint;
+use crate::error::{Error, Result};
+use crate::present::{local_minutes, role_name};
+use crate::store::followups::Revisit;
+use crate::text::{fit, sanitize_line};
+use crate::tui::app::{Ctx, Effect};
 use crate::tui::panes::Pane;
 use crate::tui::theme;
+use crate::tui::widgets::form::{Form, FormStep, popup};
 
-/// Draws the notice of a follow-up pane.
-pub fn render(pane: Pane, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
-    let c = ctx.catalog;
-    let key = match pane {
-        Pane::Revisits => "tui.revisits_pending",
-        _ => "tui.callbacks_pending",
-    };
-    let block = Block::bordered()
-        .title(Span::styled(c.text(pane.label_key()), theme::label()))
-        .border_style(theme::border());
-    frame.render_widget(
-        Paragraph::new(c.text(key))
-            .wrap(Wrap { trim: true })
-            .block(block),
-        area,
-    );
+/// The results of a call, in the order the form offers them.
+pub const CALL_RESULTS: [CallResult; 5] = [
+    CallResult::Reached,
+    CallResult::NoAnswer,
+    CallResult::LeftMessage,
+    CallResult::WrongNumber,
+    CallResult::Later,
+];
+
+/// A callback kind by its name (the stored key when the catalog has none).
+pub fn kind_name(ctx: &Ctx<'_>, kind: &str) -> String {
+    sanitize_line(ctx.catalog.text_or(&format!("callback.{kind}"), kind))
+}
+
+/// A callback kind by its short name, for a list column (the full name, else the stored
+/// key, when there is none).
+pub fn short_kind_name(ctx: &Ctx<'_>, kind: &str) -> String {
+    match ctx.catalog.text_or(&format!("tui.kind_{kind}"), "") {
+        "" => kind_name(ctx, kind),
+        short => short.to_string(),
+    }
+}
+
+/// A due time as a list shows it: local `MM-DD HH:MM`.
+pub fn due_cell(t: DateTime<Utc>) -> String {
+    let full = local_minutes(t);
+    full.get(5..).unwrap_or(&full).to_string()
+}
+
+/// The text of a date input: empty is none; otherwise a date and time as the command line
+/// takes it (`when::parse_datetime`), refused beside the input when it does not read.
+fn parse_due(text: &str) -> Result<Option<DateTime<Utc>>> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    crate::when::parse_datetime(t, "promised").map(Some)
+}
+
+/// What a follow-up form records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FollowKind {
+    /// An attempt on callback `callback_id`.
+    Log {
+        /// The callback.
+        callback_id: i64,
+    },
+    /// A callback promised to the customer.
+    Promise,
+    /// The result of revisit `revisit_id`.
+    Revisit {
+        /// The revisit.
+        revisit_id: i64,
+    },
+}
+
+/// An open follow-up form.
+#[derive(Debug, Clone)]
+pub struct FollowForm {
+    kind: FollowKind,
+    number: String,
+    form: Form,
+    /// The lines above the inputs: who and what (already sanitised).
+    head: Vec<String>,
+}
+
+fn complaint_line(c: &Complaint) -> String {
+    let first = c.description.lines().next().unwrap_or_default();
+    sanitize_line(&format!(
+        "{}  {}  {}  {}",
+        c.name, c.phone, c.location, first
+    ))
+}
+
+impl FollowForm {
+    /// Logging an attempt on the callback of `row`.
+    pub fn log(ctx: &Ctx<'_>, row: &CallbackRow) -> FollowForm {
+        let c = ctx.catalog;
+        let results = CALL_RESULTS
+            .iter()
+            .map(|r| {
+                (
+                    r.as_str().to_string(),
+                    c.text(&format!("callresult.{}", r.as_str())).to_string(),
+                )
+            })
+            .collect();
+        let mut form = Form::new()
+            .choice("result", "label.result", results, None)
+            .text("note", "label.note", "")
+            .text("promised", "tui.field_later", "")
+            .hint("tui.later_hint")
+            .off_hint("tui.only_later")
+            .focus_first();
+        form.set_enabled("promised", false);
+        let cb = &row.callback;
+        let head = vec![
+            complaint_line(&row.complaint),
+            c.format(
+                "tui.attempts_so_far",
+                &[
+                    ("kind", kind_name(ctx, &cb.kind)),
+                    ("due", due_cell(cb.due_at)),
+                    ("attempts", cb.attempts.to_string()),
+                    (
+                        "flag",
+                        ctx.config.follow_up.failed_attempts_flag.to_string(),
+                    ),
+                ],
+            ),
+        ];
+        FollowForm {
+            kind: FollowKind::Log { callback_id: cb.id },
+            number: row.complaint.number.clone(),
+            form,
+            head,
+        }
+    }
+
+    /// Promising complaint `c` a callback.
+    pub fn promise(c: &Complaint) -> FollowForm {
+        let form = Form::new()
+            .text("promised", "tui.field_call_by", "")
+            .hint("tui.date_hint_required")
+            .text("note", "label.note", "")
+            .focus_first();
+        FollowForm {
+            kind: FollowKind::Promise,
+            number: c.number.clone(),
+            form,
+            head: vec![complaint_line(c)],
+        }
+    }
+
+    /// Recording revisit `r` of complaint `c`.
+    pub fn revisit(ctx: &Ctx<'_>, r: &Revisit, c: &Complaint) -> FollowForm {
+        let cat = ctx.catalog;
+        let scores = (1..=5u8)
+            .map(|n| {
+                (
+                    n.to_string(),
+                    cat.text(&format!("tui.satisfaction_{n}")).to_string(),
+                )
+            })
+            .collect();
+        let form = Form::new()
+            .tick("reached", "tui.field_reached", true)
+            .hint("tui.reached_hint")
+            .choice("satisfaction", "tui.field_satisfaction", scores, None)
+            .off_hint("tui.only_reached")
+            .multi("comment", "label.comment", "", 2)
+            .focus_first();
+        let head = vec![
+            complaint_line(c),
+            cat.format(
+                "tui.revisit_head",
+                &[
+                    ("role", role_name(&r.role, ctx.config, ctx.lang)),
+                    ("due", due_cell(r.due_at)),
+                    (
+                        "reopen",
+                        ctx.config.follow_up.reopen_at_or_below.to_string(),
+                    ),
+                ],
+            ),
+        ];
+        FollowForm {
+            kind: FollowKind::Revisit { revisit_id: r.id },
+            number: c.number.clone(),
+            form,
+            head,
+        }
+    }
+
+    /// What the form records.
+    pub fn kind(&self) -> &FollowKind {
+        &self.kind
+    }
+
+    /// The complaint's number.
+    pub fn number(&self) -> &str {
+        &self.number
+    }
+
+    /// The pane the form belongs to.
+    pub fn pane(&self) -> Pane {
+        match self.kind {
+            FollowKind::Revisit { .. } => Pane::Revisits,
+            _ => Pane::Callbacks,
+        }
+    }
+
+    /// The form's inputs.
+    pub fn form(&self) -> &Form {
+        &self.form
+    }
+
+    /// Inputs that apply only with some choices: the time of "call later", the
+    /// satisfaction of a customer reached.
+    fn follow_choices(&mut self) {
+        if self.form.is_enabled("result") {
+            let later = self.form.chosen("result") == Some(CallResult::Later.as_str());
+            self.form.set_enabled("promised", later);
+        }
+        if matches!(self.kind, FollowKind::Revisit { .. }) {
+            let reached = self.form.ticked("reached");
+            self.form.set_enabled("satisfaction", reached);
+        }
+    }
+
+    /// Handles a key.
+    pub fn key(&mut self, key: KeyEvent) -> FormStep {
+        let step = self.form.key(key);
+        if matches!(step, FormStep::Changed("result" | "reached")) {
+            self.follow_choices();
+        }
+        step
+    }
+
+    /// Pasted text into the focused text input; how many unsafe characters were left out.
+    pub fn paste(&mut self, text: &str) -> usize {
+        self.form.paste(text).1
+    }
+
+    /// Shows a refusal beside the input it concerns, else above the inputs.
+    pub fn refused(&mut self, err: Error) {
+        let field = match (err.key, err.get("field")) {
+            // The desk names its due time `due`; the form's date input is `promised`.
+            ("error.promise_past", _) | (_, Some("due")) => Some("promised".to_string()),
+            ("error.satisfaction_range", _) => Some("satisfaction".to_string()),
+            (_, f) => f.map(str::to_string),
+        };
+        self.form.refuse(err, field.as_deref());
+    }
+
+    /// The refusal shown, if any.
+    pub fn error(&self) -> Option<&Error> {
+        self.form.error().map(|(_, e)| e)
+    }
+
+    /// The effect the form asks for, or why it cannot be one yet (a choice not made, a
+    /// date that does not read); the desk checks the rest.
+    pub fn effect(&self, ctx: &Ctx<'_>) -> Result<Effect> {
+        let f = &self.form;
+        let choose = |id: &'static str, label: &str| {
+            Error::new("tui.choose_required")
+                .arg("field", id)
+                .arg("label", ctx.catalog.text(label))
+        };
+        let number = self.number.clone();
+        Ok(match self.kind {
+            FollowKind::Log { callback_id } => {
+                let result = f
+                    .chosen("result")
+                    .and_then(|k| CALL_RESULTS.into_iter().find(|r| r.as_str() == k))
+                    .ok_or_else(|| choose("result", "label.result"))?;
+                let later = if result == CallResult::Later {
+                    parse_due(&f.text_of("promised"))?
+                } else {
+                    None
+                };
+                Effect::LogCallback {
+                    number,
+                    callback_id,
+                    result,
+                    note: f.text_of("note"),
+                    later,
+                }
+            }
+            FollowKind::Promise => {
+                let due = parse_due(&f.text_of("promised"))?.ok_or_else(|| {
+                    Error::new("tui.due_required")
+                        .arg("field", "promised")
+                        .arg("label", ctx.catalog.text("tui.field_call_by"))
+                })?;
+                Effect::PromiseCallback {
+                    number,
+                    due,
+                    note: f.text_of("note"),
+                }
+            }
+            FollowKind::Revisit { revisit_id } => {
+                let satisfaction = if f.ticked("reached") {
+                    let s = f
+                        .chosen("satisfaction")
+                        .and_then(|s| s.parse::<u8>().ok())
+                        .ok_or_else(|| choose("satisfaction", "tui.field_satisfaction"))?;
+                    Some(s)
+                } else {
+                    None
+                };
+                Effect::RecordRevisit {
+                    number,
+                    revisit_id,
+                    satisfaction,
+                    comment: f.text_of("comment"),
+                }
+            }
+        })
+    }
+
+    /// Draws the form as a popup over `area`.
+    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let c = ctx.catalog;
+        let key = match self.kind {
+            FollowKind::Log { .. } => "tui.log_title",
+            FollowKind::Promise => "tui.promise_title",
+            FollowKind::Revisit { .. } => "tui.revisit_title",
+        };
+        let title = c.format(key, &[("number", self.number.clone())]);
+        let head = |cols: usize| -> Vec<Line<'static>> {
+            self.head
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let style = if i == 0 {
+                        theme::hint()
+                    } else {
+                        theme::label()
+                    };
+                    Line::styled(fit(l, cols), style)
+                })
+                .collect()
+        };
+        popup(ctx, frame, area, &title, &head, &self.form);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Preset};
+    use crate::domain::complaint::{Channel, Intent};
+    use crate::domain::stage::Stage;
+    use crate::i18n::{Catalog, Lang};
+    use crate::store::followups::Callback;
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    fn config() -> Config {
+        Config::preset(Preset::PropertyManagement).expect("preset")
+    }
+
+    fn ctx(config: &Config) -> Ctx<'_> {
+        Ctx {
+            config,
+            lang: Lang::ZhCn,
+            catalog: Catalog::get(Lang::ZhCn),
+        }
+    }
+
+    fn complaint() -> Complaint {
+        let at = DateTime::from_timestamp(1_763_800_000, 0).unwrap_or_default();
+        Complaint {
+            id: 1,
+            number: "20261122-0001".into(),
+            received_at: at,
+            channel: Channel::Phone,
+            name: "张伟".into(),
+            phone: "13800138000".into(),
+            location: "3栋".into(),
+            category: "leak".into(),
+            description: "漏水".into(),
+            outcome: String::new(),
+            apologized: false,
+            scope: None,
+            party: None,
+            complaint_type: None,
+            severity: None,
+            intent: Intent::Unclear,
+            spread_risk: false,
+            explained: false,
+            stage: Stage::Received,
+            version: 1,
+            closed_at: None,
+            updated_at: at,
+            handling: Default::default(),
+        }
+    }
+
+    fn row() -> CallbackRow {
+        let c = complaint();
+        CallbackRow {
+            callback: Callback {
+                id: 7,
+                kind: "first_reply".into(),
+                due_at: c.received_at,
+                owner: None,
+                note: String::new(),
+                done_at: None,
+                attempts: 1,
+                level: 0,
+            },
+            complaint: c,
+            overdue: true,
+            flagged: false,
+        }
+    }
+
+    fn press(f: &mut FollowForm, code: KeyCode) -> FormStep {
+        f.key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    fn type_text(f: &mut FollowForm, text: &str) {
+        for ch in text.chars() {
+            press(f, KeyCode::Char(ch));
+        }
+    }
+
+    #[test]
+    fn a_call_later_asks_when_and_reads_the_date() {
+        let config = config();
+        let ctx = ctx(&config);
+        let mut f = FollowForm::log(&ctx, &row());
+        assert_eq!(f.form().focus(), Some("result"));
+        let err = f.effect(&ctx).expect_err("no result chosen");
+        assert_eq!(err.get("field"), Some("result"));
+        assert!(!f.form().is_enabled("promised"));
+        press(&mut f, KeyCode::Left);
+        assert_eq!(f.form().chosen("result"), Some("later"));
+        assert!(f.form().is_enabled("promised"));
+        press(&mut f, KeyCode::Tab);
+        type_text(&mut f, "晚上再打");
+        press(&mut f, KeyCode::Tab);
+        type_text(&mut f, "明天下午");
+        let err = f.effect(&ctx).expect_err("not a date");
+        f.refused(err);
+        assert_eq!(f.form().error().map(|(at, _)| at), Some(Some("promised")));
+        for _ in 0.."明天下午".chars().count() {
+            press(&mut f, KeyCode::Backspace);
+        }
+        type_text(&mut f, "2026-11-25 14:00");
+        let Effect::LogCallback {
+            callback_id,
+            result,
+            note,
+            later,
+            ..
+        } = f.effect(&ctx).expect("effect")
+        else {
+            panic!("a log effect");
+        };
+        assert_eq!((callback_id, result), (7, CallResult::Later));
+        assert_eq!(note, "晚上再打");
+        assert!(later.is_some());
+        // The desk's refusal of a past time goes to the same input.
+        f.refused(Error::new("error.promise_past").arg("field", "due"));
+        assert_eq!(f.form().focus(), Some("promised"));
+    }
+
+    #[test]
+    fn a_revisit_not_reached_has_no_satisfaction() {
+        let config = config();
+        let ctx = ctx(&config);
+        let c = complaint();
+        let r = Revisit {
+            id: 3,
+            role: "agent".into(),
+            due_at: c.received_at,
+            done_at: None,
+            reached: None,
+            satisfaction: None,
+            comment: String::new(),
+        };
+        let mut f = FollowForm::revisit(&ctx, &r, &c);
+        assert!(f.form().ticked("reached"));
+        let err = f.effect(&ctx).expect_err("satisfaction needed");
+        assert_eq!(err.get("field"), Some("satisfaction"));
+        press(&mut f, KeyCode::Char(' '));
+        assert!(!f.form().is_enabled("satisfaction"));
+        assert_eq!(
+            f.effect(&ctx).expect("effect"),
+            Effect::RecordRevisit {
+                number: c.number.clone(),
+                revisit_id: 3,
+                satisfaction: None,
+                comment: String::new(),
+            }
+        );
+        press(&mut f, KeyCode::Char(' '));
+        press(&mut f, KeyCode::Tab);
+        type_text(&mut f, "2");
+        assert_eq!(f.form().chosen("satisfaction"), Some("2"));
+    }
+
+    #[test]
+    fn a_promise_needs_a_time() {
+        let config = config();
+        let ctx = ctx(&config);
+        let f = FollowForm::promise(&complaint());
+        let err = f.effect(&ctx).expect_err("no time");
+        assert_eq!(
+            (err.key, err.get("field")),
+            ("tui.due_required", Some("promised"))
+        );
+    }
 }

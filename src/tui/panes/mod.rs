@@ -1,11 +1,13 @@
 //! The panes: one file each, holding its state, its key handling and its drawing.
 
+pub mod callbacks;
 pub mod classification;
 pub mod detail;
 pub mod first_run;
 pub mod followups;
 pub mod intake;
 pub mod moves;
+pub mod revisits;
 
 /// The panes of the pane bar, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,8 +9,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::text::Line;
 
 use crate::domain::complaint::{Complaint, Intent, Scope};
 use crate::domain::handling::{Action, Approval, EXTERNAL_BODIES, WaitOn, available_moves};
@@ -21,8 +20,7 @@ use crate::i18n::Catalog;
 use crate::text::{fit, sanitize_line};
 use crate::tui::app::Ctx;
 use crate::tui::theme;
-use crate::tui::widgets::clear_popup;
-use crate::tui::widgets::form::{Form, FormStep};
+use crate::tui::widgets::form::{Form, FormStep, popup};
 
 /// The key that opens each move's form in the case detail (no text field has focus there,
 /// so bare letters work; the two waits share `w`, only one of them is ever possible).
@@ -52,8 +50,6 @@ pub fn move_for_key(c: &Complaint, key: char) -> Option<Move> {
 
 /// Rows of a multi-line input.
 const MULTI_ROWS: u16 = 3;
-/// Widest a form popup gets.
-const MAX_WIDTH: u16 = 90;
 
 /// An open move form.
 #[derive(Debug, Clone)]
@@ -514,20 +510,6 @@ impl MoveForm {
     /// focused text input (so the input method's window follows).
     pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
         let c = ctx.catalog;
-        let w = area
-            .width
-            .saturating_sub(2)
-            .clamp(area.width.min(20), MAX_WIDTH);
-        let inner_w = w.saturating_sub(2);
-        let head = self.head_lines(ctx, inner_w as usize);
-        let body = self.form.height(ctx, inner_w);
-        let h = (head.len() as u16 + body + 2).min(area.height);
-        let popup = Rect {
-            x: area.x + (area.width - w) / 2,
-            y: area.y + (area.height - h) / 2,
-            width: w,
-            height: h,
-        };
         let title = c.format(
             "tui.form_title",
             &[
@@ -535,29 +517,13 @@ impl MoveForm {
                 ("number", self.number.clone()),
             ],
         );
-        let block = Block::bordered()
-            .title(Span::styled(title, theme::label_focused()))
-            .title_bottom(Span::styled(c.text("tui.form_keys"), theme::hint()))
-            .border_style(theme::border_focused());
-        let inner = block.inner(popup);
-        clear_popup(frame, popup);
-        frame.render_widget(block, popup);
-        let head_h = (head.len() as u16).min(inner.height);
-        frame.render_widget(
-            Paragraph::new(head),
-            Rect {
-                height: head_h,
-                ..inner
-            },
-        );
-        self.form.render(
+        popup(
             ctx,
             frame,
-            Rect {
-                y: inner.y + head_h,
-                height: inner.height - head_h,
-                ..inner
-            },
+            area,
+            &title,
+            &|cols| self.head_lines(ctx, cols),
+            &self.form,
         );
     }
 }

@@ -656,6 +656,62 @@ fn fit_line(line: Line<'static>, cols: u16) -> Line<'static> {
     Line::from(out)
 }
 
+/// Widest a form popup gets.
+const POPUP_MAX_WIDTH: u16 = 90;
+
+/// Draws `form` as a popup centred over `area`: a bordered box titled `title`, the lines
+/// `head` makes for the inner width above the inputs, the form's keys at the foot. The
+/// terminal cursor goes to the caret of the focused text input (so the input method's
+/// window follows).
+pub fn popup(
+    ctx: &Ctx<'_>,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    title: &str,
+    head: &dyn Fn(usize) -> Vec<Line<'static>>,
+    form: &Form,
+) {
+    let c = ctx.catalog;
+    let w = area
+        .width
+        .saturating_sub(2)
+        .clamp(area.width.min(20), POPUP_MAX_WIDTH);
+    let inner_w = w.saturating_sub(2);
+    let head = head(inner_w as usize);
+    let body = form.height(ctx, inner_w);
+    let h = (head.len() as u16 + body + 2).min(area.height);
+    let rect = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    let block = Block::bordered()
+        .title(Span::styled(title.to_string(), theme::label_focused()))
+        .title_bottom(Span::styled(c.text("tui.form_keys"), theme::hint()))
+        .border_style(theme::border_focused());
+    let inner = block.inner(rect);
+    super::clear_popup(frame, rect);
+    frame.render_widget(block, rect);
+    let head_h = (head.len() as u16).min(inner.height);
+    frame.render_widget(
+        Paragraph::new(head),
+        Rect {
+            height: head_h,
+            ..inner
+        },
+    );
+    form.render(
+        ctx,
+        frame,
+        Rect {
+            y: inner.y + head_h,
+            height: inner.height - head_h,
+            ..inner
+        },
+    );
+}
+
 /// Where the rows of a form go at one width.
 struct Layout {
     label_w: u16,

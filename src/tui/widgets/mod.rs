@@ -5,6 +5,7 @@ pub mod field;
 pub mod form;
 pub mod help;
 pub mod status;
+pub mod window;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
