@@ -610,11 +610,19 @@ fn case_walks_an_in_scope_complaint_from_intake_to_close() {
         5,
     );
     step(&["reply", "--accepted"], "已回复客户", 6);
+    // Serious: the preset's serious-case revisit plan starts (agent, supervisor, manager).
     step(
         &["remedied", "--note", "防水层已更换，客户确认"],
-        "已补救",
+        "回访中",
         7,
     );
+    let roles: Vec<String> = desk.show(&n)["revisits"]
+        .as_array()
+        .expect("revisits")
+        .iter()
+        .map(|r| r["role"].as_str().expect("role").to_string())
+        .collect();
+    assert_eq!(roles, ["agent", "supervisor", "manager"]);
     step(
         &[
             "close",
@@ -676,8 +684,8 @@ fn case_walks_an_in_scope_complaint_from_intake_to_close() {
             ("verified", "assessed"),
             ("assessed", "remedy_planned"),
             ("remedy_planned", "replied"),
-            ("replied", "remedied"),
-            ("remedied", "closed"),
+            ("replied", "revisiting"),
+            ("revisiting", "closed"),
         ]
     );
     assert!(events.iter().all(|e| e["agent"] == "王丽"));
@@ -1061,4 +1069,637 @@ fn two_processes_acting_on_the_same_version_one_wins_the_other_is_told_who() {
             }
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The follow-up queues (`list --queue callbacks|revisits`) and actions (`case N callback`,
+// `case N revisit`). The binary runs on the system clock: what must be overdue is placed
+// in 2020 by a library desk on the same file; what must not is due in 2099.
+
+/// The complaint keys every queue row carries, besides its own.
+const COMPLAINT_KEYS: [&str; 16] = [
+    "number",
+    "received_at",
+    "channel",
+    "name",
+    "phone",
+    "location",
+    "category",
+    "description",
+    "outcome",
+    "apologized",
+    "scope",
+    "party",
+    "severity",
+    "stage",
+    "version",
+    "closed_at",
+];
+
+/// A leak as the library takes it.
+fn leak_intake() -> complaint_desk::domain::complaint::NewComplaint {
+    complaint_desk::domain::complaint::NewComplaint {
+        channel: Some(complaint_desk::domain::complaint::Channel::Phone),
+        name: "张伟".into(),
+        phone: "13800138000".into(),
+        location: "3栋2单元1801".into(),
+        category: "漏水".into(),
+        description: "卫生间天花板漏水".into(),
+        outcome: "尽快维修".into(),
+        apologized: true,
+        received_at: None,
+    }
+}
+
+/// Through the library at the desk's (past) time: a complaint classified in scope at
+/// `severity`, and with `remedy` walked on to its remedy (revisits planned); its number.
+fn walk_in_the_past(desk: &mut complaint_desk::desk::Desk, severity: &str, remedy: bool) -> String {
+    use complaint_desk::domain::complaint::{Intent, Scope};
+    use complaint_desk::domain::handling::Action;
+    let n = desk.intake(&leak_intake()).expect("intake").number;
+    let mut steps = vec![Action::Classify {
+        scope: Scope::In,
+        party: None,
+        complaint_type: None,
+        severity: severity.into(),
+        intent: Intent::Genuine,
+        spread_risk: false,
+        explained: false,
+    }];
+    if remedy {
+        steps.extend([
+            Action::Verify {
+                motive: "想尽快修好".into(),
+                outcome: "维修".into(),
+            },
+            Action::Assess {
+                facts: "防水层破损".into(),
+                severity: None,
+            },
+            Action::Plan {
+                department: "工程部".into(),
+                actions: "更换防水层".into(),
+                promised: None,
+                confirmed: true,
+                compensation: None,
+                gift: None,
+            },
+            Action::Reply {
+                accepted: true,
+                alternatives: String::new(),
+            },
+            Action::Remedied {
+                note: "已修复".into(),
+            },
+        ]);
+    }
+    for step in &steps {
+        desk.act(&n, None, step).expect("move");
+    }
+    n
+}
+
+fn due_at(row: &serde_json::Value) -> chrono::DateTime<chrono::FixedOffset> {
+    let text = row["due_at"].as_str().expect("due_at");
+    assert!(text.ends_with("+08:00"), "local offset: {text}");
+    chrono::DateTime::parse_from_rfc3339(text).expect("rfc3339")
+}
+
+#[test]
+fn callback_and_revisit_queues_in_json_csv_and_table() {
+    let desk = Desk::new();
+    // An untriaged complaint owes nothing yet: both queues are empty, in every format.
+    desk.add(&leak());
+    for queue in ["callbacks", "revisits"] {
+        desk.cmd()
+            .args(["list", "--queue", queue])
+            .assert()
+            .success()
+            .stdout("此队列为空\n");
+        desk.cmd()
+            .args(["--lang", "en", "list", "--queue", queue])
+            .assert()
+            .success()
+            .stdout("nothing in this queue\n");
+        assert_eq!(
+            desk.json(&["list", "--queue", queue, "--format", "json"]),
+            serde_json::json!([])
+        );
+        let csv = common::stdout(
+            &desk
+                .cmd()
+                .args(["list", "--queue", queue, "--format", "csv"])
+                .assert()
+                .success(),
+        );
+        assert_eq!(common::csv_rows(&csv).len(), 1, "header only: {csv}");
+    }
+
+    // In 2020: a serious complaint whose first reply is long overdue, and a remedied one
+    // whose two revisits (standard plan) are too.
+    let mut past = common::desk_at(&desk.db, "2020-06-01T09:00:00+08:00");
+    let late = walk_in_the_past(&mut past, "serious", false);
+    let revisited = walk_in_the_past(&mut past, "general", true);
+    // Now: a minor complaint (first reply due within 8 business hours) and a callback
+    // promised for 2099.
+    let soon = desk.add(&leak());
+    desk.case(&soon, &["classify", "--scope", "in", "--severity", "minor"])
+        .success();
+    desk.case(&soon, &["callback", "promise", "--due", "2099-01-01 10:00"])
+        .success()
+        .stderr("");
+
+    // JSON: the complaint object plus due_at, overdue and the callback's fields.
+    let rows = desk.json(&["list", "--queue", "callbacks", "--format", "json"]);
+    let rows = rows.as_array().expect("array");
+    let got: Vec<(&str, &str, bool)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["number"].as_str().expect("number"),
+                r["callback_kind"].as_str().expect("kind"),
+                r["overdue"].as_bool().expect("overdue"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (late.as_str(), "first_reply", true),
+            (soon.as_str(), "first_reply", false),
+            (soon.as_str(), "promised", false),
+        ]
+    );
+    let dues: Vec<_> = rows.iter().map(due_at).collect();
+    assert!(
+        dues.windows(2).all(|w| w[0] <= w[1]),
+        "by due time: {dues:?}"
+    );
+    assert_eq!(rows[2]["due_at"], "2099-01-01T10:00:00+08:00");
+    for row in rows {
+        for key in COMPLAINT_KEYS {
+            assert!(row.get(key).is_some(), "{key} in {row}");
+        }
+        assert_eq!(
+            (row["attempts"].as_u64(), row["level"].as_u64()),
+            (Some(0), Some(0))
+        );
+        assert!(row["owner"].is_null(), "nobody owns it yet: {row}");
+        assert!(row.get("role").is_none(), "{row}");
+        assert_eq!(row["scope"], "in");
+    }
+    assert_eq!(rows[0]["severity"], "serious");
+    assert_eq!(rows[0]["stage"], "received");
+    assert_eq!(rows[0]["name"], "张伟");
+    // --limit.
+    let two = desk.json(&[
+        "list",
+        "--queue",
+        "callbacks",
+        "--format",
+        "json",
+        "--limit",
+        "2",
+    ]);
+    assert_eq!(two.as_array().expect("array").len(), 2);
+
+    // Escalated (in 2020, a week late): level 1, the supervisor's.
+    assert_eq!(
+        common::desk_at(&desk.db, "2020-06-08T12:00:00+08:00")
+            .escalate_overdue()
+            .expect("escalate"),
+        1
+    );
+    let rows = desk.json(&["list", "--queue", "callbacks", "--format", "json"]);
+    assert_eq!(rows[0]["level"], 1);
+    assert_eq!(rows[0]["owner"], "supervisor");
+
+    // CSV: the complaint columns, then the queue's.
+    let csv = common::stdout(
+        &desk
+            .cmd()
+            .args(["list", "--queue", "callbacks", "--format", "csv"])
+            .assert()
+            .success(),
+    );
+    let records = common::csv_rows(&csv);
+    let header = &records[0];
+    assert_eq!(header[..3], ["number", "received_at", "channel"]);
+    assert_eq!(
+        header[header.len() - 6..],
+        [
+            "due_at",
+            "overdue",
+            "callback_kind",
+            "attempts",
+            "level",
+            "owner"
+        ]
+    );
+    assert_eq!(records.len(), 4);
+    let tail = |r: &Vec<String>| r[r.len() - 6..].to_vec();
+    assert_eq!(records[1][0], late);
+    assert_eq!(
+        tail(&records[1])[1..],
+        ["true", "first_reply", "0", "1", "supervisor"]
+    );
+    assert_eq!(
+        tail(&records[3]),
+        [
+            "2099-01-01T10:00:00+08:00",
+            "false",
+            "promised",
+            "0",
+            "0",
+            ""
+        ]
+    );
+    assert!(records.iter().all(|r| r.len() == header.len()));
+
+    // Table: one line each, overdue marked "!", the call's kind by name.
+    let table = common::stdout(
+        &desk
+            .cmd()
+            .args(["list", "--queue", "callbacks"])
+            .assert()
+            .success(),
+    );
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 3, "{table}");
+    assert!(
+        lines[0].starts_with('!') && lines[0].contains(&late) && lines[0].contains("首次回复客户"),
+        "{table}"
+    );
+    assert!(
+        lines[1].starts_with(' ') && lines[1].contains(&soon),
+        "{table}"
+    );
+    assert!(
+        lines[2].starts_with(" 2099-01-01 10:00 ")
+            && lines[2].contains("约定回电")
+            && lines[2].contains(&soon)
+            && lines[2].contains("3栋2单元1801"),
+        "{table}"
+    );
+
+    // Revisits: the role that owns each.
+    let rows = desk.json(&["list", "--queue", "revisits", "--format", "json"]);
+    let rows = rows.as_array().expect("array");
+    let got: Vec<(&str, &str, bool)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["number"].as_str().expect("number"),
+                r["role"].as_str().expect("role"),
+                r["overdue"].as_bool().expect("overdue"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (revisited.as_str(), "agent", true),
+            (revisited.as_str(), "supervisor", true)
+        ]
+    );
+    assert!(due_at(&rows[0]) < due_at(&rows[1]));
+    for row in rows {
+        for key in COMPLAINT_KEYS {
+            assert!(row.get(key).is_some(), "{key} in {row}");
+        }
+        assert_eq!(row["stage"], "revisiting");
+        for key in ["callback_kind", "attempts", "level", "owner"] {
+            assert!(row.get(key).is_none(), "{key} in {row}");
+        }
+    }
+    let csv = common::stdout(
+        &desk
+            .cmd()
+            .args(["list", "--queue", "revisits", "--format", "csv"])
+            .assert()
+            .success(),
+    );
+    let records = common::csv_rows(&csv);
+    let header = &records[0];
+    assert_eq!(header[header.len() - 3..], ["due_at", "overdue", "role"]);
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[1][records[1].len() - 2..], ["true", "agent"]);
+    let table = common::stdout(
+        &desk
+            .cmd()
+            .args(["list", "--queue", "revisits"])
+            .assert()
+            .success(),
+    );
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 2, "{table}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("!2020-06-") && l.contains(&revisited))
+    );
+    assert!(
+        lines[0].contains("客服专员") && lines[1].contains("客服主管"),
+        "{table}"
+    );
+}
+
+#[test]
+fn case_callback_log_promise_and_complete() {
+    use chrono::{Duration, FixedOffset, Utc};
+    use complaint_desk::config::{Config, Preset};
+    use complaint_desk::domain::schedule::Calendar;
+
+    let desk = Desk::new();
+    let n = desk.add(&leak());
+    desk.case(&n, &["classify", "--scope", "in", "--severity", "serious"])
+        .success();
+    // A failed attempt: the next one 2 business hours on (preset retry_hours), printed in
+    // local time. The expected time comes from the preset's calendar in Shanghai at the
+    // moment of the command (either side of it, should a minute turn meanwhile).
+    let config = Config::preset(Preset::PropertyManagement).expect("preset");
+    let cst = FixedOffset::east_opt(8 * 3600).expect("offset");
+    let cal = Calendar::new(&config.business_hours, cst);
+    let expect = |t: chrono::DateTime<Utc>| {
+        let due = cal.add(t, Duration::hours(2)).with_timezone(&cst);
+        format!("下次回电时间 {}\n", due.format("%Y-%m-%d %H:%M"))
+    };
+    let before = Utc::now();
+    let out = desk
+        .case(
+            &n,
+            &[
+                "callback",
+                "log",
+                "--result",
+                "no-answer",
+                "--note",
+                "无人接听",
+            ],
+        )
+        .success()
+        .stderr("");
+    let after = Utc::now();
+    let printed = common::stdout(&out);
+    assert!(
+        printed == expect(before) || printed == expect(after),
+        "{printed:?} vs {:?}",
+        expect(before)
+    );
+    let shown = desk.show(&n);
+    let event = shown["events"]
+        .as_array()
+        .expect("events")
+        .last()
+        .expect("event");
+    assert_eq!(event["kind"], "callback");
+    assert_eq!(event["detail"]["result"], "no-answer");
+    assert_eq!(event["detail"]["note"], "无人接听");
+    assert_eq!(event["detail"]["attempts"], 1);
+    assert_eq!(event["detail"]["flagged"], false);
+    let next =
+        chrono::DateTime::parse_from_rfc3339(event["detail"]["next_due"].as_str().expect("next"))
+            .expect("rfc3339");
+    assert_eq!(due_at(&shown["callbacks"][0]), next);
+
+    // The customer asks to be called at a time of their choosing.
+    desk.case(
+        &n,
+        &[
+            "callback",
+            "log",
+            "--result",
+            "later",
+            "--due",
+            "2099-01-02 09:00",
+        ],
+    )
+    .success()
+    .stdout("下次回电时间 2099-01-02 09:00\n");
+    // A promise, then one in the past (refused, nothing written).
+    desk.case(
+        &n,
+        &[
+            "callback",
+            "promise",
+            "--due",
+            "2099-01-01 10:00",
+            "--note",
+            "客户要求元旦回电",
+        ],
+    )
+    .success()
+    .stderr("");
+    let events_before = desk.show(&n)["events"].as_array().expect("e").len();
+    desk.case(&n, &["callback", "promise", "--due", "2020-01-01 10:00"])
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::starts_with("error: 承诺日期已过"));
+    let shown = desk.show(&n);
+    assert_eq!(shown["events"].as_array().expect("e").len(), events_before);
+    let owed: Vec<(&str, &str)> = shown["callbacks"]
+        .as_array()
+        .expect("callbacks")
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().expect("kind"),
+                c["due_at"].as_str().expect("due"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        owed,
+        [
+            ("promised", "2099-01-01T10:00:00+08:00"),
+            ("first_reply", "2099-01-02T09:00:00+08:00"),
+        ]
+    );
+    let promised = &shown["events"][events_before - 1];
+    assert_eq!(promised["kind"], "promised");
+    assert_eq!(promised["detail"]["note"], "客户要求元旦回电");
+
+    // Complete: the earliest open one each time, then nothing is left.
+    for _ in 0..2 {
+        desk.case(&n, &["callback", "complete"])
+            .success()
+            .stdout("回电已完成\n");
+    }
+    let none = format!("error: 投诉 {n} 没有待办回电\n");
+    desk.case(&n, &["callback", "complete"])
+        .code(1)
+        .stdout("")
+        .stderr(none.clone());
+    desk.case(&n, &["callback", "log", "--result", "reached"])
+        .code(1)
+        .stderr(none);
+    let shown = desk.show(&n);
+    assert!(
+        shown["callbacks"]
+            .as_array()
+            .expect("callbacks")
+            .iter()
+            .all(|c| c["done_at"].is_string()),
+        "{}",
+        shown["callbacks"]
+    );
+    assert_eq!(
+        shown["version"], 2,
+        "calls are recorded, the complaint unchanged"
+    );
+    // Usage errors.
+    for args in [
+        vec!["callback", "log"],
+        vec!["callback", "log", "--result", "maybe"],
+        vec!["callback", "promise"],
+        vec!["callback", "call"],
+    ] {
+        desk.case(&n, &args).code(2).stdout("");
+    }
+}
+
+#[test]
+fn case_revisit_record_closes_or_reopens() {
+    let desk = Desk::new();
+    let walk = |severity: &str| {
+        let n = desk.add(&leak());
+        for args in [
+            vec!["classify", "--scope", "in", "--severity", severity],
+            vec!["verify", "--motive", "想修好", "--outcome", "维修"],
+            vec!["assess", "--facts", "防水层破损"],
+            vec!["plan", "--department", "工程部", "--actions", "更换防水层"],
+            vec!["reply", "--accepted"],
+        ] {
+            desk.case(&n, &args).success();
+        }
+        desk.case(&n, &["remedied"])
+            .success()
+            .stdout(format!("{n}：回访中（版本 7）\n"));
+        n
+    };
+
+    // Serious: agent, supervisor, manager. Unreached first (no change to the case), then
+    // dissatisfied: reopened to assessed, the manager's revisit closed without a result.
+    let n = walk("serious");
+    desk.case(
+        &n,
+        &[
+            "revisit",
+            "record",
+            "--unreached",
+            "--comment",
+            "电话无人接听",
+        ],
+    )
+    .success()
+    .stdout(format!("{n}：回访中（版本 7）\n"));
+    desk.case(
+        &n,
+        &[
+            "revisit",
+            "record",
+            "--satisfaction",
+            "2",
+            "--comment",
+            "还在漏水",
+        ],
+    )
+    .success()
+    .stdout(format!("{n}：已调查评估（版本 8）\n"))
+    .stderr("");
+    let shown = desk.show(&n);
+    assert_eq!(shown["stage"], "assessed");
+    let revisits: Vec<(&str, serde_json::Value, serde_json::Value, &str, bool)> = shown["revisits"]
+        .as_array()
+        .expect("revisits")
+        .iter()
+        .map(|r| {
+            (
+                r["role"].as_str().expect("role"),
+                r["reached"].clone(),
+                r["satisfaction"].clone(),
+                r["comment"].as_str().expect("comment"),
+                r["done_at"].is_string(),
+            )
+        })
+        .collect();
+    use serde_json::{Value, json};
+    assert_eq!(
+        revisits,
+        [
+            ("agent", json!(false), Value::Null, "电话无人接听", true),
+            ("supervisor", json!(true), json!(2), "还在漏水", true),
+            ("manager", Value::Null, Value::Null, "", true),
+        ]
+    );
+    let kinds = common::event_kinds(&shown);
+    assert_eq!(
+        kinds[kinds.len() - 3..],
+        ["revisited", "revisited", "reopened"]
+    );
+    let reopened = shown["events"]
+        .as_array()
+        .expect("events")
+        .last()
+        .expect("event");
+    assert_eq!(reopened["detail"]["reason"], "supervisor 2/5 还在漏水");
+    assert_eq!(
+        (&reopened["from_stage"], &reopened["to_stage"]),
+        (&json!("revisiting"), &json!("assessed"))
+    );
+    desk.case(&n, &["revisit", "record", "--satisfaction", "5"])
+        .code(1)
+        .stdout("")
+        .stderr(format!("error: 投诉 {n} 没有待办回访\n"));
+    for args in [
+        vec!["revisit", "record", "--satisfaction", "6"],
+        vec!["revisit", "record", "--satisfaction", "0"],
+        vec!["revisit", "record", "--satisfaction", "很好"],
+        vec!["revisit", "record"],
+        vec!["revisit", "record", "--satisfaction", "3", "--unreached"],
+    ] {
+        desk.case(&n, &args).code(2).stdout("");
+    }
+    assert_eq!(desk.show(&n)["version"], 8, "refusals change nothing");
+
+    // General: both revisits satisfied, the last says it is ready to close; close.
+    let m = walk("general");
+    for _ in 0..2 {
+        desk.case(
+            &m,
+            &[
+                "revisit",
+                "record",
+                "--satisfaction",
+                "5",
+                "--comment",
+                "满意",
+            ],
+        )
+        .success()
+        .stdout(format!("{m}：回访中（版本 7）\n"));
+    }
+    let shown = desk.show(&m);
+    let ready: Vec<bool> = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "revisited")
+        .map(|e| e["detail"]["ready_to_close"].as_bool().expect("flag"))
+        .collect();
+    assert_eq!(ready, [false, true]);
+    desk.case(
+        &m,
+        &[
+            "close",
+            "--summary",
+            "更换防水层",
+            "--root-cause",
+            "老化",
+            "--lesson",
+            "巡检",
+        ],
+    )
+    .success()
+    .stdout(format!("{m}：已结案（版本 8）\n"));
 }

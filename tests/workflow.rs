@@ -5,10 +5,12 @@
 mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use complaint_desk::config::{Config, Preset};
+use complaint_desk::config::{Config, Preset, RevisitPlan, RevisitStep};
 use complaint_desk::desk::{CaseFile, Desk, FixedClock};
 use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Scope};
-use complaint_desk::domain::handling::{Action, Approval, Rules, WaitOn, available_moves, decide};
+use complaint_desk::domain::handling::{
+    Action, Approval, Rules, WaitOn, available_moves, decide, revisit_plan,
+};
 use complaint_desk::domain::stage::{Move, Stage, moves_from, transition};
 use complaint_desk::error::Error;
 use complaint_desk::i18n::{Catalog, Lang};
@@ -29,6 +31,15 @@ fn config() -> Config {
     Config::preset(Preset::PropertyManagement).expect("preset")
 }
 
+/// The preset without revisit plans: a remedy leaves the case at "remedied" (the preset
+/// plans revisits for every severity, so only such a configuration reaches that stage).
+fn without_revisit_plans() -> Config {
+    Config {
+        revisit_plans: Vec::new(),
+        ..config()
+    }
+}
+
 /// One database file in a temporary directory.
 struct World {
     dir: tempfile::TempDir,
@@ -44,8 +55,13 @@ impl World {
 
     /// A desk on this file acting as `agent` (role as registered, else the first role).
     fn desk(&self, agent: &str) -> Desk {
+        self.desk_with(agent, config())
+    }
+
+    /// A desk on this file with another configuration.
+    fn desk_with(&self, agent: &str, config: Config) -> Desk {
         let store = Store::open(&self.db).expect("open");
-        Desk::new(store, config(), agent, Box::new(FixedClock(now()))).expect("desk")
+        Desk::new(store, config, agent, Box::new(FixedClock(now()))).expect("desk")
     }
 
     /// Registers `agent` with `role` (test setup, through the store like sign-in does).
@@ -294,6 +310,10 @@ fn done(desk: &mut Desk, number: &str, action: &Action, to: Stage, kind: &str) -
 enum Expect {
     /// Offered (the detail pane lists it) and done: the stage it leads to, the event kind.
     Done(Stage, &'static str),
+    /// Offered and done, but its content lands it elsewhere than the table's stage: the
+    /// table's stage, where it lands, the event kind (`remedied` without a revisit plan:
+    /// the table says revisiting, the case waits at remedied).
+    Lands(Stage, Stage, &'static str),
     /// Offered, but refused for who asks or what is pending.
     Refused(&'static str),
     /// In the stage table but not offered now; refused by its guard with this key.
@@ -302,7 +322,7 @@ enum Expect {
     Forbidden,
 }
 
-use Expect::{Done, Forbidden, Guarded, Refused};
+use Expect::{Done, Forbidden, Guarded, Lands, Refused};
 
 /// Escalate, external referral and waiting on the customer keep an open in-scope complaint
 /// where it is; resume has nothing to end unless a wait is on.
@@ -330,6 +350,9 @@ struct State {
     stage: Stage,
     scope: Option<Scope>,
     intake: fn() -> NewComplaint,
+    /// The configuration of the desk that walks it (the preset, or the preset without
+    /// revisit plans).
+    config: fn() -> Config,
     steps: Vec<Action>,
     moves: Vec<(Move, Expect)>,
 }
@@ -349,6 +372,7 @@ fn states() -> Vec<State> {
             stage: S::Received,
             scope: None,
             intake: leak,
+            config,
             steps: vec![],
             moves: vec![(Move::Classify, Done(S::Received, "classified"))],
         },
@@ -357,6 +381,7 @@ fn states() -> Vec<State> {
             stage: S::Received,
             scope: Some(Scope::In),
             intake: leak,
+            config,
             steps: vec![classify_in()],
             moves: with(
                 vec![
@@ -371,6 +396,7 @@ fn states() -> Vec<State> {
             stage: S::Verified,
             scope: Some(Scope::In),
             intake: leak,
+            config,
             steps: vec![classify_in(), verify()],
             moves: with(
                 vec![(Move::Assess, Done(S::Assessed, "assessed"))],
@@ -382,6 +408,7 @@ fn states() -> Vec<State> {
             stage: S::Assessed,
             scope: Some(Scope::In),
             intake: leak,
+            config,
             steps: to_planned(),
             moves: with(
                 vec![(Move::Plan, Done(S::RemedyPlanned, "planned"))],
@@ -393,6 +420,7 @@ fn states() -> Vec<State> {
             stage: S::Assessed,
             scope: Some(Scope::In),
             intake: leak,
+            config,
             steps: with_steps(to_planned(), [wait(WaitOn::Customer)]),
             moves: vec![
                 (Move::Plan, Done(S::RemedyPlanned, "planned")),
@@ -407,6 +435,7 @@ fn states() -> Vec<State> {
             stage: S::RemedyPlanned,
             scope: Some(Scope::In),
             intake: leak,
+            config,
             steps: with_steps(to_planned(), [plan(None)]),
             moves: with(
                 vec![
@@ -422,6 +451,7 @@ fn states() -> Vec<State> {
             stage: S::RemedyPlanned,
             scope: Some(Scope::In),
             intake: leak,
+            config,
             steps: with_steps(to_planned(), [plan(Some(500))]),
             moves: with(
                 vec![
@@ -432,16 +462,38 @@ fn states() -> Vec<State> {
                 open_in_scope(S::RemedyPlanned),
             ),
         },
+        // The preset plans revisits for every severity (standard: minor, general; serious:
+        // serious, critical): the remedy starts them.
         State {
             name: "replied, accepted",
             stage: S::Replied,
             scope: Some(Scope::In),
             intake: leak,
+            config,
             steps: with_steps(to_planned(), [plan(None), reply(true)]),
             moves: with(
                 vec![
                     (Move::Plan, Guarded("error.move_forbidden")),
-                    (Move::Remedied, Done(S::Remedied, "remedied")),
+                    (Move::Remedied, Done(S::Revisiting, "remedied")),
+                ],
+                open_in_scope(S::Replied),
+            ),
+        },
+        // Without a revisit plan the remedy leaves the case at "remedied".
+        State {
+            name: "replied, accepted, no revisit plan",
+            stage: S::Replied,
+            scope: Some(Scope::In),
+            intake: leak,
+            config: without_revisit_plans,
+            steps: with_steps(to_planned(), [plan(None), reply(true)]),
+            moves: with(
+                vec![
+                    (Move::Plan, Guarded("error.move_forbidden")),
+                    (
+                        Move::Remedied,
+                        Lands(S::Revisiting, S::Remedied, "remedied"),
+                    ),
                 ],
                 open_in_scope(S::Replied),
             ),
@@ -451,6 +503,7 @@ fn states() -> Vec<State> {
             stage: S::Replied,
             scope: Some(Scope::In),
             intake: leak,
+            config,
             steps: with_steps(to_planned(), [plan(None), reply(false)]),
             moves: with(
                 vec![
@@ -461,23 +514,39 @@ fn states() -> Vec<State> {
             ),
         },
         State {
-            name: "remedied",
+            name: "remedied (no revisit plan)",
             stage: S::Remedied,
             scope: Some(Scope::In),
             intake: leak,
+            config: without_revisit_plans,
             steps: with_steps(to_planned(), [plan(None), reply(true), remedied()]),
             moves: with(
                 vec![(Move::Close, Done(S::Closed, "closed"))],
                 open_in_scope(S::Remedied),
             ),
         },
-        // Revisiting: no move leads there yet (revisits are not scheduled by any move); its
-        // row is checked on the table and on `decide` directly, in `revisiting_row`.
+        // The revisits of the plan under way: close (their results are in) or reopen.
+        State {
+            name: "revisiting",
+            stage: S::Revisiting,
+            scope: Some(Scope::In),
+            intake: leak,
+            config,
+            steps: with_steps(to_planned(), [plan(None), reply(true), remedied()]),
+            moves: with(
+                vec![
+                    (Move::Close, Done(S::Closed, "closed")),
+                    (Move::Reopen, Done(S::Assessed, "reopened")),
+                ],
+                open_in_scope(S::Revisiting),
+            ),
+        },
         State {
             name: "closed",
             stage: S::Closed,
             scope: Some(Scope::In),
             intake: leak,
+            config,
             steps: with_steps(
                 to_planned(),
                 [plan(None), reply(true), remedied(), close_in()],
@@ -489,6 +558,7 @@ fn states() -> Vec<State> {
             stage: S::Received,
             scope: Some(Scope::Out),
             intake: crack,
+            config,
             steps: vec![classify_out()],
             moves: with(
                 vec![
@@ -503,6 +573,7 @@ fn states() -> Vec<State> {
             stage: S::Referred,
             scope: Some(Scope::Out),
             intake: crack,
+            config,
             steps: vec![classify_out(), refer_party()],
             moves: with(
                 vec![
@@ -517,6 +588,7 @@ fn states() -> Vec<State> {
             stage: S::WaitingOnParty,
             scope: Some(Scope::Out),
             intake: crack,
+            config,
             steps: vec![classify_out(), refer_party(), wait(WaitOn::ThirdParty)],
             moves: with(
                 vec![
@@ -531,6 +603,7 @@ fn states() -> Vec<State> {
             stage: S::ClosedReferred,
             scope: Some(Scope::Out),
             intake: crack,
+            config,
             steps: vec![
                 classify_out(),
                 refer_party(),
@@ -564,7 +637,7 @@ impl State {
     fn offered(&self) -> Vec<Move> {
         Move::ALL
             .into_iter()
-            .filter(|m| matches!(self.expect(*m), Done(..) | Refused(_)))
+            .filter(|m| matches!(self.expect(*m), Done(..) | Lands(..) | Refused(_)))
             .collect()
     }
 
@@ -595,6 +668,7 @@ fn check_row(state: &State, c: &complaint_desk::domain::complaint::Complaint) {
         let t = transition(c.stage, c.scope, mv);
         match state.expect(mv) {
             Done(to, _) => assert_eq!(t, Some(to), "{name}: {mv:?}"),
+            Lands(table, _, _) => assert_eq!(t, Some(table), "{name}: {mv:?}"),
             Refused(_) | Guarded(_) => assert!(t.is_some(), "{name}: {mv:?}"),
             Forbidden => assert_eq!(t, None, "{name}: {mv:?}"),
         }
@@ -604,11 +678,11 @@ fn check_row(state: &State, c: &complaint_desk::domain::complaint::Complaint) {
 #[test]
 fn every_move_from_every_stage() {
     let world = World::new();
-    let mut desk = world.desk("王丽");
     let states = states();
     let mut tried = 0;
     for state in &states {
         let name = state.name;
+        let mut desk = world.desk_with("王丽", (state.config)());
         let base = walk(&mut desk, &(state.intake)(), &state.steps);
         let c = case(&desk, &base).complaint;
         check_row(state, &c);
@@ -626,7 +700,7 @@ fn every_move_from_every_stage() {
                 "{name}: the action makes {mv:?}"
             );
             match state.expect(mv) {
-                Done(to, kind) => {
+                Done(to, kind) | Lands(_, to, kind) => {
                     // A fresh complaint in the same state for each move that changes it.
                     let fresh = walk(&mut desk, &(state.intake)(), &state.steps);
                     done(&mut desk, &fresh, &action, to, kind);
@@ -645,59 +719,56 @@ fn every_move_from_every_stage() {
             tried += 1;
         }
     }
-    assert_eq!(states.len(), 15, "every reachable state");
+    assert_eq!(states.len(), 17, "every reachable state");
     assert_eq!(tried, states.len() * Move::ALL.len());
 }
 
-/// Revisiting is in the table but no move leads there yet: its row is checked on
-/// `transition` and on `decide` with a complaint placed there by hand.
+/// Revisiting is reached by a real walk (`remedied` when the severity has a revisit plan;
+/// it is the row "revisiting" of `states`), and `remedied` from `replied` is the only move
+/// into it. Its row is checked again on `decide` directly, and the remedy's decision with
+/// and without a plan that applies.
+/// (name, configuration, where the remedy lands, the plan the event names, the revisits).
+type RemedyCase = (
+    &'static str,
+    Config,
+    Stage,
+    Option<&'static str>,
+    Vec<RevisitStep>,
+);
+
 #[test]
 fn revisiting_row() {
     use Stage as S;
-    let state = State {
-        name: "revisiting",
-        stage: S::Revisiting,
-        scope: Some(Scope::In),
-        intake: leak,
-        steps: vec![],
-        moves: with(
-            vec![
-                (Move::Close, Done(S::Closed, "closed")),
-                (Move::Reopen, Done(S::Assessed, "reopened")),
-            ],
-            open_in_scope(S::Revisiting),
-        ),
-    };
-    // No move of the table leads into Revisiting.
+    let state = states()
+        .into_iter()
+        .find(|s| s.name == "revisiting")
+        .expect("the revisiting row");
+    // Into Revisiting from another stage: only `remedied`, only from `replied` (the table
+    // does not look at the scope there; only an in-scope complaint reaches `replied`).
     for from in Stage::ALL {
+        if from == S::Revisiting {
+            continue;
+        }
         for scope in [None, Some(Scope::In), Some(Scope::Out)] {
             for mv in Move::ALL {
-                if from != S::Revisiting {
-                    assert_ne!(
-                        transition(from, scope, mv),
-                        Some(S::Revisiting),
-                        "{from:?} {scope:?} {mv:?}"
-                    );
-                }
+                assert_eq!(
+                    transition(from, scope, mv) == Some(S::Revisiting),
+                    from == S::Replied && mv == Move::Remedied,
+                    "{from:?} {scope:?} {mv:?}"
+                );
             }
         }
     }
     let world = World::new();
     let mut desk = world.desk("王丽");
-    let number = walk(
+    let replied = walk(
         &mut desk,
         &leak(),
-        &[
-            classify_in(),
-            verify(),
-            assess(),
-            plan(None),
-            reply(true),
-            remedied(),
-        ],
+        &[classify_in(), verify(), assess(), plan(None), reply(true)],
     );
-    let mut c = case(&desk, &number).complaint;
-    c.stage = S::Revisiting;
+    let number = walk(&mut desk, &leak(), &state.steps);
+    let c = case(&desk, &number).complaint;
+    assert_eq!(c.stage, S::Revisiting, "reached by the walk");
     let cfg = config();
     let role = cfg.roles[0].clone();
     let rules = Rules {
@@ -711,9 +782,10 @@ fn revisiting_row() {
         let action = action_for(mv, c.scope);
         let result = decide(&c, &action, &rules);
         match state.expect(mv) {
-            Done(to, kind) => {
+            Done(to, kind) | Lands(_, to, kind) => {
                 let d = result.unwrap_or_else(|e| panic!("{mv:?}: {e:?}"));
                 assert_eq!((d.after.stage, d.event), (to, kind), "{mv:?}");
+                assert!(d.revisits.is_empty(), "{mv:?} plans no revisits");
             }
             Refused(key) | Guarded(key) => {
                 assert_eq!(result.map(|_| ()).map_err(|e| e.key), Err(key), "{mv:?}")
@@ -724,6 +796,76 @@ fn revisiting_row() {
                 "{mv:?}"
             ),
         }
+    }
+
+    // The preset has a plan for every severity.
+    let cfg = config();
+    for (severity, plan) in [
+        ("minor", "standard"),
+        ("general", "standard"),
+        ("serious", "serious"),
+        ("critical", "serious"),
+    ] {
+        assert_eq!(
+            revisit_plan(&cfg, Some(severity)).map(|p| p.key.as_str()),
+            Some(plan),
+            "{severity}"
+        );
+    }
+    assert_eq!(revisit_plan(&cfg, None), None, "no severity, no plan");
+
+    // The remedy of a minor complaint (preset: the standard plan, agent after one business
+    // day, supervisor after seven days) under several configurations.
+    let replied = case(&desk, &replied).complaint;
+    assert_eq!(
+        (replied.stage, replied.severity.as_deref()),
+        (S::Replied, Some("minor"))
+    );
+    let step = |after_days: u32, business_days: bool, role: &str| RevisitStep {
+        after_days,
+        business_days,
+        role: role.into(),
+    };
+    let plan_for = |key: &str, severities: &[&str], steps: Vec<RevisitStep>| RevisitPlan {
+        key: key.into(),
+        zh: key.into(),
+        en: key.into(),
+        severities: severities.iter().map(|s| s.to_string()).collect(),
+        steps,
+    };
+    let with_plans = |plans: Vec<RevisitPlan>| Config {
+        revisit_plans: plans,
+        ..config()
+    };
+    let only_serious = plan_for("serious-only", &["serious"], vec![step(3, false, "agent")]);
+    let catch_all = plan_for("all", &[], vec![step(2, true, "manager")]);
+    #[rustfmt::skip]
+    let cases: Vec<RemedyCase> = vec![
+        ("preset", config(), S::Revisiting, Some("standard"),
+            vec![step(1, true, "agent"), step(7, false, "supervisor")]),
+        ("no plans", without_revisit_plans(), S::Remedied, None, vec![]),
+        ("a plan for another severity only", with_plans(vec![only_serious.clone()]),
+            S::Remedied, None, vec![]),
+        ("a plan naming no severity applies to all",
+            with_plans(vec![only_serious, catch_all]),
+            S::Revisiting, Some("all"), vec![step(2, true, "manager")]),
+    ];
+    for (name, cfg, to, plan_key, steps) in cases {
+        let rules = Rules {
+            config: &cfg,
+            agent: "王丽",
+            role: &cfg.roles[0],
+            now: now(),
+        };
+        let d = decide(&replied, &remedied(), &rules).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(d.after.stage, to, "{name}");
+        assert_eq!(d.event, "remedied", "{name}");
+        assert_eq!(
+            d.detail["revisit_plan"].as_str(),
+            plan_key,
+            "{name}: the plan is named in the event"
+        );
+        assert_eq!(d.revisits, steps, "{name}");
     }
 }
 
@@ -921,8 +1063,31 @@ fn plan_reply_and_remedy_guards() {
     let c = done(&mut desk, &m, &plan(None), Stage::RemedyPlanned, "planned");
     assert_eq!(c.complaint.handling.reply, None);
     done(&mut desk, &m, &reply(true), Stage::Replied, "replied");
-    let c = done(&mut desk, &m, &remedied(), Stage::Remedied, "remedied");
+    // The preset plans revisits for a minor complaint: the remedy starts them.
+    let c = done(&mut desk, &m, &remedied(), Stage::Revisiting, "remedied");
     assert_eq!(c.complaint.handling.remedy_note, "防水层已更换");
+    assert_eq!(
+        c.events.last().expect("e").detail["revisit_plan"],
+        "standard"
+    );
+    let roles: Vec<&str> = c.revisits.iter().map(|r| r.role.as_str()).collect();
+    assert_eq!(roles, ["agent", "supervisor"]);
+    assert!(c.revisits.iter().all(|r| r.done_at.is_none()));
+
+    // Without a revisit plan the case waits at "remedied" for its summary.
+    let mut plain = world.desk_with("王丽", without_revisit_plans());
+    let k = walk(
+        &mut plain,
+        &leak(),
+        &[classify_in(), verify(), assess(), plan(None), reply(true)],
+    );
+    let c = done(&mut plain, &k, &remedied(), Stage::Remedied, "remedied");
+    assert_eq!(
+        c.events.last().expect("e").detail["revisit_plan"],
+        serde_json::Value::Null
+    );
+    assert!(c.revisits.is_empty());
+    done(&mut plain, &k, &close_in(), Stage::Closed, "closed");
 }
 
 #[test]

@@ -132,3 +132,34 @@ pub fn event_kinds(shown: &serde_json::Value) -> Vec<String> {
         .map(|e| e["kind"].as_str().expect("kind").to_string())
         .collect()
 }
+
+/// A library desk on `db`, acting as 王丽 with the property preset, whose clock says
+/// `rfc3339` (to place callbacks and revisits in the past for the binary, which runs on
+/// the system clock). Its business calendar is in this process's zone, not the binary's:
+/// assert no exact due time it computed.
+pub fn desk_at(db: &Path, rfc3339: &str) -> complaint_desk::desk::Desk {
+    use complaint_desk::config::{Config, Preset};
+    let now = chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .expect("time")
+        .with_timezone(&chrono::Utc);
+    let store = complaint_desk::store::Store::open(db).expect("open");
+    let config = Config::preset(Preset::PropertyManagement).expect("preset");
+    complaint_desk::desk::Desk::new(
+        store,
+        config,
+        "王丽",
+        Box::new(complaint_desk::desk::FixedClock(now)),
+    )
+    .expect("desk")
+}
+
+/// The records of CSV text (a leading BOM is skipped), header included.
+pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.expect("csv record").iter().map(str::to_string).collect())
+        .collect()
+}
