@@ -1,0 +1,1521 @@
+//! The desk's promises through the library, on real SQLite files: the reply clock in
+//! business hours and its pause, call attempts, promised callbacks, escalation of late
+//! callbacks, revisits planned on the remedy and their results, the callback queue and the
+//! revisit agenda with their paging, and the query plans behind them.
+//!
+//! Time moves by opening several desks on the same file, each with its own fixed clock.
+//! Every expected due time is written out (property preset: Mon–Sat 08:30–18:00, the 2026
+//! holidays and make-up working days, in Shanghai); none is computed by the code under test.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use complaint_desk::config::{Config, Preset};
+use complaint_desk::desk::{
+    AgendaCounts, AgendaRange, CallResult, CallbackRow, CallbackView, Desk, FixedClock,
+    StatusCounts,
+};
+use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Scope};
+use complaint_desk::domain::handling::{Action, WaitOn};
+use complaint_desk::domain::stage::Stage;
+use complaint_desk::store::Store;
+use complaint_desk::store::events::Event;
+use complaint_desk::store::followups::{Callback, Revisit};
+
+// ---------------------------------------------------------------------------------------
+// Setup.
+
+/// The desk turns business hours into instants in the local zone (`chrono::Local`): this
+/// test binary runs in Shanghai, whatever the machine's zone. Set once, before any test
+/// reads the zone (every test starts with `World::new`, which calls this first).
+fn shanghai() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: `call_once` blocks every other test thread that reaches it until the
+        // variable is set, and every test reaches it before anything reads the environment.
+        unsafe { std::env::set_var("TZ", "Asia/Shanghai") };
+    });
+}
+
+fn cst() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("offset")
+}
+
+/// The Shanghai local time "YYYY-MM-DD HH:MM" as an instant.
+fn at(s: &str) -> DateTime<Utc> {
+    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect(s);
+    cst()
+        .from_local_datetime(&naive)
+        .single()
+        .expect(s)
+        .with_timezone(&Utc)
+}
+
+/// An instant as Shanghai local "YYYY-MM-DD HH:MM".
+fn show(t: DateTime<Utc>) -> String {
+    t.with_timezone(&cst()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn config() -> Config {
+    Config::preset(Preset::PropertyManagement).expect("preset")
+}
+
+/// One database file; desks on it at any time.
+struct World {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl World {
+    fn new() -> World {
+        shanghai();
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = dir.path().join("desk.db");
+        let world = World { _dir: dir, db };
+        // The zone took: a Shanghai clock shows Shanghai dates.
+        let local = at("2026-11-20 23:30").with_timezone(&chrono::Local);
+        assert_eq!(
+            local.format("%Y-%m-%d %H:%M").to_string(),
+            "2026-11-20 23:30"
+        );
+        world
+    }
+
+    /// A desk acting as 王丽 at the Shanghai time `when`.
+    fn at(&self, when: &str) -> Desk {
+        self.desk("王丽", when)
+    }
+
+    /// A desk acting as `agent` at the Shanghai time `when`.
+    fn desk(&self, agent: &str, when: &str) -> Desk {
+        let store = Store::open(&self.db).expect("open");
+        Desk::new(store, config(), agent, Box::new(FixedClock(at(when)))).expect("desk")
+    }
+
+    /// Registers `agent` with `role`.
+    fn register(&self, agent: &str, role: &str) {
+        let mut store = Store::open(&self.db).expect("open");
+        store
+            .agent_active(agent, role, at("2026-01-05 09:00"))
+            .expect("register");
+    }
+
+    /// A plain connection to the file (for query plans and bulk setup).
+    fn conn(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.db).expect("connection")
+    }
+}
+
+fn leak() -> NewComplaint {
+    NewComplaint {
+        channel: Some(Channel::Phone),
+        name: "张伟".into(),
+        phone: "13800138000".into(),
+        location: "3栋2单元1801".into(),
+        category: "漏水".into(),
+        description: "卫生间天花板漏水，楼下已经发霉。".into(),
+        outcome: "尽快维修".into(),
+        apologized: true,
+        received_at: None,
+    }
+}
+
+fn crack() -> NewComplaint {
+    NewComplaint {
+        channel: Some(Channel::WalkIn),
+        name: "欧阳娜娜".into(),
+        phone: "021-6234 5678".into(),
+        location: "5栋101".into(),
+        category: "墙面开裂".into(),
+        description: "客厅墙面开裂，交房不到一年。".into(),
+        outcome: "开发商给个说法".into(),
+        apologized: true,
+        received_at: None,
+    }
+}
+
+fn classify(scope: Scope, severity: &str) -> Action {
+    Action::Classify {
+        scope,
+        party: (scope == Scope::Out).then(|| "developer".to_string()),
+        complaint_type: None,
+        severity: severity.into(),
+        intent: Intent::Genuine,
+        spread_risk: false,
+        explained: scope == Scope::Out,
+    }
+}
+
+/// Verify, assess, plan and an accepted reply: the case is ready for its remedy.
+fn to_reply() -> Vec<Action> {
+    vec![
+        Action::Verify {
+            motive: "担心楼下邻居索赔".into(),
+            outcome: "维修".into(),
+        },
+        Action::Assess {
+            facts: "防水层破损".into(),
+            severity: None,
+        },
+        Action::Plan {
+            department: "工程部".into(),
+            actions: "更换防水层".into(),
+            promised: None,
+            confirmed: true,
+            compensation: None,
+            gift: None,
+        },
+        Action::Reply {
+            accepted: true,
+            alternatives: String::new(),
+        },
+    ]
+}
+
+fn remedied() -> Action {
+    Action::Remedied {
+        note: "防水层已更换".into(),
+    }
+}
+
+fn close() -> Action {
+    Action::Close {
+        summary: "更换防水层".into(),
+        root_cause: "防水层老化".into(),
+        lesson: "雨季前巡检".into(),
+        referred: false,
+    }
+}
+
+/// Takes a new complaint through `steps` at the desk's time; its number.
+fn walk(desk: &mut Desk, intake: &NewComplaint, steps: &[Action]) -> String {
+    let number = desk.intake(intake).expect("intake").number;
+    for step in steps {
+        desk.act(&number, None, step)
+            .unwrap_or_else(|e| panic!("walking {number} through {step:?}: {e:?}"));
+    }
+    number
+}
+
+/// An in-scope complaint of `severity`, classified and remedied at `when` (its revisits
+/// planned from then); its number.
+fn remedied_at(world: &World, when: &str, severity: &str) -> String {
+    let mut desk = world.at(when);
+    let mut steps = vec![classify(Scope::In, severity)];
+    steps.extend(to_reply());
+    steps.push(remedied());
+    walk(&mut desk, &leak(), &steps)
+}
+
+fn callbacks(desk: &Desk, number: &str) -> Vec<Callback> {
+    desk.case_file(number).expect("case").callbacks
+}
+
+fn revisits(desk: &Desk, number: &str) -> Vec<Revisit> {
+    desk.case_file(number).expect("case").revisits
+}
+
+fn events(desk: &Desk, number: &str, kind: &str) -> Vec<Event> {
+    desk.case_file(number)
+        .expect("case")
+        .events
+        .into_iter()
+        .filter(|e| e.kind == kind)
+        .collect()
+}
+
+/// (role, due) of the revisits, Shanghai time.
+fn planned(revisits: &[Revisit]) -> Vec<(String, String)> {
+    revisits
+        .iter()
+        .map(|r| (r.role.clone(), show(r.due_at)))
+        .collect()
+}
+
+/// (number, kind, due) of queue rows.
+fn rows(rows: &[CallbackRow]) -> Vec<(String, String, String)> {
+    rows.iter()
+        .map(|r| {
+            (
+                r.complaint.number.clone(),
+                r.callback.kind.clone(),
+                show(r.callback.due_at),
+            )
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// The reply clock.
+
+#[test]
+fn the_reply_clock_runs_in_business_hours() {
+    use Scope::{In, Out};
+    let world = World::new();
+    // (classified at, scope, severity, call owed, due). Preset hours: first reply minor 8,
+    // general 4, serious 2, critical 1; referral (chaser) general 8, critical 2.
+    #[rustfmt::skip]
+    let rows = [
+        // Saturday 17:30: 30 min on Saturday, Sunday off, 1 h 30 on Monday from 08:30.
+        ("2026-11-21 17:30", In,  "serious",  "first_reply", "2026-11-23 10:00"),
+        // Friday 17:50: 10 min on Friday, 3 h 50 on Saturday (a working day here).
+        ("2026-11-20 17:50", In,  "general",  "first_reply", "2026-11-21 12:20"),
+        // Sunday: the clock starts at Monday's opening.
+        ("2026-11-22 10:00", In,  "critical", "first_reply", "2026-11-23 09:30"),
+        // Before opening.
+        ("2026-11-23 07:00", In,  "minor",    "first_reply", "2026-11-23 16:30"),
+        // Inside hours: plain hours.
+        ("2026-11-23 12:00", In,  "serious",  "first_reply", "2026-11-23 14:00"),
+        // Ending exactly at close stays at close.
+        ("2026-11-23 14:00", In,  "general",  "first_reply", "2026-11-23 18:00"),
+        // National Day (10-01..10-07) and Mid-Autumn (09-25..09-27).
+        ("2026-09-30 17:00", In,  "serious",  "first_reply", "2026-10-08 09:30"),
+        ("2026-09-24 17:00", In,  "serious",  "first_reply", "2026-09-28 09:30"),
+        // Out of scope, a chaser to the party: Friday 10 min, Saturday 7 h 50.
+        ("2026-11-20 17:50", Out, "general",  "chaser",      "2026-11-21 16:20"),
+        // Saturday 09-19 into the make-up Sunday 09-20: 1 h, then 7 h from 08:30.
+        ("2026-09-19 17:00", Out, "general",  "chaser",      "2026-09-20 15:30"),
+        // Critical referral: 2 h.
+        ("2026-11-21 17:30", Out, "critical", "chaser",      "2026-11-23 10:00"),
+    ];
+    for (when, scope, severity, kind, due) in rows {
+        let mut desk = world.at(when);
+        let intake = if scope == In { leak() } else { crack() };
+        let n = walk(&mut desk, &intake, &[classify(scope, severity)]);
+        let owed = callbacks(&desk, &n);
+        assert_eq!(owed.len(), 1, "{when} {severity}");
+        let cb = &owed[0];
+        assert_eq!(
+            (cb.kind.as_str(), show(cb.due_at).as_str()),
+            (kind, due),
+            "{when} {scope:?} {severity}"
+        );
+        assert_eq!(
+            (cb.done_at, cb.attempts, cb.level, cb.owner.as_deref()),
+            (None, 0, 0, None)
+        );
+    }
+}
+
+#[test]
+fn a_wait_on_the_customer_pauses_the_reply_clock() {
+    let world = World::new();
+    // Friday 16:00, general: 2 h on Friday and 2 h on Saturday → Saturday 10:30.
+    let n = walk(
+        &mut world.at("2026-11-20 16:00"),
+        &leak(),
+        &[classify(Scope::In, "general")],
+    );
+    let due = |desk: &Desk| {
+        callbacks(desk, &n)
+            .iter()
+            .filter(|c| c.kind == "first_reply")
+            .map(|c| show(c.due_at))
+            .collect::<Vec<_>>()
+    };
+    let mut desk = world.at("2026-11-20 17:00");
+    assert_eq!(due(&desk), ["2026-11-21 10:30"]);
+    let c = desk
+        .act(
+            &n,
+            None,
+            &Action::Wait {
+                on: WaitOn::Customer,
+                note: "等业主提供照片".into(),
+            },
+        )
+        .expect("wait");
+    assert_eq!(c.handling.paused_since, Some(at("2026-11-20 17:00")));
+    assert!(c.handling.waiting_on_customer);
+    assert_eq!(due(&desk), ["2026-11-21 10:30"], "unchanged while paused");
+
+    // Resumed on Monday 10:00: paused Friday 17:00–18:00 (1 h), Saturday 08:30–18:00
+    // (9 h 30), Sunday (0) and Monday 08:30–10:00 (1 h 30): 12 business hours. The 3 h
+    // left at the pause run from Monday 10:00: due Monday 13:00.
+    let mut desk = world.at("2026-11-23 10:00");
+    let c = desk
+        .act(
+            &n,
+            None,
+            &Action::Resume {
+                note: "照片已收到".into(),
+            },
+        )
+        .expect("resume");
+    assert_eq!(c.handling.paused_since, None);
+    assert!(!c.handling.waiting_on_customer);
+    assert_eq!(due(&desk), ["2026-11-23 13:00"]);
+    let resumed = events(&desk, &n, "resumed");
+    assert_eq!(
+        resumed[0].detail["paused_since"],
+        "2026-11-20T09:00:00+00:00"
+    );
+
+    // A promised callback keeps its date through a pause; the first reply moves again by
+    // the 45 business minutes of a second pause.
+    desk.promise_callback(&n, at("2026-11-23 15:00"), "下午回电")
+        .expect("promise");
+    let mut desk = world.at("2026-11-23 11:00");
+    desk.act(
+        &n,
+        None,
+        &Action::Wait {
+            on: WaitOn::Customer,
+            note: String::new(),
+        },
+    )
+    .expect("wait");
+    let desk = {
+        let mut d = world.at("2026-11-23 11:45");
+        d.act(
+            &n,
+            None,
+            &Action::Resume {
+                note: String::new(),
+            },
+        )
+        .expect("resume");
+        d
+    };
+    assert_eq!(due(&desk), ["2026-11-23 13:45"]);
+    let promised: Vec<String> = callbacks(&desk, &n)
+        .iter()
+        .filter(|c| c.kind == "promised")
+        .map(|c| show(c.due_at))
+        .collect();
+    assert_eq!(promised, ["2026-11-23 15:00"]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Attempts and promises.
+
+#[test]
+fn attempts_propose_a_retry_flag_after_three_failures_and_reached_completes() {
+    let world = World::new();
+    // Monday 09:00, serious: due 11:00.
+    let n = walk(
+        &mut world.at("2026-11-23 09:00"),
+        &leak(),
+        &[classify(Scope::In, "serious")],
+    );
+    let log = |when: &str, result: CallResult, note: &str, later: Option<&str>| {
+        world
+            .at(when)
+            .log_callback(&n, None, result, note, later.map(at))
+    };
+    let last_callback_event = |desk: &Desk| {
+        events(desk, &n, "callback")
+            .pop()
+            .expect("a callback event")
+    };
+    let queue_row = |desk: &Desk| {
+        desk.callback_queue(CallbackView::All, 50, None)
+            .expect("queue")
+            .into_iter()
+            .find(|r| r.complaint.number == n)
+    };
+
+    // (at, result, note, next due, attempts, flagged): the retry is 2 business hours on.
+    #[rustfmt::skip]
+    let failures = [
+        ("2026-11-23 11:10", CallResult::NoAnswer,    "无人接听", "2026-11-23 13:10", 1, false),
+        // 17:00 + 2 h: 1 h on Monday, 1 h on Tuesday from 08:30.
+        ("2026-11-23 17:00", CallResult::LeftMessage, "已留言",   "2026-11-24 09:30", 2, false),
+        ("2026-11-24 09:40", CallResult::WrongNumber, "号码错误", "2026-11-24 11:40", 3, true),
+    ];
+    for (when, result, note, next, attempts, flagged) in failures {
+        let cb = log(when, result, note, None).expect("attempt");
+        assert_eq!(
+            (show(cb.due_at).as_str(), cb.attempts, cb.done_at),
+            (next, attempts, None),
+            "{when}"
+        );
+        let desk = world.at(when);
+        let e = last_callback_event(&desk);
+        assert_eq!(e.at, at(when));
+        assert_eq!(e.agent, "王丽");
+        assert_eq!(
+            e.detail,
+            serde_json::json!({
+                "kind": "first_reply",
+                "result": result.as_str(),
+                "note": note,
+                "next_due": at(next).to_rfc3339(),
+                "attempts": attempts,
+                "flagged": flagged,
+            }),
+            "{when}"
+        );
+        let row = queue_row(&desk).expect("still queued");
+        assert_eq!((row.flagged, row.callback.attempts), (flagged, attempts));
+    }
+
+    // Later, at a time the customer gave: not a failure (attempts stay), the row stays
+    // flagged; without a time, the retry time.
+    let cb = log(
+        "2026-11-24 10:00",
+        CallResult::Later,
+        "业主开会",
+        Some("2026-11-24 15:00"),
+    )
+    .expect("later");
+    assert_eq!(
+        (show(cb.due_at).as_str(), cb.attempts),
+        ("2026-11-24 15:00", 3)
+    );
+    let desk = world.at("2026-11-24 10:00");
+    let e = last_callback_event(&desk);
+    assert_eq!(e.detail["result"], "later");
+    assert_eq!(e.detail["next_due"], at("2026-11-24 15:00").to_rfc3339());
+    assert_eq!(e.detail["flagged"], false);
+    assert!(queue_row(&desk).expect("queued").flagged);
+    let cb = log("2026-11-24 10:05", CallResult::Later, "", None).expect("later");
+    assert_eq!(show(cb.due_at), "2026-11-24 12:05");
+
+    // A time already past (or now) is refused; nothing changes.
+    let before = world.at("2026-11-24 10:10").case_file(&n).expect("case");
+    for past in ["2026-11-24 10:00", "2026-11-24 10:10"] {
+        let err = log("2026-11-24 10:10", CallResult::Later, "", Some(past)).expect_err("past");
+        assert_eq!(err.key, "error.promise_past", "{past}");
+    }
+    let after = world.at("2026-11-24 10:10").case_file(&n).expect("case");
+    assert_eq!(after.callbacks, before.callbacks);
+    assert_eq!(after.events, before.events);
+
+    // Reached: done now, the due time kept; no longer queued; nothing left to log.
+    let cb = log(
+        "2026-11-24 10:15",
+        CallResult::Reached,
+        "已接通，约好上门",
+        None,
+    )
+    .expect("reached");
+    assert_eq!(cb.done_at, Some(at("2026-11-24 10:15")));
+    assert_eq!(
+        (show(cb.due_at).as_str(), cb.attempts),
+        ("2026-11-24 12:05", 3)
+    );
+    let desk = world.at("2026-11-24 10:15");
+    let e = last_callback_event(&desk);
+    assert_eq!(e.detail["result"], "reached");
+    assert_eq!(e.detail["next_due"], serde_json::Value::Null);
+    assert_eq!(e.detail["flagged"], false);
+    assert!(queue_row(&desk).is_none());
+    let err = log("2026-11-24 10:20", CallResult::NoAnswer, "", None).expect_err("none open");
+    assert_eq!(err.key, "error.no_open_callback");
+    assert_eq!(err.get("number"), Some(n.as_str()));
+    assert_eq!(events(&desk, &n, "callback").len(), 6);
+}
+
+#[test]
+fn a_promised_callback_is_owed_until_its_date() {
+    let world = World::new();
+    let mut desk = world.at("2026-11-23 09:00");
+    // Even untriaged: the customer was told "we will call you back".
+    let n = desk.intake(&leak()).expect("intake").number;
+    desk.promise_callback(&n, at("2026-11-24 10:00"), " 周二上午回电 ")
+        .expect("promise");
+    let owed = callbacks(&desk, &n);
+    assert_eq!(owed.len(), 1);
+    assert_eq!(
+        (
+            owed[0].kind.as_str(),
+            show(owed[0].due_at).as_str(),
+            owed[0].done_at
+        ),
+        ("promised", "2026-11-24 10:00", None)
+    );
+    let e = events(&desk, &n, "promised");
+    assert_eq!(
+        e[0].detail,
+        serde_json::json!({ "due": "2026-11-24T02:00:00+00:00", "note": "周二上午回电" })
+    );
+    assert_eq!((e[0].from_stage, e[0].to_stage), (None, None));
+
+    // Past or now: refused, nothing written.
+    let before = desk.case_file(&n).expect("case");
+    for when in ["2026-11-23 08:00", "2026-11-23 09:00"] {
+        let err = desk
+            .promise_callback(&n, at(when), "")
+            .expect_err("not in the future");
+        assert_eq!(err.key, "error.promise_past", "{when}");
+    }
+    assert_eq!(
+        desk.promise_callback("20260101-0042", at("2026-11-24 10:00"), "")
+            .map_err(|e| e.key),
+        Err("error.not_found")
+    );
+    let after = desk.case_file(&n).expect("case");
+    assert_eq!(
+        (after.callbacks, after.events),
+        (before.callbacks, before.events)
+    );
+
+    // A closed case owes nothing more.
+    let mut steps = vec![classify(Scope::In, "minor")];
+    steps.extend(to_reply());
+    steps.extend([remedied(), close()]);
+    let closed = walk(&mut desk, &leak(), &steps);
+    assert_eq!(
+        desk.promise_callback(&closed, at("2026-11-24 10:00"), "")
+            .map_err(|e| e.key),
+        Err("error.case_closed")
+    );
+}
+
+/// `decide` documents the calls a move settles as "a reply settles the first reply;
+/// closing settles everything", and `promise_callback` refuses a closed case. A callback
+/// promised before the close should not stay in the queue (and escalate) afterwards.
+#[test]
+#[ignore = "bug: closing settles only first_reply and chaser (domain::handling::decide, \
+            Move::Close => &[FIRST_REPLY, CHASER]); a promised callback stays open in the \
+            queue of a closed case and escalates"]
+fn closing_settles_a_promised_callback() {
+    let world = World::new();
+    let mut desk = world.at("2026-11-23 09:00");
+    let mut steps = vec![classify(Scope::In, "minor")];
+    steps.extend(to_reply());
+    let n = walk(&mut desk, &leak(), &steps);
+    desk.promise_callback(&n, at("2026-11-24 10:00"), "明天回电")
+        .expect("promise");
+    desk.act(&n, None, &remedied()).expect("remedied");
+    desk.act(&n, None, &close()).expect("close");
+    let open: Vec<String> = callbacks(&desk, &n)
+        .into_iter()
+        .filter(|c| c.done_at.is_none())
+        .map(|c| c.kind)
+        .collect();
+    assert!(open.is_empty(), "open after closing: {open:?}");
+    assert!(
+        world
+            .at("2026-11-25 10:00")
+            .callback_queue(CallbackView::All, 50, None)
+            .expect("queue")
+            .is_empty()
+    );
+    assert_eq!(
+        world.at("2026-11-25 10:00").escalate_overdue().expect("e"),
+        0
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Escalation.
+
+/// (level, owner) of the complaint's open-or-done callbacks of `kind`.
+fn level(desk: &Desk, number: &str, kind: &str) -> (u32, Option<String>) {
+    let cb = callbacks(desk, number)
+        .into_iter()
+        .find(|c| c.kind == kind)
+        .expect("callback");
+    (cb.level, cb.owner)
+}
+
+#[test]
+fn late_callbacks_escalate_once_per_level() {
+    let world = World::new();
+    let escalate = |when: &str| world.at(when).escalate_overdue().expect("escalate");
+    // A: Monday 09:00, serious → due 11:00. Level 1 (supervisor) at 2 business hours
+    // overdue, 13:00; level 2 (manager) at 4, 15:00.
+    let a = walk(
+        &mut world.at("2026-11-23 09:00"),
+        &leak(),
+        &[classify(Scope::In, "serious")],
+    );
+    // D: the same, but answered at 10:00: a settled call never escalates.
+    let mut steps = vec![classify(Scope::In, "serious")];
+    steps.extend(to_reply());
+    let d = {
+        let mut desk = world.at("2026-11-23 09:00");
+        let d = walk(&mut desk, &leak(), &steps[..1]);
+        let mut later = world.at("2026-11-23 10:00");
+        for step in &steps[1..] {
+            later.act(&d, None, step).expect("move");
+        }
+        d
+    };
+    let none = (0, None);
+    let supervisor = (1, Some("supervisor".to_string()));
+    let manager = (2, Some("manager".to_string()));
+
+    assert_eq!(escalate("2026-11-23 12:59"), 0);
+    assert_eq!(
+        level(&world.at("2026-11-23 12:59"), &a, "first_reply"),
+        none
+    );
+    assert_eq!(escalate("2026-11-23 13:01"), 1);
+    let desk = world.at("2026-11-23 13:01");
+    assert_eq!(level(&desk, &a, "first_reply"), supervisor);
+    let e = events(&desk, &a, "callback_escalated");
+    assert_eq!(e.len(), 1);
+    assert_eq!(
+        e[0].detail,
+        serde_json::json!({ "kind": "first_reply", "level": 1, "owner": "supervisor" })
+    );
+    assert_eq!(
+        (e[0].at, e[0].agent.as_str()),
+        (at("2026-11-23 13:01"), "王丽")
+    );
+    assert_eq!((e[0].from_stage, e[0].to_stage), (None, None));
+    // The same tick again, and later ticks before the next level: nothing.
+    assert_eq!(escalate("2026-11-23 13:01"), 0);
+    assert_eq!(escalate("2026-11-23 14:59"), 0);
+    assert_eq!(events(&desk, &a, "callback_escalated").len(), 1);
+    assert_eq!(escalate("2026-11-23 15:01"), 1);
+    assert_eq!(
+        level(&world.at("2026-11-23 15:01"), &a, "first_reply"),
+        manager
+    );
+    assert_eq!(escalate("2026-11-23 15:01"), 0);
+
+    // B: Monday 16:00, critical → due 17:00. At 19:00 it is two hours late by the wall
+    // clock but one in business hours: not yet. Level 1 at Tuesday 09:30, level 2 at 11:30.
+    let b = walk(
+        &mut world.at("2026-11-23 16:00"),
+        &leak(),
+        &[classify(Scope::In, "critical")],
+    );
+    assert_eq!(escalate("2026-11-23 19:00"), 0);
+    assert_eq!(escalate("2026-11-24 09:29"), 0);
+    assert_eq!(escalate("2026-11-24 09:31"), 1);
+    assert_eq!(
+        level(&world.at("2026-11-24 09:31"), &b, "first_reply"),
+        supervisor
+    );
+    assert_eq!(escalate("2026-11-24 11:29"), 0);
+    assert_eq!(escalate("2026-11-24 11:31"), 1);
+    assert_eq!(
+        level(&world.at("2026-11-24 11:31"), &b, "first_reply"),
+        manager
+    );
+
+    // Never a third level, however late.
+    assert_eq!(escalate("2026-12-31 12:00"), 0);
+    let desk = world.at("2026-12-31 12:00");
+    for n in [&a, &b] {
+        let e = events(&desk, n, "callback_escalated");
+        let levels: Vec<(u64, &str)> = e
+            .iter()
+            .map(|e| {
+                (
+                    e.detail["level"].as_u64().expect("level"),
+                    e.detail["owner"].as_str().expect("owner"),
+                )
+            })
+            .collect();
+        assert_eq!(levels, [(1, "supervisor"), (2, "manager")]);
+    }
+    assert!(events(&desk, &d, "callback_escalated").is_empty());
+    assert_eq!(level(&desk, &d, "first_reply"), none);
+    // The queue shows who owns them now.
+    let queue = desk.callback_queue(CallbackView::All, 10, None).expect("q");
+    let owners: Vec<(String, u32, Option<String>)> = queue
+        .iter()
+        .map(|r| {
+            (
+                r.complaint.number.clone(),
+                r.callback.level,
+                r.callback.owner.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        owners,
+        [
+            (a.clone(), 2, Some("manager".into())),
+            (b.clone(), 2, Some("manager".into()))
+        ]
+    );
+}
+
+/// While the customer is waited on, the reply clock is paused (the resume moves the due
+/// time by the paused business time), yet the stale due time still counts as late: the
+/// first reply escalates during the pause.
+#[test]
+#[ignore = "bug: escalate_overdue (and the queue's overdue flag) ignore handling.paused_since: \
+            a first reply whose clock is paused by a wait on the customer escalates while \
+            the wait lasts"]
+fn a_paused_first_reply_does_not_escalate_while_waiting() {
+    let world = World::new();
+    // Friday 16:00, general: due Saturday 10:30; waiting on the customer from 17:00, with
+    // 3 business hours left.
+    let n = walk(
+        &mut world.at("2026-11-20 16:00"),
+        &leak(),
+        &[classify(Scope::In, "general")],
+    );
+    world
+        .at("2026-11-20 17:00")
+        .act(
+            &n,
+            None,
+            &Action::Wait {
+                on: WaitOn::Customer,
+                note: "等业主提供照片".into(),
+            },
+        )
+        .expect("wait");
+    // Saturday 14:00: 3 h 30 past the stale due time, still waiting.
+    assert_eq!(
+        world.at("2026-11-21 14:00").escalate_overdue().expect("e"),
+        0,
+        "the clock is paused"
+    );
+    assert_eq!(
+        level(&world.at("2026-11-21 14:00"), &n, "first_reply"),
+        (0, None)
+    );
+}
+
+/// A pass escalates at most a batch (500) of candidates, oldest due first, and skips those
+/// not yet at their next level's threshold. 500 callbacks already at level 1, waiting for
+/// level 2, fill the batch: a newer callback that is due for level 1 is not looked at.
+#[test]
+#[ignore = "bug: escalate_overdue takes the 500 oldest candidates (level < 2) and skips the \
+            not-yet-due ones inside the batch; 500 callbacks waiting for level 2 starve a \
+            newer one due for level 1 until they escalate themselves"]
+fn escalation_is_not_starved_by_callbacks_waiting_for_their_next_level() {
+    let world = World::new();
+    // Sunday: 500 promised callbacks due Monday 10:30 (one complaint).
+    let mut sunday = world.at("2026-11-22 12:00");
+    let waiting = sunday.intake(&leak()).expect("intake").number;
+    for _ in 0..500 {
+        sunday
+            .promise_callback(&waiting, at("2026-11-23 10:30"), "")
+            .expect("promise");
+    }
+    // Monday 08:40: a serious complaint, first reply due 10:40, level 1 at 12:40.
+    let late = walk(
+        &mut world.at("2026-11-23 08:40"),
+        &leak(),
+        &[classify(Scope::In, "serious")],
+    );
+    // 12:31: the 500 reach level 1 (their level 2 comes at 14:30).
+    assert_eq!(
+        world.at("2026-11-23 12:31").escalate_overdue().expect("e"),
+        500
+    );
+    // 12:45: the new one is 2 h 05 late in business hours.
+    assert_eq!(
+        world.at("2026-11-23 12:45").escalate_overdue().expect("e"),
+        1,
+        "the callback due for level 1 escalates"
+    );
+    assert_eq!(
+        level(&world.at("2026-11-23 12:45"), &late, "first_reply"),
+        (1, Some("supervisor".into()))
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Revisits.
+
+/// (remedied at, severity, plan, [(role, due)]).
+type PlanRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+#[test]
+fn the_remedy_plans_the_revisits_of_the_severity() {
+    let world = World::new();
+    // Preset: standard (minor, general) = agent after 1 business day, supervisor after 7
+    // days; serious (serious, critical) adds the manager after 30 days. Business days keep
+    // the time of day (clamped into hours); plain days are calendar days.
+    #[rustfmt::skip]
+    let rows: [PlanRow; 5] = [
+        ("2026-11-21 10:00", "general", "standard", &[
+            ("agent", "2026-11-23 10:00"),        // Saturday → Monday (Sunday off)
+            ("supervisor", "2026-11-28 10:00"),
+        ]),
+        ("2026-11-21 10:00", "serious", "serious", &[
+            ("agent", "2026-11-23 10:00"),
+            ("supervisor", "2026-11-28 10:00"),
+            ("manager", "2026-12-21 10:00"),
+        ]),
+        ("2026-11-20 17:50", "minor", "standard", &[
+            ("agent", "2026-11-21 17:50"),        // Friday → Saturday, a working day
+            ("supervisor", "2026-11-27 17:50"),
+        ]),
+        // The National Day eve: the next working day is 10-08; seven plain days land in
+        // the holiday.
+        ("2026-09-30 10:00", "general", "standard", &[
+            ("agent", "2026-10-08 10:00"),
+            ("supervisor", "2026-10-07 10:00"),
+        ]),
+        // Remedied in the evening: the business-day revisit is at the next day's close.
+        ("2026-11-21 20:00", "critical", "serious", &[
+            ("agent", "2026-11-23 18:00"),
+            ("supervisor", "2026-11-28 20:00"),
+            ("manager", "2026-12-21 20:00"),
+        ]),
+    ];
+    for (when, severity, plan, expected) in rows {
+        let n = remedied_at(&world, when, severity);
+        let desk = world.at(when);
+        let case = desk.case_file(&n).expect("case");
+        assert_eq!(case.complaint.stage, Stage::Revisiting, "{when} {severity}");
+        let e = events(&desk, &n, "remedied");
+        assert_eq!(e[0].detail["revisit_plan"], plan);
+        assert_eq!(
+            (e[0].from_stage, e[0].to_stage),
+            (Some(Stage::Replied), Some(Stage::Revisiting))
+        );
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(r, d)| (r.to_string(), d.to_string()))
+            .collect();
+        let mut got = planned(&case.revisits);
+        // Stored by due time; compare in plan order.
+        let order = |role: &str| {
+            ["agent", "supervisor", "manager"]
+                .iter()
+                .position(|r| *r == role)
+        };
+        got.sort_by_key(|(role, _)| order(role));
+        assert_eq!(got, expected, "{when} {severity}");
+        assert!(case.revisits.iter().all(|r| r.done_at.is_none()
+            && r.reached.is_none()
+            && r.satisfaction.is_none()
+            && r.comment.is_empty()));
+    }
+}
+
+/// (reached, satisfaction, comment, done at).
+type RevisitResult = (Option<bool>, Option<u8>, String, Option<String>);
+
+#[test]
+fn satisfied_revisits_make_the_case_ready_to_close() {
+    let world = World::new();
+    let n = remedied_at(&world, "2026-11-21 10:00", "serious");
+    // Each revisit when it is due: agent, supervisor, manager.
+    let times = ["2026-11-23 10:05", "2026-11-28 10:05", "2026-12-21 10:05"];
+    for (i, when) in times.iter().enumerate() {
+        let mut desk = world.at(when);
+        let c = desk
+            .record_revisit(&n, None, Some(5), " 很满意 ")
+            .expect("record");
+        assert_eq!(c.stage, Stage::Revisiting, "{when}: still revisiting");
+        let e = events(&desk, &n, "revisited");
+        let last = e.last().expect("event");
+        let role = ["agent", "supervisor", "manager"][i];
+        assert_eq!(
+            last.detail,
+            serde_json::json!({
+                "role": role,
+                "reached": true,
+                "satisfaction": 5,
+                "comment": "很满意",
+                "ready_to_close": i == 2,
+            })
+        );
+        assert_eq!(last.at, at(when));
+    }
+    let desk = world.at("2026-12-21 10:05");
+    let done: Vec<RevisitResult> = revisits(&desk, &n)
+        .iter()
+        .map(|r| {
+            (
+                r.reached,
+                r.satisfaction,
+                r.comment.clone(),
+                r.done_at.map(show),
+            )
+        })
+        .collect();
+    assert_eq!(
+        done,
+        times
+            .iter()
+            .map(|t| (
+                Some(true),
+                Some(5),
+                "很满意".to_string(),
+                Some(t.to_string())
+            ))
+            .collect::<Vec<_>>()
+    );
+    let err = world
+        .at("2026-12-21 10:06")
+        .record_revisit(&n, None, Some(5), "")
+        .expect_err("none left");
+    assert_eq!(err.key, "error.no_open_revisit");
+    // Close from revisiting.
+    let c = world
+        .at("2026-12-21 10:10")
+        .act(&n, None, &close())
+        .expect("close");
+    assert_eq!(c.stage, Stage::Closed);
+    assert_eq!(c.closed_at, Some(at("2026-12-21 10:10")));
+}
+
+/// (role, reached, satisfaction, done at).
+type RoleResult<'a> = (&'a str, Option<bool>, Option<u8>, Option<String>);
+
+#[test]
+fn a_dissatisfied_revisit_reopens_the_case_and_cancels_the_rest() {
+    let world = World::new();
+    let n = remedied_at(&world, "2026-11-21 10:00", "serious");
+    // 3 is above the threshold (2): recorded, no reopen.
+    let c = world
+        .at("2026-11-23 10:05")
+        .record_revisit(&n, None, Some(3), "一般")
+        .expect("record");
+    assert_eq!(c.stage, Stage::Revisiting);
+    // 2 reopens: back to assessed, the remaining revisit(s) closed without a result.
+    let mut desk = world.at("2026-11-28 10:05");
+    let before = desk.case_file(&n).expect("case").complaint.version;
+    let c = desk
+        .record_revisit(&n, None, Some(2), "还在漏水")
+        .expect("record");
+    assert_eq!(c.stage, Stage::Assessed);
+    assert_eq!(c.version, before + 1, "one change: the reopen");
+    assert_eq!(c.handling.reply, None, "the old reply no longer holds");
+    let r = revisits(&desk, &n);
+    let got: Vec<RoleResult> = r
+        .iter()
+        .map(|r| {
+            (
+                r.role.as_str(),
+                r.reached,
+                r.satisfaction,
+                r.done_at.map(show),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "agent",
+                Some(true),
+                Some(3),
+                Some("2026-11-23 10:05".into())
+            ),
+            (
+                "supervisor",
+                Some(true),
+                Some(2),
+                Some("2026-11-28 10:05".into())
+            ),
+            ("manager", None, None, Some("2026-11-28 10:05".into())),
+        ]
+    );
+    let timeline = desk.case_file(&n).expect("case").events;
+    let tail: Vec<&str> = timeline[timeline.len() - 2..]
+        .iter()
+        .map(|e| e.kind.as_str())
+        .collect();
+    assert_eq!(tail, ["revisited", "reopened"]);
+    let revisited = &timeline[timeline.len() - 2];
+    assert_eq!(revisited.detail["ready_to_close"], false);
+    assert_eq!(revisited.detail["satisfaction"], 2);
+    let reopened = timeline.last().expect("reopened");
+    assert_eq!(reopened.detail["reason"], "supervisor 2/5 还在漏水");
+    assert_eq!(
+        (reopened.from_stage, reopened.to_stage),
+        (Some(Stage::Revisiting), Some(Stage::Assessed))
+    );
+    assert_eq!(reopened.at, at("2026-11-28 10:05"));
+    // Nothing left to record; the agenda no longer lists the case.
+    assert_eq!(
+        desk.record_revisit(&n, None, Some(5), "")
+            .map_err(|e| e.key),
+        Err("error.no_open_revisit")
+    );
+    assert!(
+        desk.revisit_agenda(AgendaRange::All, 50, None)
+            .expect("agenda")
+            .is_empty()
+    );
+
+    // A new remedy plans a new round.
+    let mut steps = to_reply();
+    steps.remove(0); // verified already
+    steps.remove(0); // assessed: reopened there
+    steps.push(remedied());
+    let mut desk = world.at("2026-11-30 10:00");
+    for step in &steps {
+        desk.act(&n, None, step).expect("move");
+    }
+    let open: Vec<(String, String)> = planned(
+        &revisits(&desk, &n)
+            .into_iter()
+            .filter(|r| r.done_at.is_none())
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(
+        open,
+        [
+            ("agent".to_string(), "2026-12-01 10:00".to_string()),
+            ("supervisor".into(), "2026-12-07 10:00".into()),
+            ("manager".into(), "2026-12-30 10:00".into()),
+        ]
+    );
+}
+
+#[test]
+fn an_unreached_revisit_is_done_without_reopening() {
+    let world = World::new();
+    let n = remedied_at(&world, "2026-11-21 10:00", "general");
+    let mut desk = world.at("2026-11-23 10:05");
+    let c = desk
+        .record_revisit(&n, None, None, "电话无人接听")
+        .expect("record");
+    assert_eq!(c.stage, Stage::Revisiting);
+    let r = &revisits(&desk, &n)[0];
+    assert_eq!(
+        (r.role.as_str(), r.reached, r.satisfaction, r.done_at),
+        ("agent", Some(false), None, Some(at("2026-11-23 10:05")))
+    );
+    assert_eq!(r.comment, "电话无人接听");
+    let e = events(&desk, &n, "revisited");
+    assert_eq!(e[0].detail["reached"], false);
+    assert_eq!(e[0].detail["satisfaction"], serde_json::Value::Null);
+    assert_eq!(e[0].detail["ready_to_close"], false);
+    assert!(events(&desk, &n, "reopened").is_empty());
+    // The last one unreached is not "ready to close" either.
+    let mut desk = world.at("2026-11-28 10:05");
+    desk.record_revisit(&n, None, None, "").expect("record");
+    let e = events(&desk, &n, "revisited");
+    assert_eq!(e[1].detail["ready_to_close"], false);
+    // Out of range: refused before anything is read.
+    for s in [0, 6] {
+        assert_eq!(
+            desk.record_revisit(&n, None, Some(s), "")
+                .map_err(|e| e.key),
+            Err("error.satisfaction_range")
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The callback queue.
+
+#[test]
+fn the_callback_queue_is_in_due_order_with_views_and_pages() {
+    let world = World::new();
+    world.register("王丽", "agent");
+    world.register("赵主管", "supervisor");
+    // Monday 08:00 (the clock starts at 08:30): c1 serious → 10:30, c2 critical → 09:30,
+    // c3 minor → 16:30.
+    let mut early = world.at("2026-11-23 08:00");
+    let c1 = walk(&mut early, &leak(), &[classify(Scope::In, "serious")]);
+    let c2 = walk(&mut early, &leak(), &[classify(Scope::In, "critical")]);
+    let c3 = walk(&mut early, &leak(), &[classify(Scope::In, "minor")]);
+    // 09:00: two promises at 10:30 too (ties in due time go by id: c1's first reply, then
+    // the promises in the order made).
+    let mut nine = world.at("2026-11-23 09:00");
+    nine.promise_callback(&c3, at("2026-11-23 10:30"), "")
+        .expect("promise");
+    nine.promise_callback(&c1, at("2026-11-23 10:30"), "")
+        .expect("promise");
+    // 11:31: c2 (due 09:30) is 2 business hours late: the supervisor's now.
+    assert_eq!(
+        world.at("2026-11-23 11:31").escalate_overdue().expect("e"),
+        1
+    );
+
+    let all = [
+        (c2.clone(), "first_reply", "2026-11-23 09:30"),
+        (c1.clone(), "first_reply", "2026-11-23 10:30"),
+        (c3.clone(), "promised", "2026-11-23 10:30"),
+        (c1.clone(), "promised", "2026-11-23 10:30"),
+        (c3.clone(), "first_reply", "2026-11-23 16:30"),
+    ]
+    .map(|(n, k, d)| (n, k.to_string(), d.to_string()));
+    let agent = world.desk("王丽", "2026-11-23 12:00");
+    let supervisor = world.desk("赵主管", "2026-11-23 12:00");
+    let view = |desk: &Desk, v: CallbackView| desk.callback_queue(v, 50, None).expect("queue");
+
+    let q = view(&agent, CallbackView::All);
+    assert_eq!(rows(&q), all);
+    let overdue: Vec<bool> = q.iter().map(|r| r.overdue).collect();
+    assert_eq!(overdue, [true, true, true, true, false]);
+    assert!(q.iter().all(|r| !r.flagged));
+    assert_eq!(rows(&view(&agent, CallbackView::Overdue)), all[..4]);
+    // Mine: the agent's role or nobody's; the supervisor also sees what escalated to them.
+    assert_eq!(rows(&view(&agent, CallbackView::Mine)), all[1..]);
+    assert_eq!(rows(&view(&supervisor, CallbackView::Mine)), all);
+    let manager_view = {
+        world.register("钱经理", "manager");
+        view(
+            &world.desk("钱经理", "2026-11-23 12:00"),
+            CallbackView::Mine,
+        )
+    };
+    assert_eq!(rows(&manager_view), all[1..]);
+
+    // Paging by (due, id) of the last row: every row once, in order, for each view and
+    // page size.
+    for v in [CallbackView::All, CallbackView::Overdue, CallbackView::Mine] {
+        let whole = view(&agent, v);
+        for size in [1, 2, 3] {
+            let mut seen = Vec::new();
+            let mut after = None;
+            loop {
+                let page = agent.callback_queue(v, size, after).expect("page");
+                assert!(page.len() <= size as usize);
+                let Some(last) = page.last() else { break };
+                after = Some((last.callback.due_at.timestamp(), last.callback.id));
+                seen.extend(page);
+            }
+            assert_eq!(seen, whole, "{v:?} by {size}");
+        }
+    }
+    // Done callbacks leave the queue.
+    world
+        .at("2026-11-23 12:05")
+        .log_callback(&c2, None, CallResult::Reached, "", None)
+        .expect("reached");
+    assert_eq!(
+        rows(&view(&world.at("2026-11-23 12:05"), CallbackView::All)),
+        all[1..]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The revisit agenda and the status counts.
+
+#[test]
+fn the_revisit_agenda_by_range_with_counts() {
+    let world = World::new();
+    // Four remedies and their revisits a..i (Shanghai):
+    // r1 general, Monday 11-16 10:00: a agent 11-17 10:00, b supervisor 11-23 10:00;
+    // r2 serious, Friday 11-20 10:00: c agent 11-21 10:00, d supervisor 11-27 10:00,
+    //    e manager 12-20 10:00;
+    // r3 general, Sunday 11-22 09:00: f agent 11-23 09:00, g supervisor 11-29 09:00;
+    // r4 general, Monday 11-23 09:10: h agent 11-24 09:10, i supervisor 11-30 09:10.
+    let r1 = remedied_at(&world, "2026-11-16 10:00", "general");
+    let r2 = remedied_at(&world, "2026-11-20 10:00", "serious");
+    let r3 = remedied_at(&world, "2026-11-22 09:00", "general");
+    let r4 = remedied_at(&world, "2026-11-23 09:10", "general");
+    let item = |n: &String, role: &str, due: &str| (n.clone(), role.to_string(), due.to_string());
+    let a = item(&r1, "agent", "2026-11-17 10:00");
+    let b = item(&r1, "supervisor", "2026-11-23 10:00");
+    let c = item(&r2, "agent", "2026-11-21 10:00");
+    let d = item(&r2, "supervisor", "2026-11-27 10:00");
+    let e = item(&r2, "manager", "2026-12-20 10:00");
+    let f = item(&r3, "agent", "2026-11-23 09:00");
+    let g = item(&r3, "supervisor", "2026-11-29 09:00");
+    let h = item(&r4, "agent", "2026-11-24 09:10");
+    let i = item(&r4, "supervisor", "2026-11-30 09:10");
+
+    let agenda = |desk: &Desk, range: AgendaRange| {
+        desk.revisit_agenda(range, 50, None)
+            .expect("agenda")
+            .into_iter()
+            .map(|(r, c)| (c.number, r.role, show(r.due_at)))
+            .collect::<Vec<_>>()
+    };
+    // Monday 09:30: today ends at midnight, the week at the end of Sunday 11-29.
+    let desk = world.at("2026-11-23 09:30");
+    assert_eq!(
+        agenda(&desk, AgendaRange::Overdue),
+        [a.clone(), c.clone(), f.clone()]
+    );
+    assert_eq!(agenda(&desk, AgendaRange::Today), std::slice::from_ref(&b));
+    assert_eq!(
+        agenda(&desk, AgendaRange::Tomorrow),
+        std::slice::from_ref(&h)
+    );
+    assert_eq!(
+        agenda(&desk, AgendaRange::Week),
+        [b.clone(), h.clone(), d.clone(), g.clone()]
+    );
+    let whole = [
+        a.clone(),
+        c.clone(),
+        f.clone(),
+        b.clone(),
+        h.clone(),
+        d.clone(),
+        g.clone(),
+        i.clone(),
+        e.clone(),
+    ];
+    assert_eq!(agenda(&desk, AgendaRange::All), whole);
+    assert_eq!(
+        desk.agenda_counts().expect("counts"),
+        AgendaCounts {
+            overdue: 3,
+            today: 1,
+            tomorrow: 1,
+            week: 4
+        }
+    );
+    // The status line: the first replies were all answered; only revisits count.
+    assert_eq!(
+        desk.status_counts().expect("status"),
+        StatusCounts {
+            untriaged: 0,
+            due_today: 1,
+            overdue: 3
+        }
+    );
+    assert_eq!(desk.next_due().expect("next"), Some(at("2026-11-23 10:00")));
+
+    // Paging each range: every row once.
+    for range in [
+        AgendaRange::Overdue,
+        AgendaRange::Today,
+        AgendaRange::Tomorrow,
+        AgendaRange::Week,
+        AgendaRange::All,
+    ] {
+        let whole = agenda(&desk, range);
+        for size in [1, 2, 4] {
+            let mut seen = Vec::new();
+            let mut after = None;
+            loop {
+                let page = desk.revisit_agenda(range, size, after).expect("page");
+                let Some((last, _)) = page.last() else { break };
+                after = Some((last.due_at.timestamp(), last.id));
+                seen.extend(
+                    page.into_iter()
+                        .map(|(r, c)| (c.number, r.role, show(r.due_at))),
+                );
+            }
+            assert_eq!(seen, whole, "{range:?} by {size}");
+        }
+    }
+
+    // At 10:00 sharp, b is due now: today's, not overdue yet.
+    let ten = world.at("2026-11-23 10:00");
+    assert_eq!(agenda(&ten, AgendaRange::Today), std::slice::from_ref(&b));
+    assert_eq!(ten.agenda_counts().expect("counts").overdue, 3);
+    assert_eq!(ten.next_due().expect("next"), Some(at("2026-11-24 09:10")));
+    // Sunday 11-29 23:00: the week runs to the end of Saturday 12-05.
+    let sunday = world.at("2026-11-29 23:00");
+    assert_eq!(
+        agenda(&sunday, AgendaRange::Tomorrow),
+        std::slice::from_ref(&i)
+    );
+    assert_eq!(agenda(&sunday, AgendaRange::Week), std::slice::from_ref(&i));
+    assert_eq!(
+        sunday.agenda_counts().expect("counts"),
+        AgendaCounts {
+            overdue: 7,
+            today: 0,
+            tomorrow: 1,
+            week: 1
+        }
+    );
+    // A recorded revisit leaves the agenda and the counts.
+    world
+        .at("2026-11-29 23:00")
+        .record_revisit(&r1, None, Some(4), "")
+        .expect("record a");
+    assert_eq!(sunday.agenda_counts().expect("counts").overdue, 6);
+    assert!(!agenda(&sunday, AgendaRange::Overdue).contains(&a));
+}
+
+// ---------------------------------------------------------------------------------------
+// Query plans: the queue and the agenda page through their partial indexes, in index
+// order (no sort).
+
+/// The complaint columns the queue joins (as `store::complaints` selects them).
+const COMPLAINT_COLUMNS: &str = "c.id, c.number, c.received_at, c.channel, c.name, c.phone, \
+    c.location, c.category, c.description, c.outcome, c.apologized, c.scope, c.party, c.type, \
+    c.severity, c.intent, c.spread_risk, c.explained, c.stage, c.version, c.closed_at, \
+    c.updated_at, c.handling";
+
+fn plan(conn: &rusqlite::Connection, sql: &str) -> String {
+    let mut stmt = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let count = stmt.parameter_count();
+    let params: Vec<i64> = vec![0; count];
+    stmt.query_map(rusqlite::params_from_iter(params), |r| {
+        r.get::<_, String>(3)
+    })
+    .expect("plan")
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .expect("rows")
+    .join("\n")
+}
+
+#[test]
+fn queue_and_agenda_queries_use_their_indexes_without_sorting() {
+    let world = World::new();
+    // Some rows. The desk never runs ANALYZE: the plans must hold without statistics, and
+    // still with them.
+    for when in ["2026-11-16 10:00", "2026-11-20 10:00"] {
+        remedied_at(&world, when, "serious");
+    }
+    walk(
+        &mut world.at("2026-11-23 09:00"),
+        &leak(),
+        &[classify(Scope::In, "general")],
+    );
+    let conn = world.conn();
+    check_follow_up_plans(&conn);
+    conn.execute_batch("ANALYZE").expect("analyze");
+    check_follow_up_plans(&conn);
+}
+
+fn check_follow_up_plans(conn: &rusqlite::Connection) {
+    // The same SQL text shapes as `store::followups`.
+    #[rustfmt::skip]
+    let queries = [
+        ("callback queue", format!(
+            "SELECT cb.id, cb.kind, cb.due_at, cb.owner, cb.note, cb.done_at, cb.attempts, \
+             cb.level, {COMPLAINT_COLUMNS} FROM callbacks cb INDEXED BY callbacks_open
+             JOIN complaints c ON c.id = cb.complaint_id
+             WHERE cb.done_at IS NULL AND (cb.due_at, cb.id) > (:due, :id)
+               AND cb.due_at < :overdue
+               AND (:owner = '' OR cb.owner = :owner OR cb.owner IS NULL)
+             ORDER BY cb.due_at, cb.id LIMIT :limit"),
+            "callbacks_open", true),
+        ("revisit agenda", format!(
+            "SELECT r.id, r.role, r.due_at, r.done_at, r.reached, r.satisfaction, r.comment, \
+             {COMPLAINT_COLUMNS} FROM revisits r INDEXED BY revisits_open
+             JOIN complaints c ON c.id = r.complaint_id
+             WHERE r.done_at IS NULL AND r.due_at >= ?1 AND r.due_at < ?2
+               AND (r.due_at, r.id) > (?3, ?4)
+             ORDER BY r.due_at, r.id LIMIT ?5"),
+            "revisits_open", true),
+        ("agenda counts",
+            "SELECT count(*) FROM revisits INDEXED BY revisits_open
+             WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2".to_string(),
+            "revisits_open", false),
+        ("escalation candidates",
+            "SELECT cb.id, cb.kind, cb.due_at, cb.owner, cb.note, cb.done_at, cb.attempts, \
+             cb.level, cb.complaint_id FROM callbacks cb
+             INDEXED BY callbacks_escalation
+             WHERE cb.done_at IS NULL AND cb.level < 2 AND cb.due_at < ?1
+             ORDER BY cb.due_at LIMIT ?2".to_string(),
+            "callbacks_escalation", false),
+        // The status line's other count (store::complaints::count names its index).
+        ("untriaged count",
+            "SELECT count(*) FROM complaints INDEXED BY complaints_untriaged
+             WHERE scope IS NULL AND closed_at IS NULL".to_string(),
+            "complaints_untriaged", false),
+    ];
+    for (name, sql, index, joins) in &queries {
+        let p = plan(conn, sql);
+        assert!(
+            p.contains(&format!("USING INDEX {index}"))
+                || p.contains(&format!("USING COVERING INDEX {index}")),
+            "{name}:\n{p}"
+        );
+        assert!(!p.contains("TEMP B-TREE"), "{name} sorts:\n{p}");
+        if *joins {
+            assert!(
+                p.contains("SEARCH c USING INTEGER PRIMARY KEY"),
+                "{name}: each complaint by its id:\n{p}"
+            );
+        }
+    }
+    // Without INDEXED BY, the planner still picks the partial indexes for the status line.
+    #[rustfmt::skip]
+    let free = [
+        ("due counts",
+            "SELECT
+               (SELECT count(*) FROM callbacks WHERE done_at IS NULL AND due_at < ?1)
+             + (SELECT count(*) FROM revisits  WHERE done_at IS NULL AND due_at < ?1),
+               (SELECT count(*) FROM callbacks WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)
+             + (SELECT count(*) FROM revisits  WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)"),
+        ("next due",
+            "SELECT min(t) FROM (
+               SELECT min(due_at) AS t FROM callbacks WHERE done_at IS NULL AND due_at > ?1
+               UNION ALL
+               SELECT min(due_at) FROM revisits WHERE done_at IS NULL AND due_at > ?1)"),
+    ];
+    for (name, sql) in free {
+        let p = plan(conn, sql);
+        for table in ["callbacks", "revisits"] {
+            assert!(
+                p.lines()
+                    .any(|l| l.contains(&format!("SEARCH {table} USING"))
+                        && l.contains("INDEX")
+                        && l.contains("_open")),
+                "{name}: {table} through its open index:\n{p}"
+            );
+        }
+        assert!(
+            !p.contains("SCAN callbacks") && !p.contains("SCAN revisits"),
+            "{name}:\n{p}"
+        );
+    }
+}
+
+/// The "mine" view filters the owner row by row while walking the open index in due
+/// order: with many escalated callbacks (owned by a supervisor or a manager) due before
+/// the agent's own, a page of 50 reads every one of them first. At 10⁶ complaints with
+/// 5·10⁴ escalated callbacks the first page of "mine" takes ~44 ms against ~0.2 ms for
+/// "all" (benches/queues.rs). Measured here in SQLite VM steps of the queue's SQL (the
+/// same text as `store::followups`): the agent's page should cost about what the page of
+/// all does.
+#[test]
+#[ignore = "bug (performance): the callback queue's Mine view steps through every callback \
+            owned by another role that is due before the agent's page (owner is filtered \
+            per row; no index leads with the owner): ~44 ms per page at 10^6"]
+fn the_mine_view_does_not_walk_other_roles_callbacks() {
+    let world = World::new();
+    let n = walk(&mut world.at("2026-11-23 09:00"), &leak(), &[]);
+    let id = world
+        .at("2026-11-23 09:00")
+        .case_file(&n)
+        .expect("case")
+        .complaint
+        .id;
+    let mut conn = world.conn();
+    let tx = conn.transaction().expect("tx");
+    let start = at("2026-10-01 09:00").timestamp();
+    for i in 0..2_000 {
+        // Escalated to the manager, due a month ago and earlier.
+        tx.execute(
+            "INSERT INTO callbacks (complaint_id, kind, due_at, created_at, owner, level)
+             VALUES (?1, 'first_reply', ?2, ?2, 'manager', 2)",
+            rusqlite::params![id, start + i * 60],
+        )
+        .expect("insert");
+    }
+    for i in 0..100 {
+        tx.execute(
+            "INSERT INTO callbacks (complaint_id, kind, due_at, created_at)
+             VALUES (?1, 'promised', ?2, ?2)",
+            rusqlite::params![id, at("2026-11-23 10:00").timestamp() + i * 60],
+        )
+        .expect("insert");
+    }
+    tx.commit().expect("commit");
+    let sql = format!(
+        "SELECT cb.id, cb.kind, cb.due_at, cb.owner, cb.note, cb.done_at, cb.attempts, \
+         cb.level, {COMPLAINT_COLUMNS} FROM callbacks cb INDEXED BY callbacks_open
+         JOIN complaints c ON c.id = cb.complaint_id
+         WHERE cb.done_at IS NULL AND (cb.due_at, cb.id) > (:due, :id)
+           AND cb.due_at < :overdue
+           AND (:owner = '' OR cb.owner = :owner OR cb.owner IS NULL)
+         ORDER BY cb.due_at, cb.id LIMIT :limit"
+    );
+    let steps = |owner: &str| {
+        let mut stmt = conn.prepare(&sql).expect("prepare");
+        let rows = stmt
+            .query_map(
+                rusqlite::named_params! {
+                    ":due": i64::MIN, ":id": i64::MIN, ":overdue": i64::MAX,
+                    ":owner": owner, ":limit": 50,
+                },
+                |_| Ok(()),
+            )
+            .expect("query")
+            .count();
+        assert_eq!(rows, 50, "{owner:?}");
+        stmt.get_status(rusqlite::StatementStatus::VmStep)
+    };
+    // The view itself returns the agent's own page.
+    let mine = world
+        .at("2026-11-23 09:00")
+        .callback_queue(CallbackView::Mine, 50, None)
+        .expect("mine");
+    assert!(mine.iter().all(|r| r.callback.owner.is_none()));
+    let (all, agent) = (steps(""), steps("agent"));
+    assert!(
+        agent < 3 * all,
+        "the agent's page took {agent} VM steps, the page of all {all}"
+    );
+}
