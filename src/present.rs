@@ -292,6 +292,17 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
                     DateTime::parse_from_rfc3339(s)
                         .map_or_else(|_| s.clone(), |t| local_minutes(t.with_timezone(&Utc)))
                 }
+                ("revisit_plan", serde_json::Value::String(s)) => config
+                    .revisit_plans
+                    .iter()
+                    .find(|p| &p.key == s)
+                    .map_or_else(
+                        || s.clone(),
+                        |p| match lang {
+                            crate::i18n::Lang::ZhCn => p.zh.clone(),
+                            crate::i18n::Lang::En => p.en.clone(),
+                        },
+                    ),
                 ("intent", serde_json::Value::String(s)) => {
                     catalog.text_or(&format!("intent.{s}"), s).to_string()
                 }

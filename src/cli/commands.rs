@@ -149,7 +149,15 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                     }
                 }
                 CallbackAction::Promise { due, note } => {
-                    desk.promise_callback(number, parse_datetime(due, "due")?, note)?;
+                    let due = parse_datetime(due, "due")?;
+                    desk.promise_callback(number, due, note)?;
+                    println!(
+                        "{}",
+                        catalog.format(
+                            "cli.callback_promised",
+                            &[("due", crate::when::local_minutes(due))]
+                        )
+                    );
                 }
                 CallbackAction::Complete { note } => {
                     desk.log_callback(number, None, CallResult::Reached, note, None)?;

@@ -46,8 +46,13 @@ struct OwedJson<'a> {
     attempts: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     level: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "skip_owner")]
+    owner: Option<Option<&'a str>>,
+}
+
+/// Revisit rows have no owner key; callback rows always have one (null when nobody).
+fn skip_owner(owner: &Option<Option<&str>>) -> bool {
+    owner.is_none()
 }
 
 /// Where the rows go.
@@ -108,7 +113,8 @@ pub fn list<W: Write>(
                         role: revisits.then_some(item.what.as_str()),
                         attempts: (!revisits).then_some(item.attempts),
                         level: (!revisits).then_some(item.level),
-                        owner: (!revisits && !item.owner.is_empty()).then_some(item.owner.as_str()),
+                        owner: (!revisits)
+                            .then_some((!item.owner.is_empty()).then_some(item.owner.as_str())),
                     })
                     .map_err(io)?,
                 Sink::Csv(csv) => {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{Desk, apply, calendar};
 use crate::domain::complaint::Complaint;
-use crate::domain::handling::{Action, Rules};
+use crate::domain::handling::{Action, FIRST_REPLY, PROMISED, Rules};
 use crate::domain::number;
 use crate::error::{Error, Result};
 use crate::store::complaints;
@@ -101,8 +101,10 @@ pub struct AgendaCounts {
     pub week: i64,
 }
 
-/// Most callbacks escalated in one pass (the rest follow on the next).
+/// Candidates read per page when escalating.
 const ESCALATION_BATCH: u32 = 500;
+/// Pages read per level in one pass (the rest follow on the next pass).
+const ESCALATION_PAGES: u32 = 8;
 
 /// The start of the local day `days` after the day of `t`.
 fn local_day_start(t: DateTime<Utc>, days: u64) -> DateTime<Utc> {
@@ -123,9 +125,14 @@ impl Desk {
     ) -> Result<Vec<CallbackRow>> {
         let now = self.clock.now();
         let role = self.role()?;
+        // Mine: for the desk's first role, the callbacks never escalated (nobody owns
+        // them yet); for a role further up, those escalated to it.
+        let desk_role = self.config.roles.first().is_none_or(|r| r.key == role.key);
+        let mine = view == CallbackView::Mine;
         let filter = QueueFilter {
             overdue_at: (view == CallbackView::Overdue).then_some(now),
-            owner: (view == CallbackView::Mine).then_some(role.key.as_str()),
+            owner: (mine && !desk_role).then_some(role.key.as_str()),
+            unowned: mine && desk_role,
         };
         let flag = self.config.follow_up.failed_attempts_flag;
         Ok(self
@@ -232,7 +239,7 @@ impl Desk {
             if c.stage.is_closed() {
                 return Err(Error::new("error.case_closed").arg("number", &c.number));
             }
-            followups::owe(tx, c.id, "promised", due, now)?;
+            followups::owe(tx, c.id, PROMISED, due, now)?;
             events::append(
                 tx,
                 &NewEvent {
@@ -260,35 +267,62 @@ impl Desk {
         self.store.write(|tx| {
             let cal = calendar(config, now);
             let mut escalated = 0;
-            // Business time runs no faster than the wall clock: anything escalating now
-            // was due at least `margin` ago.
-            for (cb, complaint_id) in
-                followups::escalation_candidates(tx, now - margin, ESCALATION_BATCH)?
-            {
-                let level = cb.level + 1;
-                let threshold = cal.add(cb.due_at, margin * i32::try_from(level).unwrap_or(1));
-                let Some(owner) = config.roles.get(level as usize).map(|r| r.key.clone()) else {
+            // Level by level (the higher first, so a callback rises one level per pass),
+            // and callbacks waiting for a higher level never hold back one due for a lower; pages through the candidates (business time runs no faster
+            // than the wall clock, so anything escalating now was due `margin` per level
+            // ago).
+            for level in (0..2u32).rev() {
+                let steps = i32::try_from(level + 1).unwrap_or(1);
+                let Some(owner) = config.roles.get(level as usize + 1).map(|r| r.key.clone())
+                else {
                     continue;
                 };
-                if now < threshold {
-                    continue;
+                let mut after = None;
+                for _ in 0..ESCALATION_PAGES {
+                    let page = followups::escalation_candidates(
+                        tx,
+                        level,
+                        now - margin * steps,
+                        after,
+                        ESCALATION_BATCH,
+                    )?;
+                    let Some((last, _)) = page.last() else { break };
+                    after = Some((last.due_at.timestamp(), last.id));
+                    let full = page.len() == ESCALATION_BATCH as usize;
+                    for (cb, complaint_id) in page {
+                        if now < cal.add(cb.due_at, margin * steps) {
+                            continue;
+                        }
+                        // A first reply waiting on the customer is paused, not late.
+                        if cb.kind == FIRST_REPLY
+                            && complaints::by_id(tx, complaint_id)?
+                                .handling
+                                .paused_since
+                                .is_some()
+                        {
+                            continue;
+                        }
+                        followups::escalate(tx, cb.id, level + 1, &owner)?;
+                        events::append(
+                            tx,
+                            &NewEvent {
+                                complaint_id,
+                                at: now,
+                                agent: &agent,
+                                kind: "callback_escalated",
+                                from_stage: None,
+                                to_stage: None,
+                                detail: &serde_json::json!({
+                                    "kind": cb.kind, "level": level + 1, "owner": owner,
+                                }),
+                            },
+                        )?;
+                        escalated += 1;
+                    }
+                    if !full {
+                        break;
+                    }
                 }
-                followups::escalate(tx, cb.id, level, &owner)?;
-                events::append(
-                    tx,
-                    &NewEvent {
-                        complaint_id,
-                        at: now,
-                        agent: &agent,
-                        kind: "callback_escalated",
-                        from_stage: None,
-                        to_stage: None,
-                        detail: &serde_json::json!({
-                            "kind": cb.kind, "level": level, "owner": owner,
-                        }),
-                    },
-                )?;
-                escalated += 1;
             }
             Ok(escalated)
         })

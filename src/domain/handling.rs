@@ -295,6 +295,8 @@ pub struct Decision {
 pub const FIRST_REPLY: &str = "first_reply";
 /// Kind of the chaser owed to the responsible party after an out-of-scope classification.
 pub const CHASER: &str = "chaser";
+/// Kind of a callback promised to the customer.
+pub const PROMISED: &str = "promised";
 
 /// The call started by a classification: a first reply within the severity's first-reply
 /// hours in scope, a chaser within its referral hours out of scope (business hours).
@@ -728,7 +730,7 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
     let settles: &'static [&'static str] = match mv {
         Move::Reply => &[FIRST_REPLY],
         Move::Refer => &[CHASER],
-        Move::Close => &[FIRST_REPLY, CHASER],
+        Move::Close => &[FIRST_REPLY, CHASER, PROMISED],
         _ => &[],
     };
     let revisits = match mv {

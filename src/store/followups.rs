@@ -87,24 +87,42 @@ fn revisit_at(r: &Row<'_>, base: usize) -> rusqlite::Result<Revisit> {
 
 /// The queue's page query: open callbacks in (due, id) order through the open index; a
 /// due bound keeps only overdue ones, an owner only that owner's (and unowned) ones.
-fn callback_queue_sql() -> String {
+fn callback_queue_sql(owner: Owner) -> String {
+    let (index, owned) = match owner {
+        Owner::Any => ("callbacks_open", ""),
+        Owner::Nobody => ("callbacks_owner", " AND cb.owner IS NULL"),
+        Owner::Role => ("callbacks_owner", " AND cb.owner = :owner"),
+    };
     format!(
-        "SELECT {CALLBACK_COLUMNS_Q}, {} FROM callbacks cb INDEXED BY callbacks_open
+        "SELECT {CALLBACK_COLUMNS_Q}, {} FROM callbacks cb INDEXED BY {index}
          JOIN complaints c ON c.id = cb.complaint_id
-         WHERE cb.done_at IS NULL AND (cb.due_at, cb.id) > (:due, :id)
+         WHERE cb.done_at IS NULL{owned} AND (cb.due_at, cb.id) > (:due, :id)
            AND cb.due_at < :overdue
-           AND (:owner = '' OR cb.owner = :owner OR cb.owner IS NULL)
          ORDER BY cb.due_at, cb.id LIMIT :limit",
         qualified_columns()
     )
 }
+
+/// Whose callbacks a queue page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    /// Everyone's.
+    Any,
+    /// Those still at the desk (never escalated).
+    Nobody,
+    /// Those escalated to the filter's role.
+    Role,
+}
+
 /// What the callback queue shows.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct QueueFilter<'a> {
     /// Only callbacks due before this (overdue).
     pub overdue_at: Option<DateTime<Utc>>,
-    /// Only callbacks owned by this agent or role (or by nobody).
+    /// Only callbacks owned by this role (escalated to it).
     pub owner: Option<&'a str>,
+    /// Only callbacks still at the desk (not escalated, owned by nobody).
+    pub unowned: bool,
 }
 
 /// The callbacks of a complaint, by due time (inside a transaction or not).
@@ -152,20 +170,24 @@ pub fn set_due(tx: &Transaction<'_>, id: i64, due: DateTime<Utc>) -> rusqlite::R
     Ok(())
 }
 
-/// Open callbacks below the top escalation level whose due time is before `before`,
-/// oldest first, with their complaint ids.
+/// Open callbacks at escalation `level` due before `before`, after `(due, id)`, in due
+/// order, with their complaint ids.
 pub fn escalation_candidates(
     conn: &Connection,
+    level: u32,
     before: DateTime<Utc>,
+    after: Option<(i64, i64)>,
     limit: u32,
 ) -> rusqlite::Result<Vec<(Callback, i64)>> {
+    let (due, id) = after.unwrap_or((i64::MIN, i64::MIN));
     conn.prepare_cached(&format!(
         "SELECT {CALLBACK_COLUMNS_Q}, cb.complaint_id FROM callbacks cb
          INDEXED BY callbacks_escalation
-         WHERE cb.done_at IS NULL AND cb.level < 2 AND cb.due_at < ?1
-         ORDER BY cb.due_at LIMIT ?2"
+         WHERE cb.done_at IS NULL AND cb.level < 2 AND cb.level = ?1 AND cb.due_at <= ?2
+           AND (cb.due_at, cb.id) > (?3, ?4)
+         ORDER BY cb.due_at, cb.id LIMIT ?5"
     ))?
-    .query_map(params![before.timestamp(), limit], |r| {
+    .query_map(params![level, before.timestamp(), due, id, limit], |r| {
         Ok((callback_at(r, 0)?, r.get(CALLBACK_COLUMNS_N)?))
     })?
     .collect()
@@ -350,19 +372,33 @@ impl Store {
         limit: u32,
         after: Option<(i64, i64)>,
     ) -> Result<Vec<(Callback, Complaint)>> {
-        let sql = callback_queue_sql();
+        let owner = match (filter.unowned, filter.owner) {
+            (true, _) => Owner::Nobody,
+            (false, Some(_)) => Owner::Role,
+            (false, None) => Owner::Any,
+        };
+        let sql = callback_queue_sql(owner);
         let (due, id) = after.unwrap_or((i64::MIN, i64::MIN));
         let overdue = filter.overdue_at.map_or(i64::MAX, |t| t.timestamp());
+        let role = filter.owner.unwrap_or("");
         self.conn()
             .prepare_cached(&sql)
             .and_then(|mut s| {
-                s.query_map(
-                    rusqlite::named_params! {
-                        ":due": due, ":id": id, ":overdue": overdue,
-                        ":owner": filter.owner.unwrap_or(""), ":limit": limit,
-                    },
-                    |r| Ok((callback_at(r, 0)?, complaint_at(r, CALLBACK_COLUMNS_N)?)),
-                )?
+                let all: [(&str, &dyn rusqlite::ToSql); 5] = [
+                    (":due", &due),
+                    (":id", &id),
+                    (":overdue", &overdue),
+                    (":owner", &role),
+                    (":limit", &limit),
+                ];
+                // Only the parameters this variant of the query names.
+                let used: Vec<(&str, &dyn rusqlite::ToSql)> = all
+                    .into_iter()
+                    .filter(|(name, _)| matches!(s.parameter_index(name), Ok(Some(_))))
+                    .collect();
+                s.query_map(used.as_slice(), |r| {
+                    Ok((callback_at(r, 0)?, complaint_at(r, CALLBACK_COLUMNS_N)?))
+                })?
                 .collect()
             })
             .map_err(|e| self.err(e))

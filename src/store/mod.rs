@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_handling.sql"),
     include_str!("migrations/0004_attachments.sql"),
     include_str!("migrations/0005_follow_up.sql"),
+    include_str!("migrations/0006_callback_owner.sql"),
 ];
 
 /// Tables every version of our schema has; their absence means a damaged file.
