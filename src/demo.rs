@@ -513,7 +513,7 @@ impl<'a> DemoGenerator<'a> {
                 compensation_limit: u32::MAX,
                 permissions: Vec::new(),
             });
-        let mut complaint = case.as_complaint();
+        let mut complaint = Complaint::received(0, String::new(), &case.intake);
         let mut at = received_at + Duration::minutes(rng.i64(5..240));
         let zone = {
             use chrono::Offset;
@@ -595,38 +595,6 @@ impl<'a> DemoGenerator<'a> {
         case.closed_at = complaint.closed_at;
         case.handling = complaint.handling;
         case
-    }
-}
-
-impl DemoCase {
-    /// The case as a stored complaint would read before any move (for the domain's rules).
-    fn as_complaint(&self) -> Complaint {
-        let i = &self.intake;
-        Complaint {
-            id: 0,
-            number: String::new(),
-            received_at: i.received_at,
-            channel: i.channel,
-            name: i.name.clone(),
-            phone: i.phone.clone(),
-            location: i.location.clone(),
-            category: i.category.clone(),
-            description: i.description.clone(),
-            outcome: i.outcome.clone(),
-            apologized: i.apologized,
-            scope: None,
-            party: None,
-            complaint_type: None,
-            severity: None,
-            intent: Intent::Unclear,
-            spread_risk: false,
-            explained: false,
-            stage: Stage::Received,
-            version: 1,
-            closed_at: None,
-            updated_at: i.received_at,
-            handling: Handling::default(),
-        }
     }
 }
 

@@ -247,6 +247,59 @@ pub struct Complaint {
     pub handling: Handling,
 }
 
+impl Complaint {
+    /// The complaint a validated intake becomes before any move: received, untriaged.
+    pub fn received(id: i64, number: String, i: &ValidComplaint) -> Complaint {
+        Complaint {
+            id,
+            number,
+            received_at: i.received_at,
+            channel: i.channel,
+            name: i.name.clone(),
+            phone: i.phone.clone(),
+            location: i.location.clone(),
+            category: i.category.clone(),
+            description: i.description.clone(),
+            outcome: i.outcome.clone(),
+            apologized: i.apologized,
+            scope: None,
+            party: None,
+            complaint_type: None,
+            severity: None,
+            intent: Intent::Unclear,
+            spread_risk: false,
+            explained: false,
+            stage: Stage::Received,
+            version: 1,
+            closed_at: None,
+            updated_at: i.received_at,
+            handling: Handling::default(),
+        }
+    }
+
+    /// A received complaint for unit tests: 张伟 in 3栋 on the phone, at a fixed time.
+    #[cfg(test)]
+    pub fn sample(id: i64, category: &str, description: &str) -> Complaint {
+        let at = DateTime::from_timestamp(1_763_800_000, 0).unwrap_or_default();
+        Complaint::received(
+            id,
+            format!("20261122-{id:04}"),
+            &ValidComplaint {
+                channel: Channel::Phone,
+                name: "张伟".into(),
+                phone: "13800138000".into(),
+                phone_norm: "13800138000".into(),
+                location: "3栋".into(),
+                category: category.into(),
+                description: description.into(),
+                outcome: String::new(),
+                apologized: false,
+                received_at: at,
+            },
+        )
+    }
+}
+
 /// A list of complaints the panes and `list` show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Queue {

@@ -61,36 +61,9 @@ pub fn suggest(config: &Config, c: &Complaint) -> Suggestion {
 mod tests {
     use super::*;
     use crate::config::Preset;
-    use crate::domain::complaint::{Channel, Intent};
-    use crate::domain::stage::Stage;
 
     fn complaint(category: &str, description: &str) -> Complaint {
-        let at = chrono::DateTime::from_timestamp(1_763_800_000, 0).unwrap_or_default();
-        Complaint {
-            id: 1,
-            number: "20261122-0001".into(),
-            received_at: at,
-            channel: Channel::Phone,
-            name: "张伟".into(),
-            phone: "13800138000".into(),
-            location: "3栋".into(),
-            category: category.into(),
-            description: description.into(),
-            outcome: String::new(),
-            apologized: false,
-            scope: None,
-            party: None,
-            complaint_type: None,
-            severity: None,
-            intent: Intent::Unclear,
-            spread_risk: false,
-            explained: false,
-            stage: Stage::Received,
-            version: 1,
-            closed_at: None,
-            updated_at: at,
-            handling: Default::default(),
-        }
+        Complaint::sample(1, category, description)
     }
 
     #[test]

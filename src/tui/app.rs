@@ -1387,7 +1387,7 @@ fn draft_effect(work: TickWork) -> Effect {
 mod tests {
     use super::*;
     use crate::config::Preset;
-    use crate::domain::complaint::{Channel, Intent, Queue, Scope};
+    use crate::domain::complaint::{Channel, Queue, Scope};
     use crate::domain::stage::Stage;
     use crate::store::complaints::Cursor;
     use crate::tui::panes::intake::Field;
@@ -1432,29 +1432,10 @@ mod tests {
             .single()
             .expect("time");
         Complaint {
-            id,
-            number: format!("20261122-{id:04}"),
             received_at: at,
-            channel: Channel::Phone,
-            name: format!("住户{id}"),
-            phone: "13800138000".into(),
-            location: "3栋2单元1801".into(),
-            category: "leak".into(),
-            description: "卫生间漏水".into(),
-            outcome: String::new(),
-            apologized: false,
-            scope: None,
-            party: None,
-            complaint_type: None,
-            severity: None,
-            intent: Intent::Unclear,
-            spread_risk: false,
-            explained: false,
-            stage: Stage::Received,
-            version: 1,
-            closed_at: None,
             updated_at: at,
-            handling: Default::default(),
+            name: format!("住户{id}"),
+            ..Complaint::sample(id, "leak", "卫生间漏水")
         }
     }
 

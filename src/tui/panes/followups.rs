@@ -354,8 +354,6 @@ impl FollowForm {
 mod tests {
     use super::*;
     use crate::config::{Config, Preset};
-    use crate::domain::complaint::{Channel, Intent};
-    use crate::domain::stage::Stage;
     use crate::i18n::{Catalog, Lang};
     use crate::store::followups::Callback;
     use crossterm::event::{KeyCode, KeyModifiers};
@@ -373,32 +371,7 @@ mod tests {
     }
 
     fn complaint() -> Complaint {
-        let at = DateTime::from_timestamp(1_763_800_000, 0).unwrap_or_default();
-        Complaint {
-            id: 1,
-            number: "20261122-0001".into(),
-            received_at: at,
-            channel: Channel::Phone,
-            name: "张伟".into(),
-            phone: "13800138000".into(),
-            location: "3栋".into(),
-            category: "leak".into(),
-            description: "漏水".into(),
-            outcome: String::new(),
-            apologized: false,
-            scope: None,
-            party: None,
-            complaint_type: None,
-            severity: None,
-            intent: Intent::Unclear,
-            spread_risk: false,
-            explained: false,
-            stage: Stage::Received,
-            version: 1,
-            closed_at: None,
-            updated_at: at,
-            handling: Default::default(),
-        }
+        Complaint::sample(1, "leak", "漏水")
     }
 
     fn row() -> CallbackRow {

@@ -559,7 +559,6 @@ pub fn parse_amount(text: &str) -> Result<Option<u32>> {
 mod tests {
     use super::*;
     use crate::config::{Config, Preset};
-    use crate::domain::complaint::Channel;
     use crate::domain::stage::Stage;
     use crate::i18n::Lang;
     use crossterm::event::{KeyCode, KeyModifiers};
@@ -577,32 +576,7 @@ mod tests {
     }
 
     fn complaint(category: &str, description: &str) -> Complaint {
-        let at = DateTime::from_timestamp(1_763_800_000, 0).unwrap_or_default();
-        Complaint {
-            id: 1,
-            number: "20261122-0001".into(),
-            received_at: at,
-            channel: Channel::Phone,
-            name: "张伟".into(),
-            phone: "13800138000".into(),
-            location: "3栋".into(),
-            category: category.into(),
-            description: description.into(),
-            outcome: String::new(),
-            apologized: false,
-            scope: None,
-            party: None,
-            complaint_type: None,
-            severity: None,
-            intent: Intent::Unclear,
-            spread_risk: false,
-            explained: false,
-            stage: Stage::Received,
-            version: 4,
-            closed_at: None,
-            updated_at: at,
-            handling: Default::default(),
-        }
+        Complaint::sample(1, category, description)
     }
 
     fn press(f: &mut MoveForm, code: KeyCode) -> FormStep {
