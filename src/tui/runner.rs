@@ -31,7 +31,13 @@ pub struct Pending {
 pub struct Runner {
     desk: Option<Desk>,
     pending: Option<Pending>,
+    /// When late callbacks were last escalated (a pass at most every `ESCALATION_EVERY`).
+    escalated_at: Option<std::time::Instant>,
 }
+
+/// How often the app escalates late callbacks: a minute's lateness more changes nothing,
+/// and the pass costs a few milliseconds at 10⁵ open callbacks (kept off most ticks).
+const ESCALATION_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// A follow-up form refused: logged, and back to the form.
 fn refused(number: &str, e: Error) -> Msg {
@@ -39,14 +45,18 @@ fn refused(number: &str, e: Error) -> Msg {
     Msg::FollowRefused(e)
 }
 
-/// Escalates late callbacks (a failure there is logged and does not hold up the counts:
-/// on a read-only file the counts still show), then counts what the status line shows and
-/// finds when that next changes by itself.
-fn live(desk: &mut Desk) -> Result<Live> {
-    let escalated = desk.escalate_overdue().unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "escalating late callbacks failed");
+/// Escalates late callbacks when `escalate` (a failure there is logged and does not hold
+/// up the counts: on a read-only file the counts still show), then counts what the status
+/// line shows and finds when that next changes by itself.
+fn live(desk: &mut Desk, escalate: bool) -> Result<Live> {
+    let escalated = if escalate {
+        desk.escalate_overdue().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "escalating late callbacks failed");
+            0
+        })
+    } else {
         0
-    });
+    };
     if escalated > 0 {
         tracing::info!(escalated, "late callbacks escalated");
     }
@@ -89,6 +99,7 @@ impl Runner {
         Runner {
             desk: Some(desk),
             pending: None,
+            escalated_at: None,
         }
     }
 
@@ -97,6 +108,7 @@ impl Runner {
         Runner {
             desk: None,
             pending: Some(pending),
+            escalated_at: None,
         }
     }
 
@@ -120,6 +132,9 @@ impl Runner {
         if let Effect::FinishFirstRun(choice) = effect {
             return Some(self.finish_first_run(choice).unwrap_or_else(Msg::Failed));
         }
+        let escalate = self
+            .escalated_at
+            .is_none_or(|t| t.elapsed() >= ESCALATION_EVERY);
         let desk = self.desk.as_mut()?;
         let result = match effect {
             Effect::FinishFirstRun(_) | Effect::Quit => return None,
@@ -139,7 +154,12 @@ impl Runner {
             Effect::Lookup { phone, location } => desk
                 .repeat_complainants(&phone, &location)
                 .map(|found| Some(Msg::Repeats(found))),
-            Effect::Counts => live(desk).map(|l| Some(Msg::Counts(l))),
+            Effect::Counts => {
+                if escalate {
+                    self.escalated_at = Some(std::time::Instant::now());
+                }
+                live(desk, escalate).map(|l| Some(Msg::Counts(l)))
+            }
             Effect::LoadCallbacks { view, fetch } => desk
                 .callback_queue(view, fetch.limit, fetch.after)
                 .map(|rows| Some(Msg::Callbacks { view, fetch, rows })),
