@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::desk::{CallbackRow, CallbackView};
 use crate::present::role_name;
@@ -149,12 +149,12 @@ impl Callbacks {
     /// Draws the filters, the column header and the rows in view.
     pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
         let c = ctx.catalog;
-        let block = Block::bordered()
-            .title(Span::styled(c.text("tui.callbacks_title"), theme::label()))
-            .title_bottom(Span::styled(c.text("tui.callbacks_keys"), theme::hint()))
-            .border_style(theme::border());
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = crate::tui::widgets::pane_frame(
+            frame,
+            area,
+            c.text("tui.callbacks_title"),
+            c.text("tui.callbacks_keys"),
+        );
         if inner.height == 0 {
             return;
         }

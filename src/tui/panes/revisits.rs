@@ -9,7 +9,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::desk::{AgendaCounts, AgendaRange};
 use crate::domain::complaint::Complaint;
@@ -174,12 +174,12 @@ impl Revisits {
     /// decides which rows are overdue.
     pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect, now: DateTime<Utc>) {
         let c = ctx.catalog;
-        let block = Block::bordered()
-            .title(Span::styled(c.text("tui.revisits_title"), theme::label()))
-            .title_bottom(Span::styled(c.text("tui.revisits_keys"), theme::hint()))
-            .border_style(theme::border());
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = crate::tui::widgets::pane_frame(
+            frame,
+            area,
+            c.text("tui.revisits_title"),
+            c.text("tui.revisits_keys"),
+        );
         if inner.height == 0 {
             return;
         }

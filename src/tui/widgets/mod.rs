@@ -26,3 +26,18 @@ pub fn clear_popup(frame: &mut Frame<'_>, popup: Rect) {
         },
     );
 }
+
+/// Draws a pane's frame (its title above, its keys below) and returns the area inside.
+pub fn pane_frame(frame: &mut Frame<'_>, area: Rect, title: &str, keys: &str) -> Rect {
+    use ratatui::text::Span;
+    use ratatui::widgets::Block;
+
+    use crate::tui::theme;
+    let block = Block::bordered()
+        .title(Span::styled(title.to_string(), theme::label()))
+        .title_bottom(Span::styled(keys.to_string(), theme::hint()))
+        .border_style(theme::border());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
