@@ -124,6 +124,7 @@ impl Catalog {
                     "move" => "move",
                     "stage" => "stage",
                     "what" => "event",
+                    "permission" => "permission",
                     "allowed" => {
                         let names: Vec<&str> = v
                             .split(", ")

@@ -143,7 +143,7 @@ impl Desk {
                 overdue: callback.due_at < now,
                 flagged: callback.attempts >= flag,
                 callback,
-                complaint,
+                complaint: super::masked(complaint),
             })
             .collect())
     }
@@ -160,6 +160,7 @@ impl Desk {
         note: &str,
         later: Option<DateTime<Utc>>,
     ) -> Result<Callback> {
+        self.actor()?;
         let now = self.clock.now();
         let number = number::normalise(number_text);
         let agent = self.agent.clone();
@@ -197,7 +198,7 @@ impl Desk {
             events::append(
                 tx,
                 &NewEvent {
-                    complaint_id: c.id,
+                    complaint_id: Some(c.id),
                     at: now,
                     agent: &agent,
                     kind: "callback",
@@ -227,6 +228,7 @@ impl Desk {
         due: DateTime<Utc>,
         note: &str,
     ) -> Result<()> {
+        self.actor()?;
         let now = self.clock.now();
         if due <= now {
             return Err(Error::new("error.promise_past").arg("field", "due"));
@@ -243,7 +245,7 @@ impl Desk {
             events::append(
                 tx,
                 &NewEvent {
-                    complaint_id: c.id,
+                    complaint_id: Some(c.id),
                     at: now,
                     agent: &agent,
                     kind: "promised",
@@ -306,7 +308,7 @@ impl Desk {
                         events::append(
                             tx,
                             &NewEvent {
-                                complaint_id,
+                                complaint_id: Some(complaint_id),
                                 at: now,
                                 agent: &agent,
                                 kind: "callback_escalated",
@@ -354,7 +356,13 @@ impl Desk {
             AgendaRange::Week => (b[1], b[4]),
             AgendaRange::All => (b[0], DateTime::<Utc>::MAX_UTC),
         };
-        self.store.revisit_agenda(from, to, limit, after)
+        self.actor()?;
+        Ok(self
+            .store
+            .revisit_agenda(from, to, limit, after)?
+            .into_iter()
+            .map(|(r, c)| (r, super::masked(c)))
+            .collect())
     }
 
     /// Open revisits per part of the agenda.
@@ -411,7 +419,7 @@ impl Desk {
             events::append(
                 tx,
                 &NewEvent {
-                    complaint_id: c.id,
+                    complaint_id: Some(c.id),
                     at: now,
                     agent: &agent,
                     kind: "revisited",

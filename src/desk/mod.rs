@@ -1,13 +1,15 @@
 //! `Desk`: the one application layer. Every user operation validates, writes its change and
 //! its event in one transaction, and is what both the CLI and the TUI call.
 
+mod access;
 mod followup;
+mod privacy;
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use crate::config::{Config, Role};
+use crate::config::Config;
 use crate::demo::{DemoCase, DemoGenerator};
 use crate::domain::agent::{Permission, validate_agent_name};
 use crate::domain::complaint::{Complaint, NewComplaint, Queue, halfwidth, validate};
@@ -83,13 +85,18 @@ pub const REPEAT_LIMIT: u32 = 5;
 /// How many rows the demo writes per transaction.
 const DEMO_BATCH: u64 = 20_000;
 
+pub use access::{AgentInfo, permission_key};
 pub use followup::{AgendaCounts, AgendaRange, CallResult, CallbackRow, CallbackView};
+pub use privacy::Erasure;
+use privacy::masked;
 
 /// The application layer over one database, one configuration and one acting agent.
 pub struct Desk {
     store: Store,
     config: Config,
     agent: String,
+    /// The agent proved who they are with their secret in this session.
+    verified: bool,
     clock: Box<dyn Clock>,
 }
 
@@ -109,6 +116,7 @@ impl Desk {
             store,
             config,
             agent: validate_agent_name(agent)?,
+            verified: false,
             clock,
         })
     }
@@ -123,6 +131,12 @@ impl Desk {
         &self.agent
     }
 
+    /// A number that changes when another process commits to the database (not when this
+    /// desk does): poll it on a timer to refresh what is shown.
+    pub fn data_version(&self) -> Result<i64> {
+        self.store.data_version()
+    }
+
     /// The database file.
     pub fn db_path(&self) -> &Path {
         self.store.path()
@@ -130,6 +144,7 @@ impl Desk {
 
     /// Records a complaint and its `received` event; returns it with its new number.
     pub fn intake(&mut self, new: &NewComplaint) -> Result<Complaint> {
+        self.actor()?;
         let now = self.clock.now();
         let valid = validate(new, &self.config, now)?;
         let agent = self.agent.clone();
@@ -145,7 +160,7 @@ impl Desk {
             events::append(
                 tx,
                 &NewEvent {
-                    complaint_id: id,
+                    complaint_id: Some(id),
                     at: now,
                     agent: &agent,
                     kind: "received",
@@ -155,7 +170,7 @@ impl Desk {
                 },
             )?;
             drafts::clear(tx, &agent)?;
-            Ok(complaints::by_id(tx, id)?)
+            Ok(masked(complaints::by_id(tx, id)?))
         })
     }
 
@@ -169,6 +184,13 @@ impl Desk {
         expected_version: Option<i64>,
         action: &Action,
     ) -> Result<Complaint> {
+        if matches!(action, Action::Approve) {
+            let id = self
+                .store
+                .complaint_by_number(&number::normalise(number_text))?
+                .map(|c| c.id);
+            self.require(Permission::ApproveCompensation, id)?;
+        }
         let now = self.clock.now();
         let role = self.role()?;
         let number = number::normalise(number_text);
@@ -188,7 +210,7 @@ impl Desk {
                 role: &role,
                 now,
             };
-            apply(tx, &rules, &c, action)
+            apply(tx, &rules, &c, action).map(masked)
         })
     }
 
@@ -201,6 +223,7 @@ impl Desk {
         file: &Path,
         confidential: bool,
     ) -> Result<Attachment> {
+        self.actor()?;
         let path = std::fs::canonicalize(file).map_err(|e| Error::io(file, e))?;
         let (sha256, size) = sha256_file(&path)?;
         let now = self.clock.now();
@@ -225,7 +248,7 @@ impl Desk {
             events::append(
                 tx,
                 &NewEvent {
-                    complaint_id: c.id,
+                    complaint_id: Some(c.id),
                     at: now,
                     agent: &agent,
                     kind: "attached",
@@ -242,36 +265,9 @@ impl Desk {
         })
     }
 
-    /// The acting agent's role: as registered, else the first configured role.
-    pub fn role(&self) -> Result<Role> {
-        let key = self.store.agent_role(&self.agent)?;
-        let roles = &self.config.roles;
-        key.and_then(|k| roles.iter().find(|r| r.key == k))
-            .or(roles.first())
-            .cloned()
-            .ok_or_else(|| Error::new("error.no_roles"))
-    }
-
     /// The agent who was at the desk last on this database, if anyone ever was.
     pub fn remembered_agent(store: &Store) -> Result<Option<String>> {
         store.last_agent()
-    }
-
-    /// Records that the acting agent is at the desk; the first agent ever registered on a
-    /// database gets the role that manages agents, later ones the first configured role.
-    pub fn sign_in(&mut self) -> Result<()> {
-        let now = self.clock.now();
-        let roles = &self.config.roles;
-        let role = if self.store.last_agent()?.is_none() {
-            roles
-                .iter()
-                .find(|r| r.permissions.contains(&Permission::ManageAgents))
-                .or(roles.first())
-        } else {
-            roles.first()
-        };
-        let role = role.map_or("agent", |r| r.key.as_str()).to_string();
-        self.store.agent_active(&self.agent, &role, now)
     }
 
     /// The page of a queue just before `cursor` (the last page when `None`), in queue order.
@@ -281,7 +277,9 @@ impl Desk {
         limit: u32,
         before: Option<Cursor>,
     ) -> Result<(Vec<Complaint>, Option<Cursor>)> {
-        self.store.page_before(queue, limit, before)
+        self.actor()?;
+        let (page, cursor) = self.store.page_before(queue, limit, before)?;
+        Ok((page.into_iter().map(masked).collect(), cursor))
     }
 
     /// Earlier complaints of the person being typed in: by phone once enough digits are
@@ -293,6 +291,7 @@ impl Desk {
             .filter(char::is_ascii_digit)
             .collect();
         let location = location.trim();
+        self.actor()?;
         let mut found = Vec::new();
         if digits.len() >= REPEAT_MIN_DIGITS {
             found.extend(self.store.recent_by_phone(&digits, REPEAT_LIMIT)?);
@@ -303,7 +302,7 @@ impl Desk {
         found.sort_by_key(|c| std::cmp::Reverse((c.received_at, c.id)));
         found.dedup_by_key(|c| c.id);
         found.truncate(REPEAT_LIMIT as usize);
-        Ok(found)
+        Ok(found.into_iter().map(masked).collect())
     }
 
     /// Keeps the acting agent's half-typed intake form.
@@ -363,17 +362,20 @@ impl Desk {
         limit: u32,
         after: Option<Cursor>,
     ) -> Result<(Vec<Complaint>, Option<Cursor>)> {
-        self.store.page(queue, limit, after)
+        self.actor()?;
+        let (page, cursor) = self.store.page(queue, limit, after)?;
+        Ok((page.into_iter().map(masked).collect(), cursor))
     }
 
-    /// Streams a queue in order, `limit` rows at most (all when `None`).
+    /// Streams a queue in order, `limit` rows at most (all when `None`), phones masked.
     pub fn for_each(
         &self,
         queue: Queue,
         limit: Option<u64>,
-        f: impl FnMut(&Complaint) -> Result<()>,
+        mut f: impl FnMut(&Complaint) -> Result<()>,
     ) -> Result<()> {
-        self.store.for_each(queue, limit, f)
+        self.actor()?;
+        self.store.for_each(queue, limit, |c| f(&masked(c.clone())))
     }
 
     /// How many complaints a queue holds.
@@ -383,11 +385,13 @@ impl Desk {
 
     /// The case file of complaint `number` (typed with or without its dash).
     pub fn case_file(&self, number_text: &str) -> Result<CaseFile> {
+        self.actor()?;
         let number = number::normalise(number_text);
-        let complaint = self
-            .store
-            .complaint_by_number(&number)?
-            .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
+        let complaint = masked(
+            self.store
+                .complaint_by_number(&number)?
+                .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?,
+        );
         Ok(CaseFile {
             events: self.store.events(complaint.id)?,
             callbacks: self.store.callbacks(complaint.id)?,
@@ -454,7 +458,7 @@ fn apply(
     events::append(
         tx,
         &NewEvent {
-            complaint_id: c.id,
+            complaint_id: Some(c.id),
             at: now,
             agent: rules.agent,
             kind: decision.event,
@@ -603,7 +607,7 @@ fn write_demo_batch(
             events::append(
                 tx,
                 &NewEvent {
-                    complaint_id: id,
+                    complaint_id: Some(id),
                     at: e.at,
                     agent: &e.agent,
                     kind: e.kind,
@@ -630,6 +634,10 @@ mod tests {
         let store = Store::open(&dir.path().join("desk.db")).expect("open");
         let at = DateTime::parse_from_rfc3339("2026-11-20T17:50:00+08:00").expect("time");
         let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let mut store = store;
+        store
+            .agent_active("王丽", "agent", at.with_timezone(&Utc))
+            .expect("register");
         Desk::new(
             store,
             config,
@@ -783,9 +791,19 @@ mod tests {
     #[test]
     fn the_first_agent_manages_agents_and_is_remembered() {
         let dir = tempfile::tempdir().expect("tmp");
-        let mut desk = desk(&dir);
+        let store = Store::open(&dir.path().join("first.db")).expect("open");
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let mut desk = Desk::new(store, config, "王丽", Box::new(SystemClock)).expect("desk");
         assert_eq!(Desk::remembered_agent(&desk.store).expect("none"), None);
-        desk.sign_in().expect("sign in");
+        assert!(desk.needs_first_admin().expect("empty"));
+        desk.create_first_admin("王丽", "2580")
+            .expect("first admin");
+        assert!(desk.is_verified());
+        assert!(!desk.needs_first_admin().expect("registered"));
+        assert_eq!(
+            desk.create_first_admin("李娜", "1357").map_err(|e| e.key),
+            Err("error.first_admin_exists")
+        );
         assert_eq!(
             Desk::remembered_agent(&desk.store)
                 .expect("remembered")

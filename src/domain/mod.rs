@@ -4,6 +4,8 @@ pub mod agent;
 pub mod complaint;
 pub mod handling;
 pub mod number;
+pub mod privacy;
 pub mod schedule;
+pub mod secret;
 pub mod stage;
 pub mod suggest;

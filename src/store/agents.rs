@@ -1,7 +1,7 @@
 //! The people who act at the desk.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::Result;
 use crate::store::Store;
@@ -36,6 +36,141 @@ impl Store {
                  ORDER BY last_active_at DESC NULLS LAST, id DESC LIMIT 1",
             )
             .and_then(|mut s| s.query_row([], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))
+    }
+}
+
+/// An agent as registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentRow {
+    /// Name (unique).
+    pub name: String,
+    /// Role key.
+    pub role: String,
+    /// argon2id PHC string; `None` for an agent registered before secrets existed.
+    pub secret_hash: Option<String>,
+    /// May no longer act.
+    pub disabled: bool,
+    /// Locked after too many failed sign-ins, until an admin resets the secret.
+    pub locked: bool,
+    /// Failed sign-ins in a row.
+    pub failed_sign_ins: u32,
+    /// When the last of them was.
+    pub last_failed_at: Option<DateTime<Utc>>,
+    /// When registered.
+    pub created_at: DateTime<Utc>,
+    /// When last at the desk.
+    pub last_active_at: Option<DateTime<Utc>>,
+}
+
+const AGENT_COLUMNS: &str = "name, role, secret_hash, disabled, locked, failed_sign_ins, \
+                             last_failed_at, created_at, last_active_at";
+
+fn agent_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AgentRow> {
+    let time = |t: Option<i64>| t.and_then(|t| DateTime::from_timestamp(t, 0));
+    Ok(AgentRow {
+        name: r.get(0)?,
+        role: r.get(1)?,
+        secret_hash: r.get(2)?,
+        disabled: r.get(3)?,
+        locked: r.get(4)?,
+        failed_sign_ins: r.get(5)?,
+        last_failed_at: time(r.get(6)?),
+        created_at: time(r.get(7)?).unwrap_or_default(),
+        last_active_at: time(r.get(8)?),
+    })
+}
+
+/// The agent `name`, inside a transaction or out.
+pub fn by_name(conn: &rusqlite::Connection, name: &str) -> rusqlite::Result<Option<AgentRow>> {
+    conn.prepare_cached(&format!(
+        "SELECT {AGENT_COLUMNS} FROM agents WHERE name = ?1"
+    ))?
+    .query_row([name], agent_row)
+    .optional()
+}
+
+/// Registers a new agent; `false` when the name is taken.
+pub fn insert(
+    tx: &Transaction<'_>,
+    name: &str,
+    role: &str,
+    secret_hash: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<bool> {
+    let n = tx.execute(
+        "INSERT INTO agents (name, role, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (name) DO NOTHING",
+        params![name, role, secret_hash, now.timestamp()],
+    )?;
+    Ok(n == 1)
+}
+
+/// Sets `name`'s secret and clears its failed sign-ins and lock.
+pub fn set_secret(tx: &Transaction<'_>, name: &str, secret_hash: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE agents SET secret_hash = ?2, failed_sign_ins = 0, last_failed_at = NULL,
+                           locked = 0
+         WHERE name = ?1",
+        params![name, secret_hash],
+    )?;
+    Ok(())
+}
+
+/// Disables `name` (it stays in the timeline, but may no longer act).
+pub fn disable(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<()> {
+    tx.execute("UPDATE agents SET disabled = 1 WHERE name = ?1", [name])?;
+    Ok(())
+}
+
+/// Counts a failed sign-in of `name`, locking it at `lock_at` in a row; returns the count.
+pub fn record_failure(
+    tx: &Transaction<'_>,
+    name: &str,
+    now: DateTime<Utc>,
+    lock_at: u32,
+) -> rusqlite::Result<u32> {
+    tx.query_row(
+        "UPDATE agents SET failed_sign_ins = failed_sign_ins + 1, last_failed_at = ?2,
+                           locked = (failed_sign_ins + 1 >= ?3)
+         WHERE name = ?1 RETURNING failed_sign_ins",
+        params![name, now.timestamp(), lock_at],
+        |r| r.get(0),
+    )
+}
+
+/// A successful sign-in of `name`: failures forgotten, at the desk now.
+pub fn record_success(
+    tx: &Transaction<'_>,
+    name: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE agents SET failed_sign_ins = 0, last_failed_at = NULL, last_active_at = ?2
+         WHERE name = ?1",
+        params![name, now.timestamp()],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// The agent `name`, if registered.
+    pub fn agent(&self, name: &str) -> Result<Option<AgentRow>> {
+        by_name(self.conn(), name).map_err(|e| self.err(e))
+    }
+
+    /// Every registered agent, by name.
+    pub fn agents(&self) -> Result<Vec<AgentRow>> {
+        self.conn()
+            .prepare_cached(&format!("SELECT {AGENT_COLUMNS} FROM agents ORDER BY name"))
+            .and_then(|mut s| s.query_map([], agent_row)?.collect())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Whether any agent is registered (none: the first run creates the admin).
+    pub fn has_agents(&self) -> Result<bool> {
+        self.conn()
+            .query_row("SELECT EXISTS (SELECT 1 FROM agents)", [], |r| r.get(0))
             .map_err(|e| self.err(e))
     }
 }

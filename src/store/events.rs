@@ -1,11 +1,12 @@
-//! The append-only timeline of every complaint.
+//! The append-only timeline of every complaint, and of what happened outside one (sign-ins,
+//! denials, agent management): one hash chain over both (see [`crate::store::audit`]).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::domain::stage::Stage;
 use crate::error::Result;
-use crate::store::Store;
+use crate::store::{Store, audit};
 
 /// One entry of a complaint's timeline.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,8 +28,8 @@ pub struct Event {
 /// An event to append.
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
-    /// The complaint's row id.
-    pub complaint_id: i64,
+    /// The complaint's row id; `None` for an event about an agent or the desk.
+    pub complaint_id: Option<i64>,
     /// When.
     pub at: DateTime<Utc>,
     /// Who.
@@ -43,22 +44,75 @@ pub struct NewEvent<'a> {
     pub detail: &'a serde_json::Value,
 }
 
-/// Appends an event inside the caller's transaction.
+/// Appends an event inside the caller's transaction, chained to the row before it.
 pub fn append(tx: &Transaction<'_>, e: &NewEvent<'_>) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO events (complaint_id, at, agent, kind, from_stage, to_stage, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
+    let (last_id, prev_hash) = head(tx)?;
+    let row = ChainRow {
+        id: last_id + 1,
+        complaint_id: e.complaint_id,
+        at: e.at.timestamp(),
+        agent: e.agent,
+        kind: e.kind,
+        from_stage: e.from_stage.map(Stage::as_str),
+        to_stage: e.to_stage.map(Stage::as_str),
+        detail: &e.detail.to_string(),
+    };
+    insert_chained(tx, "events", &row, &prev_hash).map(drop)
+}
+
+/// The id and hash of the newest event (0 and the genesis hash when there is none).
+fn head(conn: &rusqlite::Connection) -> rusqlite::Result<(i64, String)> {
+    Ok(conn
+        .prepare_cached("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or_else(|| (0, audit::GENESIS.to_string())))
+}
+
+/// One event's fields as the chain sees them.
+pub(crate) struct ChainRow<'a> {
+    pub id: i64,
+    pub complaint_id: Option<i64>,
+    pub at: i64,
+    pub agent: &'a str,
+    pub kind: &'a str,
+    pub from_stage: Option<&'a str>,
+    pub to_stage: Option<&'a str>,
+    pub detail: &'a str,
+}
+
+/// Inserts `row` into `table` after the row whose hash is `prev_hash`: a fresh nonce commits
+/// the detail, and the row's hash covers the previous hash and the row's canonical form.
+/// Returns the new row's hash.
+pub(crate) fn insert_chained(
+    conn: &rusqlite::Connection,
+    table: &str,
+    row: &ChainRow<'_>,
+    prev_hash: &str,
+) -> rusqlite::Result<String> {
+    let nonce = audit::new_nonce();
+    let digest = audit::detail_digest(&nonce, row.detail);
+    let hash = audit::row_hash(prev_hash, row, &digest);
+    conn.prepare_cached(&format!(
+        "INSERT INTO {table} (id, complaint_id, at, agent, kind, from_stage, to_stage, detail,
+                              nonce, digest, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    ))?
     .execute(params![
-        e.complaint_id,
-        e.at.timestamp(),
-        e.agent,
-        e.kind,
-        e.from_stage.map(Stage::as_str),
-        e.to_stage.map(Stage::as_str),
-        e.detail.to_string(),
+        row.id,
+        row.complaint_id,
+        row.at,
+        row.agent,
+        row.kind,
+        row.from_stage,
+        row.to_stage,
+        row.detail,
+        &nonce[..],
+        digest,
+        prev_hash,
+        hash,
     ])?;
-    Ok(())
+    Ok(hash)
 }
 
 const EVENT_COLUMNS: &str = "at, agent, kind, from_stage, to_stage, detail";
@@ -80,7 +134,6 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
 
 /// The latest event of a complaint (inside a transaction).
 pub fn last(conn: &rusqlite::Connection, complaint_id: i64) -> rusqlite::Result<Option<Event>> {
-    use rusqlite::OptionalExtension;
     conn.prepare_cached(&format!(
         "SELECT {EVENT_COLUMNS} FROM events WHERE complaint_id = ?1 ORDER BY id DESC LIMIT 1"
     ))?

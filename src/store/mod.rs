@@ -6,6 +6,7 @@
 
 pub mod agents;
 pub mod attachments;
+pub mod audit;
 pub mod complaints;
 pub mod drafts;
 pub mod events;
@@ -22,15 +23,30 @@ use crate::error::{Error, Result};
 /// `PRAGMA application_id` of our files ("CDK1").
 pub const APPLICATION_ID: i64 = 0x4344_4B31;
 
+/// One schema step: SQL alone, or SQL around a copy that needs code.
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&Connection) -> rusqlite::Result<()>),
+}
+
 /// The migrations, in order; the schema version is their count.
-const MIGRATIONS: &[&str] = &[
-    include_str!("migrations/0001_init.sql"),
-    include_str!("migrations/0002_agent_activity.sql"),
-    include_str!("migrations/0003_handling.sql"),
-    include_str!("migrations/0004_attachments.sql"),
-    include_str!("migrations/0005_follow_up.sql"),
-    include_str!("migrations/0006_callback_owner.sql"),
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(include_str!("migrations/0001_init.sql")),
+    Migration::Sql(include_str!("migrations/0002_agent_activity.sql")),
+    Migration::Sql(include_str!("migrations/0003_handling.sql")),
+    Migration::Sql(include_str!("migrations/0004_attachments.sql")),
+    Migration::Sql(include_str!("migrations/0005_follow_up.sql")),
+    Migration::Sql(include_str!("migrations/0006_callback_owner.sql")),
+    Migration::Sql(include_str!("migrations/0007_sign_in.sql")),
+    Migration::Code(chain_events),
 ];
+
+/// Migration 8: the timeline rebuilt as a hash chain.
+fn chain_events(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(include_str!("migrations/0008_audit_chain.sql"))?;
+    audit::chain_existing(conn)?;
+    conn.execute_batch(include_str!("migrations/0008_audit_chain_after.sql"))
+}
 
 /// Tables every version of our schema has; their absence means a damaged file.
 const REQUIRED_TABLES: &[&str] = &["complaints", "events", "number_seq"];
@@ -87,7 +103,8 @@ impl Store {
             ));
         }
         conn.execute_batch(
-            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;
+             PRAGMA secure_delete = ON;",
         )
         .map_err(|e| Error::storage(path, e))?;
         let mut store = Store {
@@ -124,6 +141,23 @@ impl Store {
         let value = f(&tx).map_err(with_path)?;
         tx.commit().map_err(|e| Error::storage(&path, e))?;
         Ok(value)
+    }
+
+    /// `PRAGMA data_version`: changes when another connection commits to the file, so a
+    /// front end polling it on its timer sees other terminals' writes without reading rows.
+    pub fn data_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Copies the write-ahead log into the database and truncates it to nothing, so pages
+    /// that held erased text do not linger in the log (readers in other processes may keep
+    /// it from finishing; their next checkpoint does).
+    pub fn truncate_wal(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(|e| self.err(e))
     }
 
     /// Gives this connection a large page cache for bulk loads (random-order index inserts).
@@ -203,20 +237,23 @@ impl Store {
             let version: i64 = tx
                 .query_row("PRAGMA user_version", [], |r| r.get(0))
                 .map_err(|e| Error::storage(&path, e))?;
-            let Some(sql) = usize::try_from(version)
+            let Some(step) = usize::try_from(version)
                 .ok()
                 .and_then(|v| MIGRATIONS.get(v))
             else {
                 return Ok(());
             };
-            tx.execute_batch(sql)
-                .and_then(|()| tx.pragma_update(None, "user_version", version + 1))
-                .map_err(|e| {
-                    Error::new("error.migration")
-                        .arg("path", path.display())
-                        .arg("version", version + 1)
-                        .arg("detail", e)
-                })?;
+            match step {
+                Migration::Sql(sql) => tx.execute_batch(sql),
+                Migration::Code(run) => run(&tx),
+            }
+            .and_then(|()| tx.pragma_update(None, "user_version", version + 1))
+            .map_err(|e| {
+                Error::new("error.migration")
+                    .arg("path", path.display())
+                    .arg("version", version + 1)
+                    .arg("detail", e)
+            })?;
             tx.commit().map_err(|e| Error::storage(&path, e))?;
         }
     }

@@ -1,0 +1,256 @@
+//! Personal data at the desk: masked by default, revealed only with a permission (and
+//! recorded), exported only with a permission, erased on a complainant's request.
+
+use chrono::{DateTime, Utc};
+
+use super::Desk;
+use super::access::record;
+use crate::domain::agent::Permission;
+use crate::domain::complaint::{Complaint, Queue, halfwidth};
+use crate::domain::number;
+use crate::domain::privacy::{ERASED, erase_text, mask_phone};
+use crate::error::{Error, Result};
+use crate::store::attachments::Attachment;
+
+/// `c` as a passer-by may see it: the phone number masked.
+pub(crate) fn masked(mut c: Complaint) -> Complaint {
+    c.phone = mask_phone(&c.phone);
+    c
+}
+
+/// What an anonymisation changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Erasure {
+    /// Complaints of the complainant (same phone number), all anonymised.
+    pub complaints: usize,
+    /// Timeline entries whose text was erased.
+    pub events: usize,
+    /// Half-typed intake forms that named the complainant, removed.
+    pub drafts: usize,
+}
+
+impl Desk {
+    fn complaint(&self, number_text: &str) -> Result<Complaint> {
+        self.store
+            .complaint_by_number(&number::normalise(number_text))?
+            .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))
+    }
+
+    fn record_about(
+        &mut self,
+        complaint_id: Option<i64>,
+        kind: &str,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        let now = self.clock.now();
+        let agent = self.agent.clone();
+        self.store
+            .write(|tx| record(tx, now, &agent, complaint_id, kind, detail))
+    }
+
+    /// The full phone number of complaint `number` (reveal_phone); the reveal is recorded.
+    pub fn reveal_phone(&mut self, number_text: &str) -> Result<String> {
+        let c = self.complaint(number_text)?;
+        self.require(Permission::RevealPhone, Some(c.id))?;
+        self.record_about(
+            Some(c.id),
+            "phone_revealed",
+            serde_json::json!({ "purpose": "reveal" }),
+        )?;
+        Ok(c.phone)
+    }
+
+    /// The full phone number to return a call owed on complaint `number`: given to an agent
+    /// of the role that owns an open callback of it (the desk's first role while nobody
+    /// else does), or to a role that may reveal phones; recorded either way.
+    pub fn dial(&mut self, number_text: &str) -> Result<String> {
+        let c = self.complaint(number_text)?;
+        let role = self.role()?;
+        let desk_role = self.config.roles.first().map(|r| r.key.as_str());
+        let owes = self.store.callbacks(c.id)?.iter().any(|cb| {
+            cb.done_at.is_none()
+                && match &cb.owner {
+                    Some(owner) => *owner == role.key,
+                    None => desk_role == Some(role.key.as_str()),
+                }
+        });
+        if !owes {
+            self.require(Permission::RevealPhone, Some(c.id))?;
+        } else {
+            self.actor()?;
+        }
+        self.record_about(
+            Some(c.id),
+            "phone_revealed",
+            serde_json::json!({ "purpose": "callback" }),
+        )?;
+        Ok(c.phone)
+    }
+
+    /// The attachments of complaint `number`; a confidential one's path is left out
+    /// (empty) unless `open_confidential` and the agent may view confidential material,
+    /// which is then recorded.
+    pub fn attachments(
+        &mut self,
+        number_text: &str,
+        open_confidential: bool,
+    ) -> Result<Vec<Attachment>> {
+        let c = self.complaint(number_text)?;
+        self.actor()?;
+        let mut list = self.store.attachments(c.id)?;
+        let any_confidential = list.iter().any(|a| a.confidential);
+        if open_confidential && any_confidential {
+            self.require(Permission::ViewConfidential, Some(c.id))?;
+            self.record_about(Some(c.id), "confidential_viewed", serde_json::json!({}))?;
+        } else {
+            for a in list.iter_mut().filter(|a| a.confidential) {
+                a.path.clear();
+            }
+        }
+        Ok(list)
+    }
+
+    /// Every complaint of `queue` with personal data in full, for an export
+    /// (export_personal_data); the export is recorded with how many it held.
+    pub fn export_each(
+        &mut self,
+        queue: Queue,
+        mut f: impl FnMut(&Complaint) -> Result<()>,
+    ) -> Result<u64> {
+        self.require(Permission::ExportPersonalData, None)?;
+        let mut count = 0u64;
+        self.store.for_each(queue, None, |c| {
+            count += 1;
+            f(c)
+        })?;
+        self.record_about(None, "exported", serde_json::json!({ "complaints": count }))?;
+        Ok(count)
+    }
+
+    /// Anonymises the complainant of complaint `number` on their request (anonymise):
+    /// in every complaint with the same phone number, the name, phone, location and free
+    /// text are replaced, in the complaints, their timelines (the audit chain stays whole),
+    /// callbacks, revisits and attachments; drafts naming them are removed. Categories,
+    /// stages, times and severities stay, so statistics do not change. With SQLite's
+    /// `secure_delete` on, the old text is overwritten in the file, and the write-ahead log is
+    /// truncated afterwards.
+    pub fn anonymise(&mut self, number_text: &str) -> Result<Erasure> {
+        let c = self.complaint(number_text)?;
+        self.require(Permission::Anonymise, Some(c.id))?;
+        let now = self.clock.now();
+        let agent = self.agent.clone();
+        let erasure = self
+            .store
+            .write(|tx| erase_complainant(tx, &c, &agent, now))?;
+        self.store.truncate_wal()?;
+        Ok(erasure)
+    }
+}
+
+fn erase_complainant(
+    tx: &rusqlite::Transaction<'_>,
+    c: &Complaint,
+    agent: &str,
+    now: DateTime<Utc>,
+) -> Result<Erasure> {
+    let phone_norm = digits(&c.phone);
+    let ids: Vec<i64> = tx
+        .prepare(
+            "SELECT id FROM complaints WHERE id = ?1 OR (phone_norm = ?2 AND phone_norm <> '')",
+        )?
+        .query_map(rusqlite::params![c.id, phone_norm], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut events = 0;
+    for &id in &ids {
+        let handling: Option<String> =
+            tx.query_row("SELECT handling FROM complaints WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?;
+        let handling = handling
+            .and_then(|h| serde_json::from_str::<serde_json::Value>(&h).ok())
+            .map(|h| erase_text(&h).to_string());
+        tx.execute(
+            "UPDATE complaints SET name = ?2, phone = ?2, phone_norm = '', location = ?2,
+                    description = ?2, outcome = CASE WHEN outcome = '' THEN '' ELSE ?2 END,
+                    handling = ?3, version = version + 1, updated_at = ?4
+             WHERE id = ?1",
+            rusqlite::params![id, ERASED, handling, now.timestamp()],
+        )?;
+        let texts: Vec<(i64, String)> = tx
+            .prepare("SELECT id, detail FROM events WHERE complaint_id = ?1 AND nonce IS NOT NULL")?
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (event_id, detail) in texts {
+            let erased = serde_json::from_str::<serde_json::Value>(&detail)
+                .map(|d| erase_text(&d).to_string())
+                .unwrap_or_else(|_| "{}".to_string());
+            tx.execute(
+                "UPDATE events SET detail = ?2, nonce = NULL WHERE id = ?1",
+                rusqlite::params![event_id, erased],
+            )?;
+            events += 1;
+        }
+        tx.execute(
+            "UPDATE callbacks SET note = ?2 WHERE complaint_id = ?1 AND note <> ''",
+            rusqlite::params![id, ERASED],
+        )?;
+        tx.execute(
+            "UPDATE revisits SET comment = ?2 WHERE complaint_id = ?1 AND comment <> ''",
+            rusqlite::params![id, ERASED],
+        )?;
+        tx.execute(
+            "UPDATE attachments SET path = ?2 WHERE complaint_id = ?1",
+            rusqlite::params![id, ERASED],
+        )?;
+    }
+    let drafts = erase_drafts(tx, &c.name, &phone_norm)?;
+    for &id in &ids {
+        record(
+            tx,
+            now,
+            agent,
+            Some(id),
+            "anonymised",
+            serde_json::json!({ "complaints": ids.len() }),
+        )?;
+    }
+    Ok(Erasure {
+        complaints: ids.len(),
+        events,
+        drafts,
+    })
+}
+
+/// Removes the drafts whose name or phone digits are the complainant's.
+fn erase_drafts(tx: &rusqlite::Transaction<'_>, name: &str, phone_norm: &str) -> Result<usize> {
+    let drafts: Vec<(String, String)> = tx
+        .prepare("SELECT agent, form FROM drafts")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut removed = 0;
+    for (agent, form) in drafts {
+        let form: serde_json::Value = serde_json::from_str(&form).unwrap_or_default();
+        let field = |k: &str| {
+            form.get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        let phone = digits(&field("phone"));
+        let names_them = (!name.trim().is_empty() && field("name").trim() == name.trim())
+            || (!phone_norm.is_empty() && phone == phone_norm);
+        if names_them {
+            tx.execute("DELETE FROM drafts WHERE agent = ?1", [&agent])?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// The digits of a phone number, full-width ones included.
+fn digits(s: &str) -> String {
+    s.chars()
+        .map(halfwidth)
+        .filter(char::is_ascii_digit)
+        .collect()
+}

@@ -1,0 +1,129 @@
+//! What a passer-by may see: masked phone numbers, and erasure of a complainant's text.
+
+use serde_json::Value;
+
+/// What erased personal text is replaced with.
+pub const ERASED: &str = "***";
+
+/// A phone number with its middle hidden, as digits only: `138****5678`. Three leading and
+/// four trailing digits are kept when there are at least nine; shorter numbers show only
+/// their last two. Full-width digits count as digits.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone
+        .chars()
+        .map(crate::domain::complaint::halfwidth)
+        .filter(char::is_ascii_digit)
+        .collect();
+    let n = digits.len();
+    let (head, tail) = if n >= 9 { (3, 4) } else { (0, 2.min(n)) };
+    digits
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| if i < head || i >= n - tail { d } else { '*' })
+        .collect()
+}
+
+/// Keys of event details and handling records that hold facts, never free text: kept when
+/// a complainant is anonymised. Every other string is erased (deny by default).
+const FACT_KEYS: &[&str] = &[
+    "accepted",
+    "apologized",
+    "approved",
+    "attempts",
+    "category",
+    "channel",
+    "complaints",
+    "compensation",
+    "confidential",
+    "confirmed",
+    "due",
+    "explained",
+    "failures",
+    "flagged",
+    "from",
+    "intent",
+    "kind",
+    "level",
+    "on",
+    "owner",
+    "party",
+    "paused_since",
+    "pending",
+    "permission",
+    "promised",
+    "purpose",
+    "ready_to_close",
+    "reached",
+    "result",
+    "role",
+    "satisfaction",
+    "scope",
+    "severity",
+    "sha256",
+    "spread_risk",
+    "stage",
+    "to",
+    "type",
+    "waiting_on_customer",
+];
+
+/// `value` with every string that is not under a fact key replaced by [`ERASED`]; numbers,
+/// booleans and structure are kept, so statistics survive an erasure.
+pub fn erase_text(value: &Value) -> Value {
+    erase(value, false)
+}
+
+fn erase(value: &Value, fact: bool) -> Value {
+    match value {
+        Value::String(s) if !fact && !s.is_empty() => Value::String(ERASED.to_string()),
+        Value::Array(items) => Value::Array(items.iter().map(|v| erase(v, fact)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), erase(v, FACT_KEYS.contains(&k.as_str()))))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn phones_keep_three_leading_and_four_trailing_digits() {
+        assert_eq!(mask_phone("13800138000"), "138****8000");
+        assert_eq!(mask_phone("138 0013 8000"), "138****8000");
+        assert_eq!(mask_phone("021-6234 5678"), "021****5678");
+        assert_eq!(mask_phone("+86 138-0013-8000"), "861******8000");
+        assert_eq!(mask_phone("１３８００１３８０００"), "138****8000");
+        assert_eq!(mask_phone("12345"), "***45");
+        assert_eq!(mask_phone(""), "");
+    }
+
+    #[test]
+    fn erasure_keeps_facts_and_structure_and_drops_free_text() {
+        let detail = json!({
+            "facts": "张伟家卫生间漏水",
+            "severity": "serious",
+            "compensation": 300,
+            "note": "",
+            "plan": { "department": "工程部", "promised": "2026-11-23T10:00:00+08:00" },
+            "alternatives": ["换新", "退款"],
+            "reached": true,
+        });
+        assert_eq!(
+            erase_text(&detail),
+            json!({
+                "facts": ERASED,
+                "severity": "serious",
+                "compensation": 300,
+                "note": "",
+                "plan": { "department": ERASED, "promised": "2026-11-23T10:00:00+08:00" },
+                "alternatives": [ERASED, ERASED],
+                "reached": true,
+            })
+        );
+    }
+}

@@ -1,0 +1,229 @@
+//! The audit trail: every event row carries the hash of the row before it and of its own
+//! canonical content, so altering, removing, inserting or reordering a row breaks the chain.
+//!
+//! The hashed content holds ids, times, agents, kinds and stages, never the detail's text:
+//! the detail is committed through `digest = sha256(nonce || detail)` with a random nonce
+//! stored beside it. Anonymising a complainant replaces the detail and drops the nonce; the
+//! chain stays whole, and the digest alone no longer reveals anything.
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use rusqlite::{Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::error::Result;
+use crate::store::Store;
+use crate::store::events::ChainRow;
+
+/// The `prev_hash` of the first row.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Bytes of a detail's nonce.
+const NONCE_BYTES: usize = 16;
+
+/// A fresh random nonce for one detail.
+pub(crate) fn new_nonce() -> [u8; NONCE_BYTES] {
+    let mut nonce = [0u8; NONCE_BYTES];
+    OsRng.fill_bytes(&mut nonce);
+    nonce
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// `sha256(nonce || detail)`, hex.
+pub(crate) fn detail_digest(nonce: &[u8], detail: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(nonce);
+    h.update(detail.as_bytes());
+    hex(&h.finalize())
+}
+
+/// `sha256(prev_hash "\n" canonical)`, hex; the canonical form is the JSON array
+/// `[id, complaint_id, at, agent, kind, from_stage, to_stage, digest]`.
+pub(crate) fn row_hash(prev_hash: &str, row: &ChainRow<'_>, digest: &str) -> String {
+    let canonical = serde_json::json!([
+        row.id,
+        row.complaint_id,
+        row.at,
+        row.agent,
+        row.kind,
+        row.from_stage,
+        row.to_stage,
+        digest,
+    ]);
+    let mut h = Sha256::new();
+    h.update(prev_hash.as_bytes());
+    h.update(b"\n");
+    h.update(canonical.to_string().as_bytes());
+    hex(&h.finalize())
+}
+
+/// Why a row breaks the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breach {
+    /// Its `prev_hash` is not the hash of the row before: a row was removed, inserted or
+    /// moved.
+    Link,
+    /// Its content no longer gives its hash: the row was altered.
+    Content,
+    /// Its detail no longer matches its digest: the text was altered.
+    Detail,
+    /// Its detail was erased, but its complaint was never anonymised.
+    Erased,
+}
+
+impl Breach {
+    /// Stable key (`link`, `content`, `detail`, `erased`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Breach::Link => "link",
+            Breach::Content => "content",
+            Breach::Detail => "detail",
+            Breach::Erased => "erased",
+        }
+    }
+}
+
+/// What a check of the whole chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditReport {
+    /// Rows checked.
+    pub rows: u64,
+    /// Hash of the newest row (the genesis hash when there is none).
+    pub head: String,
+    /// The first row that breaks the chain, and why.
+    pub broken: Option<(i64, Breach)>,
+    /// Whether a head kept earlier was found in the chain (`None` when none was given).
+    pub kept_head_found: Option<bool>,
+}
+
+impl AuditReport {
+    /// Whether the chain is whole (and holds the kept head, when one was given).
+    pub fn is_whole(&self) -> bool {
+        self.broken.is_none() && self.kept_head_found != Some(false)
+    }
+}
+
+/// Checks every row in id order; `kept_head` is a head printed earlier, which must still be
+/// in the chain (removing the newest rows leaves a whole but shorter chain).
+pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Result<AuditReport> {
+    let anonymised: std::collections::HashSet<i64> = conn
+        .prepare("SELECT DISTINCT complaint_id FROM events WHERE kind = 'anonymised' AND complaint_id IS NOT NULL")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT id, complaint_id, at, agent, kind, from_stage, to_stage, detail, nonce, digest,
+                prev_hash, hash
+         FROM events ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut report = AuditReport {
+        rows: 0,
+        head: GENESIS.to_string(),
+        broken: None,
+        kept_head_found: kept_head.map(|h| h == GENESIS),
+    };
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let complaint_id: Option<i64> = r.get(1)?;
+        let agent: String = r.get(3)?;
+        let kind: String = r.get(4)?;
+        let from_stage: Option<String> = r.get(5)?;
+        let to_stage: Option<String> = r.get(6)?;
+        let detail: String = r.get(7)?;
+        let nonce: Option<Vec<u8>> = r.get(8)?;
+        let digest: String = r.get(9)?;
+        let prev_hash: String = r.get(10)?;
+        let hash: String = r.get(11)?;
+        let row = ChainRow {
+            id,
+            complaint_id,
+            at: r.get(2)?,
+            agent: &agent,
+            kind: &kind,
+            from_stage: from_stage.as_deref(),
+            to_stage: to_stage.as_deref(),
+            detail: &detail,
+        };
+        let breach = if prev_hash != report.head {
+            Some(Breach::Link)
+        } else if row_hash(&prev_hash, &row, &digest) != hash {
+            Some(Breach::Content)
+        } else {
+            match &nonce {
+                Some(n) if detail_digest(n, &detail) != digest => Some(Breach::Detail),
+                None if !complaint_id.is_some_and(|c| anonymised.contains(&c)) => {
+                    Some(Breach::Erased)
+                }
+                _ => None,
+            }
+        };
+        if report.broken.is_none()
+            && let Some(b) = breach
+        {
+            report.broken = Some((id, b));
+        }
+        if kept_head == Some(hash.as_str()) {
+            report.kept_head_found = Some(true);
+        }
+        report.rows += 1;
+        report.head = hash;
+    }
+    Ok(report)
+}
+
+/// Rebuilds the timeline as a chain (migration 8): copies every row of `events` into
+/// `events_chained` in id order, computing nonces, digests and hashes.
+pub(crate) fn chain_existing(conn: &Connection) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT id, complaint_id, at, agent, kind, from_stage, to_stage, detail
+         FROM events ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut prev = GENESIS.to_string();
+    while let Some(r) = rows.next()? {
+        let agent: String = r.get(3)?;
+        let kind: String = r.get(4)?;
+        let from_stage: Option<String> = r.get(5)?;
+        let to_stage: Option<String> = r.get(6)?;
+        let detail: String = r.get(7)?;
+        let row = ChainRow {
+            id: r.get(0)?,
+            complaint_id: r.get(1)?,
+            at: r.get(2)?,
+            agent: &agent,
+            kind: &kind,
+            from_stage: from_stage.as_deref(),
+            to_stage: to_stage.as_deref(),
+            detail: &detail,
+        };
+        prev = crate::store::events::insert_chained(conn, "events_chained", &row, &prev)?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Checks the whole audit chain (see [`verify`]).
+    pub fn audit_verify(&self, kept_head: Option<&str>) -> Result<AuditReport> {
+        verify(self.conn(), kept_head).map_err(|e| self.err(e))
+    }
+
+    /// The hash and id of the newest event (ids count up from 1 without gaps, so the id is
+    /// also how many events the chain holds); the genesis hash and 0 when there are none.
+    pub fn audit_head(&self) -> Result<(String, i64)> {
+        self.conn()
+            .query_row(
+                "SELECT hash, id FROM events ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map(|h| h.unwrap_or_else(|| (GENESIS.to_string(), 0)))
+            .map_err(|e| self.err(e))
+    }
+}

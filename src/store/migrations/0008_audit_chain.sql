@@ -1,0 +1,17 @@
+-- complaint-desk schema, version 8: the timeline becomes a hash-chained audit trail that
+-- also records what happened outside a complaint (sign-ins, denials, agent management).
+-- The rows are copied into this table by the migration code, which computes each hash.
+CREATE TABLE events_chained (
+    id            INTEGER PRIMARY KEY,
+    complaint_id  INTEGER REFERENCES complaints (id),   -- NULL: about an agent or the desk
+    at            INTEGER NOT NULL,
+    agent         TEXT    NOT NULL,
+    kind          TEXT    NOT NULL,
+    from_stage    TEXT,
+    to_stage      TEXT,
+    detail        TEXT    NOT NULL DEFAULT '{}',        -- JSON object; may hold personal text
+    nonce         BLOB,                                 -- 16 random bytes; NULL once erased
+    digest        TEXT    NOT NULL,                     -- sha256(nonce || detail), hex
+    prev_hash     TEXT    NOT NULL,                     -- hash of the row before
+    hash          TEXT    NOT NULL                      -- sha256(prev_hash, canonical row)
+);
