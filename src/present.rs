@@ -231,6 +231,22 @@ pub fn write_case_text(
             )?;
         }
     }
+    if !case.attachments.is_empty() {
+        writeln!(out, "\n{}", t("label.attachments"))?;
+        for a in &case.attachments {
+            let place = if a.path.is_empty() {
+                t("label.confidential_hidden").to_string()
+            } else {
+                sanitize_line(&a.path)
+            };
+            writeln!(
+                out,
+                "  {}  {place}  sha256 {}",
+                local_minutes(a.added_at),
+                a.sha256.get(..12).unwrap_or(&a.sha256)
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -45,11 +45,11 @@ fn chinese_text_round_trips_byte_exact_through_add_list_and_export() {
             .ends_with("+08:00")
     );
 
-    let json = desk.json(&["export", "--format", "json"]);
+    let json = desk.json_as(common::ADMIN, &["export", "--format", "json"]);
     assert_eq!(json[0]["description"], description);
 
     let out = desk
-        .cmd()
+        .as_agent(common::ADMIN)
         .args(["export", "--format", "csv"])
         .assert()
         .success();
@@ -72,7 +72,7 @@ fn chinese_text_round_trips_byte_exact_through_add_list_and_export() {
     assert_eq!(field("number"), number);
 
     let out = desk
-        .cmd()
+        .as_agent(common::ADMIN)
         .args(["export", "--format", "csv", "--no-bom"])
         .assert()
         .success();
@@ -84,7 +84,7 @@ fn export_to_a_file_is_owner_only_and_never_overwrites() {
     let desk = Desk::new();
     desk.add(&leak());
     let out = desk.path("export.csv");
-    desk.cmd()
+    desk.as_agent(common::ADMIN)
         .args(["export", "--format", "csv", "--out"])
         .arg(&out)
         .assert()
@@ -95,7 +95,7 @@ fn export_to_a_file_is_owner_only_and_never_overwrites() {
         let mode = std::fs::metadata(&out).expect("file").permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
-    desk.cmd()
+    desk.as_agent(common::ADMIN)
         .args(["--lang", "en", "export", "--format", "csv", "--out"])
         .arg(&out)
         .assert()
@@ -275,7 +275,7 @@ fn list_table_is_localised_and_aligned() {
 #[test]
 fn list_limits_and_streams() {
     let desk = Desk::new();
-    desk.cmd()
+    desk.as_agent(common::ADMIN)
         .args(["demo", "--count", "300", "--seed", "3"])
         .assert()
         .success();
@@ -339,7 +339,7 @@ fn list_limits_and_streams() {
 
 #[test]
 fn config_prints_the_effective_configuration_and_refuses_bad_files() {
-    let desk = Desk::new();
+    let desk = Desk::empty();
     let json = desk.json(&["config", "--format", "json"]);
     assert_eq!(json["preset"], "property-management");
     assert!(
@@ -492,7 +492,7 @@ fn the_example_config_loads_and_gives_the_defaults() {
 
 #[test]
 fn no_command_without_a_terminal_explains_and_touches_nothing() {
-    let desk = Desk::new();
+    let desk = Desk::empty();
     desk.cmd()
         .args(["--lang", "en"])
         .assert()
@@ -992,7 +992,7 @@ fn two_processes_acting_on_the_same_version_one_wins_the_other_is_told_who() {
             &gate,
             &[
                 "--agent",
-                "甲",
+                "王丽",
                 "case",
                 &n,
                 "--expect-version",
@@ -1006,7 +1006,7 @@ fn two_processes_acting_on_the_same_version_one_wins_the_other_is_told_who() {
             &gate,
             &[
                 "--agent",
-                "乙",
+                "李娜",
                 "case",
                 &n,
                 "--expect-version",
@@ -1021,8 +1021,8 @@ fn two_processes_acting_on_the_same_version_one_wins_the_other_is_told_who() {
         // Both are started (held by the gate) before either runs.
         std::fs::write(&gate, b"").expect("open the gate");
         let outs = [
-            ("甲", a.wait_with_output().expect("a")),
-            ("乙", b.wait_with_output().expect("b")),
+            ("王丽", a.wait_with_output().expect("a")),
+            ("李娜", b.wait_with_output().expect("b")),
         ];
         let winners: Vec<&str> = outs
             .iter()
@@ -1062,7 +1062,7 @@ fn two_processes_acting_on_the_same_version_one_wins_the_other_is_told_who() {
         assert_eq!(last["agent"], winner);
         assert_eq!(
             last["kind"],
-            if winner == "甲" {
+            if winner == "王丽" {
                 "escalated"
             } else {
                 "external_referral"

@@ -88,7 +88,10 @@ impl World {
 
     /// A desk acting as `agent` at the Shanghai time `when`.
     fn desk(&self, agent: &str, when: &str) -> Desk {
-        let store = Store::open(&self.db).expect("open");
+        let mut store = Store::open(&self.db).expect("open");
+        store
+            .agent_active(agent, "agent", at("2026-01-05 09:00"))
+            .expect("register");
         Desk::new(store, config(), agent, Box::new(FixedClock(at(when)))).expect("desk")
     }
 

@@ -141,11 +141,7 @@ fn refuses_a_damaged_header_or_schema() {
 
 #[test]
 fn events_are_append_only() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let desk = common::Desk {
-        db: dir.path().join("e.db"),
-        dir,
-    };
+    let desk = common::Desk::new();
     desk.add(&common::leak());
     let conn = Connection::open(&desk.db).expect("raw");
     assert!(conn.execute("UPDATE events SET agent = 'x'", []).is_err());
@@ -154,8 +150,9 @@ fn events_are_append_only() {
 
 fn spawn_demo(desk: &common::Desk, count: u32, umask_000: bool) -> Child {
     let script = format!(
-        "{} exec \"$0\" --db \"$1\" --agent demo demo --count {count}",
-        if umask_000 { "umask 000;" } else { "" }
+        "{} exec \"$0\" --db \"$1\" --agent {} demo --count {count}",
+        if umask_000 { "umask 000;" } else { "" },
+        common::ADMIN
     );
     std::process::Command::new("sh")
         .arg("-c")
@@ -163,6 +160,7 @@ fn spawn_demo(desk: &common::Desk, count: u32, umask_000: bool) -> Child {
         .arg(common::BIN)
         .arg(&desk.db)
         .env("TZ", "Asia/Shanghai")
+        .env("COMPLAINT_DESK_SECRET", common::ADMIN_SECRET)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -263,13 +261,14 @@ fn two_processes_write_at_once_without_lock_errors() {
     let mut bulk = std::process::Command::new(common::BIN)
         .arg("--db")
         .arg(&desk.db)
-        .args(["--agent", "bulk", "demo", "--count", "60000"])
+        .args(["--agent", common::ADMIN, "demo", "--count", "60000"])
+        .env("COMPLAINT_DESK_SECRET", common::ADMIN_SECRET)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("bulk");
-    let a = spawn_loop("甲");
-    let b = spawn_loop("乙");
+    let a = spawn_loop("王丽");
+    let b = spawn_loop("李娜");
     for child in [a, b] {
         let out = child.wait_with_output().expect("wait");
         let err = String::from_utf8_lossy(&out.stderr);

@@ -58,10 +58,20 @@ impl World {
         self.desk_with(agent, config())
     }
 
-    /// A desk on this file with another configuration.
+    /// A desk on this file with another configuration (an agent not registered yet is
+    /// registered with the first role).
     fn desk_with(&self, agent: &str, config: Config) -> Desk {
-        let store = Store::open(&self.db).expect("open");
+        let mut store = Store::open(&self.db).expect("open");
+        store.agent_active(agent, "agent", now()).expect("register");
         Desk::new(store, config, agent, Box::new(FixedClock(now()))).expect("desk")
+    }
+
+    /// A desk whose agent signed in with their PIN (set at this first sign-in), as needed
+    /// for approving compensation.
+    fn signed_in(&self, agent: &str) -> Desk {
+        let mut desk = self.desk(agent);
+        desk.sign_in(agent, PIN).expect("sign in");
+        desk
     }
 
     /// Registers `agent` with `role` (test setup, through the store like sign-in does).
@@ -70,6 +80,9 @@ impl World {
         store.agent_active(agent, role, now()).expect("register");
     }
 }
+
+/// The PIN every test agent signs in with.
+const PIN: &str = "2580";
 
 /// An in-scope complaint: a leak from the flat above.
 fn leak() -> NewComplaint {
@@ -1434,19 +1447,27 @@ fn compensation_authority_follows_the_role() {
     world.register("钱经理", "manager");
     world.register("孙管理员", "admin");
     let mut agent = world.desk("王丽");
-    let mut supervisor = world.desk("赵主管");
-    let mut manager = world.desk("钱经理");
-    let mut admin = world.desk("孙管理员");
+    let mut supervisor = world.signed_in("赵主管");
+    let mut manager = world.signed_in("钱经理");
+    let mut admin = world.signed_in("孙管理员");
     assert_eq!(agent.role().expect("role").key, "agent");
     assert_eq!(supervisor.role().expect("role").key, "supervisor");
     assert_eq!(manager.role().expect("role").key, "manager");
     assert_eq!(admin.role().expect("role").key, "admin");
-    let unregistered = world.desk("新来的");
+    let unregistered = Desk::new(
+        Store::open(&world.db).expect("open"),
+        config(),
+        "新来的",
+        Box::new(FixedClock(now())),
+    )
+    .expect("desk");
     assert_eq!(
-        unregistered.role().expect("role").key,
-        "agent",
-        "first role"
+        unregistered.role().map_err(|e| e.key),
+        Err("error.agent_unknown"),
+        "only registered agents act"
     );
+    // A supervisor who has not proved who they are may not approve.
+    let mut unverified = world.desk("赵主管");
 
     let assessed = |desk: &mut Desk| walk(desk, &leak(), &[classify_in(), verify(), assess()]);
 
@@ -1500,6 +1521,12 @@ fn compensation_authority_follows_the_role() {
         "角色 agent 无权审批补偿（500），请由主管或经理审批"
     );
     refused(&mut admin, &n, &Action::Approve, "error.not_permitted");
+    refused(
+        &mut unverified,
+        &n,
+        &Action::Approve,
+        "error.secret_required",
+    );
     let c = done(
         &mut supervisor,
         &n,

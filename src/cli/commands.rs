@@ -93,8 +93,20 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             ListQueue::Closed => list(&desk, Queue::Closed, *format, *limit, catalog),
             ListQueue::All => list(&desk, Queue::All, *format, *limit, catalog),
         },
-        Command::Show { number, format } => {
-            let case = desk.case_file(number)?;
+        Command::Show {
+            number,
+            format,
+            reveal,
+            confidential,
+        } => {
+            if *reveal || *confidential {
+                super::access::elevate(&mut desk, catalog)?;
+            }
+            let mut case = desk.case_file(number)?;
+            if *reveal {
+                case.complaint.phone = desk.reveal_phone(number)?;
+            }
+            case.attachments = desk.attachments(number, *confidential)?;
             let mut out = stdout.lock();
             match format {
                 ShowFormat::Json => output::write_case_json(&mut out, &case),
@@ -108,7 +120,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             format,
             out,
             no_bom,
-        } => export(&desk, *format, out.as_deref(), !*no_bom, catalog),
+        } => export(&mut desk, *format, out.as_deref(), !*no_bom, catalog),
         Command::Backup { file } => {
             let report = desk.backup(file)?;
             println!(
@@ -124,7 +136,16 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             );
             Ok(())
         }
-        Command::Demo { count, seed } => demo(&mut desk, *count, *seed, catalog),
+        Command::Demo { count, seed } => {
+            if !desk.needs_first_admin()? {
+                super::access::elevate(&mut desk, catalog)?;
+                desk.require(crate::domain::agent::Permission::ManageAgents, None)?;
+            }
+            demo(&mut desk, *count, *seed, catalog)
+        }
+        Command::Agent { action } => super::access::agent(&mut desk, action, catalog),
+        Command::Audit { action } => super::access::audit(&desk, action, catalog),
+        Command::Anonymise { number } => super::access::anonymise(&mut desk, number, catalog),
         Command::Case {
             number,
             action: CaseAction::Callback { action },
@@ -207,6 +228,9 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             expect_version,
             action,
         } => {
+            if matches!(action, CaseAction::Approve) {
+                super::access::elevate(&mut desk, catalog)?;
+            }
             let c = desk.act(number, *expect_version, &case_action(action)?)?;
             println!(
                 "{}",
@@ -473,12 +497,13 @@ fn list(
 }
 
 fn export(
-    desk: &Desk,
+    desk: &mut Desk,
     format: ExportFormat,
     dest: Option<&Path>,
     bom: bool,
     catalog: &Catalog,
 ) -> Result<()> {
+    super::access::elevate(desk, catalog)?;
     let mut count = 0u64;
     let mut write_all = |w: &mut dyn Write| -> Result<()> {
         let io = |e: std::io::Error| match dest {
@@ -488,18 +513,14 @@ fn export(
         match format {
             ExportFormat::Json => {
                 let mut json = output::JsonArray::new(w);
-                desk.for_each(Queue::All, None, |c| {
-                    count += 1;
+                count = desk.export_each(Queue::All, |c| {
                     json.push(&output::ComplaintJson::from(c)).map_err(io)
                 })?;
                 json.finish().map_err(io)
             }
             ExportFormat::Csv => {
                 let mut csv = output::CsvOut::new(w, bom).map_err(io)?;
-                desk.for_each(Queue::All, None, |c| {
-                    count += 1;
-                    csv.push(c).map_err(io)
-                })?;
+                count = desk.export_each(Queue::All, |c| csv.push(c).map_err(io))?;
                 csv.finish().map_err(io)
             }
         }

@@ -1,5 +1,6 @@
 //! The command line (`../shared/cli.md`): clap definitions and thin commands over `Desk`.
 
+mod access;
 mod commands;
 mod output;
 mod queues;
@@ -69,13 +70,20 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: u64,
     },
-    /// Show one complaint with its timeline.
+    /// Show one complaint with its timeline (the phone number masked).
     Show {
         /// The complaint number, e.g. 20261122-0007.
         number: String,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: ShowFormat,
+        /// Show the full phone number (reveal_phone; asks for your secret; recorded).
+        #[arg(long)]
+        reveal: bool,
+        /// Show where confidential attachments are (view_confidential; asks for your
+        /// secret; recorded).
+        #[arg(long)]
+        confidential: bool,
     },
     /// A move of the handling method on one complaint (classify, verify, …, close).
     Case {
@@ -115,12 +123,73 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Agents: add, list, disable, reset a secret (manage_agents; asks for your secret). On
+    /// a database with no agents, `agent add NAME` creates the first admin.
+    Agent {
+        /// What to do.
+        #[command(subcommand)]
+        action: AgentAction,
+    },
+    /// The hash-chained audit trail: check it, or print its head to keep elsewhere.
+    Audit {
+        /// What to do.
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Anonymise the complainant of a complaint on their request, in all their complaints
+    /// (anonymise; asks for your secret).
+    Anonymise {
+        /// The complaint number.
+        number: String,
+    },
     /// Print the effective configuration (after defaults, preset and file).
     Config {
         /// Output format.
         #[arg(long, value_enum, default_value = "toml")]
         format: ConfigFormat,
     },
+}
+
+/// `agent …`: the new agent's secret comes from `COMPLAINT_DESK_NEW_SECRET` or a prompt.
+#[derive(Debug, Subcommand)]
+pub enum AgentAction {
+    /// Register an agent.
+    Add {
+        /// Name (as it will appear in every event).
+        name: String,
+        /// Role key from the configuration (agent, supervisor, …).
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// List the agents.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Disable an agent: kept in the timeline, may no longer act.
+    Disable {
+        /// Name.
+        name: String,
+    },
+    /// Set a new secret for an agent and unlock it after failed sign-ins.
+    ResetSecret {
+        /// Name.
+        name: String,
+    },
+}
+
+/// `audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Check every event's hash and link; exits 1 naming the first broken event.
+    Verify {
+        /// A head printed earlier by `audit head`: it must still be in the chain.
+        #[arg(long, value_name = "HASH")]
+        head: Option<String>,
+    },
+    /// Print the hash of the newest event (keep it elsewhere to detect removals later).
+    Head,
 }
 
 /// The moves of `case NUMBER ACTION` (`../shared/cli.md`).

@@ -93,6 +93,7 @@ struct CaseJson<'a> {
     events: Vec<EventJson<'a>>,
     callbacks: Vec<serde_json::Value>,
     revisits: Vec<serde_json::Value>,
+    attachments: Vec<serde_json::Value>,
 }
 
 /// Keeps the kind of an I/O error (a closed pipe stays a closed pipe).
@@ -133,6 +134,17 @@ pub fn write_case_json(out: &mut dyn Write, case: &CaseFile) -> io::Result<()> {
                 serde_json::json!({
                     "role": r.role, "due_at": rfc3339(r.due_at), "done_at": r.done_at.map(rfc3339),
                     "reached": r.reached, "satisfaction": r.satisfaction, "comment": r.comment,
+                })
+            })
+            .collect(),
+        attachments: case
+            .attachments
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "path": (!a.path.is_empty()).then_some(&a.path), "sha256": a.sha256,
+                    "size": a.size, "confidential": a.confidential,
+                    "added_at": rfc3339(a.added_at), "added_by": a.added_by,
                 })
             })
             .collect(),

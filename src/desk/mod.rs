@@ -19,6 +19,7 @@ use crate::domain::schedule::Calendar;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 use crate::store::attachments::{self, Attachment};
+use crate::store::audit::AuditReport;
 use crate::store::complaints::{self, Cursor, NewRow};
 use crate::store::drafts;
 use crate::store::events::{self, Event, NewEvent};
@@ -62,6 +63,8 @@ pub struct CaseFile {
     pub callbacks: Vec<Callback>,
     /// Revisits planned or done.
     pub revisits: Vec<Revisit>,
+    /// Files attached; a confidential one's path is empty (see [`Desk::attachments`]).
+    pub attachments: Vec<Attachment>,
 }
 
 /// The counts the status line shows.
@@ -184,19 +187,21 @@ impl Desk {
         expected_version: Option<i64>,
         action: &Action,
     ) -> Result<Complaint> {
-        if matches!(action, Action::Approve) {
-            let id = self
-                .store
-                .complaint_by_number(&number::normalise(number_text))?
-                .map(|c| c.id);
-            self.require(Permission::ApproveCompensation, id)?;
-        }
         let now = self.clock.now();
         let role = self.role()?;
+        let approving = matches!(action, Action::Approve);
+        if approving
+            && role.permissions.contains(&Permission::ApproveCompensation)
+            && !self.verified
+        {
+            return Err(Error::new("error.secret_required")
+                .arg("agent", &self.agent)
+                .arg("permission", "approve_compensation"));
+        }
         let number = number::normalise(number_text);
         let agent = self.agent.clone();
         let config = &self.config;
-        self.store.write(|tx| {
+        let result = self.store.write(|tx| {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
             if let Some(expected) = expected_version
@@ -211,7 +216,21 @@ impl Desk {
                 now,
             };
             apply(tx, &rules, &c, action).map(masked)
-        })
+        });
+        match result {
+            // A refused approval is a denied permission: recorded like every denial.
+            Err(e) if approving && matches!(e.key, "error.not_permitted" | "error.over_limit") => {
+                let id = self.store.complaint_by_number(&number)?.map(|c| c.id);
+                let detail = serde_json::json!({
+                    "permission": "approve_compensation", "role": role.key,
+                });
+                let agent = self.agent.clone();
+                self.store
+                    .write(|tx| access::record(tx, now, &agent, id, "denied", detail))?;
+                Err(e)
+            }
+            other => other,
+        }
     }
 
     /// Attaches a file to complaint `number` by reference: the file stays where it is; its
@@ -396,8 +415,32 @@ impl Desk {
             events: self.store.events(complaint.id)?,
             callbacks: self.store.callbacks(complaint.id)?,
             revisits: self.store.revisits(complaint.id)?,
+            attachments: self
+                .store
+                .attachments(complaint.id)?
+                .into_iter()
+                .map(|mut a| {
+                    if a.confidential {
+                        a.path.clear();
+                    }
+                    a
+                })
+                .collect(),
             complaint,
         })
+    }
+
+    /// Checks the whole audit trail; `kept_head` is a head printed earlier by
+    /// [`Desk::audit_head`], which must still be in it.
+    pub fn audit_verify(&self, kept_head: Option<&str>) -> Result<AuditReport> {
+        self.actor()?;
+        self.store.audit_verify(kept_head)
+    }
+
+    /// The hash of the newest event, and how many events the trail holds.
+    pub fn audit_head(&self) -> Result<(String, i64)> {
+        self.actor()?;
+        self.store.audit_head()
     }
 
     /// Online backup to `dest`, checked with `PRAGMA integrity_check`.

@@ -62,7 +62,7 @@ impl Desk {
 
     /// The full phone number to return a call owed on complaint `number`: given to an agent
     /// of the role that owns an open callback of it (the desk's first role while nobody
-    /// else does), or to a role that may reveal phones; recorded either way.
+    /// else does) or an open revisit, or to a role that may reveal phones; recorded.
     pub fn dial(&mut self, number_text: &str) -> Result<String> {
         let c = self.complaint(number_text)?;
         let role = self.role()?;
@@ -73,7 +73,11 @@ impl Desk {
                     Some(owner) => *owner == role.key,
                     None => desk_role == Some(role.key.as_str()),
                 }
-        });
+        }) || self
+            .store
+            .revisits(c.id)?
+            .iter()
+            .any(|r| r.done_at.is_none() && r.role == role.key);
         if !owes {
             self.require(Permission::RevealPhone, Some(c.id))?;
         } else {

@@ -31,7 +31,7 @@ fn hasher() -> Result<Argon2<'static>> {
 /// Checks a new secret: 4–128 characters, no control characters.
 pub fn validate_secret(secret: &str) -> Result<()> {
     let n = secret.chars().count();
-    if n < MIN_SECRET || n > MAX_SECRET || secret.chars().any(char::is_control) {
+    if !(MIN_SECRET..=MAX_SECRET).contains(&n) || secret.chars().any(char::is_control) {
         return Err(Error::new("error.secret_invalid")
             .arg("min", MIN_SECRET)
             .arg("max", MAX_SECRET));

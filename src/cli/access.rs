@@ -1,0 +1,212 @@
+//! The commands of the shared workstation: agents, the audit trail, anonymisation, and the
+//! secrets that commands needing more than the basic role ask for.
+
+use std::io::Write;
+
+use super::commands::stdout_error;
+use super::{AgentAction, AuditAction, ListFormat};
+use crate::desk::Desk;
+use crate::error::{Error, Result};
+use crate::i18n::Catalog;
+
+/// The acting agent's secret, for commands that need more than the basic role.
+pub const SECRET_ENV: &str = "COMPLAINT_DESK_SECRET";
+/// A new agent's secret, for `agent add` and `agent reset-secret`.
+pub const NEW_SECRET_ENV: &str = "COMPLAINT_DESK_NEW_SECRET";
+
+/// Reads a secret from the terminal without echo; `None` without a terminal.
+fn prompt(text: &str) -> Option<String> {
+    rpassword::prompt_password(text).ok()
+}
+
+/// Proves the acting agent is who they say, with their secret from `COMPLAINT_DESK_SECRET`
+/// or a prompt (never from an argument): a wrong one is recorded like a failed sign-in.
+pub fn elevate(desk: &mut Desk, catalog: &Catalog) -> Result<()> {
+    let agent = desk.agent().to_string();
+    let secret = std::env::var(SECRET_ENV)
+        .ok()
+        .or_else(|| prompt(&catalog.format("cli.secret_prompt", &[("agent", agent.clone())])))
+        .ok_or_else(|| Error::new("error.secret_missing").arg("agent", &agent))?;
+    desk.sign_in(&agent, &secret)
+}
+
+/// A new secret for `name`: `COMPLAINT_DESK_NEW_SECRET`, else typed twice at a prompt.
+fn new_secret(name: &str, catalog: &Catalog) -> Result<String> {
+    if let Ok(secret) = std::env::var(NEW_SECRET_ENV) {
+        return Ok(secret);
+    }
+    let ask = |key: &str| prompt(&catalog.format(key, &[("agent", name.to_string())]));
+    let first = ask("cli.new_secret_prompt")
+        .ok_or_else(|| Error::new("error.secret_missing").arg("agent", name))?;
+    let second = ask("cli.new_secret_again")
+        .ok_or_else(|| Error::new("error.secret_missing").arg("agent", name))?;
+    if first != second {
+        return Err(Error::new("error.secret_mismatch"));
+    }
+    Ok(first)
+}
+
+/// `agent add|list|disable|reset-secret`.
+pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result<()> {
+    if let AgentAction::Add { name, role } = action
+        && desk.needs_first_admin()?
+    {
+        let secret = new_secret(name, catalog)?;
+        if let Some(role) = role
+            && !desk.config().roles.iter().any(|r| {
+                r.key == *role
+                    && r.permissions
+                        .contains(&crate::domain::agent::Permission::ManageAgents)
+            })
+        {
+            return Err(Error::new("error.first_agent_admin").arg("role", role));
+        }
+        desk.create_first_admin(name, &secret)?;
+        let role = desk.role()?;
+        println!(
+            "{}",
+            catalog.format(
+                "cli.first_admin",
+                &[("agent", desk.agent().to_string()), ("role", role.key)]
+            )
+        );
+        return Ok(());
+    }
+    elevate(desk, catalog)?;
+    match action {
+        AgentAction::Add { name, role } => {
+            let role = role
+                .clone()
+                .or_else(|| desk.config().roles.first().map(|r| r.key.clone()))
+                .unwrap_or_default();
+            let secret = new_secret(name, catalog)?;
+            desk.add_agent(name, &role, &secret)?;
+            println!(
+                "{}",
+                catalog.format(
+                    "cli.agent_added",
+                    &[("agent", name.trim().to_string()), ("role", role)]
+                )
+            );
+        }
+        AgentAction::List { format } => {
+            let agents = desk.agents()?;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            match format {
+                ListFormat::Json => {
+                    let rows: Vec<serde_json::Value> = agents
+                        .iter()
+                        .map(|a| {
+                            serde_json::json!({
+                                "name": a.name, "role": a.role, "disabled": a.disabled,
+                                "locked": a.locked, "has_secret": a.has_secret,
+                                "last_active_at": a.last_active_at.map(|t| t.to_rfc3339()),
+                            })
+                        })
+                        .collect();
+                    let text = serde_json::to_string_pretty(&rows)
+                        .map_err(|e| Error::new("error.internal").arg("detail", e))?;
+                    writeln!(out, "{text}").map_err(stdout_error)?;
+                }
+                ListFormat::Csv | ListFormat::Table => {
+                    let sep = if *format == ListFormat::Csv {
+                        ","
+                    } else {
+                        "\t"
+                    };
+                    writeln!(out, "name{sep}role{sep}state{sep}last_active_at")
+                        .map_err(stdout_error)?;
+                    for a in &agents {
+                        let state = if a.disabled {
+                            "disabled"
+                        } else if a.locked {
+                            "locked"
+                        } else if !a.has_secret {
+                            "no-secret"
+                        } else {
+                            "active"
+                        };
+                        let last = a
+                            .last_active_at
+                            .map(crate::when::local_minutes)
+                            .unwrap_or_default();
+                        writeln!(
+                            out,
+                            "{}{sep}{}{sep}{state}{sep}{last}",
+                            crate::text::sanitize_line(&a.name),
+                            a.role
+                        )
+                        .map_err(stdout_error)?;
+                    }
+                }
+            }
+        }
+        AgentAction::Disable { name } => {
+            desk.disable_agent(name)?;
+            println!(
+                "{}",
+                catalog.format("cli.agent_disabled", &[("agent", name.trim().to_string())])
+            );
+        }
+        AgentAction::ResetSecret { name } => {
+            let secret = new_secret(name, catalog)?;
+            desk.reset_secret(name, &secret)?;
+            println!(
+                "{}",
+                catalog.format("cli.secret_reset", &[("agent", name.trim().to_string())])
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `audit verify|head`.
+pub fn audit(desk: &Desk, action: &AuditAction, catalog: &Catalog) -> Result<()> {
+    match action {
+        AuditAction::Head => {
+            let (head, _) = desk.audit_head()?;
+            println!("{head}");
+            Ok(())
+        }
+        AuditAction::Verify { head } => {
+            let report = desk.audit_verify(head.as_deref())?;
+            if let Some((id, breach)) = report.broken {
+                return Err(Error::new("error.audit_broken").arg("id", id).arg(
+                    "reason",
+                    catalog.text(&format!("audit.{}", breach.as_str())),
+                ));
+            }
+            if report.kept_head_found == Some(false) {
+                return Err(Error::new("error.audit_head_missing")
+                    .arg("head", head.as_deref().unwrap_or_default()));
+            }
+            println!(
+                "{}",
+                catalog.format(
+                    "cli.audit_whole",
+                    &[("count", report.rows.to_string()), ("head", report.head)]
+                )
+            );
+            Ok(())
+        }
+    }
+}
+
+/// `anonymise NUMBER`.
+pub fn anonymise(desk: &mut Desk, number: &str, catalog: &Catalog) -> Result<()> {
+    elevate(desk, catalog)?;
+    let erased = desk.anonymise(number)?;
+    println!(
+        "{}",
+        catalog.format(
+            "cli.anonymised",
+            &[
+                ("complaints", erased.complaints.to_string()),
+                ("events", erased.events.to_string()),
+                ("drafts", erased.drafts.to_string()),
+            ]
+        )
+    );
+    Ok(())
+}
