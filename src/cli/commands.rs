@@ -102,11 +102,18 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             if *reveal || *confidential {
                 super::access::elevate(&mut desk, catalog)?;
             }
+            // Reveal first, so the timeline shown includes the reveal itself.
+            let phone = if *reveal {
+                Some(desk.reveal_phone(number)?)
+            } else {
+                None
+            };
+            let attachments = desk.attachments(number, *confidential)?;
             let mut case = desk.case_file(number)?;
-            if *reveal {
-                case.complaint.phone = desk.reveal_phone(number)?;
+            if let Some(phone) = phone {
+                case.complaint.phone = phone;
             }
-            case.attachments = desk.attachments(number, *confidential)?;
+            case.attachments = attachments;
             let mut out = stdout.lock();
             match format {
                 ShowFormat::Json => output::write_case_json(&mut out, &case),
