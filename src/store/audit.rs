@@ -14,8 +14,11 @@ use crate::error::Result;
 use crate::store::Store;
 use crate::store::events::ChainRow;
 
+/// A SHA-256 hash, stored as a 32-byte blob.
+pub type Hash = [u8; 32];
+
 /// The `prev_hash` of the first row.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub const GENESIS: Hash = [0; 32];
 
 /// Bytes of a detail's nonce.
 const NONCE_BYTES: usize = 16;
@@ -27,7 +30,8 @@ pub(crate) fn new_nonce() -> [u8; NONCE_BYTES] {
     nonce
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex of a hash, as `audit head` prints it.
+pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes.iter().fold(String::with_capacity(64), |mut s, b| {
         let _ = write!(s, "{b:02x}");
@@ -35,17 +39,17 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
-/// `sha256(nonce || detail)`, hex.
-pub(crate) fn detail_digest(nonce: &[u8], detail: &str) -> String {
+/// `sha256(nonce || detail)`.
+pub(crate) fn detail_digest(nonce: &[u8], detail: &str) -> Hash {
     let mut h = Sha256::new();
     h.update(nonce);
     h.update(detail.as_bytes());
-    hex(&h.finalize())
+    h.finalize().into()
 }
 
-/// `sha256(prev_hash "\n" canonical)`, hex; the canonical form is the JSON array
-/// `[id, complaint_id, at, agent, kind, from_stage, to_stage, digest]`.
-pub(crate) fn row_hash(prev_hash: &str, row: &ChainRow<'_>, digest: &str) -> String {
+/// `sha256(prev_hash "\n" canonical "\n" digest)`; the canonical form is the JSON array
+/// `[id, complaint_id, at, agent, kind, from_stage, to_stage]`.
+pub(crate) fn row_hash(prev_hash: &[u8], row: &ChainRow<'_>, digest: &[u8]) -> Hash {
     let canonical = serde_json::json!([
         row.id,
         row.complaint_id,
@@ -54,13 +58,14 @@ pub(crate) fn row_hash(prev_hash: &str, row: &ChainRow<'_>, digest: &str) -> Str
         row.kind,
         row.from_stage,
         row.to_stage,
-        digest,
     ]);
     let mut h = Sha256::new();
-    h.update(prev_hash.as_bytes());
+    h.update(prev_hash);
     h.update(b"\n");
     h.update(canonical.to_string().as_bytes());
-    hex(&h.finalize())
+    h.update(b"\n");
+    h.update(digest);
+    h.finalize().into()
 }
 
 /// Why a row breaks the chain.
@@ -94,7 +99,7 @@ impl Breach {
 pub struct AuditReport {
     /// Rows checked.
     pub rows: u64,
-    /// Hash of the newest row (the genesis hash when there is none).
+    /// Hash of the newest row, hex (the genesis hash when there is none).
     pub head: String,
     /// The first row that breaks the chain, and why.
     pub broken: Option<(i64, Breach)>,
@@ -122,12 +127,14 @@ pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Re
          FROM events ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
+    let kept_head = kept_head.map(str::to_ascii_lowercase);
     let mut report = AuditReport {
         rows: 0,
-        head: GENESIS.to_string(),
+        head: hex(&GENESIS),
         broken: None,
-        kept_head_found: kept_head.map(|h| h == GENESIS),
+        kept_head_found: kept_head.as_ref().map(|h| *h == hex(&GENESIS)),
     };
+    let mut head: Vec<u8> = GENESIS.to_vec();
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let complaint_id: Option<i64> = r.get(1)?;
@@ -137,9 +144,9 @@ pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Re
         let to_stage: Option<String> = r.get(6)?;
         let detail: String = r.get(7)?;
         let nonce: Option<Vec<u8>> = r.get(8)?;
-        let digest: String = r.get(9)?;
-        let prev_hash: String = r.get(10)?;
-        let hash: String = r.get(11)?;
+        let digest: Vec<u8> = r.get(9)?;
+        let prev_hash: Vec<u8> = r.get(10)?;
+        let hash: Vec<u8> = r.get(11)?;
         let row = ChainRow {
             id,
             complaint_id,
@@ -150,13 +157,13 @@ pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Re
             to_stage: to_stage.as_deref(),
             detail: &detail,
         };
-        let breach = if prev_hash != report.head {
+        let breach = if prev_hash != head {
             Some(Breach::Link)
-        } else if row_hash(&prev_hash, &row, &digest) != hash {
+        } else if row_hash(&prev_hash, &row, &digest)[..] != hash[..] {
             Some(Breach::Content)
         } else {
             match &nonce {
-                Some(n) if detail_digest(n, &detail) != digest => Some(Breach::Detail),
+                Some(n) if detail_digest(n, &detail)[..] != digest[..] => Some(Breach::Detail),
                 None if !complaint_id.is_some_and(|c| anonymised.contains(&c)) => {
                     Some(Breach::Erased)
                 }
@@ -168,12 +175,15 @@ pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Re
         {
             report.broken = Some((id, b));
         }
-        if kept_head == Some(hash.as_str()) {
+        if let Some(kept) = &kept_head
+            && *kept == hex(&hash)
+        {
             report.kept_head_found = Some(true);
         }
         report.rows += 1;
-        report.head = hash;
+        head = hash;
     }
+    report.head = hex(&head);
     Ok(report)
 }
 
@@ -185,7 +195,7 @@ pub(crate) fn chain_existing(conn: &Connection) -> rusqlite::Result<()> {
          FROM events ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
-    let mut prev = GENESIS.to_string();
+    let mut prev = GENESIS;
     while let Some(r) = rows.next()? {
         let agent: String = r.get(3)?;
         let kind: String = r.get(4)?;
@@ -220,10 +230,10 @@ impl Store {
             .query_row(
                 "SELECT hash, id FROM events ORDER BY id DESC LIMIT 1",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((hex(&r.get::<_, Vec<u8>>(0)?), r.get(1)?)),
             )
             .optional()
-            .map(|h| h.unwrap_or_else(|| (GENESIS.to_string(), 0)))
+            .map(|h| h.unwrap_or_else(|| (hex(&GENESIS), 0)))
             .map_err(|e| self.err(e))
     }
 }

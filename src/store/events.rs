@@ -61,12 +61,12 @@ pub fn append(tx: &Transaction<'_>, e: &NewEvent<'_>) -> rusqlite::Result<()> {
 }
 
 /// The id and hash of the newest event (0 and the genesis hash when there is none).
-fn head(conn: &rusqlite::Connection) -> rusqlite::Result<(i64, String)> {
+fn head(conn: &rusqlite::Connection) -> rusqlite::Result<(i64, audit::Hash)> {
     Ok(conn
         .prepare_cached("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
-        .unwrap_or_else(|| (0, audit::GENESIS.to_string())))
+        .unwrap_or((0, audit::GENESIS)))
 }
 
 /// One event's fields as the chain sees them.
@@ -88,8 +88,8 @@ pub(crate) fn insert_chained(
     conn: &rusqlite::Connection,
     table: &str,
     row: &ChainRow<'_>,
-    prev_hash: &str,
-) -> rusqlite::Result<String> {
+    prev_hash: &audit::Hash,
+) -> rusqlite::Result<audit::Hash> {
     let nonce = audit::new_nonce();
     let digest = audit::detail_digest(&nonce, row.detail);
     let hash = audit::row_hash(prev_hash, row, &digest);
@@ -108,9 +108,9 @@ pub(crate) fn insert_chained(
         row.to_stage,
         row.detail,
         &nonce[..],
-        digest,
-        prev_hash,
-        hash,
+        &digest[..],
+        &prev_hash[..],
+        &hash[..],
     ])?;
     Ok(hash)
 }

@@ -103,8 +103,7 @@ impl Store {
             ));
         }
         conn.execute_batch(
-            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;
-             PRAGMA secure_delete = ON;",
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
         )
         .map_err(|e| Error::storage(path, e))?;
         let mut store = Store {
@@ -112,6 +111,12 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.migrate()?;
+        // Deleted or overwritten content is zeroed in the file from here on (not during the
+        // migrations, which only move rows and would write every freed page twice).
+        store
+            .conn
+            .execute_batch("PRAGMA secure_delete = ON;")
+            .map_err(|e| Error::storage(path, e))?;
         Ok(store)
     }
 

@@ -11,7 +11,7 @@ CREATE TABLE events_chained (
     to_stage      TEXT,
     detail        TEXT    NOT NULL DEFAULT '{}',        -- JSON object; may hold personal text
     nonce         BLOB,                                 -- 16 random bytes; NULL once erased
-    digest        TEXT    NOT NULL,                     -- sha256(nonce || detail), hex
-    prev_hash     TEXT    NOT NULL,                     -- hash of the row before
-    hash          TEXT    NOT NULL                      -- sha256(prev_hash, canonical row)
+    digest        BLOB    NOT NULL,                     -- sha256(nonce || detail)
+    prev_hash     BLOB    NOT NULL,                     -- hash of the row before
+    hash          BLOB    NOT NULL                      -- sha256(prev_hash, row, digest)
 );
