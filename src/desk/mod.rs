@@ -612,6 +612,7 @@ fn write_demo_batch(
         complaints::day_counters(tx, &from, &to)?
             .into_iter()
             .collect();
+    let mut chain = events::Chain::at_head(tx)?;
     for case in cases {
         let day = day_of(case);
         let seq = counters.entry(number::day_key(day)).or_insert(0);
@@ -647,7 +648,7 @@ fn write_demo_batch(
             followups::insert_revisit(tx, id, &r.role, r.due_at, r.done)?;
         }
         for e in &case.events {
-            events::append(
+            chain.append(
                 tx,
                 &NewEvent {
                     complaint_id: Some(id),

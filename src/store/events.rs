@@ -46,18 +46,39 @@ pub struct NewEvent<'a> {
 
 /// Appends an event inside the caller's transaction, chained to the row before it.
 pub fn append(tx: &Transaction<'_>, e: &NewEvent<'_>) -> rusqlite::Result<()> {
-    let (last_id, prev_hash) = head(tx)?;
-    let row = ChainRow {
-        id: last_id + 1,
-        complaint_id: e.complaint_id,
-        at: e.at.timestamp(),
-        agent: e.agent,
-        kind: e.kind,
-        from_stage: e.from_stage.map(Stage::as_str),
-        to_stage: e.to_stage.map(Stage::as_str),
-        detail: &e.detail.to_string(),
-    };
-    insert_chained(tx, "events", &row, &prev_hash).map(drop)
+    Chain::at_head(tx)?.append(tx, e)
+}
+
+/// The end of the chain inside one transaction, for appending many events in a row (bulk
+/// loads) without reading the head back before each.
+pub struct Chain {
+    last_id: i64,
+    head: audit::Hash,
+}
+
+impl Chain {
+    /// The chain as it ends now.
+    pub fn at_head(tx: &Transaction<'_>) -> rusqlite::Result<Chain> {
+        let (last_id, head) = head(tx)?;
+        Ok(Chain { last_id, head })
+    }
+
+    /// Appends `e` after the last row.
+    pub fn append(&mut self, tx: &Transaction<'_>, e: &NewEvent<'_>) -> rusqlite::Result<()> {
+        let row = ChainRow {
+            id: self.last_id + 1,
+            complaint_id: e.complaint_id,
+            at: e.at.timestamp(),
+            agent: e.agent,
+            kind: e.kind,
+            from_stage: e.from_stage.map(Stage::as_str),
+            to_stage: e.to_stage.map(Stage::as_str),
+            detail: &e.detail.to_string(),
+        };
+        self.head = insert_chained(tx, "events", &row, &self.head)?;
+        self.last_id = row.id;
+        Ok(())
+    }
 }
 
 /// The id and hash of the newest event (0 and the genesis hash when there is none).
