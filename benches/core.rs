@@ -6,24 +6,17 @@
 
 use std::hint::black_box;
 
-use complaint_desk::desk::{Desk, SystemClock};
 use complaint_desk::domain::complaint::{Channel, NewComplaint, Queue};
 use complaint_desk::store::Store;
 mod common;
 
-use common::{big_db, config};
+use common::{big_db, desk_as};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn queues(c: &mut Criterion) {
     let keep = tempfile::tempdir().expect("tmp");
     let path = big_db(&keep);
-    let desk = Desk::new(
-        Store::open(&path).expect("open"),
-        config(),
-        "bench",
-        Box::new(SystemClock),
-    )
-    .expect("desk");
+    let desk = desk_as(&path, "bench");
     let mut group = c.benchmark_group("queue_page");
     for queue in [Queue::Untriaged, Queue::Open, Queue::Closed, Queue::All] {
         group.bench_function(format!("{queue:?}_first_50"), |b| {
@@ -52,8 +45,7 @@ fn queues(c: &mut Criterion) {
 
 fn intake(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tmp");
-    let store = Store::open(&dir.path().join("intake.db")).expect("open");
-    let mut desk = Desk::new(store, config(), "王丽", Box::new(SystemClock)).expect("desk");
+    let mut desk = desk_as(&dir.path().join("intake.db"), "王丽");
     let new = NewComplaint {
         channel: Some(Channel::Phone),
         name: "张伟".into(),

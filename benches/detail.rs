@@ -11,15 +11,14 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use complaint_desk::desk::{Desk, SystemClock};
+use complaint_desk::desk::Desk;
 use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Scope};
 use complaint_desk::domain::handling::{Action, WaitOn};
 use complaint_desk::i18n::Lang;
-use complaint_desk::store::Store;
 use complaint_desk::tui::app::{App, Msg};
 mod common;
 
-use common::{big_db, config};
+use common::{big_db, config, desk_as};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -31,8 +30,7 @@ const EVENTS: usize = 500;
 /// Adds one in-scope complaint and walks it to `EVENTS` events with real moves (waits on
 /// the customer and their ends, each its own transaction); its number.
 fn long_case(path: &Path) -> String {
-    let store = Store::open(path).expect("open");
-    let mut desk = Desk::new(store, config(), "王丽", Box::new(SystemClock)).expect("desk");
+    let mut desk = desk_as(path, "王丽");
     let c = desk
         .intake(&NewComplaint {
             channel: Some(Channel::Phone),
@@ -87,8 +85,7 @@ fn long_case(path: &Path) -> String {
 }
 
 fn desk(path: &Path) -> Desk {
-    let store = Store::open(path).expect("open");
-    Desk::new(store, config(), "王丽", Box::new(SystemClock)).expect("desk")
+    desk_as(path, "王丽")
 }
 
 /// The app on the classification pane, where Enter opens a case, and its terminal.

@@ -16,12 +16,12 @@ use std::hint::black_box;
 use std::path::Path;
 
 use chrono::Utc;
-use complaint_desk::desk::{AgendaRange, CallbackView, Desk, SystemClock};
+use complaint_desk::desk::{AgendaRange, CallbackView, Desk};
 use complaint_desk::domain::complaint::Queue;
 use complaint_desk::store::Store;
 mod common;
 
-use common::{big_db, config};
+use common::{big_db, desk_as};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// Open callbacks and open revisits the benchmark adds.
@@ -35,8 +35,7 @@ const MARK: &str = "bench-queues";
 const PAGE: u32 = 50;
 
 fn desk(path: &Path) -> Desk {
-    let store = Store::open(path).expect("open");
-    Desk::new(store, config(), "bench", Box::new(SystemClock)).expect("desk")
+    desk_as(path, "bench")
 }
 
 /// Adds `ROWS` open callbacks and `ROWS` open revisits on open complaints, due uniformly
