@@ -97,6 +97,18 @@ fn complaint(name: &str, phone: &str, location: &str, description: &str) -> NewC
     }
 }
 
+fn classify_in() -> Action {
+    Action::Classify {
+        scope: Scope::In,
+        party: None,
+        complaint_type: Some("facility".into()),
+        severity: "minor".into(),
+        intent: Intent::Genuine,
+        spread_risk: false,
+        explained: false,
+    }
+}
+
 #[test]
 fn sign_in_checks_the_argon2_secret_waits_longer_after_each_failure_and_locks() {
     let world = World::new();
@@ -320,15 +332,7 @@ fn dialling_a_callback_is_for_the_role_that_owes_it() {
         ))
         .expect("intake")
         .number;
-    let classify = Action::Classify {
-        scope: Scope::In,
-        party: None,
-        complaint_type: Some("facility".into()),
-        severity: "minor".into(),
-        intent: Intent::Genuine,
-        spread_risk: false,
-        explained: false,
-    };
+    let classify = classify_in();
     agent.act(&n, None, &classify).expect("classify");
     // The first reply is owed by the desk's first role: the agent may dial it.
     assert_eq!(agent.dial(&n).expect("dial"), "138 0013 8000");
@@ -397,15 +401,7 @@ fn anonymise_erases_the_complainant_from_every_table_and_the_file() {
         .intake(&complaint("司马光", "13911112222", "竹园1栋", "电梯异响"))
         .expect("intake")
         .number;
-    let classify = Action::Classify {
-        scope: Scope::In,
-        party: None,
-        complaint_type: Some("facility".into()),
-        severity: "minor".into(),
-        intent: Intent::Genuine,
-        spread_risk: false,
-        explained: false,
-    };
+    let classify = classify_in();
     agent.act(&first, None, &classify).expect("classify");
     agent
         .act(

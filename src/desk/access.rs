@@ -51,12 +51,7 @@ impl Desk {
             .store
             .agent(&self.agent)?
             .ok_or_else(|| Error::new("error.agent_unknown").arg("agent", &self.agent))?;
-        if row.disabled {
-            return Err(Error::new("error.agent_disabled").arg("agent", &self.agent));
-        }
-        if row.locked {
-            return Err(Error::new("error.account_locked").arg("agent", &self.agent));
-        }
+        usable(&row)?;
         Ok(row)
     }
 
@@ -143,12 +138,7 @@ impl Desk {
             })?;
             return Err(Error::new("error.sign_in_failed"));
         };
-        if row.disabled {
-            return Err(Error::new("error.agent_disabled").arg("agent", &name));
-        }
-        if row.locked {
-            return Err(Error::new("error.account_locked").arg("agent", &name));
-        }
+        usable(&row)?;
         if let Some(until) = wait_until(row.failed_sign_ins, row.last_failed_at, now) {
             return Err(
                 Error::new("error.sign_in_wait").arg("seconds", (until - now).num_seconds().max(1))
@@ -342,6 +332,17 @@ impl Desk {
             )
         })
     }
+}
+
+/// Refuses a disabled or locked agent.
+fn usable(row: &AgentRow) -> Result<()> {
+    if row.disabled {
+        return Err(Error::new("error.agent_disabled").arg("agent", &row.name));
+    }
+    if row.locked {
+        return Err(Error::new("error.account_locked").arg("agent", &row.name));
+    }
+    Ok(())
 }
 
 /// The config key of a permission.

@@ -68,6 +68,46 @@ pub(crate) fn row_hash(prev_hash: &[u8], row: &ChainRow<'_>, digest: &[u8]) -> H
     h.finalize().into()
 }
 
+/// The first eight columns of an event row as read (`id` … `detail`, in table order).
+struct StoredRow {
+    id: i64,
+    complaint_id: Option<i64>,
+    at: i64,
+    agent: String,
+    kind: String,
+    from_stage: Option<String>,
+    to_stage: Option<String>,
+    detail: String,
+}
+
+impl StoredRow {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRow> {
+        Ok(StoredRow {
+            id: r.get(0)?,
+            complaint_id: r.get(1)?,
+            at: r.get(2)?,
+            agent: r.get(3)?,
+            kind: r.get(4)?,
+            from_stage: r.get(5)?,
+            to_stage: r.get(6)?,
+            detail: r.get(7)?,
+        })
+    }
+
+    fn chain_row(&self) -> ChainRow<'_> {
+        ChainRow {
+            id: self.id,
+            complaint_id: self.complaint_id,
+            at: self.at,
+            agent: &self.agent,
+            kind: &self.kind,
+            from_stage: self.from_stage.as_deref(),
+            to_stage: self.to_stage.as_deref(),
+            detail: &self.detail,
+        }
+    }
+}
+
 /// Why a row breaks the chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Breach {
@@ -136,34 +176,20 @@ pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Re
     };
     let mut head: Vec<u8> = GENESIS.to_vec();
     while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let complaint_id: Option<i64> = r.get(1)?;
-        let agent: String = r.get(3)?;
-        let kind: String = r.get(4)?;
-        let from_stage: Option<String> = r.get(5)?;
-        let to_stage: Option<String> = r.get(6)?;
-        let detail: String = r.get(7)?;
+        let stored = StoredRow::read(r)?;
+        let row = stored.chain_row();
+        let (id, complaint_id, detail) = (stored.id, stored.complaint_id, &stored.detail);
         let nonce: Option<Vec<u8>> = r.get(8)?;
         let digest: Vec<u8> = r.get(9)?;
         let prev_hash: Vec<u8> = r.get(10)?;
         let hash: Vec<u8> = r.get(11)?;
-        let row = ChainRow {
-            id,
-            complaint_id,
-            at: r.get(2)?,
-            agent: &agent,
-            kind: &kind,
-            from_stage: from_stage.as_deref(),
-            to_stage: to_stage.as_deref(),
-            detail: &detail,
-        };
         let breach = if prev_hash != head {
             Some(Breach::Link)
         } else if row_hash(&prev_hash, &row, &digest)[..] != hash[..] {
             Some(Breach::Content)
         } else {
             match &nonce {
-                Some(n) if detail_digest(n, &detail)[..] != digest[..] => Some(Breach::Detail),
+                Some(n) if detail_digest(n, detail)[..] != digest[..] => Some(Breach::Detail),
                 None if !complaint_id.is_some_and(|c| anonymised.contains(&c)) => {
                     Some(Breach::Erased)
                 }
@@ -197,22 +223,13 @@ pub(crate) fn chain_existing(conn: &Connection) -> rusqlite::Result<()> {
     let mut rows = stmt.query([])?;
     let mut prev = GENESIS;
     while let Some(r) = rows.next()? {
-        let agent: String = r.get(3)?;
-        let kind: String = r.get(4)?;
-        let from_stage: Option<String> = r.get(5)?;
-        let to_stage: Option<String> = r.get(6)?;
-        let detail: String = r.get(7)?;
-        let row = ChainRow {
-            id: r.get(0)?,
-            complaint_id: r.get(1)?,
-            at: r.get(2)?,
-            agent: &agent,
-            kind: &kind,
-            from_stage: from_stage.as_deref(),
-            to_stage: to_stage.as_deref(),
-            detail: &detail,
-        };
-        prev = crate::store::events::insert_chained(conn, "events_chained", &row, &prev)?;
+        let stored = StoredRow::read(r)?;
+        prev = crate::store::events::insert_chained(
+            conn,
+            "events_chained",
+            &stored.chain_row(),
+            &prev,
+        )?;
     }
     Ok(())
 }
