@@ -304,6 +304,12 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
                     catalog.text_or(&format!("callback.{s}"), s).to_string()
                 }
                 ("role" | "owner", serde_json::Value::String(s)) => role_name(s, config, lang),
+                ("permission", serde_json::Value::String(s)) => {
+                    catalog.text_or(&format!("permission.{s}"), s).to_string()
+                }
+                ("purpose", serde_json::Value::String(s)) => {
+                    catalog.text_or(&format!("purpose.{s}"), s).to_string()
+                }
                 ("next_due" | "due" | "paused_since", serde_json::Value::String(s)) => {
                     DateTime::parse_from_rfc3339(s)
                         .map_or_else(|_| s.clone(), |t| local_minutes(t.with_timezone(&Utc)))
