@@ -294,9 +294,9 @@ fn config() -> Config {
     Config::preset(Preset::PropertyManagement).expect("preset")
 }
 
+/// A desk on `db` for 王丽 (registered as an agent).
 fn open_desk(db: &Path) -> Desk {
-    let store = Store::open(db).expect("open store");
-    Desk::new(store, config(), "王丽", Box::new(FixedClock(now_utc()))).expect("desk")
+    desk_at(db, "王丽", "agent", now_utc())
 }
 
 /// A desk on `db` for `agent` (registered with `role`) whose clock says `at`.
@@ -334,10 +334,15 @@ struct Session {
 impl Session {
     /// The desk open on `db` in `lang`, sized, counted, listed, and its clock ticked once.
     fn open(db: &Path, lang: Lang, size: (u16, u16)) -> Session {
-        let (app, effects) = App::desk(config(), Some(lang), "王丽".to_string());
+        Session::with_desk(open_desk(db), lang, size)
+    }
+
+    /// The app open for `desk`'s agent, as after their sign-in.
+    fn with_desk(desk: Desk, lang: Lang, size: (u16, u16)) -> Session {
+        let (app, effects) = App::desk(config(), Some(lang), desk.agent().to_string());
         let mut s = Session {
             app,
-            runner: Runner::ready(open_desk(db)),
+            runner: Runner::ready(desk),
             size,
             live: Emulated::new(size),
             _dir: None,
@@ -375,6 +380,7 @@ impl Session {
                     | "error.promise_unconfirmed"
                     | "tui.choose_required"
                     | "error.conflict"
+                    | "error.denied"
             )
         {
             panic!("an effect failed: {e}");
@@ -711,10 +717,12 @@ fn every_screen_in_both_languages_and_two_sizes() {
             walked_case_screens(lang, size);
             follow_up_screens(lang, size);
             first_run_screens(lang, size);
+            lock_screens(lang, size);
             caret_follows_display_width(lang, size);
         }
         too_small(lang);
     }
+    phones_are_masked_and_revealed_only_through_the_core();
     caret_at_a_wrapped_line();
     untrusted_text_is_inert();
     a_conflict_is_shown_and_the_form_reapplied();
@@ -1037,8 +1045,12 @@ fn walk(db: &Path) -> String {
     ];
     for (i, (agent, role, action)) in steps.into_iter().enumerate() {
         let at = start + Duration::hours(i as i64 * 13 + 1) + Duration::minutes(i as i64 * 7);
-        desk_at(db, agent, role, at)
-            .act(&number, None, &action)
+        let mut desk = desk_at(db, agent, role, at);
+        if action == Action::Approve {
+            // An approval needs the approver's PIN (set at their first sign-in).
+            desk.sign_in(agent, "3333").expect("sign in to approve");
+        }
+        desk.act(&number, None, &action)
             .unwrap_or_else(|e| panic!("step {i} ({action:?}): {e}"));
     }
     number
@@ -1332,7 +1344,11 @@ fn follow_up_screens(lang: Lang, size: (u16, u16)) {
     let ouyang = row("欧阳娜娜");
     assert!(ouyang.flagged && !ouyang.overdue);
     let drawn = s.snapshot(&name("callbacks", lang, size));
-    assert!(drawn.find("13511112222").is_some(), "the phone in full");
+    assert!(drawn.find("135****2222").is_some(), "the phone masked");
+    assert!(
+        drawn.find("13511112222").is_none(),
+        "never in full in the list"
+    );
     let help_keys = {
         s.send(press(KeyCode::F(1)));
         let text = s.draw().text();
@@ -1506,7 +1522,8 @@ fn a_conflict_is_shown_and_the_form_reapplied() {
     assert_eq!(case.events.last().map(|e| e.kind.as_str()), Some("waiting"));
 }
 
-/// The first-run questions, then the name refused when left empty, then typed.
+/// The first-run questions with the first agent's name and PIN typed twice; the name
+/// refused when left empty, then typed; the PIN too short, then not the same twice.
 fn first_run_screens(lang: Lang, size: (u16, u16)) {
     let first = FirstRun::new(true, true, lang, CONFIG_PATH.into());
     let mut app = App::first_run(config(), None, first);
@@ -1525,10 +1542,7 @@ fn first_run_screens(lang: Lang, size: (u16, u16)) {
     for _ in 0..2 {
         assert!(app.update(press(KeyCode::Tab)).is_empty());
     }
-    assert!(
-        app.update(press(KeyCode::Enter)).is_empty(),
-        "an empty name"
-    );
+    assert!(app.update(ctrl('s')).is_empty(), "an empty name");
     shot(&app, "first_run_refused");
 
     for c in "王丽".chars() {
@@ -1545,6 +1559,209 @@ fn first_run_screens(lang: Lang, size: (u16, u16)) {
             y: at.y
         }),
         "caret after two Chinese characters"
+    );
+
+    // The PIN: drawn as one mark per character, never as typed.
+    app.update(press(KeyCode::Enter));
+    for c in "258".chars() {
+        app.update(press(KeyCode::Char(c)));
+    }
+    app.update(press(KeyCode::Enter));
+    for c in "2581".chars() {
+        app.update(press(KeyCode::Char(c)));
+    }
+    assert!(app.update(press(KeyCode::Enter)).is_empty(), "too short");
+    let drawn = draw(&app, size);
+    let pin = drawn.find("***").expect("the PIN masked");
+    assert_eq!(
+        drawn.cursor,
+        Some(Position {
+            x: pin.x + 3,
+            y: pin.y
+        }),
+        "the caret after three marks, in the PIN"
+    );
+    app.update(press(KeyCode::Char('0')));
+    app.update(press(KeyCode::Enter));
+    assert!(app.update(press(KeyCode::Enter)).is_empty(), "not the same");
+    let drawn = shot(&app, "first_run_pin_refused");
+    let text = drawn.text();
+    assert!(
+        !text.contains("258"),
+        "no digit of a PIN is ever drawn:\n{text}"
+    );
+    assert!(drawn.find("****").is_some());
+}
+
+/// The lock screen after Ctrl+L over a half-typed form and the classification list: none of
+/// the complaints' or the form's personal data is on it. A wrong PIN is refused on it; the
+/// next agent signs in to an empty form; the first agent gets their form back.
+fn lock_screens(lang: Lang, size: (u16, u16)) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    {
+        let mut desk = open_desk(&db);
+        fill(&mut desk);
+        // Their PINs: set at the first sign-in of an agent registered without one.
+        desk.sign_in("王丽", "1111").expect("王丽's PIN");
+        desk_at(&db, "李娜", "agent", now_utc())
+            .sign_in("李娜", "2222")
+            .expect("李娜's PIN");
+    }
+    let mut s = Session::open(&db, lang, size);
+    s.type_text("张伟");
+    s.key(KeyCode::Tab);
+    s.type_text("13800138000");
+    s.key(KeyCode::Tab);
+    s.type_text("3栋2单元1801");
+    s.key(KeyCode::Tab);
+    s.key(KeyCode::Tab);
+    s.type_text("卫生间天花板漏水");
+    s.tick();
+    assert!(!s.app.intake().repeats().is_empty());
+    s.send(press(KeyCode::F(3)));
+    s.key(KeyCode::Enter);
+    assert!(s.app.detail().is_some());
+    let before = s.draw().text();
+    assert!(
+        before.contains("张伟"),
+        "personal data shown before locking"
+    );
+
+    s.send(ctrl('l'));
+    assert!(s.app.is_locked());
+    let drawn = s.snapshot(&name("lock", lang, size));
+    let text = drawn.text();
+    let mut personal: Vec<&str> = vec![
+        "张伟",
+        "13800138000",
+        "138****8000",
+        "8000",
+        "3栋2单元1801",
+        "卫生间",
+        "天花板",
+    ];
+    for (who, phone, location, _, description, outcome) in &COMPLAINTS {
+        personal.extend([*who, *phone, *location, *description]);
+        personal.extend(
+            description
+                .split(['，', '。', '\n'])
+                .filter(|p| p.chars().count() >= 3),
+        );
+        if !outcome.is_empty() {
+            personal.push(outcome);
+        }
+    }
+    for p in personal {
+        assert!(
+            !text.contains(p),
+            "{lang:?} {size:?}: the lock screen shows {p:?}:\n{text}"
+        );
+    }
+    let c = Catalog::get(lang);
+    for chrome in [
+        "tui.pane_intake",
+        "tui.pane_classification",
+        "tui.status_overdue",
+    ] {
+        let word: String = c.text(chrome).chars().take(3).collect();
+        assert!(
+            !text.contains(&word),
+            "no {chrome} on the lock screen:\n{text}"
+        );
+    }
+    let name_at = drawn.find("王丽").expect("the last agent filled in");
+    assert_eq!(
+        drawn.cursor,
+        Some(Position {
+            x: name_at.x,
+            y: name_at.y + 2
+        }),
+        "the caret at the start of the PIN, under the name"
+    );
+
+    // 李娜 at the desk: her name over the one filled in, a wrong PIN.
+    s.key(KeyCode::Tab);
+    s.type_text("李娜");
+    s.key(KeyCode::Tab);
+    s.type_text("9999");
+    s.key(KeyCode::Enter);
+    assert!(s.app.is_locked());
+    assert_eq!(
+        s.app.lock_screen().and_then(|l| l.error()).map(|e| e.key),
+        Some("error.sign_in_failed")
+    );
+    if size == (80, 24) {
+        let drawn = s.snapshot(&name("lock_refused", lang, size));
+        assert!(!drawn.text().contains("9999"));
+    }
+    s.type_text("2222");
+    s.key(KeyCode::Enter);
+    assert!(!s.app.is_locked(), "signed in");
+    assert_eq!(s.app.agent(), "李娜");
+    assert_eq!(s.app.pane(), Pane::Intake);
+    assert!(s.app.intake().is_blank(), "王丽's draft is not 李娜's");
+    let text = s.draw().text();
+    assert!(
+        !text.contains("13800138000") && !text.contains("3栋2单元1801"),
+        "{text}"
+    );
+    s.type_text("李");
+    s.send(ctrl('l'));
+    // 王丽 again: her form, as she left it.
+    s.key(KeyCode::Tab);
+    s.type_text("王丽");
+    s.key(KeyCode::Tab);
+    s.type_text("1111");
+    s.key(KeyCode::Enter);
+    assert_eq!(s.app.agent(), "王丽");
+    let drawn = s.draw();
+    for typed in ["张伟", "13800138000", "3栋2单元1801", "卫生间天花板漏水"] {
+        assert!(drawn.find(typed).is_some(), "{typed} back in the form");
+    }
+    assert!(matches!(s.app.notice(), Some(Notice::DraftRestored)));
+}
+
+/// Lists and the case show the phone masked; `n` in the case is refused for an agent (and
+/// said on the notice line) and shows the full number to a supervisor; `c` in the callback
+/// queue gets the number to call back from the core.
+fn phones_are_masked_and_revealed_only_through_the_core() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    let numbers = follow_ups(&db);
+    let size = (100, 30);
+    let mut s = Session::open(&db, Lang::ZhCn, size);
+    s.send(press(KeyCode::F(3)));
+    let text = s.draw().text();
+    assert!(!text.contains("13800138000"), "{text}");
+    s.perform(vec![Effect::OpenCase(numbers[0].clone())]);
+    let text = s.draw().text();
+    assert!(
+        text.contains("138****8000") && !text.contains("13800138000"),
+        "{text}"
+    );
+    s.key(KeyCode::Char('n'));
+    assert!(matches!(s.app.notice(), Some(Notice::Failed(e)) if e.key == "error.denied"));
+    assert!(s.app.detail().is_some_and(|d| d.revealed().is_none()));
+
+    let mut supervisor = desk_at(&db, "陈主管", "supervisor", now_utc());
+    supervisor.sign_in("陈主管", "3333").expect("sign in");
+    let mut s = Session::with_desk(supervisor, Lang::ZhCn, size);
+    s.send(press(KeyCode::F(3)));
+    s.perform(vec![Effect::OpenCase(numbers[1].clone())]);
+    s.key(KeyCode::Char('n'));
+    assert!(matches!(s.app.notice(), Some(Notice::Revealed(n)) if *n == numbers[1]));
+    let drawn = s.draw();
+    assert!(
+        drawn.find("13912345678").is_none(),
+        "the phone as stored, not digits only"
+    );
+    assert!(drawn.find("139 1234 5678").is_some(), "{}", drawn.text());
+    s.key(KeyCode::Esc);
+    s.perform(vec![Effect::OpenCase(numbers[1].clone())]);
+    assert!(
+        s.draw().find("139 1234 5678").is_none(),
+        "gone once the case closed"
     );
 }
 
@@ -1691,6 +1908,7 @@ fn too_small(lang: Lang) {
     screens.push(s.app.clone());
     let first = FirstRun::new(true, true, lang, CONFIG_PATH.into());
     screens.push(App::first_run(config(), None, first));
+    screens.push(App::locked(config(), Some(lang), "王丽".into()));
     let (w, h) = MIN_SIZE;
     for size in [
         (0, 0),

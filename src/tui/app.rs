@@ -28,6 +28,7 @@ use crate::tui::panes::detail::{Detail, DetailStep};
 use crate::tui::panes::first_run::{Choice, FirstRun, FirstRunStep};
 use crate::tui::panes::followups::{FollowForm, due_cell};
 use crate::tui::panes::intake::{Intake, Step, TickWork};
+use crate::tui::panes::lock::{Lock, LockStep, Secret};
 use crate::tui::panes::moves::MoveForm;
 use crate::tui::panes::revisits::{AgendaRow, Revisits, RevisitsStep};
 use crate::tui::theme;
@@ -46,6 +47,9 @@ const COUNT_TICKS: u64 = 150;
 const NOTICE_TICKS: u64 = 40;
 /// Ticks a phone number to dial stays on the notice line.
 const DIAL_TICKS: u64 = 300;
+/// Ticks between looks at whether another terminal changed the database (one pragma; what
+/// is shown is read again when it did).
+const VERSION_TICKS: u64 = 5;
 
 /// What drawing and key handling need to know besides the state: configuration and language.
 #[derive(Debug, Clone, Copy)]
@@ -93,12 +97,47 @@ pub enum Msg {
     Tick(DateTime<Local>),
     /// SIGTERM or SIGHUP: keep the draft and leave.
     Terminate,
-    /// First run settled: the desk is open with this configuration and agent.
+    /// First run settled: the desk is open with this configuration.
     Ready {
         /// The configuration now in force.
         config: Box<Config>,
-        /// Who acts.
+        /// The agent signed in (the first agent, just created), or the one to fill in on
+        /// the lock screen.
         agent: String,
+        /// Whether `agent` is signed in; if not, the lock screen comes next.
+        signed_in: bool,
+    },
+    /// The first-run choices were refused by the core (nothing half done is left but the
+    /// config file, when `setup_done`).
+    FirstRunRefused {
+        /// Why.
+        error: Error,
+        /// The config file was written already.
+        setup_done: bool,
+    },
+    /// An agent signed in on the lock screen.
+    SignedIn(String),
+    /// A sign-in was refused (wrong name or PIN, a wait, a locked or disabled account).
+    SignInRefused(Error),
+    /// The database's data version (it changes when another process commits).
+    DataVersion(i64),
+    /// A fresher copy of a case that is open (read again after a change elsewhere).
+    CaseRefreshed(Box<CaseFile>),
+    /// The full phone number of a complaint, revealed by the core (and recorded).
+    Revealed {
+        /// The complaint.
+        number: String,
+        /// Its phone in full.
+        phone: String,
+    },
+    /// The full phone number to return a call, given by the core (and recorded).
+    Dial {
+        /// Who is called.
+        name: String,
+        /// The number in full.
+        phone: String,
+        /// The complaint.
+        number: String,
     },
     /// Fresh status-line counts and the next due time.
     Counts(Live),
@@ -179,8 +218,30 @@ pub enum Msg {
 /// Work for the loop: database calls through the Desk, or leaving.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Write the config (if asked), open the desk and sign the agent in.
+    /// Write the config (if asked), open the desk, create the first agent and sign them in.
     FinishFirstRun(Choice),
+    /// Sign an agent in with their secret.
+    SignIn {
+        /// Who.
+        name: String,
+        /// Their PIN as typed.
+        secret: Secret,
+    },
+    /// Forget that the agent proved who they are (after their draft was kept).
+    Lock,
+    /// Read the database's data version.
+    DataVersion,
+    /// Read an open case again, to show it as it is now.
+    RefreshCase(String),
+    /// Reveal the full phone number of a complaint.
+    RevealPhone(String),
+    /// Get the full phone number to return a call on a complaint.
+    Dial {
+        /// The complaint.
+        number: String,
+        /// Who is called (for the notice).
+        name: String,
+    },
     /// Record the complaint.
     Intake(Box<NewComplaint>),
     /// Keep the draft.
@@ -317,6 +378,8 @@ pub enum Notice {
     },
     /// Late callbacks were escalated.
     Escalated(usize),
+    /// The full phone number of a complaint is shown in its detail (the reveal recorded).
+    Revealed(String),
     /// A phone number to dial, large.
     Dial {
         /// Who.
@@ -335,6 +398,8 @@ pub enum Notice {
 pub enum Screen {
     /// The first-run questions.
     FirstRun(Box<FirstRun>),
+    /// Signed out: the lock screen, nothing personal on it.
+    Lock(Box<Lock>),
     /// The desk with its panes.
     Desk,
 }
@@ -373,6 +438,12 @@ pub struct App {
     size: (u16, u16),
     ticks: u64,
     quitting: bool,
+    /// The data version last read (None: not read since the desk opened or was unlocked).
+    data_version: Option<i64>,
+    /// The tick time of the last key or paste (None until the first tick).
+    last_input: Option<DateTime<Local>>,
+    /// A key or paste came since the last tick.
+    input_seen: bool,
 }
 
 fn overlay_index(pane: Pane) -> Option<usize> {
@@ -394,11 +465,18 @@ impl App {
         app
     }
 
-    /// The desk, open for `agent`, and the effects that fill it.
+    /// The desk, open for `agent` (signed in), and the effects that fill it.
     pub fn desk(config: Config, lang_override: Option<Lang>, agent: String) -> (App, Vec<Effect>) {
         let mut app = App::new(config, lang_override, agent);
         let effects = app.open();
         (app, effects)
+    }
+
+    /// The app on its lock screen, `agent` (the remembered one, or empty) filled in.
+    pub fn locked(config: Config, lang_override: Option<Lang>, agent: String) -> App {
+        let mut app = App::new(config, lang_override, agent);
+        app.screen = Screen::Lock(Box::new(Lock::new(&app.agent)));
+        app
     }
 
     fn new(config: Config, lang_override: Option<Lang>, agent: String) -> App {
@@ -422,14 +500,23 @@ impl App {
             size: (80, 24),
             ticks: 0,
             quitting: false,
+            data_version: None,
+            last_input: None,
+            input_seen: false,
         }
     }
 
     fn open(&mut self) -> Vec<Effect> {
         self.screen = Screen::Desk;
-        // The counts come with the first tick, after the first frame: over a large queue
-        // an indexed count costs more than the whole start should.
-        vec![Effect::LoadDraft, Effect::LoadPage(self.list.reload())]
+        self.data_version = None;
+        // The data version first: a change committed elsewhere while the rest is read is
+        // seen at the next look. The counts come with the first tick, after the first
+        // frame: over a large queue an indexed count costs more than the whole start should.
+        vec![
+            Effect::DataVersion,
+            Effect::LoadDraft,
+            Effect::LoadPage(self.list.reload()),
+        ]
     }
 
     /// The interface language.
@@ -510,6 +597,24 @@ impl App {
         matches!(self.screen, Screen::FirstRun(_))
     }
 
+    /// The lock screen, when it is up.
+    pub fn lock_screen(&self) -> Option<&Lock> {
+        match &self.screen {
+            Screen::Lock(lock) => Some(lock),
+            _ => None,
+        }
+    }
+
+    /// Whether the screen is locked (nobody signed in).
+    pub fn is_locked(&self) -> bool {
+        self.lock_screen().is_some()
+    }
+
+    /// The agent signed in (or, while locked, the one last signed in).
+    pub fn agent(&self) -> &str {
+        &self.agent
+    }
+
     fn notify(&mut self, notice: Notice) {
         self.notice = Some((notice, self.ticks));
     }
@@ -527,20 +632,91 @@ impl App {
     /// Applies a message; returns the effects to run.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {
-            Msg::Key(key) if keymap::is_press(&key) => self.key(key),
+            Msg::Key(key) if keymap::is_press(&key) => {
+                self.input_seen = true;
+                self.key(key)
+            }
             Msg::Key(_) => Vec::new(),
-            Msg::Paste(text) => self.paste(&text),
+            Msg::Paste(text) => {
+                self.input_seen = true;
+                self.paste(&text)
+            }
             Msg::Resize(w, h) => {
                 self.size = (w, h);
                 Vec::new()
             }
             Msg::Tick(now) => self.tick(now),
             Msg::Terminate => self.quit(),
-            Msg::Ready { config, agent } => {
+            Msg::Ready {
+                config,
+                agent,
+                signed_in,
+            } => {
                 self.lang = self.lang_override.unwrap_or(config.language);
                 self.config = *config;
                 self.agent = agent;
-                self.open()
+                if signed_in {
+                    let mut effects = self.open();
+                    effects.push(Effect::Counts);
+                    effects
+                } else {
+                    self.screen = Screen::Lock(Box::new(Lock::new(&self.agent)));
+                    Vec::new()
+                }
+            }
+            Msg::FirstRunRefused { error, setup_done } => {
+                if let Screen::FirstRun(first) = &mut self.screen {
+                    first.refused(error, setup_done);
+                    self.lang = first.lang();
+                }
+                Vec::new()
+            }
+            Msg::SignedIn(agent) => self.signed_in(agent),
+            Msg::SignInRefused(err) => {
+                if let Screen::Lock(lock) = &mut self.screen {
+                    lock.refused(err);
+                }
+                Vec::new()
+            }
+            Msg::DataVersion(version) => {
+                let changed = self.data_version.is_some_and(|v| v != version);
+                self.data_version = Some(version);
+                if changed && matches!(self.screen, Screen::Desk) {
+                    self.refresh_shown()
+                } else {
+                    Vec::new()
+                }
+            }
+            Msg::CaseRefreshed(case) => {
+                let ctx = Ctx::new(&self.config, self.lang);
+                let number = case.complaint.number.clone();
+                for d in self.overlays.iter_mut().filter_map(|o| o.detail.as_mut()) {
+                    if d.case().complaint.number == number {
+                        d.replace((*case).clone(), &ctx);
+                    }
+                }
+                Vec::new()
+            }
+            Msg::Revealed { number, phone } => {
+                for d in self.overlays.iter_mut().filter_map(|o| o.detail.as_mut()) {
+                    if d.case().complaint.number == number {
+                        d.reveal(phone.clone());
+                    }
+                }
+                self.notify(Notice::Revealed(number));
+                Vec::new()
+            }
+            Msg::Dial {
+                name,
+                phone,
+                number,
+            } => {
+                self.notify(Notice::Dial {
+                    name,
+                    phone,
+                    number,
+                });
+                Vec::new()
             }
             Msg::Counts(live) => {
                 self.counts = Some(live.counts);
@@ -654,10 +830,75 @@ impl App {
                 Vec::new()
             }
             Msg::Failed(err) => {
-                self.notify(Notice::Failed(err));
+                // The lock and first-run screens have no notice line: said on the screen.
+                match &mut self.screen {
+                    Screen::Lock(lock) => lock.refused(err),
+                    Screen::FirstRun(first) => first.refused(err, false),
+                    Screen::Desk => self.notify(Notice::Failed(err)),
+                }
                 Vec::new()
             }
         }
+    }
+
+    /// Locks the screen: the half-typed intake form is kept as the agent's draft and
+    /// emptied, cases and forms over the lists close, the notice goes, and the desk forgets
+    /// who signed in. The lock screen shows nothing personal.
+    fn lock(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self.intake.unsaved() {
+            let ctx = Ctx::new(&self.config, self.lang);
+            effects.push(draft_effect(self.intake.take_draft(&ctx)));
+        }
+        effects.push(Effect::Lock);
+        self.intake = Intake::default();
+        self.overlays = Default::default();
+        self.help = false;
+        self.notice = None;
+        self.data_version = None;
+        self.screen = Screen::Lock(Box::new(Lock::new(&self.agent)));
+        effects
+    }
+
+    /// An agent signed in: their draft comes back (another agent's never shows), and what
+    /// is shown is read again. Another agent than before starts on a fresh intake form.
+    fn signed_in(&mut self, agent: String) -> Vec<Effect> {
+        if agent != self.agent {
+            self.pane = Pane::Intake;
+            self.list = Classification::default();
+            self.callbacks = Callbacks::default();
+            self.revisits = Revisits::default();
+            self.counts = None;
+            self.next_due = None;
+        }
+        self.agent = agent;
+        self.screen = Screen::Desk;
+        self.data_version = None;
+        self.input_seen = true;
+        // The data version before anything is read (see `open`).
+        let mut effects = vec![
+            Effect::DataVersion,
+            Effect::LoadDraft,
+            Effect::Counts,
+            Effect::LoadPage(self.list.reload()),
+        ];
+        effects.extend(self.reload_follow_ups());
+        effects
+    }
+
+    /// Another terminal changed the database: the counts, the list in view (where it is)
+    /// and the case open in the active pane are read again, without a key.
+    fn refresh_shown(&mut self) -> Vec<Effect> {
+        let mut effects = vec![Effect::Counts];
+        if let Some(number) = self.detail().map(|d| d.case().complaint.number.clone()) {
+            effects.push(Effect::RefreshCase(number));
+        }
+        match self.pane {
+            Pane::Classification => effects.extend(self.list.refresh().map(Effect::LoadPage)),
+            Pane::Callbacks | Pane::Revisits => effects.extend(self.reload_follow_ups()),
+            Pane::Intake => {}
+        }
+        effects
     }
 
     /// A case arrived: it replaces the same case wherever it is open, else it opens in the
@@ -743,8 +984,24 @@ impl App {
                 self.notice = None;
             }
         }
-        if !matches!(self.screen, Screen::Desk) {
-            return Vec::new();
+        // Idle time counts from the tick after the last key or paste.
+        if self.input_seen || self.last_input.is_none() {
+            self.last_input = Some(now);
+            self.input_seen = false;
+        }
+        let idle_limit = chrono::Duration::minutes(i64::from(self.config.idle_lock_minutes));
+        let idle = self.last_input.is_some_and(|t| now - t >= idle_limit);
+        match &mut self.screen {
+            Screen::Desk if idle => return self.lock(),
+            Screen::Desk => {}
+            Screen::Lock(lock) => {
+                // A PIN half typed and left does not wait for the next agent.
+                if idle {
+                    lock.clear_pin();
+                }
+                return Vec::new();
+            }
+            Screen::FirstRun(_) => return Vec::new(),
         }
         let ctx = Ctx::new(&self.config, self.lang);
         let mut effects: Vec<Effect> = self
@@ -766,6 +1023,9 @@ impl App {
         {
             effects.push(Effect::Counts);
         }
+        if self.ticks.is_multiple_of(VERSION_TICKS) {
+            effects.push(Effect::DataVersion);
+        }
         effects
     }
 
@@ -779,6 +1039,15 @@ impl App {
             return match step {
                 FirstRunStep::Done(choice) => vec![Effect::FinishFirstRun(choice)],
                 FirstRunStep::Stay => Vec::new(),
+            };
+        }
+        if let Screen::Lock(lock) = &mut self.screen {
+            if keymap::global(&key) == Some(Global::Quit) {
+                return self.quit();
+            }
+            return match lock.key(key) {
+                LockStep::SignIn { name, secret } => vec![Effect::SignIn { name, secret }],
+                LockStep::Stay => Vec::new(),
             };
         }
         let global = keymap::global(&key);
@@ -795,6 +1064,7 @@ impl App {
                 return Vec::new();
             }
             Some(Global::Quit) => return self.quit(),
+            Some(Global::Lock) => return self.lock(),
             Some(Global::Pane(pane)) => return self.switch(pane),
             None => {}
         }
@@ -830,6 +1100,9 @@ impl App {
                 DetailStep::Close => o.detail = None,
                 DetailStep::Open(mv) => {
                     o.form = Some(MoveForm::open(&ctx, &detail.case().complaint, mv));
+                }
+                DetailStep::Reveal => {
+                    return vec![Effect::RevealPhone(detail.case().complaint.number.clone())];
                 }
                 DetailStep::Stay => {}
             }
@@ -882,12 +1155,12 @@ impl App {
                     .map(|row| FollowForm::promise(&row.complaint));
                 Vec::new()
             }
-            CallbacksStep::Dial => {
-                if let Some(c) = self.callbacks.selected().map(|r| r.complaint.clone()) {
-                    self.dial(&c);
-                }
-                Vec::new()
-            }
+            CallbacksStep::Dial => self
+                .callbacks
+                .selected()
+                .map(|r| dial(&r.complaint))
+                .into_iter()
+                .collect(),
             CallbacksStep::Nothing => Vec::new(),
         }
     }
@@ -908,22 +1181,14 @@ impl App {
                     .map(|row| FollowForm::revisit(&ctx, &row.revisit, &row.complaint));
                 Vec::new()
             }
-            RevisitsStep::Dial => {
-                if let Some(c) = self.revisits.selected().map(|r| r.complaint.clone()) {
-                    self.dial(&c);
-                }
-                Vec::new()
-            }
+            RevisitsStep::Dial => self
+                .revisits
+                .selected()
+                .map(|r| dial(&r.complaint))
+                .into_iter()
+                .collect(),
             RevisitsStep::Nothing => Vec::new(),
         }
-    }
-
-    fn dial(&mut self, c: &Complaint) {
-        self.notify(Notice::Dial {
-            name: c.name.clone(),
-            phone: c.phone.clone(),
-            number: c.number.clone(),
-        });
     }
 
     /// A key for the open move form: Ctrl+S applies it, Esc or Ctrl+W leaves it.
@@ -1065,6 +1330,10 @@ impl App {
                 first.paste(text);
                 0
             }
+            Screen::Lock(lock) => {
+                lock.paste(text);
+                0
+            }
             Screen::Desk if self.pane == Pane::Intake => match self.intake.paste(text) {
                 Step::PasteCleaned(n) => n,
                 _ => 0,
@@ -1103,9 +1372,16 @@ impl App {
             frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
             return;
         }
-        if let Screen::FirstRun(first) = &self.screen {
-            first.render(&ctx, frame, area);
-            return;
+        match &self.screen {
+            Screen::FirstRun(first) => {
+                first.render(&ctx, frame, area);
+                return;
+            }
+            Screen::Lock(lock) => {
+                lock.render(&ctx, frame, area, self.now);
+                return;
+            }
+            Screen::Desk => {}
         }
         let [bar, body, notice, status_area] = Layout::vertical([
             Constraint::Length(1),
@@ -1173,6 +1449,10 @@ impl App {
                 theme::error(),
             ),
             Notice::QuitHint => (c.text("tui.quit_hint").to_string(), theme::hint()),
+            Notice::Revealed(number) => (
+                c.format("tui.phone_revealed", &[("number", number.clone())]),
+                theme::hint(),
+            ),
             Notice::Acted { number, mv, stage } => (
                 c.format(
                     "tui.acted",
@@ -1312,6 +1592,7 @@ impl App {
             return &[
                 ("Up/Down/PgUp/PgDn/Home/End", "help.detail_scroll"),
                 ("Esc / Backspace / Left / q", "help.close_detail"),
+                ("n", "help.reveal_phone"),
                 ("c", "move.classify"),
                 ("v", "move.verify"),
                 ("a", "move.assess"),
@@ -1375,6 +1656,14 @@ fn body_area((w, h): (u16, u16)) -> Rect {
     }
 }
 
+/// Asks the core for the number to call `c` back on.
+fn dial(c: &Complaint) -> Effect {
+    Effect::Dial {
+        number: c.number.clone(),
+        name: c.name.clone(),
+    }
+}
+
 fn draft_effect(work: TickWork) -> Effect {
     match work {
         TickWork::SaveDraft(form) => Effect::SaveDraft(Box::new(form)),
@@ -1398,7 +1687,11 @@ mod tests {
         let (mut app, effects) = App::desk(config, Some(Lang::ZhCn), "王丽".into());
         assert_eq!(
             effects,
-            vec![Effect::LoadDraft, Effect::LoadPage(PageAt::First)]
+            vec![
+                Effect::DataVersion,
+                Effect::LoadDraft,
+                Effect::LoadPage(PageAt::First)
+            ]
         );
         app.update(Msg::Resize(100, 30));
         assert_eq!(app.update(Msg::Tick(Local::now())), vec![Effect::Counts]);
@@ -1678,6 +1971,7 @@ mod tests {
             events: Vec::new(),
             callbacks: Vec::new(),
             revisits: Vec::new(),
+            attachments: Vec::new(),
         })));
         assert!(app.detail().is_some());
         press(&mut app, KeyCode::Esc);
@@ -1690,6 +1984,7 @@ mod tests {
             events: Vec::new(),
             callbacks: Vec::new(),
             revisits: Vec::new(),
+            attachments: Vec::new(),
         }))
     }
 
@@ -2114,7 +2409,19 @@ mod tests {
     #[test]
     fn p_promises_a_callback_and_c_shows_the_phone() {
         let mut app = queue(callback_page(1, 2));
-        press(&mut app, KeyCode::Char('c'));
+        // The number comes from the core (lists hold it masked), which records the call.
+        assert_eq!(
+            press(&mut app, KeyCode::Char('c')),
+            vec![Effect::Dial {
+                number: "20261122-0001".into(),
+                name: "住户1".into(),
+            }]
+        );
+        app.update(Msg::Dial {
+            name: "住户1".into(),
+            phone: "13800138000".into(),
+            number: "20261122-0001".into(),
+        });
         assert!(matches!(
             app.notice(),
             Some(Notice::Dial { phone, number, .. })
@@ -2262,7 +2569,8 @@ mod tests {
     fn when_the_next_due_time_passes_the_counts_and_the_pane_in_view_are_read_again() {
         let mut app = queue(callback_page(1, 2));
         let now = Local::now();
-        let due = now.with_timezone(&Utc) + chrono::Duration::minutes(5);
+        // Sooner than the idle lock (5 minutes without a key).
+        let due = now.with_timezone(&Utc) + chrono::Duration::minutes(3);
         app.update(Msg::Counts(Live {
             next_due: Some(due),
             ..Live::default()
@@ -2317,5 +2625,392 @@ mod tests {
         press(&mut app, KeyCode::F(5));
         assert!(keys(&app).contains(&"1-5 / Left / Right"));
         assert!(keys(&app).contains(&"r"));
+    }
+
+    // --- The shared workstation -----------------------------------------------------------
+
+    use std::collections::{HashMap, VecDeque};
+
+    /// A stand-in for the runner over a desk: who is signed in, their PINs, drafts per agent.
+    struct FakeDesk {
+        agent: String,
+        verified: bool,
+        pins: HashMap<String, String>,
+        drafts: HashMap<String, NewComplaint>,
+    }
+
+    impl FakeDesk {
+        fn new(agent: &str) -> FakeDesk {
+            FakeDesk {
+                agent: agent.into(),
+                verified: true,
+                pins: [("王丽", "1111"), ("李娜", "2222")]
+                    .into_iter()
+                    .map(|(n, p)| (n.to_string(), p.to_string()))
+                    .collect(),
+                drafts: HashMap::new(),
+            }
+        }
+
+        /// Runs the effects as the runner does, results fed back to the app.
+        fn run(&mut self, app: &mut App, effects: Vec<Effect>) {
+            let mut queue: VecDeque<Effect> = effects.into();
+            while let Some(effect) = queue.pop_front() {
+                let msg = match effect {
+                    Effect::SaveDraft(form) => {
+                        self.drafts.insert(self.agent.clone(), *form);
+                        None
+                    }
+                    Effect::ClearDraft => {
+                        self.drafts.remove(&self.agent);
+                        None
+                    }
+                    Effect::LoadDraft => self
+                        .drafts
+                        .get(&self.agent)
+                        .map(|d| Msg::Draft(Box::new(d.clone()))),
+                    Effect::Lock => {
+                        self.verified = false;
+                        None
+                    }
+                    Effect::SignIn { name, secret } => {
+                        if self.pins.get(&name).map(String::as_str) == Some(secret.expose()) {
+                            self.agent = name.clone();
+                            self.verified = true;
+                            Some(Msg::SignedIn(name))
+                        } else {
+                            Some(Msg::SignInRefused(Error::new("error.sign_in_failed")))
+                        }
+                    }
+                    _ => None,
+                };
+                if let Some(msg) = msg {
+                    queue.extend(app.update(msg));
+                }
+            }
+        }
+    }
+
+    /// On the lock screen: the name typed over the one filled in (when given), the PIN,
+    /// Enter; returns the effects of Enter.
+    fn sign_in(app: &mut App, name: Option<&str>, pin: &str) -> Vec<Effect> {
+        if let Some(name) = name {
+            press(app, KeyCode::Tab);
+            type_text(app, name);
+            press(app, KeyCode::Tab);
+        }
+        type_text(app, pin);
+        press(app, KeyCode::Enter)
+    }
+
+    fn form_of(app: &App) -> NewComplaint {
+        let ctx = Ctx::new(&app.config, app.lang);
+        app.intake().form(&ctx)
+    }
+
+    #[test]
+    fn ctrl_l_keeps_the_form_as_its_agents_draft_and_the_next_agent_never_sees_it() {
+        let mut app = app();
+        let mut desk = FakeDesk::new("王丽");
+        type_text(&mut app, "张伟");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "138001");
+        let effects = ctrl(&mut app, 'l');
+        assert!(
+            matches!(effects.as_slice(), [Effect::SaveDraft(d), Effect::Lock]
+                if d.name == "张伟" && d.phone == "138001"),
+            "the draft is kept before the desk forgets who signed in: {effects:?}"
+        );
+        desk.run(&mut app, effects);
+        assert!(app.is_locked() && !desk.verified);
+        assert!(app.intake().is_blank(), "the form in memory is emptied");
+        assert_eq!(desk.drafts["王丽"].name, "张伟");
+        let lock = app.lock_screen().expect("the lock screen");
+        assert_eq!(lock.name(), "王丽", "the last agent is filled in");
+        // Nothing reaches the desk while locked: panes, help, quitting keeps nothing.
+        assert!(press(&mut app, KeyCode::F(3)).is_empty());
+        assert!(app.is_locked());
+
+        // 李娜 signs in: a wrong PIN first, then hers. Her form is empty.
+        let effects = sign_in(&mut app, Some("李娜"), "9999");
+        desk.run(&mut app, effects);
+        assert_eq!(
+            app.lock_screen().and_then(|l| l.error()).map(|e| e.key),
+            Some("error.sign_in_failed")
+        );
+        let effects = sign_in(&mut app, None, "2222");
+        assert!(matches!(effects.as_slice(), [Effect::SignIn { name, .. }] if name == "李娜"));
+        desk.run(&mut app, effects);
+        assert!(!app.is_locked());
+        assert_eq!(app.agent(), "李娜");
+        assert_eq!(app.pane(), Pane::Intake);
+        assert!(app.intake().is_blank(), "王丽's draft is not shown to 李娜");
+
+        // 李娜 types, locks; 王丽 signs back in and gets her form back.
+        type_text(&mut app, "李");
+        let effects = ctrl(&mut app, 'l');
+        desk.run(&mut app, effects);
+        assert_eq!(desk.drafts["李娜"].name, "李");
+        let effects = sign_in(&mut app, Some("王丽"), "1111");
+        desk.run(&mut app, effects);
+        assert_eq!(app.agent(), "王丽");
+        let form = form_of(&app);
+        assert_eq!(
+            (form.name.as_str(), form.phone.as_str()),
+            ("张伟", "138001")
+        );
+        assert!(matches!(app.notice(), Some(Notice::DraftRestored)));
+
+        // The same agent again: Ctrl+L with the draft already kept, PIN, the form back.
+        tick(&mut app);
+        tick(&mut app);
+        let effects = ctrl(&mut app, 'l');
+        assert_eq!(effects, vec![Effect::Lock], "nothing new to keep");
+        desk.run(&mut app, effects);
+        let effects = sign_in(&mut app, None, "1111");
+        desk.run(&mut app, effects);
+        assert_eq!(form_of(&app).name, "张伟");
+        // Ctrl+Q on the lock screen quits, keeping nothing (the form is not in memory).
+        let effects = ctrl(&mut app, 'l');
+        desk.run(&mut app, effects);
+        assert_eq!(ctrl(&mut app, 'q'), vec![Effect::Quit]);
+    }
+
+    #[test]
+    fn locking_closes_the_case_and_forms_and_the_same_agent_comes_back_to_the_pane() {
+        let mut app = listed(page(1, 3));
+        press(&mut app, KeyCode::Enter);
+        app.update(case(classified(1, 2)));
+        press(&mut app, KeyCode::Char('v'));
+        assert!(app.move_form().is_some());
+        app.update(Msg::Dial {
+            name: "住户1".into(),
+            phone: "13800138000".into(),
+            number: "20261122-0001".into(),
+        });
+        let effects = ctrl(&mut app, 'l');
+        assert_eq!(effects, vec![Effect::Lock]);
+        assert!(
+            app.notice().is_none(),
+            "no phone number left on the notice line"
+        );
+        let effects = app.update(Msg::SignedIn("王丽".into()));
+        assert!(app.detail().is_none() && app.move_form().is_none());
+        assert_eq!(app.pane(), Pane::Classification);
+        assert_eq!(
+            effects,
+            vec![
+                Effect::DataVersion,
+                Effect::LoadDraft,
+                Effect::Counts,
+                Effect::LoadPage(PageAt::First)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quiet_desk_locks_itself_after_the_configured_minutes() {
+        let mut app = app();
+        assert_eq!(app.config.idle_lock_minutes, 5);
+        let t0 = Local::now();
+        let at = |m: i64, s: i64| t0 + chrono::Duration::minutes(m) + chrono::Duration::seconds(s);
+        app.update(Msg::Tick(t0));
+        type_text(&mut app, "张");
+        // Idle time counts from the tick after the last key.
+        app.update(Msg::Tick(at(0, 1)));
+        let kept = app.update(Msg::Tick(at(4, 0)));
+        assert!(
+            matches!(kept.first(), Some(Effect::SaveDraft(_))),
+            "the draft was kept meanwhile: {kept:?}"
+        );
+        type_text(&mut app, "伟");
+        app.update(Msg::Tick(at(4, 30)));
+        let mut early = app.clone();
+        assert!(!early.update(Msg::Tick(at(9, 29))).contains(&Effect::Lock));
+        assert!(
+            !early.is_locked(),
+            "a key four minutes in starts the wait again"
+        );
+        let effects = app.update(Msg::Tick(at(9, 30)));
+        assert!(
+            matches!(effects.as_slice(), [Effect::SaveDraft(d), Effect::Lock] if d.name == "张伟"),
+            "{effects:?}"
+        );
+        assert!(app.is_locked());
+        assert!(app.intake().is_blank());
+        // A PIN half typed on the lock screen and left is emptied as well.
+        type_text(&mut app, "12");
+        app.update(Msg::Tick(at(9, 31)));
+        assert_eq!(app.lock_screen().map(Lock::pin_len), Some(2));
+        assert!(app.update(Msg::Tick(at(14, 31))).is_empty());
+        assert_eq!(app.lock_screen().map(Lock::pin_len), Some(0));
+    }
+
+    #[test]
+    fn the_first_run_without_the_first_agent_leads_to_the_lock_screen() {
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let first = FirstRun::new(true, false, Lang::ZhCn, String::new());
+        let mut app = App::first_run(config.clone(), None, first);
+        assert!(
+            app.update(Msg::Ready {
+                config: Box::new(config.clone()),
+                agent: "李娜".into(),
+                signed_in: false,
+            })
+            .is_empty()
+        );
+        assert_eq!(app.lock_screen().map(Lock::name).as_deref(), Some("李娜"));
+        let first = FirstRun::new(false, true, Lang::ZhCn, String::new());
+        let mut app = App::first_run(config.clone(), None, first);
+        app.update(Msg::FirstRunRefused {
+            error: Error::new("error.first_admin_exists"),
+            setup_done: true,
+        });
+        assert!(app.in_first_run());
+        let effects = app.update(Msg::Ready {
+            config: Box::new(config),
+            agent: "王丽".into(),
+            signed_in: true,
+        });
+        assert!(!app.is_locked() && !app.in_first_run());
+        assert!(effects.contains(&Effect::LoadDraft) && effects.contains(&Effect::Counts));
+    }
+
+    #[test]
+    fn another_terminals_change_reads_again_what_is_shown_without_a_key() {
+        let mut app = listed(page(1, 3));
+        let asked = (0..10)
+            .filter(|_| tick(&mut app).contains(&Effect::DataVersion))
+            .count();
+        assert_eq!(asked, 2, "once a second");
+        assert!(
+            app.update(Msg::DataVersion(7)).is_empty(),
+            "the first read is where changes count from"
+        );
+        assert!(
+            app.update(Msg::DataVersion(7)).is_empty(),
+            "nothing changed"
+        );
+        assert_eq!(
+            app.update(Msg::DataVersion(8)),
+            vec![Effect::Counts, Effect::LoadPage(PageAt::First)]
+        );
+        assert_eq!(
+            app.update(Msg::DataVersion(9)),
+            vec![Effect::Counts],
+            "a page on its way is fresh already"
+        );
+        app.update(Msg::Page {
+            at: PageAt::First,
+            rows: page(1, 3),
+        });
+        // An open case is read again; the form over it keeps the version the agent saw,
+        // so its save is refused as a conflict rather than applied blind.
+        press(&mut app, KeyCode::Enter);
+        app.update(case(classified(1, 2)));
+        press(&mut app, KeyCode::Char('v'));
+        assert_eq!(
+            app.update(Msg::DataVersion(10)),
+            vec![
+                Effect::Counts,
+                Effect::RefreshCase("20261122-0001".into()),
+                Effect::LoadPage(PageAt::First)
+            ]
+        );
+        app.update(Msg::CaseRefreshed(Box::new(CaseFile {
+            complaint: classified(1, 3),
+            events: Vec::new(),
+            callbacks: Vec::new(),
+            revisits: Vec::new(),
+            attachments: Vec::new(),
+        })));
+        assert_eq!(app.detail().map(|d| d.case().complaint.version), Some(3));
+        assert_eq!(app.move_form().map(MoveForm::version), Some(2));
+        // The callback queue in view is read again where it is; on intake, the counts.
+        let mut app = queue(callback_page(1, 2));
+        app.update(Msg::DataVersion(1));
+        assert!(matches!(
+            app.update(Msg::DataVersion(2)).as_slice(),
+            [
+                Effect::Counts,
+                Effect::LoadCallbacks {
+                    fetch: Fetch {
+                        kind: FetchKind::Reload,
+                        ..
+                    },
+                    ..
+                }
+            ]
+        ));
+        press(&mut app, KeyCode::F(2));
+        assert_eq!(app.update(Msg::DataVersion(3)), vec![Effect::Counts]);
+    }
+
+    #[test]
+    fn the_list_read_again_keeps_its_place_and_the_selected_complaint() {
+        let mut app = listed(page(1, 200));
+        app.update(Msg::Counts(Live {
+            counts: StatusCounts {
+                untriaged: 400,
+                ..StatusCounts::default()
+            },
+            ..Live::default()
+        }));
+        app.update(Msg::Page {
+            at: PageAt::After(Cursor::of(Queue::Untriaged, &complaint(200))),
+            rows: page(201, 200),
+        });
+        for _ in 0..120 {
+            press(&mut app, KeyCode::Down);
+        }
+        assert_eq!(app.list().selected().map(|c| c.id), Some(121));
+        app.update(Msg::DataVersion(1));
+        let effects = app.update(Msg::DataVersion(2));
+        let Some(Effect::LoadPage(PageAt::From(top))) = effects.last() else {
+            panic!("{effects:?}");
+        };
+        let top_id = top.id;
+        assert!(
+            top_id > 1 && top_id <= 121,
+            "from the top row in view: {top_id}"
+        );
+        // Meanwhile complaint 120 was classified elsewhere: gone from the page.
+        let rows: Vec<Complaint> = (top_id..top_id + 200)
+            .filter(|id| *id != 120)
+            .map(complaint)
+            .collect();
+        app.update(Msg::Page {
+            at: PageAt::From(*top),
+            rows,
+        });
+        assert_eq!(app.list().selected().map(|c| c.id), Some(121));
+        assert_eq!(app.list().position(), 119, "one row fewer before it");
+    }
+
+    #[test]
+    fn n_in_the_case_reveals_the_phone_until_the_case_is_closed() {
+        let mut app = listed(page(1, 2));
+        press(&mut app, KeyCode::Enter);
+        app.update(case(classified(1, 2)));
+        assert_eq!(
+            press(&mut app, KeyCode::Char('n')),
+            vec![Effect::RevealPhone("20261122-0001".into())]
+        );
+        app.update(Msg::Revealed {
+            number: "20261122-0001".into(),
+            phone: "13800138000".into(),
+        });
+        assert_eq!(app.detail().and_then(Detail::revealed), Some("13800138000"));
+        assert!(matches!(app.notice(), Some(Notice::Revealed(_))));
+        assert!(app.help_context().iter().any(|(k, _)| *k == "n"));
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::Enter);
+        app.update(case(classified(1, 2)));
+        assert_eq!(app.detail().and_then(Detail::revealed), None);
+        // A refusal is said on the notice line.
+        press(&mut app, KeyCode::Char('n'));
+        app.update(Msg::Failed(Error::new("error.denied")));
+        assert!(matches!(app.notice(), Some(Notice::Failed(e)) if e.key == "error.denied"));
+        assert_eq!(app.detail().and_then(Detail::revealed), None);
     }
 }

@@ -14,6 +14,8 @@ pub enum Global {
     Pane(Pane),
     /// Quit (the draft is kept).
     Quit,
+    /// Lock the screen now (the draft is kept for its agent).
+    Lock,
 }
 
 /// Whether the app should act on the event: presses (and auto-repeats), never releases.
@@ -32,6 +34,7 @@ pub fn global(key: &KeyEvent) -> Option<Global> {
             .find(|p| p.function_key() == n)
             .map(Global::Pane),
         KeyCode::Char('q' | 'Q') if ctrl => Some(Global::Quit),
+        KeyCode::Char('l' | 'L') if ctrl => Some(Global::Lock),
         // Alt+1 … Alt+4 for terminals that keep the F-keys for themselves.
         KeyCode::Char(c @ '1'..='4') if alt => {
             let i = c as usize - '1' as usize;
@@ -45,6 +48,7 @@ pub fn global(key: &KeyEvent) -> Option<Global> {
 pub const GLOBAL_HELP: &[(&str, &str)] = &[
     ("F1", "help.help"),
     ("F2 F3 F4 F5 / Alt+1..4", "help.panes"),
+    ("Ctrl+L", "help.lock"),
     ("Ctrl+Q", "help.quit"),
 ];
 
@@ -71,11 +75,16 @@ mod tests {
             Some(Global::Quit)
         );
         assert_eq!(
+            global(&key(KeyCode::Char('l'), KeyModifiers::CONTROL)),
+            Some(Global::Lock)
+        );
+        assert_eq!(
             global(&key(KeyCode::Char('2'), KeyModifiers::ALT)),
             Some(Global::Pane(Pane::Classification))
         );
         // Bare letters are text.
         assert_eq!(global(&key(KeyCode::Char('q'), KeyModifiers::NONE)), None);
+        assert_eq!(global(&key(KeyCode::Char('l'), KeyModifiers::NONE)), None);
         assert_eq!(global(&key(KeyCode::F(9), KeyModifiers::NONE)), None);
     }
 

@@ -46,7 +46,7 @@ pub struct Options {
     pub db: Option<PathBuf>,
     /// `--lang`.
     pub lang: Option<Lang>,
-    /// `--agent` (skips the agent question).
+    /// `--agent`: the name filled in on the lock screen (or the first run's).
     pub agent: Option<String>,
 }
 
@@ -69,30 +69,42 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> Result<()> 
         Some(a) => Some(validate_agent_name(a)?),
         None => Desk::remembered_agent(&store)?,
     };
+    let ask_admin = !store.has_agents()?;
     let log = init_logging(&paths);
     tracing::info!(db = %db.display(), version = env!("CARGO_PKG_VERSION"), "start");
     let lang = opts.lang.unwrap_or(config.language);
 
-    let (mut app, mut runner, startup) = if ask_setup || agent.is_none() {
+    // Nobody is signed in at the start: the first run creates the first agent and signs
+    // them in; otherwise the lock screen asks for a PIN.
+    let (mut app, mut runner) = if ask_setup || ask_admin {
         let path = config_file
             .as_ref()
             .map_or_else(String::new, |p| p.display().to_string());
-        let first = FirstRun::new(ask_setup, agent.is_none(), lang, path);
+        let mut first = FirstRun::new(ask_setup, ask_admin, lang, path);
+        if let Some(name) = &opts.agent {
+            first = first.with_agent(name);
+        }
         let runner = Runner::pending(Pending {
             store,
             config: config.clone(),
             agent,
             config_file: config_file.filter(|_| ask_setup),
         });
-        (App::first_run(config, opts.lang, first), runner, Vec::new())
+        (App::first_run(config, opts.lang, first), runner)
     } else {
         let name = agent.unwrap_or_default();
-        let mut desk = Desk::new(store, config.clone(), &name, Box::new(SystemClock))?;
-        // sign-in: see issue 6 work in progress
-        let (app, effects) = App::desk(config, opts.lang, name);
-        (app, Runner::ready(desk), effects)
+        let desk = Desk::new(
+            store,
+            config.clone(),
+            if name.is_empty() {
+                runner::NOBODY
+            } else {
+                &name
+            },
+            Box::new(SystemClock),
+        )?;
+        (App::locked(config, opts.lang, name), Runner::ready(desk))
     };
-
     install_panic_hook(lang, log);
     let stop = watch_signals()?;
     let _guard = TerminalGuard::enter()?;
@@ -100,7 +112,7 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> Result<()> 
         Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| terminal_error(&e))?;
     let size = terminal.size().map_err(|e| terminal_error(&e))?;
     app.update(Msg::Resize(size.width, size.height));
-    let mut quit = runner.perform(&mut app, startup);
+    let mut quit = false;
     let panic_test = std::env::var_os(PANIC_TEST_ENV).is_some();
     let tick = Duration::from_millis(TICK_MS);
     // The first tick comes right after the first frame (it asks for the status counts).

@@ -10,6 +10,7 @@ use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 use crate::files::write_new_file;
 use crate::store::Store;
+use crate::store::complaints::Cursor;
 use crate::tui::app::{App, Effect, Live, Msg};
 use crate::tui::panes::classification::{PAGE, PageAt, QUEUE};
 use crate::tui::panes::first_run::Choice;
@@ -21,11 +22,15 @@ pub struct Pending {
     pub store: Store,
     /// The configuration loaded (embedded defaults when there is no file yet).
     pub config: Config,
-    /// The agent, when known (`--agent` or remembered).
+    /// The agent to fill in on the lock screen, when known (`--agent` or remembered).
     pub agent: Option<String>,
     /// Where to write the config file the first run chooses, if one is to be written.
     pub config_file: Option<PathBuf>,
 }
+
+/// The name a desk acts under before anyone signed in (every operation is refused for it
+/// until a sign-in switches to the real agent; the app runs none on the lock screen).
+pub const NOBODY: &str = "-";
 
 /// Performs effects on the Desk and feeds their results back to the app.
 pub struct Runner {
@@ -33,6 +38,8 @@ pub struct Runner {
     pending: Option<Pending>,
     /// When late callbacks were last escalated (a pass at most every `ESCALATION_EVERY`).
     escalated_at: Option<std::time::Instant>,
+    /// The agent to fill in on the lock screen after a first run that only wrote the setup.
+    remembered: Option<String>,
 }
 
 /// How often the app escalates late callbacks: a minute's lateness more changes nothing,
@@ -100,6 +107,7 @@ impl Runner {
             desk: Some(desk),
             pending: None,
             escalated_at: None,
+            remembered: None,
         }
     }
 
@@ -109,6 +117,7 @@ impl Runner {
             desk: None,
             pending: Some(pending),
             escalated_at: None,
+            remembered: None,
         }
     }
 
@@ -130,7 +139,7 @@ impl Runner {
 
     fn run(&mut self, effect: Effect) -> Option<Msg> {
         if let Effect::FinishFirstRun(choice) = effect {
-            return Some(self.finish_first_run(choice).unwrap_or_else(Msg::Failed));
+            return Some(self.finish_first_run(choice));
         }
         let escalate = self
             .escalated_at
@@ -138,6 +147,50 @@ impl Runner {
         let desk = self.desk.as_mut()?;
         let result = match effect {
             Effect::FinishFirstRun(_) | Effect::Quit => return None,
+            Effect::SignIn { name, secret } => match desk.sign_in(&name, secret.expose()) {
+                Ok(()) => {
+                    tracing::info!(agent = %desk.agent(), "signed in");
+                    Ok(Some(Msg::SignedIn(desk.agent().to_string())))
+                }
+                // Not the name typed: a PIN typed into the name field by mistake would be
+                // logged (the core records every failed sign-in in the audit trail).
+                Err(e) => {
+                    tracing::info!(error = e.key, "sign-in refused");
+                    Ok(Some(Msg::SignInRefused(e)))
+                }
+            },
+            Effect::Lock => {
+                tracing::info!(agent = %desk.agent(), "locked");
+                desk.lock();
+                Ok(None)
+            }
+            Effect::DataVersion => match desk.data_version() {
+                Ok(v) => Ok(Some(Msg::DataVersion(v))),
+                // Polled every second: a failure is logged, not put on the screen each time.
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading the data version failed");
+                    Ok(None)
+                }
+            },
+            Effect::RefreshCase(number) => match desk.case_file(&number) {
+                Ok(case) => Ok(Some(Msg::CaseRefreshed(Box::new(case)))),
+                Err(e) => {
+                    tracing::warn!(number = %number, error = %e, "reading a case again failed");
+                    Ok(None)
+                }
+            },
+            Effect::RevealPhone(number) => desk.reveal_phone(&number).map(|phone| {
+                tracing::info!(number = %number, "phone revealed");
+                Some(Msg::Revealed { number, phone })
+            }),
+            Effect::Dial { number, name } => desk.dial(&number).map(|phone| {
+                tracing::info!(number = %number, "phone given to call back");
+                Some(Msg::Dial {
+                    name,
+                    phone,
+                    number,
+                })
+            }),
             Effect::Intake(form) => match desk.intake(&form) {
                 Ok(c) => Ok(Some(Msg::Saved(Box::new(c)))),
                 Err(e)
@@ -177,6 +230,15 @@ impl Runner {
                 let page = match at {
                     PageAt::First => desk.page(QUEUE, PAGE, None),
                     PageAt::After(c) => desk.page(QUEUE, PAGE, Some(c)),
+                    // Keyset order is (key, id): just before the row is (key, id - 1).
+                    PageAt::From(c) => desk.page(
+                        QUEUE,
+                        PAGE,
+                        Some(Cursor {
+                            id: c.id.saturating_sub(1),
+                            ..c
+                        }),
+                    ),
                     PageAt::Last => desk.page_before(QUEUE, PAGE, None),
                     PageAt::Before(c) => desk.page_before(QUEUE, PAGE, Some(c)),
                 };
@@ -239,20 +301,68 @@ impl Runner {
         })
     }
 
-    fn finish_first_run(&mut self, choice: Choice) -> Result<Msg> {
-        let pending = self
-            .pending
-            .take()
-            .ok_or_else(|| Error::new("error.internal").arg("detail", "no first run pending"))?;
-        let config = match choice.setup {
+    /// Writes the config file (when the setup was asked), opens the desk, and creates the
+    /// first agent and signs them in (when asked); else the lock screen comes next. A
+    /// refusal goes back to the first-run screen, which keeps what is still to do.
+    fn finish_first_run(&mut self, choice: Choice) -> Msg {
+        let setup_done = self.pending.is_none();
+        if let Err(error) = self.open_pending(choice.setup) {
+            return Msg::FirstRunRefused {
+                error,
+                setup_done: false,
+            };
+        }
+        let Some(desk) = self.desk.as_mut() else {
+            return Msg::FirstRunRefused {
+                error: Error::new("error.internal").arg("detail", "no desk after the first run"),
+                setup_done,
+            };
+        };
+        let config = Box::new(desk.config().clone());
+        let Some(admin) = choice.admin else {
+            tracing::info!("first run done: setup written");
+            return Msg::Ready {
+                config,
+                agent: self.remembered.clone().unwrap_or_default(),
+                signed_in: false,
+            };
+        };
+        match desk.create_first_admin(&admin.name, admin.secret.expose()) {
+            Ok(()) => {
+                tracing::info!(agent = %desk.agent(), "first run done: first agent created");
+                Msg::Ready {
+                    config,
+                    agent: desk.agent().to_string(),
+                    signed_in: true,
+                }
+            }
+            Err(error) => {
+                tracing::info!(error = error.key, "first agent refused");
+                Msg::FirstRunRefused {
+                    error,
+                    setup_done: true,
+                }
+            }
+        }
+    }
+
+    /// Opens the desk of the pending first run (once): with the config file written from
+    /// `setup`, when one is to be written.
+    fn open_pending(
+        &mut self,
+        setup: Option<(crate::config::Preset, crate::i18n::Lang)>,
+    ) -> Result<()> {
+        let Some(pending) = self.pending.take() else {
+            return Ok(());
+        };
+        let config = match setup {
             Some((preset, lang)) => {
                 let text = Config::starter_text(preset, lang);
                 let name = pending
                     .config_file
                     .as_ref()
                     .map_or_else(|| "config".to_string(), |p| p.display().to_string());
-                let config = Config::from_toml(&text, &name);
-                let written = config.and_then(|config| {
+                let written = Config::from_toml(&text, &name).and_then(|config| {
                     if let Some(path) = &pending.config_file {
                         write_new_file(path, text.as_bytes())?;
                     }
@@ -268,17 +378,10 @@ impl Runner {
             }
             None => pending.config.clone(),
         };
-        let agent = choice
-            .agent
-            .or(pending.agent)
-            .ok_or_else(|| Error::new("error.agent_missing"))?;
-        let mut desk = Desk::new(pending.store, config.clone(), &agent, Box::new(SystemClock))?;
-        // sign-in: see issue 6 work in progress
-        tracing::info!(agent = %agent, "first run done");
+        let name = pending.agent.clone().unwrap_or_else(|| NOBODY.to_string());
+        let desk = Desk::new(pending.store, config, &name, Box::new(SystemClock))?;
+        self.remembered = pending.agent;
         self.desk = Some(desk);
-        Ok(Msg::Ready {
-            config: Box::new(config),
-            agent,
-        })
+        Ok(())
     }
 }

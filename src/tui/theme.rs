@@ -116,3 +116,8 @@ pub fn dial() -> Style {
         .bg(Color::Yellow)
         .add_modifier(Modifier::BOLD)
 }
+
+/// The background of a one-line input on the first-run and sign-in screens.
+pub fn input() -> Style {
+    Style::default().bg(Color::Indexed(238))
+}

@@ -39,6 +39,8 @@ pub enum PageAt {
     After(Cursor),
     /// Just before a row.
     Before(Cursor),
+    /// From a row on, that row included (the rows in view, read again).
+    From(Cursor),
 }
 
 /// What a key asks of the list.
@@ -78,6 +80,22 @@ impl Classification {
         PageAt::First
     }
 
+    /// Asks for the rows in view again, from the top row shown, after a change elsewhere
+    /// (the window keeps its place; from the start when it is there). None while a page is
+    /// on its way (it is fresh).
+    pub fn refresh(&mut self) -> Option<PageAt> {
+        if self.loading {
+            return None;
+        }
+        self.loading = true;
+        match self.rows.get(self.top) {
+            Some(c) if self.offset + self.top as u64 > 0 => {
+                Some(PageAt::From(Cursor::of(QUEUE, c)))
+            }
+            _ => Some(PageAt::First),
+        }
+    }
+
     /// The rows in memory.
     pub fn rows(&self) -> &[Complaint] {
         &self.rows
@@ -102,9 +120,11 @@ impl Classification {
         total: u64,
         height: usize,
     ) -> ListStep {
-        if matches!(at, PageAt::First | PageAt::Last) {
+        if matches!(at, PageAt::First | PageAt::Last | PageAt::From(_)) {
             self.risky.clear();
         }
+        // A page read again keeps the selected complaint selected while it is listed.
+        let kept = self.selected().map(|c| c.id);
         self.risky.extend(
             rows.iter()
                 .filter(|r| r.spread_risk || suggest(config, r).spread_risk)
@@ -121,7 +141,22 @@ impl Classification {
                 self.offset = 0;
                 self.at_start = true;
                 self.at_end = !full;
-                self.selected = keep.min(self.rows.len().saturating_sub(1));
+                self.selected = kept
+                    .and_then(|id| self.rows.iter().position(|c| c.id == id))
+                    .unwrap_or(keep)
+                    .min(self.rows.len().saturating_sub(1));
+            }
+            PageAt::From(_) => {
+                let keep = self.selected.saturating_sub(self.top);
+                self.offset += self.top as u64;
+                self.rows = rows;
+                self.top = 0;
+                self.at_start = self.offset == 0;
+                self.at_end = !full;
+                self.selected = kept
+                    .and_then(|id| self.rows.iter().position(|c| c.id == id))
+                    .unwrap_or(keep)
+                    .min(self.rows.len().saturating_sub(1));
             }
             PageAt::Last => {
                 self.rows = rows;
@@ -155,6 +190,11 @@ impl Classification {
                     self.at_end = false;
                 }
             }
+        }
+        if matches!(at, PageAt::From(_)) && self.rows.is_empty() && self.offset > 0 {
+            // Every row in view left the queue: the end of it is what is left to show.
+            self.loading = true;
+            return ListStep::Load(PageAt::Last);
         }
         let pending = std::mem::take(&mut self.pending);
         self.move_by(pending, height)

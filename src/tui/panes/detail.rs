@@ -1,6 +1,8 @@
 //! The case detail: everything about one complaint (fields, handling record, timeline, as
 //! `show` prints them) and, at its foot, the moves of the handling method possible now, each
-//! with the key that opens its form. Opened from a list with Enter.
+//! with the key that opens its form. Opened from a list with Enter. The phone is masked as
+//! the core gives it; `n` asks the core for the full number (a recorded reveal), which then
+//! shows at the top until the detail is closed.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -12,7 +14,7 @@ use crate::desk::CaseFile;
 use crate::domain::handling::available_moves;
 use crate::domain::stage::Move;
 use crate::present::write_case_text;
-use crate::text::{width, wrap_hanging};
+use crate::text::{sanitize_line, width, wrap_hanging};
 use crate::tui::app::Ctx;
 use crate::tui::panes::moves::{move_for_key, move_key};
 use crate::tui::theme;
@@ -24,6 +26,8 @@ pub struct Detail {
     /// The case file as text, made once per case (not per frame or key).
     text: String,
     scroll: u16,
+    /// The full phone number, once revealed (for as long as the detail is open).
+    revealed: Option<String>,
 }
 
 /// The case file as people read it, in the context's language.
@@ -43,6 +47,8 @@ pub enum DetailStep {
     Close,
     /// Open the form of this move.
     Open(Move),
+    /// Ask for the full phone number.
+    Reveal,
 }
 
 impl Detail {
@@ -52,6 +58,7 @@ impl Detail {
             text: case_text(&case, ctx),
             case,
             scroll: 0,
+            revealed: None,
         }
     }
 
@@ -60,10 +67,24 @@ impl Detail {
         &self.case
     }
 
-    /// Shows a fresher copy of the same case where the reader was.
+    /// Shows a fresher copy of the same case where the reader was. A revealed number stays
+    /// while the (masked) phone is the same.
     pub fn replace(&mut self, case: CaseFile, ctx: &Ctx<'_>) {
+        if case.complaint.phone != self.case.complaint.phone {
+            self.revealed = None;
+        }
         self.text = case_text(&case, ctx);
         self.case = case;
+    }
+
+    /// Shows the full phone number the core revealed.
+    pub fn reveal(&mut self, phone: String) {
+        self.revealed = Some(phone);
+    }
+
+    /// The full phone number, when revealed.
+    pub fn revealed(&self) -> Option<&str> {
+        self.revealed.as_deref()
     }
 
     /// How far the text is scrolled (rows).
@@ -96,6 +117,7 @@ impl Detail {
             KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(page),
             KeyCode::Home | KeyCode::Char('g') => self.scroll = 0,
             KeyCode::End | KeyCode::Char('G') => self.scroll = max,
+            KeyCode::Char('n' | 'N') => return DetailStep::Reveal,
             KeyCode::Char(c) => {
                 if let Some(mv) = move_for_key(&self.case.complaint, c) {
                     return DetailStep::Open(mv);
@@ -118,7 +140,8 @@ impl Detail {
             .flat_map(|l| wrap_hanging(l, inner_w))
             .collect();
         let strip = self.strip(ctx, inner_w);
-        let inner_h = area.height.saturating_sub(2);
+        let revealed_h = u16::from(self.revealed.is_some());
+        let inner_h = area.height.saturating_sub(2).saturating_sub(revealed_h);
         // The strip keeps at least one row of text above it.
         let strip_h = (strip.len() as u16).min(inner_h.saturating_sub(1));
         (lines, strip, inner_h - strip_h)
@@ -177,9 +200,27 @@ impl Detail {
             .title(Span::styled(title, theme::label_focused()))
             .title_bottom(Span::styled(c.text("tui.detail_keys"), theme::hint()))
             .border_style(theme::border_focused());
-        let inner = block.inner(area);
+        let mut inner = block.inner(area);
         frame.render_widget(Clear, area);
         frame.render_widget(block, area);
+        if let Some(phone) = &self.revealed
+            && inner.height > 0
+        {
+            let line = Line::from(vec![
+                Span::styled(
+                    format!("{} ", c.text("tui.revealed_label")),
+                    theme::header(),
+                ),
+                Span::styled(format!(" {} ", sanitize_line(phone)), theme::dial()),
+                Span::styled(
+                    format!(" {}", c.text("tui.revealed_recorded")),
+                    theme::hint(),
+                ),
+            ]);
+            frame.render_widget(line, Rect { height: 1, ..inner });
+            inner.y += 1;
+            inner.height -= 1;
+        }
         let lines: Vec<Line<'_>> = lines.into_iter().map(Line::raw).collect();
         frame.render_widget(
             Paragraph::new(lines).scroll((self.scroll.min(max_scroll), 0)),

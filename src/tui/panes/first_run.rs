@@ -1,29 +1,41 @@
-//! First run: the organisation preset, the language, and the first agent's name. Shown when
-//! no config file exists yet, or when nobody has used this database yet and `--agent` was
-//! not given; asks only what is missing.
+//! First run: the organisation preset and the language (when no config file exists yet),
+//! and the first agent (when nobody is registered in this database): a name and a PIN typed
+//! twice, drawn as `*`. That agent becomes the administrator and is signed in. Asks only
+//! what is missing.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::config::Preset;
 use crate::domain::agent::validate_agent_name;
+use crate::domain::secret::{MIN_SECRET, validate_secret};
 use crate::error::Error;
 use crate::i18n::Lang;
+use crate::text::{fit, sanitize_line, width};
 use crate::tui::app::Ctx;
+use crate::tui::panes::lock::{Secret, secret_key};
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
+
+/// The first agent, as typed on the first-run screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admin {
+    /// Their name.
+    pub name: String,
+    /// Their PIN.
+    pub secret: Secret,
+}
 
 /// What the first-run screen settled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choice {
     /// Preset and language for a new config file, when there is none yet.
     pub setup: Option<(Preset, Lang)>,
-    /// The first agent, when none is known yet.
-    pub agent: Option<String>,
+    /// The first agent, when nobody is registered yet.
+    pub admin: Option<Admin>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,18 +43,26 @@ enum Item {
     Preset,
     Language,
     Agent,
+    Pin,
+    PinAgain,
 }
+
+/// Columns of a text input on this screen.
+const INPUT_W: u16 = 22;
 
 /// The first-run screen.
 #[derive(Debug, Clone)]
 pub struct FirstRun {
     ask_setup: bool,
-    ask_agent: bool,
+    ask_admin: bool,
     preset: usize,
     lang: Lang,
     agent: TextField,
+    pin: TextField,
+    pin_again: TextField,
     focus: Item,
-    error: Option<Error>,
+    /// A refusal, beside the item it concerns (None: about the whole screen).
+    error: Option<(Option<Item>, Error)>,
     /// Where the config file will be written, shown to the user.
     config_path: String,
 }
@@ -57,18 +77,30 @@ pub enum FirstRunStep {
 }
 
 impl FirstRun {
-    /// Asks for the setup (when `ask_setup`) and the agent (when `ask_agent`).
-    pub fn new(ask_setup: bool, ask_agent: bool, lang: Lang, config_path: String) -> FirstRun {
+    /// Asks for the setup (when `ask_setup`) and the first agent with their PIN (when
+    /// `ask_admin`).
+    pub fn new(ask_setup: bool, ask_admin: bool, lang: Lang, config_path: String) -> FirstRun {
         FirstRun {
             ask_setup,
-            ask_agent,
+            ask_admin,
             preset: 0,
             lang,
             agent: TextField::line(""),
+            pin: TextField::secret(),
+            pin_again: TextField::secret(),
             focus: if ask_setup { Item::Preset } else { Item::Agent },
             error: None,
             config_path,
         }
+    }
+
+    /// The same screen with the first agent's name filled in (`--agent`).
+    pub fn with_agent(mut self, name: &str) -> FirstRun {
+        self.agent = TextField::line(name);
+        if self.focus == Item::Agent && !self.agent.is_empty() {
+            self.focus = Item::Pin;
+        }
+        self
     }
 
     /// The language chosen so far (the screen speaks it at once).
@@ -76,13 +108,46 @@ impl FirstRun {
         self.lang
     }
 
+    /// Whether the first agent is asked for.
+    pub fn asks_admin(&self) -> bool {
+        self.ask_admin
+    }
+
+    /// The refusal shown, if any.
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref().map(|(_, e)| e)
+    }
+
+    /// The core refused what was chosen (the config file could not be written, the agent
+    /// could not be created): said on the screen, the PINs to type again. When the config
+    /// file was written already (`setup_done`), its questions are not asked again.
+    pub fn refused(&mut self, err: Error, setup_done: bool) {
+        if setup_done {
+            self.ask_setup = false;
+        }
+        let item = match err.key {
+            "error.agent_invalid" | "error.agent_missing" => Some(Item::Agent),
+            "error.secret_invalid" | "error.secret_mismatch" => Some(Item::Pin),
+            _ => None,
+        };
+        if self.ask_admin {
+            self.pin = TextField::secret();
+            self.pin_again = TextField::secret();
+            self.focus = item.unwrap_or(Item::Pin);
+        }
+        if !self.items().contains(&self.focus) {
+            self.focus = self.items().first().copied().unwrap_or(Item::Agent);
+        }
+        self.error = Some((item, err));
+    }
+
     fn items(&self) -> Vec<Item> {
         let mut items = Vec::new();
         if self.ask_setup {
             items.extend([Item::Preset, Item::Language]);
         }
-        if self.ask_agent {
-            items.push(Item::Agent);
+        if self.ask_admin {
+            items.extend([Item::Agent, Item::Pin, Item::PinAgain]);
         }
         items
     }
@@ -90,75 +155,122 @@ impl FirstRun {
     fn move_focus(&mut self, by: isize) {
         let items = self.items();
         let n = items.len() as isize;
+        if n == 0 {
+            return;
+        }
         let i = items.iter().position(|x| *x == self.focus).unwrap_or(0) as isize;
         self.focus = items[(i + by).rem_euclid(n) as usize];
     }
 
+    fn refuse(&mut self, item: Item, err: Error) -> FirstRunStep {
+        self.focus = item;
+        self.error = Some((Some(item), err));
+        FirstRunStep::Stay
+    }
+
     fn finish(&mut self) -> FirstRunStep {
-        let agent = if self.ask_agent {
+        let admin = if self.ask_admin {
             let typed = self.agent.value();
             let checked = if typed.trim().is_empty() {
                 Err(Error::new("error.required").arg("field", "agent"))
             } else {
                 validate_agent_name(&typed)
             };
-            match checked {
-                Ok(name) => Some(name),
-                Err(e) => {
-                    self.error = Some(e);
-                    self.focus = Item::Agent;
-                    return FirstRunStep::Stay;
-                }
+            let name = match checked {
+                Ok(name) => name,
+                Err(e) => return self.refuse(Item::Agent, e),
+            };
+            let pin = self.pin.value();
+            if pin.chars().count() < MIN_SECRET {
+                let err = Error::new("tui.pin_short").arg("min", MIN_SECRET);
+                return self.refuse(Item::Pin, err);
             }
+            if let Err(e) = validate_secret(&pin) {
+                return self.refuse(Item::Pin, e);
+            }
+            if self.pin_again.value() != pin {
+                self.pin_again = TextField::secret();
+                return self.refuse(Item::PinAgain, Error::new("tui.pin_mismatch"));
+            }
+            Some(Admin {
+                name,
+                secret: Secret::new(pin),
+            })
         } else {
             None
         };
         let preset = Preset::ALL.get(self.preset).copied().unwrap_or_default();
         FirstRunStep::Done(Choice {
             setup: self.ask_setup.then_some((preset, self.lang)),
-            agent,
+            admin,
         })
+    }
+
+    fn field_mut(&mut self, item: Item) -> Option<&mut TextField> {
+        match item {
+            Item::Agent => Some(&mut self.agent),
+            Item::Pin => Some(&mut self.pin),
+            Item::PinAgain => Some(&mut self.pin_again),
+            Item::Preset | Item::Language => None,
+        }
+    }
+
+    fn field(&self, item: Item) -> Option<&TextField> {
+        match item {
+            Item::Agent => Some(&self.agent),
+            Item::Pin => Some(&self.pin),
+            Item::PinAgain => Some(&self.pin_again),
+            Item::Preset | Item::Language => None,
+        }
     }
 
     /// Handles a key: Tab/arrows move, Left/Right choose, Enter on the last item or Ctrl+S
     /// confirms.
     pub fn key(&mut self, key: KeyEvent) -> FirstRunStep {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let focus = self.focus;
+        let choice = matches!(focus, Item::Preset | Item::Language);
         match key.code {
             KeyCode::Char('s' | 'S') if ctrl => return self.finish(),
             KeyCode::Enter => {
-                if self.items().last() == Some(&self.focus) {
+                if self.items().last() == Some(&focus) {
                     return self.finish();
                 }
                 self.move_focus(1);
             }
             KeyCode::Tab | KeyCode::Down => self.move_focus(1),
             KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
-            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if self.focus != Item::Agent => {
+            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if choice => {
                 let back = key.code == KeyCode::Left;
-                match self.focus {
-                    Item::Preset => {
-                        let n = Preset::ALL.len();
-                        self.preset = (self.preset + if back { n - 1 } else { 1 }) % n;
-                    }
-                    Item::Language => {
-                        let n = Lang::ALL.len();
-                        let i = Lang::ALL.iter().position(|l| *l == self.lang).unwrap_or(0);
-                        self.lang = Lang::ALL[(i + if back { n - 1 } else { 1 }) % n];
-                    }
-                    Item::Agent => {}
+                if focus == Item::Preset {
+                    let n = Preset::ALL.len();
+                    self.preset = (self.preset + if back { n - 1 } else { 1 }) % n;
+                } else {
+                    let n = Lang::ALL.len();
+                    let i = Lang::ALL.iter().position(|l| *l == self.lang).unwrap_or(0);
+                    self.lang = Lang::ALL[(i + if back { n - 1 } else { 1 }) % n];
                 }
             }
-            _ if self.focus == Item::Agent && self.agent.input(key) => self.error = None,
-            _ => {}
+            _ if choice => {}
+            _ => {
+                let secret = matches!(focus, Item::Pin | Item::PinAgain);
+                if (!secret || secret_key(&key))
+                    && let Some(field) = self.field_mut(focus)
+                    && field.input(key)
+                    && matches!(self.error, Some((Some(at), _)) if at == focus)
+                {
+                    self.error = None;
+                }
+            }
         }
         FirstRunStep::Stay
     }
 
-    /// Pasted text goes into the name.
+    /// Pasted text goes into the focused text field.
     pub fn paste(&mut self, text: &str) {
-        if self.focus == Item::Agent {
-            self.agent.paste(text);
+        let focus = self.focus;
+        if let Some(field) = self.field_mut(focus) {
+            field.paste(text);
         }
     }
 
@@ -166,7 +278,7 @@ impl FirstRun {
     pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
         let c = ctx.catalog;
         let w = area.width.min(72);
-        let h = area.height.min(17);
+        let h = area.height.min(if self.ask_admin { 20 } else { 17 });
         let popup = Rect {
             x: area.x + (area.width - w) / 2,
             y: area.y + (area.height - h) / 2,
@@ -182,11 +294,15 @@ impl FirstRun {
             .border_style(theme::border_focused());
         let inner = block.inner(popup);
         frame.render_widget(block, popup);
-        let [intro, preset, lang, agent, error, _, keys] = Layout::vertical([
+        let setup_h = if self.ask_setup { 2 } else { 0 };
+        let admin_h = if self.ask_admin { 2 } else { 0 };
+        let [intro, preset, lang, agent, pin, again, error, _, keys] = Layout::vertical([
             Constraint::Length(5),
-            Constraint::Length(if self.ask_setup { 2 } else { 0 }),
-            Constraint::Length(if self.ask_setup { 2 } else { 0 }),
-            Constraint::Length(if self.ask_agent { 2 } else { 0 }),
+            Constraint::Length(setup_h),
+            Constraint::Length(setup_h),
+            Constraint::Length(admin_h),
+            Constraint::Length(admin_h),
+            Constraint::Length(admin_h),
             Constraint::Length(1),
             Constraint::Min(0),
             Constraint::Length(1),
@@ -195,15 +311,29 @@ impl FirstRun {
         let intro_text = if self.ask_setup {
             c.format(
                 "tui.first_run_intro",
-                &[("path", crate::text::sanitize_line(&self.config_path))],
+                &[("path", sanitize_line(&self.config_path))],
             )
         } else {
             c.text("tui.first_run_agent_intro").to_string()
         };
         frame.render_widget(Paragraph::new(intro_text).wrap(Wrap { trim: true }), intro);
-        let label = |item: Item, key: &str| {
+        let label_key = |item: Item| match item {
+            Item::Preset => "tui.first_run_preset",
+            Item::Language => "tui.first_run_language",
+            Item::Agent => "tui.first_run_agent",
+            Item::Pin => "tui.first_run_pin",
+            Item::PinAgain => "tui.first_run_pin_again",
+        };
+        let label_w = self
+            .items()
+            .iter()
+            .map(|i| width(c.text(label_key(*i))))
+            .max()
+            .unwrap_or(0) as u16
+            + 2;
+        let label = |item: Item| {
             Span::styled(
-                format!("{}  ", c.text(key)),
+                fit(c.text(label_key(item)), label_w as usize),
                 if self.focus == item {
                     theme::label_focused()
                 } else {
@@ -217,7 +347,7 @@ impl FirstRun {
                 .map_or("", |p| c.text(preset_key(*p)));
             frame.render_widget(
                 Line::from(vec![
-                    label(Item::Preset, "tui.first_run_preset"),
+                    label(Item::Preset),
                     Span::raw("< "),
                     Span::styled(format!(" {preset_name} "), theme::selected()),
                     Span::raw(" >"),
@@ -226,7 +356,7 @@ impl FirstRun {
             );
             frame.render_widget(
                 Line::from(vec![
-                    label(Item::Language, "tui.first_run_language"),
+                    label(Item::Language),
                     Span::raw("< "),
                     Span::styled(format!(" {} ", language_name(self.lang)), theme::selected()),
                     Span::raw(" >"),
@@ -234,29 +364,58 @@ impl FirstRun {
                 lang,
             );
         }
-        if self.ask_agent {
-            let name = label(Item::Agent, "tui.first_run_agent");
-            let label_w = name.width() as u16;
-            let [l, input] = Layout::horizontal([Constraint::Length(label_w), Constraint::Min(1)])
-                .areas(Rect { height: 1, ..agent });
-            frame.render_widget(name, l);
-            frame.render_widget(
-                Block::default().style(Style::default().bg(Color::Indexed(238))),
-                input,
-            );
-            frame.render_widget(self.agent.widget(), input);
-            if self.focus == Item::Agent {
-                frame.set_cursor_position(self.agent.caret(input));
+        // A refusal too long to stand beside its field is also written whole below.
+        let mut whole = None;
+        if self.ask_admin {
+            for (item, row) in [
+                (Item::Agent, agent),
+                (Item::Pin, pin),
+                (Item::PinAgain, again),
+            ] {
+                let [l, input, beside] = Layout::horizontal([
+                    Constraint::Length(label_w),
+                    Constraint::Length(INPUT_W),
+                    Constraint::Min(0),
+                ])
+                .areas(Rect { height: 1, ..row });
+                frame.render_widget(label(item), l);
+                frame.render_widget(Block::default().style(theme::input()), input);
+                let Some(field) = self.field(item) else {
+                    continue;
+                };
+                frame.render_widget(field.widget(), input);
+                if self.focus == item {
+                    frame.set_cursor_position(field.caret(input));
+                }
+                if let Some((Some(at), e)) = &self.error
+                    && *at == item
+                {
+                    let text = sanitize_line(&c.render(e));
+                    let room = (beside.width as usize).saturating_sub(1);
+                    if width(&text) > room {
+                        whole = Some(text.clone());
+                    }
+                    frame.render_widget(
+                        Span::styled(format!(" {}", fit(&text, room)), theme::error()),
+                        beside,
+                    );
+                }
             }
         }
-        if let Some(e) = &self.error {
+        if let Some((None, e)) = &self.error {
+            whole = Some(sanitize_line(&c.render(e)));
+        }
+        if let Some(text) = whole {
             frame.render_widget(
-                Span::styled(crate::text::sanitize_line(&c.render(e)), theme::error()),
+                Span::styled(fit(&text, error.width as usize), theme::error()),
                 error,
             );
         }
         frame.render_widget(
-            Span::styled(c.text("tui.first_run_keys"), theme::hint()),
+            Span::styled(
+                fit(c.text("tui.first_run_keys"), keys.width as usize),
+                theme::hint(),
+            ),
             keys,
         );
     }
@@ -285,8 +444,14 @@ mod tests {
         KeyEvent::new(code, KeyModifiers::NONE)
     }
 
+    fn type_text(f: &mut FirstRun, text: &str) {
+        for c in text.chars() {
+            f.key(press(KeyCode::Char(c)));
+        }
+    }
+
     #[test]
-    fn asks_setup_then_agent_and_refuses_an_empty_name() {
+    fn asks_setup_then_agent_and_pin_twice() {
         let mut f = FirstRun::new(true, true, Lang::ZhCn, "/tmp/c.toml".into());
         assert_eq!(f.key(press(KeyCode::Right)), FirstRunStep::Stay);
         f.key(press(KeyCode::Tab));
@@ -294,27 +459,87 @@ mod tests {
         assert_eq!(f.lang(), Lang::En);
         f.key(press(KeyCode::Tab));
         assert_eq!(f.key(press(KeyCode::Enter)), FirstRunStep::Stay);
-        assert!(f.error.is_some(), "an empty name is refused");
+        assert_eq!(f.focus, Item::Pin, "Enter goes on to the PIN");
+        assert_eq!(
+            f.key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            FirstRunStep::Stay
+        );
+        assert_eq!(
+            f.error.as_ref().map(|(at, e)| (*at, e.key)),
+            Some((Some(Item::Agent), "error.required")),
+            "an empty name is refused beside it"
+        );
         f.paste("王丽");
+        f.key(press(KeyCode::Tab));
+        type_text(&mut f, "258");
+        f.key(press(KeyCode::Tab));
+        type_text(&mut f, "258");
+        assert_eq!(f.key(press(KeyCode::Enter)), FirstRunStep::Stay);
+        assert_eq!(
+            f.error.as_ref().map(|(at, e)| (*at, e.key)),
+            Some((Some(Item::Pin), "tui.pin_short"))
+        );
+        type_text(&mut f, "0");
+        assert!(f.error.is_none(), "typing in the field clears its refusal");
+        f.key(press(KeyCode::Tab));
+        type_text(&mut f, "1");
+        assert_eq!(f.key(press(KeyCode::Enter)), FirstRunStep::Stay);
+        assert_eq!(
+            f.error.as_ref().map(|(at, e)| (*at, e.key)),
+            Some((Some(Item::PinAgain), "tui.pin_mismatch"))
+        );
+        assert!(f.pin_again.is_empty(), "the second PIN is typed again");
+        type_text(&mut f, "2580");
         assert_eq!(
             f.key(press(KeyCode::Enter)),
             FirstRunStep::Done(Choice {
                 setup: Some((Preset::PestControl, Lang::En)),
-                agent: Some("王丽".into()),
+                admin: Some(Admin {
+                    name: "王丽".into(),
+                    secret: Secret::new("2580".into()),
+                }),
             })
         );
     }
 
     #[test]
     fn asks_only_what_is_missing() {
-        let mut f = FirstRun::new(false, true, Lang::En, String::new());
-        f.paste("Li");
+        let mut f = FirstRun::new(false, true, Lang::En, String::new()).with_agent("Li");
+        assert_eq!(f.focus, Item::Pin, "the name is filled in");
+        f.paste("1234");
+        f.key(press(KeyCode::Tab));
+        f.paste("1234");
         assert_eq!(
             f.key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
             FirstRunStep::Done(Choice {
                 setup: None,
-                agent: Some("Li".into()),
+                admin: Some(Admin {
+                    name: "Li".into(),
+                    secret: Secret::new("1234".into()),
+                }),
             })
         );
+        let mut setup_only = FirstRun::new(true, false, Lang::En, String::new());
+        assert_eq!(
+            setup_only.key(press(KeyCode::Enter)),
+            FirstRunStep::Stay,
+            "Enter on the preset goes to the language"
+        );
+        assert_eq!(
+            setup_only.key(press(KeyCode::Enter)),
+            FirstRunStep::Done(Choice {
+                setup: Some((Preset::PropertyManagement, Lang::En)),
+                admin: None,
+            })
+        );
+    }
+
+    #[test]
+    fn a_refusal_of_the_core_drops_the_setup_already_written() {
+        let mut f = FirstRun::new(true, true, Lang::En, String::new());
+        f.refused(Error::new("error.first_admin_exists"), true);
+        assert!(!f.ask_setup);
+        assert_eq!(f.focus, Item::Pin);
+        assert_eq!(f.error().map(|e| e.key), Some("error.first_admin_exists"));
     }
 }

@@ -6,6 +6,7 @@ pub mod detail;
 pub mod first_run;
 pub mod followups;
 pub mod intake;
+pub mod lock;
 pub mod moves;
 pub mod revisits;
 

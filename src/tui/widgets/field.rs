@@ -7,6 +7,9 @@ use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use crate::text::{clean_pasted, is_unsafe};
 
+/// What a secret field draws for each character typed.
+pub const MASK: char = '*';
+
 /// A text field: one line or several.
 #[derive(Debug, Clone)]
 pub struct TextField {
@@ -29,6 +32,14 @@ impl TextField {
             .map(str::to_string)
             .collect();
         TextField::new(&lines, true)
+    }
+
+    /// An empty one-line field for a secret (a PIN): every character is drawn as
+    /// [`MASK`], so what is typed never reaches the screen.
+    pub fn secret() -> TextField {
+        let mut field = TextField::new(&[String::new()], false);
+        field.area.set_mask_char(MASK);
+        field
     }
 
     fn new(lines: &[String], multi_line: bool) -> TextField {
