@@ -289,7 +289,20 @@ fn refused(desk: &mut Desk, number: &str, action: &Action, key: &str) -> Error {
         after.complaint, before.complaint,
         "{action:?}: complaint unchanged"
     );
-    assert_eq!(after.events, before.events, "{action:?}: no event");
+    // A refused approval is a denied permission: recorded, and nothing else is.
+    let denial = matches!(key, "error.not_permitted" | "error.over_limit");
+    let added = &after.events[before.events.len().min(after.events.len())..];
+    let kinds: Vec<&str> = added.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        &after.events[..before.events.len()],
+        &before.events[..],
+        "{action:?}: the timeline kept"
+    );
+    assert_eq!(
+        kinds,
+        if denial { vec!["denied"] } else { vec![] },
+        "{action:?}: no event but a recorded denial"
+    );
     err
 }
 
@@ -1665,11 +1678,13 @@ fn compensation_authority_follows_the_role() {
             last.contains("fee") || last.contains("compensation") || last.contains("offset")
         })
         .collect();
+    // (Events 5 and 6 are the agent's and the admin's refused approvals, recorded as
+    // denials of the permission: no amount in them.)
     assert_eq!(
         money,
         [
             "events[4].detail.compensation",
-            "events[5].detail.compensation",
+            "events[7].detail.compensation",
             "handling.plan.compensation",
         ],
         "compensation appears in the plan and its events only; no fee field anywhere"
@@ -1708,7 +1723,7 @@ fn compensation_no_role_may_approve_is_no_dead_end() {
     world.register("王丽", "agent");
     world.register("钱经理", "manager");
     let mut agent = world.desk("王丽");
-    let mut manager = world.desk("钱经理");
+    let mut manager = world.signed_in("钱经理");
     let n = walk(&mut agent, &leak(), &[classify_in(), verify(), assess()]);
     refused(
         &mut agent,
