@@ -23,11 +23,32 @@ pub const GENESIS: Hash = [0; 32];
 /// Bytes of a detail's nonce.
 const NONCE_BYTES: usize = 16;
 
-/// A fresh random nonce for one detail.
+/// Nonces drawn from the operating system at a time (one system call for many events).
+const NONCE_POOL: usize = 256;
+
+thread_local! {
+    static NONCES: std::cell::RefCell<(Vec<u8>, usize)> =
+        const { std::cell::RefCell::new((Vec::new(), 0)) };
+}
+
+/// A fresh random nonce for one detail, from the operating system's generator (drawn in
+/// pools of [`NONCE_POOL`], each byte used once).
 pub(crate) fn new_nonce() -> [u8; NONCE_BYTES] {
-    let mut nonce = [0u8; NONCE_BYTES];
-    OsRng.fill_bytes(&mut nonce);
-    nonce
+    NONCES.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        let (bytes, used) = &mut *pool;
+        if *used + NONCE_BYTES > bytes.len() {
+            bytes.resize(NONCE_POOL * NONCE_BYTES, 0);
+            OsRng.fill_bytes(bytes);
+            *used = 0;
+        }
+        let mut nonce = [0u8; NONCE_BYTES];
+        nonce.copy_from_slice(&bytes[*used..*used + NONCE_BYTES]);
+        // Used bytes are overwritten so they do not linger in memory.
+        bytes[*used..*used + NONCE_BYTES].fill(0);
+        *used += NONCE_BYTES;
+        nonce
+    })
 }
 
 /// Lower-case hex of a hash, as `audit head` prints it.
@@ -50,7 +71,11 @@ pub(crate) fn detail_digest(nonce: &[u8], detail: &str) -> Hash {
 /// `sha256(prev_hash "\n" canonical "\n" digest)`; the canonical form is the JSON array
 /// `[id, complaint_id, at, agent, kind, from_stage, to_stage]`.
 pub(crate) fn row_hash(prev_hash: &[u8], row: &ChainRow<'_>, digest: &[u8]) -> Hash {
-    let canonical = serde_json::json!([
+    let mut h = Sha256::new();
+    h.update(prev_hash);
+    h.update(b"\n");
+    // A tuple serialises as a JSON array, written straight into the hash.
+    let canonical = (
         row.id,
         row.complaint_id,
         row.at,
@@ -58,14 +83,27 @@ pub(crate) fn row_hash(prev_hash: &[u8], row: &ChainRow<'_>, digest: &[u8]) -> H
         row.kind,
         row.from_stage,
         row.to_stage,
-    ]);
-    let mut h = Sha256::new();
-    h.update(prev_hash);
-    h.update(b"\n");
-    h.update(canonical.to_string().as_bytes());
+    );
+    let mut writer = HashWriter(&mut h);
+    // Writing into a hash cannot fail, and these types always serialise.
+    let _ = serde_json::to_writer(&mut writer, &canonical);
     h.update(b"\n");
     h.update(digest);
     h.finalize().into()
+}
+
+/// Feeds what is written into a hash.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The first eight columns of an event row as read (`id` … `detail`, in table order).
