@@ -279,12 +279,7 @@ impl FirstRun {
         let c = ctx.catalog;
         let w = area.width.min(72);
         let h = area.height.min(if self.ask_admin { 20 } else { 17 });
-        let popup = Rect {
-            x: area.x + (area.width - w) / 2,
-            y: area.y + (area.height - h) / 2,
-            width: w,
-            height: h,
-        };
+        let popup = crate::tui::widgets::centred(area, w, h);
         crate::tui::widgets::clear_popup(frame, popup);
         let block = Block::bordered()
             .title(Span::styled(

@@ -263,12 +263,7 @@ impl Lock {
 
         let w = body.width.saturating_sub(4).min(64);
         let h = body.height.min(13);
-        let popup = Rect {
-            x: body.x + (body.width - w) / 2,
-            y: body.y + (body.height - h) / 2,
-            width: w,
-            height: h,
-        };
+        let popup = crate::tui::widgets::centred(body, w, h);
         let block = Block::bordered()
             .title(Span::styled(
                 c.text("tui.lock_title"),

@@ -680,12 +680,7 @@ pub fn popup(
     let head = head(inner_w as usize);
     let body = form.height(ctx, inner_w);
     let h = (head.len() as u16 + body + 2).min(area.height);
-    let rect = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
+    let rect = crate::tui::widgets::centred(area, w, h);
     let block = Block::bordered()
         .title(Span::styled(title.to_string(), theme::label_focused()))
         .title_bottom(Span::styled(c.text("tui.form_keys"), theme::hint()))

@@ -22,12 +22,7 @@ pub fn render(catalog: &Catalog, context: &[(&str, &str)], frame: &mut Frame<'_>
     let text_w = entries.iter().map(|(_, d)| width(d)).max().unwrap_or(0);
     let w = ((key_w + text_w + 6) as u16).min(area.width);
     let h = (entries.len() as u16 + 2).min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
+    let popup = crate::tui::widgets::centred(area, w, h);
     let lines: Vec<Line<'_>> = entries
         .iter()
         .map(|(k, d)| {

@@ -11,6 +11,17 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::widgets::Clear;
 
+/// A `width` × `height` rectangle centred in `area` (each clamped to the area).
+pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let (width, height) = (width.min(area.width), height.min(area.height));
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
 /// Clears the area of a popup, one column wider on each side: a wide (Chinese) character
 /// straddling the popup's edge would otherwise survive and hide the border.
 pub fn clear_popup(frame: &mut Frame<'_>, popup: Rect) {
