@@ -63,6 +63,24 @@ fn agents_are_listed_disabled_and_reset_by_the_admin_only() {
     assert_eq!(names.len(), 4, "{list}");
     assert!(list.to_string().contains("\"role\":\"supervisor\""));
     assert!(!list.to_string().contains("argon2"), "no hashes");
+    let table = stdout(
+        &desk
+            .as_agent(ADMIN)
+            .args(["agent", "list"])
+            .assert()
+            .success(),
+    );
+    let header = table.lines().next().expect("header");
+    assert!(
+        header.starts_with("客服") && header.contains("状态"),
+        "{table}"
+    );
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("李娜") && l.contains("客服主管") && l.contains("正常")),
+        "{table}"
+    );
 
     // 王丽 (agent) may not manage agents: refused, recorded.
     desk.as_agent("王丽")

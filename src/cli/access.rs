@@ -101,7 +101,7 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
                             serde_json::json!({
                                 "name": a.name, "role": a.role, "disabled": a.disabled,
                                 "locked": a.locked, "has_secret": a.has_secret,
-                                "last_active_at": a.last_active_at.map(|t| t.to_rfc3339()),
+                                "last_active_at": a.last_active_at.map(super::output::rfc3339),
                             })
                         })
                         .collect();
@@ -109,35 +109,57 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
                         .map_err(|e| Error::new("error.internal").arg("detail", e))?;
                     writeln!(out, "{text}").map_err(stdout_error)?;
                 }
-                ListFormat::Csv | ListFormat::Table => {
-                    let sep = if *format == ListFormat::Csv {
-                        ","
-                    } else {
-                        "\t"
-                    };
-                    writeln!(out, "name{sep}role{sep}state{sep}last_active_at")
-                        .map_err(stdout_error)?;
+                ListFormat::Csv => {
+                    let mut csv = csv::Writer::from_writer(&mut out);
+                    csv.write_record(["name", "role", "state", "last_active_at"])
+                        .map_err(|e| stdout_error(super::output::csv_err(e)))?;
                     for a in &agents {
-                        let state = if a.disabled {
-                            "disabled"
-                        } else if a.locked {
-                            "locked"
-                        } else if !a.has_secret {
-                            "no-secret"
-                        } else {
-                            "active"
-                        };
                         let last = a
                             .last_active_at
-                            .map(crate::when::local_minutes)
+                            .map(super::output::rfc3339)
                             .unwrap_or_default();
-                        writeln!(
-                            out,
-                            "{}{sep}{}{sep}{state}{sep}{last}",
-                            crate::text::sanitize_line(&a.name),
-                            a.role
-                        )
-                        .map_err(stdout_error)?;
+                        csv.write_record([a.name.as_str(), &a.role, state(a), &last])
+                            .map_err(|e| stdout_error(super::output::csv_err(e)))?;
+                    }
+                    csv.flush().map_err(stdout_error)?;
+                }
+                ListFormat::Table => {
+                    let t = |k: &str| catalog.text(k).to_string();
+                    let rows: Vec<[String; 4]> = agents
+                        .iter()
+                        .map(|a| {
+                            [
+                                crate::text::sanitize_line(&a.name).to_string(),
+                                crate::present::role_name(&a.role, desk.config(), catalog.lang()),
+                                t(&format!("agent_state.{}", state(a))),
+                                a.last_active_at
+                                    .map(crate::when::local_minutes)
+                                    .unwrap_or_default(),
+                            ]
+                        })
+                        .collect();
+                    let header = [
+                        t("agent_state.name"),
+                        t("agent_state.role"),
+                        t("agent_state.state"),
+                        t("agent_state.last_active"),
+                    ];
+                    let widths: Vec<usize> = (0..4)
+                        .map(|i| {
+                            rows.iter()
+                                .map(|r| crate::text::width(&r[i]))
+                                .chain([crate::text::width(&header[i])])
+                                .max()
+                                .unwrap_or(0)
+                        })
+                        .collect();
+                    for row in std::iter::once(&header).chain(&rows) {
+                        let line: Vec<String> = row
+                            .iter()
+                            .zip(&widths)
+                            .map(|(cell, w)| crate::text::fit(cell, *w))
+                            .collect();
+                        writeln!(out, "{}", line.join("  ").trim_end()).map_err(stdout_error)?;
                     }
                 }
             }
@@ -159,6 +181,19 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
         }
     }
     Ok(())
+}
+
+/// An agent's state, as a stable key (`active`, `locked`, `disabled`, `no-secret`).
+fn state(a: &crate::desk::AgentInfo) -> &'static str {
+    if a.disabled {
+        "disabled"
+    } else if a.locked {
+        "locked"
+    } else if !a.has_secret {
+        "no-secret"
+    } else {
+        "active"
+    }
 }
 
 /// `audit verify|head`.

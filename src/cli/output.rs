@@ -205,7 +205,7 @@ const CSV_HEADER: [&str; 21] = [
 ];
 
 /// Keeps the kind of an I/O error inside a CSV error.
-fn csv_err(e: csv::Error) -> io::Error {
+pub(super) fn csv_err(e: csv::Error) -> io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
         other => io::Error::other(format!("{other:?}")),

@@ -95,9 +95,7 @@ impl Desk {
             .clone();
         let now = self.clock.now();
         self.store.write(|tx| {
-            let none: bool =
-                tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM agents)", [], |r| r.get(0))?;
-            if !none {
+            if agents::any(tx)? {
                 return Err(Error::new("error.first_admin_exists"));
             }
             agents::insert(tx, &name, &role, &hash, now)?;
@@ -289,13 +287,9 @@ impl Desk {
         self.store.write(|tx| {
             let target = agents::by_name(tx, &name)?
                 .ok_or_else(|| Error::new("error.agent_unknown").arg("agent", &name))?;
-            let other_managers: i64 = tx.query_row(
-                "SELECT count(*) FROM agents, json_each(?2)
-                 WHERE disabled = 0 AND name <> ?1 AND role = json_each.value",
-                rusqlite::params![name, serde_json::to_string(&managers).unwrap_or_default()],
-                |r| r.get(0),
-            )?;
-            if managers.contains(&target.role) && other_managers == 0 {
+            if managers.contains(&target.role)
+                && agents::enabled_in_roles_except(tx, &managers, &name)? == 0
+            {
                 return Err(Error::new("error.last_admin").arg("agent", &name));
             }
             agents::disable(tx, &name)?;

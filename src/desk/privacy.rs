@@ -8,9 +8,10 @@ use super::access::record;
 use crate::domain::agent::Permission;
 use crate::domain::complaint::{Complaint, Queue, halfwidth};
 use crate::domain::number;
-use crate::domain::privacy::{ERASED, erase_text, mask_phone};
+use crate::domain::privacy::mask_phone;
 use crate::error::{Error, Result};
 use crate::store::attachments::Attachment;
+use crate::store::erasure;
 
 /// `c` as a passer-by may see it: the phone number masked.
 pub(crate) fn masked(mut c: Complaint) -> Complaint {
@@ -157,104 +158,26 @@ fn erase_complainant(
     agent: &str,
     now: DateTime<Utc>,
 ) -> Result<Erasure> {
-    let phone_norm = digits(&c.phone);
-    let ids: Vec<i64> = tx
-        .prepare(
-            "SELECT id FROM complaints WHERE id = ?1 OR (phone_norm = ?2 AND phone_norm <> '')",
-        )?
-        .query_map(rusqlite::params![c.id, phone_norm], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut events = 0;
-    for &id in &ids {
-        let handling: Option<String> =
-            tx.query_row("SELECT handling FROM complaints WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })?;
-        let handling = handling
-            .and_then(|h| serde_json::from_str::<serde_json::Value>(&h).ok())
-            .map(|h| erase_text(&h).to_string());
-        tx.execute(
-            "UPDATE complaints SET name = ?2, phone = ?2, phone_norm = '', location = ?2,
-                    description = ?2, outcome = CASE WHEN outcome = '' THEN '' ELSE ?2 END,
-                    handling = ?3, version = version + 1, updated_at = ?4
-             WHERE id = ?1",
-            rusqlite::params![id, ERASED, handling, now.timestamp()],
-        )?;
-        let texts: Vec<(i64, String)> = tx
-            .prepare("SELECT id, detail FROM events WHERE complaint_id = ?1 AND nonce IS NOT NULL")?
-            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (event_id, detail) in texts {
-            let erased = serde_json::from_str::<serde_json::Value>(&detail)
-                .map(|d| erase_text(&d).to_string())
-                .unwrap_or_else(|_| "{}".to_string());
-            tx.execute(
-                "UPDATE events SET detail = ?2, nonce = NULL WHERE id = ?1",
-                rusqlite::params![event_id, erased],
-            )?;
-            events += 1;
-        }
-        tx.execute(
-            "UPDATE callbacks SET note = ?2 WHERE complaint_id = ?1 AND note <> ''",
-            rusqlite::params![id, ERASED],
-        )?;
-        tx.execute(
-            "UPDATE revisits SET comment = ?2 WHERE complaint_id = ?1 AND comment <> ''",
-            rusqlite::params![id, ERASED],
-        )?;
-        tx.execute(
-            "UPDATE attachments SET path = ?2 WHERE complaint_id = ?1",
-            rusqlite::params![id, ERASED],
-        )?;
-    }
-    let drafts = erase_drafts(tx, &c.name, &phone_norm)?;
-    for &id in &ids {
+    let phone_norm: String = c
+        .phone
+        .chars()
+        .map(halfwidth)
+        .filter(char::is_ascii_digit)
+        .collect();
+    let erased = erasure::erase_complainant(tx, c.id, &c.name, &phone_norm, now)?;
+    for &id in &erased.complaints {
         record(
             tx,
             now,
             agent,
             Some(id),
             "anonymised",
-            serde_json::json!({ "complaints": ids.len() }),
+            serde_json::json!({ "complaints": erased.complaints.len() }),
         )?;
     }
     Ok(Erasure {
-        complaints: ids.len(),
-        events,
-        drafts,
+        complaints: erased.complaints.len(),
+        events: erased.events,
+        drafts: erased.drafts,
     })
-}
-
-/// Removes the drafts whose name or phone digits are the complainant's.
-fn erase_drafts(tx: &rusqlite::Transaction<'_>, name: &str, phone_norm: &str) -> Result<usize> {
-    let drafts: Vec<(String, String)> = tx
-        .prepare("SELECT agent, form FROM drafts")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut removed = 0;
-    for (agent, form) in drafts {
-        let form: serde_json::Value = serde_json::from_str(&form).unwrap_or_default();
-        let field = |k: &str| {
-            form.get(k)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string()
-        };
-        let phone = digits(&field("phone"));
-        let names_them = (!name.trim().is_empty() && field("name").trim() == name.trim())
-            || (!phone_norm.is_empty() && phone == phone_norm);
-        if names_them {
-            tx.execute("DELETE FROM drafts WHERE agent = ?1", [&agent])?;
-            removed += 1;
-        }
-    }
-    Ok(removed)
-}
-
-/// The digits of a phone number, full-width ones included.
-fn digits(s: &str) -> String {
-    s.chars()
-        .map(halfwidth)
-        .filter(char::is_ascii_digit)
-        .collect()
 }

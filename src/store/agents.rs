@@ -90,6 +90,26 @@ pub fn by_name(conn: &rusqlite::Connection, name: &str) -> rusqlite::Result<Opti
     .optional()
 }
 
+/// Whether any agent is registered, inside a transaction.
+pub fn any(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM agents)", [], |r| r.get(0))
+}
+
+/// How many enabled agents other than `name` have one of `roles`.
+pub fn enabled_in_roles_except(
+    conn: &rusqlite::Connection,
+    roles: &[String],
+    name: &str,
+) -> rusqlite::Result<i64> {
+    let roles = serde_json::Value::from(roles).to_string();
+    conn.query_row(
+        "SELECT count(*) FROM agents, json_each(?2)
+         WHERE disabled = 0 AND name <> ?1 AND role = json_each.value",
+        params![name, roles],
+        |r| r.get(0),
+    )
+}
+
 /// Registers a new agent; `false` when the name is taken.
 pub fn insert(
     tx: &Transaction<'_>,
@@ -169,8 +189,6 @@ impl Store {
 
     /// Whether any agent is registered (none: the first run creates the admin).
     pub fn has_agents(&self) -> Result<bool> {
-        self.conn()
-            .query_row("SELECT EXISTS (SELECT 1 FROM agents)", [], |r| r.get(0))
-            .map_err(|e| self.err(e))
+        any(self.conn()).map_err(|e| self.err(e))
     }
 }

@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod audit;
 pub mod complaints;
 pub mod drafts;
+pub mod erasure;
 pub mod events;
 pub mod followups;
 

@@ -1,0 +1,108 @@
+//! Erasing a complainant (anonymisation on request): their personal text replaced in every
+//! table that holds it, inside the caller's transaction. What counts as free text is the
+//! domain's rule ([`erase_text`]).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Transaction, params};
+
+use crate::domain::complaint::halfwidth;
+use crate::domain::privacy::{ERASED, erase_text};
+
+/// What an erasure changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erased {
+    /// The complaints erased (row ids).
+    pub complaints: Vec<i64>,
+    /// Timeline entries whose text was erased.
+    pub events: usize,
+    /// Half-typed forms naming the complainant, removed.
+    pub drafts: usize,
+}
+
+/// Erases complaint `id` and every complaint with the phone digits `phone_norm`: name,
+/// phone, location, description, desired outcome and the free text of the handling record,
+/// the timeline (detail replaced, nonce dropped: the audit chain stays whole), callbacks,
+/// revisits and attachment paths; drafts with that name or phone are deleted.
+pub fn erase_complainant(
+    tx: &Transaction<'_>,
+    id: i64,
+    name: &str,
+    phone_norm: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Erased> {
+    let complaints: Vec<i64> = tx
+        .prepare(
+            "SELECT id FROM complaints WHERE id = ?1 OR (phone_norm = ?2 AND phone_norm <> '')",
+        )?
+        .query_map(params![id, phone_norm], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut events = 0;
+    for &id in &complaints {
+        let handling: Option<String> =
+            tx.query_row("SELECT handling FROM complaints WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?;
+        let handling = handling
+            .and_then(|h| serde_json::from_str::<serde_json::Value>(&h).ok())
+            .map(|h| erase_text(&h).to_string());
+        tx.execute(
+            "UPDATE complaints SET name = ?2, phone = ?2, phone_norm = '', location = ?2,
+                    description = ?2, outcome = CASE WHEN outcome = '' THEN '' ELSE ?2 END,
+                    handling = ?3, version = version + 1, updated_at = ?4
+             WHERE id = ?1",
+            params![id, ERASED, handling, now.timestamp()],
+        )?;
+        let texts: Vec<(i64, String)> = tx
+            .prepare("SELECT id, detail FROM events WHERE complaint_id = ?1 AND nonce IS NOT NULL")?
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (event_id, detail) in texts {
+            let erased = serde_json::from_str::<serde_json::Value>(&detail)
+                .map(|d| erase_text(&d).to_string())
+                .unwrap_or_else(|_| "{}".to_string());
+            tx.execute(
+                "UPDATE events SET detail = ?2, nonce = NULL WHERE id = ?1",
+                params![event_id, erased],
+            )?;
+            events += 1;
+        }
+        for sql in [
+            "UPDATE callbacks SET note = ?2 WHERE complaint_id = ?1 AND note <> ''",
+            "UPDATE revisits SET comment = ?2 WHERE complaint_id = ?1 AND comment <> ''",
+            "UPDATE attachments SET path = ?2 WHERE complaint_id = ?1",
+        ] {
+            tx.execute(sql, params![id, ERASED])?;
+        }
+    }
+    let drafts = erase_drafts(tx, name, phone_norm)?;
+    Ok(Erased {
+        complaints,
+        events,
+        drafts,
+    })
+}
+
+/// Removes the drafts whose name or phone digits are the complainant's.
+fn erase_drafts(tx: &Transaction<'_>, name: &str, phone_norm: &str) -> rusqlite::Result<usize> {
+    let drafts: Vec<(String, String)> = tx
+        .prepare("SELECT agent, form FROM drafts")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut removed = 0;
+    for (agent, form) in drafts {
+        let form: serde_json::Value = serde_json::from_str(&form).unwrap_or_default();
+        let field = |k: &str| form.get(k).and_then(|v| v.as_str()).unwrap_or("").trim();
+        let phone: String = field("phone")
+            .chars()
+            .map(halfwidth)
+            .filter(char::is_ascii_digit)
+            .collect();
+        let names_them = (!name.trim().is_empty() && field("name") == name.trim())
+            || (!phone_norm.is_empty() && phone == phone_norm);
+        if names_them {
+            tx.execute("DELETE FROM drafts WHERE agent = ?1", [&agent])?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
