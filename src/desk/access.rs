@@ -13,6 +13,9 @@ use crate::error::{Error, Result};
 use crate::store::agents::{self, AgentRow};
 use crate::store::events::{self, NewEvent};
 
+/// Who a failed sign-in under a name nobody has is recorded as.
+pub const UNKNOWN_AGENT: &str = "?";
+
 /// An agent as the admin sees it (never the secret's hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgentInfo {
@@ -124,11 +127,13 @@ impl Desk {
         let now = self.clock.now();
         let Some(row) = self.store.agent(&name)? else {
             verify_nobody(secret);
+            // Not the name typed: it may be a PIN typed into the wrong field, and the
+            // timeline keeps everything for good.
             self.store.write(|tx| {
                 record(
                     tx,
                     now,
-                    &name,
+                    UNKNOWN_AGENT,
                     None,
                     "sign_in_failed",
                     serde_json::json!({ "known": false }),
