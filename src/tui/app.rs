@@ -444,6 +444,9 @@ pub struct App {
     last_input: Option<DateTime<Local>>,
     /// A key or paste came since the last tick.
     input_seen: bool,
+    /// The pane, cases and half-typed move forms each agent left open when the screen
+    /// locked, kept in memory (never drawn) until that agent signs in again.
+    stashed: std::collections::HashMap<String, (Pane, [Overlay; 3])>,
 }
 
 fn overlay_index(pane: Pane) -> Option<usize> {
@@ -503,6 +506,7 @@ impl App {
             data_version: None,
             last_input: None,
             input_seen: false,
+            stashed: std::collections::HashMap::new(),
         }
     }
 
@@ -852,7 +856,11 @@ impl App {
         }
         effects.push(Effect::Lock);
         self.intake = Intake::default();
-        self.overlays = Default::default();
+        let overlays = std::mem::take(&mut self.overlays);
+        if overlays.iter().any(|o| o.detail.is_some()) {
+            self.stashed
+                .insert(self.agent.clone(), (self.pane, overlays));
+        }
         self.help = false;
         self.notice = None;
         self.data_version = None;
@@ -883,6 +891,18 @@ impl App {
             Effect::LoadPage(self.list.reload()),
         ];
         effects.extend(self.reload_follow_ups());
+        // Their cases and move forms come back as they left them; the cases are read
+        // again (a move saved from a form changed since is refused with what changed).
+        if let Some((pane, overlays)) = self.stashed.remove(&self.agent) {
+            self.pane = pane;
+            self.overlays = overlays;
+            effects.extend(
+                self.overlays
+                    .iter()
+                    .filter_map(|o| o.detail.as_ref())
+                    .map(|d| Effect::RefreshCase(d.case().complaint.number.clone())),
+            );
+        }
         effects
     }
 
@@ -2777,7 +2797,7 @@ mod tests {
     }
 
     #[test]
-    fn locking_closes_the_case_and_forms_and_the_same_agent_comes_back_to_the_pane() {
+    fn locking_hides_the_case_and_forms_and_only_their_agent_gets_them_back() {
         let mut app = listed(page(1, 3));
         press(&mut app, KeyCode::Enter);
         app.update(case(classified(1, 2)));
@@ -2794,16 +2814,22 @@ mod tests {
             app.notice().is_none(),
             "no phone number left on the notice line"
         );
-        let effects = app.update(Msg::SignedIn("王丽".into()));
         assert!(app.detail().is_none() && app.move_form().is_none());
-        assert_eq!(app.pane(), Pane::Classification);
+        // Another agent finds neither the case nor the form.
+        app.update(Msg::SignedIn("李娜".into()));
+        assert!(app.detail().is_none() && app.move_form().is_none());
+        assert_eq!(ctrl(&mut app, 'l'), vec![Effect::Lock]);
+        // The agent who left them gets both back, the case read again.
+        let effects = app.update(Msg::SignedIn("王丽".into()));
+        assert!(app.detail().is_some() && app.move_form().is_some());
         assert_eq!(
             effects,
             vec![
                 Effect::DataVersion,
                 Effect::LoadDraft,
                 Effect::Counts,
-                Effect::LoadPage(PageAt::First)
+                Effect::LoadPage(PageAt::First),
+                Effect::RefreshCase("20261122-0001".into()),
             ]
         );
     }
