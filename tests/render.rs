@@ -1595,7 +1595,7 @@ fn first_run_screens(lang: Lang, size: (u16, u16)) {
 
 /// The lock screen after Ctrl+L over a half-typed form and the classification list: none of
 /// the complaints' or the form's personal data is on it. A wrong PIN is refused on it; the
-/// next agent signs in to an empty form; the first agent gets their form back.
+/// next agent signs in to an empty form; the first agent gets their case and form back.
 fn lock_screens(lang: Lang, size: (u16, u16)) {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("desk.db");
@@ -1715,11 +1715,15 @@ fn lock_screens(lang: Lang, size: (u16, u16)) {
     s.type_text("1111");
     s.key(KeyCode::Enter);
     assert_eq!(s.app.agent(), "王丽");
+    assert!(matches!(s.app.notice(), Some(Notice::DraftRestored)));
+    // Back where she left: the case open in the classification pane; her form in intake.
+    assert_eq!(s.app.pane(), Pane::Classification);
+    assert!(s.app.detail().is_some(), "her case back");
+    s.send(press(KeyCode::F(2)));
     let drawn = s.draw();
     for typed in ["张伟", "13800138000", "3栋2单元1801", "卫生间天花板漏水"] {
         assert!(drawn.find(typed).is_some(), "{typed} back in the form");
     }
-    assert!(matches!(s.app.notice(), Some(Notice::DraftRestored)));
 }
 
 /// Lists and the case show the phone masked; `n` in the case is refused for an agent (and
