@@ -21,7 +21,7 @@ pub struct DemoEvent {
     /// When.
     pub at: DateTime<Utc>,
     /// Who.
-    pub agent: String,
+    pub agent: &'static str,
     /// Kind (`received`, then the events of the moves walked).
     pub kind: &'static str,
     /// Stage before.
@@ -354,7 +354,7 @@ impl<'a> DemoGenerator<'a> {
             apologized: rng.u8(..10) < 8,
             received_at,
         };
-        let agent = pick(rng, AGENTS).to_string();
+        let agent = pick(rng, AGENTS);
         let mut case = DemoCase {
             scope: None,
             party: None,
@@ -370,7 +370,7 @@ impl<'a> DemoGenerator<'a> {
             revisits: Vec::new(),
             events: vec![DemoEvent {
                 at: received_at,
-                agent: agent.clone(),
+                agent,
                 kind: "received",
                 from_stage: None,
                 to_stage: Some(Stage::Received),
@@ -526,7 +526,7 @@ impl<'a> DemoGenerator<'a> {
             }
             let rules = Rules {
                 config: self.config,
-                agent: &agent,
+                agent,
                 role: &role,
                 now: at,
             };
@@ -536,7 +536,7 @@ impl<'a> DemoGenerator<'a> {
             };
             case.events.push(DemoEvent {
                 at,
-                agent: agent.clone(),
+                agent,
                 kind: decision.event,
                 from_stage: Some(complaint.stage),
                 to_stage: Some(decision.after.stage),

@@ -146,7 +146,6 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         Command::Demo { count, seed } => {
             if !desk.needs_first_admin()? {
                 super::access::elevate(&mut desk, catalog)?;
-                desk.require(crate::domain::agent::Permission::ManageAgents, None)?;
             }
             demo(&mut desk, *count, *seed, catalog)
         }

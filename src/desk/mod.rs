@@ -2,6 +2,7 @@
 //! its event in one transaction, and is what both the CLI and the TUI call.
 
 mod access;
+mod demo;
 mod followup;
 mod privacy;
 
@@ -10,7 +11,6 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::demo::{DemoCase, DemoGenerator};
 use crate::domain::agent::{Permission, validate_agent_name};
 use crate::domain::complaint::{Complaint, NewComplaint, Queue, halfwidth, validate};
 use crate::domain::handling::{Action, FIRST_REPLY, Rules, decide};
@@ -84,9 +84,6 @@ pub const REPEAT_MIN_DIGITS: usize = 7;
 pub const REPEAT_MIN_LOCATION: usize = 4;
 /// How many earlier complaints intake shows.
 pub const REPEAT_LIMIT: u32 = 5;
-
-/// How many rows the demo writes per transaction.
-const DEMO_BATCH: u64 = 20_000;
 
 pub use access::{AgentInfo, permission_key};
 pub use followup::{AgendaCounts, AgendaRange, CallResult, CallbackRow, CallbackView};
@@ -452,25 +449,6 @@ impl Desk {
     pub fn quick_check(&self) -> Result<()> {
         self.store.quick_check()
     }
-
-    /// Fills the database with `count` realistic complaints spread over three years before
-    /// now; `progress` hears how many are written so far.
-    pub fn demo(&mut self, count: u64, seed: u64, progress: &mut dyn FnMut(u64)) -> Result<u64> {
-        let now = self.clock.now();
-        self.store.use_bulk_cache()?;
-        let mut generator = DemoGenerator::new(&self.config, seed, count, now);
-        let agent = self.agent.clone();
-        let mut written = 0;
-        while written < count {
-            let batch = DEMO_BATCH.min(count - written);
-            let cases: Vec<DemoCase> = (0..batch).map(|_| generator.next_case()).collect();
-            self.store
-                .write(|tx| Ok(write_demo_batch(tx, &cases, &agent)?))?;
-            written += batch;
-            progress(written);
-        }
-        Ok(written)
-    }
 }
 
 /// The desk's business calendar at `now` (the local zone's offset then; the desk's zones
@@ -590,82 +568,6 @@ fn conflict(tx: &rusqlite::Transaction<'_>, c: &Complaint, expected: i64) -> Res
         .arg("what", what)
         .arg("expected", expected)
         .arg("current", c.version))
-}
-
-fn write_demo_batch(
-    tx: &rusqlite::Transaction<'_>,
-    cases: &[DemoCase],
-    agent: &str,
-) -> rusqlite::Result<()> {
-    let (Some(first), Some(last)) = (cases.first(), cases.last()) else {
-        return Ok(());
-    };
-    let day_of = |c: &DemoCase| {
-        c.intake
-            .received_at
-            .with_timezone(&chrono::Local)
-            .date_naive()
-    };
-    let from = number::day_key(day_of(first));
-    let to = number::day_key(day_of(last));
-    let mut counters: std::collections::HashMap<String, i64> =
-        complaints::day_counters(tx, &from, &to)?
-            .into_iter()
-            .collect();
-    let mut chain = events::Chain::at_head(tx)?;
-    for case in cases {
-        let day = day_of(case);
-        let seq = counters.entry(number::day_key(day)).or_insert(0);
-        *seq += 1;
-        let number = number::format(day, u32::try_from(*seq).unwrap_or(u32::MAX));
-        let row = NewRow {
-            intake: &case.intake,
-            scope: case.scope,
-            party: case.party.as_deref(),
-            complaint_type: case.complaint_type.as_deref(),
-            severity: case.severity.as_deref(),
-            intent: case.intent,
-            spread_risk: case.spread_risk,
-            explained: case.explained,
-            stage: case.stage,
-            closed_at: case.closed_at,
-            handling: Some(&case.handling),
-            created_by: agent,
-            now: case.intake.received_at,
-        };
-        let id = complaints::insert(tx, &row, &number)?;
-        for call in &case.calls {
-            followups::insert_callback(
-                tx,
-                id,
-                call.kind,
-                call.due_at,
-                call.created_at,
-                call.done_at,
-            )?;
-        }
-        for r in &case.revisits {
-            followups::insert_revisit(tx, id, &r.role, r.due_at, r.done)?;
-        }
-        for e in &case.events {
-            chain.append(
-                tx,
-                &NewEvent {
-                    complaint_id: Some(id),
-                    at: e.at,
-                    agent: &e.agent,
-                    kind: e.kind,
-                    from_stage: e.from_stage,
-                    to_stage: e.to_stage,
-                    detail: &e.detail,
-                },
-            )?;
-        }
-    }
-    for (day, last) in counters {
-        complaints::set_day_counter(tx, &day, last)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

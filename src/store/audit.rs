@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Result;
 use crate::store::Store;
-use crate::store::events::ChainRow;
+use crate::store::events::{ChainRow, ChainTable, Seal, insert_chained};
 
 /// A SHA-256 hash, stored as a 32-byte blob.
 pub type Hash = [u8; 32];
@@ -21,7 +21,7 @@ pub type Hash = [u8; 32];
 pub const GENESIS: Hash = [0; 32];
 
 /// Bytes of a detail's nonce.
-const NONCE_BYTES: usize = 16;
+pub(crate) const NONCE_BYTES: usize = 16;
 
 /// Nonces drawn from the operating system at a time (one system call for many events).
 const NONCE_POOL: usize = 256;
@@ -262,10 +262,11 @@ pub(crate) fn chain_existing(conn: &Connection) -> rusqlite::Result<()> {
     let mut prev = GENESIS;
     while let Some(r) = rows.next()? {
         let stored = StoredRow::read(r)?;
-        prev = crate::store::events::insert_chained(
+        prev = insert_chained(
             conn,
-            "events_chained",
+            ChainTable::Migrating,
             &stored.chain_row(),
+            &Seal::of(&stored.detail),
             &prev,
         )?;
     }

@@ -4,7 +4,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use crate::domain::complaint::{Channel, Complaint, Intent, Queue, Scope, ValidComplaint};
-use crate::domain::handling::Handling;
 use crate::domain::number;
 use crate::domain::stage::Stage;
 use crate::error::Result;
@@ -46,8 +45,9 @@ pub struct NewRow<'a> {
     pub stage: Stage,
     /// When closed.
     pub closed_at: Option<DateTime<Utc>>,
-    /// What the handling method recorded (demo data walked through moves).
-    pub handling: Option<&'a Handling>,
+    /// What the handling method recorded, as JSON (demo data walked through moves);
+    /// `None` for a fresh complaint.
+    pub handling: Option<&'a str>,
     /// Who recorded it.
     pub created_by: &'a str,
     /// When it was recorded.
@@ -117,11 +117,6 @@ pub fn insert(tx: &Transaction<'_>, row: &NewRow<'_>, number: &str) -> rusqlite:
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
             ?18, ?19, ?20, ?21, ?21, ?22, ?23)",
     )?;
-    let handling = match row.handling {
-        Some(h) => serde_json::to_string(h)
-            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?,
-        None => "{}".to_string(),
-    };
     stmt.execute(params![
         number,
         c.received_at.timestamp(),
@@ -145,7 +140,7 @@ pub fn insert(tx: &Transaction<'_>, row: &NewRow<'_>, number: &str) -> rusqlite:
         row.closed_at.map(|t| t.timestamp()),
         row.now.timestamp(),
         row.created_by,
-        handling,
+        row.handling.unwrap_or("{}"),
     ])?;
     Ok(tx.last_insert_rowid())
 }

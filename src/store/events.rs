@@ -49,6 +49,59 @@ pub fn append(tx: &Transaction<'_>, e: &NewEvent<'_>) -> rusqlite::Result<()> {
     Chain::at_head(tx)?.append(tx, e)
 }
 
+/// An event's detail made ready for the chain before its place in the chain is known:
+/// serialised, with a fresh nonce and the digest that commits it. Sealing is the part of an
+/// append that costs CPU, so a bulk load seals on one thread while another writes.
+#[derive(Debug, Clone)]
+pub struct SealedDetail {
+    text: String,
+    seal: Seal,
+}
+
+impl SealedDetail {
+    /// Seals `detail`.
+    pub fn new(detail: &serde_json::Value) -> SealedDetail {
+        let text = detail.to_string();
+        let seal = Seal::of(&text);
+        SealedDetail { text, seal }
+    }
+}
+
+/// A detail's nonce and `sha256(nonce || detail)`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Seal {
+    nonce: [u8; audit::NONCE_BYTES],
+    digest: audit::Hash,
+}
+
+impl Seal {
+    /// A fresh nonce and the digest of `detail` under it.
+    pub(crate) fn of(detail: &str) -> Seal {
+        let nonce = audit::new_nonce();
+        let digest = audit::detail_digest(&nonce, detail);
+        Seal { nonce, digest }
+    }
+}
+
+/// An event whose detail is sealed, to append with [`Chain::append_sealed`].
+#[derive(Debug, Clone, Copy)]
+pub struct SealedEvent<'a> {
+    /// The complaint's row id; `None` for an event about an agent or the desk.
+    pub complaint_id: Option<i64>,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub agent: &'a str,
+    /// What.
+    pub kind: &'a str,
+    /// Stage before.
+    pub from_stage: Option<Stage>,
+    /// Stage after.
+    pub to_stage: Option<Stage>,
+    /// The sealed detail.
+    pub detail: &'a SealedDetail,
+}
+
 /// The end of the chain inside one transaction, for appending many events in a row (bulk
 /// loads) without reading the head back before each.
 pub struct Chain {
@@ -65,6 +118,27 @@ impl Chain {
 
     /// Appends `e` after the last row.
     pub fn append(&mut self, tx: &Transaction<'_>, e: &NewEvent<'_>) -> rusqlite::Result<()> {
+        let detail = SealedDetail::new(e.detail);
+        self.append_sealed(
+            tx,
+            &SealedEvent {
+                complaint_id: e.complaint_id,
+                at: e.at,
+                agent: e.agent,
+                kind: e.kind,
+                from_stage: e.from_stage,
+                to_stage: e.to_stage,
+                detail: &detail,
+            },
+        )
+    }
+
+    /// Appends an event sealed beforehand after the last row.
+    pub fn append_sealed(
+        &mut self,
+        tx: &Transaction<'_>,
+        e: &SealedEvent<'_>,
+    ) -> rusqlite::Result<()> {
         let row = ChainRow {
             id: self.last_id + 1,
             complaint_id: e.complaint_id,
@@ -73,9 +147,9 @@ impl Chain {
             kind: e.kind,
             from_stage: e.from_stage.map(Stage::as_str),
             to_stage: e.to_stage.map(Stage::as_str),
-            detail: &e.detail.to_string(),
+            detail: &e.detail.text,
         };
-        self.head = insert_chained(tx, "events", &row, &self.head)?;
+        self.head = insert_chained(tx, ChainTable::Events, &row, &e.detail.seal, &self.head)?;
         self.last_id = row.id;
         Ok(())
     }
@@ -102,24 +176,44 @@ pub(crate) struct ChainRow<'a> {
     pub detail: &'a str,
 }
 
-/// Inserts `row` into `table` after the row whose hash is `prev_hash`: a fresh nonce commits
-/// the detail, and the row's hash covers the previous hash and the row's canonical form.
+/// The tables that hold a chain: the timeline, and the table migration 8 builds it in.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ChainTable {
+    /// `events`.
+    Events,
+    /// `events_chained`, while migration 8 rebuilds the timeline.
+    Migrating,
+}
+
+impl ChainTable {
+    fn insert_sql(self) -> &'static str {
+        match self {
+            ChainTable::Events => {
+                "INSERT INTO events (id, complaint_id, at, agent, kind, from_stage, to_stage,
+                                     detail, nonce, digest, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+            }
+            ChainTable::Migrating => {
+                "INSERT INTO events_chained (id, complaint_id, at, agent, kind, from_stage,
+                                             to_stage, detail, nonce, digest, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+            }
+        }
+    }
+}
+
+/// Inserts `row` into `table` after the row whose hash is `prev_hash`, its detail committed
+/// by `seal`; the row's hash covers the previous hash and the row's canonical form.
 /// Returns the new row's hash.
 pub(crate) fn insert_chained(
     conn: &rusqlite::Connection,
-    table: &str,
+    table: ChainTable,
     row: &ChainRow<'_>,
+    seal: &Seal,
     prev_hash: &audit::Hash,
 ) -> rusqlite::Result<audit::Hash> {
-    let nonce = audit::new_nonce();
-    let digest = audit::detail_digest(&nonce, row.detail);
-    let hash = audit::row_hash(prev_hash, row, &digest);
-    conn.prepare_cached(&format!(
-        "INSERT INTO {table} (id, complaint_id, at, agent, kind, from_stage, to_stage, detail,
-                              nonce, digest, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-    ))?
-    .execute(params![
+    let hash = audit::row_hash(prev_hash, row, &seal.digest);
+    conn.prepare_cached(table.insert_sql())?.execute(params![
         row.id,
         row.complaint_id,
         row.at,
@@ -128,8 +222,8 @@ pub(crate) fn insert_chained(
         row.from_stage,
         row.to_stage,
         row.detail,
-        &nonce[..],
-        &digest[..],
+        &seal.nonce[..],
+        &seal.digest[..],
         &prev_hash[..],
         &hash[..],
     ])?;
