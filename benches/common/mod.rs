@@ -26,7 +26,10 @@ pub fn big_db(keep: &tempfile::TempDir) -> PathBuf {
         return PathBuf::from(path);
     }
     let path = keep.path().join("bench.db");
-    let mut desk = desk_as(&path, "bench");
+    // Before anyone is registered, as on a fresh install (afterwards the demo takes an
+    // agent who may manage agents).
+    let store = Store::open(&path).expect("open");
+    let mut desk = Desk::new(store, config(), "bench", Box::new(SystemClock)).expect("desk");
     desk.demo(100_000, 1, &mut |_| {}).expect("demo");
     path
 }
