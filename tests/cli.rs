@@ -1703,3 +1703,60 @@ fn case_revisit_record_closes_or_reopens() {
     .success()
     .stdout(format!("{m}：已结案（版本 8）\n"));
 }
+
+/// The demo generates on one thread and writes on another, in chunks: every case arrives
+/// whole, in order, on one unbroken chain, and the same seed makes the same people.
+#[test]
+fn demo_writes_whole_cases_on_one_chain_and_the_seed_decides_the_data() {
+    let load = || {
+        let desk = Desk::new();
+        desk.as_agent(common::ADMIN)
+            .args(["demo", "--count", "1234", "--seed", "5"])
+            .assert()
+            .success();
+        desk.cmd()
+            .args(["--lang", "en", "audit", "verify"])
+            .assert()
+            .success()
+            .stdout(predicate::str::starts_with("audit trail whole:"));
+        let conn = rusqlite::Connection::open(&desk.db).expect("raw");
+        let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
+        assert_eq!(one("SELECT count(*) FROM complaints"), 1234);
+        assert_eq!(one("SELECT count(DISTINCT number) FROM complaints"), 1234);
+        // Each complaint's first event is its intake, and its events run forward in time.
+        assert_eq!(
+            one(
+                "SELECT count(*) FROM complaints c WHERE (SELECT kind FROM events e
+                 WHERE e.complaint_id = c.id ORDER BY e.id LIMIT 1) = 'received'"
+            ),
+            1234
+        );
+        assert_eq!(
+            one("SELECT count(*) FROM events a JOIN events b
+                 ON b.complaint_id = a.complaint_id AND b.id > a.id AND b.at < a.at"),
+            0
+        );
+        // Complaints were written in the order they were received.
+        assert_eq!(
+            one("SELECT count(*) FROM complaints a JOIN complaints b
+                 ON b.id = a.id + 1 AND b.received_at < a.received_at"),
+            0
+        );
+        let all = desk.json(&["list", "--queue", "all", "--format", "json", "--limit", "0"]);
+        all.as_array()
+            .expect("array")
+            .iter()
+            .map(|r| {
+                ["name", "description", "category", "stage", "location"]
+                    .map(|k| r[k].as_str().expect(k).to_string())
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = load();
+    assert!(
+        first
+            .iter()
+            .any(|r| r[1].chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+    );
+    assert_eq!(first, load());
+}
