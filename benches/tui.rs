@@ -10,14 +10,12 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use complaint_desk::desk::{Desk, SystemClock};
 use complaint_desk::i18n::Lang;
-use complaint_desk::store::Store;
 use complaint_desk::tui::app::{App, Msg};
 use complaint_desk::tui::runner::Runner;
 mod common;
 
-use common::{big_db, config};
+use common::{big_db, config, desk_as};
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -26,12 +24,8 @@ use ratatui::backend::TestBackend;
 /// Everything `tui::run` does between parsing the arguments and the first frame, minus
 /// taking over the terminal.
 fn start(path: &Path) -> (App, Runner, Terminal<TestBackend>) {
-    let mut store = Store::open(path).expect("open");
     // Registered (without a PIN): reading and typing need no sign-in's proof.
-    store
-        .agent_active("王丽", "agent", chrono::Utc::now())
-        .expect("register the agent");
-    let desk = Desk::new(store, config(), "王丽", Box::new(SystemClock)).expect("desk");
+    let desk = desk_as(path, "王丽");
     let (mut app, effects) = App::desk(config(), Some(Lang::ZhCn), "王丽".into());
     app.update(Msg::Resize(120, 40));
     let mut runner = Runner::ready(desk);
