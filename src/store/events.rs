@@ -25,9 +25,9 @@ pub struct Event {
     pub detail: serde_json::Value,
 }
 
-/// An event to append.
+/// An event to append: its detail a JSON object, or sealed beforehand ([`SealedEvent`]).
 #[derive(Debug, Clone)]
-pub struct NewEvent<'a> {
+pub struct NewEvent<'a, D = serde_json::Value> {
     /// The complaint's row id; `None` for an event about an agent or the desk.
     pub complaint_id: Option<i64>,
     /// When.
@@ -41,7 +41,7 @@ pub struct NewEvent<'a> {
     /// Stage after.
     pub to_stage: Option<Stage>,
     /// Detail object.
-    pub detail: &'a serde_json::Value,
+    pub detail: &'a D,
 }
 
 /// Appends an event inside the caller's transaction, chained to the row before it.
@@ -84,23 +84,7 @@ impl Seal {
 }
 
 /// An event whose detail is sealed, to append with [`Chain::append_sealed`].
-#[derive(Debug, Clone, Copy)]
-pub struct SealedEvent<'a> {
-    /// The complaint's row id; `None` for an event about an agent or the desk.
-    pub complaint_id: Option<i64>,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// Who.
-    pub agent: &'a str,
-    /// What.
-    pub kind: &'a str,
-    /// Stage before.
-    pub from_stage: Option<Stage>,
-    /// Stage after.
-    pub to_stage: Option<Stage>,
-    /// The sealed detail.
-    pub detail: &'a SealedDetail,
-}
+pub type SealedEvent<'a> = NewEvent<'a, SealedDetail>;
 
 /// The end of the chain inside one transaction, for appending many events in a row (bulk
 /// loads) without reading the head back before each.
