@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::domain::complaint::{
     Channel, Complaint, Intent, Scope, ValidComplaint, normalise_phone,
 };
-use crate::domain::handling::{Action, Handling, Rules, WaitOn, decide};
+use crate::domain::handling::{Action, Rules, WaitOn, decide};
 use crate::domain::schedule::Calendar;
 use crate::domain::stage::Stage;
 
@@ -37,28 +37,11 @@ pub struct DemoEvent {
 pub struct DemoCase {
     /// The intake.
     pub intake: ValidComplaint,
-    /// Scope (None: untriaged).
-    pub scope: Option<Scope>,
-    /// Responsible party.
-    pub party: Option<String>,
-    /// Type.
-    pub complaint_type: Option<String>,
-    /// Severity.
-    pub severity: Option<String>,
-    /// Intent.
-    pub intent: Intent,
-    /// Spread risk.
-    pub spread_risk: bool,
-    /// Responsibility explained.
-    pub explained: bool,
-    /// Stage.
-    pub stage: Stage,
-    /// Closed when.
-    pub closed_at: Option<DateTime<Utc>>,
+    /// The complaint as the moves walked left it: classification, stage, handling record
+    /// (its id and number are the store's to give).
+    pub complaint: Complaint,
     /// Timeline.
     pub events: Vec<DemoEvent>,
-    /// What the handling method recorded.
-    pub handling: Handling,
     /// Calls owed on the way (first replies, chasers), done or not.
     pub calls: Vec<DemoCall>,
     /// Revisits planned by the remedy, done or not.
@@ -356,16 +339,7 @@ impl<'a> DemoGenerator<'a> {
         };
         let agent = pick(rng, AGENTS);
         let mut case = DemoCase {
-            scope: None,
-            party: None,
-            complaint_type: None,
-            severity: None,
-            intent: Intent::Unclear,
-            spread_risk: false,
-            explained: false,
-            stage: Stage::Received,
-            closed_at: None,
-            handling: Handling::default(),
+            complaint: Complaint::received(0, String::new(), &intake),
             calls: Vec::new(),
             revisits: Vec::new(),
             events: vec![DemoEvent {
@@ -513,7 +487,7 @@ impl<'a> DemoGenerator<'a> {
                 compensation_limit: u32::MAX,
                 permissions: Vec::new(),
             });
-        let mut complaint = Complaint::received(0, String::new(), &case.intake);
+        let mut complaint = case.complaint.clone();
         let mut at = received_at + Duration::minutes(rng.i64(5..240));
         let zone = {
             use chrono::Offset;
@@ -584,16 +558,7 @@ impl<'a> DemoGenerator<'a> {
                 r.done = Some((when, 4 + rng.u8(..2)));
             }
         }
-        case.scope = complaint.scope;
-        case.party = complaint.party;
-        case.complaint_type = complaint.complaint_type;
-        case.severity = complaint.severity;
-        case.intent = complaint.intent;
-        case.spread_risk = complaint.spread_risk;
-        case.explained = complaint.explained;
-        case.stage = complaint.stage;
-        case.closed_at = complaint.closed_at;
-        case.handling = complaint.handling;
+        case.complaint = complaint;
         case
     }
 }
@@ -683,9 +648,12 @@ mod tests {
                 assert_eq!(valid, c.intake);
                 assert!(last.is_none_or(|l| l <= c.intake.received_at));
                 last = Some(c.intake.received_at);
-                assert_eq!(c.closed_at.is_some(), c.stage.is_closed());
+                assert_eq!(
+                    c.complaint.closed_at.is_some(),
+                    c.complaint.stage.is_closed()
+                );
                 assert!(c.events.iter().all(|e| e.at <= now));
-                stages.insert(c.stage);
+                stages.insert(c.complaint.stage);
             }
             assert!(stages.len() >= 6, "{preset:?}: {stages:?}");
         }

@@ -34,7 +34,7 @@ struct Prepared {
 
 impl Prepared {
     fn new(case: DemoCase) -> Result<Prepared> {
-        let handling = serde_json::to_string(&case.handling)
+        let handling = serde_json::to_string(&case.complaint.handling)
             .map_err(|e| Error::new("error.storage").arg("detail", e))?;
         let details = case
             .events
@@ -134,21 +134,22 @@ fn write_chunk(
     let mut chain = events::Chain::at_head(tx)?;
     for p in chunk {
         let case = &p.case;
+        let c = &case.complaint;
         let day = day_of(p);
         let seq = counters.entry(number::day_key(day)).or_insert(0);
         *seq += 1;
         let number = number::format(day, u32::try_from(*seq).unwrap_or(u32::MAX));
         let row = NewRow {
             intake: &case.intake,
-            scope: case.scope,
-            party: case.party.as_deref(),
-            complaint_type: case.complaint_type.as_deref(),
-            severity: case.severity.as_deref(),
-            intent: case.intent,
-            spread_risk: case.spread_risk,
-            explained: case.explained,
-            stage: case.stage,
-            closed_at: case.closed_at,
+            scope: c.scope,
+            party: c.party.as_deref(),
+            complaint_type: c.complaint_type.as_deref(),
+            severity: c.severity.as_deref(),
+            intent: c.intent,
+            spread_risk: c.spread_risk,
+            explained: c.explained,
+            stage: c.stage,
+            closed_at: c.closed_at,
             handling: Some(&p.handling),
             created_by: agent,
             now: case.intake.received_at,
