@@ -15,7 +15,9 @@ use complaint_desk::desk::Desk;
 use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Scope};
 use complaint_desk::domain::handling::{Action, WaitOn};
 use complaint_desk::i18n::Lang;
-use complaint_desk::tui::app::{App, Msg};
+use complaint_desk::tui::app::App;
+use complaint_desk::tui::msg::Msg;
+use complaint_desk::tui::panes::case;
 mod common;
 
 use common::{big_db, config, desk_as};
@@ -113,7 +115,7 @@ fn detail(c: &mut Criterion) {
         b.iter_batched(
             || Box::new(case.clone()),
             |case| {
-                app.update(Msg::Case(case));
+                app.update(Msg::Case(case::Msg::Opened(case)));
                 terminal.draw(|f| app.render(f)).expect("draw");
             },
             BatchSize::SmallInput,
@@ -124,7 +126,7 @@ fn detail(c: &mut Criterion) {
     c.bench_function("detail/open_to_frame_500_events_120x40", |b| {
         b.iter(|| {
             let case = desk.case_file(&number).expect("case");
-            app.update(Msg::Case(Box::new(case)));
+            app.update(Msg::Case(case::Msg::Opened(Box::new(case))));
             terminal.draw(|f| app.render(f)).expect("draw");
         })
     });

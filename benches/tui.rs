@@ -11,7 +11,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use complaint_desk::i18n::Lang;
-use complaint_desk::tui::app::{App, Msg};
+use complaint_desk::tui::app::App;
+use complaint_desk::tui::msg::Msg;
 use complaint_desk::tui::runner::Runner;
 mod common;
 

@@ -20,10 +20,12 @@ use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 use crate::store::attachments::{self, Attachment};
 use crate::store::audit::AuditReport;
-use crate::store::complaints::{self, Cursor, NewRow};
+pub use crate::store::complaints::Cursor;
+use crate::store::complaints::{self, NewRow};
 use crate::store::drafts;
 use crate::store::events::{self, Event, NewEvent};
-use crate::store::followups::{self, Callback, Revisit};
+use crate::store::followups;
+pub use crate::store::followups::{Callback, Revisit};
 use crate::store::{BackupReport, Store};
 
 /// Where the time comes from (the system clock, or a fixed one in tests).

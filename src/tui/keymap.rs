@@ -1,9 +1,192 @@
-//! Keys that mean the same everywhere: F-keys and Ctrl/Alt chords, so they work while a
-//! Chinese input method holds the letters. Pane keys are handled by each pane.
+//! Keys as data. Every pane and form declares its keys once, as a table of [`Binding`]s:
+//! the key handling looks the command up there, and the F1 help and the footer hints are
+//! drawn from the same table, so the three cannot drift apart. Global keys (F-keys and
+//! Ctrl chords, which work while a Chinese input method holds the letters) are a table too.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::panes::Pane;
+use crate::i18n::Catalog;
+use crate::tui::panes::Pane;
+
+/// One key: a code and whether Ctrl or Alt is held (Shift is part of the character).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chord {
+    code: KeyCode,
+    ctrl: bool,
+    alt: bool,
+}
+
+/// A key without Ctrl or Alt.
+pub const fn key(code: KeyCode) -> Chord {
+    Chord {
+        code,
+        ctrl: false,
+        alt: false,
+    }
+}
+
+/// A character typed alone (a shortcut where no text field has focus).
+pub const fn ch(c: char) -> Chord {
+    key(KeyCode::Char(c))
+}
+
+/// Ctrl and a letter.
+pub const fn ctrl(c: char) -> Chord {
+    Chord {
+        code: KeyCode::Char(c),
+        ctrl: true,
+        alt: false,
+    }
+}
+
+/// Alt and a character.
+pub const fn alt(c: char) -> Chord {
+    Chord {
+        code: KeyCode::Char(c),
+        ctrl: false,
+        alt: true,
+    }
+}
+
+impl Chord {
+    /// Whether `event` is this key (Ctrl and Alt must match; a letter with Ctrl matches in
+    /// either case, as terminals differ).
+    pub fn matches(&self, event: &KeyEvent) -> bool {
+        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = event.modifiers.contains(KeyModifiers::ALT);
+        if ctrl != self.ctrl || alt != self.alt {
+            return false;
+        }
+        match (self.code, event.code) {
+            (KeyCode::Char(a), KeyCode::Char(b)) if self.ctrl => a.eq_ignore_ascii_case(&b),
+            (a, b) => a == b,
+        }
+    }
+
+    /// The character of a key typed alone, if it is one.
+    pub fn char(&self) -> Option<char> {
+        match self.code {
+            KeyCode::Char(c) if !self.ctrl && !self.alt => Some(c),
+            _ => None,
+        }
+    }
+
+    /// How the key is written in help text (`Ctrl+S`, `PgDn`, `j`).
+    pub fn name(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) if self.ctrl => c.to_ascii_uppercase().to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::F(n) => format!("F{n}"),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "Shift+Tab".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            KeyCode::Up => "Up".into(),
+            KeyCode::Down => "Down".into(),
+            KeyCode::Left => "Left".into(),
+            KeyCode::Right => "Right".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            other => format!("{other:?}"),
+        };
+        match (self.ctrl, self.alt) {
+            (true, _) => format!("Ctrl+{base}"),
+            (_, true) => format!("Alt+{base}"),
+            _ => base,
+        }
+    }
+}
+
+/// A row of the F1 help: the keys as written there and the catalog key of what they do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Help {
+    /// The keys, as the help writes them (several bindings may share one row).
+    pub keys: &'static str,
+    /// Catalog key of the description.
+    pub text: &'static str,
+}
+
+/// Keys and the command they give, with their help row and footer hint.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding<C: 'static> {
+    /// The keys; empty for keys a focused field takes itself (listed for the help only).
+    pub chords: &'static [Chord],
+    /// The command.
+    pub cmd: C,
+    /// The help row this binding starts (None: it shares the row above, or has none).
+    pub help: Option<Help>,
+    /// Its hint in the pane's footer (`Enter 详情`), if it has one: the place among the
+    /// footer's hints (lowest first, then table order) and the catalog key.
+    pub hint: Option<(u8, &'static str)>,
+}
+
+impl<C: Copy> Binding<C> {
+    /// Keys giving `cmd`, with no help row or hint yet.
+    pub const fn new(chords: &'static [Chord], cmd: C) -> Binding<C> {
+        Binding {
+            chords,
+            cmd,
+            help: None,
+            hint: None,
+        }
+    }
+
+    /// With a help row: `keys` as written there, `text` the catalog key of what they do.
+    pub const fn help(mut self, keys: &'static str, text: &'static str) -> Binding<C> {
+        self.help = Some(Help { keys, text });
+        self
+    }
+
+    /// With a hint in the footer (a catalog key), in table order.
+    pub const fn hint(self, hint: &'static str) -> Binding<C> {
+        self.hint_at(0, hint)
+    }
+
+    /// With a hint in the footer at `place` (lowest first).
+    pub const fn hint_at(mut self, place: u8, hint: &'static str) -> Binding<C> {
+        self.hint = Some((place, hint));
+        self
+    }
+}
+
+/// The command `event` gives in `table`, if any.
+pub fn lookup<C: Copy>(table: &[Binding<C>], event: &KeyEvent) -> Option<C> {
+    table
+        .iter()
+        .find(|b| b.chords.iter().any(|c| c.matches(event)))
+        .map(|b| b.cmd)
+}
+
+/// The help rows of a table, in order.
+pub fn help_rows<C>(table: &[Binding<C>]) -> impl Iterator<Item = Help> + '_ {
+    table.iter().filter_map(|b| b.help)
+}
+
+/// The footer: the hints of `table` in their order, then those of `globals`, `gap` apart.
+pub fn footer<C, D>(
+    catalog: &Catalog,
+    table: &[Binding<C>],
+    globals: &[Binding<D>],
+    gap: &str,
+) -> String {
+    let mut hints: Vec<(u8, &str)> = table.iter().filter_map(|b| b.hint).collect();
+    hints.sort_by_key(|(place, _)| *place);
+    hints
+        .into_iter()
+        .chain(globals.iter().filter_map(|b| b.hint))
+        .map(|(_, k)| catalog.text(k))
+        .collect::<Vec<_>>()
+        .join(gap)
+}
+
+/// Whether the app should act on the event: presses (and auto-repeats), never releases.
+pub fn is_press(key: &KeyEvent) -> bool {
+    matches!(key.kind, KeyEventKind::Press | KeyEventKind::Repeat)
+}
 
 /// An action available from every pane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,81 +199,129 @@ pub enum Global {
     Quit,
     /// Lock the screen now (the draft is kept for its agent).
     Lock,
+    /// Ctrl+C: say how to quit.
+    QuitHint,
 }
 
-/// Whether the app should act on the event: presses (and auto-repeats), never releases.
-pub fn is_press(key: &KeyEvent) -> bool {
-    matches!(key.kind, KeyEventKind::Press | KeyEventKind::Repeat)
-}
-
-/// The global action of a key, if it has one.
-pub fn global(key: &KeyEvent) -> Option<Global> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let alt = key.modifiers.contains(KeyModifiers::ALT);
-    match key.code {
-        KeyCode::F(1) => Some(Global::Help),
-        KeyCode::F(n) => Pane::ALL
-            .into_iter()
-            .find(|p| p.function_key() == n)
-            .map(Global::Pane),
-        KeyCode::Char('q' | 'Q') if ctrl => Some(Global::Quit),
-        KeyCode::Char('l' | 'L') if ctrl => Some(Global::Lock),
-        // Alt+1 … Alt+4 for terminals that keep the F-keys for themselves.
-        KeyCode::Char(c @ '1'..='4') if alt => {
-            let i = c as usize - '1' as usize;
-            Pane::ALL.get(i).copied().map(Global::Pane)
-        }
-        _ => None,
-    }
-}
-
-/// The keys of the global actions, for the help popup: (keys, catalog key).
-pub const GLOBAL_HELP: &[(&str, &str)] = &[
-    ("F1", "help.help"),
-    ("F2 F3 F4 F5 / Alt+1..4", "help.panes"),
-    ("Ctrl+L", "help.lock"),
-    ("Ctrl+Q", "help.quit"),
+/// The global keys (checked before any pane's; Alt+1..4 for terminals that keep the F-keys
+/// for themselves).
+pub const GLOBAL: &[Binding<Global>] = &[
+    Binding::new(&[ctrl('c')], Global::QuitHint),
+    Binding::new(&[key(KeyCode::F(1))], Global::Help).help("F1", "help.help"),
+    Binding::new(&[key(KeyCode::F(2)), alt('1')], Global::Pane(Pane::Intake))
+        .help("F2 F3 F4 F5 / Alt+1..4", "help.panes"),
+    Binding::new(
+        &[key(KeyCode::F(3)), alt('2')],
+        Global::Pane(Pane::Classification),
+    ),
+    Binding::new(
+        &[key(KeyCode::F(4)), alt('3')],
+        Global::Pane(Pane::Callbacks),
+    ),
+    Binding::new(
+        &[key(KeyCode::F(5)), alt('4')],
+        Global::Pane(Pane::Revisits),
+    ),
+    Binding::new(&[ctrl('l')], Global::Lock).help("Ctrl+L", "help.lock"),
+    Binding::new(&[ctrl('q')], Global::Quit).help("Ctrl+Q", "help.quit"),
 ];
 
+/// The F1 hint that ends the desk panes' footers.
+pub const HELP_HINT: &[Binding<Global>] = &[Binding::new(&[], Global::Help).hint("keys.help")];
+
+/// The Ctrl+Q hint that ends the footers of the screens before the desk.
+pub const QUIT_HINT: &[Binding<Global>] = &[Binding::new(&[], Global::Quit).hint("keys.quit")];
+
+/// The global action of a key, if it has one.
+pub fn global(event: &KeyEvent) -> Option<Global> {
+    lookup(GLOBAL, event)
+}
+
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
 
-    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, modifiers)
+    }
+
+    /// Checks a key table: no key gives two commands, and every key is named in its help
+    /// row (the keys of a binding without a row of its own belong to the row above; keys
+    /// before the first row are left out of the help). The catalog keys it uses are
+    /// checked with every other key used in the source.
+    pub fn check_table<C: Copy + std::fmt::Debug>(table: &[Binding<C>]) {
+        let mut seen: Vec<Chord> = Vec::new();
+        let mut row: Option<Help> = None;
+        for b in table {
+            if b.help.is_some() {
+                row = b.help;
+            }
+            for chord in b.chords {
+                assert!(!seen.contains(chord), "{} bound twice", chord.name());
+                seen.push(*chord);
+                let Some(help) = row.filter(|h| !h.keys.is_empty()) else {
+                    continue;
+                };
+                let written = help.keys.replace(' ', "").to_lowercase();
+                let name = chord.name().to_lowercase();
+                let short = name.trim_start_matches("alt+").trim_start_matches("shift+");
+                // A digit may be written in a range (`1-5`).
+                let in_range = short.parse::<u32>().is_ok_and(|d| {
+                    written.split('/').any(|part| {
+                        let mut ends = part.split('-').map(str::parse::<u32>);
+                        matches!((ends.next(), ends.next()), (Some(Ok(a)), Some(Ok(b))) if a <= d && d <= b)
+                    })
+                });
+                assert!(
+                    written.contains(&name) || written.contains(short) || in_range,
+                    "{name} ({:?}) is missing from its help row {:?}",
+                    b.cmd,
+                    help.keys
+                );
+            }
+        }
     }
 
     #[test]
     fn function_keys_and_chords() {
+        check_table(GLOBAL);
         assert_eq!(
-            global(&key(KeyCode::F(1), KeyModifiers::NONE)),
+            global(&press(KeyCode::F(1), KeyModifiers::NONE)),
             Some(Global::Help)
         );
         assert_eq!(
-            global(&key(KeyCode::F(3), KeyModifiers::NONE)),
+            global(&press(KeyCode::F(3), KeyModifiers::NONE)),
             Some(Global::Pane(Pane::Classification))
         );
         assert_eq!(
-            global(&key(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+            global(&press(KeyCode::Char('q'), KeyModifiers::CONTROL)),
             Some(Global::Quit)
         );
         assert_eq!(
-            global(&key(KeyCode::Char('l'), KeyModifiers::CONTROL)),
+            global(&press(KeyCode::Char('L'), KeyModifiers::CONTROL)),
             Some(Global::Lock)
         );
         assert_eq!(
-            global(&key(KeyCode::Char('2'), KeyModifiers::ALT)),
+            global(&press(KeyCode::Char('2'), KeyModifiers::ALT)),
             Some(Global::Pane(Pane::Classification))
         );
         // Bare letters are text.
-        assert_eq!(global(&key(KeyCode::Char('q'), KeyModifiers::NONE)), None);
-        assert_eq!(global(&key(KeyCode::Char('l'), KeyModifiers::NONE)), None);
-        assert_eq!(global(&key(KeyCode::F(9), KeyModifiers::NONE)), None);
+        assert_eq!(global(&press(KeyCode::Char('q'), KeyModifiers::NONE)), None);
+        assert_eq!(global(&press(KeyCode::Char('l'), KeyModifiers::NONE)), None);
+        assert_eq!(global(&press(KeyCode::F(9), KeyModifiers::NONE)), None);
+    }
+
+    #[test]
+    fn every_pane_has_its_function_key() {
+        for pane in Pane::ALL {
+            let f = press(KeyCode::F(pane.function_key()), KeyModifiers::NONE);
+            assert_eq!(global(&f), Some(Global::Pane(pane)));
+        }
     }
 
     #[test]
     fn releases_are_ignored() {
-        let mut k = key(KeyCode::Char('a'), KeyModifiers::NONE);
+        let mut k = press(KeyCode::Char('a'), KeyModifiers::NONE);
         assert!(is_press(&k));
         k.kind = KeyEventKind::Release;
         assert!(!is_press(&k));

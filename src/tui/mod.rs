@@ -2,7 +2,10 @@
 //! runner that performs the app's effects on the Desk.
 
 pub mod app;
+pub mod ctx;
+pub mod forms;
 pub mod keymap;
+pub mod msg;
 pub mod panes;
 pub mod runner;
 pub mod theme;
@@ -28,7 +31,8 @@ use crate::domain::agent::validate_agent_name;
 use crate::error::{Error, Result};
 use crate::i18n::{Catalog, Lang};
 use crate::store::Store;
-use app::{App, Msg, TICK_MS};
+use app::{App, TICK_MS};
+use msg::Msg;
 use panes::first_run::FirstRun;
 use runner::{Pending, Runner};
 

@@ -5,16 +5,19 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 
 use crate::config::Config;
-use crate::desk::{Desk, SystemClock};
+use crate::desk::{Cursor, Desk, SystemClock};
+use crate::domain::complaint::Complaint;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 use crate::files::write_new_file;
 use crate::store::Store;
-use crate::store::complaints::Cursor;
-use crate::tui::app::{App, Effect, Live, Msg};
-use crate::tui::panes::classification::{PAGE, PageAt, QUEUE};
+use crate::tui::app::App;
+use crate::tui::msg::{Effect, Live, Msg};
+use crate::tui::panes::classification::QUEUE;
 use crate::tui::panes::first_run::Choice;
 use crate::tui::panes::revisits::AgendaRow;
+use crate::tui::panes::{callbacks, case, classification, first_run, intake, lock, revisits};
+use crate::tui::widgets::window::{Fetch, FetchKind};
 
 /// What is known before the first-run screen settles the rest.
 pub struct Pending {
@@ -49,7 +52,20 @@ const ESCALATION_EVERY: std::time::Duration = std::time::Duration::from_secs(60)
 /// A follow-up form refused: logged, and back to the form.
 fn refused(number: &str, e: Error) -> Msg {
     tracing::info!(number = %number, error = %e, "follow-up refused");
-    Msg::FollowRefused(e)
+    Msg::Case(case::Msg::FollowRefused(e))
+}
+
+/// Reads a page of the classification queue for `fetch`.
+fn page(desk: &Desk, fetch: Fetch) -> Result<Vec<Complaint>> {
+    let limit = fetch.limit;
+    let cursor = fetch.key.map(|(key, id)| Cursor { key, id });
+    let (rows, _) = match fetch.kind {
+        FetchKind::Before | FetchKind::Last => desk.page_before(QUEUE, limit, cursor)?,
+        FetchKind::Start | FetchKind::Next | FetchKind::Back | FetchKind::Reload => {
+            desk.page(QUEUE, limit, cursor)?
+        }
+    };
+    Ok(rows)
 }
 
 /// Escalates late callbacks when `escalate` (a failure there is logged and does not hold
@@ -92,12 +108,13 @@ fn record_revisit(
         && desk
             .case_file(&c.number)
             .is_ok_and(|case| case.revisits.iter().all(|r| r.done_at.is_some()));
-    Ok(Msg::Revisited {
+    Ok(Msg::Revisits(revisits::Msg::Revisited {
         number: c.number,
         stage: c.stage,
         reached,
+        reopened,
         ready,
-    })
+    }))
 }
 
 impl Runner {
@@ -156,7 +173,7 @@ impl Runner {
                 // logged (the core records every failed sign-in in the audit trail).
                 Err(e) => {
                     tracing::info!(error = e.key, "sign-in refused");
-                    Ok(Some(Msg::SignInRefused(e)))
+                    Ok(Some(Msg::Lock(lock::Msg::Refused(e))))
                 }
             },
             Effect::Lock => {
@@ -173,7 +190,7 @@ impl Runner {
                 }
             },
             Effect::RefreshCase(number) => match desk.case_file(&number) {
-                Ok(case) => Ok(Some(Msg::CaseRefreshed(Box::new(case)))),
+                Ok(case) => Ok(Some(Msg::Case(case::Msg::Refreshed(Box::new(case))))),
                 Err(e) => {
                     tracing::warn!(number = %number, error = %e, "reading a case again failed");
                     Ok(None)
@@ -181,7 +198,7 @@ impl Runner {
             },
             Effect::RevealPhone(number) => desk.reveal_phone(&number).map(|phone| {
                 tracing::info!(number = %number, "phone revealed");
-                Some(Msg::Revealed { number, phone })
+                Some(Msg::Case(case::Msg::Revealed { number, phone }))
             }),
             Effect::Dial { number, name } => desk.dial(&number).map(|phone| {
                 tracing::info!(number = %number, "phone given to call back");
@@ -192,21 +209,23 @@ impl Runner {
                 })
             }),
             Effect::Intake(form) => match desk.intake(&form) {
-                Ok(c) => Ok(Some(Msg::Saved(Box::new(c)))),
+                Ok(c) => Ok(Some(Msg::Intake(intake::Msg::Saved(Box::new(c))))),
                 Err(e)
                     if e.get("field").is_some()
                         || matches!(e.key, "error.unknown_category" | "error.phone_invalid") =>
                 {
-                    Ok(Some(Msg::Refused(e)))
+                    Ok(Some(Msg::Intake(intake::Msg::Refused(e))))
                 }
                 Err(e) => Err(e),
             },
             Effect::SaveDraft(form) => desk.save_draft(&form).map(|()| None),
             Effect::ClearDraft => desk.clear_draft().map(|()| None),
-            Effect::LoadDraft => desk.draft().map(|d| d.map(|d| Msg::Draft(Box::new(d)))),
+            Effect::LoadDraft => desk
+                .draft()
+                .map(|d| d.map(|d| Msg::Intake(intake::Msg::Draft(Box::new(d))))),
             Effect::Lookup { phone, location } => desk
                 .repeat_complainants(&phone, &location)
-                .map(|found| Some(Msg::Repeats(found))),
+                .map(|found| Some(Msg::Intake(intake::Msg::Repeats(found)))),
             Effect::Counts => {
                 if escalate {
                     self.escalated_at = Some(std::time::Instant::now());
@@ -214,39 +233,29 @@ impl Runner {
                 live(desk, escalate).map(|l| Some(Msg::Counts(l)))
             }
             Effect::LoadCallbacks { view, fetch } => desk
-                .callback_queue(view, fetch.limit, fetch.after)
-                .map(|rows| Some(Msg::Callbacks { view, fetch, rows })),
+                .callback_queue(view, fetch.limit, fetch.key)
+                .map(|rows| Some(Msg::Callbacks(callbacks::Msg::Page { view, fetch, rows }))),
             Effect::LoadAgenda { range, fetch } => desk
-                .revisit_agenda(range, fetch.limit, fetch.after)
+                .revisit_agenda(range, fetch.limit, fetch.key)
                 .map(|rows| {
                     let rows = rows
                         .into_iter()
                         .map(|(revisit, complaint)| AgendaRow { revisit, complaint })
                         .collect();
-                    Some(Msg::Agenda { range, fetch, rows })
+                    Some(Msg::Revisits(revisits::Msg::Page { range, fetch, rows }))
                 }),
-            Effect::AgendaCounts => desk.agenda_counts().map(|c| Some(Msg::AgendaCounts(c))),
-            Effect::LoadPage(at) => {
-                let page = match at {
-                    PageAt::First => desk.page(QUEUE, PAGE, None),
-                    PageAt::After(c) => desk.page(QUEUE, PAGE, Some(c)),
-                    // Keyset order is (key, id): just before the row is (key, id - 1).
-                    PageAt::From(c) => desk.page(
-                        QUEUE,
-                        PAGE,
-                        Some(Cursor {
-                            id: c.id.saturating_sub(1),
-                            ..c
-                        }),
-                    ),
-                    PageAt::Last => desk.page_before(QUEUE, PAGE, None),
-                    PageAt::Before(c) => desk.page_before(QUEUE, PAGE, Some(c)),
-                };
-                page.map(|(rows, _)| Some(Msg::Page { at, rows }))
-            }
+            Effect::AgendaCounts => desk
+                .agenda_counts()
+                .map(|c| Some(Msg::Revisits(revisits::Msg::Counts(c)))),
+            Effect::LoadPage(fetch) => page(desk, fetch).map(|rows| {
+                Some(Msg::Classification(classification::Msg::Page {
+                    fetch,
+                    rows,
+                }))
+            }),
             Effect::OpenCase(number) => desk
                 .case_file(&number)
-                .map(|case| Some(Msg::Case(Box::new(case)))),
+                .map(|case| Some(Msg::Case(case::Msg::Opened(Box::new(case))))),
             // Every refusal of a move goes back to its form, which keeps what was typed: a
             // rule, a stale version (error.conflict) or a failed write alike.
             Effect::Act {
@@ -254,10 +263,10 @@ impl Runner {
                 version,
                 action,
             } => match desk.act(&number, Some(version), &action) {
-                Ok(c) => Ok(Some(Msg::Acted(Box::new(c)))),
+                Ok(c) => Ok(Some(Msg::Case(case::Msg::Acted(Box::new(c))))),
                 Err(e) => {
                     tracing::info!(number = %number, error = %e, "move refused");
-                    Ok(Some(Msg::ActRefused(e)))
+                    Ok(Some(Msg::Case(case::Msg::ActRefused(e))))
                 }
             },
             // As with moves, every refusal goes back to the form, which keeps what was typed.
@@ -269,17 +278,22 @@ impl Runner {
                 later,
             } => Ok(Some(
                 match desk.log_callback(&number, Some(callback_id), result, &note, later) {
-                    Ok(callback) => Msg::Logged {
-                        number,
-                        result,
-                        callback: Box::new(callback),
-                    },
+                    Ok(callback) => {
+                        let flagged = callback.done_at.is_none()
+                            && callback.attempts >= desk.config().follow_up.failed_attempts_flag;
+                        Msg::Callbacks(callbacks::Msg::Logged {
+                            number,
+                            result,
+                            callback: Box::new(callback),
+                            flagged,
+                        })
+                    }
                     Err(e) => refused(&number, e),
                 },
             )),
             Effect::PromiseCallback { number, due, note } => {
                 Ok(Some(match desk.promise_callback(&number, due, &note) {
-                    Ok(()) => Msg::Promised { number, due },
+                    Ok(()) => Msg::Callbacks(callbacks::Msg::Promised { number, due }),
                     Err(e) => refused(&number, e),
                 }))
             }
@@ -307,16 +321,16 @@ impl Runner {
     fn finish_first_run(&mut self, choice: Choice) -> Msg {
         let setup_done = self.pending.is_none();
         if let Err(error) = self.open_pending(choice.setup) {
-            return Msg::FirstRunRefused {
+            return Msg::FirstRun(first_run::Msg::Refused {
                 error,
                 setup_done: false,
-            };
+            });
         }
         let Some(desk) = self.desk.as_mut() else {
-            return Msg::FirstRunRefused {
+            return Msg::FirstRun(first_run::Msg::Refused {
                 error: Error::new("error.internal").arg("detail", "no desk after the first run"),
                 setup_done,
-            };
+            });
         };
         let config = Box::new(desk.config().clone());
         let Some(admin) = choice.admin else {
@@ -338,10 +352,10 @@ impl Runner {
             }
             Err(error) => {
                 tracing::info!(error = error.key, "first agent refused");
-                Msg::FirstRunRefused {
+                Msg::FirstRun(first_run::Msg::Refused {
                     error,
                     setup_done: true,
-                }
+                })
             }
         }
     }

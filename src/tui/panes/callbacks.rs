@@ -5,20 +5,28 @@
 //! `o` switch between mine (my role's or nobody's), all and overdue; Enter opens the case,
 //! `l` logs a call, `p` promises a callback.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::desk::{CallbackRow, CallbackView};
+use chrono::{DateTime, Utc};
+
+use crate::desk::{CallResult, Callback, CallbackRow, CallbackView};
 use crate::present::role_name;
 use crate::text::{fit, sanitize_line, width};
-use crate::tui::app::Ctx;
-use crate::tui::panes::followups::{due_cell, short_kind_name};
+use crate::tui::ctx::Ctx;
+use crate::tui::forms::followups::{FollowForm, due_cell, short_kind_name};
+use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, help_rows, key, lookup};
+use crate::tui::msg::{Effect, Notice, Out};
+use crate::tui::panes::case::Cover;
 use crate::tui::theme;
-use crate::tui::widgets::window::{Fetch, Key, Keyed, Nav, Window};
+use crate::tui::widgets::table::{
+    MARKS, PHONE_MAX, PHONE_MIN, bar_line, cells_line, marks, position_text,
+};
+use crate::tui::widgets::window::{self, Fetch, Key, Keyed, Window};
 
 impl Keyed for CallbackRow {
     fn key(&self) -> Key {
@@ -26,28 +34,94 @@ impl Keyed for CallbackRow {
     }
 }
 
-/// The filters, with their keys, in the order the pane shows them.
-pub const VIEWS: [(CallbackView, char, &str); 3] = [
-    (CallbackView::Mine, 'm', "tui.filter_mine"),
-    (CallbackView::All, 'a', "tui.filter_all"),
-    (CallbackView::Overdue, 'o', "tui.filter_overdue"),
+/// What the queue's own keys do (the moves through it are the pager's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmd {
+    View(CallbackView),
+    Reload,
+    Open,
+    Log,
+    Promise,
+    Dial,
+}
+
+/// The queue's keys.
+const KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[ch('m'), ch('M')], Cmd::View(CallbackView::Mine))
+        .help("m / a / o", "help.callback_filter"),
+    Binding::new(&[ch('a'), ch('A')], Cmd::View(CallbackView::All)),
+    Binding::new(&[ch('o'), ch('O')], Cmd::View(CallbackView::Overdue)),
+    Binding::new(&[key(KeyCode::Enter)], Cmd::Open)
+        .help("Enter", "help.open")
+        .hint("keys.case"),
+    Binding::new(&[ch('l'), ch('L')], Cmd::Log)
+        .help("l", "help.callback_log")
+        .hint("keys.log_call"),
+    Binding::new(&[ch('p'), ch('P')], Cmd::Promise)
+        .help("p", "help.callback_promise")
+        .hint("keys.promise_call"),
+    Binding::new(&[ch('c'), ch('C')], Cmd::Dial)
+        .help("c", "help.show_phone")
+        .hint("keys.phone"),
+    Binding::new(&[ch('r'), ch('R')], Cmd::Reload)
+        .help("r", "help.refresh")
+        .hint("keys.reload"),
 ];
 
-/// What a key asks of the queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CallbacksStep {
-    /// Nothing more.
-    Nothing,
-    /// Read a page of the current view.
-    Load(Fetch),
-    /// Open the complaint with this number.
-    Open(String),
-    /// Open the form that logs a call on the selected callback.
-    Log,
-    /// Open the form that promises the selected complaint a callback.
-    Promise,
-    /// Show the selected complaint's phone on the notice line.
-    Dial,
+/// What the marks say.
+const LEGEND: &[Help] = &[Help {
+    keys: "!  #  *",
+    text: "help.callback_marks",
+}];
+
+/// The filters in the order the pane shows them, with their names (their keys are in
+/// the table above).
+const VIEWS: [(CallbackView, &str); 3] = [
+    (CallbackView::Mine, "tui.filter_mine"),
+    (CallbackView::All, "tui.filter_all"),
+    (CallbackView::Overdue, "tui.filter_overdue"),
+];
+
+/// The key that shows a filter.
+fn view_key(view: CallbackView) -> char {
+    KEYS.iter()
+        .find_map(|b| match b.cmd {
+            Cmd::View(v) if v == view => b.chords.first().and_then(|c| c.char()),
+            _ => None,
+        })
+        .unwrap_or('?')
+}
+
+/// Results that come back to the queue.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A page of the queue.
+    Page {
+        /// The filter it was read for.
+        view: CallbackView,
+        /// What was read.
+        fetch: Fetch,
+        /// Its rows, by due time.
+        rows: Vec<CallbackRow>,
+    },
+    /// A call was logged.
+    Logged {
+        /// The complaint.
+        number: String,
+        /// What the call came to.
+        result: CallResult,
+        /// The callback after the call (done, or due again).
+        callback: Box<Callback>,
+        /// Whether the callback is flagged after too many failed calls.
+        flagged: bool,
+    },
+    /// A callback was promised.
+    Promised {
+        /// The complaint.
+        number: String,
+        /// By when.
+        due: DateTime<Utc>,
+    },
 }
 
 /// The queue's state.
@@ -55,6 +129,7 @@ pub enum CallbacksStep {
 pub struct Callbacks {
     view: CallbackView,
     window: Window<CallbackRow>,
+    cover: Cover,
 }
 
 impl Callbacks {
@@ -78,18 +153,14 @@ impl Callbacks {
         self.window.position()
     }
 
-    /// On entering the pane: the window read again where it was, or from the start.
-    pub fn enter(&mut self) -> Fetch {
-        if self.window.loaded() {
-            self.window.reload()
-        } else {
-            self.window.start()
-        }
+    /// What covers the queue.
+    pub fn cover(&self) -> &Cover {
+        &self.cover
     }
 
-    /// After a change: the window read again, the selection kept.
-    pub fn reload(&mut self) -> Fetch {
-        self.enter()
+    /// What covers the queue, to change.
+    pub fn cover_mut(&mut self) -> &mut Cover {
+        &mut self.cover
     }
 
     /// Whether anything was read yet.
@@ -97,63 +168,133 @@ impl Callbacks {
         self.window.loaded()
     }
 
-    /// Takes a page read for `view`; a page of another view (switched meanwhile) is
-    /// dropped. Returns the next page a waiting move needs.
-    pub fn apply(
-        &mut self,
-        view: CallbackView,
-        fetch: Fetch,
-        rows: Vec<CallbackRow>,
-        height: usize,
-    ) -> Option<Fetch> {
-        if view != self.view {
-            return None;
+    /// On entering the pane or after a change: the queue read again where it was, or from
+    /// the start.
+    pub fn enter(&mut self) -> Effect {
+        Effect::LoadCallbacks {
+            view: self.view,
+            fetch: self.window.enter(),
         }
-        self.window.apply(fetch, rows, height)
     }
 
-    /// Handles a key of the list (no text field has focus here, so bare letters work).
-    pub fn key(&mut self, key: KeyEvent, height: usize) -> CallbacksStep {
-        match self.window.nav(&key, height) {
-            Nav::Load(f) => return CallbacksStep::Load(f),
-            Nav::Done => return CallbacksStep::Nothing,
-            Nav::Ignored => {}
-        }
-        if key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-        {
-            return CallbacksStep::Nothing;
-        }
-        let selected = self.selected().is_some();
-        match key.code {
-            KeyCode::Char(c) if VIEWS.iter().any(|(_, k, _)| *k == c) => {
-                let view = VIEWS
-                    .iter()
-                    .find(|(_, k, _)| *k == c)
-                    .map_or(CallbackView::All, |(v, _, _)| *v);
-                self.view = view;
-                CallbacksStep::Load(self.window.start())
+    /// Takes a result.
+    pub fn update(&mut self, msg: Msg, ctx: &Ctx<'_>) -> Out {
+        match msg {
+            // A page of another view (switched meanwhile) is dropped.
+            Msg::Page { view, .. } if view != self.view => Out::none(),
+            Msg::Page { view, fetch, rows } => {
+                let next = self.window.apply(fetch, rows, ctx.list_rows(1));
+                Out::effects(
+                    next.map(|fetch| Effect::LoadCallbacks { view, fetch })
+                        .into_iter()
+                        .collect(),
+                )
             }
-            KeyCode::Char('r' | 'R') => CallbacksStep::Load(self.window.reload()),
-            KeyCode::Enter => self.selected().map_or(CallbacksStep::Nothing, |r| {
-                CallbacksStep::Open(r.complaint.number.clone())
-            }),
-            KeyCode::Char('l' | 'L') if selected => CallbacksStep::Log,
-            KeyCode::Char('p' | 'P') if selected => CallbacksStep::Promise,
-            KeyCode::Char('c' | 'C') if selected => CallbacksStep::Dial,
-            _ => CallbacksStep::Nothing,
+            Msg::Logged {
+                number,
+                result,
+                callback,
+                flagged,
+            } => {
+                self.cover.close_follow();
+                let open = callback.done_at.is_none();
+                Out::notice(Notice::Logged {
+                    number: number.clone(),
+                    result,
+                    next: open.then_some(callback.due_at),
+                    flagged: flagged.then_some(callback.attempts),
+                })
+                .changed(&number)
+            }
+            Msg::Promised { number, due } => {
+                self.cover.close_follow();
+                Out::notice(Notice::Promised {
+                    number: number.clone(),
+                    due,
+                })
+                .changed(&number)
+            }
         }
+    }
+
+    /// Handles a key: what covers the queue first, then the pager's keys, then the
+    /// queue's (no text field has focus here, so bare letters work).
+    pub fn key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        if self.cover.is_up() {
+            return self.cover.key(event, ctx);
+        }
+        let view = self.view;
+        if let Some(go) = lookup(window::KEYS, &event) {
+            let next = self.window.go(go, ctx.list_rows(1));
+            return Out::effects(
+                next.map(|fetch| Effect::LoadCallbacks { view, fetch })
+                    .into_iter()
+                    .collect(),
+            );
+        }
+        let Some(cmd) = lookup(KEYS, &event) else {
+            return Out::none();
+        };
+        if let Cmd::View(view) = cmd {
+            self.view = view;
+            return Out::effect(Effect::LoadCallbacks {
+                view,
+                fetch: self.window.start(),
+            });
+        }
+        if cmd == Cmd::Reload {
+            return Out::effect(Effect::LoadCallbacks {
+                view,
+                fetch: self.window.reload(),
+            });
+        }
+        let Some(row) = self.window.selected() else {
+            return Out::none();
+        };
+        match cmd {
+            Cmd::Open => Out::effect(Effect::OpenCase(row.complaint.number.clone())),
+            Cmd::Log => {
+                self.cover.open_follow(FollowForm::log(ctx, row));
+                Out::none()
+            }
+            Cmd::Promise => {
+                self.cover.open_follow(FollowForm::promise(&row.complaint));
+                Out::none()
+            }
+            Cmd::Dial => Out::effect(Effect::Dial {
+                number: row.complaint.number.clone(),
+                name: row.complaint.name.clone(),
+            }),
+            Cmd::View(_) | Cmd::Reload => Out::none(),
+        }
+    }
+
+    /// The keys in force, for the help.
+    pub fn help(&self) -> Vec<Help> {
+        self.cover.help().unwrap_or_else(|| {
+            help_rows(window::KEYS)
+                .chain(help_rows(KEYS))
+                .chain(LEGEND.iter().copied())
+                .collect()
+        })
+    }
+
+    /// Draws the queue, and what covers it.
+    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        if !self.cover.hides_list() {
+            self.render_queue(ctx, frame, area);
+        }
+        self.cover.render(ctx, frame, area);
     }
 
     /// Draws the filters, the column header and the rows in view.
-    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+    fn render_queue(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
         let c = ctx.catalog;
         let inner = crate::tui::widgets::pane_frame(
             frame,
             area,
             c.text("tui.callbacks_title"),
-            c.text("tui.callbacks_keys"),
+            &footer(c, KEYS, HELP_HINT, "  "),
         );
         if inner.height == 0 {
             return;
@@ -163,8 +304,8 @@ impl Callbacks {
         // The filters, the active one bracketed (and coloured), then what the marks say
         // and where the selection is.
         let mut bar = Vec::new();
-        for (view, key, label) in VIEWS {
-            let text = format!("{key} {}", c.text(label));
+        for (view, label) in VIEWS {
+            let text = format!("{} {}", view_key(view), c.text(label));
             if view == self.view {
                 bar.push(Span::styled(format!("[{text}]"), theme::tab_active()));
             } else {
@@ -267,72 +408,6 @@ impl Callbacks {
     }
 }
 
-/// Columns the marks take.
-pub const MARKS: usize = 3;
-/// Narrowest and widest the phone column gets.
-pub const PHONE_MIN: usize = 11;
-/// The widest phone shown whole (`+86 138 0000 1234`).
-pub const PHONE_MAX: usize = 17;
-
-/// The marks of a row, each a character that says it without colour.
-pub fn marks(overdue: bool, flagged: bool, risk: bool) -> Vec<Span<'static>> {
-    let mark = |on: bool, c: &'static str, style: Style| {
-        if on {
-            Span::styled(c, style)
-        } else {
-            Span::raw(" ")
-        }
-    };
-    vec![
-        mark(overdue, "!", theme::overdue()),
-        mark(flagged, "#", theme::flagged()),
-        mark(risk, "*", theme::risk()),
-    ]
-}
-
-/// The selection's place in the list: `n / total`, or `n / read+` while the end is not
-/// read yet.
-pub fn position_text<T: Keyed>(window: &Window<T>) -> String {
-    if window.rows().is_empty() {
-        return String::new();
-    }
-    let n = window.position() + 1;
-    match window.total() {
-        Some(t) => format!("{n} / {t}"),
-        None => format!("{n} / {}+", window.read()),
-    }
-}
-
-/// The first line of a list: `left` (filters or parts), then the legend and the position
-/// on the right, each left out when there is no room.
-pub fn bar_line(
-    mut left: Vec<Span<'static>>,
-    legend: &str,
-    position: &str,
-    cols: usize,
-) -> Line<'static> {
-    let used: usize = left.iter().map(Span::width).sum();
-    let mut right = Vec::new();
-    let mut right_w = 0;
-    if !position.is_empty() && used + width(position) + 1 < cols {
-        right_w += width(position) + 1;
-        right.push(Span::raw(format!("{position} ")));
-    }
-    if !legend.is_empty() && used + right_w + width(legend) + 2 < cols {
-        right_w += width(legend) + 2;
-        right.insert(0, Span::styled(format!("{legend}  "), theme::hint()));
-    }
-    if used > cols {
-        let text: String = left.iter().map(|s| s.content.as_ref()).collect();
-        return Line::raw(fit(&text, cols));
-    }
-    left.push(Span::raw(
-        " ".repeat(cols - used - right_w.min(cols - used)),
-    ));
-    left.extend(right);
-    Line::from(left)
-}
-
 /// Column widths of the queue at a width (the marks not counted); zero hides a column.
 /// Order: due, call, number, name, phone, location, failed calls, escalated, description.
 struct Columns([usize; 9]);
@@ -358,26 +433,18 @@ impl Columns {
     }
 }
 
-/// Cells fitted to their widths, one space apart (a column of width zero is left out).
-pub fn cells_line<const N: usize>(widths: &[usize; N], cells: [String; N]) -> String {
-    let mut out = String::new();
-    let mut first = true;
-    for (cell, w) in cells.iter().zip(widths) {
-        if *w == 0 {
-            continue;
-        }
-        if !first {
-            out.push(' ');
-        }
-        first = false;
-        out.push_str(&fit(cell, *w));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::keymap::tests::check_table;
+
+    #[test]
+    fn the_queue_keys() {
+        check_table(KEYS);
+        for (view, _) in VIEWS {
+            assert_ne!(view_key(view), '?');
+        }
+    }
 
     #[test]
     fn columns_fill_the_width() {
@@ -386,15 +453,5 @@ mod tests {
             let shown = w.iter().filter(|c| **c > 0).count();
             assert_eq!(w.iter().sum::<usize>() + shown - 1, total, "{total}: {w:?}");
         }
-    }
-
-    #[test]
-    fn the_bar_is_as_wide_as_the_list() {
-        let line = bar_line(vec![Span::raw("[a 全部]")], "! 逾期", "3 / 9", 40);
-        assert_eq!(line.width(), 40);
-        let line = bar_line(vec![Span::raw("[a 全部]")], "! 逾期", "3 / 9", 8);
-        assert_eq!(line.width(), 8);
-        let line = bar_line(vec![Span::raw("[a 全部]")], "! 逾期", "3 / 9", 5);
-        assert_eq!(line.width(), 5);
     }
 }

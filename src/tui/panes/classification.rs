@@ -1,317 +1,205 @@
 //! Classification: the untriaged complaints, oldest first, a spread risk marked `!`. The
-//! list is a window of a few pages over the queue's index (keyset paging both ways), never
-//! the whole queue in memory. `c` opens the classification form of the selected complaint.
+//! list pages through the queue's index in both directions with the one pager (never the
+//! whole queue in memory). Enter opens the case, `c` the classification form of the
+//! selected complaint.
 
 use std::collections::HashSet;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::config::Config;
+use crate::desk::Cursor;
 use crate::domain::complaint::{Complaint, Queue};
+use crate::domain::stage::Move;
 use crate::domain::suggest::suggest;
 use crate::present::local_minutes;
-use crate::store::complaints::Cursor;
-use crate::text::{fit, sanitize_line};
-use crate::tui::app::Ctx;
+use crate::text::sanitize_line;
+use crate::tui::ctx::Ctx;
+use crate::tui::forms::moves::MoveForm;
+use crate::tui::keymap::{Binding, Help, ch, help_rows, key, lookup};
+use crate::tui::msg::{Effect, Out};
+use crate::tui::panes::case::Cover;
 use crate::tui::theme;
+use crate::tui::widgets::table::cells_line;
+use crate::tui::widgets::window::{self, Fetch, FetchKind, Key, Keyed, Window};
 
 /// The queue this pane lists.
 pub const QUEUE: Queue = Queue::Untriaged;
-/// Rows fetched per page.
-pub const PAGE: u32 = 200;
-/// Rows kept in memory at most; the far end of the window is dropped beyond this.
-const WINDOW_MAX: usize = 1_000;
-/// Fetch the next page when the selection comes this close to the window's edge.
-const PREFETCH: usize = 60;
 
-/// Where a page starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PageAt {
-    /// The oldest complaints.
-    First,
-    /// The newest complaints.
-    Last,
-    /// Just after a row.
-    After(Cursor),
-    /// Just before a row.
-    Before(Cursor),
-    /// From a row on, that row included (the rows in view, read again).
-    From(Cursor),
+impl Keyed for Complaint {
+    fn key(&self) -> Key {
+        let c = Cursor::of(QUEUE, self);
+        (c.key, c.id)
+    }
 }
 
-/// What a key asks of the list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ListStep {
-    /// Nothing more.
-    Nothing,
-    /// Fetch a page.
-    Load(PageAt),
-    /// Open the complaint with this number.
-    Open(String),
-    /// Open the classification form of the selected complaint.
+/// What the list's own keys do (the moves through it are the pager's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmd {
+    Open,
     Classify,
+    Reload,
+}
+
+/// The list's keys.
+const KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[key(KeyCode::Enter)], Cmd::Open).help("Enter", "help.open"),
+    Binding::new(&[ch('c'), ch('C')], Cmd::Classify).help("c", "help.classify"),
+    Binding::new(&[ch('r'), ch('R')], Cmd::Reload).help("r", "help.refresh"),
+];
+
+/// What the marks say.
+const LEGEND: &[Help] = &[Help {
+    keys: "!",
+    text: "help.spread_risk",
+}];
+
+/// Results that come back to the list.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A page of the queue.
+    Page {
+        /// What was read.
+        fetch: Fetch,
+        /// Its rows, in queue order.
+        rows: Vec<Complaint>,
+    },
 }
 
 /// The list's state.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Classification {
-    rows: Vec<Complaint>,
-    selected: usize,
-    top: usize,
-    offset: u64,
-    at_start: bool,
-    at_end: bool,
-    loading: bool,
-    loaded: bool,
-    pending: isize,
+    window: Window<Complaint>,
     /// Rows with a spread risk, decided or suggested by the keyword rules (worked out once
     /// per page, not on every frame).
     risky: HashSet<i64>,
+    cover: Cover,
+}
+
+impl Default for Classification {
+    fn default() -> Self {
+        Classification {
+            window: Window::backward(),
+            risky: HashSet::new(),
+            cover: Cover::default(),
+        }
+    }
 }
 
 impl Classification {
-    /// Asks for the list from its start (on entering the pane, or after a change).
-    pub fn reload(&mut self) -> PageAt {
-        self.loading = true;
-        PageAt::First
-    }
-
-    /// Asks for the rows in view again, from the top row shown, after a change elsewhere
-    /// (the window keeps its place; from the start when it is there). None while a page is
-    /// on its way (it is fresh).
-    pub fn refresh(&mut self) -> Option<PageAt> {
-        if self.loading {
-            return None;
-        }
-        self.loading = true;
-        match self.rows.get(self.top) {
-            Some(c) if self.offset + self.top as u64 > 0 => {
-                Some(PageAt::From(Cursor::of(QUEUE, c)))
-            }
-            _ => Some(PageAt::First),
-        }
-    }
-
     /// The rows in memory.
     pub fn rows(&self) -> &[Complaint] {
-        &self.rows
+        self.window.rows()
     }
 
     /// The selected complaint.
     pub fn selected(&self) -> Option<&Complaint> {
-        self.rows.get(self.selected)
+        self.window.selected()
     }
 
     /// Position of the selection in the whole queue (0-based).
     pub fn position(&self) -> u64 {
-        self.offset + self.selected as u64
+        self.window.position()
     }
 
-    /// Takes a fetched page; `total` is the queue's size as last counted.
-    pub fn apply(
-        &mut self,
-        config: &Config,
-        at: PageAt,
-        rows: Vec<Complaint>,
-        total: u64,
-        height: usize,
-    ) -> ListStep {
-        if matches!(at, PageAt::First | PageAt::Last | PageAt::From(_)) {
+    /// What covers the list.
+    pub fn cover(&self) -> &Cover {
+        &self.cover
+    }
+
+    /// What covers the list, to change.
+    pub fn cover_mut(&mut self) -> &mut Cover {
+        &mut self.cover
+    }
+
+    /// On entering the pane or after a change: the list read again where it is (from the
+    /// start the first time).
+    pub fn enter(&mut self) -> Effect {
+        Effect::LoadPage(self.window.enter())
+    }
+
+    /// The rows in view read again after a change elsewhere (nothing while a page is on
+    /// its way: it is fresh, or before the list was read).
+    pub fn refresh(&mut self) -> Option<Effect> {
+        if !self.window.loaded() {
+            return None;
+        }
+        self.window.refresh().map(Effect::LoadPage)
+    }
+
+    /// Takes a page.
+    pub fn update(&mut self, msg: Msg, ctx: &Ctx<'_>) -> Out {
+        let Msg::Page { fetch, rows } = msg;
+        if matches!(
+            fetch.kind,
+            FetchKind::Start | FetchKind::Last | FetchKind::Reload
+        ) {
             self.risky.clear();
         }
-        // A page read again keeps the selected complaint selected while it is listed.
-        let kept = self.selected().map(|c| c.id);
         self.risky.extend(
             rows.iter()
-                .filter(|r| r.spread_risk || suggest(config, r).spread_risk)
+                .filter(|r| r.spread_risk || suggest(ctx.config, r).spread_risk)
                 .map(|r| r.id),
         );
-        self.loading = false;
-        self.loaded = true;
-        let full = rows.len() >= PAGE as usize;
-        let got = rows.len();
-        match at {
-            PageAt::First => {
-                let keep = self.selected;
-                self.rows = rows;
-                self.offset = 0;
-                self.at_start = true;
-                self.at_end = !full;
-                self.selected = kept
-                    .and_then(|id| self.rows.iter().position(|c| c.id == id))
-                    .unwrap_or(keep)
-                    .min(self.rows.len().saturating_sub(1));
-            }
-            PageAt::From(_) => {
-                let keep = self.selected.saturating_sub(self.top);
-                self.offset += self.top as u64;
-                self.rows = rows;
-                self.top = 0;
-                self.at_start = self.offset == 0;
-                self.at_end = !full;
-                self.selected = kept
-                    .and_then(|id| self.rows.iter().position(|c| c.id == id))
-                    .unwrap_or(keep)
-                    .min(self.rows.len().saturating_sub(1));
-            }
-            PageAt::Last => {
-                self.rows = rows;
-                self.offset = total.saturating_sub(got as u64);
-                self.at_end = true;
-                self.at_start = !full;
-                self.selected = self.rows.len().saturating_sub(1);
-            }
-            PageAt::After(_) => {
-                self.rows.extend(rows);
-                self.at_end = !full;
-                if self.rows.len() > WINDOW_MAX {
-                    let drop = self.rows.len() - WINDOW_MAX;
-                    self.rows.drain(..drop);
-                    self.selected = self.selected.saturating_sub(drop);
-                    self.top = self.top.saturating_sub(drop);
-                    self.offset += drop as u64;
-                    self.at_start = false;
+        self.window
+            .set_count(ctx.counts.map(|c| c.untriaged.max(0) as u64));
+        let next = self.window.apply(fetch, rows, ctx.list_rows(0));
+        Out::effects(next.map(Effect::LoadPage).into_iter().collect())
+    }
+
+    /// Handles a key: what covers the list first, then the pager's keys, then the list's.
+    pub fn key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        if self.cover.is_up() {
+            return self.cover.key(event, ctx);
+        }
+        if let Some(go) = lookup(window::KEYS, &event) {
+            let next = self.window.go(go, ctx.list_rows(0));
+            return Out::effects(next.map(Effect::LoadPage).into_iter().collect());
+        }
+        match lookup(KEYS, &event) {
+            Some(Cmd::Reload) => Out::effect(Effect::LoadPage(self.window.reload())),
+            Some(Cmd::Open) => self.selected().map_or_else(Out::none, |c| {
+                Out::effect(Effect::OpenCase(c.number.clone()))
+            }),
+            Some(Cmd::Classify) => {
+                if let Some(c) = self.window.selected() {
+                    self.cover.open_form(MoveForm::open(ctx, c, Move::Classify));
                 }
+                Out::none()
             }
-            PageAt::Before(_) => {
-                let mut merged = rows;
-                merged.append(&mut self.rows);
-                self.rows = merged;
-                self.at_start = !full;
-                self.selected += got;
-                self.top += got;
-                self.offset = self.offset.saturating_sub(got as u64);
-                if self.rows.len() > WINDOW_MAX {
-                    self.rows.truncate(WINDOW_MAX);
-                    self.at_end = false;
-                }
-            }
-        }
-        if matches!(at, PageAt::From(_)) && self.rows.is_empty() && self.offset > 0 {
-            // Every row in view left the queue: the end of it is what is left to show.
-            self.loading = true;
-            return ListStep::Load(PageAt::Last);
-        }
-        let pending = std::mem::take(&mut self.pending);
-        self.move_by(pending, height)
-    }
-
-    /// Handles a list key (no text field has focus here, so bare letters work too).
-    pub fn key(&mut self, key: KeyEvent, height: usize) -> ListStep {
-        let page = height.max(1) as isize;
-        match key.code {
-            KeyCode::Down | KeyCode::Char('j') => self.move_by(1, height),
-            KeyCode::Up | KeyCode::Char('k') => self.move_by(-1, height),
-            KeyCode::PageDown | KeyCode::Char(' ') => self.move_by(page, height),
-            KeyCode::PageUp => self.move_by(-page, height),
-            KeyCode::Char('d') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.move_by(page / 2, height)
-            }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.move_by(-page / 2, height)
-            }
-            KeyCode::Home | KeyCode::Char('g') => {
-                self.selected = 0;
-                self.top = 0;
-                if self.at_start {
-                    ListStep::Nothing
-                } else {
-                    self.loading = true;
-                    ListStep::Load(PageAt::First)
-                }
-            }
-            KeyCode::End | KeyCode::Char('G') => {
-                if self.at_end {
-                    self.move_by(isize::MAX / 2, height)
-                } else {
-                    self.loading = true;
-                    ListStep::Load(PageAt::Last)
-                }
-            }
-            KeyCode::Char('r' | 'R') => ListStep::Load(self.reload()),
-            KeyCode::Enter => self
-                .selected()
-                .map_or(ListStep::Nothing, |c| ListStep::Open(c.number.clone())),
-            KeyCode::Char('c' | 'C') if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                if self.selected().is_some() {
-                    ListStep::Classify
-                } else {
-                    ListStep::Nothing
-                }
-            }
-            _ => ListStep::Nothing,
+            None => Out::none(),
         }
     }
 
-    /// Moves the selection; past the rows in memory it asks for the next page and finishes
-    /// the move when the page arrives.
-    pub fn move_by(&mut self, delta: isize, height: usize) -> ListStep {
-        if self.rows.is_empty() {
-            return ListStep::Nothing;
-        }
-        let last = self.rows.len() - 1;
-        let target = self.selected as isize + delta;
-        let mut step = ListStep::Nothing;
-        if target > last as isize {
-            self.selected = last;
-            if !self.at_end && !self.loading {
-                self.pending = target - last as isize;
-                step = self.load_after();
-            }
-        } else if target < 0 {
-            self.selected = 0;
-            if !self.at_start && !self.loading {
-                self.pending = target;
-                step = self.load_before();
-            }
-        } else {
-            self.selected = target as usize;
-        }
-        if step == ListStep::Nothing && !self.loading {
-            if !self.at_end && last - self.selected < PREFETCH {
-                step = self.load_after();
-            } else if !self.at_start && self.selected < PREFETCH {
-                step = self.load_before();
-            }
-        }
-        self.scroll_into_view(height);
-        step
+    /// The keys in force, for the help.
+    pub fn help(&self) -> Vec<Help> {
+        self.cover.help().unwrap_or_else(|| {
+            help_rows(window::KEYS)
+                .chain(help_rows(KEYS))
+                .chain(LEGEND.iter().copied())
+                .collect()
+        })
     }
 
-    fn load_after(&mut self) -> ListStep {
-        match self.rows.last() {
-            Some(c) => {
-                self.loading = true;
-                ListStep::Load(PageAt::After(Cursor::of(QUEUE, c)))
-            }
-            None => ListStep::Nothing,
+    /// Draws the list with aligned columns (display widths, so Chinese lines up), and
+    /// what covers it.
+    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        if !self.cover.hides_list() {
+            self.render_list(ctx, frame, area);
         }
+        self.cover.render(ctx, frame, area);
     }
 
-    fn load_before(&mut self) -> ListStep {
-        match self.rows.first() {
-            Some(c) => {
-                self.loading = true;
-                ListStep::Load(PageAt::Before(Cursor::of(QUEUE, c)))
-            }
-            None => ListStep::Nothing,
-        }
-    }
-
-    fn scroll_into_view(&mut self, height: usize) {
-        self.top = visible_top(self.top, self.selected, height);
-    }
-
-    /// Draws the list with aligned columns (display widths, so Chinese lines up).
-    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect, total: Option<i64>) {
+    fn render_list(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
         let c = ctx.catalog;
+        let total = ctx.counts.map(|c| c.untriaged);
         let count = total.map_or_else(|| "-".to_string(), |t| t.to_string());
         let title = c.format("tui.classification_title", &[("count", count)]);
-        let position = if self.rows.is_empty() {
+        let rows = self.window.rows();
+        let position = if rows.is_empty() {
             String::new()
         } else {
             format!(
@@ -326,7 +214,7 @@ impl Classification {
             .border_style(theme::border());
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        if self.loaded && self.rows.is_empty() {
+        if self.window.loaded() && rows.is_empty() {
             frame.render_widget(
                 Paragraph::new(c.text("tui.classification_empty")).style(theme::hint()),
                 inner,
@@ -335,8 +223,7 @@ impl Classification {
         }
         // The first column marks a spread risk (传播风险), decided or suggested by the
         // keyword rules: a `!` that says it without colour.
-        let w = (inner.width as usize).saturating_sub(1);
-        let cols = Columns::fit(w);
+        let w = columns((inner.width as usize).saturating_sub(1));
         let mut lines = Vec::with_capacity(inner.height as usize);
         let header = [
             c.text("label.number"),
@@ -348,12 +235,17 @@ impl Classification {
             c.text("label.description"),
         ];
         lines.push(Line::styled(
-            format!(" {}", cols.line(header.map(str::to_string))),
+            format!(" {}", cells_line(&w, header.map(str::to_string))),
             theme::header(),
         ));
         let height = (inner.height as usize).saturating_sub(1);
-        let top = visible_top(self.top, self.selected, height);
-        for (i, row) in self.rows.iter().enumerate().skip(top).take(height) {
+        let selected = self.window.selected_index();
+        for (i, row) in rows
+            .iter()
+            .enumerate()
+            .skip(self.window.top(height))
+            .take(height)
+        {
             let first = row.description.lines().next().unwrap_or_default();
             let cells = [
                 row.number.clone(),
@@ -364,7 +256,7 @@ impl Classification {
                 sanitize_line(&row.location),
                 sanitize_line(first),
             ];
-            let style = if i == self.selected {
+            let style = if i == selected {
                 theme::selected()
             } else {
                 ratatui::style::Style::default()
@@ -376,67 +268,49 @@ impl Classification {
             };
             lines.push(Line::from(vec![
                 mark,
-                Span::styled(cols.line(cells), style),
+                Span::styled(cells_line(&w, cells), style),
             ]));
         }
         frame.render_widget(Paragraph::new(lines), inner);
     }
 }
 
-/// The first visible row that keeps `selected` on screen, moving as little as possible.
-fn visible_top(top: usize, selected: usize, height: usize) -> usize {
-    let height = height.max(1);
-    if selected < top {
-        selected
-    } else if selected >= top + height {
-        selected + 1 - height
-    } else {
-        top
-    }
-}
-
 /// Column widths for the list at a given width; the description takes what is left.
-struct Columns([usize; 7]);
-
-impl Columns {
-    fn fit(total: usize) -> Columns {
-        // number, received (MM-DD HH:MM), channel, category, name, location, description
-        let mut w = if total >= 100 {
-            [13, 11, 10, 12, 8, 16, 0]
-        } else {
-            // Narrow: no channel, shorter category and location; the description keeps room.
-            [13, 11, 0, 10, 8, 12, 0]
-        };
-        let shown = w.iter().filter(|c| **c > 0).count();
-        let fixed: usize = w.iter().sum::<usize>() + shown;
-        w[6] = total.saturating_sub(fixed);
-        Columns(w)
-    }
-
-    fn line(&self, cells: [String; 7]) -> String {
-        let mut out = String::new();
-        for (cell, w) in cells.iter().zip(self.0) {
-            if w == 0 {
-                continue;
-            }
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(&fit(cell, w));
-        }
-        out
-    }
+/// Order: number, received (MM-DD HH:MM), channel, category, name, location, description.
+fn columns(total: usize) -> [usize; 7] {
+    let mut w = if total >= 100 {
+        [13, 11, 10, 12, 8, 16, 0]
+    } else {
+        // Narrow: no channel, shorter category and location; the description keeps room.
+        [13, 11, 0, 10, 8, 12, 0]
+    };
+    let shown = w.iter().filter(|c| **c > 0).count();
+    let fixed: usize = w.iter().sum::<usize>() + shown;
+    w[6] = total.saturating_sub(fixed);
+    w
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::keymap::tests::check_table;
 
     #[test]
-    fn the_visible_window_follows_the_selection() {
-        assert_eq!(visible_top(0, 5, 10), 0);
-        assert_eq!(visible_top(0, 12, 10), 3);
-        assert_eq!(visible_top(8, 3, 10), 3);
-        assert_eq!(visible_top(0, 0, 0), 0);
+    fn the_list_keys() {
+        check_table(KEYS);
+        for (k, cmd) in [('c', Cmd::Classify), ('r', Cmd::Reload)] {
+            let event = KeyEvent::new(KeyCode::Char(k), crossterm::event::KeyModifiers::NONE);
+            assert_eq!(lookup(KEYS, &event), Some(cmd));
+            assert_eq!(lookup(window::KEYS, &event), None, "{k} is not a pager key");
+        }
+    }
+
+    #[test]
+    fn columns_fill_the_width() {
+        for total in [99, 100, 150] {
+            let w = columns(total);
+            let shown = w.iter().filter(|c| **c > 0).count();
+            assert_eq!(w.iter().sum::<usize>() + shown - 1, total, "{total}: {w:?}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! twice, drawn as `*`. That agent becomes the administrator and is signed in. Asks only
 //! what is missing.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -15,10 +15,12 @@ use crate::domain::secret::{MIN_SECRET, validate_secret};
 use crate::error::Error;
 use crate::i18n::Lang;
 use crate::text::{fit, sanitize_line, width};
-use crate::tui::app::Ctx;
-use crate::tui::panes::lock::{Secret, secret_key};
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::{Binding, QUIT_HINT, ch, ctrl, footer, key, lookup};
+use crate::tui::msg::Effect;
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
+use crate::tui::widgets::secret::{Secret, secret_key};
 
 /// The first agent, as typed on the first-run screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,13 +69,43 @@ pub struct FirstRun {
     config_path: String,
 }
 
-/// What a key did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FirstRunStep {
-    /// Keep asking.
-    Stay,
-    /// Done.
-    Done(Choice),
+/// What the screen's keys do (text keys go to the focused field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmd {
+    /// Change the choice in focus (Left: the one before).
+    Choose,
+    Next,
+    Prev,
+    /// On the last item: start; else the next item.
+    Enter,
+    /// Start.
+    Start,
+}
+
+/// The first-run screen's keys.
+const KEYS: &[Binding<Cmd>] = &[
+    Binding::new(
+        &[key(KeyCode::Left), key(KeyCode::Right), ch(' ')],
+        Cmd::Choose,
+    )
+    .hint("keys.choose"),
+    Binding::new(&[key(KeyCode::Tab), key(KeyCode::Down)], Cmd::Next).hint("keys.next_item"),
+    Binding::new(&[key(KeyCode::BackTab), key(KeyCode::Up)], Cmd::Prev),
+    Binding::new(&[key(KeyCode::Enter)], Cmd::Enter).hint("keys.start"),
+    Binding::new(&[ctrl('s')], Cmd::Start),
+];
+
+/// Results that come back to the first-run screen.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// The core refused the choices (nothing half done is left but the config file, when
+    /// `setup_done`).
+    Refused {
+        /// Why.
+        error: Error,
+        /// The config file was written already.
+        setup_done: bool,
+    },
 }
 
 impl FirstRun {
@@ -162,13 +194,19 @@ impl FirstRun {
         self.focus = items[(i + by).rem_euclid(n) as usize];
     }
 
-    fn refuse(&mut self, item: Item, err: Error) -> FirstRunStep {
-        self.focus = item;
-        self.error = Some((Some(item), err));
-        FirstRunStep::Stay
+    /// Takes a result.
+    pub fn update(&mut self, msg: Msg) {
+        let Msg::Refused { error, setup_done } = msg;
+        self.refused(error, setup_done);
     }
 
-    fn finish(&mut self) -> FirstRunStep {
+    fn refuse(&mut self, item: Item, err: Error) -> Vec<Effect> {
+        self.focus = item;
+        self.error = Some((Some(item), err));
+        Vec::new()
+    }
+
+    fn finish(&mut self) -> Vec<Effect> {
         let admin = if self.ask_admin {
             let typed = self.agent.value();
             let checked = if typed.trim().is_empty() {
@@ -200,10 +238,10 @@ impl FirstRun {
             None
         };
         let preset = Preset::ALL.get(self.preset).copied().unwrap_or_default();
-        FirstRunStep::Done(Choice {
+        vec![Effect::FinishFirstRun(Choice {
             setup: self.ask_setup.then_some((preset, self.lang)),
             admin,
-        })
+        })]
     }
 
     fn field_mut(&mut self, item: Item) -> Option<&mut TextField> {
@@ -226,21 +264,20 @@ impl FirstRun {
 
     /// Handles a key: Tab/arrows move, Left/Right choose, Enter on the last item or Ctrl+S
     /// confirms.
-    pub fn key(&mut self, key: KeyEvent) -> FirstRunStep {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    pub fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let focus = self.focus;
         let choice = matches!(focus, Item::Preset | Item::Language);
-        match key.code {
-            KeyCode::Char('s' | 'S') if ctrl => return self.finish(),
-            KeyCode::Enter => {
+        match lookup(KEYS, &key) {
+            Some(Cmd::Start) => return self.finish(),
+            Some(Cmd::Enter) => {
                 if self.items().last() == Some(&focus) {
                     return self.finish();
                 }
                 self.move_focus(1);
             }
-            KeyCode::Tab | KeyCode::Down => self.move_focus(1),
-            KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
-            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if choice => {
+            Some(Cmd::Next) => self.move_focus(1),
+            Some(Cmd::Prev) => self.move_focus(-1),
+            Some(Cmd::Choose) if choice => {
                 let back = key.code == KeyCode::Left;
                 if focus == Item::Preset {
                     let n = Preset::ALL.len();
@@ -263,7 +300,7 @@ impl FirstRun {
                 }
             }
         }
-        FirstRunStep::Stay
+        Vec::new()
     }
 
     /// Pasted text goes into the focused text field.
@@ -408,7 +445,7 @@ impl FirstRun {
         }
         frame.render_widget(
             Span::styled(
-                fit(c.text("tui.first_run_keys"), keys.width as usize),
+                fit(&footer(c, KEYS, QUIT_HINT, "   "), keys.width as usize),
                 theme::hint(),
             ),
             keys,
@@ -434,6 +471,13 @@ fn language_name(lang: Lang) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::keymap::tests::check_table;
+    use crossterm::event::KeyModifiers;
+
+    #[test]
+    fn the_first_run_keys() {
+        check_table(KEYS);
+    }
 
     fn press(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
@@ -448,16 +492,16 @@ mod tests {
     #[test]
     fn asks_setup_then_agent_and_pin_twice() {
         let mut f = FirstRun::new(true, true, Lang::ZhCn, "/tmp/c.toml".into());
-        assert_eq!(f.key(press(KeyCode::Right)), FirstRunStep::Stay);
+        assert_eq!(f.key(press(KeyCode::Right)), Vec::new());
         f.key(press(KeyCode::Tab));
         f.key(press(KeyCode::Right));
         assert_eq!(f.lang(), Lang::En);
         f.key(press(KeyCode::Tab));
-        assert_eq!(f.key(press(KeyCode::Enter)), FirstRunStep::Stay);
+        assert_eq!(f.key(press(KeyCode::Enter)), Vec::new());
         assert_eq!(f.focus, Item::Pin, "Enter goes on to the PIN");
         assert_eq!(
             f.key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
-            FirstRunStep::Stay
+            Vec::new()
         );
         assert_eq!(
             f.error.as_ref().map(|(at, e)| (*at, e.key)),
@@ -469,7 +513,7 @@ mod tests {
         type_text(&mut f, "258");
         f.key(press(KeyCode::Tab));
         type_text(&mut f, "258");
-        assert_eq!(f.key(press(KeyCode::Enter)), FirstRunStep::Stay);
+        assert_eq!(f.key(press(KeyCode::Enter)), Vec::new());
         assert_eq!(
             f.error.as_ref().map(|(at, e)| (*at, e.key)),
             Some((Some(Item::Pin), "tui.pin_short"))
@@ -478,7 +522,7 @@ mod tests {
         assert!(f.error.is_none(), "typing in the field clears its refusal");
         f.key(press(KeyCode::Tab));
         type_text(&mut f, "1");
-        assert_eq!(f.key(press(KeyCode::Enter)), FirstRunStep::Stay);
+        assert_eq!(f.key(press(KeyCode::Enter)), Vec::new());
         assert_eq!(
             f.error.as_ref().map(|(at, e)| (*at, e.key)),
             Some((Some(Item::PinAgain), "tui.pin_mismatch"))
@@ -487,13 +531,13 @@ mod tests {
         type_text(&mut f, "2580");
         assert_eq!(
             f.key(press(KeyCode::Enter)),
-            FirstRunStep::Done(Choice {
+            vec![Effect::FinishFirstRun(Choice {
                 setup: Some((Preset::PestControl, Lang::En)),
                 admin: Some(Admin {
                     name: "王丽".into(),
                     secret: Secret::new("2580".into()),
                 }),
-            })
+            })]
         );
     }
 
@@ -506,26 +550,26 @@ mod tests {
         f.paste("1234");
         assert_eq!(
             f.key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
-            FirstRunStep::Done(Choice {
+            vec![Effect::FinishFirstRun(Choice {
                 setup: None,
                 admin: Some(Admin {
                     name: "Li".into(),
                     secret: Secret::new("1234".into()),
                 }),
-            })
+            })]
         );
         let mut setup_only = FirstRun::new(true, false, Lang::En, String::new());
         assert_eq!(
             setup_only.key(press(KeyCode::Enter)),
-            FirstRunStep::Stay,
+            Vec::new(),
             "Enter on the preset goes to the language"
         );
         assert_eq!(
             setup_only.key(press(KeyCode::Enter)),
-            FirstRunStep::Done(Choice {
+            vec![Effect::FinishFirstRun(Choice {
                 setup: Some((Preset::PropertyManagement, Lang::En)),
                 admin: None,
-            })
+            })]
         );
     }
 

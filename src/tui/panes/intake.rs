@@ -14,7 +14,9 @@ use crate::desk::{REPEAT_MIN_DIGITS, REPEAT_MIN_LOCATION};
 use crate::domain::complaint::{Channel, Complaint, NewComplaint};
 use crate::error::Error;
 use crate::text::{fit, sanitize_line, width};
-use crate::tui::app::Ctx;
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::{Binding, HELP_HINT, Help, ctrl, footer, help_rows, key, lookup};
+use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
 use crate::tui::widgets::form::{choice_line, choose};
@@ -96,33 +98,55 @@ impl Field {
     }
 }
 
-/// What a key did to the form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    /// Nothing to tell.
-    Nothing,
+/// What the form's keys do (text keys go to the focused field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmd {
     /// Save the form as a complaint.
     Save,
     /// Start over with an empty form.
     Clear,
-    /// Pasted text lost this many unsafe characters.
-    PasteCleaned(usize),
+    /// The next field.
+    Next,
+    /// The previous field.
+    Prev,
+    /// The next field, except in the description (a new line there).
+    NextLine,
+    /// The previous field, except in the description.
+    PrevLine,
+    /// Taken by the focused field itself (listed for the help).
+    Field,
 }
 
-/// What a tick asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TickWork {
-    /// Keep this draft.
-    SaveDraft(NewComplaint),
-    /// The form was emptied: drop the draft.
-    ClearDraft,
-    /// Look up earlier complaints of this phone and location.
-    Lookup {
-        /// Phone as typed.
-        phone: String,
-        /// Location as typed.
-        location: String,
-    },
+/// The intake form's keys.
+const KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[key(KeyCode::Down)], Cmd::NextLine),
+    Binding::new(&[key(KeyCode::Up)], Cmd::PrevLine),
+    Binding::new(&[key(KeyCode::Tab)], Cmd::Next)
+        .help("Tab / Shift+Tab", "help.fields")
+        .hint_at(1, "keys.next_field"),
+    Binding::new(&[key(KeyCode::BackTab)], Cmd::Prev),
+    Binding::new(&[], Cmd::Field).help("Left / Right", "help.choose"),
+    Binding::new(&[], Cmd::Field).help("Space", "help.toggle"),
+    Binding::new(&[key(KeyCode::Enter)], Cmd::NextLine).help("Enter", "help.newline"),
+    Binding::new(&[ctrl('s')], Cmd::Save)
+        .help("Ctrl+S", "help.save")
+        .hint_at(0, "keys.save"),
+    Binding::new(&[ctrl('n')], Cmd::Clear)
+        .help("Ctrl+N", "help.clear_form")
+        .hint_at(2, "keys.new_form"),
+];
+
+/// Results that come back to the intake pane.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// The form was recorded as this complaint.
+    Saved(Box<Complaint>),
+    /// The desk refused the form.
+    Refused(Error),
+    /// Earlier complaints of the person being typed in.
+    Repeats(Vec<Complaint>),
+    /// A draft kept from before.
+    Draft(Box<NewComplaint>),
 }
 
 /// The intake form.
@@ -285,11 +309,6 @@ impl Intake {
         self.error.as_ref()
     }
 
-    /// Earlier complaints found for the phone or location typed.
-    pub fn set_repeats(&mut self, found: Vec<Complaint>) {
-        self.repeats = found;
-    }
-
     /// The earlier complaints shown.
     pub fn repeats(&self) -> &[Complaint] {
         &self.repeats
@@ -316,7 +335,7 @@ impl Intake {
 
     /// The draft work due now: after a quiet moment, or at the latest a couple of seconds
     /// after the first unsaved change; plus a pending repeat-complainant lookup.
-    pub fn tick(&mut self, ctx: &Ctx<'_>) -> Vec<TickWork> {
+    pub fn tick(&mut self, ctx: &Ctx<'_>) -> Vec<Effect> {
         let mut work = Vec::new();
         if self.unsaved {
             self.quiet_ticks += 1;
@@ -327,7 +346,7 @@ impl Intake {
         }
         if self.lookup_pending {
             self.lookup_pending = false;
-            work.push(TickWork::Lookup {
+            work.push(Effect::Lookup {
                 phone: self.phone.value(),
                 location: self.location.value(),
             });
@@ -336,27 +355,57 @@ impl Intake {
     }
 
     /// The draft to keep now (or its removal, for an empty form); marks it kept.
-    pub fn take_draft(&mut self, ctx: &Ctx<'_>) -> TickWork {
+    pub fn take_draft(&mut self, ctx: &Ctx<'_>) -> Effect {
         self.unsaved = false;
         if self.is_blank() {
-            TickWork::ClearDraft
+            Effect::ClearDraft
         } else {
-            TickWork::SaveDraft(self.form(ctx))
+            Effect::SaveDraft(Box::new(self.form(ctx)))
+        }
+    }
+
+    /// The keys of the form, for the help.
+    pub fn help(&self) -> impl Iterator<Item = Help> {
+        help_rows(KEYS)
+    }
+
+    /// Takes a result from the desk.
+    pub fn update(&mut self, msg: Msg, ctx: &Ctx<'_>) -> Out {
+        match msg {
+            Msg::Saved(c) => {
+                self.reset();
+                Out::notice(Notice::Saved(c.number.clone())).changed(&c.number)
+            }
+            Msg::Refused(err) => {
+                // Beside the field (cut to fit), and whole on the notice line.
+                self.refused(err.clone());
+                Out::notice(Notice::Failed(err))
+            }
+            Msg::Repeats(found) => {
+                self.repeats = found;
+                Out::none()
+            }
+            Msg::Draft(draft) => {
+                self.restore(&draft, ctx);
+                Out::notice(Notice::DraftRestored)
+            }
         }
     }
 
     /// Handles a key; text keys go to the focused field's editor.
-    pub fn key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> Step {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    pub fn key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> Out {
         let focus = self.focus;
-        match key.code {
-            KeyCode::Char('s' | 'S') if ctrl => return Step::Save,
-            KeyCode::Char('n' | 'N') if ctrl => return Step::Clear,
-            KeyCode::Tab => self.focus = focus.offset(1),
-            KeyCode::BackTab => self.focus = focus.offset(-1),
-            KeyCode::Enter if focus != Field::Description => self.focus = focus.offset(1),
-            KeyCode::Down if focus != Field::Description => self.focus = focus.offset(1),
-            KeyCode::Up if focus != Field::Description => self.focus = focus.offset(-1),
+        let in_text = focus == Field::Description;
+        match lookup(KEYS, &key) {
+            Some(Cmd::Save) => return Out::effect(Effect::Intake(Box::new(self.form(ctx)))),
+            Some(Cmd::Clear) => {
+                self.reset();
+                return Out::effect(Effect::ClearDraft).with_notice(Notice::FormCleared);
+            }
+            Some(Cmd::Next) => self.focus = focus.offset(1),
+            Some(Cmd::Prev) => self.focus = focus.offset(-1),
+            Some(Cmd::NextLine) if !in_text => self.focus = focus.offset(1),
+            Some(Cmd::PrevLine) if !in_text => self.focus = focus.offset(-1),
             _ => match focus {
                 Field::Channel => {
                     if let Some(i) = choose(key, self.channel, &channel_labels(ctx)) {
@@ -379,7 +428,9 @@ impl Intake {
                     }
                 }
                 Field::Apologized => {
-                    if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y')) {
+                    if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y'))
+                        && !key.modifiers.contains(KeyModifiers::CONTROL)
+                    {
                         self.apologized = !self.apologized;
                         self.changed(focus);
                     }
@@ -393,21 +444,21 @@ impl Intake {
                 }
             },
         }
-        Step::Nothing
+        Out::none()
     }
 
     /// Pasted text goes into the focused text field (line breaks kept in the description).
-    pub fn paste(&mut self, text: &str) -> Step {
+    pub fn paste(&mut self, text: &str) -> Out {
         let focus = self.focus;
         let Some(field) = self.text_mut(focus) else {
-            return Step::Nothing;
+            return Out::none();
         };
         let removed = field.paste(text);
         self.changed(focus);
         if removed > 0 {
-            Step::PasteCleaned(removed)
+            Out::notice(Notice::PasteCleaned(removed))
         } else {
-            Step::Nothing
+            Out::none()
         }
     }
 
@@ -502,7 +553,7 @@ impl Intake {
             frame.set_cursor_position(self.description.caret(inner));
         }
         frame.render_widget(
-            Line::styled(c.text("tui.intake_keys"), theme::hint()),
+            Line::styled(footer(c, KEYS, HELP_HINT, "  "), theme::hint()),
             rows[8],
         );
     }
@@ -645,4 +696,21 @@ fn category_labels(ctx: &Ctx<'_>) -> Vec<String> {
         .iter()
         .map(|cat| ctx.config.category_name(&cat.key, ctx.lang))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::keymap::tests::check_table;
+
+    #[test]
+    fn the_intake_keys() {
+        check_table(KEYS);
+        let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(lookup(KEYS, &enter), Some(Cmd::NextLine));
+        let save = KeyEvent::new(KeyCode::Char('S'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(KEYS, &save), Some(Cmd::Save));
+        let text = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE);
+        assert_eq!(lookup(KEYS, &text), None, "a letter is text");
+    }
 }

@@ -4,8 +4,7 @@
 //! name is filled in and the PIN has the focus; Tab goes to the name, where the first
 //! character typed replaces it, so the next agent signs in with a few keys.
 
-use chrono::{DateTime, Local};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -13,49 +12,12 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::error::Error;
 use crate::text::{fit, sanitize_line, width};
-use crate::tui::app::Ctx;
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::{Binding, QUIT_HINT, ctrl, footer, key, lookup};
+use crate::tui::msg::Effect;
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
-
-/// A secret as typed (a PIN): passed to the core and dropped, never printed, logged or
-/// drawn (its `Debug` says only how long it is).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps what was typed.
-    pub fn new(text: String) -> Secret {
-        Secret(text)
-    }
-
-    /// The secret itself, for the core to check or hash.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Secret({} chars)", self.0.chars().count())
-    }
-}
-
-/// Whether a key may edit a secret field: text and the editing keys, never a chord (a
-/// Ctrl chord of the editor could insert a line break or paste an old cut).
-pub fn secret_key(key: &KeyEvent) -> bool {
-    !key.modifiers
-        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-        && matches!(
-            key.code,
-            KeyCode::Char(_)
-                | KeyCode::Backspace
-                | KeyCode::Delete
-                | KeyCode::Left
-                | KeyCode::Right
-                | KeyCode::Home
-                | KeyCode::End
-        )
-}
+use crate::tui::widgets::secret::{Secret, secret_key};
 
 /// The fields of the lock screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,18 +28,39 @@ pub enum LockField {
     Pin,
 }
 
-/// What a key on the lock screen asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LockStep {
-    /// Nothing more.
-    Stay,
-    /// Sign `name` in with `secret`.
-    SignIn {
-        /// The agent's name as typed (trimmed).
-        name: String,
-        /// The PIN typed.
-        secret: Secret,
-    },
+/// What the lock screen's keys do (text keys go to the focused field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmd {
+    /// Sign in (in the name, with a name typed: on to the PIN).
+    Submit,
+    /// The other field.
+    Switch,
+    /// Empty the PIN.
+    ClearPin,
+}
+
+/// The lock screen's keys.
+const KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[key(KeyCode::Enter), ctrl('s')], Cmd::Submit).hint("keys.sign_in"),
+    Binding::new(
+        &[
+            key(KeyCode::Tab),
+            key(KeyCode::BackTab),
+            key(KeyCode::Up),
+            key(KeyCode::Down),
+        ],
+        Cmd::Switch,
+    )
+    .hint("keys.switch_field"),
+    Binding::new(&[key(KeyCode::Esc)], Cmd::ClearPin).hint("keys.clear_pin"),
+];
+
+/// Results that come back to the lock screen.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// The sign-in was refused (wrong name or PIN, a wait, a locked or disabled account),
+    /// or failed.
+    Refused(Error),
 }
 
 /// The lock screen's state.
@@ -162,47 +145,55 @@ impl Lock {
         self.focus = focus;
     }
 
-    fn submit(&mut self) -> LockStep {
+    /// Takes a result.
+    pub fn update(&mut self, msg: Msg) {
+        let Msg::Refused(err) = msg;
+        self.refused(err);
+    }
+
+    fn submit(&mut self) -> Vec<Effect> {
         let name = self.name.value().trim().to_string();
         if name.is_empty() {
             self.error = Some(Error::new("tui.lock_name_required"));
             self.set_focus(LockField::Name);
-            return LockStep::Stay;
+            return Vec::new();
         }
         if self.pin.is_empty() {
             self.error = Some(Error::new("tui.lock_pin_required"));
             self.set_focus(LockField::Pin);
-            return LockStep::Stay;
+            return Vec::new();
         }
         let secret = Secret::new(self.pin.value());
         self.pin = TextField::secret();
         self.error = None;
         self.focus = LockField::Pin;
-        LockStep::SignIn { name, secret }
+        vec![Effect::SignIn { name, secret }]
     }
 
     /// Handles a key: Enter or Ctrl+S signs in (Enter in the name goes to the PIN), Tab and
     /// the arrows switch fields, Esc empties the PIN.
-    pub fn key(&mut self, key: KeyEvent) -> LockStep {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('s' | 'S') if ctrl => return self.submit(),
-            KeyCode::Enter if self.focus == LockField::Name && !self.name.is_empty() => {
+    pub fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        match lookup(KEYS, &key) {
+            Some(Cmd::Submit)
+                if key.code == KeyCode::Enter
+                    && self.focus == LockField::Name
+                    && !self.name.is_empty() =>
+            {
                 self.set_focus(LockField::Pin);
             }
-            KeyCode::Enter => return self.submit(),
-            KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
+            Some(Cmd::Submit) => return self.submit(),
+            Some(Cmd::Switch) => {
                 self.set_focus(match self.focus {
                     LockField::Name => LockField::Pin,
                     LockField::Pin => LockField::Name,
                 });
             }
-            KeyCode::Esc => {
+            Some(Cmd::ClearPin) => {
                 self.pin = TextField::secret();
                 self.error = None;
             }
-            _ if !secret_key(&key) => {}
-            _ => match self.focus {
+            None if !secret_key(&key) => {}
+            None => match self.focus {
                 LockField::Name => {
                     if self.replace_name {
                         self.replace_name = false;
@@ -211,7 +202,7 @@ impl Lock {
                             KeyCode::Backspace | KeyCode::Delete => {
                                 self.name = TextField::line("");
                                 self.error = None;
-                                return LockStep::Stay;
+                                return Vec::new();
                             }
                             _ => {}
                         }
@@ -227,7 +218,7 @@ impl Lock {
                 }
             },
         }
-        LockStep::Stay
+        Vec::new()
     }
 
     /// Pasted text goes into the focused field (replacing a name just entered with Tab).
@@ -247,7 +238,8 @@ impl Lock {
     }
 
     /// Draws the screen: the app's name and the clock on top, the sign-in box centred.
-    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect, now: DateTime<Local>) {
+    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let now = ctx.now;
         let c = ctx.catalog;
         let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
         let clock = format!(" {} ", now.format("%Y-%m-%d %H:%M"));
@@ -327,7 +319,7 @@ impl Lock {
         }
         frame.render_widget(
             Span::styled(
-                fit(c.text("tui.lock_keys"), keys.width as usize),
+                fit(&footer(c, KEYS, QUIT_HINT, "   "), keys.width as usize),
                 theme::hint(),
             ),
             keys,
@@ -338,6 +330,13 @@ impl Lock {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::keymap::tests::check_table;
+    use crossterm::event::KeyModifiers;
+
+    #[test]
+    fn the_lock_keys() {
+        check_table(KEYS);
+    }
 
     fn press(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
@@ -357,10 +356,10 @@ mod tests {
         assert_eq!(lock.pin_len(), 4);
         assert_eq!(
             lock.key(press(KeyCode::Enter)),
-            LockStep::SignIn {
+            vec![Effect::SignIn {
                 name: "王丽".into(),
                 secret: Secret::new("2580".into()),
-            }
+            }]
         );
         assert_eq!(lock.pin_len(), 0, "the PIN is not kept once sent");
     }
@@ -375,13 +374,13 @@ mod tests {
         // Enter in the name goes to the PIN; Enter with no PIN says so.
         lock.key(press(KeyCode::Enter));
         assert_eq!(lock.focus(), LockField::Pin);
-        assert_eq!(lock.key(press(KeyCode::Enter)), LockStep::Stay);
+        assert_eq!(lock.key(press(KeyCode::Enter)), Vec::new());
         assert_eq!(lock.error().map(|e| e.key), Some("tui.lock_pin_required"));
         type_text(&mut lock, "1234");
         assert!(lock.error().is_none(), "typing clears the refusal");
         assert!(matches!(
-            lock.key(press(KeyCode::Enter)),
-            LockStep::SignIn { name, .. } if name == "李娜"
+            lock.key(press(KeyCode::Enter)).as_slice(),
+            [Effect::SignIn { name, .. }] if name == "李娜"
         ));
         // Back in the name: Backspace empties it at once; moving the caret keeps it.
         lock.key(press(KeyCode::BackTab));
@@ -399,7 +398,7 @@ mod tests {
     fn a_refusal_empties_the_pin_and_chords_never_reach_it() {
         let mut lock = Lock::new("");
         assert_eq!(lock.focus(), LockField::Name);
-        assert_eq!(lock.key(press(KeyCode::Enter)), LockStep::Stay);
+        assert_eq!(lock.key(press(KeyCode::Enter)), Vec::new());
         assert_eq!(lock.error().map(|e| e.key), Some("tui.lock_name_required"));
         type_text(&mut lock, "王丽");
         lock.key(press(KeyCode::Tab));

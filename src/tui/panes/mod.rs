@@ -1,13 +1,12 @@
-//! The panes: one file each, holding its state, its key handling and its drawing.
+//! The panes: one file each, holding its state, its keys (a table that drives the key
+//! handling, the help and the footer), the results that come back to it, and its drawing.
 
 pub mod callbacks;
+pub mod case;
 pub mod classification;
-pub mod detail;
 pub mod first_run;
-pub mod followups;
 pub mod intake;
 pub mod lock;
-pub mod moves;
 pub mod revisits;
 
 /// The panes of the pane bar, in order.

@@ -3,26 +3,28 @@
 //! shown by due time, read in keyset pages into a bounded window. Enter opens the case, `r`
 //! records the revisit's result, `c` puts the phone on the notice line.
 
-use chrono::{DateTime, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::desk::{AgendaCounts, AgendaRange};
+use crate::desk::{AgendaCounts, AgendaRange, Revisit};
 use crate::domain::complaint::Complaint;
+use crate::domain::stage::Stage;
 use crate::present::role_name;
-use crate::store::followups::Revisit;
 use crate::text::{sanitize_line, width};
-use crate::tui::app::Ctx;
-use crate::tui::panes::callbacks::{
+use crate::tui::ctx::Ctx;
+use crate::tui::forms::followups::{FollowForm, due_cell};
+use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, help_rows, key, lookup};
+use crate::tui::msg::{Effect, Notice, Out};
+use crate::tui::panes::case::Cover;
+use crate::tui::theme;
+use crate::tui::widgets::table::{
     PHONE_MAX, PHONE_MIN, bar_line, cells_line, marks, position_text,
 };
-use crate::tui::panes::followups::due_cell;
-use crate::tui::theme;
-use crate::tui::widgets::window::{Fetch, Key, Keyed, Nav, Window};
+use crate::tui::widgets::window::{self, Fetch, Key, Keyed, Window};
 
 /// A row of the agenda: the revisit and its complaint.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,19 +50,72 @@ pub const PARTS: [(AgendaRange, &str); 5] = [
     (AgendaRange::All, "tui.part_all"),
 ];
 
-/// What a key asks of the agenda.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RevisitsStep {
-    /// Nothing more.
-    Nothing,
-    /// Read a page of the current part.
-    Load(Fetch),
-    /// Open the complaint with this number.
-    Open(String),
-    /// Open the form that records the selected revisit.
+/// What the agenda's own keys do (the moves through it are the pager's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmd {
+    Part(usize),
+    NextPart,
+    PrevPart,
+    Open,
     Record,
-    /// Show the selected complaint's phone on the notice line.
     Dial,
+}
+
+/// The agenda's keys.
+const KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[ch('1')], Cmd::Part(0))
+        .help("1-5 / Left / Right / Tab", "help.agenda_part")
+        .hint_at(3, "keys.part"),
+    Binding::new(&[ch('2')], Cmd::Part(1)),
+    Binding::new(&[ch('3')], Cmd::Part(2)),
+    Binding::new(&[ch('4')], Cmd::Part(3)),
+    Binding::new(&[ch('5')], Cmd::Part(4)),
+    Binding::new(&[key(KeyCode::Right), key(KeyCode::Tab)], Cmd::NextPart),
+    Binding::new(&[key(KeyCode::Left), key(KeyCode::BackTab)], Cmd::PrevPart),
+    Binding::new(&[key(KeyCode::Enter)], Cmd::Open)
+        .help("Enter", "help.open")
+        .hint_at(0, "keys.case"),
+    Binding::new(&[ch('r'), ch('R')], Cmd::Record)
+        .help("r", "help.revisit_record")
+        .hint_at(1, "keys.record_revisit"),
+    Binding::new(&[ch('c'), ch('C')], Cmd::Dial)
+        .help("c", "help.show_phone")
+        .hint_at(2, "keys.phone"),
+];
+
+/// What the mark says.
+const LEGEND: &[Help] = &[Help {
+    keys: "!",
+    text: "help.overdue_mark",
+}];
+
+/// Results that come back to the agenda.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A page of a part.
+    Page {
+        /// The part it was read for.
+        range: AgendaRange,
+        /// What was read.
+        fetch: Fetch,
+        /// Its rows, by due time.
+        rows: Vec<AgendaRow>,
+    },
+    /// Open revisits per part.
+    Counts(AgendaCounts),
+    /// A revisit was recorded (what it came to, as the desk says).
+    Revisited {
+        /// The complaint.
+        number: String,
+        /// Its stage now.
+        stage: Stage,
+        /// Whether the customer was reached.
+        reached: bool,
+        /// Whether the case reopened (the customer not satisfied).
+        reopened: bool,
+        /// Whether it was the last open revisit, reached and satisfied: ready to close.
+        ready: bool,
+    },
 }
 
 /// The agenda's state. It opens on the overdue part: what is late first; the other parts
@@ -70,6 +125,7 @@ pub struct Revisits {
     part: usize,
     counts: Option<AgendaCounts>,
     window: Window<AgendaRow>,
+    cover: Cover,
 }
 
 impl Revisits {
@@ -81,11 +137,6 @@ impl Revisits {
     /// The counts per part, as last read.
     pub fn counts(&self) -> Option<AgendaCounts> {
         self.counts
-    }
-
-    /// Takes fresh counts.
-    pub fn set_counts(&mut self, counts: AgendaCounts) {
-        self.counts = Some(counts);
     }
 
     /// The rows in memory.
@@ -103,60 +154,128 @@ impl Revisits {
         self.window.loaded()
     }
 
-    /// On entering the pane or after a change: the window read again where it was, or
-    /// from the start.
-    pub fn reload(&mut self) -> Fetch {
-        if self.window.loaded() {
-            self.window.reload()
-        } else {
-            self.window.start()
+    /// What covers the agenda.
+    pub fn cover(&self) -> &Cover {
+        &self.cover
+    }
+
+    /// What covers the agenda, to change.
+    pub fn cover_mut(&mut self) -> &mut Cover {
+        &mut self.cover
+    }
+
+    /// On entering the pane or after a change: the counts and the part read again, where
+    /// it was (from the start the first time).
+    pub fn enter(&mut self) -> Vec<Effect> {
+        vec![
+            Effect::AgendaCounts,
+            Effect::LoadAgenda {
+                range: self.range(),
+                fetch: self.window.enter(),
+            },
+        ]
+    }
+
+    /// Takes a result.
+    pub fn update(&mut self, msg: Msg, ctx: &Ctx<'_>) -> Out {
+        match msg {
+            // A page of another part (switched meanwhile) is dropped.
+            Msg::Page { range, .. } if range != self.range() => Out::none(),
+            Msg::Page { range, fetch, rows } => {
+                let next = self.window.apply(fetch, rows, ctx.list_rows(1));
+                Out::effects(
+                    next.map(|fetch| Effect::LoadAgenda { range, fetch })
+                        .into_iter()
+                        .collect(),
+                )
+            }
+            Msg::Counts(counts) => {
+                self.counts = Some(counts);
+                Out::none()
+            }
+            Msg::Revisited {
+                number,
+                stage,
+                reached,
+                reopened,
+                ready,
+            } => {
+                self.cover.close_follow();
+                Out::notice(Notice::Revisited {
+                    number: number.clone(),
+                    stage,
+                    reached,
+                    reopened,
+                    ready,
+                })
+                .changed(&number)
+            }
         }
     }
 
-    /// Takes a page read for `range`; a page of another part is dropped.
-    pub fn apply(
-        &mut self,
-        range: AgendaRange,
-        fetch: Fetch,
-        rows: Vec<AgendaRow>,
-        height: usize,
-    ) -> Option<Fetch> {
-        if range != self.range() {
-            return None;
-        }
-        self.window.apply(fetch, rows, height)
-    }
-
-    fn show_part(&mut self, part: usize) -> RevisitsStep {
+    fn show_part(&mut self, part: usize) -> Out {
         self.part = part % PARTS.len();
-        RevisitsStep::Load(self.window.start())
+        Out::effect(Effect::LoadAgenda {
+            range: self.range(),
+            fetch: self.window.start(),
+        })
     }
 
-    /// Handles a key of the agenda.
-    pub fn key(&mut self, key: KeyEvent, height: usize) -> RevisitsStep {
-        match self.window.nav(&key, height) {
-            Nav::Load(f) => return RevisitsStep::Load(f),
-            Nav::Done => return RevisitsStep::Nothing,
-            Nav::Ignored => {}
+    /// Handles a key: what covers the agenda first, then the pager's keys, then the
+    /// agenda's.
+    pub fn key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        if self.cover.is_up() {
+            return self.cover.key(event, ctx);
         }
-        if key
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-        {
-            return RevisitsStep::Nothing;
+        let range = self.range();
+        if let Some(go) = lookup(window::KEYS, &event) {
+            let next = self.window.go(go, ctx.list_rows(1));
+            return Out::effects(
+                next.map(|fetch| Effect::LoadAgenda { range, fetch })
+                    .into_iter()
+                    .collect(),
+            );
         }
-        let selected = self.selected().is_some();
-        match key.code {
-            KeyCode::Char(c @ '1'..='5') => self.show_part(c as usize - '1' as usize),
-            KeyCode::Right | KeyCode::Tab => self.show_part(self.part + 1),
-            KeyCode::Left | KeyCode::BackTab => self.show_part(self.part + PARTS.len() - 1),
-            KeyCode::Enter => self.selected().map_or(RevisitsStep::Nothing, |r| {
-                RevisitsStep::Open(r.complaint.number.clone())
+        match lookup(KEYS, &event) {
+            Some(Cmd::Part(part)) => self.show_part(part),
+            Some(Cmd::NextPart) => self.show_part(self.part + 1),
+            Some(Cmd::PrevPart) => self.show_part(self.part + PARTS.len() - 1),
+            Some(Cmd::Open) => self.selected().map_or_else(Out::none, |r| {
+                Out::effect(Effect::OpenCase(r.complaint.number.clone()))
             }),
-            KeyCode::Char('r' | 'R') if selected => RevisitsStep::Record,
-            KeyCode::Char('c' | 'C') if selected => RevisitsStep::Dial,
-            _ => RevisitsStep::Nothing,
+            Some(Cmd::Record) => {
+                if let Some(row) = self.window.selected() {
+                    let form = FollowForm::revisit(ctx, &row.revisit, &row.complaint);
+                    self.cover.open_follow(form);
+                }
+                Out::none()
+            }
+            Some(Cmd::Dial) => self.selected().map_or_else(Out::none, |r| {
+                Out::effect(Effect::Dial {
+                    number: r.complaint.number.clone(),
+                    name: r.complaint.name.clone(),
+                })
+            }),
+            None => Out::none(),
         }
+    }
+
+    /// The keys in force, for the help.
+    pub fn help(&self) -> Vec<Help> {
+        self.cover.help().unwrap_or_else(|| {
+            help_rows(window::KEYS)
+                .chain(help_rows(KEYS))
+                .chain(LEGEND.iter().copied())
+                .collect()
+        })
+    }
+
+    /// Draws the agenda, and what covers it.
+    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        if !self.cover.hides_list() {
+            self.render_agenda(ctx, frame, area);
+        }
+        self.cover.render(ctx, frame, area);
     }
 
     fn count(&self, range: AgendaRange) -> Option<i64> {
@@ -172,13 +291,14 @@ impl Revisits {
 
     /// Draws the parts with their counts, the column header and the rows in view; `now`
     /// decides which rows are overdue.
-    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect, now: DateTime<Utc>) {
+    fn render_agenda(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let now = ctx.now_utc();
         let c = ctx.catalog;
         let inner = crate::tui::widgets::pane_frame(
             frame,
             area,
             c.text("tui.revisits_title"),
-            c.text("tui.revisits_keys"),
+            &footer(c, KEYS, HELP_HINT, "  "),
         );
         if inner.height == 0 {
             return;
@@ -290,25 +410,31 @@ fn columns(total: usize, phone: usize) -> [usize; 7] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::keymap::tests::check_table;
 
     #[test]
     fn parts_switch_with_digits_and_arrows() {
+        check_table(KEYS);
+        let config = crate::config::Config::preset(crate::config::Preset::PropertyManagement)
+            .expect("preset");
+        let ctx = Ctx::new(&config, crate::i18n::Lang::ZhCn);
         let mut r = Revisits::default();
         assert_eq!(r.range(), AgendaRange::Overdue);
-        let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+        let key = |c| KeyEvent::new(c, crossterm::event::KeyModifiers::NONE);
+        let out = r.key(key(KeyCode::Char('2')), &ctx);
         assert!(matches!(
-            r.key(key(KeyCode::Char('2')), 10),
-            RevisitsStep::Load(_)
+            out.effects.as_slice(),
+            [Effect::LoadAgenda { .. }]
         ));
         assert_eq!(r.range(), AgendaRange::Today);
-        r.key(key(KeyCode::Char('1')), 10);
-        r.key(key(KeyCode::Left), 10);
+        r.key(key(KeyCode::Char('1')), &ctx);
+        r.key(key(KeyCode::Left), &ctx);
         assert_eq!(r.range(), AgendaRange::All);
-        r.key(key(KeyCode::Right), 10);
+        r.key(key(KeyCode::Right), &ctx);
         assert_eq!(r.range(), AgendaRange::Overdue);
-        assert_eq!(
-            r.key(key(KeyCode::Char('r')), 10),
-            RevisitsStep::Nothing,
+        let out = r.key(key(KeyCode::Char('r')), &ctx);
+        assert!(
+            out.effects.is_empty() && !r.cover().is_up(),
             "nothing selected"
         );
     }

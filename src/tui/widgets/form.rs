@@ -17,9 +17,49 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::error::Error;
 use crate::text::{fit, sanitize_line, width, wrap_hanging};
-use crate::tui::app::Ctx;
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::{Binding, Help, ctrl, footer, help_rows, key, lookup};
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
+
+/// What a form's keys do (text keys go to the focused input).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmd {
+    Submit,
+    Cancel,
+    Next,
+    Prev,
+    /// The next input, except in a multi-line one (a new line there).
+    NextLine,
+    /// The previous input, except in a multi-line one.
+    PrevLine,
+    /// Taken by the focused input itself (listed for the help).
+    Input,
+}
+
+/// The keys of every form (the move forms and the follow-up forms).
+const KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[key(KeyCode::Down)], Cmd::NextLine),
+    Binding::new(&[key(KeyCode::Up)], Cmd::PrevLine),
+    Binding::new(&[key(KeyCode::Tab)], Cmd::Next)
+        .help("Tab / Shift+Tab", "help.fields")
+        .hint_at(1, "keys.next"),
+    Binding::new(&[key(KeyCode::BackTab)], Cmd::Prev),
+    Binding::new(&[], Cmd::Input).help("Left / Right", "help.choose"),
+    Binding::new(&[], Cmd::Input).help("Space", "help.tick"),
+    Binding::new(&[key(KeyCode::Enter)], Cmd::NextLine).help("Enter", "help.form_newline"),
+    Binding::new(&[ctrl('s')], Cmd::Submit)
+        .help("Ctrl+S", "help.apply")
+        .hint_at(0, "keys.save"),
+    Binding::new(&[key(KeyCode::Esc), ctrl('w')], Cmd::Cancel)
+        .help("Esc / Ctrl+W", "help.cancel_form")
+        .hint_at(2, "keys.cancel"),
+];
+
+/// The keys of a form, for the help.
+pub fn help() -> impl Iterator<Item = Help> {
+    help_rows(KEYS)
+}
 
 /// What an input holds.
 #[derive(Debug, Clone)]
@@ -303,21 +343,17 @@ impl Form {
     /// Handles a key.
     pub fn key(&mut self, key: KeyEvent) -> FormStep {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('s' | 'S') if ctrl => return FormStep::Submit,
-            KeyCode::Char('w' | 'W') if ctrl => return FormStep::Cancel,
-            KeyCode::Esc => return FormStep::Cancel,
-            _ => {}
-        }
         let multi = matches!(
             self.inputs.get(self.focus).map(|i| &i.value),
             Some(Value::Text(t)) if t.is_multi_line()
         );
-        match key.code {
-            KeyCode::Tab => self.move_focus(1),
-            KeyCode::BackTab => self.move_focus(-1),
-            KeyCode::Enter | KeyCode::Down if !multi => self.move_focus(1),
-            KeyCode::Up if !multi => self.move_focus(-1),
+        match lookup(KEYS, &key) {
+            Some(Cmd::Submit) => return FormStep::Submit,
+            Some(Cmd::Cancel) => return FormStep::Cancel,
+            Some(Cmd::Next) => self.move_focus(1),
+            Some(Cmd::Prev) => self.move_focus(-1),
+            Some(Cmd::NextLine) if !multi => self.move_focus(1),
+            Some(Cmd::PrevLine) if !multi => self.move_focus(-1),
             _ => {
                 let Some(input) = self.inputs.get_mut(self.focus) else {
                     return FormStep::Nothing;
@@ -683,7 +719,10 @@ pub fn popup(
     let rect = crate::tui::widgets::centred(area, w, h);
     let block = Block::bordered()
         .title(Span::styled(title.to_string(), theme::label_focused()))
-        .title_bottom(Span::styled(c.text("tui.form_keys"), theme::hint()))
+        .title_bottom(Span::styled(
+            footer(c, KEYS, &[] as &[Binding<Cmd>], "  "),
+            theme::hint(),
+        ))
         .border_style(theme::border_focused());
     let inner = block.inner(rect);
     super::clear_popup(frame, rect);
@@ -773,6 +812,12 @@ pub fn choice_line(labels: &[String], chosen: Option<usize>, cols: u16) -> Line<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::keymap::tests::check_table;
+
+    #[test]
+    fn the_form_keys() {
+        check_table(KEYS);
+    }
 
     fn press(form: &mut Form, code: KeyCode) -> FormStep {
         form.key(KeyEvent::new(code, KeyModifiers::NONE))

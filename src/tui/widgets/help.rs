@@ -7,16 +7,16 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::i18n::Catalog;
 use crate::text::{fit, width};
-use crate::tui::keymap::GLOBAL_HELP;
+use crate::tui::keymap::{GLOBAL, Help, help_rows};
 use crate::tui::theme;
 
-/// Draws the keys `(keys, catalog key)` of the context, then the global keys, in a box
-/// centred in `area`.
-pub fn render(catalog: &Catalog, context: &[(&str, &str)], frame: &mut Frame<'_>, area: Rect) {
+/// Draws the help rows of the context, then the global keys, in a box centred in `area`.
+pub fn render(catalog: &Catalog, context: &[Help], frame: &mut Frame<'_>, area: Rect) {
     let entries: Vec<(&str, &str)> = context
         .iter()
-        .chain(GLOBAL_HELP.iter())
-        .map(|(k, d)| (*k, catalog.text(d)))
+        .copied()
+        .chain(help_rows(GLOBAL))
+        .map(|h| (h.keys, catalog.text(h.text)))
         .collect();
     let key_w = entries.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
     let text_w = entries.iter().map(|(_, d)| width(d)).max().unwrap_or(0);

@@ -1,10 +1,13 @@
-//! Pieces shared by the panes: text fields, forms, the pane bar and status line, the help
-//! popup.
+//! Pieces shared by the panes: text fields, forms, the one pager, table cells, the secret
+//! field, the notice line, the pane bar and status line, the help popup.
 
 pub mod field;
 pub mod form;
 pub mod help;
+pub mod notice;
+pub mod secret;
 pub mod status;
+pub mod table;
 pub mod window;
 
 use ratatui::Frame;

@@ -17,8 +17,8 @@ use crate::error::{Error, Result};
 use crate::present::{local_minutes, role_name};
 use crate::store::followups::Revisit;
 use crate::text::{fit, sanitize_line};
-use crate::tui::app::{Ctx, Effect};
-use crate::tui::panes::Pane;
+use crate::tui::ctx::Ctx;
+use crate::tui::msg::Effect;
 use crate::tui::theme;
 use crate::tui::widgets::form::{Form, FormStep, popup};
 
@@ -206,14 +206,6 @@ impl FollowForm {
         &self.number
     }
 
-    /// The pane the form belongs to.
-    pub fn pane(&self) -> Pane {
-        match self.kind {
-            FollowKind::Revisit { .. } => Pane::Revisits,
-            _ => Pane::Callbacks,
-        }
-    }
-
     /// The form's inputs.
     pub fn form(&self) -> &Form {
         &self.form
@@ -354,7 +346,7 @@ impl FollowForm {
 mod tests {
     use super::*;
     use crate::config::{Config, Preset};
-    use crate::i18n::{Catalog, Lang};
+    use crate::i18n::Lang;
     use crate::store::followups::Callback;
     use crossterm::event::{KeyCode, KeyModifiers};
 
@@ -363,11 +355,7 @@ mod tests {
     }
 
     fn ctx(config: &Config) -> Ctx<'_> {
-        Ctx {
-            config,
-            lang: Lang::ZhCn,
-            catalog: Catalog::get(Lang::ZhCn),
-        }
+        Ctx::new(config, Lang::ZhCn)
     }
 
     fn complaint() -> Complaint {

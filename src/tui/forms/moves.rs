@@ -12,41 +12,15 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use crate::domain::complaint::{Complaint, Intent, Scope};
-use crate::domain::handling::{Action, Approval, EXTERNAL_BODIES, WaitOn, available_moves};
+use crate::domain::handling::{Action, Approval, EXTERNAL_BODIES, WaitOn};
 use crate::domain::stage::Move;
 use crate::domain::suggest::{Suggestion, suggest};
 use crate::error::{Error, Result};
 use crate::i18n::Catalog;
 use crate::text::{fit, sanitize_line};
-use crate::tui::app::Ctx;
+use crate::tui::ctx::Ctx;
 use crate::tui::theme;
 use crate::tui::widgets::form::{Form, FormStep, popup};
-
-/// The key that opens each move's form in the case detail (no text field has focus there,
-/// so bare letters work; the two waits share `w`, only one of them is ever possible).
-pub fn move_key(mv: Move) -> char {
-    match mv {
-        Move::Classify => 'c',
-        Move::Verify => 'v',
-        Move::Assess => 'a',
-        Move::Plan => 'p',
-        Move::Approve => 'y',
-        Move::Reply => 'r',
-        Move::Remedied => 'd',
-        Move::Escalate => 'e',
-        Move::Refer => 'f',
-        Move::External => 'b',
-        Move::WaitParty | Move::WaitCustomer => 'w',
-        Move::Resume => 'u',
-        Move::Close => 'x',
-        Move::Reopen => 'o',
-    }
-}
-
-/// The move a key opens for `c`, if that move is possible now.
-pub fn move_for_key(c: &Complaint, key: char) -> Option<Move> {
-    available_moves(c).into_iter().find(|m| move_key(*m) == key)
-}
 
 /// Rows of a multi-line input.
 const MULTI_ROWS: u16 = 3;
@@ -568,11 +542,7 @@ mod tests {
     }
 
     fn ctx(config: &Config) -> Ctx<'_> {
-        Ctx {
-            config,
-            lang: Lang::ZhCn,
-            catalog: Catalog::get(Lang::ZhCn),
-        }
+        Ctx::new(config, Lang::ZhCn)
     }
 
     fn complaint(category: &str, description: &str) -> Complaint {
@@ -581,23 +551,6 @@ mod tests {
 
     fn press(f: &mut MoveForm, code: KeyCode) -> FormStep {
         f.key(KeyEvent::new(code, KeyModifiers::NONE))
-    }
-
-    #[test]
-    fn keys_open_only_the_moves_possible_now() {
-        let mut c = complaint("leak", "漏水");
-        assert_eq!(move_for_key(&c, 'c'), Some(Move::Classify));
-        assert_eq!(move_for_key(&c, 'v'), None, "classify first");
-        c.scope = Some(Scope::In);
-        c.severity = Some("minor".into());
-        assert_eq!(move_for_key(&c, 'v'), Some(Move::Verify));
-        assert_eq!(move_for_key(&c, 'w'), Some(Move::WaitCustomer));
-        assert_eq!(move_for_key(&c, 'x'), None);
-        // Every move has its own key, but the two waits (never possible together).
-        let mut keys: Vec<char> = Move::ALL.iter().map(|m| move_key(*m)).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        assert_eq!(keys.len(), Move::ALL.len() - 1);
     }
 
     #[test]
@@ -699,11 +652,7 @@ mod tests {
     fn every_form_of_every_stage_builds_or_says_what_to_choose() {
         let config = config();
         for lang in [Lang::ZhCn, Lang::En] {
-            let ctx = Ctx {
-                config: &config,
-                lang,
-                catalog: Catalog::get(lang),
-            };
+            let ctx = Ctx::new(&config, lang);
             for stage in Stage::ALL {
                 for scope in [None, Some(Scope::In), Some(Scope::Out)] {
                     let mut c = complaint("leak", "漏水");

@@ -1,0 +1,1422 @@
+use super::*;
+use crate::config::Preset;
+use crate::desk::{AgendaCounts, AgendaRange, CallResult, CallbackRow, CallbackView, CaseFile};
+use crate::domain::complaint::{Channel, Complaint, NewComplaint, Scope};
+use crate::domain::handling::Action;
+use crate::domain::stage::{Move, Stage};
+use crate::error::Error;
+use crate::tui::msg::Live;
+use crate::tui::panes::callbacks::Msg as CallbacksMsg;
+use crate::tui::panes::case::Msg as CaseMsg;
+use crate::tui::panes::classification::Msg as ListMsg;
+use crate::tui::panes::first_run::Msg as FirstRunMsg;
+use crate::tui::panes::intake::{Field, Msg as IntakeMsg};
+use crate::tui::panes::lock::Msg as LockMsg;
+use crate::tui::panes::revisits::{AgendaRow, Msg as RevisitsMsg};
+use crate::tui::widgets::window::{Fetch, FetchKind, Keyed, PAGE};
+use chrono::{TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyModifiers};
+
+fn saved(c: Box<Complaint>) -> Msg {
+    Msg::Intake(IntakeMsg::Saved(c))
+}
+
+fn refused(e: Error) -> Msg {
+    Msg::Intake(IntakeMsg::Refused(e))
+}
+
+fn draft_msg(d: Box<NewComplaint>) -> Msg {
+    Msg::Intake(IntakeMsg::Draft(d))
+}
+
+fn acted(c: Box<Complaint>) -> Msg {
+    Msg::Case(CaseMsg::Acted(c))
+}
+
+fn act_refused(e: Error) -> Msg {
+    Msg::Case(CaseMsg::ActRefused(e))
+}
+
+fn follow_refused(e: Error) -> Msg {
+    Msg::Case(CaseMsg::FollowRefused(e))
+}
+
+fn refreshed(c: Box<CaseFile>) -> Msg {
+    Msg::Case(CaseMsg::Refreshed(c))
+}
+
+fn agenda_counts(c: AgendaCounts) -> Msg {
+    Msg::Revisits(RevisitsMsg::Counts(c))
+}
+
+fn sign_in_refused(e: Error) -> Msg {
+    Msg::Lock(LockMsg::Refused(e))
+}
+
+/// The first page of a list.
+fn first_page() -> Fetch {
+    Fetch {
+        kind: FetchKind::Start,
+        key: None,
+        limit: PAGE,
+    }
+}
+
+/// The page after `c`.
+fn page_after(c: &Complaint) -> Fetch {
+    Fetch {
+        kind: FetchKind::Next,
+        key: Some(c.key()),
+        limit: PAGE,
+    }
+}
+
+/// The page before `c`.
+fn page_before(c: &Complaint) -> Fetch {
+    Fetch {
+        kind: FetchKind::Before,
+        key: Some(c.key()),
+        limit: PAGE,
+    }
+}
+
+/// The window read again from the list's start.
+fn reload_page(limit: u32) -> Fetch {
+    Fetch {
+        kind: FetchKind::Reload,
+        key: None,
+        limit,
+    }
+}
+
+/// The last page.
+fn last_page() -> Fetch {
+    Fetch {
+        kind: FetchKind::Last,
+        key: None,
+        limit: PAGE,
+    }
+}
+
+fn list_page(fetch: Fetch, rows: Vec<Complaint>) -> Msg {
+    Msg::Classification(ListMsg::Page { fetch, rows })
+}
+
+fn app() -> App {
+    let config = Config::preset(Preset::PropertyManagement).expect("preset");
+    let (mut app, effects) = App::desk(config, Some(Lang::ZhCn), "王丽".into());
+    assert_eq!(
+        effects,
+        vec![
+            Effect::DataVersion,
+            Effect::LoadDraft,
+            Effect::LoadPage(first_page())
+        ]
+    );
+    app.update(Msg::Resize(100, 30));
+    assert_eq!(app.update(Msg::Tick(Local::now())), vec![Effect::Counts]);
+    app
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )))
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn tick(app: &mut App) -> Vec<Effect> {
+    app.update(Msg::Tick(Local::now()))
+}
+
+fn complaint(id: i64) -> Complaint {
+    let at = Utc
+        .timestamp_opt(1_760_000_000 + id * 60, 0)
+        .single()
+        .expect("time");
+    Complaint {
+        received_at: at,
+        updated_at: at,
+        name: format!("住户{id}"),
+        ..Complaint::sample(id, "leak", "卫生间漏水")
+    }
+}
+
+fn page(from: i64, n: i64) -> Vec<Complaint> {
+    (from..from + n).map(complaint).collect()
+}
+
+#[test]
+fn typing_keeps_a_draft_after_a_quiet_moment_and_ctrl_s_saves_the_form() {
+    let mut app = app();
+    assert_eq!(app.intake().focus(), Field::Name);
+    type_text(&mut app, "张伟");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "13800138000");
+    assert!(app.intake().unsaved());
+    // The first tick after typing looks up earlier complaints; the draft waits for quiet.
+    let first = tick(&mut app);
+    assert_eq!(
+        first,
+        vec![Effect::Lookup {
+            phone: "13800138000".into(),
+            location: String::new()
+        }]
+    );
+    let second = tick(&mut app);
+    let Some(Effect::SaveDraft(draft)) = second.first() else {
+        panic!("draft kept after two quiet ticks: {second:?}");
+    };
+    assert_eq!(
+        (draft.name.as_str(), draft.phone.as_str()),
+        ("张伟", "13800138000")
+    );
+    assert!(tick(&mut app).is_empty(), "kept once, not on every tick");
+    let saved = ctrl(&mut app, 's');
+    let [Effect::Intake(form)] = saved.as_slice() else {
+        panic!("Ctrl+S saves: {saved:?}");
+    };
+    assert_eq!(form.channel, Some(Channel::Phone));
+    assert_eq!(form.name, "张伟");
+}
+
+#[test]
+fn a_save_empties_the_form_and_refreshes_counts_and_list() {
+    let mut app = app();
+    app.update(list_page(first_page(), page(1, 3)));
+    type_text(&mut app, "张伟");
+    let effects = app.update(saved(Box::new(complaint(7))));
+    assert_eq!(
+        effects,
+        vec![Effect::Counts, Effect::LoadPage(reload_page(PAGE))]
+    );
+    assert!(app.intake().is_blank());
+    assert!(matches!(app.notice(), Some(Notice::Saved(n)) if n == "20261122-0007"));
+}
+
+#[test]
+fn a_refusal_moves_to_its_field_and_keeps_what_was_typed() {
+    let mut app = app();
+    type_text(&mut app, "张伟");
+    let err = Error::new("error.phone_invalid").arg("value", "电话");
+    app.update(refused(err));
+    assert_eq!(app.intake().focus(), Field::Phone);
+    assert!(app.intake().error().is_some());
+    let ctx = Ctx::new(&app.config, app.lang);
+    assert_eq!(app.intake().form(&ctx).name, "张伟");
+    // Typing in the field clears its refusal.
+    type_text(&mut app, "1");
+    assert!(app.intake().error().is_none());
+}
+
+#[test]
+fn quitting_or_a_signal_keeps_an_unsaved_draft_first() {
+    for quit in [
+        Msg::Terminate,
+        Msg::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+    ] {
+        let mut app = app();
+        type_text(&mut app, "张");
+        let effects = app.update(quit);
+        assert!(
+            matches!(effects.as_slice(), [Effect::SaveDraft(d), Effect::Quit] if d.name == "张"),
+            "{effects:?}"
+        );
+        assert!(app.quitting());
+    }
+    let mut app = app();
+    assert_eq!(
+        ctrl(&mut app, 'q'),
+        vec![Effect::Quit],
+        "nothing typed, nothing kept"
+    );
+}
+
+#[test]
+fn an_emptied_form_drops_its_draft() {
+    let mut app = app();
+    type_text(&mut app, "张");
+    press(&mut app, KeyCode::Backspace);
+    tick(&mut app);
+    assert_eq!(tick(&mut app), vec![Effect::ClearDraft]);
+    type_text(&mut app, "李");
+    assert_eq!(ctrl(&mut app, 'n'), vec![Effect::ClearDraft]);
+    assert!(app.intake().is_blank());
+}
+
+#[test]
+fn a_restored_draft_fills_the_form_and_says_so() {
+    let mut app = app();
+    let draft = NewComplaint {
+        channel: Some(Channel::WalkIn),
+        name: "张伟".into(),
+        category: "leak".into(),
+        description: "第一行\n第二行".into(),
+        ..NewComplaint::default()
+    };
+    app.update(draft_msg(Box::new(draft.clone())));
+    let ctx = Ctx::new(&app.config, app.lang);
+    assert_eq!(app.intake().form(&ctx), draft);
+    assert_eq!(app.intake().focus(), Field::Phone, "first empty field");
+    assert!(matches!(app.notice(), Some(Notice::DraftRestored)));
+}
+
+#[test]
+fn paste_keeps_lines_in_the_description_and_reports_dropped_controls() {
+    let mut app = app();
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Tab);
+    }
+    assert_eq!(app.intake().focus(), Field::Description);
+    app.update(Msg::Paste("漏水\r\n严重\u{1b}[2J".into()));
+    let ctx = Ctx::new(&app.config, app.lang);
+    assert_eq!(app.intake().form(&ctx).description, "漏水\n严重[2J");
+    assert!(matches!(app.notice(), Some(Notice::PasteCleaned(1))));
+}
+
+#[test]
+fn choices_step_with_arrows_and_jump_by_typed_character() {
+    let mut app = app();
+    press(&mut app, KeyCode::BackTab);
+    assert_eq!(app.intake().focus(), Field::Channel);
+    press(&mut app, KeyCode::Right);
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Tab);
+    }
+    assert_eq!(app.intake().focus(), Field::Category);
+    type_text(&mut app, "漏");
+    let ctx = Ctx::new(&app.config, app.lang);
+    let form = app.intake().form(&ctx);
+    assert_eq!(form.channel, Some(Channel::WalkIn));
+    assert_eq!(form.category, "leak");
+}
+
+#[test]
+fn the_list_pages_forward_and_back_through_the_queue() {
+    let mut app = app();
+    press(&mut app, KeyCode::F(3));
+    assert_eq!(app.pane(), Pane::Classification);
+    app.update(Msg::Counts(Live {
+        counts: StatusCounts {
+            untriaged: 1_000,
+            ..StatusCounts::default()
+        },
+        ..Live::default()
+    }));
+    assert!(
+        app.update(Msg::Classification(ListMsg::Page {
+            fetch: first_page(),
+            rows: page(1, 200),
+        }))
+        .is_empty()
+    );
+    // Near the end of the window the next page is asked for, after the last row.
+    let mut asked = None;
+    for _ in 0..180 {
+        let effects = press(&mut app, KeyCode::Down);
+        if let [Effect::LoadPage(at)] = effects.as_slice() {
+            asked = Some(*at);
+            break;
+        }
+    }
+    let last = complaint(200);
+    assert_eq!(asked, Some(page_after(&last)));
+    app.update(Msg::Classification(ListMsg::Page {
+        fetch: page_after(&last),
+        rows: page(201, 200),
+    }));
+    assert_eq!(app.list().rows().len(), 400);
+    // End jumps to the newest page; the position counts from the queue's size.
+    let end = press(&mut app, KeyCode::End);
+    assert_eq!(end, vec![Effect::LoadPage(last_page())]);
+    app.update(Msg::Classification(ListMsg::Page {
+        fetch: last_page(),
+        rows: page(801, 200),
+    }));
+    assert_eq!(app.list().position(), 999);
+    assert_eq!(app.list().selected().map(|c| c.id), Some(1000));
+    // Paging up past the window's start asks for the page before its first row.
+    let mut back = None;
+    for _ in 0..10 {
+        if let [Effect::LoadPage(at)] = press(&mut app, KeyCode::PageUp).as_slice() {
+            back = Some(*at);
+            break;
+        }
+    }
+    let first = complaint(801);
+    assert_eq!(back, Some(page_before(&first)));
+    app.update(Msg::Classification(ListMsg::Page {
+        fetch: page_before(&first),
+        rows: page(601, 200),
+    }));
+    assert_eq!(app.list().rows().first().map(|c| c.id), Some(601));
+    let selected = app.list().selected().map(|c| c.id).expect("selection");
+    assert_eq!(
+        app.list().position() + 1,
+        selected as u64,
+        "position follows ids"
+    );
+}
+
+#[test]
+fn enter_opens_the_case_and_esc_goes_back() {
+    let mut app = app();
+    press(&mut app, KeyCode::F(3));
+    app.update(Msg::Classification(ListMsg::Page {
+        fetch: first_page(),
+        rows: page(1, 3),
+    }));
+    press(&mut app, KeyCode::Down);
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        vec![Effect::OpenCase("20261122-0002".into())]
+    );
+    app.update(Msg::Case(CaseMsg::Opened(Box::new(CaseFile {
+        complaint: complaint(2),
+        events: Vec::new(),
+        callbacks: Vec::new(),
+        revisits: Vec::new(),
+        attachments: Vec::new(),
+    }))));
+    assert!(app.detail().is_some());
+    press(&mut app, KeyCode::Esc);
+    assert!(app.detail().is_none());
+}
+
+fn case(c: Complaint) -> Msg {
+    Msg::Case(CaseMsg::Opened(Box::new(CaseFile {
+        complaint: c,
+        events: Vec::new(),
+        callbacks: Vec::new(),
+        revisits: Vec::new(),
+        attachments: Vec::new(),
+    })))
+}
+
+/// The classification pane with `rows` listed.
+fn listed(rows: Vec<Complaint>) -> App {
+    let mut app = app();
+    press(&mut app, KeyCode::F(3));
+    app.update(Msg::Classification(ListMsg::Page {
+        fetch: first_page(),
+        rows,
+    }));
+    app
+}
+
+fn classified(id: i64, version: i64) -> Complaint {
+    let mut c = complaint(id);
+    c.scope = Some(Scope::In);
+    c.severity = Some("minor".into());
+    c.version = version;
+    c
+}
+
+#[test]
+fn c_in_the_list_opens_the_classification_form_and_ctrl_s_applies_it() {
+    let mut wall = complaint(1);
+    wall.category = "wall-crack".into();
+    wall.description = "开发商交房的墙面开裂".into();
+    wall.version = 3;
+    let mut app = listed(vec![wall, complaint(2)]);
+    assert!(press(&mut app, KeyCode::Char('c')).is_empty());
+    let form = app.move_form().expect("form open");
+    assert_eq!(
+        (form.mv(), form.number(), form.version()),
+        (Move::Classify, "20261122-0001", 3)
+    );
+    assert_eq!(form.form().chosen("scope"), Some("out"));
+    assert!(form.form().is_suggested("party"));
+    // The suggestion never saves itself: without a severity nothing is applied.
+    assert!(ctrl(&mut app, 's').is_empty());
+    assert_eq!(
+        app.move_form()
+            .and_then(|f| f.form().error())
+            .map(|(at, _)| at),
+        Some(Some("severity"))
+    );
+    assert!(matches!(app.notice(), Some(Notice::Failed(_))));
+    press(&mut app, KeyCode::Right);
+    let effects = ctrl(&mut app, 's');
+    let [
+        Effect::Act {
+            number,
+            version,
+            action,
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("Ctrl+S applies: {effects:?}");
+    };
+    assert_eq!((number.as_str(), *version), ("20261122-0001", 3));
+    assert!(matches!(
+        action.as_ref(),
+        Action::Classify { scope: Scope::Out, party: Some(p), severity, explained: false, .. }
+            if p == "developer" && severity == "minor"
+    ));
+    // The desk refuses (not explained): the form stays, the reason beside the tick.
+    app.update(act_refused(Error::new("error.explain_first")));
+    let form = app.move_form().expect("kept");
+    assert_eq!(form.form().focus(), Some("explained"));
+    assert_eq!(
+        form.form().error().map(|(at, e)| (at, e.key)),
+        Some((Some("explained"), "error.explain_first"))
+    );
+    press(&mut app, KeyCode::Char(' '));
+    assert!(app.move_form().and_then(|f| f.error()).is_none());
+    // Applied: the form closes, the list and the counts follow.
+    let mut done = complaint(1);
+    done.scope = Some(Scope::Out);
+    let effects = app.update(acted(Box::new(done)));
+    assert_eq!(
+        effects,
+        vec![Effect::Counts, Effect::LoadPage(reload_page(PAGE))]
+    );
+    assert!(app.move_form().is_none());
+    assert!(matches!(
+        app.notice(),
+        Some(Notice::Acted {
+            mv: Move::Classify,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_detail_key_opens_the_move_form_at_the_version_shown() {
+    let mut app = listed(page(1, 2));
+    press(&mut app, KeyCode::Enter);
+    let c = classified(1, 5);
+    app.update(case(c.clone()));
+    // A move not possible now does nothing; one possible opens its form.
+    press(&mut app, KeyCode::Char('x'));
+    assert!(app.move_form().is_none());
+    press(&mut app, KeyCode::Char('v'));
+    assert_eq!(app.move_form().map(|f| f.mv()), Some(Move::Verify));
+    type_text(&mut app, "要求赔偿");
+    app.update(Msg::Paste("\u{1b}[31m地板".into()));
+    assert!(matches!(app.notice(), Some(Notice::PasteCleaned(1))));
+    let effects = ctrl(&mut app, 's');
+    let [
+        Effect::Act {
+            version, action, ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(*version, 5);
+    assert_eq!(
+        action.as_ref(),
+        &Action::Verify {
+            motive: "要求赔偿[31m地板".into(),
+            outcome: String::new()
+        }
+    );
+    // Applied: the case is read again to show its new stage and event.
+    let mut after = c;
+    after.stage = Stage::Verified;
+    after.version = 6;
+    let effects = app.update(acted(Box::new(after)));
+    assert!(effects.contains(&Effect::RefreshCase("20261122-0001".into())));
+    assert!(app.detail().is_some(), "the detail stays open");
+}
+
+#[test]
+fn a_conflict_keeps_the_form_and_applies_it_to_the_complaint_fetched_again() {
+    let mut app = listed(page(1, 1));
+    press(&mut app, KeyCode::Enter);
+    app.update(case(classified(1, 2)));
+    press(&mut app, KeyCode::Char('v'));
+    type_text(&mut app, "动机");
+    let conflict = Error::new("error.conflict")
+        .arg("number", "20261122-0001")
+        .arg("agent", "李娜");
+    let effects = app.update(act_refused(conflict));
+    assert_eq!(
+        effects.first(),
+        Some(&Effect::OpenCase("20261122-0001".into()))
+    );
+    let form = app.move_form().expect("kept");
+    assert_eq!(
+        form.form().text_of("motive"),
+        "动机",
+        "nothing typed is lost"
+    );
+    assert_eq!(form.error().map(|e| e.key), Some("error.conflict"));
+    assert!(matches!(app.notice(), Some(Notice::Failed(e)) if e.key == "error.conflict"));
+    app.update(case(classified(1, 3)));
+    assert_eq!(app.move_form().map(|f| f.version()), Some(3));
+    let effects = ctrl(&mut app, 's');
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Act { version: 3, .. }]
+    ));
+}
+
+#[test]
+fn esc_or_ctrl_w_leaves_a_form_without_saving() {
+    let mut app = listed(page(1, 1));
+    press(&mut app, KeyCode::Char('c'));
+    assert!(app.move_form().is_some());
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    assert!(app.move_form().is_none());
+    press(&mut app, KeyCode::Enter);
+    app.update(case(complaint(1)));
+    press(&mut app, KeyCode::Char('c'));
+    assert!(app.move_form().is_some());
+    assert!(ctrl(&mut app, 'w').is_empty());
+    assert!(app.move_form().is_none());
+    assert!(app.detail().is_some(), "leaving the form keeps the detail");
+}
+
+#[test]
+fn help_opens_with_f1_and_any_key_closes_it_while_pane_keys_still_work() {
+    let mut app = app();
+    press(&mut app, KeyCode::F(1));
+    assert!(app.help_shown());
+    type_text(&mut app, "x");
+    assert!(!app.help_shown());
+    assert!(app.intake().is_blank(), "the closing key is not typed");
+    press(&mut app, KeyCode::F(1));
+    press(&mut app, KeyCode::F(4));
+    assert!(!app.help_shown());
+    assert_eq!(app.pane(), Pane::Callbacks);
+}
+
+#[test]
+fn ctrl_c_tells_how_to_quit_and_releases_are_ignored() {
+    let mut app = app();
+    ctrl(&mut app, 'c');
+    assert!(matches!(app.notice(), Some(Notice::QuitHint)));
+    assert!(!app.quitting());
+    let mut release = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE);
+    release.kind = crossterm::event::KeyEventKind::Release;
+    app.update(Msg::Key(release));
+    assert!(app.intake().is_blank());
+}
+
+// --- The follow-up panes ------------------------------------------------------------
+
+use crate::store::followups::{Callback, Revisit};
+
+fn callback_row(id: i64) -> CallbackRow {
+    let c = classified(id, 2);
+    CallbackRow {
+        callback: Callback {
+            id: id + 100,
+            kind: "first_reply".into(),
+            due_at: c.received_at + chrono::Duration::hours(2),
+            owner: None,
+            note: String::new(),
+            done_at: None,
+            attempts: 0,
+            level: 0,
+        },
+        complaint: c,
+        overdue: id % 2 == 0,
+        flagged: false,
+    }
+}
+
+fn callback_page(from: i64, n: i64) -> Vec<CallbackRow> {
+    (from..from + n).map(callback_row).collect()
+}
+
+fn start(kind: FetchKind, key: Option<(i64, i64)>) -> Fetch {
+    Fetch {
+        kind,
+        key,
+        limit: PAGE,
+    }
+}
+
+/// The callbacks pane with `rows` read.
+fn queue(rows: Vec<CallbackRow>) -> App {
+    let mut app = app();
+    let effects = press(&mut app, KeyCode::F(4));
+    assert_eq!(
+        effects,
+        vec![
+            Effect::LoadCallbacks {
+                view: CallbackView::All,
+                fetch: start(FetchKind::Start, None),
+            },
+            Effect::Counts
+        ]
+    );
+    assert!(
+        app.update(Msg::Callbacks(CallbacksMsg::Page {
+            view: CallbackView::All,
+            fetch: start(FetchKind::Start, None),
+            rows,
+        }))
+        .is_empty()
+    );
+    app
+}
+
+#[test]
+fn callback_filters_read_their_view_from_the_start_and_drop_late_pages() {
+    let mut app = queue(callback_page(1, 5));
+    assert_eq!(app.callbacks().rows().len(), 5);
+    press(&mut app, KeyCode::Down);
+    let effects = press(&mut app, KeyCode::Char('o'));
+    assert_eq!(
+        effects,
+        vec![Effect::LoadCallbacks {
+            view: CallbackView::Overdue,
+            fetch: start(FetchKind::Start, None),
+        }]
+    );
+    assert_eq!(app.callbacks().view(), CallbackView::Overdue);
+    // A page of the view left behind changes nothing.
+    app.update(Msg::Callbacks(CallbacksMsg::Page {
+        view: CallbackView::All,
+        fetch: start(FetchKind::Start, None),
+        rows: callback_page(50, 3),
+    }));
+    assert_eq!(app.callbacks().rows()[0].callback.id, 101);
+    app.update(Msg::Callbacks(CallbacksMsg::Page {
+        view: CallbackView::Overdue,
+        fetch: start(FetchKind::Start, None),
+        rows: vec![callback_row(2), callback_row(4)],
+    }));
+    assert_eq!(app.callbacks().rows().len(), 2);
+    assert_eq!(
+        app.callbacks().position(),
+        0,
+        "a new view starts at the top"
+    );
+    assert!(matches!(
+        press(&mut app, KeyCode::Char('m')).as_slice(),
+        [Effect::LoadCallbacks {
+            view: CallbackView::Mine,
+            ..
+        }]
+    ));
+    // F4 again reads the view again where it is.
+    assert!(matches!(
+        press(&mut app, KeyCode::F(4)).as_slice(),
+        [
+            Effect::LoadCallbacks {
+                view: CallbackView::Mine,
+                fetch: Fetch {
+                    kind: FetchKind::Reload,
+                    ..
+                }
+            },
+            Effect::Counts
+        ]
+    ));
+}
+
+#[test]
+fn the_callback_queue_pages_after_its_last_row() {
+    let mut app = queue(callback_page(1, PAGE as i64));
+    let mut asked = None;
+    for _ in 0..PAGE {
+        if let [Effect::LoadCallbacks { view, fetch }] = press(&mut app, KeyCode::Down).as_slice() {
+            asked = Some((*view, *fetch));
+            break;
+        }
+    }
+    let last = callback_row(PAGE as i64).key();
+    assert_eq!(
+        asked,
+        Some((CallbackView::All, start(FetchKind::Next, Some(last))))
+    );
+    app.update(Msg::Callbacks(CallbacksMsg::Page {
+        view: CallbackView::All,
+        fetch: start(FetchKind::Next, Some(last)),
+        rows: callback_page(PAGE as i64 + 1, 10),
+    }));
+    assert_eq!(app.callbacks().rows().len(), PAGE as usize + 10);
+    // The end of the queue is known now: End goes there without reading.
+    assert!(press(&mut app, KeyCode::End).is_empty());
+    assert_eq!(app.callbacks().position(), u64::from(PAGE) + 9);
+}
+
+#[test]
+fn l_logs_a_call_through_its_form_and_the_queue_follows() {
+    let mut app = queue(callback_page(1, 3));
+    press(&mut app, KeyCode::Down);
+    assert!(press(&mut app, KeyCode::Char('l')).is_empty());
+    let form = app.follow_form().expect("the log form");
+    assert_eq!(form.number(), "20261122-0002");
+    // Nothing chosen: Ctrl+S says what to choose, beside the choice.
+    assert!(ctrl(&mut app, 's').is_empty());
+    assert_eq!(
+        app.follow_form()
+            .and_then(|f| f.form().error())
+            .map(|(at, _)| at),
+        Some(Some("result"))
+    );
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    assert_eq!(
+        app.follow_form().and_then(|f| f.form().chosen("result")),
+        Some("no-answer")
+    );
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "无人接听，");
+    app.update(Msg::Paste("\u{1b}[2J晚点再打".into()));
+    assert!(matches!(app.notice(), Some(Notice::PasteCleaned(1))));
+    let effects = ctrl(&mut app, 's');
+    assert_eq!(
+        effects,
+        vec![Effect::LogCallback {
+            number: "20261122-0002".into(),
+            callback_id: 102,
+            result: CallResult::NoAnswer,
+            note: "无人接听，[2J晚点再打".into(),
+            later: None,
+        }]
+    );
+    // A refusal keeps the form and what was typed.
+    app.update(follow_refused(
+        Error::new("error.no_open_callback").arg("number", "20261122-0002"),
+    ));
+    let form = app.follow_form().expect("kept");
+    assert_eq!(form.form().text_of("note"), "无人接听，[2J晚点再打");
+    assert_eq!(form.error().map(|e| e.key), Some("error.no_open_callback"));
+    // Logged: the form closes, the notice says when to call next, the queue and the
+    // counts are read again.
+    let mut cb = callback_row(2).callback;
+    cb.attempts = 3;
+    let next = cb.due_at + chrono::Duration::hours(2);
+    cb.due_at = next;
+    let effects = app.update(Msg::Callbacks(CallbacksMsg::Logged {
+        number: "20261122-0002".into(),
+        result: CallResult::NoAnswer,
+        callback: Box::new(cb),
+        flagged: true,
+    }));
+    assert!(app.follow_form().is_none());
+    assert!(matches!(
+        app.notice(),
+        Some(Notice::Logged { next: Some(t), flagged: Some(3), .. }) if *t == next
+    ));
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Counts,
+            Effect::LoadCallbacks {
+                view: CallbackView::All,
+                fetch: start(FetchKind::Reload, None),
+            }
+        ]
+    );
+}
+
+#[test]
+fn p_promises_a_callback_and_c_shows_the_phone() {
+    let mut app = queue(callback_page(1, 2));
+    // The number comes from the core (lists hold it masked), which records the call.
+    assert_eq!(
+        press(&mut app, KeyCode::Char('c')),
+        vec![Effect::Dial {
+            number: "20261122-0001".into(),
+            name: "住户1".into(),
+        }]
+    );
+    app.update(Msg::Dial {
+        name: "住户1".into(),
+        phone: "13800138000".into(),
+        number: "20261122-0001".into(),
+    });
+    assert!(matches!(
+        app.notice(),
+        Some(Notice::Dial { phone, number, .. })
+            if phone == "13800138000" && number == "20261122-0001"
+    ));
+    press(&mut app, KeyCode::Char('p'));
+    assert!(app.follow_form().is_some());
+    type_text(&mut app, "2026-11-25 10:00");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "客户上班，下周一上午回电");
+    let effects = ctrl(&mut app, 's');
+    let [Effect::PromiseCallback { number, due, note }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(number, "20261122-0001");
+    assert_eq!(note, "客户上班，下周一上午回电");
+    assert_eq!(crate::when::local_minutes(*due), "2026-11-25 10:00");
+    // Esc leaves a form without saving.
+    press(&mut app, KeyCode::Char('x'));
+    press(&mut app, KeyCode::Esc);
+    assert!(app.follow_form().is_none());
+}
+
+#[test]
+fn enter_in_the_queue_opens_the_case_there_only() {
+    let mut app = queue(callback_page(1, 2));
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        vec![Effect::OpenCase("20261122-0001".into())]
+    );
+    app.update(case(classified(1, 2)));
+    assert!(app.detail().is_some());
+    // The case's moves open here too.
+    press(&mut app, KeyCode::Char('v'));
+    assert_eq!(app.move_form().map(|f| f.mv()), Some(Move::Verify));
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::F(3));
+    assert!(
+        app.detail().is_none(),
+        "the classification list is not covered"
+    );
+    press(&mut app, KeyCode::F(4));
+    assert!(app.detail().is_some(), "still open in the queue");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.detail().is_none());
+}
+
+fn agenda_row(id: i64) -> AgendaRow {
+    let c = classified(id, 5);
+    AgendaRow {
+        revisit: Revisit {
+            id: id + 500,
+            role: "agent".into(),
+            due_at: c.received_at + chrono::Duration::days(1),
+            done_at: None,
+            reached: None,
+            satisfaction: None,
+            comment: String::new(),
+        },
+        complaint: c,
+    }
+}
+
+#[test]
+fn the_agenda_switches_parts_and_r_records_a_revisit() {
+    let mut app = app();
+    let effects = press(&mut app, KeyCode::F(5));
+    assert_eq!(
+        effects,
+        vec![
+            Effect::AgendaCounts,
+            Effect::LoadAgenda {
+                range: AgendaRange::Overdue,
+                fetch: start(FetchKind::Start, None),
+            },
+            Effect::Counts
+        ]
+    );
+    app.update(agenda_counts(AgendaCounts {
+        overdue: 2,
+        today: 1,
+        tomorrow: 0,
+        week: 4,
+    }));
+    assert_eq!(app.revisits().counts().map(|c| c.week), Some(4));
+    assert_eq!(
+        press(&mut app, KeyCode::Char('2')),
+        vec![Effect::LoadAgenda {
+            range: AgendaRange::Today,
+            fetch: start(FetchKind::Start, None),
+        }]
+    );
+    app.update(Msg::Revisits(RevisitsMsg::Page {
+        range: AgendaRange::Today,
+        fetch: start(FetchKind::Start, None),
+        rows: vec![agenda_row(1), agenda_row(2)],
+    }));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('r'));
+    let form = app.follow_form().expect("the revisit form");
+    assert_eq!(form.number(), "20261122-0002");
+    // Reached (ticked): Tab to the satisfaction, 2 by typing, a comment.
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "2");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "地板又起鼓了");
+    let effects = ctrl(&mut app, 's');
+    assert_eq!(
+        effects,
+        vec![Effect::RecordRevisit {
+            number: "20261122-0002".into(),
+            revisit_id: 502,
+            satisfaction: Some(2),
+            comment: "地板又起鼓了".into(),
+        }]
+    );
+    let effects = app.update(Msg::Revisits(RevisitsMsg::Revisited {
+        number: "20261122-0002".into(),
+        stage: Stage::Assessed,
+        reached: true,
+        reopened: true,
+        ready: false,
+    }));
+    assert!(app.follow_form().is_none());
+    assert!(matches!(
+        app.notice(),
+        Some(Notice::Revisited {
+            stage: Stage::Assessed,
+            ..
+        })
+    ));
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Counts,
+            Effect::AgendaCounts,
+            Effect::LoadAgenda {
+                range: AgendaRange::Today,
+                fetch: start(FetchKind::Reload, None),
+            }
+        ]
+    );
+}
+
+#[test]
+fn when_the_next_due_time_passes_the_counts_and_the_pane_in_view_are_read_again() {
+    let mut app = queue(callback_page(1, 2));
+    let now = Local::now();
+    // Sooner than the idle lock (5 minutes without a key).
+    let due = now.with_timezone(&Utc) + chrono::Duration::minutes(3);
+    app.update(Msg::Counts(Live {
+        next_due: Some(due),
+        ..Live::default()
+    }));
+    assert_eq!(app.next_due(), Some(due));
+    assert!(app.update(Msg::Tick(now)).is_empty(), "not yet");
+    let later = (due + chrono::Duration::seconds(1)).with_timezone(&Local);
+    assert_eq!(
+        app.update(Msg::Tick(later)),
+        vec![
+            Effect::Counts,
+            Effect::LoadCallbacks {
+                view: CallbackView::All,
+                fetch: start(FetchKind::Reload, None),
+            }
+        ]
+    );
+    assert_eq!(app.next_due(), None, "asked once, until the next count");
+    assert!(app.update(Msg::Tick(later)).is_empty());
+    // A recount that escalated late callbacks says so and reads the queue again.
+    let effects = app.update(Msg::Counts(Live {
+        escalated: 2,
+        ..Live::default()
+    }));
+    assert!(matches!(app.notice(), Some(Notice::Escalated(2))));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::LoadCallbacks {
+            fetch: Fetch {
+                kind: FetchKind::Reload,
+                ..
+            },
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn every_follow_up_screen_has_its_keys_in_the_help() {
+    let mut app = queue(callback_page(1, 2));
+    let keys = |app: &App| app.help_rows().iter().map(|h| h.keys).collect::<Vec<_>>();
+    assert!(keys(&app).contains(&"l"));
+    assert!(keys(&app).contains(&"m / a / o"));
+    press(&mut app, KeyCode::Char('l'));
+    assert!(keys(&app).contains(&"Ctrl+S"));
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::F(5));
+    assert!(keys(&app).contains(&"1-5 / Left / Right / Tab"));
+    assert!(keys(&app).contains(&"r"));
+}
+
+// --- The shared workstation -----------------------------------------------------------
+
+use std::collections::{HashMap, VecDeque};
+
+/// A stand-in for the runner over a desk: who is signed in, their PINs, drafts per agent.
+struct FakeDesk {
+    agent: String,
+    verified: bool,
+    pins: HashMap<String, String>,
+    drafts: HashMap<String, NewComplaint>,
+}
+
+impl FakeDesk {
+    fn new(agent: &str) -> FakeDesk {
+        FakeDesk {
+            agent: agent.into(),
+            verified: true,
+            pins: [("王丽", "1111"), ("李娜", "2222")]
+                .into_iter()
+                .map(|(n, p)| (n.to_string(), p.to_string()))
+                .collect(),
+            drafts: HashMap::new(),
+        }
+    }
+
+    /// Runs the effects as the runner does, results fed back to the app.
+    fn run(&mut self, app: &mut App, effects: Vec<Effect>) {
+        let mut queue: VecDeque<Effect> = effects.into();
+        while let Some(effect) = queue.pop_front() {
+            let msg = match effect {
+                Effect::SaveDraft(form) => {
+                    self.drafts.insert(self.agent.clone(), *form);
+                    None
+                }
+                Effect::ClearDraft => {
+                    self.drafts.remove(&self.agent);
+                    None
+                }
+                Effect::LoadDraft => self
+                    .drafts
+                    .get(&self.agent)
+                    .map(|d| draft_msg(Box::new(d.clone()))),
+                Effect::Lock => {
+                    self.verified = false;
+                    None
+                }
+                Effect::SignIn { name, secret } => {
+                    if self.pins.get(&name).map(String::as_str) == Some(secret.expose()) {
+                        self.agent = name.clone();
+                        self.verified = true;
+                        Some(Msg::SignedIn(name))
+                    } else {
+                        Some(sign_in_refused(Error::new("error.sign_in_failed")))
+                    }
+                }
+                _ => None,
+            };
+            if let Some(msg) = msg {
+                queue.extend(app.update(msg));
+            }
+        }
+    }
+}
+
+/// On the lock screen: the name typed over the one filled in (when given), the PIN,
+/// Enter; returns the effects of Enter.
+fn sign_in(app: &mut App, name: Option<&str>, pin: &str) -> Vec<Effect> {
+    if let Some(name) = name {
+        press(app, KeyCode::Tab);
+        type_text(app, name);
+        press(app, KeyCode::Tab);
+    }
+    type_text(app, pin);
+    press(app, KeyCode::Enter)
+}
+
+fn form_of(app: &App) -> NewComplaint {
+    let ctx = Ctx::new(&app.config, app.lang);
+    app.intake().form(&ctx)
+}
+
+#[test]
+fn ctrl_l_keeps_the_form_as_its_agents_draft_and_the_next_agent_never_sees_it() {
+    let mut app = app();
+    let mut desk = FakeDesk::new("王丽");
+    type_text(&mut app, "张伟");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "138001");
+    let effects = ctrl(&mut app, 'l');
+    assert!(
+        matches!(effects.as_slice(), [Effect::SaveDraft(d), Effect::Lock]
+            if d.name == "张伟" && d.phone == "138001"),
+        "the draft is kept before the desk forgets who signed in: {effects:?}"
+    );
+    desk.run(&mut app, effects);
+    assert!(app.is_locked() && !desk.verified);
+    assert!(app.intake().is_blank(), "the form in memory is emptied");
+    assert_eq!(desk.drafts["王丽"].name, "张伟");
+    let lock = app.lock_screen().expect("the lock screen");
+    assert_eq!(lock.name(), "王丽", "the last agent is filled in");
+    // Nothing reaches the desk while locked: panes, help, quitting keeps nothing.
+    assert!(press(&mut app, KeyCode::F(3)).is_empty());
+    assert!(app.is_locked());
+
+    // 李娜 signs in: a wrong PIN first, then hers. Her form is empty.
+    let effects = sign_in(&mut app, Some("李娜"), "9999");
+    desk.run(&mut app, effects);
+    assert_eq!(
+        app.lock_screen().and_then(|l| l.error()).map(|e| e.key),
+        Some("error.sign_in_failed")
+    );
+    let effects = sign_in(&mut app, None, "2222");
+    assert!(matches!(effects.as_slice(), [Effect::SignIn { name, .. }] if name == "李娜"));
+    desk.run(&mut app, effects);
+    assert!(!app.is_locked());
+    assert_eq!(app.agent(), "李娜");
+    assert_eq!(app.pane(), Pane::Intake);
+    assert!(app.intake().is_blank(), "王丽's draft is not shown to 李娜");
+
+    // 李娜 types, locks; 王丽 signs back in and gets her form back.
+    type_text(&mut app, "李");
+    let effects = ctrl(&mut app, 'l');
+    desk.run(&mut app, effects);
+    assert_eq!(desk.drafts["李娜"].name, "李");
+    let effects = sign_in(&mut app, Some("王丽"), "1111");
+    desk.run(&mut app, effects);
+    assert_eq!(app.agent(), "王丽");
+    let form = form_of(&app);
+    assert_eq!(
+        (form.name.as_str(), form.phone.as_str()),
+        ("张伟", "138001")
+    );
+    assert!(matches!(app.notice(), Some(Notice::DraftRestored)));
+
+    // The same agent again: Ctrl+L with the draft already kept, PIN, the form back.
+    tick(&mut app);
+    tick(&mut app);
+    let effects = ctrl(&mut app, 'l');
+    assert_eq!(effects, vec![Effect::Lock], "nothing new to keep");
+    desk.run(&mut app, effects);
+    let effects = sign_in(&mut app, None, "1111");
+    desk.run(&mut app, effects);
+    assert_eq!(form_of(&app).name, "张伟");
+    // Ctrl+Q on the lock screen quits, keeping nothing (the form is not in memory).
+    let effects = ctrl(&mut app, 'l');
+    desk.run(&mut app, effects);
+    assert_eq!(ctrl(&mut app, 'q'), vec![Effect::Quit]);
+}
+
+#[test]
+fn locking_hides_the_case_and_forms_and_only_their_agent_gets_them_back() {
+    let mut app = listed(page(1, 3));
+    press(&mut app, KeyCode::Enter);
+    app.update(case(classified(1, 2)));
+    press(&mut app, KeyCode::Char('v'));
+    assert!(app.move_form().is_some());
+    app.update(Msg::Dial {
+        name: "住户1".into(),
+        phone: "13800138000".into(),
+        number: "20261122-0001".into(),
+    });
+    let effects = ctrl(&mut app, 'l');
+    assert_eq!(effects, vec![Effect::Lock]);
+    assert!(
+        app.notice().is_none(),
+        "no phone number left on the notice line"
+    );
+    assert!(app.detail().is_none() && app.move_form().is_none());
+    // Another agent finds neither the case nor the form.
+    app.update(Msg::SignedIn("李娜".into()));
+    assert!(app.detail().is_none() && app.move_form().is_none());
+    assert_eq!(ctrl(&mut app, 'l'), vec![Effect::Lock]);
+    // The agent who left them gets both back, the case read again.
+    let effects = app.update(Msg::SignedIn("王丽".into()));
+    assert!(app.detail().is_some() && app.move_form().is_some());
+    assert_eq!(
+        effects,
+        vec![
+            Effect::DataVersion,
+            Effect::LoadDraft,
+            Effect::Counts,
+            Effect::LoadPage(first_page()),
+            Effect::RefreshCase("20261122-0001".into()),
+        ]
+    );
+}
+
+#[test]
+fn a_quiet_desk_locks_itself_after_the_configured_minutes() {
+    let mut app = app();
+    assert_eq!(app.config.idle_lock_minutes, 5);
+    let t0 = Local::now();
+    let at = |m: i64, s: i64| t0 + chrono::Duration::minutes(m) + chrono::Duration::seconds(s);
+    app.update(Msg::Tick(t0));
+    type_text(&mut app, "张");
+    // Idle time counts from the tick after the last key.
+    app.update(Msg::Tick(at(0, 1)));
+    let kept = app.update(Msg::Tick(at(4, 0)));
+    assert!(
+        matches!(kept.first(), Some(Effect::SaveDraft(_))),
+        "the draft was kept meanwhile: {kept:?}"
+    );
+    type_text(&mut app, "伟");
+    app.update(Msg::Tick(at(4, 30)));
+    let mut early = app.clone();
+    assert!(!early.update(Msg::Tick(at(9, 29))).contains(&Effect::Lock));
+    assert!(
+        !early.is_locked(),
+        "a key four minutes in starts the wait again"
+    );
+    let effects = app.update(Msg::Tick(at(9, 30)));
+    assert!(
+        matches!(effects.as_slice(), [Effect::SaveDraft(d), Effect::Lock] if d.name == "张伟"),
+        "{effects:?}"
+    );
+    assert!(app.is_locked());
+    assert!(app.intake().is_blank());
+    // A PIN half typed on the lock screen and left is emptied as well.
+    type_text(&mut app, "12");
+    app.update(Msg::Tick(at(9, 31)));
+    assert_eq!(app.lock_screen().map(Lock::pin_len), Some(2));
+    assert!(app.update(Msg::Tick(at(14, 31))).is_empty());
+    assert_eq!(app.lock_screen().map(Lock::pin_len), Some(0));
+}
+
+#[test]
+fn the_first_run_without_the_first_agent_leads_to_the_lock_screen() {
+    let config = Config::preset(Preset::PropertyManagement).expect("preset");
+    let first = FirstRun::new(true, false, Lang::ZhCn, String::new());
+    let mut app = App::first_run(config.clone(), None, first);
+    assert!(
+        app.update(Msg::Ready {
+            config: Box::new(config.clone()),
+            agent: "李娜".into(),
+            signed_in: false,
+        })
+        .is_empty()
+    );
+    assert_eq!(app.lock_screen().map(Lock::name).as_deref(), Some("李娜"));
+    let first = FirstRun::new(false, true, Lang::ZhCn, String::new());
+    let mut app = App::first_run(config.clone(), None, first);
+    app.update(Msg::FirstRun(FirstRunMsg::Refused {
+        error: Error::new("error.first_admin_exists"),
+        setup_done: true,
+    }));
+    assert!(app.in_first_run());
+    let effects = app.update(Msg::Ready {
+        config: Box::new(config),
+        agent: "王丽".into(),
+        signed_in: true,
+    });
+    assert!(!app.is_locked() && !app.in_first_run());
+    assert!(effects.contains(&Effect::LoadDraft) && effects.contains(&Effect::Counts));
+}
+
+#[test]
+fn another_terminals_change_reads_again_what_is_shown_without_a_key() {
+    let mut app = listed(page(1, 3));
+    let asked = (0..10)
+        .filter(|_| tick(&mut app).contains(&Effect::DataVersion))
+        .count();
+    assert_eq!(asked, 2, "once a second");
+    assert!(
+        app.update(Msg::DataVersion(7)).is_empty(),
+        "the first read is where changes count from"
+    );
+    assert!(
+        app.update(Msg::DataVersion(7)).is_empty(),
+        "nothing changed"
+    );
+    assert_eq!(
+        app.update(Msg::DataVersion(8)),
+        vec![Effect::Counts, Effect::LoadPage(reload_page(PAGE))]
+    );
+    assert_eq!(
+        app.update(Msg::DataVersion(9)),
+        vec![Effect::Counts],
+        "a page on its way is fresh already"
+    );
+    app.update(Msg::Classification(ListMsg::Page {
+        fetch: reload_page(PAGE),
+        rows: page(1, 3),
+    }));
+    // An open case is read again; the form over it keeps the version the agent saw,
+    // so its save is refused as a conflict rather than applied blind.
+    press(&mut app, KeyCode::Enter);
+    app.update(case(classified(1, 2)));
+    press(&mut app, KeyCode::Char('v'));
+    assert_eq!(
+        app.update(Msg::DataVersion(10)),
+        vec![
+            Effect::Counts,
+            Effect::RefreshCase("20261122-0001".into()),
+            Effect::LoadPage(reload_page(PAGE))
+        ]
+    );
+    app.update(refreshed(Box::new(CaseFile {
+        complaint: classified(1, 3),
+        events: Vec::new(),
+        callbacks: Vec::new(),
+        revisits: Vec::new(),
+        attachments: Vec::new(),
+    })));
+    assert_eq!(app.detail().map(|d| d.case().complaint.version), Some(3));
+    assert_eq!(app.move_form().map(MoveForm::version), Some(2));
+    // The callback queue in view is read again where it is; on intake, the counts.
+    let mut app = queue(callback_page(1, 2));
+    app.update(Msg::DataVersion(1));
+    assert!(matches!(
+        app.update(Msg::DataVersion(2)).as_slice(),
+        [
+            Effect::Counts,
+            Effect::LoadCallbacks {
+                fetch: Fetch {
+                    kind: FetchKind::Reload,
+                    ..
+                },
+                ..
+            }
+        ]
+    ));
+    press(&mut app, KeyCode::F(2));
+    assert_eq!(app.update(Msg::DataVersion(3)), vec![Effect::Counts]);
+}
+
+#[test]
+fn the_list_read_again_keeps_its_place_and_the_selected_complaint() {
+    let mut app = listed(page(1, 200));
+    app.update(Msg::Counts(Live {
+        counts: StatusCounts {
+            untriaged: 400,
+            ..StatusCounts::default()
+        },
+        ..Live::default()
+    }));
+    app.update(list_page(page_after(&complaint(200)), page(201, 200)));
+    for _ in 0..120 {
+        press(&mut app, KeyCode::Down);
+    }
+    assert_eq!(app.list().rows().len(), 400);
+    assert_eq!(app.list().selected().map(|c| c.id), Some(121));
+    app.update(Msg::DataVersion(1));
+    let effects = app.update(Msg::DataVersion(2));
+    let Some(Effect::LoadPage(fetch)) = effects.last() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        (fetch.kind, fetch.key, fetch.limit),
+        (FetchKind::Reload, None, 400),
+        "the whole window, from where it starts"
+    );
+    // Meanwhile complaint 120 was classified elsewhere: gone from the page.
+    let rows: Vec<Complaint> = (1..=400).filter(|id| *id != 120).map(complaint).collect();
+    app.update(list_page(*fetch, rows));
+    assert_eq!(app.list().selected().map(|c| c.id), Some(121));
+    assert_eq!(app.list().position(), 119, "one row fewer before it");
+}
+
+#[test]
+fn n_in_the_case_reveals_the_phone_until_the_case_is_closed() {
+    let mut app = listed(page(1, 2));
+    press(&mut app, KeyCode::Enter);
+    app.update(case(classified(1, 2)));
+    assert_eq!(
+        press(&mut app, KeyCode::Char('n')),
+        vec![Effect::RevealPhone("20261122-0001".into())]
+    );
+    app.update(Msg::Case(CaseMsg::Revealed {
+        number: "20261122-0001".into(),
+        phone: "13800138000".into(),
+    }));
+    assert_eq!(app.detail().and_then(Detail::revealed), Some("13800138000"));
+    assert!(matches!(app.notice(), Some(Notice::Revealed(_))));
+    assert!(app.help_rows().iter().any(|h| h.keys == "n"));
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Enter);
+    app.update(case(classified(1, 2)));
+    assert_eq!(app.detail().and_then(Detail::revealed), None);
+    // A refusal is said on the notice line.
+    press(&mut app, KeyCode::Char('n'));
+    app.update(Msg::Failed(Error::new("error.denied")));
+    assert!(matches!(app.notice(), Some(Notice::Failed(e)) if e.key == "error.denied"));
+    assert_eq!(app.detail().and_then(Detail::revealed), None);
+}

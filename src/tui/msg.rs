@@ -1,0 +1,325 @@
+//! The app's vocabulary: `Msg` (what happened: a key, a tick, a result for a pane), `Effect`
+//! (work for the runner on the Desk, matched exhaustively there), `Notice` (the line above
+//! the status line) and `Out` (what a pane's key or update gives back).
+
+use chrono::{DateTime, Local, Utc};
+use crossterm::event::KeyEvent;
+
+use crate::config::Config;
+use crate::desk::{AgendaRange, CallResult, CallbackView, StatusCounts};
+use crate::domain::complaint::NewComplaint;
+use crate::domain::handling::Action;
+use crate::domain::stage::{Move, Stage};
+use crate::error::Error;
+use crate::tui::panes::{callbacks, case, classification, first_run, intake, lock, revisits};
+use crate::tui::widgets::secret::Secret;
+use crate::tui::widgets::window::Fetch;
+
+/// What the status line and the follow-up panes keep up with: the counts, when they next
+/// change by themselves, and how many late callbacks were just escalated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Live {
+    /// The status-line counts.
+    pub counts: StatusCounts,
+    /// The next due time of an open callback or revisit after now.
+    pub next_due: Option<DateTime<Utc>>,
+    /// Callbacks escalated by this recount.
+    pub escalated: usize,
+}
+
+/// Something that happened: input, time, or the result of an effect (wrapped for the pane
+/// it belongs to).
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A key event.
+    Key(KeyEvent),
+    /// Bracketed paste.
+    Paste(String),
+    /// The terminal's new size.
+    Resize(u16, u16),
+    /// Time passes (every `TICK_MS`).
+    Tick(DateTime<Local>),
+    /// SIGTERM or SIGHUP: keep the draft and leave.
+    Terminate,
+    /// First run settled: the desk is open with this configuration.
+    Ready {
+        /// The configuration now in force.
+        config: Box<Config>,
+        /// The agent signed in (the first agent, just created), or the one to fill in on
+        /// the lock screen.
+        agent: String,
+        /// Whether `agent` is signed in; if not, the lock screen comes next.
+        signed_in: bool,
+    },
+    /// An agent signed in on the lock screen.
+    SignedIn(String),
+    /// The database's data version (it changes when another process commits).
+    DataVersion(i64),
+    /// Fresh status-line counts and the next due time.
+    Counts(Live),
+    /// The full phone number to return a call, given by the core (and recorded).
+    Dial {
+        /// Who is called.
+        name: String,
+        /// The number in full.
+        phone: String,
+        /// The complaint.
+        number: String,
+    },
+    /// An effect failed.
+    Failed(Error),
+    /// A result for the first-run screen.
+    FirstRun(first_run::Msg),
+    /// A result for the lock screen.
+    Lock(lock::Msg),
+    /// A result for the intake pane.
+    Intake(intake::Msg),
+    /// A result for the classification list.
+    Classification(classification::Msg),
+    /// A result for the callback queue.
+    Callbacks(callbacks::Msg),
+    /// A result for the revisit schedule.
+    Revisits(revisits::Msg),
+    /// A result for the case open in a list pane (or its forms).
+    Case(case::Msg),
+}
+
+/// Work for the runner: database calls through the Desk, or leaving.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Write the config (if asked), open the desk, create the first agent and sign them in.
+    FinishFirstRun(first_run::Choice),
+    /// Sign an agent in with their secret.
+    SignIn {
+        /// Who.
+        name: String,
+        /// Their PIN as typed.
+        secret: Secret,
+    },
+    /// Forget that the agent proved who they are (after their draft was kept).
+    Lock,
+    /// Read the database's data version.
+    DataVersion,
+    /// Read an open case again, to show it as it is now.
+    RefreshCase(String),
+    /// Reveal the full phone number of a complaint.
+    RevealPhone(String),
+    /// Get the full phone number to return a call on a complaint.
+    Dial {
+        /// The complaint.
+        number: String,
+        /// Who is called (for the notice).
+        name: String,
+    },
+    /// Record the complaint.
+    Intake(Box<NewComplaint>),
+    /// Keep the draft.
+    SaveDraft(Box<NewComplaint>),
+    /// Drop the draft.
+    ClearDraft,
+    /// Fetch the kept draft.
+    LoadDraft,
+    /// Look up earlier complaints.
+    Lookup {
+        /// Phone as typed.
+        phone: String,
+        /// Location as typed.
+        location: String,
+    },
+    /// Escalate late callbacks, then recount the status line and find the next due time.
+    Counts,
+    /// Fetch a page of the classification list.
+    LoadPage(Fetch),
+    /// Fetch a page of the callback queue.
+    LoadCallbacks {
+        /// Which callbacks.
+        view: CallbackView,
+        /// Which page.
+        fetch: Fetch,
+    },
+    /// Fetch a page of the revisit agenda.
+    LoadAgenda {
+        /// Which part.
+        range: AgendaRange,
+        /// Which page.
+        fetch: Fetch,
+    },
+    /// Count the parts of the revisit agenda.
+    AgendaCounts,
+    /// Fetch a case.
+    OpenCase(String),
+    /// Apply a move of the handling method to a complaint, if it is still at `version`.
+    Act {
+        /// The complaint.
+        number: String,
+        /// The version the agent saw.
+        version: i64,
+        /// What to do.
+        action: Box<Action>,
+    },
+    /// Log a call on a callback.
+    LogCallback {
+        /// The complaint.
+        number: String,
+        /// The callback.
+        callback_id: i64,
+        /// What the call came to.
+        result: CallResult,
+        /// The note.
+        note: String,
+        /// For "call later": when.
+        later: Option<DateTime<Utc>>,
+    },
+    /// Promise the customer a callback.
+    PromiseCallback {
+        /// The complaint.
+        number: String,
+        /// By when.
+        due: DateTime<Utc>,
+        /// The note.
+        note: String,
+    },
+    /// Record a revisit.
+    RecordRevisit {
+        /// The complaint.
+        number: String,
+        /// The revisit.
+        revisit_id: i64,
+        /// Satisfaction 1–5; None: not reached.
+        satisfaction: Option<u8>,
+        /// The comment.
+        comment: String,
+    },
+    /// Leave the app.
+    Quit,
+}
+
+/// A one-line message above the status line.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// Saved as this number.
+    Saved(String),
+    /// The draft came back.
+    DraftRestored,
+    /// The form was emptied.
+    FormCleared,
+    /// Pasted text lost unsafe characters.
+    PasteCleaned(usize),
+    /// Ctrl+C pressed: say how to quit.
+    QuitHint,
+    /// A move was applied.
+    Acted {
+        /// The complaint.
+        number: String,
+        /// The move.
+        mv: Move,
+        /// Its stage now.
+        stage: Stage,
+    },
+    /// A call was logged.
+    Logged {
+        /// The complaint.
+        number: String,
+        /// What it came to.
+        result: CallResult,
+        /// The next call, when one is owed still.
+        next: Option<DateTime<Utc>>,
+        /// Failed calls so far, when the callback is flagged.
+        flagged: Option<u32>,
+    },
+    /// A callback was promised.
+    Promised {
+        /// The complaint.
+        number: String,
+        /// By when.
+        due: DateTime<Utc>,
+    },
+    /// A revisit was recorded.
+    Revisited {
+        /// The complaint.
+        number: String,
+        /// Its stage now.
+        stage: Stage,
+        /// Whether the customer was reached.
+        reached: bool,
+        /// Whether the case reopened.
+        reopened: bool,
+        /// Whether the case is ready to close.
+        ready: bool,
+    },
+    /// Late callbacks were escalated.
+    Escalated(usize),
+    /// The full phone number of a complaint is shown in its detail (the reveal recorded).
+    Revealed(String),
+    /// A phone number to dial, large.
+    Dial {
+        /// Who.
+        name: String,
+        /// The number as stored.
+        phone: String,
+        /// The complaint.
+        number: String,
+    },
+    /// Something failed.
+    Failed(Error),
+}
+
+/// What a pane's key or update gives back: work for the runner, a notice, and the
+/// complaint it changed (or found changed), which the app carries to every other pane.
+#[derive(Debug, Default)]
+pub struct Out {
+    /// Effects to run.
+    pub effects: Vec<Effect>,
+    /// A notice to show.
+    pub notice: Option<Notice>,
+    /// The complaint changed, by number.
+    pub changed: Option<String>,
+}
+
+impl Out {
+    /// Nothing to do.
+    pub fn none() -> Out {
+        Out::default()
+    }
+
+    /// One effect.
+    pub fn effect(effect: Effect) -> Out {
+        Out::effects(vec![effect])
+    }
+
+    /// Some effects.
+    pub fn effects(effects: Vec<Effect>) -> Out {
+        Out {
+            effects,
+            ..Out::default()
+        }
+    }
+
+    /// A notice.
+    pub fn notice(notice: Notice) -> Out {
+        Out {
+            notice: Some(notice),
+            ..Out::default()
+        }
+    }
+
+    /// And a notice.
+    pub fn with_notice(mut self, notice: Notice) -> Out {
+        self.notice = Some(notice);
+        self
+    }
+
+    /// This and `other` together (the later notice and change win).
+    pub fn and(mut self, other: Out) -> Out {
+        self.effects.extend(other.effects);
+        self.notice = other.notice.or(self.notice);
+        self.changed = other.changed.or(self.changed);
+        self
+    }
+
+    /// And the complaint it changed.
+    pub fn changed(mut self, number: &str) -> Out {
+        self.changed = Some(number.to_string());
+        self
+    }
+}

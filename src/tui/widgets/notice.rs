@@ -1,0 +1,137 @@
+//! The notice line above the status line: what just happened, in the reader's language,
+//! coloured by whether it went well.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use crate::desk::CallResult;
+use crate::i18n::Catalog;
+use crate::text::sanitize_line;
+use crate::tui::forms::followups::due_cell;
+use crate::tui::msg::Notice;
+use crate::tui::theme;
+
+/// Draws `notice` on its line.
+pub fn render(c: &Catalog, notice: &Notice, frame: &mut Frame<'_>, area: Rect) {
+    let result_name = |r: &CallResult| c.text(&format!("callresult.{}", r.as_str())).to_string();
+    let (text, style) = match notice {
+        Notice::Saved(number) => (
+            c.format("tui.saved", &[("number", number.clone())]),
+            theme::success(),
+        ),
+        Notice::DraftRestored => (c.text("tui.draft_restored").to_string(), theme::success()),
+        Notice::FormCleared => (c.text("tui.form_cleared").to_string(), theme::hint()),
+        Notice::PasteCleaned(n) => (
+            c.format("tui.paste_cleaned", &[("count", n.to_string())]),
+            theme::error(),
+        ),
+        Notice::QuitHint => (c.text("tui.quit_hint").to_string(), theme::hint()),
+        Notice::Revealed(number) => (
+            c.format("tui.phone_revealed", &[("number", number.clone())]),
+            theme::hint(),
+        ),
+        Notice::Acted { number, mv, stage } => (
+            c.format(
+                "tui.acted",
+                &[
+                    ("number", number.clone()),
+                    ("move", c.text(&mv.label_key()).to_string()),
+                    ("stage", c.text(stage.label_key()).to_string()),
+                ],
+            ),
+            theme::success(),
+        ),
+        Notice::Logged {
+            number,
+            result,
+            next,
+            flagged,
+        } => {
+            let mut args = vec![("number", number.clone()), ("result", result_name(result))];
+            let (key, style) = match (next, flagged) {
+                (None, _) => ("tui.logged_done", theme::success()),
+                (Some(due), None) => {
+                    args.push(("due", due_cell(*due)));
+                    ("tui.logged_next", theme::success())
+                }
+                (Some(due), Some(n)) => {
+                    args.push(("due", due_cell(*due)));
+                    args.push(("attempts", n.to_string()));
+                    ("tui.logged_flagged", theme::error())
+                }
+            };
+            (c.format(key, &args), style)
+        }
+        Notice::Promised { number, due } => (
+            c.format(
+                "tui.promised_done",
+                &[("number", number.clone()), ("due", due_cell(*due))],
+            ),
+            theme::success(),
+        ),
+        Notice::Revisited {
+            number,
+            stage,
+            reached,
+            reopened,
+            ready,
+        } => {
+            let key = if *reopened {
+                "tui.revisited_reopened"
+            } else if *ready {
+                "tui.revisited_ready"
+            } else if *reached {
+                "tui.revisited"
+            } else {
+                "tui.revisited_unreached"
+            };
+            let style = if *reopened || !*reached {
+                theme::error()
+            } else {
+                theme::success()
+            };
+            (
+                c.format(
+                    key,
+                    &[
+                        ("number", number.clone()),
+                        ("stage", c.text(stage.label_key()).to_string()),
+                    ],
+                ),
+                style,
+            )
+        }
+        Notice::Escalated(n) => (
+            c.format("tui.escalated", &[("count", n.to_string())]),
+            theme::error(),
+        ),
+        Notice::Dial {
+            name,
+            phone,
+            number,
+        } => {
+            let line = Line::from(vec![
+                Span::styled(
+                    format!(
+                        " {} ",
+                        c.format("tui.dial", &[("name", sanitize_line(name))])
+                    ),
+                    theme::hint(),
+                ),
+                Span::styled(format!("  {}  ", sanitize_line(phone)), theme::dial()),
+                Span::styled(
+                    format!(
+                        " {}",
+                        c.format("tui.dial_case", &[("number", number.clone())])
+                    ),
+                    theme::hint(),
+                ),
+            ]);
+            frame.render_widget(line, area);
+            return;
+        }
+        Notice::Failed(e) => (sanitize_line(&c.render(e)), theme::error()),
+    };
+    frame.render_widget(Span::styled(text, style), area);
+}
