@@ -727,6 +727,7 @@ fn every_screen_in_both_languages_and_two_sizes() {
     caret_at_a_wrapped_line();
     untrusted_text_is_inert();
     a_conflict_is_shown_and_the_form_reapplied();
+    a_change_in_one_pane_shows_in_the_case_open_in_another();
 }
 
 /// The intake pane empty, then filled in Chinese with a refusal and earlier complaints of
@@ -1471,6 +1472,90 @@ fn follow_up_screens(lang: Lang, size: (u16, u16)) {
             }
         }
     }
+}
+
+/// Selects the row of complaint `number` in the list in view (the queue or the agenda).
+fn select_number(s: &mut Session, number: &str) {
+    let at = match s.app.pane() {
+        Pane::Callbacks => s
+            .app
+            .callbacks()
+            .rows()
+            .iter()
+            .position(|r| r.complaint.number == number),
+        _ => s
+            .app
+            .revisits()
+            .rows()
+            .iter()
+            .position(|r| r.complaint.number == number),
+    }
+    .unwrap_or_else(|| panic!("{number} listed"));
+    s.key(KeyCode::Home);
+    for _ in 0..at {
+        s.key(KeyCode::Down);
+    }
+}
+
+/// A case open in the callback queue follows a revisit recorded in the agenda that
+/// reopens it: back in the queue it shows its new stage, and a move from it applies
+/// rather than being refused as a conflict with oneself.
+fn a_change_in_one_pane_shows_in_the_case_open_in_another() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    let numbers = follow_ups(&db);
+    let number = numbers[10].clone();
+    // A callback promised on the remedied case puts it in the queue as well as the agenda.
+    desk_at(&db, "王丽", "agent", now_utc())
+        .promise_callback(&number, now_utc() + Duration::days(1), "客户要求明天回电")
+        .expect("promise");
+    let mut s = Session::open(&db, Lang::ZhCn, (120, 40));
+    s.send(press(KeyCode::F(4)));
+    select_number(&mut s, &number);
+    s.key(KeyCode::Enter);
+    let before = s
+        .app
+        .detail()
+        .expect("open in the queue")
+        .case()
+        .complaint
+        .clone();
+    assert_eq!(before.stage, Stage::Revisiting);
+
+    // In the agenda: the customer is not satisfied, and the case reopens.
+    s.send(press(KeyCode::F(5)));
+    s.key(KeyCode::Char('5'));
+    select_number(&mut s, &number);
+    s.key(KeyCode::Char('r'));
+    s.key(KeyCode::Tab);
+    s.type_text("2");
+    s.key(KeyCode::Tab);
+    s.type_text("墙面又出现裂缝");
+    s.send(ctrl('s'));
+    assert!(
+        matches!(
+            s.app.notice(),
+            Some(Notice::Revisited { reopened: true, .. })
+        ),
+        "{:?}",
+        s.app.notice()
+    );
+
+    // Back in the queue, the case open there is the case as it is now.
+    s.send(press(KeyCode::F(4)));
+    let shown = s.app.detail().expect("still open").case().complaint.clone();
+    assert_eq!(shown.stage, Stage::Assessed, "reopened");
+    assert!(shown.version > before.version);
+    let text = s.draw().text();
+    let stage = Catalog::get(Lang::ZhCn).text(Stage::Assessed.label_key());
+    assert!(text.contains(stage), "the new stage on screen:\n{text}");
+    s.key(KeyCode::Char('w'));
+    assert_eq!(s.app.move_form().map(|f| f.version()), Some(shown.version));
+    s.type_text("客户出差，下周一再约");
+    s.send(ctrl('s'));
+    assert!(s.app.move_form().is_none(), "applied: {:?}", s.app.notice());
+    let case = s.app.detail().expect("case").case();
+    assert!(case.complaint.handling.waiting_on_customer);
 }
 
 /// Another agent changes the complaint while a form is open: Ctrl+S is refused with who

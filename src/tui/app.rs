@@ -11,19 +11,18 @@ use chrono::{DateTime, Local, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::config::Config;
 use crate::desk::StatusCounts;
-use crate::i18n::{Catalog, Lang};
-use crate::tui::ctx::Ctx;
+use crate::i18n::Lang;
+use crate::tui::ctx::ctx;
 use crate::tui::forms::followups::FollowForm;
 use crate::tui::forms::moves::MoveForm;
 use crate::tui::keymap::{self, Global, Help};
 use crate::tui::msg::{Effect, Msg, Notice, Out};
 use crate::tui::panes::Pane;
 use crate::tui::panes::callbacks::Callbacks;
-use crate::tui::panes::case::{Cover, Detail};
+use crate::tui::panes::case::{Cover, Covers, Detail};
 use crate::tui::panes::classification::Classification;
 use crate::tui::panes::first_run::FirstRun;
 use crate::tui::panes::intake::Intake;
@@ -31,6 +30,7 @@ use crate::tui::panes::lock::Lock;
 use crate::tui::panes::revisits::Revisits;
 use crate::tui::widgets::{help, notice, status};
 
+mod session;
 #[cfg(test)]
 mod tests;
 
@@ -49,21 +49,6 @@ const DIAL_TICKS: u64 = 300;
 /// is shown is read again when it did).
 const VERSION_TICKS: u64 = 5;
 
-/// The context of the app's state, built in place so that a pane can be changed while
-/// the context is borrowed.
-macro_rules! ctx {
-    ($app:expr) => {
-        Ctx {
-            config: &$app.config,
-            lang: $app.lang,
-            catalog: Catalog::get($app.lang),
-            now: $app.now,
-            counts: $app.counts,
-            size: $app.size,
-        }
-    };
-}
-
 /// Which screen is up.
 #[derive(Debug, Clone)]
 pub enum Screen {
@@ -73,14 +58,6 @@ pub enum Screen {
     Lock(Box<Lock>),
     /// The desk with its panes.
     Desk,
-}
-
-/// What covers each list pane, by name: kept for an agent while the screen is locked.
-#[derive(Debug, Clone, Default)]
-struct Covers {
-    classification: Cover,
-    callbacks: Cover,
-    revisits: Cover,
 }
 
 /// The whole state of the app.
@@ -459,74 +436,6 @@ impl App {
         }
     }
 
-    /// Locks the screen: the half-typed intake form is kept as the agent's draft and
-    /// emptied, cases and forms over the lists close (kept for the agent), the notice goes,
-    /// and the desk forgets who signed in. The lock screen shows nothing personal.
-    fn lock(&mut self) -> Vec<Effect> {
-        let mut effects = Vec::new();
-        if self.intake.unsaved() {
-            effects.push(self.intake.take_draft(&ctx!(self)));
-        }
-        effects.push(Effect::Lock);
-        self.intake = Intake::default();
-        let covers = Covers {
-            classification: std::mem::take(self.list.cover_mut()),
-            callbacks: std::mem::take(self.callbacks.cover_mut()),
-            revisits: std::mem::take(self.revisits.cover_mut()),
-        };
-        if [&covers.classification, &covers.callbacks, &covers.revisits]
-            .iter()
-            .any(|c| c.detail().is_some())
-        {
-            self.stashed.insert(self.agent.clone(), (self.pane, covers));
-        }
-        self.help = false;
-        self.notice = None;
-        self.data_version = None;
-        self.screen = Screen::Lock(Box::new(Lock::new(&self.agent)));
-        effects
-    }
-
-    /// An agent signed in: their draft comes back (another agent's never shows), and what
-    /// is shown is read again. Another agent than before starts on a fresh intake form.
-    fn signed_in(&mut self, agent: String) -> Vec<Effect> {
-        if agent != self.agent {
-            self.pane = Pane::Intake;
-            self.list = Classification::default();
-            self.callbacks = Callbacks::default();
-            self.revisits = Revisits::default();
-            self.counts = None;
-            self.next_due = None;
-        }
-        self.agent = agent;
-        self.screen = Screen::Desk;
-        self.data_version = None;
-        self.input_seen = true;
-        // The data version before anything is read (see `open`).
-        let mut effects = vec![
-            Effect::DataVersion,
-            Effect::LoadDraft,
-            Effect::Counts,
-            self.list.enter(),
-        ];
-        effects.extend(self.follow_ups_in_view());
-        // Their cases and forms come back as they left them; the cases are read again (a
-        // move saved from a form changed since is refused with what changed).
-        if let Some((pane, covers)) = self.stashed.remove(&self.agent) {
-            self.pane = pane;
-            *self.list.cover_mut() = covers.classification;
-            *self.callbacks.cover_mut() = covers.callbacks;
-            *self.revisits.cover_mut() = covers.revisits;
-            effects.extend(
-                self.covers_mut()
-                    .iter()
-                    .filter_map(|(_, c)| c.number())
-                    .map(|n| Effect::RefreshCase(n.to_string())),
-            );
-        }
-        effects
-    }
-
     /// Another terminal changed the database: the counts, the list in view (where it is)
     /// and the case open in the active pane are read again, without a key.
     fn refresh_shown(&mut self) -> Vec<Effect> {
@@ -706,17 +615,7 @@ impl App {
         let area = frame.area();
         let ctx = ctx!(self);
         let c = ctx.catalog;
-        if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-            let text = c.format(
-                "tui.enlarge",
-                &[
-                    ("cols", MIN_SIZE.0.to_string()),
-                    ("rows", MIN_SIZE.1.to_string()),
-                    ("width", area.width.to_string()),
-                    ("height", area.height.to_string()),
-                ],
-            );
-            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        if status::too_small(c, MIN_SIZE, frame, area) {
             return;
         }
         match &self.screen {

@@ -62,3 +62,19 @@ impl<'a> Ctx<'a> {
         (self.size.1 as usize).saturating_sub(6 + bars)
     }
 }
+
+/// The context of a struct holding `config`, `lang`, `now`, `counts` and `size` (the app),
+/// built in place so that a pane of it can be changed while the context is borrowed.
+macro_rules! ctx {
+    ($app:expr) => {
+        $crate::tui::ctx::Ctx {
+            config: &$app.config,
+            lang: $app.lang,
+            catalog: $crate::i18n::Catalog::get($app.lang),
+            now: $app.now,
+            counts: $app.counts,
+            size: $app.size,
+        }
+    };
+}
+pub(crate) use ctx;

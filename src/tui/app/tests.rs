@@ -5,6 +5,7 @@ use crate::domain::complaint::{Channel, Complaint, NewComplaint, Scope};
 use crate::domain::handling::Action;
 use crate::domain::stage::{Move, Stage};
 use crate::error::Error;
+use crate::tui::ctx::Ctx;
 use crate::tui::msg::Live;
 use crate::tui::panes::callbacks::Msg as CallbacksMsg;
 use crate::tui::panes::case::Msg as CaseMsg;

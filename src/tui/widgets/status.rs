@@ -84,3 +84,25 @@ pub fn status_line(catalog: &Catalog, status: Status<'_>, frame: &mut Frame<'_>,
     }
     frame.render_widget(Line::from(spans), area);
 }
+
+/// Below `min` (columns, rows) the panes are not drawn: a message asks for more room.
+/// Returns whether that is so.
+pub fn too_small(catalog: &Catalog, min: (u16, u16), frame: &mut Frame<'_>, area: Rect) -> bool {
+    if area.width >= min.0 && area.height >= min.1 {
+        return false;
+    }
+    let text = catalog.format(
+        "tui.enlarge",
+        &[
+            ("cols", min.0.to_string()),
+            ("rows", min.1.to_string()),
+            ("width", area.width.to_string()),
+            ("height", area.height.to_string()),
+        ],
+    );
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }),
+        area,
+    );
+    true
+}
