@@ -20,17 +20,16 @@ use crate::tui::forms::followups::FollowForm;
 use crate::tui::forms::moves::MoveForm;
 use crate::tui::keymap::{self, Global, Help};
 use crate::tui::msg::{Effect, Msg, Notice, Out};
-use crate::tui::panes::Pane;
 use crate::tui::panes::callbacks::Callbacks;
-use crate::tui::panes::case::{Cover, Covers, Detail};
+use crate::tui::panes::case::{Cover, Detail};
 use crate::tui::panes::classification::Classification;
 use crate::tui::panes::first_run::FirstRun;
 use crate::tui::panes::intake::Intake;
 use crate::tui::panes::lock::Lock;
 use crate::tui::panes::revisits::Revisits;
+use crate::tui::panes::{Pane, Room, Rooms};
 use crate::tui::widgets::{help, notice, status};
 
-mod session;
 #[cfg(test)]
 mod tests;
 
@@ -68,10 +67,7 @@ pub struct App {
     lang: Lang,
     screen: Screen,
     pane: Pane,
-    intake: Intake,
-    list: Classification,
-    callbacks: Callbacks,
-    revisits: Revisits,
+    rooms: Rooms,
     help: bool,
     agent: String,
     counts: Option<StatusCounts>,
@@ -90,7 +86,7 @@ pub struct App {
     input_seen: bool,
     /// The pane, cases and half-typed forms each agent left open when the screen locked,
     /// kept in memory (never drawn) until that agent signs in again.
-    stashed: HashMap<String, (Pane, Covers)>,
+    stashed: HashMap<String, (Pane, Vec<(Pane, Cover)>)>,
 }
 
 impl App {
@@ -124,10 +120,7 @@ impl App {
             lang_override,
             screen: Screen::Desk,
             pane: Pane::Intake,
-            intake: Intake::default(),
-            list: Classification::default(),
-            callbacks: Callbacks::default(),
-            revisits: Revisits::default(),
+            rooms: Rooms::default(),
             help: false,
             agent,
             counts: None,
@@ -150,7 +143,9 @@ impl App {
         // The data version first: a change committed elsewhere while the rest is read is
         // seen at the next look. The counts come with the first tick, after the first
         // frame: over a large queue an indexed count costs more than the whole start should.
-        vec![Effect::DataVersion, Effect::LoadDraft, self.list.enter()]
+        let mut effects = vec![Effect::DataVersion, Effect::LoadDraft];
+        effects.extend(self.rooms.classification.enter(false));
+        effects
     }
 
     /// The interface language.
@@ -165,41 +160,27 @@ impl App {
 
     /// The intake form.
     pub fn intake(&self) -> &Intake {
-        &self.intake
+        &self.rooms.intake
     }
 
     /// The classification list.
     pub fn list(&self) -> &Classification {
-        &self.list
+        &self.rooms.classification
     }
 
     /// The callback queue.
     pub fn callbacks(&self) -> &Callbacks {
-        &self.callbacks
+        &self.rooms.callbacks
     }
 
     /// The revisit schedule.
     pub fn revisits(&self) -> &Revisits {
-        &self.revisits
+        &self.rooms.revisits
     }
 
     /// What covers the active pane (None on intake).
     fn cover(&self) -> Option<&Cover> {
-        match self.pane {
-            Pane::Intake => None,
-            Pane::Classification => Some(self.list.cover()),
-            Pane::Callbacks => Some(self.callbacks.cover()),
-            Pane::Revisits => Some(self.revisits.cover()),
-        }
-    }
-
-    /// Every list pane's cover, by pane.
-    fn covers_mut(&mut self) -> [(Pane, &mut Cover); 3] {
-        [
-            (Pane::Classification, self.list.cover_mut()),
-            (Pane::Callbacks, self.callbacks.cover_mut()),
-            (Pane::Revisits, self.revisits.cover_mut()),
-        ]
+        self.rooms.get(self.pane).cover()
     }
 
     /// The case open in the active pane, if any.
@@ -314,8 +295,8 @@ impl App {
                 self.next_due = live.next_due;
                 if live.escalated > 0 {
                     self.notify(Notice::Escalated(live.escalated));
-                    if self.pane == Pane::Callbacks && self.callbacks.loaded() {
-                        return vec![self.callbacks.enter()];
+                    if self.pane == Pane::Callbacks && self.rooms.callbacks.loaded() {
+                        return vec![self.rooms.callbacks.reload()];
                     }
                 }
                 Vec::new()
@@ -355,19 +336,19 @@ impl App {
                 Vec::new()
             }
             Msg::Intake(msg) => {
-                let out = self.intake.update(msg, &ctx!(self));
+                let out = self.rooms.intake.update(msg, &ctx!(self));
                 self.apply(out)
             }
             Msg::Classification(msg) => {
-                let out = self.list.update(msg, &ctx!(self));
+                let out = self.rooms.classification.update(msg, &ctx!(self));
                 self.apply(out)
             }
             Msg::Callbacks(msg) => {
-                let out = self.callbacks.update(msg, &ctx!(self));
+                let out = self.rooms.callbacks.update(msg, &ctx!(self));
                 self.apply(out)
             }
             Msg::Revisits(msg) => {
-                let out = self.revisits.update(msg, &ctx!(self));
+                let out = self.rooms.revisits.update(msg, &ctx!(self));
                 self.apply(out)
             }
             // A case result goes to the pane in view (where it was asked for); a fresher
@@ -376,12 +357,10 @@ impl App {
                 let active = self.pane;
                 let ctx = ctx!(self);
                 let mut out = Out::none();
-                for (pane, cover) in [
-                    (Pane::Classification, self.list.cover_mut()),
-                    (Pane::Callbacks, self.callbacks.cover_mut()),
-                    (Pane::Revisits, self.revisits.cover_mut()),
-                ] {
-                    out = out.and(cover.update(&msg, pane == active, &ctx));
+                for pane in Pane::ALL {
+                    if let Some(cover) = self.rooms.get_mut(pane).cover_mut() {
+                        out = out.and(cover.update(&msg, pane == active, &ctx));
+                    }
                 }
                 self.apply(out)
             }
@@ -406,34 +385,78 @@ impl App {
     /// (a save, a move, a call logged or promised, a revisit; or a conflict that showed
     /// someone else's change):
     ///
-    /// | what is shown                | read again                              |
-    /// | ---------------------------- | --------------------------------------- |
-    /// | status-line counts           | always                                  |
-    /// | classification list          | where it is, once it was read           |
-    /// | callback queue or agenda     | the one in view, where it is            |
-    /// | that case, in any pane       | once, for every pane that shows it      |
+    /// | what is shown             | read again                                   |
+    /// | ------------------------- | -------------------------------------------- |
+    /// | status-line counts        | always                                       |
+    /// | the pane in view          | where it is (the other panes, when entered)  |
+    /// | that case, in any pane    | once, for every pane that shows it           |
     fn after(&mut self, number: &str, effects: &[Effect]) -> Vec<Effect> {
         let mut more = vec![Effect::Counts];
-        more.extend(self.list.refresh());
-        more.extend(self.follow_ups_in_view());
-        let open = Effect::OpenCase(number.to_string());
-        let shown = self
-            .covers_mut()
-            .iter()
-            .any(|(_, c)| c.number() == Some(number));
-        if shown && !effects.contains(&open) {
+        more.extend(self.rooms.get_mut(self.pane).refresh());
+        let shown = Pane::ALL
+            .into_iter()
+            .any(|pane| self.rooms.get(pane).cover().and_then(Cover::number) == Some(number));
+        if shown && !effects.contains(&Effect::OpenCase(number.to_string())) {
             more.push(Effect::RefreshCase(number.to_string()));
         }
         more
     }
 
-    /// The follow-up pane in view read again (the others are read when entered).
-    fn follow_ups_in_view(&mut self) -> Vec<Effect> {
-        match self.pane {
-            Pane::Callbacks => vec![self.callbacks.enter()],
-            Pane::Revisits => self.revisits.enter(),
-            Pane::Intake | Pane::Classification => Vec::new(),
+    /// Locks the screen: the half-typed intake form is kept as the agent's draft and
+    /// emptied, cases and forms over the lists close (kept for the agent), the notice goes,
+    /// and the desk forgets who signed in. The lock screen shows nothing personal.
+    fn lock(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self.rooms.intake.unsaved() {
+            effects.push(self.rooms.intake.take_draft(&ctx!(self)));
         }
+        effects.push(Effect::Lock);
+        self.rooms.intake = Intake::default();
+        let covers: Vec<(Pane, Cover)> = Pane::ALL
+            .into_iter()
+            .filter_map(|p| Some((p, std::mem::take(self.rooms.get_mut(p).cover_mut()?))))
+            .collect();
+        if covers.iter().any(|(_, c)| c.detail().is_some()) {
+            self.stashed.insert(self.agent.clone(), (self.pane, covers));
+        }
+        self.help = false;
+        self.notice = None;
+        self.data_version = None;
+        self.screen = Screen::Lock(Box::new(Lock::new(&self.agent)));
+        effects
+    }
+
+    /// An agent signed in: their draft comes back (another agent's never shows), and what
+    /// is shown is read again. Another agent than before starts on a fresh intake form.
+    fn signed_in(&mut self, agent: String) -> Vec<Effect> {
+        if agent != self.agent {
+            self.pane = Pane::Intake;
+            self.rooms = Rooms::default();
+            self.counts = None;
+            self.next_due = None;
+        }
+        self.agent = agent;
+        self.screen = Screen::Desk;
+        self.data_version = None;
+        self.input_seen = true;
+        // The data version before anything is read (see `open`).
+        let mut effects = vec![Effect::DataVersion, Effect::LoadDraft, Effect::Counts];
+        effects.extend(self.rooms.classification.enter(false));
+        effects.extend(self.rooms.get_mut(self.pane).refresh());
+        // Their cases and forms come back as they left them; the cases are read again (a
+        // move saved from a form changed since is refused with what changed).
+        if let Some((pane, covers)) = self.stashed.remove(&self.agent) {
+            self.pane = pane;
+            for (p, cover) in covers {
+                if let Some(number) = cover.number() {
+                    effects.push(Effect::RefreshCase(number.to_string()));
+                }
+                if let Some(slot) = self.rooms.get_mut(p).cover_mut() {
+                    *slot = cover;
+                }
+            }
+        }
+        effects
     }
 
     /// Another terminal changed the database: the counts, the list in view (where it is)
@@ -443,19 +466,15 @@ impl App {
         if let Some(number) = self.cover().and_then(Cover::number) {
             effects.push(Effect::RefreshCase(number.to_string()));
         }
-        match self.pane {
-            Pane::Classification => effects.extend(self.list.refresh()),
-            Pane::Callbacks | Pane::Revisits => effects.extend(self.follow_ups_in_view()),
-            Pane::Intake => {}
-        }
+        effects.extend(self.rooms.get_mut(self.pane).refresh());
         effects
     }
 
     fn quit(&mut self) -> Vec<Effect> {
         self.quitting = true;
         let mut effects = Vec::new();
-        if matches!(self.screen, Screen::Desk) && self.intake.unsaved() {
-            effects.push(self.intake.take_draft(&ctx!(self)));
+        if matches!(self.screen, Screen::Desk) && self.rooms.intake.unsaved() {
+            effects.push(self.rooms.intake.take_draft(&ctx!(self)));
         }
         effects.push(Effect::Quit);
         effects
@@ -493,7 +512,7 @@ impl App {
             }
             Screen::FirstRun(_) => return Vec::new(),
         }
-        let mut effects = self.intake.tick(&ctx!(self));
+        let mut effects = self.rooms.intake.tick(&ctx!(self));
         // Something fell due (a callback or revisit became overdue), or a new day began
         // (the agenda's parts moved): recount and read the follow-up pane in view again,
         // without waiting for a key.
@@ -501,7 +520,7 @@ impl App {
         if due || (new_day && self.counts.is_some()) {
             self.next_due = None;
             effects.push(Effect::Counts);
-            effects.extend(self.follow_ups_in_view());
+            effects.extend(self.rooms.get_mut(self.pane).refresh());
         } else if (self.counts.is_none() && self.ticks == 1)
             || self.ticks.is_multiple_of(COUNT_TICKS)
         {
@@ -544,37 +563,26 @@ impl App {
             Some(Global::Pane(pane)) => return self.switch(pane),
             Some(Global::QuitHint) => self.notify(Notice::QuitHint),
             None => {
-                let ctx = ctx!(self);
-                let out = match self.pane {
-                    Pane::Intake => self.intake.key(key, &ctx),
-                    Pane::Classification => self.list.key(key, &ctx),
-                    Pane::Callbacks => self.callbacks.key(key, &ctx),
-                    Pane::Revisits => self.revisits.key(key, &ctx),
-                };
+                let out = self.rooms.get_mut(self.pane).key(key, &ctx!(self));
                 return self.apply(out);
             }
         }
         Vec::new()
     }
 
-    /// Goes to a pane; a list is read again on entering (the follow-up lists on every F4
-    /// and F5), unless a case covers it.
+    /// Goes to a pane: it says what to read on entering (nothing while a case covers it),
+    /// and the counts follow.
     fn switch(&mut self, pane: Pane) -> Vec<Effect> {
-        let entering = self.pane != pane;
+        let again = self.pane == pane;
         self.pane = pane;
-        let covered = self.cover().is_some_and(Cover::hides_list);
-        match pane {
-            Pane::Classification if entering && !covered => {
-                vec![Effect::Counts, self.list.enter()]
-            }
-            Pane::Callbacks if !covered => vec![self.callbacks.enter(), Effect::Counts],
-            Pane::Revisits if !covered => {
-                let mut effects = self.revisits.enter();
-                effects.push(Effect::Counts);
-                effects
-            }
-            _ => Vec::new(),
+        if self.cover().is_some_and(Cover::hides_list) {
+            return Vec::new();
         }
+        let mut effects = self.rooms.get_mut(pane).enter(again);
+        if !effects.is_empty() {
+            effects.push(Effect::Counts);
+        }
+        effects
     }
 
     fn paste(&mut self, text: &str) -> Vec<Effect> {
@@ -590,24 +598,14 @@ impl App {
                 lock.paste(text);
                 Out::none()
             }
-            Screen::Desk => match self.pane {
-                Pane::Intake => self.intake.paste(text),
-                Pane::Classification => self.list.cover_mut().paste(text),
-                Pane::Callbacks => self.callbacks.cover_mut().paste(text),
-                Pane::Revisits => self.revisits.cover_mut().paste(text),
-            },
+            Screen::Desk => self.rooms.get_mut(self.pane).paste(text),
         };
         self.apply(out)
     }
 
     /// The keys of what is in view, for the help popup (the global keys follow them).
     pub fn help_rows(&self) -> Vec<Help> {
-        match self.pane {
-            Pane::Intake => self.intake.help().collect(),
-            Pane::Classification => self.list.help(),
-            Pane::Callbacks => self.callbacks.help(),
-            Pane::Revisits => self.revisits.help(),
-        }
+        self.rooms.get(self.pane).help()
     }
 
     /// Draws the whole screen (a pure function of the state).
@@ -631,12 +629,7 @@ impl App {
         ])
         .areas(area);
         status::pane_bar(c, Some(self.pane), frame, bar);
-        match self.pane {
-            Pane::Intake => self.intake.render(&ctx, frame, body),
-            Pane::Classification => self.list.render(&ctx, frame, body),
-            Pane::Callbacks => self.callbacks.render(&ctx, frame, body),
-            Pane::Revisits => self.revisits.render(&ctx, frame, body),
-        }
+        self.rooms.get(self.pane).render(&ctx, frame, body);
         if let Some((shown, _)) = &self.notice {
             notice::render(c, shown, frame, notice_line);
         }

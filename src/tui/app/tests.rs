@@ -192,17 +192,19 @@ fn typing_keeps_a_draft_after_a_quiet_moment_and_ctrl_s_saves_the_form() {
 }
 
 #[test]
-fn a_save_empties_the_form_and_refreshes_counts_and_list() {
+fn a_save_empties_the_form_recounts_and_the_list_follows_when_entered() {
     let mut app = app();
     app.update(list_page(first_page(), page(1, 3)));
     type_text(&mut app, "张伟");
     let effects = app.update(saved(Box::new(complaint(7))));
-    assert_eq!(
-        effects,
-        vec![Effect::Counts, Effect::LoadPage(reload_page(PAGE))]
-    );
+    assert_eq!(effects, vec![Effect::Counts]);
     assert!(app.intake().is_blank());
     assert!(matches!(app.notice(), Some(Notice::Saved(n)) if n == "20261122-0007"));
+    assert_eq!(
+        press(&mut app, KeyCode::F(3)),
+        vec![Effect::LoadPage(reload_page(PAGE)), Effect::Counts],
+        "the list read again where it is"
+    );
 }
 
 #[test]

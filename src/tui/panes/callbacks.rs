@@ -21,6 +21,7 @@ use crate::tui::ctx::Ctx;
 use crate::tui::forms::followups::{FollowForm, due_cell, short_kind_name};
 use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, help_rows, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
+use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
 use crate::tui::theme;
 use crate::tui::widgets::table::{
@@ -153,24 +154,13 @@ impl Callbacks {
         self.window.position()
     }
 
-    /// What covers the queue.
-    pub fn cover(&self) -> &Cover {
-        &self.cover
-    }
-
-    /// What covers the queue, to change.
-    pub fn cover_mut(&mut self) -> &mut Cover {
-        &mut self.cover
-    }
-
     /// Whether anything was read yet.
     pub fn loaded(&self) -> bool {
         self.window.loaded()
     }
 
-    /// On entering the pane or after a change: the queue read again where it was, or from
-    /// the start.
-    pub fn enter(&mut self) -> Effect {
+    /// The queue read again where it was (from the start the first time).
+    pub fn reload(&mut self) -> Effect {
         Effect::LoadCallbacks {
             view: self.view,
             fetch: self.window.enter(),
@@ -215,76 +205,6 @@ impl Callbacks {
                 .changed(&number)
             }
         }
-    }
-
-    /// Handles a key: what covers the queue first, then the pager's keys, then the
-    /// queue's (no text field has focus here, so bare letters work).
-    pub fn key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
-        if self.cover.is_up() {
-            return self.cover.key(event, ctx);
-        }
-        let view = self.view;
-        if let Some(go) = lookup(window::KEYS, &event) {
-            let next = self.window.go(go, ctx.list_rows(1));
-            return Out::effects(
-                next.map(|fetch| Effect::LoadCallbacks { view, fetch })
-                    .into_iter()
-                    .collect(),
-            );
-        }
-        let Some(cmd) = lookup(KEYS, &event) else {
-            return Out::none();
-        };
-        if let Cmd::View(view) = cmd {
-            self.view = view;
-            return Out::effect(Effect::LoadCallbacks {
-                view,
-                fetch: self.window.start(),
-            });
-        }
-        if cmd == Cmd::Reload {
-            return Out::effect(Effect::LoadCallbacks {
-                view,
-                fetch: self.window.reload(),
-            });
-        }
-        let Some(row) = self.window.selected() else {
-            return Out::none();
-        };
-        match cmd {
-            Cmd::Open => Out::effect(Effect::OpenCase(row.complaint.number.clone())),
-            Cmd::Log => {
-                self.cover.open_follow(FollowForm::log(ctx, row));
-                Out::none()
-            }
-            Cmd::Promise => {
-                self.cover.open_follow(FollowForm::promise(&row.complaint));
-                Out::none()
-            }
-            Cmd::Dial => Out::effect(Effect::Dial {
-                number: row.complaint.number.clone(),
-                name: row.complaint.name.clone(),
-            }),
-            Cmd::View(_) | Cmd::Reload => Out::none(),
-        }
-    }
-
-    /// The keys in force, for the help.
-    pub fn help(&self) -> Vec<Help> {
-        self.cover.help().unwrap_or_else(|| {
-            help_rows(window::KEYS)
-                .chain(help_rows(KEYS))
-                .chain(LEGEND.iter().copied())
-                .collect()
-        })
-    }
-
-    /// Draws the queue, and what covers it.
-    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
-        if !self.cover.hides_list() {
-            self.render_queue(ctx, frame, area);
-        }
-        self.cover.render(ctx, frame, area);
     }
 
     /// Draws the filters, the column header and the rows in view.
@@ -405,6 +325,101 @@ impl Callbacks {
             .max()
             .unwrap_or(0)
             .clamp(PHONE_MIN, PHONE_MAX)
+    }
+}
+
+impl Room for Callbacks {
+    /// Handles a key: what covers the queue first, then the pager's keys, then the
+    /// queue's (no text field has focus here, so bare letters work).
+    fn key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        if self.cover.is_up() {
+            return self.cover.key(event, ctx);
+        }
+        let view = self.view;
+        if let Some(go) = lookup(window::KEYS, &event) {
+            let next = self.window.go(go, ctx.list_rows(1));
+            return Out::effects(
+                next.map(|fetch| Effect::LoadCallbacks { view, fetch })
+                    .into_iter()
+                    .collect(),
+            );
+        }
+        let Some(cmd) = lookup(KEYS, &event) else {
+            return Out::none();
+        };
+        if let Cmd::View(view) = cmd {
+            self.view = view;
+            return Out::effect(Effect::LoadCallbacks {
+                view,
+                fetch: self.window.start(),
+            });
+        }
+        if cmd == Cmd::Reload {
+            return Out::effect(Effect::LoadCallbacks {
+                view,
+                fetch: self.window.reload(),
+            });
+        }
+        let Some(row) = self.window.selected() else {
+            return Out::none();
+        };
+        match cmd {
+            Cmd::Open => Out::effect(Effect::OpenCase(row.complaint.number.clone())),
+            Cmd::Log => {
+                self.cover.open_follow(FollowForm::log(ctx, row));
+                Out::none()
+            }
+            Cmd::Promise => {
+                self.cover.open_follow(FollowForm::promise(&row.complaint));
+                Out::none()
+            }
+            Cmd::Dial => Out::effect(Effect::Dial {
+                number: row.complaint.number.clone(),
+                name: row.complaint.name.clone(),
+            }),
+            Cmd::View(_) | Cmd::Reload => Out::none(),
+        }
+    }
+
+    /// The keys in force, for the help.
+    fn help(&self) -> Vec<Help> {
+        self.cover.help().unwrap_or_else(|| {
+            help_rows(window::KEYS)
+                .chain(help_rows(KEYS))
+                .chain(LEGEND.iter().copied())
+                .collect()
+        })
+    }
+
+    /// Draws the queue, and what covers it.
+    fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        if !self.cover.hides_list() {
+            self.render_queue(ctx, frame, area);
+        }
+        self.cover.render(ctx, frame, area);
+    }
+
+    /// What covers the queue.
+    fn cover(&self) -> Option<&Cover> {
+        Some(&self.cover)
+    }
+
+    /// What covers the queue, to change.
+    fn cover_mut(&mut self) -> Option<&mut Cover> {
+        Some(&mut self.cover)
+    }
+
+    fn paste(&mut self, text: &str) -> Out {
+        self.cover.paste(text)
+    }
+
+    /// The queue is read again on every F4, also when it is in view already.
+    fn enter(&mut self, _again: bool) -> Vec<Effect> {
+        vec![self.reload()]
+    }
+
+    fn refresh(&mut self) -> Vec<Effect> {
+        vec![self.reload()]
     }
 }
 

@@ -323,26 +323,6 @@ impl Detail {
     }
 }
 
-/// What covers each list pane, by name: kept for an agent while the screen is locked.
-#[derive(Debug, Clone, Default)]
-pub struct Covers {
-    /// Over the classification list.
-    pub classification: Cover,
-    /// Over the callback queue.
-    pub callbacks: Cover,
-    /// Over the revisit agenda.
-    pub revisits: Cover,
-}
-
-impl Covers {
-    /// Whether a case is open in any of them.
-    pub fn any_case(&self) -> bool {
-        [&self.classification, &self.callbacks, &self.revisits]
-            .iter()
-            .any(|c| c.detail.is_some())
-    }
-}
-
 /// Results that come back to the case open over a list pane, or to its forms.
 #[derive(Debug, Clone)]
 pub enum Msg {

@@ -21,6 +21,7 @@ use crate::tui::ctx::Ctx;
 use crate::tui::forms::moves::MoveForm;
 use crate::tui::keymap::{Binding, Help, ch, help_rows, key, lookup};
 use crate::tui::msg::{Effect, Out};
+use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
 use crate::tui::theme;
 use crate::tui::widgets::table::cells_line;
@@ -105,31 +106,6 @@ impl Classification {
         self.window.position()
     }
 
-    /// What covers the list.
-    pub fn cover(&self) -> &Cover {
-        &self.cover
-    }
-
-    /// What covers the list, to change.
-    pub fn cover_mut(&mut self) -> &mut Cover {
-        &mut self.cover
-    }
-
-    /// On entering the pane or after a change: the list read again where it is (from the
-    /// start the first time).
-    pub fn enter(&mut self) -> Effect {
-        Effect::LoadPage(self.window.enter())
-    }
-
-    /// The rows in view read again after a change elsewhere (nothing while a page is on
-    /// its way: it is fresh, or before the list was read).
-    pub fn refresh(&mut self) -> Option<Effect> {
-        if !self.window.loaded() {
-            return None;
-        }
-        self.window.refresh().map(Effect::LoadPage)
-    }
-
     /// Takes a page.
     pub fn update(&mut self, msg: Msg, ctx: &Ctx<'_>) -> Out {
         let Msg::Page { fetch, rows } = msg;
@@ -148,49 +124,6 @@ impl Classification {
             .set_count(ctx.counts.map(|c| c.untriaged.max(0) as u64));
         let next = self.window.apply(fetch, rows, ctx.list_rows(0));
         Out::effects(next.map(Effect::LoadPage).into_iter().collect())
-    }
-
-    /// Handles a key: what covers the list first, then the pager's keys, then the list's.
-    pub fn key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
-        if self.cover.is_up() {
-            return self.cover.key(event, ctx);
-        }
-        if let Some(go) = lookup(window::KEYS, &event) {
-            let next = self.window.go(go, ctx.list_rows(0));
-            return Out::effects(next.map(Effect::LoadPage).into_iter().collect());
-        }
-        match lookup(KEYS, &event) {
-            Some(Cmd::Reload) => Out::effect(Effect::LoadPage(self.window.reload())),
-            Some(Cmd::Open) => self.selected().map_or_else(Out::none, |c| {
-                Out::effect(Effect::OpenCase(c.number.clone()))
-            }),
-            Some(Cmd::Classify) => {
-                if let Some(c) = self.window.selected() {
-                    self.cover.open_form(MoveForm::open(ctx, c, Move::Classify));
-                }
-                Out::none()
-            }
-            None => Out::none(),
-        }
-    }
-
-    /// The keys in force, for the help.
-    pub fn help(&self) -> Vec<Help> {
-        self.cover.help().unwrap_or_else(|| {
-            help_rows(window::KEYS)
-                .chain(help_rows(KEYS))
-                .chain(LEGEND.iter().copied())
-                .collect()
-        })
-    }
-
-    /// Draws the list with aligned columns (display widths, so Chinese lines up), and
-    /// what covers it.
-    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
-        if !self.cover.hides_list() {
-            self.render_list(ctx, frame, area);
-        }
-        self.cover.render(ctx, frame, area);
     }
 
     fn render_list(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
@@ -272,6 +205,83 @@ impl Classification {
             ]));
         }
         frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+impl Room for Classification {
+    fn key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        if self.cover.is_up() {
+            return self.cover.key(event, ctx);
+        }
+        if let Some(go) = lookup(window::KEYS, &event) {
+            let next = self.window.go(go, ctx.list_rows(0));
+            return Out::effects(next.map(Effect::LoadPage).into_iter().collect());
+        }
+        match lookup(KEYS, &event) {
+            Some(Cmd::Reload) => Out::effect(Effect::LoadPage(self.window.reload())),
+            Some(Cmd::Open) => self.selected().map_or_else(Out::none, |c| {
+                Out::effect(Effect::OpenCase(c.number.clone()))
+            }),
+            Some(Cmd::Classify) => {
+                if let Some(c) = self.window.selected() {
+                    self.cover.open_form(MoveForm::open(ctx, c, Move::Classify));
+                }
+                Out::none()
+            }
+            None => Out::none(),
+        }
+    }
+
+    fn paste(&mut self, text: &str) -> Out {
+        self.cover.paste(text)
+    }
+
+    /// Draws the list with aligned columns (display widths, so Chinese lines up), and
+    /// what covers it.
+    fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        if !self.cover.hides_list() {
+            self.render_list(ctx, frame, area);
+        }
+        self.cover.render(ctx, frame, area);
+    }
+
+    fn help(&self) -> Vec<Help> {
+        self.cover.help().unwrap_or_else(|| {
+            help_rows(window::KEYS)
+                .chain(help_rows(KEYS))
+                .chain(LEGEND.iter().copied())
+                .collect()
+        })
+    }
+
+    fn cover(&self) -> Option<&Cover> {
+        Some(&self.cover)
+    }
+
+    fn cover_mut(&mut self) -> Option<&mut Cover> {
+        Some(&mut self.cover)
+    }
+
+    /// Entering the pane reads the list again where it is (from the start the first time).
+    fn enter(&mut self, again: bool) -> Vec<Effect> {
+        if again {
+            Vec::new()
+        } else {
+            vec![Effect::LoadPage(self.window.enter())]
+        }
+    }
+
+    /// The rows in view read again (nothing while a page is on its way: it is fresh; or
+    /// before the list was read).
+    fn refresh(&mut self) -> Vec<Effect> {
+        if !self.window.loaded() {
+            return Vec::new();
+        }
+        self.window
+            .refresh()
+            .map(Effect::LoadPage)
+            .into_iter()
+            .collect()
     }
 }
 

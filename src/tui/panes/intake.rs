@@ -17,6 +17,7 @@ use crate::text::{fit, sanitize_line, width};
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Binding, HELP_HINT, Help, ctrl, footer, help_rows, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
+use crate::tui::panes::Room;
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
 use crate::tui::widgets::form::{choice_line, choose};
@@ -364,11 +365,6 @@ impl Intake {
         }
     }
 
-    /// The keys of the form, for the help.
-    pub fn help(&self) -> impl Iterator<Item = Help> {
-        help_rows(KEYS)
-    }
-
     /// Takes a result from the desk.
     pub fn update(&mut self, msg: Msg, ctx: &Ctx<'_>) -> Out {
         match msg {
@@ -389,91 +385,6 @@ impl Intake {
                 self.restore(&draft, ctx);
                 Out::notice(Notice::DraftRestored)
             }
-        }
-    }
-
-    /// Handles a key; text keys go to the focused field's editor.
-    pub fn key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> Out {
-        let focus = self.focus;
-        let in_text = focus == Field::Description;
-        match lookup(KEYS, &key) {
-            Some(Cmd::Save) => return Out::effect(Effect::Intake(Box::new(self.form(ctx)))),
-            Some(Cmd::Clear) => {
-                self.reset();
-                return Out::effect(Effect::ClearDraft).with_notice(Notice::FormCleared);
-            }
-            Some(Cmd::Next) => self.focus = focus.offset(1),
-            Some(Cmd::Prev) => self.focus = focus.offset(-1),
-            Some(Cmd::NextLine) if !in_text => self.focus = focus.offset(1),
-            Some(Cmd::PrevLine) if !in_text => self.focus = focus.offset(-1),
-            _ => match focus {
-                Field::Channel => {
-                    if let Some(i) = choose(key, self.channel, &channel_labels(ctx)) {
-                        self.channel = i;
-                        self.changed(focus);
-                    }
-                }
-                Field::Category => {
-                    let labels = category_labels(ctx);
-                    // With nothing chosen yet, Right starts at the first option, Left at
-                    // the last, and a typed character searches from the top.
-                    let current = match (self.category, key.code) {
-                        (Some(i), _) => i,
-                        (None, KeyCode::Left) => 0,
-                        (None, _) => labels.len().saturating_sub(1),
-                    };
-                    if let Some(i) = choose(key, current, &labels) {
-                        self.category = Some(i);
-                        self.changed(focus);
-                    }
-                }
-                Field::Apologized => {
-                    if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y'))
-                        && !key.modifiers.contains(KeyModifiers::CONTROL)
-                    {
-                        self.apologized = !self.apologized;
-                        self.changed(focus);
-                    }
-                }
-                _ => {
-                    if let Some(field) = self.text_mut(focus)
-                        && field.input(key)
-                    {
-                        self.changed(focus);
-                    }
-                }
-            },
-        }
-        Out::none()
-    }
-
-    /// Pasted text goes into the focused text field (line breaks kept in the description).
-    pub fn paste(&mut self, text: &str) -> Out {
-        let focus = self.focus;
-        let Some(field) = self.text_mut(focus) else {
-            return Out::none();
-        };
-        let removed = field.paste(text);
-        self.changed(focus);
-        if removed > 0 {
-            Out::notice(Notice::PasteCleaned(removed))
-        } else {
-            Out::none()
-        }
-    }
-
-    /// Draws the form and the earlier complaints; places the terminal cursor at the caret.
-    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
-        let side = if area.width >= 70 {
-            (area.width * 2 / 5).clamp(26, 50)
-        } else {
-            0
-        };
-        let [form, aside] =
-            Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(area);
-        self.render_form(ctx, frame, form);
-        if side > 0 {
-            self.render_repeats(ctx, frame, aside);
         }
     }
 
@@ -680,6 +591,98 @@ impl Intake {
             lines.push(Line::styled(fit(&sanitize_line(first), w), theme::hint()));
         }
         frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
+
+impl Room for Intake {
+    /// Handles a key; text keys go to the focused field's editor.
+    fn key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        let focus = self.focus;
+        let in_text = focus == Field::Description;
+        match lookup(KEYS, &key) {
+            Some(Cmd::Save) => return Out::effect(Effect::Intake(Box::new(self.form(ctx)))),
+            Some(Cmd::Clear) => {
+                self.reset();
+                return Out::effect(Effect::ClearDraft).with_notice(Notice::FormCleared);
+            }
+            Some(Cmd::Next) => self.focus = focus.offset(1),
+            Some(Cmd::Prev) => self.focus = focus.offset(-1),
+            Some(Cmd::NextLine) if !in_text => self.focus = focus.offset(1),
+            Some(Cmd::PrevLine) if !in_text => self.focus = focus.offset(-1),
+            _ => match focus {
+                Field::Channel => {
+                    if let Some(i) = choose(key, self.channel, &channel_labels(ctx)) {
+                        self.channel = i;
+                        self.changed(focus);
+                    }
+                }
+                Field::Category => {
+                    let labels = category_labels(ctx);
+                    // With nothing chosen yet, Right starts at the first option, Left at
+                    // the last, and a typed character searches from the top.
+                    let current = match (self.category, key.code) {
+                        (Some(i), _) => i,
+                        (None, KeyCode::Left) => 0,
+                        (None, _) => labels.len().saturating_sub(1),
+                    };
+                    if let Some(i) = choose(key, current, &labels) {
+                        self.category = Some(i);
+                        self.changed(focus);
+                    }
+                }
+                Field::Apologized => {
+                    if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y'))
+                        && !key.modifiers.contains(KeyModifiers::CONTROL)
+                    {
+                        self.apologized = !self.apologized;
+                        self.changed(focus);
+                    }
+                }
+                _ => {
+                    if let Some(field) = self.text_mut(focus)
+                        && field.input(key)
+                    {
+                        self.changed(focus);
+                    }
+                }
+            },
+        }
+        Out::none()
+    }
+
+    /// Pasted text goes into the focused text field (line breaks kept in the description).
+    fn paste(&mut self, text: &str) -> Out {
+        let focus = self.focus;
+        let Some(field) = self.text_mut(focus) else {
+            return Out::none();
+        };
+        let removed = field.paste(text);
+        self.changed(focus);
+        if removed > 0 {
+            Out::notice(Notice::PasteCleaned(removed))
+        } else {
+            Out::none()
+        }
+    }
+
+    /// Draws the form and the earlier complaints; places the terminal cursor at the caret.
+    fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let side = if area.width >= 70 {
+            (area.width * 2 / 5).clamp(26, 50)
+        } else {
+            0
+        };
+        let [form, aside] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(area);
+        self.render_form(ctx, frame, form);
+        if side > 0 {
+            self.render_repeats(ctx, frame, aside);
+        }
+    }
+
+    /// The keys of the form, for the help.
+    fn help(&self) -> Vec<Help> {
+        help_rows(KEYS).collect()
     }
 }
 

@@ -1,5 +1,7 @@
 //! The panes: one file each, holding its state, its keys (a table that drives the key
 //! handling, the help and the footer), the results that come back to it, and its drawing.
+//! The desk's panes answer the app through [`Room`]; the app reaches the one in view by
+//! its [`Pane`] name.
 
 pub mod callbacks;
 pub mod case;
@@ -9,8 +11,82 @@ pub mod intake;
 pub mod lock;
 pub mod revisits;
 
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::Help;
+use crate::tui::msg::{Effect, Out};
+use case::Cover;
+
+/// What the app asks of a desk pane. Results of its effects come back to it through its
+/// own `update` (each pane has its own message type), called from the app's one arm for it.
+pub trait Room {
+    /// Handles a key (what covers the pane first; text fields before shortcuts).
+    fn key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> Out;
+    /// Takes pasted text.
+    fn paste(&mut self, text: &str) -> Out;
+    /// Draws the pane (and what covers it) in `area`.
+    fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect);
+    /// The keys in force, for the help.
+    fn help(&self) -> Vec<Help>;
+    /// What covers a list pane (a case, a form).
+    fn cover(&self) -> Option<&Cover> {
+        None
+    }
+    /// The same, to change.
+    fn cover_mut(&mut self) -> Option<&mut Cover> {
+        None
+    }
+    /// What to read on switching to the pane (`again`: it was in view already).
+    fn enter(&mut self, again: bool) -> Vec<Effect> {
+        let _ = again;
+        Vec::new()
+    }
+    /// What to read again, where it is, after a change here or at another terminal.
+    fn refresh(&mut self) -> Vec<Effect> {
+        Vec::new()
+    }
+}
+
+/// Every desk pane's state, by name.
+#[derive(Debug, Clone, Default)]
+pub struct Rooms {
+    /// Intake.
+    pub intake: intake::Intake,
+    /// The classification list.
+    pub classification: classification::Classification,
+    /// The callback queue.
+    pub callbacks: callbacks::Callbacks,
+    /// The revisit agenda.
+    pub revisits: revisits::Revisits,
+}
+
+impl Rooms {
+    /// The pane named.
+    pub fn get(&self, pane: Pane) -> &dyn Room {
+        match pane {
+            Pane::Intake => &self.intake,
+            Pane::Classification => &self.classification,
+            Pane::Callbacks => &self.callbacks,
+            Pane::Revisits => &self.revisits,
+        }
+    }
+
+    /// The pane named, to change.
+    pub fn get_mut(&mut self, pane: Pane) -> &mut dyn Room {
+        match pane {
+            Pane::Intake => &mut self.intake,
+            Pane::Classification => &mut self.classification,
+            Pane::Callbacks => &mut self.callbacks,
+            Pane::Revisits => &mut self.revisits,
+        }
+    }
+}
+
 /// The panes of the pane bar, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
     /// Take a complaint.
     Intake,

@@ -19,6 +19,7 @@ use crate::tui::ctx::Ctx;
 use crate::tui::forms::followups::{FollowForm, due_cell};
 use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, help_rows, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
+use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
 use crate::tui::theme;
 use crate::tui::widgets::table::{
@@ -154,19 +155,8 @@ impl Revisits {
         self.window.loaded()
     }
 
-    /// What covers the agenda.
-    pub fn cover(&self) -> &Cover {
-        &self.cover
-    }
-
-    /// What covers the agenda, to change.
-    pub fn cover_mut(&mut self) -> &mut Cover {
-        &mut self.cover
-    }
-
-    /// On entering the pane or after a change: the counts and the part read again, where
-    /// it was (from the start the first time).
-    pub fn enter(&mut self) -> Vec<Effect> {
+    /// The counts and the part read again, where it was (from the start the first time).
+    fn reload(&mut self) -> Vec<Effect> {
         vec![
             Effect::AgendaCounts,
             Effect::LoadAgenda {
@@ -219,63 +209,6 @@ impl Revisits {
             range: self.range(),
             fetch: self.window.start(),
         })
-    }
-
-    /// Handles a key: what covers the agenda first, then the pager's keys, then the
-    /// agenda's.
-    pub fn key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
-        if self.cover.is_up() {
-            return self.cover.key(event, ctx);
-        }
-        let range = self.range();
-        if let Some(go) = lookup(window::KEYS, &event) {
-            let next = self.window.go(go, ctx.list_rows(1));
-            return Out::effects(
-                next.map(|fetch| Effect::LoadAgenda { range, fetch })
-                    .into_iter()
-                    .collect(),
-            );
-        }
-        match lookup(KEYS, &event) {
-            Some(Cmd::Part(part)) => self.show_part(part),
-            Some(Cmd::NextPart) => self.show_part(self.part + 1),
-            Some(Cmd::PrevPart) => self.show_part(self.part + PARTS.len() - 1),
-            Some(Cmd::Open) => self.selected().map_or_else(Out::none, |r| {
-                Out::effect(Effect::OpenCase(r.complaint.number.clone()))
-            }),
-            Some(Cmd::Record) => {
-                if let Some(row) = self.window.selected() {
-                    let form = FollowForm::revisit(ctx, &row.revisit, &row.complaint);
-                    self.cover.open_follow(form);
-                }
-                Out::none()
-            }
-            Some(Cmd::Dial) => self.selected().map_or_else(Out::none, |r| {
-                Out::effect(Effect::Dial {
-                    number: r.complaint.number.clone(),
-                    name: r.complaint.name.clone(),
-                })
-            }),
-            None => Out::none(),
-        }
-    }
-
-    /// The keys in force, for the help.
-    pub fn help(&self) -> Vec<Help> {
-        self.cover.help().unwrap_or_else(|| {
-            help_rows(window::KEYS)
-                .chain(help_rows(KEYS))
-                .chain(LEGEND.iter().copied())
-                .collect()
-        })
-    }
-
-    /// Draws the agenda, and what covers it.
-    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
-        if !self.cover.hides_list() {
-            self.render_agenda(ctx, frame, area);
-        }
-        self.cover.render(ctx, frame, area);
     }
 
     fn count(&self, range: AgendaRange) -> Option<i64> {
@@ -388,6 +321,88 @@ impl Revisits {
     }
 }
 
+impl Room for Revisits {
+    /// Handles a key: what covers the agenda first, then the pager's keys, then the
+    /// agenda's.
+    fn key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        if self.cover.is_up() {
+            return self.cover.key(event, ctx);
+        }
+        let range = self.range();
+        if let Some(go) = lookup(window::KEYS, &event) {
+            let next = self.window.go(go, ctx.list_rows(1));
+            return Out::effects(
+                next.map(|fetch| Effect::LoadAgenda { range, fetch })
+                    .into_iter()
+                    .collect(),
+            );
+        }
+        match lookup(KEYS, &event) {
+            Some(Cmd::Part(part)) => self.show_part(part),
+            Some(Cmd::NextPart) => self.show_part(self.part + 1),
+            Some(Cmd::PrevPart) => self.show_part(self.part + PARTS.len() - 1),
+            Some(Cmd::Open) => self.selected().map_or_else(Out::none, |r| {
+                Out::effect(Effect::OpenCase(r.complaint.number.clone()))
+            }),
+            Some(Cmd::Record) => {
+                if let Some(row) = self.window.selected() {
+                    let form = FollowForm::revisit(ctx, &row.revisit, &row.complaint);
+                    self.cover.open_follow(form);
+                }
+                Out::none()
+            }
+            Some(Cmd::Dial) => self.selected().map_or_else(Out::none, |r| {
+                Out::effect(Effect::Dial {
+                    number: r.complaint.number.clone(),
+                    name: r.complaint.name.clone(),
+                })
+            }),
+            None => Out::none(),
+        }
+    }
+
+    /// The keys in force, for the help.
+    fn help(&self) -> Vec<Help> {
+        self.cover.help().unwrap_or_else(|| {
+            help_rows(window::KEYS)
+                .chain(help_rows(KEYS))
+                .chain(LEGEND.iter().copied())
+                .collect()
+        })
+    }
+
+    /// Draws the agenda, and what covers it.
+    fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        if !self.cover.hides_list() {
+            self.render_agenda(ctx, frame, area);
+        }
+        self.cover.render(ctx, frame, area);
+    }
+
+    /// What covers the agenda.
+    fn cover(&self) -> Option<&Cover> {
+        Some(&self.cover)
+    }
+
+    /// What covers the agenda, to change.
+    fn cover_mut(&mut self) -> Option<&mut Cover> {
+        Some(&mut self.cover)
+    }
+
+    fn paste(&mut self, text: &str) -> Out {
+        self.cover.paste(text)
+    }
+
+    /// The agenda is read again on every F5, also when it is in view already.
+    fn enter(&mut self, _again: bool) -> Vec<Effect> {
+        self.reload()
+    }
+
+    fn refresh(&mut self) -> Vec<Effect> {
+        self.reload()
+    }
+}
+
 /// Column widths of the agenda (the mark not counted): due, role, number, name, phone,
 /// location, description; the description (wide) or the location (narrow) takes the rest.
 fn columns(total: usize, phone: usize) -> [usize; 7] {
@@ -434,7 +449,7 @@ mod tests {
         assert_eq!(r.range(), AgendaRange::Overdue);
         let out = r.key(key(KeyCode::Char('r')), &ctx);
         assert!(
-            out.effects.is_empty() && !r.cover().is_up(),
+            out.effects.is_empty() && !r.cover().is_some_and(Cover::is_up),
             "nothing selected"
         );
     }
