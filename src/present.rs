@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::desk::CaseFile;
+use crate::desk::Event;
 use crate::domain::complaint::{Channel, Complaint};
 use crate::domain::handling::Approval;
 use crate::i18n::Catalog;
-use crate::store::events::Event;
 use crate::text::{fit, sanitize_line, sanitize_lines, width};
 
 pub use crate::when::local_minutes;

@@ -17,34 +17,23 @@ use crate::domain::handling::Action;
 use crate::error::{Error, Result};
 use crate::files::{Out, write_new_file};
 use crate::i18n::{Catalog, Lang};
-use crate::store::{self, Store};
 use crate::when::parse_datetime;
 
 /// An error and the language to report it in (when known).
 pub type Failure = (Error, Option<Lang>);
 
-/// Runs the parsed command.
-pub fn run(cli: &Cli) -> std::result::Result<(), Failure> {
-    if let Some(Command::Init { preset }) = &cli.command {
+/// Runs `command` with the global options of `cli`.
+pub fn run(cli: &Cli, command: &Command) -> std::result::Result<(), Failure> {
+    if let Command::Init { preset } = command {
         return init(cli, *preset).map_err(|e| (e, cli.lang));
     }
     let (config, source) = Config::load(cli.config.as_deref()).map_err(|e| (e, cli.lang))?;
     let lang = cli.lang.unwrap_or(config.language);
     let fail = |e: Error| (e, Some(lang));
     let catalog = Catalog::get(lang);
-    match &cli.command {
-        None => crate::tui::run(
-            &crate::tui::Options {
-                db: cli.db.clone(),
-                lang: cli.lang,
-                agent: cli.agent.clone(),
-            },
-            config,
-            &source,
-        )
-        .map_err(fail),
-        Some(Command::Config { format }) => print_config(&config, &source, *format).map_err(fail),
-        Some(command) => {
+    match command {
+        Command::Config { format } => print_config(&config, &source, *format).map_err(fail),
+        command => {
             let desk = open_desk(cli, config)?;
             run_on_desk(desk, command, catalog).map_err(fail)
         }
@@ -163,7 +152,9 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                         .as_deref()
                         .map(|t| parse_datetime(t, "due"))
                         .transpose()?;
-                    let cb = desk.log_callback(number, None, *result, note, due)?;
+                    let cb = desk
+                        .log_callback(number, None, *result, note, due)?
+                        .callback;
                     match cb.done_at {
                         Some(_) => println!("{}", catalog.text("cli.callback_done")),
                         None => println!(
@@ -206,7 +197,9 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                 },
             ..
         } => {
-            let c = desk.record_revisit(number, None, *satisfaction, comment)?;
+            let c = desk
+                .record_revisit(number, None, *satisfaction, comment)?
+                .complaint;
             println!(
                 "{}",
                 catalog.format(
@@ -352,9 +345,8 @@ fn open_desk(cli: &Cli, config: Config) -> std::result::Result<Desk, Failure> {
     let lang = cli.lang.unwrap_or(config.language);
     let fail = |e: Error| (e, Some(lang));
     let path = db_path(cli, &config).map_err(fail)?;
-    let store = Store::open(&path).map_err(fail)?;
     let agent = agent_name(cli).map_err(fail)?;
-    Desk::new(store, config, &agent, Box::new(SystemClock)).map_err(fail)
+    Desk::open(&path, config, &agent, Box::new(SystemClock)).map_err(fail)
 }
 
 /// Key of the error for a reader that stopped reading (`| head`): not reported.
@@ -418,15 +410,13 @@ fn init(cli: &Cli, preset: Option<Preset>) -> Result<()> {
     };
     let lang = cli.lang.unwrap_or(config.language);
     let path = db_path(cli, &config)?;
-    let store = Store::open(&path)?;
-    store.quick_check()?;
-    let count = store.count(Queue::All)?;
+    let report = Desk::init(&path)?;
     lines.push((
         "cli.init_database",
         vec![
             ("path", path.display().to_string()),
-            ("version", store::schema_version().to_string()),
-            ("count", count.to_string()),
+            ("version", report.version.to_string()),
+            ("count", report.complaints.to_string()),
         ],
     ));
     let catalog = Catalog::get(lang);

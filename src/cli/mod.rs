@@ -5,9 +5,7 @@ mod commands;
 mod output;
 mod queues;
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -15,7 +13,9 @@ use crate::config::Preset;
 use crate::desk::CallResult;
 use crate::domain::complaint::{Channel, Scope};
 use crate::domain::handling::WaitOn;
-use crate::i18n::{Catalog, Lang};
+use crate::i18n::Lang;
+
+pub use commands::{BROKEN_PIPE, Failure, run};
 
 /// complaint-desk: take customer complaints and carry each one to a satisfied close.
 #[derive(Debug, Parser)]
@@ -506,36 +506,4 @@ pub enum ConfigFormat {
     Toml,
     /// JSON.
     Json,
-}
-
-/// Language for messages before the config is known: `--lang`, else the locale.
-fn fallback_lang(cli: &Cli) -> Lang {
-    cli.lang.unwrap_or_else(|| {
-        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-            .unwrap_or_default();
-        if locale.starts_with("zh") {
-            Lang::ZhCn
-        } else {
-            Lang::En
-        }
-    })
-}
-
-/// Parses the arguments, runs the command, prints any error as one `error:` line.
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match commands::run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        // The reader went away (`| head`): nothing to report.
-        Err((err, _)) if err.key == commands::BROKEN_PIPE => ExitCode::SUCCESS,
-        Err((err, lang)) => {
-            let lang = lang.unwrap_or_else(|| fallback_lang(&cli));
-            let msg = crate::text::sanitize_line(&Catalog::get(lang).render(&err));
-            // A closed terminal cannot be told; nothing more to do then.
-            let _ = writeln!(std::io::stderr(), "error: {msg}");
-            ExitCode::from(1)
-        }
-    }
 }

@@ -48,6 +48,28 @@ impl CallResult {
     }
 }
 
+/// What logging a call came to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallOutcome {
+    /// The callback after the attempt.
+    pub callback: Callback,
+    /// Still open, and its failed attempts reached `follow_up.failed_attempts_flag`.
+    pub flagged: bool,
+}
+
+/// What recording a revisit came to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevisitOutcome {
+    /// The complaint after it (phone masked).
+    pub complaint: Complaint,
+    /// The customer was reached.
+    pub reached: bool,
+    /// A low satisfaction reopened the case.
+    pub reopened: bool,
+    /// Reached, not reopened, and no open revisit left: the case may be closed.
+    pub ready_to_close: bool,
+}
+
 /// Which callbacks the queue shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CallbackView {
@@ -159,7 +181,7 @@ impl Desk {
         result: CallResult,
         note: &str,
         later: Option<DateTime<Utc>>,
-    ) -> Result<Callback> {
+    ) -> Result<CallOutcome> {
         self.actor()?;
         let now = self.clock.now();
         let number = number::normalise(number_text);
@@ -214,10 +236,15 @@ impl Desk {
                     }),
                 },
             )?;
-            Ok(followups::callbacks_of(tx, c.id)?
+            let callback = followups::callbacks_of(tx, c.id)?
                 .into_iter()
                 .find(|cb| cb.id == open.id)
-                .unwrap_or(open))
+                .unwrap_or(open);
+            Ok(CallOutcome {
+                flagged: callback.done_at.is_none()
+                    && callback.attempts >= config.follow_up.failed_attempts_flag,
+                callback,
+            })
         })
     }
 
@@ -385,14 +412,15 @@ impl Desk {
 
     /// Records a revisit of complaint `number` (`revisit_id`, else its earliest open one):
     /// reached or not, satisfaction 1–5, comment. A satisfaction at or below the
-    /// configured threshold reopens the case with the revisit as the reason.
+    /// configured threshold reopens the case with the revisit as the reason; the last open
+    /// revisit, reached and satisfied, leaves the case ready to close.
     pub fn record_revisit(
         &mut self,
         number_text: &str,
         revisit_id: Option<i64>,
         satisfaction: Option<u8>,
         comment: &str,
-    ) -> Result<Complaint> {
+    ) -> Result<RevisitOutcome> {
         if satisfaction.is_some_and(|s| !(1..=5).contains(&s)) {
             return Err(Error::new("error.satisfaction_range"));
         }
@@ -414,8 +442,8 @@ impl Desk {
                 .ok_or_else(|| Error::new("error.no_open_revisit").arg("number", &c.number))?;
             let reached = satisfaction.is_some();
             followups::record_revisit(tx, revisit.id, reached, satisfaction, comment.trim(), now)?;
-            let reopen = satisfaction.is_some_and(|s| s <= config.follow_up.reopen_at_or_below);
-            let last = open.len() == 1;
+            let reopened = satisfaction.is_some_and(|s| s <= config.follow_up.reopen_at_or_below);
+            let ready_to_close = reached && !reopened && open.len() == 1;
             events::append(
                 tx,
                 &NewEvent {
@@ -430,11 +458,11 @@ impl Desk {
                         "reached": reached,
                         "satisfaction": satisfaction,
                         "comment": comment.trim(),
-                        "ready_to_close": last && reached && !reopen,
+                        "ready_to_close": ready_to_close,
                     }),
                 },
             )?;
-            if reopen {
+            let complaint = if reopened {
                 let rules = Rules {
                     config,
                     agent: &agent,
@@ -448,9 +476,16 @@ impl Desk {
                     comment.trim()
                 );
                 let current = complaints::by_id(tx, c.id)?;
-                return apply(tx, &rules, &current, &Action::Reopen { reason });
-            }
-            Ok(complaints::by_id(tx, c.id)?)
+                apply(tx, &rules, &current, &Action::Reopen { reason })?
+            } else {
+                complaints::by_id(tx, c.id)?
+            };
+            Ok(RevisitOutcome {
+                complaint: super::masked(complaint),
+                reached,
+                reopened,
+                ready_to_close,
+            })
         })
     }
 }

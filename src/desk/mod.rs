@@ -18,13 +18,10 @@ use crate::domain::number;
 use crate::domain::schedule::Calendar;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
-use crate::store::attachments::{self, Attachment};
-use crate::store::audit::AuditReport;
-use crate::store::complaints::{self, Cursor, NewRow};
-use crate::store::drafts;
-use crate::store::events::{self, Event, NewEvent};
-use crate::store::followups::{self, Callback, Revisit};
-use crate::store::{BackupReport, Store};
+use crate::store::complaints::{self, NewRow};
+use crate::store::events::{self, NewEvent};
+use crate::store::followups;
+use crate::store::{Store, attachments, drafts};
 
 /// Where the time comes from (the system clock, or a fixed one in tests).
 pub trait Clock {
@@ -86,9 +83,51 @@ pub const REPEAT_MIN_LOCATION: usize = 4;
 pub const REPEAT_LIMIT: u32 = 5;
 
 pub use access::{AgentInfo, permission_key};
-pub use followup::{AgendaCounts, AgendaRange, CallResult, CallbackRow, CallbackView};
+pub use followup::{
+    AgendaCounts, AgendaRange, CallOutcome, CallResult, CallbackRow, CallbackView, RevisitOutcome,
+};
 pub use privacy::Erasure;
 use privacy::masked;
+// The rows the desk hands out, so the front ends need nothing from the store.
+pub use crate::store::BackupReport;
+pub use crate::store::attachments::Attachment;
+pub use crate::store::audit::{AuditReport, Breach};
+pub use crate::store::complaints::Cursor;
+pub use crate::store::events::Event;
+pub use crate::store::followups::{Callback, Revisit};
+
+/// What `init` and [`Desk::check`] report of a database found whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatabaseReport {
+    /// The schema version this binary writes (the file is migrated to it on opening).
+    pub version: i64,
+    /// Complaints the file holds.
+    pub complaints: i64,
+}
+
+/// A database opened with nobody at the desk yet: what the terminal app reads before its
+/// first run or sign-in, then the desk itself.
+#[derive(Debug)]
+pub struct Unsigned {
+    store: Store,
+}
+
+impl Unsigned {
+    /// The agent who was at the desk last on this database, if anyone ever was.
+    pub fn remembered_agent(&self) -> Result<Option<String>> {
+        self.store.last_agent()
+    }
+
+    /// Whether nobody is registered yet: the first run then creates the admin.
+    pub fn needs_first_admin(&self) -> Result<bool> {
+        Ok(!self.store.has_agents()?)
+    }
+
+    /// The desk over this database, acting as `agent`.
+    pub fn into_desk(self, config: Config, agent: &str, clock: Box<dyn Clock>) -> Result<Desk> {
+        Desk::new(self.store, config, agent, clock)
+    }
+}
 
 /// The application layer over one database, one configuration and one acting agent.
 pub struct Desk {
@@ -119,6 +158,28 @@ impl Desk {
             verified: false,
             clock,
         })
+    }
+
+    /// Opens (creating or migrating) the database at `path`: a desk acting as `agent`.
+    pub fn open(path: &Path, config: Config, agent: &str, clock: Box<dyn Clock>) -> Result<Desk> {
+        Desk::open_unsigned(path)?.into_desk(config, agent, clock)
+    }
+
+    /// Opens (creating or migrating) the database at `path` before anyone is at the desk.
+    pub fn open_unsigned(path: &Path) -> Result<Unsigned> {
+        Ok(Unsigned {
+            store: Store::open(path)?,
+        })
+    }
+
+    /// Creates or migrates the database at `path` and checks it (`init`; nobody acts).
+    pub fn init(path: &Path) -> Result<DatabaseReport> {
+        check(&Store::open(path)?)
+    }
+
+    /// Checks the whole file (`PRAGMA quick_check`) and reports its version and size.
+    pub fn check(&self) -> Result<DatabaseReport> {
+        check(&self.store)
     }
 
     /// The effective configuration.
@@ -281,11 +342,6 @@ impl Desk {
         })
     }
 
-    /// The agent who was at the desk last on this database, if anyone ever was.
-    pub fn remembered_agent(store: &Store) -> Result<Option<String>> {
-        store.last_agent()
-    }
-
     /// The page of a queue just before `cursor` (the last page when `None`), in queue order.
     pub fn page_before(
         &self,
@@ -444,11 +500,14 @@ impl Desk {
     pub fn backup(&self, dest: &Path) -> Result<BackupReport> {
         self.store.backup(dest)
     }
+}
 
-    /// `PRAGMA quick_check` of the whole file.
-    pub fn quick_check(&self) -> Result<()> {
-        self.store.quick_check()
-    }
+fn check(store: &Store) -> Result<DatabaseReport> {
+    store.quick_check()?;
+    Ok(DatabaseReport {
+        version: crate::store::schema_version(),
+        complaints: store.count(Queue::All)?,
+    })
 }
 
 /// The desk's business calendar at `now` (the local zone's offset then; the desk's zones
@@ -737,10 +796,14 @@ mod tests {
     #[test]
     fn the_first_agent_manages_agents_and_is_remembered() {
         let dir = tempfile::tempdir().expect("tmp");
-        let store = Store::open(&dir.path().join("first.db")).expect("open");
+        let path = dir.path().join("first.db");
+        let opened = Desk::open_unsigned(&path).expect("open");
+        assert_eq!(opened.remembered_agent().expect("none"), None);
+        assert!(opened.needs_first_admin().expect("empty"));
         let config = Config::preset(Preset::PropertyManagement).expect("preset");
-        let mut desk = Desk::new(store, config, "王丽", Box::new(SystemClock)).expect("desk");
-        assert_eq!(Desk::remembered_agent(&desk.store).expect("none"), None);
+        let mut desk = opened
+            .into_desk(config, "王丽", Box::new(SystemClock))
+            .expect("desk");
         assert!(desk.needs_first_admin().expect("empty"));
         desk.create_first_admin("王丽", "2580")
             .expect("first admin");
@@ -750,12 +813,12 @@ mod tests {
             desk.create_first_admin("李娜", "1357").map_err(|e| e.key),
             Err("error.first_admin_exists")
         );
+        let again = Desk::open_unsigned(&path).expect("open again");
         assert_eq!(
-            Desk::remembered_agent(&desk.store)
-                .expect("remembered")
-                .as_deref(),
+            again.remembered_agent().expect("remembered").as_deref(),
             Some("王丽")
         );
+        assert!(!again.needs_first_admin().expect("registered"));
         let role: String = desk
             .store
             .conn()

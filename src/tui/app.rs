@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::config::Config;
+use crate::desk::Callback;
 use crate::desk::{
     AgendaCounts, AgendaRange, CallResult, CallbackRow, CallbackView, CaseFile, StatusCounts,
 };
@@ -18,7 +19,6 @@ use crate::domain::handling::Action;
 use crate::domain::stage::{Move, Stage};
 use crate::error::Error;
 use crate::i18n::{Catalog, Lang};
-use crate::store::followups::Callback;
 use crate::text::sanitize_line;
 use crate::tui::keymap::{self, Global};
 use crate::tui::panes::Pane;
@@ -1696,9 +1696,9 @@ fn draft_effect(work: TickWork) -> Effect {
 mod tests {
     use super::*;
     use crate::config::Preset;
+    use crate::desk::Cursor;
     use crate::domain::complaint::{Channel, Queue, Scope};
     use crate::domain::stage::Stage;
-    use crate::store::complaints::Cursor;
     use crate::tui::panes::intake::Field;
     use chrono::{TimeZone, Utc};
 
@@ -2213,7 +2213,7 @@ mod tests {
 
     // --- The follow-up panes ------------------------------------------------------------
 
-    use crate::store::followups::{Callback, Revisit};
+    use crate::desk::{Callback, Revisit};
     use crate::tui::widgets::window::{FetchKind, Keyed, PAGE};
 
     fn callback_row(id: i64) -> CallbackRow {

@@ -5,12 +5,9 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 
 use crate::config::Config;
-use crate::desk::{Desk, SystemClock};
-use crate::domain::stage::Stage;
+use crate::desk::{Cursor, Desk, SystemClock, Unsigned};
 use crate::error::{Error, Result};
 use crate::files::write_new_file;
-use crate::store::Store;
-use crate::store::complaints::Cursor;
 use crate::tui::app::{App, Effect, Live, Msg};
 use crate::tui::panes::classification::{PAGE, PageAt, QUEUE};
 use crate::tui::panes::first_run::Choice;
@@ -18,8 +15,8 @@ use crate::tui::panes::revisits::AgendaRow;
 
 /// What is known before the first-run screen settles the rest.
 pub struct Pending {
-    /// The open database.
-    pub store: Store,
+    /// The open database, nobody at the desk yet.
+    pub opened: Unsigned,
     /// The configuration loaded (embedded defaults when there is no file yet).
     pub config: Config,
     /// The agent to fill in on the lock screen, when known (`--agent` or remembered).
@@ -71,32 +68,6 @@ fn live(desk: &mut Desk, escalate: bool) -> Result<Live> {
         counts: desk.status_counts()?,
         next_due: desk.next_due()?,
         escalated,
-    })
-}
-
-/// Records a revisit and says whether the case reopened or is ready to close (the last
-/// open revisit, the customer reached and satisfied).
-fn record_revisit(
-    desk: &mut Desk,
-    number: &str,
-    revisit_id: i64,
-    satisfaction: Option<u8>,
-    comment: &str,
-) -> Result<Msg> {
-    let c = desk.record_revisit(number, Some(revisit_id), satisfaction, comment)?;
-    let reached = satisfaction.is_some();
-    let reopened = c.stage == Stage::Assessed;
-    // The revisit is recorded: a failure to read the case only leaves "ready" unsaid.
-    let ready = reached
-        && !reopened
-        && desk
-            .case_file(&c.number)
-            .is_ok_and(|case| case.revisits.iter().all(|r| r.done_at.is_some()));
-    Ok(Msg::Revisited {
-        number: c.number,
-        stage: c.stage,
-        reached,
-        ready,
     })
 }
 
@@ -269,10 +240,10 @@ impl Runner {
                 later,
             } => Ok(Some(
                 match desk.log_callback(&number, Some(callback_id), result, &note, later) {
-                    Ok(callback) => Msg::Logged {
+                    Ok(outcome) => Msg::Logged {
                         number,
                         result,
-                        callback: Box::new(callback),
+                        callback: Box::new(outcome.callback),
                     },
                     Err(e) => refused(&number, e),
                 },
@@ -289,8 +260,13 @@ impl Runner {
                 satisfaction,
                 comment,
             } => Ok(Some(
-                match record_revisit(desk, &number, revisit_id, satisfaction, &comment) {
-                    Ok(msg) => msg,
+                match desk.record_revisit(&number, Some(revisit_id), satisfaction, &comment) {
+                    Ok(outcome) => Msg::Revisited {
+                        number: outcome.complaint.number,
+                        stage: outcome.complaint.stage,
+                        reached: outcome.reached,
+                        ready: outcome.ready_to_close,
+                    },
                     Err(e) => refused(&number, e),
                 },
             )),
@@ -379,7 +355,9 @@ impl Runner {
             None => pending.config.clone(),
         };
         let name = pending.agent.clone().unwrap_or_else(|| NOBODY.to_string());
-        let desk = Desk::new(pending.store, config, &name, Box::new(SystemClock))?;
+        let desk = pending
+            .opened
+            .into_desk(config, &name, Box::new(SystemClock))?;
         self.remembered = pending.agent;
         self.desk = Some(desk);
         Ok(())

@@ -11,10 +11,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::config::Config;
+use crate::desk::Cursor;
 use crate::domain::complaint::{Complaint, Queue};
 use crate::domain::suggest::suggest;
 use crate::present::local_minutes;
-use crate::store::complaints::Cursor;
 use crate::text::{fit, sanitize_line};
 use crate::tui::app::Ctx;
 use crate::tui::theme;

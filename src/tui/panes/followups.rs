@@ -11,11 +11,11 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::desk::Revisit;
 use crate::desk::{CallResult, CallbackRow};
 use crate::domain::complaint::Complaint;
 use crate::error::{Error, Result};
 use crate::present::{local_minutes, role_name};
-use crate::store::followups::Revisit;
 use crate::text::{fit, sanitize_line};
 use crate::tui::app::{Ctx, Effect};
 use crate::tui::panes::Pane;
@@ -354,8 +354,8 @@ impl FollowForm {
 mod tests {
     use super::*;
     use crate::config::{Config, Preset};
+    use crate::desk::Callback;
     use crate::i18n::{Catalog, Lang};
-    use crate::store::followups::Callback;
     use crossterm::event::{KeyCode, KeyModifiers};
 
     fn config() -> Config {

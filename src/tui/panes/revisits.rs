@@ -11,10 +11,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::desk::Revisit;
 use crate::desk::{AgendaCounts, AgendaRange};
 use crate::domain::complaint::Complaint;
 use crate::present::role_name;
-use crate::store::followups::Revisit;
 use crate::text::{sanitize_line, width};
 use crate::tui::app::Ctx;
 use crate::tui::panes::callbacks::{
