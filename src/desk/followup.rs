@@ -149,21 +149,26 @@ impl Desk {
         let role = self.role()?;
         // Mine: for the desk's first role, the callbacks never escalated (nobody owns
         // them yet); for a role further up, those escalated to it.
-        let desk_role = self.config.roles.first().is_none_or(|r| r.key == role.key);
+        let desk_role = self
+            .config
+            .policy
+            .roles
+            .first()
+            .is_none_or(|r| r.key == role.key);
         let mine = view == CallbackView::Mine;
         let filter = QueueFilter {
             overdue_at: (view == CallbackView::Overdue).then_some(now),
             owner: (mine && !desk_role).then_some(role.key.as_str()),
             unowned: mine && desk_role,
         };
-        let flag = self.config.follow_up.failed_attempts_flag;
+        let follow_up = &self.config.policy.follow_up;
         Ok(self
             .store
             .callback_queue(&filter, limit, after)?
             .into_iter()
             .map(|(callback, complaint)| CallbackRow {
                 overdue: callback.due_at < now,
-                flagged: callback.attempts >= flag,
+                flagged: follow_up.flags(callback.attempts),
                 callback,
                 complaint: super::masked(complaint),
             })
@@ -195,10 +200,10 @@ impl Desk {
                 .filter(|cb| cb.done_at.is_none())
                 .find(|cb| callback_id.is_none_or(|id| cb.id == id))
                 .ok_or_else(|| Error::new("error.no_open_callback").arg("number", &c.number))?;
-            let cal = calendar(config, now);
+            let cal = calendar(&config.policy, now);
             let retry = cal.add(
                 now,
-                Duration::hours(i64::from(config.follow_up.retry_hours)),
+                Duration::hours(i64::from(config.policy.follow_up.retry_hours)),
             );
             let next_due = match result {
                 CallResult::Reached => None,
@@ -216,7 +221,7 @@ impl Desk {
                 (_, Some(due)) => followups::set_due(tx, open.id, due)?,
             }
             let attempts = open.attempts + u32::from(result.failed());
-            let flagged = result.failed() && attempts >= config.follow_up.failed_attempts_flag;
+            let flagged = result.failed() && config.policy.follow_up.flags(attempts);
             events::append(
                 tx,
                 &NewEvent {
@@ -242,7 +247,7 @@ impl Desk {
                 .unwrap_or(open);
             Ok(CallOutcome {
                 flagged: callback.done_at.is_none()
-                    && callback.attempts >= config.follow_up.failed_attempts_flag,
+                    && config.policy.follow_up.flags(callback.attempts),
                 callback,
             })
         })
@@ -290,11 +295,11 @@ impl Desk {
     /// Returns how many were escalated.
     pub fn escalate_overdue(&mut self) -> Result<usize> {
         let now = self.clock.now();
-        let margin = Duration::hours(i64::from(self.config.follow_up.escalate_after_hours));
+        let margin = Duration::hours(i64::from(self.config.policy.follow_up.escalate_after_hours));
         let agent = self.agent.clone();
         let config = &self.config;
         self.store.write(|tx| {
-            let cal = calendar(config, now);
+            let cal = calendar(&config.policy, now);
             let mut escalated = 0;
             // Level by level (the higher first, so a callback rises one level per pass),
             // and callbacks waiting for a higher level never hold back one due for a lower; pages through the candidates (business time runs no faster
@@ -302,7 +307,11 @@ impl Desk {
             // ago).
             for level in (0..2u32).rev() {
                 let steps = i32::try_from(level + 1).unwrap_or(1);
-                let Some(owner) = config.roles.get(level as usize + 1).map(|r| r.key.clone())
+                let Some(owner) = config
+                    .policy
+                    .roles
+                    .get(level as usize + 1)
+                    .map(|r| r.key.clone())
                 else {
                     continue;
                 };
@@ -442,7 +451,7 @@ impl Desk {
                 .ok_or_else(|| Error::new("error.no_open_revisit").arg("number", &c.number))?;
             let reached = satisfaction.is_some();
             followups::record_revisit(tx, revisit.id, reached, satisfaction, comment.trim(), now)?;
-            let reopened = satisfaction.is_some_and(|s| s <= config.follow_up.reopen_at_or_below);
+            let reopened = satisfaction.is_some_and(|s| config.policy.follow_up.reopens(s));
             let ready_to_close = reached && !reopened && open.len() == 1;
             events::append(
                 tx,
@@ -464,7 +473,7 @@ impl Desk {
             )?;
             let complaint = if reopened {
                 let rules = Rules {
-                    config,
+                    policy: &config.policy,
                     agent: &agent,
                     role: &role,
                     now,

@@ -15,6 +15,7 @@ use crate::domain::agent::{Permission, validate_agent_name};
 use crate::domain::complaint::{Complaint, NewComplaint, Queue, halfwidth, validate};
 use crate::domain::handling::{Action, FIRST_REPLY, Rules, decide};
 use crate::domain::number;
+use crate::domain::policy::Policy;
 use crate::domain::schedule::Calendar;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
@@ -207,7 +208,7 @@ impl Desk {
     pub fn intake(&mut self, new: &NewComplaint) -> Result<Complaint> {
         self.actor()?;
         let now = self.clock.now();
-        let valid = validate(new, &self.config, now)?;
+        let valid = validate(new, &self.config.policy, now)?;
         let agent = self.agent.clone();
         self.store.write(|tx| {
             let day = valid.received_at.with_timezone(&chrono::Local).date_naive();
@@ -268,7 +269,7 @@ impl Desk {
                 return Err(conflict(tx, &c, expected)?);
             }
             let rules = Rules {
-                config,
+                policy: &config.policy,
                 agent: &agent,
                 role: &role,
                 now,
@@ -512,10 +513,10 @@ fn check(store: &Store) -> Result<DatabaseReport> {
 
 /// The desk's business calendar at `now` (the local zone's offset then; the desk's zones
 /// have no daylight saving).
-fn calendar(config: &Config, now: DateTime<Utc>) -> Calendar<'_> {
+fn calendar(policy: &Policy, now: DateTime<Utc>) -> Calendar<'_> {
     use chrono::Offset;
     Calendar::new(
-        &config.business_hours,
+        &policy.business_hours,
         now.with_timezone(&chrono::Local).offset().fix(),
     )
 }
@@ -530,7 +531,7 @@ fn apply(
     action: &Action,
 ) -> Result<Complaint> {
     let now = rules.now;
-    let cal = calendar(rules.config, now);
+    let cal = calendar(rules.policy, now);
     let decision = decide(c, action, rules)?;
     if !complaints::update_handled(tx, &decision.after, c.version)? {
         return Err(conflict(tx, c, c.version)?);

@@ -1,5 +1,5 @@
 //! The handling method's rules: what each move needs, what it changes, and what it records.
-//! `decide` is pure: the complaint, the move and the rules (configuration, the acting
+//! `decide` is pure: the complaint, the move and the rules (the policy, the acting
 //! agent's role, the time) in; the changed complaint and its event out, or a refusal that
 //! says why.
 
@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::config::{Config, RevisitPlan, RevisitStep, Role};
 use crate::domain::agent::Permission;
 use crate::domain::complaint::{Complaint, Intent, Scope};
+use crate::domain::policy::{Policy, RevisitPlan, RevisitStep, Role};
 use crate::domain::stage::{Move, Stage, moves_from, transition};
 use crate::error::{Error, Result};
 
@@ -235,7 +235,7 @@ pub enum Action {
 impl Action {
     /// The move of the transition table this action makes (a referral to an external body
     /// is a record, not the out-of-scope hand-over).
-    pub fn kind(&self, config: &Config) -> Move {
+    pub fn kind(&self, policy: &Policy) -> Move {
         match self {
             Action::Classify { .. } => Move::Classify,
             Action::Verify { .. } => Move::Verify,
@@ -245,7 +245,7 @@ impl Action {
             Action::Reply { .. } => Move::Reply,
             Action::Remedied { .. } => Move::Remedied,
             Action::Escalate { .. } => Move::Escalate,
-            Action::Refer { to, .. } if config.parties.iter().any(|p| &p.key == to) => Move::Refer,
+            Action::Refer { to, .. } if policy.parties.iter().any(|p| &p.key == to) => Move::Refer,
             Action::Refer { .. } => Move::External,
             Action::Wait {
                 on: WaitOn::ThirdParty,
@@ -262,8 +262,8 @@ impl Action {
 /// What `decide` needs besides the complaint and the action.
 #[derive(Debug, Clone, Copy)]
 pub struct Rules<'a> {
-    /// The configuration (parties, severities, …).
-    pub config: &'a Config,
+    /// The organisation's rules (parties, severities, roles, …).
+    pub policy: &'a Policy,
     /// The acting agent.
     pub agent: &'a str,
     /// Their role (authority limit, permissions).
@@ -300,8 +300,8 @@ pub const PROMISED: &str = "promised";
 
 /// The call started by a classification: a first reply within the severity's first-reply
 /// hours in scope, a chaser within its referral hours out of scope (business hours).
-fn reply_clock(config: &Config, scope: Scope, severity: &str) -> Option<(&'static str, u32)> {
-    let s = config.severities.iter().find(|s| s.key == severity)?;
+fn reply_clock(policy: &Policy, scope: Scope, severity: &str) -> Option<(&'static str, u32)> {
+    let s = policy.severities.iter().find(|s| s.key == severity)?;
     Some(match scope {
         Scope::In => (FIRST_REPLY, s.first_reply_hours),
         Scope::Out => (CHASER, s.referral_reply_hours),
@@ -310,10 +310,10 @@ fn reply_clock(config: &Config, scope: Scope, severity: &str) -> Option<(&'stati
 
 /// The revisit plan for a severity: the first plan naming it, else the first plan that
 /// names no severity (applies to all).
-pub fn revisit_plan<'c>(config: &'c Config, severity: Option<&str>) -> Option<&'c RevisitPlan> {
+pub fn revisit_plan<'c>(policy: &'c Policy, severity: Option<&str>) -> Option<&'c RevisitPlan> {
     let names = |p: &&RevisitPlan| severity.is_some_and(|s| p.severities.iter().any(|x| x == s));
-    config.revisit_plans.iter().find(names).or_else(|| {
-        config
+    policy.revisit_plans.iter().find(names).or_else(|| {
+        policy
             .revisit_plans
             .iter()
             .find(|p| p.severities.is_empty())
@@ -350,8 +350,8 @@ fn known(keys: impl Iterator<Item = String>, value: &str, field: &'static str) -
     }
 }
 
-fn severity_rank(config: &Config, key: &str) -> Option<usize> {
-    config.severities.iter().position(|s| s.key == key)
+fn severity_rank(policy: &Policy, key: &str) -> Option<usize> {
+    policy.severities.iter().position(|s| s.key == key)
 }
 
 /// The moves worth offering now: the table's, less those whose content cannot apply
@@ -380,8 +380,8 @@ pub fn available_moves(c: &Complaint) -> Vec<Move> {
 /// Applies `action` to `c` under `rules`: the changed complaint and its event, or the
 /// reason it is refused. Nothing is changed on refusal (the caller writes nothing).
 pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decision> {
-    let config = rules.config;
-    let mv = action.kind(config);
+    let policy = rules.policy;
+    let mv = action.kind(policy);
     let Some(to) = transition(c.stage, c.scope, mv) else {
         return Err(forbidden(c, mv));
     };
@@ -399,20 +399,20 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
             explained,
         } => {
             let severity = known(
-                config.severities.iter().map(|s| s.key.clone()),
+                policy.severities.iter().map(|s| s.key.clone()),
                 severity,
                 "severity",
             )?;
             let complaint_type = complaint_type
                 .as_deref()
-                .map(|t| known(config.types.iter().map(|x| x.key.clone()), t, "type"))
+                .map(|t| known(policy.types.iter().map(|x| x.key.clone()), t, "type"))
                 .transpose()?;
             let party = match (scope, party.as_deref()) {
                 (Scope::Out, None) => {
                     return Err(Error::new("error.required").arg("field", "party"));
                 }
                 (Scope::Out, Some(p)) => Some(known(
-                    config.parties.iter().map(|x| x.key.clone()),
+                    policy.parties.iter().map(|x| x.key.clone()),
                     p,
                     "party",
                 )?),
@@ -456,7 +456,7 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
             h.facts = text(facts, "facts", true)?;
             if let Some(s) = severity {
                 after.severity = Some(known(
-                    config.severities.iter().map(|x| x.key.clone()),
+                    policy.severities.iter().map(|x| x.key.clone()),
                     s,
                     "severity",
                 )?);
@@ -492,7 +492,7 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
                 return Err(Error::new("error.compensation_zero").arg("field", "compensation"));
             }
             let gift = gift.as_deref().map(|g| text(g, "gift", true)).transpose()?;
-            let highest = config
+            let highest = policy
                 .roles
                 .iter()
                 .filter(|r| r.permissions.contains(&Permission::ApproveCompensation))
@@ -587,7 +587,7 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
                 return Err(Error::new("error.reply_declined"));
             }
             h.remedy_note = text(note, "note", false)?;
-            let plan = revisit_plan(config, c.severity.as_deref());
+            let plan = revisit_plan(policy, c.severity.as_deref());
             if plan.is_none_or(|p| p.steps.is_empty()) {
                 // Nothing to revisit: the case waits at "remedied" for its summary.
                 after.stage = Stage::Remedied;
@@ -602,20 +602,20 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
         }
         Action::Escalate { reason, severity } => {
             let reason = text(reason, "reason", true)?;
-            let current = c.severity.as_deref().and_then(|s| severity_rank(config, s));
+            let current = c.severity.as_deref().and_then(|s| severity_rank(policy, s));
             let target = match severity {
                 Some(s) => known(
-                    config.severities.iter().map(|x| x.key.clone()),
+                    policy.severities.iter().map(|x| x.key.clone()),
                     s,
                     "severity",
                 )?,
-                None => config
+                None => policy
                     .severities
                     .get(current.map_or(0, |r| r + 1))
                     .map(|s| s.key.clone())
                     .ok_or_else(|| Error::new("error.severity_highest").arg("field", "severity"))?,
             };
-            if current.is_some_and(|r| severity_rank(config, &target) <= Some(r)) {
+            if current.is_some_and(|r| severity_rank(policy, &target) <= Some(r)) {
                 return Err(Error::new("error.not_higher")
                     .arg("field", "severity")
                     .arg("value", &target));
@@ -629,7 +629,7 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
         Action::Refer { to, note } => {
             let note = text(note, "note", false)?;
             if mv == Move::External && !EXTERNAL_BODIES.contains(&to.as_str()) {
-                let mut keys: Vec<String> = config.parties.iter().map(|p| p.key.clone()).collect();
+                let mut keys: Vec<String> = policy.parties.iter().map(|p| p.key.clone()).collect();
                 keys.extend(EXTERNAL_BODIES.iter().map(|b| b.to_string()));
                 return Err(Error::new("error.unknown_key")
                     .arg("field", "to")
@@ -724,7 +724,7 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
         // does not start a second one.
         Action::Classify {
             scope, severity, ..
-        } if c.scope.is_none() => reply_clock(config, *scope, severity),
+        } if c.scope.is_none() => reply_clock(policy, *scope, severity),
         _ => None,
     };
     let settles: &'static [&'static str] = match mv {
@@ -735,7 +735,7 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
     };
     let revisits = match mv {
         Move::Remedied if after.stage == Stage::Revisiting => {
-            revisit_plan(config, c.severity.as_deref())
+            revisit_plan(policy, c.severity.as_deref())
                 .map(|p| p.steps.clone())
                 .unwrap_or_default()
         }

@@ -794,7 +794,7 @@ impl App {
                 callback,
             } => {
                 self.overlays[1].follow = None;
-                let flag = self.config.follow_up.failed_attempts_flag;
+                let flag = self.config.policy.follow_up.failed_attempts_flag;
                 let open = callback.done_at.is_none();
                 self.notify(Notice::Logged {
                     number,

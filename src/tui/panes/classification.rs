@@ -127,7 +127,7 @@ impl Classification {
         let kept = self.selected().map(|c| c.id);
         self.risky.extend(
             rows.iter()
-                .filter(|r| r.spread_risk || suggest(config, r).spread_risk)
+                .filter(|r| r.spread_risk || suggest(&config.policy, r).spread_risk)
                 .map(|r| r.id),
         );
         self.loading = false;

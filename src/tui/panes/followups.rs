@@ -128,7 +128,7 @@ impl FollowForm {
                     ("attempts", cb.attempts.to_string()),
                     (
                         "flag",
-                        ctx.config.follow_up.failed_attempts_flag.to_string(),
+                        ctx.config.policy.follow_up.failed_attempts_flag.to_string(),
                     ),
                 ],
             ),
@@ -183,7 +183,7 @@ impl FollowForm {
                     ("due", due_cell(r.due_at)),
                     (
                         "reopen",
-                        ctx.config.follow_up.reopen_at_or_below.to_string(),
+                        ctx.config.policy.follow_up.reopen_at_or_below.to_string(),
                     ),
                 ],
             ),
