@@ -26,7 +26,7 @@ pub const CONFIG_FILE: &str = "config.toml";
 pub const DB_FILE: &str = "complaint-desk.db";
 
 /// The organisation presets shipped in `assets/presets/`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
     /// Property-management front desk (物业客服).

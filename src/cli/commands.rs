@@ -6,13 +6,13 @@ use std::time::Instant;
 
 use super::output;
 use super::{
-    CallbackAction, CaseAction, Cli, Command, ConfigFormat, ExportFormat, IntentArg, ListFormat,
-    ListQueue, RevisitAction, ShowFormat,
+    CallbackAction, CaseAction, Cli, Command, ConfigFormat, ExportFormat, ListFormat, ListQueue,
+    RevisitAction, ShowFormat,
 };
 use crate::config::{Config, ConfigSource, Paths, Preset};
 use crate::desk::CallResult;
 use crate::desk::{Desk, SystemClock};
-use crate::domain::complaint::{Intent, NewComplaint, Queue};
+use crate::domain::complaint::{NewComplaint, Queue};
 use crate::domain::handling::Action;
 use crate::error::{Error, Result};
 use crate::files::{Out, write_new_file};
@@ -25,7 +25,7 @@ pub type Failure = (Error, Option<Lang>);
 /// Runs `command` with the global options of `cli`.
 pub fn run(cli: &Cli, command: &Command) -> std::result::Result<(), Failure> {
     if let Command::Init { preset } = command {
-        return init(cli, *preset).map_err(|e| (e, cli.lang));
+        return init(cli, preset.map(Preset::from)).map_err(|e| (e, cli.lang));
     }
     let (config, source) = Config::load(cli.config.as_deref()).map_err(|e| (e, cli.lang))?;
     let lang = cli.lang.unwrap_or(config.language);
@@ -50,7 +50,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                 .map(|t| parse_datetime(t, "received_at"))
                 .transpose()?;
             let new = NewComplaint {
-                channel: Some(a.channel),
+                channel: Some(a.channel.into()),
                 name: a.name.clone(),
                 phone: a.phone.clone(),
                 location: a.location.clone(),
@@ -153,7 +153,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                         .map(|t| parse_datetime(t, "due"))
                         .transpose()?;
                     let cb = desk
-                        .log_callback(number, None, *result, note, due)?
+                        .log_callback(number, None, (*result).into(), note, due)?
                         .callback;
                     match cb.done_at {
                         Some(_) => println!("{}", catalog.text("cli.callback_done")),
@@ -260,15 +260,11 @@ fn case_action(a: &CaseAction) -> Result<Action> {
             spread_risk,
             explained,
         } => Action::Classify {
-            scope: *scope,
+            scope: (*scope).into(),
             party: party.clone(),
             complaint_type: complaint_type.clone(),
             severity: severity.clone(),
-            intent: match intent {
-                IntentArg::Genuine => Intent::Genuine,
-                IntentArg::Venting => Intent::Venting,
-                IntentArg::Unclear => Intent::Unclear,
-            },
+            intent: (*intent).into(),
             spread_risk: *spread_risk,
             explained: *explained,
         },
@@ -317,7 +313,7 @@ fn case_action(a: &CaseAction) -> Result<Action> {
             note: note.clone(),
         },
         CaseAction::Wait { on, note } => Action::Wait {
-            on: *on,
+            on: (*on).into(),
             note: note.clone(),
         },
         CaseAction::Resume { note } => Action::Resume { note: note.clone() },

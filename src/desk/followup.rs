@@ -13,7 +13,7 @@ use crate::store::events::{self, NewEvent};
 use crate::store::followups::{self, Callback, QueueFilter, Revisit};
 
 /// What an attempt to call came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallResult {
     /// Spoke with them: the callback is done.
     Reached,

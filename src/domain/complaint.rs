@@ -22,7 +22,7 @@ pub const MAX_OUTCOME: usize = 1000;
 pub const FUTURE_TOLERANCE_MINUTES: i64 = 5;
 
 /// How the complaint reached the desk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Channel {
     /// Telephone (电话).
@@ -86,7 +86,7 @@ impl Channel {
 }
 
 /// In scope (物业纠纷: ours to fix) or out of scope (非物业纠纷: someone else's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Our own service or facilities.
@@ -301,7 +301,7 @@ impl Complaint {
 }
 
 /// A list of complaints the panes and `list` show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Queue {
     /// Scope not yet decided, oldest first.
     Untriaged,

@@ -117,7 +117,7 @@ pub struct Handling {
 }
 
 /// What waits: the customer or the responsible third party.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WaitOn {
     /// The customer (a document, access to the flat, …).
     Customer,
