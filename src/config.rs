@@ -7,14 +7,18 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::domain::agent::Permission;
 use crate::domain::complaint::Scope;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
+
+// The sections of a config file are the domain's rule settings.
+pub use crate::domain::policy::{
+    BusinessHours, Category, ComplaintType, FollowUp, KeywordRule, Party, Policy, RevisitPlan,
+    RevisitStep, Role, Severity, WeekdayKey,
+};
 
 /// Name of the config file inside the platform config dir.
 pub const CONFIG_FILE: &str = "config.toml";
@@ -22,7 +26,7 @@ pub const CONFIG_FILE: &str = "config.toml";
 pub const DB_FILE: &str = "complaint-desk.db";
 
 /// The organisation presets shipped in `assets/presets/`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
     /// Property-management front desk (物业客服).
@@ -92,180 +96,7 @@ fn name_of<T: Named>(items: &[T], key: &str, lang: Lang) -> String {
         .map_or_else(|| key.to_string(), |i| i.name(lang).to_string())
 }
 
-/// A complaint category with its default scope.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Category {
-    /// Stable key used in files and on the command line.
-    pub key: String,
-    /// Chinese name.
-    pub zh: String,
-    /// English name.
-    pub en: String,
-    /// Scope suggested for complaints of this category.
-    pub scope: Scope,
-    /// Responsible party suggested when out of scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub party: Option<String>,
-}
-
-/// A responsible party for out-of-scope complaints (developer, utility, …).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Party {
-    /// Stable key.
-    pub key: String,
-    /// Chinese name.
-    pub zh: String,
-    /// English name.
-    pub en: String,
-}
-
-/// A complaint type (service versus facility versus technical, …).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ComplaintType {
-    /// Stable key.
-    pub key: String,
-    /// Chinese name.
-    pub zh: String,
-    /// English name.
-    pub en: String,
-}
-
-/// A severity level, lowest first, with its first-reply service level.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Severity {
-    /// Stable key.
-    pub key: String,
-    /// Chinese name.
-    pub zh: String,
-    /// English name.
-    pub en: String,
-    /// Business hours allowed for the first reply to an in-scope complaint.
-    pub first_reply_hours: u32,
-    /// Business hours allowed to tell an out-of-scope complainant who is responsible.
-    pub referral_reply_hours: u32,
-}
-
-/// Opening hours, holidays and make-up working days (调休) for due times.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BusinessHours {
-    /// Opening time, `HH:MM`.
-    pub open: NaiveTime,
-    /// Closing time, `HH:MM`, after `open`.
-    pub close: NaiveTime,
-    /// Working weekdays (`mon` … `sun`).
-    pub weekdays: Vec<WeekdayKey>,
-    /// Public holidays: no business hours that day.
-    #[serde(default)]
-    pub holidays: Vec<NaiveDate>,
-    /// Make-up working days (调休): business hours although a weekend.
-    #[serde(default)]
-    pub workdays: Vec<NaiveDate>,
-}
-
-/// A weekday as written in config.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[allow(missing_docs)]
-pub enum WeekdayKey {
-    Mon,
-    Tue,
-    Wed,
-    Thu,
-    Fri,
-    Sat,
-    Sun,
-}
-
-impl From<WeekdayKey> for Weekday {
-    fn from(d: WeekdayKey) -> Weekday {
-        match d {
-            WeekdayKey::Mon => Weekday::Mon,
-            WeekdayKey::Tue => Weekday::Tue,
-            WeekdayKey::Wed => Weekday::Wed,
-            WeekdayKey::Thu => Weekday::Thu,
-            WeekdayKey::Fri => Weekday::Fri,
-            WeekdayKey::Sat => Weekday::Sat,
-            WeekdayKey::Sun => Weekday::Sun,
-        }
-    }
-}
-
-/// A follow-up plan after a remedy: revisits at several levels.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RevisitPlan {
-    /// Stable key.
-    pub key: String,
-    /// Chinese name.
-    pub zh: String,
-    /// English name.
-    pub en: String,
-    /// Severities this plan applies to (empty: all).
-    #[serde(default)]
-    pub severities: Vec<String>,
-    /// The revisits, in order.
-    pub steps: Vec<RevisitStep>,
-}
-
-/// One revisit of a plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RevisitStep {
-    /// Days after the remedy is done.
-    pub after_days: u32,
-    /// Count only business days.
-    #[serde(default)]
-    pub business_days: bool,
-    /// Role that owns the revisit.
-    pub role: String,
-}
-
-/// A role with its compensation authority and permissions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Role {
-    /// Stable key (`agent`, `supervisor`, `admin`, …).
-    pub key: String,
-    /// Chinese name.
-    pub zh: String,
-    /// English name.
-    pub en: String,
-    /// Largest goodwill compensation this role may grant alone, in whole currency units.
-    pub compensation_limit: u32,
-    /// Permissions beyond taking and handling complaints.
-    #[serde(default)]
-    pub permissions: Vec<Permission>,
-}
-
-/// A keyword rule: text that suggests a classification (never decides alone).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct KeywordRule {
-    /// Any of these in the description or category triggers the rule.
-    pub keywords: Vec<String>,
-    /// Suggested category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
-    /// Suggested scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<Scope>,
-    /// Suggested responsible party.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub party: Option<String>,
-    /// Suggested severity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub severity: Option<String>,
-    /// Suggests a spread risk (media, social networks).
-    #[serde(default)]
-    pub spread_risk: bool,
-}
-
-/// The effective configuration.
+/// The effective configuration: where and how the app runs, and the organisation's rules.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Config {
     /// Organisation preset the sections came from.
@@ -277,51 +108,9 @@ pub struct Config {
     /// Database file; `None` means the platform data dir.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<PathBuf>,
-    /// Complaint categories.
-    pub categories: Vec<Category>,
-    /// Responsible parties for out-of-scope complaints.
-    pub parties: Vec<Party>,
-    /// Complaint types.
-    pub types: Vec<ComplaintType>,
-    /// Severities, lowest first.
-    pub severities: Vec<Severity>,
-    /// Business hours.
-    pub business_hours: BusinessHours,
-    /// Revisit plans.
-    pub revisit_plans: Vec<RevisitPlan>,
-    /// Roles.
-    pub roles: Vec<Role>,
-    /// Keyword rules for classification suggestions.
-    pub keyword_rules: Vec<KeywordRule>,
-    /// How callbacks and revisits are followed up.
-    pub follow_up: FollowUp,
-}
-
-/// How callbacks and revisits are followed up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct FollowUp {
-    /// After "no answer" (or a message left), the next attempt is proposed this many
-    /// business hours later.
-    pub retry_hours: u32,
-    /// This many failed attempts flag the case.
-    pub failed_attempts_flag: u32,
-    /// A callback this many business hours overdue escalates to the next level (agent →
-    /// supervisor → manager), once per level.
-    pub escalate_after_hours: u32,
-    /// A revisit satisfaction at or below this (1–5) reopens the case.
-    pub reopen_at_or_below: u8,
-}
-
-impl Default for FollowUp {
-    fn default() -> Self {
-        FollowUp {
-            retry_hours: 2,
-            failed_attempts_flag: 3,
-            escalate_after_hours: 2,
-            reopen_at_or_below: 2,
-        }
-    }
+    /// The sections: categories, severities, roles, … (written at the top level).
+    #[serde(flatten)]
+    pub policy: Policy,
 }
 
 /// A config file as written (a preset file is one too): settings plus sections.
@@ -452,41 +241,24 @@ impl Config {
         Ok(assembled.config)
     }
 
-    /// Category by key, or by its Chinese or English name (case-insensitive).
-    pub fn find_category(&self, text: &str) -> Option<&Category> {
-        let t = text.trim();
-        self.categories
-            .iter()
-            .find(|c| c.key.eq_ignore_ascii_case(t) || c.zh == t || c.en.eq_ignore_ascii_case(t))
-    }
-
-    /// `key/名称` for each category, for error messages.
-    pub fn category_list(&self) -> String {
-        self.categories
-            .iter()
-            .map(|c| format!("{}/{}", c.key, c.zh))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
     /// Display name of a category key in `lang` (the key itself when unknown).
     pub fn category_name(&self, key: &str, lang: Lang) -> String {
-        name_of(&self.categories, key, lang)
+        name_of(&self.policy.categories, key, lang)
     }
 
     /// Display name of a party key in `lang` (the key itself when unknown).
     pub fn party_name(&self, key: &str, lang: Lang) -> String {
-        name_of(&self.parties, key, lang)
+        name_of(&self.policy.parties, key, lang)
     }
 
     /// Display name of a severity key in `lang` (the key itself when unknown).
     pub fn severity_name(&self, key: &str, lang: Lang) -> String {
-        name_of(&self.severities, key, lang)
+        name_of(&self.policy.severities, key, lang)
     }
 
     /// Display name of a type key in `lang` (the key itself when unknown).
     pub fn type_name(&self, key: &str, lang: Lang) -> String {
-        name_of(&self.types, key, lang)
+        name_of(&self.policy.types, key, lang)
     }
 
     /// The effective configuration as TOML (for `config` and `init`).
@@ -622,16 +394,18 @@ fn assemble<'a>(
             preset,
             language,
             idle_lock_minutes: s.idle_lock_minutes.unwrap_or(5),
-            follow_up: s.follow_up.or(base.follow_up).unwrap_or_default(),
             database: s.database,
-            categories,
-            parties,
-            types,
-            severities,
-            business_hours,
-            revisit_plans,
-            roles,
-            keyword_rules,
+            policy: Policy {
+                categories,
+                parties,
+                types,
+                severities,
+                business_hours,
+                revisit_plans,
+                roles,
+                keyword_rules,
+                follow_up: s.follow_up.or(base.follow_up).unwrap_or_default(),
+            },
         },
         spans,
     })
@@ -639,7 +413,7 @@ fn assemble<'a>(
 
 /// Semantic checks: unique keys, references that resolve, sane hours.
 fn validate(a: &Assembled<'_>) -> Result<()> {
-    let c = &a.config;
+    let c = &a.config.policy;
     let fail = |section: &'static str, index: usize, key: &str, detail: String| -> Error {
         let (file, line) = a.spans.iter().find(|(s, _, _)| *s == section).map_or(
             (String::new(), 0),
@@ -806,7 +580,7 @@ fn validate(a: &Assembled<'_>) -> Result<()> {
             "at least one working weekday".into(),
         ));
     }
-    if c.idle_lock_minutes == 0 || c.idle_lock_minutes > 240 {
+    if a.config.idle_lock_minutes == 0 || a.config.idle_lock_minutes > 240 {
         return Err(Error::new("error.config_key")
             .arg(
                 "file",
@@ -893,6 +667,7 @@ mod tests {
     fn both_presets_load_and_validate() {
         for p in Preset::ALL {
             let c = Config::preset(p).expect("preset valid");
+            let c = &c.policy;
             assert!(c.categories.len() >= 6, "{p:?}");
             assert!(c.severities.len() >= 3);
             assert!(c.roles.iter().any(|r| r.key == "admin"));
@@ -918,8 +693,8 @@ scope = "in"
         let c = Config::from_toml(text, "test.toml").expect("valid");
         assert_eq!(c.language, Lang::En);
         assert_eq!(c.preset, Preset::PestControl);
-        assert_eq!(c.categories.len(), 1);
-        assert!(!c.severities.is_empty());
+        assert_eq!(c.policy.categories.len(), 1);
+        assert!(!c.policy.severities.is_empty());
         // Without replacing the keyword rules too, the preset's rules point at categories
         // that are gone: refused, naming the built-in preset's line.
         let err = Config::from_toml(&text.replace("keyword_rules = []\n", ""), "test.toml")
@@ -978,7 +753,9 @@ party = "nobody"
 
     #[test]
     fn categories_resolve_by_key_or_name() {
-        let c = Config::preset(Preset::PropertyManagement).expect("preset");
+        let c = Config::preset(Preset::PropertyManagement)
+            .expect("preset")
+            .policy;
         assert_eq!(
             c.find_category("漏水").map(|c| c.key.as_str()),
             Some("leak")

@@ -309,7 +309,8 @@ impl<'a> DemoGenerator<'a> {
         } else {
             &random_person(rng, self.config)
         };
-        let category = &self.config.categories[rng.usize(..self.config.categories.len())];
+        let category =
+            &self.config.policy.categories[rng.usize(..self.config.policy.categories.len())];
         let (zh, en) = texts(&category.key);
         let description = if person.english {
             pick(rng, en)
@@ -367,11 +368,11 @@ impl<'a> DemoGenerator<'a> {
             return case;
         }
         let scope = category.scope;
-        let severities = &self.config.severities;
+        let severities = &self.config.policy.severities;
         let sev = severities[weighted_index(rng, severities.len())]
             .key
             .clone();
-        let types = &self.config.types;
+        let types = &self.config.policy.types;
         let complaint_type = Some(types[rng.usize(..types.len())].key.clone());
         let intent = [
             Intent::Genuine,
@@ -381,7 +382,8 @@ impl<'a> DemoGenerator<'a> {
         ][rng.usize(..4)];
         let spread_risk = rng.u8(..100) < 3;
         let party = category.party.clone().or_else(|| {
-            (scope == Scope::Out).then(|| self.config.parties.first().map(|p| p.key.clone()))?
+            (scope == Scope::Out)
+                .then(|| self.config.policy.parties.first().map(|p| p.key.clone()))?
         });
         let english = person.english;
         // The path of real moves through the method, then how far along it this case got.
@@ -476,6 +478,7 @@ impl<'a> DemoGenerator<'a> {
         };
         let role = self
             .config
+            .policy
             .roles
             .iter()
             .max_by_key(|r| r.compensation_limit)
@@ -493,13 +496,13 @@ impl<'a> DemoGenerator<'a> {
             use chrono::Offset;
             self.now.with_timezone(&chrono::Local).offset().fix()
         };
-        let cal = Calendar::new(&self.config.business_hours, zone);
+        let cal = Calendar::new(&self.config.policy.business_hours, zone);
         for action in &path[..steps] {
             if at > self.now {
                 break;
             }
             let rules = Rules {
-                config: self.config,
+                policy: &self.config.policy,
                 agent,
                 role: &role,
                 now: at,
@@ -644,7 +647,8 @@ mod tests {
                     apologized: c.intake.apologized,
                     received_at: Some(c.intake.received_at),
                 };
-                let valid = validate(&again, &config, now).expect("demo data is valid intake");
+                let valid =
+                    validate(&again, &config.policy, now).expect("demo data is valid intake");
                 assert_eq!(valid, c.intake);
                 assert!(last.is_none_or(|l| l <= c.intake.received_at));
                 last = Some(c.intake.received_at);

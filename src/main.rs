@@ -1,7 +1,68 @@
-//! The `complaint-desk` binary: parse arguments, then run a command (or the terminal app).
+//! The `complaint-desk` binary: parse the arguments, then run a command or, without one, the
+//! terminal app; report a failure as one `error:` line in the user's language.
 
+use std::io::Write;
 use std::process::ExitCode;
 
+use clap::Parser;
+use complaint_desk::cli::{self, Cli, Failure};
+use complaint_desk::config::Config;
+use complaint_desk::error::Error;
+use complaint_desk::i18n::{Catalog, Lang};
+use complaint_desk::text::sanitize_line;
+use complaint_desk::tui;
+
 fn main() -> ExitCode {
-    complaint_desk::cli::main()
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Some(command) => cli::run(&cli, command),
+        None => app(&cli),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head`): nothing to report.
+        Err((err, _)) if err.key == cli::BROKEN_PIPE => ExitCode::SUCCESS,
+        Err((err, lang)) => {
+            let lang = lang.unwrap_or_else(|| fallback_lang(&cli));
+            let msg = sanitize_line(&Catalog::get(lang).render(&err));
+            // A closed terminal cannot be told; nothing more to do then.
+            let _ = writeln!(std::io::stderr(), "error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The terminal app on the configuration `cli` names. What the user can act on (config,
+/// database, no terminal) keeps its catalog message; a failure of the terminal itself is
+/// told with the context it happened in.
+fn app(cli: &Cli) -> Result<(), Failure> {
+    let (config, source) = Config::load(cli.config.as_deref()).map_err(|e| (e, cli.lang))?;
+    let lang = cli.lang.unwrap_or(config.language);
+    let opts = tui::Options {
+        db: cli.db.clone(),
+        lang: cli.lang,
+        agent: cli.agent.clone(),
+    };
+    tui::run(&opts, config, &source).map_err(|e: anyhow::Error| {
+        let err = match e.downcast::<Error>() {
+            Ok(keyed) => keyed,
+            Err(e) => Error::new("error.terminal").arg("detail", format!("{e:#}")),
+        };
+        (err, Some(lang))
+    })
+}
+
+/// Language for messages before the config is known: `--lang`, else the locale.
+fn fallback_lang(cli: &Cli) -> Lang {
+    cli.lang.unwrap_or_else(|| {
+        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .unwrap_or_default();
+        if locale.starts_with("zh") {
+            Lang::ZhCn
+        } else {
+            Lang::En
+        }
+    })
 }

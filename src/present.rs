@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::desk::CaseFile;
+use crate::desk::Event;
 use crate::domain::complaint::{Channel, Complaint};
 use crate::domain::handling::Approval;
 use crate::i18n::Catalog;
-use crate::store::events::Event;
 use crate::text::{fit, sanitize_line, sanitize_lines, width};
 
 pub use crate::when::local_minutes;
@@ -97,18 +97,23 @@ fn handling_fields(
 
 /// A role by its name in `lang` (the key when not configured).
 pub fn role_name(key: &str, config: &Config, lang: crate::i18n::Lang) -> String {
-    config.roles.iter().find(|r| r.key == key).map_or_else(
-        || sanitize_line(key),
-        |r| match lang {
-            crate::i18n::Lang::ZhCn => r.zh.clone(),
-            crate::i18n::Lang::En => r.en.clone(),
-        },
-    )
+    config
+        .policy
+        .roles
+        .iter()
+        .find(|r| r.key == key)
+        .map_or_else(
+            || sanitize_line(key),
+            |r| match lang {
+                crate::i18n::Lang::ZhCn => r.zh.clone(),
+                crate::i18n::Lang::En => r.en.clone(),
+            },
+        )
 }
 
 /// A referral's addressee by name: a configured party, or an external body.
 pub fn referral_name(to: &str, config: &Config, catalog: &Catalog) -> String {
-    if config.parties.iter().any(|p| p.key == to) {
+    if config.policy.parties.iter().any(|p| p.key == to) {
         config.party_name(to, catalog.lang())
     } else {
         catalog.text_or(&format!("external.{to}"), to).to_string()
@@ -315,6 +320,7 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
                         .map_or_else(|_| s.clone(), |t| local_minutes(t.with_timezone(&Utc)))
                 }
                 ("revisit_plan", serde_json::Value::String(s)) => config
+                    .policy
                     .revisit_plans
                     .iter()
                     .find(|p| &p.key == s)

@@ -1419,7 +1419,7 @@ fn case_callback_log_promise_and_complete() {
     // moment of the command (either side of it, should a minute turn meanwhile).
     let config = Config::preset(Preset::PropertyManagement).expect("preset");
     let cst = FixedOffset::east_opt(8 * 3600).expect("offset");
-    let cal = Calendar::new(&config.business_hours, cst);
+    let cal = Calendar::new(&config.policy.business_hours, cst);
     let expect = |t: chrono::DateTime<Utc>| {
         let due = cal.add(t, Duration::hours(2)).with_timezone(&cst);
         format!("下次回电时间 {}\n", due.format("%Y-%m-%d %H:%M"))

@@ -427,7 +427,9 @@ fn attempts_propose_a_retry_flag_after_three_failures_and_reached_completes() {
         ("2026-11-24 09:40", CallResult::WrongNumber, "号码错误", "2026-11-24 11:40", 3, true),
     ];
     for (when, result, note, next, attempts, flagged) in failures {
-        let cb = log(when, result, note, None).expect("attempt");
+        let outcome = log(when, result, note, None).expect("attempt");
+        assert_eq!(outcome.flagged, flagged, "{when}");
+        let cb = outcome.callback;
         assert_eq!(
             (show(cb.due_at).as_str(), cb.attempts, cb.done_at),
             (next, attempts, None),
@@ -455,13 +457,15 @@ fn attempts_propose_a_retry_flag_after_three_failures_and_reached_completes() {
 
     // Later, at a time the customer gave: not a failure (attempts stay), the row stays
     // flagged; without a time, the retry time.
-    let cb = log(
+    let outcome = log(
         "2026-11-24 10:00",
         CallResult::Later,
         "业主开会",
         Some("2026-11-24 15:00"),
     )
     .expect("later");
+    assert!(outcome.flagged, "still open, three failures");
+    let cb = outcome.callback;
     assert_eq!(
         (show(cb.due_at).as_str(), cb.attempts),
         ("2026-11-24 15:00", 3)
@@ -472,7 +476,9 @@ fn attempts_propose_a_retry_flag_after_three_failures_and_reached_completes() {
     assert_eq!(e.detail["next_due"], at("2026-11-24 15:00").to_rfc3339());
     assert_eq!(e.detail["flagged"], false);
     assert!(queue_row(&desk).expect("queued").flagged);
-    let cb = log("2026-11-24 10:05", CallResult::Later, "", None).expect("later");
+    let cb = log("2026-11-24 10:05", CallResult::Later, "", None)
+        .expect("later")
+        .callback;
     assert_eq!(show(cb.due_at), "2026-11-24 12:05");
 
     // A time already past (or now) is refused; nothing changes.
@@ -486,13 +492,15 @@ fn attempts_propose_a_retry_flag_after_three_failures_and_reached_completes() {
     assert_eq!(after.events, before.events);
 
     // Reached: done now, the due time kept; no longer queued; nothing left to log.
-    let cb = log(
+    let outcome = log(
         "2026-11-24 10:15",
         CallResult::Reached,
         "已接通，约好上门",
         None,
     )
     .expect("reached");
+    assert!(!outcome.flagged, "done: no longer flagged");
+    let cb = outcome.callback;
     assert_eq!(cb.done_at, Some(at("2026-11-24 10:15")));
     assert_eq!(
         (show(cb.due_at).as_str(), cb.attempts),
@@ -887,10 +895,19 @@ fn satisfied_revisits_make_the_case_ready_to_close() {
     let times = ["2026-11-23 10:05", "2026-11-28 10:05", "2026-12-21 10:05"];
     for (i, when) in times.iter().enumerate() {
         let mut desk = world.at(when);
-        let c = desk
+        let outcome = desk
             .record_revisit(&n, None, Some(5), " 很满意 ")
             .expect("record");
-        assert_eq!(c.stage, Stage::Revisiting, "{when}: still revisiting");
+        assert_eq!(
+            (outcome.reached, outcome.reopened, outcome.ready_to_close),
+            (true, false, i == 2),
+            "{when}: ready once the last is satisfied"
+        );
+        assert_eq!(
+            outcome.complaint.stage,
+            Stage::Revisiting,
+            "{when}: still revisiting"
+        );
         let e = events(&desk, &n, "revisited");
         let last = e.last().expect("event");
         let role = ["agent", "supervisor", "manager"][i];
@@ -956,13 +973,16 @@ fn a_dissatisfied_revisit_reopens_the_case_and_cancels_the_rest() {
         .at("2026-11-23 10:05")
         .record_revisit(&n, None, Some(3), "一般")
         .expect("record");
-    assert_eq!(c.stage, Stage::Revisiting);
+    assert!(!c.reopened && !c.ready_to_close);
+    assert_eq!(c.complaint.stage, Stage::Revisiting);
     // 2 reopens: back to assessed, the remaining revisit(s) closed without a result.
     let mut desk = world.at("2026-11-28 10:05");
     let before = desk.case_file(&n).expect("case").complaint.version;
-    let c = desk
+    let outcome = desk
         .record_revisit(&n, None, Some(2), "还在漏水")
         .expect("record");
+    assert!(outcome.reopened && !outcome.ready_to_close);
+    let c = outcome.complaint;
     assert_eq!(c.stage, Stage::Assessed);
     assert_eq!(c.version, before + 1, "one change: the reopen");
     assert_eq!(c.handling.reply, None, "the old reply no longer holds");
@@ -1057,7 +1077,8 @@ fn an_unreached_revisit_is_done_without_reopening() {
     let c = desk
         .record_revisit(&n, None, None, "电话无人接听")
         .expect("record");
-    assert_eq!(c.stage, Stage::Revisiting);
+    assert!(!c.reached && !c.reopened && !c.ready_to_close);
+    assert_eq!(c.complaint.stage, Stage::Revisiting);
     let r = &revisits(&desk, &n)[0];
     assert_eq!(
         (r.role.as_str(), r.reached, r.satisfaction, r.done_at),

@@ -34,10 +34,9 @@ fn config() -> Config {
 /// The preset without revisit plans: a remedy leaves the case at "remedied" (the preset
 /// plans revisits for every severity, so only such a configuration reaches that stage).
 fn without_revisit_plans() -> Config {
-    Config {
-        revisit_plans: Vec::new(),
-        ..config()
-    }
+    let mut config = config();
+    config.policy.revisit_plans.clear();
+    config
 }
 
 /// One database file in a temporary directory.
@@ -721,7 +720,7 @@ fn every_move_from_every_stage() {
         for mv in Move::ALL {
             let action = action_for(mv, state.scope);
             assert_eq!(
-                action.kind(desk.config()),
+                action.kind(&desk.config().policy),
                 mv,
                 "{name}: the action makes {mv:?}"
             );
@@ -796,9 +795,9 @@ fn revisiting_row() {
     let c = case(&desk, &number).complaint;
     assert_eq!(c.stage, S::Revisiting, "reached by the walk");
     let cfg = config();
-    let role = cfg.roles[0].clone();
+    let role = cfg.policy.roles[0].clone();
     let rules = Rules {
-        config: &cfg,
+        policy: &cfg.policy,
         agent: "王丽",
         role: &role,
         now: now(),
@@ -833,12 +832,16 @@ fn revisiting_row() {
         ("critical", "serious"),
     ] {
         assert_eq!(
-            revisit_plan(&cfg, Some(severity)).map(|p| p.key.as_str()),
+            revisit_plan(&cfg.policy, Some(severity)).map(|p| p.key.as_str()),
             Some(plan),
             "{severity}"
         );
     }
-    assert_eq!(revisit_plan(&cfg, None), None, "no severity, no plan");
+    assert_eq!(
+        revisit_plan(&cfg.policy, None),
+        None,
+        "no severity, no plan"
+    );
 
     // The remedy of a minor complaint (preset: the standard plan, agent after one business
     // day, supervisor after seven days) under several configurations.
@@ -859,9 +862,10 @@ fn revisiting_row() {
         severities: severities.iter().map(|s| s.to_string()).collect(),
         steps,
     };
-    let with_plans = |plans: Vec<RevisitPlan>| Config {
-        revisit_plans: plans,
-        ..config()
+    let with_plans = |plans: Vec<RevisitPlan>| {
+        let mut config = config();
+        config.policy.revisit_plans = plans;
+        config
     };
     let only_serious = plan_for("serious-only", &["serious"], vec![step(3, false, "agent")]);
     let catch_all = plan_for("all", &[], vec![step(2, true, "manager")]);
@@ -878,9 +882,9 @@ fn revisiting_row() {
     ];
     for (name, cfg, to, plan_key, steps) in cases {
         let rules = Rules {
-            config: &cfg,
+            policy: &cfg.policy,
             agent: "王丽",
-            role: &cfg.roles[0],
+            role: &cfg.policy.roles[0],
             now: now(),
         };
         let d = decide(&replied, &remedied(), &rules).unwrap_or_else(|e| panic!("{name}: {e:?}"));

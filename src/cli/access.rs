@@ -53,7 +53,7 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
     {
         let secret = new_secret(name, catalog)?;
         if let Some(role) = role
-            && !desk.config().roles.iter().any(|r| {
+            && !desk.config().policy.roles.iter().any(|r| {
                 r.key == *role
                     && r.permissions
                         .contains(&crate::domain::agent::Permission::ManageAgents)
@@ -77,7 +77,7 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
         AgentAction::Add { name, role } => {
             let role = role
                 .clone()
-                .or_else(|| desk.config().roles.first().map(|r| r.key.clone()))
+                .or_else(|| desk.config().policy.roles.first().map(|r| r.key.clone()))
                 .unwrap_or_default();
             let secret = new_secret(name, catalog)?;
             desk.add_agent(name, &role, &secret)?;

@@ -6,45 +6,34 @@ use std::time::Instant;
 
 use super::output;
 use super::{
-    CallbackAction, CaseAction, Cli, Command, ConfigFormat, ExportFormat, IntentArg, ListFormat,
-    ListQueue, RevisitAction, ShowFormat,
+    CallbackAction, CaseAction, Cli, Command, ConfigFormat, ExportFormat, ListFormat, ListQueue,
+    RevisitAction, ShowFormat,
 };
 use crate::config::{Config, ConfigSource, Paths, Preset};
 use crate::desk::CallResult;
 use crate::desk::{Desk, SystemClock};
-use crate::domain::complaint::{Intent, NewComplaint, Queue};
+use crate::domain::complaint::{NewComplaint, Queue};
 use crate::domain::handling::Action;
 use crate::error::{Error, Result};
 use crate::files::{Out, write_new_file};
 use crate::i18n::{Catalog, Lang};
-use crate::store::{self, Store};
 use crate::when::parse_datetime;
 
 /// An error and the language to report it in (when known).
 pub type Failure = (Error, Option<Lang>);
 
-/// Runs the parsed command.
-pub fn run(cli: &Cli) -> std::result::Result<(), Failure> {
-    if let Some(Command::Init { preset }) = &cli.command {
-        return init(cli, *preset).map_err(|e| (e, cli.lang));
+/// Runs `command` with the global options of `cli`.
+pub fn run(cli: &Cli, command: &Command) -> std::result::Result<(), Failure> {
+    if let Command::Init { preset } = command {
+        return init(cli, preset.map(Preset::from)).map_err(|e| (e, cli.lang));
     }
     let (config, source) = Config::load(cli.config.as_deref()).map_err(|e| (e, cli.lang))?;
     let lang = cli.lang.unwrap_or(config.language);
     let fail = |e: Error| (e, Some(lang));
     let catalog = Catalog::get(lang);
-    match &cli.command {
-        None => crate::tui::run(
-            &crate::tui::Options {
-                db: cli.db.clone(),
-                lang: cli.lang,
-                agent: cli.agent.clone(),
-            },
-            config,
-            &source,
-        )
-        .map_err(fail),
-        Some(Command::Config { format }) => print_config(&config, &source, *format).map_err(fail),
-        Some(command) => {
+    match command {
+        Command::Config { format } => print_config(&config, &source, *format).map_err(fail),
+        command => {
             let desk = open_desk(cli, config)?;
             run_on_desk(desk, command, catalog).map_err(fail)
         }
@@ -61,7 +50,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                 .map(|t| parse_datetime(t, "received_at"))
                 .transpose()?;
             let new = NewComplaint {
-                channel: Some(a.channel),
+                channel: Some(a.channel.into()),
                 name: a.name.clone(),
                 phone: a.phone.clone(),
                 location: a.location.clone(),
@@ -163,7 +152,9 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                         .as_deref()
                         .map(|t| parse_datetime(t, "due"))
                         .transpose()?;
-                    let cb = desk.log_callback(number, None, *result, note, due)?;
+                    let cb = desk
+                        .log_callback(number, None, (*result).into(), note, due)?
+                        .callback;
                     match cb.done_at {
                         Some(_) => println!("{}", catalog.text("cli.callback_done")),
                         None => println!(
@@ -206,7 +197,9 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                 },
             ..
         } => {
-            let c = desk.record_revisit(number, None, *satisfaction, comment)?;
+            let c = desk
+                .record_revisit(number, None, *satisfaction, comment)?
+                .complaint;
             println!(
                 "{}",
                 catalog.format(
@@ -267,15 +260,11 @@ fn case_action(a: &CaseAction) -> Result<Action> {
             spread_risk,
             explained,
         } => Action::Classify {
-            scope: *scope,
+            scope: (*scope).into(),
             party: party.clone(),
             complaint_type: complaint_type.clone(),
             severity: severity.clone(),
-            intent: match intent {
-                IntentArg::Genuine => Intent::Genuine,
-                IntentArg::Venting => Intent::Venting,
-                IntentArg::Unclear => Intent::Unclear,
-            },
+            intent: (*intent).into(),
             spread_risk: *spread_risk,
             explained: *explained,
         },
@@ -324,7 +313,7 @@ fn case_action(a: &CaseAction) -> Result<Action> {
             note: note.clone(),
         },
         CaseAction::Wait { on, note } => Action::Wait {
-            on: *on,
+            on: (*on).into(),
             note: note.clone(),
         },
         CaseAction::Resume { note } => Action::Resume { note: note.clone() },
@@ -352,9 +341,8 @@ fn open_desk(cli: &Cli, config: Config) -> std::result::Result<Desk, Failure> {
     let lang = cli.lang.unwrap_or(config.language);
     let fail = |e: Error| (e, Some(lang));
     let path = db_path(cli, &config).map_err(fail)?;
-    let store = Store::open(&path).map_err(fail)?;
     let agent = agent_name(cli).map_err(fail)?;
-    Desk::new(store, config, &agent, Box::new(SystemClock)).map_err(fail)
+    Desk::open(&path, config, &agent, Box::new(SystemClock)).map_err(fail)
 }
 
 /// Key of the error for a reader that stopped reading (`| head`): not reported.
@@ -418,15 +406,13 @@ fn init(cli: &Cli, preset: Option<Preset>) -> Result<()> {
     };
     let lang = cli.lang.unwrap_or(config.language);
     let path = db_path(cli, &config)?;
-    let store = Store::open(&path)?;
-    store.quick_check()?;
-    let count = store.count(Queue::All)?;
+    let report = Desk::init(&path)?;
     lines.push((
         "cli.init_database",
         vec![
             ("path", path.display().to_string()),
-            ("version", store::schema_version().to_string()),
-            ("count", count.to_string()),
+            ("version", report.version.to_string()),
+            ("count", report.complaints.to_string()),
         ],
     ));
     let catalog = Catalog::get(lang);

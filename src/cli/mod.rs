@@ -5,17 +5,17 @@ mod commands;
 mod output;
 mod queues;
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::Preset;
 use crate::desk::CallResult;
-use crate::domain::complaint::{Channel, Scope};
+use crate::domain::complaint::{Channel, Intent, Scope};
 use crate::domain::handling::WaitOn;
-use crate::i18n::{Catalog, Lang};
+use crate::i18n::Lang;
+
+pub use commands::{BROKEN_PIPE, Failure, run};
 
 /// complaint-desk: take customer complaints and carry each one to a satisfied close.
 #[derive(Debug, Parser)]
@@ -54,7 +54,7 @@ pub enum Command {
     Init {
         /// Organisation preset for a new config file.
         #[arg(long, value_enum)]
-        preset: Option<Preset>,
+        preset: Option<PresetArg>,
     },
     /// Record a complaint; prints its number alone on stdout.
     Add(AddArgs),
@@ -199,7 +199,7 @@ pub enum CaseAction {
     Classify {
         /// In scope (ours) or out of scope (someone else's).
         #[arg(long, value_enum)]
-        scope: Scope,
+        scope: ScopeArg,
         /// Responsible party key (required out of scope).
         #[arg(long)]
         party: Option<String>,
@@ -305,7 +305,7 @@ pub enum CaseAction {
     Wait {
         /// On whom.
         #[arg(long, value_enum)]
-        on: WaitOn,
+        on: WaitOnArg,
         /// Note.
         #[arg(long, default_value = "")]
         note: String,
@@ -384,7 +384,7 @@ pub enum CallbackAction {
     Log {
         /// What it came to.
         #[arg(long, value_enum)]
-        result: CallResult,
+        result: CallResultArg,
         /// Note.
         #[arg(long, default_value = "")]
         note: String,
@@ -438,12 +438,136 @@ pub enum IntentArg {
     Unclear,
 }
 
+impl From<IntentArg> for Intent {
+    fn from(a: IntentArg) -> Intent {
+        match a {
+            IntentArg::Genuine => Intent::Genuine,
+            IntentArg::Venting => Intent::Venting,
+            IntentArg::Unclear => Intent::Unclear,
+        }
+    }
+}
+
+/// `--channel` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChannelArg {
+    /// Telephone (电话).
+    Phone,
+    /// In person at the desk (来访).
+    WalkIn,
+    /// Text message (短信).
+    Sms,
+    /// Email (邮件).
+    Email,
+    /// Chat or WeChat (微信/在线).
+    Chat,
+    /// Web form (网页).
+    Web,
+    /// Letter (信函).
+    Letter,
+}
+
+impl From<ChannelArg> for Channel {
+    fn from(a: ChannelArg) -> Channel {
+        match a {
+            ChannelArg::Phone => Channel::Phone,
+            ChannelArg::WalkIn => Channel::WalkIn,
+            ChannelArg::Sms => Channel::Sms,
+            ChannelArg::Email => Channel::Email,
+            ChannelArg::Chat => Channel::Chat,
+            ChannelArg::Web => Channel::Web,
+            ChannelArg::Letter => Channel::Letter,
+        }
+    }
+}
+
+/// `--scope` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeArg {
+    /// Our own service or facilities.
+    In,
+    /// The developer's, a utility's, a neighbour's, …
+    Out,
+}
+
+impl From<ScopeArg> for Scope {
+    fn from(a: ScopeArg) -> Scope {
+        match a {
+            ScopeArg::In => Scope::In,
+            ScopeArg::Out => Scope::Out,
+        }
+    }
+}
+
+/// `--on` values of `wait`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WaitOnArg {
+    /// The customer (a document, access to the flat, …).
+    Customer,
+    /// The responsible party of an out-of-scope complaint.
+    ThirdParty,
+}
+
+impl From<WaitOnArg> for WaitOn {
+    fn from(a: WaitOnArg) -> WaitOn {
+        match a {
+            WaitOnArg::Customer => WaitOn::Customer,
+            WaitOnArg::ThirdParty => WaitOn::ThirdParty,
+        }
+    }
+}
+
+/// `--result` values of `callback log`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CallResultArg {
+    /// Spoke with them: the callback is done.
+    Reached,
+    /// Nobody answered.
+    NoAnswer,
+    /// Left a message.
+    LeftMessage,
+    /// The number is wrong.
+    WrongNumber,
+    /// The customer asked to be called later.
+    Later,
+}
+
+impl From<CallResultArg> for CallResult {
+    fn from(a: CallResultArg) -> CallResult {
+        match a {
+            CallResultArg::Reached => CallResult::Reached,
+            CallResultArg::NoAnswer => CallResult::NoAnswer,
+            CallResultArg::LeftMessage => CallResult::LeftMessage,
+            CallResultArg::WrongNumber => CallResult::WrongNumber,
+            CallResultArg::Later => CallResult::Later,
+        }
+    }
+}
+
+/// `--preset` values of `init`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PresetArg {
+    /// Property-management front desk (物业客服).
+    PropertyManagement,
+    /// Pest-control dispatch (有害生物防制).
+    PestControl,
+}
+
+impl From<PresetArg> for Preset {
+    fn from(a: PresetArg) -> Preset {
+        match a {
+            PresetArg::PropertyManagement => Preset::PropertyManagement,
+            PresetArg::PestControl => Preset::PestControl,
+        }
+    }
+}
+
 /// `add` arguments.
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// How the complaint came in.
     #[arg(long, value_enum)]
-    pub channel: Channel,
+    pub channel: ChannelArg,
     /// Complainant's name.
     #[arg(long)]
     pub name: String,
@@ -508,34 +632,31 @@ pub enum ConfigFormat {
     Json,
 }
 
-/// Language for messages before the config is known: `--lang`, else the locale.
-fn fallback_lang(cli: &Cli) -> Lang {
-    cli.lang.unwrap_or_else(|| {
-        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-            .unwrap_or_default();
-        if locale.starts_with("zh") {
-            Lang::ZhCn
-        } else {
-            Lang::En
-        }
-    })
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Parses the arguments, runs the command, prints any error as one `error:` line.
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match commands::run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        // The reader went away (`| head`): nothing to report.
-        Err((err, _)) if err.key == commands::BROKEN_PIPE => ExitCode::SUCCESS,
-        Err((err, lang)) => {
-            let lang = lang.unwrap_or_else(|| fallback_lang(&cli));
-            let msg = crate::text::sanitize_line(&Catalog::get(lang).render(&err));
-            // A closed terminal cannot be told; nothing more to do then.
-            let _ = writeln!(std::io::stderr(), "error: {msg}");
-            ExitCode::from(1)
+    /// Each value of `A` is spelled on the command line as the domain names what it maps to.
+    fn spelled_as<A: ValueEnum + Copy, D: From<A>>(name: fn(D) -> &'static str) -> usize {
+        for a in A::value_variants() {
+            let value = a.to_possible_value().expect("every value is visible");
+            assert_eq!(value.get_name(), name(D::from(*a)));
         }
+        A::value_variants().len()
+    }
+
+    #[test]
+    fn argument_values_are_the_domain_names() {
+        assert_eq!(
+            spelled_as::<ChannelArg, Channel>(Channel::as_str),
+            Channel::ALL.len()
+        );
+        assert_eq!(
+            spelled_as::<PresetArg, Preset>(Preset::key),
+            Preset::ALL.len()
+        );
+        spelled_as::<ScopeArg, Scope>(Scope::as_str);
+        spelled_as::<IntentArg, Intent>(Intent::as_str);
+        spelled_as::<CallResultArg, CallResult>(CallResult::as_str);
     }
 }

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::Desk;
-use crate::config::Role;
 use crate::domain::agent::{Permission, validate_agent_name};
+use crate::domain::policy::Role;
 use crate::domain::secret::{
     MAX_FAILED_SIGN_INS, hash_secret, validate_secret, verify_nobody, verify_secret, wait_until,
 };
@@ -62,6 +62,7 @@ impl Desk {
     pub fn role(&self) -> Result<Role> {
         let row = self.actor()?;
         self.config
+            .policy
             .roles
             .iter()
             .find(|r| r.key == row.role)
@@ -90,6 +91,7 @@ impl Desk {
         let hash = hash_secret(secret)?;
         let role = self
             .config
+            .policy
             .roles
             .iter()
             .find(|r| r.permissions.contains(&Permission::ManageAgents))
@@ -241,8 +243,14 @@ impl Desk {
     pub fn add_agent(&mut self, name: &str, role: &str, secret: &str) -> Result<()> {
         self.require(Permission::ManageAgents, None)?;
         let name = validate_agent_name(name)?;
-        if !self.config.roles.iter().any(|r| r.key == role) {
-            let known: Vec<&str> = self.config.roles.iter().map(|r| r.key.as_str()).collect();
+        if !self.config.policy.roles.iter().any(|r| r.key == role) {
+            let known: Vec<&str> = self
+                .config
+                .policy
+                .roles
+                .iter()
+                .map(|r| r.key.as_str())
+                .collect();
             return Err(Error::new("error.unknown_role")
                 .arg("value", role)
                 .arg("known", known.join(", ")));
@@ -282,6 +290,7 @@ impl Desk {
         let name = name.trim().to_string();
         let managers: Vec<String> = self
             .config
+            .policy
             .roles
             .iter()
             .filter(|r| r.permissions.contains(&Permission::ManageAgents))

@@ -13,7 +13,7 @@ use crate::store::events::{self, NewEvent};
 use crate::store::followups::{self, Callback, QueueFilter, Revisit};
 
 /// What an attempt to call came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallResult {
     /// Spoke with them: the callback is done.
     Reached,
@@ -46,6 +46,28 @@ impl CallResult {
             CallResult::NoAnswer | CallResult::LeftMessage | CallResult::WrongNumber
         )
     }
+}
+
+/// What logging a call came to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallOutcome {
+    /// The callback after the attempt.
+    pub callback: Callback,
+    /// Still open, and its failed attempts reached `follow_up.failed_attempts_flag`.
+    pub flagged: bool,
+}
+
+/// What recording a revisit came to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevisitOutcome {
+    /// The complaint after it (phone masked).
+    pub complaint: Complaint,
+    /// The customer was reached.
+    pub reached: bool,
+    /// A low satisfaction reopened the case.
+    pub reopened: bool,
+    /// Reached, not reopened, and no open revisit left: the case may be closed.
+    pub ready_to_close: bool,
 }
 
 /// Which callbacks the queue shows.
@@ -127,21 +149,26 @@ impl Desk {
         let role = self.role()?;
         // Mine: for the desk's first role, the callbacks never escalated (nobody owns
         // them yet); for a role further up, those escalated to it.
-        let desk_role = self.config.roles.first().is_none_or(|r| r.key == role.key);
+        let desk_role = self
+            .config
+            .policy
+            .roles
+            .first()
+            .is_none_or(|r| r.key == role.key);
         let mine = view == CallbackView::Mine;
         let filter = QueueFilter {
             overdue_at: (view == CallbackView::Overdue).then_some(now),
             owner: (mine && !desk_role).then_some(role.key.as_str()),
             unowned: mine && desk_role,
         };
-        let flag = self.config.follow_up.failed_attempts_flag;
+        let follow_up = &self.config.policy.follow_up;
         Ok(self
             .store
             .callback_queue(&filter, limit, after)?
             .into_iter()
             .map(|(callback, complaint)| CallbackRow {
                 overdue: callback.due_at < now,
-                flagged: callback.attempts >= flag,
+                flagged: follow_up.flags(callback.attempts),
                 callback,
                 complaint: super::masked(complaint),
             })
@@ -159,7 +186,7 @@ impl Desk {
         result: CallResult,
         note: &str,
         later: Option<DateTime<Utc>>,
-    ) -> Result<Callback> {
+    ) -> Result<CallOutcome> {
         self.actor()?;
         let now = self.clock.now();
         let number = number::normalise(number_text);
@@ -173,10 +200,10 @@ impl Desk {
                 .filter(|cb| cb.done_at.is_none())
                 .find(|cb| callback_id.is_none_or(|id| cb.id == id))
                 .ok_or_else(|| Error::new("error.no_open_callback").arg("number", &c.number))?;
-            let cal = calendar(config, now);
+            let cal = calendar(&config.policy, now);
             let retry = cal.add(
                 now,
-                Duration::hours(i64::from(config.follow_up.retry_hours)),
+                Duration::hours(i64::from(config.policy.follow_up.retry_hours)),
             );
             let next_due = match result {
                 CallResult::Reached => None,
@@ -194,7 +221,7 @@ impl Desk {
                 (_, Some(due)) => followups::set_due(tx, open.id, due)?,
             }
             let attempts = open.attempts + u32::from(result.failed());
-            let flagged = result.failed() && attempts >= config.follow_up.failed_attempts_flag;
+            let flagged = result.failed() && config.policy.follow_up.flags(attempts);
             events::append(
                 tx,
                 &NewEvent {
@@ -214,10 +241,15 @@ impl Desk {
                     }),
                 },
             )?;
-            Ok(followups::callbacks_of(tx, c.id)?
+            let callback = followups::callbacks_of(tx, c.id)?
                 .into_iter()
                 .find(|cb| cb.id == open.id)
-                .unwrap_or(open))
+                .unwrap_or(open);
+            Ok(CallOutcome {
+                flagged: callback.done_at.is_none()
+                    && config.policy.follow_up.flags(callback.attempts),
+                callback,
+            })
         })
     }
 
@@ -263,11 +295,11 @@ impl Desk {
     /// Returns how many were escalated.
     pub fn escalate_overdue(&mut self) -> Result<usize> {
         let now = self.clock.now();
-        let margin = Duration::hours(i64::from(self.config.follow_up.escalate_after_hours));
+        let margin = Duration::hours(i64::from(self.config.policy.follow_up.escalate_after_hours));
         let agent = self.agent.clone();
         let config = &self.config;
         self.store.write(|tx| {
-            let cal = calendar(config, now);
+            let cal = calendar(&config.policy, now);
             let mut escalated = 0;
             // Level by level (the higher first, so a callback rises one level per pass),
             // and callbacks waiting for a higher level never hold back one due for a lower; pages through the candidates (business time runs no faster
@@ -275,7 +307,11 @@ impl Desk {
             // ago).
             for level in (0..2u32).rev() {
                 let steps = i32::try_from(level + 1).unwrap_or(1);
-                let Some(owner) = config.roles.get(level as usize + 1).map(|r| r.key.clone())
+                let Some(owner) = config
+                    .policy
+                    .roles
+                    .get(level as usize + 1)
+                    .map(|r| r.key.clone())
                 else {
                     continue;
                 };
@@ -385,14 +421,15 @@ impl Desk {
 
     /// Records a revisit of complaint `number` (`revisit_id`, else its earliest open one):
     /// reached or not, satisfaction 1–5, comment. A satisfaction at or below the
-    /// configured threshold reopens the case with the revisit as the reason.
+    /// configured threshold reopens the case with the revisit as the reason; the last open
+    /// revisit, reached and satisfied, leaves the case ready to close.
     pub fn record_revisit(
         &mut self,
         number_text: &str,
         revisit_id: Option<i64>,
         satisfaction: Option<u8>,
         comment: &str,
-    ) -> Result<Complaint> {
+    ) -> Result<RevisitOutcome> {
         if satisfaction.is_some_and(|s| !(1..=5).contains(&s)) {
             return Err(Error::new("error.satisfaction_range"));
         }
@@ -414,8 +451,8 @@ impl Desk {
                 .ok_or_else(|| Error::new("error.no_open_revisit").arg("number", &c.number))?;
             let reached = satisfaction.is_some();
             followups::record_revisit(tx, revisit.id, reached, satisfaction, comment.trim(), now)?;
-            let reopen = satisfaction.is_some_and(|s| s <= config.follow_up.reopen_at_or_below);
-            let last = open.len() == 1;
+            let reopened = satisfaction.is_some_and(|s| config.policy.follow_up.reopens(s));
+            let ready_to_close = reached && !reopened && open.len() == 1;
             events::append(
                 tx,
                 &NewEvent {
@@ -430,13 +467,13 @@ impl Desk {
                         "reached": reached,
                         "satisfaction": satisfaction,
                         "comment": comment.trim(),
-                        "ready_to_close": last && reached && !reopen,
+                        "ready_to_close": ready_to_close,
                     }),
                 },
             )?;
-            if reopen {
+            let complaint = if reopened {
                 let rules = Rules {
-                    config,
+                    policy: &config.policy,
                     agent: &agent,
                     role: &role,
                     now,
@@ -448,9 +485,16 @@ impl Desk {
                     comment.trim()
                 );
                 let current = complaints::by_id(tx, c.id)?;
-                return apply(tx, &rules, &current, &Action::Reopen { reason });
-            }
-            Ok(complaints::by_id(tx, c.id)?)
+                apply(tx, &rules, &current, &Action::Reopen { reason })?
+            } else {
+                complaints::by_id(tx, c.id)?
+            };
+            Ok(RevisitOutcome {
+                complaint: super::masked(complaint),
+                reached,
+                reopened,
+                ready_to_close,
+            })
         })
     }
 }

@@ -15,18 +15,14 @@ use crate::domain::agent::{Permission, validate_agent_name};
 use crate::domain::complaint::{Complaint, NewComplaint, Queue, halfwidth, validate};
 use crate::domain::handling::{Action, FIRST_REPLY, Rules, decide};
 use crate::domain::number;
+use crate::domain::policy::Policy;
 use crate::domain::schedule::Calendar;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
-use crate::store::attachments::{self, Attachment};
-use crate::store::audit::AuditReport;
-pub use crate::store::complaints::Cursor;
 use crate::store::complaints::{self, NewRow};
-use crate::store::drafts;
-use crate::store::events::{self, Event, NewEvent};
+use crate::store::events::{self, NewEvent};
 use crate::store::followups;
-pub use crate::store::followups::{Callback, Revisit};
-use crate::store::{BackupReport, Store};
+use crate::store::{Store, attachments, drafts};
 
 /// Where the time comes from (the system clock, or a fixed one in tests).
 pub trait Clock {
@@ -88,9 +84,51 @@ pub const REPEAT_MIN_LOCATION: usize = 4;
 pub const REPEAT_LIMIT: u32 = 5;
 
 pub use access::{AgentInfo, permission_key};
-pub use followup::{AgendaCounts, AgendaRange, CallResult, CallbackRow, CallbackView};
+pub use followup::{
+    AgendaCounts, AgendaRange, CallOutcome, CallResult, CallbackRow, CallbackView, RevisitOutcome,
+};
 pub use privacy::Erasure;
 use privacy::masked;
+// The rows the desk hands out, so the front ends need nothing from the store.
+pub use crate::store::BackupReport;
+pub use crate::store::attachments::Attachment;
+pub use crate::store::audit::{AuditReport, Breach};
+pub use crate::store::complaints::Cursor;
+pub use crate::store::events::Event;
+pub use crate::store::followups::{Callback, Revisit};
+
+/// What `init` and [`Desk::check`] report of a database found whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatabaseReport {
+    /// The schema version this binary writes (the file is migrated to it on opening).
+    pub version: i64,
+    /// Complaints the file holds.
+    pub complaints: i64,
+}
+
+/// A database opened with nobody at the desk yet: what the terminal app reads before its
+/// first run or sign-in, then the desk itself.
+#[derive(Debug)]
+pub struct Unsigned {
+    store: Store,
+}
+
+impl Unsigned {
+    /// The agent who was at the desk last on this database, if anyone ever was.
+    pub fn remembered_agent(&self) -> Result<Option<String>> {
+        self.store.last_agent()
+    }
+
+    /// Whether nobody is registered yet: the first run then creates the admin.
+    pub fn needs_first_admin(&self) -> Result<bool> {
+        Ok(!self.store.has_agents()?)
+    }
+
+    /// The desk over this database, acting as `agent`.
+    pub fn into_desk(self, config: Config, agent: &str, clock: Box<dyn Clock>) -> Result<Desk> {
+        Desk::new(self.store, config, agent, clock)
+    }
+}
 
 /// The application layer over one database, one configuration and one acting agent.
 pub struct Desk {
@@ -123,6 +161,28 @@ impl Desk {
         })
     }
 
+    /// Opens (creating or migrating) the database at `path`: a desk acting as `agent`.
+    pub fn open(path: &Path, config: Config, agent: &str, clock: Box<dyn Clock>) -> Result<Desk> {
+        Desk::open_unsigned(path)?.into_desk(config, agent, clock)
+    }
+
+    /// Opens (creating or migrating) the database at `path` before anyone is at the desk.
+    pub fn open_unsigned(path: &Path) -> Result<Unsigned> {
+        Ok(Unsigned {
+            store: Store::open(path)?,
+        })
+    }
+
+    /// Creates or migrates the database at `path` and checks it (`init`; nobody acts).
+    pub fn init(path: &Path) -> Result<DatabaseReport> {
+        check(&Store::open(path)?)
+    }
+
+    /// Checks the whole file (`PRAGMA quick_check`) and reports its version and size.
+    pub fn check(&self) -> Result<DatabaseReport> {
+        check(&self.store)
+    }
+
     /// The effective configuration.
     pub fn config(&self) -> &Config {
         &self.config
@@ -148,7 +208,7 @@ impl Desk {
     pub fn intake(&mut self, new: &NewComplaint) -> Result<Complaint> {
         self.actor()?;
         let now = self.clock.now();
-        let valid = validate(new, &self.config, now)?;
+        let valid = validate(new, &self.config.policy, now)?;
         let agent = self.agent.clone();
         self.store.write(|tx| {
             let day = valid.received_at.with_timezone(&chrono::Local).date_naive();
@@ -209,7 +269,7 @@ impl Desk {
                 return Err(conflict(tx, &c, expected)?);
             }
             let rules = Rules {
-                config,
+                policy: &config.policy,
                 agent: &agent,
                 role: &role,
                 now,
@@ -281,11 +341,6 @@ impl Desk {
             )?;
             Ok(attachment)
         })
-    }
-
-    /// The agent who was at the desk last on this database, if anyone ever was.
-    pub fn remembered_agent(store: &Store) -> Result<Option<String>> {
-        store.last_agent()
     }
 
     /// The page of a queue just before `cursor` (the last page when `None`), in queue order.
@@ -446,19 +501,22 @@ impl Desk {
     pub fn backup(&self, dest: &Path) -> Result<BackupReport> {
         self.store.backup(dest)
     }
+}
 
-    /// `PRAGMA quick_check` of the whole file.
-    pub fn quick_check(&self) -> Result<()> {
-        self.store.quick_check()
-    }
+fn check(store: &Store) -> Result<DatabaseReport> {
+    store.quick_check()?;
+    Ok(DatabaseReport {
+        version: crate::store::schema_version(),
+        complaints: store.count(Queue::All)?,
+    })
 }
 
 /// The desk's business calendar at `now` (the local zone's offset then; the desk's zones
 /// have no daylight saving).
-fn calendar(config: &Config, now: DateTime<Utc>) -> Calendar<'_> {
+fn calendar(policy: &Policy, now: DateTime<Utc>) -> Calendar<'_> {
     use chrono::Offset;
     Calendar::new(
-        &config.business_hours,
+        &policy.business_hours,
         now.with_timezone(&chrono::Local).offset().fix(),
     )
 }
@@ -473,7 +531,7 @@ fn apply(
     action: &Action,
 ) -> Result<Complaint> {
     let now = rules.now;
-    let cal = calendar(rules.config, now);
+    let cal = calendar(rules.policy, now);
     let decision = decide(c, action, rules)?;
     if !complaints::update_handled(tx, &decision.after, c.version)? {
         return Err(conflict(tx, c, c.version)?);
@@ -739,10 +797,14 @@ mod tests {
     #[test]
     fn the_first_agent_manages_agents_and_is_remembered() {
         let dir = tempfile::tempdir().expect("tmp");
-        let store = Store::open(&dir.path().join("first.db")).expect("open");
+        let path = dir.path().join("first.db");
+        let opened = Desk::open_unsigned(&path).expect("open");
+        assert_eq!(opened.remembered_agent().expect("none"), None);
+        assert!(opened.needs_first_admin().expect("empty"));
         let config = Config::preset(Preset::PropertyManagement).expect("preset");
-        let mut desk = Desk::new(store, config, "王丽", Box::new(SystemClock)).expect("desk");
-        assert_eq!(Desk::remembered_agent(&desk.store).expect("none"), None);
+        let mut desk = opened
+            .into_desk(config, "王丽", Box::new(SystemClock))
+            .expect("desk");
         assert!(desk.needs_first_admin().expect("empty"));
         desk.create_first_admin("王丽", "2580")
             .expect("first admin");
@@ -752,12 +814,12 @@ mod tests {
             desk.create_first_admin("李娜", "1357").map_err(|e| e.key),
             Err("error.first_admin_exists")
         );
+        let again = Desk::open_unsigned(&path).expect("open again");
         assert_eq!(
-            Desk::remembered_agent(&desk.store)
-                .expect("remembered")
-                .as_deref(),
+            again.remembered_agent().expect("remembered").as_deref(),
             Some("王丽")
         );
+        assert!(!again.needs_first_admin().expect("registered"));
         let role: String = desk
             .store
             .conn()

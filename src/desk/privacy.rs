@@ -67,7 +67,7 @@ impl Desk {
     pub fn dial(&mut self, number_text: &str) -> Result<String> {
         let c = self.complaint(number_text)?;
         let role = self.role()?;
-        let desk_role = self.config.roles.first().map(|r| r.key.as_str());
+        let desk_role = self.config.policy.roles.first().map(|r| r.key.as_str());
         let owes = self.store.callbacks(c.id)?.iter().any(|cb| {
             cb.done_at.is_none()
                 && match &cb.owner {

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::config::Config;
 use crate::domain::handling::Handling;
+use crate::domain::policy::Policy;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 
@@ -22,7 +22,7 @@ pub const MAX_OUTCOME: usize = 1000;
 pub const FUTURE_TOLERANCE_MINUTES: i64 = 5;
 
 /// How the complaint reached the desk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Channel {
     /// Telephone (电话).
@@ -86,7 +86,7 @@ impl Channel {
 }
 
 /// In scope (物业纠纷: ours to fix) or out of scope (非物业纠纷: someone else's).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     /// Our own service or facilities.
@@ -301,7 +301,7 @@ impl Complaint {
 }
 
 /// A list of complaints the panes and `list` show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Queue {
     /// Scope not yet decided, oldest first.
     Untriaged,
@@ -390,8 +390,8 @@ pub fn normalise_phone(text: &str) -> Option<String> {
     Some(digits)
 }
 
-/// Validates an intake against the configuration at time `now`.
-pub fn validate(new: &NewComplaint, config: &Config, now: DateTime<Utc>) -> Result<ValidComplaint> {
+/// Validates an intake against the policy's categories at time `now`.
+pub fn validate(new: &NewComplaint, policy: &Policy, now: DateTime<Utc>) -> Result<ValidComplaint> {
     let channel = new
         .channel
         .ok_or_else(|| field_error("error.required", "channel"))?;
@@ -401,12 +401,12 @@ pub fn validate(new: &NewComplaint, config: &Config, now: DateTime<Utc>) -> Resu
         .ok_or_else(|| field_error("error.phone_invalid", "phone").arg("value", &phone))?;
     let location = check_text(&new.location, "location", MAX_LOCATION, true, true)?;
     let category_text = check_text(&new.category, "category", 60, true, true)?;
-    let category = config
+    let category = policy
         .find_category(&category_text)
         .ok_or_else(|| {
             field_error("error.unknown_category", "category")
                 .arg("value", &category_text)
-                .arg("known", config.category_list())
+                .arg("known", policy.category_list())
         })?
         .key
         .clone();
@@ -444,10 +444,10 @@ pub fn validate(new: &NewComplaint, config: &Config, now: DateTime<Utc>) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Preset;
+    use crate::domain::policy::fixtures;
 
-    fn config() -> Config {
-        Config::preset(Preset::PropertyManagement).expect("preset")
+    fn policy() -> Policy {
+        fixtures::property_management()
     }
 
     fn good() -> NewComplaint {
@@ -472,7 +472,7 @@ mod tests {
 
     #[test]
     fn a_good_intake_is_normalised() {
-        let v = validate(&good(), &config(), now()).expect("valid");
+        let v = validate(&good(), &policy(), now()).expect("valid");
         assert_eq!(v.name, "张伟");
         assert_eq!(v.phone, "138 0013 8000");
         assert_eq!(v.phone_norm, "13800138000");
@@ -496,7 +496,7 @@ mod tests {
         ] {
             let mut n = good();
             edit(&mut n);
-            let err = validate(&n, &config(), now()).expect_err(field);
+            let err = validate(&n, &policy(), now()).expect_err(field);
             assert_eq!(err.key, "error.required", "{field}");
             assert_eq!(err.get("field"), Some(field));
         }
@@ -506,7 +506,7 @@ mod tests {
     fn unknown_category_lists_the_known_ones() {
         let mut n = good();
         n.category = "漏水x".into();
-        let err = validate(&n, &config(), now()).expect_err("unknown");
+        let err = validate(&n, &policy(), now()).expect_err("unknown");
         assert_eq!(err.key, "error.unknown_category");
         assert_eq!(err.get("value"), Some("漏水x"));
         assert!(err.get("known").unwrap_or("").contains("leak/漏水"));
@@ -541,7 +541,7 @@ mod tests {
         }
         let mut n = good();
         n.phone = "不知道".into();
-        let err = validate(&n, &config(), now()).expect_err("phone");
+        let err = validate(&n, &policy(), now()).expect_err("phone");
         assert_eq!(err.key, "error.phone_invalid");
     }
 
@@ -549,29 +549,29 @@ mod tests {
     fn length_limits_and_controls() {
         let mut n = good();
         n.description = "长".repeat(MAX_DESCRIPTION + 1);
-        let err = validate(&n, &config(), now()).expect_err("long");
+        let err = validate(&n, &policy(), now()).expect_err("long");
         assert_eq!(err.key, "error.too_long");
         assert_eq!(err.get("max"), Some("4000"));
         let mut n = good();
         n.name = "张\u{1b}]0;x\u{7}伟".into();
         assert_eq!(
-            validate(&n, &config(), now()).map_err(|e| e.key),
+            validate(&n, &policy(), now()).map_err(|e| e.key),
             Err("error.control_chars")
         );
         // Escape sequences in free text are stored as typed (drawn inert later).
         let mut n = good();
         n.description = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}".into();
-        assert!(validate(&n, &config(), now()).is_ok());
+        assert!(validate(&n, &policy(), now()).is_ok());
     }
 
     #[test]
     fn received_at_may_be_past_but_not_future() {
         let mut n = good();
         n.received_at = Some(now() - Duration::days(400));
-        assert!(validate(&n, &config(), now()).is_ok());
+        assert!(validate(&n, &policy(), now()).is_ok());
         n.received_at = Some(now() + Duration::hours(1));
         assert_eq!(
-            validate(&n, &config(), now()).map_err(|e| e.key),
+            validate(&n, &policy(), now()).map_err(|e| e.key),
             Err("error.received_in_future")
         );
     }

@@ -1,15 +1,15 @@
 //! The handling method's rules: what each move needs, what it changes, and what it records.
-//! `decide` is pure: the complaint, the move and the rules (configuration, the acting
+//! `decide` is pure: the complaint, the move and the rules (the policy, the acting
 //! agent's role, the time) in; the changed complaint and its event out, or a refusal that
-//! says why.
+//! says why. Each move is one method of `Draft`, called from `decide`'s match.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::config::{Config, RevisitPlan, RevisitStep, Role};
 use crate::domain::agent::Permission;
 use crate::domain::complaint::{Complaint, Intent, Scope};
+use crate::domain::policy::{Policy, RevisitPlan, RevisitStep, Role};
 use crate::domain::stage::{Move, Stage, moves_from, transition};
 use crate::error::{Error, Result};
 
@@ -117,7 +117,7 @@ pub struct Handling {
 }
 
 /// What waits: the customer or the responsible third party.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WaitOn {
     /// The customer (a document, access to the flat, …).
     Customer,
@@ -235,7 +235,7 @@ pub enum Action {
 impl Action {
     /// The move of the transition table this action makes (a referral to an external body
     /// is a record, not the out-of-scope hand-over).
-    pub fn kind(&self, config: &Config) -> Move {
+    pub fn kind(&self, policy: &Policy) -> Move {
         match self {
             Action::Classify { .. } => Move::Classify,
             Action::Verify { .. } => Move::Verify,
@@ -245,7 +245,7 @@ impl Action {
             Action::Reply { .. } => Move::Reply,
             Action::Remedied { .. } => Move::Remedied,
             Action::Escalate { .. } => Move::Escalate,
-            Action::Refer { to, .. } if config.parties.iter().any(|p| &p.key == to) => Move::Refer,
+            Action::Refer { to, .. } if policy.parties.iter().any(|p| &p.key == to) => Move::Refer,
             Action::Refer { .. } => Move::External,
             Action::Wait {
                 on: WaitOn::ThirdParty,
@@ -262,8 +262,8 @@ impl Action {
 /// What `decide` needs besides the complaint and the action.
 #[derive(Debug, Clone, Copy)]
 pub struct Rules<'a> {
-    /// The configuration (parties, severities, …).
-    pub config: &'a Config,
+    /// The organisation's rules (parties, severities, roles, …).
+    pub policy: &'a Policy,
     /// The acting agent.
     pub agent: &'a str,
     /// Their role (authority limit, permissions).
@@ -300,8 +300,8 @@ pub const PROMISED: &str = "promised";
 
 /// The call started by a classification: a first reply within the severity's first-reply
 /// hours in scope, a chaser within its referral hours out of scope (business hours).
-fn reply_clock(config: &Config, scope: Scope, severity: &str) -> Option<(&'static str, u32)> {
-    let s = config.severities.iter().find(|s| s.key == severity)?;
+fn reply_clock(policy: &Policy, scope: Scope, severity: &str) -> Option<(&'static str, u32)> {
+    let s = policy.severities.iter().find(|s| s.key == severity)?;
     Some(match scope {
         Scope::In => (FIRST_REPLY, s.first_reply_hours),
         Scope::Out => (CHASER, s.referral_reply_hours),
@@ -310,10 +310,10 @@ fn reply_clock(config: &Config, scope: Scope, severity: &str) -> Option<(&'stati
 
 /// The revisit plan for a severity: the first plan naming it, else the first plan that
 /// names no severity (applies to all).
-pub fn revisit_plan<'c>(config: &'c Config, severity: Option<&str>) -> Option<&'c RevisitPlan> {
+pub fn revisit_plan<'c>(policy: &'c Policy, severity: Option<&str>) -> Option<&'c RevisitPlan> {
     let names = |p: &&RevisitPlan| severity.is_some_and(|s| p.severities.iter().any(|x| x == s));
-    config.revisit_plans.iter().find(names).or_else(|| {
-        config
+    policy.revisit_plans.iter().find(names).or_else(|| {
+        policy
             .revisit_plans
             .iter()
             .find(|p| p.severities.is_empty())
@@ -350,8 +350,8 @@ fn known(keys: impl Iterator<Item = String>, value: &str, field: &'static str) -
     }
 }
 
-fn severity_rank(config: &Config, key: &str) -> Option<usize> {
-    config.severities.iter().position(|s| s.key == key)
+fn severity_rank(policy: &Policy, key: &str) -> Option<usize> {
+    policy.severities.iter().position(|s| s.key == key)
 }
 
 /// The moves worth offering now: the table's, less those whose content cannot apply
@@ -380,14 +380,19 @@ pub fn available_moves(c: &Complaint) -> Vec<Move> {
 /// Applies `action` to `c` under `rules`: the changed complaint and its event, or the
 /// reason it is refused. Nothing is changed on refusal (the caller writes nothing).
 pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decision> {
-    let config = rules.config;
-    let mv = action.kind(config);
+    let policy = rules.policy;
+    let mv = action.kind(policy);
     let Some(to) = transition(c.stage, c.scope, mv) else {
         return Err(forbidden(c, mv));
     };
-    let mut after = c.clone();
-    after.stage = to;
-    let h = &mut after.handling;
+    let mut d = Draft {
+        before: c,
+        after: Complaint {
+            stage: to,
+            ..c.clone()
+        },
+        rules,
+    };
     let (event, detail) = match action {
         Action::Classify {
             scope,
@@ -397,75 +402,17 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
             intent,
             spread_risk,
             explained,
-        } => {
-            let severity = known(
-                config.severities.iter().map(|s| s.key.clone()),
-                severity,
-                "severity",
-            )?;
-            let complaint_type = complaint_type
-                .as_deref()
-                .map(|t| known(config.types.iter().map(|x| x.key.clone()), t, "type"))
-                .transpose()?;
-            let party = match (scope, party.as_deref()) {
-                (Scope::Out, None) => {
-                    return Err(Error::new("error.required").arg("field", "party"));
-                }
-                (Scope::Out, Some(p)) => Some(known(
-                    config.parties.iter().map(|x| x.key.clone()),
-                    p,
-                    "party",
-                )?),
-                (Scope::In, _) => None,
-            };
-            if *scope == Scope::Out && !explained {
-                return Err(Error::new("error.explain_first").arg("field", "explained"));
-            }
-            after.scope = Some(*scope);
-            after.party = party.clone();
-            after.complaint_type = complaint_type.clone();
-            after.severity = Some(severity.clone());
-            after.intent = *intent;
-            after.spread_risk = *spread_risk;
-            after.explained = *explained;
-            (
-                "classified",
-                json!({
-                    "scope": scope.as_str(),
-                    "party": party,
-                    "type": complaint_type,
-                    "severity": severity,
-                    "intent": intent.as_str(),
-                    "spread_risk": spread_risk,
-                    "explained": explained,
-                }),
-            )
-        }
-        Action::Verify { motive, outcome } => {
-            h.motive = text(motive, "motive", true)?;
-            let outcome = text(outcome, "outcome", c.outcome.trim().is_empty())?;
-            if !outcome.is_empty() {
-                after.outcome = outcome;
-            }
-            (
-                "verified",
-                json!({ "motive": after.handling.motive, "outcome": after.outcome }),
-            )
-        }
-        Action::Assess { facts, severity } => {
-            h.facts = text(facts, "facts", true)?;
-            if let Some(s) = severity {
-                after.severity = Some(known(
-                    config.severities.iter().map(|x| x.key.clone()),
-                    s,
-                    "severity",
-                )?);
-            }
-            (
-                "assessed",
-                json!({ "facts": after.handling.facts, "severity": after.severity }),
-            )
-        }
+        } => d.classify(&Classification {
+            scope: *scope,
+            party: party.as_deref(),
+            complaint_type: complaint_type.as_deref(),
+            severity,
+            intent: *intent,
+            spread_risk: *spread_risk,
+            explained: *explained,
+        }),
+        Action::Verify { motive, outcome } => d.verify(motive, outcome),
+        Action::Assess { facts, severity } => d.assess(facts, severity.as_deref()),
         Action::Plan {
             department,
             actions,
@@ -473,258 +420,40 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
             confirmed,
             compensation,
             gift,
-        } => {
-            if c.stage == Stage::Replied && h.reply.as_ref().is_some_and(|r| r.accepted) {
-                // The customer accepted this plan: carry it out, do not re-plan it.
-                return Err(forbidden(c, mv));
-            }
-            let department = text(department, "department", true)?;
-            let actions = text(actions, "actions", true)?;
-            if promised.is_some() && !confirmed {
-                return Err(Error::new("error.promise_unconfirmed").arg("field", "confirmed"));
-            }
-            if let Some(p) = promised
-                && *p < rules.now
-            {
-                return Err(Error::new("error.promise_past").arg("field", "promised"));
-            }
-            if *compensation == Some(0) {
-                return Err(Error::new("error.compensation_zero").arg("field", "compensation"));
-            }
-            let gift = gift.as_deref().map(|g| text(g, "gift", true)).transpose()?;
-            let highest = config
-                .roles
-                .iter()
-                .filter(|r| r.permissions.contains(&Permission::ApproveCompensation))
-                .map(|r| r.compensation_limit)
-                .chain([rules.role.compensation_limit])
-                .max()
-                .unwrap_or(0);
-            if let Some(amount) = compensation
-                && *amount > highest
-            {
-                return Err(Error::new("error.over_every_limit")
-                    .arg("field", "compensation")
-                    .arg("amount", amount)
-                    .arg("limit", highest));
-            }
-            let approval = match compensation {
-                Some(amount) if *amount > rules.role.compensation_limit => Approval::Pending,
-                _ => Approval::NotNeeded,
-            };
-            let pending = approval == Approval::Pending;
-            h.plan = Some(Plan {
-                department,
-                actions,
-                promised: *promised,
-                confirmed: *confirmed,
-                compensation: *compensation,
-                gift,
-                approval,
-            });
-            h.reply = None;
-            let plan = h.plan.as_ref();
-            (
-                "planned",
-                json!({
-                    "department": plan.map(|p| &p.department),
-                    "actions": plan.map(|p| &p.actions),
-                    "promised": promised.map(|t| t.to_rfc3339()),
-                    "confirmed": confirmed,
-                    "compensation": compensation,
-                    "gift": plan.and_then(|p| p.gift.as_ref()),
-                    "approval_pending": pending,
-                }),
-            )
-        }
-        Action::Approve => {
-            let Some(plan) = h.plan.as_mut().filter(|p| p.approval == Approval::Pending) else {
-                return Err(Error::new("error.nothing_to_approve"));
-            };
-            let amount = plan.compensation.unwrap_or(0);
-            if !rules
-                .role
-                .permissions
-                .contains(&Permission::ApproveCompensation)
-            {
-                return Err(Error::new("error.not_permitted")
-                    .arg("role", &rules.role.key)
-                    .arg("amount", amount));
-            }
-            if amount > rules.role.compensation_limit {
-                return Err(Error::new("error.over_limit")
-                    .arg("role", &rules.role.key)
-                    .arg("amount", amount)
-                    .arg("limit", rules.role.compensation_limit));
-            }
-            plan.approval = Approval::Approved {
-                by: rules.agent.to_string(),
-            };
-            ("approved", json!({ "compensation": amount }))
-        }
+        } => d.plan(
+            department,
+            actions,
+            *promised,
+            *confirmed,
+            *compensation,
+            gift.as_deref(),
+        ),
+        Action::Approve => d.approve(),
         Action::Reply {
             accepted,
             alternatives,
-        } => {
-            if h.plan
-                .as_ref()
-                .is_some_and(|p| p.approval == Approval::Pending)
-            {
-                return Err(Error::new("error.approval_pending"));
-            }
-            let alternatives = text(alternatives, "alternatives", !accepted)?;
-            h.reply = Some(Reply {
-                accepted: *accepted,
-                alternatives: alternatives.clone(),
-            });
-            (
-                "replied",
-                json!({ "accepted": accepted, "alternatives": alternatives }),
-            )
-        }
-        Action::Remedied { note } => {
-            if !h.reply.as_ref().is_some_and(|r| r.accepted) {
-                return Err(Error::new("error.reply_declined"));
-            }
-            h.remedy_note = text(note, "note", false)?;
-            let plan = revisit_plan(config, c.severity.as_deref());
-            if plan.is_none_or(|p| p.steps.is_empty()) {
-                // Nothing to revisit: the case waits at "remedied" for its summary.
-                after.stage = Stage::Remedied;
-            }
-            (
-                "remedied",
-                json!({
-                    "note": after.handling.remedy_note,
-                    "revisit_plan": plan.map(|p| p.key.clone()),
-                }),
-            )
-        }
-        Action::Escalate { reason, severity } => {
-            let reason = text(reason, "reason", true)?;
-            let current = c.severity.as_deref().and_then(|s| severity_rank(config, s));
-            let target = match severity {
-                Some(s) => known(
-                    config.severities.iter().map(|x| x.key.clone()),
-                    s,
-                    "severity",
-                )?,
-                None => config
-                    .severities
-                    .get(current.map_or(0, |r| r + 1))
-                    .map(|s| s.key.clone())
-                    .ok_or_else(|| Error::new("error.severity_highest").arg("field", "severity"))?,
-            };
-            if current.is_some_and(|r| severity_rank(config, &target) <= Some(r)) {
-                return Err(Error::new("error.not_higher")
-                    .arg("field", "severity")
-                    .arg("value", &target));
-            }
-            after.severity = Some(target.clone());
-            (
-                "escalated",
-                json!({ "from": c.severity, "severity": target, "reason": reason }),
-            )
-        }
-        Action::Refer { to, note } => {
-            let note = text(note, "note", false)?;
-            if mv == Move::External && !EXTERNAL_BODIES.contains(&to.as_str()) {
-                let mut keys: Vec<String> = config.parties.iter().map(|p| p.key.clone()).collect();
-                keys.extend(EXTERNAL_BODIES.iter().map(|b| b.to_string()));
-                return Err(Error::new("error.unknown_key")
-                    .arg("field", "to")
-                    .arg("value", to)
-                    .arg("known", keys.join(", ")));
-            }
-            h.referrals.push(Referral {
-                to: to.clone(),
-                note: note.clone(),
-                at: rules.now,
-            });
-            let kind = if mv == Move::Refer {
-                "referred"
-            } else {
-                "external_referral"
-            };
-            (kind, json!({ "to": to, "note": note }))
-        }
-        Action::Wait { on, note } => {
-            let note = text(note, "note", false)?;
-            if *on == WaitOn::Customer {
-                if h.waiting_on_customer {
-                    return Err(Error::new("error.already_waiting"));
-                }
-                h.waiting_on_customer = true;
-            }
-            // The reply clock pauses from now until the wait ends.
-            h.paused_since = Some(rules.now);
-            let on = match on {
-                WaitOn::Customer => "customer",
-                WaitOn::ThirdParty => "third-party",
-            };
-            ("waiting", json!({ "on": on, "note": note }))
-        }
-        Action::Resume { note } => {
-            let note = text(note, "note", false)?;
-            if c.stage != Stage::WaitingOnParty {
-                if !h.waiting_on_customer {
-                    return Err(Error::new("error.not_waiting"));
-                }
-                h.waiting_on_customer = false;
-            }
-            let since = h.paused_since.take();
-            (
-                "resumed",
-                json!({ "note": note, "paused_since": since.map(|t| t.to_rfc3339()) }),
-            )
-        }
+        } => d.reply(*accepted, alternatives),
+        Action::Remedied { note } => d.remedied(note),
+        Action::Escalate { reason, severity } => d.escalate(reason, severity.as_deref()),
+        Action::Refer { to, note } => d.refer(mv, to, note),
+        Action::Wait { on, note } => d.wait(*on, note),
+        Action::Resume { note } => d.resume(note),
         Action::Close {
             summary,
             root_cause,
             lesson,
             referred,
-        } => {
-            let out = c.scope == Some(Scope::Out);
-            if *referred != out {
-                return Err(Error::new(if out {
-                    "error.close_referred_only"
-                } else {
-                    "error.close_needs_summary"
-                }));
-            }
-            let summary = Summary {
-                summary: text(summary, "summary", !out)?,
-                root_cause: text(root_cause, "root_cause", !out)?,
-                lesson: text(lesson, "lesson", !out)?,
-            };
-            h.waiting_on_customer = false;
-            let detail = json!({
-                "summary": summary.summary,
-                "root_cause": summary.root_cause,
-                "lesson": summary.lesson,
-                "referred": referred,
-            });
-            h.summary = Some(summary);
-            after.closed_at = Some(rules.now);
-            ("closed", detail)
-        }
-        Action::Reopen { reason } => {
-            let reason = text(reason, "reason", true)?;
-            after.closed_at = None;
-            // A reopened case needs a new remedy: the old reply and summary no longer hold
-            // (they stay in the timeline).
-            after.handling.summary = None;
-            after.handling.reply = None;
-            ("reopened", json!({ "reason": reason }))
-        }
-    };
+        } => d.close(summary, root_cause, lesson, *referred),
+        Action::Reopen { reason } => d.reopen(reason),
+    }?;
+    let mut after = d.after;
     after.updated_at = rules.now;
     let owes = match action {
         // A first classification starts the clock; a correction while still received
         // does not start a second one.
         Action::Classify {
             scope, severity, ..
-        } if c.scope.is_none() => reply_clock(config, *scope, severity),
+        } if c.scope.is_none() => reply_clock(policy, *scope, severity),
         _ => None,
     };
     let settles: &'static [&'static str] = match mv {
@@ -735,7 +464,7 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
     };
     let revisits = match mv {
         Move::Remedied if after.stage == Stage::Revisiting => {
-            revisit_plan(config, c.severity.as_deref())
+            revisit_plan(policy, c.severity.as_deref())
                 .map(|p| p.steps.clone())
                 .unwrap_or_default()
         }
@@ -749,6 +478,380 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
         settles,
         revisits,
     })
+}
+
+/// The event a move records: its kind and its details.
+type Recorded = (&'static str, serde_json::Value);
+
+/// What a classification decides (the fields of [`Action::Classify`]).
+struct Classification<'a> {
+    scope: Scope,
+    party: Option<&'a str>,
+    complaint_type: Option<&'a str>,
+    severity: &'a str,
+    intent: Intent,
+    spread_risk: bool,
+    explained: bool,
+}
+
+/// A move being decided: the complaint as read, the complaint as the move leaves it (its
+/// stage already the transition's), and the rules. Each method is one move: it checks
+/// what the move needs, changes `after`, and says what to record.
+struct Draft<'a> {
+    before: &'a Complaint,
+    after: Complaint,
+    rules: &'a Rules<'a>,
+}
+
+impl Draft<'_> {
+    /// A severity key of the policy.
+    fn severity(&self, key: &str) -> Result<String> {
+        known(
+            self.rules.policy.severities.iter().map(|s| s.key.clone()),
+            key,
+            "severity",
+        )
+    }
+
+    fn classify(&mut self, a: &Classification<'_>) -> Result<Recorded> {
+        let policy = self.rules.policy;
+        let severity = self.severity(a.severity)?;
+        let complaint_type = a
+            .complaint_type
+            .map(|t| known(policy.types.iter().map(|x| x.key.clone()), t, "type"))
+            .transpose()?;
+        let party = match (a.scope, a.party) {
+            (Scope::Out, None) => {
+                return Err(Error::new("error.required").arg("field", "party"));
+            }
+            (Scope::Out, Some(p)) => Some(known(
+                policy.parties.iter().map(|x| x.key.clone()),
+                p,
+                "party",
+            )?),
+            (Scope::In, _) => None,
+        };
+        if a.scope == Scope::Out && !a.explained {
+            return Err(Error::new("error.explain_first").arg("field", "explained"));
+        }
+        let after = &mut self.after;
+        after.scope = Some(a.scope);
+        after.party = party.clone();
+        after.complaint_type = complaint_type.clone();
+        after.severity = Some(severity.clone());
+        after.intent = a.intent;
+        after.spread_risk = a.spread_risk;
+        after.explained = a.explained;
+        Ok((
+            "classified",
+            json!({
+                "scope": a.scope.as_str(),
+                "party": party,
+                "type": complaint_type,
+                "severity": severity,
+                "intent": a.intent.as_str(),
+                "spread_risk": a.spread_risk,
+                "explained": a.explained,
+            }),
+        ))
+    }
+
+    fn verify(&mut self, motive: &str, outcome: &str) -> Result<Recorded> {
+        let after = &mut self.after;
+        after.handling.motive = text(motive, "motive", true)?;
+        let outcome = text(outcome, "outcome", after.outcome.trim().is_empty())?;
+        if !outcome.is_empty() {
+            after.outcome = outcome;
+        }
+        Ok((
+            "verified",
+            json!({ "motive": after.handling.motive, "outcome": after.outcome }),
+        ))
+    }
+
+    fn assess(&mut self, facts: &str, severity: Option<&str>) -> Result<Recorded> {
+        self.after.handling.facts = text(facts, "facts", true)?;
+        if let Some(s) = severity {
+            self.after.severity = Some(self.severity(s)?);
+        }
+        Ok((
+            "assessed",
+            json!({ "facts": self.after.handling.facts, "severity": self.after.severity }),
+        ))
+    }
+
+    fn plan(
+        &mut self,
+        department: &str,
+        actions: &str,
+        promised: Option<DateTime<Utc>>,
+        confirmed: bool,
+        compensation: Option<u32>,
+        gift: Option<&str>,
+    ) -> Result<Recorded> {
+        let rules = self.rules;
+        let h = &mut self.after.handling;
+        if self.before.stage == Stage::Replied && h.reply.as_ref().is_some_and(|r| r.accepted) {
+            // The customer accepted this plan: carry it out, do not re-plan it.
+            return Err(forbidden(self.before, Move::Plan));
+        }
+        let department = text(department, "department", true)?;
+        let actions = text(actions, "actions", true)?;
+        if promised.is_some() && !confirmed {
+            return Err(Error::new("error.promise_unconfirmed").arg("field", "confirmed"));
+        }
+        if let Some(p) = promised
+            && p < rules.now
+        {
+            return Err(Error::new("error.promise_past").arg("field", "promised"));
+        }
+        if compensation == Some(0) {
+            return Err(Error::new("error.compensation_zero").arg("field", "compensation"));
+        }
+        let gift = gift.map(|g| text(g, "gift", true)).transpose()?;
+        let highest = rules
+            .policy
+            .roles
+            .iter()
+            .filter(|r| r.permissions.contains(&Permission::ApproveCompensation))
+            .map(|r| r.compensation_limit)
+            .chain([rules.role.compensation_limit])
+            .max()
+            .unwrap_or(0);
+        if let Some(amount) = compensation
+            && amount > highest
+        {
+            return Err(Error::new("error.over_every_limit")
+                .arg("field", "compensation")
+                .arg("amount", amount)
+                .arg("limit", highest));
+        }
+        let approval = match compensation {
+            Some(amount) if amount > rules.role.compensation_limit => Approval::Pending,
+            _ => Approval::NotNeeded,
+        };
+        let pending = approval == Approval::Pending;
+        let detail = json!({
+            "department": department,
+            "actions": actions,
+            "promised": promised.map(|t| t.to_rfc3339()),
+            "confirmed": confirmed,
+            "compensation": compensation,
+            "gift": gift,
+            "approval_pending": pending,
+        });
+        h.plan = Some(Plan {
+            department,
+            actions,
+            promised,
+            confirmed,
+            compensation,
+            gift,
+            approval,
+        });
+        h.reply = None;
+        Ok(("planned", detail))
+    }
+
+    fn approve(&mut self) -> Result<Recorded> {
+        let role = self.rules.role;
+        let Some(plan) = self
+            .after
+            .handling
+            .plan
+            .as_mut()
+            .filter(|p| p.approval == Approval::Pending)
+        else {
+            return Err(Error::new("error.nothing_to_approve"));
+        };
+        let amount = plan.compensation.unwrap_or(0);
+        if !role.permissions.contains(&Permission::ApproveCompensation) {
+            return Err(Error::new("error.not_permitted")
+                .arg("role", &role.key)
+                .arg("amount", amount));
+        }
+        if amount > role.compensation_limit {
+            return Err(Error::new("error.over_limit")
+                .arg("role", &role.key)
+                .arg("amount", amount)
+                .arg("limit", role.compensation_limit));
+        }
+        plan.approval = Approval::Approved {
+            by: self.rules.agent.to_string(),
+        };
+        Ok(("approved", json!({ "compensation": amount })))
+    }
+
+    fn reply(&mut self, accepted: bool, alternatives: &str) -> Result<Recorded> {
+        let h = &mut self.after.handling;
+        if h.plan
+            .as_ref()
+            .is_some_and(|p| p.approval == Approval::Pending)
+        {
+            return Err(Error::new("error.approval_pending"));
+        }
+        let alternatives = text(alternatives, "alternatives", !accepted)?;
+        h.reply = Some(Reply {
+            accepted,
+            alternatives: alternatives.clone(),
+        });
+        Ok((
+            "replied",
+            json!({ "accepted": accepted, "alternatives": alternatives }),
+        ))
+    }
+
+    fn remedied(&mut self, note: &str) -> Result<Recorded> {
+        let after = &mut self.after;
+        if !after.handling.reply.as_ref().is_some_and(|r| r.accepted) {
+            return Err(Error::new("error.reply_declined"));
+        }
+        after.handling.remedy_note = text(note, "note", false)?;
+        let plan = revisit_plan(self.rules.policy, self.before.severity.as_deref());
+        if plan.is_none_or(|p| p.steps.is_empty()) {
+            // Nothing to revisit: the case waits at "remedied" for its summary.
+            after.stage = Stage::Remedied;
+        }
+        Ok((
+            "remedied",
+            json!({
+                "note": after.handling.remedy_note,
+                "revisit_plan": plan.map(|p| p.key.clone()),
+            }),
+        ))
+    }
+
+    fn escalate(&mut self, reason: &str, severity: Option<&str>) -> Result<Recorded> {
+        let reason = text(reason, "reason", true)?;
+        let policy = self.rules.policy;
+        let current = self
+            .before
+            .severity
+            .as_deref()
+            .and_then(|s| severity_rank(policy, s));
+        let target = match severity {
+            Some(s) => self.severity(s)?,
+            None => policy
+                .severities
+                .get(current.map_or(0, |r| r + 1))
+                .map(|s| s.key.clone())
+                .ok_or_else(|| Error::new("error.severity_highest").arg("field", "severity"))?,
+        };
+        if current.is_some_and(|r| severity_rank(policy, &target) <= Some(r)) {
+            return Err(Error::new("error.not_higher")
+                .arg("field", "severity")
+                .arg("value", &target));
+        }
+        self.after.severity = Some(target.clone());
+        Ok((
+            "escalated",
+            json!({ "from": self.before.severity, "severity": target, "reason": reason }),
+        ))
+    }
+
+    /// `mv` tells the hand-over to the responsible party from a referral to a body.
+    fn refer(&mut self, mv: Move, to: &str, note: &str) -> Result<Recorded> {
+        let note = text(note, "note", false)?;
+        if mv == Move::External && !EXTERNAL_BODIES.contains(&to) {
+            let parties = self.rules.policy.parties.iter().map(|p| p.key.clone());
+            let keys: Vec<String> = parties
+                .chain(EXTERNAL_BODIES.iter().map(|b| b.to_string()))
+                .collect();
+            return Err(Error::new("error.unknown_key")
+                .arg("field", "to")
+                .arg("value", to)
+                .arg("known", keys.join(", ")));
+        }
+        self.after.handling.referrals.push(Referral {
+            to: to.to_string(),
+            note: note.clone(),
+            at: self.rules.now,
+        });
+        let kind = if mv == Move::Refer {
+            "referred"
+        } else {
+            "external_referral"
+        };
+        Ok((kind, json!({ "to": to, "note": note })))
+    }
+
+    fn wait(&mut self, on: WaitOn, note: &str) -> Result<Recorded> {
+        let note = text(note, "note", false)?;
+        let h = &mut self.after.handling;
+        if on == WaitOn::Customer {
+            if h.waiting_on_customer {
+                return Err(Error::new("error.already_waiting"));
+            }
+            h.waiting_on_customer = true;
+        }
+        // The reply clock pauses from now until the wait ends.
+        h.paused_since = Some(self.rules.now);
+        let on = match on {
+            WaitOn::Customer => "customer",
+            WaitOn::ThirdParty => "third-party",
+        };
+        Ok(("waiting", json!({ "on": on, "note": note })))
+    }
+
+    fn resume(&mut self, note: &str) -> Result<Recorded> {
+        let note = text(note, "note", false)?;
+        let h = &mut self.after.handling;
+        if self.before.stage != Stage::WaitingOnParty {
+            if !h.waiting_on_customer {
+                return Err(Error::new("error.not_waiting"));
+            }
+            h.waiting_on_customer = false;
+        }
+        let since = h.paused_since.take();
+        Ok((
+            "resumed",
+            json!({ "note": note, "paused_since": since.map(|t| t.to_rfc3339()) }),
+        ))
+    }
+
+    fn close(
+        &mut self,
+        summary: &str,
+        root_cause: &str,
+        lesson: &str,
+        referred: bool,
+    ) -> Result<Recorded> {
+        let out = self.before.scope == Some(Scope::Out);
+        if referred != out {
+            return Err(Error::new(if out {
+                "error.close_referred_only"
+            } else {
+                "error.close_needs_summary"
+            }));
+        }
+        let summary = Summary {
+            summary: text(summary, "summary", !out)?,
+            root_cause: text(root_cause, "root_cause", !out)?,
+            lesson: text(lesson, "lesson", !out)?,
+        };
+        let detail = json!({
+            "summary": summary.summary,
+            "root_cause": summary.root_cause,
+            "lesson": summary.lesson,
+            "referred": referred,
+        });
+        let after = &mut self.after;
+        after.handling.waiting_on_customer = false;
+        after.handling.summary = Some(summary);
+        after.closed_at = Some(self.rules.now);
+        Ok(("closed", detail))
+    }
+
+    fn reopen(&mut self, reason: &str) -> Result<Recorded> {
+        let reason = text(reason, "reason", true)?;
+        let after = &mut self.after;
+        after.closed_at = None;
+        // A reopened case needs a new remedy: the old reply and summary no longer hold
+        // (they stay in the timeline).
+        after.handling.summary = None;
+        after.handling.reply = None;
+        Ok(("reopened", json!({ "reason": reason })))
+    }
 }
 
 /// The refusal of a move the table does not allow here: what is wrong and what is possible.

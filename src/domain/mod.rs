@@ -4,6 +4,7 @@ pub mod agent;
 pub mod complaint;
 pub mod handling;
 pub mod number;
+pub mod policy;
 pub mod privacy;
 pub mod schedule;
 pub mod secret;

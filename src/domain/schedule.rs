@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
-use crate::config::{BusinessHours, WeekdayKey};
+use crate::domain::policy::{BusinessHours, WeekdayKey};
 
 /// Days searched for business time before giving up (a calendar with no working day).
 const MAX_DAYS: u32 = 3 * 366;
@@ -153,7 +153,7 @@ mod tests {
     use chrono::NaiveTime;
 
     use super::*;
-    use crate::config::{Config, Preset};
+    use crate::domain::policy::fixtures;
     use WeekdayKey::{Fri, Mon, Sat, Thu, Tue, Wed};
 
     /// UTC+8, the desk's usual zone.
@@ -341,8 +341,8 @@ mod tests {
 
     #[test]
     fn saturday_hours_of_the_property_preset() {
-        let config = Config::preset(Preset::PropertyManagement).expect("preset");
-        let h = &config.business_hours;
+        let policy = fixtures::property_management();
+        let h = &policy.business_hours;
         assert_eq!((h.open, h.close), (time("08:30"), time("18:00")));
         assert_eq!(h.weekdays, [Mon, Tue, Wed, Thu, Fri, Sat]);
         let cal = Calendar::new(h, cst());

@@ -2,8 +2,8 @@
 //! scope. A suggestion pre-fills the classification form; the agent confirms or changes it,
 //! it never decides alone.
 
-use crate::config::Config;
 use crate::domain::complaint::{Complaint, Scope};
+use crate::domain::policy::Policy;
 
 /// What the rules suggest for a complaint, and which keywords matched.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,12 +22,12 @@ pub struct Suggestion {
 
 /// The suggestion for `c`: keyword rules over its description and outcome (first
 /// matching rule with a scope wins the scope and party), else the category's default scope.
-pub fn suggest(config: &Config, c: &Complaint) -> Suggestion {
+pub fn suggest(policy: &Policy, c: &Complaint) -> Suggestion {
     // What the customer said; the category's own default comes last, below.
     let haystack = format!("{}\n{}", c.description, c.outcome).to_lowercase();
     let mut s = Suggestion::default();
-    let rank = |key: &str| config.severities.iter().position(|x| x.key == key);
-    for rule in &config.keyword_rules {
+    let rank = |key: &str| policy.severities.iter().position(|x| x.key == key);
+    for rule in &policy.keyword_rules {
         let hits: Vec<&String> = rule
             .keywords
             .iter()
@@ -49,7 +49,7 @@ pub fn suggest(config: &Config, c: &Complaint) -> Suggestion {
         s.spread_risk |= rule.spread_risk;
     }
     if s.scope.is_none()
-        && let Some(cat) = config.categories.iter().find(|x| x.key == c.category)
+        && let Some(cat) = policy.categories.iter().find(|x| x.key == c.category)
     {
         s.scope = Some(cat.scope);
         s.party = cat.party.clone();
@@ -60,7 +60,7 @@ pub fn suggest(config: &Config, c: &Complaint) -> Suggestion {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Preset;
+    use crate::domain::policy::fixtures;
 
     fn complaint(category: &str, description: &str) -> Complaint {
         Complaint::sample(1, category, description)
@@ -68,19 +68,19 @@ mod tests {
 
     #[test]
     fn keywords_suggest_scope_party_severity_and_spread_risk() {
-        let config = Config::preset(Preset::PropertyManagement).expect("preset");
-        let s = suggest(&config, &complaint("leak", "客厅墙面开裂，开发商不管"));
+        let policy = fixtures::property_management();
+        let s = suggest(&policy, &complaint("leak", "客厅墙面开裂，开发商不管"));
         assert_eq!(s.scope, Some(Scope::Out));
         assert_eq!(s.party.as_deref(), Some("developer"));
         assert!(s.matched.contains(&"开发商".to_string()));
 
-        let s = suggest(&config, &complaint("lift", "电梯困人半小时，已发抖音"));
+        let s = suggest(&policy, &complaint("lift", "电梯困人半小时，已发抖音"));
         assert_eq!(s.scope, Some(Scope::In));
         assert_eq!(s.severity.as_deref(), Some("critical"));
         assert!(s.spread_risk, "{s:?}");
 
         // No keyword: the category's default scope.
-        let s = suggest(&config, &complaint("cleaning", "楼道有垃圾"));
+        let s = suggest(&policy, &complaint("cleaning", "楼道有垃圾"));
         assert_eq!(s.scope, Some(Scope::In));
         assert!(s.matched.is_empty());
     }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use anyhow::{Context, anyhow};
 use chrono::Local;
 use crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
 use crossterm::terminal::{
@@ -28,9 +29,8 @@ use ratatui::backend::CrosstermBackend;
 use crate::config::{Config, ConfigSource, Paths};
 use crate::desk::{Desk, SystemClock};
 use crate::domain::agent::validate_agent_name;
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::i18n::{Catalog, Lang};
-use crate::store::Store;
 use app::{App, TICK_MS};
 use msg::Msg;
 use panes::first_run::FirstRun;
@@ -54,12 +54,12 @@ pub struct Options {
     pub agent: Option<String>,
 }
 
-/// Starts the app with the configuration the command line loaded (`source` tells whether a
-/// file was found). Configuration and database problems are reported before the terminal
-/// is taken over, as plain error lines.
-pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> Result<()> {
+/// Starts the app with the configuration `main` loaded (`source` tells whether a file was
+/// found). Configuration and database problems are reported before the terminal is taken
+/// over, as catalog-keyed errors; a failing terminal, with the context it failed in.
+pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Result<()> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return Err(Error::new("error.no_terminal"));
+        return Err(Error::new("error.no_terminal").into());
     }
     let paths = Paths::platform()?;
     let config_file = paths.config_file();
@@ -68,15 +68,25 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> Result<()> 
         (Some(p), _) | (None, Some(p)) => p.clone(),
         (None, None) => paths.database()?,
     };
-    let store = Store::open(&db)?;
+    let opened = Desk::open_unsigned(&db)?;
     let agent = match &opts.agent {
         Some(a) => Some(validate_agent_name(a)?),
-        None => Desk::remembered_agent(&store)?,
+        None => opened.remembered_agent()?,
     };
-    let ask_admin = !store.has_agents()?;
-    let log = init_logging(&paths);
-    tracing::info!(db = %db.display(), version = env!("CARGO_PKG_VERSION"), "start");
+    let ask_admin = opened.needs_first_admin()?;
     let lang = opts.lang.unwrap_or(config.language);
+    // The app runs without a log; the reason is left on the screen the app returns to.
+    let log = init_logging(&paths)
+        .map_err(|e| {
+            let detail = format!("{e:#}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}",
+                Catalog::get(lang).format("tui.no_log", &[("detail", detail)])
+            );
+        })
+        .ok();
+    tracing::info!(db = %db.display(), version = env!("CARGO_PKG_VERSION"), "start");
 
     // Nobody is signed in at the start: the first run creates the first agent and signs
     // them in; otherwise the lock screen asks for a PIN.
@@ -89,7 +99,7 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> Result<()> 
             first = first.with_agent(name);
         }
         let runner = Runner::pending(Pending {
-            store,
+            opened,
             config: config.clone(),
             agent,
             config_file: config_file.filter(|_| ask_setup),
@@ -97,8 +107,7 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> Result<()> 
         (App::first_run(config, opts.lang, first), runner)
     } else {
         let name = agent.unwrap_or_default();
-        let desk = Desk::new(
-            store,
+        let desk = opened.into_desk(
             config.clone(),
             if name.is_empty() {
                 runner::NOBODY
@@ -112,9 +121,9 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> Result<()> 
     install_panic_hook(lang, log);
     let stop = watch_signals()?;
     let _guard = TerminalGuard::enter()?;
-    let mut terminal =
-        Terminal::new(CrosstermBackend::new(std::io::stdout())).map_err(|e| terminal_error(&e))?;
-    let size = terminal.size().map_err(|e| terminal_error(&e))?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))
+        .context("setting up the terminal")?;
+    let size = terminal.size().context("reading the terminal size")?;
     app.update(Msg::Resize(size.width, size.height));
     let mut quit = false;
     let panic_test = std::env::var_os(PANIC_TEST_ENV).is_some();
@@ -126,7 +135,7 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> Result<()> 
     while !quit {
         terminal
             .draw(|frame| app.render(frame))
-            .map_err(|e| terminal_error(&e))?;
+            .context("drawing a frame")?;
         if panic_test {
             panic!("{PANIC_TEST_ENV} is set: panicking after the first frame");
         }
@@ -135,9 +144,9 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> Result<()> 
             tracing::info!("signal: keeping the draft and quitting");
             msgs.push(Msg::Terminate);
         } else if event::poll(tick.saturating_sub(last_tick.elapsed()))
-            .map_err(|e| terminal_error(&e))?
+            .context("waiting for a key")?
         {
-            match event::read().map_err(|e| terminal_error(&e))? {
+            match event::read().context("reading a key")? {
                 Event::Key(key) => msgs.push(Msg::Key(key)),
                 Event::Paste(text) => msgs.push(Msg::Paste(text)),
                 Event::Resize(w, h) => msgs.push(Msg::Resize(w, h)),
@@ -157,10 +166,6 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> Result<()> 
     Ok(())
 }
 
-fn terminal_error(e: &dyn std::fmt::Display) -> Error {
-    Error::new("error.terminal").arg("detail", e)
-}
-
 /// How long the event loop has, after SIGTERM or SIGHUP, to keep the draft and leave by
 /// itself before the process is ended for it (a hung-up terminal can keep crossterm's
 /// `poll` busy without returning; crossterm-rs/crossterm#793).
@@ -169,11 +174,11 @@ const SIGNAL_GRACE: Duration = Duration::from_secs(2);
 /// Sets the returned flag on SIGTERM or SIGHUP; if the loop has not finished within
 /// `SIGNAL_GRACE`, restores the terminal and exits with 128 + the signal number. Committed
 /// writes are safe in SQLite either way; at most the last moments of typing are lost.
-fn watch_signals() -> Result<Arc<AtomicBool>> {
+fn watch_signals() -> anyhow::Result<Arc<AtomicBool>> {
     use signal_hook::consts::{SIGHUP, SIGTERM};
     let stop = Arc::new(AtomicBool::new(false));
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])
-        .map_err(|e| Error::new("error.internal").arg("detail", e))?;
+        .context("watching for SIGTERM and SIGHUP")?;
     let flag = Arc::clone(&stop);
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
@@ -197,8 +202,8 @@ static TERMINAL_TAKEN: AtomicBool = AtomicBool::new(false);
 struct TerminalGuard;
 
 impl TerminalGuard {
-    fn enter() -> Result<TerminalGuard> {
-        enable_raw_mode().map_err(|e| terminal_error(&e))?;
+    fn enter() -> anyhow::Result<TerminalGuard> {
+        enable_raw_mode().context("entering raw mode")?;
         // From here on the guard restores the terminal, also if the rest fails.
         TERMINAL_TAKEN.store(true, Ordering::SeqCst);
         let guard = TerminalGuard;
@@ -207,7 +212,7 @@ impl TerminalGuard {
             EnterAlternateScreen,
             EnableBracketedPaste
         )
-        .map_err(|e| terminal_error(&e))?;
+        .context("entering the alternate screen with bracketed paste")?;
         Ok(guard)
     }
 }
@@ -257,21 +262,24 @@ fn install_panic_hook(lang: Lang, log: Option<PathBuf>) {
 }
 
 /// Logs to a daily file in the platform state dir (a week kept); the screen is never
-/// written to. Returns the log dir, or None when no log can be kept.
-fn init_logging(paths: &Paths) -> Option<PathBuf> {
-    let dir = paths.log_dir()?;
-    std::fs::create_dir_all(&dir).ok()?;
+/// written to. Returns the log dir.
+fn init_logging(paths: &Paths) -> anyhow::Result<PathBuf> {
+    let dir = paths
+        .log_dir()
+        .ok_or_else(|| anyhow!("no home directory to keep a log in"))?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let appender = tracing_appender::rolling::RollingFileAppender::builder()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix(LOG_FILE)
         .max_log_files(7)
         .build(&dir)
-        .ok()?;
+        .with_context(|| format!("opening the log file in {}", dir.display()))?;
     tracing_subscriber::fmt()
         .with_writer(appender)
         .with_ansi(false)
         .with_target(false)
         .try_init()
-        .ok()?;
-    Some(dir)
+        .map_err(|e| anyhow!(e))
+        .context("installing the logger")?;
+    Ok(dir)
 }

@@ -5,12 +5,10 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 
 use crate::config::Config;
-use crate::desk::{Cursor, Desk, SystemClock};
+use crate::desk::{Cursor, Desk, SystemClock, Unsigned};
 use crate::domain::complaint::Complaint;
-use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 use crate::files::write_new_file;
-use crate::store::Store;
 use crate::tui::app::App;
 use crate::tui::msg::{Effect, Live, Msg};
 use crate::tui::panes::classification::QUEUE;
@@ -21,8 +19,8 @@ use crate::tui::widgets::window::{Fetch, FetchKind};
 
 /// What is known before the first-run screen settles the rest.
 pub struct Pending {
-    /// The open database.
-    pub store: Store,
+    /// The open database, nobody at the desk yet.
+    pub opened: Unsigned,
     /// The configuration loaded (embedded defaults when there is no file yet).
     pub config: Config,
     /// The agent to fill in on the lock screen, when known (`--agent` or remembered).
@@ -88,33 +86,6 @@ fn live(desk: &mut Desk, escalate: bool) -> Result<Live> {
         next_due: desk.next_due()?,
         escalated,
     })
-}
-
-/// Records a revisit and says whether the case reopened or is ready to close (the last
-/// open revisit, the customer reached and satisfied).
-fn record_revisit(
-    desk: &mut Desk,
-    number: &str,
-    revisit_id: i64,
-    satisfaction: Option<u8>,
-    comment: &str,
-) -> Result<Msg> {
-    let c = desk.record_revisit(number, Some(revisit_id), satisfaction, comment)?;
-    let reached = satisfaction.is_some();
-    let reopened = c.stage == Stage::Assessed;
-    // The revisit is recorded: a failure to read the case only leaves "ready" unsaid.
-    let ready = reached
-        && !reopened
-        && desk
-            .case_file(&c.number)
-            .is_ok_and(|case| case.revisits.iter().all(|r| r.done_at.is_some()));
-    Ok(Msg::Revisits(revisits::Msg::Revisited {
-        number: c.number,
-        stage: c.stage,
-        reached,
-        reopened,
-        ready,
-    }))
 }
 
 impl Runner {
@@ -278,16 +249,12 @@ impl Runner {
                 later,
             } => Ok(Some(
                 match desk.log_callback(&number, Some(callback_id), result, &note, later) {
-                    Ok(callback) => {
-                        let flagged = callback.done_at.is_none()
-                            && callback.attempts >= desk.config().follow_up.failed_attempts_flag;
-                        Msg::Callbacks(callbacks::Msg::Logged {
-                            number,
-                            result,
-                            callback: Box::new(callback),
-                            flagged,
-                        })
-                    }
+                    Ok(outcome) => Msg::Callbacks(callbacks::Msg::Logged {
+                        number,
+                        result,
+                        callback: Box::new(outcome.callback),
+                        flagged: outcome.flagged,
+                    }),
                     Err(e) => refused(&number, e),
                 },
             )),
@@ -303,8 +270,14 @@ impl Runner {
                 satisfaction,
                 comment,
             } => Ok(Some(
-                match record_revisit(desk, &number, revisit_id, satisfaction, &comment) {
-                    Ok(msg) => msg,
+                match desk.record_revisit(&number, Some(revisit_id), satisfaction, &comment) {
+                    Ok(outcome) => Msg::Revisits(revisits::Msg::Revisited {
+                        number: outcome.complaint.number,
+                        stage: outcome.complaint.stage,
+                        reached: outcome.reached,
+                        reopened: outcome.reopened,
+                        ready: outcome.ready_to_close,
+                    }),
                     Err(e) => refused(&number, e),
                 },
             )),
@@ -393,7 +366,9 @@ impl Runner {
             None => pending.config.clone(),
         };
         let name = pending.agent.clone().unwrap_or_else(|| NOBODY.to_string());
-        let desk = Desk::new(pending.store, config, &name, Box::new(SystemClock))?;
+        let desk = pending
+            .opened
+            .into_desk(config, &name, Box::new(SystemClock))?;
         self.remembered = pending.agent;
         self.desk = Some(desk);
         Ok(())

@@ -611,7 +611,7 @@ fn ctrl_c_tells_how_to_quit_and_releases_are_ignored() {
 
 // --- The follow-up panes ------------------------------------------------------------
 
-use crate::store::followups::{Callback, Revisit};
+use crate::desk::{Callback, Revisit};
 
 fn callback_row(id: i64) -> CallbackRow {
     let c = classified(id, 2);

@@ -11,11 +11,11 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::desk::Revisit;
 use crate::desk::{CallResult, CallbackRow};
 use crate::domain::complaint::Complaint;
 use crate::error::{Error, Result};
 use crate::present::{local_minutes, role_name};
-use crate::store::followups::Revisit;
 use crate::text::{fit, sanitize_line};
 use crate::tui::ctx::Ctx;
 use crate::tui::msg::Effect;
@@ -128,7 +128,7 @@ impl FollowForm {
                     ("attempts", cb.attempts.to_string()),
                     (
                         "flag",
-                        ctx.config.follow_up.failed_attempts_flag.to_string(),
+                        ctx.config.policy.follow_up.failed_attempts_flag.to_string(),
                     ),
                 ],
             ),
@@ -183,7 +183,7 @@ impl FollowForm {
                     ("due", due_cell(r.due_at)),
                     (
                         "reopen",
-                        ctx.config.follow_up.reopen_at_or_below.to_string(),
+                        ctx.config.policy.follow_up.reopen_at_or_below.to_string(),
                     ),
                 ],
             ),
@@ -346,8 +346,8 @@ impl FollowForm {
 mod tests {
     use super::*;
     use crate::config::{Config, Preset};
+    use crate::desk::Callback;
     use crate::i18n::Lang;
-    use crate::store::followups::Callback;
     use crossterm::event::{KeyCode, KeyModifiers};
 
     fn config() -> Config {

@@ -53,6 +53,7 @@ fn options<K: AsRef<str>>(items: impl IntoIterator<Item = (K, String)>) -> Vec<(
 fn severities(ctx: &Ctx<'_>) -> Vec<(String, String)> {
     options(
         ctx.config
+            .policy
             .severities
             .iter()
             .map(|s| (&s.key, ctx.config.severity_name(&s.key, ctx.lang))),
@@ -62,6 +63,7 @@ fn severities(ctx: &Ctx<'_>) -> Vec<(String, String)> {
 fn parties(ctx: &Ctx<'_>) -> Vec<(String, String)> {
     options(
         ctx.config
+            .policy
             .parties
             .iter()
             .map(|p| (&p.key, ctx.config.party_name(&p.key, ctx.lang))),
@@ -84,7 +86,7 @@ impl MoveForm {
         let mut suggestion = None;
         let form = match mv {
             Move::Classify => {
-                let s = suggest(ctx.config, c);
+                let s = suggest(&ctx.config.policy, c);
                 // A complaint classified before (still at intake) shows its decision; an
                 // untriaged one the suggestion, marked.
                 let fresh = c.scope.is_none();
@@ -99,6 +101,7 @@ impl MoveForm {
                 let mut types = vec![(String::new(), cat.text("tui.no_type").to_string())];
                 types.extend(options(
                     ctx.config
+                        .policy
                         .types
                         .iter()
                         .map(|t| (&t.key, ctx.config.type_name(&t.key, ctx.lang))),
@@ -196,9 +199,10 @@ impl MoveForm {
                 let rank = c
                     .severity
                     .as_deref()
-                    .and_then(|s| ctx.config.severities.iter().position(|x| x.key == s));
+                    .and_then(|s| ctx.config.policy.severities.iter().position(|x| x.key == s));
                 let next = ctx
                     .config
+                    .policy
                     .severities
                     .get(rank.map_or(0, |r| r + 1))
                     .map(|s| s.key.clone());

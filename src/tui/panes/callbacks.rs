@@ -237,7 +237,7 @@ impl Callbacks {
             "tui.callbacks_legend",
             &[(
                 "flag",
-                ctx.config.follow_up.failed_attempts_flag.to_string(),
+                ctx.config.policy.follow_up.failed_attempts_flag.to_string(),
             )],
         );
         let position = position_text(&self.window);

@@ -117,7 +117,7 @@ impl Classification {
         }
         self.risky.extend(
             rows.iter()
-                .filter(|r| r.spread_risk || suggest(ctx.config, r).spread_risk)
+                .filter(|r| r.spread_risk || suggest(&ctx.config.policy, r).spread_risk)
                 .map(|r| r.id),
         );
         self.window

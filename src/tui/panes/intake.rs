@@ -207,7 +207,7 @@ impl Intake {
             location: self.location.value(),
             category: self
                 .category
-                .and_then(|i| ctx.config.categories.get(i))
+                .and_then(|i| ctx.config.policy.categories.get(i))
                 .map(|c| c.key.clone())
                 .unwrap_or_default(),
             description: self.description.value(),
@@ -241,8 +241,15 @@ impl Intake {
                 .unwrap_or(0),
             category: ctx
                 .config
+                .policy
                 .find_category(&draft.category)
-                .and_then(|c| ctx.config.categories.iter().position(|x| x.key == c.key)),
+                .and_then(|c| {
+                    ctx.config
+                        .policy
+                        .categories
+                        .iter()
+                        .position(|x| x.key == c.key)
+                }),
             name: TextField::line(&draft.name),
             phone: TextField::line(&draft.phone),
             location: TextField::line(&draft.location),
@@ -488,7 +495,7 @@ impl Intake {
                 let mut line = choice_line(&labels, self.category, area.width);
                 let scope = self
                     .category
-                    .and_then(|i| ctx.config.categories.get(i))
+                    .and_then(|i| ctx.config.policy.categories.get(i))
                     .map(|cat| {
                         ctx.catalog
                             .text(&format!("scope.{}", cat.scope.as_str()))
@@ -695,6 +702,7 @@ fn channel_labels(ctx: &Ctx<'_>) -> Vec<String> {
 
 fn category_labels(ctx: &Ctx<'_>) -> Vec<String> {
     ctx.config
+        .policy
         .categories
         .iter()
         .map(|cat| ctx.config.category_name(&cat.key, ctx.lang))

@@ -1,0 +1,277 @@
+//! The organisation's rules as the domain takes them: categories, parties, types,
+//! severities, business hours, revisit plans, roles, keyword rules and follow-up. Pure
+//! data; `Config` embeds a [`Policy`] as the sections of its file.
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::agent::Permission;
+use crate::domain::complaint::Scope;
+
+/// Every rule setting the domain reads (the sections of a config file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Complaint categories.
+    pub categories: Vec<Category>,
+    /// Responsible parties for out-of-scope complaints.
+    pub parties: Vec<Party>,
+    /// Complaint types.
+    pub types: Vec<ComplaintType>,
+    /// Severities, lowest first.
+    pub severities: Vec<Severity>,
+    /// Business hours.
+    pub business_hours: BusinessHours,
+    /// Revisit plans.
+    pub revisit_plans: Vec<RevisitPlan>,
+    /// Roles.
+    pub roles: Vec<Role>,
+    /// Keyword rules for classification suggestions.
+    pub keyword_rules: Vec<KeywordRule>,
+    /// How callbacks and revisits are followed up.
+    #[serde(default)]
+    pub follow_up: FollowUp,
+}
+
+impl Policy {
+    /// Category by key, or by its Chinese or English name (case-insensitive).
+    pub fn find_category(&self, text: &str) -> Option<&Category> {
+        let t = text.trim();
+        self.categories
+            .iter()
+            .find(|c| c.key.eq_ignore_ascii_case(t) || c.zh == t || c.en.eq_ignore_ascii_case(t))
+    }
+
+    /// `key/名称` for each category, for error messages.
+    pub fn category_list(&self) -> String {
+        self.categories
+            .iter()
+            .map(|c| format!("{}/{}", c.key, c.zh))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A complaint category with its default scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    /// Stable key used in files and on the command line.
+    pub key: String,
+    /// Chinese name.
+    pub zh: String,
+    /// English name.
+    pub en: String,
+    /// Scope suggested for complaints of this category.
+    pub scope: Scope,
+    /// Responsible party suggested when out of scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+}
+
+/// A responsible party for out-of-scope complaints (developer, utility, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    /// Stable key.
+    pub key: String,
+    /// Chinese name.
+    pub zh: String,
+    /// English name.
+    pub en: String,
+}
+
+/// A complaint type (service versus facility versus technical, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintType {
+    /// Stable key.
+    pub key: String,
+    /// Chinese name.
+    pub zh: String,
+    /// English name.
+    pub en: String,
+}
+
+/// A severity level, lowest first, with its first-reply service level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Severity {
+    /// Stable key.
+    pub key: String,
+    /// Chinese name.
+    pub zh: String,
+    /// English name.
+    pub en: String,
+    /// Business hours allowed for the first reply to an in-scope complaint.
+    pub first_reply_hours: u32,
+    /// Business hours allowed to tell an out-of-scope complainant who is responsible.
+    pub referral_reply_hours: u32,
+}
+
+/// Opening hours, holidays and make-up working days (调休) for due times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessHours {
+    /// Opening time, `HH:MM`.
+    pub open: NaiveTime,
+    /// Closing time, `HH:MM`, after `open`.
+    pub close: NaiveTime,
+    /// Working weekdays (`mon` … `sun`).
+    pub weekdays: Vec<WeekdayKey>,
+    /// Public holidays: no business hours that day.
+    #[serde(default)]
+    pub holidays: Vec<NaiveDate>,
+    /// Make-up working days (调休): business hours although a weekend.
+    #[serde(default)]
+    pub workdays: Vec<NaiveDate>,
+}
+
+/// A weekday as written in config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum WeekdayKey {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl From<WeekdayKey> for Weekday {
+    fn from(d: WeekdayKey) -> Weekday {
+        match d {
+            WeekdayKey::Mon => Weekday::Mon,
+            WeekdayKey::Tue => Weekday::Tue,
+            WeekdayKey::Wed => Weekday::Wed,
+            WeekdayKey::Thu => Weekday::Thu,
+            WeekdayKey::Fri => Weekday::Fri,
+            WeekdayKey::Sat => Weekday::Sat,
+            WeekdayKey::Sun => Weekday::Sun,
+        }
+    }
+}
+
+/// A follow-up plan after a remedy: revisits at several levels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevisitPlan {
+    /// Stable key.
+    pub key: String,
+    /// Chinese name.
+    pub zh: String,
+    /// English name.
+    pub en: String,
+    /// Severities this plan applies to (empty: all).
+    #[serde(default)]
+    pub severities: Vec<String>,
+    /// The revisits, in order.
+    pub steps: Vec<RevisitStep>,
+}
+
+/// One revisit of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevisitStep {
+    /// Days after the remedy is done.
+    pub after_days: u32,
+    /// Count only business days.
+    #[serde(default)]
+    pub business_days: bool,
+    /// Role that owns the revisit.
+    pub role: String,
+}
+
+/// A role with its compensation authority and permissions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    /// Stable key (`agent`, `supervisor`, `admin`, …).
+    pub key: String,
+    /// Chinese name.
+    pub zh: String,
+    /// English name.
+    pub en: String,
+    /// Largest goodwill compensation this role may grant alone, in whole currency units.
+    pub compensation_limit: u32,
+    /// Permissions beyond taking and handling complaints.
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
+}
+
+/// A keyword rule: text that suggests a classification (never decides alone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeywordRule {
+    /// Any of these in the description or category triggers the rule.
+    pub keywords: Vec<String>,
+    /// Suggested category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Suggested scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    /// Suggested responsible party.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+    /// Suggested severity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// Suggests a spread risk (media, social networks).
+    #[serde(default)]
+    pub spread_risk: bool,
+}
+
+/// How callbacks and revisits are followed up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FollowUp {
+    /// After "no answer" (or a message left), the next attempt is proposed this many
+    /// business hours later.
+    pub retry_hours: u32,
+    /// This many failed attempts flag the case.
+    pub failed_attempts_flag: u32,
+    /// A callback this many business hours overdue escalates to the next level (agent →
+    /// supervisor → manager), once per level.
+    pub escalate_after_hours: u32,
+    /// A revisit satisfaction at or below this (1–5) reopens the case.
+    pub reopen_at_or_below: u8,
+}
+
+impl Default for FollowUp {
+    fn default() -> Self {
+        FollowUp {
+            retry_hours: 2,
+            failed_attempts_flag: 3,
+            escalate_after_hours: 2,
+            reopen_at_or_below: 2,
+        }
+    }
+}
+
+impl FollowUp {
+    /// Whether a callback still open after `attempts` failed attempts flags its case.
+    pub fn flags(&self, attempts: u32) -> bool {
+        attempts >= self.failed_attempts_flag
+    }
+
+    /// Whether a revisit's satisfaction reopens the case.
+    pub fn reopens(&self, satisfaction: u8) -> bool {
+        satisfaction <= self.reopen_at_or_below
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::Policy;
+
+    /// The property-management preset's rules, read from the preset file itself.
+    pub(crate) fn property_management() -> Policy {
+        toml::from_str(include_str!(
+            "../../assets/presets/property-management.toml"
+        ))
+        .expect("the preset's sections are a policy")
+    }
+}
