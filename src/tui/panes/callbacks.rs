@@ -19,7 +19,7 @@ use crate::present::role_name;
 use crate::text::{fit, sanitize_line, width};
 use crate::tui::ctx::Ctx;
 use crate::tui::forms::followups::{FollowForm, due_cell, short_kind_name};
-use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, help_rows, key, lookup};
+use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
@@ -381,36 +381,21 @@ impl Room for Callbacks {
         }
     }
 
-    /// The keys in force, for the help.
     fn help(&self) -> Vec<Help> {
-        self.cover.help().unwrap_or_else(|| {
-            help_rows(window::KEYS)
-                .chain(help_rows(KEYS))
-                .chain(LEGEND.iter().copied())
-                .collect()
-        })
+        self.cover.help_over(KEYS, LEGEND)
     }
 
-    /// Draws the queue, and what covers it.
     fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
-        if !self.cover.hides_list() {
-            self.render_queue(ctx, frame, area);
-        }
-        self.cover.render(ctx, frame, area);
+        self.cover
+            .render_over(ctx, frame, area, |f| self.render_queue(ctx, f, area));
     }
 
-    /// What covers the queue.
     fn cover(&self) -> Option<&Cover> {
         Some(&self.cover)
     }
 
-    /// What covers the queue, to change.
     fn cover_mut(&mut self) -> Option<&mut Cover> {
         Some(&mut self.cover)
-    }
-
-    fn paste(&mut self, text: &str) -> Out {
-        self.cover.paste(text)
     }
 
     /// The queue is read again on every F4, also when it is in view already.

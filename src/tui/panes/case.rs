@@ -28,6 +28,7 @@ use crate::tui::keymap::{Binding, Help, ch, footer, help_rows, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::theme;
 use crate::tui::widgets::form::{self, FormStep};
+use crate::tui::widgets::window;
 
 /// An open case.
 #[derive(Debug, Clone)]
@@ -559,6 +560,31 @@ impl Cover {
     /// Whether a case hides the list.
     pub fn hides_list(&self) -> bool {
         self.detail.is_some()
+    }
+
+    /// The keys in force over a list: those of what covers it, else the pager's, the
+    /// list's own `keys` and what its marks mean.
+    pub fn help_over<C>(&self, keys: &[Binding<C>], legend: &[Help]) -> Vec<Help> {
+        self.help().unwrap_or_else(|| {
+            help_rows(window::KEYS)
+                .chain(help_rows(keys))
+                .chain(legend.iter().copied())
+                .collect()
+        })
+    }
+
+    /// Draws the list with `list` unless a case hides it, then what covers it.
+    pub fn render_over(
+        &self,
+        ctx: &Ctx<'_>,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        list: impl FnOnce(&mut Frame<'_>),
+    ) {
+        if !self.hides_list() {
+            list(frame);
+        }
+        self.render(ctx, frame, area);
     }
 
     /// Draws the case over the list (when one is open) and the open form over that.

@@ -19,7 +19,7 @@ use crate::present::local_minutes;
 use crate::text::sanitize_line;
 use crate::tui::ctx::Ctx;
 use crate::tui::forms::moves::MoveForm;
-use crate::tui::keymap::{Binding, Help, ch, help_rows, key, lookup};
+use crate::tui::keymap::{Binding, Help, ch, key, lookup};
 use crate::tui::msg::{Effect, Out};
 use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
@@ -232,26 +232,13 @@ impl Room for Classification {
         }
     }
 
-    fn paste(&mut self, text: &str) -> Out {
-        self.cover.paste(text)
-    }
-
-    /// Draws the list with aligned columns (display widths, so Chinese lines up), and
-    /// what covers it.
     fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
-        if !self.cover.hides_list() {
-            self.render_list(ctx, frame, area);
-        }
-        self.cover.render(ctx, frame, area);
+        self.cover
+            .render_over(ctx, frame, area, |f| self.render_list(ctx, f, area));
     }
 
     fn help(&self) -> Vec<Help> {
-        self.cover.help().unwrap_or_else(|| {
-            help_rows(window::KEYS)
-                .chain(help_rows(KEYS))
-                .chain(LEGEND.iter().copied())
-                .collect()
-        })
+        self.cover.help_over(KEYS, LEGEND)
     }
 
     fn cover(&self) -> Option<&Cover> {

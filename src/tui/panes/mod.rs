@@ -25,8 +25,10 @@ use case::Cover;
 pub trait Room {
     /// Handles a key (what covers the pane first; text fields before shortcuts).
     fn key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> Out;
-    /// Takes pasted text.
-    fn paste(&mut self, text: &str) -> Out;
+    /// Takes pasted text (into the form over a list, by default).
+    fn paste(&mut self, text: &str) -> Out {
+        self.cover_mut().map_or_else(Out::none, |c| c.paste(text))
+    }
     /// Draws the pane (and what covers it) in `area`.
     fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect);
     /// The keys in force, for the help.

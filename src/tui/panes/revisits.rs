@@ -17,7 +17,7 @@ use crate::present::role_name;
 use crate::text::{sanitize_line, width};
 use crate::tui::ctx::Ctx;
 use crate::tui::forms::followups::{FollowForm, due_cell};
-use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, help_rows, key, lookup};
+use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
@@ -361,36 +361,21 @@ impl Room for Revisits {
         }
     }
 
-    /// The keys in force, for the help.
     fn help(&self) -> Vec<Help> {
-        self.cover.help().unwrap_or_else(|| {
-            help_rows(window::KEYS)
-                .chain(help_rows(KEYS))
-                .chain(LEGEND.iter().copied())
-                .collect()
-        })
+        self.cover.help_over(KEYS, LEGEND)
     }
 
-    /// Draws the agenda, and what covers it.
     fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
-        if !self.cover.hides_list() {
-            self.render_agenda(ctx, frame, area);
-        }
-        self.cover.render(ctx, frame, area);
+        self.cover
+            .render_over(ctx, frame, area, |f| self.render_agenda(ctx, f, area));
     }
 
-    /// What covers the agenda.
     fn cover(&self) -> Option<&Cover> {
         Some(&self.cover)
     }
 
-    /// What covers the agenda, to change.
     fn cover_mut(&mut self) -> Option<&mut Cover> {
         Some(&mut self.cover)
-    }
-
-    fn paste(&mut self, text: &str) -> Out {
-        self.cover.paste(text)
     }
 
     /// The agenda is read again on every F5, also when it is in view already.
