@@ -130,15 +130,6 @@ fn move_for(c: &Complaint, event: &KeyEvent) -> Option<Move> {
     }
 }
 
-/// What a key does to the detail view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DetailStep {
-    Stay,
-    Close,
-    Open(Move),
-    Reveal,
-}
-
 impl Detail {
     /// Shows `case` from its top.
     pub fn new(case: CaseFile, ctx: &Ctx<'_>) -> Detail {
@@ -180,31 +171,23 @@ impl Detail {
         self.scroll
     }
 
-    /// Scrolls, closes, asks for the full phone or opens a move's form by its key;
-    /// `area` is where the detail is drawn.
-    fn key(&mut self, key: KeyEvent, ctx: &Ctx<'_>, area: Rect) -> DetailStep {
+    /// Scrolls the text by `cmd` (a scrolling command of the table); `area` is where the
+    /// detail is drawn.
+    fn scroll_by(&mut self, cmd: Cmd, ctx: &Ctx<'_>, area: Rect) {
         let (lines, _, text_h) = self.layout(ctx, area);
         let max = (lines.len() as u16).saturating_sub(text_h);
         let page = text_h.saturating_sub(1).max(1);
-        self.scroll = self.scroll.min(max);
-        match lookup(KEYS, &key) {
-            Some(Cmd::Close) => return DetailStep::Close,
-            Some(Cmd::Down) => self.scroll = self.scroll.saturating_add(1),
-            Some(Cmd::Up) => self.scroll = self.scroll.saturating_sub(1),
-            Some(Cmd::PageDown) => self.scroll = self.scroll.saturating_add(page),
-            Some(Cmd::PageUp) => self.scroll = self.scroll.saturating_sub(page),
-            Some(Cmd::Top) => self.scroll = 0,
-            Some(Cmd::Bottom) => self.scroll = max,
-            Some(Cmd::Reveal) => return DetailStep::Reveal,
-            Some(Cmd::Open(_)) => {
-                if let Some(mv) = move_for(&self.case.complaint, &key) {
-                    return DetailStep::Open(mv);
-                }
-            }
-            None => {}
+        let at = self.scroll.min(max);
+        self.scroll = match cmd {
+            Cmd::Down => at.saturating_add(1),
+            Cmd::Up => at.saturating_sub(1),
+            Cmd::PageDown => at.saturating_add(page),
+            Cmd::PageUp => at.saturating_sub(page),
+            Cmd::Top => 0,
+            Cmd::Bottom => max,
+            Cmd::Close | Cmd::Reveal | Cmd::Open(_) => at,
         }
-        self.scroll = self.scroll.min(max);
-        DetailStep::Stay
+        .min(max);
     }
 
     /// The text rows (wrapped to the width), the rows of the moves strip, and the height
@@ -451,15 +434,18 @@ impl Cover {
         let Some(detail) = &mut self.detail else {
             return Out::none();
         };
-        match detail.key(key, ctx, ctx.body()) {
-            DetailStep::Close => self.detail = None,
-            DetailStep::Open(mv) => {
-                self.form = Some(MoveForm::open(ctx, &detail.case.complaint, mv));
-            }
-            DetailStep::Reveal => {
+        match lookup(KEYS, &key) {
+            Some(Cmd::Close) => self.detail = None,
+            Some(Cmd::Reveal) => {
                 return Out::effect(Effect::RevealPhone(detail.case.complaint.number.clone()));
             }
-            DetailStep::Stay => {}
+            Some(Cmd::Open(_)) => {
+                if let Some(mv) = move_for(&detail.case.complaint, &key) {
+                    self.form = Some(MoveForm::open(ctx, &detail.case.complaint, mv));
+                }
+            }
+            Some(cmd) => detail.scroll_by(cmd, ctx, ctx.body()),
+            None => {}
         }
         Out::none()
     }
