@@ -250,6 +250,15 @@ impl Store {
 
     fn migrate(&mut self) -> Result<()> {
         let path = self.path.clone();
+        // Up to date, as nearly always: no need to queue for the write lock behind another
+        // process's transaction.
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| Error::storage(&path, e))?;
+        if version >= schema_version() {
+            return Ok(());
+        }
         loop {
             let tx = self
                 .conn
