@@ -3,8 +3,8 @@
 //!
 //! A [`BulkWriter`] writes whole items (a complaint with all its events) and commits once a
 //! transaction has run for its budget (by elapsed time, checked between items), then pauses
-//! for [`HANDOFF`] so that a writer waiting on the lock takes its turn. A load stopped midway
-//! keeps the items of the transactions already committed.
+//! a few milliseconds so that a writer waiting on the lock takes its turn. A load stopped
+//! midway keeps the items of the transactions already committed.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
