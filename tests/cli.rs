@@ -1020,10 +1020,7 @@ fn two_processes_acting_on_the_same_version_one_wins_the_other_is_told_who() {
         );
         // Both are started (held by the gate) before either runs.
         std::fs::write(&gate, b"").expect("open the gate");
-        let outs = [
-            ("王丽", a.wait_with_output().expect("a")),
-            ("李娜", b.wait_with_output().expect("b")),
-        ];
+        let outs = [("王丽", a.output()), ("李娜", b.output())];
         let winners: Vec<&str> = outs
             .iter()
             .filter(|(_, o)| o.status.success())

@@ -3,18 +3,23 @@
 //!
 //! Every app gets its own temporary home (config, data and state dirs, database) and a fixed
 //! time zone. Synchronisation is by polling the screen (or, for the draft, the database) for
-//! what should appear, with generous timeouts for slow CI machines; a timeout fails with the
-//! last screen in the message.
+//! what should appear, with generous timeouts for slow, busy machines; a timeout fails with
+//! the last screen in the message. Every app started is killed when its test ends, passed or
+//! failed.
+
+mod common;
 
 use std::ffi::OsString;
 use std::io::{ErrorKind, Read, Write};
 use std::num::NonZeroU16;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use common::KillOnDrop;
 use complaint_desk::config::{Config, Preset};
 use complaint_desk::desk::{Desk, SystemClock};
 use complaint_desk::domain::complaint::{Channel, Complaint, NewComplaint};
@@ -32,10 +37,11 @@ const OTHER_PIN: &str = "1357";
 /// The terminal size the apps start with.
 const COLS: u16 = 100;
 const ROWS: u16 = 30;
-/// How long anything may take to appear (a slow, busy 2-core CI machine included).
-const TIMEOUT: Duration = Duration::from_secs(15);
+/// How long anything may take to appear: far beyond what a debug build on a busy 2-core
+/// machine needs, so reaching it means something is stuck.
+const TIMEOUT: Duration = Duration::from_secs(60);
 /// How long the output of an exited app may still take to arrive.
-const DRAIN: Duration = Duration::from_secs(5);
+const DRAIN: Duration = Duration::from_secs(15);
 /// How often the screen is looked at.
 const POLL: Duration = Duration::from_millis(20);
 
@@ -190,14 +196,18 @@ impl Home {
     /// `complaint-desk --db <db> --agent 王丽 show <number> --format json` (the phone
     /// masked), outside any terminal.
     fn show_json(&self, number: &str) -> serde_json::Value {
-        let out = std::process::Command::new(BIN)
-            .env_clear()
-            .envs(self.envs())
-            .current_dir(self.path())
-            .args(self.desk_args())
-            .args(["show", number, "--format", "json"])
-            .output()
-            .expect("run complaint-desk show");
+        let out = common::spawn(
+            std::process::Command::new(BIN)
+                .env_clear()
+                .envs(self.envs())
+                .current_dir(self.path())
+                .args(self.desk_args())
+                .args(["show", number, "--format", "json"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        )
+        .output();
         assert!(
             out.status.success(),
             "show {number} failed ({}): {}",
@@ -279,7 +289,8 @@ fn pty_size(cols: u16, rows: u16) -> PtySize {
 
 /// The binary running in a pseudo-terminal, its output on an emulated screen.
 struct Tty {
-    child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// Killed when the terminal is dropped: a failed test leaves no app behind.
+    child: KillOnDrop<Box<dyn portable_pty::Child + Send + Sync>>,
     status: Option<ExitStatus>,
     started: Instant,
     /// The terminal's ends: None once hung up.
@@ -310,10 +321,11 @@ impl Tty {
             cmd.env(key, value);
         }
         cmd.cwd(home.path());
-        let child = pair
-            .slave
-            .spawn_command(cmd)
-            .expect("start complaint-desk in the pseudo-terminal");
+        let child = KillOnDrop::new(
+            pair.slave
+                .spawn_command(cmd)
+                .expect("start complaint-desk in the pseudo-terminal"),
+        );
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let writer = pair.master.take_writer().expect("pty writer");
         let shared = Arc::new(Mutex::new(Shared {
@@ -573,7 +585,7 @@ impl Tty {
     /// Kills the child with SIGKILL: no signal handler, no clean-up. (portable-pty's own
     /// `kill` sends SIGHUP first, which the app handles by keeping the draft and quitting.)
     fn kill_hard(&mut self) -> ExitStatus {
-        let child: &mut dyn portable_pty::Child = &mut *self.child;
+        let child: &mut dyn portable_pty::Child = &mut **self.child;
         let process = child
             .downcast_mut::<std::process::Child>()
             .expect("a native child process");
@@ -622,19 +634,6 @@ fn cpu_ticks(pid: u32) -> Option<u64> {
     let utime: u64 = fields.get(11)?.parse().ok()?;
     let stime: u64 = fields.get(12)?.parse().ok()?;
     Some(utime + stime)
-}
-
-impl Drop for Tty {
-    /// A failed test leaves no app behind.
-    fn drop(&mut self) {
-        if self.status.is_none() && matches!(self.child.try_wait(), Ok(None)) {
-            let child: &mut dyn portable_pty::Child = &mut *self.child;
-            if let Some(process) = child.downcast_mut::<std::process::Child>() {
-                let _ = process.kill();
-                let _ = process.wait();
-            }
-        }
-    }
 }
 
 /// The complaint number in the "saved" notice.
@@ -973,7 +972,7 @@ fn a_closed_terminal_ends_the_app() {
     tty.hang_up();
     let start = Instant::now();
     let before = cpu_ticks(pid);
-    while tty.is_running() && start.elapsed() < Duration::from_secs(5) {
+    while tty.is_running() && start.elapsed() < TIMEOUT {
         std::thread::sleep(POLL);
     }
     if tty.is_running() {
@@ -1041,14 +1040,18 @@ impl Home {
     /// Runs the command line on this home's database as 王丽 (outside any terminal);
     /// returns what it printed.
     fn cli(&self, args: &[&str]) -> String {
-        let out = std::process::Command::new(BIN)
-            .env_clear()
-            .envs(self.envs())
-            .current_dir(self.path())
-            .args(self.desk_args())
-            .args(args)
-            .output()
-            .expect("run complaint-desk");
+        let out = common::spawn(
+            std::process::Command::new(BIN)
+                .env_clear()
+                .envs(self.envs())
+                .current_dir(self.path())
+                .args(self.desk_args())
+                .args(args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        )
+        .output();
         assert!(
             out.status.success(),
             "{args:?} failed ({}): {}",
@@ -1337,19 +1340,21 @@ fn saving_while_another_process_writes_in_a_loop_never_shows_a_locked_database()
     let mut tty = Tty::open_desk(&home);
 
     let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicU32::new(0));
     let writer = {
         let stop = Arc::clone(&stop);
+        let written = Arc::clone(&written);
         let db = home.db();
-        std::thread::spawn(move || -> Result<u32, String> {
+        std::thread::spawn(move || -> Result<(), String> {
             let store = Store::open(&db).map_err(|e| e.to_string())?;
             let config = Config::preset(Preset::PropertyManagement).map_err(|e| e.to_string())?;
             let mut desk = Desk::new(store, config, AGENT, Box::new(SystemClock))
                 .map_err(|e| e.to_string())?;
-            let mut written = 0;
             while !stop.load(Ordering::SeqCst) {
+                let n = written.load(Ordering::SeqCst);
                 desk.intake(&NewComplaint {
                     channel: Some(Channel::Phone),
-                    name: format!("写入者{written}"),
+                    name: format!("写入者{n}"),
                     phone: "13900001111".into(),
                     location: "9栋".into(),
                     category: "漏水".into(),
@@ -1357,10 +1362,10 @@ fn saving_while_another_process_writes_in_a_loop_never_shows_a_locked_database()
                     ..NewComplaint::default()
                 })
                 .map_err(|e| e.to_string())?;
-                written += 1;
+                written.fetch_add(1, Ordering::SeqCst);
                 std::thread::sleep(Duration::from_millis(2));
             }
-            Ok(written)
+            Ok(())
         })
     };
 
@@ -1398,18 +1403,25 @@ fn saving_while_another_process_writes_in_a_loop_never_shows_a_locked_database()
         );
         std::thread::sleep(POLL);
     };
-    // A few more refreshes of the counts and lists while the writer goes on.
+    // A few more refreshes of the counts and lists while the writer goes on: at least 1.5 s,
+    // and until it has written more than 10 (a writer that fails tells why when joined).
     let more = Instant::now();
-    while more.elapsed() < Duration::from_millis(1500) {
+    while (more.elapsed() < Duration::from_millis(1500) || written.load(Ordering::SeqCst) <= 10)
+        && !writer.is_finished()
+    {
         watch(&mut tty);
+        assert!(
+            more.elapsed() < TIMEOUT,
+            "the other writer wrote only {} complaints",
+            written.load(Ordering::SeqCst)
+        );
         std::thread::sleep(POLL);
     }
     stop.store(true, Ordering::SeqCst);
-    let written = writer
+    writer
         .join()
         .expect("the writer thread")
         .expect("the writer's own writes");
-    assert!(written > 10, "the other process kept writing: {written}");
     if let Some(seen) = seen_locked {
         panic!("the app showed a locked database: {seen}");
     }

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use common::KillOnDrop;
 use complaint_desk::error::Error;
 use complaint_desk::store::{self, APPLICATION_ID, Store};
 use rusqlite::Connection;
@@ -148,23 +149,24 @@ fn events_are_append_only() {
     assert!(conn.execute("DELETE FROM events", []).is_err());
 }
 
-fn spawn_demo(desk: &common::Desk, count: u32, umask_000: bool) -> Child {
+/// `demo --count COUNT` as the admin in a child process killed when the test ends.
+fn spawn_demo(desk: &common::Desk, count: u32, umask_000: bool) -> KillOnDrop<Child> {
     let script = format!(
         "{} exec \"$0\" --db \"$1\" --agent {} demo --count {count}",
         if umask_000 { "umask 000;" } else { "" },
         common::ADMIN
     );
-    std::process::Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .arg(common::BIN)
-        .arg(&desk.db)
-        .env("TZ", "Asia/Shanghai")
-        .env("COMPLAINT_DESK_SECRET", common::ADMIN_SECRET)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn demo")
+    common::spawn(
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg(common::BIN)
+            .arg(&desk.db)
+            .env("TZ", "Asia/Shanghai")
+            .env("COMPLAINT_DESK_SECRET", common::ADMIN_SECRET)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+    )
 }
 
 fn count(db: &Path) -> i64 {
@@ -189,15 +191,68 @@ fn count_so_far(db: &Path) -> i64 {
     if migrated == 0 { 0 } else { count(db) }
 }
 
-fn wait_for_rows(db: &Path, at_least: i64) {
+/// Waits until the demo `child` has committed `at_least` complaints; fails if it exits
+/// first, or is stuck.
+fn wait_for_rows(db: &Path, child: &mut KillOnDrop<Child>, at_least: i64) {
     let start = Instant::now();
     while !db.exists() || count_so_far(db) < at_least {
+        if let Some(status) = child.try_wait().expect("poll the demo") {
+            panic!(
+                "the demo exited ({status}) before writing {at_least} rows: {}",
+                stderr_of(child)
+            );
+        }
         assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "demo never wrote {at_least} rows"
+            start.elapsed() < common::STUCK,
+            "the demo never wrote {at_least} rows"
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// What an exited child wrote to its piped stderr.
+fn stderr_of(child: &mut Child) -> String {
+    let mut text = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut text);
+    }
+    text
+}
+
+/// Every complaint is whole: it has its timeline, and its stage is where its last move left
+/// it (a case cut short would have lost the moves after the cut). Returns the complaints.
+fn assert_whole_cases(db: &Path) -> i64 {
+    let conn = Connection::open(db).expect("raw");
+    let orphans: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM complaints c
+             WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.complaint_id = c.id)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("orphans");
+    assert_eq!(orphans, 0, "no complaint without its events");
+    let cut: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM complaints c
+             WHERE c.stage IS NOT (SELECT e.to_stage FROM events e
+                 WHERE e.complaint_id = c.id AND e.to_stage IS NOT NULL
+                 ORDER BY e.id DESC LIMIT 1)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("stages");
+    assert_eq!(cut, 0, "every complaint's stage is its last move's");
+    count(db)
+}
+
+/// `audit verify` passes: the hash chain is whole.
+fn assert_chain_whole(desk: &common::Desk) {
+    desk.cmd()
+        .args(["--lang", "en", "audit", "verify"])
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with("audit trail whole:"));
 }
 
 #[cfg(unix)]
@@ -206,99 +261,114 @@ fn database_wal_and_shm_are_owner_only_whatever_the_umask() {
     use std::os::unix::fs::PermissionsExt;
     let desk = common::Desk::new();
     let mut child = spawn_demo(&desk, 2_000_000, true);
-    wait_for_rows(&desk.db, 20_000);
+    wait_for_rows(&desk.db, &mut child, 1);
     for suffix in ["", "-wal", "-shm"] {
         let file = format!("{}{suffix}", desk.db.display());
         let mode = std::fs::metadata(&file).expect(&file).permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{file}");
     }
-    child.kill().expect("kill");
-    child.wait().expect("wait");
 }
 
+/// A demo killed midway keeps the whole cases of the transactions it committed, and a whole
+/// audit chain.
 #[test]
 fn a_killed_writer_loses_no_committed_row() {
     let desk = common::Desk::new();
     let mut child = spawn_demo(&desk, 2_000_000, false);
-    wait_for_rows(&desk.db, 40_000);
+    wait_for_rows(&desk.db, &mut child, 10_000);
     child.kill().expect("kill -9");
     child.wait().expect("wait");
     let store = Store::open(&desk.db).expect("reopens after a kill");
     store.quick_check().expect("intact");
-    let n = count(&desk.db);
-    assert!(n >= 40_000, "committed rows survive: {n}");
-    assert_eq!(n % 20_000, 0, "only whole transactions: {n}");
-    let conn = Connection::open(&desk.db).expect("raw");
-    let orphans: i64 = conn
-        .query_row("SELECT count(*) FROM complaints c WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.complaint_id = c.id)", [], |r| r.get(0))
-        .expect("q");
-    assert_eq!(orphans, 0, "no complaint without its event");
+    let n = assert_whole_cases(&desk.db);
+    assert!(n >= 10_000, "committed rows survive: {n}");
+    assert_chain_whole(&desk);
 }
 
+/// While a bulk `demo` writes in one process, 20 saves from two others (two terminals at
+/// once) all go through: each waits for at most one short bulk transaction, never for the
+/// busy timeout. The demo's chain and the saves' events interleave into one whole chain.
 #[test]
-fn two_processes_write_at_once_without_lock_errors() {
+fn saves_from_other_processes_go_through_while_a_demo_writes() {
     let desk = common::Desk::new();
     desk.add(&common::leak());
-    let per_process = 15;
-    let spawn_loop = |name: &str| {
-        let mut cmds = Vec::new();
-        for i in 0..per_process {
-            cmds.push(format!(
-                "\"$0\" --db \"$1\" --agent {name} add --channel phone --name 张伟{i} --phone 13800138000 --location 1栋 --category leak --description 并发写入{i} || exit 1"
-            ));
-        }
-        std::process::Command::new("sh")
-            .arg("-c")
-            .arg(cmds.join("\n"))
-            .arg(common::BIN)
-            .arg(&desk.db)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn")
-    };
-    // A bulk writer holding long transactions at the same time.
-    let mut bulk = std::process::Command::new(common::BIN)
-        .arg("--db")
-        .arg(&desk.db)
-        .args(["--agent", common::ADMIN, "demo", "--count", "60000"])
-        .env("COMPLAINT_DESK_SECRET", common::ADMIN_SECRET)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("bulk");
-    let a = spawn_loop("王丽");
-    let b = spawn_loop("李娜");
-    for child in [a, b] {
-        let out = child.wait_with_output().expect("wait");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{err}");
-        assert!(!err.contains("locked"), "{err}");
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout).lines().count(),
-            per_process
+    let mut demo = spawn_demo(&desk, 2_000_000, false);
+    wait_for_rows(&desk.db, &mut demo, 2);
+    let per_agent = 10;
+    let numbers: Vec<String> = std::thread::scope(|scope| {
+        let agents = ["王丽", "李娜"].map(|agent| {
+            let desk = &desk;
+            scope.spawn(move || {
+                (0..per_agent)
+                    .map(|i| {
+                        let name = format!("{agent}的来电{i}");
+                        let out = common::spawn(&mut desk.process(&[
+                            "--agent",
+                            agent,
+                            "add",
+                            "--channel",
+                            "phone",
+                            "--name",
+                            &name,
+                            "--phone",
+                            "13800138000",
+                            "--location",
+                            "1栋",
+                            "--category",
+                            "leak",
+                            "--description",
+                            "并发写入",
+                        ]))
+                        .output();
+                        let err = String::from_utf8_lossy(&out.stderr).to_string();
+                        assert!(out.status.success(), "{agent} add {i}: {err}");
+                        assert_eq!(err, "", "{agent} add {i}");
+                        String::from_utf8_lossy(&out.stdout).trim().to_string()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        });
+        agents
+            .into_iter()
+            .flat_map(|t| t.join().expect("an agent's saves"))
+            .collect()
+    });
+    assert_eq!(numbers.len(), 2 * per_agent);
+    // The saves overlapped the demo, which had not failed meanwhile.
+    if let Some(status) = demo.try_wait().expect("poll the demo") {
+        panic!(
+            "the demo should still be writing, but exited ({status}): {}",
+            stderr_of(&mut demo)
         );
     }
-    assert!(bulk.wait().expect("bulk").success());
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(bulk.stderr.as_mut().expect("stderr"), &mut stderr)
-        .expect("read");
-    assert!(!stderr.contains("locked"), "{stderr}");
-    assert_eq!(count(&desk.db), 1 + 2 * per_process as i64 + 60_000);
+    demo.kill().expect("kill the demo");
+    demo.wait().expect("wait");
+    let n = assert_whole_cases(&desk.db);
     let conn = Connection::open(&desk.db).expect("raw");
     let distinct: i64 = conn
         .query_row("SELECT count(DISTINCT number) FROM complaints", [], |r| {
             r.get(0)
         })
         .expect("q");
-    assert_eq!(distinct, count(&desk.db), "numbers unique");
+    assert_eq!(distinct, n, "numbers unique");
+    for number in &numbers {
+        let found: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM complaints WHERE number = ?1",
+                [number],
+                |r| r.get(0),
+            )
+            .expect("q");
+        assert_eq!(found, 1, "{number} saved");
+    }
+    assert_chain_whole(&desk);
 }
 
 #[test]
 fn backup_of_a_database_being_written_by_another_process() {
     let desk = common::Desk::new();
     let mut child = spawn_demo(&desk, 400_000, false);
-    wait_for_rows(&desk.db, 20_000);
+    wait_for_rows(&desk.db, &mut child, 20_000);
     let copy = desk.path("backup.db");
     let out = desk
         .cmd()
@@ -311,8 +381,8 @@ fn backup_of_a_database_being_written_by_another_process() {
     let still_running = child.try_wait().expect("poll").is_none();
     child.kill().ok();
     child.wait().expect("wait");
-    let n = count(&copy);
-    assert!(n >= 20_000 && n % 20_000 == 0, "a consistent snapshot: {n}");
+    let n = assert_whole_cases(&copy);
+    assert!(n >= 20_000, "a consistent snapshot: {n}");
     let conn = Connection::open(&copy).expect("copy");
     let check: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))

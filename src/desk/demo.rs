@@ -1,24 +1,23 @@
 //! Loading demo data: one thread generates cases and seals their events (the CPU-heavy half),
-//! the calling thread writes them, a transaction per [`DEMO_BATCH`] complaints.
+//! the calling thread writes them through a [`BulkWriter`]: each case whole in one
+//! transaction, a commit about every [`BULK_BUDGET`].
 
-use std::sync::mpsc;
+use std::collections::HashMap;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+
+use rusqlite::Transaction;
 
 use super::Desk;
 use crate::demo::{DemoCase, DemoGenerator};
 use crate::domain::agent::Permission;
 use crate::domain::number;
 use crate::error::{Error, Result};
+use crate::store::bulk::{BULK_BUDGET, BulkLoad, BulkWriter};
 use crate::store::complaints::{self, NewRow};
 use crate::store::events::{self, SealedDetail, SealedEvent};
 use crate::store::followups;
 
-/// Complaints per transaction: short enough (under a second in a release build) that other
-/// terminals' writes wait on it well within the busy timeout. Larger ones gain little (40 s
-/// instead of 42 at 10⁶ with 50,000), and a debug build would hold the lock for too long.
-const DEMO_BATCH: u64 = 20_000;
-
-/// Cases per message from the generating thread to the writing one (divides `DEMO_BATCH`,
-/// so a transaction ends on a message boundary).
+/// Cases per message from the generating thread to the writing one.
 const CHUNK: u64 = 500;
 
 /// Messages in flight between the two threads.
@@ -51,9 +50,8 @@ impl Prepared {
 
 impl Desk {
     /// Fills the database with `count` realistic complaints spread over three years before
-    /// now; `progress` hears how many are written so far (committed every `DEMO_BATCH`).
-    /// Once agents are registered it takes the permission to manage them (the data is made
-    /// up, but it fills every queue).
+    /// now; `progress` hears how many are committed so far. Once agents are registered it
+    /// takes the permission to manage them (the data is made up, but it fills every queue).
     pub fn demo(&mut self, count: u64, seed: u64, progress: &mut dyn FnMut(u64)) -> Result<u64> {
         if !self.needs_first_admin()? {
             self.require(Permission::ManageAgents, None)?;
@@ -85,58 +83,85 @@ impl Desk {
                 // Until the writer is done.
                 written_chunks.iter().for_each(drop);
             });
-            let mut written = 0;
-            while written < count {
-                let end = (written + DEMO_BATCH).min(count);
-                store.write(|tx| {
-                    while written < end {
-                        let chunk = chunks
-                            .recv()
-                            .map_err(|e| Error::new("error.storage").arg("detail", e))??;
-                        write_chunk(tx, &chunk, agent)?;
-                        written += chunk.len() as u64;
-                        progress(written);
-                        // The generating thread may be gone only if it panicked, which the
-                        // scope reports.
-                        let _ = bin.send(chunk);
-                    }
-                    Ok(())
-                })?;
+            let mut bulk = store.bulk(DemoLoad { agent }, BULK_BUDGET);
+            let mut pushed = 0;
+            while pushed < count {
+                let chunk = next_chunk(&chunks, &mut bulk)?;
+                for p in &chunk {
+                    bulk.push(p)?;
+                }
+                pushed += chunk.len() as u64;
+                progress(bulk.committed());
+                // The generating thread may be gone only if it panicked, which the scope
+                // reports.
+                let _ = bin.send(chunk);
             }
+            let written = bulk.finish()?;
+            progress(written);
             Ok(written)
         })
     }
 }
 
-/// Writes one chunk of cases, numbered on from the day counters, inside the caller's
-/// transaction.
-fn write_chunk(
-    tx: &rusqlite::Transaction<'_>,
-    chunk: &[Prepared],
-    agent: &str,
-) -> rusqlite::Result<()> {
-    let (Some(first), Some(last)) = (chunk.first(), chunk.last()) else {
-        return Ok(());
-    };
-    let day_of = |p: &Prepared| {
-        p.case
+/// The next chunk from the generating thread. If it is not ready within what is left of the
+/// open transaction's budget, that transaction commits first: the lock is not held while
+/// waiting when the generating thread falls behind.
+fn next_chunk(
+    chunks: &Receiver<Result<Vec<Prepared>>>,
+    bulk: &mut BulkWriter<'_, DemoLoad<'_>>,
+) -> Result<Vec<Prepared>> {
+    let gone = |e: &dyn std::fmt::Display| Error::new("error.storage").arg("detail", e);
+    if let Some(left) = bulk.time_left() {
+        match chunks.recv_timeout(left) {
+            Ok(chunk) => return chunk,
+            Err(RecvTimeoutError::Timeout) => bulk.commit()?,
+            Err(e @ RecvTimeoutError::Disconnected) => return Err(gone(&e)),
+        }
+    }
+    chunks.recv().map_err(|e| gone(&e))?
+}
+
+/// Demo cases written in bulk, numbered on from the day counters.
+struct DemoLoad<'a> {
+    agent: &'a str,
+}
+
+/// What one transaction of the demo keeps in memory: the end of the chain and the day
+/// counters it has used.
+struct DemoBatch {
+    chain: events::Chain,
+    counters: HashMap<String, i64>,
+}
+
+impl BulkLoad for DemoLoad<'_> {
+    type Item = Prepared;
+    type Batch = DemoBatch;
+
+    fn begin(&mut self, tx: &Transaction<'_>) -> Result<DemoBatch> {
+        Ok(DemoBatch {
+            chain: events::Chain::at_head(tx)?,
+            counters: HashMap::new(),
+        })
+    }
+
+    fn write(&mut self, tx: &Transaction<'_>, batch: &mut DemoBatch, p: &Prepared) -> Result<()> {
+        let case = &p.case;
+        let c = &case.complaint;
+        let day = case
             .intake
             .received_at
             .with_timezone(&chrono::Local)
-            .date_naive()
-    };
-    let from = number::day_key(day_of(first));
-    let to = number::day_key(day_of(last));
-    let mut counters: std::collections::HashMap<String, i64> =
-        complaints::day_counters(tx, &from, &to)?
-            .into_iter()
-            .collect();
-    let mut chain = events::Chain::at_head(tx)?;
-    for p in chunk {
-        let case = &p.case;
-        let c = &case.complaint;
-        let day = day_of(p);
-        let seq = counters.entry(number::day_key(day)).or_insert(0);
+            .date_naive();
+        let key = number::day_key(day);
+        let seq = match batch.counters.get_mut(&key) {
+            Some(seq) => seq,
+            None => {
+                let last = complaints::day_counters(tx, &key, &key)?
+                    .first()
+                    .map_or(0, |(_, last)| *last);
+                batch.counters.entry(key).or_insert(last)
+            }
+        };
         *seq += 1;
         let number = number::format(day, u32::try_from(*seq).unwrap_or(u32::MAX));
         let row = NewRow {
@@ -151,7 +176,7 @@ fn write_chunk(
             stage: c.stage,
             closed_at: c.closed_at,
             handling: Some(&p.handling),
-            created_by: agent,
+            created_by: self.agent,
             now: case.intake.received_at,
         };
         let id = complaints::insert(tx, &row, &number)?;
@@ -169,7 +194,7 @@ fn write_chunk(
             followups::insert_revisit(tx, id, &r.role, r.due_at, r.done)?;
         }
         for (e, detail) in case.events.iter().zip(&p.details) {
-            chain.append_sealed(
+            batch.chain.append_sealed(
                 tx,
                 &SealedEvent {
                     complaint_id: Some(id),
@@ -182,9 +207,13 @@ fn write_chunk(
                 },
             )?;
         }
+        Ok(())
     }
-    for (day, last) in counters {
-        complaints::set_day_counter(tx, &day, last)?;
+
+    fn end(&mut self, tx: &Transaction<'_>, batch: DemoBatch) -> Result<()> {
+        for (day, last) in batch.counters {
+            complaints::set_day_counter(tx, &day, last)?;
+        }
+        Ok(())
     }
-    Ok(())
 }

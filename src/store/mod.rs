@@ -7,6 +7,7 @@
 pub mod agents;
 pub mod attachments;
 pub mod audit;
+pub mod bulk;
 pub mod complaints;
 pub mod drafts;
 pub mod erasure;
@@ -15,7 +16,7 @@ pub mod followups;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
@@ -55,6 +56,26 @@ const REQUIRED_TABLES: &[&str] = &["complaints", "events", "number_seq"];
 /// How long a writer waits for another process's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How often a writer waiting for the lock tries again: often enough to get in during a bulk
+/// writer's pause between transactions ([`bulk`]). (SQLite's own busy timeout backs off to
+/// 100 ms between tries and would mostly miss those pauses.)
+pub const BUSY_POLL: Duration = Duration::from_millis(1);
+
+/// A busy handler: tries again every [`BUSY_POLL`] for up to [`BUSY_TIMEOUT`].
+fn wait_for_lock() -> impl FnMut(i32) -> bool + Send + 'static {
+    let mut since = Instant::now();
+    move |tries| {
+        if tries == 0 {
+            since = Instant::now();
+        }
+        if since.elapsed() >= BUSY_TIMEOUT {
+            return false;
+        }
+        std::thread::sleep(BUSY_POLL);
+        true
+    }
+}
+
 /// The schema version this binary writes.
 pub fn schema_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -88,8 +109,8 @@ impl Store {
             create_owner_only(path)?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+        conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(path, e))?;
         if existed {
             check_schema(&conn, path)?;
@@ -138,13 +159,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| Error::storage(&path, e))?;
-        let with_path = |mut e: Error| {
-            if e.key == "error.storage" && e.get("path").is_none() {
-                e = e.arg("path", path.display());
-            }
-            e
-        };
-        let value = f(&tx).map_err(with_path)?;
+        let value = f(&tx).map_err(|e| with_path(e, &path))?;
         tx.commit().map_err(|e| Error::storage(&path, e))?;
         Ok(value)
     }
@@ -235,6 +250,15 @@ impl Store {
 
     fn migrate(&mut self) -> Result<()> {
         let path = self.path.clone();
+        // Up to date, as nearly always: no need to queue for the write lock behind another
+        // process's transaction.
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| Error::storage(&path, e))?;
+        if version >= schema_version() {
+            return Ok(());
+        }
         loop {
             let tx = self
                 .conn
@@ -263,6 +287,15 @@ impl Store {
             })?;
             tx.commit().map_err(|e| Error::storage(&path, e))?;
         }
+    }
+}
+
+/// A storage error from inside a transaction, with the file's path added.
+fn with_path(e: Error, path: &Path) -> Error {
+    if e.key == "error.storage" && e.get("path").is_none() {
+        e.arg("path", path.display())
+    } else {
+        e
     }
 }
 

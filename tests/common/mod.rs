@@ -2,7 +2,11 @@
 
 #![allow(dead_code)]
 
+use std::ffi::OsString;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
@@ -114,15 +118,26 @@ impl Desk {
     }
 }
 
+/// The environment of every command: nothing inherited but PATH, a home of its own, a fixed
+/// time zone, 王丽 acting.
+fn test_env(home: &Path) -> Vec<(&'static str, OsString)> {
+    vec![
+        ("PATH", std::env::var_os("PATH").unwrap_or_default()),
+        ("HOME", home.into()),
+        ("XDG_CONFIG_HOME", home.join("config").into()),
+        ("XDG_DATA_HOME", home.join("data").into()),
+        ("TZ", "Asia/Shanghai".into()),
+        ("COMPLAINT_DESK_AGENT", "王丽".into()),
+    ]
+}
+
+/// The binary on `db` in the test environment; a run still going after [`STUCK`] is killed
+/// and fails.
 pub fn command(db: &Path, home: &Path) -> Command {
     let mut cmd = Command::new(BIN);
     cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("TZ", "Asia/Shanghai")
-        .env("COMPLAINT_DESK_AGENT", "王丽")
+        .envs(test_env(home))
+        .timeout(STUCK)
         .arg("--db")
         .arg(db);
     cmd
@@ -163,28 +178,150 @@ impl Desk {
     /// The binary with this database and the environment of `cmd`, started now as a child
     /// process but held in a shell until the file `gate` exists: several can be started
     /// before any of them runs. `args` follow `--db PATH`.
-    pub fn gated(&self, gate: &Path, args: &[&str]) -> std::process::Child {
-        let home = self.dir.path();
-        std::process::Command::new("sh")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", home)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("TZ", "Asia/Shanghai")
-            .env("COMPLAINT_DESK_AGENT", "王丽")
-            .arg("-c")
-            .arg(r#"gate="$1"; shift; while [ ! -e "$gate" ]; do sleep 0.005; done; exec "$@""#)
-            .arg("sh")
-            .arg(gate)
-            .arg(BIN)
+    pub fn gated(&self, gate: &Path, args: &[&str]) -> KillOnDrop<std::process::Child> {
+        spawn(
+            std::process::Command::new("sh")
+                .env_clear()
+                .envs(test_env(self.dir.path()))
+                .arg("-c")
+                .arg(r#"gate="$1"; shift; while [ ! -e "$gate" ]; do sleep 0.005; done; exec "$@""#)
+                .arg("sh")
+                .arg(gate)
+                .arg(BIN)
+                .arg("--db")
+                .arg(&self.db)
+                .args(args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        )
+    }
+
+    /// The binary with this database and the environment of `cmd`, to start as a child
+    /// process held by the test ([`spawn`]). `args` follow `--db PATH`.
+    pub fn process(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.env_clear()
+            .envs(test_env(self.dir.path()))
             .arg("--db")
             .arg(&self.db)
             .args(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("spawn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd
+    }
+}
+
+/// How long a child process may take before it counts as stuck: far beyond what a loaded
+/// debug build needs, so reaching it means something hangs.
+pub const STUCK: Duration = Duration::from_secs(120);
+
+/// A child process a test can end at once.
+pub trait Kill {
+    /// Kills the process (SIGKILL: no handler runs) and reaps it; errors are ignored, the
+    /// process may have exited already.
+    fn kill_and_reap(&mut self);
+}
+
+impl Kill for std::process::Child {
+    fn kill_and_reap(&mut self) {
+        let _ = self.kill();
+        let _ = self.wait();
+    }
+}
+
+impl Kill for Box<dyn portable_pty::Child + Send + Sync> {
+    fn kill_and_reap(&mut self) {
+        // portable-pty's own `kill` sends SIGHUP first, which the app handles; SIGKILL it.
+        let child: &mut dyn portable_pty::Child = &mut **self;
+        if let Some(process) = child.downcast_mut::<std::process::Child>() {
+            process.kill_and_reap();
+        } else {
+            let _ = self.kill();
+            let _ = self.wait();
+        }
+    }
+}
+
+/// A child process that is killed and reaped when dropped: a failing test leaves no process
+/// behind (a `demo` would go on writing into a deleted temporary directory).
+pub struct KillOnDrop<C: Kill>(C);
+
+impl<C: Kill> KillOnDrop<C> {
+    pub fn new(child: C) -> Self {
+        KillOnDrop(child)
+    }
+}
+
+impl<C: Kill> std::ops::Deref for KillOnDrop<C> {
+    type Target = C;
+    fn deref(&self) -> &C {
+        &self.0
+    }
+}
+
+impl<C: Kill> std::ops::DerefMut for KillOnDrop<C> {
+    fn deref_mut(&mut self) -> &mut C {
+        &mut self.0
+    }
+}
+
+impl<C: Kill> Drop for KillOnDrop<C> {
+    fn drop(&mut self) {
+        self.0.kill_and_reap();
+    }
+}
+
+/// Starts `cmd` as a guarded child process.
+pub fn spawn(cmd: &mut std::process::Command) -> KillOnDrop<std::process::Child> {
+    KillOnDrop::new(cmd.spawn().expect("spawn a child process"))
+}
+
+impl KillOnDrop<std::process::Child> {
+    /// Waits for the process to exit and collects what it wrote to its piped stdout and
+    /// stderr. Fails the test (the process killed) if it is still running after [`STUCK`].
+    pub fn output(mut self) -> Output {
+        let drain = |pipe: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    let _ = pipe.read_to_end(&mut bytes);
+                }
+                bytes
+            })
+        };
+        let out = drain(
+            self.stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let err = drain(
+            self.stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let status = self.wait_exit();
+        Output {
+            status,
+            stdout: out.join().expect("stdout reader"),
+            stderr: err.join().expect("stderr reader"),
+        }
+    }
+
+    /// Waits for the process to exit; fails the test (the process killed) after [`STUCK`].
+    pub fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.try_wait().expect("poll a child process") {
+                return status;
+            }
+            assert!(
+                start.elapsed() < STUCK,
+                "child process {} still running after {STUCK:?}",
+                self.id()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }
 
