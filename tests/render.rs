@@ -717,6 +717,7 @@ fn every_screen_in_both_languages_and_two_sizes() {
             classification_form_screens(lang, size);
             walked_case_screens(lang, size);
             follow_up_screens(lang, size);
+            cases_screens(lang, size);
             first_run_screens(lang, size);
             lock_screens(lang, size);
             caret_follows_display_width(lang, size);
@@ -1472,6 +1473,55 @@ fn follow_up_screens(lang: Lang, size: (u16, u16)) {
             }
         }
     }
+}
+
+/// The cases pane: the open cases (every stage, whatever they owe), all of them, and a
+/// case opened from there with its moves.
+fn cases_screens(lang: Lang, size: (u16, u16)) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    let numbers = follow_ups(&db);
+    let mut s = Session::open(&db, lang, size);
+    s.send(press(KeyCode::F(6)));
+    assert_eq!(s.app.pane(), Pane::Cases);
+    let open = s.app.cases().rows().len();
+    assert!(open >= 13, "every open case: {open}");
+    let received: Vec<_> = s
+        .app
+        .cases()
+        .rows()
+        .iter()
+        .map(|r| r.complaint.received_at)
+        .collect();
+    assert!(received.windows(2).all(|p| p[0] <= p[1]), "oldest first");
+    s.snapshot(&name("cases_open", lang, size));
+    s.key(KeyCode::Char('3'));
+    let all = s.app.cases().rows();
+    assert!(all.len() >= open);
+    assert!(
+        all.windows(2)
+            .all(|p| p[0].complaint.received_at >= p[1].complaint.received_at),
+        "newest first"
+    );
+    s.snapshot(&name("cases_all", lang, size));
+    // A case that owes no call: found here, opened with its moves.
+    s.key(KeyCode::Char('1'));
+    let at = s
+        .app
+        .cases()
+        .rows()
+        .iter()
+        .position(|r| r.complaint.number == numbers[10])
+        .expect("the remedied case");
+    s.key(KeyCode::Home);
+    for _ in 0..at {
+        s.key(KeyCode::Down);
+    }
+    s.key(KeyCode::Enter);
+    let detail = s.app.detail().expect("opened");
+    assert_eq!(detail.case().complaint.number, numbers[10]);
+    s.key(KeyCode::Esc);
+    assert!(s.app.detail().is_none());
 }
 
 /// Selects the row of complaint `number` in the list in view (the queue or the agenda).

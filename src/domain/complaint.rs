@@ -313,6 +313,14 @@ pub enum Queue {
     All,
 }
 
+impl Queue {
+    /// Whether the queue lists its newest complaints first (the most recently received, or
+    /// for closed ones the most recently closed); the others list the oldest first.
+    pub fn newest_first(self) -> bool {
+        matches!(self, Queue::Closed | Queue::All)
+    }
+}
+
 /// Which field a validation message is about.
 fn field_error(key: &'static str, field: &'static str) -> Error {
     Error::new(key).arg("field", field)

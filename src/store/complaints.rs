@@ -456,12 +456,11 @@ fn queue_sql(queue: Queue, after: bool) -> String {
 }
 
 fn queue_sql_directed(queue: Queue, after: bool, reversed: bool) -> String {
-    let (key, forward) = match queue {
-        Queue::Untriaged => ("received_at", true),
-        Queue::Open => ("received_at", true),
-        Queue::Closed => ("closed_at", false),
-        Queue::All => ("received_at", false),
+    let key = match queue {
+        Queue::Closed => "closed_at",
+        Queue::Untriaged | Queue::Open | Queue::All => "received_at",
     };
+    let forward = !queue.newest_first();
     let index = queue_index(queue);
     let ascending = forward != reversed;
     let (cmp, dir) = if ascending {

@@ -22,6 +22,7 @@ use crate::tui::keymap::{self, Global, Help};
 use crate::tui::msg::{Effect, Msg, Notice, Out};
 use crate::tui::panes::callbacks::Callbacks;
 use crate::tui::panes::case::{Cover, Detail};
+use crate::tui::panes::cases::Cases;
 use crate::tui::panes::classification::Classification;
 use crate::tui::panes::first_run::FirstRun;
 use crate::tui::panes::intake::Intake;
@@ -176,6 +177,11 @@ impl App {
     /// The revisit schedule.
     pub fn revisits(&self) -> &Revisits {
         &self.rooms.revisits
+    }
+
+    /// The cases pane.
+    pub fn cases(&self) -> &Cases {
+        &self.rooms.cases
     }
 
     /// What covers the active pane (None on intake).
@@ -349,6 +355,10 @@ impl App {
             }
             Msg::Revisits(msg) => {
                 let out = self.rooms.revisits.update(msg, &ctx!(self));
+                self.apply(out)
+            }
+            Msg::Cases(msg) => {
+                let out = self.rooms.cases.update(msg, &ctx!(self));
                 self.apply(out)
             }
             // A case result goes to the pane in view (where it was asked for); a fresher

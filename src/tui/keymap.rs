@@ -209,7 +209,7 @@ pub const GLOBAL: &[Binding<Global>] = &[
     Binding::new(&[ctrl('c')], Global::QuitHint),
     Binding::new(&[key(KeyCode::F(1))], Global::Help).help("F1", "help.help"),
     Binding::new(&[key(KeyCode::F(2)), alt('1')], Global::Pane(Pane::Intake))
-        .help("F2 F3 F4 F5 / Alt+1..4", "help.panes"),
+        .help("F2 F3 F4 F5 F6 / Alt+1..5", "help.panes"),
     Binding::new(
         &[key(KeyCode::F(3)), alt('2')],
         Global::Pane(Pane::Classification),
@@ -222,6 +222,7 @@ pub const GLOBAL: &[Binding<Global>] = &[
         &[key(KeyCode::F(5)), alt('4')],
         Global::Pane(Pane::Revisits),
     ),
+    Binding::new(&[key(KeyCode::F(6)), alt('5')], Global::Pane(Pane::Cases)),
     Binding::new(&[ctrl('l')], Global::Lock).help("Ctrl+L", "help.lock"),
     Binding::new(&[ctrl('q')], Global::Quit).help("Ctrl+Q", "help.quit"),
 ];

@@ -7,11 +7,13 @@ use crossterm::event::KeyEvent;
 
 use crate::config::Config;
 use crate::desk::{AgendaRange, CallResult, CallbackView, StatusCounts};
-use crate::domain::complaint::NewComplaint;
+use crate::domain::complaint::{NewComplaint, Queue};
 use crate::domain::handling::Action;
 use crate::domain::stage::{Move, Stage};
 use crate::error::Error;
-use crate::tui::panes::{callbacks, case, classification, first_run, intake, lock, revisits};
+use crate::tui::panes::{
+    callbacks, case, cases, classification, first_run, intake, lock, revisits,
+};
 use crate::tui::widgets::secret::Secret;
 use crate::tui::widgets::window::Fetch;
 
@@ -80,6 +82,8 @@ pub enum Msg {
     Callbacks(callbacks::Msg),
     /// A result for the revisit schedule.
     Revisits(revisits::Msg),
+    /// A result for the cases pane.
+    Cases(cases::Msg),
     /// A result for the case open in a list pane (or its forms).
     Case(case::Msg),
 }
@@ -146,6 +150,15 @@ pub enum Effect {
     },
     /// Count the parts of the revisit agenda.
     AgendaCounts,
+    /// Fetch a page of a view of the cases pane.
+    LoadCases {
+        /// The view's queue.
+        queue: Queue,
+        /// Which page.
+        fetch: Fetch,
+    },
+    /// Count the cases of these views.
+    CaseCounts(Vec<Queue>),
     /// Fetch a case.
     OpenCase(String),
     /// Apply a move of the handling method to a complaint, if it is still at `version`.

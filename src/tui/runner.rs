@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::desk::{Cursor, Desk, SystemClock, Unsigned};
-use crate::domain::complaint::Complaint;
+use crate::domain::complaint::{Complaint, Queue};
 use crate::error::{Error, Result};
 use crate::files::write_new_file;
 use crate::tui::app::App;
@@ -14,7 +14,9 @@ use crate::tui::msg::{Effect, Live, Msg};
 use crate::tui::panes::classification::QUEUE;
 use crate::tui::panes::first_run::Choice;
 use crate::tui::panes::revisits::AgendaRow;
-use crate::tui::panes::{callbacks, case, classification, first_run, intake, lock, revisits};
+use crate::tui::panes::{
+    callbacks, case, cases, classification, first_run, intake, lock, revisits,
+};
 use crate::tui::widgets::window::{Fetch, FetchKind};
 
 /// What is known before the first-run screen settles the rest.
@@ -53,14 +55,12 @@ fn refused(number: &str, e: Error) -> Msg {
     Msg::Case(case::Msg::FollowRefused(e))
 }
 
-/// Reads a page of the classification queue for `fetch`.
-fn page(desk: &Desk, fetch: Fetch) -> Result<Vec<Complaint>> {
-    let limit = fetch.limit;
-    let cursor = fetch.key.map(|(key, id)| Cursor { key, id });
+/// Reads the page of `queue` a pager asks for, `cursor` its key as the core reads it.
+fn page(desk: &Desk, queue: Queue, fetch: Fetch, cursor: Option<Cursor>) -> Result<Vec<Complaint>> {
     let (rows, _) = match fetch.kind {
-        FetchKind::Before | FetchKind::Last => desk.page_before(QUEUE, limit, cursor)?,
+        FetchKind::Before | FetchKind::Last => desk.page_before(queue, fetch.limit, cursor)?,
         FetchKind::Start | FetchKind::Next | FetchKind::Back | FetchKind::Reload => {
-            desk.page(QUEUE, limit, cursor)?
+            desk.page(queue, fetch.limit, cursor)?
         }
     };
     Ok(rows)
@@ -218,12 +218,25 @@ impl Runner {
             Effect::AgendaCounts => desk
                 .agenda_counts()
                 .map(|c| Some(Msg::Revisits(revisits::Msg::Counts(c)))),
-            Effect::LoadPage(fetch) => page(desk, fetch).map(|rows| {
-                Some(Msg::Classification(classification::Msg::Page {
-                    fetch,
-                    rows,
-                }))
-            }),
+            Effect::LoadCases { queue, fetch } => {
+                let cursor = fetch.key.map(|k| cases::cursor(queue, k));
+                page(desk, queue, fetch, cursor)
+                    .map(|rows| Some(Msg::Cases(cases::Msg::Page { queue, fetch, rows })))
+            }
+            Effect::CaseCounts(queues) => queues
+                .iter()
+                .map(|q| desk.count(*q))
+                .collect::<Result<Vec<i64>>>()
+                .map(|counts| Some(Msg::Cases(cases::Msg::Counts(counts)))),
+            Effect::LoadPage(fetch) => {
+                let cursor = fetch.key.map(|(key, id)| Cursor { key, id });
+                page(desk, QUEUE, fetch, cursor).map(|rows| {
+                    Some(Msg::Classification(classification::Msg::Page {
+                        fetch,
+                        rows,
+                    }))
+                })
+            }
             Effect::OpenCase(number) => desk
                 .case_file(&number)
                 .map(|case| Some(Msg::Case(case::Msg::Opened(Box::new(case))))),

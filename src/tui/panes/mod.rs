@@ -5,6 +5,7 @@
 
 pub mod callbacks;
 pub mod case;
+pub mod cases;
 pub mod classification;
 pub mod first_run;
 pub mod intake;
@@ -63,6 +64,8 @@ pub struct Rooms {
     pub callbacks: callbacks::Callbacks,
     /// The revisit agenda.
     pub revisits: revisits::Revisits,
+    /// Every case, in views.
+    pub cases: cases::Cases,
 }
 
 impl Rooms {
@@ -73,6 +76,7 @@ impl Rooms {
             Pane::Classification => &self.classification,
             Pane::Callbacks => &self.callbacks,
             Pane::Revisits => &self.revisits,
+            Pane::Cases => &self.cases,
         }
     }
 
@@ -83,6 +87,7 @@ impl Rooms {
             Pane::Classification => &mut self.classification,
             Pane::Callbacks => &mut self.callbacks,
             Pane::Revisits => &mut self.revisits,
+            Pane::Cases => &mut self.cases,
         }
     }
 }
@@ -98,15 +103,18 @@ pub enum Pane {
     Callbacks,
     /// Follow-ups planned.
     Revisits,
+    /// Every case.
+    Cases,
 }
 
 impl Pane {
     /// Every pane, in bar order.
-    pub const ALL: [Pane; 4] = [
+    pub const ALL: [Pane; 5] = [
         Pane::Intake,
         Pane::Classification,
         Pane::Callbacks,
         Pane::Revisits,
+        Pane::Cases,
     ];
 
     /// Catalog key of the pane's name.
@@ -116,6 +124,7 @@ impl Pane {
             Pane::Classification => "tui.pane_classification",
             Pane::Callbacks => "tui.pane_callbacks",
             Pane::Revisits => "tui.pane_revisits",
+            Pane::Cases => "tui.pane_cases",
         }
     }
 
@@ -126,6 +135,7 @@ impl Pane {
             Pane::Classification => 3,
             Pane::Callbacks => 4,
             Pane::Revisits => 5,
+            Pane::Cases => 6,
         }
     }
 }
