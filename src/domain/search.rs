@@ -3,11 +3,14 @@
 //! Every character is folded on its own ([`fold_char`]: Traditional → Simplified, full-width
 //! → half-width, ASCII lowercase), so folded text has as many characters as the original and
 //! substring tests are exact. The index holds, per complaint, every folded character (the
-//! unigram column) and every pair of neighbouring characters (the bigram column), each
-//! written as the lowercase hex of its UTF-8: opaque ASCII words that any stock tokenizer
-//! splits on spaces and that no user text can turn into query syntax. A one-character query
-//! is one unigram; a longer one is the phrase of its consecutive bigrams, which matches
-//! exactly where the query is a substring of one field.
+//! unigram column), every pair of neighbouring characters (the bigram column) and, within
+//! runs of ASCII characters, every three (the trigram column), each written as the
+//! lowercase hex of its UTF-8: opaque ASCII words that any stock tokenizer splits on spaces
+//! and that no user text can turn into query syntax. A one-character query is one unigram;
+//! a longer one is the phrase of its consecutive bigrams, or, when it is all ASCII (numbers,
+//! phone digits, English), of its trigrams: digits and letters are too few for their pairs
+//! to be selective. A phrase of overlapping grams at consecutive positions matches exactly
+//! where the query is a substring of one field.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -23,7 +26,8 @@ use crate::error::{Error, Result};
 /// Longest query, in characters (a longer paste is refused, not cut).
 pub const MAX_QUERY: usize = 200;
 
-/// The bigram-column word between two fields: not hex, so no query phrase spans it.
+/// The word between two fields (and two ASCII runs in the trigram column): not hex, so no
+/// query phrase spans it.
 pub const FIELD_BREAK: &str = "x";
 
 /// Traditional → Simplified, character by character (OpenCC's table, through `hanconv`).
@@ -64,6 +68,9 @@ pub struct Terms {
     pub unigrams: String,
     /// Every pair of neighbouring characters within a field, [`FIELD_BREAK`] between fields.
     pub bigrams: String,
+    /// Every three neighbouring characters within a run of ASCII characters, [`FIELD_BREAK`]
+    /// between runs.
+    pub trigrams: String,
 }
 
 /// The index words of `fields` (each searched on its own: no match spans two).
@@ -79,15 +86,24 @@ pub fn terms<'a>(fields: impl IntoIterator<Item = &'a str>) -> Terms {
             t.bigrams.push(' ');
         }
         prev_field = true;
-        let mut prev: Option<char> = None;
-        for c in field.chars().map(fold_char) {
+        let folded: Vec<char> = field.chars().map(fold_char).collect();
+        for (i, &c) in folded.iter().enumerate() {
             push_hex(&mut t.unigrams, &[c]);
             t.unigrams.push(' ');
-            if let Some(p) = prev {
-                push_hex(&mut t.bigrams, &[p, c]);
+            if i > 0 {
+                push_hex(&mut t.bigrams, &folded[i - 1..=i]);
                 t.bigrams.push(' ');
             }
-            prev = Some(c);
+        }
+        for run in folded.split(|c| !c.is_ascii()).filter(|r| r.len() >= 3) {
+            if !t.trigrams.is_empty() {
+                t.trigrams.push_str(FIELD_BREAK);
+                t.trigrams.push(' ');
+            }
+            for gram in run.windows(3) {
+                push_hex(&mut t.trigrams, gram);
+                t.trigrams.push(' ');
+            }
         }
     }
     t
@@ -111,6 +127,8 @@ pub enum QueryTerms {
     Unigram(String),
     /// Two or more: these bigrams at consecutive positions (a phrase).
     Bigrams(Vec<String>),
+    /// Three or more, all ASCII: these trigrams at consecutive positions.
+    Trigrams(Vec<String>),
 }
 
 /// The index words a query matches; a query of only spaces, or longer than [`MAX_QUERY`]
@@ -137,6 +155,9 @@ pub fn query_terms(query: &str) -> Result<QueryTerms> {
     };
     Ok(match chars {
         [c] => QueryTerms::Unigram(hex(&[*c])),
+        _ if chars.len() >= 3 && chars.iter().all(char::is_ascii) => {
+            QueryTerms::Trigrams(chars.windows(3).map(hex).collect())
+        }
         _ => QueryTerms::Bigrams(chars.windows(2).map(hex).collect()),
     })
 }
@@ -304,17 +325,31 @@ mod tests {
 
     #[test]
     fn terms_are_unigrams_and_bigrams_in_hex_with_breaks_between_fields() {
-        let t = terms(["漏水", "", "A"]);
+        let t = terms(["漏水", "", "A", "3栋1902室 Flat 7"]);
         let uni: Vec<String> = t.unigrams.split_whitespace().map(unhex).collect();
-        assert_eq!(uni, ["漏", "水", "a"]);
+        assert_eq!(uni[..3], ["漏", "水", "a"]);
+        assert_eq!(uni.len(), 3 + 14);
         let bi: Vec<&str> = t.bigrams.split_whitespace().collect();
-        assert_eq!(bi.len(), 2);
         assert_eq!(unhex(bi[0]), "漏水");
-        assert_eq!(bi[1], FIELD_BREAK);
+        assert_eq!(bi[1..3], [FIELD_BREAK, FIELD_BREAK]);
+        assert_eq!(unhex(bi[3]), "3栋");
+        let tri: Vec<String> = t
+            .trigrams
+            .split_whitespace()
+            .map(|w| {
+                if w == FIELD_BREAK {
+                    w.to_string()
+                } else {
+                    unhex(w)
+                }
+            })
+            .collect();
+        assert_eq!(tri, ["190", "902", "x", " fl", "fla", "lat", "at ", "t 7"]);
         assert!(
             t.unigrams
                 .bytes()
                 .chain(t.bigrams.bytes())
+                .chain(t.trigrams.bytes())
                 .all(|b| b == b' ' || b.is_ascii_alphanumeric())
         );
     }
@@ -332,9 +367,17 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        match query_terms("１３８００１").expect("digits") {
+            QueryTerms::Trigrams(ws) => assert_eq!(unhex(&ws[0]), "138"),
+            other => panic!("{other:?}"),
+        }
+        match query_terms("漏1").expect("two") {
+            QueryTerms::Bigrams(ws) => assert_eq!(unhex(&ws[0]), "漏1"),
+            other => panic!("{other:?}"),
+        }
         // Syntax of the query language is just text.
         match query_terms("\"a\" OR NEAR(*)").expect("literal") {
-            QueryTerms::Bigrams(ws) => assert_eq!(unhex(&ws[0]), "\"a"),
+            QueryTerms::Trigrams(ws) => assert_eq!(unhex(&ws[0]), "\"a\""),
             other => panic!("{other:?}"),
         }
         assert_eq!(

@@ -52,14 +52,15 @@ fn write_row(conn: &Connection, c: &Complaint, replace: bool) -> rusqlite::Resul
     let fields = search::fields(c);
     let terms = search::terms(fields.iter().map(|f| f.as_ref()));
     let sql = if replace {
-        "INSERT OR REPLACE INTO complaints_search (rowid, uni, bi) VALUES (?1, ?2, ?3)"
+        "INSERT OR REPLACE INTO complaints_search (rowid, uni, bi, tri) VALUES (?1, ?2, ?3, ?4)"
     } else {
-        "INSERT INTO complaints_search (rowid, uni, bi) VALUES (?1, ?2, ?3)"
+        "INSERT INTO complaints_search (rowid, uni, bi, tri) VALUES (?1, ?2, ?3, ?4)"
     };
     conn.prepare_cached(sql)?.execute(rusqlite::params![
         key(c.received_at.timestamp(), c.id)?,
         terms.unigrams,
-        terms.bigrams
+        terms.bigrams,
+        terms.trigrams
     ])?;
     Ok(())
 }
@@ -90,11 +91,12 @@ pub(crate) fn index_all(
     Ok(())
 }
 
-/// The MATCH expression of a query: a unigram, or the phrase of its bigrams.
+/// The MATCH expression of a query: a unigram, or the phrase of its bigrams or trigrams.
 fn match_expr(text: &str) -> Result<String> {
     Ok(match search::query_terms(text)? {
         QueryTerms::Unigram(w) => format!("uni : \"{w}\""),
         QueryTerms::Bigrams(ws) => format!("bi : \"{}\"", ws.join(" ")),
+        QueryTerms::Trigrams(ws) => format!("tri : \"{}\"", ws.join(" ")),
     })
 }
 
