@@ -4,6 +4,7 @@ mod access;
 mod commands;
 mod output;
 mod queues;
+mod search;
 
 use std::path::PathBuf;
 
@@ -13,6 +14,8 @@ use crate::config::Preset;
 use crate::desk::CallResult;
 use crate::domain::complaint::{Channel, Intent, Scope};
 use crate::domain::handling::WaitOn;
+use crate::domain::search::View;
+use crate::domain::stage::Stage;
 use crate::i18n::Lang;
 
 pub use commands::{BROKEN_PIPE, Failure, run};
@@ -70,6 +73,10 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: u64,
     },
+    /// Find complaints by any part of their text (number, name, phone digits, location,
+    /// description, desired outcome, handling record), newest first; Traditional and
+    /// Simplified, full-width and half-width alike.
+    Search(SearchArgs),
     /// Show one complaint with its timeline (the phone number masked).
     Show {
         /// The complaint number, e.g. 20261122-0007.
@@ -594,6 +601,81 @@ pub struct AddArgs {
     pub received_at: Option<String>,
 }
 
+/// `search` arguments.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Text to find: any 1 to 200 characters, searched literally.
+    pub query: String,
+    /// Which complaints.
+    #[arg(long, value_enum, default_value = "all")]
+    pub view: ViewArg,
+    /// Only this stage (received, verified, assessed, remedy_planned, replied, remedied,
+    /// revisiting, closed, referred, waiting_on_party, closed_referred).
+    #[arg(long, value_parser = parse_stage, value_name = "STAGE")]
+    pub stage: Option<Stage>,
+    /// Only in or out of scope.
+    #[arg(long, value_enum)]
+    pub scope: Option<ScopeArg>,
+    /// Only this category (key or name).
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Only this severity key.
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// Received on or after (DATE `YYYY-MM-DD`, or DATETIME).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Received on or before (DATE: that whole day; or DATETIME: before it).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Only locations starting with this (a building, a site).
+    #[arg(long, value_name = "PREFIX")]
+    pub location: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ListFormat,
+    /// At most this many rows (0: all).
+    #[arg(long, default_value_t = 100)]
+    pub limit: u64,
+}
+
+fn parse_stage(s: &str) -> Result<Stage, String> {
+    Stage::parse(s).ok_or_else(|| {
+        let known: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+        format!("unknown stage \"{s}\"; known: {}", known.join(", "))
+    })
+}
+
+/// `--view` values of `search`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ViewArg {
+    /// Every complaint.
+    All,
+    /// Not closed.
+    Open,
+    /// Scope not decided yet.
+    Untriaged,
+    /// Waiting on the customer or the responsible party.
+    Waiting,
+    /// Compensation waiting for approval.
+    Approval,
+    /// Closed.
+    Closed,
+}
+
+impl From<ViewArg> for View {
+    fn from(a: ViewArg) -> View {
+        match a {
+            ViewArg::All => View::All,
+            ViewArg::Open => View::Open,
+            ViewArg::Untriaged => View::Untriaged,
+            ViewArg::Waiting => View::Waiting,
+            ViewArg::Approval => View::Approval,
+            ViewArg::Closed => View::Closed,
+        }
+    }
+}
+
 /// Formats of `list`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
@@ -657,6 +739,7 @@ mod tests {
         );
         spelled_as::<ScopeArg, Scope>(Scope::as_str);
         spelled_as::<IntentArg, Intent>(Intent::as_str);
+        assert_eq!(spelled_as::<ViewArg, View>(View::as_str), View::ALL.len());
         spelled_as::<CallResultArg, CallResult>(CallResult::as_str);
     }
 }

@@ -5,6 +5,7 @@ mod access;
 mod demo;
 mod followup;
 mod privacy;
+mod search;
 
 use std::path::Path;
 
@@ -89,13 +90,15 @@ pub use followup::{
 };
 pub use privacy::Erasure;
 use privacy::masked;
+pub use search::{Canceller, SearchPage, Searcher};
 // The rows the desk hands out, so the front ends need nothing from the store.
-pub use crate::store::BackupReport;
+pub use crate::domain::search::{SearchFilter, View};
 pub use crate::store::attachments::Attachment;
 pub use crate::store::audit::{AuditReport, Breach};
 pub use crate::store::complaints::Cursor;
 pub use crate::store::events::Event;
 pub use crate::store::followups::{Callback, Revisit};
+pub use crate::store::{BackupReport, MigrationProgress};
 
 /// What `init` and [`Desk::check`] report of a database found whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,7 @@ pub mod number;
 pub mod policy;
 pub mod privacy;
 pub mod schedule;
+pub mod search;
 pub mod secret;
 pub mod stage;
 pub mod suggest;

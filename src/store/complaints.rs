@@ -7,7 +7,7 @@ use crate::domain::complaint::{Channel, Complaint, Intent, Queue, Scope, ValidCo
 use crate::domain::number;
 use crate::domain::stage::Stage;
 use crate::error::Result;
-use crate::store::Store;
+use crate::store::{Store, search};
 
 /// The complaint columns, in `complaint_at` order, qualified with table alias `c`.
 pub(crate) fn qualified_columns() -> String {
@@ -106,7 +106,7 @@ pub fn next_number(tx: &Transaction<'_>, day: NaiveDate) -> rusqlite::Result<Str
     Ok(number::format(day, u32::try_from(seq).unwrap_or(u32::MAX)))
 }
 
-/// Inserts a complaint row with the given number; returns its id.
+/// Inserts a complaint row with the given number, and its search index row; returns its id.
 pub fn insert(tx: &Transaction<'_>, row: &NewRow<'_>, number: &str) -> rusqlite::Result<i64> {
     let c = row.intake;
     let mut stmt = tx.prepare_cached(
@@ -142,7 +142,9 @@ pub fn insert(tx: &Transaction<'_>, row: &NewRow<'_>, number: &str) -> rusqlite:
         row.created_by,
         row.handling.unwrap_or("{}"),
     ])?;
-    Ok(tx.last_insert_rowid())
+    let id = tx.last_insert_rowid();
+    search::index_new(tx, id)?;
+    Ok(id)
 }
 
 /// Per-day counters for the given days (the demo reserves numbers in bulk).
@@ -248,8 +250,8 @@ pub fn by_number(conn: &Connection, number: &str) -> rusqlite::Result<Option<Com
     .optional()
 }
 
-/// Writes a handled complaint back if its version is still `expected`, bumping the version;
-/// false when another writer got there first.
+/// Writes a handled complaint back (and its search index row) if its version is still
+/// `expected`, bumping the version; false when another writer got there first.
 pub fn update_handled(
     tx: &Transaction<'_>,
     c: &Complaint,
@@ -280,6 +282,9 @@ pub fn update_handled(
             c.id,
             expected,
         ])?;
+    if n == 1 {
+        search::reindex(tx, c.id)?;
+    }
     Ok(n == 1)
 }
 
@@ -432,7 +437,7 @@ fn queue_filter(queue: Queue) -> &'static str {
 
 /// The smallest string greater than every string starting with `prefix` (its last character
 /// incremented), for an index range scan; `None` for an empty prefix.
-fn prefix_upper_bound(prefix: &str) -> Option<String> {
+pub(crate) fn prefix_upper_bound(prefix: &str) -> Option<String> {
     let mut chars: Vec<char> = prefix.chars().collect();
     while let Some(last) = chars.pop() {
         let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32);

@@ -7,6 +7,7 @@ use rusqlite::{Transaction, params};
 
 use crate::domain::complaint::halfwidth;
 use crate::domain::privacy::{ERASED, erase_text};
+use crate::store::search;
 
 /// What an erasure changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +23,8 @@ pub struct Erased {
 /// Erases complaint `id` and every complaint with the phone digits `phone_norm`: name,
 /// phone, location, description, desired outcome and the free text of the handling record,
 /// the timeline (detail replaced, nonce dropped: the audit chain stays whole), callbacks,
-/// revisits and attachment paths; drafts with that name or phone are deleted.
+/// revisits, attachment paths and the search index (its old words removed from the pages);
+/// drafts with that name or phone are deleted.
 pub fn erase_complainant(
     tx: &Transaction<'_>,
     id: i64,
@@ -52,6 +54,7 @@ pub fn erase_complainant(
              WHERE id = ?1",
             params![id, ERASED, handling, now.timestamp()],
         )?;
+        search::reindex(tx, id)?;
         let texts: Vec<(i64, String)> = tx
             .prepare("SELECT id, detail FROM events WHERE complaint_id = ?1 AND nonce IS NOT NULL")?
             .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?

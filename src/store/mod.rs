@@ -13,6 +13,7 @@ pub mod drafts;
 pub mod erasure;
 pub mod events;
 pub mod followups;
+pub mod search;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -25,10 +26,25 @@ use crate::error::{Error, Result};
 /// `PRAGMA application_id` of our files ("CDK1").
 pub const APPLICATION_ID: i64 = 0x4344_4B31;
 
-/// One schema step: SQL alone, or SQL around a copy that needs code.
+/// How far a long migration step has got: `done` of `total` rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MigrationProgress {
+    /// The schema version being built.
+    pub version: i64,
+    /// Rows done.
+    pub done: u64,
+    /// Rows in all.
+    pub total: u64,
+}
+
+/// Hears how a migration is getting on.
+type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
+/// One schema step: SQL alone, or SQL around a copy that needs code (which may report its
+/// progress).
 enum Migration {
     Sql(&'static str),
-    Code(fn(&Connection) -> rusqlite::Result<()>),
+    Code(fn(&Connection, Progress<'_>) -> rusqlite::Result<()>),
 }
 
 /// The migrations, in order; the schema version is their count.
@@ -41,13 +57,23 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/0006_callback_owner.sql")),
     Migration::Sql(include_str!("migrations/0007_sign_in.sql")),
     Migration::Code(chain_events),
+    // 0009 is `complaints.handler` (issue 12, another branch): after the merge, this is the
+    // tenth step.
+    Migration::Code(build_search),
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
-fn chain_events(conn: &Connection) -> rusqlite::Result<()> {
+fn chain_events(conn: &Connection, _progress: Progress<'_>) -> rusqlite::Result<()> {
     conn.execute_batch(include_str!("migrations/0008_audit_chain.sql"))?;
     audit::chain_existing(conn)?;
     conn.execute_batch(include_str!("migrations/0008_audit_chain_after.sql"))
+}
+
+/// Migration 10: the search index, filled for the complaints already there.
+fn build_search(conn: &Connection, progress: Progress<'_>) -> rusqlite::Result<()> {
+    conn.execute_batch(include_str!("migrations/0010_search.sql"))?;
+    search::index_all(conn, progress)?;
+    conn.execute_batch(include_str!("migrations/0010_search_after.sql"))
 }
 
 /// Tables every version of our schema has; their absence means a damaged file.
@@ -99,6 +125,15 @@ impl Store {
     /// Refuses, without modifying the file: a file that is not SQLite, a SQLite file that is
     /// not ours, a damaged header or schema, and a database newer than this binary.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with_progress(path, &mut |_| {})
+    }
+
+    /// [`Store::open`], telling `progress` how a long migration (building the search index
+    /// of a large file) is getting on.
+    pub fn open_with_progress(
+        path: &Path,
+        progress: &mut dyn FnMut(MigrationProgress),
+    ) -> Result<Store> {
         let existed = path.exists()
             && std::fs::metadata(path)
                 .map(|m| m.len() > 0)
@@ -132,7 +167,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        store.migrate()?;
+        store.migrate(progress)?;
         // Deleted or overwritten content is zeroed in the file from here on (not during the
         // migrations, which only move rows and would write every freed page twice).
         store
@@ -248,7 +283,33 @@ impl Store {
         result
     }
 
-    fn migrate(&mut self) -> Result<()> {
+    /// A second connection to the same file, for reading only (searches on another thread):
+    /// the file must already be at this binary's schema version.
+    pub fn open_reader(path: &Path) -> Result<Store> {
+        check_header(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+        conn.busy_handler(Some(wait_for_lock()))
+            .map_err(|e| Error::storage(path, e))?;
+        check_schema(&conn, path)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| open_error(path, e))?;
+        if version != schema_version() {
+            return Err(Error::storage(
+                path,
+                format!("schema version {version}, expected {}", schema_version()),
+            ));
+        }
+        conn.execute_batch("PRAGMA query_only = ON; PRAGMA temp_store = MEMORY;")
+            .map_err(|e| Error::storage(path, e))?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn migrate(&mut self, progress: &mut dyn FnMut(MigrationProgress)) -> Result<()> {
         let path = self.path.clone();
         // Up to date, as nearly always: no need to queue for the write lock behind another
         // process's transaction.
@@ -274,9 +335,16 @@ impl Store {
             else {
                 return Ok(());
             };
+            let mut report = |done, total| {
+                progress(MigrationProgress {
+                    version: version + 1,
+                    done,
+                    total,
+                })
+            };
             match step {
                 Migration::Sql(sql) => tx.execute_batch(sql),
-                Migration::Code(run) => run(&tx),
+                Migration::Code(run) => run(&tx, &mut report),
             }
             .and_then(|()| tx.pragma_update(None, "user_version", version + 1))
             .map_err(|e| {
