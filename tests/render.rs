@@ -372,6 +372,8 @@ impl Session {
     /// Runs the effects on the desk as `tui::run` does, results fed back as messages.
     fn perform(&mut self, effects: Vec<Effect>) {
         self.runner.perform(&mut self.app, effects);
+        // What a person sees once the search thread has answered.
+        self.runner.settle(&mut self.app);
         // Refusals the screens show on purpose.
         if let Some(Notice::Failed(e)) = self.app.notice()
             && !matches!(
@@ -1484,6 +1486,10 @@ fn cases_screens(lang: Lang, size: (u16, u16)) {
     let mut s = Session::open(&db, lang, size);
     s.send(press(KeyCode::F(6)));
     assert_eq!(s.app.pane(), Pane::Cases);
+    assert!(
+        s.app.cases().query_focused(),
+        "typing goes to the query line"
+    );
     let open = s.app.cases().rows().len();
     assert!(open >= 13, "every open case: {open}");
     let received: Vec<_> = s
@@ -1495,6 +1501,37 @@ fn cases_screens(lang: Lang, size: (u16, u16)) {
         .collect();
     assert!(received.windows(2).all(|p| p[0] <= p[1]), "oldest first");
     s.snapshot(&name("cases_open", lang, size));
+    // Search as you type: a tick after the last key, newest first, the match highlighted.
+    s.type_text("漏水");
+    assert!(s.app.cases().searched().is_none(), "not while typing");
+    s.tick();
+    assert_eq!(s.app.cases().searched(), Some("漏水"));
+    let found = s.app.cases().rows();
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|r| {
+        let c = &r.complaint;
+        [&c.description, &c.location, &c.name, &c.outcome]
+            .iter()
+            .any(|t| t.contains("漏水"))
+    }));
+    assert_eq!(s.app.cases().found(), Some(found.len() as u64));
+    let drawn = s.snapshot(&name("cases_search", lang, size));
+    let area = drawn.buffer.area;
+    let highlighted = (area.top()..area.bottom())
+        .flat_map(|y| (area.left()..area.right()).map(move |x| (x, y)))
+        .filter(|&p| drawn.buffer[p].bg == ratatui::style::Color::Yellow)
+        .map(|p| drawn.buffer[p].symbol().to_string())
+        .collect::<String>();
+    assert!(
+        highlighted.contains("漏水"),
+        "the matches highlighted: {highlighted}"
+    );
+    // Esc empties the query (the view again), Esc again leaves it for the list.
+    s.key(KeyCode::Esc);
+    assert_eq!(s.app.cases().searched(), None);
+    assert_eq!(s.app.cases().rows().len(), open);
+    s.key(KeyCode::Esc);
+    assert!(!s.app.cases().query_focused());
     s.key(KeyCode::Char('3'));
     let all = s.app.cases().rows();
     assert!(all.len() >= open);

@@ -523,6 +523,7 @@ impl App {
             Screen::FirstRun(_) => return Vec::new(),
         }
         let mut effects = self.rooms.intake.tick(&ctx!(self));
+        effects.extend(self.rooms.get_mut(self.pane).tick());
         // Something fell due (a callback or revisit became overdue), or a new day began
         // (the agenda's parts moved): recount and read the follow-up pane in view again,
         // without waiting for a key.
@@ -572,6 +573,16 @@ impl App {
             Some(Global::Lock) => return self.lock(),
             Some(Global::Pane(pane)) => return self.switch(pane),
             Some(Global::QuitHint) => self.notify(Notice::QuitHint),
+            Some(Global::Search) => {
+                let effects = self.switch(Pane::Cases);
+                self.rooms.cases.focus_query();
+                return effects;
+            }
+            Some(Global::GoTo) => {
+                let effects = self.switch(Pane::Cases);
+                self.rooms.cases.open_goto();
+                return effects;
+            }
             None => {
                 let out = self.rooms.get_mut(self.pane).key(key, &ctx!(self));
                 return self.apply(out);

@@ -201,6 +201,10 @@ pub enum Global {
     Lock,
     /// Ctrl+C: say how to quit.
     QuitHint,
+    /// Search every case (the cases pane's query line).
+    Search,
+    /// Open a case by its number.
+    GoTo,
 }
 
 /// The global keys (checked before any pane's; Alt+1..4 for terminals that keep the F-keys
@@ -223,6 +227,8 @@ pub const GLOBAL: &[Binding<Global>] = &[
         Global::Pane(Pane::Revisits),
     ),
     Binding::new(&[key(KeyCode::F(6)), alt('5')], Global::Pane(Pane::Cases)),
+    Binding::new(&[ctrl('f')], Global::Search).help("Ctrl+F", "help.search"),
+    Binding::new(&[ctrl('g')], Global::GoTo).help("Ctrl+G", "help.goto"),
     Binding::new(&[ctrl('l')], Global::Lock).help("Ctrl+L", "help.lock"),
     Binding::new(&[ctrl('q')], Global::Quit).help("Ctrl+Q", "help.quit"),
 ];

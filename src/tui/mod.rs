@@ -8,6 +8,7 @@ pub mod keymap;
 pub mod msg;
 pub mod panes;
 pub mod runner;
+pub mod searching;
 pub mod theme;
 pub mod widgets;
 
@@ -143,8 +144,11 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Res
         if stop.load(Ordering::Relaxed) {
             tracing::info!("signal: keeping the draft and quitting");
             msgs.push(Msg::Terminate);
-        } else if event::poll(tick.saturating_sub(last_tick.elapsed()))
-            .context("waiting for a key")?
+        } else if event::poll(wait(
+            tick.saturating_sub(last_tick.elapsed()),
+            runner.busy(),
+        ))
+        .context("waiting for a key")?
         {
             match event::read().context("reading a key")? {
                 Event::Key(key) => msgs.push(Msg::Key(key)),
@@ -161,10 +165,25 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Res
             let effects = app.update(msg);
             quit |= runner.perform(&mut app, effects);
         }
+        // What the search thread finished shows with the next frame.
+        quit |= runner.poll(&mut app);
     }
     tracing::info!("quit");
     Ok(())
 }
+
+/// How long to wait for a key: until the next tick, or while a search runs, a short while
+/// (its results are drawn as soon as they come).
+fn wait(until_tick: Duration, searching: bool) -> Duration {
+    if searching {
+        until_tick.min(SEARCH_POLL)
+    } else {
+        until_tick
+    }
+}
+
+/// How often the loop looks for finished searches while one runs.
+const SEARCH_POLL: Duration = Duration::from_millis(10);
 
 /// How long the event loop has, after SIGTERM or SIGHUP, to keep the draft and leave by
 /// itself before the process is ended for it (a hung-up terminal can keep crossterm's

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::desk::{AgendaRange, CallResult, CallbackView, StatusCounts};
 use crate::domain::complaint::{NewComplaint, Queue};
 use crate::domain::handling::Action;
+use crate::domain::search::SearchFilter;
 use crate::domain::stage::{Move, Stage};
 use crate::error::Error;
 use crate::tui::panes::{
@@ -159,6 +160,19 @@ pub enum Effect {
     },
     /// Count the cases of these views.
     CaseCounts(Vec<Queue>),
+    /// Search, on the search thread (a newer search cancels the one running).
+    Search {
+        /// Which search of the cases pane it is (older answers are dropped).
+        seq: u64,
+        /// What to find.
+        filter: Box<SearchFilter>,
+        /// Which page.
+        fetch: Fetch,
+        /// Count the matches after the page.
+        count: bool,
+    },
+    /// Open the case whose number (or today's sequence) was typed.
+    GoTo(String),
     /// Fetch a case.
     OpenCase(String),
     /// Apply a move of the handling method to a complaint, if it is still at `version`.

@@ -17,6 +17,7 @@ use crate::tui::panes::revisits::AgendaRow;
 use crate::tui::panes::{
     callbacks, case, cases, classification, first_run, intake, lock, revisits,
 };
+use crate::tui::searching::{Job, Searching};
 use crate::tui::widgets::window::{Fetch, FetchKind};
 
 /// What is known before the first-run screen settles the rest.
@@ -43,6 +44,8 @@ pub struct Runner {
     escalated_at: Option<std::time::Instant>,
     /// The agent to fill in on the lock screen after a first run that only wrote the setup.
     remembered: Option<String>,
+    /// The search thread, once a search was asked for (ended at the lock).
+    searching: Option<Searching>,
 }
 
 /// How often the app escalates late callbacks: a minute's lateness more changes nothing,
@@ -96,6 +99,7 @@ impl Runner {
             pending: None,
             escalated_at: None,
             remembered: None,
+            searching: None,
         }
     }
 
@@ -106,6 +110,36 @@ impl Runner {
             pending: Some(pending),
             escalated_at: None,
             remembered: None,
+            searching: None,
+        }
+    }
+
+    /// Whether a search is queued or running on the search thread.
+    pub fn busy(&self) -> bool {
+        self.searching.as_ref().is_some_and(Searching::busy)
+    }
+
+    /// Hands the app what the search thread has finished, without waiting; true when the
+    /// app quits.
+    pub fn poll(&mut self, app: &mut App) -> bool {
+        let mut quit = false;
+        while let Some(msgs) = self.searching.as_mut().and_then(Searching::try_next) {
+            for msg in msgs {
+                let effects = app.update(msg);
+                quit |= self.perform(app, effects);
+            }
+        }
+        quit
+    }
+
+    /// Waits for every search in flight and hands the app their results (tests and
+    /// benchmarks, which draw what a person would see once the search is done).
+    pub fn settle(&mut self, app: &mut App) {
+        while let Some(msgs) = self.searching.as_mut().and_then(Searching::wait_next) {
+            for msg in msgs {
+                let effects = app.update(msg);
+                self.perform(app, effects);
+            }
         }
     }
 
@@ -150,8 +184,41 @@ impl Runner {
             Effect::Lock => {
                 tracing::info!(agent = %desk.agent(), "locked");
                 desk.lock();
+                // A search asked for before the lock answers nobody.
+                self.searching = None;
                 Ok(None)
             }
+            Effect::Search {
+                seq,
+                filter,
+                fetch,
+                count,
+            } => {
+                let job = Job {
+                    seq,
+                    filter: *filter,
+                    fetch,
+                    count,
+                };
+                match &mut self.searching {
+                    Some(searching) => {
+                        searching.submit(job);
+                        Ok(None)
+                    }
+                    None => desk
+                        .searcher()
+                        .and_then(Searching::start)
+                        .map(|mut searching| {
+                            searching.submit(job);
+                            self.searching = Some(searching);
+                            None
+                        }),
+                }
+            }
+            Effect::GoTo(text) => desk
+                .find_number(&text)
+                .and_then(|number| desk.case_file(&number))
+                .map(|case| Some(Msg::Case(case::Msg::Opened(Box::new(case))))),
             Effect::DataVersion => match desk.data_version() {
                 Ok(v) => Ok(Some(Msg::DataVersion(v))),
                 // Polled every second: a failure is logged, not put on the screen each time.

@@ -89,6 +89,15 @@ pub fn suggested() -> Style {
 }
 
 /// The spread-risk mark (传播风险) in lists, beside its `!`.
+/// Text a search matched.
+pub fn matched() -> Style {
+    Style::default()
+        .fg(Color::Black)
+        .bg(Color::Yellow)
+        .add_modifier(Modifier::BOLD)
+}
+
+/// A spread risk, overdue: red and bold.
 pub fn risk() -> Style {
     Style::default().fg(Color::Red).add_modifier(Modifier::BOLD)
 }

@@ -366,6 +366,13 @@ impl Cover {
             .map(|d| d.case.complaint.number.as_str())
     }
 
+    /// Closes a case that is only being read (a half-typed form keeps it open).
+    pub fn close_reading(&mut self) {
+        if self.form.is_none() && self.follow.is_none() {
+            self.detail = None;
+        }
+    }
+
     /// Opens a move's form (over the list).
     pub fn open_form(&mut self, form: MoveForm) {
         self.form = Some(form);

@@ -1,8 +1,17 @@
-//! Cases (案件, F6): every case has a home here, whatever it owes. Views with their counts
-//! (1–3 or Left/Right): the open cases oldest first, the closed ones most recently closed
-//! first, all of them newest first. Each view pages through its index in both directions
-//! with the one pager; Enter opens the case, where every move is available. Marks that say
-//! it without colour: `*` a spread risk, `$` compensation awaiting approval.
+//! Cases (案件, F6): every case has a home here, whatever it owes. Views with their counts:
+//! the open cases oldest first, the closed ones most recently closed first, all of them
+//! newest first. Each view pages through its index in both directions with the one pager;
+//! Enter opens the case, where every move is available. Marks that say it without colour:
+//! `*` a spread risk, `$` compensation awaiting approval.
+//!
+//! The query line on top is a text field (an input method works in it), focused when the
+//! pane opens: typing searches the view, newest first, a tick after the last key; the search
+//! runs on a thread of its own, a newer one cancels it, and the frame never waits on it. The
+//! matched text is highlighted. Esc empties the query, then leaves it for the list, where
+//! the list keys work as in every list (`/` or Ctrl+F comes back). Ctrl+G opens a case by
+//! its number, or by today's sequence (`17`).
+
+use std::ops::Range;
 
 use chrono::{DateTime, Datelike, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -15,23 +24,30 @@ use ratatui::widgets::Paragraph;
 use crate::desk::Cursor;
 use crate::domain::complaint::{Complaint, Queue};
 use crate::domain::handling::Approval;
+use crate::domain::search::{SearchFilter, View, matches};
+use crate::error::Error;
 use crate::present::local_minutes;
-use crate::text::{fit, sanitize_line};
+use crate::text::{fit, sanitize_line, width};
 use crate::tui::ctx::Ctx;
-use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, key, lookup};
-use crate::tui::msg::{Effect, Out};
+use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, ctrl, footer, help_rows, key, lookup};
+use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
 use crate::tui::theme;
-use crate::tui::widgets::table::{bar_line, cells_line, position_text};
-use crate::tui::widgets::window::{self, Fetch, Key, Keyed, Window};
+use crate::tui::widgets::field::TextField;
+use crate::tui::widgets::table::{bar_line, position_text};
+use crate::tui::widgets::window::{self, Fetch, FetchKind, Go, Key, Keyed, Window};
 
-/// The views, in the order the pane shows them: the queue each lists and its name.
-pub const VIEWS: [(Queue, &str); 3] = [
-    (Queue::Open, "tui.view_open"),
-    (Queue::Closed, "tui.view_closed"),
-    (Queue::All, "tui.view_all"),
+/// The views, in the order the pane shows them: the queue each lists when nothing is
+/// typed, the same set for a search, and its name.
+pub const VIEWS: [(Queue, View, &str); 3] = [
+    (Queue::Open, View::Open, "tui.view_open"),
+    (Queue::Closed, View::Closed, "tui.view_closed"),
+    (Queue::All, View::All, "tui.view_all"),
 ];
+
+/// Search results are newest first, like the queue of every complaint.
+const SEARCH_ORDER: Queue = Queue::All;
 
 /// A case in a view, with its place in the view's order.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +83,7 @@ pub fn cursor(queue: Queue, (key, id): Key) -> Cursor {
     }
 }
 
-/// What the pane's own keys do (the moves through the list are the pager's).
+/// What the pane's keys do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cmd {
     View(usize),
@@ -75,10 +91,16 @@ enum Cmd {
     PrevView,
     Open,
     Reload,
+    /// To the query line.
+    Query,
+    /// In the query: empty it, or (empty) leave it for the list.
+    Leave,
+    /// In the query: move through the list.
+    Go(Go),
 }
 
-/// The pane's keys.
-const KEYS: &[Binding<Cmd>] = &[
+/// The keys while the list has the focus (the moves through it are the pager's).
+const LIST_KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ch('1')], Cmd::View(0))
         .help("1-3 / Left / Right / Tab", "help.case_view")
         .hint_at(2, "keys.view"),
@@ -89,9 +111,41 @@ const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[key(KeyCode::Enter)], Cmd::Open)
         .help("Enter", "help.open")
         .hint_at(0, "keys.case"),
-    Binding::new(&[ch('r'), ch('R')], Cmd::Reload)
-        .help("r", "help.refresh")
-        .hint_at(1, "keys.reload"),
+    Binding::new(&[ch('/')], Cmd::Query)
+        .help("/", "help.case_query")
+        .hint_at(1, "keys.query"),
+    Binding::new(&[ch('r'), ch('R')], Cmd::Reload).help("r", "help.refresh"),
+];
+
+/// The keys while the query line has the focus: every other key is text.
+const QUERY_KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[ctrl('d')], Cmd::Go(Go::HalfDown)),
+    Binding::new(&[ctrl('u')], Cmd::Go(Go::HalfUp)),
+    Binding::new(&[key(KeyCode::Down)], Cmd::Go(Go::Down)).help("Up / Down", "help.list_move"),
+    Binding::new(&[key(KeyCode::Up)], Cmd::Go(Go::Up)),
+    Binding::new(&[key(KeyCode::PageDown)], Cmd::Go(Go::PageDown))
+        .help("PgUp / PgDn", "help.list_page"),
+    Binding::new(&[key(KeyCode::PageUp)], Cmd::Go(Go::PageUp)),
+    Binding::new(&[key(KeyCode::Tab)], Cmd::NextView)
+        .help("Tab / Shift+Tab", "help.case_view")
+        .hint_at(2, "keys.view_tab"),
+    Binding::new(&[key(KeyCode::BackTab)], Cmd::PrevView),
+    Binding::new(&[key(KeyCode::Enter)], Cmd::Open)
+        .help("Enter", "help.open")
+        .hint_at(0, "keys.case"),
+    Binding::new(&[key(KeyCode::Esc)], Cmd::Leave)
+        .help("Esc", "help.case_leave")
+        .hint_at(1, "keys.leave_query"),
+];
+
+/// The keys of the go-to line.
+const GOTO_KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[key(KeyCode::Enter)], Cmd::Open)
+        .help("Enter", "help.goto_open")
+        .hint_at(0, "keys.goto_open"),
+    Binding::new(&[key(KeyCode::Esc)], Cmd::Leave)
+        .help("Esc", "help.cancel_form")
+        .hint_at(1, "keys.goto_cancel"),
 ];
 
 /// What the marks say.
@@ -114,13 +168,57 @@ pub enum Msg {
     },
     /// How many cases each view holds, in the order of [`VIEWS`].
     Counts(Vec<i64>),
+    /// A page of search results.
+    Found {
+        /// The search it answers.
+        seq: u64,
+        /// What was read.
+        fetch: Fetch,
+        /// Its rows, newest first.
+        rows: Vec<Complaint>,
+    },
+    /// How many complaints a search matches.
+    Counted {
+        /// The search it answers.
+        seq: u64,
+        /// The count.
+        count: u64,
+    },
+    /// The search was refused (a query of only spaces, one too long).
+    Refused {
+        /// The search it answers.
+        seq: u64,
+        /// Why.
+        error: Error,
+    },
 }
 
-/// The pane's state. It opens on the open cases.
+/// Where the keys go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Focus {
+    Query,
+    List,
+}
+
+/// The pane's state. It opens on the open cases, the query line focused.
 #[derive(Debug, Clone)]
 pub struct Cases {
     view: usize,
     counts: Option<Vec<i64>>,
+    focus: Focus,
+    query: TextField,
+    /// The text searched for (None: the view is listed).
+    searched: Option<String>,
+    /// The query changed and is not searched yet.
+    typed: bool,
+    /// The newest search asked for (older results are dropped).
+    seq: u64,
+    /// How many the search matches, once counted.
+    found: Option<u64>,
+    /// Why the query was refused, shown under it.
+    refusal: Option<Error>,
+    /// The go-to line, while open.
+    goto: Option<TextField>,
     window: Window<CaseRow>,
     cover: Cover,
 }
@@ -130,6 +228,14 @@ impl Default for Cases {
         Cases {
             view: 0,
             counts: None,
+            focus: Focus::Query,
+            query: TextField::line(""),
+            searched: None,
+            typed: false,
+            seq: 0,
+            found: None,
+            refusal: None,
+            goto: None,
             window: Window::backward(),
             cover: Cover::default(),
         }
@@ -152,22 +258,44 @@ impl Cases {
         self.window.selected()
     }
 
+    /// The text searched for, if the list shows search results.
+    pub fn searched(&self) -> Option<&str> {
+        self.searched.as_deref()
+    }
+
+    /// How many complaints the search matches, once counted.
+    pub fn found(&self) -> Option<u64> {
+        self.found
+    }
+
+    /// Whether the query line has the focus.
+    pub fn query_focused(&self) -> bool {
+        self.focus == Focus::Query && self.goto.is_none()
+    }
+
+    /// To the query line (Ctrl+F), closing a case that is only being read.
+    pub fn focus_query(&mut self) {
+        self.focus = Focus::Query;
+        self.goto = None;
+        self.cover.close_reading();
+    }
+
+    /// Opens the go-to line (Ctrl+G).
+    pub fn open_goto(&mut self) {
+        self.goto = Some(TextField::line(""));
+    }
+
     /// Takes a result.
     pub fn update(&mut self, msg: Msg, ctx: &Ctx<'_>) -> Out {
         match msg {
-            // A page of another view (switched meanwhile) is dropped.
-            Msg::Page { queue, .. } if queue != self.queue() => Out::none(),
+            // A page of another view, or of the view while a search shows, is dropped.
+            Msg::Page { queue, .. } if queue != self.queue() || self.searched.is_some() => {
+                Out::none()
+            }
             Msg::Page { queue, fetch, rows } => {
-                let rows = rows
-                    .into_iter()
-                    .map(|complaint| CaseRow {
-                        key: row_key(queue, &complaint),
-                        complaint,
-                    })
-                    .collect();
                 self.window
                     .set_count(self.count(self.view).map(|n| n.max(0) as u64));
-                let next = self.window.apply(fetch, rows, ctx.list_rows(1));
+                let next = self.take(queue, fetch, rows, ctx);
                 Out::effects(
                     next.map(|fetch| Effect::LoadCases { queue, fetch })
                         .into_iter()
@@ -178,48 +306,200 @@ impl Cases {
                 self.counts = Some(counts);
                 Out::none()
             }
+            Msg::Found { seq, .. } | Msg::Counted { seq, .. } | Msg::Refused { seq, .. }
+                if seq != self.seq =>
+            {
+                Out::none()
+            }
+            Msg::Found { fetch, rows, .. } => {
+                let next = self.take(SEARCH_ORDER, fetch, rows, ctx);
+                Out::effects(
+                    next.and_then(|fetch| self.search(fetch))
+                        .into_iter()
+                        .collect(),
+                )
+            }
+            Msg::Counted { count, .. } => {
+                self.found = Some(count);
+                Out::none()
+            }
+            Msg::Refused { error, .. } => {
+                self.refusal = Some(error);
+                Out::none()
+            }
         }
+    }
+
+    /// Puts a page read in `queue`'s order into the window; the next page a waiting move
+    /// needs.
+    fn take(
+        &mut self,
+        queue: Queue,
+        fetch: Fetch,
+        rows: Vec<Complaint>,
+        ctx: &Ctx<'_>,
+    ) -> Option<Fetch> {
+        let rows = rows
+            .into_iter()
+            .map(|complaint| CaseRow {
+                key: row_key(queue, &complaint),
+                complaint,
+            })
+            .collect();
+        self.window.apply(fetch, rows, ctx.list_rows(2))
     }
 
     fn count(&self, view: usize) -> Option<i64> {
         self.counts.as_ref().and_then(|c| c.get(view).copied())
     }
 
-    /// The counts and the view read again, where it was (from the start the first time).
-    fn reload(&mut self) -> Vec<Effect> {
-        vec![
-            Effect::CaseCounts(VIEWS.iter().map(|(q, _)| *q).collect()),
-            Effect::LoadCases {
+    /// The effect that reads `fetch` of the list shown: the view's queue, or the search.
+    fn load(&mut self, fetch: Fetch) -> Option<Effect> {
+        if self.searched.is_some() {
+            self.search(fetch)
+        } else {
+            Some(Effect::LoadCases {
                 queue: self.queue(),
-                fetch: self.window.enter(),
-            },
-        ]
+                fetch,
+            })
+        }
+    }
+
+    /// A page of the search (counted with its first page).
+    fn search(&mut self, fetch: Fetch) -> Option<Effect> {
+        let text = self.searched.clone()?;
+        Some(Effect::Search {
+            seq: self.seq,
+            filter: Box::new(SearchFilter {
+                text: Some(text),
+                view: VIEWS[self.view].1,
+                ..SearchFilter::default()
+            }),
+            fetch,
+            count: fetch.kind == FetchKind::Start,
+        })
+    }
+
+    /// Searches what is typed now (or lists the view again when nothing is).
+    fn run_query(&mut self) -> Vec<Effect> {
+        self.typed = false;
+        self.refusal = None;
+        self.found = None;
+        self.seq += 1;
+        let text = self.query.value();
+        if text.trim().is_empty() {
+            self.searched = None;
+            self.window = Window::backward();
+            return self.reload();
+        }
+        // Results newest first, read forward (the core has no "last page" of a search).
+        self.searched = Some(text);
+        self.window = Window::default();
+        let fetch = self.window.start();
+        self.search(fetch).into_iter().collect()
+    }
+
+    /// The counts and the list read again, where it was (from the start the first time).
+    fn reload(&mut self) -> Vec<Effect> {
+        let mut effects = vec![Effect::CaseCounts(
+            VIEWS.iter().map(|(q, _, _)| *q).collect(),
+        )];
+        let fetch = self.window.enter();
+        effects.extend(self.load(fetch));
+        effects
     }
 
     fn show_view(&mut self, view: usize) -> Out {
         self.view = view % VIEWS.len();
-        Out::effect(Effect::LoadCases {
-            queue: self.queue(),
-            fetch: self.window.start(),
+        if self.searched.is_some() {
+            return Out::effects(self.run_query());
+        }
+        let fetch = self.window.start();
+        Out::effects(self.load(fetch).into_iter().collect())
+    }
+
+    fn go(&mut self, go: Go, ctx: &Ctx<'_>) -> Out {
+        let next = self.window.go(go, ctx.list_rows(2));
+        Out::effects(next.and_then(|f| self.load(f)).into_iter().collect())
+    }
+
+    fn open_selected(&self) -> Out {
+        self.selected().map_or_else(Out::none, |r| {
+            Out::effect(Effect::OpenCase(r.complaint.number.clone()))
         })
     }
 
-    /// Draws the views with their counts, the column header and the rows in view.
+    fn goto_key(&mut self, event: KeyEvent) -> Out {
+        let Some(line) = &mut self.goto else {
+            return Out::none();
+        };
+        match lookup(GOTO_KEYS, &event) {
+            Some(Cmd::Open) => {
+                let text = line.value();
+                if text.trim().is_empty() {
+                    return Out::none();
+                }
+                self.goto = None;
+                Out::effect(Effect::GoTo(text))
+            }
+            Some(_) => {
+                self.goto = None;
+                Out::none()
+            }
+            None => {
+                line.input(event);
+                Out::none()
+            }
+        }
+    }
+
+    fn query_key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        match lookup(QUERY_KEYS, &event) {
+            Some(Cmd::Go(go)) => self.go(go, ctx),
+            Some(Cmd::NextView) => self.show_view(self.view + 1),
+            Some(Cmd::PrevView) => self.show_view(self.view + VIEWS.len() - 1),
+            Some(Cmd::Open) => self.open_selected(),
+            Some(Cmd::Leave) if !self.query.is_empty() => {
+                self.query = TextField::line("");
+                Out::effects(self.run_query())
+            }
+            Some(Cmd::Leave) => {
+                self.focus = Focus::List;
+                Out::none()
+            }
+            Some(_) => Out::none(),
+            None => {
+                if self.query.input(event) {
+                    self.typed = true;
+                }
+                Out::none()
+            }
+        }
+    }
+
+    /// Draws the query line (the go-to line over it while open), the views with their
+    /// counts, the column header and the rows in view.
     fn render_list(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
         let c = ctx.catalog;
+        let keys = match (&self.goto, self.focus) {
+            (Some(_), _) => GOTO_KEYS,
+            (None, Focus::Query) => QUERY_KEYS,
+            (None, Focus::List) => LIST_KEYS,
+        };
         let inner = crate::tui::widgets::pane_frame(
             frame,
             area,
             c.text("tui.cases_title"),
-            &footer(c, KEYS, HELP_HINT, "  "),
+            &footer(c, keys, HELP_HINT, "  "),
         );
-        if inner.height == 0 {
+        if inner.height < 3 {
             return;
         }
         let cols = inner.width as usize;
+        self.render_query(ctx, frame, Rect { height: 1, ..inner });
         let mut lines: Vec<Line<'static>> = Vec::with_capacity(inner.height as usize);
         let mut tabs = Vec::new();
-        for (i, (_, label)) in VIEWS.iter().enumerate() {
+        for (i, (_, _, label)) in VIEWS.iter().enumerate() {
             let mut text = format!("{} {}", i + 1, c.text(label));
             if let Some(n) = self.count(i) {
                 text.push_str(&format!(" {n}"));
@@ -230,8 +510,13 @@ impl Cases {
                 Span::styled(format!(" {text} "), theme::tab())
             });
         }
-        let legend = c.text("tui.cases_legend");
-        lines.push(bar_line(tabs, legend, &position_text(&self.window), cols));
+        let position = match (self.searched.is_some(), self.found) {
+            (true, Some(n)) if !self.window.rows().is_empty() => {
+                format!("{} / {n}", self.window.position() + 1)
+            }
+            _ => position_text(&self.window),
+        };
+        lines.push(bar_line(tabs, c.text("tui.cases_legend"), &position, cols));
         let w = columns(cols.saturating_sub(MARKS));
         let header = [
             c.text("label.number"),
@@ -243,23 +528,26 @@ impl Cases {
             c.text("tui.col_age"),
             c.text("label.description"),
         ];
-        lines.push(Line::styled(
-            format!(
-                "{}{}",
-                " ".repeat(MARKS),
-                cells_line(&w, header.map(str::to_string))
-            ),
-            theme::header(),
-        ));
+        let mut head = vec![Span::styled(" ".repeat(MARKS), theme::header())];
+        head.extend(cells(&w, header.map(plain), theme::header(), ""));
+        lines.push(Line::from(head));
+        let body = Rect {
+            y: inner.y + 1,
+            height: inner.height - 1,
+            ..inner
+        };
         if self.window.loaded() && self.window.rows().is_empty() {
-            lines.push(Line::styled(
-                fit(c.text("tui.cases_empty"), cols),
-                theme::hint(),
-            ));
+            let key = if self.searched.is_some() {
+                "tui.cases_none_found"
+            } else {
+                "tui.cases_empty"
+            };
+            lines.push(Line::styled(fit(c.text(key), cols), theme::hint()));
         }
         let now = ctx.now_utc();
-        let height = (inner.height as usize).saturating_sub(2);
+        let height = (body.height as usize).saturating_sub(2);
         let selected = self.window.selected_index();
+        let query = self.searched.as_deref().unwrap_or("");
         for (i, row) in self
             .window
             .rows()
@@ -270,7 +558,7 @@ impl Cases {
         {
             let co = &row.complaint;
             let first = co.description.lines().next().unwrap_or_default();
-            let cells = [
+            let texts = [
                 co.number.clone(),
                 received_cell(co.received_at, now),
                 c.text(co.stage.label_key()).to_string(),
@@ -297,36 +585,94 @@ impl Cases {
                 mark(co.spread_risk, "*", theme::risk()),
                 mark(pending, "$", theme::flagged()),
             ];
-            spans.push(Span::styled(cells_line(&w, cells), style));
+            spans.extend(cells(&w, texts, style, query));
             lines.push(Line::from(spans));
         }
-        frame.render_widget(Paragraph::new(lines), inner);
+        frame.render_widget(Paragraph::new(lines), body);
+    }
+
+    /// The query line (or the go-to line), the caret placed for the input method.
+    fn render_query(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let c = ctx.catalog;
+        let (label, field, focused) = match &self.goto {
+            Some(line) => (c.text("tui.goto_label"), line, true),
+            None => (
+                c.text("tui.query_label"),
+                &self.query,
+                self.focus == Focus::Query,
+            ),
+        };
+        let label = format!("{label} ");
+        let label_w = width(&label) as u16;
+        frame.render_widget(Span::styled(label.clone(), theme::label_focused()), area);
+        let input = Rect {
+            x: area.x + label_w.min(area.width),
+            width: area.width.saturating_sub(label_w),
+            ..area
+        };
+        let note = match (&self.refusal, &self.goto) {
+            (Some(e), None) => Some(Span::styled(sanitize_line(&c.render(e)), theme::error())),
+            (None, None) if field.is_empty() && !focused => Some(Span::styled(
+                c.text("tui.query_hint").to_string(),
+                theme::hint(),
+            )),
+            _ => None,
+        };
+        frame.render_widget(field.widget(), input);
+        if let Some(note) = note
+            && field.is_empty()
+        {
+            frame.render_widget(note, input);
+        }
+        if focused {
+            frame.set_cursor_position(field.caret(input));
+        }
     }
 }
 
 impl Room for Cases {
     fn key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        if self.goto.is_some() {
+            return self.goto_key(event);
+        }
         if self.cover.is_up() {
             return self.cover.key(event, ctx);
         }
-        let queue = self.queue();
-        if let Some(go) = lookup(window::KEYS, &event) {
-            let next = self.window.go(go, ctx.list_rows(1));
-            return Out::effects(
-                next.map(|fetch| Effect::LoadCases { queue, fetch })
-                    .into_iter()
-                    .collect(),
-            );
+        if self.focus == Focus::Query {
+            return self.query_key(event, ctx);
         }
-        match lookup(KEYS, &event) {
+        if let Some(go) = lookup(window::KEYS, &event) {
+            return self.go(go, ctx);
+        }
+        match lookup(LIST_KEYS, &event) {
             Some(Cmd::View(view)) => self.show_view(view),
             Some(Cmd::NextView) => self.show_view(self.view + 1),
             Some(Cmd::PrevView) => self.show_view(self.view + VIEWS.len() - 1),
             Some(Cmd::Reload) => Out::effects(self.reload()),
-            Some(Cmd::Open) => self.selected().map_or_else(Out::none, |r| {
-                Out::effect(Effect::OpenCase(r.complaint.number.clone()))
-            }),
-            None => Out::none(),
+            Some(Cmd::Open) => self.open_selected(),
+            Some(Cmd::Query) => {
+                self.focus = Focus::Query;
+                Out::none()
+            }
+            Some(Cmd::Leave | Cmd::Go(_)) | None => Out::none(),
+        }
+    }
+
+    fn paste(&mut self, text: &str) -> Out {
+        let field = match (&mut self.goto, self.cover.is_up(), self.focus) {
+            (Some(line), _, _) => line,
+            (None, true, _) => return self.cover.paste(text),
+            (None, false, Focus::Query) => &mut self.query,
+            (None, false, Focus::List) => return Out::none(),
+        };
+        let removed = field.paste(text);
+        if self.goto.is_none() {
+            self.typed = true;
+        }
+        if removed > 0 {
+            Out::notice(Notice::PasteCleaned(removed))
+        } else {
+            Out::none()
         }
     }
 
@@ -336,7 +682,17 @@ impl Room for Cases {
     }
 
     fn help(&self) -> Vec<Help> {
-        self.cover.help_over(KEYS, LEGEND)
+        if self.goto.is_some() {
+            return help_rows(GOTO_KEYS).collect();
+        }
+        match self.focus {
+            Focus::Query => self.cover.help().unwrap_or_else(|| {
+                help_rows(QUERY_KEYS)
+                    .chain(LEGEND.iter().copied())
+                    .collect()
+            }),
+            Focus::List => self.cover.help_over(LIST_KEYS, LEGEND),
+        }
     }
 
     fn cover(&self) -> Option<&Cover> {
@@ -347,13 +703,22 @@ impl Room for Cases {
         Some(&mut self.cover)
     }
 
-    /// The counts and the view are read again on every F6.
+    /// The counts and the list are read again on every F6.
     fn enter(&mut self, _again: bool) -> Vec<Effect> {
         self.reload()
     }
 
     fn refresh(&mut self) -> Vec<Effect> {
         self.reload()
+    }
+
+    /// A tick after the last key in the query line, what is typed is searched.
+    fn tick(&mut self) -> Vec<Effect> {
+        if self.typed {
+            self.run_query()
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -366,6 +731,50 @@ fn mark(on: bool, text: &'static str, style: Style) -> Span<'static> {
     } else {
         Span::raw(" ")
     }
+}
+
+fn plain(text: &str) -> String {
+    text.to_string()
+}
+
+/// Cells fitted to their widths, one space apart (a column of width zero left out), the
+/// parts matching `query` highlighted within each (by display width, after fitting).
+fn cells<const N: usize>(
+    widths: &[usize; N],
+    texts: [String; N],
+    style: Style,
+    query: &str,
+) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    let mut first = true;
+    for (text, w) in texts.iter().zip(widths) {
+        if *w == 0 {
+            continue;
+        }
+        if !first {
+            spans.push(Span::styled(" ", style));
+        }
+        first = false;
+        let fitted = fit(text, *w);
+        let found: Vec<Range<usize>> = if query.is_empty() {
+            Vec::new()
+        } else {
+            matches(&fitted, query)
+        };
+        let mut at = 0;
+        for r in found {
+            if r.start > at {
+                spans.push(Span::styled(fitted[at..r.start].to_string(), style));
+            }
+            spans.push(Span::styled(
+                fitted[r.clone()].to_string(),
+                theme::matched(),
+            ));
+            at = r.end;
+        }
+        spans.push(Span::styled(fitted[at..].to_string(), style));
+    }
+    spans
 }
 
 /// When a case was received: month, day and time this year, the date in an earlier one.
@@ -388,8 +797,7 @@ fn age_days(c: &Complaint, now: DateTime<Utc>) -> i64 {
 }
 
 /// Column widths (the marks not counted): number, received, stage, category, severity,
-/// location, age, description; the description (wide) or the location (narrow) takes the
-/// rest.
+/// location, age, description; the description takes the rest.
 fn columns(total: usize) -> [usize; 8] {
     let mut w = if total >= 100 {
         [13, 11, 10, 10, 8, 14, 5, 0]
@@ -406,20 +814,121 @@ fn columns(total: usize) -> [usize; 8] {
 mod tests {
     use super::*;
     use crate::tui::keymap::tests::check_table;
+    use crossterm::event::KeyModifiers;
+
+    fn press(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
 
     #[test]
     fn the_pane_keys() {
-        check_table(KEYS);
-        for k in ['1', 'r'] {
-            let event = KeyEvent::new(KeyCode::Char(k), crossterm::event::KeyModifiers::NONE);
-            assert!(lookup(KEYS, &event).is_some());
+        check_table(LIST_KEYS);
+        check_table(QUERY_KEYS);
+        check_table(GOTO_KEYS);
+        for k in ['1', 'r', '/'] {
+            let event = press(KeyCode::Char(k));
+            assert!(lookup(LIST_KEYS, &event).is_some());
             assert_eq!(lookup(window::KEYS, &event), None, "{k} is not a pager key");
+            assert_eq!(lookup(QUERY_KEYS, &event), None, "{k} is text in the query");
         }
     }
 
     #[test]
+    fn typing_searches_a_tick_later_and_esc_clears_then_leaves() {
+        let config = crate::config::Config::preset(crate::config::Preset::PropertyManagement)
+            .expect("preset");
+        let ctx = Ctx::new(&config, crate::i18n::Lang::ZhCn);
+        let mut p = Cases::default();
+        assert!(p.query_focused());
+        for c in "漏水".chars() {
+            let out = p.key(press(KeyCode::Char(c)), &ctx);
+            assert!(out.effects.is_empty(), "nothing searched while typing");
+        }
+        let effects = p.tick();
+        let [
+            Effect::Search {
+                seq, filter, count, ..
+            },
+        ] = effects.as_slice()
+        else {
+            panic!("{effects:?}");
+        };
+        assert_eq!(filter.text.as_deref(), Some("漏水"));
+        assert!(*count, "the first page is counted");
+        assert!(p.tick().is_empty(), "searched once");
+        // A stale answer is dropped.
+        let stale = Msg::Counted {
+            seq: seq - 1,
+            count: 9,
+        };
+        p.update(stale, &ctx);
+        assert_eq!(p.found(), None);
+        p.update(
+            Msg::Counted {
+                seq: *seq,
+                count: 3,
+            },
+            &ctx,
+        );
+        assert_eq!(p.found(), Some(3));
+        // Esc empties the query (the view is listed again), then leaves it for the list.
+        let out = p.key(press(KeyCode::Esc), &ctx);
+        assert!(matches!(
+            out.effects.as_slice(),
+            [Effect::CaseCounts(_), Effect::LoadCases { .. }]
+        ));
+        assert_eq!(p.searched(), None);
+        p.key(press(KeyCode::Esc), &ctx);
+        assert!(!p.query_focused());
+        assert!(matches!(
+            p.key(press(KeyCode::Char('3')), &ctx).effects.as_slice(),
+            [Effect::LoadCases {
+                queue: Queue::All,
+                ..
+            }]
+        ));
+        p.key(press(KeyCode::Char('/')), &ctx);
+        assert!(p.query_focused());
+    }
+
+    #[test]
+    fn the_go_to_line_asks_for_a_number() {
+        let config = crate::config::Config::preset(crate::config::Preset::PropertyManagement)
+            .expect("preset");
+        let ctx = Ctx::new(&config, crate::i18n::Lang::ZhCn);
+        let mut p = Cases::default();
+        p.open_goto();
+        assert!(
+            p.key(press(KeyCode::Enter), &ctx).effects.is_empty(),
+            "nothing typed"
+        );
+        p.key(press(KeyCode::Char('1')), &ctx);
+        p.key(press(KeyCode::Char('7')), &ctx);
+        let out = p.key(press(KeyCode::Enter), &ctx);
+        assert!(matches!(out.effects.as_slice(), [Effect::GoTo(t)] if t == "17"));
+        assert!(p.query_focused(), "back to the query line");
+    }
+
+    #[test]
+    fn matched_text_is_highlighted_within_the_fitted_cell() {
+        let spans = cells(
+            &[10],
+            ["卫生間漏水严重".to_string()],
+            Style::default(),
+            "间漏",
+        );
+        let texts: Vec<&str> = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(
+            texts,
+            vec!["卫生", "間漏", "~ "],
+            "Traditional text, Simplified query"
+        );
+        assert_eq!(spans[1].style, theme::matched());
+    }
+
+    #[test]
     fn keys_follow_the_order_of_each_view() {
-        for (queue, _) in VIEWS {
+        for (queue, _, _) in VIEWS {
             let mut a = Complaint::sample(1, "leak", "漏水");
             let mut b = Complaint::sample(2, "leak", "漏水");
             b.received_at = a.received_at + chrono::Duration::hours(1);

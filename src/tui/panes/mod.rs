@@ -51,6 +51,10 @@ pub trait Room {
     fn refresh(&mut self) -> Vec<Effect> {
         Vec::new()
     }
+    /// Time passes while the pane is in view (a search waits for typing to pause).
+    fn tick(&mut self) -> Vec<Effect> {
+        Vec::new()
+    }
 }
 
 /// Every desk pane's state, by name.
