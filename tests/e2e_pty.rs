@@ -1429,3 +1429,112 @@ fn saving_while_another_process_writes_in_a_loop_never_shows_a_locked_database()
     let shown = home.show_json(&number);
     assert_eq!(shown["description"], DESCRIPTION);
 }
+
+/// F5, F6 and Ctrl+G as xterm sends them.
+const F5: &str = "\x1b[15~";
+const F6: &str = "\x1b[17~";
+const CTRL_G: &str = "\x07";
+
+/// A leak case walked to its remedy through the library (its revisits planned); returns its
+/// number.
+fn remedied_case(home: &Home) -> String {
+    use complaint_desk::domain::complaint::{Intent, Scope};
+    use complaint_desk::domain::handling::Action;
+    let store = Store::open(&home.db()).expect("open the database");
+    let config = Config::preset(Preset::PropertyManagement).expect("preset");
+    let mut desk = Desk::new(store, config, AGENT, Box::new(SystemClock)).expect("desk");
+    let c = desk
+        .intake(&NewComplaint {
+            channel: Some(Channel::Phone),
+            name: "赵敏".into(),
+            phone: "13912345678".into(),
+            location: "7栋1单元302".into(),
+            category: "leak".into(),
+            description: "阳台渗水严重，墙皮脱落".into(),
+            outcome: "尽快修好".into(),
+            apologized: true,
+            received_at: None,
+        })
+        .expect("intake");
+    let steps = [
+        Action::Classify {
+            scope: Scope::In,
+            party: None,
+            complaint_type: None,
+            severity: "general".into(),
+            intent: Intent::Genuine,
+            spread_risk: false,
+            explained: false,
+        },
+        Action::Verify {
+            motive: "希望尽快处理".into(),
+            outcome: "修好".into(),
+        },
+        Action::Assess {
+            facts: "现场核实属实".into(),
+            severity: None,
+        },
+        Action::Plan {
+            department: "工程维修部".into(),
+            actions: "上门维修".into(),
+            promised: None,
+            confirmed: false,
+            compensation: None,
+            gift: None,
+        },
+        Action::Reply {
+            accepted: true,
+            alternatives: String::new(),
+        },
+        Action::Remedied {
+            note: "已修复".into(),
+        },
+    ];
+    for action in &steps {
+        desk.act(&c.number, None, action)
+            .expect("a step of the handling");
+    }
+    c.number
+}
+
+/// A case reopened through a low-satisfaction revisit is found in F6 by typing two Chinese
+/// characters, and opened with Enter; Ctrl+G opens it by its number.
+#[test]
+fn a_reopened_case_is_found_by_two_characters_and_by_its_number() {
+    let home = Home::desk_home();
+    let number = remedied_case(&home);
+    let mut tty = Tty::open_desk(&home);
+
+    // The revisit agenda, every part: the customer is not satisfied.
+    tty.send(F5);
+    tty.wait_for("回访计划");
+    tty.send("5");
+    tty.wait_for(&number);
+    tty.send("r");
+    tty.wait_for("满意度");
+    tty.send(TAB);
+    tty.send("2");
+    tty.send(TAB);
+    tty.send("墙面又渗水了");
+    tty.send(CTRL_S);
+    tty.wait_for("投诉已重新打开");
+
+    // F6, two characters typed: the case, opened with Enter, reopened.
+    tty.send(F6);
+    tty.wait_for("搜索：");
+    tty.send("渗水");
+    tty.wait_for_all(&["搜索： 渗水", &number, "1 / 1"]);
+    tty.send(ENTER);
+    tty.wait_for_all(&[&format!("投诉 {number}"), "已调查评估"]);
+    tty.send("\x1b");
+    tty.wait_for("搜索： 渗水");
+
+    // Ctrl+G and the number (today's sequence alone is the desk's test: this case was
+    // numbered by the test process's day, not the app's).
+    tty.send(CTRL_G);
+    tty.wait_for("打开编号：");
+    tty.send(&number.replace('-', ""));
+    tty.send(ENTER);
+    tty.wait_for(&format!("投诉 {number}"));
+    tty.quit_cleanly();
+}
