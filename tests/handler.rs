@@ -170,6 +170,23 @@ fn numbers(desk: &Desk, queue: Queue) -> Vec<String> {
 }
 
 #[test]
+fn the_setting_is_optional_and_checked() {
+    let old = Config::from_toml("preset = \"pest-control\"\n", "old.toml").expect("old file");
+    assert_eq!(
+        old.policy.handling.handler_from,
+        HandlerFrom::Classification
+    );
+    let intake =
+        Config::from_toml("[handling]\nhandler_from = \"intake\"\n", "new.toml").expect("new file");
+    assert_eq!(intake.policy.handling.handler_from, HandlerFrom::Intake);
+    let again = Config::from_toml(&intake.to_toml().expect("toml"), "again").expect("reload");
+    assert_eq!(again.policy.handling, intake.policy.handling);
+    let err = Config::from_toml("[handling]\nhandler_from = \"desk\"\n", "bad.toml")
+        .expect_err("unknown value");
+    assert_eq!(err.key, "error.config_syntax");
+}
+
+#[test]
 fn the_first_classifier_handles_the_case_and_a_correction_keeps_them() {
     let world = World::new();
     let mut wang = world.desk("王丽");
