@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/0006_callback_owner.sql")),
     Migration::Sql(include_str!("migrations/0007_sign_in.sql")),
     Migration::Code(chain_events),
+    Migration::Sql(include_str!("migrations/0009_handler.sql")),
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
