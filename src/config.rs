@@ -16,8 +16,8 @@ use crate::i18n::Lang;
 
 // The sections of a config file are the domain's rule settings.
 pub use crate::domain::policy::{
-    BusinessHours, Category, ComplaintType, FollowUp, KeywordRule, Party, Policy, RevisitPlan,
-    RevisitStep, Role, Severity, WeekdayKey,
+    BusinessHours, Category, ComplaintType, FollowUp, HandlerFrom, Handlers, KeywordRule, Party,
+    Policy, RevisitPlan, RevisitStep, Role, Severity, WeekdayKey,
 };
 
 /// Name of the config file inside the platform config dir.
@@ -130,6 +130,7 @@ struct FileConfig {
     roles: Option<Vec<Spanned<Role>>>,
     keyword_rules: Option<Vec<Spanned<KeywordRule>>>,
     follow_up: Option<FollowUp>,
+    handling: Option<Handlers>,
 }
 
 /// Where a section came from, for error messages.
@@ -405,6 +406,7 @@ fn assemble<'a>(
                 roles,
                 keyword_rules,
                 follow_up: s.follow_up.or(base.follow_up).unwrap_or_default(),
+                handling: s.handling.or(base.handling).unwrap_or_default(),
             },
         },
         spans,

@@ -176,6 +176,7 @@ pub fn write_case_text(
         ("label.spread_risk", yes_no(c.spread_risk)),
         ("label.explained", yes_no(c.explained)),
         ("label.stage", t(c.stage.label_key())),
+        ("label.handler", opt(c.handler.clone())),
         ("label.closed_at", opt(c.closed_at.map(local_minutes))),
         ("label.version", c.version.to_string()),
     ];
@@ -278,6 +279,8 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
     let Some(map) = e.detail.as_object() else {
         return line;
     };
+    // A transfer's from and to are agents, not severities or referrals.
+    let agents = e.kind == "transferred";
     let parts: Vec<String> = map
         .iter()
         .filter(|(_, v)| !v.is_null() && v.as_str() != Some(""))
@@ -288,6 +291,7 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
                 l => l.to_string(),
             };
             let value = match (k.as_str(), v) {
+                ("from" | "to", serde_json::Value::String(s)) if agents => s.clone(),
                 (_, serde_json::Value::Bool(b)) => catalog
                     .text(if *b { "label.yes" } else { "label.no" })
                     .to_string(),

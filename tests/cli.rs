@@ -880,7 +880,7 @@ fn case_errors_exit_1_with_one_line_and_usage_errors_exit_2() {
     .stdout("")
     .stderr(
         "error: 处于“已受理”阶段的投诉不能结案：结案前须完成补救（物业纠纷）或完成转交（非物业纠纷）；\
-         当前可进行：判定类型、核实投诉、升级、转介外部机构、等待客户\n",
+         当前可进行：判定类型、核实投诉、升级、转介外部机构、等待客户、转办\n",
     );
     desk.case(&n, &["--lang", "en", "refer", "--to", "developer"])
         .code(1)

@@ -200,21 +200,22 @@ fn sign_in_checks_the_argon2_secret_waits_longer_after_each_failure_and_locks() 
 }
 
 /// What the preset grants, written out here: every role × permission cell.
-const MATRIX: &[(&str, [bool; 6])] = &[
-    //            approve reveal  confid. export  anonym. manage
-    ("agent", [false, false, false, false, false, false]),
-    ("supervisor", [true, true, true, false, false, false]),
-    ("manager", [true, true, true, true, false, false]),
-    ("admin", [false, true, false, true, true, true]),
+const MATRIX: &[(&str, [bool; 7])] = &[
+    //            approve reveal  confid. export  anonym. manage  take over
+    ("agent", [false, false, false, false, false, false, false]),
+    ("supervisor", [true, true, true, false, false, false, true]),
+    ("manager", [true, true, true, true, false, false, true]),
+    ("admin", [false, true, false, true, true, true, true]),
 ];
 
-const PERMISSIONS: [Permission; 6] = [
+const PERMISSIONS: [Permission; 7] = [
     Permission::ApproveCompensation,
     Permission::RevealPhone,
     Permission::ViewConfidential,
     Permission::ExportPersonalData,
     Permission::Anonymise,
     Permission::ManageAgents,
+    Permission::TakeOver,
 ];
 
 #[test]
@@ -259,6 +260,17 @@ fn every_role_and_permission_is_checked_by_the_desk_and_denials_are_recorded() {
                     .map(drop),
                 Permission::Anonymise => desk.anonymise(&victim).map(drop),
                 Permission::ManageAgents => desk.agents().map(drop),
+                // Nobody handles the untriaged victim yet: taking it is a take-over.
+                Permission::TakeOver => desk
+                    .act(
+                        &victim,
+                        None,
+                        &Action::Transfer {
+                            to: name.into(),
+                            reason: "主管接手".into(),
+                        },
+                    )
+                    .map(|c| assert_eq!(c.handler.as_deref(), Some(name))),
             };
             match (granted, result) {
                 (true, Ok(())) => {}

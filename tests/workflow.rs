@@ -237,6 +237,14 @@ fn reopen() -> Action {
     }
 }
 
+/// A transfer to 李娜 (registered by the tests that apply it through the desk).
+fn transfer() -> Action {
+    Action::Transfer {
+        to: "李娜".into(),
+        reason: "李娜负责该楼栋".into(),
+    }
+}
+
 /// The action that makes `mv`, with valid content, for a complaint of `scope`.
 fn action_for(mv: Move, scope: Option<Scope>) -> Action {
     let out = scope == Some(Scope::Out);
@@ -258,6 +266,7 @@ fn action_for(mv: Move, scope: Option<Scope>) -> Action {
         Move::Close if out => close_referred(),
         Move::Close => close_in(),
         Move::Reopen => reopen(),
+        Move::Transfer => transfer(),
     }
 }
 
@@ -289,7 +298,10 @@ fn refused(desk: &mut Desk, number: &str, action: &Action, key: &str) -> Error {
         "{action:?}: complaint unchanged"
     );
     // A refused approval is a denied permission: recorded, and nothing else is.
-    let denial = matches!(key, "error.not_permitted" | "error.over_limit");
+    let denial = matches!(
+        key,
+        "error.not_permitted" | "error.over_limit" | "error.denied"
+    );
     let added = &after.events[before.events.len().min(after.events.len())..];
     let kinds: Vec<&str> = added.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(
@@ -357,6 +369,7 @@ fn open_in_scope(stage: Stage) -> Vec<(Move, Expect)> {
         (Move::External, Done(stage, "external_referral")),
         (Move::WaitCustomer, Done(stage, "waiting")),
         (Move::Resume, Guarded("error.not_waiting")),
+        (Move::Transfer, Done(stage, "transferred")),
     ]
 }
 
@@ -365,6 +378,7 @@ fn open_out_of_scope(stage: Stage) -> Vec<(Move, Expect)> {
     vec![
         (Move::Escalate, Done(stage, "escalated")),
         (Move::External, Done(stage, "external_referral")),
+        (Move::Transfer, Done(stage, "transferred")),
     ]
 }
 
@@ -399,7 +413,12 @@ fn states() -> Vec<State> {
             intake: leak,
             config,
             steps: vec![],
-            moves: vec![(Move::Classify, Done(S::Received, "classified"))],
+            // Nobody handles it before triage: a transfer by an agent is a take-over, which
+            // the agent role may not do.
+            moves: vec![
+                (Move::Classify, Done(S::Received, "classified")),
+                (Move::Transfer, Refused("error.denied")),
+            ],
         },
         State {
             name: "received, in scope",
@@ -453,6 +472,7 @@ fn states() -> Vec<State> {
                 (Move::External, Done(S::Assessed, "external_referral")),
                 (Move::WaitCustomer, Guarded("error.already_waiting")),
                 (Move::Resume, Done(S::Assessed, "resumed")),
+                (Move::Transfer, Done(S::Assessed, "transferred")),
             ],
         },
         State {
@@ -703,6 +723,7 @@ fn check_row(state: &State, c: &complaint_desk::domain::complaint::Complaint) {
 #[test]
 fn every_move_from_every_stage() {
     let world = World::new();
+    world.register("李娜", "agent");
     let states = states();
     let mut tried = 0;
     for state in &states {
@@ -1332,7 +1353,7 @@ fn referrals_and_waits() {
     );
     assert_eq!(
         err.get("allowed"),
-        Some("escalate, external, resume, close")
+        Some("escalate, external, resume, close, transfer")
     );
 }
 
@@ -1349,7 +1370,7 @@ fn untriaged_and_out_of_scope_refusals_say_why_in_chinese() {
     let text = zh.render(&err);
     assert_eq!(
         text,
-        "处于“已受理”阶段的投诉不能核实投诉：请先判定类型（物业纠纷或非物业纠纷）；当前可进行：判定类型"
+        "处于“已受理”阶段的投诉不能核实投诉：请先判定类型（物业纠纷或非物业纠纷）；当前可进行：判定类型、转办"
     );
     assert!(!en.render(&err).contains('{'), "{}", en.render(&err));
 

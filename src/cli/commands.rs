@@ -12,6 +12,7 @@ use super::{
 use crate::config::{Config, ConfigSource, Paths, Preset};
 use crate::desk::CallResult;
 use crate::desk::{Desk, MigrationProgress, SystemClock};
+use crate::domain::agent::Permission;
 use crate::domain::complaint::{NewComplaint, Queue};
 use crate::domain::handling::Action;
 use crate::error::{Error, Result};
@@ -79,6 +80,9 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             }
             ListQueue::Untriaged => list(&desk, Queue::Untriaged, *format, *limit, catalog),
             ListQueue::Open => list(&desk, Queue::Open, *format, *limit, catalog),
+            ListQueue::Mine => list(&desk, Queue::Mine, *format, *limit, catalog),
+            ListQueue::Waiting => list(&desk, Queue::Waiting, *format, *limit, catalog),
+            ListQueue::Approval => list(&desk, Queue::Approval, *format, *limit, catalog),
             ListQueue::Closed => list(&desk, Queue::Closed, *format, *limit, catalog),
             ListQueue::All => list(&desk, Queue::All, *format, *limit, catalog),
         },
@@ -228,7 +232,12 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             expect_version,
             action,
         } => {
-            if matches!(action, CaseAction::Approve) {
+            let takes_over = || -> Result<bool> {
+                Ok(desk.can(Permission::TakeOver) && desk.takes_over(number)?)
+            };
+            if matches!(action, CaseAction::Approve)
+                || matches!(action, CaseAction::Transfer { .. }) && takes_over()?
+            {
                 super::access::elevate(&mut desk, catalog)?;
             }
             let c = desk.act(number, *expect_version, &case_action(action)?)?;
@@ -330,6 +339,10 @@ fn case_action(a: &CaseAction) -> Result<Action> {
             referred: *referred,
         },
         CaseAction::Reopen { reason } => Action::Reopen {
+            reason: reason.clone(),
+        },
+        CaseAction::Transfer { to, reason } => Action::Transfer {
+            to: to.clone(),
             reason: reason.clone(),
         },
         CaseAction::Attach { .. } | CaseAction::Callback { .. } | CaseAction::Revisit { .. } => {

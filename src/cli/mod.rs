@@ -365,6 +365,16 @@ pub enum CaseAction {
         #[arg(long)]
         reason: String,
     },
+    /// Hand the case to another agent (转办); `--to` yourself takes it over (接手). Taking
+    /// over someone else's case needs take_over (asks for your secret; a refusal is recorded).
+    Transfer {
+        /// The new handler: a registered, enabled agent.
+        #[arg(long, value_name = "AGENT")]
+        to: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 /// The queues `list` shows: complaints, or the calls and revisits owed.
@@ -374,6 +384,12 @@ pub enum ListQueue {
     Untriaged,
     /// Not closed, oldest first.
     Open,
+    /// Not closed and handled by me (--agent), oldest first.
+    Mine,
+    /// Not closed and waiting on the responsible party or on the customer, oldest first.
+    Waiting,
+    /// Compensation awaiting an approval my role may give, oldest first.
+    Approval,
     /// Open callbacks, by due time (with `due_at` and `overdue`).
     Callbacks,
     /// Open revisits, by due time (with `due_at` and `overdue`).

@@ -42,6 +42,7 @@ pub struct ComplaintJson<'a> {
     explained: bool,
     stage: &'a str,
     version: i64,
+    handler: Option<&'a str>,
     closed_at: Option<String>,
     updated_at: String,
     handling: &'a Handling,
@@ -69,6 +70,7 @@ impl<'a> From<&'a Complaint> for ComplaintJson<'a> {
             explained: c.explained,
             stage: c.stage.as_str(),
             version: c.version,
+            handler: c.handler.as_deref(),
             closed_at: c.closed_at.map(rfc3339),
             updated_at: rfc3339(c.updated_at),
             handling: &c.handling,
@@ -180,7 +182,7 @@ impl<W: Write> JsonArray<W> {
     }
 }
 
-const CSV_HEADER: [&str; 21] = [
+const CSV_HEADER: [&str; 22] = [
     "number",
     "received_at",
     "channel",
@@ -202,6 +204,7 @@ const CSV_HEADER: [&str; 21] = [
     "version",
     "closed_at",
     "updated_at",
+    "handler",
 ];
 
 /// Keeps the kind of an I/O error inside a CSV error.
@@ -285,6 +288,7 @@ fn complaint_record(c: &Complaint) -> Vec<String> {
         c.version.to_string(),
         c.closed_at.map(rfc3339).unwrap_or_default(),
         rfc3339(c.updated_at),
+        c.handler.clone().unwrap_or_default(),
     ]
 }
 
@@ -294,10 +298,11 @@ pub struct Table<'a> {
     catalog: &'a Catalog,
 }
 
-const COLUMNS: [(&str, usize); 7] = [
+const COLUMNS: [(&str, usize); 8] = [
     ("label.number", 14),
     ("label.received_at", 16),
     ("label.stage", 12),
+    ("label.handler", 8),
     ("label.category", 12),
     ("label.name", 10),
     ("label.location", 16),
@@ -343,6 +348,7 @@ impl<'a> Table<'a> {
             c.number.clone(),
             local_minutes(c.received_at),
             stage,
+            sanitize_line(c.handler.as_deref().unwrap_or("-")),
             sanitize_line(&self.config.category_name(&c.category, lang)),
             sanitize_line(&c.name),
             sanitize_line(&c.location),

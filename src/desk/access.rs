@@ -362,6 +362,7 @@ pub fn permission_key(p: Permission) -> &'static str {
         Permission::ExportPersonalData => "export_personal_data",
         Permission::Anonymise => "anonymise",
         Permission::ManageAgents => "manage_agents",
+        Permission::TakeOver => "take_over",
     }
 }
 

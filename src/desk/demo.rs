@@ -11,6 +11,7 @@ use super::Desk;
 use crate::demo::{DemoCase, DemoGenerator};
 use crate::domain::agent::Permission;
 use crate::domain::number;
+use crate::domain::policy::HandlerFrom;
 use crate::error::{Error, Result};
 use crate::store::bulk::{BULK_BUDGET, BulkLoad, BulkWriter};
 use crate::store::complaints::{self, NewRow};
@@ -83,7 +84,9 @@ impl Desk {
                 // Until the writer is done.
                 written_chunks.iter().for_each(drop);
             });
-            let mut bulk = store.bulk(DemoLoad { agent }, BULK_BUDGET);
+            let from_intake = config.policy.handling.handler_from == HandlerFrom::Intake;
+            let load = DemoLoad { agent, from_intake };
+            let mut bulk = store.bulk(load, BULK_BUDGET);
             let mut pushed = 0;
             while pushed < count {
                 let chunk = next_chunk(&chunks, &mut bulk)?;
@@ -124,6 +127,8 @@ fn next_chunk(
 /// Demo cases written in bulk, numbered on from the day counters.
 struct DemoLoad<'a> {
     agent: &'a str,
+    /// Handlers come from intake: an untriaged case is its intake agent's.
+    from_intake: bool,
 }
 
 /// What one transaction of the demo keeps in memory: the end of the chain and the day
@@ -177,6 +182,13 @@ impl BulkLoad for DemoLoad<'_> {
             closed_at: c.closed_at,
             handling: Some(&p.handling),
             created_by: self.agent,
+            // The agent who classified the case (the moves walked set it), else by the
+            // setting the one who took it.
+            handler: c.handler.as_deref().or_else(|| {
+                self.from_intake
+                    .then(|| case.events.first().map(|e| e.agent))
+                    .flatten()
+            }),
             now: case.intake.received_at,
         };
         let id = complaints::insert(tx, &row, &number)?;

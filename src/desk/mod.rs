@@ -14,16 +14,16 @@ use chrono::{DateTime, Utc};
 use crate::config::Config;
 use crate::domain::agent::{Permission, validate_agent_name};
 use crate::domain::complaint::{Complaint, NewComplaint, Queue, halfwidth, validate};
-use crate::domain::handling::{Action, FIRST_REPLY, Rules, decide};
+use crate::domain::handling::{self, Action, FIRST_REPLY, Rules, approval_limit, decide};
 use crate::domain::number;
-use crate::domain::policy::Policy;
+use crate::domain::policy::{HandlerFrom, Policy};
 use crate::domain::schedule::Calendar;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
-use crate::store::complaints::{self, NewRow};
+use crate::store::complaints::{self, NewRow, Viewer};
 use crate::store::events::{self, NewEvent};
 use crate::store::followups;
-use crate::store::{Store, attachments, drafts};
+use crate::store::{Store, agents, attachments, drafts};
 
 /// Where the time comes from (the system clock, or a fixed one in tests).
 pub trait Clock {
@@ -76,6 +76,26 @@ pub struct StatusCounts {
     /// Callbacks and revisits past due.
     pub overdue: i64,
 }
+
+/// How many cases each view of the cases pane holds (indexed counts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ViewCounts {
+    /// Open cases the acting agent handles.
+    pub mine: i64,
+    /// Open cases.
+    pub open: i64,
+    /// Open cases waiting on the responsible party or on the customer.
+    pub waiting: i64,
+    /// Open cases with compensation the acting agent's role may approve.
+    pub approval: i64,
+    /// Cases closed in the last [`RECENTLY_CLOSED_DAYS`] days.
+    pub closed_recently: i64,
+    /// Every case.
+    pub all: i64,
+}
+
+/// Days a closed case counts as recently closed in [`ViewCounts`].
+pub const RECENTLY_CLOSED_DAYS: i64 = 30;
 
 /// Digits of a phone number before earlier complaints are looked up by it.
 pub const REPEAT_MIN_DIGITS: usize = 7;
@@ -153,8 +173,17 @@ impl std::fmt::Debug for Desk {
 }
 
 impl Desk {
-    /// A desk acting as `agent`.
-    pub fn new(store: Store, config: Config, agent: &str, clock: Box<dyn Clock>) -> Result<Desk> {
+    /// A desk acting as `agent`. With handlers from intake, open cases nobody handles yet
+    /// (from before that setting) get their intake agent.
+    pub fn new(
+        mut store: Store,
+        config: Config,
+        agent: &str,
+        clock: Box<dyn Clock>,
+    ) -> Result<Desk> {
+        if config.policy.handling.handler_from == HandlerFrom::Intake {
+            store.assign_intake_handlers()?;
+        }
         Ok(Desk {
             store,
             config,
@@ -213,14 +242,18 @@ impl Desk {
         let now = self.clock.now();
         let valid = validate(new, &self.config.policy, now)?;
         let agent = self.agent.clone();
+        let handler = (self.config.policy.handling.handler_from == HandlerFrom::Intake)
+            .then_some(agent.as_str());
         self.store.write(|tx| {
             let day = valid.received_at.with_timezone(&chrono::Local).date_naive();
             let number = complaints::next_number(tx, day)?;
-            let id = complaints::insert(tx, &NewRow::intake(&valid, &agent, now), &number)?;
+            let row = NewRow::intake(&valid, &agent, handler, now);
+            let id = complaints::insert(tx, &row, &number)?;
             let detail = serde_json::json!({
                 "channel": valid.channel.as_str(),
                 "category": valid.category,
                 "apologized": valid.apologized,
+                "handler": handler,
             });
             events::append(
                 tx,
@@ -243,6 +276,8 @@ impl Desk {
     /// domain's rules under the acting agent's role, written with its event in one
     /// transaction. With `expected_version` (the version the agent saw), a complaint that
     /// another writer changed meanwhile is refused with what changed; nothing is overwritten.
+    /// A transfer goes to a registered, enabled agent; taking over someone else's case
+    /// needs the take-over permission (a refusal is recorded) and the agent's secret.
     pub fn act(
         &mut self,
         number_text: &str,
@@ -263,6 +298,7 @@ impl Desk {
         let number = number::normalise(number_text);
         let agent = self.agent.clone();
         let config = &self.config;
+        let verified = self.verified;
         let result = self.store.write(|tx| {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
@@ -270,6 +306,9 @@ impl Desk {
                 && expected != c.version
             {
                 return Err(conflict(tx, &c, expected)?);
+            }
+            if let Action::Transfer { to, .. } = action {
+                check_transfer(tx, &c, to, &agent, &role, verified)?;
             }
             let rules = Rules {
                 policy: &config.policy,
@@ -279,13 +318,21 @@ impl Desk {
             };
             apply(tx, &rules, &c, action).map(masked)
         });
+        let transferring = matches!(action, Action::Transfer { .. });
         match result {
-            // A refused approval is a denied permission: recorded like every denial.
-            Err(e) if approving && matches!(e.key, "error.not_permitted" | "error.over_limit") => {
+            // A refused approval or take-over is a denied permission: recorded like every
+            // denial.
+            Err(e)
+                if approving && matches!(e.key, "error.not_permitted" | "error.over_limit")
+                    || transferring && e.key == "error.denied" =>
+            {
                 let id = self.store.complaint_by_number(&number)?.map(|c| c.id);
-                let detail = serde_json::json!({
-                    "permission": "approve_compensation", "role": role.key,
-                });
+                let permission = if approving {
+                    "approve_compensation"
+                } else {
+                    "take_over"
+                };
+                let detail = serde_json::json!({ "permission": permission, "role": role.key });
                 let agent = self.agent.clone();
                 self.store
                     .write(|tx| access::record(tx, now, &agent, id, "denied", detail))?;
@@ -293,6 +340,27 @@ impl Desk {
             }
             other => other,
         }
+    }
+
+    /// Whether the acting agent transferring complaint `number` would take it over (it is
+    /// someone else's, or nobody's yet): that needs the take-over permission and a secret.
+    pub fn takes_over(&self, number_text: &str) -> Result<bool> {
+        self.actor()?;
+        let c = self
+            .store
+            .complaint_by_number(&number::normalise(number_text))?
+            .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
+        Ok(handling::takes_over(&c, &self.agent))
+    }
+
+    /// Who looks at a queue: the acting agent, and what their role may approve.
+    fn viewer(&self) -> Result<Viewer<'_>> {
+        let row = self.actor()?;
+        let role = self.config.policy.roles.iter().find(|r| r.key == row.role);
+        Ok(Viewer {
+            agent: &self.agent,
+            approves_up_to: role.and_then(approval_limit),
+        })
     }
 
     /// Attaches a file to complaint `number` by reference: the file stays where it is; its
@@ -353,8 +421,8 @@ impl Desk {
         limit: u32,
         before: Option<Cursor>,
     ) -> Result<(Vec<Complaint>, Option<Cursor>)> {
-        self.actor()?;
-        let (page, cursor) = self.store.page_before(queue, limit, before)?;
+        let viewer = self.viewer()?;
+        let (page, cursor) = self.store.page_before(queue, &viewer, limit, before)?;
         Ok((page.into_iter().map(masked).collect(), cursor))
     }
 
@@ -420,7 +488,7 @@ impl Desk {
             .map_or(now + chrono::Duration::days(1), |t| t.with_timezone(&Utc));
         let due = self.store.due_counts(now, day_end)?;
         Ok(StatusCounts {
-            untriaged: self.store.count(Queue::Untriaged)?,
+            untriaged: self.store.count(Queue::Untriaged, &Viewer::NOBODY)?,
             due_today: due.due_today,
             overdue: due.overdue,
         })
@@ -438,8 +506,8 @@ impl Desk {
         limit: u32,
         after: Option<Cursor>,
     ) -> Result<(Vec<Complaint>, Option<Cursor>)> {
-        self.actor()?;
-        let (page, cursor) = self.store.page(queue, limit, after)?;
+        let viewer = self.viewer()?;
+        let (page, cursor) = self.store.page(queue, &viewer, limit, after)?;
         Ok((page.into_iter().map(masked).collect(), cursor))
     }
 
@@ -450,13 +518,30 @@ impl Desk {
         limit: Option<u64>,
         mut f: impl FnMut(&Complaint) -> Result<()>,
     ) -> Result<()> {
-        self.actor()?;
-        self.store.for_each(queue, limit, |c| f(&masked(c.clone())))
+        let viewer = self.viewer()?;
+        self.store
+            .for_each(queue, &viewer, limit, |c| f(&masked(c.clone())))
     }
 
-    /// How many complaints a queue holds.
+    /// How many complaints a queue holds, as the acting agent sees it.
     pub fn count(&self, queue: Queue) -> Result<i64> {
-        self.store.count(queue)
+        self.store.count(queue, &self.viewer()?)
+    }
+
+    /// The counts of the cases pane's views: mine, open, waiting, approval, closed in the
+    /// last [`RECENTLY_CLOSED_DAYS`] days, all (each an indexed count).
+    pub fn view_counts(&self) -> Result<ViewCounts> {
+        let viewer = self.viewer()?;
+        let count = |q| self.store.count(q, &viewer);
+        let since = self.clock.now() - chrono::Duration::days(RECENTLY_CLOSED_DAYS);
+        Ok(ViewCounts {
+            mine: count(Queue::Mine)?,
+            open: count(Queue::Open)?,
+            waiting: count(Queue::Waiting)?,
+            approval: count(Queue::Approval)?,
+            closed_recently: self.store.count_closed_since(since)?,
+            all: count(Queue::All)?,
+        })
     }
 
     /// The case file of complaint `number` (typed with or without its dash).
@@ -510,7 +595,7 @@ fn check(store: &Store) -> Result<DatabaseReport> {
     store.quick_check()?;
     Ok(DatabaseReport {
         version: crate::store::schema_version(),
-        complaints: store.count(Queue::All)?,
+        complaints: store.count(Queue::All, &Viewer::NOBODY)?,
     })
 }
 
@@ -580,6 +665,33 @@ fn apply(
         followups::cancel_revisits(tx, c.id, "", now)?;
     }
     Ok(complaints::by_id(tx, c.id)?)
+}
+
+/// What the desk checks of a transfer before the domain's rules: the new handler is a
+/// registered, enabled agent, and a take-over by a role that may is proved by a secret.
+fn check_transfer(
+    tx: &rusqlite::Transaction<'_>,
+    c: &Complaint,
+    to: &str,
+    agent: &str,
+    role: &crate::domain::policy::Role,
+    verified: bool,
+) -> Result<()> {
+    let to = to.trim();
+    if !to.is_empty() && agents::by_name(tx, to)?.is_none_or(|a| a.disabled) {
+        return Err(Error::new("error.transfer_target")
+            .arg("field", "handler")
+            .arg("agent", to));
+    }
+    if handling::takes_over(c, agent)
+        && role.permissions.contains(&Permission::TakeOver)
+        && !verified
+    {
+        return Err(Error::new("error.secret_required")
+            .arg("agent", agent)
+            .arg("permission", "take_over"));
+    }
+    Ok(())
 }
 
 /// SHA-256 (hex) and size of a file, read in chunks.

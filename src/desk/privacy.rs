@@ -124,7 +124,8 @@ impl Desk {
     ) -> Result<u64> {
         self.require(Permission::ExportPersonalData, None)?;
         let mut count = 0u64;
-        self.store.for_each(queue, None, |c| {
+        let viewer = self.viewer()?;
+        self.store.for_each(queue, &viewer, None, |c| {
             count += 1;
             f(c)
         })?;

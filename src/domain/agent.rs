@@ -23,6 +23,8 @@ pub enum Permission {
     Anonymise,
     /// Add, disable and reset agents.
     ManageAgents,
+    /// Transfer a case another agent handles, or one nobody handles yet (接手).
+    TakeOver,
 }
 
 /// Checks an agent name (who acts) and returns it trimmed.

@@ -239,6 +239,9 @@ pub struct Complaint {
     pub stage: Stage,
     /// Optimistic-concurrency version, bumped by every change.
     pub version: i64,
+    /// The agent who handles it (承办人); `None` before triage when handlers come from
+    /// classification.
+    pub handler: Option<String>,
     /// When it was closed.
     pub closed_at: Option<DateTime<Utc>>,
     /// Last change.
@@ -271,6 +274,7 @@ impl Complaint {
             explained: false,
             stage: Stage::Received,
             version: 1,
+            handler: None,
             closed_at: None,
             updated_at: i.received_at,
             handling: Handling::default(),
@@ -307,6 +311,13 @@ pub enum Queue {
     Untriaged,
     /// Not closed, oldest first.
     Open,
+    /// Not closed and handled by the acting agent, oldest first.
+    Mine,
+    /// Not closed and waiting on the responsible party or on the customer, oldest first.
+    Waiting,
+    /// Not closed, with compensation awaiting an approval the acting agent's role may
+    /// give, oldest first.
+    Approval,
     /// Closed, most recently closed first.
     Closed,
     /// Everything, newest first.

@@ -230,6 +230,13 @@ pub enum Action {
         /// Why.
         reason: String,
     },
+    /// Hand the case to another agent (转办); to oneself, a take-over (接手).
+    Transfer {
+        /// The new handler: a registered, enabled agent.
+        to: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl Action {
@@ -255,6 +262,7 @@ impl Action {
             Action::Resume { .. } => Move::Resume,
             Action::Close { .. } => Move::Close,
             Action::Reopen { .. } => Move::Reopen,
+            Action::Transfer { .. } => Move::Transfer,
         }
     }
 }
@@ -348,6 +356,19 @@ fn known(keys: impl Iterator<Item = String>, value: &str, field: &'static str) -
             .arg("value", value)
             .arg("known", keys.join(", ")))
     }
+}
+
+/// The largest compensation `role` may approve, or `None` when it may approve none.
+pub fn approval_limit(role: &Role) -> Option<u32> {
+    role.permissions
+        .contains(&Permission::ApproveCompensation)
+        .then_some(role.compensation_limit)
+}
+
+/// Whether `agent` transferring `c` takes it over from someone else (or from nobody): that
+/// needs the take-over permission; the handler transfers their own case freely.
+pub fn takes_over(c: &Complaint, agent: &str) -> bool {
+    c.handler.as_deref() != Some(agent)
 }
 
 fn severity_rank(policy: &Policy, key: &str) -> Option<usize> {
@@ -445,6 +466,7 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
             referred,
         } => d.close(summary, root_cause, lesson, *referred),
         Action::Reopen { reason } => d.reopen(reason),
+        Action::Transfer { to, reason } => d.transfer(to, reason),
     }?;
     let mut after = d.after;
     after.updated_at = rules.now;
@@ -535,6 +557,14 @@ impl Draft<'_> {
             return Err(Error::new("error.explain_first").arg("field", "explained"));
         }
         let after = &mut self.after;
+        // The first classification makes its agent the handler, unless intake did.
+        let handler = after
+            .handler
+            .is_none()
+            .then(|| self.rules.agent.to_string());
+        if handler.is_some() {
+            after.handler.clone_from(&handler);
+        }
         after.scope = Some(a.scope);
         after.party = party.clone();
         after.complaint_type = complaint_type.clone();
@@ -552,6 +582,7 @@ impl Draft<'_> {
                 "intent": a.intent.as_str(),
                 "spread_risk": a.spread_risk,
                 "explained": a.explained,
+                "handler": handler,
             }),
         ))
     }
@@ -665,12 +696,12 @@ impl Draft<'_> {
             return Err(Error::new("error.nothing_to_approve"));
         };
         let amount = plan.compensation.unwrap_or(0);
-        if !role.permissions.contains(&Permission::ApproveCompensation) {
+        let Some(limit) = approval_limit(role) else {
             return Err(Error::new("error.not_permitted")
                 .arg("role", &role.key)
                 .arg("amount", amount));
-        }
-        if amount > role.compensation_limit {
+        };
+        if amount > limit {
             return Err(Error::new("error.over_limit")
                 .arg("role", &role.key)
                 .arg("amount", amount)
@@ -851,6 +882,33 @@ impl Draft<'_> {
         after.handling.summary = None;
         after.handling.reply = None;
         Ok(("reopened", json!({ "reason": reason })))
+    }
+
+    /// The agent `to` is the desk's to check (registered, enabled); here: a reason, a new
+    /// handler, and the take-over permission unless the handler transfers their own case.
+    fn transfer(&mut self, to: &str, reason: &str) -> Result<Recorded> {
+        let to = text(to, "handler", true)?;
+        let reason = text(reason, "reason", true)?;
+        let rules = self.rules;
+        let from = self.before.handler.clone();
+        if from.as_deref() == Some(to.as_str()) {
+            return Err(Error::new("error.already_handler")
+                .arg("field", "handler")
+                .arg("agent", &to)
+                .arg("number", &self.before.number));
+        }
+        let take_over = takes_over(self.before, rules.agent);
+        if take_over && !rules.role.permissions.contains(&Permission::TakeOver) {
+            return Err(Error::new("error.denied")
+                .arg("agent", rules.agent)
+                .arg("role", &rules.role.key)
+                .arg("permission", "take_over"));
+        }
+        self.after.handler = Some(to.clone());
+        Ok((
+            "transferred",
+            json!({ "from": from, "to": to, "reason": reason, "take_over": take_over }),
+        ))
     }
 }
 

@@ -30,6 +30,9 @@ pub struct Policy {
     /// How callbacks and revisits are followed up.
     #[serde(default)]
     pub follow_up: FollowUp,
+    /// Who handles a case (承办人).
+    #[serde(default)]
+    pub handling: Handlers,
 }
 
 impl Policy {
@@ -261,6 +264,25 @@ impl FollowUp {
     pub fn reopens(&self, satisfaction: u8) -> bool {
         satisfaction <= self.reopen_at_or_below
     }
+}
+
+/// When a case gets its handler (承办人).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandlerFrom {
+    /// The agent who classifies it; nobody handles it before triage.
+    #[default]
+    Classification,
+    /// The agent who takes it at intake.
+    Intake,
+}
+
+/// Who handles a case (the `[handling]` section).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Handlers {
+    /// When a case gets its handler.
+    pub handler_from: HandlerFrom,
 }
 
 #[cfg(test)]

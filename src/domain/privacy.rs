@@ -41,6 +41,7 @@ const FACT_KEYS: &[&str] = &[
     "failures",
     "flagged",
     "from",
+    "handler",
     "intent",
     "kind",
     "level",

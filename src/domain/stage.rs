@@ -127,11 +127,13 @@ pub enum Move {
     Close,
     /// Reopen, with a reason.
     Reopen,
+    /// Hand the case to another agent, with a reason (转办); the stage stays.
+    Transfer,
 }
 
 impl Move {
     /// Every move, in the order of the method.
-    pub const ALL: [Move; 15] = [
+    pub const ALL: [Move; 16] = [
         Move::Classify,
         Move::Verify,
         Move::Assess,
@@ -147,6 +149,7 @@ impl Move {
         Move::Resume,
         Move::Close,
         Move::Reopen,
+        Move::Transfer,
     ];
 
     /// Stable name (events, errors).
@@ -167,6 +170,7 @@ impl Move {
             Move::Resume => "resume",
             Move::Close => "close",
             Move::Reopen => "reopen",
+            Move::Transfer => "transfer",
         }
     }
 
@@ -201,6 +205,7 @@ pub fn transition(stage: Stage, scope: Option<Scope>, mv: Move) -> Option<Stage>
         (Move::Resume, S::WaitingOnParty, _) => Some(S::Referred),
         (Move::WaitCustomer | Move::Resume, s, Some(Scope::In)) if open => Some(s),
         (Move::Escalate | Move::External, s, Some(_)) if open => Some(s),
+        (Move::Transfer, s, _) if open => Some(s),
         _ => None,
     }
 }

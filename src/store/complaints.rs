@@ -1,7 +1,8 @@
 //! Complaint rows: insert, fetch, and the queues paged through indexes.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params, params_from_iter};
 
 use crate::domain::complaint::{Channel, Complaint, Intent, Queue, Scope, ValidComplaint};
 use crate::domain::number;
@@ -20,7 +21,7 @@ pub(crate) fn qualified_columns() -> String {
 
 const COLUMNS: &str = "id, number, received_at, channel, name, phone, location, category, \
     description, outcome, apologized, scope, party, type, severity, intent, spread_risk, \
-    explained, stage, version, closed_at, updated_at, handling";
+    explained, stage, version, closed_at, updated_at, handling, handler";
 
 /// A complaint row to insert: the validated intake plus its classification and stage.
 #[derive(Debug, Clone)]
@@ -50,13 +51,20 @@ pub struct NewRow<'a> {
     pub handling: Option<&'a str>,
     /// Who recorded it.
     pub created_by: &'a str,
+    /// Who handles it (承办人), if anyone yet.
+    pub handler: Option<&'a str>,
     /// When it was recorded.
     pub now: DateTime<Utc>,
 }
 
 impl<'a> NewRow<'a> {
-    /// A fresh, untriaged complaint as intake records it.
-    pub fn intake(intake: &'a ValidComplaint, created_by: &'a str, now: DateTime<Utc>) -> Self {
+    /// A fresh, untriaged complaint as intake records it, handled by `handler` if anyone.
+    pub fn intake(
+        intake: &'a ValidComplaint,
+        created_by: &'a str,
+        handler: Option<&'a str>,
+        now: DateTime<Utc>,
+    ) -> Self {
         NewRow {
             intake,
             scope: None,
@@ -70,7 +78,36 @@ impl<'a> NewRow<'a> {
             closed_at: None,
             handling: None,
             created_by,
+            handler,
             now,
+        }
+    }
+}
+
+/// Who looks at a queue: "mine" is their cases, "approval" what their role may approve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer<'a> {
+    /// The acting agent.
+    pub agent: &'a str,
+    /// The largest compensation their role may approve; `None`: none.
+    pub approves_up_to: Option<u32>,
+}
+
+impl Viewer<'_> {
+    /// Nobody in particular: for the queues that do not depend on who looks.
+    pub const NOBODY: Viewer<'static> = Viewer {
+        agent: "",
+        approves_up_to: None,
+    };
+
+    /// The queue's own argument (`?1` of its filter).
+    fn arg(&self, queue: Queue) -> Value {
+        match queue {
+            Queue::Mine => Value::Text(self.agent.to_string()),
+            Queue::Approval => self
+                .approves_up_to
+                .map_or(Value::Null, |l| Value::Integer(i64::from(l))),
+            _ => Value::Null,
         }
     }
 }
@@ -113,9 +150,9 @@ pub fn insert(tx: &Transaction<'_>, row: &NewRow<'_>, number: &str) -> rusqlite:
         "INSERT INTO complaints (number, received_at, channel, name, phone, phone_norm, location,
             category, description, outcome, apologized, scope, party, type, severity, intent,
             spread_risk, explained, stage, closed_at, created_at, updated_at, created_by,
-            handling)
+            handling, handler)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?21, ?22, ?23)",
+            ?18, ?19, ?20, ?21, ?21, ?22, ?23, ?24)",
     )?;
     stmt.execute(params![
         number,
@@ -141,6 +178,7 @@ pub fn insert(tx: &Transaction<'_>, row: &NewRow<'_>, number: &str) -> rusqlite:
         row.now.timestamp(),
         row.created_by,
         row.handling.unwrap_or("{}"),
+        row.handler,
     ])?;
     let id = tx.last_insert_rowid();
     search::index_new(tx, id)?;
@@ -232,6 +270,7 @@ pub(crate) fn complaint_at(r: &Row<'_>, base: usize) -> rusqlite::Result<Complai
                 )
             })?
         },
+        handler: r.get(base + 23)?,
     })
 }
 
@@ -263,7 +302,7 @@ pub fn update_handled(
         .prepare_cached(
             "UPDATE complaints SET scope = ?1, party = ?2, type = ?3, severity = ?4, intent = ?5,
                 spread_risk = ?6, explained = ?7, outcome = ?8, stage = ?9, closed_at = ?10,
-                handling = ?11, updated_at = ?12, version = version + 1
+                handling = ?11, updated_at = ?12, handler = ?15, version = version + 1
              WHERE id = ?13 AND version = ?14",
         )?
         .execute(params![
@@ -281,6 +320,7 @@ pub fn update_handled(
             c.updated_at.timestamp(),
             c.id,
             expected,
+            c.handler,
         ])?;
     if n == 1 {
         search::reindex(tx, c.id)?;
@@ -299,21 +339,20 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// One page of a queue, after `cursor`, through the queue's index.
+    /// One page of a queue as `viewer` sees it, after `cursor`, through the queue's index.
     pub fn page(
         &self,
         queue: Queue,
+        viewer: &Viewer<'_>,
         limit: u32,
         after: Option<Cursor>,
     ) -> Result<(Vec<Complaint>, Option<Cursor>)> {
         let sql = queue_sql(queue, after.is_some());
         let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows: Vec<Complaint> = match after {
-            Some(c) => stmt.query_map(params![c.key, c.id, limit], from_row),
-            None => stmt.query_map(params![limit], from_row),
-        }
-        .and_then(|rows| rows.collect())
-        .map_err(|e| self.err(e))?;
+        let rows: Vec<Complaint> = stmt
+            .query_map(page_params(queue, viewer, after, limit.into()), from_row)
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))?;
         let next = rows.last().map(|c| Cursor::of(queue, c));
         Ok((rows, next))
     }
@@ -324,17 +363,16 @@ impl Store {
     pub fn page_before(
         &self,
         queue: Queue,
+        viewer: &Viewer<'_>,
         limit: u32,
         before: Option<Cursor>,
     ) -> Result<(Vec<Complaint>, Option<Cursor>)> {
         let sql = queue_sql_reversed(queue, before.is_some());
         let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let mut rows: Vec<Complaint> = match before {
-            Some(c) => stmt.query_map(params![c.key, c.id, limit], from_row),
-            None => stmt.query_map(params![limit], from_row),
-        }
-        .and_then(|rows| rows.collect())
-        .map_err(|e| self.err(e))?;
+        let mut rows: Vec<Complaint> = stmt
+            .query_map(page_params(queue, viewer, before, limit.into()), from_row)
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.err(e))?;
         rows.reverse();
         let first = rows.first().map(|c| Cursor::of(queue, c));
         Ok((rows, first))
@@ -381,13 +419,16 @@ impl Store {
     pub fn for_each(
         &self,
         queue: Queue,
+        viewer: &Viewer<'_>,
         limit: Option<u64>,
         mut f: impl FnMut(&Complaint) -> Result<()>,
     ) -> Result<()> {
         let sql = queue_sql(queue, false);
         let mut stmt = self.conn().prepare(&sql).map_err(|e| self.err(e))?;
         let cap = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-        let mut rows = stmt.query([cap]).map_err(|e| self.err(e))?;
+        let mut rows = stmt
+            .query(page_params(queue, viewer, None, cap))
+            .map_err(|e| self.err(e))?;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let c = from_row(row).map_err(|e| self.err(e))?;
             f(&c)?;
@@ -395,19 +436,71 @@ impl Store {
         Ok(())
     }
 
-    /// How many complaints a queue holds (an indexed count; not for every keystroke).
-    pub fn count(&self, queue: Queue) -> Result<i64> {
+    /// How many complaints a queue holds as `viewer` sees it (an indexed count; not for
+    /// every keystroke).
+    pub fn count(&self, queue: Queue, viewer: &Viewer<'_>) -> Result<i64> {
         // The queue's own (partial) index: the planner may otherwise pick a wider one.
         let sql = format!(
             "SELECT count(*) FROM complaints INDEXED BY {} WHERE {}",
             queue_index(queue),
             queue_filter(queue)
         );
+        let arg = viewer.arg(queue);
         self.conn()
             .prepare_cached(&sql)
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .and_then(|mut s| {
+                let n = s.parameter_count();
+                s.query_row(params_from_iter(std::iter::once(arg).take(n)), |r| r.get(0))
+            })
             .map_err(|e| self.err(e))
     }
+
+    /// How many complaints were closed at or after `since` (a range of the closed index).
+    pub fn count_closed_since(&self, since: DateTime<Utc>) -> Result<i64> {
+        self.conn()
+            .prepare_cached(
+                "SELECT count(*) FROM complaints INDEXED BY complaints_closed
+                 WHERE closed_at IS NOT NULL AND closed_at >= ?1",
+            )
+            .and_then(|mut s| s.query_row([since.timestamp()], |r| r.get(0)))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Gives the open cases nobody handles their intake agent (handlers from intake). One
+    /// read of the "mine" index when there is none to give, as nearly always.
+    pub fn assign_intake_handlers(&mut self) -> Result<usize> {
+        let unhandled = "FROM complaints INDEXED BY complaints_mine
+                         WHERE handler IS NULL AND closed_at IS NULL";
+        let any: Option<i64> = self
+            .conn()
+            .query_row(&format!("SELECT 1 {unhandled} LIMIT 1"), [], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))?;
+        if any.is_none() {
+            return Ok(0);
+        }
+        self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE complaints INDEXED BY complaints_mine SET handler = created_by
+                 WHERE handler IS NULL AND closed_at IS NULL",
+                [],
+            )?)
+        })
+    }
+}
+
+/// The parameters of a page query: `?1` the queue's argument, `?2`/`?3` the cursor (unused
+/// without one), `?4` the limit.
+fn page_params(
+    queue: Queue,
+    viewer: &Viewer<'_>,
+    cursor: Option<Cursor>,
+    limit: i64,
+) -> [Value; 4] {
+    let (key, id) = cursor.map_or((Value::Null, Value::Null), |c| {
+        (Value::Integer(c.key), Value::Integer(c.id))
+    });
+    [viewer.arg(queue), key, id, Value::Integer(limit)]
 }
 
 fn sort_key(queue: Queue, c: &Complaint) -> i64 {
@@ -421,6 +514,9 @@ fn queue_index(queue: Queue) -> &'static str {
     match queue {
         Queue::Untriaged => "complaints_untriaged",
         Queue::Open => "complaints_open",
+        Queue::Mine => "complaints_mine",
+        Queue::Waiting => "complaints_waiting",
+        Queue::Approval => "complaints_approval",
         Queue::Closed => "complaints_closed",
         Queue::All => "complaints_received",
     }
@@ -430,6 +526,16 @@ fn queue_filter(queue: Queue) -> &'static str {
     match queue {
         Queue::Untriaged => "scope IS NULL AND closed_at IS NULL",
         Queue::Open => "closed_at IS NULL",
+        // The partial indexes' own terms, so that each index applies.
+        Queue::Mine => "closed_at IS NULL AND handler = ?1",
+        Queue::Waiting => {
+            "closed_at IS NULL \
+             AND (stage = 'waiting_on_party' OR json_extract(handling, '$.waiting_on_customer') = 1)"
+        }
+        Queue::Approval => {
+            "closed_at IS NULL AND json_extract(handling, '$.plan.approval.state') = 'pending' \
+             AND json_extract(handling, '$.plan.compensation') <= ?1"
+        }
         Queue::Closed => "closed_at IS NOT NULL",
         Queue::All => "1",
     }
@@ -454,8 +560,8 @@ fn queue_sql_reversed(queue: Queue, before: bool) -> String {
     queue_sql_directed(queue, before, true)
 }
 
-/// The page query of a queue: its filter, its index's order, keyset continuation, a limit
-/// (`-1` for none).
+/// The page query of a queue: its filter (`?1` its argument), its index's order, keyset
+/// continuation (`?2`, `?3`), a limit (`?4`; `-1` for none).
 fn queue_sql(queue: Queue, after: bool) -> String {
     queue_sql_directed(queue, after, false)
 }
@@ -463,7 +569,12 @@ fn queue_sql(queue: Queue, after: bool) -> String {
 fn queue_sql_directed(queue: Queue, after: bool, reversed: bool) -> String {
     let key = match queue {
         Queue::Closed => "closed_at",
-        Queue::Untriaged | Queue::Open | Queue::All => "received_at",
+        Queue::Untriaged
+        | Queue::Open
+        | Queue::Mine
+        | Queue::Waiting
+        | Queue::Approval
+        | Queue::All => "received_at",
     };
     let forward = !queue.newest_first();
     let index = queue_index(queue);
@@ -478,10 +589,9 @@ fn queue_sql_directed(queue: Queue, after: bool, reversed: bool) -> String {
         queue_filter(queue)
     );
     if after {
-        sql.push_str(&format!(" AND ({key}, id) {cmp} (?1, ?2)"));
+        sql.push_str(&format!(" AND ({key}, id) {cmp} (?2, ?3)"));
     }
-    sql.push_str(&format!(" ORDER BY {key} {dir}, id {dir}"));
-    sql.push_str(if after { " LIMIT ?3" } else { " LIMIT ?1" });
+    sql.push_str(&format!(" ORDER BY {key} {dir}, id {dir} LIMIT ?4"));
     sql
 }
 
@@ -494,16 +604,24 @@ mod tests {
     fn queue_pages_use_their_index_without_sorting() {
         let dir = tempfile::tempdir().expect("tmp");
         let store = Store::open(&dir.path().join("q.db")).expect("open");
-        let queries = [Queue::Untriaged, Queue::Open, Queue::Closed, Queue::All]
-            .into_iter()
-            .flat_map(|q| {
-                [false, true].into_iter().flat_map(move |after| {
-                    [
-                        (format!("{q:?} {after}"), queue_sql(q, after)),
-                        (format!("{q:?} {after} back"), queue_sql_reversed(q, after)),
-                    ]
-                })
-            });
+        let queries = [
+            Queue::Untriaged,
+            Queue::Open,
+            Queue::Mine,
+            Queue::Waiting,
+            Queue::Approval,
+            Queue::Closed,
+            Queue::All,
+        ]
+        .into_iter()
+        .flat_map(|q| {
+            [false, true].into_iter().flat_map(move |after| {
+                [
+                    (format!("{q:?} {after}"), queue_sql(q, after)),
+                    (format!("{q:?} {after} back"), queue_sql_reversed(q, after)),
+                ]
+            })
+        });
         for (name, sql) in queries {
             {
                 let sql = format!("EXPLAIN QUERY PLAN {sql}");

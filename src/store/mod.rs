@@ -57,8 +57,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/0006_callback_owner.sql")),
     Migration::Sql(include_str!("migrations/0007_sign_in.sql")),
     Migration::Code(chain_events),
-    // 0009 is `complaints.handler` (issue 12, another branch): after the merge, this is the
-    // tenth step.
+    Migration::Sql(include_str!("migrations/0009_handler.sql")),
     Migration::Code(build_search),
 ];
 

@@ -249,6 +249,10 @@ impl MoveForm {
                     .text("lesson", "label.lesson", "")
             }
             Move::Reopen => Form::new().multi("reason", "label.reason", "", MULTI_ROWS),
+            Move::Transfer => Form::new()
+                .text("handler", "label.transfer_to", "")
+                .hint("tui.transfer_hint")
+                .multi("reason", "label.reason", "", MULTI_ROWS),
         };
         let approval = h
             .plan
@@ -445,6 +449,10 @@ impl MoveForm {
                 referred: self.scope == Some(Scope::Out) && f.ticked("referred"),
             },
             Move::Reopen => Action::Reopen {
+                reason: text("reason"),
+            },
+            Move::Transfer => Action::Transfer {
+                to: text("handler"),
                 reason: text("reason"),
             },
         })

@@ -110,6 +110,7 @@ const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ch('u')], Cmd::Open(&[Move::Resume])).help("u", "move.resume"),
     Binding::new(&[ch('x')], Cmd::Open(&[Move::Close])).help("x", "move.close"),
     Binding::new(&[ch('o')], Cmd::Open(&[Move::Reopen])).help("o", "move.reopen"),
+    Binding::new(&[ch('t')], Cmd::Open(&[Move::Transfer])).help("t", "move.transfer"),
 ];
 
 /// The key that opens a move's form, as the detail's table binds it.
