@@ -1490,6 +1490,16 @@ fn cases_screens(lang: Lang, size: (u16, u16)) {
         s.app.cases().query_focused(),
         "typing goes to the query line"
     );
+    // It opens on the agent's own cases: those she classified.
+    let mine = s.app.cases().rows();
+    assert!(!mine.is_empty());
+    assert!(
+        mine.iter()
+            .all(|r| r.complaint.handler.as_deref() == Some("王丽"))
+    );
+    s.snapshot(&name("cases_mine", lang, size));
+    // Tab: every open case.
+    s.key(KeyCode::Tab);
     let open = s.app.cases().rows().len();
     assert!(open >= 13, "every open case: {open}");
     let received: Vec<_> = s
@@ -1532,7 +1542,7 @@ fn cases_screens(lang: Lang, size: (u16, u16)) {
     assert_eq!(s.app.cases().rows().len(), open);
     s.key(KeyCode::Esc);
     assert!(!s.app.cases().query_focused());
-    s.key(KeyCode::Char('3'));
+    s.key(KeyCode::Char('6'));
     let all = s.app.cases().rows();
     assert!(all.len() >= open);
     assert!(
@@ -1542,7 +1552,7 @@ fn cases_screens(lang: Lang, size: (u16, u16)) {
     );
     s.snapshot(&name("cases_all", lang, size));
     // A case that owes no call: found here, opened with its moves.
-    s.key(KeyCode::Char('1'));
+    s.key(KeyCode::Char('2'));
     let at = s
         .app
         .cases()

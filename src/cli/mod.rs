@@ -647,6 +647,9 @@ pub struct SearchArgs {
     /// Only locations starting with this (a building, a site).
     #[arg(long, value_name = "PREFIX")]
     pub location: Option<String>,
+    /// Only cases this agent handles.
+    #[arg(long, value_name = "NAME")]
+    pub handler: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: ListFormat,
@@ -667,6 +670,8 @@ fn parse_stage(s: &str) -> Result<Stage, String> {
 pub enum ViewArg {
     /// Every complaint.
     All,
+    /// Not closed, handled by the agent acting (`--agent`).
+    Mine,
     /// Not closed.
     Open,
     /// Scope not decided yet.
@@ -683,6 +688,7 @@ impl From<ViewArg> for View {
     fn from(a: ViewArg) -> View {
         match a {
             ViewArg::All => View::All,
+            ViewArg::Mine => View::Mine,
             ViewArg::Open => View::Open,
             ViewArg::Untriaged => View::Untriaged,
             ViewArg::Waiting => View::Waiting,

@@ -137,6 +137,7 @@ fn filter(desk: &Desk, a: &SearchArgs) -> Result<SearchFilter> {
         scope: a.scope.map(Into::into),
         category,
         severity,
+        handler: a.handler.as_deref().map(|h| h.trim().to_string()),
         from: a
             .from
             .as_deref()

@@ -1,6 +1,7 @@
 //! Search over every case: text and filters, newest first, phones masked; and a searcher
 //! with its own connection that a front end runs on another thread and cancels.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use super::privacy::masked;
@@ -8,7 +9,7 @@ use super::{Clock, Desk};
 use crate::config::Config;
 use crate::domain::complaint::{Complaint, Queue, halfwidth};
 use crate::domain::number;
-use crate::domain::search::SearchFilter;
+use crate::domain::search::{SearchFilter, View};
 use crate::error::{Error, Result};
 use crate::store::complaints::Cursor;
 use crate::store::{MigrationProgress, Store};
@@ -47,7 +48,8 @@ impl Desk {
         after: Option<Cursor>,
     ) -> Result<SearchPage> {
         self.actor()?;
-        Ok(last_cursor(self.store.search(filter, limit, after)?))
+        let filter = as_agent(filter, self.agent());
+        Ok(last_cursor(self.store.search(&filter, limit, after)?))
     }
 
     /// The `limit` matches just newer than `before` (the page above), newest first, with the
@@ -59,15 +61,16 @@ impl Desk {
         before: Cursor,
     ) -> Result<SearchPage> {
         self.actor()?;
+        let filter = as_agent(filter, self.agent());
         Ok(first_cursor(
-            self.store.search_before(filter, limit, before)?,
+            self.store.search_before(&filter, limit, before)?,
         ))
     }
 
     /// How many complaints match `filter` (visits every match: ask after the first page).
     pub fn search_count(&self, filter: &SearchFilter) -> Result<u64> {
         self.actor()?;
-        self.store.search_count(filter)
+        self.store.search_count(&as_agent(filter, self.agent()))
     }
 
     /// The number of the complaint `text` names: a whole number (`20261130-0017`, the dash
@@ -95,7 +98,20 @@ impl Desk {
         self.actor()?;
         Ok(Searcher {
             store: Store::open_reader(self.store.path())?,
+            agent: self.agent().to_string(),
         })
+    }
+}
+
+/// The filter as the store reads it: "mine" names the agent searching as the handler.
+fn as_agent<'f>(filter: &'f SearchFilter, agent: &str) -> Cow<'f, SearchFilter> {
+    if filter.view == View::Mine {
+        Cow::Owned(SearchFilter {
+            handler: Some(agent.to_string()),
+            ..filter.clone()
+        })
+    } else {
+        Cow::Borrowed(filter)
     }
 }
 
@@ -114,6 +130,8 @@ fn first_cursor(rows: Vec<Complaint>) -> SearchPage {
 #[derive(Debug)]
 pub struct Searcher {
     store: Store,
+    /// Whose cases are "mine".
+    agent: String,
 }
 
 impl Searcher {
@@ -124,7 +142,8 @@ impl Searcher {
         limit: u32,
         after: Option<Cursor>,
     ) -> Result<SearchPage> {
-        Ok(last_cursor(self.store.search(filter, limit, after)?))
+        let filter = as_agent(filter, &self.agent);
+        Ok(last_cursor(self.store.search(&filter, limit, after)?))
     }
 
     /// As [`Desk::search_before`].
@@ -134,14 +153,15 @@ impl Searcher {
         limit: u32,
         before: Cursor,
     ) -> Result<SearchPage> {
+        let filter = as_agent(filter, &self.agent);
         Ok(first_cursor(
-            self.store.search_before(filter, limit, before)?,
+            self.store.search_before(&filter, limit, before)?,
         ))
     }
 
     /// As [`Desk::search_count`].
     pub fn count(&self, filter: &SearchFilter) -> Result<u64> {
-        self.store.search_count(filter)
+        self.store.search_count(&as_agent(filter, &self.agent))
     }
 
     /// Cancels from any thread what this searcher is running at the time; the search or

@@ -243,6 +243,8 @@ pub enum View {
     /// Every complaint.
     #[default]
     All,
+    /// Not closed, handled by the agent searching.
+    Mine,
     /// Not closed.
     Open,
     /// Scope not decided yet (and not closed).
@@ -257,8 +259,9 @@ pub enum View {
 
 impl View {
     /// Every view.
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 7] = [
         View::All,
+        View::Mine,
         View::Open,
         View::Untriaged,
         View::Waiting,
@@ -270,6 +273,7 @@ impl View {
     pub fn as_str(self) -> &'static str {
         match self {
             View::All => "all",
+            View::Mine => "mine",
             View::Open => "open",
             View::Untriaged => "untriaged",
             View::Waiting => "waiting",
@@ -294,6 +298,8 @@ pub struct SearchFilter {
     pub category: Option<String>,
     /// Severity key.
     pub severity: Option<String>,
+    /// Handled by this agent.
+    pub handler: Option<String>,
     /// Received at or after.
     pub from: Option<DateTime<Utc>>,
     /// Received before.

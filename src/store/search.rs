@@ -134,6 +134,7 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
         || filter.scope.is_some()
         || filter.category.is_some()
         || filter.severity.is_some()
+        || filter.handler.is_some()
         || filter.location_prefix.is_some();
     let what = match read {
         Read::Count => "count(*)".to_string(),
@@ -184,6 +185,7 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
     equal("c.scope", filter.scope.map(Scope::as_str));
     equal("c.category", filter.category.as_deref());
     equal("c.severity", filter.severity.as_deref());
+    equal("c.handler", filter.handler.as_deref());
     if let Some(prefix) = filter.location_prefix.as_deref().filter(|p| !p.is_empty()) {
         q.args.push(Value::Text(prefix.to_string()));
         conds.push(format!("c.location >= ?{}", q.args.len()));
@@ -228,7 +230,8 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
 fn view_condition(view: View) -> Option<&'static str> {
     match view {
         View::All => None,
-        View::Open => Some("c.closed_at IS NULL"),
+        // The desk names the handler (the agent searching) in the filter.
+        View::Open | View::Mine => Some("c.closed_at IS NULL"),
         View::Untriaged => Some("c.scope IS NULL AND c.closed_at IS NULL"),
         View::Waiting => Some(
             "c.closed_at IS NULL AND (c.stage = 'waiting_on_party'

@@ -158,8 +158,8 @@ pub enum Effect {
         /// Which page.
         fetch: Fetch,
     },
-    /// Count the cases of these views.
-    CaseCounts(Vec<Queue>),
+    /// Count the cases of each view of the cases pane.
+    CaseCounts,
     /// Search, on the search thread (a newer search cancels the one running).
     Search {
         /// Which search of the cases pane it is (older answers are dropped).

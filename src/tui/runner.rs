@@ -290,10 +290,8 @@ impl Runner {
                 page(desk, queue, fetch, cursor)
                     .map(|rows| Some(Msg::Cases(cases::Msg::Page { queue, fetch, rows })))
             }
-            Effect::CaseCounts(queues) => queues
-                .iter()
-                .map(|q| desk.count(*q))
-                .collect::<Result<Vec<i64>>>()
+            Effect::CaseCounts => desk
+                .view_counts()
                 .map(|counts| Some(Msg::Cases(cases::Msg::Counts(counts)))),
             Effect::LoadPage(fetch) => {
                 let cursor = fetch.key.map(|(key, id)| Cursor { key, id });

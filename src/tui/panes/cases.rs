@@ -21,7 +21,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::desk::Cursor;
+use crate::desk::{Cursor, ViewCounts};
 use crate::domain::complaint::{Complaint, Queue};
 use crate::domain::handling::Approval;
 use crate::domain::search::{SearchFilter, View, matches};
@@ -39,12 +39,27 @@ use crate::tui::widgets::table::{bar_line, position_text};
 use crate::tui::widgets::window::{self, Fetch, FetchKind, Go, Key, Keyed, Window};
 
 /// The views, in the order the pane shows them: the queue each lists when nothing is
-/// typed, the same set for a search, and its name.
-pub const VIEWS: [(Queue, View, &str); 3] = [
+/// typed, the same set for a search, and its name. It opens on the agent's own cases.
+pub const VIEWS: [(Queue, View, &str); 6] = [
+    (Queue::Mine, View::Mine, "tui.view_mine"),
     (Queue::Open, View::Open, "tui.view_open"),
+    (Queue::Waiting, View::Waiting, "tui.view_waiting"),
+    (Queue::Approval, View::Approval, "tui.view_approval"),
     (Queue::Closed, View::Closed, "tui.view_closed"),
     (Queue::All, View::All, "tui.view_all"),
 ];
+
+/// The count of each view, in the order of [`VIEWS`] (closed: in the last 30 days).
+fn view_counts(c: &ViewCounts) -> [i64; 6] {
+    [
+        c.mine,
+        c.open,
+        c.waiting,
+        c.approval,
+        c.closed_recently,
+        c.all,
+    ]
+}
 
 /// Search results are newest first, like the queue of every complaint.
 const SEARCH_ORDER: Queue = Queue::All;
@@ -102,10 +117,13 @@ enum Cmd {
 /// The keys while the list has the focus (the moves through it are the pager's).
 const LIST_KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ch('1')], Cmd::View(0))
-        .help("1-3 / Left / Right / Tab", "help.case_view")
+        .help("1-6 / Left / Right / Tab", "help.case_view")
         .hint_at(2, "keys.view"),
     Binding::new(&[ch('2')], Cmd::View(1)),
     Binding::new(&[ch('3')], Cmd::View(2)),
+    Binding::new(&[ch('4')], Cmd::View(3)),
+    Binding::new(&[ch('5')], Cmd::View(4)),
+    Binding::new(&[ch('6')], Cmd::View(5)),
     Binding::new(&[key(KeyCode::Right), key(KeyCode::Tab)], Cmd::NextView),
     Binding::new(&[key(KeyCode::Left), key(KeyCode::BackTab)], Cmd::PrevView),
     Binding::new(&[key(KeyCode::Enter)], Cmd::Open)
@@ -166,8 +184,8 @@ pub enum Msg {
         /// Its rows, in the view's order.
         rows: Vec<Complaint>,
     },
-    /// How many cases each view holds, in the order of [`VIEWS`].
-    Counts(Vec<i64>),
+    /// How many cases each view holds.
+    Counts(ViewCounts),
     /// A page of search results.
     Found {
         /// The search it answers.
@@ -204,7 +222,7 @@ enum Focus {
 #[derive(Debug, Clone)]
 pub struct Cases {
     view: usize,
-    counts: Option<Vec<i64>>,
+    counts: Option<[i64; 6]>,
     focus: Focus,
     query: TextField,
     /// The text searched for (None: the view is listed).
@@ -303,7 +321,7 @@ impl Cases {
                 )
             }
             Msg::Counts(counts) => {
-                self.counts = Some(counts);
+                self.counts = Some(view_counts(&counts));
                 Out::none()
             }
             Msg::Found { seq, .. } | Msg::Counted { seq, .. } | Msg::Refused { seq, .. }
@@ -350,7 +368,7 @@ impl Cases {
     }
 
     fn count(&self, view: usize) -> Option<i64> {
-        self.counts.as_ref().and_then(|c| c.get(view).copied())
+        self.counts.and_then(|c| c.get(view).copied())
     }
 
     /// The effect that reads `fetch` of the list shown: the view's queue, or the search.
@@ -401,9 +419,7 @@ impl Cases {
 
     /// The counts and the list read again, where it was (from the start the first time).
     fn reload(&mut self) -> Vec<Effect> {
-        let mut effects = vec![Effect::CaseCounts(
-            VIEWS.iter().map(|(q, _, _)| *q).collect(),
-        )];
+        let mut effects = vec![Effect::CaseCounts];
         let fetch = self.window.enter();
         effects.extend(self.load(fetch));
         effects
@@ -524,6 +540,7 @@ impl Cases {
             c.text("label.stage"),
             c.text("label.category"),
             c.text("label.severity"),
+            c.text("label.handler"),
             c.text("label.location"),
             c.text("tui.col_age"),
             c.text("label.description"),
@@ -567,6 +584,7 @@ impl Cases {
                     .as_deref()
                     .map(|s| ctx.config.severity_name(s, ctx.lang))
                     .unwrap_or_default(),
+                co.handler.as_deref().map(sanitize_line).unwrap_or_default(),
                 sanitize_line(&co.location),
                 c.format("tui.age_days", &[("days", age_days(co, now).to_string())]),
                 sanitize_line(first),
@@ -797,16 +815,16 @@ fn age_days(c: &Complaint, now: DateTime<Utc>) -> i64 {
 }
 
 /// Column widths (the marks not counted): number, received, stage, category, severity,
-/// location, age, description; the description takes the rest.
-fn columns(total: usize) -> [usize; 8] {
+/// handler, location, age, description; the description takes the rest.
+fn columns(total: usize) -> [usize; 9] {
     let mut w = if total >= 100 {
-        [13, 11, 10, 10, 8, 14, 5, 0]
+        [13, 11, 10, 10, 8, 8, 14, 5, 0]
     } else {
-        [13, 11, 8, 8, 0, 0, 4, 0]
+        [13, 11, 8, 8, 0, 6, 0, 4, 0]
     };
     let shown = w.iter().filter(|c| **c > 0).count() + 1;
     let fixed: usize = w.iter().sum::<usize>() + shown - 1;
-    w[7] = total.saturating_sub(fixed);
+    w[8] = total.saturating_sub(fixed);
     w
 }
 
@@ -875,13 +893,13 @@ mod tests {
         let out = p.key(press(KeyCode::Esc), &ctx);
         assert!(matches!(
             out.effects.as_slice(),
-            [Effect::CaseCounts(_), Effect::LoadCases { .. }]
+            [Effect::CaseCounts, Effect::LoadCases { .. }]
         ));
         assert_eq!(p.searched(), None);
         p.key(press(KeyCode::Esc), &ctx);
         assert!(!p.query_focused());
         assert!(matches!(
-            p.key(press(KeyCode::Char('3')), &ctx).effects.as_slice(),
+            p.key(press(KeyCode::Char('6')), &ctx).effects.as_slice(),
             [Effect::LoadCases {
                 queue: Queue::All,
                 ..
