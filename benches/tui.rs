@@ -109,5 +109,74 @@ fn page_down(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, startup, keystroke, page_down);
+/// A key typed in the cases pane's search line to the next frame, while a search of the
+/// whole history may be running: the frame never waits for it (each key is followed by a
+/// tick, so every key starts a search, the worst case).
+fn search_typing(c: &mut Criterion) {
+    let keep = tempfile::tempdir().expect("tmp");
+    let path = big_db(&keep);
+    let (mut app, mut runner, mut terminal) = start(&path);
+    step(&mut app, &mut runner, &mut terminal, key(KeyCode::F(6)));
+    let mut worst = Duration::ZERO;
+    c.bench_function("tui/cases_search_key_to_frame", |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for i in 0..iters {
+                let ch = if i % 2 == 0 { '漏' } else { '水' };
+                let t = Instant::now();
+                step(&mut app, &mut runner, &mut terminal, key(KeyCode::Char(ch)));
+                step(
+                    &mut app,
+                    &mut runner,
+                    &mut terminal,
+                    Msg::Tick(chrono::Local::now()),
+                );
+                runner.poll(&mut app);
+                let took = t.elapsed();
+                worst = worst.max(took);
+                spent += took;
+                step(
+                    &mut app,
+                    &mut runner,
+                    &mut terminal,
+                    key(KeyCode::Backspace),
+                );
+            }
+            spent
+        })
+    });
+    runner.settle(&mut app);
+    println!("tui/cases_search_key_to_frame: worst {worst:?}");
+}
+
+/// A page of a view of the cases pane to the next frame.
+fn cases_views(c: &mut Criterion) {
+    let keep = tempfile::tempdir().expect("tmp");
+    let path = big_db(&keep);
+    let (mut app, mut runner, mut terminal) = start(&path);
+    step(&mut app, &mut runner, &mut terminal, key(KeyCode::F(6)));
+    step(&mut app, &mut runner, &mut terminal, key(KeyCode::Esc));
+    for (view, name) in [('1', "mine"), ('2', "open"), ('3', "waiting"), ('6', "all")] {
+        step(
+            &mut app,
+            &mut runner,
+            &mut terminal,
+            key(KeyCode::Char(view)),
+        );
+        c.bench_function(&format!("tui/cases_{name}_page_down_to_frame"), |b| {
+            b.iter(|| {
+                step(&mut app, &mut runner, &mut terminal, key(KeyCode::PageDown));
+            })
+        });
+    }
+}
+
+criterion_group!(
+    benches,
+    startup,
+    keystroke,
+    page_down,
+    search_typing,
+    cases_views
+);
 criterion_main!(benches);
