@@ -158,24 +158,24 @@ fn chinese_substrings_of_any_length_find_exactly_what_contains_finds() {
         assert_eq!(w.text(q), w.brute_force(q), "{q}");
     }
     assert_eq!(w.text("漏"), [c.clone(), a.clone()]);
-    assert_eq!(w.text("漏水"), [a.clone()]);
+    assert_eq!(w.text("漏水"), [a.as_str()]);
     assert_eq!(w.text("电梯"), [c.clone(), b.clone()]);
-    assert_eq!(w.text("电梯困人"), [b.clone()]);
+    assert_eq!(w.text("电梯困人"), [b.as_str()]);
     // Across fields: never.
     assert!(w.text("张伟1380").is_empty());
     // ASCII, digits and mixed text; case does not matter.
-    assert_eq!(w.text("lift 2"), [d.clone()]);
-    assert_eq!(w.text("FLAT"), [d.clone()]);
+    assert_eq!(w.text("lift 2"), [d.as_str()]);
+    assert_eq!(w.text("FLAT"), [d.as_str()]);
     assert_eq!(
         w.text("8000"),
-        [a.clone()],
+        [a.as_str()],
         "phone digits, whatever the separators"
     );
-    assert_eq!(w.text("62345678"), [c.clone()]);
-    assert_eq!(w.text("1801"), [a.clone()]);
-    assert_eq!(w.text("2单元18"), [a.clone()]);
-    assert_eq!(w.text(&b), [b.clone()], "the number");
-    assert_eq!(w.text("-0002"), [b.clone()]);
+    assert_eq!(w.text("62345678"), [c.as_str()]);
+    assert_eq!(w.text("1801"), [a.as_str()]);
+    assert_eq!(w.text("2单元18"), [a.as_str()]);
+    assert_eq!(w.text(&b), [b.as_str()], "the number");
+    assert_eq!(w.text("-0002"), [b.as_str()]);
     assert_eq!(w.text("Mary W"), [d]);
 }
 
@@ -190,8 +190,8 @@ fn traditional_and_simplified_full_and_half_width_match_each_other() {
     assert_eq!(w.text("张伟"), both);
     assert_eq!(w.text("3栋"), both);
     assert_eq!(w.text("３棟"), both);
-    assert_eq!(w.text("卫生间"), [traditional.clone()]);
-    assert_eq!(w.text("１３９"), [traditional.clone()]);
+    assert_eq!(w.text("卫生间"), [traditional.as_str()]);
+    assert_eq!(w.text("１３９"), [traditional.as_str()]);
     // Shown exactly as typed.
     let (page, _) = w.desk.search(&text("电梯"), 1, None).expect("search");
     assert_eq!(page[0].description, "電梯困人，衛生間漏水");
@@ -443,7 +443,7 @@ fn the_index_follows_every_move_and_a_reopen() {
     let mut w = World::new();
     let n = w.add("张伟", "13800138000", "3栋", "卫生间漏水");
     w.add("李娜", "13900139000", "5栋", "电梯坏了");
-    let found = |w: &World, q: &str| w.text(q) == [n.clone()];
+    let found = |w: &World, q: &str| w.text(q) == [n.as_str()];
     let moves: Vec<(Action, &str)> = vec![
         (classify(Scope::In, "serious"), "卫生间"),
         (
