@@ -4,13 +4,13 @@
 //! → half-width, ASCII lowercase), so folded text has as many characters as the original and
 //! substring tests are exact. The index holds, per complaint, every folded character (the
 //! unigram column), every pair of neighbouring characters (the bigram column) and, within
-//! runs of ASCII characters, every three (the trigram column), each written as the
-//! lowercase hex of its UTF-8: opaque ASCII words that any stock tokenizer splits on spaces
-//! and that no user text can turn into query syntax. A one-character query is one unigram;
-//! a longer one is the phrase of its consecutive bigrams, or, when it is all ASCII (numbers,
-//! phone digits, English), of its trigrams: digits and letters are too few for their pairs
-//! to be selective. A phrase of overlapping grams at consecutive positions matches exactly
-//! where the query is a substring of one field.
+//! runs of ASCII digits and punctuation, every three (the trigram column), each written as
+//! the lowercase hex of its UTF-8: opaque ASCII words that any stock tokenizer splits on
+//! spaces and that no user text can turn into query syntax. A one-character query is one
+//! unigram; a longer one is the phrase of its consecutive bigrams, or, when it is all digits
+//! and punctuation (numbers, phone digits), of its trigrams: ten digits make too few pairs
+//! for a pair to be selective. A phrase of overlapping grams at consecutive positions
+//! matches exactly where the query is a substring of one field.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -26,8 +26,8 @@ use crate::error::{Error, Result};
 /// Longest query, in characters (a longer paste is refused, not cut).
 pub const MAX_QUERY: usize = 200;
 
-/// The word between two fields (and two ASCII runs in the trigram column): not hex, so no
-/// query phrase spans it.
+/// The word between two fields (and two runs in the trigram column): not hex, so no query
+/// phrase spans it.
 pub const FIELD_BREAK: &str = "x";
 
 /// Traditional → Simplified, character by character (OpenCC's table, through `hanconv`).
@@ -68,8 +68,8 @@ pub struct Terms {
     pub unigrams: String,
     /// Every pair of neighbouring characters within a field, [`FIELD_BREAK`] between fields.
     pub bigrams: String,
-    /// Every three neighbouring characters within a run of ASCII characters, [`FIELD_BREAK`]
-    /// between runs.
+    /// Every three neighbouring characters within a run of ASCII digits and punctuation,
+    /// [`FIELD_BREAK`] between runs.
     pub trigrams: String,
 }
 
@@ -95,7 +95,7 @@ pub fn terms<'a>(fields: impl IntoIterator<Item = &'a str>) -> Terms {
                 t.bigrams.push(' ');
             }
         }
-        for run in folded.split(|c| !c.is_ascii()).filter(|r| r.len() >= 3) {
+        for run in folded.split(|c| !is_digit_run(*c)).filter(|r| r.len() >= 3) {
             if !t.trigrams.is_empty() {
                 t.trigrams.push_str(FIELD_BREAK);
                 t.trigrams.push(' ');
@@ -107,6 +107,11 @@ pub fn terms<'a>(fields: impl IntoIterator<Item = &'a str>) -> Terms {
         }
     }
     t
+}
+
+/// Characters of the runs the trigram column covers: ASCII digits and punctuation.
+fn is_digit_run(c: char) -> bool {
+    c.is_ascii_digit() || c.is_ascii_punctuation()
 }
 
 fn push_hex(out: &mut String, chars: &[char]) {
@@ -127,7 +132,7 @@ pub enum QueryTerms {
     Unigram(String),
     /// Two or more: these bigrams at consecutive positions (a phrase).
     Bigrams(Vec<String>),
-    /// Three or more, all ASCII: these trigrams at consecutive positions.
+    /// Three or more, all digits and punctuation: these trigrams at consecutive positions.
     Trigrams(Vec<String>),
 }
 
@@ -155,7 +160,7 @@ pub fn query_terms(query: &str) -> Result<QueryTerms> {
     };
     Ok(match chars {
         [c] => QueryTerms::Unigram(hex(&[*c])),
-        _ if chars.len() >= 3 && chars.iter().all(char::is_ascii) => {
+        _ if chars.len() >= 3 && chars.iter().all(|c| is_digit_run(*c)) => {
             QueryTerms::Trigrams(chars.windows(3).map(hex).collect())
         }
         _ => QueryTerms::Bigrams(chars.windows(2).map(hex).collect()),
@@ -331,10 +336,10 @@ mod tests {
 
     #[test]
     fn terms_are_unigrams_and_bigrams_in_hex_with_breaks_between_fields() {
-        let t = terms(["漏水", "", "A", "3栋1902室 Flat 7"]);
+        let t = terms(["漏水", "", "A", "3栋1902室 Flat 7-101"]);
         let uni: Vec<String> = t.unigrams.split_whitespace().map(unhex).collect();
         assert_eq!(uni[..3], ["漏", "水", "a"]);
-        assert_eq!(uni.len(), 3 + 14);
+        assert_eq!(uni.len(), 3 + 18);
         let bi: Vec<&str> = t.bigrams.split_whitespace().collect();
         assert_eq!(unhex(bi[0]), "漏水");
         assert_eq!(bi[1..3], [FIELD_BREAK, FIELD_BREAK]);
@@ -350,7 +355,7 @@ mod tests {
                 }
             })
             .collect();
-        assert_eq!(tri, ["190", "902", "x", " fl", "fla", "lat", "at ", "t 7"]);
+        assert_eq!(tri, ["190", "902", "x", "7-1", "-10", "101"]);
         assert!(
             t.unigrams
                 .bytes()
@@ -381,9 +386,17 @@ mod tests {
             QueryTerms::Bigrams(ws) => assert_eq!(unhex(&ws[0]), "漏1"),
             other => panic!("{other:?}"),
         }
+        match query_terms("20261130-0017").expect("number") {
+            QueryTerms::Trigrams(ws) => assert_eq!(ws.len(), 11),
+            other => panic!("{other:?}"),
+        }
         // Syntax of the query language is just text.
         match query_terms("\"a\" OR NEAR(*)").expect("literal") {
-            QueryTerms::Trigrams(ws) => assert_eq!(unhex(&ws[0]), "\"a\""),
+            QueryTerms::Bigrams(ws) => assert_eq!(unhex(&ws[0]), "\"a"),
+            other => panic!("{other:?}"),
+        }
+        match query_terms("\"*\"").expect("literal") {
+            QueryTerms::Trigrams(ws) => assert_eq!(unhex(&ws[0]), "\"*\""),
             other => panic!("{other:?}"),
         }
         assert_eq!(

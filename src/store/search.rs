@@ -83,7 +83,7 @@ pub(crate) fn index_all(
     while let Some(row) = rows.next()? {
         write_row(conn, &complaints::complaint_at(row, 0)?, false)?;
         done += 1;
-        if done % 4096 == 0 {
+        if done.is_multiple_of(4096) {
             progress(done, total);
         }
     }
