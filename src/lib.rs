@@ -12,6 +12,7 @@ pub mod error;
 pub mod files;
 pub mod i18n;
 pub mod present;
+pub mod progress;
 pub mod store;
 pub mod text;
 pub mod tui;

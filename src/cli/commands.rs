@@ -1,6 +1,6 @@
 //! The non-interactive commands: each resolves config, database and agent, then calls Desk.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -11,13 +11,14 @@ use super::{
 };
 use crate::config::{Config, ConfigSource, Paths, Preset};
 use crate::desk::CallResult;
-use crate::desk::{Desk, MigrationProgress, SystemClock};
+use crate::desk::{Desk, SystemClock};
 use crate::domain::agent::Permission;
 use crate::domain::complaint::{NewComplaint, Queue};
 use crate::domain::handling::Action;
 use crate::error::{Error, Result};
 use crate::files::{Out, write_new_file};
 use crate::i18n::{Catalog, Lang};
+use crate::progress::MigrationBar;
 use crate::when::parse_datetime;
 
 /// An error and the language to report it in (when known).
@@ -356,34 +357,12 @@ fn open_desk(cli: &Cli, config: Config) -> std::result::Result<Desk, Failure> {
     let fail = |e: Error| (e, Some(lang));
     let path = db_path(cli, &config).map_err(fail)?;
     let agent = agent_name(cli).map_err(fail)?;
-    let message = Catalog::get(lang).text("cli.index_progress").to_string();
-    let mut bar: Option<indicatif::ProgressBar> = None;
-    let mut progress = |p: MigrationProgress| {
-        let bar = bar.get_or_insert_with(|| progress_bar(p.total, &message));
-        bar.set_length(p.total);
-        bar.set_position(p.done);
-    };
-    let desk =
-        Desk::open_with_progress(&path, config, &agent, Box::new(SystemClock), &mut progress);
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    let mut bar = MigrationBar::new(Catalog::get(lang).text("cli.index_progress"));
+    let desk = Desk::open_with_progress(&path, config, &agent, Box::new(SystemClock), &mut |p| {
+        bar.update(p)
+    });
+    bar.finish();
     desk.map_err(fail)
-}
-
-/// A progress bar on standard error when it is a terminal (hidden otherwise).
-fn progress_bar(len: u64, message: &str) -> indicatif::ProgressBar {
-    let bar = if std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::new(len)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} {per_sec} eta {eta}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    bar.set_message(message.to_string());
-    bar
 }
 
 /// Key of the error for a reader that stopped reading (`| head`): not reported.
@@ -585,7 +564,7 @@ fn export(
 }
 
 fn demo(desk: &mut Desk, count: u64, seed: u64, catalog: &Catalog) -> Result<()> {
-    let bar = progress_bar(count, catalog.text("cli.demo_progress"));
+    let bar = crate::progress::bar(count, catalog.text("cli.demo_progress"));
     let started = Instant::now();
     let written = desk.demo(count, seed, &mut |n| bar.set_position(n))?;
     bar.finish_and_clear();

@@ -200,8 +200,17 @@ impl Desk {
 
     /// Opens (creating or migrating) the database at `path` before anyone is at the desk.
     pub fn open_unsigned(path: &Path) -> Result<Unsigned> {
+        Desk::open_unsigned_with_progress(path, &mut |_| {})
+    }
+
+    /// As [`Desk::open_unsigned`], telling `progress` how a long migration (building the
+    /// search index of a large file) is getting on.
+    pub fn open_unsigned_with_progress(
+        path: &Path,
+        progress: &mut dyn FnMut(MigrationProgress),
+    ) -> Result<Unsigned> {
         Ok(Unsigned {
-            store: Store::open(path)?,
+            store: Store::open_with_progress(path, progress)?,
         })
     }
 

@@ -32,6 +32,7 @@ use crate::desk::{Desk, SystemClock};
 use crate::domain::agent::validate_agent_name;
 use crate::error::Error;
 use crate::i18n::{Catalog, Lang};
+use crate::progress::MigrationBar;
 use app::{App, TICK_MS};
 use msg::Msg;
 use panes::first_run::FirstRun;
@@ -69,13 +70,18 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Res
         (Some(p), _) | (None, Some(p)) => p.clone(),
         (None, None) => paths.database()?,
     };
-    let opened = Desk::open_unsigned(&db)?;
+    let lang = opts.lang.unwrap_or(config.language);
+    // An upgrade that builds the search index of a large file shows how it is getting on,
+    // before the terminal is taken over.
+    let mut bar = MigrationBar::new(Catalog::get(lang).text("cli.index_progress"));
+    let opened = Desk::open_unsigned_with_progress(&db, &mut |p| bar.update(p));
+    bar.finish();
+    let opened = opened?;
     let agent = match &opts.agent {
         Some(a) => Some(validate_agent_name(a)?),
         None => opened.remembered_agent()?,
     };
     let ask_admin = opened.needs_first_admin()?;
-    let lang = opts.lang.unwrap_or(config.language);
     // The app runs without a log; the reason is left on the screen the app returns to.
     let log = init_logging(&paths)
         .map_err(|e| {
