@@ -1534,3 +1534,28 @@ fn the_mine_view_does_not_walk_other_roles_callbacks() {
         "the agent's page took {agent} VM steps, the page of all {all}"
     );
 }
+
+/// The cases pane marks a case owing an overdue call or revisit: of the complaints asked
+/// about, those with an open callback or revisit past due, and no other.
+#[test]
+fn overdue_among_finds_the_cases_owing_a_late_call_or_revisit() {
+    let world = World::new();
+    // Classified Friday morning: the first reply is owed within business hours.
+    let mut desk = world.at("2026-11-20 09:00");
+    let called = walk(&mut desk, &leak(), &[classify(Scope::In, "general")]);
+    let fresh = walk(&mut desk, &crack(), &[]);
+    // Remedied: revisits planned days later.
+    let revisited = remedied_at(&world, "2026-11-20 09:30", "general");
+    let id = |n: &str| desk.case_file(n).expect("case").complaint.id;
+    let ids = [id(&called), id(&fresh), id(&revisited)];
+    let same_day = world.at("2026-11-20 09:05");
+    assert!(same_day.overdue_among(&ids).expect("overdue").is_empty());
+    // A month later the reply and the revisits are all late; the untriaged case owes none.
+    let later = world.at("2026-12-21 10:00");
+    let mut overdue = later.overdue_among(&ids).expect("overdue");
+    overdue.sort_unstable();
+    let mut expected = vec![id(&called), id(&revisited)];
+    expected.sort_unstable();
+    assert_eq!(overdue, expected);
+    assert!(later.overdue_among(&[]).expect("none asked").is_empty());
+}

@@ -1510,7 +1510,11 @@ fn cases_screens(lang: Lang, size: (u16, u16)) {
         .map(|r| r.complaint.received_at)
         .collect();
     assert!(received.windows(2).all(|p| p[0] <= p[1]), "oldest first");
-    s.snapshot(&name("cases_open", lang, size));
+    let drawn = s.snapshot(&name("cases_open", lang, size));
+    assert!(
+        drawn.text().lines().any(|l| l.starts_with("│!")),
+        "a case owing a late call is marked"
+    );
     // Search as you type: a tick after the last key, newest first, the match highlighted.
     s.type_text("漏水");
     assert!(s.app.cases().searched().is_none(), "not while typing");

@@ -414,6 +414,12 @@ impl Desk {
         })
     }
 
+    /// Of the complaints `ids`, those owing a call or a revisit that is overdue now.
+    pub fn overdue_among(&self, ids: &[i64]) -> Result<Vec<i64>> {
+        self.actor()?;
+        self.store.overdue_among(ids, self.clock.now())
+    }
+
     /// When the status counts next change by themselves (the next due time after now).
     pub fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
         self.store.next_due_after(self.clock.now())

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Row, Transaction, params};
 
 use crate::domain::complaint::Complaint;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::complaints::{complaint_at, qualified_columns};
 
@@ -336,6 +336,28 @@ pub struct DueCounts {
 }
 
 impl Store {
+    /// Of the complaints `ids`, those owing a callback or a revisit past `now` (through the
+    /// callbacks' and revisits' complaint indexes).
+    pub fn overdue_among(&self, ids: &[i64], now: DateTime<Utc>) -> Result<Vec<i64>> {
+        let ids =
+            serde_json::to_string(ids).map_err(|e| Error::new("error.storage").arg("detail", e))?;
+        self.conn()
+            .prepare_cached(
+                "SELECT complaint_id FROM callbacks
+                 WHERE complaint_id IN (SELECT value FROM json_each(?1))
+                   AND done_at IS NULL AND due_at < ?2
+                 UNION
+                 SELECT complaint_id FROM revisits
+                 WHERE complaint_id IN (SELECT value FROM json_each(?1))
+                   AND done_at IS NULL AND due_at < ?2",
+            )
+            .and_then(|mut s| {
+                s.query_map(rusqlite::params![ids, now.timestamp()], |r| r.get(0))?
+                    .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
     /// Open callbacks and revisits due before `day_end` but not yet past (`due_today`) and
     /// past `now` (`overdue`), through the open-items indexes.
     pub fn due_counts(&self, now: DateTime<Utc>, day_end: DateTime<Utc>) -> Result<DueCounts> {

@@ -160,6 +160,8 @@ pub enum Effect {
     },
     /// Count the cases of each view of the cases pane.
     CaseCounts,
+    /// Which of these complaints (row ids) owe an overdue call or revisit.
+    CaseOverdue(Vec<i64>),
     /// Search, on the search thread (a newer search cancels the one running).
     Search {
         /// Which search of the cases pane it is (older answers are dropped).

@@ -290,6 +290,9 @@ impl Runner {
                 page(desk, queue, fetch, cursor)
                     .map(|rows| Some(Msg::Cases(cases::Msg::Page { queue, fetch, rows })))
             }
+            Effect::CaseOverdue(ids) => desk
+                .overdue_among(&ids)
+                .map(|ids| Some(Msg::Cases(cases::Msg::Overdue(ids)))),
             Effect::CaseCounts => desk
                 .view_counts()
                 .map(|counts| Some(Msg::Cases(cases::Msg::Counts(counts)))),

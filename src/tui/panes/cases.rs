@@ -2,7 +2,7 @@
 //! the open cases oldest first, the closed ones most recently closed first, all of them
 //! newest first. Each view pages through its index in both directions with the one pager;
 //! Enter opens the case, where every move is available. Marks that say it without colour:
-//! `*` a spread risk, `$` compensation awaiting approval.
+//! `!` a call or revisit overdue, `*` a spread risk, `$` compensation awaiting approval.
 //!
 //! The query line on top is a text field (an input method works in it), focused when the
 //! pane opens: typing searches the view, newest first, a tick after the last key; the search
@@ -11,6 +11,7 @@
 //! the list keys work as in every list (`/` or Ctrl+F comes back). Ctrl+G opens a case by
 //! its number, or by today's sequence (`17`).
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use chrono::{DateTime, Datelike, Utc};
@@ -168,7 +169,7 @@ const GOTO_KEYS: &[Binding<Cmd>] = &[
 
 /// What the marks say.
 const LEGEND: &[Help] = &[Help {
-    keys: "*  $",
+    keys: "!  *  $",
     text: "help.case_marks",
 }];
 
@@ -202,6 +203,8 @@ pub enum Msg {
         /// The count.
         count: u64,
     },
+    /// Of the rows just read, those owing an overdue call or revisit (row ids).
+    Overdue(Vec<i64>),
     /// The search was refused (a query of only spaces, one too long).
     Refused {
         /// The search it answers.
@@ -237,6 +240,8 @@ pub struct Cases {
     refusal: Option<Error>,
     /// The go-to line, while open.
     goto: Option<TextField>,
+    /// Rows owing an overdue call or revisit, as read with their pages.
+    overdue: HashSet<i64>,
     window: Window<CaseRow>,
     cover: Cover,
 }
@@ -254,6 +259,7 @@ impl Default for Cases {
             found: None,
             refusal: None,
             goto: None,
+            overdue: HashSet::new(),
             window: Window::backward(),
             cover: Cover::default(),
         }
@@ -313,15 +319,17 @@ impl Cases {
             Msg::Page { queue, fetch, rows } => {
                 self.window
                     .set_count(self.count(self.view).map(|n| n.max(0) as u64));
-                let next = self.take(queue, fetch, rows, ctx);
-                Out::effects(
-                    next.map(|fetch| Effect::LoadCases { queue, fetch })
-                        .into_iter()
-                        .collect(),
-                )
+                let (next, overdue) = self.take(queue, fetch, rows, ctx);
+                let mut effects = vec![overdue];
+                effects.extend(next.map(|fetch| Effect::LoadCases { queue, fetch }));
+                Out::effects(effects)
             }
             Msg::Counts(counts) => {
                 self.counts = Some(view_counts(&counts));
+                Out::none()
+            }
+            Msg::Overdue(ids) => {
+                self.overdue.extend(ids);
                 Out::none()
             }
             Msg::Found { seq, .. } | Msg::Counted { seq, .. } | Msg::Refused { seq, .. }
@@ -330,12 +338,10 @@ impl Cases {
                 Out::none()
             }
             Msg::Found { fetch, rows, .. } => {
-                let next = self.take(SEARCH_ORDER, fetch, rows, ctx);
-                Out::effects(
-                    next.and_then(|fetch| self.search(fetch))
-                        .into_iter()
-                        .collect(),
-                )
+                let (next, overdue) = self.take(SEARCH_ORDER, fetch, rows, ctx);
+                let mut effects = vec![overdue];
+                effects.extend(next.and_then(|fetch| self.search(fetch)));
+                Out::effects(effects)
             }
             Msg::Counted { count, .. } => {
                 self.found = Some(count);
@@ -350,13 +356,19 @@ impl Cases {
 
     /// Puts a page read in `queue`'s order into the window; the next page a waiting move
     /// needs.
+    /// Puts a page read in `queue`'s order into the window; the next page a waiting move
+    /// needs, and the effect that asks which of its rows are overdue.
     fn take(
         &mut self,
         queue: Queue,
         fetch: Fetch,
         rows: Vec<Complaint>,
         ctx: &Ctx<'_>,
-    ) -> Option<Fetch> {
+    ) -> (Option<Fetch>, Effect) {
+        let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+        for id in &ids {
+            self.overdue.remove(id);
+        }
         let rows = rows
             .into_iter()
             .map(|complaint| CaseRow {
@@ -364,7 +376,8 @@ impl Cases {
                 complaint,
             })
             .collect();
-        self.window.apply(fetch, rows, ctx.list_rows(2))
+        let next = self.window.apply(fetch, rows, ctx.list_rows(2));
+        (next, Effect::CaseOverdue(ids))
     }
 
     fn count(&self, view: usize) -> Option<i64> {
@@ -600,6 +613,7 @@ impl Cases {
                 .as_ref()
                 .is_some_and(|p| p.approval == Approval::Pending);
             let mut spans = vec![
+                mark(self.overdue.contains(&co.id), "!", theme::overdue()),
                 mark(co.spread_risk, "*", theme::risk()),
                 mark(pending, "$", theme::flagged()),
             ];
@@ -741,7 +755,7 @@ impl Room for Cases {
 }
 
 /// Columns the marks take.
-const MARKS: usize = 2;
+const MARKS: usize = 3;
 
 fn mark(on: bool, text: &'static str, style: Style) -> Span<'static> {
     if on {
