@@ -13,7 +13,7 @@ use crate::config::{Config, ConfigSource, Paths, Preset};
 use crate::desk::CallResult;
 use crate::desk::{Desk, SystemClock};
 use crate::domain::agent::Permission;
-use crate::domain::complaint::{NewComplaint, Queue};
+use crate::domain::complaint::{Complaint, NewComplaint, Queue};
 use crate::domain::handling::Action;
 use crate::error::{Error, Result};
 use crate::files::{Out, write_new_file};
@@ -468,21 +468,38 @@ fn list(
     limit: u64,
     catalog: &Catalog,
 ) -> Result<()> {
+    let cap = (limit > 0).then_some(limit);
+    print_complaints(desk, catalog, format, cap, "cli.list_empty", |n, f| {
+        desk.for_each(queue, n, f)
+    })
+}
+
+/// Prints the complaints that `rows` streams (at most `cap`; it is handed how many it may
+/// give) as `format`: a JSON array, CSV, or a table that says `empty` (a catalog key) when
+/// there is none and how many it showed when it was cut short. Shared by `list` and
+/// `search`.
+pub(super) fn print_complaints(
+    desk: &Desk,
+    catalog: &Catalog,
+    format: ListFormat,
+    cap: Option<u64>,
+    empty: &str,
+    rows: impl FnOnce(Option<u64>, &mut dyn FnMut(&Complaint) -> Result<()>) -> Result<()>,
+) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let io = stdout_error;
-    let cap = (limit > 0).then_some(limit);
     match format {
         ListFormat::Json => {
             let mut json = output::JsonArray::new(&mut out);
-            desk.for_each(queue, cap, |c| {
+            rows(cap, &mut |c| {
                 json.push(&output::ComplaintJson::from(c)).map_err(io)
             })?;
             json.finish().map_err(io)?;
         }
         ListFormat::Csv => {
             let mut csv = output::CsvOut::new(&mut out, false).map_err(io)?;
-            desk.for_each(queue, cap, |c| csv.push(c).map_err(io))?;
+            rows(cap, &mut |c| csv.push(c).map_err(io))?;
             csv.finish().map_err(io)?;
         }
         ListFormat::Table => {
@@ -490,7 +507,7 @@ fn list(
             table.header(&mut out).map_err(io)?;
             // One row more than asked tells whether the table was cut short, without a count.
             let mut seen = 0u64;
-            desk.for_each(queue, cap.map(|c| c + 1), |c| {
+            rows(cap.map(|c| c + 1), &mut |c| {
                 seen += 1;
                 if cap.is_some_and(|cap| seen > cap) {
                     return Ok(());
@@ -498,7 +515,7 @@ fn list(
                 table.row(&mut out, c).map_err(io)
             })?;
             if seen == 0 {
-                writeln!(out, "{}", catalog.text("cli.list_empty")).map_err(io)?;
+                writeln!(out, "{}", catalog.text(empty)).map_err(io)?;
             } else if let Some(cap) = cap.filter(|cap| seen > *cap) {
                 let more = catalog.format("cli.list_more", &[("shown", cap.to_string())]);
                 writeln!(out, "{more}").map_err(io)?;

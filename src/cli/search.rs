@@ -1,13 +1,10 @@
 //! `search QUERY`: every case whose text holds the query, with filters, newest first; printed
 //! like `list` (the same table, JSON objects and CSV columns).
 
-use std::io::Write;
-
 use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
 
-use super::commands::stdout_error;
-use super::output;
-use super::{ListFormat, SearchArgs};
+use super::SearchArgs;
+use super::commands::print_complaints;
 use crate::desk::{Desk, SearchFilter};
 use crate::error::{Error, Result};
 use crate::i18n::Catalog;
@@ -20,43 +17,14 @@ const PAGE: u32 = 500;
 pub fn search(desk: &Desk, args: &SearchArgs, catalog: &Catalog) -> Result<()> {
     let filter = filter(desk, args)?;
     let cap = (args.limit > 0).then_some(args.limit);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let io = stdout_error;
-    match args.format {
-        ListFormat::Json => {
-            let mut json = output::JsonArray::new(&mut out);
-            each(desk, &filter, cap, |c| {
-                json.push(&output::ComplaintJson::from(c)).map_err(io)
-            })?;
-            json.finish().map_err(io)?;
-        }
-        ListFormat::Csv => {
-            let mut csv = output::CsvOut::new(&mut out, false).map_err(io)?;
-            each(desk, &filter, cap, |c| csv.push(c).map_err(io))?;
-            csv.finish().map_err(io)?;
-        }
-        ListFormat::Table => {
-            let mut table = output::Table::new(desk.config(), catalog);
-            table.header(&mut out).map_err(io)?;
-            // One row more than asked tells whether the table was cut short, without a count.
-            let mut seen = 0u64;
-            each(desk, &filter, cap.map(|c| c + 1), |c| {
-                seen += 1;
-                if cap.is_some_and(|cap| seen > cap) {
-                    return Ok(());
-                }
-                table.row(&mut out, c).map_err(io)
-            })?;
-            if seen == 0 {
-                writeln!(out, "{}", catalog.text("cli.search_none")).map_err(io)?;
-            } else if let Some(cap) = cap.filter(|cap| seen > *cap) {
-                let more = catalog.format("cli.list_more", &[("shown", cap.to_string())]);
-                writeln!(out, "{more}").map_err(io)?;
-            }
-        }
-    }
-    out.flush().map_err(io)
+    print_complaints(
+        desk,
+        catalog,
+        args.format,
+        cap,
+        "cli.search_none",
+        |n, f| each(desk, &filter, n, f),
+    )
 }
 
 /// Calls `f` on each match, newest first, at most `cap` (all when `None`), a page at a time.
