@@ -1438,8 +1438,6 @@ const CTRL_G: &str = "\x07";
 /// A leak case walked to its remedy through the library (its revisits planned); returns its
 /// number.
 fn remedied_case(home: &Home) -> String {
-    use complaint_desk::domain::complaint::{Intent, Scope};
-    use complaint_desk::domain::handling::Action;
     let store = Store::open(&home.db()).expect("open the database");
     let config = Config::preset(Preset::PropertyManagement).expect("preset");
     let mut desk = Desk::new(store, config, AGENT, Box::new(SystemClock)).expect("desk");
@@ -1456,40 +1454,7 @@ fn remedied_case(home: &Home) -> String {
             received_at: None,
         })
         .expect("intake");
-    let steps = [
-        Action::Classify {
-            scope: Scope::In,
-            party: None,
-            complaint_type: None,
-            severity: "general".into(),
-            intent: Intent::Genuine,
-            spread_risk: false,
-            explained: false,
-        },
-        Action::Verify {
-            motive: "希望尽快处理".into(),
-            outcome: "修好".into(),
-        },
-        Action::Assess {
-            facts: "现场核实属实".into(),
-            severity: None,
-        },
-        Action::Plan {
-            department: "工程维修部".into(),
-            actions: "上门维修".into(),
-            promised: None,
-            confirmed: false,
-            compensation: None,
-            gift: None,
-        },
-        Action::Reply {
-            accepted: true,
-            alternatives: String::new(),
-        },
-        Action::Remedied {
-            note: "已修复".into(),
-        },
-    ];
+    let steps = common::to_remedied("general");
     for action in &steps {
         desk.act(&c.number, None, action)
             .expect("a step of the handling");

@@ -10,6 +10,8 @@
 //! `Desk` over a temporary SQLite file (with a fixed clock), results fed back as messages.
 //! Times are local, so the one test that builds an app sets `TZ` before anything else.
 
+mod common;
+
 use std::cell::RefCell;
 use std::io::{self, Write};
 use std::num::NonZeroU16;
@@ -1244,40 +1246,7 @@ fn follow_ups(db: &Path) -> Vec<String> {
             "general",
         ),
     ] {
-        let steps = [
-            Action::Classify {
-                scope: Scope::In,
-                party: None,
-                complaint_type: None,
-                severity: severity.into(),
-                intent: Intent::Genuine,
-                spread_risk: false,
-                explained: false,
-            },
-            Action::Verify {
-                motive: "希望尽快处理".into(),
-                outcome: "修好".into(),
-            },
-            Action::Assess {
-                facts: "现场核实属实".into(),
-                severity: None,
-            },
-            Action::Plan {
-                department: "工程维修部".into(),
-                actions: "上门维修".into(),
-                promised: None,
-                confirmed: false,
-                compensation: None,
-                gift: None,
-            },
-            Action::Reply {
-                accepted: true,
-                alternatives: String::new(),
-            },
-            Action::Remedied {
-                note: "已修复".into(),
-            },
-        ];
+        let steps = common::to_remedied(severity);
         let n = steps.len() as i64;
         for (i, action) in steps.iter().enumerate() {
             let at = remedied - Duration::minutes((n - 1 - i as i64) * 10);

@@ -365,3 +365,44 @@ pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
         .map(|r| r.expect("csv record").iter().map(str::to_string).collect())
         .collect()
 }
+
+/// The moves that carry an in-scope complaint of `severity` from intake to its remedy (its
+/// revisits planned): classify, verify, assess, plan, a reply accepted, remedied.
+pub fn to_remedied(severity: &str) -> Vec<complaint_desk::domain::handling::Action> {
+    use complaint_desk::domain::complaint::{Intent, Scope};
+    use complaint_desk::domain::handling::Action;
+    vec![
+        Action::Classify {
+            scope: Scope::In,
+            party: None,
+            complaint_type: None,
+            severity: severity.into(),
+            intent: Intent::Genuine,
+            spread_risk: false,
+            explained: false,
+        },
+        Action::Verify {
+            motive: "希望尽快处理".into(),
+            outcome: "修好".into(),
+        },
+        Action::Assess {
+            facts: "现场核实属实".into(),
+            severity: None,
+        },
+        Action::Plan {
+            department: "工程维修部".into(),
+            actions: "上门维修".into(),
+            promised: None,
+            confirmed: false,
+            compensation: None,
+            gift: None,
+        },
+        Action::Reply {
+            accepted: true,
+            alternatives: String::new(),
+        },
+        Action::Remedied {
+            note: "已修复".into(),
+        },
+    ]
+}
