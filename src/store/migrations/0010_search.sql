@@ -22,8 +22,8 @@ CREATE VIRTUAL TABLE complaints_search_uni USING fts5 (
 );
 -- Bulk writes (the demo, the first build): up to 16 MiB of words are gathered in memory
 -- before a flush (the default 1 MiB makes many small segments, each merged again and
--- again), and segments are merged 16 at a time instead of 4 (fewer rewrites of each word).
+-- again), and segments are merged 8 at a time instead of 4 (fewer rewrites of each word).
 INSERT INTO complaints_search (complaints_search, rank) VALUES ('hashsize', 16777216);
-INSERT INTO complaints_search (complaints_search, rank) VALUES ('automerge', 16);
+INSERT INTO complaints_search (complaints_search, rank) VALUES ('automerge', 8);
 INSERT INTO complaints_search_uni (complaints_search_uni, rank) VALUES ('hashsize', 16777216);
-INSERT INTO complaints_search_uni (complaints_search_uni, rank) VALUES ('automerge', 16);
+INSERT INTO complaints_search_uni (complaints_search_uni, rank) VALUES ('automerge', 8);
