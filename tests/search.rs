@@ -598,7 +598,8 @@ fn erasure_removes_the_person_from_the_index_and_the_file() {
     let search = |desk: &Desk, q: &str| desk.search_count(&text(q)).expect("count");
     assert_eq!(search(&admin, "欧阳娜娜"), 2);
     assert_eq!(search(&admin, "龘靐"), 1);
-    // The index words of a text: its hex bigrams, or trigrams for digits (domain::search).
+    // The index words of a text: its hex unigrams, bigrams, or trigrams for digits
+    // (domain::search).
     let words = |q: &str, n: usize| -> Vec<String> {
         let chars: Vec<char> = fold(q).chars().collect();
         chars
@@ -610,17 +611,25 @@ fn erasure_removes_the_person_from_the_index_and_the_file() {
     let vocabulary = || -> Vec<String> {
         let conn = rusqlite::Connection::open(&db).expect("raw");
         conn.execute_batch(
-            "CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, complaints_search, 'row')",
+            "CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, complaints_search, 'row');
+             CREATE VIRTUAL TABLE temp.vocab_uni
+                 USING fts5vocab(main, complaints_search_uni, 'row');",
         )
         .expect("vocab");
-        conn.prepare("SELECT term FROM temp.vocab")
+        conn.prepare("SELECT term FROM temp.vocab UNION ALL SELECT term FROM temp.vocab_uni")
             .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
             .expect("terms")
     };
-    let secret_words: Vec<String> = [("欧阳娜娜", 2), ("龘靐齉爩", 2), ("13812345678", 3)]
-        .iter()
-        .flat_map(|(s, n)| words(s, *n))
-        .collect();
+    let secret_words: Vec<String> = [
+        ("欧阳娜娜", 1),
+        ("欧阳娜娜", 2),
+        ("龘靐齉爩", 1),
+        ("龘靐齉爩", 2),
+        ("13812345678", 3),
+    ]
+    .iter()
+    .flat_map(|(s, n)| words(s, *n))
+    .collect();
     let before = vocabulary();
     assert!(
         secret_words.iter().all(|w| before.contains(w)),

@@ -1,5 +1,6 @@
-//! The search index (`complaints_search`, FTS5): written in the transaction of every write
-//! to a complaint, and queried newest first with the filters.
+//! The search index (`complaints_search` for bigrams and trigrams, `complaints_search_uni`
+//! for unigrams; FTS5): written in the transaction of every write to a complaint, and queried
+//! newest first with the filters.
 //!
 //! The index's rowid is the complaint's place in received order, `(received_at << 30) | id`:
 //! FTS5 walks its matches in that order and stops after a page, and a date range is a rowid
@@ -37,31 +38,36 @@ fn time_key(t: DateTime<Utc>) -> i64 {
     t.timestamp().clamp(-TIME_LIMIT, TIME_LIMIT - 1) << ID_BITS
 }
 
-/// Writes complaint `id`'s index row from the stored complaint, replacing the earlier one.
+/// Writes complaint `id`'s index rows from the stored complaint, replacing the earlier ones.
 pub fn reindex(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     write_row(conn, &complaints::by_id(conn, id)?, true)
 }
 
-/// Writes the index row of complaint `id`, just inserted.
+/// Writes the index rows of complaint `id`, just inserted.
 pub fn index_new(conn: &Connection, id: i64) -> rusqlite::Result<()> {
     write_row(conn, &complaints::by_id(conn, id)?, false)
 }
 
-/// Writes `c`'s index row; `replace` when one may exist already.
+/// Writes `c`'s index rows; `replace` when they may exist already.
 fn write_row(conn: &Connection, c: &Complaint, replace: bool) -> rusqlite::Result<()> {
     let fields = search::fields(c);
     let terms = search::terms(fields.iter().map(|f| f.as_ref()));
-    let sql = if replace {
-        "INSERT OR REPLACE INTO complaints_search (rowid, uni, bi, tri) VALUES (?1, ?2, ?3, ?4)"
+    let (bi, uni) = if replace {
+        (
+            "INSERT OR REPLACE INTO complaints_search (rowid, bi, tri) VALUES (?1, ?2, ?3)",
+            "INSERT OR REPLACE INTO complaints_search_uni (rowid, uni) VALUES (?1, ?2)",
+        )
     } else {
-        "INSERT INTO complaints_search (rowid, uni, bi, tri) VALUES (?1, ?2, ?3, ?4)"
+        (
+            "INSERT INTO complaints_search (rowid, bi, tri) VALUES (?1, ?2, ?3)",
+            "INSERT INTO complaints_search_uni (rowid, uni) VALUES (?1, ?2)",
+        )
     };
-    conn.prepare_cached(sql)?.execute(rusqlite::params![
-        key(c.received_at.timestamp(), c.id)?,
-        terms.unigrams,
-        terms.bigrams,
-        terms.trigrams
-    ])?;
+    let key = key(c.received_at.timestamp(), c.id)?;
+    conn.prepare_cached(bi)?
+        .execute(rusqlite::params![key, terms.bigrams, terms.trigrams])?;
+    conn.prepare_cached(uni)?
+        .execute(rusqlite::params![key, terms.unigrams])?;
     Ok(())
 }
 
@@ -91,12 +97,13 @@ pub(crate) fn index_all(
     Ok(())
 }
 
-/// The MATCH expression of a query: a unigram, or the phrase of its bigrams or trigrams.
-fn match_expr(text: &str) -> Result<String> {
+/// The index table a query reads and its MATCH expression: a unigram (in the table without
+/// positions), or the phrase of its bigrams or trigrams.
+fn match_expr(text: &str) -> Result<(&'static str, String)> {
     Ok(match search::query_terms(text)? {
-        QueryTerms::Unigram(w) => format!("uni : \"{w}\""),
-        QueryTerms::Bigrams(ws) => format!("bi : \"{}\"", ws.join(" ")),
-        QueryTerms::Trigrams(ws) => format!("tri : \"{}\"", ws.join(" ")),
+        QueryTerms::Unigram(w) => ("complaints_search_uni", format!("\"{w}\"")),
+        QueryTerms::Bigrams(ws) => ("complaints_search", format!("bi : \"{}\"", ws.join(" "))),
+        QueryTerms::Trigrams(ws) => ("complaints_search", format!("tri : \"{}\"", ws.join(" "))),
     })
 }
 
@@ -141,27 +148,27 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
         Read::Page(..) => qualified_columns(),
     };
     // The order key: the index rowid with text, else (received_at, id) on the complaints.
-    let sort_key = if let Some(expr) = text {
+    let sort_key = if let Some((table, expr)) = text {
         let join = matches!(read, Read::Page(..)) || needs_row;
         q.sql = if join {
             format!(
-                "SELECT {what} FROM complaints_search
-                 JOIN complaints c ON c.id = (complaints_search.rowid & {ID_MASK})"
+                "SELECT {what} FROM {table}
+                 JOIN complaints c ON c.id = ({table}.rowid & {ID_MASK})"
             )
         } else {
-            format!("SELECT {what} FROM complaints_search")
+            format!("SELECT {what} FROM {table}")
         };
         q.args.push(Value::Text(expr));
-        conds.push(format!("complaints_search MATCH ?{}", q.args.len()));
+        conds.push(format!("{table} MATCH ?{}", q.args.len()));
         if let Some(from) = filter.from {
             q.args.push(Value::Integer(time_key(from)));
-            conds.push(format!("complaints_search.rowid >= ?{}", q.args.len()));
+            conds.push(format!("{table}.rowid >= ?{}", q.args.len()));
         }
         if let Some(to) = filter.to {
             q.args.push(Value::Integer(time_key(to)));
-            conds.push(format!("complaints_search.rowid < ?{}", q.args.len()));
+            conds.push(format!("{table}.rowid < ?{}", q.args.len()));
         }
-        "complaints_search.rowid"
+        Some(table)
     } else {
         q.sql = format!("SELECT {what} FROM complaints c");
         if let Some(from) = filter.from {
@@ -172,7 +179,7 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
             q.args.push(Value::Integer(to.timestamp()));
             conds.push(format!("c.received_at < ?{}", q.args.len()));
         }
-        "(c.received_at, c.id)"
+        None
     };
     conds.extend(view_condition(filter.view).map(str::to_string));
     let mut equal = |column: &str, value: Option<&str>| {
@@ -200,23 +207,22 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
             Direction::Newer => (">", "ASC"),
         };
         if let Some(cursor) = cursor {
-            if sort_key == "complaints_search.rowid" {
+            if let Some(table) = sort_key {
                 q.args.push(Value::Integer(key(cursor.key, cursor.id)?));
-                conds.push(format!("{sort_key} {cmp} ?{}", q.args.len()));
+                conds.push(format!("{table}.rowid {cmp} ?{}", q.args.len()));
             } else {
                 q.args.push(Value::Integer(cursor.key));
                 q.args.push(Value::Integer(cursor.id));
                 let n = q.args.len();
-                conds.push(format!("{sort_key} {cmp} (?{}, ?{n})", n - 1));
+                conds.push(format!("(c.received_at, c.id) {cmp} (?{}, ?{n})", n - 1));
             }
         }
         if !conds.is_empty() {
             q.sql.push_str(&format!(" WHERE {}", conds.join(" AND ")));
         }
-        let order = if sort_key == "complaints_search.rowid" {
-            format!("complaints_search.rowid {order}")
-        } else {
-            format!("c.received_at {order}, c.id {order}")
+        let order = match sort_key {
+            Some(table) => format!("{table}.rowid {order}"),
+            None => format!("c.received_at {order}, c.id {order}"),
         };
         q.args.push(Value::Integer(i64::from(limit)));
         q.sql
