@@ -74,6 +74,22 @@ impl World {
         self.desk.intake(&new).expect("intake").number
     }
 
+    /// Records a complaint received at `received`; returns its number.
+    fn add_received(&mut self, description: &str, received: DateTime<Utc>) -> String {
+        let new = NewComplaint {
+            channel: Some(Channel::Phone),
+            name: "赵敏".into(),
+            phone: "13700137000".into(),
+            location: "2栋".into(),
+            category: "漏水".into(),
+            description: description.into(),
+            outcome: String::new(),
+            apologized: false,
+            received_at: Some(received),
+        };
+        self.desk.intake(&new).expect("intake").number
+    }
+
     /// The numbers `filter` finds, newest first (every page of 3).
     fn find(&self, filter: &SearchFilter) -> Vec<String> {
         let mut found = Vec::new();
@@ -439,6 +455,46 @@ fn pages_go_newest_received_first_both_ways_and_a_backdated_complaint_takes_its_
     assert_eq!(first[0].phone, "138****8000");
 }
 
+/// Complaints logged late, many into one gap of a day and before its first, keep received
+/// order in the index (the day's keys are spaced out again when a gap is used up).
+#[test]
+fn late_entries_crowding_one_day_keep_received_order() {
+    let mut w = World::new();
+    let day = t0() - Duration::hours(2);
+    w.add_received("卫生间漏水", day + Duration::minutes(90));
+    w.add_received("厨房漏水", day + Duration::minutes(100));
+    // Forty logged in received order, each just before the 90-minute one: each takes the
+    // middle of a gap that halves every time.
+    for i in 0..40 {
+        w.add_received(
+            "卫生间漏水",
+            day + Duration::minutes(30) + Duration::seconds(i),
+        );
+    }
+    // Twenty logged newest first, each before the day's earliest so far.
+    for i in 0..20 {
+        w.add_received("阳台漏水", day + Duration::minutes(20 - i));
+    }
+    // Five received at the same second, and one from the day before.
+    for _ in 0..5 {
+        w.add_received("卫生间漏水", day + Duration::minutes(30));
+    }
+    w.add_received("卫生间漏水", day - Duration::minutes(1));
+    for query in ["漏水", "卫生间漏水", "漏", "间漏水"] {
+        assert_eq!(w.text(query), w.brute_force(query), "{query}");
+    }
+    let all = w.brute_force("漏水");
+    assert_eq!(all.len(), 68);
+    assert_eq!(w.desk.search_count(&text("卫生间漏水")).expect("count"), 47);
+    // A date range is a range of keys.
+    let filter = SearchFilter {
+        from: Some(day + Duration::minutes(30)),
+        to: Some(day + Duration::minutes(31)),
+        ..text("漏水")
+    };
+    assert_eq!(w.find(&filter).len(), 45);
+}
+
 #[test]
 fn the_index_follows_every_move_and_a_reopen() {
     let mut w = World::new();
@@ -611,12 +667,10 @@ fn erasure_removes_the_person_from_the_index_and_the_file() {
     let vocabulary = || -> Vec<String> {
         let conn = rusqlite::Connection::open(&db).expect("raw");
         conn.execute_batch(
-            "CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, complaints_search, 'row');
-             CREATE VIRTUAL TABLE temp.vocab_uni
-                 USING fts5vocab(main, complaints_search_uni, 'row');",
+            "CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, complaints_search, 'row');",
         )
         .expect("vocab");
-        conn.prepare("SELECT term FROM temp.vocab UNION ALL SELECT term FROM temp.vocab_uni")
+        conn.prepare("SELECT term FROM temp.vocab")
             .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
             .expect("terms")
     };
@@ -901,4 +955,49 @@ fn mine_and_the_handler_filter_combine_with_the_text() {
     assert_eq!(w.find(&by_handler), vec![other.clone()]);
     assert_eq!(w.desk.search_count(&mine).expect("count"), 1);
     assert!(!w.text("漏水").is_empty() && w.text("漏水").contains(&untriaged));
+}
+
+/// A file with the first search index (schema 10: bigrams with positions and a unigram
+/// table, keyed by time and id) gets the smaller one on its next open, every complaint in it.
+#[test]
+fn a_file_with_the_first_index_is_reindexed_on_open() {
+    let mut w = World::new();
+    let numbers: Vec<String> = (0..5)
+        .map(|i| w.add_at("张伟", "13800138000", "3栋", "电梯困人", i))
+        .collect();
+    let World { _dir, db, desk } = w;
+    drop(desk);
+    let conn = rusqlite::Connection::open(&db).expect("raw");
+    conn.execute_batch(
+        "DROP TABLE complaints_search;
+         DROP INDEX complaints_search_key;
+         ALTER TABLE complaints DROP COLUMN search_key;
+         CREATE VIRTUAL TABLE complaints_search USING fts5 (
+             bi, tri, content = '', contentless_delete = 1, tokenize = 'ascii');
+         CREATE VIRTUAL TABLE complaints_search_uni USING fts5 (
+             uni, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii');
+         INSERT INTO complaints_search (rowid, bi, tri) VALUES (1, 'e794b5e6a2af', '');
+         PRAGMA user_version = 10;",
+    )
+    .expect("the first index");
+    drop(conn);
+    let mut progress = Vec::new();
+    let store = Store::open_with_progress(&db, &mut |p| progress.push(p)).expect("upgrade");
+    assert_eq!(progress.last().map(|p| (p.done, p.total)), Some((5, 5)));
+    let desk = Desk::new(store, config(), "王丽", Box::new(FixedClock(t0()))).expect("desk");
+    let (found, _) = desk.search(&text("梯困人"), 50, None).expect("search");
+    // Received an hour apart, the first added the newest.
+    assert_eq!(
+        found.iter().map(|c| c.number.clone()).collect::<Vec<_>>(),
+        numbers
+    );
+    let raw = rusqlite::Connection::open(&db).expect("raw");
+    let old: i64 = raw
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'complaints_search_uni%'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("schema");
+    assert_eq!(old, 0, "the unigram table is gone");
 }

@@ -1,16 +1,16 @@
-//! Chinese search: how text is folded, cut into the terms the index stores, and matched.
+//! Chinese search: how text is folded, cut into the words the index stores, and matched.
 //!
 //! Every character is folded on its own ([`fold_char`]: Traditional → Simplified, full-width
 //! → half-width, ASCII lowercase), so folded text has as many characters as the original and
-//! substring tests are exact. The index holds, per complaint, every folded character (the
-//! unigram column), every pair of neighbouring characters (the bigram column) and, within
-//! runs of ASCII digits and punctuation, every three (the trigram column), each written as
+//! substring tests are exact. The index holds, per complaint and without positions, every
+//! folded character (unigram), every pair of neighbouring characters within a field (bigram)
+//! and every three within a run of ASCII digits and punctuation (trigram), each written as
 //! the lowercase hex of its UTF-8: opaque ASCII words that any stock tokenizer splits on
-//! spaces and that no user text can turn into query syntax. A one-character query is one
-//! unigram; a longer one is the phrase of its consecutive bigrams, or, when it is all digits
-//! and punctuation (numbers, phone digits), of its trigrams: ten digits make too few pairs
-//! for a pair to be selective. A phrase of overlapping grams at consecutive positions
-//! matches exactly where the query is a substring of one field.
+//! spaces, that no user text can turn into query syntax, and whose kind their UTF-8 tells.
+//! A one-character query is one unigram and a two-character one one bigram: the index answers
+//! them exactly. A longer query needs all its bigrams (or, when it is all digits and
+//! punctuation, its trigrams: ten digits make too few pairs for a pair to be selective), and
+//! each complaint holding them all is checked by [`holds`].
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -20,15 +20,12 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 
 use crate::domain::complaint::{Complaint, Scope, halfwidth};
+use crate::domain::handling::Handling;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 
 /// Longest query, in characters (a longer paste is refused, not cut).
 pub const MAX_QUERY: usize = 200;
-
-/// The word between two fields (and two runs in the trigram column): not hex, so no query
-/// phrase spans it.
-pub const FIELD_BREAK: &str = "x";
 
 /// Traditional → Simplified, character by character (OpenCC's table, through `hanconv`).
 static T2S: LazyLock<HashMap<char, char>> = LazyLock::new(|| {
@@ -61,55 +58,36 @@ pub fn fold(text: &str) -> String {
     text.chars().map(fold_char).collect()
 }
 
-/// The index words of a complaint: unigrams and bigrams of its folded fields.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Terms {
-    /// Every character of every field, space-separated.
-    pub unigrams: String,
-    /// Every pair of neighbouring characters within a field, [`FIELD_BREAK`] between fields.
-    pub bigrams: String,
-    /// Every three neighbouring characters within a run of ASCII digits and punctuation,
-    /// [`FIELD_BREAK`] between runs.
-    pub trigrams: String,
-}
-
-/// The index words of `fields` (each searched on its own: no match spans two).
-pub fn terms<'a>(fields: impl IntoIterator<Item = &'a str>) -> Terms {
-    let mut t = Terms::default();
-    let mut prev_field = false;
+/// The index words of `fields` (each on its own: no gram spans two), space-separated:
+/// every unigram, every bigram within a field, every trigram within a run of digits and
+/// punctuation; repeats are left to the index, which keeps one entry per complaint.
+pub fn words<'a>(fields: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    let mut folded: Vec<char> = Vec::new();
     for field in fields {
-        if field.is_empty() {
-            continue;
-        }
-        if prev_field {
-            t.bigrams.push_str(FIELD_BREAK);
-            t.bigrams.push(' ');
-        }
-        prev_field = true;
-        let folded: Vec<char> = field.chars().map(fold_char).collect();
+        folded.clear();
+        folded.extend(field.chars().map(fold_char));
         for (i, &c) in folded.iter().enumerate() {
-            push_hex(&mut t.unigrams, &[c]);
-            t.unigrams.push(' ');
+            push_word(&mut out, &[c]);
             if i > 0 {
-                push_hex(&mut t.bigrams, &folded[i - 1..=i]);
-                t.bigrams.push(' ');
+                push_word(&mut out, &folded[i - 1..=i]);
             }
         }
         for run in folded.split(|c| !is_digit_run(*c)).filter(|r| r.len() >= 3) {
-            if !t.trigrams.is_empty() {
-                t.trigrams.push_str(FIELD_BREAK);
-                t.trigrams.push(' ');
-            }
             for gram in run.windows(3) {
-                push_hex(&mut t.trigrams, gram);
-                t.trigrams.push(' ');
+                push_word(&mut out, gram);
             }
         }
     }
-    t
+    out
 }
 
-/// Characters of the runs the trigram column covers: ASCII digits and punctuation.
+fn push_word(out: &mut String, chars: &[char]) {
+    push_hex(out, chars);
+    out.push(' ');
+}
+
+/// Characters of the runs trigrams cover: ASCII digits and punctuation.
 fn is_digit_run(c: char) -> bool {
     c.is_ascii_digit() || c.is_ascii_punctuation()
 }
@@ -125,20 +103,19 @@ fn push_hex(out: &mut String, chars: &[char]) {
     }
 }
 
-/// What a query looks up in the index.
+/// The index words a query looks up.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QueryTerms {
-    /// One character: this unigram.
-    Unigram(String),
-    /// Two or more: these bigrams at consecutive positions (a phrase).
-    Bigrams(Vec<String>),
-    /// Three or more, all digits and punctuation: these trigrams at consecutive positions.
-    Trigrams(Vec<String>),
+pub struct QueryWords {
+    /// Every word a matching complaint holds (each once).
+    pub words: Vec<String>,
+    /// The query is one gram, so the complaints holding it are exactly the matches; else
+    /// they are every match and a few more, which [`holds`] tells apart.
+    pub exact: bool,
 }
 
-/// The index words a query matches; a query of only spaces, or longer than [`MAX_QUERY`]
+/// The index words of `query`. A query of only spaces, or longer than [`MAX_QUERY`]
 /// characters, is refused. Its ends are trimmed; everything else is searched literally.
-pub fn query_terms(query: &str) -> Result<QueryTerms> {
+pub fn query_words(query: &str) -> Result<QueryWords> {
     let chars: Vec<char> = query.trim().chars().map(fold_char).collect();
     let chars: &[char] = {
         let start = chars.iter().position(|c| !c.is_whitespace());
@@ -158,12 +135,17 @@ pub fn query_terms(query: &str) -> Result<QueryTerms> {
         push_hex(&mut s, cs);
         s
     };
-    Ok(match chars {
-        [c] => QueryTerms::Unigram(hex(&[*c])),
-        _ if chars.len() >= 3 && chars.iter().all(|c| is_digit_run(*c)) => {
-            QueryTerms::Trigrams(chars.windows(3).map(hex).collect())
-        }
-        _ => QueryTerms::Bigrams(chars.windows(2).map(hex).collect()),
+    let size = match chars {
+        [_] => 1,
+        _ if chars.len() >= 3 && chars.iter().all(|c| is_digit_run(*c)) => 3,
+        _ => 2,
+    };
+    let mut words: Vec<String> = chars.windows(size).map(hex).collect();
+    words.sort();
+    words.dedup();
+    Ok(QueryWords {
+        words,
+        exact: chars.len() == size,
     })
 }
 
@@ -200,20 +182,39 @@ pub fn matches(text: &str, query: &str) -> Vec<Range<usize>> {
 /// The fields of a complaint that search reads, in order: number, name, phone digits,
 /// location, description, desired outcome, and the free text of the handling record.
 pub fn fields(c: &Complaint) -> Vec<Cow<'_, str>> {
-    let phone: String = c
-        .phone
+    stored_fields(
+        &c.number,
+        &c.name,
+        &c.phone,
+        &c.location,
+        &c.description,
+        &c.outcome,
+        &c.handling,
+    )
+}
+
+/// [`fields`] from a complaint's stored columns.
+pub fn stored_fields<'a>(
+    number: &'a str,
+    name: &'a str,
+    phone: &str,
+    location: &'a str,
+    description: &'a str,
+    outcome: &'a str,
+    h: &'a Handling,
+) -> Vec<Cow<'a, str>> {
+    let phone: String = phone
         .chars()
         .map(halfwidth)
         .filter(char::is_ascii_digit)
         .collect();
-    let h = &c.handling;
-    let mut out: Vec<Cow<'_, str>> = vec![
-        Cow::Borrowed(c.number.as_str()),
-        Cow::Borrowed(c.name.as_str()),
+    let mut out: Vec<Cow<'a, str>> = vec![
+        Cow::Borrowed(number),
+        Cow::Borrowed(name),
         Cow::Owned(phone),
-        Cow::Borrowed(c.location.as_str()),
-        Cow::Borrowed(c.description.as_str()),
-        Cow::Borrowed(c.outcome.as_str()),
+        Cow::Borrowed(location),
+        Cow::Borrowed(description),
+        Cow::Borrowed(outcome),
         Cow::Borrowed(h.motive.as_str()),
         Cow::Borrowed(h.facts.as_str()),
     ];
@@ -237,9 +238,16 @@ pub fn fields(c: &Complaint) -> Vec<Cow<'_, str>> {
     out
 }
 
-/// Whether `c` holds `query` in one of its searched fields (the rule the index answers).
+/// Whether one of `fields` holds `query` (the rule the index answers).
+pub fn holds<S: AsRef<str>>(fields: &[S], query: &str) -> bool {
+    fields
+        .iter()
+        .any(|f| !matches(f.as_ref(), query).is_empty())
+}
+
+/// Whether `c` holds `query` in one of its searched fields.
 pub fn complaint_matches(c: &Complaint, query: &str) -> bool {
-    fields(c).iter().any(|f| !matches(f, query).is_empty())
+    holds(&fields(c), query)
 }
 
 /// Which complaints a search looks at, besides its text.
@@ -335,85 +343,71 @@ mod tests {
     }
 
     #[test]
-    fn terms_are_unigrams_and_bigrams_in_hex_with_breaks_between_fields() {
-        let t = terms(["漏水", "", "A", "3栋1902室 Flat 7-101"]);
-        let uni: Vec<String> = t.unigrams.split_whitespace().map(unhex).collect();
-        assert_eq!(uni[..3], ["漏", "水", "a"]);
-        assert_eq!(uni.len(), 3 + 18);
-        let bi: Vec<&str> = t.bigrams.split_whitespace().collect();
-        assert_eq!(unhex(bi[0]), "漏水");
-        assert_eq!(bi[1..3], [FIELD_BREAK, FIELD_BREAK]);
-        assert_eq!(unhex(bi[3]), "3栋");
-        let tri: Vec<String> = t
-            .trigrams
-            .split_whitespace()
-            .map(|w| {
-                if w == FIELD_BREAK {
-                    w.to_string()
-                } else {
-                    unhex(w)
-                }
-            })
-            .collect();
-        assert_eq!(tri, ["190", "902", "x", "7-1", "-10", "101"]);
-        assert!(
-            t.unigrams
-                .bytes()
-                .chain(t.bigrams.bytes())
-                .chain(t.trigrams.bytes())
-                .all(|b| b == b' ' || b.is_ascii_alphanumeric())
-        );
+    fn words_are_unigrams_bigrams_and_digit_trigrams_in_hex() {
+        let w = words(["漏水", "", "A", "3栋1902室 Flat 7-101"]);
+        assert!(w.bytes().all(|b| b == b' ' || b.is_ascii_hexdigit()));
+        let w: Vec<String> = w.split_whitespace().map(unhex).collect();
+        assert_eq!(w[..3], ["漏", "水", "漏水"]);
+        assert_eq!(w[3], "a");
+        // No gram spans two fields.
+        assert!(!w.iter().any(|g| g == "水a" || g == "a3"));
+        for gram in ["3栋", "19", "190", "902", "7-1", "-10", "101", " f"] {
+            assert!(w.iter().any(|g| g == gram), "{gram} missing from {w:?}");
+        }
+        // Digit trigrams stay within their run.
+        assert!(!w.iter().any(|g| g == "02室" || g == "栋19"));
+        assert_eq!(w.iter().filter(|g| g.chars().count() == 3).count(), 5);
     }
 
     #[test]
-    fn queries_become_a_unigram_or_a_phrase_of_bigrams() {
-        match query_terms(" 電 ").expect("one") {
-            QueryTerms::Unigram(w) => assert_eq!(unhex(&w), "电"),
-            other => panic!("{other:?}"),
-        }
-        match query_terms("電梯困人").expect("four") {
-            QueryTerms::Bigrams(ws) => {
-                let ws: Vec<String> = ws.iter().map(|w| unhex(w)).collect();
-                assert_eq!(ws, ["电梯", "梯困", "困人"]);
-            }
-            other => panic!("{other:?}"),
-        }
-        match query_terms("１３８００１").expect("digits") {
-            QueryTerms::Trigrams(ws) => assert_eq!(unhex(&ws[0]), "138"),
-            other => panic!("{other:?}"),
-        }
-        match query_terms("漏1").expect("two") {
-            QueryTerms::Bigrams(ws) => assert_eq!(unhex(&ws[0]), "漏1"),
-            other => panic!("{other:?}"),
-        }
-        match query_terms("20261130-0017").expect("number") {
-            QueryTerms::Trigrams(ws) => assert_eq!(ws.len(), 11),
-            other => panic!("{other:?}"),
-        }
+    fn queries_become_one_word_or_every_word_they_need() {
+        let words = |q: &str| -> Vec<String> {
+            query_words(q)
+                .expect("query")
+                .words
+                .iter()
+                .map(|w| unhex(w))
+                .collect()
+        };
+        assert_eq!(words(" 電 "), ["电"]);
+        assert_eq!(words("電梯"), ["电梯"]);
+        assert_eq!(words("電梯困人"), ["困人", "梯困", "电梯"]);
+        assert_eq!(words("１３８００１")[0], "001");
+        assert_eq!(words("漏1"), ["漏1"]);
+        assert_eq!(words("20261130-0017").len(), 11);
+        // A repeated gram is asked for once, and a query longer than one gram is checked.
+        assert_eq!(words("哈哈哈"), ["哈哈"]);
+        let exact = |q: &str| query_words(q).expect("query").exact;
+        assert!(exact("漏") && exact("漏水") && exact("138"));
+        assert!(!exact("哈哈哈") && !exact("1380") && !exact("电梯困人"));
         // Syntax of the query language is just text.
-        match query_terms("\"a\" OR NEAR(*)").expect("literal") {
-            QueryTerms::Bigrams(ws) => assert_eq!(unhex(&ws[0]), "\"a"),
-            other => panic!("{other:?}"),
-        }
-        match query_terms("\"*\"").expect("literal") {
-            QueryTerms::Trigrams(ws) => assert_eq!(unhex(&ws[0]), "\"*\""),
-            other => panic!("{other:?}"),
-        }
+        assert!(words("\"a\" OR NEAR(*)").contains(&"\"a".to_string()));
+        assert_eq!(words("\"*\""), ["\"*\""]);
         assert_eq!(
-            query_terms(" \u{3000}\t").map_err(|e| e.key),
+            query_words(" \u{3000}\t").map_err(|e| e.key),
             Err("error.search_empty")
         );
         assert_eq!(
-            query_terms("").map_err(|e| e.key),
+            query_words("").map_err(|e| e.key),
             Err("error.search_empty")
         );
         let paste = "漏".repeat(10_000);
-        let err = query_terms(&paste).expect_err("too long");
+        let err = query_words(&paste).expect_err("too long");
         assert_eq!(
             (err.key, err.get("max")),
             ("error.search_too_long", Some("200"))
         );
-        assert!(query_terms(&"漏".repeat(MAX_QUERY)).is_ok());
+        assert!(query_words(&"漏".repeat(MAX_QUERY)).is_ok());
+    }
+
+    #[test]
+    fn holds_tells_a_substring_from_scattered_grams() {
+        let fields = ["电梯困人已处理", "人困电梯"];
+        assert!(holds(&fields, "困人"));
+        assert!(holds(&fields, "電梯困人"));
+        // All the bigrams of 梯困人电 are there, but not together.
+        assert!(!holds(&fields, "困人电梯困"));
+        assert!(!holds(&fields, "已处理人"));
     }
 
     #[test]

@@ -150,10 +150,11 @@ pub fn insert(tx: &Transaction<'_>, row: &NewRow<'_>, number: &str) -> rusqlite:
         "INSERT INTO complaints (number, received_at, channel, name, phone, phone_norm, location,
             category, description, outcome, apologized, scope, party, type, severity, intent,
             spread_risk, explained, stage, closed_at, created_at, updated_at, created_by,
-            handling, handler)
+            handling, handler, search_key)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?21, ?22, ?23, ?24)",
+            ?18, ?19, ?20, ?21, ?21, ?22, ?23, ?24, ?25)",
     )?;
+    let key = search::key_for_new(tx, c.received_at.timestamp())?;
     stmt.execute(params![
         number,
         c.received_at.timestamp(),
@@ -179,9 +180,10 @@ pub fn insert(tx: &Transaction<'_>, row: &NewRow<'_>, number: &str) -> rusqlite:
         row.created_by,
         row.handling.unwrap_or("{}"),
         row.handler,
+        key,
     ])?;
     let id = tx.last_insert_rowid();
-    search::index_new(tx, id)?;
+    search::index_new(tx, id, key)?;
     Ok(id)
 }
 

@@ -58,6 +58,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/0007_sign_in.sql")),
     Migration::Code(chain_events),
     Migration::Sql(include_str!("migrations/0009_handler.sql")),
+    Migration::Sql(include_str!("migrations/0010_search.sql")),
     Migration::Code(build_search),
 ];
 
@@ -68,11 +69,11 @@ fn chain_events(conn: &Connection, _progress: Progress<'_>) -> rusqlite::Result<
     conn.execute_batch(include_str!("migrations/0008_audit_chain_after.sql"))
 }
 
-/// Migration 10: the search index, filled for the complaints already there.
+/// Migration 11: the search index, filled for the complaints already there.
 fn build_search(conn: &Connection, progress: Progress<'_>) -> rusqlite::Result<()> {
-    conn.execute_batch(include_str!("migrations/0010_search.sql"))?;
+    conn.execute_batch(include_str!("migrations/0011_search.sql"))?;
     search::index_all(conn, progress)?;
-    conn.execute_batch(include_str!("migrations/0010_search_after.sql"))
+    conn.execute_batch(include_str!("migrations/0011_search_after.sql"))
 }
 
 /// Tables every version of our schema has; their absence means a damaged file.
@@ -146,6 +147,7 @@ impl Store {
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
         conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(path, e))?;
+        search::register(&conn).map_err(|e| Error::storage(path, e))?;
         if existed {
             check_schema(&conn, path)?;
         }
@@ -290,6 +292,7 @@ impl Store {
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
         conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(path, e))?;
+        search::register(&conn).map_err(|e| Error::storage(path, e))?;
         check_schema(&conn, path)?;
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))

@@ -1,110 +1,249 @@
-//! The search index (`complaints_search` for bigrams and trigrams, `complaints_search_uni`
-//! for unigrams; FTS5): written in the transaction of every write to a complaint, and queried
-//! newest first with the filters.
+//! The search index (`complaints_search`, FTS5 without positions): written in the
+//! transaction of every write to a complaint, and queried newest first with the filters.
 //!
-//! The index's rowid is the complaint's place in received order, `(received_at << 30) | id`:
-//! FTS5 walks its matches in that order and stops after a page, and a date range is a rowid
-//! range. Row ids stay below 2^30 (a billion complaints); times within 2^33 s of 1970.
+//! The index's rowid is the complaint's `search_key`, its place in received order
+//! ((received_at, id)). Keys are dense so that the index stays small (neighbouring entries of
+//! a word differ by a few units, one byte each) and ordered so that FTS5 walks matches newest
+//! first and stops after a page. Each UTC day of receipt owns a block of [`DAY_KEYS`] keys;
+//! within it complaints follow each other [`GAP`] apart, and one logged late (received before
+//! others of its day) takes the middle of the gap between its neighbours. When no gap is
+//! left, the day's complaints are spaced out again ([`respace_day`]): a day's work, never
+//! more, is moved.
 
-use chrono::{DateTime, Utc};
+use rusqlite::functions::FunctionFlags;
 use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::domain::complaint::{Complaint, Scope};
-use crate::domain::search::{self, QueryTerms, SearchFilter, View};
+use crate::domain::handling::Handling;
+use crate::domain::search::{self, SearchFilter, View};
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::complaints::{self, Cursor, prefix_upper_bound, qualified_columns};
 
-/// Bits of the index rowid that hold the complaint id.
-const ID_BITS: u32 = 30;
-const ID_MASK: i64 = (1 << ID_BITS) - 1;
-/// Times are clamped to ±2^33 s so that the key fits (years 1698–2242).
-const TIME_LIMIT: i64 = 1 << 33;
+/// Keys of one day of receipt.
+const DAY_KEYS: i64 = 1 << 20;
+/// Where a day's first complaint goes: room below it for ones logged late.
+const DAY_FIRST: i64 = DAY_KEYS / 16;
+/// Distance between a complaint and the next one received.
+const GAP: i64 = 8;
+/// Distance between complaints when a day is spaced out again: room for a few late ones
+/// between each two.
+const RESPACED: i64 = 32;
+const DAY_SECS: i64 = 86_400;
 
-/// The index rowid of complaint `id` received at `received_at` (unix seconds).
-fn key(received_at: i64, id: i64) -> rusqlite::Result<i64> {
-    if !(0..=ID_MASK).contains(&id) {
+/// The SQL function that checks a candidate of a query longer than one gram:
+/// `search_holds(query, number, name, phone, location, description, outcome, handling)`.
+const HOLDS: &str = "search_holds";
+
+/// Registers [`HOLDS`] on `conn` (every connection that searches).
+pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        HOLDS,
+        8,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let text = |i| ctx.get::<String>(i);
+            let handling: Handling = serde_json::from_str(&text(7)?)
+                .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))?;
+            let (number, name, phone) = (text(1)?, text(2)?, text(3)?);
+            let (location, description, outcome) = (text(4)?, text(5)?, text(6)?);
+            let fields = search::stored_fields(
+                &number,
+                &name,
+                &phone,
+                &location,
+                &description,
+                &outcome,
+                &handling,
+            );
+            Ok(search::holds(&fields, &text(0)?))
+        },
+    )
+}
+
+/// The day of receipt `received_at` (unix seconds) falls on, and its first key.
+fn day_of(received_at: i64) -> (i64, i64) {
+    let day = received_at.div_euclid(DAY_SECS);
+    (day, day * DAY_KEYS)
+}
+
+/// The key of a complaint received at `received_at` and inserted now (after every
+/// complaint received at the same second), between its neighbours of the same day; `None`
+/// when no gap is left ([`index_new`] then spaces the day out).
+pub fn key_for_new(conn: &Connection, received_at: i64) -> rusqlite::Result<Option<i64>> {
+    let id = i64::MAX;
+    let (day, base) = day_of(received_at);
+    let neighbour = |sql: &str, bound: i64| -> rusqlite::Result<Option<i64>> {
+        conn.prepare_cached(sql)?
+            .query_row(params![received_at, id, bound], |r| r.get(0))
+            .optional()
+    };
+    let prev = neighbour(
+        "SELECT search_key FROM complaints
+         WHERE (received_at, id) < (?1, ?2) AND received_at >= ?3
+         ORDER BY received_at DESC, id DESC LIMIT 1",
+        day * DAY_SECS,
+    )?;
+    let next = neighbour(
+        "SELECT search_key FROM complaints
+         WHERE (received_at, id) > (?1, ?2) AND received_at < ?3
+         ORDER BY received_at, id LIMIT 1",
+        (day + 1) * DAY_SECS,
+    )?;
+    Ok(match (prev, next) {
+        (None, None) => Some(base + DAY_FIRST),
+        (Some(p), None) => Some(p + GAP).filter(|k| *k < base + DAY_KEYS),
+        (None, Some(n)) => Some(n - GAP).filter(|k| *k >= base),
+        (Some(p), Some(n)) => (n - p > 1).then(|| p + (n - p) / 2),
+    })
+}
+
+/// Gives every complaint received on `day` a new key, [`RESPACED`] apart (closer on a day
+/// of more than 30,000), and writes their index rows again.
+fn respace_day(conn: &Connection, day: i64) -> rusqlite::Result<()> {
+    let rows: Vec<(i64, Option<i64>)> = conn
+        .prepare_cached(
+            "SELECT id, search_key FROM complaints
+             WHERE received_at >= ?1 AND received_at < ?2 ORDER BY received_at, id",
+        )?
+        .query_map([day * DAY_SECS, (day + 1) * DAY_SECS], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    let (first, step) = match (DAY_KEYS - DAY_FIRST) / count.max(1) {
+        0 => (0, DAY_KEYS / count.max(1)),
+        step => (DAY_FIRST, step.min(RESPACED)),
+    };
+    if step == 0 {
         return Err(rusqlite::Error::ToSqlConversionFailure(
-            format!("complaint id {id} is beyond the search index's range").into(),
+            format!("more than {DAY_KEYS} complaints received on one day").into(),
         ));
     }
-    Ok((received_at.clamp(-TIME_LIMIT, TIME_LIMIT - 1) << ID_BITS) | id)
-}
-
-/// The first index rowid of complaints received at `t` or later.
-fn time_key(t: DateTime<Utc>) -> i64 {
-    t.timestamp().clamp(-TIME_LIMIT, TIME_LIMIT - 1) << ID_BITS
-}
-
-/// Writes complaint `id`'s index rows from the stored complaint, replacing the earlier ones.
-pub fn reindex(conn: &Connection, id: i64) -> rusqlite::Result<()> {
-    write_row(conn, &complaints::by_id(conn, id)?, true)
-}
-
-/// Writes the index rows of complaint `id`, just inserted.
-pub fn index_new(conn: &Connection, id: i64) -> rusqlite::Result<()> {
-    write_row(conn, &complaints::by_id(conn, id)?, false)
-}
-
-/// Writes `c`'s index rows; `replace` when they may exist already.
-fn write_row(conn: &Connection, c: &Complaint, replace: bool) -> rusqlite::Result<()> {
-    let fields = search::fields(c);
-    let terms = search::terms(fields.iter().map(|f| f.as_ref()));
-    let (bi, uni) = if replace {
-        (
-            "INSERT OR REPLACE INTO complaints_search (rowid, bi, tri) VALUES (?1, ?2, ?3)",
-            "INSERT OR REPLACE INTO complaints_search_uni (rowid, uni) VALUES (?1, ?2)",
-        )
-    } else {
-        (
-            "INSERT INTO complaints_search (rowid, bi, tri) VALUES (?1, ?2, ?3)",
-            "INSERT INTO complaints_search_uni (rowid, uni) VALUES (?1, ?2)",
-        )
-    };
-    let key = key(c.received_at.timestamp(), c.id)?;
-    conn.prepare_cached(bi)?
-        .execute(rusqlite::params![key, terms.bigrams, terms.trigrams])?;
-    conn.prepare_cached(uni)?
-        .execute(rusqlite::params![key, terms.unigrams])?;
+    for &(id, key) in &rows {
+        if let Some(key) = key {
+            conn.prepare_cached("DELETE FROM complaints_search WHERE rowid = ?1")?
+                .execute([key])?;
+            set_key(conn, id, None)?;
+        }
+    }
+    let base = day * DAY_KEYS;
+    for (i, &(id, _)) in (0..).zip(&rows) {
+        let key = base + first + step * i;
+        set_key(conn, id, Some(key))?;
+        write_words(conn, &complaints::by_id(conn, id)?, key, false)?;
+    }
     Ok(())
 }
 
-/// Fills the index with every complaint (the migration that creates it), telling
-/// `progress` how many of how many are done.
+fn set_key(conn: &Connection, id: i64, key: Option<i64>) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE complaints SET search_key = ?2 WHERE id = ?1")?
+        .execute(params![id, key])?;
+    Ok(())
+}
+
+/// Writes complaint `id`'s index row again from the stored complaint (after a move).
+pub fn reindex(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+    let key: Option<i64> = conn
+        .prepare_cached("SELECT search_key FROM complaints WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    match key {
+        Some(key) => write_words(conn, &complaints::by_id(conn, id)?, key, true),
+        None => {
+            let c = complaints::by_id(conn, id)?;
+            respace_day(conn, day_of(c.received_at.timestamp()).0)
+        }
+    }
+}
+
+/// Writes the index row of complaint `id`, just inserted under `key` from
+/// [`key_for_new`]; with no key, spaces its day out (which writes it).
+pub fn index_new(conn: &Connection, id: i64, key: Option<i64>) -> rusqlite::Result<()> {
+    let c = complaints::by_id(conn, id)?;
+    match key {
+        Some(key) => write_words(conn, &c, key, false),
+        None => respace_day(conn, day_of(c.received_at.timestamp()).0),
+    }
+}
+
+/// Writes `c`'s index row under `key`; `replace` when it may exist already.
+fn write_words(conn: &Connection, c: &Complaint, key: i64, replace: bool) -> rusqlite::Result<()> {
+    let fields = search::fields(c);
+    let words = search::words(fields.iter().map(|f| f.as_ref()));
+    let sql = if replace {
+        "INSERT OR REPLACE INTO complaints_search (rowid, words) VALUES (?1, ?2)"
+    } else {
+        "INSERT INTO complaints_search (rowid, words) VALUES (?1, ?2)"
+    };
+    conn.prepare_cached(sql)?.execute(params![key, words])?;
+    Ok(())
+}
+
+/// Gives every complaint its key and index row (the migration that creates the index),
+/// telling `progress` how many of how many are done.
 pub(crate) fn index_all(
     conn: &Connection,
     progress: &mut dyn FnMut(u64, u64),
 ) -> rusqlite::Result<()> {
+    // Keys first, in one statement: each day's complaints GAP apart from DAY_FIRST; a day
+    // too full for that is left without keys here and spaced out below.
+    let day = format!(
+        "(received_at - ((received_at % {DAY_SECS}) + {DAY_SECS}) % {DAY_SECS}) / {DAY_SECS}"
+    );
+    conn.execute(
+        &format!(
+            "UPDATE complaints SET search_key = r.key FROM (
+                 SELECT id, CASE WHEN {DAY_FIRST} + n * {GAP} < {DAY_KEYS}
+                     THEN day * {DAY_KEYS} + {DAY_FIRST} + n * {GAP} END AS key
+                 FROM (SELECT id, {day} AS day,
+                           row_number() OVER (PARTITION BY {day} ORDER BY received_at, id) - 1 AS n
+                       FROM complaints)
+             ) AS r WHERE complaints.id = r.id"
+        ),
+        [],
+    )?;
     let total: i64 = conn.query_row("SELECT count(*) FROM complaints", [], |r| r.get(0))?;
     let total = u64::try_from(total).unwrap_or(0);
     progress(0, total);
+    // Then the words, in key order (FTS5 writes ascending rowids without flushing).
     let mut stmt = conn.prepare(&format!(
-        "SELECT {} FROM complaints c ORDER BY c.id",
+        "SELECT c.search_key, {} FROM complaints c ORDER BY c.received_at, c.id",
         qualified_columns()
     ))?;
     let mut rows = stmt.query([])?;
     let mut done = 0u64;
+    let mut crowded: Vec<i64> = Vec::new();
     while let Some(row) = rows.next()? {
-        write_row(conn, &complaints::complaint_at(row, 0)?, false)?;
+        let c = complaints::complaint_at(row, 1)?;
+        match row.get::<_, Option<i64>>(0)? {
+            Some(key) => write_words(conn, &c, key, false)?,
+            None => {
+                let (day, _) = day_of(c.received_at.timestamp());
+                if crowded.last() != Some(&day) {
+                    crowded.push(day);
+                }
+            }
+        }
         done += 1;
         if done.is_multiple_of(4096) {
             progress(done, total);
         }
     }
+    for day in crowded {
+        respace_day(conn, day)?;
+    }
     progress(done, total);
     Ok(())
 }
 
-/// The index table a query reads and its MATCH expression: a unigram (in the table without
-/// positions), or the phrase of its bigrams or trigrams.
-fn match_expr(text: &str) -> Result<(&'static str, String)> {
-    Ok(match search::query_terms(text)? {
-        QueryTerms::Unigram(w) => ("complaints_search_uni", format!("\"{w}\"")),
-        QueryTerms::Bigrams(ws) => ("complaints_search", format!("bi : \"{}\"", ws.join(" "))),
-        QueryTerms::Trigrams(ws) => ("complaints_search", format!("tri : \"{}\"", ws.join(" "))),
-    })
+/// The MATCH expression of a query (every word it needs), and whether a candidate must be
+/// checked with [`HOLDS`].
+fn match_expr(text: &str) -> Result<(String, bool)> {
+    let q = search::query_words(text)?;
+    let words: Vec<String> = q.words.iter().map(|w| format!("\"{w}\"")).collect();
+    Ok((words.join(" "), !q.exact))
 }
 
 /// The SQL of a search, its parameters in order.
@@ -147,28 +286,49 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
         Read::Count => "count(*)".to_string(),
         Read::Page(..) => qualified_columns(),
     };
-    // The order key: the index rowid with text, else (received_at, id) on the complaints.
-    let sort_key = if let Some((table, expr)) = text {
-        let join = matches!(read, Read::Page(..)) || needs_row;
+    // The order key: the index rowid (the search key) with text, else (received_at, id).
+    let text_order = if let Some((expr, check)) = text {
+        let join = matches!(read, Read::Page(..)) || needs_row || check;
         q.sql = if join {
             format!(
-                "SELECT {what} FROM {table}
-                 JOIN complaints c ON c.id = ({table}.rowid & {ID_MASK})"
+                "SELECT {what} FROM complaints_search
+                 JOIN complaints c ON c.search_key = complaints_search.rowid"
             )
         } else {
-            format!("SELECT {what} FROM {table}")
+            format!("SELECT {what} FROM complaints_search")
         };
         q.args.push(Value::Text(expr));
-        conds.push(format!("{table} MATCH ?{}", q.args.len()));
+        conds.push(format!("complaints_search MATCH ?{}", q.args.len()));
+        if check {
+            q.args
+                .push(Value::Text(filter.text.clone().unwrap_or_default()));
+            conds.push(format!(
+                "{HOLDS}(?{}, c.number, c.name, c.phone, c.location, c.description, \
+                 c.outcome, c.handling)",
+                q.args.len()
+            ));
+        }
+        // A date is the key of the first complaint received then or later.
+        let first_key = |n: usize| {
+            format!(
+                "(SELECT search_key FROM complaints WHERE received_at >= ?{n} \
+                 ORDER BY received_at, id LIMIT 1)"
+            )
+        };
         if let Some(from) = filter.from {
-            q.args.push(Value::Integer(time_key(from)));
-            conds.push(format!("{table}.rowid >= ?{}", q.args.len()));
+            q.args.push(Value::Integer(from.timestamp()));
+            let key = first_key(q.args.len());
+            conds.push(format!("complaints_search.rowid >= {key}"));
         }
         if let Some(to) = filter.to {
-            q.args.push(Value::Integer(time_key(to)));
-            conds.push(format!("{table}.rowid < ?{}", q.args.len()));
+            q.args.push(Value::Integer(to.timestamp()));
+            let key = first_key(q.args.len());
+            conds.push(format!(
+                "complaints_search.rowid < coalesce({key}, {})",
+                i64::MAX
+            ));
         }
-        Some(table)
+        true
     } else {
         q.sql = format!("SELECT {what} FROM complaints c");
         if let Some(from) = filter.from {
@@ -179,7 +339,7 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
             q.args.push(Value::Integer(to.timestamp()));
             conds.push(format!("c.received_at < ?{}", q.args.len()));
         }
-        None
+        false
     };
     conds.extend(view_condition(filter.view).map(str::to_string));
     let mut equal = |column: &str, value: Option<&str>| {
@@ -207,9 +367,13 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
             Direction::Newer => (">", "ASC"),
         };
         if let Some(cursor) = cursor {
-            if let Some(table) = sort_key {
-                q.args.push(Value::Integer(key(cursor.key, cursor.id)?));
-                conds.push(format!("{table}.rowid {cmp} ?{}", q.args.len()));
+            if text_order {
+                q.args.push(Value::Integer(cursor.id));
+                conds.push(format!(
+                    "complaints_search.rowid {cmp} \
+                     (SELECT search_key FROM complaints WHERE id = ?{})",
+                    q.args.len()
+                ));
             } else {
                 q.args.push(Value::Integer(cursor.key));
                 q.args.push(Value::Integer(cursor.id));
@@ -220,9 +384,10 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
         if !conds.is_empty() {
             q.sql.push_str(&format!(" WHERE {}", conds.join(" AND ")));
         }
-        let order = match sort_key {
-            Some(table) => format!("{table}.rowid {order}"),
-            None => format!("c.received_at {order}, c.id {order}"),
+        let order = if text_order {
+            format!("complaints_search.rowid {order}")
+        } else {
+            format!("c.received_at {order}, c.id {order}")
         };
         q.args.push(Value::Integer(i64::from(limit)));
         q.sql
@@ -320,15 +485,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_follow_received_order_then_id() {
-        let a = key(1_700_000_000, 5).expect("key");
-        let b = key(1_700_000_000, 6).expect("key");
-        let c = key(1_700_000_001, 1).expect("key");
-        assert!(a < b && b < c);
-        assert_eq!(b & ID_MASK, 6);
-        assert!(key(-5, 1).expect("before 1970") < key(0, 1).expect("key"));
-        assert!(key(0, ID_MASK + 1).is_err());
-        assert!(time_key(DateTime::from_timestamp(1_700_000_001, 0).expect("t")) > b);
+    fn days_of_receipt_own_ordered_blocks_of_keys() {
+        assert_eq!(day_of(0), (0, 0));
+        assert_eq!(day_of(DAY_SECS - 1), (0, 0));
+        assert_eq!(day_of(DAY_SECS), (1, DAY_KEYS));
+        // Before 1970 too: the day before the epoch sits just below it.
+        assert_eq!(day_of(-1), (-1, -DAY_KEYS));
     }
 
     /// A page with text walks the index in rowid order and looks complaints up by id; no
@@ -343,11 +505,15 @@ mod tests {
                 ..SearchFilter::default()
             },
             SearchFilter {
+                text: Some("电梯困人".into()),
+                ..SearchFilter::default()
+            },
+            SearchFilter {
                 text: Some("漏".into()),
                 view: View::Open,
                 category: Some("leak".into()),
                 location_prefix: Some("3栋".into()),
-                from: DateTime::from_timestamp(1_700_000_000, 0),
+                from: chrono::DateTime::from_timestamp(1_700_000_000, 0),
                 ..SearchFilter::default()
             },
             SearchFilter {
@@ -373,7 +539,7 @@ mod tests {
                 let text = plan.join(" | ");
                 assert!(!text.contains("TEMP B-TREE"), "{filter:?} sorts: {text}");
                 let lookup = if filter.text.is_some() {
-                    "SEARCH c USING INTEGER PRIMARY KEY"
+                    "SEARCH c USING INDEX complaints_search_key"
                 } else {
                     "complaints_received"
                 };
