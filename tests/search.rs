@@ -968,8 +968,14 @@ fn a_file_with_the_first_index_is_reindexed_on_open() {
     let World { _dir, db, desk } = w;
     drop(desk);
     let conn = rusqlite::Connection::open(&db).expect("raw");
+    // Back to schema 10 as the binary of then left it: without migration 12's column and
+    // seal (the rows' hashes no longer verify after this; only the index is looked at).
     conn.execute_batch(
-        "DROP TABLE complaints_search;
+        "DROP TRIGGER events_no_update;
+         DROP TRIGGER events_no_delete;
+         DELETE FROM events WHERE kind = 'chain_sealed';
+         ALTER TABLE events DROP COLUMN erased_digest;
+         DROP TABLE complaints_search;
          DROP INDEX complaints_search_key;
          ALTER TABLE complaints DROP COLUMN search_key;
          CREATE VIRTUAL TABLE complaints_search USING fts5 (
@@ -983,7 +989,8 @@ fn a_file_with_the_first_index_is_reindexed_on_open() {
     drop(conn);
     let mut progress = Vec::new();
     let store = Store::open_with_progress(&db, &mut |p| progress.push(p)).expect("upgrade");
-    assert_eq!(progress.last().map(|p| (p.done, p.total)), Some((5, 5)));
+    let search_build: Vec<_> = progress.iter().filter(|p| p.version == 11).collect();
+    assert_eq!(search_build.last().map(|p| (p.done, p.total)), Some((5, 5)));
     let desk = Desk::new(store, config(), "王丽", Box::new(FixedClock(t0()))).expect("desk");
     let (found, _) = desk.search(&text("梯困人"), 50, None).expect("search");
     // Received an hour apart, the first added the newest.

@@ -212,6 +212,11 @@ pub fn audit(desk: &Desk, action: &AuditAction, catalog: &Catalog) -> Result<()>
                     catalog.text(&format!("audit.{}", breach.as_str())),
                 ));
             }
+            if !report.guards_missing.is_empty() {
+                return Err(Error::new("error.guards_missing")
+                    .arg("path", desk.db_path().display())
+                    .arg("triggers", report.guards_missing.join(", ")));
+            }
             if report.kept_head_found == Some(false) {
                 return Err(Error::new("error.audit_head_missing")
                     .arg("head", head.as_deref().unwrap_or_default()));

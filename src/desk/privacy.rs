@@ -11,6 +11,7 @@ use crate::domain::number;
 use crate::domain::privacy::mask_phone;
 use crate::error::{Error, Result};
 use crate::store::attachments::Attachment;
+use crate::store::audit::ANONYMISED;
 use crate::store::erasure;
 
 /// `c` as a passer-by may see it: the phone number masked.
@@ -166,19 +167,21 @@ fn erase_complainant(
         .filter(char::is_ascii_digit)
         .collect();
     let erased = erasure::erase_complainant(tx, c.id, &c.name, &phone_norm, now)?;
-    for &id in &erased.complaints {
+    // Each anonymisation lists the rows it erased: the audit chain accepts an erased row
+    // only when a later anonymisation lists it.
+    for (&id, events) in erased.complaints.iter().zip(&erased.events) {
         record(
             tx,
             now,
             agent,
             Some(id),
-            "anonymised",
-            serde_json::json!({ "complaints": erased.complaints.len() }),
+            ANONYMISED,
+            serde_json::json!({ "complaints": erased.complaints.len(), "events": events }),
         )?;
     }
     Ok(Erasure {
         complaints: erased.complaints.len(),
-        events: erased.events,
+        events: erased.events.iter().map(Vec::len).sum(),
         drafts: erased.drafts,
     })
 }

@@ -3,16 +3,58 @@
 //!
 //! The hashed content holds ids, times, agents, kinds and stages, never the detail's text:
 //! the detail is committed through `digest = sha256(nonce || detail)` with a random nonce
-//! stored beside it. Anonymising a complainant replaces the detail and drops the nonce; the
-//! chain stays whole, and the digest alone no longer reveals anything.
+//! stored beside it, and (rows written from schema 12 on) through `erased_digest`, the
+//! sha256 of the form an erasure leaves of it (`domain::privacy::erased_detail`).
+//! Anonymising a complainant replaces the detail by that form and drops the nonce; the chain
+//! stays whole, the digest alone no longer reveals anything, and an erased row verifies only
+//! as that exact form and only when a later `anonymised` event lists it. The rows written
+//! before schema 12 are committed the same way, all at once: the `chain_sealed` event that
+//! migration 12 appends holds the digest of their erased forms, in order.
+
+use std::collections::BTreeMap;
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use rusqlite::{Connection, OptionalExtension};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::domain::privacy::{erase_text, erased_detail};
 use crate::error::Result;
 use crate::store::Store;
-use crate::store::events::{ChainRow, ChainTable, Seal, insert_chained};
+use crate::store::events::{self, ChainRow, ChainTable, NewEvent, Seal, insert_chained};
+
+/// The event that anonymises a complaint; its detail lists the rows it erased (`events`).
+pub const ANONYMISED: &str = "anonymised";
+
+/// The event migration 12 appends: the digest of the erased forms of the rows before it.
+pub const SEALED: &str = "chain_sealed";
+
+/// The event a later migration appends: the schema version the file moved to.
+pub const SCHEMA_UPGRADED: &str = "schema_upgraded";
+
+/// Who the events the software itself appends are by.
+pub const SYSTEM_AGENT: &str = "complaint-desk";
+
+/// The triggers that keep the timeline append-only (their SQL as created by migration 12):
+/// `audit verify` and `init`'s check report one that is missing or altered.
+pub(crate) const GUARDS: [(&str, &str); 2] = [
+    (
+        "events_no_update",
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+WHEN NOT (OLD.nonce IS NOT NULL AND NEW.nonce IS NULL
+          AND NEW.id = OLD.id AND NEW.complaint_id IS OLD.complaint_id AND NEW.at = OLD.at
+          AND NEW.agent = OLD.agent AND NEW.kind = OLD.kind
+          AND NEW.from_stage IS OLD.from_stage AND NEW.to_stage IS OLD.to_stage
+          AND NEW.digest = OLD.digest AND NEW.prev_hash = OLD.prev_hash AND NEW.hash = OLD.hash
+          AND NEW.erased_digest IS OLD.erased_digest)
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+    ),
+    (
+        "events_no_delete",
+        "CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+    ),
+];
 
 /// A SHA-256 hash, stored as a 32-byte blob.
 pub type Hash = [u8; 32];
@@ -68,9 +110,30 @@ pub(crate) fn detail_digest(nonce: &[u8], detail: &str) -> Hash {
     h.finalize().into()
 }
 
-/// `sha256(prev_hash "\n" canonical "\n" digest)`; the canonical form is the JSON array
+/// The sha256 of the form an erasure leaves of `detail`.
+pub(crate) fn erased_digest(detail: &Value) -> Hash {
+    Sha256::digest(erase_text(detail).to_string().as_bytes()).into()
+}
+
+/// The sha256 of the erased form of a stored detail: itself when erased (`erased`), else
+/// the form an erasure would leave.
+fn stored_erased_digest(detail: &str, erased: bool) -> Hash {
+    if erased {
+        Sha256::digest(detail.as_bytes()).into()
+    } else {
+        Sha256::digest(erased_detail(detail).as_bytes()).into()
+    }
+}
+
+/// `sha256(prev_hash "\n" canonical "\n" digest)`, then `"\n" erased_digest` for the rows
+/// that have one; the canonical form is the JSON array
 /// `[id, complaint_id, at, agent, kind, from_stage, to_stage]`.
-pub(crate) fn row_hash(prev_hash: &[u8], row: &ChainRow<'_>, digest: &[u8]) -> Hash {
+pub(crate) fn row_hash(
+    prev_hash: &[u8],
+    row: &ChainRow<'_>,
+    digest: &[u8],
+    erased_digest: Option<&[u8]>,
+) -> Hash {
     let mut h = Sha256::new();
     h.update(prev_hash);
     h.update(b"\n");
@@ -89,6 +152,10 @@ pub(crate) fn row_hash(prev_hash: &[u8], row: &ChainRow<'_>, digest: &[u8]) -> H
     let _ = serde_json::to_writer(&mut writer, &canonical);
     h.update(b"\n");
     h.update(digest);
+    if let Some(erased) = erased_digest {
+        h.update(b"\n");
+        h.update(erased);
+    }
     h.finalize().into()
 }
 
@@ -156,18 +223,28 @@ pub enum Breach {
     Content,
     /// Its detail no longer matches its digest: the text was altered.
     Detail,
-    /// Its detail was erased, but its complaint was never anonymised.
+    /// Its detail was erased, but no later anonymisation lists it.
     Erased,
+    /// Its erased detail is not the form an erasure leaves of what was written.
+    ErasedForm,
+    /// The seal of the rows written before schema 12 does not match them, is repeated, or
+    /// is missing from a file of schema 12 or later.
+    Seal,
+    /// The schema version the chain last recorded is not the file's.
+    Schema,
 }
 
 impl Breach {
-    /// Stable key (`link`, `content`, `detail`, `erased`).
+    /// Stable key (`link`, `content`, `detail`, `erased`, `erased_form`, `seal`, `schema`).
     pub fn as_str(self) -> &'static str {
         match self {
             Breach::Link => "link",
             Breach::Content => "content",
             Breach::Detail => "detail",
             Breach::Erased => "erased",
+            Breach::ErasedForm => "erased_form",
+            Breach::Seal => "seal",
+            Breach::Schema => "schema",
         }
     }
 }
@@ -183,25 +260,66 @@ pub struct AuditReport {
     pub broken: Option<(i64, Breach)>,
     /// Whether a head kept earlier was found in the chain (`None` when none was given).
     pub kept_head_found: Option<bool>,
+    /// The append-only triggers that are missing or altered.
+    pub guards_missing: Vec<String>,
 }
 
 impl AuditReport {
-    /// Whether the chain is whole (and holds the kept head, when one was given).
+    /// Whether the chain is whole and guarded (and holds the kept head, when one was given).
     pub fn is_whole(&self) -> bool {
-        self.broken.is_none() && self.kept_head_found != Some(false)
+        self.broken.is_none()
+            && self.kept_head_found != Some(false)
+            && self.guards_missing.is_empty()
+    }
+}
+
+/// The append-only triggers that are missing or not as created (a file before schema 8
+/// has none to check).
+pub(crate) fn missing_guards(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version < 8 {
+        return Ok(Vec::new());
+    }
+    let mut missing = Vec::new();
+    for (name, sql) in GUARDS {
+        let found: Option<String> = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1
+                 AND tbl_name = 'events'",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        // Before schema 12 the update guard did not name erased_digest yet.
+        let as_created = match found {
+            Some(found) if version < 12 => found.contains("events are append-only"),
+            Some(found) => found == sql,
+            None => false,
+        };
+        if !as_created {
+            missing.push(name.to_string());
+        }
+    }
+    Ok(missing)
+}
+
+/// The first breach found, by row id.
+fn note(first: &mut Option<(i64, Breach)>, id: i64, breach: Breach) {
+    if first.is_none_or(|(at, _)| id < at) {
+        *first = Some((id, breach));
     }
 }
 
 /// Checks every row in id order; `kept_head` is a head printed earlier, which must still be
-/// in the chain (removing the newest rows leaves a whole but shorter chain).
+/// in the chain (removing the newest rows leaves a whole but shorter chain). Also checks
+/// that every erased row is the form erasure leaves and is listed by a later anonymisation,
+/// the seal of the rows before schema 12, the schema version last recorded, and the
+/// append-only triggers.
 pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Result<AuditReport> {
-    let anonymised: std::collections::HashSet<i64> = conn
-        .prepare("SELECT DISTINCT complaint_id FROM events WHERE kind = 'anonymised' AND complaint_id IS NOT NULL")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let mut stmt = conn.prepare(
         "SELECT id, complaint_id, at, agent, kind, from_stage, to_stage, detail, nonce, digest,
-                prev_hash, hash
+                prev_hash, hash, erased_digest
          FROM events ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
@@ -211,33 +329,82 @@ pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Re
         head: hex(&GENESIS),
         broken: None,
         kept_head_found: kept_head.as_ref().map(|h| *h == hex(&GENESIS)),
+        guards_missing: missing_guards(conn)?,
     };
+    let mut first: Option<(i64, Breach)> = None;
     let mut head: Vec<u8> = GENESIS.to_vec();
+    // The rows written before schema 12 (their erased forms, in order) until the seal.
+    let mut legacy = Sha256::new();
+    let mut legacy_rows = 0u64;
+    let mut sealed = false;
+    // Erased rows no anonymisation has listed yet, by complaint.
+    let mut unlisted: BTreeMap<i64, Option<i64>> = BTreeMap::new();
+    let mut schema: Option<(i64, i64)> = None;
     while let Some(r) = rows.next()? {
         let stored = StoredRow::read(r)?;
         let row = stored.chain_row();
-        let (id, complaint_id, detail) = (stored.id, stored.complaint_id, &stored.detail);
+        let (id, detail) = (stored.id, &stored.detail);
         let nonce: Option<Vec<u8>> = r.get(8)?;
         let digest: Vec<u8> = r.get(9)?;
         let prev_hash: Vec<u8> = r.get(10)?;
         let hash: Vec<u8> = r.get(11)?;
-        let breach = if prev_hash != head {
-            Some(Breach::Link)
-        } else if row_hash(&prev_hash, &row, &digest)[..] != hash[..] {
-            Some(Breach::Content)
-        } else {
-            match &nonce {
-                Some(n) if detail_digest(n, detail)[..] != digest[..] => Some(Breach::Detail),
-                None if !complaint_id.is_some_and(|c| anonymised.contains(&c)) => {
-                    Some(Breach::Erased)
-                }
-                _ => None,
+        let erased_digest: Option<Vec<u8>> = r.get(12)?;
+        if prev_hash != head {
+            note(&mut first, id, Breach::Link);
+        } else if row_hash(&prev_hash, &row, &digest, erased_digest.as_deref())[..] != hash[..] {
+            note(&mut first, id, Breach::Content);
+        }
+        match &erased_digest {
+            None if sealed => note(&mut first, id, Breach::Content),
+            None => {
+                legacy.update(id.to_be_bytes());
+                legacy.update(stored_erased_digest(detail, nonce.is_none()));
+                legacy_rows += 1;
             }
-        };
-        if report.broken.is_none()
-            && let Some(b) = breach
-        {
-            report.broken = Some((id, b));
+            Some(_) => {}
+        }
+        match &nonce {
+            Some(n) if detail_digest(n, detail)[..] != digest[..] => {
+                note(&mut first, id, Breach::Detail)
+            }
+            Some(_) => {}
+            None => {
+                let canonical = match &erased_digest {
+                    Some(d) => Sha256::digest(detail.as_bytes())[..] == d[..],
+                    None => erased_detail(detail) == *detail,
+                };
+                if !canonical {
+                    note(&mut first, id, Breach::ErasedForm);
+                }
+                unlisted.insert(id, stored.complaint_id);
+            }
+        }
+        let object = || serde_json::from_str::<Value>(detail).unwrap_or_default();
+        match stored.kind.as_str() {
+            ANONYMISED => match object().get("events").and_then(Value::as_array) {
+                Some(listed) => {
+                    for listed in listed.iter().filter_map(Value::as_i64) {
+                        unlisted.remove(&listed);
+                    }
+                }
+                // Before schema 12 an anonymisation covered its complaint's rows.
+                None => unlisted.retain(|_, c| *c != stored.complaint_id),
+            },
+            SEALED => {
+                let seal = object();
+                let matches = seal.get("legacy_rows").and_then(Value::as_u64) == Some(legacy_rows)
+                    && seal.get("legacy_forms").and_then(Value::as_str)
+                        == Some(hex(&legacy.clone().finalize()).as_str());
+                if sealed || !matches {
+                    note(&mut first, id, Breach::Seal);
+                }
+                sealed = true;
+                schema = seal.get("schema").and_then(Value::as_i64).map(|v| (id, v));
+            }
+            SCHEMA_UPGRADED => {
+                schema = object().get("to").and_then(Value::as_i64).map(|v| (id, v));
+            }
+            _ => {}
         }
         if let Some(kept) = &kept_head
             && *kept == hex(&hash)
@@ -247,6 +414,18 @@ pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Re
         report.rows += 1;
         head = hash;
     }
+    if let Some((&id, _)) = unlisted.first_key_value() {
+        note(&mut first, id, Breach::Erased);
+    }
+    if version >= 12 && !sealed {
+        note(&mut first, report.rows as i64 + 1, Breach::Seal);
+    }
+    if let Some((id, recorded)) = schema
+        && recorded != version
+    {
+        note(&mut first, id, Breach::Schema);
+    }
+    report.broken = first;
     report.head = hex(&head);
     Ok(report)
 }
@@ -273,6 +452,49 @@ pub(crate) fn chain_existing(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Seals the rows written before schema 12 (migration 12): appends a [`SEALED`] event that
+/// holds how many there are and the digest of their erased forms, in id order.
+pub(crate) fn seal_existing(
+    conn: &Connection,
+    progress: &mut dyn FnMut(u64, u64),
+) -> rusqlite::Result<()> {
+    let total: i64 = conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+    let total = u64::try_from(total).unwrap_or(0);
+    progress(0, total);
+    let mut legacy = Sha256::new();
+    let mut done = 0u64;
+    let mut stmt = conn.prepare("SELECT id, detail, nonce IS NULL FROM events ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let detail: String = r.get(1)?;
+        legacy.update(id.to_be_bytes());
+        legacy.update(stored_erased_digest(&detail, r.get(2)?));
+        done += 1;
+        if done.is_multiple_of(16_384) {
+            progress(done, total);
+        }
+    }
+    progress(done, total);
+    let detail = serde_json::json!({
+        "schema": 12,
+        "legacy_rows": done,
+        "legacy_forms": hex(&legacy.finalize()),
+    });
+    events::append(
+        conn,
+        &NewEvent {
+            complaint_id: None,
+            at: chrono::Utc::now(),
+            agent: SYSTEM_AGENT,
+            kind: SEALED,
+            from_stage: None,
+            to_stage: None,
+            detail: &detail,
+        },
+    )
+}
+
 impl Store {
     /// Checks the whole audit chain (see [`verify`]).
     pub fn audit_verify(&self, kept_head: Option<&str>) -> Result<AuditReport> {
@@ -291,5 +513,164 @@ impl Store {
             .optional()
             .map(|h| h.unwrap_or_else(|| (hex(&GENESIS), 0)))
             .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh file with one complaint's events (personal text in their details).
+    fn store_with_events() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut store = Store::open(&dir.path().join("a.db")).expect("open");
+        store
+            .write(|tx| {
+                for detail in [
+                    serde_json::json!({ "note": "欧阳娜娜说漏水", "compensation": 200 }),
+                    serde_json::json!({ "note": "回电已接通", "result": "reached" }),
+                ] {
+                    events::append(tx, &event(None, "note", &detail))?;
+                }
+                Ok(())
+            })
+            .expect("events");
+        (dir, store)
+    }
+
+    fn event<'a>(complaint: Option<i64>, kind: &'a str, detail: &'a Value) -> NewEvent<'a> {
+        NewEvent {
+            complaint_id: complaint,
+            at: chrono::DateTime::from_timestamp(1_700_000_000, 0).expect("t"),
+            agent: "王丽",
+            kind,
+            from_stage: None,
+            to_stage: None,
+            detail,
+        }
+    }
+
+    fn id_of(store: &Store, note: &str) -> i64 {
+        store
+            .conn()
+            .query_row(
+                "SELECT id FROM events WHERE json_extract(detail, '$.note') = ?1",
+                [note],
+                |r| r.get(0),
+            )
+            .expect("id")
+    }
+
+    #[test]
+    fn a_fresh_file_is_sealed_and_whole() {
+        let (_dir, store) = store_with_events();
+        let report = store.audit_verify(None).expect("verify");
+        assert!(report.is_whole(), "{report:?}");
+        assert_eq!(report.rows, 3, "the seal and two events");
+    }
+
+    /// Anyone with the file can append an `anonymised` event with a valid hash (no secret
+    /// is needed) and then make the one change the trigger allows: the erased row must then
+    /// be exactly the form erasure leaves of what was written, which the chain committed to.
+    #[test]
+    fn a_forged_erasure_is_caught_even_with_an_anonymisation_after_it() {
+        let (_dir, mut store) = store_with_events();
+        let id = id_of(&store, "欧阳娜娜说漏水");
+        let forged = serde_json::json!({ "complaints": 1, "events": [id] });
+        store
+            .write(|tx| Ok(events::append(tx, &event(None, ANONYMISED, &forged))?))
+            .expect("append");
+        // Rewritten: another note, a larger compensation.
+        store
+            .conn()
+            .execute(
+                "UPDATE events SET nonce = NULL, detail = ?2 WHERE id = ?1",
+                rusqlite::params![id, r#"{"compensation":5000,"note":"***"}"#],
+            )
+            .expect("the trigger allows an erasure");
+        let report = store.audit_verify(None).expect("verify");
+        assert_eq!(report.broken, Some((id, Breach::ErasedForm)));
+        // The exact erased form, but listed by no anonymisation.
+        let other = id_of(&store, "回电已接通");
+        store
+            .conn()
+            .execute(
+                "UPDATE events SET nonce = NULL, detail = ?2 WHERE id = ?1",
+                rusqlite::params![other, r#"{"note":"***","result":"reached"}"#],
+            )
+            .expect("erase");
+        let report = store.audit_verify(None).expect("verify");
+        assert_eq!(report.broken, Some((id, Breach::ErasedForm)));
+        store
+            .conn()
+            .execute(
+                "UPDATE events SET detail = ?2 WHERE id = ?1",
+                rusqlite::params![id, r#"{"compensation":200,"note":"***"}"#],
+            )
+            .expect_err("an erased row cannot be changed again while the trigger stands");
+    }
+
+    #[test]
+    fn an_erased_row_needs_a_later_anonymisation_that_lists_it() {
+        let (_dir, store) = store_with_events();
+        let id = id_of(&store, "回电已接通");
+        store
+            .conn()
+            .execute(
+                "UPDATE events SET nonce = NULL, detail = ?2 WHERE id = ?1",
+                rusqlite::params![id, r#"{"note":"***","result":"reached"}"#],
+            )
+            .expect("erase");
+        let report = store.audit_verify(None).expect("verify");
+        assert_eq!(report.broken, Some((id, Breach::Erased)));
+    }
+
+    #[test]
+    fn the_schema_version_recorded_last_must_be_the_files() {
+        let (_dir, mut store) = store_with_events();
+        let upgraded = serde_json::json!({ "from": 12, "to": 13 });
+        store
+            .write(|tx| {
+                Ok(events::append(
+                    tx,
+                    &event(None, SCHEMA_UPGRADED, &upgraded),
+                )?)
+            })
+            .expect("append");
+        let report = store.audit_verify(None).expect("verify");
+        assert_eq!(report.broken, Some((4, Breach::Schema)));
+    }
+
+    #[test]
+    fn a_second_seal_or_none_breaks_the_chain() {
+        let (_dir, mut store) = store_with_events();
+        let seal = serde_json::json!({ "schema": 12, "legacy_rows": 3, "legacy_forms": "00" });
+        store
+            .write(|tx| Ok(events::append(tx, &event(None, SEALED, &seal))?))
+            .expect("append");
+        let report = store.audit_verify(None).expect("verify");
+        assert_eq!(report.broken, Some((4, Breach::Seal)));
+    }
+
+    #[test]
+    fn a_dropped_or_altered_guard_is_reported_and_fails_inits_check() {
+        let (_dir, store) = store_with_events();
+        store
+            .conn()
+            .execute_batch(
+                "DROP TRIGGER events_no_delete;
+                 DROP TRIGGER events_no_update;
+                 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+                 WHEN 0 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;",
+            )
+            .expect("drop");
+        let report = store.audit_verify(None).expect("verify");
+        assert_eq!(
+            report.guards_missing,
+            ["events_no_update", "events_no_delete"]
+        );
+        assert!(!report.is_whole());
+        let err = store.quick_check().expect_err("init's check");
+        assert_eq!(err.key, "error.guards_missing");
     }
 }

@@ -6,23 +6,25 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Transaction, params};
 
 use crate::domain::complaint::halfwidth;
-use crate::domain::privacy::{ERASED, erase_text};
-use crate::store::search;
+use crate::domain::privacy::{ERASED, erase_text, erased_detail};
+use crate::store::{audit, search};
 
 /// What an erasure changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Erased {
     /// The complaints erased (row ids).
     pub complaints: Vec<i64>,
-    /// Timeline entries whose text was erased.
-    pub events: usize,
+    /// Timeline entries whose text was erased, by complaint (row ids, ascending), in the
+    /// order of `complaints`.
+    pub events: Vec<Vec<i64>>,
     /// Half-typed forms naming the complainant, removed.
     pub drafts: usize,
 }
 
 /// Erases complaint `id` and every complaint with the phone digits `phone_norm`: name,
 /// phone, location, description, desired outcome and the free text of the handling record,
-/// the timeline (detail replaced, nonce dropped: the audit chain stays whole), callbacks,
+/// the timeline (detail replaced by its erased form, nonce dropped: the audit chain stays
+/// whole; anonymisations themselves hold no personal text and are kept), callbacks,
 /// revisits, attachment paths and the search index (its old words removed from the pages);
 /// drafts with that name or phone are deleted.
 pub fn erase_complainant(
@@ -38,7 +40,7 @@ pub fn erase_complainant(
         )?
         .query_map(params![id, phone_norm], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut events = 0;
+    let mut events = Vec::with_capacity(complaints.len());
     for &id in &complaints {
         let handling: Option<String> =
             tx.query_row("SELECT handling FROM complaints WHERE id = ?1", [id], |r| {
@@ -56,19 +58,23 @@ pub fn erase_complainant(
         )?;
         search::reindex(tx, id)?;
         let texts: Vec<(i64, String)> = tx
-            .prepare("SELECT id, detail FROM events WHERE complaint_id = ?1 AND nonce IS NOT NULL")?
-            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .prepare(
+                "SELECT id, detail FROM events
+                 WHERE complaint_id = ?1 AND nonce IS NOT NULL AND kind <> ?2 ORDER BY id",
+            )?
+            .query_map(params![id, audit::ANONYMISED], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
+        let mut erased_here = Vec::with_capacity(texts.len());
         for (event_id, detail) in texts {
-            let erased = serde_json::from_str::<serde_json::Value>(&detail)
-                .map(|d| erase_text(&d).to_string())
-                .unwrap_or_else(|_| "{}".to_string());
             tx.execute(
                 "UPDATE events SET detail = ?2, nonce = NULL WHERE id = ?1",
-                params![event_id, erased],
+                params![event_id, erased_detail(&detail)],
             )?;
-            events += 1;
+            erased_here.push(event_id);
         }
+        events.push(erased_here);
         for sql in [
             "UPDATE callbacks SET note = ?2 WHERE complaint_id = ?1 AND note <> ''",
             "UPDATE revisits SET comment = ?2 WHERE complaint_id = ?1 AND comment <> ''",

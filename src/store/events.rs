@@ -2,7 +2,7 @@
 //! denials, agent management): one hash chain over both (see [`crate::store::audit`]).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::domain::stage::Stage;
 use crate::error::Result;
@@ -45,7 +45,7 @@ pub struct NewEvent<'a, D = serde_json::Value> {
 }
 
 /// Appends an event inside the caller's transaction, chained to the row before it.
-pub fn append(tx: &Transaction<'_>, e: &NewEvent<'_>) -> rusqlite::Result<()> {
+pub fn append(tx: &Connection, e: &NewEvent<'_>) -> rusqlite::Result<()> {
     Chain::at_head(tx)?.append(tx, e)
 }
 
@@ -59,27 +59,35 @@ pub struct SealedDetail {
 }
 
 impl SealedDetail {
-    /// Seals `detail`.
+    /// Seals `detail`, committing to its text and to the form an erasure would leave.
     pub fn new(detail: &serde_json::Value) -> SealedDetail {
         let text = detail.to_string();
-        let seal = Seal::of(&text);
+        let mut seal = Seal::of(&text);
+        seal.erased = Some(audit::erased_digest(detail));
         SealedDetail { text, seal }
     }
 }
 
-/// A detail's nonce and `sha256(nonce || detail)`.
+/// A detail's nonce, `sha256(nonce || detail)`, and (rows written from schema 12 on) the
+/// digest of its erased form.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Seal {
     nonce: [u8; audit::NONCE_BYTES],
     digest: audit::Hash,
+    erased: Option<audit::Hash>,
 }
 
 impl Seal {
-    /// A fresh nonce and the digest of `detail` under it.
+    /// A fresh nonce and the digest of `detail` under it, without the erased form's digest
+    /// (the rows migration 8 chains, as they were then).
     pub(crate) fn of(detail: &str) -> Seal {
         let nonce = audit::new_nonce();
         let digest = audit::detail_digest(&nonce, detail);
-        Seal { nonce, digest }
+        Seal {
+            nonce,
+            digest,
+            erased: None,
+        }
     }
 }
 
@@ -95,13 +103,13 @@ pub struct Chain {
 
 impl Chain {
     /// The chain as it ends now.
-    pub fn at_head(tx: &Transaction<'_>) -> rusqlite::Result<Chain> {
+    pub fn at_head(tx: &Connection) -> rusqlite::Result<Chain> {
         let (last_id, head) = head(tx)?;
         Ok(Chain { last_id, head })
     }
 
     /// Appends `e` after the last row.
-    pub fn append(&mut self, tx: &Transaction<'_>, e: &NewEvent<'_>) -> rusqlite::Result<()> {
+    pub fn append(&mut self, tx: &Connection, e: &NewEvent<'_>) -> rusqlite::Result<()> {
         let detail = SealedDetail::new(e.detail);
         self.append_sealed(
             tx,
@@ -118,11 +126,7 @@ impl Chain {
     }
 
     /// Appends an event sealed beforehand after the last row.
-    pub fn append_sealed(
-        &mut self,
-        tx: &Transaction<'_>,
-        e: &SealedEvent<'_>,
-    ) -> rusqlite::Result<()> {
+    pub fn append_sealed(&mut self, tx: &Connection, e: &SealedEvent<'_>) -> rusqlite::Result<()> {
         let row = ChainRow {
             id: self.last_id + 1,
             complaint_id: e.complaint_id,
@@ -174,8 +178,8 @@ impl ChainTable {
         match self {
             ChainTable::Events => {
                 "INSERT INTO events (id, complaint_id, at, agent, kind, from_stage, to_stage,
-                                     detail, nonce, digest, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                                     detail, nonce, digest, prev_hash, hash, erased_digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
             }
             ChainTable::Migrating => {
                 "INSERT INTO events_chained (id, complaint_id, at, agent, kind, from_stage,
@@ -196,8 +200,10 @@ pub(crate) fn insert_chained(
     seal: &Seal,
     prev_hash: &audit::Hash,
 ) -> rusqlite::Result<audit::Hash> {
-    let hash = audit::row_hash(prev_hash, row, &seal.digest);
-    conn.prepare_cached(table.insert_sql())?.execute(params![
+    let erased = seal.erased.as_ref().map(|h| &h[..]);
+    let hash = audit::row_hash(prev_hash, row, &seal.digest, erased);
+    let mut stmt = conn.prepare_cached(table.insert_sql())?;
+    let columns = params![
         row.id,
         row.complaint_id,
         row.at,
@@ -210,7 +216,15 @@ pub(crate) fn insert_chained(
         &seal.digest[..],
         &prev_hash[..],
         &hash[..],
-    ])?;
+    ];
+    match table {
+        ChainTable::Events => {
+            let mut all = columns.to_vec();
+            all.push(&erased);
+            stmt.execute(&all[..])?
+        }
+        ChainTable::Migrating => stmt.execute(columns)?,
+    };
     Ok(hash)
 }
 

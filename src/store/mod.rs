@@ -60,6 +60,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/0009_handler.sql")),
     Migration::Sql(include_str!("migrations/0010_search.sql")),
     Migration::Code(build_search),
+    Migration::Code(seal_chain),
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
@@ -75,6 +76,25 @@ fn build_search(conn: &Connection, progress: Progress<'_>) -> rusqlite::Result<(
     search::index_all(conn, progress)?;
     conn.execute_batch(include_str!("migrations/0011_search_after.sql"))
 }
+
+/// Migration 12: every new event commits to its erased form; the rows before are sealed.
+fn seal_chain(conn: &Connection, progress: Progress<'_>) -> rusqlite::Result<()> {
+    conn.execute_batch(include_str!("migrations/0012_audit_seal.sql"))?;
+    for (_, sql) in audit::GUARDS {
+        conn.execute_batch(sql)?;
+    }
+    audit::seal_existing(conn, progress)
+}
+
+/// Columns a migration adds, by the version it brings: a file that has one while its
+/// header claims an earlier version was set back (migrating it again would rewrite what
+/// exists, e.g. re-seal the audit chain over an edit), and is refused untouched.
+const MARKERS: &[(i64, &str, &str)] = &[
+    (8, "events", "hash"),
+    (9, "complaints", "handler"),
+    (11, "complaints", "search_key"),
+    (12, "events", "erased_digest"),
+];
 
 /// Tables every version of our schema has; their absence means a damaged file.
 const REQUIRED_TABLES: &[&str] = &["complaints", "events", "number_seq"];
@@ -230,9 +250,18 @@ impl Store {
         Error::storage(&self.path, e)
     }
 
-    /// `PRAGMA quick_check`: a whole-file structural check (seconds on a big file; run by `init`).
+    /// `PRAGMA quick_check`: a whole-file structural check (seconds on a big file; run by
+    /// `init`), and the audit trail's append-only triggers as created.
     pub fn quick_check(&self) -> Result<()> {
-        check_pragma(&self.conn, &self.path, "quick_check")
+        check_pragma(&self.conn, &self.path, "quick_check")?;
+        let missing = audit::missing_guards(&self.conn).map_err(|e| self.err(e))?;
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::new("error.guards_missing")
+                .arg("path", self.path.display())
+                .arg("triggers", missing.join(", ")))
+        }
     }
 
     /// Online backup to `dest` (a consistent snapshot, even while others write), then an
@@ -480,6 +509,25 @@ fn check_schema(conn: &Connection, path: &Path) -> Result<()> {
             .arg("path", path.display())
             .arg("version", version)
             .arg("supported", schema_version()));
+    }
+    for &(since, table, column) in MARKERS {
+        if version >= since {
+            continue;
+        }
+        let present: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+                [table, column],
+                |r| r.get(0),
+            )
+            .map_err(|e| open_error(path, e))?;
+        if present > 0 {
+            return Err(Error::new("error.schema_set_back")
+                .arg("path", path.display())
+                .arg("version", version)
+                .arg("since", since)
+                .arg("column", format!("{table}.{column}")));
+        }
     }
     if version > 0
         && let Some(missing) = REQUIRED_TABLES
