@@ -1503,3 +1503,46 @@ fn a_reopened_case_is_found_by_two_characters_and_by_its_number() {
     tty.wait_for(&format!("投诉 {number}"));
     tty.quit_cleanly();
 }
+
+/// Ctrl+T in F6 opens the filters; a category chosen by a typed Chinese character and
+/// applied lists only that category's cases, the filter said under the query line.
+#[test]
+fn a_category_filter_lists_only_its_cases() {
+    let home = Home::desk_home();
+    let (leak, lift) = {
+        let store = Store::open(&home.db()).expect("open the database");
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let mut desk = Desk::new(store, config, AGENT, Box::new(SystemClock)).expect("desk");
+        let mut add = |category: &str, description: &str| {
+            desk.intake(&NewComplaint {
+                channel: Some(Channel::Phone),
+                name: "周杰".into(),
+                phone: "13812345678".into(),
+                location: "8栋2单元".into(),
+                category: category.into(),
+                description: description.into(),
+                ..NewComplaint::default()
+            })
+            .expect("intake")
+            .number
+        };
+        (add("leak", "厨房天花板渗水"), add("lift", "电梯门夹人"))
+    };
+    let mut tty = Tty::open_desk(&home);
+
+    // F6, every open case (Tab), both listed.
+    tty.send(F6);
+    tty.wait_for("搜索：");
+    tty.send(TAB);
+    tty.wait_for_all(&[&leak, &lift]);
+    // Ctrl+T: the form; to the category, 漏 chooses 漏水; Ctrl+S applies.
+    tty.send("\x14");
+    tty.wait_for("筛选案件");
+    tty.send(TAB);
+    tty.send(TAB);
+    tty.send("漏");
+    tty.wait_for("漏水  >");
+    tty.send(CTRL_S);
+    tty.wait_for_without(&["筛选：类别 漏水", &leak, "1 / 1"], &[&lift, "筛选案件"]);
+    tty.quit_cleanly();
+}

@@ -722,6 +722,7 @@ fn every_screen_in_both_languages_and_two_sizes() {
             walked_case_screens(lang, size);
             follow_up_screens(lang, size);
             cases_screens(lang, size);
+            cases_filter_screens(lang, size);
             first_run_screens(lang, size);
             lock_screens(lang, size);
             caret_follows_display_width(lang, size);
@@ -1542,6 +1543,57 @@ fn cases_screens(lang: Lang, size: (u16, u16)) {
     assert_eq!(detail.case().complaint.number, numbers[10]);
     s.key(KeyCode::Esc);
     assert!(s.app.detail().is_none());
+}
+
+/// The cases pane's filter form, filled in, and every case listed by those filters alone,
+/// the active ones said under the query line.
+fn cases_filter_screens(lang: Lang, size: (u16, u16)) {
+    let mut s = Session::fresh(lang, size);
+    s.send(press(KeyCode::F(6)));
+    s.key(KeyCode::Esc);
+    s.key(KeyCode::Char('6'));
+    let all = s.app.cases().rows().len();
+    s.key(KeyCode::Char('f'));
+    assert!(s.app.cases().filter_form().is_some());
+    // Stage: received; category: leak (found by a typed character); received in
+    // November; building 3.
+    s.key(KeyCode::Right);
+    s.key(KeyCode::Tab);
+    s.key(KeyCode::Tab);
+    s.type_text(if lang == Lang::ZhCn { "漏" } else { "l" });
+    s.key(KeyCode::Tab);
+    s.key(KeyCode::Tab);
+    s.key(KeyCode::Tab);
+    s.type_text("2026-11-01");
+    s.key(KeyCode::Tab);
+    s.type_text("2026-11-30");
+    s.key(KeyCode::Tab);
+    s.type_text("3栋");
+    s.snapshot(&name("cases_filter_form", lang, size));
+    s.send(ctrl('s'));
+    assert!(s.app.cases().filter_form().is_none(), "applied");
+    let found = s.app.cases().rows();
+    assert!(
+        !found.is_empty() && found.len() < all,
+        "{} of {all}",
+        found.len()
+    );
+    assert!(found.iter().all(|r| {
+        let c = &r.complaint;
+        c.category == "leak" && c.location.starts_with("3栋") && c.stage == Stage::Received
+    }));
+    assert!(
+        found
+            .windows(2)
+            .all(|p| p[0].complaint.received_at >= p[1].complaint.received_at),
+        "newest first"
+    );
+    assert_eq!(s.app.cases().searched(), None, "no text");
+    assert_eq!(s.app.cases().found(), Some(found.len() as u64));
+    s.snapshot(&name("cases_filtered", lang, size));
+    // F clears them: every case again.
+    s.key(KeyCode::Char('F'));
+    assert_eq!(s.app.cases().rows().len(), all);
 }
 
 /// Selects the row of complaint `number` in the list in view (the queue or the agenda).

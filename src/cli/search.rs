@@ -1,14 +1,11 @@
 //! `search QUERY`: every case whose text holds the query, with filters, newest first; printed
 //! like `list` (the same table, JSON objects and CSV columns).
 
-use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
-
 use super::SearchArgs;
 use super::commands::print_complaints;
-use crate::desk::{Desk, SearchFilter};
-use crate::error::{Error, Result};
+use crate::desk::{Desk, FilterText, SearchFilter};
+use crate::error::Result;
 use crate::i18n::Catalog;
-use crate::when::parse_datetime;
 
 /// Rows fetched per page.
 const PAGE: u32 = 500;
@@ -55,106 +52,20 @@ fn each(
     }
 }
 
-/// The filter the arguments describe; a category or severity the configuration does not
-/// know is refused with the known ones.
+/// The search the arguments describe, by the desk's rule (a category or severity the
+/// configuration does not know is refused with the known ones).
 fn filter(desk: &Desk, a: &SearchArgs) -> Result<SearchFilter> {
-    let policy = &desk.config().policy;
-    let category = a
-        .category
-        .as_deref()
-        .map(|text| {
-            policy
-                .find_category(text)
-                .map(|c| c.key.clone())
-                .ok_or_else(|| {
-                    Error::new("error.unknown_category")
-                        .arg("value", text)
-                        .arg("known", policy.category_list())
-                })
-        })
-        .transpose()?;
-    let severity = a
-        .severity
-        .as_deref()
-        .map(|text| {
-            policy
-                .severities
-                .iter()
-                .find(|s| s.key.eq_ignore_ascii_case(text.trim()))
-                .map(|s| s.key.clone())
-                .ok_or_else(|| {
-                    Error::new("error.unknown_key")
-                        .arg("field", "severity")
-                        .arg("value", text)
-                        .arg(
-                            "known",
-                            policy
-                                .severities
-                                .iter()
-                                .map(|s| s.key.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                        )
-                })
-        })
-        .transpose()?;
-    Ok(SearchFilter {
+    let text = |t: &Option<String>| t.clone().unwrap_or_default();
+    desk.search_filter(&FilterText {
         text: Some(a.query.clone()),
         view: a.view.into(),
         stage: a.stage,
         scope: a.scope.map(Into::into),
-        category,
-        severity,
-        handler: a.handler.as_deref().map(|h| h.trim().to_string()),
-        from: a
-            .from
-            .as_deref()
-            .map(|t| day_bound(t, "from", false))
-            .transpose()?,
-        to: a
-            .to
-            .as_deref()
-            .map(|t| day_bound(t, "to", true))
-            .transpose()?,
-        location_prefix: a
-            .location
-            .as_deref()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string),
+        category: text(&a.category),
+        severity: text(&a.severity),
+        handler: text(&a.handler),
+        from: text(&a.from),
+        to: text(&a.to),
+        location: text(&a.location),
     })
-}
-
-/// A DATE (`YYYY-MM-DD`, the local day: its start, or with `end` the start of the next day,
-/// so that `--to` takes the whole day) or a DATETIME.
-fn day_bound(text: &str, field: &'static str, end: bool) -> Result<DateTime<Utc>> {
-    let Ok(day) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") else {
-        return parse_datetime(text, field);
-    };
-    let day = if end { day.succ_opt() } else { Some(day) };
-    day.and_then(|d| d.and_hms_opt(0, 0, 0))
-        .and_then(|t| Local.from_local_datetime(&t).earliest())
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| {
-            Error::new("error.bad_datetime")
-                .arg("field", field)
-                .arg("value", text.trim())
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_to_date_takes_the_whole_day() {
-        let from = day_bound("2026-11-20", "from", false).expect("from");
-        let to = day_bound("2026-11-20", "to", true).expect("to");
-        assert_eq!((to - from).num_hours(), 24);
-        assert!(day_bound("2026-11-20 17:50", "to", true).is_ok());
-        assert_eq!(
-            day_bound("昨天", "from", false).map_err(|e| e.key),
-            Err("error.bad_datetime")
-        );
-    }
 }

@@ -110,7 +110,7 @@ pub use followup::{
 };
 pub use privacy::Erasure;
 use privacy::masked;
-pub use search::{Canceller, SearchPage, Searcher};
+pub use search::{Canceller, FilterText, SearchPage, Searcher, search_filter};
 // The rows the desk hands out, so the front ends need nothing from the store.
 pub use crate::domain::search::{SearchFilter, View};
 pub use crate::store::attachments::Attachment;

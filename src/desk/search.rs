@@ -4,15 +4,20 @@
 use std::borrow::Cow;
 use std::path::Path;
 
+use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
+
 use super::privacy::masked;
 use super::{Clock, Desk};
 use crate::config::Config;
-use crate::domain::complaint::{Complaint, Queue, halfwidth};
+use crate::domain::complaint::{Complaint, Queue, Scope, halfwidth};
 use crate::domain::number;
+use crate::domain::policy::Policy;
 use crate::domain::search::{SearchFilter, View};
+use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 use crate::store::complaints::Cursor;
 use crate::store::{MigrationProgress, Store};
+use crate::when::parse_datetime;
 
 /// Longest "today's sequence" that [`Desk::find_number`] takes (more digits: a whole number).
 const MAX_SEQUENCE_DIGITS: usize = 6;
@@ -21,7 +26,141 @@ const MAX_SEQUENCE_DIGITS: usize = 6;
 /// upwards, its first row).
 pub type SearchPage = (Vec<Complaint>, Option<Cursor>);
 
+/// A search as a person gives it (options on the command line, a form): raw text, checked by
+/// [`search_filter`]. An empty or blank filter text means no filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilterText {
+    /// The text searched for, as given (a blank one is refused by the search); `None` lists
+    /// by the filters alone.
+    pub text: Option<String>,
+    /// Which complaints.
+    pub view: View,
+    /// In this stage.
+    pub stage: Option<Stage>,
+    /// In or out of scope.
+    pub scope: Option<Scope>,
+    /// A category by key or name.
+    pub category: String,
+    /// A severity by key.
+    pub severity: String,
+    /// Handled by this agent.
+    pub handler: String,
+    /// Received on or after: a DATE (`YYYY-MM-DD`, the local day) or a DATETIME.
+    pub from: String,
+    /// Received on or before: a DATE (that whole day) or a DATETIME (before it).
+    pub to: String,
+    /// Location starting with this (a building, a site).
+    pub location: String,
+}
+
+impl FilterText {
+    /// Whether any filter besides the text and the view is given.
+    pub fn has_filters(&self) -> bool {
+        self.stage.is_some()
+            || self.scope.is_some()
+            || [
+                &self.category,
+                &self.severity,
+                &self.handler,
+                &self.from,
+                &self.to,
+                &self.location,
+            ]
+            .iter()
+            .any(|t| !t.trim().is_empty())
+    }
+}
+
+/// The search `typed` describes under `policy`: the category by key or name, the severity by
+/// key (both case-insensitive, an unknown one refused with the known ones), the dates as day
+/// bounds, a `from` not before `to` refused. Pure: no database, so a form can check as it goes.
+pub fn search_filter(policy: &Policy, typed: &FilterText) -> Result<SearchFilter> {
+    let category = given(&typed.category)
+        .map(|text| {
+            policy
+                .find_category(text)
+                .map(|c| c.key.clone())
+                .ok_or_else(|| {
+                    Error::new("error.unknown_category")
+                        .arg("value", text)
+                        .arg("known", policy.category_list())
+                        .arg("field", "category")
+                })
+        })
+        .transpose()?;
+    let severity = given(&typed.severity)
+        .map(|text| {
+            policy
+                .severities
+                .iter()
+                .find(|s| s.key.eq_ignore_ascii_case(text))
+                .map(|s| s.key.clone())
+                .ok_or_else(|| {
+                    let known: Vec<&str> =
+                        policy.severities.iter().map(|s| s.key.as_str()).collect();
+                    Error::new("error.unknown_key")
+                        .arg("field", "severity")
+                        .arg("value", text)
+                        .arg("known", known.join(", "))
+                })
+        })
+        .transpose()?;
+    let from = given(&typed.from)
+        .map(|t| day_bound(t, "received_from", false))
+        .transpose()?;
+    let to = given(&typed.to)
+        .map(|t| day_bound(t, "received_to", true))
+        .transpose()?;
+    if let (Some(f), Some(t)) = (from, to)
+        && f >= t
+    {
+        return Err(Error::new("error.search_dates_reversed")
+            .arg("field", "received_to")
+            .arg("from", typed.from.trim())
+            .arg("to", typed.to.trim()));
+    }
+    Ok(SearchFilter {
+        text: typed.text.clone(),
+        view: typed.view,
+        stage: typed.stage,
+        scope: typed.scope,
+        category,
+        severity,
+        handler: given(&typed.handler).map(str::to_string),
+        from,
+        to,
+        location_prefix: given(&typed.location).map(str::to_string),
+    })
+}
+
+/// `text` trimmed, unless that leaves nothing.
+fn given(text: &str) -> Option<&str> {
+    Some(text.trim()).filter(|t| !t.is_empty())
+}
+
+/// A DATE (`YYYY-MM-DD`, the local day: its start, or with `end` the start of the next day,
+/// so that a `to` takes the whole day) or a DATETIME.
+fn day_bound(text: &str, field: &'static str, end: bool) -> Result<DateTime<Utc>> {
+    let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") else {
+        return parse_datetime(text, field);
+    };
+    let day = if end { day.succ_opt() } else { Some(day) };
+    day.and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|t| Local.from_local_datetime(&t).earliest())
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| {
+            Error::new("error.bad_datetime")
+                .arg("field", field)
+                .arg("value", text)
+        })
+}
+
 impl Desk {
+    /// The search `typed` describes under this desk's rules (see [`search_filter`]).
+    pub fn search_filter(&self, typed: &FilterText) -> Result<SearchFilter> {
+        search_filter(&self.config.policy, typed)
+    }
+
     /// Opens the database like [`Desk::open`], telling `progress` how a long migration
     /// (building the search index of a large file) is getting on.
     pub fn open_with_progress(
@@ -184,5 +323,153 @@ impl Canceller {
 impl std::fmt::Debug for Canceller {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Canceller")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Preset;
+
+    fn policy() -> Policy {
+        Config::preset(Preset::PropertyManagement)
+            .expect("preset")
+            .policy
+    }
+
+    fn typed() -> FilterText {
+        FilterText::default()
+    }
+
+    #[test]
+    fn categories_by_key_or_name_and_severities_by_key() {
+        let p = policy();
+        for text in ["leak", "LEAK", "漏水", " Leak "] {
+            let f = search_filter(
+                &p,
+                &FilterText {
+                    category: text.into(),
+                    ..typed()
+                },
+            )
+            .expect(text);
+            assert_eq!(f.category.as_deref(), Some("leak"), "{text}");
+        }
+        let f = search_filter(
+            &p,
+            &FilterText {
+                severity: "Serious".into(),
+                ..typed()
+            },
+        )
+        .expect("severity");
+        assert_eq!(f.severity.as_deref(), Some("serious"));
+        let err = search_filter(
+            &p,
+            &FilterText {
+                category: "飞碟".into(),
+                ..typed()
+            },
+        )
+        .expect_err("unknown category");
+        assert_eq!(
+            (err.key, err.get("field")),
+            ("error.unknown_category", Some("category"))
+        );
+        assert!(err.get("known").is_some_and(|k| k.contains("leak/漏水")));
+        let err = search_filter(
+            &p,
+            &FilterText {
+                severity: "huge".into(),
+                ..typed()
+            },
+        )
+        .expect_err("unknown severity");
+        assert_eq!(
+            (err.key, err.get("field")),
+            ("error.unknown_key", Some("severity"))
+        );
+    }
+
+    #[test]
+    fn blanks_are_no_filter_and_the_rest_is_kept() {
+        let p = policy();
+        let blank = FilterText {
+            text: Some("漏水".into()),
+            view: View::Open,
+            category: " ".into(),
+            severity: "".into(),
+            handler: "\u{3000}".into(),
+            from: " ".into(),
+            location: "  ".into(),
+            ..typed()
+        };
+        assert!(!blank.has_filters());
+        assert_eq!(
+            search_filter(&p, &blank).expect("blank"),
+            SearchFilter {
+                text: Some("漏水".into()),
+                view: View::Open,
+                ..SearchFilter::default()
+            }
+        );
+        let some = FilterText {
+            stage: Some(Stage::Verified),
+            scope: Some(Scope::Out),
+            handler: " 王丽 ".into(),
+            location: " 3栋".into(),
+            ..typed()
+        };
+        assert!(some.has_filters());
+        let f = search_filter(&p, &some).expect("filters");
+        assert_eq!(f.text, None);
+        assert_eq!(
+            (f.stage, f.scope),
+            (Some(Stage::Verified), Some(Scope::Out))
+        );
+        assert_eq!(f.handler.as_deref(), Some("王丽"));
+        assert_eq!(f.location_prefix.as_deref(), Some("3栋"));
+    }
+
+    #[test]
+    fn a_to_date_takes_the_whole_day_and_from_must_come_first() {
+        let p = policy();
+        let dates = |from: &str, to: &str| {
+            search_filter(
+                &p,
+                &FilterText {
+                    from: from.into(),
+                    to: to.into(),
+                    ..typed()
+                },
+            )
+        };
+        let f = dates("2026-11-20", "2026-11-20").expect("one day");
+        let (from, to) = (f.from.expect("from"), f.to.expect("to"));
+        assert_eq!((to - from).num_hours(), 24);
+        let local = from.with_timezone(&Local);
+        assert_eq!(
+            local.format("%Y-%m-%d %H:%M").to_string(),
+            "2026-11-20 00:00"
+        );
+        let f = dates("", "2026-11-20 17:50").expect("a time");
+        assert_eq!(
+            f.to.map(|t| t.with_timezone(&Local).format("%H:%M").to_string()),
+            Some("17:50".to_string())
+        );
+        let err = dates("昨天", "").expect_err("not a date");
+        assert_eq!(
+            (err.key, err.get("field")),
+            ("error.bad_datetime", Some("received_from"))
+        );
+        let err = dates("", "2026-13-01").expect_err("no such month");
+        assert_eq!(err.get("field"), Some("received_to"));
+        let err = dates("2026-11-21", "2026-11-20").expect_err("reversed");
+        assert_eq!(
+            (err.key, err.get("field")),
+            ("error.search_dates_reversed", Some("received_to"))
+        );
+        let err = dates("2026-11-20 10:00", "2026-11-20 10:00").expect_err("empty");
+        assert_eq!(err.key, "error.search_dates_reversed");
     }
 }

@@ -1039,6 +1039,24 @@ fn every_follow_up_screen_has_its_keys_in_the_help() {
     assert!(keys(&app).contains(&"r"));
 }
 
+#[test]
+fn the_cases_filters_open_from_f6_and_their_keys_are_in_the_help() {
+    let mut app = app();
+    press(&mut app, KeyCode::F(6));
+    let keys = |app: &App| app.help_rows().iter().map(|h| h.keys).collect::<Vec<_>>();
+    assert!(keys(&app).contains(&"Ctrl+T"));
+    press(&mut app, KeyCode::Esc);
+    assert!(keys(&app).contains(&"f / Ctrl+T"));
+    assert!(keys(&app).contains(&"F"));
+    ctrl(&mut app, 't');
+    assert!(app.cases().filter_form().is_some());
+    assert!(keys(&app).contains(&"Ctrl+S"));
+    // Ctrl+F leaves the form unapplied for the query line.
+    ctrl(&mut app, 'f');
+    assert!(app.cases().filter_form().is_none());
+    assert!(app.cases().query_focused());
+}
+
 // --- The shared workstation -----------------------------------------------------------
 
 use std::collections::{HashMap, VecDeque};

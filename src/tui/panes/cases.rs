@@ -10,6 +10,11 @@
 //! matched text is highlighted. Esc empties the query, then leaves it for the list, where
 //! the list keys work as in every list (`/` or Ctrl+F comes back). Ctrl+G opens a case by
 //! its number, or by today's sequence (`17`).
+//!
+//! Filters (stage, scope, category, severity, handler, received dates, location prefix) are
+//! set in a form, Ctrl+T from the query line or the list (`f` there too), and cleared with
+//! `F`; with any set, the view is searched by them (and by the text, if any), and the line
+//! under the query says which are active.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -30,12 +35,14 @@ use crate::error::Error;
 use crate::present::local_minutes;
 use crate::text::{fit, sanitize_line, width};
 use crate::tui::ctx::Ctx;
+use crate::tui::forms::filters::{FilterForm, Filters};
 use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, ctrl, footer, help_rows, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
+use crate::tui::widgets::form::{self, FormStep};
 use crate::tui::widgets::table::{bar_line, position_text};
 use crate::tui::widgets::window::{self, Fetch, FetchKind, Go, Key, Keyed, Window};
 
@@ -113,6 +120,10 @@ enum Cmd {
     Leave,
     /// In the query: move through the list.
     Go(Go),
+    /// Open the filter form.
+    Filter,
+    /// Clear every filter.
+    Unfilter,
 }
 
 /// The keys while the list has the focus (the moves through it are the pager's).
@@ -133,6 +144,12 @@ const LIST_KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ch('/')], Cmd::Query)
         .help("/", "help.case_query")
         .hint_at(1, "keys.query"),
+    Binding::new(&[ch('f'), ctrl('t')], Cmd::Filter)
+        .help("f / Ctrl+T", "help.case_filter")
+        .hint_at(3, "keys.filter"),
+    Binding::new(&[ch('F')], Cmd::Unfilter)
+        .help("F", "help.case_filter_clear")
+        .hint_at(4, "keys.clear_filters"),
     Binding::new(&[ch('r'), ch('R')], Cmd::Reload).help("r", "help.refresh"),
 ];
 
@@ -155,6 +172,9 @@ const QUERY_KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[key(KeyCode::Esc)], Cmd::Leave)
         .help("Esc", "help.case_leave")
         .hint_at(1, "keys.leave_query"),
+    Binding::new(&[ctrl('t')], Cmd::Filter)
+        .help("Ctrl+T", "help.case_filter")
+        .hint_at(3, "keys.filter_query"),
 ];
 
 /// The keys of the go-to line.
@@ -240,6 +260,10 @@ pub struct Cases {
     refusal: Option<Error>,
     /// The go-to line, while open.
     goto: Option<TextField>,
+    /// The filters applied.
+    filters: Filters,
+    /// The filter form, while open.
+    filter_form: Option<FilterForm>,
     /// Rows owing an overdue call or revisit, as read with their pages.
     overdue: HashSet<i64>,
     window: Window<CaseRow>,
@@ -259,6 +283,8 @@ impl Default for Cases {
             found: None,
             refusal: None,
             goto: None,
+            filters: Filters::default(),
+            filter_form: None,
             overdue: HashSet::new(),
             window: Window::backward(),
             cover: Cover::default(),
@@ -292,20 +318,43 @@ impl Cases {
         self.found
     }
 
-    /// Whether the query line has the focus.
-    pub fn query_focused(&self) -> bool {
-        self.focus == Focus::Query && self.goto.is_none()
+    /// The filters applied.
+    pub fn filters(&self) -> &Filters {
+        &self.filters
     }
 
-    /// To the query line (Ctrl+F), closing a case that is only being read.
+    /// The filter form, while open.
+    pub fn filter_form(&self) -> Option<&FilterForm> {
+        self.filter_form.as_ref()
+    }
+
+    /// Whether the list shows search results (text, filters or both) rather than a view.
+    fn searching(&self) -> bool {
+        self.searched.is_some() || self.filters.is_active()
+    }
+
+    /// Lines above the list: the query, the filters when any, the views.
+    fn bars(&self) -> usize {
+        2 + usize::from(self.filters.is_active())
+    }
+
+    /// Whether the query line has the focus.
+    pub fn query_focused(&self) -> bool {
+        self.focus == Focus::Query && self.goto.is_none() && self.filter_form.is_none()
+    }
+
+    /// To the query line (Ctrl+F), closing a case that is only being read (and the filter
+    /// form, unapplied).
     pub fn focus_query(&mut self) {
         self.focus = Focus::Query;
         self.goto = None;
+        self.filter_form = None;
         self.cover.close_reading();
     }
 
-    /// Opens the go-to line (Ctrl+G).
+    /// Opens the go-to line (Ctrl+G), closing the filter form unapplied.
     pub fn open_goto(&mut self) {
+        self.filter_form = None;
         self.goto = Some(TextField::line(""));
     }
 
@@ -313,9 +362,7 @@ impl Cases {
     pub fn update(&mut self, msg: Msg, ctx: &Ctx<'_>) -> Out {
         match msg {
             // A page of another view, or of the view while a search shows, is dropped.
-            Msg::Page { queue, .. } if queue != self.queue() || self.searched.is_some() => {
-                Out::none()
-            }
+            Msg::Page { queue, .. } if queue != self.queue() || self.searching() => Out::none(),
             Msg::Page { queue, fetch, rows } => {
                 self.window
                     .set_count(self.count(self.view).map(|n| n.max(0) as u64));
@@ -355,8 +402,6 @@ impl Cases {
     }
 
     /// Puts a page read in `queue`'s order into the window; the next page a waiting move
-    /// needs.
-    /// Puts a page read in `queue`'s order into the window; the next page a waiting move
     /// needs, and the effect that asks which of its rows are overdue.
     fn take(
         &mut self,
@@ -376,7 +421,7 @@ impl Cases {
                 complaint,
             })
             .collect();
-        let next = self.window.apply(fetch, rows, ctx.list_rows(2));
+        let next = self.window.apply(fetch, rows, ctx.list_rows(self.bars()));
         (next, Effect::CaseOverdue(ids))
     }
 
@@ -386,7 +431,7 @@ impl Cases {
 
     /// The effect that reads `fetch` of the list shown: the view's queue, or the search.
     fn load(&mut self, fetch: Fetch) -> Option<Effect> {
-        if self.searched.is_some() {
+        if self.searching() {
             self.search(fetch)
         } else {
             Some(Effect::LoadCases {
@@ -396,35 +441,38 @@ impl Cases {
         }
     }
 
-    /// A page of the search (counted with its first page).
+    /// A page of the search: the text, the view and the filters (counted with its first
+    /// page); none while the view is listed.
     fn search(&mut self, fetch: Fetch) -> Option<Effect> {
-        let text = self.searched.clone()?;
+        if !self.searching() {
+            return None;
+        }
         Some(Effect::Search {
             seq: self.seq,
             filter: Box::new(SearchFilter {
-                text: Some(text),
+                text: self.searched.clone(),
                 view: VIEWS[self.view].1,
-                ..SearchFilter::default()
+                ..self.filters.filter().clone()
             }),
             fetch,
             count: fetch.kind == FetchKind::Start,
         })
     }
 
-    /// Searches what is typed now (or lists the view again when nothing is).
+    /// Searches what is typed now with the filters (or lists the view again when there is
+    /// neither).
     fn run_query(&mut self) -> Vec<Effect> {
         self.typed = false;
         self.refusal = None;
         self.found = None;
         self.seq += 1;
         let text = self.query.value();
-        if text.trim().is_empty() {
-            self.searched = None;
+        self.searched = (!text.trim().is_empty()).then_some(text);
+        if !self.searching() {
             self.window = Window::backward();
             return self.reload();
         }
         // Results newest first, read forward (the core has no "last page" of a search).
-        self.searched = Some(text);
         self.window = Window::default();
         let fetch = self.window.start();
         self.search(fetch).into_iter().collect()
@@ -440,7 +488,7 @@ impl Cases {
 
     fn show_view(&mut self, view: usize) -> Out {
         self.view = view % VIEWS.len();
-        if self.searched.is_some() {
+        if self.searching() {
             return Out::effects(self.run_query());
         }
         let fetch = self.window.start();
@@ -448,7 +496,7 @@ impl Cases {
     }
 
     fn go(&mut self, go: Go, ctx: &Ctx<'_>) -> Out {
-        let next = self.window.go(go, ctx.list_rows(2));
+        let next = self.window.go(go, ctx.list_rows(self.bars()));
         Out::effects(next.and_then(|f| self.load(f)).into_iter().collect())
     }
 
@@ -456,6 +504,44 @@ impl Cases {
         self.selected().map_or_else(Out::none, |r| {
             Out::effect(Effect::OpenCase(r.complaint.number.clone()))
         })
+    }
+
+    /// Opens the filter form on the filters applied.
+    fn open_filters(&mut self, ctx: &Ctx<'_>) -> Out {
+        self.filter_form = Some(FilterForm::open(ctx, &self.filters));
+        Out::none()
+    }
+
+    /// Clears every filter: the text alone is searched, or the view listed.
+    fn clear_filters(&mut self) -> Out {
+        if !self.filters.is_active() {
+            return Out::none();
+        }
+        self.filters = Filters::default();
+        Out::effects(self.run_query())
+    }
+
+    /// A key in the filter form: Ctrl+S applies what the desk's rule accepts (a refusal
+    /// stays under its input), Esc closes it unapplied.
+    fn filter_key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        let Some(form) = &mut self.filter_form else {
+            return Out::none();
+        };
+        match form.key(event) {
+            FormStep::Submit => match form.checked(ctx) {
+                Some(filters) => {
+                    self.filter_form = None;
+                    self.filters = filters;
+                    Out::effects(self.run_query())
+                }
+                None => Out::none(),
+            },
+            FormStep::Cancel => {
+                self.filter_form = None;
+                Out::none()
+            }
+            FormStep::Changed(_) | FormStep::Nothing => Out::none(),
+        }
     }
 
     fn goto_key(&mut self, event: KeyEvent) -> Out {
@@ -496,6 +582,7 @@ impl Cases {
                 self.focus = Focus::List;
                 Out::none()
             }
+            Some(Cmd::Filter) => self.open_filters(ctx),
             Some(_) => Out::none(),
             None => {
                 if self.query.input(event) {
@@ -506,8 +593,8 @@ impl Cases {
         }
     }
 
-    /// Draws the query line (the go-to line over it while open), the views with their
-    /// counts, the column header and the rows in view.
+    /// Draws the query line (the go-to line over it while open), the active filters, the
+    /// views with their counts, the column header and the rows in view.
     fn render_list(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
         let c = ctx.catalog;
         let keys = match (&self.goto, self.focus) {
@@ -521,11 +608,22 @@ impl Cases {
             c.text("tui.cases_title"),
             &footer(c, keys, HELP_HINT, "  "),
         );
-        if inner.height < 3 {
+        let top = self.bars() as u16 - 1;
+        if inner.height < top + 2 {
             return;
         }
         let cols = inner.width as usize;
         self.render_query(ctx, frame, Rect { height: 1, ..inner });
+        if let Some(line) = self.filters.summary(ctx) {
+            frame.render_widget(
+                Span::styled(fit(&line, cols), theme::label()),
+                Rect {
+                    y: inner.y + 1,
+                    height: 1,
+                    ..inner
+                },
+            );
+        }
         let mut lines: Vec<Line<'static>> = Vec::with_capacity(inner.height as usize);
         let mut tabs = Vec::new();
         for (i, (_, _, label)) in VIEWS.iter().enumerate() {
@@ -539,7 +637,7 @@ impl Cases {
                 Span::styled(format!(" {text} "), theme::tab())
             });
         }
-        let position = match (self.searched.is_some(), self.found) {
+        let position = match (self.searching(), self.found) {
             (true, Some(n)) if !self.window.rows().is_empty() => {
                 format!("{} / {n}", self.window.position() + 1)
             }
@@ -562,12 +660,12 @@ impl Cases {
         head.extend(cells(&w, header.map(plain), theme::header(), ""));
         lines.push(Line::from(head));
         let body = Rect {
-            y: inner.y + 1,
-            height: inner.height - 1,
+            y: inner.y + top,
+            height: inner.height - top,
             ..inner
         };
         if self.window.loaded() && self.window.rows().is_empty() {
-            let key = if self.searched.is_some() {
+            let key = if self.searching() {
                 "tui.cases_none_found"
             } else {
                 "tui.cases_empty"
@@ -628,11 +726,7 @@ impl Cases {
         let c = ctx.catalog;
         let (label, field, focused) = match &self.goto {
             Some(line) => (c.text("tui.goto_label"), line, true),
-            None => (
-                c.text("tui.query_label"),
-                &self.query,
-                self.focus == Focus::Query,
-            ),
+            None => (c.text("tui.query_label"), &self.query, self.query_focused()),
         };
         let label = format!("{label} ");
         let label_w = width(&label) as u16;
@@ -670,6 +764,9 @@ impl Room for Cases {
         if self.cover.is_up() {
             return self.cover.key(event, ctx);
         }
+        if self.filter_form.is_some() {
+            return self.filter_key(event, ctx);
+        }
         if self.focus == Focus::Query {
             return self.query_key(event, ctx);
         }
@@ -686,11 +783,24 @@ impl Room for Cases {
                 self.focus = Focus::Query;
                 Out::none()
             }
+            Some(Cmd::Filter) => self.open_filters(ctx),
+            Some(Cmd::Unfilter) => self.clear_filters(),
             Some(Cmd::Leave | Cmd::Go(_)) | None => Out::none(),
         }
     }
 
     fn paste(&mut self, text: &str) -> Out {
+        if let Some(form) = &mut self.filter_form
+            && self.goto.is_none()
+            && !self.cover.is_up()
+        {
+            let removed = form.paste(text);
+            return if removed > 0 {
+                Out::notice(Notice::PasteCleaned(removed))
+            } else {
+                Out::none()
+            };
+        }
         let field = match (&mut self.goto, self.cover.is_up(), self.focus) {
             (Some(line), _, _) => line,
             (None, true, _) => return self.cover.paste(text),
@@ -709,13 +819,20 @@ impl Room for Cases {
     }
 
     fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
-        self.cover
-            .render_over(ctx, frame, area, |f| self.render_list(ctx, f, area));
+        self.cover.render_over(ctx, frame, area, |f| {
+            self.render_list(ctx, f, area);
+            if let Some(form) = &self.filter_form {
+                form.render(ctx, f, area);
+            }
+        });
     }
 
     fn help(&self) -> Vec<Help> {
         if self.goto.is_some() {
             return help_rows(GOTO_KEYS).collect();
+        }
+        if self.filter_form.is_some() && !self.cover.is_up() {
+            return form::help().collect();
         }
         match self.focus {
             Focus::Query => self.cover.help().unwrap_or_else(|| {
@@ -845,6 +962,7 @@ fn columns(total: usize) -> [usize; 9] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::stage::Stage;
     use crate::tui::keymap::tests::check_table;
     use crossterm::event::KeyModifiers;
 
@@ -857,12 +975,145 @@ mod tests {
         check_table(LIST_KEYS);
         check_table(QUERY_KEYS);
         check_table(GOTO_KEYS);
-        for k in ['1', 'r', '/'] {
+        for k in ['1', 'r', '/', 'f', 'F'] {
             let event = press(KeyCode::Char(k));
             assert!(lookup(LIST_KEYS, &event).is_some());
             assert_eq!(lookup(window::KEYS, &event), None, "{k} is not a pager key");
             assert_eq!(lookup(QUERY_KEYS, &event), None, "{k} is text in the query");
         }
+        let filter = ctrl_key('t');
+        assert_eq!(lookup(LIST_KEYS, &filter), Some(Cmd::Filter));
+        assert_eq!(lookup(QUERY_KEYS, &filter), Some(Cmd::Filter));
+    }
+
+    fn ctrl_key(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    fn config() -> crate::config::Config {
+        crate::config::Config::preset(crate::config::Preset::PropertyManagement).expect("preset")
+    }
+
+    /// The filter of the one search effect in `effects`.
+    fn searched(effects: &[Effect]) -> SearchFilter {
+        match effects {
+            [Effect::Search { filter, .. }] => (**filter).clone(),
+            other => panic!("one search: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn filters_search_the_view_with_or_without_text_and_clearing_lists_it_again() {
+        let config = config();
+        let ctx = Ctx::new(&config, crate::i18n::Lang::ZhCn);
+        let mut p = Cases::default();
+        assert!(p.key(ctrl_key('t'), &ctx).effects.is_empty());
+        assert!(
+            p.filter_form().is_some(),
+            "Ctrl+T opens the form from the query line"
+        );
+        assert!(!p.query_focused());
+        assert!(
+            p.help().iter().any(|h| h.keys == "Ctrl+S"),
+            "the form's keys"
+        );
+        // Stage: any, received, verified; category: the first with 漏.
+        p.key(press(KeyCode::Right), &ctx);
+        p.key(press(KeyCode::Right), &ctx);
+        p.key(press(KeyCode::Tab), &ctx);
+        p.key(press(KeyCode::Tab), &ctx);
+        p.key(press(KeyCode::Char('漏')), &ctx);
+        let effects = p.key(ctrl_key('s'), &ctx).effects;
+        let [Effect::Search { count, .. }] = effects.as_slice() else {
+            panic!("{effects:?}");
+        };
+        assert!(*count, "counted like a search");
+        let f = searched(&effects);
+        assert_eq!(f.text, None, "the filters alone");
+        assert_eq!(f.view, View::Mine);
+        assert_eq!(f.stage, Some(Stage::Verified));
+        assert_eq!(f.category.as_deref(), Some("leak"));
+        assert!(p.filter_form().is_none() && p.query_focused());
+        assert!(p.filters().is_active());
+        // A page of the view meanwhile is not what is shown.
+        let fetch = p.window.start();
+        p.update(
+            Msg::Page {
+                queue: Queue::Mine,
+                fetch,
+                rows: vec![Complaint::sample(1, "leak", "漏水")],
+            },
+            &ctx,
+        );
+        assert!(p.rows().is_empty());
+        // The views keep working, and the text combines with the filters.
+        let f = searched(&p.key(press(KeyCode::Tab), &ctx).effects);
+        assert_eq!((f.view, f.stage), (View::Open, Some(Stage::Verified)));
+        p.key(press(KeyCode::Char('水')), &ctx);
+        let f = searched(&p.tick());
+        assert_eq!(f.text.as_deref(), Some("水"));
+        assert_eq!(f.category.as_deref(), Some("leak"));
+        // Esc empties the query: the filters alone again.
+        let f = searched(&p.key(press(KeyCode::Esc), &ctx).effects);
+        assert_eq!((f.text, f.category.as_deref()), (None, Some("leak")));
+        // From the list, F clears them: the view is listed again.
+        p.key(press(KeyCode::Esc), &ctx);
+        let out = p.key(press(KeyCode::Char('F')), &ctx);
+        assert!(matches!(
+            out.effects.as_slice(),
+            [
+                Effect::CaseCounts,
+                Effect::LoadCases {
+                    queue: Queue::Open,
+                    ..
+                }
+            ]
+        ));
+        assert!(!p.filters().is_active());
+        assert!(p.key(press(KeyCode::Char('F')), &ctx).effects.is_empty());
+        // `f` opens the form from the list, on the filters applied.
+        p.key(press(KeyCode::Char('f')), &ctx);
+        assert_eq!(p.filter_form().map(|f| f.typed()), Some(Default::default()));
+    }
+
+    #[test]
+    fn a_date_that_does_not_read_is_refused_under_it_and_esc_applies_nothing() {
+        let config = config();
+        let ctx = Ctx::new(&config, crate::i18n::Lang::En);
+        let mut p = Cases::default();
+        p.key(press(KeyCode::Esc), &ctx);
+        p.key(press(KeyCode::Char('f')), &ctx);
+        for _ in 0..5 {
+            p.key(press(KeyCode::Tab), &ctx);
+        }
+        for c in "last week".chars() {
+            p.key(press(KeyCode::Char(c)), &ctx);
+        }
+        assert!(p.key(ctrl_key('s'), &ctx).effects.is_empty());
+        let form = p.filter_form().expect("still open");
+        let (at, err) = form.form().error().expect("refused");
+        assert_eq!((at, err.key), (Some("received_from"), "error.bad_datetime"));
+        assert_eq!(form.typed().from, "last week");
+        // From after to: refused under "to".
+        for _ in 0.."last week".chars().count() {
+            p.key(press(KeyCode::Backspace), &ctx);
+        }
+        for c in "2026-11-30".chars() {
+            p.key(press(KeyCode::Char(c)), &ctx);
+        }
+        p.key(press(KeyCode::Tab), &ctx);
+        for c in "2026-11-01".chars() {
+            p.key(press(KeyCode::Char(c)), &ctx);
+        }
+        assert!(p.key(ctrl_key('s'), &ctx).effects.is_empty());
+        let form = p.filter_form().expect("still open");
+        assert_eq!(
+            form.form().error().map(|(at, e)| (at, e.key)),
+            Some((Some("received_to"), "error.search_dates_reversed"))
+        );
+        assert!(p.key(press(KeyCode::Esc), &ctx).effects.is_empty());
+        assert!(p.filter_form().is_none());
+        assert!(!p.filters().is_active(), "nothing applied");
     }
 
     #[test]

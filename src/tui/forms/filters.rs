@@ -1,0 +1,317 @@
+//! The filters of the cases pane (F6): the form that sets them (stage, scope, category,
+//! severity, handler, received from / to, location prefix) and the line that says which are
+//! active. The values are checked by the desk's one rule ([`search_filter`]), which needs the
+//! configuration only: Ctrl+S checks without a database, and a refusal stays beside its input.
+
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use crate::desk::{FilterText, SearchFilter, search_filter};
+use crate::domain::complaint::Scope;
+use crate::domain::stage::Stage;
+use crate::text::{fit, sanitize_line};
+use crate::tui::ctx::Ctx;
+use crate::tui::theme;
+use crate::tui::widgets::form::{Form, FormStep, popup};
+
+/// The key of the "any" option of each choice.
+const ANY: &str = "";
+
+/// Filters applied to the cases pane: as typed (to show and to edit again) and as checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    typed: FilterText,
+    filter: SearchFilter,
+}
+
+impl Filters {
+    /// Whether any filter is set.
+    pub fn is_active(&self) -> bool {
+        self.typed.has_filters()
+    }
+
+    /// The filters as typed (no text, the default view).
+    pub fn typed(&self) -> &FilterText {
+        &self.typed
+    }
+
+    /// The filters as checked (no text, the default view).
+    pub fn filter(&self) -> &SearchFilter {
+        &self.filter
+    }
+
+    /// The active filters in one line for `ctx`'s language, sanitised (None: no filter).
+    pub fn summary(&self, ctx: &Ctx<'_>) -> Option<String> {
+        if !self.is_active() {
+            return None;
+        }
+        let c = ctx.catalog;
+        let t = &self.typed;
+        let part = |key: &str, value: String| c.format(key, &[("value", value)]);
+        let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        let mut parts = Vec::new();
+        if let Some(stage) = t.stage {
+            parts.push(part(
+                "tui.filter_on_stage",
+                c.text(stage.label_key()).into(),
+            ));
+        }
+        if let Some(scope) = t.scope {
+            let name = c.text(&format!("scope.{}", scope.as_str())).to_string();
+            parts.push(part("tui.filter_on_scope", name));
+        }
+        if let Some(key) = &self.filter.category {
+            let name = ctx.config.category_name(key, ctx.lang);
+            parts.push(part("tui.filter_on_category", name));
+        }
+        if let Some(key) = &self.filter.severity {
+            let name = ctx.config.severity_name(key, ctx.lang);
+            parts.push(part("tui.filter_on_severity", name));
+        }
+        if let Some(h) = given(&t.handler) {
+            parts.push(part("tui.filter_on_handler", h));
+        }
+        if let Some(l) = given(&t.location) {
+            parts.push(part("tui.filter_on_location", l));
+        }
+        let dates = |from, to| [("from", from), ("to", to)];
+        match (given(&t.from), given(&t.to)) {
+            (Some(from), Some(to)) => {
+                parts.push(c.format("tui.filter_on_received", &dates(from, to)));
+            }
+            (Some(from), None) => {
+                parts.push(c.format("tui.filter_on_from", &dates(from, String::new())));
+            }
+            (None, Some(to)) => {
+                parts.push(c.format("tui.filter_on_to", &dates(String::new(), to)));
+            }
+            (None, None) => {}
+        }
+        let all = parts.join(c.text("tui.filter_separator"));
+        Some(sanitize_line(
+            &c.format("tui.filters_active", &[("filters", all)]),
+        ))
+    }
+}
+
+/// The filter form, open over the cases list.
+#[derive(Debug, Clone)]
+pub struct FilterForm {
+    form: Form,
+}
+
+/// `(key, label)` options: "any" first, then `items`.
+fn with_any(
+    ctx: &Ctx<'_>,
+    items: impl IntoIterator<Item = (String, String)>,
+) -> Vec<(String, String)> {
+    let mut options = vec![(
+        ANY.to_string(),
+        ctx.catalog.text("tui.filter_any").to_string(),
+    )];
+    options.extend(items);
+    options
+}
+
+impl FilterForm {
+    /// The form filled with `filters`.
+    pub fn open(ctx: &Ctx<'_>, filters: &Filters) -> FilterForm {
+        let c = ctx.catalog;
+        let (t, f) = (&filters.typed, &filters.filter);
+        let policy = &ctx.config.policy;
+        let stages = with_any(
+            ctx,
+            Stage::ALL
+                .iter()
+                .map(|s| (s.as_str().to_string(), c.text(s.label_key()).to_string())),
+        );
+        let scopes = with_any(
+            ctx,
+            [Scope::In, Scope::Out].iter().map(|s| {
+                let key = s.as_str();
+                (key.to_string(), c.text(&format!("scope.{key}")).to_string())
+            }),
+        );
+        let categories = with_any(
+            ctx,
+            policy
+                .categories
+                .iter()
+                .map(|k| (k.key.clone(), ctx.config.category_name(&k.key, ctx.lang))),
+        );
+        let severities = with_any(
+            ctx,
+            policy
+                .severities
+                .iter()
+                .map(|s| (s.key.clone(), ctx.config.severity_name(&s.key, ctx.lang))),
+        );
+        let form = Form::new()
+            .choice(
+                "stage",
+                "label.stage",
+                stages,
+                Some(t.stage.map_or(ANY, Stage::as_str)),
+            )
+            .choice(
+                "scope",
+                "label.scope",
+                scopes,
+                Some(t.scope.map_or(ANY, Scope::as_str)),
+            )
+            .choice(
+                "category",
+                "label.category",
+                categories,
+                Some(f.category.as_deref().unwrap_or(ANY)),
+            )
+            .choice(
+                "severity",
+                "label.severity",
+                severities,
+                Some(f.severity.as_deref().unwrap_or(ANY)),
+            )
+            .text("handler", "label.handler", &t.handler)
+            .hint("tui.filter_handler_hint")
+            .text("received_from", "tui.filter_from", &t.from)
+            .hint("tui.filter_from_hint")
+            .text("received_to", "tui.filter_to", &t.to)
+            .hint("tui.filter_to_hint")
+            .text("location", "label.location", &t.location)
+            .hint("tui.filter_location_hint")
+            .focus_first();
+        FilterForm { form }
+    }
+
+    /// The form's inputs.
+    pub fn form(&self) -> &Form {
+        &self.form
+    }
+
+    /// Handles a key.
+    pub fn key(&mut self, key: KeyEvent) -> FormStep {
+        self.form.key(key)
+    }
+
+    /// Pasted text into the focused text input; how many unsafe characters were left out.
+    pub fn paste(&mut self, text: &str) -> usize {
+        self.form.paste(text).1
+    }
+
+    /// The filters as typed in the form.
+    pub fn typed(&self) -> FilterText {
+        let f = &self.form;
+        let chosen = |id| f.chosen(id).filter(|k| !k.is_empty());
+        FilterText {
+            stage: chosen("stage").and_then(Stage::parse),
+            scope: chosen("scope").and_then(Scope::parse),
+            category: chosen("category").unwrap_or_default().to_string(),
+            severity: chosen("severity").unwrap_or_default().to_string(),
+            handler: f.text_of("handler"),
+            from: f.text_of("received_from"),
+            to: f.text_of("received_to"),
+            location: f.text_of("location"),
+            ..FilterText::default()
+        }
+    }
+
+    /// The filters the form sets, checked by the desk's rule; a refusal is shown under the
+    /// input it names (the form stays as typed) and gives None.
+    pub fn checked(&mut self, ctx: &Ctx<'_>) -> Option<Filters> {
+        let typed = self.typed();
+        match search_filter(&ctx.config.policy, &typed) {
+            Ok(filter) => Some(Filters { typed, filter }),
+            Err(e) => {
+                let field = e.get("field").map(str::to_string);
+                self.form.refuse(e, field.as_deref());
+                None
+            }
+        }
+    }
+
+    /// Draws the form as a popup over `area`.
+    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let c = ctx.catalog;
+        let head = |cols: usize| {
+            vec![Line::styled(
+                fit(c.text("tui.filter_head"), cols),
+                theme::hint(),
+            )]
+        };
+        popup(
+            ctx,
+            frame,
+            area,
+            c.text("tui.filter_title"),
+            &head,
+            &self.form,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Preset};
+    use crate::i18n::Lang;
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    fn press(f: &mut FilterForm, code: KeyCode) -> FormStep {
+        f.key(KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    fn type_text(f: &mut FilterForm, text: &str) {
+        for ch in text.chars() {
+            press(f, KeyCode::Char(ch));
+        }
+    }
+
+    #[test]
+    fn the_form_reads_back_what_it_was_opened_with_and_says_it_in_a_line() {
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let ctx = Ctx::new(&config, Lang::ZhCn);
+        let mut f = FilterForm::open(&ctx, &Filters::default());
+        assert_eq!(f.form().focus(), Some("stage"));
+        assert_eq!(f.typed(), FilterText::default(), "every choice on any");
+        let none = f.checked(&ctx).expect("no filter");
+        assert!(!none.is_active());
+        assert_eq!(none.summary(&ctx), None);
+        press(&mut f, KeyCode::Right);
+        press(&mut f, KeyCode::Right);
+        assert_eq!(f.typed().stage, Some(Stage::Verified));
+        press(&mut f, KeyCode::Tab);
+        press(&mut f, KeyCode::Tab);
+        type_text(&mut f, "漏");
+        assert_eq!(f.typed().category, "leak");
+        for _ in 0..5 {
+            press(&mut f, KeyCode::Tab);
+        }
+        assert_eq!(f.form().focus(), Some("location"));
+        type_text(&mut f, "3栋");
+        let filters = f.checked(&ctx).expect("filters");
+        assert_eq!(filters.filter().category.as_deref(), Some("leak"));
+        assert_eq!(
+            filters.summary(&ctx).as_deref(),
+            Some("筛选：阶段 已核实；类别 漏水；地点 3栋*")
+        );
+        let again = FilterForm::open(&ctx, &filters);
+        assert_eq!(again.typed(), *filters.typed(), "opened again as applied");
+    }
+
+    #[test]
+    fn a_date_that_does_not_read_is_refused_under_its_input() {
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let ctx = Ctx::new(&config, Lang::En);
+        let mut f = FilterForm::open(&ctx, &Filters::default());
+        f.form.focus_on("received_to");
+        type_text(&mut f, "next week");
+        assert!(f.checked(&ctx).is_none());
+        assert_eq!(
+            f.form().error().map(|(at, _)| at),
+            Some(Some("received_to"))
+        );
+        assert_eq!(f.typed().to, "next week", "kept as typed");
+    }
+}
