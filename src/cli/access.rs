@@ -217,6 +217,10 @@ pub fn audit(desk: &Desk, action: &AuditAction, catalog: &Catalog) -> Result<()>
                     .arg("path", desk.db_path().display())
                     .arg("triggers", report.guards_missing.join(", ")));
             }
+            if !report.agents_altered.is_empty() {
+                return Err(Error::new("error.agents_altered")
+                    .arg("agents", report.agents_altered.join(", ")));
+            }
             if report.kept_head_found == Some(false) {
                 return Err(Error::new("error.audit_head_missing")
                     .arg("head", head.as_deref().unwrap_or_default()));

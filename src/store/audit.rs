@@ -262,6 +262,10 @@ pub struct AuditReport {
     pub kept_head_found: Option<bool>,
     /// The append-only triggers that are missing or altered.
     pub guards_missing: Vec<String>,
+    /// Agents whose role or disabled state is not what the chain last recorded for them
+    /// (edited in the file; agents the chain never recorded, from before it, are not
+    /// judged).
+    pub agents_altered: Vec<String>,
 }
 
 impl AuditReport {
@@ -270,6 +274,7 @@ impl AuditReport {
         self.broken.is_none()
             && self.kept_head_found != Some(false)
             && self.guards_missing.is_empty()
+            && self.agents_altered.is_empty()
     }
 }
 
@@ -330,7 +335,10 @@ pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Re
         broken: None,
         kept_head_found: kept_head.as_ref().map(|h| *h == hex(&GENESIS)),
         guards_missing: missing_guards(conn)?,
+        agents_altered: Vec::new(),
     };
+    // Each agent's role and state as the chain last recorded them.
+    let mut agents: BTreeMap<String, (String, bool)> = BTreeMap::new();
     let mut first: Option<(i64, Breach)> = None;
     let mut head: Vec<u8> = GENESIS.to_vec();
     // The rows written before schema 12 (their erased forms, in order) until the seal.
@@ -404,6 +412,24 @@ pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Re
             SCHEMA_UPGRADED => {
                 schema = object().get("to").and_then(Value::as_i64).map(|v| (id, v));
             }
+            "agent_added" => {
+                let added = object();
+                // The first admin registers themselves: the event's agent is the name.
+                let name = added
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or(&stored.agent);
+                if let Some(role) = added.get("role").and_then(Value::as_str) {
+                    agents.insert(name.to_string(), (role.to_string(), false));
+                }
+            }
+            "agent_disabled" => {
+                if let Some(name) = object().get("name").and_then(Value::as_str)
+                    && let Some(agent) = agents.get_mut(name)
+                {
+                    agent.1 = true;
+                }
+            }
             _ => {}
         }
         if let Some(kept) = &kept_head
@@ -427,6 +453,7 @@ pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Re
     }
     report.broken = first;
     report.head = hex(&head);
+    report.agents_altered = altered_agents(conn, &agents)?;
     Ok(report)
 }
 
@@ -450,6 +477,31 @@ pub(crate) fn chain_existing(conn: &Connection) -> rusqlite::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// The agents whose row differs from the chain's record of them.
+fn altered_agents(
+    conn: &Connection,
+    recorded: &BTreeMap<String, (String, bool)>,
+) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT name, role, disabled FROM agents ORDER BY name")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, bool>(2)?,
+        ))
+    })?;
+    let mut altered = Vec::new();
+    for row in rows {
+        let (name, role, disabled) = row?;
+        if let Some((chain_role, chain_disabled)) = recorded.get(&name)
+            && (*chain_role != role || *chain_disabled != disabled)
+        {
+            altered.push(name);
+        }
+    }
+    Ok(altered)
 }
 
 /// Seals the rows written before schema 12 (migration 12): appends a [`SEALED`] event that
@@ -650,6 +702,26 @@ mod tests {
             .expect("append");
         let report = store.audit_verify(None).expect("verify");
         assert_eq!(report.broken, Some((4, Breach::Seal)));
+    }
+
+    #[test]
+    fn a_role_edited_in_the_file_is_reported() {
+        let (_dir, mut store) = store_with_events();
+        let added = serde_json::json!({ "name": "李娜", "role": "agent" });
+        store
+            .write(|tx| {
+                crate::store::agents::insert(tx, "李娜", "agent", "x", chrono::Utc::now())?;
+                Ok(events::append(tx, &event(None, "agent_added", &added))?)
+            })
+            .expect("agent");
+        assert!(store.audit_verify(None).expect("verify").is_whole());
+        store
+            .conn()
+            .execute("UPDATE agents SET role = 'admin' WHERE name = '李娜'", [])
+            .expect("edit");
+        let report = store.audit_verify(None).expect("verify");
+        assert_eq!(report.agents_altered, ["李娜"]);
+        assert!(!report.is_whole());
     }
 
     #[test]
