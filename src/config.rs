@@ -5,10 +5,12 @@
 //! validated before anything runs; a bad file is refused with its path, line and key.
 
 use std::collections::HashSet;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use crate::domain::complaint::Scope;
 use crate::error::{Error, Result};
@@ -121,37 +123,203 @@ struct FileConfig {
     language: Option<String>,
     idle_lock_minutes: Option<u32>,
     database: Option<PathBuf>,
-    categories: Option<Vec<Spanned<Category>>>,
-    parties: Option<Vec<Spanned<Party>>>,
-    types: Option<Vec<Spanned<ComplaintType>>>,
-    severities: Option<Vec<Spanned<Severity>>>,
-    business_hours: Option<Spanned<BusinessHours>>,
-    revisit_plans: Option<Vec<Spanned<RevisitPlan>>>,
-    roles: Option<Vec<Spanned<Role>>>,
-    keyword_rules: Option<Vec<Spanned<KeywordRule>>>,
+    categories: Option<Vec<Category>>,
+    parties: Option<Vec<Party>>,
+    types: Option<Vec<ComplaintType>>,
+    severities: Option<Vec<Severity>>,
+    business_hours: Option<BusinessHours>,
+    revisit_plans: Option<Vec<RevisitPlan>>,
+    roles: Option<Vec<Role>>,
+    keyword_rules: Option<Vec<KeywordRule>>,
     follow_up: Option<FollowUp>,
     handling: Option<Handlers>,
 }
 
-/// Where a section came from, for error messages.
-#[derive(Debug, Clone)]
+/// The allowed values of every number a config file may hold, by key (`[]`: every
+/// entry). Documented in `config.example.toml`; a test checks that no number is missing.
+const LIMITS: [(&str, RangeInclusive<i64>); 9] = [
+    ("idle_lock_minutes", 1..=240),
+    ("severities[].first_reply_hours", 1..=8_760),
+    ("severities[].referral_reply_hours", 1..=8_760),
+    ("revisit_plans[].steps[].after_days", 0..=3_660),
+    ("roles[].compensation_limit", 0..=1_000_000),
+    ("follow_up.retry_hours", 1..=8_760),
+    ("follow_up.failed_attempts_flag", 1..=100),
+    ("follow_up.escalate_after_hours", 1..=8_760),
+    ("follow_up.reopen_at_or_below", 0..=5),
+];
+
+/// One step of a key path: a table key, an array index, or `[]` (every entry).
+#[derive(Debug, Clone, Copy)]
+enum Step<'p> {
+    Key(&'p str),
+    Index(usize),
+    Each,
+}
+
+/// The steps of a key path such as `revisit_plans[0].steps[1].role`.
+fn steps(path: &str) -> Vec<Step<'_>> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let mut pieces = part.split('[');
+        out.extend(pieces.next().map(Step::Key));
+        for index in pieces {
+            out.push(
+                index
+                    .trim_end_matches(']')
+                    .parse()
+                    .map_or(Step::Each, Step::Index),
+            );
+        }
+    }
+    out
+}
+
+/// A config file's text and its parsed values with their places, to name the line of any
+/// value.
 struct Origin<'a> {
     name: String,
     source: &'a str,
+    root: Spanned<DeValue<'a>>,
 }
 
-impl Origin<'_> {
-    fn line_of(&self, span: std::ops::Range<usize>) -> usize {
-        let end = span.start.min(self.source.len());
-        self.source[..end].matches('\n').count() + 1
+impl<'a> Origin<'a> {
+    /// Parses `source` (named `name` in messages), refusing bad TOML with its line.
+    fn parse(name: String, source: &'a str) -> Result<Origin<'a>> {
+        let doc = DeTable::parse(source).map_err(|e| toml_error(&name, source, &e))?;
+        let root = Spanned::new(doc.span(), DeValue::Table(doc.into_inner()));
+        Ok(Origin { name, source, root })
+    }
+
+    /// Whether the file sets the top-level key `key`.
+    fn has(&self, key: &str) -> bool {
+        self.root.get_ref().get(key).is_some()
+    }
+
+    fn line_at(&self, offset: usize) -> usize {
+        line_at(self.source, offset)
+    }
+
+    /// The line of the value at `path` (`severities[1].first_reply_hours`), else of the
+    /// nearest enclosing entry the file has; 0 when the file does not set the section.
+    fn line(&self, path: &str) -> usize {
+        let mut value = &self.root;
+        let mut found = None;
+        for step in steps(path) {
+            let next = match step {
+                Step::Key(key) => value.get_ref().get(key),
+                Step::Index(i) => value.get_ref().get(i),
+                Step::Each => None,
+            };
+            let Some(next) = next else { break };
+            found = Some(next.span().start);
+            value = next;
+        }
+        found.map_or(0, |offset| self.line_at(offset))
+    }
+
+    /// Refuses the first number in the file (in file order) outside its [`LIMITS`].
+    fn check_numbers(&self) -> Result<()> {
+        let mut numbers = Vec::new();
+        for (pattern, range) in &LIMITS {
+            let mut found = Vec::new();
+            collect(&self.root, &steps(pattern), String::new(), &mut found);
+            numbers.extend(found.into_iter().map(|(path, v)| (path, v, range)));
+        }
+        numbers.sort_by_key(|(_, v, _)| v.span().start);
+        for (path, value, range) in numbers {
+            // Other types are refused by the typed parse, naming the type.
+            let DeValue::Integer(n) = value.get_ref() else {
+                continue;
+            };
+            let number = i64::from_str_radix(n.as_str(), n.radix()).ok();
+            if !number.is_some_and(|x| range.contains(&x)) {
+                return Err(Error::new("error.config_range")
+                    .arg("file", &self.name)
+                    .arg("line", self.line_at(value.span().start))
+                    .arg("key", path)
+                    .arg("value", n)
+                    .arg("min", range.start())
+                    .arg("max", range.end()));
+            }
+        }
+        Ok(())
     }
 }
 
-/// Config and where each part of it came from, before validation.
-struct Assembled<'a> {
-    config: Config,
-    // (section name, origin, span of each entry) for error lines.
-    spans: Vec<(&'static str, Origin<'a>, Vec<std::ops::Range<usize>>)>,
+/// Every value at `steps` below `value` (`[]` taking each entry), with its key path.
+fn collect<'v, 'a>(
+    value: &'v Spanned<DeValue<'a>>,
+    steps: &[Step<'_>],
+    path: String,
+    out: &mut Vec<(String, &'v Spanned<DeValue<'a>>)>,
+) {
+    let Some((step, rest)) = steps.split_first() else {
+        out.push((path, value));
+        return;
+    };
+    match (step, value.get_ref()) {
+        (Step::Key(key), v) => {
+            if let Some(next) = v.get(*key) {
+                let path = if path.is_empty() {
+                    (*key).to_string()
+                } else {
+                    format!("{path}.{key}")
+                };
+                collect(next, rest, path, out);
+            }
+        }
+        (Step::Index(i), v) => {
+            if let Some(next) = v.get(*i) {
+                collect(next, rest, format!("{path}[{i}]"), out);
+            }
+        }
+        (Step::Each, DeValue::Array(items)) => {
+            for (i, next) in items.iter().enumerate() {
+                collect(next, rest, format!("{path}[{i}]"), out);
+            }
+        }
+        (Step::Each, _) => {}
+    }
+}
+
+/// The 1-based line of byte `offset` of `text`.
+fn line_at(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The user's file and the preset under it: each section comes from the first that sets it.
+struct Places<'a> {
+    user: Origin<'a>,
+    builtin: Origin<'a>,
+}
+
+impl Places<'_> {
+    /// The file and line of the value at `path`, from the file its section came from.
+    fn of(&self, path: &str) -> (&str, usize) {
+        let top = path.split(['.', '[']).next().unwrap_or(path);
+        let origin = if self.user.has(top) || !self.builtin.has(top) {
+            &self.user
+        } else {
+            &self.builtin
+        };
+        (&origin.name, origin.line(path))
+    }
+
+    /// A config error at the value at `path`, with `detail` (English).
+    fn fail(&self, path: &str, detail: impl std::fmt::Display) -> Error {
+        let (file, line) = self.of(path);
+        Error::new("error.config_key")
+            .arg("file", file)
+            .arg("line", line)
+            .arg("key", path)
+            .arg("detail", detail)
+    }
 }
 
 /// How the config was found, for `init` and messages.
@@ -201,45 +369,38 @@ impl Config {
 
     /// Parses and validates a config file's text; `name` appears in error messages.
     pub fn from_toml(text: &str, name: &str) -> Result<Config> {
+        let user = Origin::parse(name.to_string(), text)?;
+        user.check_numbers()?;
         let file: FileConfig = toml::from_str(text).map_err(|e| toml_error(name, text, &e))?;
         let preset = file.preset.unwrap_or_default();
-        let preset_name = format!("preset {} (built in)", preset.key());
         let preset_src = preset.source();
+        let builtin = Origin::parse(format!("preset {} (built in)", preset.key()), preset_src)?;
+        builtin.check_numbers()?;
         let base: FileConfig =
-            toml::from_str(preset_src).map_err(|e| toml_error(&preset_name, preset_src, &e))?;
+            toml::from_str(preset_src).map_err(|e| toml_error(&builtin.name, preset_src, &e))?;
+        let places = Places { user, builtin };
         let language = match file.language.as_deref() {
             None => Lang::default(),
             Some(tag) => Lang::parse(tag).ok_or_else(|| {
-                Error::new("error.config_key")
-                    .arg("file", name)
-                    .arg("line", find_key_line(text, "language"))
-                    .arg("key", "language")
-                    .arg(
-                        "detail",
-                        format!("unknown language \"{tag}\"; known: en, zh-CN"),
-                    )
+                places.fail(
+                    "language",
+                    format!("unknown language \"{tag}\"; known: en, zh-CN"),
+                )
             })?,
         };
-        let user = Origin {
-            name: name.to_string(),
-            source: text,
-        };
-        let builtin = Origin {
-            name: preset_name,
-            source: preset_src,
-        };
-        if let Some(minutes) = file.idle_lock_minutes
-            && !(1..=240).contains(&minutes)
+        if file
+            .database
+            .as_ref()
+            .is_some_and(|d| d.to_string_lossy().trim().is_empty())
         {
-            return Err(Error::new("error.config_key")
+            return Err(Error::new("error.config_empty")
                 .arg("file", name)
-                .arg("line", find_key_line(text, "idle_lock_minutes"))
-                .arg("key", "idle_lock_minutes")
-                .arg("detail", format!("{minutes} is out of range: 1 to 240")));
+                .arg("line", places.user.line("database"))
+                .arg("key", "database"));
         }
-        let assembled = assemble(file, base, preset, language, &user, &builtin)?;
-        validate(&assembled)?;
-        Ok(assembled.config)
+        let config = assemble(file, base, preset, language, &places.builtin.name)?;
+        validate(&config, &places)?;
+        Ok(config)
     }
 
     /// Display name of a category key in `lang` (the key itself when unknown).
@@ -270,14 +431,37 @@ impl Config {
 }
 
 fn read_config(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    utf8(bytes, &path.display().to_string())
+}
+
+/// The text of a config file, refusing bytes that are not UTF-8 with the line, column and
+/// byte offset of the first.
+fn utf8(bytes: Vec<u8>, name: &str) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let offset = e.utf8_error().valid_up_to();
+        let before = &bytes[..offset];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        Error::new("error.config_encoding")
+            .arg("file", name)
+            .arg("line", before.iter().filter(|&&b| b == b'\n').count() + 1)
+            .arg("column", column)
+            .arg("offset", offset)
+    })
 }
 
 fn toml_error(name: &str, text: &str, err: &toml::de::Error) -> Error {
     let (line, snippet) = match err.span() {
         Some(span) => {
-            let start = span.start.min(text.len());
-            let line = text[..start].matches('\n').count() + 1;
+            let line = line_at(text, span.start);
             let snippet = text.lines().nth(line - 1).unwrap_or("").trim().to_string();
             (line, snippet)
         }
@@ -290,154 +474,52 @@ fn toml_error(name: &str, text: &str, err: &toml::de::Error) -> Error {
         .arg("detail", err.message().trim())
 }
 
-fn find_key_line(text: &str, key: &str) -> usize {
-    text.lines()
-        .position(|l| {
-            l.trim_start()
-                .strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-        })
-        .map_or(0, |i| i + 1)
-}
-
-fn take<'a, T>(
-    user: Option<Vec<Spanned<T>>>,
-    base: Option<Vec<Spanned<T>>>,
-    section: &'static str,
-    user_origin: &Origin<'a>,
-    builtin: &Origin<'a>,
-    spans: &mut Vec<(&'static str, Origin<'a>, Vec<std::ops::Range<usize>>)>,
-) -> Result<Vec<T>> {
-    let (items, origin) = match (user, base) {
-        (Some(items), _) => (items, user_origin.clone()),
-        (None, Some(items)) => (items, builtin.clone()),
-        (None, None) => {
-            return Err(Error::new("error.config_key")
-                .arg("file", &builtin.name)
-                .arg("line", 0)
-                .arg("key", section)
-                .arg("detail", "section missing"));
-        }
-    };
-    spans.push((section, origin, items.iter().map(Spanned::span).collect()));
-    Ok(items.into_iter().map(Spanned::into_inner).collect())
-}
-
-fn assemble<'a>(
-    file: FileConfig,
-    base: FileConfig,
-    preset: Preset,
-    language: Lang,
-    user: &Origin<'a>,
-    builtin: &Origin<'a>,
-) -> Result<Assembled<'a>> {
-    let mut spans = Vec::new();
-    let s = file;
-    let categories = take(
-        s.categories,
-        base.categories,
-        "categories",
-        user,
-        builtin,
-        &mut spans,
-    )?;
-    let parties = take(
-        s.parties,
-        base.parties,
-        "parties",
-        user,
-        builtin,
-        &mut spans,
-    )?;
-    let types = take(s.types, base.types, "types", user, builtin, &mut spans)?;
-    let severities = take(
-        s.severities,
-        base.severities,
-        "severities",
-        user,
-        builtin,
-        &mut spans,
-    )?;
-    let revisit_plans = take(
-        s.revisit_plans,
-        base.revisit_plans,
-        "revisit_plans",
-        user,
-        builtin,
-        &mut spans,
-    )?;
-    let roles = take(s.roles, base.roles, "roles", user, builtin, &mut spans)?;
-    let keyword_rules = take(
-        s.keyword_rules,
-        base.keyword_rules,
-        "keyword_rules",
-        user,
-        builtin,
-        &mut spans,
-    )?;
-    let hours = take(
-        s.business_hours.map(|h| vec![h]),
-        base.business_hours.map(|h| vec![h]),
-        "business_hours",
-        user,
-        builtin,
-        &mut spans,
-    )?;
-    let business_hours = hours.into_iter().next().ok_or_else(|| {
+/// A section from the user's file if it has one, else from the preset.
+fn take<T>(user: Option<T>, base: Option<T>, section: &str, preset: &str) -> Result<T> {
+    user.or(base).ok_or_else(|| {
         Error::new("error.config_key")
-            .arg("file", &builtin.name)
+            .arg("file", preset)
             .arg("line", 0)
-            .arg("key", "business_hours")
+            .arg("key", section)
             .arg("detail", "section missing")
-    })?;
-    Ok(Assembled {
-        config: Config {
-            preset,
-            language,
-            idle_lock_minutes: s.idle_lock_minutes.unwrap_or(5),
-            database: s.database,
-            policy: Policy {
-                categories,
-                parties,
-                types,
-                severities,
-                business_hours,
-                revisit_plans,
-                roles,
-                keyword_rules,
-                follow_up: s.follow_up.or(base.follow_up).unwrap_or_default(),
-                handling: s.handling.or(base.handling).unwrap_or_default(),
-            },
-        },
-        spans,
     })
 }
 
-/// Semantic checks: unique keys, references that resolve, sane hours.
-fn validate(a: &Assembled<'_>) -> Result<()> {
-    let c = &a.config.policy;
-    let fail = |section: &'static str, index: usize, key: &str, detail: String| -> Error {
-        let (file, line) = a.spans.iter().find(|(s, _, _)| *s == section).map_or(
-            (String::new(), 0),
-            |(_, origin, spans)| {
-                let line = spans.get(index).map_or(0, |sp| origin.line_of(sp.clone()));
-                (origin.name.clone(), line)
-            },
-        );
-        Error::new("error.config_key")
-            .arg("file", file)
-            .arg("line", line)
-            .arg("key", format!("{section}[{index}].{key}"))
-            .arg("detail", detail)
-    };
-    let unique = |section: &'static str, keys: Vec<&str>| -> Result<HashSet<String>> {
+fn assemble(
+    s: FileConfig,
+    base: FileConfig,
+    preset: Preset,
+    language: Lang,
+    preset_name: &str,
+) -> Result<Config> {
+    let p = preset_name;
+    Ok(Config {
+        preset,
+        language,
+        idle_lock_minutes: s.idle_lock_minutes.unwrap_or(5),
+        database: s.database,
+        policy: Policy {
+            categories: take(s.categories, base.categories, "categories", p)?,
+            parties: take(s.parties, base.parties, "parties", p)?,
+            types: take(s.types, base.types, "types", p)?,
+            severities: take(s.severities, base.severities, "severities", p)?,
+            business_hours: take(s.business_hours, base.business_hours, "business_hours", p)?,
+            revisit_plans: take(s.revisit_plans, base.revisit_plans, "revisit_plans", p)?,
+            roles: take(s.roles, base.roles, "roles", p)?,
+            keyword_rules: take(s.keyword_rules, base.keyword_rules, "keyword_rules", p)?,
+            follow_up: s.follow_up.or(base.follow_up).unwrap_or_default(),
+            handling: s.handling.or(base.handling).unwrap_or_default(),
+        },
+    })
+}
+
+/// Semantic checks: unique keys, references that resolve, opening before closing (the
+/// numbers were checked against [`LIMITS`] before).
+fn validate(config: &Config, places: &Places<'_>) -> Result<()> {
+    let c = &config.policy;
+    let unique = |section: &str, keys: Vec<&str>| -> Result<HashSet<String>> {
         if keys.is_empty() {
-            return Err(fail(
-                section,
-                0,
-                "key",
-                "at least one entry is required".into(),
-            ));
+            return Err(places.fail(section, "at least one entry is required"));
         }
         let mut seen = HashSet::new();
         for (i, k) in keys.iter().enumerate() {
@@ -445,16 +527,15 @@ fn validate(a: &Assembled<'_>) -> Result<()> {
                 && k.chars().all(|ch| {
                     ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_'
                 });
+            let path = format!("{section}[{i}].key");
             if !valid {
-                return Err(fail(
-                    section,
-                    i,
-                    "key",
+                return Err(places.fail(
+                    &path,
                     format!("\"{k}\" must be lower-case ASCII letters, digits, - or _"),
                 ));
             }
             if !seen.insert(k.to_string()) {
-                return Err(fail(section, i, "key", format!("duplicate key \"{k}\"")));
+                return Err(places.fail(&path, format!("duplicate key \"{k}\"")));
             }
         }
         Ok(seen)
@@ -483,69 +564,63 @@ fn validate(a: &Assembled<'_>) -> Result<()> {
         v.join(", ")
     };
     for (i, cat) in c.categories.iter().enumerate() {
+        let path = format!("categories[{i}].party");
         if let Some(p) = &cat.party
             && !parties.contains(p)
         {
-            return Err(fail(
-                "categories",
-                i,
-                "party",
+            return Err(places.fail(
+                &path,
                 format!("unknown party \"{p}\"; known: {}", known(&parties)),
             ));
         }
         if cat.scope == Scope::Out && cat.party.is_none() {
-            return Err(fail(
-                "categories",
-                i,
-                "party",
-                "an out-of-scope category names its responsible party".into(),
-            ));
-        }
-    }
-    for (i, s) in c.severities.iter().enumerate() {
-        if s.first_reply_hours == 0 || s.referral_reply_hours == 0 {
-            return Err(fail(
-                "severities",
-                i,
-                "first_reply_hours",
-                "reply hours must be at least 1".into(),
+            return Err(places.fail(
+                &path,
+                "an out-of-scope category names its responsible party",
             ));
         }
     }
     for (i, plan) in c.revisit_plans.iter().enumerate() {
-        if let Some(s) = plan.severities.iter().find(|s| !severities.contains(*s)) {
-            return Err(fail(
-                "revisit_plans",
-                i,
-                "severities",
+        if let Some((j, s)) = plan
+            .severities
+            .iter()
+            .enumerate()
+            .find(|(_, s)| !severities.contains(*s))
+        {
+            return Err(places.fail(
+                &format!("revisit_plans[{i}].severities[{j}]"),
                 format!("unknown severity \"{s}\"; known: {}", known(&severities)),
             ));
         }
         if plan.steps.is_empty() {
-            return Err(fail(
-                "revisit_plans",
-                i,
-                "steps",
-                "a plan needs at least one step".into(),
+            return Err(places.fail(
+                &format!("revisit_plans[{i}].steps"),
+                "a plan needs at least one step",
             ));
         }
-        if let Some(step) = plan.steps.iter().find(|st| !roles.contains(&st.role)) {
-            return Err(fail(
-                "revisit_plans",
-                i,
-                "steps.role",
+        if let Some((j, step)) = plan
+            .steps
+            .iter()
+            .enumerate()
+            .find(|(_, st)| !roles.contains(&st.role))
+        {
+            return Err(places.fail(
+                &format!("revisit_plans[{i}].steps[{j}].role"),
                 format!("unknown role \"{}\"; known: {}", step.role, known(&roles)),
             ));
         }
     }
     for (i, rule) in c.keyword_rules.iter().enumerate() {
-        if rule.keywords.is_empty() || rule.keywords.iter().any(|k| k.trim().is_empty()) {
-            return Err(fail(
-                "keyword_rules",
-                i,
-                "keywords",
-                "keywords may not be empty".into(),
-            ));
+        let empty = if rule.keywords.is_empty() {
+            Some(format!("keyword_rules[{i}].keywords"))
+        } else {
+            rule.keywords
+                .iter()
+                .position(|k| k.trim().is_empty())
+                .map(|j| format!("keyword_rules[{i}].keywords[{j}]"))
+        };
+        if let Some(path) = empty {
+            return Err(places.fail(&path, "keywords may not be empty"));
         }
         let checks = [
             ("category", rule.category.as_ref(), &categories),
@@ -556,10 +631,8 @@ fn validate(a: &Assembled<'_>) -> Result<()> {
             if let Some(v) = value
                 && !set.contains(v)
             {
-                return Err(fail(
-                    "keyword_rules",
-                    i,
-                    key,
+                return Err(places.fail(
+                    &format!("keyword_rules[{i}].{key}"),
                     format!("unknown {key} \"{v}\"; known: {}", known(set)),
                 ));
             }
@@ -567,59 +640,16 @@ fn validate(a: &Assembled<'_>) -> Result<()> {
     }
     let h = &c.business_hours;
     if h.open >= h.close {
-        return Err(fail(
-            "business_hours",
-            0,
-            "close",
-            "close must be after open".into(),
-        ));
+        let (file, line) = places.of("business_hours.close");
+        return Err(Error::new("error.config_close")
+            .arg("file", file)
+            .arg("line", line)
+            .arg("key", "business_hours.close")
+            .arg("close", h.close.format("%H:%M"))
+            .arg("open", h.open.format("%H:%M")));
     }
     if h.weekdays.is_empty() {
-        return Err(fail(
-            "business_hours",
-            0,
-            "weekdays",
-            "at least one working weekday".into(),
-        ));
-    }
-    if a.config.idle_lock_minutes == 0 || a.config.idle_lock_minutes > 240 {
-        return Err(Error::new("error.config_key")
-            .arg(
-                "file",
-                a.spans.first().map_or("", |(_, o, _)| o.name.as_str()),
-            )
-            .arg("line", 0)
-            .arg("key", "idle_lock_minutes")
-            .arg("detail", "between 1 and 240"));
-    }
-    let f = &c.follow_up;
-    let bad = [
-        ("follow_up.retry_hours", f.retry_hours == 0, "at least 1"),
-        (
-            "follow_up.failed_attempts_flag",
-            f.failed_attempts_flag == 0,
-            "at least 1",
-        ),
-        (
-            "follow_up.escalate_after_hours",
-            f.escalate_after_hours == 0,
-            "at least 1",
-        ),
-        (
-            "follow_up.reopen_at_or_below",
-            f.reopen_at_or_below > 5,
-            "between 0 and 5",
-        ),
-    ];
-    if let Some((key, _, detail)) = bad.into_iter().find(|(_, wrong, _)| *wrong) {
-        return Err(Error::new("error.config_key")
-            .arg(
-                "file",
-                a.spans.first().map_or("", |(_, o, _)| o.name.as_str()),
-            )
-            .arg("line", 0)
-            .arg("key", key)
-            .arg("detail", detail));
+        return Err(places.fail("business_hours.weekdays", "at least one working weekday"));
     }
     Ok(())
 }
@@ -664,6 +694,7 @@ impl Paths {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Catalog;
 
     #[test]
     fn both_presets_load_and_validate() {
@@ -716,7 +747,7 @@ scope = "in"
     }
 
     #[test]
-    fn bad_reference_names_the_entry_line() {
+    fn bad_reference_names_the_line_of_the_value() {
         let text = r#"preset = "property-management"
 
 [[categories]]
@@ -734,7 +765,7 @@ party = "nobody"
 "#;
         let err = Config::from_toml(text, "c.toml").expect_err("refused");
         assert_eq!(err.key, "error.config_key");
-        assert_eq!(err.get("line"), Some("9"));
+        assert_eq!(err.get("line"), Some("14"));
         assert_eq!(err.get("key"), Some("categories[1].party"));
         assert!(err.get("detail").unwrap_or("").contains("nobody"));
     }
@@ -745,12 +776,261 @@ party = "nobody"
         assert_eq!(err.get("line"), Some("1"));
         let err = Config::from_toml("\nidle_lock_minutes = 0\n", "c.toml").expect_err("refused");
         assert_eq!(
-            (err.get("file"), err.get("line")),
-            (Some("c.toml"), Some("2"))
+            (err.key, err.get("file"), err.get("line")),
+            ("error.config_range", Some("c.toml"), Some("2"))
         );
         let text = "[business_hours]\nopen = \"18:00\"\nclose = \"09:00\"\nweekdays = [\"mon\"]\n";
         let err = Config::from_toml(text, "c.toml").expect_err("refused");
-        assert_eq!(err.get("key"), Some("business_hours[0].close"));
+        assert_eq!(err.key, "error.config_close");
+        assert_eq!(err.get("key"), Some("business_hours.close"));
+        assert_eq!(err.get("line"), Some("3"));
+    }
+
+    /// A valid file setting a value of every kind; each broken variant below changes it.
+    const BASE: &str = r#"# A test desk.
+preset = "property-management"
+language = "en"
+idle_lock_minutes = 5
+database = "/tmp/desk.db"
+
+[[severities]]
+key = "general"
+zh = "一般投诉"
+en = "General"
+first_reply_hours = 4
+referral_reply_hours = 8
+
+[[severities]]
+key = "serious"
+zh = "严重投诉"
+en = "Serious"
+first_reply_hours = 2
+referral_reply_hours = 4
+
+[business_hours]
+open = "08:30"
+close = "18:00"
+weekdays = ["mon", "tue", "wed", "thu", "fri"]
+holidays = [
+  "2026-10-01",
+  "2026-10-02",
+]
+workdays = ["2026-10-10"]
+
+[[revisit_plans]]
+key = "standard"
+zh = "标准回访"
+en = "Standard follow-up"
+severities = ["general", "serious"]
+steps = [
+  { after_days = 1, business_days = true, role = "agent" },
+  { after_days = 7, role = "supervisor" },
+]
+
+[[roles]]
+key = "agent"
+zh = "客服专员"
+en = "Front-desk agent"
+compensation_limit = 200
+
+[[roles]]
+key = "supervisor"
+zh = "客服主管"
+en = "Supervisor"
+compensation_limit = 2000
+permissions = ["approve_compensation", "take_over"]
+
+[[roles]]
+key = "admin"
+zh = "系统管理员"
+en = "Administrator"
+compensation_limit = 0
+permissions = ["manage_agents"]
+
+[follow_up]
+retry_hours = 2
+failed_attempts_flag = 3
+escalate_after_hours = 2
+reopen_at_or_below = 2
+
+[[keyword_rules]]
+keywords = ["漏水", "leak"]
+category = "leak"
+severity = "serious"
+"#;
+
+    #[test]
+    fn every_broken_value_is_named_by_its_own_line() {
+        Config::from_toml(BASE, "desk.toml").expect("the base file is valid");
+        // (the text in BASE, what it becomes, error, line, key)
+        #[rustfmt::skip]
+        let cases: &[(&str, &str, &str, usize, &str)] = &[
+            ("idle_lock_minutes = 5", "idle_lock_minutes = 0", "error.config_range", 4, "idle_lock_minutes"),
+            ("idle_lock_minutes = 5", "idle_lock_minutes = 241", "error.config_range", 4, "idle_lock_minutes"),
+            ("idle_lock_minutes = 5", "idle_lock_minutes = -1", "error.config_range", 4, "idle_lock_minutes"),
+            ("idle_lock_minutes = 5", "idle_lock_minutes = 40_000_000_000", "error.config_range", 4, "idle_lock_minutes"),
+            ("idle_lock_minutes = 5", "idle_lock_minutes = \"five\"", "error.config_syntax", 4, ""),
+            ("idle_lock_minutes = 5", "idle_lock_minuts = 5", "error.config_syntax", 4, ""),
+            ("language = \"en\"", "language = \"fr\"", "error.config_key", 3, "language"),
+            ("database = \"/tmp/desk.db\"", "database = \"\"", "error.config_empty", 5, "database"),
+            ("database = \"/tmp/desk.db\"", "database = \" \t \"", "error.config_empty", 5, "database"),
+            ("key = \"general\"", "key = \"General\"", "error.config_key", 8, "severities[0].key"),
+            ("referral_reply_hours = 8", "referral_reply_hours = 0", "error.config_range", 12, "severities[0].referral_reply_hours"),
+            ("first_reply_hours = 4", "first_reply_hours = 4.5", "error.config_syntax", 11, ""),
+            ("first_reply_hours = 2", "first_reply_hours = 9000", "error.config_range", 18, "severities[1].first_reply_hours"),
+            ("open = \"08:30\"", "open = \"25:00\"", "error.config_syntax", 22, ""),
+            ("close = \"18:00\"", "close = \"08:00\"", "error.config_close", 23, "business_hours.close"),
+            ("weekdays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]", "weekdays = []", "error.config_key", 24, "business_hours.weekdays"),
+            ("\"thu\", \"fri\"]", "\"thu\", \"funday\"]", "error.config_syntax", 24, ""),
+            ("\"2026-10-02\"", "\"2026-13-02\"", "error.config_syntax", 27, ""),
+            ("severities = [\"general\", \"serious\"]", "severities = [\"general\", \"grave\"]", "error.config_key", 35, "revisit_plans[0].severities[1]"),
+            ("{ after_days = 7, role", "{ after_days = 4000, role", "error.config_range", 38, "revisit_plans[0].steps[1].after_days"),
+            ("role = \"supervisor\" }", "role = \"nobody\" }", "error.config_key", 38, "revisit_plans[0].steps[1].role"),
+            ("{ after_days = 1,", "{ after_days = 1, hours = 2,", "error.config_syntax", 37, ""),
+            ("compensation_limit = 200", "compensation_limit = -5", "error.config_range", 45, "roles[0].compensation_limit"),
+            ("compensation_limit = 2000\n", "compensation_limit = 2000000\n", "error.config_range", 51, "roles[1].compensation_limit"),
+            ("key = \"admin\"", "key = \"agent\"", "error.config_key", 55, "roles[2].key"),
+            ("retry_hours = 2", "retry_hours = 8761", "error.config_range", 62, "follow_up.retry_hours"),
+            ("retry_hours = 2", "retry_hours = 2\nretry_hours = 3", "error.config_syntax", 63, ""),
+            ("retry_hours = 2", "retry_hour = 2", "error.config_syntax", 62, ""),
+            ("failed_attempts_flag = 3", "failed_attempts_flag = 0", "error.config_range", 63, "follow_up.failed_attempts_flag"),
+            ("escalate_after_hours = 2", "escalate_after_hours = 4000000000", "error.config_range", 64, "follow_up.escalate_after_hours"),
+            ("reopen_at_or_below = 2", "reopen_at_or_below = 6", "error.config_range", 65, "follow_up.reopen_at_or_below"),
+            ("[\"漏水\", \"leak\"]", "[\"漏水\", \" \"]", "error.config_key", 68, "keyword_rules[0].keywords[1]"),
+            ("severity = \"serious\"", "severity = \"grave\"", "error.config_key", 70, "keyword_rules[0].severity"),
+            ("database = \"/tmp/desk.db\"\n", "database = \"/tmp/desk.db\"\nparties = []\n", "error.config_key", 6, "parties"),
+            ("[follow_up]", "[follow_up]\n[follow_up]", "error.config_syntax", 62, ""),
+            // A missing key: the line of its entry.
+            ("severity = \"serious\"\n", "severity = \"serious\"\n\n[[categories]]\nkey = \"leak\"\nzh = \"漏水\"\nen = \"Leak\"\nscope = \"out\"\n", "error.config_key", 72, "categories[0].party"),
+        ];
+        for &(from, to, key, line, path) in cases {
+            assert!(BASE.contains(from), "{from}");
+            let text = BASE.replacen(from, to, 1);
+            let err = Config::from_toml(&text, "desk.toml").expect_err(to);
+            let shown = Catalog::english().render(&err);
+            assert_eq!(err.key, key, "{to}: {shown}");
+            assert_eq!(err.get("file"), Some("desk.toml"), "{to}: {shown}");
+            assert_eq!(
+                err.get("line"),
+                Some(line.to_string().as_str()),
+                "{to}: {shown}"
+            );
+            if !path.is_empty() {
+                assert_eq!(err.get("key"), Some(path), "{to}: {shown}");
+            }
+            for lang in Lang::ALL {
+                let shown = Catalog::get(lang).render(&err);
+                let holes = ["{file}", "{line}", "{key}", "{detail}", "{value}", "{min}"];
+                assert!(holes.iter().all(|h| !shown.contains(h)), "{shown}");
+                assert!(shown.contains(&line.to_string()), "{shown}");
+            }
+        }
+        // A range error says the range, in both languages.
+        let text = BASE.replacen(
+            "escalate_after_hours = 2",
+            "escalate_after_hours = 4000000000",
+            1,
+        );
+        let err = Config::from_toml(&text, "desk.toml").expect_err("refused");
+        assert_eq!(
+            Catalog::english().render(&err),
+            "config desk.toml, line 64, key follow_up.escalate_after_hours: 4000000000 is out \
+             of range; allowed 1 to 8760"
+        );
+        assert_eq!(
+            Catalog::get(Lang::ZhCn).render(&err),
+            "配置文件 desk.toml 第 64 行，键 follow_up.escalate_after_hours：4000000000 超出范围，\
+             允许 1 至 8760"
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_named_by_line_column_and_offset() {
+        let mut bytes = BASE.as_bytes().to_vec();
+        let line7 = BASE.lines().take(6).map(|l| l.len() + 1).sum::<usize>();
+        assert!(BASE[line7..].starts_with("[[severities]]"));
+        bytes.insert(line7 + 7, 0xff);
+        let err = utf8(bytes, "desk.toml").expect_err("refused");
+        assert_eq!(err.key, "error.config_encoding");
+        assert_eq!(err.get("line"), Some("7"));
+        assert_eq!(err.get("column"), Some("8"));
+        assert_eq!(err.get("offset"), Some((line7 + 7).to_string().as_str()));
+        // The column counts characters, not bytes.
+        let err = utf8(
+            b"a = 1\nzh = \"\xe6\xbc\x8f\xe6\xb0\xb4\xc3\"\n".to_vec(),
+            "x",
+        )
+        .expect_err("refused");
+        assert_eq!(
+            (err.get("line"), err.get("column"), err.get("offset")),
+            (Some("2"), Some("9"), Some("18"))
+        );
+        assert_eq!(utf8(BASE.as_bytes().to_vec(), "x"), Ok(BASE.to_string()));
+    }
+
+    #[test]
+    fn a_preset_value_is_named_in_the_preset() {
+        // Replacing the categories leaves the preset's keyword rules dangling: the line is
+        // the preset's, of the rule's category.
+        let text = "[[categories]]\nkey = \"leak\"\nzh = \"漏水\"\nen = \"Leak\"\nscope = \"in\"\n";
+        let err = Config::from_toml(text, "c.toml").expect_err("refused");
+        let source = Preset::PropertyManagement.source();
+        let line = source
+            .lines()
+            .position(|l| l == "category = \"wall-crack\"")
+            .expect("the rule")
+            + 1;
+        assert_eq!(
+            err.get("file"),
+            Some("preset property-management (built in)")
+        );
+        assert_eq!(err.get("key"), Some("keyword_rules[0].category"));
+        assert_eq!(err.get("line"), Some(line.to_string().as_str()));
+    }
+
+    #[test]
+    fn every_number_has_a_range() {
+        // Every integer of the effective configuration (both presets, every section
+        // written out) has its entry in LIMITS; the presets and the example are inside.
+        fn numbers(value: &toml::Value, path: String, out: &mut Vec<String>) {
+            match value {
+                toml::Value::Integer(_) | toml::Value::Float(_) => out.push(path),
+                toml::Value::Array(items) => {
+                    for item in items {
+                        numbers(item, format!("{path}[]"), out);
+                    }
+                }
+                toml::Value::Table(table) => {
+                    for (k, v) in table {
+                        let path = if path.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{path}.{k}")
+                        };
+                        numbers(v, path, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for preset in Preset::ALL {
+            let text = Config::preset(preset)
+                .expect("preset")
+                .to_toml()
+                .expect("toml");
+            let value: toml::Value = toml::from_str(&text).expect("toml");
+            let mut found = Vec::new();
+            numbers(&value, String::new(), &mut found);
+            assert!(found.len() >= 8, "{found:?}");
+            for path in found {
+                assert!(
+                    LIMITS.iter().any(|(key, _)| *key == path),
+                    "{path} has no range in LIMITS"
+                );
+            }
+        }
+        let example = include_str!("../config.example.toml");
+        Config::from_toml(example, "config.example.toml").expect("example valid");
     }
 
     #[test]

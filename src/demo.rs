@@ -527,17 +527,13 @@ impl<'a> DemoGenerator<'a> {
             if let Some((kind, hours)) = decision.owes {
                 case.calls.push(DemoCall {
                     kind,
-                    due_at: cal.add(at, Duration::hours(i64::from(hours))),
+                    due_at: cal.add_hours(at, i64::from(hours)),
                     created_at: at,
                     done_at: None,
                 });
             }
             for step in &decision.revisits {
-                let due_at = if step.business_days {
-                    cal.add_workdays(at, step.after_days)
-                } else {
-                    at + Duration::days(i64::from(step.after_days))
-                };
+                let due_at = cal.add_days(at, step.after_days, step.business_days);
                 case.revisits.push(DemoRevisit {
                     role: step.role.clone(),
                     due_at,

@@ -381,6 +381,72 @@ fn config_prints_the_effective_configuration_and_refuses_bad_files() {
 }
 
 #[test]
+fn a_number_out_of_range_is_refused_at_load_and_nothing_is_written() {
+    // The issue: 4·10⁹ hours passed validation and the app died on its timer.
+    let text = "preset = \"property-management\"\nlanguage = \"en\"\n\n[follow_up]\n\
+                retry_hours = 2\nescalate_after_hours = 4000000000\n";
+    for desk in [Desk::empty(), Desk::new()] {
+        let cfg = desk.path("big.toml");
+        std::fs::write(&cfg, text).expect("write");
+        let before = std::fs::read(&desk.db).ok();
+        desk.cmd()
+            .arg("--config")
+            .arg(&cfg)
+            .arg("add")
+            .args(leak())
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(format!(
+                "error: config {}, line 6, key follow_up.escalate_after_hours: 4000000000 is \
+                 out of range; allowed 1 to 8760\n",
+                cfg.display()
+            ));
+        assert_eq!(
+            std::fs::read(&desk.db).ok(),
+            before,
+            "the database is untouched"
+        );
+        assert_eq!(std::fs::read_to_string(&cfg).expect("config"), text);
+    }
+    // The same in Chinese, and the other refusals at load: an empty database path, bytes
+    // that are not UTF-8.
+    let desk = Desk::empty();
+    let cfg = desk.path("big.toml");
+    std::fs::write(&cfg, text).expect("write");
+    desk.cmd()
+        .args(["--lang", "zh-CN", "--config"])
+        .arg(&cfg)
+        .arg("list")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "第 6 行，键 follow_up.escalate_after_hours：4000000000 超出范围，允许 1 至 8760",
+        ));
+    std::fs::write(&cfg, "language = \"en\"\n\ndatabase = \"  \"\n").expect("write");
+    desk.cmd()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("list")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "line 3, key database: may not be empty",
+        ));
+    std::fs::write(&cfg, b"language = \"en\"\n# caf\xe9\n").expect("write");
+    desk.cmd()
+        .arg("--config")
+        .arg(&cfg)
+        .arg("list")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "line 2, column 6 (byte offset 21): not UTF-8 text",
+        ));
+    assert!(!desk.db.exists(), "a refused config opens no database");
+}
+
+#[test]
 fn pest_control_preset_and_english_config() {
     let desk = Desk::new();
     let cfg = desk.path("pest.toml");

@@ -1,12 +1,13 @@
 //! The desk's promises: the callback queue (attempts, promises, escalation when late) and
 //! the revisit schedule (results, reopening on dissatisfaction).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use super::{Desk, apply, calendar};
 use crate::domain::complaint::Complaint;
 use crate::domain::handling::{Action, FIRST_REPLY, PROMISED, Rules};
 use crate::domain::number;
+use crate::domain::schedule;
 use crate::error::{Error, Result};
 use crate::store::complaints;
 use crate::store::events::{self, NewEvent};
@@ -129,12 +130,16 @@ const ESCALATION_BATCH: u32 = 500;
 const ESCALATION_PAGES: u32 = 8;
 
 /// The start of the local day `days` after the day of `t`.
-fn local_day_start(t: DateTime<Utc>, days: u64) -> DateTime<Utc> {
-    let local = t.with_timezone(&chrono::Local).date_naive() + chrono::Days::new(days);
-    local
-        .and_hms_opt(0, 0, 0)
+pub(super) fn local_day_start(t: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+    t.with_timezone(&chrono::Local)
+        .date_naive()
+        .checked_add_days(chrono::Days::new(u64::from(days)))
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
         .and_then(|d| d.and_local_timezone(chrono::Local).earliest())
-        .map_or(t + Duration::days(days as i64), |d| d.with_timezone(&Utc))
+        .map_or_else(
+            || schedule::plus(t, schedule::days(i64::from(days))),
+            |d| d.with_timezone(&Utc),
+        )
 }
 
 impl Desk {
@@ -201,10 +206,7 @@ impl Desk {
                 .find(|cb| callback_id.is_none_or(|id| cb.id == id))
                 .ok_or_else(|| Error::new("error.no_open_callback").arg("number", &c.number))?;
             let cal = calendar(&config.policy, now);
-            let retry = cal.add(
-                now,
-                Duration::hours(i64::from(config.policy.follow_up.retry_hours)),
-            );
+            let retry = cal.add_hours(now, i64::from(config.policy.follow_up.retry_hours));
             let next_due = match result {
                 CallResult::Reached => None,
                 CallResult::Later => Some(later.unwrap_or(retry)),
@@ -295,7 +297,8 @@ impl Desk {
     /// Returns how many were escalated.
     pub fn escalate_overdue(&mut self) -> Result<usize> {
         let now = self.clock.now();
-        let margin = Duration::hours(i64::from(self.config.policy.follow_up.escalate_after_hours));
+        // Business hours overdue per level of escalation.
+        let margin = i64::from(self.config.policy.follow_up.escalate_after_hours);
         let agent = self.agent.clone();
         let config = &self.config;
         self.store.write(|tx| {
@@ -306,7 +309,7 @@ impl Desk {
             // than the wall clock, so anything escalating now was due `margin` per level
             // ago).
             for level in (0..2u32).rev() {
-                let steps = i32::try_from(level + 1).unwrap_or(1);
+                let hours = margin * i64::from(level + 1);
                 let Some(owner) = config
                     .policy
                     .roles
@@ -320,7 +323,7 @@ impl Desk {
                     let page = followups::escalation_candidates(
                         tx,
                         level,
-                        now - margin * steps,
+                        schedule::plus(now, -schedule::hours(hours)),
                         after,
                         ESCALATION_BATCH,
                     )?;
@@ -328,7 +331,7 @@ impl Desk {
                     after = Some((last.due_at.timestamp(), last.id));
                     let full = page.len() == ESCALATION_BATCH as usize;
                     for (cb, complaint_id) in page {
-                        if now < cal.add(cb.due_at, margin * steps) {
+                        if now < cal.add_hours(cb.due_at, hours) {
                             continue;
                         }
                         // A first reply waiting on the customer is paused, not late.

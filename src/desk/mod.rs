@@ -17,7 +17,7 @@ use crate::domain::complaint::{Complaint, NewComplaint, Queue, halfwidth, valida
 use crate::domain::handling::{self, Action, FIRST_REPLY, Rules, approval_limit, decide};
 use crate::domain::number;
 use crate::domain::policy::{HandlerFrom, Policy};
-use crate::domain::schedule::Calendar;
+use crate::domain::schedule::{self, Calendar};
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 use crate::store::complaints::{self, NewRow, Viewer};
@@ -489,12 +489,7 @@ impl Desk {
     /// and overdue (indexed counts: refresh on change or on a timer, not per keystroke).
     pub fn status_counts(&self) -> Result<StatusCounts> {
         let now = self.clock.now();
-        let local = now.with_timezone(&chrono::Local);
-        let tomorrow = local.date_naive() + chrono::Days::new(1);
-        let day_end = tomorrow
-            .and_hms_opt(0, 0, 0)
-            .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
-            .map_or(now + chrono::Duration::days(1), |t| t.with_timezone(&Utc));
+        let day_end = followup::local_day_start(now, 1);
         let due = self.store.due_counts(now, day_end)?;
         Ok(StatusCounts {
             untriaged: self.store.count(Queue::Untriaged, &Viewer::NOBODY)?,
@@ -542,7 +537,7 @@ impl Desk {
     pub fn view_counts(&self) -> Result<ViewCounts> {
         let viewer = self.viewer()?;
         let count = |q| self.store.count(q, &viewer);
-        let since = self.clock.now() - chrono::Duration::days(RECENTLY_CLOSED_DAYS);
+        let since = schedule::plus(self.clock.now(), -schedule::days(RECENTLY_CLOSED_DAYS));
         Ok(ViewCounts {
             mine: count(Queue::Mine)?,
             open: count(Queue::Open)?,
@@ -647,7 +642,7 @@ fn apply(
     )?;
     followups::settle(tx, c.id, decision.settles, now)?;
     if let Some((kind, hours)) = decision.owes {
-        let due = cal.add(now, chrono::Duration::hours(i64::from(hours)));
+        let due = cal.add_hours(now, i64::from(hours));
         followups::owe(tx, c.id, kind, due, now)?;
     }
     // A wait ended: the reply clock moves on by the business time it was paused.
@@ -663,11 +658,7 @@ fn apply(
         }
     }
     for step in &decision.revisits {
-        let due = if step.business_days {
-            cal.add_workdays(now, step.after_days)
-        } else {
-            now + chrono::Duration::days(i64::from(step.after_days))
-        };
+        let due = cal.add_days(now, step.after_days, step.business_days);
         followups::plan_revisit(tx, c.id, &step.role, due)?;
     }
     if decision.after.stage != Stage::Revisiting && c.stage == Stage::Revisiting {

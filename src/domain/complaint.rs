@@ -1,10 +1,11 @@
 //! Complaints: what intake records, how it is validated, and the classification fields.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::handling::Handling;
 use crate::domain::policy::Policy;
+use crate::domain::schedule;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 
@@ -439,7 +440,7 @@ pub fn validate(new: &NewComplaint, policy: &Policy, now: DateTime<Utc>) -> Resu
     let outcome = check_text(&new.outcome, "outcome", MAX_OUTCOME, false, false)?;
     let received_at = match new.received_at {
         None => now,
-        Some(t) if t > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) => {
+        Some(t) if t > schedule::plus(now, schedule::minutes(FUTURE_TOLERANCE_MINUTES)) => {
             return Err(
                 field_error("error.received_in_future", "received_at").arg("value", t.to_rfc3339())
             );
@@ -462,6 +463,8 @@ pub fn validate(new: &NewComplaint, policy: &Policy, now: DateTime<Utc>) -> Resu
 
 #[cfg(test)]
 mod tests {
+    use chrono::Duration;
+
     use super::*;
     use crate::domain::policy::fixtures;
 

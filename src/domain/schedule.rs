@@ -1,19 +1,90 @@
 //! Due times in business hours: the configured weekly hours, public holidays and make-up
 //! working days (调休), in a local time zone given as a fixed offset (the desk's zones have
-//! no daylight saving). Pure: every instant is an argument.
+//! no daylight saving). Pure: every instant is an argument. Nothing here panics, whatever
+//! it is given: spans saturate, and instants stay between [`earliest`] and [`latest`].
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc,
+};
 
 use crate::domain::policy::{BusinessHours, WeekdayKey};
 
-/// Days searched for business time before giving up (a calendar with no working day).
-const MAX_DAYS: u32 = 3 * 366;
+/// Consecutive days without business time after which a calendar counts as having none
+/// (plain time applies).
+const MAX_IDLE_DAYS: u32 = 3 * 366;
+
+/// How far inside chrono's range instants are held, so that every local time of them
+/// exists in any zone.
+const EDGE: TimeDelta = TimeDelta::days(2);
+
+/// The earliest instant worked with.
+pub fn earliest() -> DateTime<Utc> {
+    DateTime::<Utc>::MIN_UTC
+        .checked_add_signed(EDGE)
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// The latest instant worked with: a due time this far off never falls due.
+pub fn latest() -> DateTime<Utc> {
+    DateTime::<Utc>::MAX_UTC
+        .checked_sub_signed(EDGE)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// `t` held between [`earliest`] and [`latest`].
+fn held(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.clamp(earliest(), latest())
+}
+
+/// `t` plus `span` of plain time, saturating at [`earliest`] and [`latest`].
+pub fn plus(t: DateTime<Utc>, span: TimeDelta) -> DateTime<Utc> {
+    match t.checked_add_signed(span) {
+        Some(t) => held(t),
+        None if span < TimeDelta::zero() => earliest(),
+        None => latest(),
+    }
+}
+
+fn saturating(n: i64, make: fn(i64) -> Option<TimeDelta>) -> TimeDelta {
+    make(n).unwrap_or(if n < 0 {
+        TimeDelta::MIN
+    } else {
+        TimeDelta::MAX
+    })
+}
+
+/// `n` hours, saturating at the longest span there is.
+pub fn hours(n: i64) -> TimeDelta {
+    saturating(n, TimeDelta::try_hours)
+}
+
+/// `n` days, saturating at the longest span there is.
+pub fn days(n: i64) -> TimeDelta {
+    saturating(n, TimeDelta::try_days)
+}
+
+/// `n` minutes, saturating at the longest span there is.
+pub fn minutes(n: i64) -> TimeDelta {
+    saturating(n, TimeDelta::try_minutes)
+}
+
+/// A span in nanoseconds, exactly.
+fn nanos(d: TimeDelta) -> i128 {
+    i128::from(d.num_seconds()) * 1_000_000_000 + i128::from(d.subsec_nanos())
+}
 
 /// The business calendar of a desk in one time zone.
 #[derive(Debug, Clone, Copy)]
 pub struct Calendar<'a> {
     hours: &'a BusinessHours,
     zone: FixedOffset,
+    /// The first and last of the holidays and make-up days: outside them every week is
+    /// the same, and is skipped whole.
+    listed: Option<(NaiveDate, NaiveDate)>,
+    /// Distinct working weekdays.
+    weekdays: u32,
+    /// Business time of one regular week (none when open is not before close).
+    week: TimeDelta,
 }
 
 fn weekday_key(d: NaiveDate) -> WeekdayKey {
@@ -31,7 +102,34 @@ fn weekday_key(d: NaiveDate) -> WeekdayKey {
 impl<'a> Calendar<'a> {
     /// The calendar of `hours` in the zone `zone`.
     pub fn new(hours: &'a BusinessHours, zone: FixedOffset) -> Calendar<'a> {
-        Calendar { hours, zone }
+        let listed = hours.holidays.iter().chain(&hours.workdays).fold(
+            None,
+            |range: Option<(NaiveDate, NaiveDate)>, &d| {
+                Some(range.map_or((d, d), |(a, b)| (a.min(d), b.max(d))))
+            },
+        );
+        let weekdays = hours
+            .weekdays
+            .iter()
+            .map(|&d| 1u8 << chrono::Weekday::from(d).num_days_from_monday())
+            .fold(0u8, |set, d| set | d)
+            .count_ones();
+        let day = if hours.open < hours.close {
+            hours.close - hours.open
+        } else {
+            TimeDelta::zero()
+        };
+        let week = i32::try_from(weekdays)
+            .ok()
+            .and_then(|n| day.checked_mul(n))
+            .unwrap_or(TimeDelta::zero());
+        Calendar {
+            hours,
+            zone,
+            listed,
+            weekdays,
+            week,
+        }
     }
 
     /// Whether `day` has business hours: a make-up working day, or a configured weekday
@@ -57,48 +155,118 @@ impl<'a> Calendar<'a> {
         )
     }
 
+    /// The local day of `t` (held within range, so it always exists).
     fn local_day(&self, t: DateTime<Utc>) -> NaiveDate {
-        t.with_timezone(&self.zone).date_naive()
+        held(t).with_timezone(&self.zone).date_naive()
+    }
+
+    /// Whole weeks from `day` on, at most `max`, clear of the holidays and make-up days.
+    fn regular_weeks(&self, day: NaiveDate, max: i64) -> i64 {
+        match self.listed {
+            None => max,
+            Some((_, last)) if day > last => max,
+            Some((first, _)) if day < first => max.min((first - day).num_days() / 7),
+            Some(_) => 0,
+        }
+    }
+
+    /// `day` plus `weeks` whole weeks, if that is a date.
+    fn weeks_after(day: NaiveDate, weeks: i64) -> Option<NaiveDate> {
+        u64::try_from(weeks)
+            .ok()
+            .and_then(|w| w.checked_mul(7))
+            .and_then(|d| day.checked_add_days(Days::new(d)))
     }
 
     /// `start` plus `amount` of business time: the clock runs only inside business hours.
-    /// A calendar without working days falls back to plain time.
-    pub fn add(&self, start: DateTime<Utc>, amount: Duration) -> DateTime<Utc> {
+    /// A negative amount counts as none; a calendar without working days falls back to
+    /// plain time; a due time past the last date there is is [`latest`].
+    pub fn add(&self, start: DateTime<Utc>, amount: TimeDelta) -> DateTime<Utc> {
+        let start = held(start);
+        let amount = amount.max(TimeDelta::zero());
+        let last_day = self.local_day(latest());
         let mut left = amount;
         let mut t = start;
         let mut day = self.local_day(start);
-        for _ in 0..MAX_DAYS {
+        let mut idle = 0;
+        loop {
+            let mut used = false;
             if self.is_workday(day) {
                 let (open, close) = self.window(day);
-                if t < open {
-                    t = open;
-                }
+                t = t.max(open);
                 if t < close {
                     let room = close - t;
                     if left <= room {
-                        return t + left;
+                        return plus(t, left);
                     }
                     left -= room;
+                    used = true;
                 }
             }
-            day = day.succ_opt().unwrap_or(day);
+            idle = if used { 0 } else { idle + 1 };
+            // No business time for long, or none to come (no regular hours, no listed
+            // days ahead).
+            let none_ahead = self.week.is_zero() && self.listed.is_none_or(|(_, last)| day >= last);
+            if idle > MAX_IDLE_DAYS || none_ahead {
+                return plus(start, amount);
+            }
+            let Some(next) = day.succ_opt() else {
+                return latest();
+            };
+            day = next;
+            // Skip whole regular weeks, leaving at least one week of business time.
+            if !self.week.is_zero() && left > self.week {
+                let most = i64::try_from(nanos(left) / nanos(self.week) - 1).unwrap_or(i64::MAX);
+                let weeks = self.regular_weeks(day, most);
+                if weeks > 0 {
+                    let skipped = i32::try_from(weeks)
+                        .ok()
+                        .and_then(|w| self.week.checked_mul(w));
+                    match (Self::weeks_after(day, weeks), skipped) {
+                        (Some(after), Some(skipped)) => {
+                            day = after;
+                            left -= skipped;
+                            idle = 0;
+                        }
+                        _ => return latest(),
+                    }
+                }
+            }
+            if day > last_day {
+                return latest();
+            }
             t = self.at(day.and_time(self.hours.open));
         }
-        start + amount
     }
 
-    /// Whether no working day comes within [`MAX_DAYS`] days from `day` (the calendar
+    /// `start` plus `hours` business hours (see [`Calendar::add`]).
+    pub fn add_hours(&self, start: DateTime<Utc>, n: i64) -> DateTime<Utc> {
+        self.add(start, hours(n))
+    }
+
+    /// `days` days after `start`: working days (see [`Calendar::add_workdays`]) when
+    /// `business`, else plain days.
+    pub fn add_days(&self, start: DateTime<Utc>, n: u32, business: bool) -> DateTime<Utc> {
+        if business {
+            self.add_workdays(start, n)
+        } else {
+            plus(start, days(i64::from(n)))
+        }
+    }
+
+    /// Whether no working day comes within [`MAX_IDLE_DAYS`] days from `day` (the calendar
     /// has no working days: plain time applies).
     fn idle_from(&self, day: NaiveDate) -> bool {
         day.iter_days()
-            .take(MAX_DAYS as usize)
+            .take(MAX_IDLE_DAYS as usize)
             .all(|d| !self.is_workday(d))
     }
 
     /// Business time between `from` and `to` (zero when `to` is not later). A calendar
     /// without working days falls back to plain time, as in [`Calendar::add`].
-    pub fn between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
-        let mut total = Duration::zero();
+    pub fn between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> TimeDelta {
+        let (from, to) = (held(from), held(to));
+        let mut total = TimeDelta::zero();
         if to <= from {
             return total;
         }
@@ -110,12 +278,20 @@ impl<'a> Calendar<'a> {
                 let a = open.max(from);
                 let b = close.min(to);
                 if b > a {
-                    total += b - a;
+                    total = total.checked_add(&(b - a)).unwrap_or(TimeDelta::MAX);
                 }
             }
-            match day.succ_opt() {
-                Some(next) => day = next,
-                None => break,
+            let Some(next) = day.succ_opt() else { break };
+            day = next;
+            // Whole regular weeks strictly before the last day are wholly inside.
+            let weeks = self.regular_weeks(day, (last - day).num_days() / 7);
+            if weeks > 0 {
+                let skipped = i32::try_from(weeks)
+                    .ok()
+                    .and_then(|w| self.week.checked_mul(w))
+                    .unwrap_or(TimeDelta::MAX);
+                total = total.checked_add(&skipped).unwrap_or(TimeDelta::MAX);
+                day = Self::weeks_after(day, weeks).unwrap_or(last);
             }
         }
         if total.is_zero() && self.idle_from(self.local_day(from)) {
@@ -126,25 +302,54 @@ impl<'a> Calendar<'a> {
 
     /// `days` working days after `start`, at the same local time of day (moved into
     /// business hours when outside them). A calendar without working days falls back to
-    /// plain days.
+    /// plain days; a day past the last date there is gives [`latest`].
     pub fn add_workdays(&self, start: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+        let start = held(start);
         let local = start.with_timezone(&self.zone).naive_local();
         let mut day = local.date();
         let mut left = days;
-        for _ in 0..MAX_DAYS {
-            if left == 0 {
-                break;
+        let mut idle = 0;
+        while left > 0 {
+            // Skip whole regular weeks, leaving at least one working day.
+            if let Some(most) = (left - 1).checked_div(self.weekdays) {
+                let weeks = match day.succ_opt() {
+                    Some(next) => self.regular_weeks(next, i64::from(most)),
+                    None => 0,
+                };
+                if weeks > 0 {
+                    let Some(after) = Self::weeks_after(day, weeks) else {
+                        return latest();
+                    };
+                    day = after;
+                    // `weeks` is at most `(left - 1) / weekdays`: no underflow.
+                    left -= u32::try_from(weeks).unwrap_or(0) * self.weekdays;
+                    idle = 0;
+                }
             }
-            day = day.succ_opt().unwrap_or(day);
+            let Some(next) = day.succ_opt() else {
+                return latest();
+            };
+            day = next;
             if self.is_workday(day) {
                 left -= 1;
+                idle = 0;
+            } else {
+                idle += 1;
+                if idle > MAX_IDLE_DAYS {
+                    return plus(start, self::days(i64::from(days)));
+                }
             }
         }
-        if left > 0 {
-            return start + Duration::days(i64::from(days));
+        if day > self.local_day(latest()) {
+            return latest();
         }
-        let time = local.time().clamp(self.hours.open, self.hours.close);
-        self.at(day.and_time(time))
+        let (open, close) = (self.hours.open, self.hours.close);
+        let time = if open < close {
+            local.time().clamp(open, close)
+        } else {
+            local.time()
+        };
+        held(self.at(day.and_time(time)))
     }
 }
 
@@ -188,7 +393,7 @@ mod tests {
     }
 
     /// "2h", "30m", "1h30m", "0m".
-    fn dur(s: &str) -> Duration {
+    fn dur(s: &str) -> TimeDelta {
         let (h, rest) = match s.split_once('h') {
             Some((h, rest)) => (h.parse::<i64>().expect(s), rest),
             None => (0, s),
@@ -196,7 +401,7 @@ mod tests {
         let m = rest
             .strip_suffix('m')
             .map_or(0, |m| m.parse::<i64>().expect(s));
-        Duration::hours(h) + Duration::minutes(m)
+        TimeDelta::hours(h) + TimeDelta::minutes(m)
     }
 
     fn hours(
@@ -461,7 +666,7 @@ mod tests {
         assert_eq!(cal.between(s, x), dur("9h"));
         assert_eq!(show(cst(), cal.add(s, dur("9h"))), "2026-11-19 18:00");
         let close = local(cst(), "2026-11-19 18:00");
-        assert_eq!(cal.between(close, x), Duration::zero());
+        assert_eq!(cal.between(close, x), TimeDelta::zero());
     }
 
     #[test]
@@ -504,7 +709,7 @@ mod tests {
         let all_off = hours("09:00", "18:00", &[Sat], &[], &[]);
         let all_off = BusinessHours {
             holidays: (0..4 * 366)
-                .map(|i| date("2026-01-01") + Duration::days(i))
+                .map(|i| date("2026-01-01") + TimeDelta::days(i))
                 .collect(),
             ..all_off
         };
@@ -514,11 +719,143 @@ mod tests {
             assert!(!cal.is_workday(date("2026-11-20")));
             assert_eq!(cal.add(s, dur("2h")), s + dur("2h"));
             assert_eq!(cal.add(s, dur("0m")), s);
-            assert_eq!(cal.add_workdays(s, 1), s + Duration::days(1));
+            assert_eq!(cal.add_workdays(s, 1), s + TimeDelta::days(1));
             assert_eq!(cal.add_workdays(s, 0), s);
             let x = s + dur("3h");
             assert_eq!(cal.between(s, x), dur("3h"));
             assert_eq!(cal.add(s, cal.between(s, x)), x);
         }
+    }
+
+    /// The day-by-day walk `add` and `add_workdays` shorten by whole weeks.
+    fn walk(
+        cal: &Calendar<'_>,
+        h: &BusinessHours,
+        start: DateTime<Utc>,
+        amount: TimeDelta,
+    ) -> DateTime<Utc> {
+        let (mut t, mut left) = (start, amount);
+        let mut day = cal.local_day(start);
+        loop {
+            if cal.is_workday(day) {
+                let (open, close) = cal.window(day);
+                t = t.max(open);
+                if t < close {
+                    if left <= close - t {
+                        return t + left;
+                    }
+                    left -= close - t;
+                }
+            }
+            day = day.succ_opt().expect("day");
+            t = cal.at(day.and_time(h.open));
+        }
+    }
+
+    #[test]
+    fn long_amounts_skip_whole_weeks_exactly() {
+        let h = office();
+        let cal = Calendar::new(&h, cst());
+        // 52 regular weeks of 45 hours after the listed days: a year to the minute.
+        let s = local(cst(), "2027-01-04 09:00");
+        assert_eq!(show(cst(), cal.add(s, dur("2340h"))), "2027-12-31 18:00");
+        assert_eq!(show(cst(), cal.add(s, dur("2340h1m"))), "2028-01-03 09:01");
+        assert_eq!(
+            cal.between(s, local(cst(), "2027-12-31 18:00")),
+            dur("2340h")
+        );
+        assert_eq!(show(cst(), cal.add_workdays(s, 259)), "2027-12-31 09:00");
+        assert_eq!(show(cst(), cal.add_workdays(s, 260)), "2028-01-03 09:00");
+        // Across the listed days and far beyond them (more than the three years a
+        // calendar may stay idle), against the plain walk.
+        let starts = ["2025-06-30 10:00", "2026-09-30 17:00", "2026-11-20 17:50"];
+        for start in starts {
+            let s = local(cst(), start);
+            for amount in ["1h", "45h", "460h", "8760h", "8760h1m", "20000h"] {
+                let due = cal.add(s, dur(amount));
+                assert_eq!(due, walk(&cal, &h, s, dur(amount)), "{start} + {amount}");
+                assert_eq!(cal.between(s, due), dur(amount), "{start} + {amount}");
+            }
+            for days in [1, 6, 260, 3660] {
+                let due = cal.add_workdays(s, days);
+                let counted = cal
+                    .local_day(s)
+                    .iter_days()
+                    .skip(1)
+                    .take_while(|d| *d <= cal.local_day(due));
+                let workdays = counted.filter(|d| cal.is_workday(*d)).count();
+                assert_eq!(workdays, days as usize, "{start} + {days} working days");
+                assert!(
+                    cal.is_workday(cal.local_day(due)),
+                    "{start} + {days} working days"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn extreme_values_never_panic() {
+        // What a config or a clock could hand over: no working day, open after close,
+        // the ends of time, the widest zones, spans too long for any calendar.
+        let office = office();
+        let empty = hours("09:00", "18:00", &[], &[], &[]);
+        let backwards = hours("18:00", "09:00", &[Mon], &[], &[]);
+        let zones = [
+            cst(),
+            FixedOffset::east_opt(86_399).expect("zone"),
+            FixedOffset::west_opt(86_399).expect("zone"),
+        ];
+        let normal = local(cst(), "2026-11-20 17:50");
+        let instants = [
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+            earliest(),
+            latest(),
+            normal,
+        ];
+        let amounts = [
+            TimeDelta::MAX,
+            TimeDelta::MIN,
+            super::hours(i64::MAX),
+            super::hours(i64::MIN),
+            super::hours(4_000_000_000),
+            super::hours(-4_000_000_000),
+            days(i64::MAX),
+            minutes(i64::MIN),
+            super::hours(-1),
+            TimeDelta::zero(),
+        ];
+        let inside = |t: DateTime<Utc>| earliest() <= t && t <= latest();
+        for h in [&office, &empty, &backwards] {
+            for zone in zones {
+                let cal = Calendar::new(h, zone);
+                for start in instants {
+                    for amount in amounts {
+                        assert!(inside(cal.add(start, amount)), "{start} + {amount}");
+                        assert!(inside(plus(start, amount)), "{start} + {amount}");
+                    }
+                    for to in instants {
+                        assert!(cal.between(start, to) >= TimeDelta::zero());
+                    }
+                    for n in [0, 1, 3660, 4_000_000_000, u32::MAX] {
+                        assert!(inside(cal.add_workdays(start, n)), "{start} + {n} days");
+                    }
+                }
+            }
+        }
+        // Saturation: a span past the end of time is the end; none before the start is
+        // the start.
+        assert_eq!(super::hours(i64::MAX), TimeDelta::MAX);
+        assert_eq!(super::hours(i64::MIN), TimeDelta::MIN);
+        let cal = Calendar::new(&office, cst());
+        assert_eq!(cal.add(normal, super::hours(4_000_000_000)), latest());
+        assert_eq!(cal.add(normal, super::hours(i64::MAX)), latest());
+        assert_eq!(
+            cal.add(normal, super::hours(-4_000_000_000)),
+            cal.add(normal, TimeDelta::zero())
+        );
+        assert_eq!(cal.add_workdays(normal, u32::MAX), latest());
+        assert_eq!(plus(normal, super::hours(-4_000_000_000)), earliest());
+        assert_eq!(plus(DateTime::<Utc>::MAX_UTC, TimeDelta::zero()), latest());
     }
 }

@@ -14,6 +14,7 @@ use ratatui::layout::{Constraint, Layout};
 
 use crate::config::Config;
 use crate::desk::StatusCounts;
+use crate::domain::schedule;
 use crate::i18n::Lang;
 use crate::tui::ctx::ctx;
 use crate::tui::forms::followups::FollowForm;
@@ -508,7 +509,7 @@ impl App {
             self.last_input = Some(now);
             self.input_seen = false;
         }
-        let idle_limit = chrono::Duration::minutes(i64::from(self.config.idle_lock_minutes));
+        let idle_limit = schedule::minutes(i64::from(self.config.idle_lock_minutes));
         let idle = self.last_input.is_some_and(|t| now - t >= idle_limit);
         match &mut self.screen {
             Screen::Desk if idle => return self.lock(),
