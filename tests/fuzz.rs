@@ -9,10 +9,11 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use complaint_desk::config::{Config, Preset};
 use complaint_desk::desk::{FilterText, search_filter};
 use complaint_desk::domain::complaint::{Channel, NewComplaint, normalise_phone, validate};
+use complaint_desk::domain::schedule::Calendar;
 use complaint_desk::domain::search::{holds, matches, query_words, words};
 use complaint_desk::when::parse_datetime;
 use proptest::prelude::*;
@@ -39,6 +40,68 @@ fn now() -> DateTime<Utc> {
 
 fn policy_config() -> Config {
     Config::preset(Preset::PropertyManagement).expect("preset")
+}
+
+/// The configuration file: a preset's text mutated (a number replaced by an extreme one, a
+/// line dropped or doubled, bytes inserted) or random text is either refused or loads into a
+/// configuration whose business-time arithmetic works for every value in it.
+fn config(runner: &mut TestRunner) -> Result<(), String> {
+    let preset = include_str!("../assets/presets/pest-control.toml");
+    let lines: Vec<String> = preset.lines().map(str::to_string).collect();
+    let n = lines.len();
+    let number = prop_oneof![
+        any::<i64>().prop_map(|v| v.to_string()),
+        any::<u64>().prop_map(|v| v.to_string()),
+        any::<f64>().prop_map(|v| v.to_string()),
+        Just("4000000000".to_string()),
+        Just("-1".to_string()),
+        Just("0".to_string()),
+        "\"[0-9:]{0,6}\"",
+    ];
+    let mutated = (0..n, 0..4usize, number, any_text()).prop_map(move |(at, how, number, text)| {
+        let mut lines = lines.clone();
+        match how {
+            0 => {
+                // The number (or quoted value) after the line's `=` replaced.
+                if let Some((key, _)) = lines[at].split_once('=') {
+                    lines[at] = format!("{key}= {number}");
+                }
+            }
+            1 => {
+                lines.remove(at);
+            }
+            2 => {
+                let line = lines[at].clone();
+                lines.insert(at, line);
+            }
+            _ => lines.insert(at, text),
+        }
+        lines.join("\n")
+    });
+    let zone = FixedOffset::east_opt(8 * 3600).expect("zone");
+    runner
+        .run(&prop_oneof![4 => mutated, 1 => any_text()], |text| {
+            if let Ok(config) = Config::from_toml(&text, "fuzz.toml") {
+                let policy = &config.policy;
+                let calendar = Calendar::new(&policy.business_hours, zone);
+                let f = &policy.follow_up;
+                for hours in policy
+                    .severities
+                    .iter()
+                    .flat_map(|s| [s.first_reply_hours, s.referral_reply_hours])
+                    .chain([f.retry_hours, f.escalate_after_hours])
+                {
+                    let due = calendar.add_hours(now(), i64::from(hours));
+                    prop_assert!(due >= now());
+                    let _ = calendar.between(now(), due);
+                }
+                for step in policy.revisit_plans.iter().flat_map(|p| &p.steps) {
+                    let _ = calendar.add_days(now(), step.after_days, step.business_days);
+                }
+            }
+            Ok(())
+        })
+        .map_err(|e| e.to_string())
 }
 
 /// Dates and times: `parse_datetime` and the search's day bounds never panic, and a time
@@ -166,7 +229,8 @@ fn draft(runner: &mut TestRunner) -> Result<(), String> {
 
 type Target = fn(&mut TestRunner) -> Result<(), String>;
 
-const TARGETS: [(&str, Target); 4] = [
+const TARGETS: [(&str, Target); 5] = [
+    ("config", config),
     ("dates", dates),
     ("intake", intake),
     ("search_query", search_query),
