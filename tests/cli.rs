@@ -1757,3 +1757,75 @@ fn demo_writes_whole_cases_on_one_chain_and_the_seed_decides_the_data() {
     );
     assert_eq!(first, load());
 }
+
+#[test]
+fn every_write_that_names_a_version_checks_it() {
+    let desk = Desk::new();
+    let n = desk.add(&leak());
+    for args in [
+        vec!["classify", "--scope", "in", "--severity", "general"],
+        vec!["verify", "--motive", "想修好", "--outcome", "维修"],
+        vec!["assess", "--facts", "防水层破损"],
+        vec!["plan", "--department", "工程部", "--actions", "更换防水层"],
+        vec!["reply", "--accepted"],
+        vec!["remedied"],
+    ] {
+        desk.case(&n, &args).success();
+    }
+    desk.case(&n, &["callback", "promise", "--due", "2099-01-05 10:00"])
+        .success();
+    let photo = desk.path("现场照片.jpg");
+    std::fs::write(&photo, b"jpeg").expect("photo");
+    let photo = photo.to_str().expect("utf-8 path");
+    let before = desk.show(&n);
+    assert_eq!(before["version"], 7);
+    assert_eq!(before["stage"], "revisiting");
+
+    // Read at version 6: every write refused with the conflict, as the moves are.
+    for args in [
+        vec![
+            "callback",
+            "log",
+            "--result",
+            "no-answer",
+            "--note",
+            "无人接",
+        ],
+        vec!["callback", "complete"],
+        vec!["callback", "promise", "--due", "2099-01-06 10:00"],
+        vec![
+            "revisit",
+            "record",
+            "--satisfaction",
+            "1",
+            "--comment",
+            "不满意",
+        ],
+        vec!["revisit", "record", "--unreached"],
+        vec!["attach", photo],
+    ] {
+        let mut stale = vec!["--expect-version", "6"];
+        stale.extend(&args);
+        desk.case(&n, &stale).code(1).stdout("").stderr(
+            predicate::str::starts_with(format!("error: 投诉 {n} 在您打开后已被 王丽"))
+                .and(predicate::str::contains("（版本 6，现为 7）")),
+        );
+    }
+    assert_eq!(desk.show(&n), before, "nothing changed");
+
+    // At the version read, the write goes through.
+    desk.case(
+        &n,
+        &[
+            "--expect-version",
+            "7",
+            "revisit",
+            "record",
+            "--satisfaction",
+            "5",
+        ],
+    )
+    .success();
+    desk.case(&n, &["--expect-version", "7", "attach", photo])
+        .success();
+}

@@ -1180,7 +1180,7 @@ fn follow_ups(db: &Path) -> Vec<String> {
     };
     let no_answer = |number: &str, at: DateTime<Utc>| {
         desk_at(db, "王丽", "agent", at)
-            .log_callback(number, None, CallResult::NoAnswer, "无人接听", None)
+            .log_callback(number, None, None, CallResult::NoAnswer, "无人接听", None)
             .unwrap_or_else(|e| panic!("log {number}: {e}"));
     };
     // 张伟: due Wednesday 14:00, long overdue.
@@ -1226,6 +1226,7 @@ fn follow_ups(db: &Path) -> Vec<String> {
     desk_at(db, "王丽", "agent", today(17, 30))
         .promise_callback(
             &numbers[7],
+            None,
             today(10, 0) + Duration::days(3),
             "客户周一上午在家",
         )
@@ -1629,7 +1630,12 @@ fn a_change_in_one_pane_shows_in_the_case_open_in_another() {
     let number = numbers[10].clone();
     // A callback promised on the remedied case puts it in the queue as well as the agenda.
     desk_at(&db, "王丽", "agent", now_utc())
-        .promise_callback(&number, now_utc() + Duration::days(1), "客户要求明天回电")
+        .promise_callback(
+            &number,
+            None,
+            now_utc() + Duration::days(1),
+            "客户要求明天回电",
+        )
         .expect("promise");
     let mut s = Session::open(&db, Lang::ZhCn, (120, 40));
     s.send(press(KeyCode::F(4)));

@@ -232,7 +232,7 @@ fn every_role_and_permission_is_checked_by_the_desk_and_denials_are_recorded() {
     let n = setup.intake(&spread).expect("intake").number;
     let photo = world._dir.path().join("现场照片.jpg");
     std::fs::write(&photo, b"jpeg").expect("photo");
-    setup.attach(&n, &photo, true).expect("attach");
+    setup.attach(&n, None, &photo, true).expect("attach");
 
     for (name, role) in agents {
         let grants = MATRIX.iter().find(|(r, _)| *r == role).expect("role").1;
@@ -433,6 +433,7 @@ fn anonymise_erases_the_complainant_from_every_table_and_the_file() {
     agent
         .log_callback(
             &first,
+            None,
             None,
             complaint_desk::desk::CallResult::NoAnswer,
             "打 138 0013 8000 无人接",

@@ -149,8 +149,8 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         Command::Anonymise { number } => super::access::anonymise(&mut desk, number, catalog),
         Command::Case {
             number,
+            expect_version,
             action: CaseAction::Callback { action },
-            ..
         } => {
             match action {
                 CallbackAction::Log { result, note, due } => {
@@ -159,7 +159,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                         .map(|t| parse_datetime(t, "due"))
                         .transpose()?;
                     let cb = desk
-                        .log_callback(number, None, (*result).into(), note, due)?
+                        .log_callback(number, *expect_version, None, (*result).into(), note, due)?
                         .callback;
                     match cb.done_at {
                         Some(_) => println!("{}", catalog.text("cli.callback_done")),
@@ -174,7 +174,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                 }
                 CallbackAction::Promise { due, note } => {
                     let due = parse_datetime(due, "due")?;
-                    desk.promise_callback(number, due, note)?;
+                    desk.promise_callback(number, *expect_version, due, note)?;
                     println!(
                         "{}",
                         catalog.format(
@@ -184,7 +184,14 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                     );
                 }
                 CallbackAction::Complete { note } => {
-                    desk.log_callback(number, None, CallResult::Reached, note, None)?;
+                    desk.log_callback(
+                        number,
+                        *expect_version,
+                        None,
+                        CallResult::Reached,
+                        note,
+                        None,
+                    )?;
                     println!("{}", catalog.text("cli.callback_done"));
                 }
             }
@@ -192,6 +199,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         }
         Command::Case {
             number,
+            expect_version,
             action:
                 CaseAction::Revisit {
                     action:
@@ -201,10 +209,9 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                             ..
                         },
                 },
-            ..
         } => {
             let c = desk
-                .record_revisit(number, None, *satisfaction, comment)?
+                .record_revisit(number, *expect_version, None, *satisfaction, comment)?
                 .complaint;
             println!(
                 "{}",
@@ -221,10 +228,10 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         }
         Command::Case {
             number,
+            expect_version,
             action: CaseAction::Attach { file, confidential },
-            ..
         } => {
-            let a = desk.attach(number, file, *confidential)?;
+            let a = desk.attach(number, *expect_version, file, *confidential)?;
             println!("{}", a.sha256);
             Ok(())
         }
