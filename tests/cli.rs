@@ -1759,6 +1759,77 @@ fn demo_writes_whole_cases_on_one_chain_and_the_seed_decides_the_data() {
 }
 
 #[test]
+fn show_and_list_print_line_separators_and_tag_characters_inert() {
+    let desk = Desk::new();
+    let mut args = leak();
+    let description = "楼上漏水\u{2028}第二行\u{2029}\u{E0049}\u{E0067}\u{E006E}\u{E007F}藏字";
+    args[11] = description;
+    let number = desk.add(&args);
+    for cmd in [
+        vec!["show", number.as_str()],
+        vec!["list", "--queue", "all"],
+    ] {
+        let text = common::stdout(&desk.cmd().args(&cmd).assert().success());
+        assert!(
+            !text
+                .chars()
+                .any(|c| matches!(c, '\u{2028}' | '\u{2029}' | '\u{E0000}'..='\u{E007F}')),
+            "{text:?}"
+        );
+        // The list's column cuts it short; `show` prints it whole.
+        let inert = "楼上漏水<U+2028>第二行<U+2029><U+E0049><U+E0067><U+E006E><U+E007F>藏字";
+        let shown = if cmd[0] == "show" {
+            inert
+        } else {
+            "楼上漏水<U+2028>"
+        };
+        assert!(text.contains(shown), "{text}");
+    }
+    assert_eq!(
+        desk.show(&number)["description"],
+        description,
+        "stored as typed"
+    );
+}
+
+#[test]
+fn a_name_of_only_invisible_or_blank_characters_is_refused() {
+    let desk = Desk::new();
+    for name in [
+        "\u{200B}",
+        "\u{3164}\u{3164}",
+        "\u{2800}",
+        "\u{FEFF}",
+        "\u{E0041}",
+    ] {
+        let mut args = leak();
+        args[3] = name;
+        desk.cmd()
+            .arg("add")
+            .args(&args)
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::starts_with(
+                "error: 投诉人姓名只有空白或不可见的字符",
+            ));
+        desk.cmd()
+            .args(["--lang", "en", "add"])
+            .args(&args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::starts_with(
+                "error: name has no visible character",
+            ));
+    }
+    assert_eq!(
+        desk.json(&["list", "--queue", "all", "--format", "json"]),
+        serde_json::json!([]),
+        "nothing was added"
+    );
+}
+
+#[test]
 fn every_write_that_names_a_version_checks_it() {
     let desk = Desk::new();
     let n = desk.add(&leak());

@@ -113,7 +113,7 @@ fn forbidden(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}'
-            | '\u{061C}' | '\u{FEFF}')
+            | '\u{061C}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}' | '\u{E0000}'..='\u{E007F}')
 }
 
 /// Checks every cell of a frame, covered ones too: no forbidden character, and no row that
@@ -732,6 +732,7 @@ fn every_screen_in_both_languages_and_two_sizes() {
     phones_are_masked_and_revealed_only_through_the_core();
     caret_at_a_wrapped_line();
     untrusted_text_is_inert();
+    separators_and_tags_are_inert();
     a_conflict_is_shown_and_the_form_reapplied();
     a_change_in_one_pane_shows_in_the_case_open_in_another();
 }
@@ -2255,6 +2256,45 @@ fn untrusted_text_is_inert() {
                 s.key(KeyCode::Esc);
             }
         }
+    }
+}
+
+/// A description with a line and a paragraph separator (line breaks to some terminals) and
+/// tag characters (invisible text), and a name ending in a tag: in the list and the case
+/// detail, every one of them drawn as an inert stand-in.
+fn separators_and_tags_are_inert() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    open_desk(&db)
+        .intake(&NewComplaint {
+            channel: Some(Channel::Phone),
+            name: "张伟\u{E0041}".into(),
+            phone: "139 8765 4321".into(),
+            location: "3栋2单元1801".into(),
+            category: "漏水".into(),
+            description: "楼上漏水\u{2028}第二行\u{2029}\u{E0049}\u{E007F}藏字".into(),
+            outcome: String::new(),
+            apologized: true,
+            received_at: Some(now_utc() - Duration::days(2)),
+        })
+        .expect("intake");
+    for lang in [Lang::ZhCn, Lang::En] {
+        let size = (80, 24);
+        let mut s = Session::open(&db, lang, size);
+        s.send(press(KeyCode::F(3)));
+        let drawn = s.snapshot(&name("separators_list", lang, size));
+        assert!(
+            drawn.find("张伟<U+~").is_some(),
+            "the name, cut to its column"
+        );
+        s.key(KeyCode::Enter);
+        assert!(s.app.detail().is_some());
+        let drawn = s.snapshot(&name("separators_detail", lang, size));
+        assert!(
+            drawn
+                .find("楼上漏水<U+2028>第二行<U+2029><U+E0049><U+E007F>藏字")
+                .is_some()
+        );
     }
 }
 
