@@ -1546,3 +1546,68 @@ fn a_category_filter_lists_only_its_cases() {
     tty.wait_for_without(&["筛选：类别 漏水", &leak, "1 / 1"], &[&lift, "筛选案件"]);
     tty.quit_cleanly();
 }
+
+/// The app open on a case found by a search (its searcher's connection and its own both
+/// open) does not keep an erasure's text in the write-ahead log: `anonymise` on the
+/// command line meanwhile leaves her name in no file, with no warning.
+#[test]
+fn an_open_app_does_not_keep_erased_text_in_the_log() {
+    const NAME: &str = "欧阳娜娜";
+    const ADMIN: &str = "孙经理";
+    const ADMIN_PIN: &str = "8642";
+    let home = Home::desk_home();
+    home.register(ADMIN, "admin", ADMIN_PIN);
+    let number = home
+        .cli(&[
+            "add",
+            "--channel",
+            "phone",
+            "--name",
+            NAME,
+            "--phone",
+            "13800138000",
+            "--location",
+            "海棠苑3栋2单元1801",
+            "--category",
+            "漏水",
+            "--description",
+            "欧阳娜娜家卫生间漏水",
+        ])
+        .trim()
+        .to_string();
+    let mut tty = Tty::open_desk(&home);
+    // F6, every open case (Tab: she is nobody's yet), searched by two characters.
+    tty.send(F6);
+    tty.wait_for("搜索：");
+    tty.send(TAB);
+    tty.wait_for(&number);
+    tty.send("欧阳");
+    tty.wait_for_all(&["搜索： 欧阳", &number, "1 / 1"]);
+    tty.send(ENTER);
+    tty.wait_for_all(&[&format!("投诉 {number}"), NAME]);
+
+    let out = common::spawn(
+        std::process::Command::new(BIN)
+            .env_clear()
+            .envs(home.envs())
+            .env("COMPLAINT_DESK_SECRET", ADMIN_PIN)
+            .current_dir(home.path())
+            .args(home.db_args())
+            .args(["--agent", ADMIN, "anonymise", &number])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )
+    .output();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no warning");
+    let mut bytes = std::fs::read(home.db()).expect("the database");
+    bytes.extend(std::fs::read(format!("{}-wal", home.db().display())).unwrap_or_default());
+    assert!(
+        find(&bytes, NAME.as_bytes()).is_none(),
+        "the name lingers in the database or its log"
+    );
+    // The app shows the erasure within a tick or so.
+    tty.wait_for_without(&[&format!("投诉 {number}"), "***"], &[NAME]);
+    tty.quit_cleanly();
+}

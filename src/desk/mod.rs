@@ -108,8 +108,8 @@ pub use access::{AgentInfo, permission_key};
 pub use followup::{
     AgendaCounts, AgendaRange, CallOutcome, CallResult, CallbackRow, CallbackView, RevisitOutcome,
 };
-pub use privacy::Erasure;
 use privacy::masked;
+pub use privacy::{ERASURE_PATIENCE, Erasure};
 pub use search::{Canceller, FilterText, SearchPage, Searcher, search_filter};
 // The rows the desk hands out, so the front ends need nothing from the store.
 pub use crate::domain::search::{SearchFilter, View};

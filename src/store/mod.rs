@@ -230,12 +230,30 @@ impl Store {
     }
 
     /// Copies the write-ahead log into the database and truncates it to nothing, so pages
-    /// that held erased text do not linger in the log (readers in other processes may keep
-    /// it from finishing; their next checkpoint does).
-    pub fn truncate_wal(&self) -> Result<()> {
+    /// that held erased text linger in neither file. Other connections' read transactions
+    /// (and a writer) hold it back: waits up to `patience` for them, then returns whether it
+    /// got there (the log keeps its pages until they let go, or the next checkpoint).
+    pub fn truncate_wal(&mut self, patience: Duration) -> Result<bool> {
+        let deadline = Instant::now() + patience;
         self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .map_err(|e| self.err(e))
+            .busy_handler(Some(move |_| {
+                let waiting = Instant::now() < deadline;
+                if waiting {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                waiting
+            }))
+            .map_err(|e| self.err(e))?;
+        let busy = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(|e| self.err(e));
+        self.conn
+            .busy_handler(Some(wait_for_lock()))
+            .map_err(|e| self.err(e))?;
+        Ok(busy? == 0)
     }
 
     /// Gives this connection a large page cache (256 MiB) for bulk loads: the random-order
