@@ -308,11 +308,25 @@ impl Tty {
     /// Starts the binary with `args` in a new 100x30 pseudo-terminal, in `home`'s
     /// environment plus `extra_env`.
     fn start(home: &Home, args: &[OsString], extra_env: &[(&str, &str)]) -> Tty {
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.args(args);
+        Tty::spawn(home, cmd, extra_env)
+    }
+
+    /// [`Tty::start`] under umask 000 (a shell sets it, then becomes the binary).
+    fn start_with_umask_000(home: &Home, args: &[OsString]) -> Tty {
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.args(["-c", "umask 000; exec \"$0\" \"$@\""]);
+        cmd.arg(BIN);
+        cmd.args(args);
+        Tty::spawn(home, cmd, &[])
+    }
+
+    /// Runs `cmd` in a new 100x30 pseudo-terminal, in `home`'s environment plus `extra_env`.
+    fn spawn(home: &Home, mut cmd: CommandBuilder, extra_env: &[(&str, &str)]) -> Tty {
         let pair = native_pty_system()
             .openpty(pty_size(COLS, ROWS))
             .expect("open a pseudo-terminal");
-        let mut cmd = CommandBuilder::new(BIN);
-        cmd.args(args);
         cmd.env_clear();
         for (key, value) in home.envs() {
             cmd.env(key, value);
@@ -1545,6 +1559,35 @@ fn a_category_filter_lists_only_its_cases() {
     tty.send(CTRL_S);
     tty.wait_for_without(&["筛选：类别 漏水", &leak, "1 / 1"], &[&lift, "筛选案件"]);
     tty.quit_cleanly();
+}
+
+/// Under umask 000 the app's state dir, log dir and log file are still its owner's only.
+#[cfg(unix)]
+#[test]
+fn the_log_is_owner_only_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::desk_home();
+    let mut tty = Tty::start_with_umask_000(&home, &home.desk_args());
+    tty.sign_in(None, PIN);
+    tty.wait_for_intake();
+    tty.quit_cleanly();
+    let mode = |p: &Path| {
+        std::fs::metadata(p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&home.state_home()), 0o700);
+    assert_eq!(mode(&home.log_dir()), 0o700);
+    let logs: Vec<PathBuf> = std::fs::read_dir(home.log_dir())
+        .expect("the log dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    assert_eq!(mode(&logs[0]), 0o600, "{}", logs[0].display());
+    assert!(home.log_text().contains("start"), "{}", home.log_text());
 }
 
 /// The app open on a case found by a search (its searcher's connection and its own both

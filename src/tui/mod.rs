@@ -5,6 +5,7 @@ pub mod app;
 pub mod ctx;
 pub mod forms;
 pub mod keymap;
+pub mod log;
 pub mod msg;
 pub mod panes;
 pub mod runner;
@@ -38,8 +39,6 @@ use msg::Msg;
 use panes::first_run::FirstRun;
 use runner::{Pending, Runner};
 
-/// Log file name (one per day, a week kept) in the platform state dir.
-const LOG_FILE: &str = "complaint-desk.log";
 /// Set to make the app panic right after its first frame: the end-to-end tests check that
 /// the terminal comes back intact.
 pub const PANIC_TEST_ENV: &str = "COMPLAINT_DESK_PANIC_TEST";
@@ -286,21 +285,17 @@ fn install_panic_hook(lang: Lang, log: Option<PathBuf>) {
     }));
 }
 
-/// Logs to a daily file in the platform state dir (a week kept); the screen is never
-/// written to. Returns the log dir.
+/// Logs to a daily file in the platform state dir (a week kept, owner-only); the screen is
+/// never written to. Returns the log dir.
 fn init_logging(paths: &Paths) -> anyhow::Result<PathBuf> {
     let dir = paths
         .log_dir()
         .ok_or_else(|| anyhow!("no home directory to keep a log in"))?;
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let appender = tracing_appender::rolling::RollingFileAppender::builder()
-        .rotation(tracing_appender::rolling::Rotation::DAILY)
-        .filename_prefix(LOG_FILE)
-        .max_log_files(7)
-        .build(&dir)
-        .with_context(|| format!("opening the log file in {}", dir.display()))?;
+    let writer = log::DailyLog::open(&dir)
+        .map_err(|e| anyhow!(Catalog::english().render(&e)))
+        .context("opening the log file")?;
     tracing_subscriber::fmt()
-        .with_writer(appender)
+        .with_writer(writer)
         .with_ansi(false)
         .with_target(false)
         .try_init()
