@@ -1561,6 +1561,39 @@ fn a_category_filter_lists_only_its_cases() {
     tty.quit_cleanly();
 }
 
+/// SIGTERM (a shutdown, `kill`) and SIGHUP (`kill -HUP`) end the app as Ctrl+Q does (the
+/// half-typed form kept, the terminal given back), and the exit status says which signal it
+/// was: 128 + its number, as for a process the signal killed.
+#[test]
+fn sigterm_and_sighup_give_the_terminal_back_and_exit_128_plus_the_signal() {
+    for (signal, code) in [("TERM", 143), ("HUP", 129)] {
+        let home = Home::desk_home();
+        let mut tty = Tty::open_desk(&home);
+        tty.send("赵敏");
+        tty.wait_for("赵敏");
+        let pid = tty.child.process_id().expect("the app's process id");
+        let sent = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("kill -{signal} {pid}"))
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -{signal} {pid}: {sent}");
+        let status = tty.wait_exit();
+        assert_eq!(
+            (status.exit_code(), status.signal()),
+            (code, None),
+            "SIG{signal}: {status}"
+        );
+        tty.wait_restored();
+        tty.assert_cooked();
+        let draft = home
+            .draft(AGENT)
+            .expect("read the database")
+            .expect("the half-typed form is kept");
+        assert_eq!(draft["name"], "赵敏", "SIG{signal}");
+    }
+}
+
 /// Under umask 000 the app's state dir, log dir and log file are still its owner's only.
 #[cfg(unix)]
 #[test]

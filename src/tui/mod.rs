@@ -16,7 +16,7 @@ pub mod widgets;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
@@ -34,6 +34,7 @@ use crate::domain::agent::validate_agent_name;
 use crate::error::Error;
 use crate::i18n::{Catalog, Lang};
 use crate::progress::MigrationBar;
+use crate::text::{sanitize_line, sanitize_path};
 use app::{App, TICK_MS};
 use msg::Msg;
 use panes::first_run::FirstRun;
@@ -57,8 +58,9 @@ pub struct Options {
 
 /// Starts the app with the configuration `main` loaded (`source` tells whether a file was
 /// found). Configuration and database problems are reported before the terminal is taken
-/// over, as catalog-keyed errors; a failing terminal, with the context it failed in.
-pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Result<()> {
+/// over, as catalog-keyed errors; a failing terminal, with the context it failed in. Returns
+/// the signal (SIGTERM, SIGHUP) that ended it, if one did, once the terminal is given back.
+pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Result<Option<i32>> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(Error::new("error.no_terminal").into());
     }
@@ -84,7 +86,7 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Res
     // The app runs without a log; the reason is left on the screen the app returns to.
     let log = init_logging(&paths)
         .map_err(|e| {
-            let detail = format!("{e:#}");
+            let detail = sanitize_line(&format!("{e:#}"));
             let _ = writeln!(
                 std::io::stderr(),
                 "{}",
@@ -146,7 +148,7 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Res
             panic!("{PANIC_TEST_ENV} is set: panicking after the first frame");
         }
         let mut msgs = Vec::new();
-        if stop.load(Ordering::Relaxed) {
+        if stop.load(Ordering::Relaxed) != 0 {
             tracing::info!("signal: keeping the draft and quitting");
             msgs.push(Msg::Terminate);
         } else if event::poll(wait(
@@ -174,7 +176,8 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Res
         quit |= runner.poll(&mut app);
     }
     tracing::info!("quit");
-    Ok(())
+    let signal = stop.load(Ordering::Relaxed);
+    Ok((signal != 0).then_some(signal))
 }
 
 /// How long to wait for a key: until the next tick, or while a search runs, a short while
@@ -195,18 +198,19 @@ const SEARCH_POLL: Duration = Duration::from_millis(10);
 /// `poll` busy without returning; crossterm-rs/crossterm#793).
 const SIGNAL_GRACE: Duration = Duration::from_secs(2);
 
-/// Sets the returned flag on SIGTERM or SIGHUP; if the loop has not finished within
-/// `SIGNAL_GRACE`, restores the terminal and exits with 128 + the signal number. Committed
-/// writes are safe in SQLite either way; at most the last moments of typing are lost.
-fn watch_signals() -> anyhow::Result<Arc<AtomicBool>> {
+/// Sets the returned number to the signal on SIGTERM or SIGHUP (0 until then); if the loop
+/// has not finished within `SIGNAL_GRACE`, restores the terminal and exits with 128 + the
+/// signal number, as the loop's own exit does. Committed writes are safe in SQLite either
+/// way; at most the last moments of typing are lost.
+fn watch_signals() -> anyhow::Result<Arc<AtomicI32>> {
     use signal_hook::consts::{SIGHUP, SIGTERM};
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicI32::new(0));
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])
         .context("watching for SIGTERM and SIGHUP")?;
     let flag = Arc::clone(&stop);
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
-            flag.store(true, Ordering::Relaxed);
+            flag.store(signal, Ordering::Relaxed);
             std::thread::sleep(SIGNAL_GRACE);
             tracing::warn!(
                 signal,
@@ -274,7 +278,7 @@ fn install_panic_hook(lang: Lang, log: Option<PathBuf>) {
         tracing::error!(panic = %info, "panic");
         let log = log
             .as_ref()
-            .map_or_else(|| "-".to_string(), |p| p.display().to_string());
+            .map_or_else(|| "-".to_string(), |p| sanitize_path(p));
         // The terminal may be gone (hung up): then there is no one to tell.
         let _ = writeln!(
             std::io::stderr(),
