@@ -15,11 +15,14 @@ use complaint_desk::tui;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Some(command) => cli::run(&cli, command),
+        Some(command) => cli::run(&cli, command).map(|()| None),
         None => app(&cli),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(None) => ExitCode::SUCCESS,
+        // Ended by SIGTERM or SIGHUP, the terminal given back: 128 + the signal, as a shell
+        // reports a process the signal killed.
+        Ok(Some(signal)) => ExitCode::from(u8::try_from(128 + signal).unwrap_or(1)),
         // The reader went away (`| head`): nothing to report.
         Err((err, _)) if err.key == cli::BROKEN_PIPE => ExitCode::SUCCESS,
         Err((err, lang)) => {
@@ -34,8 +37,8 @@ fn main() -> ExitCode {
 
 /// The terminal app on the configuration `cli` names. What the user can act on (config,
 /// database, no terminal) keeps its catalog message; a failure of the terminal itself is
-/// told with the context it happened in.
-fn app(cli: &Cli) -> Result<(), Failure> {
+/// told with the context it happened in. Returns the signal that ended the app, if one did.
+fn app(cli: &Cli) -> Result<Option<i32>, Failure> {
     let (config, source) = Config::load(cli.config.as_deref()).map_err(|e| (e, cli.lang))?;
     let lang = cli.lang.unwrap_or(config.language);
     let opts = tui::Options {

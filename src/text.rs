@@ -1,5 +1,5 @@
-//! Untrusted text made safe to draw: no control, escape, bidi or zero-width character from a
-//! complaint ever reaches the terminal. Stored text stays exactly as typed; this runs when
+//! Untrusted text made safe to draw: no control, escape, bidi, zero-width, line-separator or
+//! tag character from a complaint (or a path someone typed) ever reaches the terminal. Stored text stays exactly as typed; this runs when
 //! text is drawn (TUI) or printed for a person (CLI `table`/`text` formats).
 //! Plus width-aware fitting of text into columns (Chinese characters are two columns wide).
 
@@ -11,11 +11,35 @@ pub const TAB_WIDTH: usize = 4;
 /// Marks a newline inside a one-line cell.
 pub const NEWLINE_MARK: char = '\u{23CE}'; // ⏎
 
+/// Bidi controls, zero-width and format characters, the Unicode line and paragraph
+/// separators (U+2028, U+2029: a line break to some terminals) and the tag characters
+/// (U+E0000..U+E007F: invisible text).
 fn is_bidi_or_invisible(c: char) -> bool {
     matches!(c,
         '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
         | '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}'
-        | '\u{180E}' | '\u{FFF9}'..='\u{FFFB}')
+        | '\u{180E}' | '\u{FFF9}'..='\u{FFFB}' | '\u{2028}' | '\u{2029}'
+        | '\u{E0000}'..='\u{E007F}')
+}
+
+/// Characters that draw as nothing but blank space although they are not spaces: the Hangul
+/// fillers, the blank Braille pattern, the combining grapheme joiner, Khmer's inherent vowels
+/// and the variation selectors.
+fn is_filler(c: char) -> bool {
+    matches!(c,
+        '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{2800}' | '\u{034F}'
+        | '\u{17B4}' | '\u{17B5}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}')
+}
+
+/// Whether `c` shows nothing a reader could tell apart: a space, a control, an invisible or
+/// format character, or a filler.
+pub fn is_blank(c: char) -> bool {
+    c.is_whitespace() || is_unsafe(c) || is_filler(c)
+}
+
+/// Whether `text` has at least one character a reader can see.
+pub fn has_visible(text: &str) -> bool {
+    !text.chars().all(is_blank)
 }
 
 /// Appends the inert, visible stand-in for a character that must not reach the terminal.
@@ -65,6 +89,12 @@ pub fn sanitize_line(text: &str) -> String {
     out
 }
 
+/// A path as it may be echoed to a person: sanitised like any untrusted text (a file name
+/// can hold escape sequences too).
+pub fn sanitize_path(path: &std::path::Path) -> String {
+    sanitize_line(&path.display().to_string())
+}
+
 /// Sanitises multi-line text into lines (CR LF and CR count as newlines).
 pub fn sanitize_lines(text: &str) -> Vec<String> {
     text.replace("\r\n", "\n")
@@ -77,7 +107,9 @@ pub fn sanitize_lines(text: &str) -> Vec<String> {
 /// a one-line field), tabs expanded, and every other control, escape, bidi or zero-width
 /// character removed. Returns the text and how many characters were removed.
 pub fn clean_pasted(text: &str, multi_line: bool) -> (String, usize) {
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let text = text
+        .replace("\r\n", "\n")
+        .replace(['\r', '\u{2028}', '\u{2029}'], "\n");
     let mut out = String::with_capacity(text.len());
     let mut removed = 0;
     for c in text.chars() {
@@ -222,6 +254,41 @@ mod tests {
         assert_eq!(sanitize_lines("一\r\n二\n三"), vec!["一", "二", "三"]);
         assert_eq!(sanitize_line("x\u{9b}31m"), "x<U+009B>31m");
         assert_eq!(sanitize_line("a\u{200b}b\u{feff}"), "a<U+200B>b<U+FEFF>");
+    }
+
+    #[test]
+    fn line_separators_and_tags_become_inert() {
+        assert_eq!(sanitize_line("a\u{2028}b\u{2029}c"), "a<U+2028>b<U+2029>c");
+        assert_eq!(
+            sanitize_line("x\u{E0041}\u{E007F}y"),
+            "x<U+E0041><U+E007F>y"
+        );
+        assert_eq!(
+            sanitize_path(std::path::Path::new("/tmp/\u{1b}[31mred\u{2028}.db")),
+            "/tmp/\u{241b}[31mred<U+2028>.db"
+        );
+        let (pasted, removed) = clean_pasted("一\u{2028}二\u{E0041}", true);
+        assert_eq!((pasted.as_str(), removed), ("一\n二", 1));
+        assert_eq!(clean_pasted("一\u{2029}二", false).0, "一 二");
+    }
+
+    #[test]
+    fn blank_and_invisible_text_has_nothing_visible() {
+        for blank in [
+            "\u{200B}",
+            "\u{3164}\u{3164}",
+            "\u{2800}",
+            "\u{FEFF} \u{3000}",
+            "\u{E0041}\u{E0042}",
+            "\u{115F}\u{1160}\u{FFA0}",
+            "\u{2028}",
+            "",
+        ] {
+            assert!(!has_visible(blank), "{blank:?}");
+        }
+        for name in ["张伟", "a", "李\u{200B}娜", "\u{3164}王"] {
+            assert!(has_visible(name), "{name:?}");
+        }
     }
 
     #[test]

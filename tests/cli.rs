@@ -1823,3 +1823,336 @@ fn demo_writes_whole_cases_on_one_chain_and_the_seed_decides_the_data() {
     );
     assert_eq!(first, load());
 }
+
+/// An owner-only file at `path` holding `bytes`, as a partial of this program is created.
+#[cfg(unix)]
+fn owner_only_file(path: &std::path::Path, bytes: &[u8]) -> std::fs::File {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .expect("create a partial");
+    file.write_all(bytes).expect("fill it");
+    file
+}
+
+#[cfg(unix)]
+#[test]
+fn backup_and_export_remove_the_partials_killed_runs_left_and_keep_live_ones() {
+    let desk = Desk::new();
+    desk.add(&leak());
+    let usb = desk.path("usb");
+    std::fs::create_dir(&usb).expect("dir");
+    // What a killed backup and a killed export leave behind: full copies under hidden names.
+    let stale_backup = usb.join(".desk-20261122.db.partial");
+    let stale_export = usb.join(".投诉导出.csv.partial");
+    drop(owner_only_file(
+        &stale_backup,
+        "SQLite format 3\0 ... 张伟 13800138000".as_bytes(),
+    ));
+    drop(owner_only_file(
+        &stale_export,
+        "\u{feff}张伟,13800138000".as_bytes(),
+    ));
+    // Another backup still writing its copy holds its lock; a file of someone else's that
+    // happens to end in .partial is not ours (not owner-only).
+    let live = usb.join(".running.db.partial");
+    let holder = owner_only_file(&live, b"SQLite format 3\0");
+    holder.lock().expect("lock it as a live backup does");
+    let foreign = usb.join(".notes.partial");
+    std::fs::write(&foreign, "notes").expect("foreign");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&foreign, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+
+    let out = desk
+        .cmd()
+        .args(["--lang", "en", "backup"])
+        .arg(usb.join("desk-20261123.db"))
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    for stale in [&stale_backup, &stale_export] {
+        assert!(!stale.exists(), "{} is removed", stale.display());
+        let line = format!(
+            "removed {}, an unfinished copy left by an interrupted backup or export\n",
+            stale.display()
+        );
+        assert!(err.contains(&line), "{err}");
+    }
+    assert_eq!(err.lines().count(), 2, "one line each: {err}");
+    assert!(common::stdout(&out).starts_with("backup written to"));
+    assert!(live.exists(), "a partial a live run holds is kept");
+    assert!(foreign.exists(), "a file that is not ours is kept");
+
+    // A second backup to the file the live one is writing is refused, the live one kept.
+    desk.cmd()
+        .args(["--lang", "en", "backup"])
+        .arg(usb.join("running.db"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "another backup or export is writing",
+        ));
+    assert!(live.exists());
+    assert!(!usb.join("running.db").exists());
+
+    // Once that run has gone (killed: its lock released), an export there removes its copy,
+    // and says so in the interface language.
+    drop(holder);
+    desk.as_agent(common::ADMIN)
+        .args(["export", "--format", "csv", "--out"])
+        .arg(usb.join("导出.csv"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "已删除 {}：中断的备份或导出留下的未完成副本\n",
+            live.display()
+        )));
+    assert!(!live.exists());
+    let mut left: Vec<String> = std::fs::read_dir(&usb)
+        .expect("list")
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [".notes.partial", "desk-20261123.db", "导出.csv"],
+        "no partial of ours is left"
+    );
+}
+
+#[test]
+fn paths_given_on_the_command_line_are_echoed_inert() {
+    let desk = Desk::new();
+    desk.add(&leak());
+    let name = "备份\u{1b}]0;pwned\u{7}\u{1b}[2J\u{2028}.db";
+    let out = desk
+        .cmd()
+        .args(["--lang", "en", "backup"])
+        .arg(desk.path(name))
+        .assert()
+        .success();
+    let text = common::stdout(&out);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{2028}'),
+        "{text:?}"
+    );
+    assert!(text.contains("备份␛]0;pwned␇␛[2J<U+2028>.db"), "{text}");
+    assert!(desk.path(name).exists(), "the file has the name given");
+
+    let out = desk
+        .as_agent(common::ADMIN)
+        .args(["--lang", "en", "export", "--format", "json", "--out"])
+        .arg(desk.path("导出\u{1b}[31m.json"))
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("导出␛[31m.json"), "{err}");
+}
+
+#[test]
+fn show_and_list_print_line_separators_and_tag_characters_inert() {
+    let desk = Desk::new();
+    let mut args = leak();
+    let description = "楼上漏水\u{2028}第二行\u{2029}\u{E0049}\u{E0067}\u{E006E}\u{E007F}藏字";
+    args[11] = description;
+    let number = desk.add(&args);
+    for cmd in [
+        vec!["show", number.as_str()],
+        vec!["list", "--queue", "all"],
+    ] {
+        let text = common::stdout(&desk.cmd().args(&cmd).assert().success());
+        assert!(
+            !text
+                .chars()
+                .any(|c| matches!(c, '\u{2028}' | '\u{2029}' | '\u{E0000}'..='\u{E007F}')),
+            "{text:?}"
+        );
+        // The list's column cuts it short; `show` prints it whole.
+        let inert = "楼上漏水<U+2028>第二行<U+2029><U+E0049><U+E0067><U+E006E><U+E007F>藏字";
+        let shown = if cmd[0] == "show" {
+            inert
+        } else {
+            "楼上漏水<U+2028>"
+        };
+        assert!(text.contains(shown), "{text}");
+    }
+    assert_eq!(
+        desk.show(&number)["description"],
+        description,
+        "stored as typed"
+    );
+}
+
+#[test]
+fn a_name_of_only_invisible_or_blank_characters_is_refused() {
+    let desk = Desk::new();
+    for name in [
+        "\u{200B}",
+        "\u{3164}\u{3164}",
+        "\u{2800}",
+        "\u{FEFF}",
+        "\u{E0041}",
+    ] {
+        let mut args = leak();
+        args[3] = name;
+        desk.cmd()
+            .arg("add")
+            .args(&args)
+            .assert()
+            .code(1)
+            .stdout("")
+            .stderr(predicate::str::starts_with(
+                "error: 投诉人姓名只有空白或不可见的字符",
+            ));
+        desk.cmd()
+            .args(["--lang", "en", "add"])
+            .args(&args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::starts_with(
+                "error: name has no visible character",
+            ));
+    }
+    assert_eq!(
+        desk.json(&["list", "--queue", "all", "--format", "json"]),
+        serde_json::json!([]),
+        "nothing was added"
+    );
+}
+
+#[test]
+fn every_write_that_names_a_version_checks_it() {
+    let desk = Desk::new();
+    let n = desk.add(&leak());
+    for args in [
+        vec!["classify", "--scope", "in", "--severity", "general"],
+        vec!["verify", "--motive", "想修好", "--outcome", "维修"],
+        vec!["assess", "--facts", "防水层破损"],
+        vec!["plan", "--department", "工程部", "--actions", "更换防水层"],
+        vec!["reply", "--accepted"],
+        vec!["remedied"],
+    ] {
+        desk.case(&n, &args).success();
+    }
+    desk.case(&n, &["callback", "promise", "--due", "2099-01-05 10:00"])
+        .success();
+    let photo = desk.path("现场照片.jpg");
+    std::fs::write(&photo, b"jpeg").expect("photo");
+    let photo = photo.to_str().expect("utf-8 path");
+    let before = desk.show(&n);
+    assert_eq!(before["version"], 7);
+    assert_eq!(before["stage"], "revisiting");
+
+    // Read at version 6: every write refused with the conflict, as the moves are.
+    for args in [
+        vec![
+            "callback",
+            "log",
+            "--result",
+            "no-answer",
+            "--note",
+            "无人接",
+        ],
+        vec!["callback", "complete"],
+        vec!["callback", "promise", "--due", "2099-01-06 10:00"],
+        vec![
+            "revisit",
+            "record",
+            "--satisfaction",
+            "1",
+            "--comment",
+            "不满意",
+        ],
+        vec!["revisit", "record", "--unreached"],
+        vec!["attach", photo],
+    ] {
+        let mut stale = vec!["--expect-version", "6"];
+        stale.extend(&args);
+        desk.case(&n, &stale).code(1).stdout("").stderr(
+            predicate::str::starts_with(format!("error: 投诉 {n} 在您打开后已被 王丽"))
+                .and(predicate::str::contains("（版本 6，现为 7）")),
+        );
+    }
+    assert_eq!(desk.show(&n), before, "nothing changed");
+
+    // At the version read, the write goes through.
+    desk.case(
+        &n,
+        &[
+            "--expect-version",
+            "7",
+            "revisit",
+            "record",
+            "--satisfaction",
+            "5",
+        ],
+    )
+    .success();
+    desk.case(&n, &["--expect-version", "7", "attach", photo])
+        .success();
+}
+
+#[cfg(unix)]
+#[test]
+fn files_and_directories_written_are_owner_only_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let desk = Desk::new();
+    desk.add(&leak());
+    let home = desk.dir.path();
+    // The platform config and data dirs, created by `init`.
+    desk.with_umask_000(&["init"]).assert().success();
+    // An export and a backup into directories that do not exist yet.
+    let db = desk.db.to_str().expect("utf-8 path");
+    desk.with_umask_000(&[
+        "--db",
+        db,
+        "export",
+        "--format",
+        "csv",
+        "--out",
+        "exports/2026/a.csv",
+    ])
+    .env("COMPLAINT_DESK_AGENT", common::ADMIN)
+    .env("COMPLAINT_DESK_SECRET", common::ADMIN_SECRET)
+    .current_dir(home)
+    .assert()
+    .success();
+    desk.with_umask_000(&["--db", db, "backup", "backups/b.db"])
+        .current_dir(home)
+        .assert()
+        .success();
+    let mode = |p: &str| {
+        let path = home.join(p);
+        std::fs::metadata(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    for dir in [
+        "config",
+        "config/complaint-desk",
+        "data",
+        "data/complaint-desk",
+        "exports",
+        "exports/2026",
+        "backups",
+    ] {
+        assert_eq!(mode(dir), 0o700, "{dir}");
+    }
+    for file in [
+        "config/complaint-desk/config.toml",
+        "data/complaint-desk/complaint-desk.db",
+        "exports/2026/a.csv",
+        "backups/b.db",
+    ] {
+        assert_eq!(mode(file), 0o600, "{file}");
+    }
+}

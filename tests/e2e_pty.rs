@@ -308,11 +308,25 @@ impl Tty {
     /// Starts the binary with `args` in a new 100x30 pseudo-terminal, in `home`'s
     /// environment plus `extra_env`.
     fn start(home: &Home, args: &[OsString], extra_env: &[(&str, &str)]) -> Tty {
+        let mut cmd = CommandBuilder::new(BIN);
+        cmd.args(args);
+        Tty::spawn(home, cmd, extra_env)
+    }
+
+    /// [`Tty::start`] under umask 000 (a shell sets it, then becomes the binary).
+    fn start_with_umask_000(home: &Home, args: &[OsString]) -> Tty {
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.args(["-c", "umask 000; exec \"$0\" \"$@\""]);
+        cmd.arg(BIN);
+        cmd.args(args);
+        Tty::spawn(home, cmd, &[])
+    }
+
+    /// Runs `cmd` in a new 100x30 pseudo-terminal, in `home`'s environment plus `extra_env`.
+    fn spawn(home: &Home, mut cmd: CommandBuilder, extra_env: &[(&str, &str)]) -> Tty {
         let pair = native_pty_system()
             .openpty(pty_size(COLS, ROWS))
             .expect("open a pseudo-terminal");
-        let mut cmd = CommandBuilder::new(BIN);
-        cmd.args(args);
         cmd.env_clear();
         for (key, value) in home.envs() {
             cmd.env(key, value);
@@ -1544,5 +1558,132 @@ fn a_category_filter_lists_only_its_cases() {
     tty.wait_for("漏水  >");
     tty.send(CTRL_S);
     tty.wait_for_without(&["筛选：类别 漏水", &leak, "1 / 1"], &[&lift, "筛选案件"]);
+    tty.quit_cleanly();
+}
+
+/// SIGTERM (a shutdown, `kill`) and SIGHUP (`kill -HUP`) end the app as Ctrl+Q does (the
+/// half-typed form kept, the terminal given back), and the exit status says which signal it
+/// was: 128 + its number, as for a process the signal killed.
+#[test]
+fn sigterm_and_sighup_give_the_terminal_back_and_exit_128_plus_the_signal() {
+    for (signal, code) in [("TERM", 143), ("HUP", 129)] {
+        let home = Home::desk_home();
+        let mut tty = Tty::open_desk(&home);
+        tty.send("赵敏");
+        tty.wait_for("赵敏");
+        let pid = tty.child.process_id().expect("the app's process id");
+        let sent = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("kill -{signal} {pid}"))
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -{signal} {pid}: {sent}");
+        let status = tty.wait_exit();
+        assert_eq!(
+            (status.exit_code(), status.signal()),
+            (code, None),
+            "SIG{signal}: {status}"
+        );
+        tty.wait_restored();
+        tty.assert_cooked();
+        let draft = home
+            .draft(AGENT)
+            .expect("read the database")
+            .expect("the half-typed form is kept");
+        assert_eq!(draft["name"], "赵敏", "SIG{signal}");
+    }
+}
+
+/// Under umask 000 the app's state dir, log dir and log file are still its owner's only.
+#[cfg(unix)]
+#[test]
+fn the_log_is_owner_only_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::desk_home();
+    let mut tty = Tty::start_with_umask_000(&home, &home.desk_args());
+    tty.sign_in(None, PIN);
+    tty.wait_for_intake();
+    tty.quit_cleanly();
+    let mode = |p: &Path| {
+        std::fs::metadata(p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&home.state_home()), 0o700);
+    assert_eq!(mode(&home.log_dir()), 0o700);
+    let logs: Vec<PathBuf> = std::fs::read_dir(home.log_dir())
+        .expect("the log dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    assert_eq!(mode(&logs[0]), 0o600, "{}", logs[0].display());
+    assert!(home.log_text().contains("start"), "{}", home.log_text());
+}
+
+/// The app open on a case found by a search (its searcher's connection and its own both
+/// open) does not keep an erasure's text in the write-ahead log: `anonymise` on the
+/// command line meanwhile leaves her name in no file, with no warning.
+#[test]
+fn an_open_app_does_not_keep_erased_text_in_the_log() {
+    const NAME: &str = "欧阳娜娜";
+    const ADMIN: &str = "孙经理";
+    const ADMIN_PIN: &str = "8642";
+    let home = Home::desk_home();
+    home.register(ADMIN, "admin", ADMIN_PIN);
+    let number = home
+        .cli(&[
+            "add",
+            "--channel",
+            "phone",
+            "--name",
+            NAME,
+            "--phone",
+            "13800138000",
+            "--location",
+            "海棠苑3栋2单元1801",
+            "--category",
+            "漏水",
+            "--description",
+            "欧阳娜娜家卫生间漏水",
+        ])
+        .trim()
+        .to_string();
+    let mut tty = Tty::open_desk(&home);
+    // F6, every open case (Tab: she is nobody's yet), searched by two characters.
+    tty.send(F6);
+    tty.wait_for("搜索：");
+    tty.send(TAB);
+    tty.wait_for(&number);
+    tty.send("欧阳");
+    tty.wait_for_all(&["搜索： 欧阳", &number, "1 / 1"]);
+    tty.send(ENTER);
+    tty.wait_for_all(&[&format!("投诉 {number}"), NAME]);
+
+    let out = common::spawn(
+        std::process::Command::new(BIN)
+            .env_clear()
+            .envs(home.envs())
+            .env("COMPLAINT_DESK_SECRET", ADMIN_PIN)
+            .current_dir(home.path())
+            .args(home.db_args())
+            .args(["--agent", ADMIN, "anonymise", &number])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )
+    .output();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "no warning");
+    let mut bytes = std::fs::read(home.db()).expect("the database");
+    bytes.extend(std::fs::read(format!("{}-wal", home.db().display())).unwrap_or_default());
+    assert!(
+        find(&bytes, NAME.as_bytes()).is_none(),
+        "the name lingers in the database or its log"
+    );
+    // The app shows the erasure within a tick or so.
+    tty.wait_for_without(&[&format!("投诉 {number}"), "***"], &[NAME]);
     tty.quit_cleanly();
 }

@@ -356,7 +356,7 @@ fn a_wait_on_the_customer_pauses_the_reply_clock() {
 
     // A promised callback keeps its date through a pause; the first reply moves again by
     // the 45 business minutes of a second pause.
-    desk.promise_callback(&n, at("2026-11-23 15:00"), "下午回电")
+    desk.promise_callback(&n, None, at("2026-11-23 15:00"), "下午回电")
         .expect("promise");
     let mut desk = world.at("2026-11-23 11:00");
     desk.act(
@@ -404,7 +404,7 @@ fn attempts_propose_a_retry_flag_after_three_failures_and_reached_completes() {
     let log = |when: &str, result: CallResult, note: &str, later: Option<&str>| {
         world
             .at(when)
-            .log_callback(&n, None, result, note, later.map(at))
+            .log_callback(&n, None, None, result, note, later.map(at))
     };
     let last_callback_event = |desk: &Desk| {
         events(desk, &n, "callback")
@@ -524,7 +524,7 @@ fn a_promised_callback_is_owed_until_its_date() {
     let mut desk = world.at("2026-11-23 09:00");
     // Even untriaged: the customer was told "we will call you back".
     let n = desk.intake(&leak()).expect("intake").number;
-    desk.promise_callback(&n, at("2026-11-24 10:00"), " 周二上午回电 ")
+    desk.promise_callback(&n, None, at("2026-11-24 10:00"), " 周二上午回电 ")
         .expect("promise");
     let owed = callbacks(&desk, &n);
     assert_eq!(owed.len(), 1);
@@ -547,12 +547,12 @@ fn a_promised_callback_is_owed_until_its_date() {
     let before = desk.case_file(&n).expect("case");
     for when in ["2026-11-23 08:00", "2026-11-23 09:00"] {
         let err = desk
-            .promise_callback(&n, at(when), "")
+            .promise_callback(&n, None, at(when), "")
             .expect_err("not in the future");
         assert_eq!(err.key, "error.promise_past", "{when}");
     }
     assert_eq!(
-        desk.promise_callback("20260101-0042", at("2026-11-24 10:00"), "")
+        desk.promise_callback("20260101-0042", None, at("2026-11-24 10:00"), "")
             .map_err(|e| e.key),
         Err("error.not_found")
     );
@@ -568,7 +568,7 @@ fn a_promised_callback_is_owed_until_its_date() {
     steps.extend([remedied(), close()]);
     let closed = walk(&mut desk, &leak(), &steps);
     assert_eq!(
-        desk.promise_callback(&closed, at("2026-11-24 10:00"), "")
+        desk.promise_callback(&closed, None, at("2026-11-24 10:00"), "")
             .map_err(|e| e.key),
         Err("error.case_closed")
     );
@@ -584,7 +584,7 @@ fn closing_settles_a_promised_callback() {
     let mut steps = vec![classify(Scope::In, "minor")];
     steps.extend(to_reply());
     let n = walk(&mut desk, &leak(), &steps);
-    desk.promise_callback(&n, at("2026-11-24 10:00"), "明天回电")
+    desk.promise_callback(&n, None, at("2026-11-24 10:00"), "明天回电")
         .expect("promise");
     desk.act(&n, None, &remedied()).expect("remedied");
     desk.act(&n, None, &close()).expect("close");
@@ -782,7 +782,7 @@ fn escalation_is_not_starved_by_callbacks_waiting_for_their_next_level() {
     let waiting = sunday.intake(&leak()).expect("intake").number;
     for _ in 0..500 {
         sunday
-            .promise_callback(&waiting, at("2026-11-23 10:30"), "")
+            .promise_callback(&waiting, None, at("2026-11-23 10:30"), "")
             .expect("promise");
     }
     // Monday 08:40: a serious complaint, first reply due 10:40, level 1 at 12:40.
@@ -896,7 +896,7 @@ fn satisfied_revisits_make_the_case_ready_to_close() {
     for (i, when) in times.iter().enumerate() {
         let mut desk = world.at(when);
         let outcome = desk
-            .record_revisit(&n, None, Some(5), " 很满意 ")
+            .record_revisit(&n, None, None, Some(5), " 很满意 ")
             .expect("record");
         assert_eq!(
             (outcome.reached, outcome.reopened, outcome.ready_to_close),
@@ -949,7 +949,7 @@ fn satisfied_revisits_make_the_case_ready_to_close() {
     );
     let err = world
         .at("2026-12-21 10:06")
-        .record_revisit(&n, None, Some(5), "")
+        .record_revisit(&n, None, None, Some(5), "")
         .expect_err("none left");
     assert_eq!(err.key, "error.no_open_revisit");
     // Close from revisiting.
@@ -971,7 +971,7 @@ fn a_dissatisfied_revisit_reopens_the_case_and_cancels_the_rest() {
     // 3 is above the threshold (2): recorded, no reopen.
     let c = world
         .at("2026-11-23 10:05")
-        .record_revisit(&n, None, Some(3), "一般")
+        .record_revisit(&n, None, None, Some(3), "一般")
         .expect("record");
     assert!(!c.reopened && !c.ready_to_close);
     assert_eq!(c.complaint.stage, Stage::Revisiting);
@@ -979,7 +979,7 @@ fn a_dissatisfied_revisit_reopens_the_case_and_cancels_the_rest() {
     let mut desk = world.at("2026-11-28 10:05");
     let before = desk.case_file(&n).expect("case").complaint.version;
     let outcome = desk
-        .record_revisit(&n, None, Some(2), "还在漏水")
+        .record_revisit(&n, None, None, Some(2), "还在漏水")
         .expect("record");
     assert!(outcome.reopened && !outcome.ready_to_close);
     let c = outcome.complaint;
@@ -1034,7 +1034,7 @@ fn a_dissatisfied_revisit_reopens_the_case_and_cancels_the_rest() {
     assert_eq!(reopened.at, at("2026-11-28 10:05"));
     // Nothing left to record; the agenda no longer lists the case.
     assert_eq!(
-        desk.record_revisit(&n, None, Some(5), "")
+        desk.record_revisit(&n, None, None, Some(5), "")
             .map_err(|e| e.key),
         Err("error.no_open_revisit")
     );
@@ -1075,7 +1075,7 @@ fn an_unreached_revisit_is_done_without_reopening() {
     let n = remedied_at(&world, "2026-11-21 10:00", "general");
     let mut desk = world.at("2026-11-23 10:05");
     let c = desk
-        .record_revisit(&n, None, None, "电话无人接听")
+        .record_revisit(&n, None, None, None, "电话无人接听")
         .expect("record");
     assert!(!c.reached && !c.reopened && !c.ready_to_close);
     assert_eq!(c.complaint.stage, Stage::Revisiting);
@@ -1092,13 +1092,14 @@ fn an_unreached_revisit_is_done_without_reopening() {
     assert!(events(&desk, &n, "reopened").is_empty());
     // The last one unreached is not "ready to close" either.
     let mut desk = world.at("2026-11-28 10:05");
-    desk.record_revisit(&n, None, None, "").expect("record");
+    desk.record_revisit(&n, None, None, None, "")
+        .expect("record");
     let e = events(&desk, &n, "revisited");
     assert_eq!(e[1].detail["ready_to_close"], false);
     // Out of range: refused before anything is read.
     for s in [0, 6] {
         assert_eq!(
-            desk.record_revisit(&n, None, Some(s), "")
+            desk.record_revisit(&n, None, None, Some(s), "")
                 .map_err(|e| e.key),
             Err("error.satisfaction_range")
         );
@@ -1122,9 +1123,9 @@ fn the_callback_queue_is_in_due_order_with_views_and_pages() {
     // 09:00: two promises at 10:30 too (ties in due time go by id: c1's first reply, then
     // the promises in the order made).
     let mut nine = world.at("2026-11-23 09:00");
-    nine.promise_callback(&c3, at("2026-11-23 10:30"), "")
+    nine.promise_callback(&c3, None, at("2026-11-23 10:30"), "")
         .expect("promise");
-    nine.promise_callback(&c1, at("2026-11-23 10:30"), "")
+    nine.promise_callback(&c1, None, at("2026-11-23 10:30"), "")
         .expect("promise");
     // 11:31: c2 (due 09:30) is 2 business hours late: the supervisor's now.
     assert_eq!(
@@ -1186,7 +1187,7 @@ fn the_callback_queue_is_in_due_order_with_views_and_pages() {
     // Done callbacks leave the queue.
     world
         .at("2026-11-23 12:05")
-        .log_callback(&c2, None, CallResult::Reached, "", None)
+        .log_callback(&c2, None, None, CallResult::Reached, "", None)
         .expect("reached");
     assert_eq!(
         rows(&view(&world.at("2026-11-23 12:05"), CallbackView::All)),
@@ -1324,7 +1325,7 @@ fn the_revisit_agenda_by_range_with_counts() {
     // A recorded revisit leaves the agenda and the counts.
     world
         .at("2026-11-29 23:00")
-        .record_revisit(&r1, None, Some(4), "")
+        .record_revisit(&r1, None, None, Some(4), "")
         .expect("record a");
     assert_eq!(sunday.agenda_counts().expect("counts").overdue, 6);
     assert!(!agenda(&sunday, AgendaRange::Overdue).contains(&a));

@@ -113,7 +113,7 @@ fn forbidden(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}'..='\u{200F}'
-            | '\u{061C}' | '\u{FEFF}')
+            | '\u{061C}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}' | '\u{E0000}'..='\u{E007F}')
 }
 
 /// Checks every cell of a frame, covered ones too: no forbidden character, and no row that
@@ -732,6 +732,7 @@ fn every_screen_in_both_languages_and_two_sizes() {
     phones_are_masked_and_revealed_only_through_the_core();
     caret_at_a_wrapped_line();
     untrusted_text_is_inert();
+    separators_and_tags_are_inert();
     a_conflict_is_shown_and_the_form_reapplied();
     a_change_in_one_pane_shows_in_the_case_open_in_another();
 }
@@ -1180,7 +1181,7 @@ fn follow_ups(db: &Path) -> Vec<String> {
     };
     let no_answer = |number: &str, at: DateTime<Utc>| {
         desk_at(db, "王丽", "agent", at)
-            .log_callback(number, None, CallResult::NoAnswer, "无人接听", None)
+            .log_callback(number, None, None, CallResult::NoAnswer, "无人接听", None)
             .unwrap_or_else(|e| panic!("log {number}: {e}"));
     };
     // 张伟: due Wednesday 14:00, long overdue.
@@ -1226,6 +1227,7 @@ fn follow_ups(db: &Path) -> Vec<String> {
     desk_at(db, "王丽", "agent", today(17, 30))
         .promise_callback(
             &numbers[7],
+            None,
             today(10, 0) + Duration::days(3),
             "客户周一上午在家",
         )
@@ -1629,7 +1631,12 @@ fn a_change_in_one_pane_shows_in_the_case_open_in_another() {
     let number = numbers[10].clone();
     // A callback promised on the remedied case puts it in the queue as well as the agenda.
     desk_at(&db, "王丽", "agent", now_utc())
-        .promise_callback(&number, now_utc() + Duration::days(1), "客户要求明天回电")
+        .promise_callback(
+            &number,
+            None,
+            now_utc() + Duration::days(1),
+            "客户要求明天回电",
+        )
         .expect("promise");
     let mut s = Session::open(&db, Lang::ZhCn, (120, 40));
     s.send(press(KeyCode::F(4)));
@@ -2249,6 +2256,45 @@ fn untrusted_text_is_inert() {
                 s.key(KeyCode::Esc);
             }
         }
+    }
+}
+
+/// A description with a line and a paragraph separator (line breaks to some terminals) and
+/// tag characters (invisible text), and a name ending in a tag: in the list and the case
+/// detail, every one of them drawn as an inert stand-in.
+fn separators_and_tags_are_inert() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    open_desk(&db)
+        .intake(&NewComplaint {
+            channel: Some(Channel::Phone),
+            name: "张伟\u{E0041}".into(),
+            phone: "139 8765 4321".into(),
+            location: "3栋2单元1801".into(),
+            category: "漏水".into(),
+            description: "楼上漏水\u{2028}第二行\u{2029}\u{E0049}\u{E007F}藏字".into(),
+            outcome: String::new(),
+            apologized: true,
+            received_at: Some(now_utc() - Duration::days(2)),
+        })
+        .expect("intake");
+    for lang in [Lang::ZhCn, Lang::En] {
+        let size = (80, 24);
+        let mut s = Session::open(&db, lang, size);
+        s.send(press(KeyCode::F(3)));
+        let drawn = s.snapshot(&name("separators_list", lang, size));
+        assert!(
+            drawn.find("张伟<U+~").is_some(),
+            "the name, cut to its column"
+        );
+        s.key(KeyCode::Enter);
+        assert!(s.app.detail().is_some());
+        let drawn = s.snapshot(&name("separators_detail", lang, size));
+        assert!(
+            drawn
+                .find("楼上漏水<U+2028>第二行<U+2029><U+E0049><U+E007F>藏字")
+                .is_some()
+        );
     }
 }
 

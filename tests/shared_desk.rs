@@ -232,7 +232,7 @@ fn every_role_and_permission_is_checked_by_the_desk_and_denials_are_recorded() {
     let n = setup.intake(&spread).expect("intake").number;
     let photo = world._dir.path().join("现场照片.jpg");
     std::fs::write(&photo, b"jpeg").expect("photo");
-    setup.attach(&n, &photo, true).expect("attach");
+    setup.attach(&n, None, &photo, true).expect("attach");
 
     for (name, role) in agents {
         let grants = MATRIX.iter().find(|(r, _)| *r == role).expect("role").1;
@@ -434,6 +434,7 @@ fn anonymise_erases_the_complainant_from_every_table_and_the_file() {
         .log_callback(
             &first,
             None,
+            None,
             complaint_desk::desk::CallResult::NoAnswer,
             "打 138 0013 8000 无人接",
             None,
@@ -502,6 +503,88 @@ fn anonymise_erases_the_complainant_from_every_table_and_the_file() {
         assert!(!contains(&bytes, s), "{s} lingers in the file after VACUUM");
     }
     assert!(contains(&bytes, "司马光"), "others are kept");
+}
+
+/// A second connection of another program with a read transaction open (on a snapshot
+/// from before the erasure, which needs the log's pages).
+fn reader_in_a_transaction(world: &World) -> Connection {
+    let reader = world.conn();
+    reader.execute_batch("BEGIN").expect("begin");
+    let _: i64 = reader
+        .query_row("SELECT count(*) FROM complaints", [], |r| r.get(0))
+        .expect("read");
+    reader
+}
+
+/// A desk whose complaint names 欧阳娜娜 (name, phone, description), with her text in the
+/// write-ahead log; its number.
+fn her_complaint(world: &World) -> String {
+    let mut agent = world.signed_in("王丽");
+    agent
+        .intake(&complaint(
+            "欧阳娜娜",
+            "13800138000",
+            "海棠苑3栋2单元1801",
+            "欧阳娜娜家卫生间漏水",
+        ))
+        .expect("intake")
+        .number
+}
+
+#[test]
+fn anonymise_waits_for_another_programs_read_and_leaves_no_text_in_any_file() {
+    let world = World::new();
+    let number = her_complaint(&world);
+    let reader = reader_in_a_transaction(&world);
+    let done = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(800));
+        reader.execute_batch("COMMIT").expect("end the read");
+    });
+    let mut admin = world.signed_in("孙管理员");
+    let erased = admin.anonymise(&number).expect("anonymise");
+    done.join().expect("reader thread");
+    assert_eq!(erased.log_held, None, "the read ended in time");
+    // Without any checkpoint of the test's own: the erasure's is enough.
+    let bytes = file_bytes(&world.db);
+    for s in ["欧阳娜娜", "13800138000", "海棠苑3栋2单元1801"] {
+        assert!(
+            !contains(&bytes, s),
+            "{s} lingers in the database or its log"
+        );
+    }
+    let wal = std::fs::metadata(format!("{}-wal", world.db.display())).map_or(0, |m| m.len());
+    assert_eq!(wal, 0, "the log is truncated");
+}
+
+#[test]
+fn anonymise_says_so_when_another_program_never_lets_go_of_the_log() {
+    let world = World::new();
+    let number = her_complaint(&world);
+    let reader = reader_in_a_transaction(&world);
+    let mut admin = world.signed_in("孙管理员");
+    let started = std::time::Instant::now();
+    let erased = admin
+        .anonymise(&number)
+        .expect("the erasure itself succeeds");
+    assert!(started.elapsed() >= complaint_desk::desk::ERASURE_PATIENCE);
+    let wal = erased.log_held.expect("the log is named");
+    assert_eq!(
+        wal,
+        std::path::PathBuf::from(format!("{}-wal", world.db.display()))
+    );
+    assert_eq!(erased.complaints, 1);
+    assert_eq!(
+        admin.case_file(&number).expect("case").complaint.name,
+        "***",
+        "erased all the same"
+    );
+    // Once the other program lets go, the next checkpoint takes the text away.
+    drop(reader);
+    world
+        .conn()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .expect("checkpoint");
+    assert!(!contains(&file_bytes(&world.db), "欧阳娜娜"));
 }
 
 /// A database with a few dozen events, and a raw connection on a copy of it without the

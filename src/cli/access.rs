@@ -5,9 +5,10 @@ use std::io::Write;
 
 use super::commands::stdout_error;
 use super::{AgentAction, AuditAction, ListFormat};
-use crate::desk::Desk;
+use crate::desk::{Desk, ERASURE_PATIENCE};
 use crate::error::{Error, Result};
 use crate::i18n::Catalog;
+use crate::text::sanitize_path;
 
 /// The acting agent's secret, for commands that need more than the basic role.
 pub const SECRET_ENV: &str = "COMPLAINT_DESK_SECRET";
@@ -252,5 +253,18 @@ pub fn anonymise(desk: &mut Desk, number: &str, catalog: &Catalog) -> Result<()>
             ]
         )
     );
+    if let Some(wal) = &erased.log_held {
+        eprintln!(
+            "{}",
+            catalog.format(
+                "cli.log_held",
+                &[
+                    ("path", sanitize_path(desk.db_path())),
+                    ("wal", sanitize_path(wal)),
+                    ("seconds", ERASURE_PATIENCE.as_secs().to_string()),
+                ]
+            )
+        );
+    }
     Ok(())
 }

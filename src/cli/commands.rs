@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::files::{Out, write_new_file};
 use crate::i18n::{Catalog, Lang};
 use crate::progress::MigrationBar;
+use crate::text::sanitize_path;
 use crate::when::parse_datetime;
 
 /// An error and the language to report it in (when known).
@@ -125,12 +126,13 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         } => export(&mut desk, *format, out.as_deref(), !*no_bom, catalog),
         Command::Backup { file } => {
             let report = desk.backup(file)?;
+            report_stale_partials(&report.stale_removed, catalog);
             println!(
                 "{}",
                 catalog.format(
                     "cli.backup_done",
                     &[
-                        ("path", file.display().to_string()),
+                        ("path", sanitize_path(file)),
                         ("count", report.complaints.to_string()),
                         ("size", output::human_size(report.bytes)),
                     ]
@@ -149,8 +151,8 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         Command::Anonymise { number } => super::access::anonymise(&mut desk, number, catalog),
         Command::Case {
             number,
+            expect_version,
             action: CaseAction::Callback { action },
-            ..
         } => {
             match action {
                 CallbackAction::Log { result, note, due } => {
@@ -159,7 +161,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                         .map(|t| parse_datetime(t, "due"))
                         .transpose()?;
                     let cb = desk
-                        .log_callback(number, None, (*result).into(), note, due)?
+                        .log_callback(number, *expect_version, None, (*result).into(), note, due)?
                         .callback;
                     match cb.done_at {
                         Some(_) => println!("{}", catalog.text("cli.callback_done")),
@@ -174,7 +176,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                 }
                 CallbackAction::Promise { due, note } => {
                     let due = parse_datetime(due, "due")?;
-                    desk.promise_callback(number, due, note)?;
+                    desk.promise_callback(number, *expect_version, due, note)?;
                     println!(
                         "{}",
                         catalog.format(
@@ -184,7 +186,14 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                     );
                 }
                 CallbackAction::Complete { note } => {
-                    desk.log_callback(number, None, CallResult::Reached, note, None)?;
+                    desk.log_callback(
+                        number,
+                        *expect_version,
+                        None,
+                        CallResult::Reached,
+                        note,
+                        None,
+                    )?;
                     println!("{}", catalog.text("cli.callback_done"));
                 }
             }
@@ -192,6 +201,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         }
         Command::Case {
             number,
+            expect_version,
             action:
                 CaseAction::Revisit {
                     action:
@@ -201,10 +211,9 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                             ..
                         },
                 },
-            ..
         } => {
             let c = desk
-                .record_revisit(number, None, *satisfaction, comment)?
+                .record_revisit(number, *expect_version, None, *satisfaction, comment)?
                 .complaint;
             println!(
                 "{}",
@@ -221,10 +230,10 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         }
         Command::Case {
             number,
+            expect_version,
             action: CaseAction::Attach { file, confidential },
-            ..
         } => {
-            let a = desk.attach(number, file, *confidential)?;
+            let a = desk.attach(number, *expect_version, file, *confidential)?;
             println!("{}", a.sha256);
             Ok(())
         }
@@ -406,7 +415,7 @@ fn init(cli: &Cli, preset: Option<Preset>) -> Result<()> {
         let (config, _) = Config::load(Some(&config_path))?;
         lines.push((
             "cli.init_kept_config",
-            vec![("path", config_path.display().to_string())],
+            vec![("path", sanitize_path(&config_path))],
         ));
         config
     } else {
@@ -418,7 +427,7 @@ fn init(cli: &Cli, preset: Option<Preset>) -> Result<()> {
         lines.push((
             "cli.init_created_config",
             vec![
-                ("path", config_path.display().to_string()),
+                ("path", sanitize_path(&config_path)),
                 ("preset", preset.key().to_string()),
             ],
         ));
@@ -430,7 +439,7 @@ fn init(cli: &Cli, preset: Option<Preset>) -> Result<()> {
     lines.push((
         "cli.init_database",
         vec![
-            ("path", path.display().to_string()),
+            ("path", sanitize_path(&path)),
             ("version", report.version.to_string()),
             ("count", report.complaints.to_string()),
         ],
@@ -446,7 +455,7 @@ fn print_config(config: &Config, source: &ConfigSource, format: ConfigFormat) ->
     let text = match format {
         ConfigFormat::Toml => {
             let from = match source {
-                ConfigSource::Explicit(p) | ConfigSource::Platform(p) => p.display().to_string(),
+                ConfigSource::Explicit(p) | ConfigSource::Platform(p) => sanitize_path(p),
                 ConfigSource::Embedded => format!("built-in preset {}", config.preset.key()),
             };
             format!(
@@ -557,16 +566,14 @@ fn export(
     match dest {
         Some(path) => {
             let mut out = Out::create(path)?;
+            report_stale_partials(out.removed(), catalog);
             write_all(&mut out)?;
             out.finish()?;
             eprintln!(
                 "{}",
                 catalog.format(
                     "cli.export_done",
-                    &[
-                        ("count", count.to_string()),
-                        ("path", path.display().to_string())
-                    ]
+                    &[("count", count.to_string()), ("path", sanitize_path(path))]
                 )
             );
             Ok(())
@@ -577,6 +584,20 @@ fn export(
             write_all(&mut out)?;
             out.flush().map_err(stdout_error)
         }
+    }
+}
+
+/// One line on stderr for each unfinished copy that a killed backup or export had left, and
+/// that was removed.
+fn report_stale_partials(removed: &[PathBuf], catalog: &Catalog) {
+    for path in removed {
+        eprintln!(
+            "{}",
+            catalog.format(
+                "cli.stale_partial_removed",
+                &[("path", sanitize_path(path))]
+            )
+        );
     }
 }
 
@@ -591,7 +612,7 @@ fn demo(desk: &mut Desk, count: u64, seed: u64, catalog: &Catalog) -> Result<()>
             "cli.demo_done",
             &[
                 ("count", written.to_string()),
-                ("path", desk.db_path().display().to_string()),
+                ("path", sanitize_path(desk.db_path())),
                 ("seconds", format!("{:.1}", started.elapsed().as_secs_f64())),
             ]
         )

@@ -96,8 +96,8 @@ pub enum Command {
     Case {
         /// The complaint number.
         number: String,
-        /// Refuse the move if the complaint's version is no longer this one (another
-        /// writer changed it since it was read).
+        /// Refuse the move (or the call, revisit or attachment) if the complaint's version is
+        /// no longer this one (another writer changed it since it was read).
         #[arg(long, value_name = "VERSION")]
         expect_version: Option<i64>,
         /// The move.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Desk, apply, calendar};
+use super::{Desk, apply, calendar, check_version};
 use crate::domain::complaint::Complaint;
 use crate::domain::handling::{Action, FIRST_REPLY, PROMISED, Rules};
 use crate::domain::number;
@@ -183,10 +183,12 @@ impl Desk {
     /// Logs an attempt on a callback of complaint `number` (`callback_id`, else its
     /// earliest open one). Reached: done. Failed: the next attempt is proposed the
     /// configured business hours later, and the case is flagged after the configured
-    /// number of failures. Later: at `later` (else the same retry time).
+    /// number of failures. Later: at `later` (else the same retry time). With
+    /// `expected_version`, refused like a move if the complaint changed meanwhile.
     pub fn log_callback(
         &mut self,
         number_text: &str,
+        expected_version: Option<i64>,
         callback_id: Option<i64>,
         result: CallResult,
         note: &str,
@@ -200,6 +202,7 @@ impl Desk {
         self.store.write(|tx| {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
+            check_version(tx, &c, expected_version)?;
             let open = followups::callbacks_of(tx, c.id)?
                 .into_iter()
                 .filter(|cb| cb.done_at.is_none())
@@ -255,10 +258,12 @@ impl Desk {
         })
     }
 
-    /// Records a callback promised to the customer ("we will call you back before …").
+    /// Records a callback promised to the customer ("we will call you back before …"). With
+    /// `expected_version`, refused like a move if the complaint changed meanwhile.
     pub fn promise_callback(
         &mut self,
         number_text: &str,
+        expected_version: Option<i64>,
         due: DateTime<Utc>,
         note: &str,
     ) -> Result<()> {
@@ -272,6 +277,7 @@ impl Desk {
         self.store.write(|tx| {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
+            check_version(tx, &c, expected_version)?;
             if c.stage.is_closed() {
                 return Err(Error::new("error.case_closed").arg("number", &c.number));
             }
@@ -431,10 +437,12 @@ impl Desk {
     /// Records a revisit of complaint `number` (`revisit_id`, else its earliest open one):
     /// reached or not, satisfaction 1–5, comment. A satisfaction at or below the
     /// configured threshold reopens the case with the revisit as the reason; the last open
-    /// revisit, reached and satisfied, leaves the case ready to close.
+    /// revisit, reached and satisfied, leaves the case ready to close. With
+    /// `expected_version`, refused like a move if the complaint changed meanwhile.
     pub fn record_revisit(
         &mut self,
         number_text: &str,
+        expected_version: Option<i64>,
         revisit_id: Option<i64>,
         satisfaction: Option<u8>,
         comment: &str,
@@ -450,6 +458,7 @@ impl Desk {
         self.store.write(|tx| {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
+            check_version(tx, &c, expected_version)?;
             let open: Vec<Revisit> = followups::revisits_of(tx, c.id)?
                 .into_iter()
                 .filter(|r| r.done_at.is_none())

@@ -108,8 +108,8 @@ pub use access::{AgentInfo, permission_key};
 pub use followup::{
     AgendaCounts, AgendaRange, CallOutcome, CallResult, CallbackRow, CallbackView, RevisitOutcome,
 };
-pub use privacy::Erasure;
 use privacy::masked;
+pub use privacy::{ERASURE_PATIENCE, Erasure};
 pub use search::{Canceller, FilterText, SearchPage, Searcher, search_filter};
 // The rows the desk hands out, so the front ends need nothing from the store.
 pub use crate::domain::search::{SearchFilter, View};
@@ -311,11 +311,7 @@ impl Desk {
         let result = self.store.write(|tx| {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
-            if let Some(expected) = expected_version
-                && expected != c.version
-            {
-                return Err(conflict(tx, &c, expected)?);
-            }
+            check_version(tx, &c, expected_version)?;
             if let Action::Transfer { to, .. } = action {
                 check_transfer(tx, &c, to, &agent, &role, verified)?;
             }
@@ -374,10 +370,12 @@ impl Desk {
 
     /// Attaches a file to complaint `number` by reference: the file stays where it is; its
     /// SHA-256 and size are recorded so a changed or swapped file can be told. Attachments
-    /// of a spread-risk complaint are always confidential.
+    /// of a spread-risk complaint are always confidential. With `expected_version`, refused
+    /// like a move if the complaint changed meanwhile.
     pub fn attach(
         &mut self,
         number_text: &str,
+        expected_version: Option<i64>,
         file: &Path,
         confidential: bool,
     ) -> Result<Attachment> {
@@ -390,6 +388,7 @@ impl Desk {
         self.store.write(|tx| {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
+            check_version(tx, &c, expected_version)?;
             let attachment = Attachment {
                 path: path.display().to_string(),
                 sha256,
@@ -719,6 +718,20 @@ fn sha256_file(path: &Path) -> Result<(String, u64)> {
         .map(|b| format!("{b:02x}"))
         .collect();
     Ok((hex, size))
+}
+
+/// Refuses a write that names a version the complaint no longer has (another writer changed
+/// it since it was read), with who changed it, when and how. Every write that takes an
+/// expected version checks it here, inside its transaction.
+fn check_version(
+    tx: &rusqlite::Transaction<'_>,
+    c: &Complaint,
+    expected: Option<i64>,
+) -> Result<()> {
+    match expected {
+        Some(expected) if expected != c.version => Err(conflict(tx, c, expected)?),
+        _ => Ok(()),
+    }
 }
 
 /// The refusal of a stale edit: who changed the complaint, when and how, since `expected`.

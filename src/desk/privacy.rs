@@ -1,6 +1,9 @@
 //! Personal data at the desk: masked by default, revealed only with a permission (and
 //! recorded), exported only with a permission, erased on a complainant's request.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 
 use super::Desk;
@@ -20,8 +23,12 @@ pub(crate) fn masked(mut c: Complaint) -> Complaint {
     c
 }
 
+/// How long an erasure waits for other programs' reads to end, so that it can truncate the
+/// write-ahead log that still holds the erased text.
+pub const ERASURE_PATIENCE: Duration = Duration::from_secs(5);
+
 /// What an anonymisation changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Erasure {
     /// Complaints of the complainant (same phone number), all anonymised.
     pub complaints: usize,
@@ -29,6 +36,9 @@ pub struct Erasure {
     pub events: usize,
     /// Half-typed intake forms that named the complainant, removed.
     pub drafts: usize,
+    /// The write-ahead log, when another program held it open past [`ERASURE_PATIENCE`]:
+    /// the erased text stays in it until every program lets go of the database.
+    pub log_held: Option<PathBuf>,
 }
 
 impl Desk {
@@ -140,16 +150,20 @@ impl Desk {
     /// callbacks, revisits and attachments; drafts naming them are removed. Categories,
     /// stages, times and severities stay, so statistics do not change. With SQLite's
     /// `secure_delete` on, the old text is overwritten in the file, and the write-ahead log is
-    /// truncated afterwards.
+    /// truncated afterwards, waiting up to [`ERASURE_PATIENCE`] for other programs' reads.
     pub fn anonymise(&mut self, number_text: &str) -> Result<Erasure> {
         let c = self.complaint(number_text)?;
         self.require(Permission::Anonymise, Some(c.id))?;
         let now = self.clock.now();
         let agent = self.agent.clone();
-        let erasure = self
+        let mut erasure = self
             .store
             .write(|tx| erase_complainant(tx, &c, &agent, now))?;
-        self.store.truncate_wal()?;
+        if !self.store.truncate_wal(ERASURE_PATIENCE)? {
+            let mut wal = self.store.path().as_os_str().to_owned();
+            wal.push("-wal");
+            erasure.log_held = Some(PathBuf::from(wal));
+        }
         Ok(erasure)
     }
 }
@@ -183,5 +197,6 @@ fn erase_complainant(
         complaints: erased.complaints.len(),
         events: erased.events.iter().map(Vec::len).sum(),
         drafts: erased.drafts,
+        log_held: None,
     })
 }

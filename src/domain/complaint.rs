@@ -8,6 +8,7 @@ use crate::domain::policy::Policy;
 use crate::domain::schedule;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
+use crate::text::has_visible;
 
 /// Longest complainant name, in characters.
 pub const MAX_NAME: usize = 50;
@@ -360,11 +361,18 @@ fn check_text(
             .arg("max", max)
             .arg("len", len));
     }
-    if single_line && value.chars().any(char::is_control) {
+    if single_line
+        && value
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
         return Err(field_error("error.control_chars", field));
     }
     if value.contains('\0') {
         return Err(field_error("error.control_chars", field));
+    }
+    if required && !has_visible(&value) {
+        return Err(field_error("error.invisible_only", field));
     }
     Ok(value)
 }
@@ -584,6 +592,37 @@ mod tests {
         let mut n = good();
         n.description = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}".into();
         assert!(validate(&n, &policy(), now()).is_ok());
+    }
+
+    #[test]
+    fn a_name_needs_a_visible_character() {
+        for blank in [
+            "\u{200B}",
+            "\u{3164}",
+            "\u{2800}\u{2800}",
+            "\u{FEFF}",
+            "\u{E0041}\u{E0042}",
+            " \u{200B} \u{3164} ",
+        ] {
+            let mut n = good();
+            n.name = blank.into();
+            let err = validate(&n, &policy(), now()).expect_err(blank);
+            assert_eq!(err.key, "error.invisible_only", "{blank:?}");
+            assert_eq!(err.get("field"), Some("name"));
+        }
+        let mut n = good();
+        n.name = "张\u{2028}伟".into();
+        assert_eq!(
+            validate(&n, &policy(), now()).map_err(|e| e.key),
+            Err("error.control_chars")
+        );
+        // Visible text around an invisible character is kept as typed (drawn inert).
+        let mut n = good();
+        n.name = "张\u{200B}伟".into();
+        assert_eq!(
+            validate(&n, &policy(), now()).map(|v| v.name).as_deref(),
+            Ok("张\u{200B}伟")
+        );
     }
 
     #[test]

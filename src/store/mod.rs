@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
+use crate::files::Partial;
 
 /// `PRAGMA application_id` of our files ("CDK1").
 pub const APPLICATION_ID: i64 = 0x4344_4B31;
@@ -229,12 +230,30 @@ impl Store {
     }
 
     /// Copies the write-ahead log into the database and truncates it to nothing, so pages
-    /// that held erased text do not linger in the log (readers in other processes may keep
-    /// it from finishing; their next checkpoint does).
-    pub fn truncate_wal(&self) -> Result<()> {
+    /// that held erased text linger in neither file. Other connections' read transactions
+    /// (and a writer) hold it back: waits up to `patience` for them, then returns whether it
+    /// got there (the log keeps its pages until they let go, or the next checkpoint).
+    pub fn truncate_wal(&mut self, patience: Duration) -> Result<bool> {
+        let deadline = Instant::now() + patience;
         self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .map_err(|e| self.err(e))
+            .busy_handler(Some(move |_| {
+                let waiting = Instant::now() < deadline;
+                if waiting {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                waiting
+            }))
+            .map_err(|e| self.err(e))?;
+        let busy = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(|e| self.err(e));
+        self.conn
+            .busy_handler(Some(wait_for_lock()))
+            .map_err(|e| self.err(e))?;
+        Ok(busy? == 0)
     }
 
     /// Gives this connection a large page cache (256 MiB) for bulk loads: the random-order
@@ -265,52 +284,44 @@ impl Store {
     }
 
     /// Online backup to `dest` (a consistent snapshot, even while others write), then an
-    /// integrity check of the copy. The copy is written beside `dest` and renamed into place,
-    /// so a failed backup leaves nothing behind.
+    /// integrity check of the copy. The copy is written under a locked partial name beside
+    /// `dest` ([`Partial`]) and renamed into place, so a failed backup leaves nothing behind;
+    /// partials that killed runs left in that directory are removed first.
     pub fn backup(&self, dest: &Path) -> Result<BackupReport> {
-        if dest.exists() {
-            return Err(Error::new("error.backup_exists").arg("path", dest.display()));
-        }
-        let file_name = dest
-            .file_name()
-            .ok_or_else(|| Error::new("error.backup_exists").arg("path", dest.display()))?;
-        let partial = dest.with_file_name(format!(".{}.partial", file_name.to_string_lossy()));
-        let _ = std::fs::remove_file(&partial);
-        let result = (|| {
-            create_owner_only(&partial)?;
-            let mut copy = Connection::open(&partial).map_err(|e| Error::storage(&partial, e))?;
-            {
-                let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy)
-                    .map_err(|e| Error::storage(&partial, e))?;
-                // One step copies every page under one read transaction: a consistent
-                // snapshot that another process's writes cannot restart.
-                loop {
-                    match backup.step(-1).map_err(|e| Error::storage(&partial, e))? {
-                        rusqlite::backup::StepResult::Done => break,
-                        rusqlite::backup::StepResult::More => continue,
-                        rusqlite::backup::StepResult::Busy
-                        | rusqlite::backup::StepResult::Locked => {
-                            std::thread::sleep(Duration::from_millis(20))
-                        }
-                        _ => std::thread::sleep(Duration::from_millis(20)),
-                    }
+        let partial = Partial::create(dest, "error.backup_exists")?;
+        let path = partial.path();
+        let storage = |e: rusqlite::Error| Error::storage(path, e);
+        let mut copy = Connection::open(path).map_err(storage)?;
+        // No rollback journal: a failed copy is removed whole, and leaves no journal.
+        copy.query_row("PRAGMA journal_mode = OFF", [], |_| Ok(()))
+            .map_err(storage)?;
+        {
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy).map_err(storage)?;
+            // One step copies every page under one read transaction: a consistent
+            // snapshot that another process's writes cannot restart.
+            loop {
+                match backup.step(-1).map_err(storage)? {
+                    rusqlite::backup::StepResult::Done => break,
+                    rusqlite::backup::StepResult::More => continue,
+                    _ => std::thread::sleep(Duration::from_millis(20)),
                 }
             }
-            check_pragma(&copy, &partial, "integrity_check")?;
-            let complaints: i64 = copy
-                .query_row("SELECT count(*) FROM complaints", [], |r| r.get(0))
-                .map_err(|e| Error::storage(&partial, e))?;
-            copy.close().map_err(|(_, e)| Error::storage(&partial, e))?;
-            std::fs::rename(&partial, dest).map_err(|e| Error::io(dest, e))?;
-            let bytes = std::fs::metadata(dest)
-                .map_err(|e| Error::io(dest, e))?
-                .len();
-            Ok(BackupReport { complaints, bytes })
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&partial);
         }
-        result
+        check_pragma(&copy, path, "integrity_check")?;
+        let complaints: i64 = copy
+            .query_row("SELECT count(*) FROM complaints", [], |r| r.get(0))
+            .map_err(storage)?;
+        copy.close().map_err(|(_, e)| storage(e))?;
+        let stale_removed = partial.removed().to_vec();
+        partial.finish()?;
+        let bytes = std::fs::metadata(dest)
+            .map_err(|e| Error::io(dest, e))?
+            .len();
+        Ok(BackupReport {
+            complaints,
+            bytes,
+            stale_removed,
+        })
     }
 
     /// A second connection to the same file, for reading only (searches on another thread):
@@ -399,12 +410,14 @@ fn with_path(e: Error, path: &Path) -> Error {
 }
 
 /// What a backup wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackupReport {
     /// Complaints in the copy.
     pub complaints: i64,
     /// Size of the copy in bytes.
     pub bytes: u64,
+    /// Partial copies that killed runs had left beside it, removed.
+    pub stale_removed: Vec<PathBuf>,
 }
 
 fn check_pragma(conn: &Connection, path: &Path, pragma: &str) -> Result<()> {

@@ -5,6 +5,7 @@ pub mod app;
 pub mod ctx;
 pub mod forms;
 pub mod keymap;
+pub mod log;
 pub mod msg;
 pub mod panes;
 pub mod runner;
@@ -15,7 +16,7 @@ pub mod widgets;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
@@ -33,13 +34,12 @@ use crate::domain::agent::validate_agent_name;
 use crate::error::Error;
 use crate::i18n::{Catalog, Lang};
 use crate::progress::MigrationBar;
+use crate::text::{sanitize_line, sanitize_path};
 use app::{App, TICK_MS};
 use msg::Msg;
 use panes::first_run::FirstRun;
 use runner::{Pending, Runner};
 
-/// Log file name (one per day, a week kept) in the platform state dir.
-const LOG_FILE: &str = "complaint-desk.log";
 /// Set to make the app panic right after its first frame: the end-to-end tests check that
 /// the terminal comes back intact.
 pub const PANIC_TEST_ENV: &str = "COMPLAINT_DESK_PANIC_TEST";
@@ -58,8 +58,9 @@ pub struct Options {
 
 /// Starts the app with the configuration `main` loaded (`source` tells whether a file was
 /// found). Configuration and database problems are reported before the terminal is taken
-/// over, as catalog-keyed errors; a failing terminal, with the context it failed in.
-pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Result<()> {
+/// over, as catalog-keyed errors; a failing terminal, with the context it failed in. Returns
+/// the signal (SIGTERM, SIGHUP) that ended it, if one did, once the terminal is given back.
+pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Result<Option<i32>> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(Error::new("error.no_terminal").into());
     }
@@ -85,7 +86,7 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Res
     // The app runs without a log; the reason is left on the screen the app returns to.
     let log = init_logging(&paths)
         .map_err(|e| {
-            let detail = format!("{e:#}");
+            let detail = sanitize_line(&format!("{e:#}"));
             let _ = writeln!(
                 std::io::stderr(),
                 "{}",
@@ -147,7 +148,7 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Res
             panic!("{PANIC_TEST_ENV} is set: panicking after the first frame");
         }
         let mut msgs = Vec::new();
-        if stop.load(Ordering::Relaxed) {
+        if stop.load(Ordering::Relaxed) != 0 {
             tracing::info!("signal: keeping the draft and quitting");
             msgs.push(Msg::Terminate);
         } else if event::poll(wait(
@@ -175,7 +176,8 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Res
         quit |= runner.poll(&mut app);
     }
     tracing::info!("quit");
-    Ok(())
+    let signal = stop.load(Ordering::Relaxed);
+    Ok((signal != 0).then_some(signal))
 }
 
 /// How long to wait for a key: until the next tick, or while a search runs, a short while
@@ -196,18 +198,19 @@ const SEARCH_POLL: Duration = Duration::from_millis(10);
 /// `poll` busy without returning; crossterm-rs/crossterm#793).
 const SIGNAL_GRACE: Duration = Duration::from_secs(2);
 
-/// Sets the returned flag on SIGTERM or SIGHUP; if the loop has not finished within
-/// `SIGNAL_GRACE`, restores the terminal and exits with 128 + the signal number. Committed
-/// writes are safe in SQLite either way; at most the last moments of typing are lost.
-fn watch_signals() -> anyhow::Result<Arc<AtomicBool>> {
+/// Sets the returned number to the signal on SIGTERM or SIGHUP (0 until then); if the loop
+/// has not finished within `SIGNAL_GRACE`, restores the terminal and exits with 128 + the
+/// signal number, as the loop's own exit does. Committed writes are safe in SQLite either
+/// way; at most the last moments of typing are lost.
+fn watch_signals() -> anyhow::Result<Arc<AtomicI32>> {
     use signal_hook::consts::{SIGHUP, SIGTERM};
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicI32::new(0));
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])
         .context("watching for SIGTERM and SIGHUP")?;
     let flag = Arc::clone(&stop);
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
-            flag.store(true, Ordering::Relaxed);
+            flag.store(signal, Ordering::Relaxed);
             std::thread::sleep(SIGNAL_GRACE);
             tracing::warn!(
                 signal,
@@ -275,7 +278,7 @@ fn install_panic_hook(lang: Lang, log: Option<PathBuf>) {
         tracing::error!(panic = %info, "panic");
         let log = log
             .as_ref()
-            .map_or_else(|| "-".to_string(), |p| p.display().to_string());
+            .map_or_else(|| "-".to_string(), |p| sanitize_path(p));
         // The terminal may be gone (hung up): then there is no one to tell.
         let _ = writeln!(
             std::io::stderr(),
@@ -286,21 +289,17 @@ fn install_panic_hook(lang: Lang, log: Option<PathBuf>) {
     }));
 }
 
-/// Logs to a daily file in the platform state dir (a week kept); the screen is never
-/// written to. Returns the log dir.
+/// Logs to a daily file in the platform state dir (a week kept, owner-only); the screen is
+/// never written to. Returns the log dir.
 fn init_logging(paths: &Paths) -> anyhow::Result<PathBuf> {
     let dir = paths
         .log_dir()
         .ok_or_else(|| anyhow!("no home directory to keep a log in"))?;
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let appender = tracing_appender::rolling::RollingFileAppender::builder()
-        .rotation(tracing_appender::rolling::Rotation::DAILY)
-        .filename_prefix(LOG_FILE)
-        .max_log_files(7)
-        .build(&dir)
-        .with_context(|| format!("opening the log file in {}", dir.display()))?;
+    let writer = log::DailyLog::open(&dir)
+        .map_err(|e| anyhow!(Catalog::english().render(&e)))
+        .context("opening the log file")?;
     tracing_subscriber::fmt()
-        .with_writer(appender)
+        .with_writer(writer)
         .with_ansi(false)
         .with_target(false)
         .try_init()

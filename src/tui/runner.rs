@@ -329,7 +329,7 @@ impl Runner {
                 note,
                 later,
             } => Ok(Some(
-                match desk.log_callback(&number, Some(callback_id), result, &note, later) {
+                match desk.log_callback(&number, None, Some(callback_id), result, &note, later) {
                     Ok(outcome) => Msg::Callbacks(callbacks::Msg::Logged {
                         number,
                         result,
@@ -339,19 +339,19 @@ impl Runner {
                     Err(e) => refused(&number, e),
                 },
             )),
-            Effect::PromiseCallback { number, due, note } => {
-                Ok(Some(match desk.promise_callback(&number, due, &note) {
+            Effect::PromiseCallback { number, due, note } => Ok(Some(
+                match desk.promise_callback(&number, None, due, &note) {
                     Ok(()) => Msg::Callbacks(callbacks::Msg::Promised { number, due }),
                     Err(e) => refused(&number, e),
-                }))
-            }
+                },
+            )),
             Effect::RecordRevisit {
                 number,
                 revisit_id,
                 satisfaction,
                 comment,
             } => Ok(Some(
-                match desk.record_revisit(&number, Some(revisit_id), satisfaction, &comment) {
+                match desk.record_revisit(&number, None, Some(revisit_id), satisfaction, &comment) {
                     Ok(outcome) => Msg::Revisits(revisits::Msg::Revisited {
                         number: outcome.complaint.number,
                         stage: outcome.complaint.stage,

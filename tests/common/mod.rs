@@ -165,6 +165,20 @@ pub fn leak<'a>() -> Vec<&'a str> {
 }
 
 impl Desk {
+    /// The binary in the test environment under umask 000 (a shell sets it, then becomes the
+    /// binary), without `--db`: `args` are all its arguments.
+    pub fn with_umask_000(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("sh");
+        cmd.env_clear()
+            .envs(test_env(self.dir.path()))
+            .timeout(STUCK)
+            .arg("-c")
+            .arg(r#"umask 000; exec "$0" "$@""#)
+            .arg(BIN)
+            .args(args);
+        cmd
+    }
+
     /// `case NUMBER ARGS…` on this database (the outcome is for the caller to assert).
     pub fn case(&self, number: &str, args: &[&str]) -> assert_cmd::assert::Assert {
         self.cmd().arg("case").arg(number).args(args).assert()
