@@ -26,6 +26,10 @@ pub type Failure = (Error, Option<Lang>);
 
 /// Runs `command` with the global options of `cli`.
 pub fn run(cli: &Cli, command: &Command) -> std::result::Result<(), Failure> {
+    // A damage report's whole text goes to the log; nothing else a command does is logged.
+    if let Ok(paths) = Paths::platform() {
+        crate::log::on_demand(&paths);
+    }
     if let Command::Init { preset } = command {
         return init(cli, preset.map(Preset::from)).map_err(|e| (e, cli.lang));
     }
