@@ -1,5 +1,5 @@
 //! Damaged files on the built binary: refused in one line and left byte for byte as they
-//! were (no `-wal`/`-shm` left beside them).
+//! were (no `-wal`/`-shm` left beside them); read commands on a wrong path create nothing.
 
 mod common;
 
@@ -265,4 +265,62 @@ fn init_reports_a_damaged_index_in_one_line() {
         "no partial copy left"
     );
     untouched(&desk.db, &bad);
+}
+
+/// Commands that read (or change what is there) on a mistyped path, an empty file or a
+/// blank SQLite file say there is no database, and create nothing: no file, no `-wal` or
+/// `-shm`, no directory.
+#[test]
+fn read_commands_on_a_wrong_path_or_an_empty_file_create_nothing() {
+    let desk = Desk::empty();
+    let typo = desk.path("typo/desk.db");
+    let empty = desk.path("empty.db");
+    std::fs::write(&empty, b"").expect("empty file");
+    let blank = desk.path("blank.db");
+    {
+        let conn = Connection::open(&blank).expect("blank");
+        conn.execute_batch("CREATE TABLE t (x); DROP TABLE t;")
+            .expect("a blank SQLite file");
+    }
+    let blank_bytes = bytes(&blank);
+    let commands: &[&[&str]] = &[
+        &["list"],
+        &["list", "--queue", "all", "--format", "json"],
+        &["show", "20261122-0001"],
+        &["search", "漏水"],
+        &["export", "--format", "csv"],
+        &["audit", "verify"],
+        &["agent", "list"],
+        &["case", "20261122-0001", "escalate", "--reason", "x"],
+    ];
+    for db in [&typo, &empty, &blank] {
+        for args in commands {
+            let out = common::command(db, desk.dir.path())
+                .env("COMPLAINT_DESK_SECRET", common::ADMIN_SECRET)
+                .args(["--lang", "en"])
+                .args(*args)
+                .output()
+                .expect("run");
+            refused(&out, &[&format!("no database at {}", db.display()), "init"]);
+        }
+    }
+    assert!(!desk.path("typo").exists(), "no directory made");
+    assert_eq!(bytes(&empty), b"");
+    untouched(&empty, b"");
+    untouched(&blank, &blank_bytes);
+
+    // `config` does not open the database at all.
+    common::command(&typo, desk.dir.path())
+        .arg("config")
+        .assert()
+        .success();
+    assert!(!desk.path("typo").exists());
+
+    // A command that starts a desk may create it.
+    common::command(&typo, desk.dir.path())
+        .env("COMPLAINT_DESK_NEW_SECRET", common::ADMIN_SECRET)
+        .args(["agent", "add", ADMIN])
+        .assert()
+        .success();
+    assert!(typo.exists());
 }

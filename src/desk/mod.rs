@@ -118,7 +118,7 @@ pub use crate::store::audit::{AuditReport, Breach};
 pub use crate::store::complaints::Cursor;
 pub use crate::store::events::Event;
 pub use crate::store::followups::{Callback, Revisit};
-pub use crate::store::{BackupReport, MigrationProgress};
+pub use crate::store::{BackupReport, IfMissing, MigrationProgress};
 
 /// What `init` and [`Desk::check`] report of a database found whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -137,6 +137,16 @@ pub fn schema_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
+/// What opening a database does when there is none at the path (no file, or an empty one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMissing {
+    /// Create it (`init`, `add`, `demo`, the terminal app).
+    Create,
+    /// Refuse with `error.no_database`, creating nothing (the commands that only read or
+    /// change what is there).
+    Refuse,
+}
+
 /// An open database.
 pub struct Store {
     conn: Connection,
@@ -166,19 +176,29 @@ impl Store {
         path: &Path,
         progress: &mut dyn FnMut(MigrationProgress),
     ) -> Result<Store> {
+        Store::open_as(path, IfMissing::Create, progress)
+    }
+
+    /// [`Store::open_with_progress`], creating the database only if `if_missing` says so.
+    pub fn open_as(
+        path: &Path,
+        if_missing: IfMissing,
+        progress: &mut dyn FnMut(MigrationProgress),
+    ) -> Result<Store> {
         let existed = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
-        if existed {
-            check_header(path)?;
-        } else {
-            create_owner_only(path)?;
+        match (existed, if_missing) {
+            (true, _) => check_header(path)?,
+            (false, IfMissing::Create) => create_owner_only(path)?,
+            (false, IfMissing::Refuse) => return Err(no_database(path)),
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
         conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(path, e))?;
         search::register(&conn).map_err(|e| Error::storage(path, e))?;
-        if existed {
-            check_schema(&conn, path)?;
+        if existed && check_schema(&conn, path)? == Schema::Blank && if_missing == IfMissing::Refuse
+        {
+            return Err(no_database(path));
         }
         let mut store = Store {
             conn,
@@ -382,7 +402,9 @@ impl Store {
         conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(path, e))?;
         search::register(&conn).map_err(|e| Error::storage(path, e))?;
-        check_schema(&conn, path)?;
+        if check_schema(&conn, path)? == Schema::Blank {
+            return Err(no_database(path));
+        }
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| open_error(path, e))?;
@@ -522,6 +544,11 @@ fn damaged(path: &Path, key: &'static str, args: &[(&'static str, String)]) -> E
     }
     tracing::error!(db = %path.display(), "refused: {err}");
     err
+}
+
+/// `error.no_database`: nothing at `path` to open, and nothing created.
+fn no_database(path: &Path) -> Error {
+    Error::new("error.no_database").arg("path", path.display())
 }
 
 /// How far [`walk_pages`] got.
