@@ -168,19 +168,16 @@ fn one_byte_damage_in_the_free_list_and_vacuum_fields_is_refused() {
     }
 }
 
-/// A leaf in the middle of the complaints table overwritten with garbage: `add`, which
-/// writes elsewhere in the table, is refused by the walk before the first write; the whole
-/// report is in the log.
-#[test]
-fn a_garbled_middle_page_of_the_complaints_table_refuses_add() {
-    let desk = demo_desk();
+/// Overwrites a leaf in the middle of the complaints table of `db` with garbage that is not
+/// a b-tree page; returns the page's number and the file's new bytes.
+fn garble_a_middle_page(db: &Path) -> (usize, Vec<u8>) {
     let leaves: Vec<i64> = query(
-        &desk.db,
+        db,
         "SELECT pageno FROM dbstat WHERE name = 'complaints' AND pagetype = 'leaf' ORDER BY pageno",
     );
     assert!(leaves.len() > 100, "{} leaves", leaves.len());
     let page = usize::try_from(leaves[leaves.len() / 2]).expect("page number");
-    let mut bad = bytes(&desk.db);
+    let mut bad = bytes(db);
     let page_size = usize::from(u16::from_be_bytes([bad[16], bad[17]]));
     let mut x: u32 = 0x9e37_79b9;
     for b in &mut bad[(page - 1) * page_size..page * page_size] {
@@ -191,14 +188,52 @@ fn a_garbled_middle_page_of_the_complaints_table_refuses_add() {
     }
     // Not a b-tree page type (2, 5, 10, 13).
     bad[(page - 1) * page_size] = 0x6b;
-    std::fs::write(&desk.db, &bad).expect("damage");
+    std::fs::write(db, &bad).expect("damage");
+    (page, bad)
+}
 
+/// A leaf in the middle of the complaints table overwritten with garbage: `add`, which
+/// writes elsewhere in the table, is refused by the walk before the first write; the whole
+/// report is in the log.
+#[test]
+fn a_garbled_middle_page_of_the_complaints_table_refuses_add() {
+    let desk = demo_desk();
+    let (page, bad) = garble_a_middle_page(&desk.db);
     let line = refused(&add(&desk), &["damaged", "complaints", &page.to_string()]);
     untouched(&desk.db, &bad);
     assert!(
         log_text(&desk).contains(&format!("page {page} of complaints")),
         "{line}"
     );
+}
+
+/// The same damage in a file left with a write-ahead log by a crash: refused, and the log
+/// is not copied into the file on the way out (closing the last connection would).
+#[test]
+fn a_garbled_file_keeps_the_log_a_crash_left_as_it_was() {
+    let desk = demo_desk();
+    let crashed = desk.path("crashed.db");
+    let [wal, _] = companions(&crashed);
+    {
+        let conn = Connection::open(&desk.db).expect("raw");
+        conn.pragma_update(None, "wal_autocheckpoint", 0)
+            .expect("no checkpoint");
+        conn.execute_batch("CREATE TABLE note (x); INSERT INTO note VALUES ('before the crash');")
+            .expect("write into the log");
+        std::fs::copy(&desk.db, &crashed).expect("copy");
+        std::fs::copy(&companions(&desk.db)[0], &wal).expect("copy the log");
+    }
+    let (_, bad) = garble_a_middle_page(&crashed);
+    let log = bytes(&wal);
+    assert!(!log.is_empty());
+    let out = common::command(&crashed, desk.dir.path())
+        .args(["--lang", "en", "add"])
+        .args(common::leak())
+        .output()
+        .expect("add");
+    refused(&out, &["damaged", "complaints"]);
+    assert!(bytes(&crashed) == bad, "the file was changed");
+    assert!(bytes(&wal) == log, "the log was changed");
 }
 
 /// An index entry changed inside its page (the page itself well formed): only a check of

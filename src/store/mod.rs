@@ -22,6 +22,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
@@ -196,7 +197,9 @@ impl Store {
         conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(path, e))?;
         search::register(&conn).map_err(|e| Error::storage(path, e))?;
-        if existed && check_schema(&conn, path)? == Schema::Blank && if_missing == IfMissing::Refuse
+        if existed
+            && check_schema(&conn, path).inspect_err(|_| leave_log(&conn, path))? == Schema::Blank
+            && if_missing == IfMissing::Refuse
         {
             return Err(no_database(path));
         }
@@ -303,7 +306,8 @@ impl Store {
             return Ok(());
         }
         let started = Instant::now();
-        let walk = walk_pages(&self.conn, &self.path, WALK_BUDGET)?;
+        let walk = walk_pages(&self.conn, &self.path, WALK_BUDGET)
+            .inspect_err(|_| leave_log(&self.conn, &self.path))?;
         tracing::info!(
             db = %self.path.display(),
             pages = walk.pages,
@@ -402,7 +406,7 @@ impl Store {
         conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(path, e))?;
         search::register(&conn).map_err(|e| Error::storage(path, e))?;
-        if check_schema(&conn, path)? == Schema::Blank {
+        if check_schema(&conn, path).inspect_err(|_| leave_log(&conn, path))? == Schema::Blank {
             return Err(no_database(path));
         }
         let version: i64 = conn
@@ -792,6 +796,15 @@ fn header_problem(h: &Header, len: u64, logged: bool) -> Option<Problem> {
         ));
     }
     None
+}
+
+/// Keeps a refused file's write-ahead log as found: closing the last connection would copy
+/// it into the file.
+fn leave_log(conn: &Connection, path: &Path) {
+    if log_in_use(path) {
+        // Failing, the close copies the log in, as SQLite always did.
+        let _ = conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
+    }
 }
 
 /// A write-ahead log or rollback journal with something in it beside `path`: the file itself
