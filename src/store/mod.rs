@@ -104,9 +104,9 @@ const MARKERS: &[(i64, &str, &str)] = &[
 const REQUIRED_TABLES: &[&str] = &["complaints", "events", "number_seq"];
 
 /// How long the walk over the b-tree pages before a store's first write may take. On the
-/// 2-core development machine, with the file in the page cache, it reads some 200,000 pages
-/// (0.8 GB): all of a file of 200,000 complaints; of a 10⁶-complaint file (2.9 GB), the
-/// complaints with their indexes, calls owed and the start of the rest. What it does not
+/// 2-core development machine it reads 110,000 to 290,000 pages (0.45–1.2 GB), as much of the
+/// file is in the page cache: of a 10⁶-complaint file (2.9 GB), the complaints with their
+/// indexes first, then the calls owed, revisits and part of the timeline. What it does not
 /// reach is left to `init`'s integrity check.
 pub const WALK_BUDGET: Duration = Duration::from_millis(500);
 
