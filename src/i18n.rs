@@ -133,6 +133,8 @@ impl Catalog {
                         return (*n, names.join(self.text("label.list_separator")));
                     }
                     "hint" => return (*n, self.text(v).to_string()),
+                    // What is damaged (`damage.…`), filled by the arguments after it.
+                    "problem" => return ("detail", self.text(v).to_string()),
                     _ => return (*n, v.clone()),
                 };
                 (*n, self.text_or(&format!("{section}.{v}"), v).to_string())

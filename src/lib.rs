@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod files;
 pub mod i18n;
+pub mod log;
 pub mod present;
 pub mod progress;
 pub mod store;

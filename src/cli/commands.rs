@@ -6,12 +6,12 @@ use std::time::Instant;
 
 use super::output;
 use super::{
-    CallbackAction, CaseAction, Cli, Command, ConfigFormat, ExportFormat, ListFormat, ListQueue,
-    RevisitAction, ShowFormat,
+    AgentAction, CallbackAction, CaseAction, Cli, Command, ConfigFormat, ExportFormat, ListFormat,
+    ListQueue, RevisitAction, ShowFormat,
 };
 use crate::config::{Config, ConfigSource, Paths, Preset};
 use crate::desk::CallResult;
-use crate::desk::{Desk, SystemClock};
+use crate::desk::{Desk, IfMissing, SystemClock};
 use crate::domain::agent::Permission;
 use crate::domain::complaint::{Complaint, NewComplaint, Queue};
 use crate::domain::handling::Action;
@@ -27,6 +27,10 @@ pub type Failure = (Error, Option<Lang>);
 
 /// Runs `command` with the global options of `cli`.
 pub fn run(cli: &Cli, command: &Command) -> std::result::Result<(), Failure> {
+    // A damage report's whole text goes to the log; nothing else a command does is logged.
+    if let Ok(paths) = Paths::platform() {
+        crate::log::on_demand(&paths);
+    }
     if let Command::Init { preset } = command {
         return init(cli, preset.map(Preset::from)).map_err(|e| (e, cli.lang));
     }
@@ -37,7 +41,7 @@ pub fn run(cli: &Cli, command: &Command) -> std::result::Result<(), Failure> {
     match command {
         Command::Config { format } => print_config(&config, &source, *format).map_err(fail),
         command => {
-            let desk = open_desk(cli, config)?;
+            let desk = open_desk(cli, config, if_missing(command))?;
             run_on_desk(desk, command, catalog).map_err(fail)
         }
     }
@@ -361,15 +365,37 @@ fn case_action(a: &CaseAction) -> Result<Action> {
     })
 }
 
-fn open_desk(cli: &Cli, config: Config) -> std::result::Result<Desk, Failure> {
+/// Whether `command` may create its database: those that start a desk (`add`, `demo`, the
+/// first `agent add`; `init` has its own way). Every other one needs the database there.
+fn if_missing(command: &Command) -> IfMissing {
+    match command {
+        Command::Add(_)
+        | Command::Demo { .. }
+        | Command::Agent {
+            action: AgentAction::Add { .. },
+        } => IfMissing::Create,
+        _ => IfMissing::Refuse,
+    }
+}
+
+fn open_desk(
+    cli: &Cli,
+    config: Config,
+    if_missing: IfMissing,
+) -> std::result::Result<Desk, Failure> {
     let lang = cli.lang.unwrap_or(config.language);
     let fail = |e: Error| (e, Some(lang));
     let path = db_path(cli, &config).map_err(fail)?;
     let agent = agent_name(cli).map_err(fail)?;
     let mut bar = MigrationBar::new(Catalog::get(lang).text("cli.index_progress"));
-    let desk = Desk::open_with_progress(&path, config, &agent, Box::new(SystemClock), &mut |p| {
-        bar.update(p)
-    });
+    let desk = Desk::open_with_progress(
+        &path,
+        if_missing,
+        config,
+        &agent,
+        Box::new(SystemClock),
+        &mut |p| bar.update(p),
+    );
     bar.finish();
     desk.map_err(fail)
 }

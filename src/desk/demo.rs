@@ -86,7 +86,7 @@ impl Desk {
             });
             let from_intake = config.policy.handling.handler_from == HandlerFrom::Intake;
             let load = DemoLoad { agent, from_intake };
-            let mut bulk = store.bulk(load, BULK_BUDGET);
+            let mut bulk = store.bulk(load, BULK_BUDGET)?;
             let mut pushed = 0;
             while pushed < count {
                 let chunk = next_chunk(&chunks, &mut bulk)?;

@@ -118,7 +118,7 @@ pub use crate::store::audit::{AuditReport, Breach};
 pub use crate::store::complaints::Cursor;
 pub use crate::store::events::Event;
 pub use crate::store::followups::{Callback, Revisit};
-pub use crate::store::{BackupReport, MigrationProgress};
+pub use crate::store::{BackupReport, IfMissing, MigrationProgress};
 
 /// What `init` and [`Desk::check`] report of a database found whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,7 +219,7 @@ impl Desk {
         check(&Store::open(path)?)
     }
 
-    /// Checks the whole file (`PRAGMA quick_check`) and reports its version and size.
+    /// Checks the whole file (`PRAGMA integrity_check`) and reports its version and size.
     pub fn check(&self) -> Result<DatabaseReport> {
         check(&self.store)
     }
@@ -588,14 +588,15 @@ impl Desk {
         self.store.audit_head()
     }
 
-    /// Online backup to `dest`, checked with `PRAGMA integrity_check`.
+    /// Online backup to `dest`, checked with `PRAGMA integrity_check` (and this file too,
+    /// when the copy fails it).
     pub fn backup(&self, dest: &Path) -> Result<BackupReport> {
         self.store.backup(dest)
     }
 }
 
 fn check(store: &Store) -> Result<DatabaseReport> {
-    store.quick_check()?;
+    store.integrity_check()?;
     Ok(DatabaseReport {
         version: crate::store::schema_version(),
         complaints: store.count(Queue::All, &Viewer::NOBODY)?,

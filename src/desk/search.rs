@@ -16,7 +16,7 @@ use crate::domain::search::{SearchFilter, View};
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 use crate::store::complaints::Cursor;
-use crate::store::{MigrationProgress, Store};
+use crate::store::{IfMissing, MigrationProgress, Store};
 use crate::when::parse_datetime;
 
 /// Longest "today's sequence" that [`Desk::find_number`] takes (more digits: a whole number).
@@ -161,17 +161,19 @@ impl Desk {
         search_filter(&self.config.policy, typed)
     }
 
-    /// Opens the database like [`Desk::open`], telling `progress` how a long migration
-    /// (building the search index of a large file) is getting on.
+    /// Opens the database like [`Desk::open`], creating it only if `if_missing` says so, and
+    /// telling `progress` how a long migration (building the search index of a large file)
+    /// is getting on.
     pub fn open_with_progress(
         path: &Path,
+        if_missing: IfMissing,
         config: Config,
         agent: &str,
         clock: Box<dyn Clock>,
         progress: &mut dyn FnMut(MigrationProgress),
     ) -> Result<Desk> {
         Desk::new(
-            Store::open_with_progress(path, progress)?,
+            Store::open_as(path, if_missing, progress)?,
             config,
             agent,
             clock,

@@ -742,7 +742,7 @@ mod tests {
             ["events_no_update", "events_no_delete"]
         );
         assert!(!report.is_whole());
-        let err = store.quick_check().expect_err("init's check");
+        let err = store.integrity_check().expect_err("init's check");
         assert_eq!(err.key, "error.guards_missing");
     }
 }

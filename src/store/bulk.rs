@@ -62,9 +62,11 @@ struct Open<'s, B> {
 }
 
 impl Store {
-    /// A bulk writer on this store, committing about every `budget` (see [`BULK_BUDGET`]).
-    pub fn bulk<L: BulkLoad>(&mut self, load: L, budget: Duration) -> BulkWriter<'_, L> {
-        BulkWriter {
+    /// A bulk writer on this store, committing about every `budget` (see [`BULK_BUDGET`]);
+    /// refused like a first [`Store::write`] on a damaged file.
+    pub fn bulk<L: BulkLoad>(&mut self, load: L, budget: Duration) -> Result<BulkWriter<'_, L>> {
+        self.check_before_write()?;
+        Ok(BulkWriter {
             conn: &self.conn,
             path: &self.path,
             load,
@@ -72,7 +74,7 @@ impl Store {
             open: None,
             committed: 0,
             last_commit: None,
-        }
+        })
     }
 }
 
@@ -205,7 +207,9 @@ mod tests {
     #[test]
     fn a_spent_budget_commits_after_every_item() {
         let (_dir, mut store) = store();
-        let mut bulk = store.bulk(Numbers { transactions: 0 }, Duration::ZERO);
+        let mut bulk = store
+            .bulk(Numbers { transactions: 0 }, Duration::ZERO)
+            .expect("bulk");
         for n in 1..=3 {
             bulk.push(&n).expect("push");
             assert_eq!(bulk.committed(), n as u64);
@@ -218,7 +222,9 @@ mod tests {
     #[test]
     fn a_long_budget_commits_once_at_the_end() {
         let (_dir, mut store) = store();
-        let mut bulk = store.bulk(Numbers { transactions: 0 }, Duration::from_secs(3600));
+        let mut bulk = store
+            .bulk(Numbers { transactions: 0 }, Duration::from_secs(3600))
+            .expect("bulk");
         for n in 1..=3 {
             bulk.push(&n).expect("push");
         }
@@ -235,7 +241,9 @@ mod tests {
     #[test]
     fn a_failed_item_rolls_back_its_transaction_only() {
         let (_dir, mut store) = store();
-        let mut bulk = store.bulk(Numbers { transactions: 0 }, Duration::from_secs(3600));
+        let mut bulk = store
+            .bulk(Numbers { transactions: 0 }, Duration::from_secs(3600))
+            .expect("bulk");
         bulk.push(&1).expect("push");
         bulk.commit().expect("commit");
         bulk.push(&2).expect("push");

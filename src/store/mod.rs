@@ -1,8 +1,11 @@
 //! SQLite storage: the only place with SQL.
 //!
-//! [`Store::open`] checks a file before touching it (ours? damaged? newer?), then sets the
-//! pragmas (WAL, `synchronous=FULL`, foreign keys, busy timeout) and runs the numbered
-//! migrations on `PRAGMA user_version`, each in its own transaction.
+//! [`Store::open`] checks a file before touching it (its header against its size, then its
+//! schema: ours? damaged? newer?), then sets the pragmas (WAL, `synchronous=FULL`, foreign
+//! keys, busy timeout) and runs the numbered migrations on `PRAGMA user_version`, each in its
+//! own transaction. Before a store's first write, its b-tree pages are walked for as long as
+//! [`WALK_BUDGET`] allows ([`Store::write`]); `init` and `backup` check the whole file
+//! ([`Store::integrity_check`]).
 
 pub mod agents;
 pub mod attachments;
@@ -19,7 +22,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use crate::files::Partial;
@@ -100,6 +104,13 @@ const MARKERS: &[(i64, &str, &str)] = &[
 /// Tables every version of our schema has; their absence means a damaged file.
 const REQUIRED_TABLES: &[&str] = &["complaints", "events", "number_seq"];
 
+/// How long the walk over the b-tree pages before a store's first write may take. On the
+/// 2-core development machine it reads 110,000 to 290,000 pages (0.45–1.2 GB), as much of the
+/// file is in the page cache: of a 10⁶-complaint file (2.9 GB), the complaints with their
+/// indexes first, then the calls owed, revisits and part of the timeline. What it does not
+/// reach is left to `init`'s integrity check.
+pub const WALK_BUDGET: Duration = Duration::from_millis(500);
+
 /// How long a writer waits for another process's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -128,10 +139,22 @@ pub fn schema_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
+/// What opening a database does when there is none at the path (no file, or an empty one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMissing {
+    /// Create it (`init`, `add`, `demo`, the terminal app).
+    Create,
+    /// Refuse with `error.no_database`, creating nothing (the commands that only read or
+    /// change what is there).
+    Refuse,
+}
+
 /// An open database.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The pages were walked before this store's first write ([`Store::check_before_write`]).
+    walked: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -155,40 +178,63 @@ impl Store {
         path: &Path,
         progress: &mut dyn FnMut(MigrationProgress),
     ) -> Result<Store> {
-        let existed = path.exists()
-            && std::fs::metadata(path)
-                .map(|m| m.len() > 0)
-                .unwrap_or(false);
-        if existed {
-            check_header(path)?;
-        } else {
-            create_owner_only(path)?;
+        Store::open_as(path, IfMissing::Create, progress)
+    }
+
+    /// [`Store::open_with_progress`], creating the database only if `if_missing` says so.
+    pub fn open_as(
+        path: &Path,
+        if_missing: IfMissing,
+        progress: &mut dyn FnMut(MigrationProgress),
+    ) -> Result<Store> {
+        let existed = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+        match (existed, if_missing) {
+            (true, _) => check_header(path)?,
+            (false, IfMissing::Create) => create_owner_only(path)?,
+            (false, IfMissing::Refuse) => return Err(no_database(path)),
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
         conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(path, e))?;
         search::register(&conn).map_err(|e| Error::storage(path, e))?;
-        if existed {
-            check_schema(&conn, path)?;
+        if existed
+            && check_schema(&conn, path).inspect_err(|_| leave_log(&conn, path))? == Schema::Blank
+            && if_missing == IfMissing::Refuse
+        {
+            return Err(no_database(path));
         }
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| open_error(path, e))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(Error::storage(
-                path,
-                format!("could not switch to WAL (got {mode})"),
-            ));
-        }
-        conn.execute_batch(
-            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
-        )
-        .map_err(|e| Error::storage(path, e))?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            walked: false,
         };
+        let mode: String = store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(|e| open_error(path, e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            // Switching to WAL rewrites the header: the first write.
+            if existed {
+                store.check_before_write()?;
+            }
+            let mode: String = store
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(|e| open_error(path, e))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(Error::storage(
+                    path,
+                    format!("could not switch to WAL (got {mode})"),
+                ));
+            }
+        }
+        store
+            .conn
+            .execute_batch(
+                "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+            )
+            .map_err(|e| Error::storage(path, e))?;
         store.migrate(progress)?;
         // Deleted or overwritten content is zeroed in the file from here on (not during the
         // migrations, which only move rows and would write every freed page twice).
@@ -209,8 +255,10 @@ impl Store {
         &self.conn
     }
 
-    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it commits, or none of it.
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it commits, or none of it. The
+    /// store's first write is refused if the walk before it finds a damaged page.
     pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.check_before_write()?;
         let path = self.path.clone();
         let tx = self
             .conn
@@ -269,10 +317,31 @@ impl Store {
         Error::storage(&self.path, e)
     }
 
-    /// `PRAGMA quick_check`: a whole-file structural check (seconds on a big file; run by
-    /// `init`), and the audit trail's append-only triggers as created.
-    pub fn quick_check(&self) -> Result<()> {
-        check_pragma(&self.conn, &self.path, "quick_check")?;
+    /// Before this store's first write (once): the b-tree pages `dbstat` reads within
+    /// [`WALK_BUDGET`], tree by tree in the schema's order. A page that is not a b-tree page,
+    /// or whose cells or free blocks lie outside it, refuses the write, nothing written.
+    pub(crate) fn check_before_write(&mut self) -> Result<()> {
+        if self.walked {
+            return Ok(());
+        }
+        let started = Instant::now();
+        let walk = walk_pages(&self.conn, &self.path, WALK_BUDGET)
+            .inspect_err(|_| leave_log(&self.conn, &self.path))?;
+        tracing::info!(
+            db = %self.path.display(),
+            pages = walk.pages,
+            whole = walk.whole,
+            ms = started.elapsed().as_millis(),
+            "pages walked before the first write"
+        );
+        self.walked = true;
+        Ok(())
+    }
+
+    /// `PRAGMA integrity_check` (every page, every index against its table: about 12 s at
+    /// 10⁶ complaints; run by `init`), and the audit trail's append-only triggers as created.
+    pub fn integrity_check(&self) -> Result<()> {
+        check_pragma(&self.conn, &self.path, "integrity_check")?;
         let missing = audit::missing_guards(&self.conn).map_err(|e| self.err(e))?;
         if missing.is_empty() {
             Ok(())
@@ -284,7 +353,8 @@ impl Store {
     }
 
     /// Online backup to `dest` (a consistent snapshot, even while others write), then an
-    /// integrity check of the copy. The copy is written under a locked partial name beside
+    /// integrity check of the copy; if the copy fails it, this file is checked too, and
+    /// whichever is damaged is named. The copy is written under a locked partial name beside
     /// `dest` ([`Partial`]) and renamed into place, so a failed backup leaves nothing behind;
     /// partials that killed runs left in that directory are removed first.
     pub fn backup(&self, dest: &Path) -> Result<BackupReport> {
@@ -307,7 +377,21 @@ impl Store {
                 }
             }
         }
-        check_pragma(&copy, path, "integrity_check")?;
+        if let Err(copied) = check_pragma(&copy, path, "integrity_check") {
+            if copied.key != "error.damaged" {
+                return Err(copied);
+            }
+            // A page copy carries the source's damage; if the source is whole, the copy was
+            // spoilt on its way to the destination.
+            check_pragma(&self.conn, &self.path, "integrity_check")?;
+            let mut err = Error::new("error.backup_damaged")
+                .arg("path", dest.display())
+                .arg("source", self.path.display());
+            for name in ["problem", "first", "count"] {
+                err = err.arg(name, copied.get(name).unwrap_or_default());
+            }
+            return Err(err);
+        }
         let complaints: i64 = copy
             .query_row("SELECT count(*) FROM complaints", [], |r| r.get(0))
             .map_err(storage)?;
@@ -333,7 +417,9 @@ impl Store {
         conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(path, e))?;
         search::register(&conn).map_err(|e| Error::storage(path, e))?;
-        check_schema(&conn, path)?;
+        if check_schema(&conn, path).inspect_err(|_| leave_log(&conn, path))? == Schema::Blank {
+            return Err(no_database(path));
+        }
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| open_error(path, e))?;
@@ -348,6 +434,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            walked: false,
         })
     }
 
@@ -362,6 +449,7 @@ impl Store {
         if version >= schema_version() {
             return Ok(());
         }
+        self.check_before_write()?;
         loop {
             let tx = self
                 .conn
@@ -420,22 +508,104 @@ pub struct BackupReport {
     pub stale_removed: Vec<PathBuf>,
 }
 
+/// Runs a checking pragma (`integrity_check`): every problem it lists goes to the log, the
+/// error names the first and how many there are.
 fn check_pragma(conn: &Connection, path: &Path, pragma: &str) -> Result<()> {
     let mut stmt = conn
         .prepare(&format!("PRAGMA {pragma}"))
-        .map_err(|e| Error::storage(path, e))?;
+        .map_err(|e| open_error(path, e))?;
     let rows: Vec<String> = stmt
         .query_map([], |r| r.get(0))
         .and_then(|rows| rows.collect())
-        .map_err(|e| Error::storage(path, e))?;
+        .map_err(|e| open_error(path, e))?;
     if rows.len() == 1 && rows[0] == "ok" {
-        Ok(())
-    } else {
-        Err(Error::new("error.damaged").arg("path", path.display()).arg(
-            "detail",
-            rows.into_iter().take(3).collect::<Vec<_>>().join("; "),
-        ))
+        return Ok(());
     }
+    tracing::error!(
+        db = %path.display(),
+        problems = rows.len(),
+        report = %rows.join("\n"),
+        "{pragma} failed"
+    );
+    let problem = if rows.len() > 1 {
+        "damage.check"
+    } else {
+        "damage.check_one"
+    };
+    Err(Error::new("error.damaged")
+        .arg("path", path.display())
+        .arg("problem", problem)
+        .arg("first", shorten(rows.first().map_or("", String::as_str)))
+        .arg("count", rows.len()))
+}
+
+/// At most [`SHORT`] characters of `text`, on one line.
+fn shorten(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("");
+    match line.char_indices().nth(SHORT) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_string(),
+    }
+}
+
+/// Characters of a check's first problem shown to the user (the rest is in the log).
+const SHORT: usize = 100;
+
+/// `error.damaged` for `path` with the problem `key` (`damage.…`) and its arguments; logged.
+fn damaged(path: &Path, key: &'static str, args: &[(&'static str, String)]) -> Error {
+    let mut err = Error::new("error.damaged")
+        .arg("path", path.display())
+        .arg("problem", key);
+    for (name, value) in args {
+        err = err.arg(name, value);
+    }
+    tracing::error!(db = %path.display(), "refused: {err}");
+    err
+}
+
+/// `error.no_database`: nothing at `path` to open, and nothing created.
+fn no_database(path: &Path) -> Error {
+    Error::new("error.no_database").arg("path", path.display())
+}
+
+/// How far [`walk_pages`] got.
+struct Walk {
+    /// B-tree pages read.
+    pages: u64,
+    /// Every page was read within the budget.
+    whole: bool,
+}
+
+/// The b-tree pages `dbstat` reads (header, cell pointers, free blocks, overflow chains)
+/// until `budget` is spent, tree by tree in the schema's order; the first one it finds
+/// corrupt is reported.
+fn walk_pages(conn: &Connection, path: &Path, budget: Duration) -> Result<Walk> {
+    let started = Instant::now();
+    let mut stmt = conn
+        .prepare("SELECT pagetype = 'corrupted', name, pageno FROM dbstat")
+        .map_err(|e| open_error(path, e))?;
+    let mut rows = stmt.query([]).map_err(|e| open_error(path, e))?;
+    let mut pages = 0u64;
+    while let Some(row) = rows.next().map_err(|e| open_error(path, e))? {
+        let corrupt: bool = row.get(0).map_err(|e| open_error(path, e))?;
+        if corrupt {
+            let tree: String = row.get(1).map_err(|e| open_error(path, e))?;
+            let page: i64 = row.get(2).map_err(|e| open_error(path, e))?;
+            return Err(damaged(
+                path,
+                "damage.page",
+                &[("tree", tree), ("page", page.to_string())],
+            ));
+        }
+        pages += 1;
+        if pages.is_multiple_of(16) && started.elapsed() >= budget {
+            return Ok(Walk {
+                pages,
+                whole: false,
+            });
+        }
+    }
+    Ok(Walk { pages, whole: true })
 }
 
 /// Creates an empty file readable and writable by its owner only (0600, whatever the umask),
@@ -464,28 +634,200 @@ fn create_owner_only(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The 100-byte SQLite header: magic string and the fields SQLite insists on.
+/// The first bytes of a SQLite file: the 100-byte header and page 1's b-tree header.
+const HEADER: usize = 108;
+
+/// The database header read from the file (before SQLite opens it).
+struct Header([u8; HEADER]);
+
+impl Header {
+    fn byte(&self, offset: usize) -> u32 {
+        u32::from(self.0[offset])
+    }
+
+    fn u32_at(&self, offset: usize) -> u32 {
+        let b = &self.0;
+        u32::from_be_bytes([b[offset], b[offset + 1], b[offset + 2], b[offset + 3]])
+    }
+
+    /// Bytes per page (1 stands for 65536).
+    fn page_size(&self) -> u32 {
+        match u16::from_be_bytes([self.0[16], self.0[17]]) {
+            1 => 65536,
+            n => u32::from(n),
+        }
+    }
+
+    /// No table or index yet: page 1 is an empty leaf, the application id unset.
+    fn blank(&self) -> bool {
+        self.u32_at(68) == 0 && self.0[100] == 0x0D && self.0[103] == 0 && self.0[104] == 0
+    }
+
+    /// The page count at offset 28, when valid: non-zero and written with the change
+    /// counter it was valid for (offset 92 equal to offset 24).
+    fn pages(&self) -> Option<u32> {
+        let pages = self.u32_at(28);
+        (pages > 0 && self.u32_at(92) == self.u32_at(24)).then_some(pages)
+    }
+}
+
+/// The 100-byte SQLite header checked against the file, before SQLite opens it: the fields
+/// SQLite insists on, what our files always hold (no auto-vacuum, no reserved bytes, UTF-8),
+/// the page count against the file's length and the free-page list within it. With a
+/// write-ahead log in use the file may lag behind the database (a checkpoint writes page 1
+/// first), so its length is then left out.
 fn check_header(path: &Path) -> Result<()> {
-    let mut header = [0u8; 100];
+    let logged = log_in_use(path);
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let n = read_up_to(&mut file, &mut header).map_err(|e| Error::io(path, e))?;
-    if n < 16 || &header[..16] != b"SQLite format 3\0" {
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let mut bytes = [0u8; HEADER];
+    let n = read_up_to(&mut file, &mut bytes).map_err(|e| Error::io(path, e))?;
+    if n < 16 || &bytes[..16] != b"SQLite format 3\0" {
         return Err(Error::new("error.not_sqlite").arg("path", path.display()));
     }
-    let page_size = u32::from(u16::from_be_bytes([header[16], header[17]]));
-    let page_size = if page_size == 1 { 65536 } else { page_size };
-    let sane = n == 100
-        && (512..=65536).contains(&page_size)
-        && page_size.is_power_of_two()
-        && header[21] == 64
-        && header[22] == 32
-        && header[23] == 32;
-    if !sane {
-        return Err(Error::new("error.damaged")
-            .arg("path", path.display())
-            .arg("detail", "invalid database header"));
+    if n < HEADER {
+        return Err(damaged(
+            path,
+            "damage.header_short",
+            &[("size", len.to_string())],
+        ));
     }
-    Ok(())
+    // A log that appeared meanwhile may have moved the file on.
+    let logged = logged || log_in_use(path);
+    header_problem(&Header(bytes), len, logged)
+        .map_or(Ok(()), |(key, args)| Err(damaged(path, key, &args)))
+}
+
+/// A problem found: its `damage.…` key and arguments.
+type Problem = (&'static str, Vec<(&'static str, String)>);
+
+/// The first thing wrong with `h` in a file of `len` bytes, as a `damage.…` key and its
+/// arguments; `logged`: a write-ahead log is in use, so the length is left out.
+fn header_problem(h: &Header, len: u64, logged: bool) -> Option<Problem> {
+    let page_size = h.page_size();
+    if !(512..=65536).contains(&page_size) || !page_size.is_power_of_two() {
+        return Some(("damage.page_size", vec![("value", page_size.to_string())]));
+    }
+    let ours = h.u32_at(68) == APPLICATION_ID as u32;
+    let blank = h.blank();
+    // A blank file has no schema format or text encoding yet.
+    let lowest = u32::from(!blank);
+    let mut fields: Vec<(usize, u32, std::ops::RangeInclusive<u32>)> = vec![
+        (18, h.byte(18), 1..=2),
+        (19, h.byte(19), 1..=2),
+        (21, h.byte(21), 64..=64),
+        (22, h.byte(22), 32..=32),
+        (23, h.byte(23), 32..=32),
+        (44, h.u32_at(44), lowest..=4),
+        // Ours are UTF-8.
+        (56, h.u32_at(56), if ours { 1..=1 } else { lowest..=3 }),
+    ];
+    if ours || blank {
+        // No reserved bytes, no auto-vacuum, no incremental vacuum.
+        fields.extend([
+            (20, h.byte(20), 0..=0),
+            (52, h.u32_at(52), 0..=0),
+            (64, h.u32_at(64), 0..=0),
+        ]);
+    }
+    if ours {
+        fields.push((28, h.u32_at(28), 1..=u32::MAX));
+    }
+    // Reserved for expansion.
+    fields.extend(
+        (72..92)
+            .step_by(4)
+            .map(|offset| (offset, h.u32_at(offset), 0..=0)),
+    );
+    if let Some((offset, value, range)) = fields
+        .into_iter()
+        .find(|(_, value, range)| !range.contains(value))
+    {
+        let expected = match (range.start(), range.end()) {
+            (a, b) if a == b => a.to_string(),
+            (a, &u32::MAX) => format!("≥ {a}"),
+            (a, b) => format!("{a}–{b}"),
+        };
+        return Some((
+            "damage.field",
+            vec![
+                ("offset", offset.to_string()),
+                ("value", value.to_string()),
+                ("expected", expected),
+            ],
+        ));
+    }
+    // Our files are written only by SQLite 3.7 or later, which keeps the two equal.
+    if ours && h.u32_at(92) != h.u32_at(24) {
+        return Some((
+            "damage.counter",
+            vec![
+                ("counter", h.u32_at(24).to_string()),
+                ("valid_for", h.u32_at(92).to_string()),
+            ],
+        ));
+    }
+    let page_size = u64::from(page_size);
+    if !logged {
+        if !len.is_multiple_of(page_size) {
+            return Some((
+                "damage.file_size",
+                vec![
+                    ("size", len.to_string()),
+                    ("page_size", page_size.to_string()),
+                ],
+            ));
+        }
+        if let Some(pages) = h.pages()
+            && u64::from(pages) * page_size != len
+        {
+            return Some((
+                "damage.page_count",
+                vec![
+                    ("pages", pages.to_string()),
+                    ("found", (len / page_size).to_string()),
+                ],
+            ));
+        }
+    }
+    let pages = h
+        .pages()
+        .map(u64::from)
+        .or_else(|| (!logged).then_some(len / page_size));
+    let (trunk, free) = (u64::from(h.u32_at(32)), u64::from(h.u32_at(36)));
+    let fits = (trunk == 0) == (free == 0)
+        && trunk != 1
+        && pages.is_none_or(|pages| trunk <= pages && free < pages);
+    if !fits {
+        return Some((
+            "damage.freelist",
+            vec![
+                ("trunk", trunk.to_string()),
+                ("count", free.to_string()),
+                ("pages", pages.map_or_else(|| "?".into(), |p| p.to_string())),
+            ],
+        ));
+    }
+    None
+}
+
+/// Keeps a refused file's write-ahead log as found: closing the last connection would copy
+/// it into the file.
+fn leave_log(conn: &Connection, path: &Path) {
+    if log_in_use(path) {
+        // Failing, the close copies the log in, as SQLite always did.
+        let _ = conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
+    }
+}
+
+/// A write-ahead log or rollback journal with something in it beside `path`: the file itself
+/// may lag behind the database until it is checkpointed or rolled back.
+fn log_in_use(path: &Path) -> bool {
+    ["-wal", "-journal"].iter().any(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        std::fs::metadata(PathBuf::from(name)).is_ok_and(|m| m.len() > 0)
+    })
 }
 
 fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -499,8 +841,18 @@ fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize
     Ok(total)
 }
 
-/// Ours, not newer, schema readable: checked before anything is written.
-fn check_schema(conn: &Connection, path: &Path) -> Result<()> {
+/// What [`check_schema`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Schema {
+    /// An empty SQLite file: ours to initialise.
+    Blank,
+    /// Ours, at this binary's version or an earlier one.
+    Ours,
+}
+
+/// Ours, not newer, schema readable (SQLite parses all of it) and every table's and index's
+/// root page within the file: checked before anything is written.
+fn check_schema(conn: &Connection, path: &Path) -> Result<Schema> {
     let read = |sql: &str| -> Result<i64> {
         conn.query_row(sql, [], |r| r.get(0))
             .map_err(|e| open_error(path, e))
@@ -513,7 +865,7 @@ fn check_schema(conn: &Connection, path: &Path) -> Result<()> {
         .map_err(|e| open_error(path, e))?;
     if app_id != APPLICATION_ID {
         if app_id == 0 && version == 0 && tables.is_empty() {
-            return Ok(()); // an empty SQLite file: ours to initialise
+            return Ok(Schema::Blank);
         }
         return Err(Error::new("error.foreign_db").arg("path", path.display()));
     }
@@ -547,11 +899,39 @@ fn check_schema(conn: &Connection, path: &Path) -> Result<()> {
             .iter()
             .find(|t| !tables.iter().any(|have| have == *t))
     {
-        return Err(Error::new("error.damaged")
-            .arg("path", path.display())
-            .arg("detail", format!("table {missing} is missing")));
+        return Err(damaged(
+            path,
+            "damage.table_missing",
+            &[("table", (*missing).to_string())],
+        ));
     }
-    Ok(())
+    // Virtual tables (the search index) have no page of their own; page 1 is the schema's.
+    let misplaced: Option<(String, i64, i64)> = conn
+        .query_row(
+            "WITH file(pages) AS (SELECT page_count FROM pragma_page_count())
+             SELECT s.name, s.rootpage, file.pages FROM sqlite_master AS s, file
+             WHERE s.type IN ('table', 'index') AND coalesce(s.sql, '') NOT LIKE 'CREATE VIRTUAL%'
+               AND (s.rootpage < 2 OR s.rootpage > file.pages
+                    OR EXISTS (SELECT 1 FROM sqlite_master AS other
+                               WHERE other.rootpage = s.rootpage AND other.name <> s.name))
+             LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()
+        .map_err(|e| open_error(path, e))?;
+    if let Some((name, page, pages)) = misplaced {
+        return Err(damaged(
+            path,
+            "damage.root_page",
+            &[
+                ("tree", name),
+                ("page", page.to_string()),
+                ("pages", pages.to_string()),
+            ],
+        ));
+    }
+    Ok(Schema::Ours)
 }
 
 fn open_error(path: &Path, e: rusqlite::Error) -> Error {

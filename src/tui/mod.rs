@@ -5,7 +5,6 @@ pub mod app;
 pub mod ctx;
 pub mod forms;
 pub mod keymap;
-pub mod log;
 pub mod msg;
 pub mod panes;
 pub mod runner;
@@ -19,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, anyhow};
+use anyhow::Context;
 use chrono::Local;
 use crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
 use crossterm::terminal::{
@@ -72,6 +71,19 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Res
         (None, None) => paths.database()?,
     };
     let lang = opts.lang.unwrap_or(config.language);
+    // The app runs without a log; the reason is left on the screen the app returns to. It
+    // starts before the database is opened, so that a damage report is kept.
+    let log = crate::log::start(&paths)
+        .map_err(|e| {
+            let detail = sanitize_line(&format!("{e:#}"));
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}",
+                Catalog::get(lang).format("tui.no_log", &[("detail", detail)])
+            );
+        })
+        .ok();
+    tracing::info!(db = %db.display(), version = env!("CARGO_PKG_VERSION"), "start");
     // An upgrade that builds the search index of a large file shows how it is getting on,
     // before the terminal is taken over.
     let mut bar = MigrationBar::new(Catalog::get(lang).text("cli.index_progress"));
@@ -83,18 +95,6 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Res
         None => opened.remembered_agent()?,
     };
     let ask_admin = opened.needs_first_admin()?;
-    // The app runs without a log; the reason is left on the screen the app returns to.
-    let log = init_logging(&paths)
-        .map_err(|e| {
-            let detail = sanitize_line(&format!("{e:#}"));
-            let _ = writeln!(
-                std::io::stderr(),
-                "{}",
-                Catalog::get(lang).format("tui.no_log", &[("detail", detail)])
-            );
-        })
-        .ok();
-    tracing::info!(db = %db.display(), version = env!("CARGO_PKG_VERSION"), "start");
 
     // Nobody is signed in at the start: the first run creates the first agent and signs
     // them in; otherwise the lock screen asks for a PIN.
@@ -287,23 +287,4 @@ fn install_panic_hook(lang: Lang, log: Option<PathBuf>) {
         );
         previous(info);
     }));
-}
-
-/// Logs to a daily file in the platform state dir (a week kept, owner-only); the screen is
-/// never written to. Returns the log dir.
-fn init_logging(paths: &Paths) -> anyhow::Result<PathBuf> {
-    let dir = paths
-        .log_dir()
-        .ok_or_else(|| anyhow!("no home directory to keep a log in"))?;
-    let writer = log::DailyLog::open(&dir)
-        .map_err(|e| anyhow!(Catalog::english().render(&e)))
-        .context("opening the log file")?;
-    tracing_subscriber::fmt()
-        .with_writer(writer)
-        .with_ansi(false)
-        .with_target(false)
-        .try_init()
-        .map_err(|e| anyhow!(e))
-        .context("installing the logger")?;
-    Ok(dir)
 }

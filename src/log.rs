@@ -1,17 +1,77 @@
-//! The app's log: one file a day (local date) in the platform state dir, the newest
-//! [`KEEP`] kept, owner-only whatever the umask (files 0600 in a 0700 directory), like the
-//! database. The screen is never written to.
+//! The log: one file a day (local date) in the platform state dir, the newest [`KEEP`] kept,
+//! owner-only whatever the umask (files 0600 in a 0700 directory), like the database; never
+//! the screen. The terminal app opens it when it starts; a command opens it only at its
+//! first warning or error (a damage report), so a command with nothing to report leaves no
+//! file behind.
 
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
+use anyhow::{Context, anyhow};
 use chrono::{Local, NaiveDate};
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::writer::EitherWriter;
 
+use crate::config::Paths;
 use crate::error::Result;
 use crate::files::{create_dir_owner_only, owner_only_options};
+use crate::i18n::Catalog;
+
+/// Logs everything from now on to the file in `paths`' log dir, created now. Returns the dir.
+pub fn start(paths: &Paths) -> anyhow::Result<PathBuf> {
+    let dir = paths
+        .log_dir()
+        .ok_or_else(|| anyhow!("no home directory to keep a log in"))?;
+    let writer = DailyLog::open(&dir)
+        .map_err(|e| anyhow!(Catalog::english().render(&e)))
+        .context("opening the log file")?;
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_target(false)
+        .try_init()
+        .map_err(|e| anyhow!(e))
+        .context("installing the logger")?;
+    Ok(dir)
+}
+
+/// Logs warnings and errors to the file in `paths`' log dir, created at the first of them;
+/// without a dir (no home) or a file that cannot be made, they are dropped.
+pub fn on_demand(paths: &Paths) {
+    let writer = OnDemand {
+        dir: paths.log_dir(),
+        file: OnceLock::new(),
+    };
+    // Only fails when a logger is installed already, which then keeps logging.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .with_target(false)
+        .try_init();
+}
+
+/// The log file, opened when the first line is written.
+struct OnDemand {
+    dir: Option<PathBuf>,
+    file: OnceLock<Option<DailyLog>>,
+}
+
+impl<'a> MakeWriter<'a> for OnDemand {
+    type Writer = EitherWriter<LogWriter<'a>, io::Sink>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        let file = self
+            .file
+            .get_or_init(|| self.dir.as_deref().and_then(|dir| DailyLog::open(dir).ok()));
+        match file {
+            Some(log) => EitherWriter::A(LogWriter(log)),
+            None => EitherWriter::B(io::sink()),
+        }
+    }
+}
 
 /// Log file name, before the day (`complaint-desk.log.2026-11-22`).
 pub const LOG_FILE: &str = "complaint-desk.log";
