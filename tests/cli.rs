@@ -413,36 +413,34 @@ fn a_number_out_of_range_is_refused_at_load_and_nothing_is_written() {
     // that are not UTF-8.
     let desk = Desk::empty();
     let cfg = desk.path("big.toml");
-    std::fs::write(&cfg, text).expect("write");
-    desk.cmd()
-        .args(["--lang", "zh-CN", "--config"])
-        .arg(&cfg)
-        .arg("list")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+    let refusals: [(&[u8], &[&str], &str); 3] = [
+        (
+            text.as_bytes(),
+            &["--lang", "zh-CN"],
             "第 6 行，键 follow_up.escalate_after_hours：4000000000 超出范围，允许 1 至 8760",
-        ));
-    std::fs::write(&cfg, "language = \"en\"\n\ndatabase = \"  \"\n").expect("write");
-    desk.cmd()
-        .arg("--config")
-        .arg(&cfg)
-        .arg("list")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+        ),
+        (
+            b"language = \"en\"\n\ndatabase = \"  \"\n",
+            &[],
             "line 3, key database: may not be empty",
-        ));
-    std::fs::write(&cfg, b"language = \"en\"\n# caf\xe9\n").expect("write");
-    desk.cmd()
-        .arg("--config")
-        .arg(&cfg)
-        .arg("list")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
+        ),
+        (
+            b"language = \"en\"\n# caf\xe9\n",
+            &[],
             "line 2, column 6 (byte offset 21): not UTF-8 text",
-        ));
+        ),
+    ];
+    for (file, args, says) in refusals {
+        std::fs::write(&cfg, file).expect("write");
+        desk.cmd()
+            .args(args)
+            .arg("--config")
+            .arg(&cfg)
+            .arg("list")
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(says));
+    }
     assert!(!desk.db.exists(), "a refused config opens no database");
 }
 

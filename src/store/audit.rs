@@ -602,6 +602,14 @@ mod tests {
         }
     }
 
+    /// What the trigger allows: the detail replaced, the nonce dropped.
+    fn erase(store: &Store, id: i64, detail: &str) -> rusqlite::Result<usize> {
+        store.conn().execute(
+            "UPDATE events SET nonce = NULL, detail = ?2 WHERE id = ?1",
+            rusqlite::params![id, detail],
+        )
+    }
+
     fn id_of(store: &Store, note: &str) -> i64 {
         store
             .conn()
@@ -633,24 +641,13 @@ mod tests {
             .write(|tx| Ok(events::append(tx, &event(None, ANONYMISED, &forged))?))
             .expect("append");
         // Rewritten: another note, a larger compensation.
-        store
-            .conn()
-            .execute(
-                "UPDATE events SET nonce = NULL, detail = ?2 WHERE id = ?1",
-                rusqlite::params![id, r#"{"compensation":5000,"note":"***"}"#],
-            )
+        erase(&store, id, r#"{"compensation":5000,"note":"***"}"#)
             .expect("the trigger allows an erasure");
         let report = store.audit_verify(None).expect("verify");
         assert_eq!(report.broken, Some((id, Breach::ErasedForm)));
         // The exact erased form, but listed by no anonymisation.
         let other = id_of(&store, "回电已接通");
-        store
-            .conn()
-            .execute(
-                "UPDATE events SET nonce = NULL, detail = ?2 WHERE id = ?1",
-                rusqlite::params![other, r#"{"note":"***","result":"reached"}"#],
-            )
-            .expect("erase");
+        erase(&store, other, r#"{"note":"***","result":"reached"}"#).expect("erase");
         let report = store.audit_verify(None).expect("verify");
         assert_eq!(report.broken, Some((id, Breach::ErasedForm)));
         store
@@ -666,13 +663,7 @@ mod tests {
     fn an_erased_row_needs_a_later_anonymisation_that_lists_it() {
         let (_dir, store) = store_with_events();
         let id = id_of(&store, "回电已接通");
-        store
-            .conn()
-            .execute(
-                "UPDATE events SET nonce = NULL, detail = ?2 WHERE id = ?1",
-                rusqlite::params![id, r#"{"note":"***","result":"reached"}"#],
-            )
-            .expect("erase");
+        erase(&store, id, r#"{"note":"***","result":"reached"}"#).expect("erase");
         let report = store.audit_verify(None).expect("verify");
         assert_eq!(report.broken, Some((id, Breach::Erased)));
     }
