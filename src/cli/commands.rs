@@ -522,42 +522,79 @@ pub(super) fn print_complaints(
     rows: impl FnOnce(Option<u64>, &mut dyn FnMut(&Complaint) -> Result<()>) -> Result<()>,
 ) -> Result<()> {
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    write_complaints(&mut stdout.lock(), desk, catalog, format, cap, empty, rows)
+}
+
+/// [`print_complaints`] into `dest`. The output is held back until the end or 64 KiB, so a
+/// command that fails early writes nothing (not a header, then an error).
+fn write_complaints(
+    dest: &mut dyn Write,
+    desk: &Desk,
+    catalog: &Catalog,
+    format: ListFormat,
+    cap: Option<u64>,
+    empty: &str,
+    rows: impl FnOnce(Option<u64>, &mut dyn FnMut(&Complaint) -> Result<()>) -> Result<()>,
+) -> Result<()> {
+    let mut held = std::io::BufWriter::with_capacity(1 << 16, dest);
     let io = stdout_error;
-    match format {
-        ListFormat::Json => {
-            let mut json = output::JsonArray::new(&mut out);
-            rows(cap, &mut |c| {
-                json.push(&output::ComplaintJson::from(c)).map_err(io)
-            })?;
-            json.finish().map_err(io)?;
-        }
-        ListFormat::Csv => {
-            let mut csv = output::CsvOut::new(&mut out, false).map_err(io)?;
-            rows(cap, &mut |c| csv.push(c).map_err(io))?;
-            csv.finish().map_err(io)?;
-        }
-        ListFormat::Table => {
-            let mut table = output::Table::new(desk.config(), catalog);
-            table.header(&mut out).map_err(io)?;
-            // One row more than asked tells whether the table was cut short, without a count.
-            let mut seen = 0u64;
-            rows(cap.map(|c| c + 1), &mut |c| {
-                seen += 1;
-                if cap.is_some_and(|cap| seen > cap) {
-                    return Ok(());
+    let printed = (|| -> Result<()> {
+        // The writers' own flushes (a CSV writer flushes when dropped) stop here.
+        let mut out = HoldBack(&mut held);
+        match format {
+            ListFormat::Json => {
+                let mut json = output::JsonArray::new(&mut out);
+                rows(cap, &mut |c| {
+                    json.push(&output::ComplaintJson::from(c)).map_err(io)
+                })?;
+                json.finish().map_err(io)?;
+            }
+            ListFormat::Csv => {
+                let mut csv = output::CsvOut::new(&mut out, false).map_err(io)?;
+                rows(cap, &mut |c| csv.push(c).map_err(io))?;
+                csv.finish().map_err(io)?;
+            }
+            ListFormat::Table => {
+                let mut table = output::Table::new(desk.config(), catalog);
+                table.header(&mut out).map_err(io)?;
+                // One row more than asked tells whether the table was cut short, without a count.
+                let mut seen = 0u64;
+                rows(cap.map(|c| c + 1), &mut |c| {
+                    seen += 1;
+                    if cap.is_some_and(|cap| seen > cap) {
+                        return Ok(());
+                    }
+                    table.row(&mut out, c).map_err(io)
+                })?;
+                if seen == 0 {
+                    writeln!(out, "{}", catalog.text(empty)).map_err(io)?;
+                } else if let Some(cap) = cap.filter(|cap| seen > *cap) {
+                    let more = catalog.format("cli.list_more", &[("shown", cap.to_string())]);
+                    writeln!(out, "{more}").map_err(io)?;
                 }
-                table.row(&mut out, c).map_err(io)
-            })?;
-            if seen == 0 {
-                writeln!(out, "{}", catalog.text(empty)).map_err(io)?;
-            } else if let Some(cap) = cap.filter(|cap| seen > *cap) {
-                let more = catalog.format("cli.list_more", &[("shown", cap.to_string())]);
-                writeln!(out, "{more}").map_err(io)?;
             }
         }
+        Ok(())
+    })();
+    if let Err(e) = printed {
+        // What is still held back is dropped unprinted.
+        drop(held.into_parts());
+        return Err(e);
     }
-    out.flush().map_err(io)
+    held.flush().map_err(io)
+}
+
+/// A writer that passes writes on and keeps flushes to itself.
+struct HoldBack<'a, W: Write>(&'a mut W);
+
+impl<W: Write> Write for HoldBack<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn export(
@@ -644,4 +681,48 @@ fn demo(desk: &mut Desk, count: u64, seed: u64, catalog: &Catalog) -> Result<()>
         )
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Preset};
+    use crate::desk::FixedClock;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn a_listing_that_fails_writes_nothing() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("a.db");
+        Desk::init(&path).expect("init");
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let desk = Desk::open(
+            &path,
+            config,
+            "王丽",
+            Box::new(FixedClock(chrono::Utc::now())),
+        )
+        .expect("desk");
+        let catalog = Catalog::get(Lang::ZhCn);
+        for format in [ListFormat::Table, ListFormat::Json, ListFormat::Csv] {
+            let mut out: Vec<u8> = Vec::new();
+            let failed = write_complaints(&mut out, &desk, catalog, format, None, "", |_, _| {
+                Err(Error::new("error.internal").arg("detail", "read failed"))
+            });
+            assert!(failed.is_err());
+            assert!(out.is_empty(), "{format:?} wrote {out:?}");
+            let mut out: Vec<u8> = Vec::new();
+            write_complaints(
+                &mut out,
+                &desk,
+                catalog,
+                format,
+                None,
+                "cli.list_empty",
+                |_, _| Ok(()),
+            )
+            .expect("an empty listing");
+            assert!(!out.is_empty(), "{format:?} wrote nothing");
+        }
+    }
 }
