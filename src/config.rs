@@ -4,6 +4,7 @@
 //! section of the preset (`[[categories]]`, `[[severities]]`, …) as a whole. The result is
 //! validated before anything runs; a bad file is refused with its path, line and key.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::domain::complaint::Scope;
 use crate::error::{Error, Result};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, taiwan_name};
 
 // The sections of a config file are the domain's rule settings.
 pub use crate::domain::policy::{
@@ -60,18 +61,20 @@ impl Preset {
     }
 }
 
-/// A configured entry with a stable key and a name in both interface languages.
+/// A configured entry with a stable key and a name in each interface language.
 pub trait Named {
     /// Stable key.
     fn key(&self) -> &str;
-    /// Chinese and English names.
-    fn names(&self) -> (&str, &str);
-    /// The name in `lang`.
-    fn name(&self, lang: Lang) -> &str {
-        let (zh, en) = self.names();
-        match lang {
-            Lang::En => en,
-            Lang::ZhCn => zh,
+    /// Chinese (Simplified), zh-TW (if configured) and English names.
+    fn names(&self) -> (&str, Option<&str>, &str);
+    /// The name in `lang`; for zh-TW without a configured `zh_tw`, `zh` converted.
+    fn name(&self, lang: Lang) -> Cow<'_, str> {
+        let (zh, zh_tw, en) = self.names();
+        match (lang, zh_tw) {
+            (Lang::En, _) => Cow::Borrowed(en),
+            (Lang::ZhCn, _) => Cow::Borrowed(zh),
+            (Lang::ZhTw, Some(tw)) => Cow::Borrowed(tw),
+            (Lang::ZhTw, None) => Cow::Owned(taiwan_name(zh)),
         }
     }
 }
@@ -82,8 +85,8 @@ macro_rules! named {
             fn key(&self) -> &str {
                 &self.key
             }
-            fn names(&self) -> (&str, &str) {
-                (&self.zh, &self.en)
+            fn names(&self) -> (&str, Option<&str>, &str) {
+                (&self.zh, self.zh_tw.as_deref(), &self.en)
             }
         }
     )*};
@@ -95,7 +98,7 @@ fn name_of<T: Named>(items: &[T], key: &str, lang: Lang) -> String {
     items
         .iter()
         .find(|i| i.key() == key)
-        .map_or_else(|| key.to_string(), |i| i.name(lang).to_string())
+        .map_or_else(|| key.to_string(), |i| i.name(lang).into_owned())
 }
 
 /// The effective configuration: where and how the app runs, and the organisation's rules.
@@ -384,7 +387,7 @@ impl Config {
             Some(tag) => Lang::parse(tag).ok_or_else(|| {
                 places.fail(
                     "language",
-                    format!("unknown language \"{tag}\"; known: en, zh-CN"),
+                    format!("unknown language \"{tag}\"; known: en, zh-CN, zh-TW"),
                 )
             })?,
         };
@@ -734,6 +737,49 @@ scope = "in"
             .expect_err("dangling rule");
         assert_eq!(err.get("file"), Some("preset pest-control (built in)"));
         assert_eq!(err.get("key"), Some("keyword_rules[0].category"));
+    }
+
+    /// `language = "zh-TW"` loads; a configured `zh_tw` name wins, else `zh` is converted.
+    #[test]
+    fn zh_tw_language_and_names() {
+        let text = r#"
+preset = "property-management"
+language = "zh-TW"
+keyword_rules = []
+
+[[categories]]
+key = "leak"
+zh = "漏水"
+en = "Leak"
+scope = "in"
+
+[[categories]]
+key = "lift"
+zh = "电梯故障"
+en = "Lift fault"
+scope = "in"
+
+[[categories]]
+key = "fees"
+zh = "物业收费"
+zh_tw = "管理費"
+en = "Fees"
+scope = "in"
+"#;
+        let c = Config::from_toml(text, "test.toml").expect("valid");
+        assert_eq!(c.language, Lang::ZhTw);
+        assert_eq!(c.category_name("lift", Lang::ZhTw), "電梯故障");
+        assert_eq!(c.category_name("lift", Lang::ZhCn), "电梯故障");
+        assert_eq!(c.category_name("fees", Lang::ZhTw), "管理費");
+        assert_eq!(c.category_name("fees", Lang::ZhCn), "物业收费");
+        // Typed in either script, or by the zh-TW name.
+        for typed in ["电梯故障", "電梯故障", "管理費", "物業收費"] {
+            assert!(c.policy.find_category(typed).is_some(), "{typed}");
+        }
+        // Written back as configured: no derived zh_tw.
+        let back = c.to_toml().expect("toml");
+        assert!(back.contains("zh_tw = \"管理費\""), "{back}");
+        assert!(!back.contains("電梯故障"), "{back}");
     }
 
     #[test]

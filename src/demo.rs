@@ -486,6 +486,7 @@ impl<'a> DemoGenerator<'a> {
             .unwrap_or_else(|| crate::config::Role {
                 key: "agent".into(),
                 zh: String::new(),
+                zh_tw: None,
                 en: String::new(),
                 compensation_limit: u32::MAX,
                 permissions: Vec::new(),

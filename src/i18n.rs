@@ -1,5 +1,6 @@
 //! Message catalogs (`assets/locales/*.toml`): every user-facing string, keyed.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -17,25 +18,31 @@ pub enum Lang {
     #[default]
     #[serde(rename = "zh-CN")]
     ZhCn,
+    /// Traditional Chinese in Taiwan usage (a catalog of its own, not a conversion).
+    #[serde(rename = "zh-TW")]
+    ZhTw,
 }
 
 impl Lang {
     /// Every supported language.
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::ZhCn];
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::ZhCn, Lang::ZhTw];
 
     /// The tag used in config and on the command line.
     pub fn tag(self) -> &'static str {
         match self {
             Lang::En => "en",
             Lang::ZhCn => "zh-CN",
+            Lang::ZhTw => "zh-TW",
         }
     }
 
-    /// Parses a tag (`en`, `zh-CN`; case-insensitive, `zh`/`zh_CN` accepted).
+    /// Parses a tag (`en`, `zh-CN`, `zh-TW`; case-insensitive, `_` for `-`; `zh` and
+    /// `zh-Hans` mean zh-CN, `zh-Hant`, `zh-HK` and `zh-MO` mean zh-TW, the nearest catalog).
     pub fn parse(tag: &str) -> Option<Lang> {
         match tag.trim().to_ascii_lowercase().replace('_', "-").as_str() {
             "en" | "en-us" | "en-gb" => Some(Lang::En),
-            "zh" | "zh-cn" | "zh-hans" => Some(Lang::ZhCn),
+            "zh" | "zh-cn" | "zh-hans" | "zh-sg" | "zh-hans-cn" => Some(Lang::ZhCn),
+            "zh-tw" | "zh-hant" | "zh-hant-tw" | "zh-hk" | "zh-mo" => Some(Lang::ZhTw),
             _ => None,
         }
     }
@@ -44,7 +51,24 @@ impl Lang {
         match self {
             Lang::En => include_str!("../assets/locales/en.toml"),
             Lang::ZhCn => include_str!("../assets/locales/zh-CN.toml"),
+            Lang::ZhTw => include_str!("../assets/locales/zh-TW.toml"),
         }
+    }
+}
+
+/// A configured Chinese name (written in Simplified) for a zh-TW screen: OpenCC's
+/// Simplified → Taiwan table with Taiwan phrases. Only for names from configuration;
+/// catalog text is written for Taiwan, never converted.
+pub fn taiwan_name(zh: &str) -> String {
+    hanconv::s2twp(zh)
+}
+
+/// Chinese text from configuration (a keyword, a name) as shown in `lang`: converted for
+/// zh-TW, as written otherwise.
+pub fn configured(zh: &str, lang: Lang) -> Cow<'_, str> {
+    match lang {
+        Lang::ZhTw => Cow::Owned(taiwan_name(zh)),
+        Lang::En | Lang::ZhCn => Cow::Borrowed(zh),
     }
 }
 
@@ -55,7 +79,7 @@ pub struct Catalog {
     messages: HashMap<String, String>,
 }
 
-static CATALOGS: [OnceLock<Catalog>; 2] = [OnceLock::new(), OnceLock::new()];
+static CATALOGS: [OnceLock<Catalog>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
 
 impl Catalog {
     /// The catalog of `lang`, parsed once per process.
@@ -63,6 +87,7 @@ impl Catalog {
         let slot = match lang {
             Lang::En => &CATALOGS[0],
             Lang::ZhCn => &CATALOGS[1],
+            Lang::ZhTw => &CATALOGS[2],
         };
         slot.get_or_init(|| Catalog::parse(lang))
     }
@@ -168,33 +193,125 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
+    /// Every key of every catalog is in all the others.
     #[test]
     fn catalogs_parse_and_have_the_same_keys() {
-        let en: BTreeSet<&str> = Catalog::get(Lang::En).keys().collect();
-        let zh: BTreeSet<&str> = Catalog::get(Lang::ZhCn).keys().collect();
-        assert!(en.len() > 50, "English catalog looks empty: {}", en.len());
-        let missing_zh: Vec<_> = en.difference(&zh).collect();
-        let missing_en: Vec<_> = zh.difference(&en).collect();
-        assert!(missing_zh.is_empty(), "missing in zh-CN: {missing_zh:?}");
-        assert!(missing_en.is_empty(), "missing in en: {missing_en:?}");
+        for a in Lang::ALL {
+            let have: BTreeSet<&str> = Catalog::get(a).keys().collect();
+            assert!(
+                have.len() > 50,
+                "{} catalog looks empty: {}",
+                a.tag(),
+                have.len()
+            );
+            for b in Lang::ALL {
+                let other: BTreeSet<&str> = Catalog::get(b).keys().collect();
+                let missing: Vec<_> = have.difference(&other).collect();
+                assert!(missing.is_empty(), "missing in {}: {missing:?}", b.tag());
+            }
+        }
     }
 
+    /// Each message has the same placeholders in every language.
     #[test]
     fn placeholders_match_between_languages() {
+        let names = |s: &str| -> BTreeSet<String> {
+            s.split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
+                .collect()
+        };
         let en = Catalog::get(Lang::En);
-        let zh = Catalog::get(Lang::ZhCn);
-        for key in en.keys() {
-            let names = |s: &str| -> BTreeSet<String> {
-                s.split('{')
-                    .skip(1)
-                    .filter_map(|p| p.split_once('}').map(|(n, _)| n.to_string()))
-                    .collect()
-            };
-            assert_eq!(
-                names(en.text(key)),
-                names(zh.text(key)),
-                "placeholders differ for {key}"
+        for lang in Lang::ALL {
+            let cat = Catalog::get(lang);
+            for key in en.keys() {
+                assert_eq!(
+                    names(en.text(key)),
+                    names(cat.text(key)),
+                    "placeholders differ for {key} in {}",
+                    lang.tag()
+                );
+            }
+        }
+    }
+
+    /// Display width, East Asian wide characters counting 2.
+    fn width(s: &str) -> usize {
+        unicode_width::UnicodeWidthStr::width(s)
+    }
+
+    /// Strings fitted to columns (footer hints, column labels, view names) are no wider in
+    /// zh-TW than in zh-CN, and carry no ambiguous-width symbol.
+    #[test]
+    fn zh_tw_fits_where_zh_cn_fits() {
+        let cn = Catalog::get(Lang::ZhCn);
+        let tw = Catalog::get(Lang::ZhTw);
+        let fitted = |k: &str| match k.split_once('.') {
+            Some(("keys" | "label", _)) => true,
+            Some(("tui", name)) => matches!(name.split('_').next(), Some("view" | "col" | "pane")),
+            _ => false,
+        };
+        for key in cn.keys().filter(|k| fitted(k)) {
+            let (c, t) = (cn.text(key), tw.text(key));
+            assert!(width(t) <= width(c), "{key}: {t:?} is wider than {c:?}");
+            assert!(
+                !t.chars().any(|ch| "“”‘’…·①■".contains(ch)),
+                "{key}: ambiguous-width symbol in {t:?}"
             );
+        }
+    }
+
+    /// The zh-TW catalog is Traditional and uses Taiwan terms, not mainland ones.
+    #[test]
+    fn zh_tw_is_traditional_and_taiwan_usage() {
+        // Characters OpenCC maps to something else in Traditional are Simplified-only.
+        let simplified: HashMap<&str, Vec<&str>> =
+            hanconv::RawDictionary::STCharacters.var_iter().collect();
+        let mainland = [
+            "数据库",
+            "數據庫",
+            "设置",
+            "設置",
+            "搜索",
+            "文件",
+            "信息",
+            "默認",
+            "登錄",
+            "賬號",
+            "導出",
+            "導入",
+            "有害生物",
+            "小區",
+            "網絡",
+            "屏幕",
+            "打開",
+            "保存",
+            "視頻",
+            "短信",
+            "坐席",
+            "審批",
+            "刷新",
+            "用戶",
+        ];
+        let tw = Catalog::get(Lang::ZhTw);
+        for key in tw.keys() {
+            let text = tw.text(key);
+            for ch in text.chars() {
+                let mut buf = [0u8; 4];
+                let c = ch.encode_utf8(&mut buf);
+                if let Some(t) = simplified.get(&*c) {
+                    assert!(
+                        t.contains(&&*c),
+                        "{key}: Simplified {c} (Traditional {t:?}) in {text:?}"
+                    );
+                }
+            }
+            for word in mainland {
+                assert!(
+                    !text.contains(word),
+                    "{key}: mainland term {word} in {text:?}"
+                );
+            }
         }
     }
 
@@ -257,7 +374,14 @@ mod tests {
         assert_eq!(Lang::parse("zh-CN"), Some(Lang::ZhCn));
         assert_eq!(Lang::parse("zh_cn"), Some(Lang::ZhCn));
         assert_eq!(Lang::parse("EN"), Some(Lang::En));
+        assert_eq!(Lang::parse("zh-TW"), Some(Lang::ZhTw));
+        assert_eq!(Lang::parse("zh_TW"), Some(Lang::ZhTw));
+        assert_eq!(Lang::parse("zh-Hant"), Some(Lang::ZhTw));
+        assert_eq!(Lang::parse("zh-HK"), Some(Lang::ZhTw));
         assert_eq!(Lang::parse("fr"), None);
+        for lang in Lang::ALL {
+            assert_eq!(Lang::parse(lang.tag()), Some(lang));
+        }
     }
 
     #[test]

@@ -62,10 +62,12 @@ fn fallback_lang(cli: &Cli) -> Lang {
             .iter()
             .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
             .unwrap_or_default();
-        if locale.starts_with("zh") {
-            Lang::ZhCn
-        } else {
-            Lang::En
+        // `zh_TW.UTF-8` → zh-TW; any other Chinese locale → zh-CN.
+        let tag = locale.split(['.', '@']).next().unwrap_or_default();
+        match Lang::parse(tag) {
+            Some(Lang::ZhTw) => Lang::ZhTw,
+            _ if locale.starts_with("zh") => Lang::ZhCn,
+            _ => Lang::En,
         }
     })
 }

@@ -104,10 +104,7 @@ pub fn role_name(key: &str, config: &Config, lang: crate::i18n::Lang) -> String 
         .find(|r| r.key == key)
         .map_or_else(
             || sanitize_line(key),
-            |r| match lang {
-                crate::i18n::Lang::ZhCn => r.zh.clone(),
-                crate::i18n::Lang::En => r.en.clone(),
-            },
+            |r| crate::config::Named::name(r, lang).into_owned(),
         )
 }
 
@@ -330,10 +327,7 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
                     .find(|p| &p.key == s)
                     .map_or_else(
                         || s.clone(),
-                        |p| match lang {
-                            crate::i18n::Lang::ZhCn => p.zh.clone(),
-                            crate::i18n::Lang::En => p.en.clone(),
-                        },
+                        |p| crate::config::Named::name(p, lang).into_owned(),
                     ),
                 ("intent", serde_json::Value::String(s)) => {
                     catalog.text_or(&format!("intent.{s}"), s).to_string()

@@ -243,6 +243,29 @@ fn show_of_an_unknown_number_fails_clearly() {
         ));
 }
 
+/// `--lang zh-TW` (and `zh_tw`) prints Traditional headers, aligned like zh-CN.
+#[test]
+fn list_in_zh_tw_is_traditional() {
+    let desk = Desk::new();
+    desk.add(&leak());
+    for tag in ["zh-TW", "zh_tw"] {
+        let out = desk.cmd().args(["--lang", tag, "list"]).assert().success();
+        let text = common::stdout(&out);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("編號"), "{text}");
+        assert!(
+            lines[0].contains("客訴人") && lines[0].contains("類別"),
+            "{text}"
+        );
+        assert!(!lines[0].contains("投诉人"), "{text}");
+        let col = |line: &str, needle: &str| {
+            let at = line.find(needle).expect(needle);
+            unicode_width::UnicodeWidthStr::width(&line[..at])
+        };
+        assert_eq!(col(lines[0], "客訴人"), col(lines[1], "张伟"), "{text}");
+    }
+}
+
 #[test]
 fn list_table_is_localised_and_aligned() {
     let desk = Desk::new();

@@ -879,6 +879,7 @@ fn revisiting_row() {
     let plan_for = |key: &str, severities: &[&str], steps: Vec<RevisitStep>| RevisitPlan {
         key: key.into(),
         zh: key.into(),
+        zh_tw: None,
         en: key.into(),
         severities: severities.iter().map(|s| s.to_string()).collect(),
         steps,

@@ -35,7 +35,7 @@ pub struct Cli {
         value_name = "PATH"
     )]
     pub config: Option<PathBuf>,
-    /// Interface language: en or zh-CN (overrides the config).
+    /// Interface language: en, zh-CN or zh-TW (overrides the config).
     #[arg(long, global = true, value_parser = parse_lang, value_name = "LANG")]
     pub lang: Option<Lang>,
     /// Who acts, for writes (default: the operating-system user name).
@@ -47,7 +47,7 @@ pub struct Cli {
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
-    Lang::parse(s).ok_or_else(|| format!("unknown language \"{s}\"; known: en, zh-CN"))
+    Lang::parse(s).ok_or_else(|| format!("unknown language \"{s}\"; known: en, zh-CN, zh-TW"))
 }
 
 /// The commands.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::agent::Permission;
 use crate::domain::complaint::Scope;
+use crate::domain::search::fold_char;
 
 /// Every rule setting the domain reads (the sections of a config file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,12 +37,18 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Category by key, or by its Chinese or English name (case-insensitive).
+    /// Category by key, or by its Chinese name (in either script) or English name
+    /// (case-insensitive).
     pub fn find_category(&self, text: &str) -> Option<&Category> {
         let t = text.trim();
-        self.categories
-            .iter()
-            .find(|c| c.key.eq_ignore_ascii_case(t) || c.zh == t || c.en.eq_ignore_ascii_case(t))
+        let folded = |s: &str| s.chars().map(fold_char).collect::<String>();
+        let chinese = folded(t);
+        self.categories.iter().find(|c| {
+            c.key.eq_ignore_ascii_case(t)
+                || c.en.eq_ignore_ascii_case(t)
+                || c.zh_tw.as_deref() == Some(t)
+                || folded(&c.zh) == chinese
+        })
     }
 
     /// `key/名称` for each category, for error messages.
@@ -60,8 +67,11 @@ impl Policy {
 pub struct Category {
     /// Stable key used in files and on the command line.
     pub key: String,
-    /// Chinese name.
+    /// Chinese name (Simplified).
     pub zh: String,
+    /// Name for zh-TW screens; when absent, `zh` converted to Traditional (Taiwan usage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh_tw: Option<String>,
     /// English name.
     pub en: String,
     /// Scope suggested for complaints of this category.
@@ -77,8 +87,11 @@ pub struct Category {
 pub struct Party {
     /// Stable key.
     pub key: String,
-    /// Chinese name.
+    /// Chinese name (Simplified).
     pub zh: String,
+    /// Name for zh-TW screens; when absent, `zh` converted to Traditional (Taiwan usage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh_tw: Option<String>,
     /// English name.
     pub en: String,
 }
@@ -89,8 +102,11 @@ pub struct Party {
 pub struct ComplaintType {
     /// Stable key.
     pub key: String,
-    /// Chinese name.
+    /// Chinese name (Simplified).
     pub zh: String,
+    /// Name for zh-TW screens; when absent, `zh` converted to Traditional (Taiwan usage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh_tw: Option<String>,
     /// English name.
     pub en: String,
 }
@@ -101,8 +117,11 @@ pub struct ComplaintType {
 pub struct Severity {
     /// Stable key.
     pub key: String,
-    /// Chinese name.
+    /// Chinese name (Simplified).
     pub zh: String,
+    /// Name for zh-TW screens; when absent, `zh` converted to Traditional (Taiwan usage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh_tw: Option<String>,
     /// English name.
     pub en: String,
     /// Business hours allowed for the first reply to an in-scope complaint.
@@ -163,8 +182,11 @@ impl From<WeekdayKey> for Weekday {
 pub struct RevisitPlan {
     /// Stable key.
     pub key: String,
-    /// Chinese name.
+    /// Chinese name (Simplified).
     pub zh: String,
+    /// Name for zh-TW screens; when absent, `zh` converted to Traditional (Taiwan usage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh_tw: Option<String>,
     /// English name.
     pub en: String,
     /// Severities this plan applies to (empty: all).
@@ -193,8 +215,11 @@ pub struct RevisitStep {
 pub struct Role {
     /// Stable key (`agent`, `supervisor`, `admin`, …).
     pub key: String,
-    /// Chinese name.
+    /// Chinese name (Simplified).
     pub zh: String,
+    /// Name for zh-TW screens; when absent, `zh` converted to Traditional (Taiwan usage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh_tw: Option<String>,
     /// English name.
     pub en: String,
     /// Largest goodwill compensation this role may grant alone, in whole currency units.

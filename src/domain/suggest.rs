@@ -4,6 +4,7 @@
 
 use crate::domain::complaint::{Complaint, Scope};
 use crate::domain::policy::Policy;
+use crate::domain::search::fold_char;
 
 /// What the rules suggest for a complaint, and which keywords matched.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,14 +25,17 @@ pub struct Suggestion {
 /// matching rule with a scope wins the scope and party), else the category's default scope.
 pub fn suggest(policy: &Policy, c: &Complaint) -> Suggestion {
     // What the customer said; the category's own default comes last, below.
-    let haystack = format!("{}\n{}", c.description, c.outcome).to_lowercase();
+    // Folded as search folds (case, width, Traditional → Simplified): a description typed
+    // in Traditional matches keywords written in Simplified.
+    let fold = |t: &str| t.chars().map(fold_char).collect::<String>();
+    let haystack = fold(&format!("{}\n{}", c.description, c.outcome));
     let mut s = Suggestion::default();
     let rank = |key: &str| policy.severities.iter().position(|x| x.key == key);
     for rule in &policy.keyword_rules {
         let hits: Vec<&String> = rule
             .keywords
             .iter()
-            .filter(|k| haystack.contains(&k.to_lowercase()))
+            .filter(|k| haystack.contains(&fold(k)))
             .collect();
         if hits.is_empty() {
             continue;
@@ -72,6 +76,13 @@ mod tests {
         let s = suggest(&policy, &complaint("leak", "客厅墙面开裂，开发商不管"));
         assert_eq!(s.scope, Some(Scope::Out));
         assert_eq!(s.party.as_deref(), Some("developer"));
+        assert!(s.matched.contains(&"开发商".to_string()));
+        let s = suggest(&policy, &complaint("leak", "客廳牆面開裂，開發商不管"));
+        assert_eq!(
+            s.party.as_deref(),
+            Some("developer"),
+            "typed in Traditional"
+        );
         assert!(s.matched.contains(&"开发商".to_string()));
 
         let s = suggest(&policy, &complaint("lift", "电梯困人半小时，已发抖音"));

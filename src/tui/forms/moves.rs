@@ -16,7 +16,7 @@ use crate::domain::handling::{Action, Approval, EXTERNAL_BODIES, WaitOn};
 use crate::domain::stage::Move;
 use crate::domain::suggest::{Suggestion, suggest};
 use crate::error::{Error, Result};
-use crate::i18n::Catalog;
+use crate::i18n::{Catalog, configured};
 use crate::text::{fit, sanitize_line};
 use crate::tui::ctx::Ctx;
 use crate::tui::theme;
@@ -465,7 +465,11 @@ impl MoveForm {
         let mut lines = vec![Line::styled(fit(&self.head, cols), theme::hint())];
         if let Some(s) = &self.suggestion {
             let basis = if !s.matched.is_empty() {
-                let words: Vec<String> = s.matched.iter().map(|w| sanitize_line(w)).collect();
+                let words: Vec<String> = s
+                    .matched
+                    .iter()
+                    .map(|w| sanitize_line(&configured(w, ctx.lang)))
+                    .collect();
                 Some(c.format(
                     "tui.suggested_keywords",
                     &[("keywords", words.join(c.text("label.list_separator")))],

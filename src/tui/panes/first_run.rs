@@ -465,6 +465,7 @@ fn language_name(lang: Lang) -> &'static str {
     match lang {
         Lang::En => "English",
         Lang::ZhCn => "简体中文",
+        Lang::ZhTw => "繁體中文（臺灣）",
     }
 }
 
@@ -494,6 +495,8 @@ mod tests {
         let mut f = FirstRun::new(true, true, Lang::ZhCn, "/tmp/c.toml".into());
         assert_eq!(f.key(press(KeyCode::Right)), Vec::new());
         f.key(press(KeyCode::Tab));
+        f.key(press(KeyCode::Right));
+        assert_eq!(f.lang(), Lang::ZhTw, "the three languages in turn");
         f.key(press(KeyCode::Right));
         assert_eq!(f.lang(), Lang::En);
         f.key(press(KeyCode::Tab));
