@@ -140,7 +140,7 @@ struct FileConfig {
 
 /// The allowed values of every number a config file may hold, by key (`[]`: every
 /// entry). Documented in `config.example.toml`; a test checks that no number is missing.
-const LIMITS: [(&str, RangeInclusive<i64>); 9] = [
+const LIMITS: [(&str, RangeInclusive<i64>); 10] = [
     ("idle_lock_minutes", 1..=240),
     ("severities[].first_reply_hours", 1..=8_760),
     ("severities[].referral_reply_hours", 1..=8_760),
@@ -150,6 +150,7 @@ const LIMITS: [(&str, RangeInclusive<i64>); 9] = [
     ("follow_up.failed_attempts_flag", 1..=100),
     ("follow_up.escalate_after_hours", 1..=8_760),
     ("follow_up.reopen_at_or_below", 0..=5),
+    ("follow_up.triage_hours", 1..=8_760),
 ];
 
 /// One step of a key path: a table key, an array index, or `[]` (every entry).

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::domain::complaint::{
     Channel, Complaint, Intent, Scope, ValidComplaint, normalise_phone,
 };
-use crate::domain::handling::{Action, Rules, WaitOn, decide};
+use crate::domain::handling::{Action, Rules, WaitOn, decide, reply_due};
 use crate::domain::schedule::Calendar;
 use crate::domain::stage::Stage;
 
@@ -528,7 +528,7 @@ impl<'a> DemoGenerator<'a> {
             if let Some((kind, hours)) = decision.owes {
                 case.calls.push(DemoCall {
                     kind,
-                    due_at: cal.add_hours(at, i64::from(hours)),
+                    due_at: reply_due(&cal, complaint.received_at, hours),
                     created_at: at,
                     done_at: None,
                 });

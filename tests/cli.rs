@@ -1662,8 +1662,9 @@ fn case_revisit_record_closes_or_reopens() {
         n
     };
 
-    // Serious: agent, supervisor, manager. Unreached first (no change to the case), then
-    // dissatisfied: reopened to assessed, the manager's revisit closed without a result.
+    // Serious: agent, supervisor, manager. Unreached first (no change to the case; the
+    // agent's revisit stays open to be tried again), then dissatisfied: reopened to
+    // assessed, the supervisor's and manager's revisits closed without a result.
     let n = walk("serious");
     desk.case(
         &n,
@@ -1711,8 +1712,9 @@ fn case_revisit_record_closes_or_reopens() {
     assert_eq!(
         revisits,
         [
-            ("agent", json!(false), Value::Null, "电话无人接听", true),
-            ("supervisor", json!(true), json!(2), "还在漏水", true),
+            // Unreached, the agent's revisit stayed open: the next result is its own.
+            ("agent", json!(true), json!(2), "还在漏水", true),
+            ("supervisor", Value::Null, Value::Null, "", true),
             ("manager", Value::Null, Value::Null, "", true),
         ]
     );
@@ -1726,7 +1728,7 @@ fn case_revisit_record_closes_or_reopens() {
         .expect("events")
         .last()
         .expect("event");
-    assert_eq!(reopened["detail"]["reason"], "supervisor 2/5 还在漏水");
+    assert_eq!(reopened["detail"]["reason"], "agent 2/5 还在漏水");
     assert_eq!(
         (&reopened["from_stage"], &reopened["to_stage"]),
         (&json!("revisiting"), &json!("assessed"))

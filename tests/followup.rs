@@ -300,6 +300,190 @@ fn the_reply_clock_runs_in_business_hours() {
     }
 }
 
+/// A complaint received at the Shanghai time `received`, taken at the desk's time.
+fn received(intake: NewComplaint, received: &str) -> NewComplaint {
+    NewComplaint {
+        received_at: Some(at(received)),
+        ..intake
+    }
+}
+
+#[test]
+fn the_first_reply_is_owed_from_receipt_not_from_classification() {
+    use Scope::{In, Out};
+    let world = World::new();
+    // (received, classified, scope, severity, due, overdue once classified). Preset hours:
+    // Mon–Sat 08:30–18:00.
+    #[rustfmt::skip]
+    let rows = [
+        // Friday 17:50, general (4 h): 10 min Friday, 3 h 50 Saturday. Classified on
+        // Monday: overdue at once.
+        ("2026-11-20 17:50", "2026-11-23 09:00", In,  "general", "2026-11-21 12:20", true),
+        // Saturday 17:50, serious (2 h): 10 min, then Monday from 08:30.
+        ("2026-11-21 17:50", "2026-11-23 09:00", In,  "serious", "2026-11-23 10:20", false),
+        // Friday 17:50 before Qingming (Saturday to Monday off), serious: Tuesday 10:20.
+        ("2026-04-03 17:50", "2026-04-03 17:55", In,  "serious", "2026-04-07 10:20", false),
+        // Out of scope, the chaser too: Friday 17:50, general referral (8 h) → Sat 16:20.
+        ("2026-11-20 17:50", "2026-11-23 09:00", Out, "general", "2026-11-21 16:20", true),
+        // A paper complaint of a year ago, logged and classified now: overdue at once.
+        ("2025-11-24 10:00", "2026-11-23 09:00", In,  "general", "2025-11-24 14:00", true),
+    ];
+    for (got, when, scope, severity, due, late) in rows {
+        let mut desk = world.at(when);
+        let intake = if scope == In { leak() } else { crack() };
+        let n = walk(
+            &mut desk,
+            &received(intake, got),
+            &[classify(scope, severity)],
+        );
+        let owed = callbacks(&desk, &n);
+        assert_eq!(owed.len(), 1, "{got}");
+        assert_eq!(show(owed[0].due_at), due, "{got} {scope:?} {severity}");
+        let row = desk
+            .callback_queue(CallbackView::All, 50, None)
+            .expect("queue")
+            .into_iter()
+            .find(|r| r.complaint.number == n)
+            .expect("queued");
+        assert_eq!(row.overdue, late, "{got}");
+    }
+    // On Monday 09:00 four calls are late: the two from Friday 20, the April one and the
+    // paper one.
+    assert_eq!(
+        world
+            .at("2026-11-23 09:00")
+            .status_counts()
+            .expect("counts")
+            .overdue,
+        4
+    );
+}
+
+/// A file from before schema 13 owed its first replies from their classification: the
+/// upgrade counts the open ones not yet attempted again from their receipt.
+#[test]
+fn the_upgrade_to_13_moves_open_first_replies_back_to_receipt() {
+    let world = World::new();
+    // Received Friday 17:50, classified Monday 09:00, general (4 h): owed from receipt
+    // Saturday 12:20; schema 12 owed it from the classification, Monday 13:00.
+    let mut desk = world.at("2026-11-23 09:00");
+    let steps = [classify(Scope::In, "general")];
+    let fresh = walk(&mut desk, &received(leak(), "2026-11-20 17:50"), &steps);
+    let tried = walk(&mut desk, &received(leak(), "2026-11-20 17:50"), &steps);
+    let answered = walk(&mut desk, &received(leak(), "2026-11-20 17:50"), &steps);
+    drop(desk);
+    let mut desk = world.at("2026-11-23 09:30");
+    desk.log_callback(&tried, None, None, CallResult::NoAnswer, "", None)
+        .expect("attempt");
+    desk.log_callback(&answered, None, None, CallResult::Reached, "", None)
+        .expect("reached");
+    drop(desk);
+    // Back to schema 12, the calls as it left them.
+    let old_due = at("2026-11-23 13:00").timestamp();
+    let conn = world.conn();
+    conn.execute_batch(&format!(
+        "UPDATE callbacks SET due_at = {old_due} WHERE attempts = 0;
+         DROP TABLE reply_clock_moves;
+         ALTER TABLE revisits DROP COLUMN attempts;
+         PRAGMA user_version = 12;"
+    ))
+    .expect("set back to 12");
+    drop(conn);
+    let due = |desk: &Desk, n: &str| show(callbacks(desk, n)[0].due_at);
+
+    let desk = world.at("2026-11-23 10:00");
+    assert_eq!(
+        due(&desk, &fresh),
+        "2026-11-21 12:20",
+        "moved back to receipt"
+    );
+    assert_eq!(due(&desk, &tried), "2026-11-23 11:30", "a retry time kept");
+    assert_eq!(
+        due(&desk, &answered),
+        "2026-11-23 13:00",
+        "a done call kept"
+    );
+    let conn = world.conn();
+    let (version, listed): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT user_version FROM pragma_user_version),
+                    (SELECT count(*) FROM reply_clock_moves)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("state");
+    assert_eq!((version, listed), (13, 0));
+    let upgraded: Vec<String> = conn
+        .prepare("SELECT detail FROM events WHERE kind = 'schema_upgraded' ORDER BY id")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let last: serde_json::Value =
+        serde_json::from_str(upgraded.last().expect("an upgrade event")).expect("json");
+    assert_eq!(last, serde_json::json!({ "from": 12, "to": 13 }));
+    let report = desk.audit_verify(None).expect("verify");
+    assert!(report.is_whole(), "{report:?}");
+}
+
+#[test]
+fn untriaged_complaints_past_the_triage_target_are_counted() {
+    let world = World::new();
+    assert_eq!(config().policy.follow_up.triage_hours, 1);
+    // Monday 09:00 and 09:40, Saturday 17:30 (30 min Saturday, 30 min Monday from 08:30).
+    for got in ["2026-11-23 09:00", "2026-11-23 09:40", "2026-11-21 17:30"] {
+        world
+            .at("2026-11-23 09:40")
+            .intake(&received(leak(), got))
+            .expect("intake");
+    }
+    let late = |when: &str| {
+        world
+            .at(when)
+            .status_counts()
+            .expect("counts")
+            .triage_overdue
+    };
+    // Triage due: Monday 09:00 (from Saturday), 10:00, 10:40.
+    assert_eq!(late("2026-11-23 08:59"), 0);
+    assert_eq!(late("2026-11-23 09:01"), 1);
+    assert_eq!(late("2026-11-23 10:00"), 1, "due exactly now is not late");
+    assert_eq!(late("2026-11-23 10:01"), 2);
+    assert_eq!(late("2026-11-23 10:41"), 3);
+    // The rule the F3 mark uses agrees.
+    let policy = config().policy;
+    assert!(complaint_desk::desk::triage_overdue(
+        &policy,
+        at("2026-11-21 17:30"),
+        at("2026-11-23 09:01")
+    ));
+    assert!(!complaint_desk::desk::triage_overdue(
+        &policy,
+        at("2026-11-23 09:40"),
+        at("2026-11-23 10:40")
+    ));
+    // Classified, it no longer counts.
+    let mut desk = world.at("2026-11-23 11:00");
+    let (page, _) = desk
+        .page(
+            complaint_desk::domain::complaint::Queue::Untriaged,
+            10,
+            None,
+        )
+        .expect("page");
+    desk.act(&page[0].number, None, &classify(Scope::In, "general"))
+        .expect("classify");
+    assert_eq!(late("2026-11-23 11:00"), 2);
+    // The count is an index range.
+    let plan = plan(
+        &world.conn(),
+        "SELECT count(*) FROM complaints INDEXED BY complaints_untriaged
+         WHERE scope IS NULL AND closed_at IS NULL AND received_at <= 0",
+    );
+    assert!(plan.contains("complaints_untriaged"), "{plan}");
+}
+
 #[test]
 fn a_wait_on_the_customer_pauses_the_reply_clock() {
     let world = World::new();
@@ -1070,32 +1254,65 @@ fn a_dissatisfied_revisit_reopens_the_case_and_cancels_the_rest() {
 }
 
 #[test]
-fn an_unreached_revisit_is_done_without_reopening() {
+fn an_unreached_revisit_is_tried_again_and_flagged_after_three_failures() {
     let world = World::new();
     let n = remedied_at(&world, "2026-11-21 10:00", "general");
-    let mut desk = world.at("2026-11-23 10:05");
+    let first = revisits(&world.at("2026-11-23 10:00"), &n)[0].clone();
+    // (at, next due, flagged): the retry is 2 business hours on, like a callback's.
+    #[rustfmt::skip]
+    let failures = [
+        ("2026-11-23 10:05", "2026-11-23 12:05", false),
+        // 17:00 + 2 h: 1 h on Monday, 1 h on Tuesday from 08:30.
+        ("2026-11-23 17:00", "2026-11-24 09:30", false),
+        ("2026-11-24 09:40", "2026-11-24 11:40", true),
+    ];
+    for (i, (when, next, flagged)) in failures.into_iter().enumerate() {
+        let mut desk = world.at(when);
+        let c = desk
+            .record_revisit(&n, None, Some(first.id), None, "电话无人接听")
+            .expect("record");
+        assert!(!c.reached && !c.reopened && !c.ready_to_close, "{when}");
+        assert_eq!((c.next_due, c.flagged), (Some(at(next)), flagged), "{when}");
+        assert_eq!(c.complaint.stage, Stage::Revisiting);
+        let r = revisits(&desk, &n)
+            .into_iter()
+            .find(|r| r.id == first.id)
+            .expect("revisit");
+        let attempts = u32::try_from(i + 1).expect("small");
+        assert_eq!(
+            (
+                r.done_at,
+                r.reached,
+                r.satisfaction,
+                r.attempts,
+                show(r.due_at)
+            ),
+            (None, None, None, attempts, next.to_string()),
+            "{when}: still open, due again"
+        );
+        assert_eq!(r.comment, "电话无人接听");
+        let e = events(&desk, &n, "revisited").pop().expect("event");
+        assert_eq!(e.detail["reached"], false);
+        assert_eq!(e.detail["next_due"], at(next).to_rfc3339());
+        assert_eq!(e.detail["attempts"], attempts);
+        assert_eq!(e.detail["flagged"], flagged);
+        assert_eq!(e.detail["ready_to_close"], false);
+    }
+    assert!(events(&world.at("2026-11-24 09:40"), &n, "reopened").is_empty());
+    // Reached at last: settled as before, with its satisfaction.
+    let mut desk = world.at("2026-11-24 11:00");
     let c = desk
-        .record_revisit(&n, None, None, None, "电话无人接听")
+        .record_revisit(&n, None, Some(first.id), Some(4), "已修好")
         .expect("record");
-    assert!(!c.reached && !c.reopened && !c.ready_to_close);
-    assert_eq!(c.complaint.stage, Stage::Revisiting);
-    let r = &revisits(&desk, &n)[0];
+    assert!(c.reached && !c.reopened && c.next_due.is_none() && !c.flagged);
+    let r = revisits(&desk, &n)
+        .into_iter()
+        .find(|r| r.id == first.id)
+        .expect("revisit");
     assert_eq!(
-        (r.role.as_str(), r.reached, r.satisfaction, r.done_at),
-        ("agent", Some(false), None, Some(at("2026-11-23 10:05")))
+        (r.done_at, r.reached, r.satisfaction, r.attempts),
+        (Some(at("2026-11-24 11:00")), Some(true), Some(4), 3)
     );
-    assert_eq!(r.comment, "电话无人接听");
-    let e = events(&desk, &n, "revisited");
-    assert_eq!(e[0].detail["reached"], false);
-    assert_eq!(e[0].detail["satisfaction"], serde_json::Value::Null);
-    assert_eq!(e[0].detail["ready_to_close"], false);
-    assert!(events(&desk, &n, "reopened").is_empty());
-    // The last one unreached is not "ready to close" either.
-    let mut desk = world.at("2026-11-28 10:05");
-    desk.record_revisit(&n, None, None, None, "")
-        .expect("record");
-    let e = events(&desk, &n, "revisited");
-    assert_eq!(e[1].detail["ready_to_close"], false);
     // Out of range: refused before anything is read.
     for s in [0, 6] {
         assert_eq!(
@@ -1271,7 +1488,8 @@ fn the_revisit_agenda_by_range_with_counts() {
         StatusCounts {
             untriaged: 0,
             due_today: 1,
-            overdue: 3
+            overdue: 3,
+            triage_overdue: 0,
         }
     );
     assert_eq!(desk.next_due().expect("next"), Some(at("2026-11-23 10:00")));

@@ -686,6 +686,12 @@ const COMPLAINTS: [(&str, &str, &str, &str, &str, &str); 30] = [
 
 /// Records the complaints, spread over the days before now.
 fn fill(desk: &mut Desk) {
+    fill_received(desk, &|_, spread| spread);
+}
+
+/// Records the complaints, complaint `i` received at `received(i, spread)` (`spread`: its
+/// time spread over the days before now).
+fn fill_received(desk: &mut Desk, received: &dyn Fn(usize, DateTime<Utc>) -> DateTime<Utc>) {
     let now = now_utc();
     for (i, (name, phone, location, category, description, outcome)) in
         COMPLAINTS.iter().enumerate()
@@ -700,7 +706,10 @@ fn fill(desk: &mut Desk) {
             description: (*description).into(),
             outcome: (*outcome).into(),
             apologized: i % 3 == 0,
-            received_at: Some(now - Duration::hours(back * 9) - Duration::minutes(back * 7)),
+            received_at: Some(received(
+                i,
+                now - Duration::hours(back * 9) - Duration::minutes(back * 7),
+            )),
         };
         desk.intake(&form).expect("intake");
     }
@@ -1156,18 +1165,37 @@ fn walked_case_screens(lang: Lang, size: (u16, u16)) {
 /// different times, so revisits are overdue, due today, tomorrow and later. Returns the
 /// untriaged numbers in queue order.
 fn follow_ups(db: &Path) -> Vec<String> {
-    fill(&mut open_desk(db));
-    let numbers: Vec<String> = open_desk(db)
-        .page(Queue::Untriaged, 100, None)
-        .expect("untriaged")
-        .0
-        .into_iter()
-        .map(|c| c.number)
-        .collect();
     let now = now_utc();
     // Friday the 20th, local time of day.
     let today =
         |h: i64, m: i64| now - Duration::minutes(17 * 60 + 50) + Duration::minutes(h * 60 + m);
+    // The calls owed run from the receipt: those classified below came in just then.
+    let received = |i: usize, spread: DateTime<Utc>| match i {
+        0 => today(10, 0) - Duration::days(2),
+        1 => today(12, 50),
+        2 => today(15, 0),
+        3 => today(9, 0),
+        4 => today(16, 0),
+        5 => today(17, 20),
+        9 => today(14, 0),
+        _ => spread,
+    };
+    fill_received(&mut open_desk(db), &received);
+    let untriaged = open_desk(db)
+        .page(Queue::Untriaged, 100, None)
+        .expect("untriaged")
+        .0;
+    // In the order of the list of complaints.
+    let numbers: Vec<String> = COMPLAINTS
+        .iter()
+        .map(|(name, ..)| {
+            untriaged
+                .iter()
+                .find(|c| c.name == *name)
+                .map(|c| c.number.clone())
+                .unwrap_or_else(|| panic!("{name}"))
+        })
+        .collect();
     let classify = |number: &str, at: DateTime<Utc>, severity: &str, spread_risk: bool| {
         desk_at(db, "王丽", "agent", at)
             .act(

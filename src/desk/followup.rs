@@ -7,6 +7,7 @@ use super::{Desk, apply, calendar, check_version};
 use crate::domain::complaint::Complaint;
 use crate::domain::handling::{Action, FIRST_REPLY, PROMISED, Rules};
 use crate::domain::number;
+use crate::domain::policy::Policy;
 use crate::domain::schedule;
 use crate::error::{Error, Result};
 use crate::store::complaints;
@@ -67,6 +68,10 @@ pub struct RevisitOutcome {
     pub reached: bool,
     /// A low satisfaction reopened the case.
     pub reopened: bool,
+    /// Not reached: the revisit stays open, due again at this time.
+    pub next_due: Option<DateTime<Utc>>,
+    /// Not reached often enough to flag the case (`follow_up.failed_attempts_flag`).
+    pub flagged: bool,
     /// Reached, not reopened, and no open revisit left: the case may be closed.
     pub ready_to_close: bool,
 }
@@ -208,8 +213,7 @@ impl Desk {
                 .filter(|cb| cb.done_at.is_none())
                 .find(|cb| callback_id.is_none_or(|id| cb.id == id))
                 .ok_or_else(|| Error::new("error.no_open_callback").arg("number", &c.number))?;
-            let cal = calendar(&config.policy, now);
-            let retry = cal.add_hours(now, i64::from(config.policy.follow_up.retry_hours));
+            let retry = retry_due(&config.policy, now);
             let next_due = match result {
                 CallResult::Reached => None,
                 CallResult::Later => Some(later.unwrap_or(retry)),
@@ -435,7 +439,8 @@ impl Desk {
     }
 
     /// Records a revisit of complaint `number` (`revisit_id`, else its earliest open one):
-    /// reached or not, satisfaction 1–5, comment. A satisfaction at or below the
+    /// reached or not, satisfaction 1–5, comment. Not reached, it stays open and is tried
+    /// again like a callback ([`retry_due`], flagged after the configured failures). A satisfaction at or below the
     /// configured threshold reopens the case with the revisit as the reason; the last open
     /// revisit, reached and satisfied, leaves the case ready to close. With
     /// `expected_version`, refused like a move if the complaint changed meanwhile.
@@ -468,9 +473,35 @@ impl Desk {
                 .find(|r| revisit_id.is_none_or(|id| r.id == id))
                 .ok_or_else(|| Error::new("error.no_open_revisit").arg("number", &c.number))?;
             let reached = satisfaction.is_some();
-            followups::record_revisit(tx, revisit.id, reached, satisfaction, comment.trim(), now)?;
+            // Not reached: tried again like a callback.
+            let next_due = (!reached).then(|| retry_due(&config.policy, now));
+            match next_due {
+                Some(due) => followups::failed_revisit(tx, revisit.id, due, comment.trim())?,
+                None => followups::record_revisit(
+                    tx,
+                    revisit.id,
+                    reached,
+                    satisfaction,
+                    comment.trim(),
+                    now,
+                )?,
+            }
+            let attempts = revisit.attempts + u32::from(!reached);
+            let flagged = !reached && config.policy.follow_up.flags(attempts);
             let reopened = satisfaction.is_some_and(|s| config.policy.follow_up.reopens(s));
             let ready_to_close = reached && !reopened && open.len() == 1;
+            let mut detail = serde_json::json!({
+                "role": revisit.role,
+                "reached": reached,
+                "satisfaction": satisfaction,
+                "comment": comment.trim(),
+                "ready_to_close": ready_to_close,
+            });
+            if let Some(due) = next_due {
+                detail["next_due"] = due.to_rfc3339().into();
+                detail["attempts"] = attempts.into();
+                detail["flagged"] = flagged.into();
+            }
             events::append(
                 tx,
                 &NewEvent {
@@ -480,13 +511,7 @@ impl Desk {
                     kind: "revisited",
                     from_stage: None,
                     to_stage: None,
-                    detail: &serde_json::json!({
-                        "role": revisit.role,
-                        "reached": reached,
-                        "satisfaction": satisfaction,
-                        "comment": comment.trim(),
-                        "ready_to_close": ready_to_close,
-                    }),
+                    detail: &detail,
                 },
             )?;
             let complaint = if reopened {
@@ -511,8 +536,16 @@ impl Desk {
                 complaint: super::masked(complaint),
                 reached,
                 reopened,
+                next_due,
+                flagged,
                 ready_to_close,
             })
         })
     }
+}
+
+/// When a call or revisit that did not reach the customer is tried again:
+/// `follow_up.retry_hours` business hours after `now`.
+pub(crate) fn retry_due(policy: &Policy, now: DateTime<Utc>) -> DateTime<Utc> {
+    calendar(policy, now).add_hours(now, i64::from(policy.follow_up.retry_hours))
 }

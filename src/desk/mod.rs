@@ -75,6 +75,8 @@ pub struct StatusCounts {
     pub due_today: i64,
     /// Callbacks and revisits past due.
     pub overdue: i64,
+    /// Untriaged complaints past `follow_up.triage_hours` from their receipt.
+    pub triage_overdue: i64,
 }
 
 /// How many cases each view of the cases pane holds (indexed counts).
@@ -184,6 +186,15 @@ impl Desk {
         if config.policy.handling.handler_from == HandlerFrom::Intake {
             store.assign_intake_handlers()?;
         }
+        // Calls owed from before schema 13: their due time counted again from the receipt.
+        let policy = &config.policy;
+        store.move_reply_clocks(&|call| {
+            let (kind, hours) =
+                handling::reply_clock(policy, call.scope?, call.severity.as_deref()?)?;
+            (kind == call.kind).then(|| {
+                handling::reply_due(&calendar(policy, call.received_at), call.received_at, hours)
+            })
+        })?;
         Ok(Desk {
             store,
             config,
@@ -490,10 +501,15 @@ impl Desk {
         let now = self.clock.now();
         let day_end = followup::local_day_start(now, 1);
         let due = self.store.due_counts(now, day_end)?;
+        let policy = &self.config.policy;
+        let triage = schedule::hours(i64::from(policy.follow_up.triage_hours));
+        // Received by this, a complaint's triage fell due before now (an index range).
+        let late = calendar(policy, now).latest_start(now - chrono::TimeDelta::seconds(1), triage);
         Ok(StatusCounts {
             untriaged: self.store.count(Queue::Untriaged, &Viewer::NOBODY)?,
             due_today: due.due_today,
             overdue: due.overdue,
+            triage_overdue: self.store.count_untriaged_received_by(late)?,
         })
     }
 
@@ -603,6 +619,19 @@ fn check(store: &Store) -> Result<DatabaseReport> {
     })
 }
 
+/// When the classification of a complaint received at `received_at` is due:
+/// `follow_up.triage_hours` business hours later.
+pub fn triage_due(policy: &Policy, received_at: DateTime<Utc>) -> DateTime<Utc> {
+    let cal = calendar(policy, received_at);
+    cal.add_hours(received_at, i64::from(policy.follow_up.triage_hours))
+}
+
+/// Whether an untriaged complaint received at `received_at` is overdue for triage at `now`
+/// (what F3 marks and the status line counts).
+pub fn triage_overdue(policy: &Policy, received_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    triage_due(policy, received_at) < now
+}
+
 /// The desk's business calendar at `now` (the local zone's offset then; the desk's zones
 /// have no daylight saving).
 fn calendar(policy: &Policy, now: DateTime<Utc>) -> Calendar<'_> {
@@ -642,7 +671,7 @@ fn apply(
     )?;
     followups::settle(tx, c.id, decision.settles, now)?;
     if let Some((kind, hours)) = decision.owes {
-        let due = cal.add_hours(now, i64::from(hours));
+        let due = handling::reply_due(&cal, c.received_at, hours);
         followups::owe(tx, c.id, kind, due, now)?;
     }
     // A wait ended: the reply clock moves on by the business time it was paused.
@@ -980,7 +1009,8 @@ mod tests {
             StatusCounts {
                 untriaged: 1,
                 due_today: 1,
-                overdue: 1
+                overdue: 1,
+                triage_overdue: 0,
             }
         );
     }

@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::domain::agent::Permission;
 use crate::domain::complaint::{Complaint, Intent, Scope};
 use crate::domain::policy::{Policy, RevisitPlan, RevisitStep, Role};
+use crate::domain::schedule::Calendar;
 use crate::domain::stage::{Move, Stage, moves_from, transition};
 use crate::error::{Error, Result};
 
@@ -289,8 +290,8 @@ pub struct Decision {
     pub event: &'static str,
     /// The event's details.
     pub detail: serde_json::Value,
-    /// A call now owed: its kind and the business hours it is due in (classification
-    /// starts the reply clock; the desk's calendar turns hours into a due time).
+    /// A call now owed: its kind and the business hours it is due in, counted from the
+    /// complaint's receipt ([`reply_due`]: the clock ran while it waited for triage).
     pub owes: Option<(&'static str, u32)>,
     /// Revisits the remedy starts (the revisit plan matching the severity).
     pub revisits: Vec<RevisitStep>,
@@ -308,12 +309,18 @@ pub const PROMISED: &str = "promised";
 
 /// The call started by a classification: a first reply within the severity's first-reply
 /// hours in scope, a chaser within its referral hours out of scope (business hours).
-fn reply_clock(policy: &Policy, scope: Scope, severity: &str) -> Option<(&'static str, u32)> {
+pub fn reply_clock(policy: &Policy, scope: Scope, severity: &str) -> Option<(&'static str, u32)> {
     let s = policy.severities.iter().find(|s| s.key == severity)?;
     Some(match scope {
         Scope::In => (FIRST_REPLY, s.first_reply_hours),
         Scope::Out => (CHASER, s.referral_reply_hours),
     })
+}
+
+/// When a call of `hours` business hours ([`reply_clock`]) is due: counted from the
+/// complaint's receipt, not from its classification.
+pub fn reply_due(cal: &Calendar<'_>, received_at: DateTime<Utc>, hours: u32) -> DateTime<Utc> {
+    cal.add_hours(received_at, i64::from(hours))
 }
 
 /// The revisit plan for a severity: the first plan naming it, else the first plan that

@@ -266,6 +266,9 @@ pub struct FollowUp {
     pub escalate_after_hours: u32,
     /// A revisit satisfaction at or below this (1–5) reopens the case.
     pub reopen_at_or_below: u8,
+    /// Business hours from receipt within which a complaint should be classified; an
+    /// untriaged complaint past it is overdue for triage.
+    pub triage_hours: u32,
 }
 
 impl Default for FollowUp {
@@ -275,12 +278,14 @@ impl Default for FollowUp {
             failed_attempts_flag: 3,
             escalate_after_hours: 2,
             reopen_at_or_below: 2,
+            triage_hours: 1,
         }
     }
 }
 
 impl FollowUp {
-    /// Whether a callback still open after `attempts` failed attempts flags its case.
+    /// Whether a callback or revisit still open after `attempts` failed attempts flags its
+    /// case.
     pub fn flags(&self, attempts: u32) -> bool {
         attempts >= self.failed_attempts_flag
     }

@@ -239,6 +239,27 @@ impl<'a> Calendar<'a> {
         }
     }
 
+    /// The latest start whose due time `start + amount` (see [`Calendar::add`]) is not
+    /// after `due`: a start before it is due by then. Found by halving (`add` grows with
+    /// its start), so that a due-time bound becomes a bound on the start (an index range).
+    pub fn latest_start(&self, due: DateTime<Utc>, amount: TimeDelta) -> DateTime<Utc> {
+        let due = held(due);
+        let (mut lo, mut hi) = (earliest(), due);
+        if self.add(lo, amount) > due {
+            return lo;
+        }
+        // Invariant: add(lo) <= due; answer in [lo, hi].
+        while hi - lo > TimeDelta::seconds(1) {
+            let mid = lo + (hi - lo) / 2;
+            if self.add(mid, amount) <= due {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        if self.add(hi, amount) <= due { hi } else { lo }
+    }
+
     /// `start` plus `hours` business hours (see [`Calendar::add`]).
     pub fn add_hours(&self, start: DateTime<Utc>, n: i64) -> DateTime<Utc> {
         self.add(start, hours(n))

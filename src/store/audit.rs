@@ -626,7 +626,7 @@ mod tests {
         let (_dir, store) = store_with_events();
         let report = store.audit_verify(None).expect("verify");
         assert!(report.is_whole(), "{report:?}");
-        assert_eq!(report.rows, 3, "the seal and two events");
+        assert_eq!(report.rows, 4, "the seal, the upgrade to 13 and two events");
     }
 
     /// Anyone with the file can append an `anonymised` event with a valid hash (no secret
@@ -671,7 +671,7 @@ mod tests {
     #[test]
     fn the_schema_version_recorded_last_must_be_the_files() {
         let (_dir, mut store) = store_with_events();
-        let upgraded = serde_json::json!({ "from": 12, "to": 13 });
+        let upgraded = serde_json::json!({ "from": 13, "to": 14 });
         store
             .write(|tx| {
                 Ok(events::append(
@@ -681,7 +681,7 @@ mod tests {
             })
             .expect("append");
         let report = store.audit_verify(None).expect("verify");
-        assert_eq!(report.broken, Some((4, Breach::Schema)));
+        assert_eq!(report.broken, Some((5, Breach::Schema)));
     }
 
     #[test]
@@ -692,7 +692,7 @@ mod tests {
             .write(|tx| Ok(events::append(tx, &event(None, SEALED, &seal))?))
             .expect("append");
         let report = store.audit_verify(None).expect("verify");
-        assert_eq!(report.broken, Some((4, Breach::Seal)));
+        assert_eq!(report.broken, Some((5, Breach::Seal)));
     }
 
     #[test]

@@ -468,6 +468,17 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Untriaged complaints received at or before `by` (through the untriaged index).
+    pub fn count_untriaged_received_by(&self, by: DateTime<Utc>) -> Result<i64> {
+        self.conn()
+            .prepare_cached(
+                "SELECT count(*) FROM complaints INDEXED BY complaints_untriaged
+                 WHERE scope IS NULL AND closed_at IS NULL AND received_at <= ?1",
+            )
+            .and_then(|mut s| s.query_row([by.timestamp()], |r| r.get(0)))
+            .map_err(|e| self.err(e))
+    }
+
     /// Gives the open cases nobody handles their intake agent (handlers from intake). One
     /// read of the "mine" index when there is none to give, as nearly always.
     pub fn assign_intake_handlers(&mut self) -> Result<usize> {

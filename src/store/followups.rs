@@ -2,11 +2,14 @@
 
 use chrono::{DateTime, Utc};
 
-use rusqlite::{Connection, Row, Transaction, params};
+use std::time::Instant;
 
-use crate::domain::complaint::Complaint;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+
+use crate::domain::complaint::{Complaint, Scope};
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::store::bulk::BULK_BUDGET;
 use crate::store::complaints::{complaint_at, qualified_columns};
 
 /// A call owed to the customer or a third party.
@@ -47,6 +50,8 @@ pub struct Revisit {
     pub satisfaction: Option<u8>,
     /// Comment.
     pub comment: String,
+    /// Failed attempts so far (customer not reached).
+    pub attempts: u32,
 }
 
 fn at(secs: i64) -> DateTime<Utc> {
@@ -57,8 +62,8 @@ const CALLBACK_COLUMNS_Q: &str =
     "cb.id, cb.kind, cb.due_at, cb.owner, cb.note, cb.done_at, cb.attempts, cb.level";
 const CALLBACK_COLUMNS_N: usize = 8;
 const REVISIT_COLUMNS_Q: &str =
-    "r.id, r.role, r.due_at, r.done_at, r.reached, r.satisfaction, r.comment";
-const REVISIT_COLUMNS_N: usize = 7;
+    "r.id, r.role, r.due_at, r.done_at, r.reached, r.satisfaction, r.comment, r.attempts";
+const REVISIT_COLUMNS_N: usize = 8;
 
 fn callback_at(r: &Row<'_>, base: usize) -> rusqlite::Result<Callback> {
     Ok(Callback {
@@ -82,6 +87,7 @@ fn revisit_at(r: &Row<'_>, base: usize) -> rusqlite::Result<Revisit> {
         reached: r.get(base + 4)?,
         satisfaction: r.get(base + 5)?,
         comment: r.get(base + 6)?,
+        attempts: r.get(base + 7)?,
     })
 }
 
@@ -275,6 +281,21 @@ pub fn record_revisit(
     Ok(())
 }
 
+/// Records a failed attempt on revisit `id` (not reached): it stays open, due at
+/// `next_due`, with the comment of the attempt.
+pub fn failed_revisit(
+    tx: &Transaction<'_>,
+    id: i64,
+    next_due: DateTime<Utc>,
+    comment: &str,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE revisits SET attempts = attempts + 1, due_at = ?1, comment = ?2 WHERE id = ?3",
+    )?
+    .execute(params![next_due.timestamp(), comment, id])?;
+    Ok(())
+}
+
 /// Closes the open revisits of a complaint without a result (the case reopened).
 pub fn cancel_revisits(
     tx: &Transaction<'_>,
@@ -335,7 +356,102 @@ pub struct DueCounts {
     pub overdue: i64,
 }
 
+/// An open call whose due time migration 13 listed to be counted again from the receipt.
+#[derive(Debug, Clone)]
+pub struct ClockToMove {
+    /// The call's kind (`first_reply`, `chaser`).
+    pub kind: String,
+    /// When the complaint was received.
+    pub received_at: DateTime<Utc>,
+    /// Its scope.
+    pub scope: Option<Scope>,
+    /// Its severity.
+    pub severity: Option<String>,
+}
+
+/// Calls of the moving list read and moved per statement.
+const CLOCK_BATCH: i64 = 512;
+
 impl Store {
+    /// Moves the due times migration 13 listed: `due` gives each call's new due time
+    /// (`None`: left as it is), in transactions of about [`BULK_BUDGET`] each, emptying the
+    /// list. One indexed read when the list is empty, as nearly always. Returns how many
+    /// calls were looked at.
+    pub fn move_reply_clocks(
+        &mut self,
+        due: &dyn Fn(&ClockToMove) -> Option<DateTime<Utc>>,
+    ) -> Result<u64> {
+        let any: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT callback_id FROM reply_clock_moves LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        if any.is_none() {
+            return Ok(0);
+        }
+        let mut moved = 0u64;
+        loop {
+            let (done, more) = self.write(|tx| {
+                let began = Instant::now();
+                let mut done = 0u64;
+                loop {
+                    let rows: Vec<(i64, ClockToMove)> = tx
+                        .prepare_cached(
+                            "SELECT m.callback_id, cb.kind, c.received_at, c.scope, c.severity
+                             FROM reply_clock_moves m
+                             JOIN callbacks cb ON cb.id = m.callback_id
+                             JOIN complaints c ON c.id = cb.complaint_id
+                             ORDER BY m.callback_id LIMIT ?1",
+                        )?
+                        .query_map([CLOCK_BATCH], |r| {
+                            let scope: Option<String> = r.get(3)?;
+                            Ok((
+                                r.get(0)?,
+                                ClockToMove {
+                                    kind: r.get(1)?,
+                                    received_at: at(r.get(2)?),
+                                    scope: scope.as_deref().and_then(Scope::parse),
+                                    severity: r.get(4)?,
+                                },
+                            ))
+                        })?
+                        .collect::<rusqlite::Result<_>>()?;
+                    let last = rows.last().map(|(id, _)| *id);
+                    for (id, call) in &rows {
+                        if let Some(new) = due(call) {
+                            tx.prepare_cached(
+                                "UPDATE callbacks SET due_at = ?1
+                                 WHERE id = ?2 AND done_at IS NULL AND attempts = 0",
+                            )?
+                            .execute(params![new.timestamp(), id])?;
+                        }
+                    }
+                    let Some(last) = last else {
+                        // Listed calls whose rows are gone: nothing to move.
+                        tx.execute("DELETE FROM reply_clock_moves", [])?;
+                        return Ok((done, false));
+                    };
+                    tx.prepare_cached("DELETE FROM reply_clock_moves WHERE callback_id <= ?1")?
+                        .execute([last])?;
+                    done += rows.len() as u64;
+                    if began.elapsed() >= BULK_BUDGET {
+                        return Ok((done, true));
+                    }
+                }
+            })?;
+            moved += done;
+            if !more {
+                return Ok(moved);
+            }
+            // Another process's save takes its turn between transactions.
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
     /// Of the complaints `ids`, those owing a callback or a revisit past `now` (through the
     /// callbacks' and revisits' complaint indexes).
     pub fn overdue_among(&self, ids: &[i64], now: DateTime<Utc>) -> Result<Vec<i64>> {

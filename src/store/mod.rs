@@ -66,6 +66,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Sql(include_str!("migrations/0010_search.sql")),
     Migration::Code(build_search),
     Migration::Code(seal_chain),
+    Migration::Code(reply_clock),
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
@@ -91,6 +92,30 @@ fn seal_chain(conn: &Connection, progress: Progress<'_>) -> rusqlite::Result<()>
     audit::seal_existing(conn, progress)
 }
 
+/// Migration 13: revisits count failed attempts; the open first replies and chasers are
+/// listed for the desk to count their due time again from the receipt
+/// ([`Store::move_reply_clocks`]).
+fn reply_clock(conn: &Connection, _progress: Progress<'_>) -> rusqlite::Result<()> {
+    conn.execute_batch(include_str!("migrations/0013_reply_clock.sql"))?;
+    upgraded(conn, 13)
+}
+
+/// Records in the timeline that the schema moved up to `to` (migrations after 12).
+fn upgraded(conn: &Connection, to: i64) -> rusqlite::Result<()> {
+    events::append(
+        conn,
+        &events::NewEvent {
+            complaint_id: None,
+            at: chrono::Utc::now(),
+            agent: audit::SYSTEM_AGENT,
+            kind: audit::SCHEMA_UPGRADED,
+            from_stage: None,
+            to_stage: None,
+            detail: &serde_json::json!({ "from": to - 1, "to": to }),
+        },
+    )
+}
+
 /// Columns a migration adds, by the version it brings: a file that has one while its
 /// header claims an earlier version was set back (migrating it again would rewrite what
 /// exists, e.g. re-seal the audit chain over an edit), and is refused untouched.
@@ -99,6 +124,7 @@ const MARKERS: &[(i64, &str, &str)] = &[
     (9, "complaints", "handler"),
     (11, "complaints", "search_key"),
     (12, "events", "erased_digest"),
+    (13, "revisits", "attempts"),
 ];
 
 /// Tables every version of our schema has; their absence means a damaged file.

@@ -896,6 +896,7 @@ fn agenda_row(id: i64) -> AgendaRow {
             reached: None,
             satisfaction: None,
             comment: String::new(),
+            attempts: 0,
         },
         complaint: c,
     }

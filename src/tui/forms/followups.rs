@@ -445,6 +445,7 @@ mod tests {
             reached: None,
             satisfaction: None,
             comment: String::new(),
+            attempts: 0,
         };
         let mut f = FollowForm::revisit(&ctx, &r, &c);
         assert!(f.form().ticked("reached"));

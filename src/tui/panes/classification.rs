@@ -1,4 +1,5 @@
-//! Classification: the untriaged complaints, oldest first, a spread risk marked `!`. The
+//! Classification: the untriaged complaints, oldest first, those past the triage target
+//! marked `!`, a spread risk `*`. The
 //! list pages through the queue's index in both directions with the one pager (never the
 //! whole queue in memory). Enter opens the case, `c` the classification form of the
 //! selected complaint.
@@ -11,7 +12,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::desk::Cursor;
+use crate::desk::{Cursor, triage_overdue};
 use crate::domain::complaint::{Complaint, Queue};
 use crate::domain::stage::Move;
 use crate::domain::suggest::suggest;
@@ -54,8 +55,8 @@ const KEYS: &[Binding<Cmd>] = &[
 
 /// What the marks say.
 const LEGEND: &[Help] = &[Help {
-    keys: "!",
-    text: "help.spread_risk",
+    keys: "!  *",
+    text: "help.triage_marks",
 }];
 
 /// Results that come back to the list.
@@ -154,9 +155,10 @@ impl Classification {
             );
             return;
         }
-        // The first column marks a spread risk (传播风险), decided or suggested by the
-        // keyword rules: a `!` that says it without colour.
-        let w = columns((inner.width as usize).saturating_sub(1));
+        // The first two columns mark a triage overdue (`!`) and a spread risk (传播风险,
+        // decided or suggested by the keyword rules: `*`), saying it without colour.
+        let w = columns((inner.width as usize).saturating_sub(2));
+        let now = ctx.now_utc();
         let mut lines = Vec::with_capacity(inner.height as usize);
         let header = [
             c.text("label.number"),
@@ -168,7 +170,7 @@ impl Classification {
             c.text("label.description"),
         ];
         lines.push(Line::styled(
-            format!(" {}", cells_line(&w, header.map(str::to_string))),
+            format!("  {}", cells_line(&w, header.map(str::to_string))),
             theme::header(),
         ));
         let height = (inner.height as usize).saturating_sub(1);
@@ -194,13 +196,19 @@ impl Classification {
             } else {
                 ratatui::style::Style::default()
             };
-            let mark = if self.risky.contains(&row.id) {
-                Span::styled("!", theme::risk())
+            let late = if triage_overdue(&ctx.config.policy, row.received_at, now) {
+                Span::styled("!", theme::overdue())
+            } else {
+                Span::raw(" ")
+            };
+            let risk = if self.risky.contains(&row.id) {
+                Span::styled("*", theme::risk())
             } else {
                 Span::raw(" ")
             };
             lines.push(Line::from(vec![
-                mark,
+                late,
+                risk,
                 Span::styled(cells_line(&w, cells), style),
             ]));
         }

@@ -57,12 +57,19 @@ pub fn status_line(catalog: &Catalog, status: Status<'_>, frame: &mut Frame<'_>,
     );
     let mut spans = vec![Span::styled(format!(" {agent} "), theme::status())];
     if let Some(c) = status.counts {
+        // Those past the triage target follow the untriaged count: "30 (4 late)".
+        let untriaged = if c.triage_overdue > 0 {
+            let late = catalog.format(
+                "tui.status_triage_overdue",
+                &[("count", c.triage_overdue.to_string())],
+            );
+            format!("{} {late}", c.untriaged)
+        } else {
+            c.untriaged.to_string()
+        };
         let counts = catalog.format(
             "tui.status_counts",
-            &[
-                ("untriaged", c.untriaged.to_string()),
-                ("due", c.due_today.to_string()),
-            ],
+            &[("untriaged", untriaged), ("due", c.due_today.to_string())],
         );
         spans.push(Span::styled(format!(" {counts} "), theme::status()));
         let overdue = catalog.format("tui.status_overdue", &[("overdue", c.overdue.to_string())]);
