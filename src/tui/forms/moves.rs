@@ -722,6 +722,40 @@ mod tests {
     }
 
     #[test]
+    fn only_the_approve_form_shows_the_plan_awaiting_approval_and_may_decline() {
+        let config = config();
+        let ctx = ctx(&config);
+        let mut c = complaint("leak", "漏水");
+        c.scope = Some(Scope::In);
+        c.stage = Stage::RemedyPlanned;
+        c.handling.plan = Some(crate::domain::handling::Plan {
+            department: "工程部".into(),
+            actions: "更换防水层".into(),
+            compensation: Some(500),
+            approval: Approval::Pending,
+            ..Default::default()
+        });
+        let reply = MoveForm::open(&ctx, &c, Move::Reply);
+        assert!(reply.approval.is_empty(), "the reply form never approves");
+        let mut f = MoveForm::open(&ctx, &c, Move::Approve);
+        assert_eq!(
+            f.approval.len(),
+            2,
+            "amount and department, then the actions"
+        );
+        assert!(f.approval[1].contains("更换防水层"));
+        assert_eq!(f.action(&ctx).expect("approve"), Action::Approve);
+        press(&mut f, KeyCode::Right);
+        assert!(f.form().is_enabled("note"));
+        assert_eq!(
+            f.action(&ctx).expect("decline"),
+            Action::Decline {
+                note: String::new()
+            }
+        );
+    }
+
+    #[test]
     fn a_declined_reply_asks_for_alternatives() {
         let config = config();
         let ctx = ctx(&config);
