@@ -46,6 +46,13 @@ fn handling_fields(
                     " ({})",
                     catalog.format("label.approved_by", &[("agent", by.clone())])
                 ),
+                Approval::Declined { by, note } => format!(
+                    " ({})",
+                    catalog.format(
+                        "label.declined_by",
+                        &[("agent", by.clone()), ("note", note.clone())]
+                    )
+                ),
                 Approval::NotNeeded => String::new(),
             };
             fields.push(("label.compensation", format!("{amount}{approval}")));
@@ -199,14 +206,16 @@ pub fn write_case_text(
     if !case.callbacks.is_empty() {
         writeln!(out, "\n{}", t("label.callbacks"))?;
         for cb in &case.callbacks {
-            let state = cb
-                .done_at
-                .map_or_else(|| t("label.due"), |_| t("label.done"));
+            // A done call shows when it was done, an open one when it is due.
+            let (state, at) = match cb.done_at {
+                Some(at) => (t("label.done"), at),
+                None => (t("label.due"), cb.due_at),
+            };
             writeln!(
                 out,
                 "  {} {}  {}  {}",
                 state,
-                local_minutes(cb.due_at),
+                local_minutes(at),
                 sanitize_line(catalog.text_or(&format!("callback.{}", cb.kind), &cb.kind)),
                 sanitize_line(&cb.note)
             )?;

@@ -1728,7 +1728,10 @@ fn case_revisit_record_closes_or_reopens() {
         .expect("events")
         .last()
         .expect("event");
-    assert_eq!(reopened["detail"]["reason"], "agent 2/5 还在漏水");
+    assert_eq!(
+        (&reopened["detail"]["reason"], &reopened["detail"]["role"]),
+        (&json!("还在漏水"), &json!("agent"))
+    );
     assert_eq!(
         (&reopened["from_stage"], &reopened["to_stage"]),
         (&json!("revisiting"), &json!("assessed"))
@@ -2178,4 +2181,72 @@ fn files_and_directories_written_are_owner_only_whatever_the_umask() {
     ] {
         assert_eq!(mode(file), 0o600, "{file}");
     }
+}
+
+/// `case N approve --decline --note …`: a supervisor declines; the plan goes back to be
+/// revised, the note in the timeline; a revised plan above the limit asks again.
+#[test]
+fn case_approve_decline_sends_the_plan_back() {
+    let desk = Desk::new();
+    let n = desk.add(&leak());
+    for args in [
+        vec!["classify", "--scope", "in", "--severity", "general"],
+        vec!["verify", "--motive", "想修好", "--outcome", "维修"],
+        vec!["assess", "--facts", "防水层破损"],
+        vec![
+            "plan",
+            "--department",
+            "工程部",
+            "--actions",
+            "更换防水层",
+            "--compensation",
+            "500",
+        ],
+    ] {
+        desk.case(&n, &args).success();
+    }
+    // The note goes with --decline, and --decline with a note.
+    desk.case(&n, &["approve", "--decline"]).code(2);
+    desk.as_agent("李娜")
+        .args(["case", &n, "approve", "--decline", "--note", "先按300补偿"])
+        .assert()
+        .success()
+        .stdout(format!("{n}：已调查评估（版本 6）\n"))
+        .stderr("");
+    let shown = desk.show(&n);
+    assert_eq!(shown["stage"], "assessed");
+    let approval = &shown["handling"]["plan"]["approval"];
+    assert_eq!(
+        (&approval["state"], &approval["by"], &approval["note"]),
+        (
+            &serde_json::json!("declined"),
+            &serde_json::json!("李娜"),
+            &serde_json::json!("先按300补偿")
+        )
+    );
+    assert_eq!(
+        common::event_kinds(&shown).last().map(String::as_str),
+        Some("approval_declined")
+    );
+    let text = common::stdout(&desk.cmd().args(["show", &n]).assert().success());
+    assert!(text.contains("驳回补偿，方案退回修改"), "{text}");
+    assert!(text.contains("先按300补偿"), "{text}");
+    desk.case(&n, &["reply", "--accepted"]).code(1);
+    desk.case(
+        &n,
+        &[
+            "plan",
+            "--department",
+            "工程部",
+            "--actions",
+            "更换防水层",
+            "--compensation",
+            "300",
+        ],
+    )
+    .success();
+    assert_eq!(
+        desk.show(&n)["handling"]["plan"]["approval"]["state"],
+        "pending"
+    );
 }

@@ -18,6 +18,8 @@ use complaint_desk::desk::{
 use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Scope};
 use complaint_desk::domain::handling::{Action, WaitOn};
 use complaint_desk::domain::stage::Stage;
+use complaint_desk::i18n::{Catalog, Lang};
+use complaint_desk::present::event_line;
 use complaint_desk::store::Store;
 use complaint_desk::store::events::Event;
 use complaint_desk::store::followups::{Callback, Revisit};
@@ -1210,7 +1212,26 @@ fn a_dissatisfied_revisit_reopens_the_case_and_cancels_the_rest() {
     assert_eq!(revisited.detail["ready_to_close"], false);
     assert_eq!(revisited.detail["satisfaction"], 2);
     let reopened = timeline.last().expect("reopened");
-    assert_eq!(reopened.detail["reason"], "supervisor 2/5 还在漏水");
+    assert_eq!(
+        (
+            &reopened.detail["reason"],
+            &reopened.detail["role"],
+            &reopened.detail["satisfaction"]
+        ),
+        (
+            &serde_json::json!("还在漏水"),
+            &serde_json::json!("supervisor"),
+            &serde_json::json!(2)
+        )
+    );
+    // Read in the reader's language: the role by its name, never its key.
+    for (lang, role) in [(Lang::ZhCn, "客服主管"), (Lang::En, "Supervisor")] {
+        let line = event_line(reopened, desk.config(), Catalog::get(lang));
+        assert!(
+            line.contains(role) && !line.contains("supervisor"),
+            "{line}"
+        );
+    }
     assert_eq!(
         (reopened.from_stage, reopened.to_stage),
         (Some(Stage::Revisiting), Some(Stage::Assessed))

@@ -730,6 +730,7 @@ fn every_screen_in_every_language_and_two_sizes() {
             list_screens(lang, size);
             classification_form_screens(lang, size);
             walked_case_screens(lang, size);
+            approve_form_screens(lang, size);
             follow_up_screens(lang, size);
             cases_screens(lang, size);
             cases_filter_screens(lang, size);
@@ -924,6 +925,11 @@ fn classification_form_screens(lang: Lang, size: (u16, u16)) {
 /// video went round, referred to the consumer association, a wait on the customer,
 /// remedied, closed, reopened. Returns its number.
 fn walk(db: &Path) -> String {
+    walk_steps(db, usize::MAX)
+}
+
+/// The first `count` steps of [`walk`] (4: planned, the compensation awaiting approval).
+fn walk_steps(db: &Path, count: usize) -> String {
     let start = now_utc() - Duration::days(10);
     let number = desk_at(db, "王丽", "agent", start)
         .intake(&NewComplaint {
@@ -1067,7 +1073,7 @@ fn walk(db: &Path) -> String {
             },
         ),
     ];
-    for (i, (agent, role, action)) in steps.into_iter().enumerate() {
+    for (i, (agent, role, action)) in steps.into_iter().enumerate().take(count) {
         let at = start + Duration::hours(i as i64 * 13 + 1) + Duration::minutes(i as i64 * 7);
         let mut desk = desk_at(db, agent, role, at);
         if action == Action::Approve {
@@ -1154,6 +1160,33 @@ fn walked_case_screens(lang: Lang, size: (u16, u16)) {
         s.app.detail().map(|d| d.case().complaint.version),
         Some(version)
     );
+}
+
+/// The approval form over a plan whose compensation is above the planner's limit: the
+/// plan shown (amount, department, actions), declining chosen with its note.
+fn approve_form_screens(lang: Lang, size: (u16, u16)) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    fill(&mut open_desk(&db));
+    let number = walk_steps(&db, 4);
+    let mut s = Session::open(&db, lang, size);
+    s.send(press(KeyCode::F(3)));
+    s.perform(vec![Effect::OpenCase(number)]);
+    s.key(KeyCode::Char('y'));
+    let form = s.app.move_form().expect("the approve form");
+    assert_eq!(form.mv(), Move::Approve);
+    assert_eq!(form.form().chosen("decision"), Some("approve"));
+    assert!(!form.form().is_enabled("note"));
+    s.key(KeyCode::Right);
+    s.key(KeyCode::Tab);
+    for ch in "金额偏高，请先按保险定损结果修改方案".chars() {
+        s.key(KeyCode::Char(ch));
+    }
+    let form = s.app.move_form().expect("still open").form();
+    assert_eq!(form.chosen("decision"), Some("decline"));
+    assert_eq!(form.text_of("note"), "金额偏高，请先按保险定损结果修改方案");
+    let drawn = s.snapshot(&name("approve_form", lang, size));
+    assert!(drawn.find("工程维修部").is_some(), "the plan is shown");
 }
 
 /// Callbacks owed in every state and revisits planned, made through a real desk at earlier

@@ -11,7 +11,7 @@ use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Scope};
 use complaint_desk::domain::handling::{
     Action, Approval, Rules, WaitOn, available_moves, decide, revisit_plan,
 };
-use complaint_desk::domain::stage::{Move, Stage, moves_from, transition};
+use complaint_desk::domain::stage::{Move, REPLAN, Stage, moves_from, transition};
 use complaint_desk::error::Error;
 use complaint_desk::i18n::{Catalog, Lang};
 use complaint_desk::store::Store;
@@ -1472,6 +1472,76 @@ fn a_stale_version_is_refused_naming_who_changed_it() {
     assert_eq!(after.events.len(), before.events.len());
     // Without an expected version, the move applies to what is there now.
     wang.act(&n, None, &escalate(None)).expect("fresh");
+}
+
+/// Declining is the approver's decision too: only a role that may approve it, with a note;
+/// the plan goes back to where plans are made, and a revised plan above the limit asks again.
+#[test]
+fn a_declined_compensation_sends_the_plan_back_to_be_revised() {
+    let world = World::new();
+    world.register("王丽", "agent");
+    world.register("赵主管", "supervisor");
+    let mut agent = world.desk("王丽");
+    let mut supervisor = world.signed_in("赵主管");
+    let n = walk(
+        &mut agent,
+        &leak(),
+        &[classify_in(), verify(), assess(), plan(Some(500))],
+    );
+    let decline = |note: &str| Action::Decline { note: note.into() };
+    refused(&mut agent, &n, &decline("太多"), "error.not_permitted");
+    let err = refused(&mut supervisor, &n, &decline("  "), "error.required");
+    assert_eq!(err.get("field"), Some("note"));
+    let c = done(
+        &mut supervisor,
+        &n,
+        &decline("先按300补偿"),
+        REPLAN,
+        "approval_declined",
+    );
+    assert_eq!(REPLAN, Stage::Assessed);
+    assert_eq!(
+        c.complaint.handling.plan.as_ref().expect("plan").approval,
+        Approval::Declined {
+            by: "赵主管".into(),
+            note: "先按300补偿".into()
+        }
+    );
+    let e = c.events.last().expect("e");
+    assert_eq!(
+        (&e.detail["note"], &e.detail["compensation"]),
+        (&serde_json::json!("先按300补偿"), &serde_json::json!(500))
+    );
+    let offered = available_moves(&c.complaint);
+    assert!(offered.contains(&Move::Plan));
+    assert!(!offered.contains(&Move::Approve) && !offered.contains(&Move::Reply));
+    refused(&mut agent, &n, &reply(true), "error.move_forbidden");
+    refused(
+        &mut supervisor,
+        &n,
+        &Action::Approve,
+        "error.move_forbidden",
+    );
+    // Revised, still above the agent's limit: it asks again.
+    let c = done(
+        &mut agent,
+        &n,
+        &plan(Some(400)),
+        Stage::RemedyPlanned,
+        "planned",
+    );
+    assert_eq!(
+        c.complaint.handling.plan.as_ref().expect("plan").approval,
+        Approval::Pending
+    );
+    done(
+        &mut supervisor,
+        &n,
+        &Action::Approve,
+        Stage::RemedyPlanned,
+        "approved",
+    );
+    done(&mut agent, &n, &reply(true), Stage::Replied, "replied");
 }
 
 // ---------------------------------------------------------------------------------------

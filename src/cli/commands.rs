@@ -249,7 +249,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             let takes_over = || -> Result<bool> {
                 Ok(desk.can(Permission::TakeOver) && desk.takes_over(number)?)
             };
-            if matches!(action, CaseAction::Approve)
+            if matches!(action, CaseAction::Approve { .. })
                 || matches!(action, CaseAction::Transfer { .. }) && takes_over()?
             {
                 super::access::elevate(&mut desk, catalog)?;
@@ -318,7 +318,13 @@ fn case_action(a: &CaseAction) -> Result<Action> {
             compensation: *compensation,
             gift: gift.clone(),
         },
-        CaseAction::Approve => Action::Approve,
+        CaseAction::Approve {
+            decline: true,
+            note,
+        } => Action::Decline {
+            note: note.clone().unwrap_or_default(),
+        },
+        CaseAction::Approve { .. } => Action::Approve,
         CaseAction::Reply {
             accepted,
             alternatives,

@@ -265,8 +265,16 @@ pub enum CaseAction {
         #[arg(long, value_name = "TEXT")]
         gift: Option<String>,
     },
-    /// Approve the compensation above the planner's limit.
-    Approve,
+    /// Approve the compensation above the planner's limit, or decline it (the plan goes
+    /// back to be revised).
+    Approve {
+        /// Decline instead of approving (give --note).
+        #[arg(long, requires = "note")]
+        decline: bool,
+        /// Why it is declined.
+        #[arg(long, value_name = "TEXT", requires = "decline")]
+        note: Option<String>,
+    },
     /// The customer's answer to the plan (回复客户).
     Reply {
         /// The customer accepted.

@@ -521,14 +521,13 @@ impl Desk {
                     role: &role,
                     now,
                 };
-                let reason = format!(
-                    "{} {}/5 {}",
-                    revisit.role,
-                    satisfaction.unwrap_or(0),
-                    comment.trim()
-                );
+                let reopen = Action::RevisitReopen {
+                    role: revisit.role.clone(),
+                    satisfaction: satisfaction.unwrap_or(0),
+                    comment: comment.to_string(),
+                };
                 let current = complaints::by_id(tx, c.id)?;
-                apply(tx, &rules, &current, &Action::Reopen { reason })?
+                apply(tx, &rules, &current, &reopen)?
             } else {
                 complaints::by_id(tx, c.id)?
             };

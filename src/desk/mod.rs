@@ -306,7 +306,7 @@ impl Desk {
     ) -> Result<Complaint> {
         let now = self.clock.now();
         let role = self.role()?;
-        let approving = matches!(action, Action::Approve);
+        let approving = matches!(action, Action::Approve | Action::Decline { .. });
         if approving
             && role.permissions.contains(&Permission::ApproveCompensation)
             && !self.verified

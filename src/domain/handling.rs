@@ -11,7 +11,7 @@ use crate::domain::agent::Permission;
 use crate::domain::complaint::{Complaint, Intent, Scope};
 use crate::domain::policy::{Policy, RevisitPlan, RevisitStep, Role};
 use crate::domain::schedule::Calendar;
-use crate::domain::stage::{Move, Stage, moves_from, transition};
+use crate::domain::stage::{Move, REPLAN, Stage, moves_from, transition};
 use crate::error::{Error, Result};
 
 /// Longest text of a handling field, in characters.
@@ -39,6 +39,14 @@ pub enum Approval {
     Approved {
         /// Who approved.
         by: String,
+    },
+    /// Declined by this agent: the plan goes back to be revised (a revised plan above the
+    /// limit asks again).
+    Declined {
+        /// Who declined.
+        by: String,
+        /// Why.
+        note: String,
     },
 }
 
@@ -177,6 +185,11 @@ pub enum Action {
     },
     /// Approve compensation above the planner's limit.
     Approve,
+    /// Decline it: the plan goes back to be revised ([`REPLAN`]).
+    Decline {
+        /// Why (required).
+        note: String,
+    },
     /// 回复客户.
     Reply {
         /// Accepted (else declined).
@@ -231,6 +244,16 @@ pub enum Action {
         /// Why.
         reason: String,
     },
+    /// Reopen after a revisit at or below the satisfaction threshold: the revisit's role
+    /// key and score are recorded as such (named in the reader's language when shown).
+    RevisitReopen {
+        /// Role key of the revisit.
+        role: String,
+        /// Satisfaction, 1–5.
+        satisfaction: u8,
+        /// The revisit's comment (may be empty).
+        comment: String,
+    },
     /// Hand the case to another agent (转办); to oneself, a take-over (接手).
     Transfer {
         /// The new handler: a registered, enabled agent.
@@ -249,7 +272,7 @@ impl Action {
             Action::Verify { .. } => Move::Verify,
             Action::Assess { .. } => Move::Assess,
             Action::Plan { .. } => Move::Plan,
-            Action::Approve => Move::Approve,
+            Action::Approve | Action::Decline { .. } => Move::Approve,
             Action::Reply { .. } => Move::Reply,
             Action::Remedied { .. } => Move::Remedied,
             Action::Escalate { .. } => Move::Escalate,
@@ -262,7 +285,7 @@ impl Action {
             Action::Wait { .. } => Move::WaitCustomer,
             Action::Resume { .. } => Move::Resume,
             Action::Close { .. } => Move::Close,
-            Action::Reopen { .. } => Move::Reopen,
+            Action::Reopen { .. } | Action::RevisitReopen { .. } => Move::Reopen,
             Action::Transfer { .. } => Move::Transfer,
         }
     }
@@ -457,6 +480,7 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
             gift.as_deref(),
         ),
         Action::Approve => d.approve(),
+        Action::Decline { note } => d.decline(note),
         Action::Reply {
             accepted,
             alternatives,
@@ -472,7 +496,18 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
             lesson,
             referred,
         } => d.close(summary, root_cause, lesson, *referred),
-        Action::Reopen { reason } => d.reopen(reason),
+        Action::Reopen { reason } => {
+            let reason = text(reason, "reason", true)?;
+            d.reopen(json!({ "reason": reason }))
+        }
+        Action::RevisitReopen {
+            role,
+            satisfaction,
+            comment,
+        } => {
+            let comment = text(comment, "reason", false)?;
+            d.reopen(json!({ "reason": comment, "role": role, "satisfaction": satisfaction }))
+        }
         Action::Transfer { to, reason } => d.transfer(to, reason),
     }?;
     let mut after = d.after;
@@ -691,7 +726,8 @@ impl Draft<'_> {
         Ok(("planned", detail))
     }
 
-    fn approve(&mut self) -> Result<Recorded> {
+    /// The plan awaiting approval, and its amount, when the acting role may decide it.
+    fn awaiting_decision(&mut self) -> Result<(&mut Plan, u32)> {
         let role = self.rules.role;
         let Some(plan) = self
             .after
@@ -714,10 +750,30 @@ impl Draft<'_> {
                 .arg("amount", amount)
                 .arg("limit", role.compensation_limit));
         }
-        plan.approval = Approval::Approved {
-            by: self.rules.agent.to_string(),
-        };
+        Ok((plan, amount))
+    }
+
+    fn approve(&mut self) -> Result<Recorded> {
+        let by = self.rules.agent.to_string();
+        let (plan, amount) = self.awaiting_decision()?;
+        plan.approval = Approval::Approved { by };
         Ok(("approved", json!({ "compensation": amount })))
+    }
+
+    /// Declines the compensation: the plan goes back to be revised, with the note.
+    fn decline(&mut self, note: &str) -> Result<Recorded> {
+        let by = self.rules.agent.to_string();
+        let (plan, amount) = self.awaiting_decision()?;
+        let note = text(note, "note", true)?;
+        plan.approval = Approval::Declined {
+            by,
+            note: note.clone(),
+        };
+        self.after.stage = REPLAN;
+        Ok((
+            "approval_declined",
+            json!({ "compensation": amount, "note": note }),
+        ))
     }
 
     fn reply(&mut self, accepted: bool, alternatives: &str) -> Result<Recorded> {
@@ -880,15 +936,15 @@ impl Draft<'_> {
         Ok(("closed", detail))
     }
 
-    fn reopen(&mut self, reason: &str) -> Result<Recorded> {
-        let reason = text(reason, "reason", true)?;
+    /// `detail`: why (a reason, or the revisit that reopened it).
+    fn reopen(&mut self, detail: serde_json::Value) -> Result<Recorded> {
         let after = &mut self.after;
         after.closed_at = None;
         // A reopened case needs a new remedy: the old reply and summary no longer hold
         // (they stay in the timeline).
         after.handling.summary = None;
         after.handling.reply = None;
-        Ok(("reopened", json!({ "reason": reason })))
+        Ok(("reopened", detail))
     }
 
     /// The agent `to` is the desk's to check (registered, enabled); here: a reason, a new

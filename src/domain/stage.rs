@@ -180,6 +180,10 @@ impl Move {
     }
 }
 
+/// Where a plan is (re)made: a reopened case, and a plan whose compensation was declined,
+/// go back here (a plan made from here asks for approval again when above the limit).
+pub const REPLAN: Stage = Stage::Assessed;
+
 /// The transition table: the stage `mv` leads to from `stage` for a complaint of `scope`
 /// (`None` while untriaged), or `None` where the method does not allow it. Guards on the
 /// move's content (a summary to close, a plan to reply, …) are in `domain::handling`.
@@ -192,13 +196,14 @@ pub fn transition(stage: Stage, scope: Option<Scope>, mv: Move) -> Option<Stage>
         (Move::Assess, S::Verified, _) => Some(S::Assessed),
         // A plan may be revised before the reply, and made again after a declined one.
         (Move::Plan, S::Assessed | S::RemedyPlanned | S::Replied, _) => Some(S::RemedyPlanned),
+        // Approved, it stays; declined, the plan goes back to `REPLAN` (see `handling`).
         (Move::Approve, S::RemedyPlanned, _) => Some(S::RemedyPlanned),
         (Move::Reply, S::RemedyPlanned, _) => Some(S::Replied),
         // Into the revisits of the plan (or to "remedied" when no plan applies).
         (Move::Remedied, S::Replied, _) => Some(S::Revisiting),
         (Move::Close, S::Remedied | S::Revisiting, Some(Scope::In)) => Some(S::Closed),
         (Move::Close, S::Referred | S::WaitingOnParty, Some(Scope::Out)) => Some(S::ClosedReferred),
-        (Move::Reopen, S::Revisiting | S::Closed, Some(Scope::In)) => Some(S::Assessed),
+        (Move::Reopen, S::Revisiting | S::Closed, Some(Scope::In)) => Some(REPLAN),
         (Move::Reopen, S::ClosedReferred, Some(Scope::Out)) => Some(S::Referred),
         (Move::Refer, S::Received, Some(Scope::Out)) => Some(S::Referred),
         (Move::WaitParty, S::Referred, Some(Scope::Out)) => Some(S::WaitingOnParty),

@@ -17,7 +17,7 @@ use crate::domain::stage::Move;
 use crate::domain::suggest::{Suggestion, suggest};
 use crate::error::{Error, Result};
 use crate::i18n::{Catalog, configured};
-use crate::text::{fit, sanitize_line};
+use crate::text::{fit, sanitize_line, sanitize_lines};
 use crate::tui::ctx::Ctx;
 use crate::tui::theme;
 use crate::tui::widgets::form::{Form, FormStep, popup};
@@ -39,8 +39,9 @@ pub struct MoveForm {
     suggestion: Option<Suggestion>,
     /// Category name, for a suggestion from the category's default scope.
     category: String,
-    /// Approval: the amount and the plan waiting for it.
-    approval: Option<String>,
+    /// The approval form: the plan waiting for the decision (amount and department, then
+    /// the actions), one line each.
+    approval: Vec<String>,
 }
 
 fn options<K: AsRef<str>>(items: impl IntoIterator<Item = (K, String)>) -> Vec<(String, String)> {
@@ -181,7 +182,18 @@ impl MoveForm {
                         plan.gift.as_deref().unwrap_or_default(),
                     )
             }
-            Move::Approve => Form::new(),
+            Move::Approve => Form::new()
+                .choice(
+                    "decision",
+                    "label.decision",
+                    options([
+                        ("approve", cat.text("tui.approve_yes").to_string()),
+                        ("decline", cat.text("tui.approve_no").to_string()),
+                    ]),
+                    Some("approve"),
+                )
+                .multi("note", "label.note", "", MULTI_ROWS)
+                .off_hint("tui.only_when_declining"),
             Move::Reply => Form::new()
                 .choice(
                     "accepted",
@@ -257,16 +269,30 @@ impl MoveForm {
         let approval = h
             .plan
             .as_ref()
-            .filter(|p| p.approval == Approval::Pending)
+            .filter(|p| mv == Move::Approve && p.approval == Approval::Pending)
             .map(|p| {
-                format!(
+                let head = format!(
                     "{} {}  {} {}",
                     cat.text("label.compensation"),
                     p.compensation.unwrap_or(0),
                     cat.text("label.department"),
                     sanitize_line(&p.department)
-                )
-            });
+                );
+                let actions = sanitize_lines(&p.actions)
+                    .into_iter()
+                    .take(MULTI_ROWS.into())
+                    .enumerate()
+                    .map(|(i, l)| {
+                        let label = if i == 0 {
+                            cat.text("label.actions")
+                        } else {
+                            ""
+                        };
+                        format!("{label} {l}")
+                    });
+                std::iter::once(head).chain(actions).collect()
+            })
+            .unwrap_or_default();
         let first = c.description.lines().next().unwrap_or_default();
         let category = ctx.config.category_name(&c.category, ctx.lang);
         let head = sanitize_line(&format!(
@@ -314,19 +340,24 @@ impl MoveForm {
     }
 
     /// Inputs that apply only with some choices: the responsible party and the
-    /// responsibility explained out of scope, the alternatives when the plan is declined.
+    /// responsibility explained out of scope, the alternatives when the plan is declined,
+    /// the note when the compensation is declined.
     fn follow_choices(&mut self) {
         let out = self.form.chosen("scope") == Some("out");
         self.form.set_enabled("party", out);
         self.form.set_enabled("explained", out);
         let declined = self.form.chosen("accepted") == Some("declined");
         self.form.set_enabled("alternatives", declined);
+        if self.mv == Move::Approve {
+            let declining = self.form.chosen("decision") == Some("decline");
+            self.form.set_enabled("note", declining);
+        }
     }
 
     /// Handles a key.
     pub fn key(&mut self, key: KeyEvent) -> FormStep {
         let step = self.form.key(key);
-        if matches!(step, FormStep::Changed("scope" | "accepted")) {
+        if matches!(step, FormStep::Changed("scope" | "accepted" | "decision")) {
             self.follow_choices();
         }
         step
@@ -412,6 +443,9 @@ impl MoveForm {
                 compensation: parse_amount(&text("compensation"))?,
                 gift: Some(text("gift")).filter(|g| !g.trim().is_empty()),
             },
+            Move::Approve if f.chosen("decision") == Some("decline") => {
+                Action::Decline { note: text("note") }
+            }
             Move::Approve => Action::Approve,
             Move::Reply => {
                 let accepted = required("accepted", "label.reply")? == "accepted";
@@ -486,8 +520,8 @@ impl MoveForm {
                 lines.push(Line::styled(fit(&b, cols), theme::suggested()));
             }
         }
-        if let Some(a) = &self.approval {
-            lines.push(Line::raw(fit(a, cols)));
+        if !self.approval.is_empty() {
+            lines.extend(self.approval.iter().map(|a| Line::raw(fit(a, cols))));
             lines.push(Line::styled(
                 fit(c.text("tui.approve_confirm"), cols),
                 theme::hint(),
@@ -685,6 +719,40 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn only_the_approve_form_shows_the_plan_awaiting_approval_and_may_decline() {
+        let config = config();
+        let ctx = ctx(&config);
+        let mut c = complaint("leak", "漏水");
+        c.scope = Some(Scope::In);
+        c.stage = Stage::RemedyPlanned;
+        c.handling.plan = Some(crate::domain::handling::Plan {
+            department: "工程部".into(),
+            actions: "更换防水层".into(),
+            compensation: Some(500),
+            approval: Approval::Pending,
+            ..Default::default()
+        });
+        let reply = MoveForm::open(&ctx, &c, Move::Reply);
+        assert!(reply.approval.is_empty(), "the reply form never approves");
+        let mut f = MoveForm::open(&ctx, &c, Move::Approve);
+        assert_eq!(
+            f.approval.len(),
+            2,
+            "amount and department, then the actions"
+        );
+        assert!(f.approval[1].contains("更换防水层"));
+        assert_eq!(f.action(&ctx).expect("approve"), Action::Approve);
+        press(&mut f, KeyCode::Right);
+        assert!(f.form().is_enabled("note"));
+        assert_eq!(
+            f.action(&ctx).expect("decline"),
+            Action::Decline {
+                note: String::new()
+            }
+        );
     }
 
     #[test]
