@@ -371,8 +371,6 @@ impl App {
                 let out = self.rooms.cases.update(msg, &ctx!(self));
                 self.apply(out)
             }
-            // A case result goes to the pane in view (where it was asked for); a fresher
-            // copy of a case also to every other pane showing it.
             // The list opens the overlay (the desk allowed it); a later result goes to it.
             Msg::Agents(msg) => {
                 if !matches!(self.screen, Screen::Desk) {
@@ -390,6 +388,8 @@ impl App {
                     }
                 }
             }
+            // A case result goes to the pane in view (where it was asked for); a fresher
+            // copy of a case also to every other pane showing it.
             Msg::Case(msg) => {
                 let active = self.pane;
                 let ctx = ctx!(self);

@@ -1,6 +1,6 @@
 //! A small form: labelled inputs of five kinds (one-line text, multi-line text, a secret, a
-//! choice, a tick box) in Tab order. Tab / Shift+Tab (or Up/Down and Enter outside a multi-line field)
-//! move between inputs, Left/Right (or a typed character) change a choice, Space ticks,
+//! choice, a tick box) in Tab order. Tab / Shift+Tab (or Up/Down and Enter outside a
+//! multi-line field) move between inputs, Left/Right (or a typed character) change a choice, Space ticks,
 //! Ctrl+S submits, Esc or Ctrl+W cancels. A refusal is shown under the input it names (the
 //! error's `field`), or above the inputs when it names none. Values the software proposed
 //! (a suggestion) are marked until the agent changes them.
