@@ -292,8 +292,11 @@ impl Agents {
         let w = (inner_w.max(width(&keys)) as u16 + 4).min(area.width);
         let h = (self.rows.len() as u16 + 3).min(area.height);
         let rect = crate::tui::widgets::centred(area, w, h);
+        // Scrolled so the selected agent is in view.
+        let shown = usize::from(h.saturating_sub(3)).max(1);
+        let skip = self.selected.saturating_sub(shown - 1);
         let mut lines = vec![Line::styled(line(&header), theme::header())];
-        for (i, r) in cells.iter().enumerate() {
+        for (i, r) in cells.iter().enumerate().skip(skip).take(shown) {
             let style = if i == self.selected {
                 theme::selected()
             } else {
@@ -383,5 +386,39 @@ mod tests {
     #[test]
     fn the_agents_keys() {
         check_table(KEYS);
+    }
+
+    #[test]
+    fn a_long_list_scrolls_to_the_selected_agent() {
+        use crate::config::{Config, Preset};
+        use crate::i18n::Lang;
+        use crossterm::event::KeyModifiers;
+        use ratatui::Terminal;
+        use ratatui::backend::TestBackend;
+
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let ctx = Ctx::new(&config, Lang::En);
+        let rows = (1..=30)
+            .map(|i| AgentInfo {
+                name: format!("agent{i:02}"),
+                role: "agent".into(),
+                disabled: false,
+                locked: false,
+                has_secret: true,
+                last_active_at: None,
+            })
+            .collect();
+        let mut overlay = Agents::new(rows);
+        for _ in 0..40 {
+            overlay.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE), &ctx);
+        }
+        assert_eq!(overlay.selected().map(|a| a.name.as_str()), Some("agent30"));
+        let mut terminal = Terminal::new(TestBackend::new(70, 14)).expect("terminal");
+        let frame = terminal
+            .draw(|f| overlay.render(&ctx, f, f.area()))
+            .expect("draw");
+        let text: String = frame.buffer.content.iter().map(|c| c.symbol()).collect();
+        assert!(text.contains("agent30"), "the selected agent in view");
+        assert!(!text.contains("agent01"), "the top scrolled away");
     }
 }
