@@ -1687,3 +1687,53 @@ fn an_open_app_does_not_keep_erased_text_in_the_log() {
     tty.wait_for_without(&[&format!("投诉 {number}"), "***"], &[NAME]);
     tty.quit_cleanly();
 }
+
+/// F8: the admin adds a supervisor in the app (a role chosen, the first PIN typed twice,
+/// never drawn or logged); the supervisor can then sign in with it.
+#[test]
+fn the_admin_adds_a_supervisor_in_the_app() {
+    const ADMIN: &str = "孙经理";
+    const ADMIN_PIN: &str = "8642";
+    const NEW: &str = "赵主管";
+    const NEW_PIN: &str = "4680";
+    const F8: &str = "\x1b[19~";
+
+    let home = Home::new();
+    home.write_config();
+    home.register(ADMIN, "admin", ADMIN_PIN);
+    home.register(AGENT, "agent", PIN);
+    let mut args = home.db_args();
+    args.extend(["--agent".into(), ADMIN.into()]);
+    let mut tty = Tty::start(&home, &args, &[]);
+    tty.wait_for_all(&[LOCKED, &format!("姓名  {ADMIN}")]);
+    tty.sign_in(None, ADMIN_PIN);
+    tty.wait_for_all(&["投诉人", &format!("坐席 {ADMIN}")]);
+
+    tty.send(F8);
+    tty.wait_for_all(&["坐席管理", "系统管理员", AGENT, "客服专员"]);
+    tty.send("a");
+    tty.wait_for_all(&["添加坐席", "初始密码"]);
+    tty.send(NEW);
+    tty.wait_for(NEW);
+    tty.send(TAB);
+    tty.send(RIGHT);
+    tty.send(TAB);
+    tty.send(NEW_PIN);
+    tty.send(TAB);
+    tty.send(NEW_PIN);
+    tty.wait_for("****");
+    tty.send(CTRL_S);
+    let screen = tty.wait_for(&format!("已添加坐席 {NEW}（客服主管）"));
+    assert!(!screen.contains(NEW_PIN), "a PIN is never drawn:\n{screen}");
+    tty.quit_cleanly();
+    drop(tty);
+
+    let store = Store::open(&home.db()).expect("open the database");
+    let config = Config::preset(Preset::PropertyManagement).expect("preset");
+    let mut desk = Desk::new(store, config, NEW, Box::new(SystemClock)).expect("desk");
+    desk.sign_in(NEW, NEW_PIN)
+        .expect("the new supervisor signs in with the PIN typed");
+    assert_eq!(desk.role().expect("role").key, "supervisor");
+    let log = home.log_text();
+    assert!(!log.contains(NEW_PIN), "a PIN in the log:\n{log}");
+}

@@ -736,6 +736,7 @@ fn every_screen_in_every_language_and_two_sizes() {
             cases_filter_screens(lang, size);
             first_run_screens(lang, size);
             lock_screens(lang, size);
+            agents_screens(lang, size);
             caret_follows_display_width(lang, size);
         }
         too_small(lang);
@@ -1873,6 +1874,78 @@ fn first_run_screens(lang: Lang, size: (u16, u16)) {
         "no digit of a PIN is ever drawn:\n{text}"
     );
     assert!(drawn.find("****").is_some());
+}
+
+/// The agents overlay (F8) of an admin: the list, the add form with its PINs masked, the
+/// list after the add, and the desk refusing to disable the last admin; then F8 for an
+/// agent whose role may not manage agents: the desk's refusal on the notice line, nothing
+/// else.
+fn agents_screens(lang: Lang, size: (u16, u16)) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    fill(&mut open_desk(&db));
+    let mut admin = desk_at(&db, "孙经理", "admin", now_utc());
+    admin.sign_in("孙经理", "8642").expect("the admin's PIN");
+    let mut s = Session::with_desk(admin, lang, size);
+    s.key(KeyCode::F(8));
+    let rows = s.app.agents().expect("open for an admin").rows().len();
+    assert_eq!(rows, 2);
+    s.snapshot(&name("agents_list", lang, size));
+
+    s.type_text("a赵主管");
+    s.key(KeyCode::Tab);
+    s.key(KeyCode::Right);
+    s.key(KeyCode::Tab);
+    s.type_text("2468");
+    s.key(KeyCode::Tab);
+    s.type_text("2468");
+    let drawn = s.snapshot(&name("agents_add", lang, size));
+    assert!(!drawn.text().contains("2468"), "a PIN on the screen");
+    s.send(ctrl('s'));
+    let overlay = s.app.agents().expect("still open");
+    assert!(overlay.form().is_none(), "added: the form closes");
+    let added = overlay
+        .rows()
+        .iter()
+        .find(|a| a.name == "赵主管")
+        .expect("the list read again");
+    assert_eq!(
+        (added.role.as_str(), added.state()),
+        ("supervisor", "active")
+    );
+    s.snapshot(&name("agents_added", lang, size));
+
+    // The last admin: the desk refuses, the form says why.
+    let at = s
+        .app
+        .agents()
+        .expect("open")
+        .rows()
+        .iter()
+        .position(|a| a.name == "孙经理")
+        .expect("the admin listed");
+    for _ in 0..rows + 1 {
+        s.key(KeyCode::Up);
+    }
+    for _ in 0..at {
+        s.key(KeyCode::Down);
+    }
+    s.type_text("d");
+    s.send(ctrl('s'));
+    let refused = s
+        .app
+        .agents()
+        .and_then(|o| o.form())
+        .and_then(|f| f.error());
+    assert_eq!(refused.map(|(_, e)| e.key), Some("error.last_admin"));
+    s.snapshot(&name("agents_last_admin", lang, size));
+
+    // An agent: F8 shows the desk's refusal and opens nothing.
+    let mut s = Session::open(&db, lang, size);
+    s.key(KeyCode::F(8));
+    assert!(s.app.agents().is_none());
+    assert!(matches!(s.app.notice(), Some(Notice::Failed(e)) if e.key == "error.denied"));
+    s.snapshot(&name("agents_denied", lang, size));
 }
 
 /// The lock screen after Ctrl+L over a half-typed form and the classification list: none of

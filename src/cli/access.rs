@@ -119,7 +119,7 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
                             .last_active_at
                             .map(super::output::rfc3339)
                             .unwrap_or_default();
-                        csv.write_record([a.name.as_str(), &a.role, state(a), &last])
+                        csv.write_record([a.name.as_str(), &a.role, a.state(), &last])
                             .map_err(|e| stdout_error(super::output::csv_err(e)))?;
                     }
                     csv.flush().map_err(stdout_error)?;
@@ -132,7 +132,7 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
                             [
                                 crate::text::sanitize_line(&a.name).to_string(),
                                 crate::present::role_name(&a.role, desk.config(), catalog.lang()),
-                                t(&format!("agent_state.{}", state(a))),
+                                t(&format!("agent_state.{}", a.state())),
                                 a.last_active_at
                                     .map(crate::when::local_minutes)
                                     .unwrap_or_default(),
@@ -182,19 +182,6 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
         }
     }
     Ok(())
-}
-
-/// An agent's state, as a stable key (`active`, `locked`, `disabled`, `no-secret`).
-fn state(a: &crate::desk::AgentInfo) -> &'static str {
-    if a.disabled {
-        "disabled"
-    } else if a.locked {
-        "locked"
-    } else if !a.has_secret {
-        "no-secret"
-    } else {
-        "active"
-    }
 }
 
 /// `audit verify|head`.

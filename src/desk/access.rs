@@ -33,6 +33,22 @@ pub struct AgentInfo {
     pub last_active_at: Option<DateTime<Utc>>,
 }
 
+impl AgentInfo {
+    /// The agent's state as a stable key (`active`, `locked`, `disabled`, `no-secret`),
+    /// the first that applies in that order.
+    pub fn state(&self) -> &'static str {
+        if self.disabled {
+            "disabled"
+        } else if self.locked {
+            "locked"
+        } else if !self.has_secret {
+            "no-secret"
+        } else {
+            "active"
+        }
+    }
+}
+
 impl From<AgentRow> for AgentInfo {
     fn from(a: AgentRow) -> Self {
         AgentInfo {

@@ -17,6 +17,7 @@ use crate::desk::StatusCounts;
 use crate::domain::schedule;
 use crate::i18n::Lang;
 use crate::tui::ctx::ctx;
+use crate::tui::forms::agents::{self, Agents};
 use crate::tui::forms::followups::FollowForm;
 use crate::tui::forms::moves::MoveForm;
 use crate::tui::keymap::{self, Global, Help};
@@ -71,6 +72,8 @@ pub struct App {
     pane: Pane,
     rooms: Rooms,
     help: bool,
+    /// The agents overlay, over the pane in view (open only with the list the desk gave).
+    agents: Option<Box<Agents>>,
     agent: String,
     counts: Option<StatusCounts>,
     /// When the counts next change by themselves.
@@ -124,6 +127,7 @@ impl App {
             pane: Pane::Intake,
             rooms: Rooms::default(),
             help: false,
+            agents: None,
             agent,
             counts: None,
             next_due: None,
@@ -203,6 +207,11 @@ impl App {
     /// The follow-up form open in the active pane, if any.
     pub fn follow_form(&self) -> Option<&FollowForm> {
         self.cover().and_then(Cover::follow_form)
+    }
+
+    /// The agents overlay, when it is up.
+    pub fn agents(&self) -> Option<&Agents> {
+        self.agents.as_deref()
     }
 
     /// Whether the help popup is up.
@@ -362,6 +371,23 @@ impl App {
                 let out = self.rooms.cases.update(msg, &ctx!(self));
                 self.apply(out)
             }
+            // The list opens the overlay (the desk allowed it); a later result goes to it.
+            Msg::Agents(msg) => {
+                if !matches!(self.screen, Screen::Desk) {
+                    return Vec::new();
+                }
+                match (&mut self.agents, msg) {
+                    (None, agents::Msg::Listed(rows)) => {
+                        self.agents = Some(Box::new(Agents::new(rows)));
+                        Vec::new()
+                    }
+                    (None, _) => Vec::new(),
+                    (Some(overlay), msg) => {
+                        let out = overlay.update(msg, &ctx!(self));
+                        self.apply(out)
+                    }
+                }
+            }
             // A case result goes to the pane in view (where it was asked for); a fresher
             // copy of a case also to every other pane showing it.
             Msg::Case(msg) => {
@@ -431,6 +457,7 @@ impl App {
             self.stashed.insert(self.agent.clone(), (self.pane, covers));
         }
         self.help = false;
+        self.agents = None;
         self.notice = None;
         self.data_version = None;
         self.screen = Screen::Lock(Box::new(Lock::new(&self.agent)));
@@ -478,6 +505,9 @@ impl App {
             effects.push(Effect::RefreshCase(number.to_string()));
         }
         effects.extend(self.rooms.get_mut(self.pane).refresh());
+        if self.agents.is_some() {
+            effects.push(Effect::LoadAgents);
+        }
         effects
     }
 
@@ -568,8 +598,28 @@ impl App {
                 return Vec::new();
             }
         }
+        // The agents overlay takes the keys but the help, quit, lock and its own; a pane
+        // key closes it and goes there.
+        if let Some(overlay) = &mut self.agents {
+            match global {
+                Some(Global::Agents) => {
+                    self.agents = None;
+                    return Vec::new();
+                }
+                Some(Global::Pane(_) | Global::Search | Global::GoTo) => self.agents = None,
+                Some(Global::Help | Global::Quit | Global::Lock | Global::QuitHint) => {}
+                None => {
+                    let (out, close) = overlay.key(key, &ctx!(self));
+                    if close {
+                        self.agents = None;
+                    }
+                    return self.apply(out);
+                }
+            }
+        }
         match global {
             Some(Global::Help) => self.help = true,
+            Some(Global::Agents) => return vec![Effect::LoadAgents],
             Some(Global::Quit) => return self.quit(),
             Some(Global::Lock) => return self.lock(),
             Some(Global::Pane(pane)) => return self.switch(pane),
@@ -620,13 +670,19 @@ impl App {
                 lock.paste(text);
                 Out::none()
             }
-            Screen::Desk => self.rooms.get_mut(self.pane).paste(text),
+            Screen::Desk => match &mut self.agents {
+                Some(overlay) => overlay.paste(text),
+                None => self.rooms.get_mut(self.pane).paste(text),
+            },
         };
         self.apply(out)
     }
 
     /// The keys of what is in view, for the help popup (the global keys follow them).
     pub fn help_rows(&self) -> Vec<Help> {
+        if let Some(overlay) = &self.agents {
+            return overlay.help();
+        }
         self.rooms.get(self.pane).help()
     }
 
@@ -652,6 +708,9 @@ impl App {
         .areas(area);
         status::pane_bar(c, Some(self.pane), frame, bar);
         self.rooms.get(self.pane).render(&ctx, frame, body);
+        if let Some(overlay) = &self.agents {
+            overlay.render(&ctx, frame, body);
+        }
         if let Some((shown, _)) = &self.notice {
             notice::render(c, shown, frame, notice_line);
         }

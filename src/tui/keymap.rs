@@ -205,6 +205,8 @@ pub enum Global {
     Search,
     /// Open a case by its number.
     GoTo,
+    /// Open or close the agents overlay (roles that manage agents).
+    Agents,
 }
 
 /// The global keys (checked before any pane's; Alt+1..4 for terminals that keep the F-keys
@@ -229,6 +231,7 @@ pub const GLOBAL: &[Binding<Global>] = &[
     Binding::new(&[key(KeyCode::F(6)), alt('5')], Global::Pane(Pane::Cases)),
     Binding::new(&[ctrl('f')], Global::Search).help("Ctrl+F", "help.search"),
     Binding::new(&[ctrl('g')], Global::GoTo).help("Ctrl+G", "help.goto"),
+    Binding::new(&[key(KeyCode::F(8))], Global::Agents).help("F8", "help.agents"),
     Binding::new(&[ctrl('l')], Global::Lock).help("Ctrl+L", "help.lock"),
     Binding::new(&[ctrl('q')], Global::Quit).help("Ctrl+Q", "help.quit"),
 ];
@@ -316,6 +319,10 @@ pub mod tests {
         assert_eq!(global(&press(KeyCode::Char('q'), KeyModifiers::NONE)), None);
         assert_eq!(global(&press(KeyCode::Char('l'), KeyModifiers::NONE)), None);
         assert_eq!(global(&press(KeyCode::F(9), KeyModifiers::NONE)), None);
+        assert_eq!(
+            global(&press(KeyCode::F(8), KeyModifiers::NONE)),
+            Some(Global::Agents)
+        );
     }
 
     #[test]

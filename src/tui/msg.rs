@@ -12,6 +12,7 @@ use crate::domain::handling::Action;
 use crate::domain::search::SearchFilter;
 use crate::domain::stage::{Move, Stage};
 use crate::error::Error;
+use crate::tui::forms::agents;
 use crate::tui::panes::{
     callbacks, case, cases, classification, first_run, intake, lock, revisits,
 };
@@ -87,6 +88,8 @@ pub enum Msg {
     Cases(cases::Msg),
     /// A result for the case open in a list pane (or its forms).
     Case(case::Msg),
+    /// A result for the agents overlay (the list opens it).
+    Agents(agents::Msg),
 }
 
 /// Work for the runner: database calls through the Desk, or leaving.
@@ -219,6 +222,26 @@ pub enum Effect {
         /// The comment.
         comment: String,
     },
+    /// List the agents (manage_agents; the list opens the agents overlay).
+    LoadAgents,
+    /// Register an agent (manage_agents), as `agent add`.
+    AddAgent {
+        /// Their name.
+        name: String,
+        /// Their role key.
+        role: String,
+        /// Their first PIN.
+        secret: Secret,
+    },
+    /// Disable an agent (manage_agents), as `agent disable`.
+    DisableAgent(String),
+    /// Set a new PIN for an agent and unlock it (manage_agents), as `agent reset-secret`.
+    ResetSecret {
+        /// Whose.
+        name: String,
+        /// The new PIN.
+        secret: Secret,
+    },
     /// Leave the app.
     Quit,
 }
@@ -289,6 +312,8 @@ pub enum Notice {
         /// The complaint.
         number: String,
     },
+    /// An agent was added, disabled or given a new PIN.
+    AgentChanged(agents::Change),
     /// Something failed.
     Failed(Error),
 }

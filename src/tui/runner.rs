@@ -10,6 +10,7 @@ use crate::domain::complaint::{Complaint, Queue};
 use crate::error::{Error, Result};
 use crate::files::write_new_file;
 use crate::tui::app::App;
+use crate::tui::forms::agents::{self, Change};
 use crate::tui::msg::{Effect, Live, Msg};
 use crate::tui::panes::classification::QUEUE;
 use crate::tui::panes::first_run::Choice;
@@ -56,6 +57,20 @@ const ESCALATION_EVERY: std::time::Duration = std::time::Duration::from_secs(60)
 fn refused(number: &str, e: Error) -> Msg {
     tracing::info!(number = %number, error = %e, "follow-up refused");
     Msg::Case(case::Msg::FollowRefused(e))
+}
+
+/// The agents overlay's answer to a change: made (logged), or refused.
+fn agent_change(result: Result<()>, change: Change) -> Msg {
+    match result {
+        Ok(()) => {
+            tracing::info!(change = ?change, "agents changed");
+            Msg::Agents(agents::Msg::Done(change))
+        }
+        Err(e) => {
+            tracing::info!(error = e.key, "agent change refused");
+            Msg::Agents(agents::Msg::Refused(e))
+        }
+    }
 }
 
 /// Reads the page of `queue` a pager asks for, `cursor` its key as the core reads it.
@@ -345,6 +360,23 @@ impl Runner {
                     Err(e) => refused(&number, e),
                 },
             )),
+            Effect::LoadAgents => desk
+                .agents()
+                .map(|rows| Some(Msg::Agents(agents::Msg::Listed(rows)))),
+            // The same desk calls as `agent …` (permission, audit trail); a refusal goes back
+            // to the form, which keeps what was typed. The PIN is never logged.
+            Effect::AddAgent { name, role, secret } => Ok(Some(agent_change(
+                desk.add_agent(&name, &role, secret.expose()),
+                Change::Added { name, role },
+            ))),
+            Effect::DisableAgent(name) => Ok(Some(agent_change(
+                desk.disable_agent(&name),
+                Change::Disabled(name),
+            ))),
+            Effect::ResetSecret { name, secret } => Ok(Some(agent_change(
+                desk.reset_secret(&name, secret.expose()),
+                Change::Reset(name),
+            ))),
             Effect::RecordRevisit {
                 number,
                 revisit_id,

@@ -1442,3 +1442,158 @@ fn n_in_the_case_reveals_the_phone_until_the_case_is_closed() {
     assert!(matches!(app.notice(), Some(Notice::Failed(e)) if e.key == "error.denied"));
     assert_eq!(app.detail().and_then(Detail::revealed), None);
 }
+
+fn agent_info(name: &str, role: &str) -> crate::desk::AgentInfo {
+    crate::desk::AgentInfo {
+        name: name.into(),
+        role: role.into(),
+        disabled: false,
+        locked: false,
+        has_secret: true,
+        last_active_at: None,
+    }
+}
+
+fn agents_listed() -> Msg {
+    Msg::Agents(crate::tui::forms::agents::Msg::Listed(vec![
+        agent_info("孙经理", "admin"),
+        agent_info("王丽", "agent"),
+    ]))
+}
+
+#[test]
+fn f8_asks_the_desk_for_the_agents_and_their_list_opens_the_overlay() {
+    let mut a = app();
+    assert_eq!(press(&mut a, KeyCode::F(8)), vec![Effect::LoadAgents]);
+    assert!(
+        a.agents().is_none(),
+        "nothing opens before the desk answers"
+    );
+    assert!(a.update(agents_listed()).is_empty());
+    let overlay = a.agents().expect("open");
+    assert_eq!(overlay.rows().len(), 2);
+    assert!(a.help_rows().iter().any(|h| h.text == "help.agent_add"));
+    press(&mut a, KeyCode::Down);
+    assert_eq!(
+        a.agents()
+            .and_then(|o| o.selected())
+            .map(|s| s.name.as_str()),
+        Some("王丽")
+    );
+    // Esc closes it; F8 closes it too; a pane key closes it and goes there.
+    press(&mut a, KeyCode::Esc);
+    assert!(a.agents().is_none());
+    a.update(agents_listed());
+    press(&mut a, KeyCode::F(8));
+    assert!(a.agents().is_none());
+    a.update(agents_listed());
+    press(&mut a, KeyCode::F(3));
+    assert!(a.agents().is_none());
+    assert_eq!(a.pane(), Pane::Classification);
+    // The lock closes it.
+    a.update(agents_listed());
+    ctrl(&mut a, 'l');
+    assert!(a.agents().is_none());
+}
+
+#[test]
+fn adding_an_agent_sends_the_name_role_and_pin_to_the_desk_and_never_shows_the_pin() {
+    use crate::tui::forms::agents::{Change, Msg as AgentsMsg};
+    use crate::tui::widgets::secret::Secret;
+    let mut a = app();
+    press(&mut a, KeyCode::F(8));
+    a.update(agents_listed());
+    type_text(&mut a, "a");
+    assert_eq!(
+        a.agents().and_then(|o| o.form()).and_then(|f| f.focus()),
+        Some("agent")
+    );
+    type_text(&mut a, "赵主管");
+    press(&mut a, KeyCode::Tab);
+    // The first role is chosen; Right moves to the next.
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "2468");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "2469");
+    // The two typings differ: refused in the form, the second emptied, nothing sent.
+    assert!(ctrl(&mut a, 's').is_empty());
+    let form = a.agents().and_then(|o| o.form()).expect("form");
+    assert_eq!(
+        form.error().map(|(at, e)| (at, e.key)),
+        Some((Some("secret_again"), "tui.pin_mismatch"))
+    );
+    // A Ctrl chord never reaches a PIN.
+    assert!(ctrl(&mut a, 'v').is_empty());
+    type_text(&mut a, "2468");
+    let effects = ctrl(&mut a, 's');
+    assert_eq!(
+        effects,
+        vec![Effect::AddAgent {
+            name: "赵主管".into(),
+            role: "supervisor".into(),
+            secret: Secret::new("2468".into()),
+        }]
+    );
+    for shown in [format!("{effects:?}"), format!("{a:?}")] {
+        assert!(!shown.contains("2468"), "the PIN in Debug output: {shown}");
+    }
+    // Made: the list is read again, the notice names the role in the interface language.
+    let effects = a.update(Msg::Agents(AgentsMsg::Done(Change::Added {
+        name: "赵主管".into(),
+        role: "supervisor".into(),
+    })));
+    assert_eq!(effects, vec![Effect::LoadAgents]);
+    assert!(a.agents().and_then(|o| o.form()).is_none());
+    match a.notice() {
+        Some(Notice::AgentChanged(Change::Added { role, .. })) => assert_ne!(role, "supervisor"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_short_pin_is_refused_by_the_domain_rule_and_the_desk_refusal_stays_in_the_form() {
+    use crate::tui::forms::agents::Msg as AgentsMsg;
+    let mut a = app();
+    press(&mut a, KeyCode::F(8));
+    a.update(agents_listed());
+    // Reset 王丽's PIN: too short first.
+    press(&mut a, KeyCode::Down);
+    type_text(&mut a, "r");
+    type_text(&mut a, "12");
+    press(&mut a, KeyCode::Tab);
+    type_text(&mut a, "12");
+    assert!(ctrl(&mut a, 's').is_empty());
+    let form = a.agents().and_then(|o| o.form()).expect("form");
+    assert_eq!(
+        form.error().map(|(at, e)| (at, e.key)),
+        Some((Some("secret"), "error.secret_invalid"))
+    );
+    press(&mut a, KeyCode::Esc);
+    // Disable 孙经理, the last admin: the desk refuses, and says so in the form.
+    press(&mut a, KeyCode::Up);
+    type_text(&mut a, "d");
+    assert_eq!(
+        ctrl(&mut a, 's'),
+        vec![Effect::DisableAgent("孙经理".into())]
+    );
+    a.update(Msg::Agents(AgentsMsg::Refused(
+        Error::new("error.last_admin").arg("agent", "孙经理"),
+    )));
+    let form = a.agents().and_then(|o| o.form()).expect("form kept");
+    assert_eq!(form.error().map(|(_, e)| e.key), Some("error.last_admin"));
+}
+
+#[test]
+fn f8_for_an_agent_who_may_not_manage_agents_shows_the_desks_refusal_only() {
+    let mut a = app();
+    assert_eq!(press(&mut a, KeyCode::F(8)), vec![Effect::LoadAgents]);
+    a.update(Msg::Failed(
+        Error::new("error.denied")
+            .arg("agent", "王丽")
+            .arg("role", "agent")
+            .arg("permission", "manage_agents"),
+    ));
+    assert!(a.agents().is_none());
+    assert!(matches!(a.notice(), Some(Notice::Failed(e)) if e.key == "error.denied"));
+}

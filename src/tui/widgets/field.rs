@@ -11,10 +11,30 @@ use crate::text::{clean_pasted, is_unsafe};
 pub const MASK: char = '*';
 
 /// A text field: one line or several.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct TextField {
     area: TextArea<'static>,
     multi_line: bool,
+    /// A secret: drawn masked, and its `Debug` says only how long it is.
+    secret: bool,
+}
+
+impl std::fmt::Debug for TextField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.secret {
+            let n = self
+                .area
+                .lines()
+                .iter()
+                .map(|l| l.chars().count())
+                .sum::<usize>();
+            return write!(f, "TextField(secret, {n} chars)");
+        }
+        f.debug_struct("TextField")
+            .field("lines", &self.area.lines())
+            .field("multi_line", &self.multi_line)
+            .finish()
+    }
 }
 
 impl TextField {
@@ -39,6 +59,7 @@ impl TextField {
     pub fn secret() -> TextField {
         let mut field = TextField::new(&[String::new()], false);
         field.area.set_mask_char(MASK);
+        field.secret = true;
         field
     }
 
@@ -54,7 +75,11 @@ impl TextField {
         });
         area.move_cursor(CursorMove::Bottom);
         area.move_cursor(CursorMove::End);
-        TextField { area, multi_line }
+        TextField {
+            area,
+            multi_line,
+            secret: false,
+        }
     }
 
     /// The text as typed (lines joined with `\n`).
@@ -83,6 +108,11 @@ impl TextField {
         let (clean, removed) = clean_pasted(text, self.multi_line);
         self.area.insert_str(clean);
         removed
+    }
+
+    /// Whether the field holds a secret (drawn masked).
+    pub fn is_secret(&self) -> bool {
+        self.secret
     }
 
     /// Whether the field takes several lines (Enter is a new line there).
@@ -117,5 +147,23 @@ impl TextField {
                 .saturating_add(row)
                 .min(inner.bottom().saturating_sub(1)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    #[test]
+    fn a_secret_is_never_in_debug_output() {
+        let mut field = TextField::secret();
+        for c in "8642".chars() {
+            field.input(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+        assert_eq!(field.value(), "8642");
+        let shown = format!("{field:?}");
+        assert!(!shown.contains("8642"), "{shown}");
+        assert!(format!("{:?}", TextField::line("王丽")).contains("王丽"));
     }
 }

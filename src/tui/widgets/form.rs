@@ -1,6 +1,6 @@
-//! A small form: labelled inputs of four kinds (one-line text, multi-line text, a choice, a
-//! tick box) in Tab order. Tab / Shift+Tab (or Up/Down and Enter outside a multi-line field)
-//! move between inputs, Left/Right (or a typed character) change a choice, Space ticks,
+//! A small form: labelled inputs of five kinds (one-line text, multi-line text, a secret, a
+//! choice, a tick box) in Tab order. Tab / Shift+Tab (or Up/Down and Enter outside a
+//! multi-line field) move between inputs, Left/Right (or a typed character) change a choice, Space ticks,
 //! Ctrl+S submits, Esc or Ctrl+W cancels. A refusal is shown under the input it names (the
 //! error's `field`), or above the inputs when it names none. Values the software proposed
 //! (a suggestion) are marked until the agent changes them.
@@ -21,6 +21,7 @@ use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Binding, Help, ctrl, footer, help_rows, key, lookup};
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
+use crate::tui::widgets::secret::{Secret, secret_key};
 
 /// What a form's keys do (text keys go to the focused input).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +165,30 @@ impl Form {
         self.push(id, label, Value::Text(Box::new(TextField::line(value))))
     }
 
+    /// Adds an empty secret input (a PIN): drawn masked, kept out of `Debug`, and edited
+    /// only by text and editing keys (never a chord).
+    pub fn secret(self, id: &'static str, label: &'static str) -> Form {
+        self.push(id, label, Value::Text(Box::new(TextField::secret())))
+    }
+
+    /// The secret typed in input `id` (empty for other kinds).
+    pub fn secret_of(&self, id: &str) -> Secret {
+        match self.input(id).map(|i| &i.value) {
+            Some(Value::Text(t)) if t.is_secret() => Secret::new(t.value()),
+            _ => Secret::new(String::new()),
+        }
+    }
+
+    /// Empties secret input `id` (a PIN typed again after a refusal).
+    pub fn clear_secret(&mut self, id: &str) {
+        if let Some(i) = self.index(id)
+            && let Value::Text(t) = &mut self.inputs[i].value
+            && t.is_secret()
+        {
+            **t = TextField::secret();
+        }
+    }
+
     /// Adds a multi-line text input `rows` rows high.
     pub fn multi(self, id: &'static str, label: &'static str, value: &str, rows: u16) -> Form {
         let mut form = self.push(
@@ -259,10 +284,10 @@ impl Form {
         }
     }
 
-    /// The text of input `id` as typed (empty for other kinds).
+    /// The text of input `id` as typed (empty for other kinds and secrets).
     pub fn text_of(&self, id: &str) -> String {
         match self.input(id).map(|i| &i.value) {
-            Some(Value::Text(t)) => t.value(),
+            Some(Value::Text(t)) if !t.is_secret() => t.value(),
             _ => String::new(),
         }
     }
@@ -362,6 +387,7 @@ impl Form {
                     return FormStep::Nothing;
                 }
                 let changed = match &mut input.value {
+                    Value::Text(t) if t.is_secret() && !secret_key(&key) => false,
                     Value::Text(t) => t.input(key),
                     Value::Choice { options, chosen } => {
                         let labels: Vec<String> = options.iter().map(|(_, l)| l.clone()).collect();

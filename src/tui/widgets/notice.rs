@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use crate::desk::CallResult;
 use crate::i18n::Catalog;
 use crate::text::sanitize_line;
+use crate::tui::forms::agents::Change;
 use crate::tui::forms::followups::due_cell;
 use crate::tui::msg::Notice;
 use crate::tui::theme;
@@ -27,6 +28,22 @@ pub fn render(c: &Catalog, notice: &Notice, frame: &mut Frame<'_>, area: Rect) {
             theme::error(),
         ),
         Notice::QuitHint => (c.text("tui.quit_hint").to_string(), theme::hint()),
+        Notice::AgentChanged(change) => {
+            let (key, args) = match change {
+                Change::Added { name, role } => (
+                    "tui.agent_added",
+                    vec![
+                        ("agent", sanitize_line(name)),
+                        ("role", sanitize_line(role)),
+                    ],
+                ),
+                Change::Disabled(name) => {
+                    ("tui.agent_disabled", vec![("agent", sanitize_line(name))])
+                }
+                Change::Reset(name) => ("tui.agent_reset", vec![("agent", sanitize_line(name))]),
+            };
+            (c.format(key, &args), theme::success())
+        }
         Notice::Revealed(number) => (
             c.format("tui.phone_revealed", &[("number", number.clone())]),
             theme::hint(),

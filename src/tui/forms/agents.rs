@@ -1,0 +1,424 @@
+//! The agents overlay (F8, for roles that manage agents): the registered agents with their
+//! role and state, and forms to add one (a role and a first PIN typed twice), disable one,
+//! or reset one's PIN (which unlocks it). It opens only with the list the desk gave (the
+//! desk checks the permission); every change is an effect on the same desk calls as
+//! `agent …`, and the list is read again after it.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::desk::AgentInfo;
+use crate::domain::secret::validate_secret;
+use crate::error::Error;
+use crate::present::role_name;
+use crate::text::{fit, sanitize_line, width};
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::{Binding, Help, ch, ctrl, footer, help_rows, key, lookup};
+use crate::tui::msg::{Effect, Notice, Out};
+use crate::tui::theme;
+use crate::tui::widgets::form::{self, Form, FormStep, popup};
+
+/// A change made, for the notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Agent added, with this role key.
+    Added {
+        /// Who.
+        name: String,
+        /// Their role: its key from the desk, its name in the interface language once in
+        /// a notice.
+        role: String,
+    },
+    /// Agent disabled.
+    Disabled(String),
+    /// Agent's PIN reset (and the account unlocked).
+    Reset(String),
+}
+
+/// Results for the overlay.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// The agents, as the desk lists them.
+    Listed(Vec<AgentInfo>),
+    /// The desk made the change.
+    Done(Change),
+    /// The desk refused the change asked for in the open form.
+    Refused(Error),
+}
+
+/// What the list's keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmd {
+    Up,
+    Down,
+    Add,
+    Disable,
+    Reset,
+    Close,
+}
+
+/// The list's keys (a form over it has the form's keys).
+const KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[key(KeyCode::Up)], Cmd::Up).help("Up / Down", "help.list_move"),
+    Binding::new(&[key(KeyCode::Down)], Cmd::Down),
+    Binding::new(&[ch('a')], Cmd::Add)
+        .help("a", "help.agent_add")
+        .hint("keys.agent_add"),
+    Binding::new(&[ch('d')], Cmd::Disable)
+        .help("d", "help.agent_disable")
+        .hint("keys.agent_disable"),
+    Binding::new(&[ch('r')], Cmd::Reset)
+        .help("r", "help.agent_reset")
+        .hint("keys.agent_reset"),
+    Binding::new(&[key(KeyCode::Esc), ctrl('w')], Cmd::Close)
+        .help("Esc / Ctrl+W", "help.agents_close")
+        .hint("keys.agents_close"),
+];
+
+/// The form open over the list, and what it does.
+#[derive(Debug, Clone)]
+enum Open {
+    Add(Form),
+    Disable(String, Form),
+    Reset(String, Form),
+}
+
+/// The overlay: the agents, the one selected, and a form over them.
+#[derive(Debug, Clone)]
+pub struct Agents {
+    rows: Vec<AgentInfo>,
+    selected: usize,
+    open: Option<Open>,
+}
+
+impl Agents {
+    /// The overlay over the agents the desk listed.
+    pub fn new(rows: Vec<AgentInfo>) -> Agents {
+        Agents {
+            rows,
+            selected: 0,
+            open: None,
+        }
+    }
+
+    /// The agents shown.
+    pub fn rows(&self) -> &[AgentInfo] {
+        &self.rows
+    }
+
+    /// The selected agent, if any.
+    pub fn selected(&self) -> Option<&AgentInfo> {
+        self.rows.get(self.selected)
+    }
+
+    /// The form open over the list, if any.
+    pub fn form(&self) -> Option<&Form> {
+        match &self.open {
+            Some(Open::Add(f) | Open::Disable(_, f) | Open::Reset(_, f)) => Some(f),
+            None => None,
+        }
+    }
+
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        match &mut self.open {
+            Some(Open::Add(f) | Open::Disable(_, f) | Open::Reset(_, f)) => Some(f),
+            None => None,
+        }
+    }
+
+    /// Handles a result of the desk.
+    pub fn update(&mut self, msg: Msg, ctx: &Ctx<'_>) -> Out {
+        match msg {
+            Msg::Listed(rows) => {
+                self.rows = rows;
+                self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+                Out::none()
+            }
+            Msg::Done(mut change) => {
+                self.open = None;
+                if let Change::Added { role, .. } = &mut change {
+                    *role = role_name(role, ctx.config, ctx.lang);
+                }
+                Out::effect(Effect::LoadAgents).with_notice(Notice::AgentChanged(change))
+            }
+            Msg::Refused(err) => match self.form_mut() {
+                Some(form) => {
+                    let field = match err.key {
+                        "error.secret_invalid" => Some("secret"),
+                        "error.agent_missing" | "error.agent_invalid" | "error.agent_exists" => {
+                            Some("agent")
+                        }
+                        _ => None,
+                    };
+                    form.refuse(err, field);
+                    Out::none()
+                }
+                None => Out::notice(Notice::Failed(err)),
+            },
+        }
+    }
+
+    /// Handles a key; `Close` asks the app to close the overlay (returns true).
+    pub fn key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> (Out, bool) {
+        if let Some(open) = &mut self.open {
+            let form = match open {
+                Open::Add(f) | Open::Disable(_, f) | Open::Reset(_, f) => f,
+            };
+            return match form.key(key) {
+                FormStep::Submit => (self.submit(), false),
+                FormStep::Cancel => {
+                    self.open = None;
+                    (Out::none(), false)
+                }
+                FormStep::Nothing | FormStep::Changed(_) => (Out::none(), false),
+            };
+        }
+        match lookup(KEYS, &key) {
+            Some(Cmd::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Cmd::Down) => {
+                self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1));
+            }
+            Some(Cmd::Add) => self.open = Some(Open::Add(add_form(ctx))),
+            Some(Cmd::Disable) => {
+                if let Some(a) = self.selected() {
+                    self.open = Some(Open::Disable(a.name.clone(), Form::new()));
+                }
+            }
+            Some(Cmd::Reset) => {
+                if let Some(a) = self.selected() {
+                    let form = Form::new()
+                        .secret("secret", "tui.agents_new_pin")
+                        .hint("tui.agents_pin_hint")
+                        .secret("secret_again", "tui.first_run_pin_again");
+                    self.open = Some(Open::Reset(a.name.clone(), form));
+                }
+            }
+            Some(Cmd::Close) => return (Out::none(), true),
+            None => {}
+        }
+        (Out::none(), false)
+    }
+
+    /// Pasted text goes into the open form.
+    pub fn paste(&mut self, text: &str) -> Out {
+        match self.form_mut() {
+            Some(form) => match form.paste(text) {
+                (_, 0) => Out::none(),
+                (_, n) => Out::notice(Notice::PasteCleaned(n)),
+            },
+            None => Out::none(),
+        }
+    }
+
+    /// The form's values checked and sent to the desk (the PIN by the domain's rule, the
+    /// two typings compared); a refusal stays in the form.
+    fn submit(&mut self) -> Out {
+        let Some(open) = &mut self.open else {
+            return Out::none();
+        };
+        let effect = match open {
+            Open::Add(form) => {
+                let Some(secret) = new_secret(form) else {
+                    return Out::none();
+                };
+                Effect::AddAgent {
+                    name: form.text_of("agent").trim().to_string(),
+                    role: form.chosen("role").unwrap_or_default().to_string(),
+                    secret,
+                }
+            }
+            Open::Disable(name, _) => Effect::DisableAgent(name.clone()),
+            Open::Reset(name, form) => {
+                let Some(secret) = new_secret(form) else {
+                    return Out::none();
+                };
+                Effect::ResetSecret {
+                    name: name.clone(),
+                    secret,
+                }
+            }
+        };
+        Out::effect(effect)
+    }
+
+    /// The keys in force, for the help.
+    pub fn help(&self) -> Vec<Help> {
+        if self.open.is_some() {
+            form::help().collect()
+        } else {
+            help_rows(KEYS).collect()
+        }
+    }
+
+    /// Draws the list in a box over `area`, and the open form over it.
+    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let c = ctx.catalog;
+        let role = |key: &str| role_name(key, ctx.config, ctx.lang);
+        let header = [
+            c.text("agent_state.name").to_string(),
+            c.text("agent_state.role").to_string(),
+            c.text("agent_state.state").to_string(),
+        ];
+        let cells: Vec<[String; 3]> = self
+            .rows
+            .iter()
+            .map(|a| {
+                [
+                    sanitize_line(&a.name),
+                    role(&a.role),
+                    c.text(&format!("agent_state.{}", a.state())).to_string(),
+                ]
+            })
+            .collect();
+        let widths: Vec<usize> = (0..3)
+            .map(|i| {
+                cells
+                    .iter()
+                    .map(|r| width(&r[i]))
+                    .chain([width(&header[i])])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |r: &[String; 3]| {
+            let parts: Vec<String> = r.iter().zip(&widths).map(|(s, w)| fit(s, *w)).collect();
+            format!(" {}", parts.join("  "))
+        };
+        let keys = footer(c, KEYS, &[] as &[Binding<Cmd>], "  ");
+        let inner_w = widths.iter().sum::<usize>() + 5;
+        let w = (inner_w.max(width(&keys)) as u16 + 4).min(area.width);
+        let h = (self.rows.len() as u16 + 3).min(area.height);
+        let rect = crate::tui::widgets::centred(area, w, h);
+        // Scrolled so the selected agent is in view.
+        let shown = usize::from(h.saturating_sub(3)).max(1);
+        let skip = self.selected.saturating_sub(shown - 1);
+        let mut lines = vec![Line::styled(line(&header), theme::header())];
+        for (i, r) in cells.iter().enumerate().skip(skip).take(shown) {
+            let style = if i == self.selected {
+                theme::selected()
+            } else {
+                ratatui::style::Style::default()
+            };
+            lines.push(Line::from(Span::styled(
+                fit(&line(r), w.saturating_sub(2) as usize),
+                style,
+            )));
+        }
+        let block = Block::bordered()
+            .title(Span::styled(
+                c.text("tui.agents_title"),
+                theme::label_focused(),
+            ))
+            .title_bottom(Span::styled(keys, theme::hint()))
+            .border_style(theme::border_focused());
+        crate::tui::widgets::clear_popup(frame, rect);
+        frame.render_widget(Paragraph::new(lines).block(block), rect);
+        let Some(open) = &self.open else {
+            return;
+        };
+        let (title, head, form) = match open {
+            Open::Add(f) => (c.text("tui.agents_add_title").to_string(), None, f),
+            Open::Disable(name, f) => (
+                c.text("tui.agents_disable_title").to_string(),
+                Some(c.format("tui.agents_disable_head", &[("agent", sanitize_line(name))])),
+                f,
+            ),
+            Open::Reset(name, f) => (
+                c.text("tui.agents_reset_title").to_string(),
+                Some(c.format("tui.agents_reset_head", &[("agent", sanitize_line(name))])),
+                f,
+            ),
+        };
+        let head = |cols: usize| -> Vec<Line<'static>> {
+            head.iter()
+                .flat_map(|h| crate::text::wrap_hanging(h, cols))
+                .map(Line::raw)
+                .collect()
+        };
+        popup(ctx, frame, area, &title, &head, form);
+    }
+}
+
+/// The add form: a name, a role among the configured ones (the first chosen), the PIN
+/// twice.
+fn add_form(ctx: &Ctx<'_>) -> Form {
+    let roles: Vec<(String, String)> = ctx
+        .config
+        .policy
+        .roles
+        .iter()
+        .map(|r| (r.key.clone(), role_name(&r.key, ctx.config, ctx.lang)))
+        .collect();
+    let first = roles.first().map(|(k, _)| k.clone());
+    Form::new()
+        .text("agent", "tui.agents_name", "")
+        .choice("role", "tui.agents_role", roles, first.as_deref())
+        .secret("secret", "tui.agents_pin")
+        .hint("tui.agents_pin_hint")
+        .secret("secret_again", "tui.first_run_pin_again")
+        .focus_first()
+}
+
+/// The PIN typed twice in `form`, checked by the domain's rule; a refusal goes to its input
+/// (the second typing emptied when they differ).
+fn new_secret(form: &mut Form) -> Option<crate::tui::widgets::secret::Secret> {
+    let secret = form.secret_of("secret");
+    if let Err(e) = validate_secret(secret.expose()) {
+        form.refuse(e, Some("secret"));
+        return None;
+    }
+    if form.secret_of("secret_again") != secret {
+        form.clear_secret("secret_again");
+        form.refuse(Error::new("tui.pin_mismatch"), Some("secret_again"));
+        return None;
+    }
+    Some(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::keymap::tests::check_table;
+
+    #[test]
+    fn the_agents_keys() {
+        check_table(KEYS);
+    }
+
+    #[test]
+    fn a_long_list_scrolls_to_the_selected_agent() {
+        use crate::config::{Config, Preset};
+        use crate::i18n::Lang;
+        use crossterm::event::KeyModifiers;
+        use ratatui::Terminal;
+        use ratatui::backend::TestBackend;
+
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let ctx = Ctx::new(&config, Lang::En);
+        let rows = (1..=30)
+            .map(|i| AgentInfo {
+                name: format!("agent{i:02}"),
+                role: "agent".into(),
+                disabled: false,
+                locked: false,
+                has_secret: true,
+                last_active_at: None,
+            })
+            .collect();
+        let mut overlay = Agents::new(rows);
+        for _ in 0..40 {
+            overlay.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE), &ctx);
+        }
+        assert_eq!(overlay.selected().map(|a| a.name.as_str()), Some("agent30"));
+        let mut terminal = Terminal::new(TestBackend::new(70, 14)).expect("terminal");
+        let frame = terminal
+            .draw(|f| overlay.render(&ctx, f, f.area()))
+            .expect("draw");
+        let text: String = frame.buffer.content.iter().map(|c| c.symbol()).collect();
+        assert!(text.contains("agent30"), "the selected agent in view");
+        assert!(!text.contains("agent01"), "the top scrolled away");
+    }
+}
