@@ -507,23 +507,7 @@ fn mine_waiting_and_approval_queues_and_their_counts() {
 fn a_file_of_an_earlier_schema_gets_its_handlers_from_the_first_classification() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("old.db");
-    let conn = Connection::open(&db).expect("raw");
-    conn.execute_batch("PRAGMA journal_mode = WAL")
-        .expect("wal");
-    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/migrations");
-    for n in 1..=6 {
-        let file = std::fs::read_dir(&migrations)
-            .expect("dir")
-            .filter_map(Result::ok)
-            .find(|f| {
-                f.file_name()
-                    .to_string_lossy()
-                    .starts_with(&format!("000{n}_"))
-            })
-            .expect("migration file");
-        conn.execute_batch(&std::fs::read_to_string(file.path()).expect("sql"))
-            .expect("old migration");
-    }
+    let conn = common::schema_6_file(&db);
     // Complaint 1 classified by 李娜, then corrected by 王丽; 2 untriaged; 3 closed.
     conn.execute_batch(
         "PRAGMA user_version = 6;

@@ -710,23 +710,7 @@ fn altering_deleting_or_reordering_any_single_event_breaks_the_audit_chain() {
 fn a_version_6_database_is_upgraded_to_a_whole_chain_with_its_events_kept() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("old.db");
-    let conn = Connection::open(&db).expect("raw");
-    conn.execute_batch("PRAGMA journal_mode = WAL")
-        .expect("wal");
-    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/migrations");
-    for n in 1..=6 {
-        let file = std::fs::read_dir(&migrations)
-            .expect("dir")
-            .filter_map(Result::ok)
-            .find(|f| {
-                f.file_name()
-                    .to_string_lossy()
-                    .starts_with(&format!("000{n}_"))
-            })
-            .expect("migration file");
-        conn.execute_batch(&std::fs::read_to_string(file.path()).expect("sql"))
-            .expect("old migration");
-    }
+    let conn = common::schema_6_file(&db);
     conn.execute_batch(
         "PRAGMA user_version = 6;
          INSERT INTO agents (name, role, created_at) VALUES ('老王', 'admin', 0);

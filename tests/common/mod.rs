@@ -420,3 +420,26 @@ pub fn to_remedied(severity: &str) -> Vec<complaint_desk::domain::handling::Acti
         },
     ]
 }
+
+/// A raw connection on a new WAL file at `db` with the schema of version 6 (the SQL
+/// migrations 1–6 as they shipped), for upgrade tests to fill with old rows.
+pub fn schema_6_file(db: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(db).expect("raw");
+    conn.execute_batch("PRAGMA journal_mode = WAL")
+        .expect("wal");
+    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store/migrations");
+    for n in 1..=6 {
+        let file = std::fs::read_dir(&migrations)
+            .expect("dir")
+            .filter_map(Result::ok)
+            .find(|f| {
+                f.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("000{n}_"))
+            })
+            .expect("migration file");
+        conn.execute_batch(&std::fs::read_to_string(file.path()).expect("sql"))
+            .expect("old migration");
+    }
+    conn
+}
