@@ -134,7 +134,7 @@ fn search_typing(c: &mut Criterion) {
                     &mut app,
                     &mut runner,
                     &mut terminal,
-                    Msg::Tick(chrono::Local::now()),
+                    Msg::Tick(chrono::Utc::now()),
                 );
                 runner.poll(&mut app);
                 step(

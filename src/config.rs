@@ -14,6 +14,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::domain::complaint::Scope;
+use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 use crate::i18n::{Lang, taiwan_name};
 
@@ -126,6 +127,7 @@ struct FileConfig {
     language: Option<String>,
     idle_lock_minutes: Option<u32>,
     database: Option<PathBuf>,
+    timezone: Option<String>,
     categories: Option<Vec<Category>>,
     parties: Option<Vec<Party>>,
     types: Option<Vec<ComplaintType>>,
@@ -402,7 +404,17 @@ impl Config {
                 .arg("line", places.user.line("database"))
                 .arg("key", "database"));
         }
-        let config = assemble(file, base, preset, language, &places.builtin.name)?;
+        let timezone = match file.timezone.as_deref() {
+            None => machine_zone(),
+            Some(name) => Zone::named(name).ok_or_else(|| {
+                places.fail(
+                    "timezone",
+                    format!("unknown time zone \"{name}\"; use an IANA name such as Asia/Shanghai"),
+                )
+            })?,
+        };
+        let mut config = assemble(file, base, preset, language, &places.builtin.name)?;
+        config.policy.timezone = timezone;
         validate(&config, &places)?;
         Ok(config)
     }
@@ -432,6 +444,20 @@ impl Config {
         toml::to_string_pretty(self)
             .map_err(|e| Error::new("error.internal").arg("detail", e.to_string()))
     }
+}
+
+/// The machine's time zone: `TZ` when it names one, else the system's (`/etc/localtime`),
+/// else UTC.
+fn machine_zone() -> Zone {
+    std::env::var("TZ")
+        .ok()
+        .and_then(|tz| Zone::from_tz_variable(&tz))
+        .or_else(|| {
+            iana_time_zone::get_timezone()
+                .ok()
+                .and_then(|name| Zone::named(&name))
+        })
+        .unwrap_or(Zone::UTC)
 }
 
 fn read_config(path: &Path) -> Result<String> {
@@ -513,6 +539,7 @@ fn assemble(
             keyword_rules: take(s.keyword_rules, base.keyword_rules, "keyword_rules", p)?,
             follow_up: s.follow_up.or(base.follow_up).unwrap_or_default(),
             handling: s.handling.or(base.handling).unwrap_or_default(),
+            timezone: Zone::UTC,
         },
     })
 }
@@ -826,6 +853,18 @@ party = "nobody"
             (err.key, err.get("file"), err.get("line")),
             ("error.config_range", Some("c.toml"), Some("2"))
         );
+        let err = Config::from_toml("language = \"en\"\ntimezone = \"Beijing\"\n", "c.toml")
+            .expect_err("refused");
+        assert_eq!(
+            (err.key, err.get("key"), err.get("line")),
+            ("error.config_key", Some("timezone"), Some("2"))
+        );
+        assert!(
+            err.get("detail")
+                .is_some_and(|d| d.contains("Asia/Shanghai"))
+        );
+        let c = Config::from_toml("timezone = \"Asia/Taipei\"\n", "c.toml").expect("a zone");
+        assert_eq!(c.policy.timezone.name(), "Asia/Taipei");
         let text = "[business_hours]\nopen = \"18:00\"\nclose = \"09:00\"\nweekdays = [\"mon\"]\n";
         let err = Config::from_toml(text, "c.toml").expect_err("refused");
         assert_eq!(err.key, "error.config_close");

@@ -493,11 +493,8 @@ impl<'a> DemoGenerator<'a> {
             });
         let mut complaint = case.complaint.clone();
         let mut at = received_at + Duration::minutes(rng.i64(5..240));
-        let zone = {
-            use chrono::Offset;
-            self.now.with_timezone(&chrono::Local).offset().fix()
-        };
-        let cal = Calendar::new(&self.config.policy.business_hours, zone);
+        let policy = &self.config.policy;
+        let cal = Calendar::new(&policy.business_hours, policy.timezone);
         for action in &path[..steps] {
             if at > self.now {
                 break;

@@ -36,7 +36,7 @@ fn handling_fields(
         text("label.department", &plan.department);
         text("label.actions", &plan.actions);
         if let Some(p) = plan.promised {
-            fields.push(("label.promised", local_minutes(p)));
+            fields.push(("label.promised", local_minutes(p, config.policy.timezone)));
         }
         fields.push(("label.confirmed", yes_no(plan.confirmed)));
         if let Some(amount) = plan.compensation {
@@ -80,7 +80,7 @@ fn handling_fields(
             "label.referrals",
             format!(
                 "{} {}{note}",
-                local_minutes(r.at),
+                local_minutes(r.at, config.policy.timezone),
                 referral_name(&r.to, config, catalog)
             ),
         ));
@@ -138,7 +138,10 @@ pub fn write_case_text(
     let opt = |v: Option<String>| v.unwrap_or_else(|| t("label.none"));
     let fields: Vec<(&str, String)> = vec![
         ("label.number", c.number.clone()),
-        ("label.received_at", local_minutes(c.received_at)),
+        (
+            "label.received_at",
+            local_minutes(c.received_at, config.policy.timezone),
+        ),
         ("label.channel", t(c.channel.label_key())),
         ("label.name", c.name.clone()),
         ("label.phone", c.phone.clone()),
@@ -181,7 +184,12 @@ pub fn write_case_text(
         ("label.explained", yes_no(c.explained)),
         ("label.stage", t(c.stage.label_key())),
         ("label.handler", opt(c.handler.clone())),
-        ("label.closed_at", opt(c.closed_at.map(local_minutes))),
+        (
+            "label.closed_at",
+            opt(c
+                .closed_at
+                .map(|t| local_minutes(t, config.policy.timezone))),
+        ),
         ("label.version", c.version.to_string()),
     ];
     let fields = [fields, handling_fields(c, config, catalog)].concat();
@@ -215,7 +223,7 @@ pub fn write_case_text(
                 out,
                 "  {} {}  {}  {}",
                 state,
-                local_minutes(at),
+                local_minutes(at, config.policy.timezone),
                 sanitize_line(catalog.text_or(&format!("callback.{}", cb.kind), &cb.kind)),
                 sanitize_line(&cb.note)
             )?;
@@ -228,12 +236,28 @@ pub fn write_case_text(
                 format!("{} {s}/5", t("label.satisfaction"))
             });
             let state = match (r.done_at, r.reached) {
-                (None, _) => format!("{} {}", t("label.due"), local_minutes(r.due_at)),
-                (Some(at), Some(true)) => format!("{} {}", t("label.done"), local_minutes(at)),
+                (None, _) => format!(
+                    "{} {}",
+                    t("label.due"),
+                    local_minutes(r.due_at, config.policy.timezone)
+                ),
+                (Some(at), Some(true)) => format!(
+                    "{} {}",
+                    t("label.done"),
+                    local_minutes(at, config.policy.timezone)
+                ),
                 (Some(at), Some(false)) => {
-                    format!("{} {}", t("label.unreached"), local_minutes(at))
+                    format!(
+                        "{} {}",
+                        t("label.unreached"),
+                        local_minutes(at, config.policy.timezone)
+                    )
                 }
-                (Some(at), None) => format!("{} {}", t("label.cancelled"), local_minutes(at)),
+                (Some(at), None) => format!(
+                    "{} {}",
+                    t("label.cancelled"),
+                    local_minutes(at, config.policy.timezone)
+                ),
             };
             writeln!(
                 out,
@@ -254,7 +278,7 @@ pub fn write_case_text(
             writeln!(
                 out,
                 "  {}  {place}  sha256 {}",
-                local_minutes(a.added_at),
+                local_minutes(a.added_at, config.policy.timezone),
                 a.sha256.get(..12).unwrap_or(&a.sha256)
             )?;
         }
@@ -273,7 +297,7 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
     };
     let mut line = format!(
         "{}  {}  {kind}",
-        local_minutes(e.at),
+        local_minutes(e.at, config.policy.timezone),
         sanitize_line(&e.agent)
     );
     if let (Some(f), Some(t)) = (e.from_stage, e.to_stage)
@@ -326,8 +350,10 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
                     catalog.text_or(&format!("purpose.{s}"), s).to_string()
                 }
                 ("next_due" | "due" | "paused_since", serde_json::Value::String(s)) => {
-                    DateTime::parse_from_rfc3339(s)
-                        .map_or_else(|_| s.clone(), |t| local_minutes(t.with_timezone(&Utc)))
+                    DateTime::parse_from_rfc3339(s).map_or_else(
+                        |_| s.clone(),
+                        |t| local_minutes(t.with_timezone(&Utc), config.policy.timezone),
+                    )
                 }
                 ("revisit_plan", serde_json::Value::String(s)) => config
                     .policy
@@ -345,7 +371,10 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
                     catalog.text_or(&format!("wait.{s}"), s).to_string()
                 }
                 ("promised", serde_json::Value::String(s)) => DateTime::parse_from_rfc3339(s)
-                    .map_or_else(|_| s.clone(), |t| local_minutes(t.with_timezone(&Utc))),
+                    .map_or_else(
+                        |_| s.clone(),
+                        |t| local_minutes(t.with_timezone(&Utc), config.policy.timezone),
+                    ),
                 ("type", serde_json::Value::String(s)) => config.type_name(s, lang),
                 (_, serde_json::Value::String(s)) => s.clone(),
                 (_, other) => other.to_string(),

@@ -1,16 +1,17 @@
-//! Dates and times as people type and read them: local time, to the minute.
+//! Dates and times as people type and read them: the desk's time zone, to the minute.
 
-use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
+use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 
-/// A time as people read it: local, to the minute.
-pub fn local_minutes(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+/// A time as people read it: in the desk's zone, to the minute.
+pub fn local_minutes(t: DateTime<Utc>, zone: Zone) -> String {
+    zone.local(t).format("%Y-%m-%d %H:%M").to_string()
 }
 
-/// RFC 3339, or local `YYYY-MM-DD HH:MM[:SS]`.
-pub fn parse_datetime(text: &str, field: &'static str) -> Result<DateTime<Utc>> {
+/// RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` in the desk's zone.
+pub fn parse_datetime(text: &str, field: &'static str, zone: Zone) -> Result<DateTime<Utc>> {
     let t = text.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.with_timezone(&Utc));
@@ -18,8 +19,7 @@ pub fn parse_datetime(text: &str, field: &'static str) -> Result<DateTime<Utc>> 
     ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
-        .and_then(|naive| Local.from_local_datetime(&naive).earliest())
-        .map(|dt| dt.with_timezone(&Utc))
+        .map(|naive| zone.instant(naive))
         .ok_or_else(|| {
             Error::new("error.bad_datetime")
                 .arg("field", field)
@@ -33,10 +33,14 @@ mod tests {
 
     #[test]
     fn datetimes() {
-        let t = parse_datetime("2026-11-20T17:50:00+08:00", "received_at").expect("rfc3339");
+        let zone = Zone::named("Asia/Shanghai").expect("zone");
+        let t = parse_datetime("2026-11-20T17:50:00+08:00", "received_at", zone).expect("rfc3339");
         assert_eq!(t.to_rfc3339(), "2026-11-20T09:50:00+00:00");
-        assert!(parse_datetime("2026-11-20 17:50", "received_at").is_ok());
-        let err = parse_datetime("昨天下午", "received_at").expect_err("bad");
+        let typed = parse_datetime("2026-11-20 17:50", "received_at", zone).expect("typed");
+        assert_eq!(typed, t);
+        assert_eq!(local_minutes(t, zone), "2026-11-20 17:50");
+        assert_eq!(local_minutes(t, Zone::UTC), "2026-11-20 09:50");
+        let err = parse_datetime("昨天下午", "received_at", zone).expect_err("bad");
         assert_eq!(err.key, "error.bad_datetime");
         assert_eq!(err.get("value"), Some("昨天下午"));
     }

@@ -1490,9 +1490,10 @@ fn callback_and_revisit_queues_in_json_csv_and_table() {
 
 #[test]
 fn case_callback_log_promise_and_complete() {
-    use chrono::{Duration, FixedOffset, Utc};
+    use chrono::{Duration, Utc};
     use complaint_desk::config::{Config, Preset};
     use complaint_desk::domain::schedule::Calendar;
+    use complaint_desk::domain::zone::Zone;
 
     let desk = Desk::new();
     let n = desk.add(&leak());
@@ -1502,10 +1503,10 @@ fn case_callback_log_promise_and_complete() {
     // local time. The expected time comes from the preset's calendar in Shanghai at the
     // moment of the command (either side of it, should a minute turn meanwhile).
     let config = Config::preset(Preset::PropertyManagement).expect("preset");
-    let cst = FixedOffset::east_opt(8 * 3600).expect("offset");
+    let cst = Zone::named("Asia/Shanghai").expect("zone");
     let cal = Calendar::new(&config.policy.business_hours, cst);
     let expect = |t: chrono::DateTime<Utc>| {
-        let due = cal.add(t, Duration::hours(2)).with_timezone(&cst);
+        let due = cst.local(cal.add(t, Duration::hours(2)));
         format!("下次回电时间 {}\n", due.format("%Y-%m-%d %H:%M"))
     };
     let before = Utc::now();
@@ -2249,4 +2250,53 @@ fn case_approve_decline_sends_the_plan_back() {
         desk.show(&n)["handling"]["plan"]["approval"]["state"],
         "pending"
     );
+}
+
+/// A desk configured for Shanghai keeps Shanghai hours whatever the machine's zone: the
+/// same complaint, taken and classified under `TZ=UTC`, `TZ=Asia/Shanghai` and
+/// `TZ=America/New_York`, is numbered on the same day, owes its first reply at the same
+/// instant and prints the same times.
+#[test]
+fn a_configured_time_zone_wins_over_the_machines() {
+    let mut seen = Vec::new();
+    for tz in ["UTC", "Asia/Shanghai", "America/New_York"] {
+        let desk = Desk::new();
+        let config = desk.path("config.toml");
+        std::fs::write(&config, "timezone = \"Asia/Shanghai\"\n").expect("config");
+        let run = |args: &[&str]| {
+            let mut cmd = desk.cmd();
+            cmd.env("TZ", tz).arg("--config").arg(&config).args(args);
+            common::stdout(&cmd.assert().success())
+        };
+        // Friday 00:30 in Shanghai is still Thursday in UTC and in New York.
+        let mut add = vec!["add"];
+        add.extend(leak());
+        add.extend(["--received-at", "2026-11-20 00:30"]);
+        let number = run(&add).trim().to_string();
+        run(&[
+            "case",
+            &number,
+            "classify",
+            "--scope",
+            "in",
+            "--severity",
+            "serious",
+        ]);
+        let json: serde_json::Value =
+            serde_json::from_str(&run(&["show", &number, "--format", "json"])).expect("json");
+        let text = run(&["show", &number]);
+        assert!(text.contains("2026-11-20 00:30"), "{tz}: {text}");
+        seen.push((
+            number,
+            json["received_at"].clone(),
+            json["callbacks"][0]["due_at"].clone(),
+        ));
+    }
+    // Serious: 2 business hours from before opening (08:30) on Friday: 10:30.
+    let expected = (
+        "20261120-0001".to_string(),
+        serde_json::json!("2026-11-20T00:30:00+08:00"),
+        serde_json::json!("2026-11-20T10:30:00+08:00"),
+    );
+    assert!(seen.iter().all(|s| *s == expected), "{seen:?}");
 }

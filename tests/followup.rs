@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use complaint_desk::config::{Config, Preset};
 use complaint_desk::desk::{
     AgendaCounts, AgendaRange, CallResult, CallbackRow, CallbackView, Desk, FixedClock,
@@ -18,48 +18,38 @@ use complaint_desk::desk::{
 use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Scope};
 use complaint_desk::domain::handling::{Action, WaitOn};
 use complaint_desk::domain::stage::Stage;
+use complaint_desk::domain::zone::Zone;
 use complaint_desk::i18n::{Catalog, Lang};
 use complaint_desk::present::event_line;
 use complaint_desk::store::Store;
 use complaint_desk::store::events::Event;
 use complaint_desk::store::followups::{Callback, Revisit};
+use complaint_desk::when::local_minutes;
 
 // ---------------------------------------------------------------------------------------
 // Setup.
 
-/// The desk turns business hours into instants in the local zone (`chrono::Local`): this
-/// test binary runs in Shanghai, whatever the machine's zone. Set once, before any test
-/// reads the zone (every test starts with `World::new`, which calls this first).
-fn shanghai() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: `call_once` blocks every other test thread that reaches it until the
-        // variable is set, and every test reaches it before anything reads the environment.
-        unsafe { std::env::set_var("TZ", "Asia/Shanghai") };
-    });
-}
-
-fn cst() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("offset")
+/// The desk's zone: Beijing time, whatever the zone of the machine running the tests (the
+/// suite runs under `TZ=UTC` and `TZ=Asia/Shanghai` in CI and gives the same due times).
+fn cst() -> Zone {
+    Zone::named("Asia/Shanghai").expect("zone")
 }
 
 /// The Shanghai local time "YYYY-MM-DD HH:MM" as an instant.
 fn at(s: &str) -> DateTime<Utc> {
-    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect(s);
-    cst()
-        .from_local_datetime(&naive)
-        .single()
-        .expect(s)
-        .with_timezone(&Utc)
+    cst().instant(NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect(s))
 }
 
 /// An instant as Shanghai local "YYYY-MM-DD HH:MM".
 fn show(t: DateTime<Utc>) -> String {
-    t.with_timezone(&cst()).format("%Y-%m-%d %H:%M").to_string()
+    local_minutes(t, cst())
 }
 
+/// The property-management preset on a desk in Shanghai.
 fn config() -> Config {
-    Config::preset(Preset::PropertyManagement).expect("preset")
+    let mut config = Config::preset(Preset::PropertyManagement).expect("preset");
+    config.policy.timezone = cst();
+    config
 }
 
 /// One database file; desks on it at any time.
@@ -70,17 +60,9 @@ struct World {
 
 impl World {
     fn new() -> World {
-        shanghai();
         let dir = tempfile::tempdir().expect("tmp");
         let db = dir.path().join("desk.db");
-        let world = World { _dir: dir, db };
-        // The zone took: a Shanghai clock shows Shanghai dates.
-        let local = at("2026-11-20 23:30").with_timezone(&chrono::Local);
-        assert_eq!(
-            local.format("%Y-%m-%d %H:%M").to_string(),
-            "2026-11-20 23:30"
-        );
-        world
+        World { _dir: dir, db }
     }
 
     /// A desk acting as 王丽 at the Shanghai time `when`.

@@ -9,12 +9,13 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use complaint_desk::config::{Config, Preset};
 use complaint_desk::desk::{FilterText, search_filter};
 use complaint_desk::domain::complaint::{Channel, NewComplaint, normalise_phone, validate};
 use complaint_desk::domain::schedule::Calendar;
 use complaint_desk::domain::search::{holds, matches, query_words, words};
+use complaint_desk::domain::zone::Zone;
 use complaint_desk::when::parse_datetime;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, RngAlgorithm, TestRng, TestRunner};
@@ -78,12 +79,11 @@ fn config(runner: &mut TestRunner) -> Result<(), String> {
         }
         lines.join("\n")
     });
-    let zone = FixedOffset::east_opt(8 * 3600).expect("zone");
     runner
         .run(&prop_oneof![4 => mutated, 1 => any_text()], |text| {
             if let Ok(config) = Config::from_toml(&text, "fuzz.toml") {
                 let policy = &config.policy;
-                let calendar = Calendar::new(&policy.business_hours, zone);
+                let calendar = Calendar::new(&policy.business_hours, policy.timezone);
                 let f = &policy.follow_up;
                 for hours in policy
                     .severities
@@ -116,10 +116,13 @@ fn dates(runner: &mut TestRunner) -> Result<(), String> {
         ],
         any_text(),
     );
+    // A zone with daylight saving, so that skipped and repeated hours are met.
+    let zone = Zone::named("America/New_York").expect("zone");
     runner
         .run(&strategy, |(a, b)| {
-            if let Ok(t) = parse_datetime(&a, "received_at") {
-                let back = parse_datetime(&t.to_rfc3339(), "received_at").expect("round trip");
+            if let Ok(t) = parse_datetime(&a, "received_at", zone) {
+                let back =
+                    parse_datetime(&t.to_rfc3339(), "received_at", zone).expect("round trip");
                 prop_assert_eq!(back, t);
             }
             let _ = search_filter(

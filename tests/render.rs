@@ -8,7 +8,7 @@
 //!
 //! The app is driven as `tui::run` drives it: messages in, effects performed on a real
 //! `Desk` over a temporary SQLite file (with a fixed clock), results fed back as messages.
-//! Times are local, so the one test that builds an app sets `TZ` before anything else.
+//! The desk is in Shanghai (configured), whatever the machine's zone.
 
 mod common;
 
@@ -18,12 +18,13 @@ use std::num::NonZeroU16;
 use std::path::Path;
 use std::rc::Rc;
 
-use chrono::{DateTime, Duration, Local, Utc};
+use chrono::{DateTime, Duration, Utc};
 use complaint_desk::config::{Config, Preset};
 use complaint_desk::desk::{CallResult, CallbackView, Desk, FixedClock};
 use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Queue, Scope};
 use complaint_desk::domain::handling::{Action, WaitOn};
 use complaint_desk::domain::stage::{Move, Stage};
+use complaint_desk::domain::zone::Zone;
 use complaint_desk::i18n::{Catalog, Lang};
 use complaint_desk::store::Store;
 use complaint_desk::tui::app::{App, MIN_SIZE};
@@ -293,8 +294,11 @@ fn now_utc() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// The property-management preset on a desk in Shanghai.
 fn config() -> Config {
-    Config::preset(Preset::PropertyManagement).expect("preset")
+    let mut config = Config::preset(Preset::PropertyManagement).expect("preset");
+    config.policy.timezone = Zone::named("Asia/Shanghai").expect("zone");
+    config
 }
 
 /// A desk on `db` for 王丽 (registered as an agent).
@@ -394,7 +398,7 @@ impl Session {
 
     /// A clock tick at the desk's fixed time.
     fn tick(&mut self) {
-        self.send(Msg::Tick(now_utc().with_timezone(&Local)));
+        self.send(Msg::Tick(now_utc()));
     }
 
     fn key(&mut self, code: KeyCode) {
@@ -719,11 +723,6 @@ fn fill_received(desk: &mut Desk, received: &dyn Fn(usize, DateTime<Utc>) -> Dat
 
 #[test]
 fn every_screen_in_every_language_and_two_sizes() {
-    // SAFETY: this is the only test in this binary that reads the time zone or the
-    // environment (the other test only fills a `Buffer`: no app, no desk, no time), and
-    // this runs before this test starts any thread or touches a time.
-    unsafe { std::env::set_var("TZ", "Asia/Shanghai") };
-
     for lang in [Lang::ZhCn, Lang::ZhTw, Lang::En] {
         for size in SIZES {
             intake_screens(lang, size);

@@ -102,7 +102,7 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
                             serde_json::json!({
                                 "name": a.name, "role": a.role, "disabled": a.disabled,
                                 "locked": a.locked, "has_secret": a.has_secret,
-                                "last_active_at": a.last_active_at.map(super::output::rfc3339),
+                                "last_active_at": a.last_active_at.map(|t| super::output::rfc3339(t, desk.config().policy.timezone)),
                             })
                         })
                         .collect();
@@ -117,7 +117,7 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
                     for a in &agents {
                         let last = a
                             .last_active_at
-                            .map(super::output::rfc3339)
+                            .map(|t| super::output::rfc3339(t, desk.config().policy.timezone))
                             .unwrap_or_default();
                         csv.write_record([a.name.as_str(), &a.role, a.state(), &last])
                             .map_err(|e| stdout_error(super::output::csv_err(e)))?;
@@ -134,7 +134,9 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
                                 crate::present::role_name(&a.role, desk.config(), catalog.lang()),
                                 t(&format!("agent_state.{}", a.state())),
                                 a.last_active_at
-                                    .map(crate::when::local_minutes)
+                                    .map(|t| {
+                                        crate::when::local_minutes(t, desk.config().policy.timezone)
+                                    })
                                     .unwrap_or_default(),
                             ]
                         })

@@ -15,6 +15,7 @@ use crate::desk::{Desk, IfMissing, SystemClock};
 use crate::domain::agent::Permission;
 use crate::domain::complaint::{Complaint, NewComplaint, Queue};
 use crate::domain::handling::Action;
+use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 use crate::files::{Out, write_new_file};
 use crate::i18n::{Catalog, Lang};
@@ -54,7 +55,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             let received_at = a
                 .received_at
                 .as_deref()
-                .map(|t| parse_datetime(t, "received_at"))
+                .map(|t| parse_datetime(t, "received_at", desk.config().policy.timezone))
                 .transpose()?;
             let new = NewComplaint {
                 channel: Some(a.channel.into()),
@@ -116,7 +117,9 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             case.attachments = attachments;
             let mut out = stdout.lock();
             match format {
-                ShowFormat::Json => output::write_case_json(&mut out, &case),
+                ShowFormat::Json => {
+                    output::write_case_json(&mut out, &case, desk.config().policy.timezone)
+                }
                 ShowFormat::Text => {
                     crate::present::write_case_text(&mut out, &case, desk.config(), catalog)
                 }
@@ -162,7 +165,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                 CallbackAction::Log { result, note, due } => {
                     let due = due
                         .as_deref()
-                        .map(|t| parse_datetime(t, "due"))
+                        .map(|t| parse_datetime(t, "due", desk.config().policy.timezone))
                         .transpose()?;
                     let cb = desk
                         .log_callback(number, *expect_version, None, (*result).into(), note, due)?
@@ -173,19 +176,28 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                             "{}",
                             catalog.format(
                                 "cli.callback_next",
-                                &[("due", crate::when::local_minutes(cb.due_at))]
+                                &[(
+                                    "due",
+                                    crate::when::local_minutes(
+                                        cb.due_at,
+                                        desk.config().policy.timezone
+                                    )
+                                )]
                             )
                         ),
                     }
                 }
                 CallbackAction::Promise { due, note } => {
-                    let due = parse_datetime(due, "due")?;
+                    let due = parse_datetime(due, "due", desk.config().policy.timezone)?;
                     desk.promise_callback(number, *expect_version, due, note)?;
                     println!(
                         "{}",
                         catalog.format(
                             "cli.callback_promised",
-                            &[("due", crate::when::local_minutes(due))]
+                            &[(
+                                "due",
+                                crate::when::local_minutes(due, desk.config().policy.timezone)
+                            )]
                         )
                     );
                 }
@@ -254,7 +266,11 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             {
                 super::access::elevate(&mut desk, catalog)?;
             }
-            let c = desk.act(number, *expect_version, &case_action(action)?)?;
+            let c = desk.act(
+                number,
+                *expect_version,
+                &case_action(action, desk.config().policy.timezone)?,
+            )?;
             println!(
                 "{}",
                 catalog.format(
@@ -273,7 +289,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
 }
 
 /// The domain's action for a `case` subcommand.
-fn case_action(a: &CaseAction) -> Result<Action> {
+fn case_action(a: &CaseAction, zone: Zone) -> Result<Action> {
     Ok(match a {
         CaseAction::Classify {
             scope,
@@ -312,7 +328,7 @@ fn case_action(a: &CaseAction) -> Result<Action> {
             actions: actions.clone(),
             promised: promised
                 .as_deref()
-                .map(|t| parse_datetime(t, "promised"))
+                .map(|t| parse_datetime(t, "promised", zone))
                 .transpose()?,
             confirmed: *confirmed,
             compensation: *compensation,
@@ -544,6 +560,7 @@ fn write_complaints(
 ) -> Result<()> {
     let mut held = std::io::BufWriter::with_capacity(1 << 16, dest);
     let io = stdout_error;
+    let zone = desk.config().policy.timezone;
     let printed = (|| -> Result<()> {
         // The writers' own flushes (a CSV writer flushes when dropped) stop here.
         let mut out = HoldBack(&mut held);
@@ -551,12 +568,12 @@ fn write_complaints(
             ListFormat::Json => {
                 let mut json = output::JsonArray::new(&mut out);
                 rows(cap, &mut |c| {
-                    json.push(&output::ComplaintJson::from(c)).map_err(io)
+                    json.push(&output::ComplaintJson::new(c, zone)).map_err(io)
                 })?;
                 json.finish().map_err(io)?;
             }
             ListFormat::Csv => {
-                let mut csv = output::CsvOut::new(&mut out, false).map_err(io)?;
+                let mut csv = output::CsvOut::new(&mut out, false, zone).map_err(io)?;
                 rows(cap, &mut |c| csv.push(c).map_err(io))?;
                 csv.finish().map_err(io)?;
             }
@@ -611,6 +628,7 @@ fn export(
     catalog: &Catalog,
 ) -> Result<()> {
     super::access::elevate(desk, catalog)?;
+    let zone = desk.config().policy.timezone;
     let mut count = 0u64;
     let mut write_all = |w: &mut dyn Write| -> Result<()> {
         let io = |e: std::io::Error| match dest {
@@ -621,12 +639,12 @@ fn export(
             ExportFormat::Json => {
                 let mut json = output::JsonArray::new(w);
                 count = desk.export_each(Queue::All, |c| {
-                    json.push(&output::ComplaintJson::from(c)).map_err(io)
+                    json.push(&output::ComplaintJson::new(c, zone)).map_err(io)
                 })?;
                 json.finish().map_err(io)
             }
             ExportFormat::Csv => {
-                let mut csv = output::CsvOut::new(w, bom).map_err(io)?;
+                let mut csv = output::CsvOut::new(w, bom, zone).map_err(io)?;
                 count = desk.export_each(Queue::All, |c| csv.push(c).map_err(io))?;
                 csv.finish().map_err(io)
             }

@@ -2,21 +2,21 @@
 
 use std::io::{self, Write};
 
-use chrono::{DateTime, Local, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::desk::CaseFile;
 use crate::domain::complaint::Complaint;
 use crate::domain::handling::Handling;
+use crate::domain::zone::Zone;
 use crate::i18n::Catalog;
 use crate::present::local_minutes;
 use crate::text::{fit, sanitize_line};
 
-/// Local RFC 3339 with offset, as the contract prints times.
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local)
-        .to_rfc3339_opts(SecondsFormat::Secs, false)
+/// RFC 3339 with the desk zone's offset, as the contract prints times.
+pub fn rfc3339(t: DateTime<Utc>, zone: Zone) -> String {
+    zone.fixed(t).to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 /// A complaint as JSON: stable snake_case keys, times in local RFC 3339.
@@ -48,11 +48,12 @@ pub struct ComplaintJson<'a> {
     handling: &'a Handling,
 }
 
-impl<'a> From<&'a Complaint> for ComplaintJson<'a> {
-    fn from(c: &'a Complaint) -> Self {
+impl<'a> ComplaintJson<'a> {
+    /// The JSON of `c`, times in `zone`.
+    pub fn new(c: &'a Complaint, zone: Zone) -> Self {
         ComplaintJson {
             number: &c.number,
-            received_at: rfc3339(c.received_at),
+            received_at: rfc3339(c.received_at, zone),
             channel: c.channel.as_str(),
             name: &c.name,
             phone: &c.phone,
@@ -71,8 +72,8 @@ impl<'a> From<&'a Complaint> for ComplaintJson<'a> {
             stage: c.stage.as_str(),
             version: c.version,
             handler: c.handler.as_deref(),
-            closed_at: c.closed_at.map(rfc3339),
-            updated_at: rfc3339(c.updated_at),
+            closed_at: c.closed_at.map(|t| rfc3339(t, zone)),
+            updated_at: rfc3339(c.updated_at, zone),
             handling: &c.handling,
         }
     }
@@ -104,14 +105,14 @@ fn json_err(e: serde_json::Error) -> io::Error {
 }
 
 /// Writes one case file as a JSON object.
-pub fn write_case_json(out: &mut dyn Write, case: &CaseFile) -> io::Result<()> {
+pub fn write_case_json(out: &mut dyn Write, case: &CaseFile, zone: Zone) -> io::Result<()> {
     let value = CaseJson {
-        complaint: ComplaintJson::from(&case.complaint),
+        complaint: ComplaintJson::new(&case.complaint, zone),
         events: case
             .events
             .iter()
             .map(|e| EventJson {
-                at: rfc3339(e.at),
+                at: rfc3339(e.at, zone),
                 agent: &e.agent,
                 kind: &e.kind,
                 from_stage: e.from_stage.map(|s| s.as_str()),
@@ -124,8 +125,8 @@ pub fn write_case_json(out: &mut dyn Write, case: &CaseFile) -> io::Result<()> {
             .iter()
             .map(|c| {
                 serde_json::json!({
-                    "kind": c.kind, "due_at": rfc3339(c.due_at), "owner": c.owner,
-                    "note": c.note, "done_at": c.done_at.map(rfc3339),
+                    "kind": c.kind, "due_at": rfc3339(c.due_at, zone), "owner": c.owner,
+                    "note": c.note, "done_at": c.done_at.map(|t| rfc3339(t, zone)),
                 })
             })
             .collect(),
@@ -134,7 +135,7 @@ pub fn write_case_json(out: &mut dyn Write, case: &CaseFile) -> io::Result<()> {
             .iter()
             .map(|r| {
                 serde_json::json!({
-                    "role": r.role, "due_at": rfc3339(r.due_at), "done_at": r.done_at.map(rfc3339),
+                    "role": r.role, "due_at": rfc3339(r.due_at, zone), "done_at": r.done_at.map(|t| rfc3339(t, zone)),
                     "reached": r.reached, "satisfaction": r.satisfaction, "comment": r.comment,
                 })
             })
@@ -146,7 +147,7 @@ pub fn write_case_json(out: &mut dyn Write, case: &CaseFile) -> io::Result<()> {
                 serde_json::json!({
                     "path": (!a.path.is_empty()).then_some(&a.path), "sha256": a.sha256,
                     "size": a.size, "confidential": a.confidential,
-                    "added_at": rfc3339(a.added_at), "added_by": a.added_by,
+                    "added_at": rfc3339(a.added_at, zone), "added_by": a.added_by,
                 })
             })
             .collect(),
@@ -218,21 +219,22 @@ pub(super) fn csv_err(e: csv::Error) -> io::Error {
 /// Streams complaints as CSV with a header row (and a UTF-8 BOM when asked).
 pub struct CsvOut<W: Write> {
     writer: csv::Writer<W>,
+    zone: Zone,
 }
 
 impl<W: Write> CsvOut<W> {
     /// Starts the CSV, BOM first when `bom`.
-    pub fn new(mut out: W, bom: bool) -> io::Result<Self> {
+    pub fn new(mut out: W, bom: bool, zone: Zone) -> io::Result<Self> {
         if bom {
             out.write_all("\u{feff}".as_bytes())?;
         }
         let mut writer = csv::Writer::from_writer(out);
         writer.write_record(CSV_HEADER).map_err(csv_err)?;
-        Ok(CsvOut { writer })
+        Ok(CsvOut { writer, zone })
     }
 
     /// Starts the CSV of a queue listing: the complaint columns, then `extra` ones.
-    pub fn with_extra(out: W, extra: &[&str]) -> io::Result<Self> {
+    pub fn with_extra(out: W, extra: &[&str], zone: Zone) -> io::Result<Self> {
         let mut writer = csv::Writer::from_writer(out);
         let header: Vec<&str> = CSV_HEADER
             .iter()
@@ -240,12 +242,12 @@ impl<W: Write> CsvOut<W> {
             .chain(extra.iter().copied())
             .collect();
         writer.write_record(&header).map_err(csv_err)?;
-        Ok(CsvOut { writer })
+        Ok(CsvOut { writer, zone })
     }
 
     /// Appends a complaint with the values of the extra columns.
     pub fn push_extra(&mut self, c: &Complaint, extra: &[String]) -> io::Result<()> {
-        let mut record = complaint_record(c);
+        let mut record = complaint_record(c, self.zone);
         record.extend(extra.iter().cloned());
         self.writer.write_record(&record).map_err(csv_err)
     }
@@ -253,7 +255,7 @@ impl<W: Write> CsvOut<W> {
     /// Appends a complaint.
     pub fn push(&mut self, c: &Complaint) -> io::Result<()> {
         self.writer
-            .write_record(complaint_record(c))
+            .write_record(complaint_record(c, self.zone))
             .map_err(csv_err)
     }
 
@@ -264,11 +266,11 @@ impl<W: Write> CsvOut<W> {
 }
 
 /// The CSV fields of a complaint, in `CSV_HEADER` order.
-fn complaint_record(c: &Complaint) -> Vec<String> {
+fn complaint_record(c: &Complaint, zone: Zone) -> Vec<String> {
     let flag = |b: bool| if b { "true" } else { "false" }.to_string();
     vec![
         c.number.clone(),
-        rfc3339(c.received_at),
+        rfc3339(c.received_at, zone),
         c.channel.as_str().to_string(),
         c.name.clone(),
         c.phone.clone(),
@@ -286,8 +288,8 @@ fn complaint_record(c: &Complaint) -> Vec<String> {
         flag(c.explained),
         c.stage.as_str().to_string(),
         c.version.to_string(),
-        c.closed_at.map(rfc3339).unwrap_or_default(),
-        rfc3339(c.updated_at),
+        c.closed_at.map(|t| rfc3339(t, zone)).unwrap_or_default(),
+        rfc3339(c.updated_at, zone),
         c.handler.clone().unwrap_or_default(),
     ]
 }
@@ -346,7 +348,7 @@ impl<'a> Table<'a> {
         }
         let cells = [
             c.number.clone(),
-            local_minutes(c.received_at),
+            local_minutes(c.received_at, self.config.policy.timezone),
             stage,
             sanitize_line(c.handler.as_deref().unwrap_or("-")),
             sanitize_line(&self.config.category_name(&c.category, lang)),

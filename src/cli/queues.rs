@@ -73,6 +73,7 @@ pub fn list<W: Write>(
     out: &mut W,
 ) -> Result<()> {
     let io = super::commands::stdout_error;
+    let zone = desk.config().policy.timezone;
     let mut sink = match format {
         ListFormat::Json => Sink::Json(JsonArray::new(out)),
         ListFormat::Csv => {
@@ -88,7 +89,7 @@ pub fn list<W: Write>(
                     "owner",
                 ]
             };
-            Sink::Csv(Box::new(CsvOut::with_extra(out, extra).map_err(io)?))
+            Sink::Csv(Box::new(CsvOut::with_extra(out, extra, zone).map_err(io)?))
         }
         ListFormat::Table => Sink::Table(out),
     };
@@ -106,8 +107,8 @@ pub fn list<W: Write>(
             match &mut sink {
                 Sink::Json(json) => json
                     .push(&OwedJson {
-                        complaint: ComplaintJson::from(&item.complaint),
-                        due_at: output::rfc3339(item.due_at),
+                        complaint: ComplaintJson::new(&item.complaint, zone),
+                        due_at: output::rfc3339(item.due_at, zone),
                         overdue: item.overdue,
                         kind: (!revisits).then_some(item.what.as_str()),
                         role: revisits.then_some(item.what.as_str()),
@@ -118,7 +119,8 @@ pub fn list<W: Write>(
                     })
                     .map_err(io)?,
                 Sink::Csv(csv) => {
-                    let mut extra = vec![output::rfc3339(item.due_at), item.overdue.to_string()];
+                    let mut extra =
+                        vec![output::rfc3339(item.due_at, zone), item.overdue.to_string()];
                     if revisits {
                         extra.push(item.what.clone());
                     } else {
@@ -201,7 +203,7 @@ fn table_row(item: &Owed, revisits: bool, desk: &Desk, catalog: &Catalog) -> Str
     let c = &item.complaint;
     format!(
         "{mark}{} {} {} {} {} {}",
-        local_minutes(item.due_at),
+        local_minutes(item.due_at, desk.config().policy.timezone),
         fit(&sanitize_line(&what), 14),
         c.number,
         fit(&sanitize_line(&c.name), 10),

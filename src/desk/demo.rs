@@ -12,6 +12,7 @@ use crate::demo::{DemoCase, DemoGenerator};
 use crate::domain::agent::Permission;
 use crate::domain::number;
 use crate::domain::policy::HandlerFrom;
+use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 use crate::store::bulk::{BULK_BUDGET, BulkLoad, BulkWriter};
 use crate::store::complaints::{self, NewRow};
@@ -85,7 +86,11 @@ impl Desk {
                 written_chunks.iter().for_each(drop);
             });
             let from_intake = config.policy.handling.handler_from == HandlerFrom::Intake;
-            let load = DemoLoad { agent, from_intake };
+            let load = DemoLoad {
+                agent,
+                from_intake,
+                zone: config.policy.timezone,
+            };
             let mut bulk = store.bulk(load, BULK_BUDGET)?;
             let mut pushed = 0;
             while pushed < count {
@@ -129,6 +134,8 @@ struct DemoLoad<'a> {
     agent: &'a str,
     /// Handlers come from intake: an untriaged case is its intake agent's.
     from_intake: bool,
+    /// The desk's zone, whose day numbers a complaint.
+    zone: Zone,
 }
 
 /// What one transaction of the demo keeps in memory: the end of the chain and the day
@@ -152,11 +159,7 @@ impl BulkLoad for DemoLoad<'_> {
     fn write(&mut self, tx: &Transaction<'_>, batch: &mut DemoBatch, p: &Prepared) -> Result<()> {
         let case = &p.case;
         let c = &case.complaint;
-        let day = case
-            .intake
-            .received_at
-            .with_timezone(&chrono::Local)
-            .date_naive();
+        let day = self.zone.day(case.intake.received_at);
         let key = number::day_key(day);
         let seq = match batch.counters.get_mut(&key) {
             Some(seq) => seq,

@@ -9,6 +9,7 @@ use crate::domain::handling::{Action, FIRST_REPLY, PROMISED, Rules};
 use crate::domain::number;
 use crate::domain::policy::Policy;
 use crate::domain::schedule;
+use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 use crate::store::complaints;
 use crate::store::events::{self, NewEvent};
@@ -134,16 +135,13 @@ const ESCALATION_BATCH: u32 = 500;
 /// Pages read per level in one pass (the rest follow on the next pass).
 const ESCALATION_PAGES: u32 = 8;
 
-/// The start of the local day `days` after the day of `t`.
-pub(super) fn local_day_start(t: DateTime<Utc>, days: u32) -> DateTime<Utc> {
-    t.with_timezone(&chrono::Local)
-        .date_naive()
+/// The start of the desk's day `days` after the day of `t`.
+pub(super) fn local_day_start(t: DateTime<Utc>, days: u32, zone: Zone) -> DateTime<Utc> {
+    zone.day(t)
         .checked_add_days(chrono::Days::new(u64::from(days)))
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .and_then(|d| d.and_local_timezone(chrono::Local).earliest())
         .map_or_else(
             || schedule::plus(t, schedule::days(i64::from(days))),
-            |d| d.with_timezone(&Utc),
+            |d| zone.start_of(d),
         )
 }
 
@@ -207,7 +205,7 @@ impl Desk {
         self.store.write(|tx| {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
-            check_version(tx, &c, expected_version)?;
+            check_version(tx, &c, expected_version, self.config.policy.timezone)?;
             let open = followups::callbacks_of(tx, c.id)?
                 .into_iter()
                 .filter(|cb| cb.done_at.is_none())
@@ -281,7 +279,7 @@ impl Desk {
         self.store.write(|tx| {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
-            check_version(tx, &c, expected_version)?;
+            check_version(tx, &c, expected_version, self.config.policy.timezone)?;
             if c.stage.is_closed() {
                 return Err(Error::new("error.case_closed").arg("number", &c.number));
             }
@@ -312,7 +310,7 @@ impl Desk {
         let agent = self.agent.clone();
         let config = &self.config;
         self.store.write(|tx| {
-            let cal = calendar(&config.policy, now);
+            let cal = calendar(&config.policy);
             let mut escalated = 0;
             // Level by level (the higher first, so a callback rises one level per pass),
             // and callbacks waiting for a higher level never hold back one due for a lower; pages through the candidates (business time runs no faster
@@ -381,12 +379,13 @@ impl Desk {
 
     fn agenda_bounds(&self) -> [DateTime<Utc>; 5] {
         let now = self.clock.now();
+        let zone = self.config.policy.timezone;
         [
             DateTime::<Utc>::MIN_UTC,
             now,
-            local_day_start(now, 1),
-            local_day_start(now, 2),
-            local_day_start(now, 7),
+            local_day_start(now, 1, zone),
+            local_day_start(now, 2, zone),
+            local_day_start(now, 7, zone),
         ]
     }
 
@@ -463,7 +462,7 @@ impl Desk {
         self.store.write(|tx| {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
-            check_version(tx, &c, expected_version)?;
+            check_version(tx, &c, expected_version, self.config.policy.timezone)?;
             let open: Vec<Revisit> = followups::revisits_of(tx, c.id)?
                 .into_iter()
                 .filter(|r| r.done_at.is_none())
@@ -546,5 +545,5 @@ impl Desk {
 /// When a call or revisit that did not reach the customer is tried again:
 /// `follow_up.retry_hours` business hours after `now`.
 pub(crate) fn retry_due(policy: &Policy, now: DateTime<Utc>) -> DateTime<Utc> {
-    calendar(policy, now).add_hours(now, i64::from(policy.follow_up.retry_hours))
+    calendar(policy).add_hours(now, i64::from(policy.follow_up.retry_hours))
 }

@@ -19,11 +19,13 @@ use crate::domain::number;
 use crate::domain::policy::{HandlerFrom, Policy};
 use crate::domain::schedule::{self, Calendar};
 use crate::domain::stage::Stage;
+use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 use crate::store::complaints::{self, NewRow, Viewer};
 use crate::store::events::{self, NewEvent};
 use crate::store::followups;
 use crate::store::{Store, agents, attachments, drafts};
+use crate::when::local_minutes;
 
 /// Where the time comes from (the system clock, or a fixed one in tests).
 pub trait Clock {
@@ -191,9 +193,8 @@ impl Desk {
         store.move_reply_clocks(&|call| {
             let (kind, hours) =
                 handling::reply_clock(policy, call.scope?, call.severity.as_deref()?)?;
-            (kind == call.kind).then(|| {
-                handling::reply_due(&calendar(policy, call.received_at), call.received_at, hours)
-            })
+            (kind == call.kind)
+                .then(|| handling::reply_due(&calendar(policy), call.received_at, hours))
         })?;
         Ok(Desk {
             store,
@@ -265,7 +266,7 @@ impl Desk {
         let handler = (self.config.policy.handling.handler_from == HandlerFrom::Intake)
             .then_some(agent.as_str());
         self.store.write(|tx| {
-            let day = valid.received_at.with_timezone(&chrono::Local).date_naive();
+            let day = self.config.policy.timezone.day(valid.received_at);
             let number = complaints::next_number(tx, day)?;
             let row = NewRow::intake(&valid, &agent, handler, now);
             let id = complaints::insert(tx, &row, &number)?;
@@ -322,7 +323,7 @@ impl Desk {
         let result = self.store.write(|tx| {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
-            check_version(tx, &c, expected_version)?;
+            check_version(tx, &c, expected_version, self.config.policy.timezone)?;
             if let Action::Transfer { to, .. } = action {
                 check_transfer(tx, &c, to, &agent, &role, verified)?;
             }
@@ -399,7 +400,7 @@ impl Desk {
         self.store.write(|tx| {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
-            check_version(tx, &c, expected_version)?;
+            check_version(tx, &c, expected_version, self.config.policy.timezone)?;
             let attachment = Attachment {
                 path: path.display().to_string(),
                 sha256,
@@ -499,12 +500,12 @@ impl Desk {
     /// and overdue (indexed counts: refresh on change or on a timer, not per keystroke).
     pub fn status_counts(&self) -> Result<StatusCounts> {
         let now = self.clock.now();
-        let day_end = followup::local_day_start(now, 1);
+        let day_end = followup::local_day_start(now, 1, self.config.policy.timezone);
         let due = self.store.due_counts(now, day_end)?;
         let policy = &self.config.policy;
         let triage = schedule::hours(i64::from(policy.follow_up.triage_hours));
         // Received by this, a complaint's triage fell due before now (an index range).
-        let late = calendar(policy, now).latest_start(now - chrono::TimeDelta::seconds(1), triage);
+        let late = calendar(policy).latest_start(now - chrono::TimeDelta::seconds(1), triage);
         Ok(StatusCounts {
             untriaged: self.store.count(Queue::Untriaged, &Viewer::NOBODY)?,
             due_today: due.due_today,
@@ -622,7 +623,7 @@ fn check(store: &Store) -> Result<DatabaseReport> {
 /// When the classification of a complaint received at `received_at` is due:
 /// `follow_up.triage_hours` business hours later.
 pub fn triage_due(policy: &Policy, received_at: DateTime<Utc>) -> DateTime<Utc> {
-    let cal = calendar(policy, received_at);
+    let cal = calendar(policy);
     cal.add_hours(received_at, i64::from(policy.follow_up.triage_hours))
 }
 
@@ -634,12 +635,8 @@ pub fn triage_overdue(policy: &Policy, received_at: DateTime<Utc>, now: DateTime
 
 /// The desk's business calendar at `now` (the local zone's offset then; the desk's zones
 /// have no daylight saving).
-fn calendar(policy: &Policy, now: DateTime<Utc>) -> Calendar<'_> {
-    use chrono::Offset;
-    Calendar::new(
-        &policy.business_hours,
-        now.with_timezone(&chrono::Local).offset().fix(),
-    )
+fn calendar(policy: &Policy) -> Calendar<'_> {
+    Calendar::new(&policy.business_hours, policy.timezone)
 }
 
 /// Decides and writes one move inside the caller's transaction: the complaint (version
@@ -652,10 +649,10 @@ fn apply(
     action: &Action,
 ) -> Result<Complaint> {
     let now = rules.now;
-    let cal = calendar(rules.policy, now);
+    let cal = calendar(rules.policy);
     let decision = decide(c, action, rules)?;
     if !complaints::update_handled(tx, &decision.after, c.version)? {
-        return Err(conflict(tx, c, c.version)?);
+        return Err(conflict(tx, c, c.version, rules.policy.timezone)?);
     }
     events::append(
         tx,
@@ -757,27 +754,25 @@ fn check_version(
     tx: &rusqlite::Transaction<'_>,
     c: &Complaint,
     expected: Option<i64>,
+    zone: Zone,
 ) -> Result<()> {
     match expected {
-        Some(expected) if expected != c.version => Err(conflict(tx, c, expected)?),
+        Some(expected) if expected != c.version => Err(conflict(tx, c, expected, zone)?),
         _ => Ok(()),
     }
 }
 
 /// The refusal of a stale edit: who changed the complaint, when and how, since `expected`.
-fn conflict(tx: &rusqlite::Transaction<'_>, c: &Complaint, expected: i64) -> Result<Error> {
+fn conflict(
+    tx: &rusqlite::Transaction<'_>,
+    c: &Complaint,
+    expected: i64,
+    zone: Zone,
+) -> Result<Error> {
     let last = events::last(tx, c.id)?;
     let (agent, at, what) = last.map_or_else(
         || ("-".to_string(), "-".to_string(), "-".to_string()),
-        |e| {
-            (
-                e.agent,
-                e.at.with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string(),
-                e.kind,
-            )
-        },
+        |e| (e.agent, local_minutes(e.at, zone), e.kind),
     );
     Ok(Error::new("error.conflict")
         .arg("number", &c.number)
@@ -797,7 +792,8 @@ mod tests {
     fn desk(dir: &tempfile::TempDir) -> Desk {
         let store = Store::open(&dir.path().join("desk.db")).expect("open");
         let at = DateTime::parse_from_rfc3339("2026-11-20T17:50:00+08:00").expect("time");
-        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let mut config = Config::preset(Preset::PropertyManagement).expect("preset");
+        config.policy.timezone = Zone::named("Asia/Shanghai").expect("zone");
         let mut store = store;
         store
             .agent_active("王丽", "agent", at.with_timezone(&Utc))
@@ -1036,9 +1032,11 @@ mod tests {
         assert_eq!(case.callbacks.len(), 1);
         let owed = &case.callbacks[0];
         assert_eq!(owed.kind, "first_reply");
+        // Serious: 2 business hours from Friday 17:50 in Shanghai (closing at 18:00, open
+        // Saturday from 08:30) is Saturday 10:20.
         assert_eq!(
-            owed.due_at,
-            desk.now() + chrono::Duration::hours(2),
+            owed.due_at.to_rfc3339(),
+            "2026-11-21T02:20:00+00:00",
             "serious: 2 h"
         );
         assert_eq!(owed.done_at, None);

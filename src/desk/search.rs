@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::privacy::masked;
 use super::{Clock, Desk};
@@ -14,6 +14,7 @@ use crate::domain::number;
 use crate::domain::policy::Policy;
 use crate::domain::search::{SearchFilter, View};
 use crate::domain::stage::Stage;
+use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 use crate::store::complaints::Cursor;
 use crate::store::{IfMissing, MigrationProgress, Store};
@@ -106,10 +107,10 @@ pub fn search_filter(policy: &Policy, typed: &FilterText) -> Result<SearchFilter
         })
         .transpose()?;
     let from = given(&typed.from)
-        .map(|t| day_bound(t, "received_from", false))
+        .map(|t| day_bound(t, "received_from", false, policy.timezone))
         .transpose()?;
     let to = given(&typed.to)
-        .map(|t| day_bound(t, "received_to", true))
+        .map(|t| day_bound(t, "received_to", true, policy.timezone))
         .transpose()?;
     if let (Some(f), Some(t)) = (from, to)
         && f >= t
@@ -140,19 +141,16 @@ fn given(text: &str) -> Option<&str> {
 
 /// A DATE (`YYYY-MM-DD`, the local day: its start, or with `end` the start of the next day,
 /// so that a `to` takes the whole day) or a DATETIME.
-fn day_bound(text: &str, field: &'static str, end: bool) -> Result<DateTime<Utc>> {
+fn day_bound(text: &str, field: &'static str, end: bool, zone: Zone) -> Result<DateTime<Utc>> {
     let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") else {
-        return parse_datetime(text, field);
+        return parse_datetime(text, field, zone);
     };
     let day = if end { day.succ_opt() } else { Some(day) };
-    day.and_then(|d| d.and_hms_opt(0, 0, 0))
-        .and_then(|t| Local.from_local_datetime(&t).earliest())
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| {
-            Error::new("error.bad_datetime")
-                .arg("field", field)
-                .arg("value", text)
-        })
+    day.map(|d| zone.start_of(d)).ok_or_else(|| {
+        Error::new("error.bad_datetime")
+            .arg("field", field)
+            .arg("value", text)
+    })
 }
 
 impl Desk {
@@ -222,7 +220,7 @@ impl Desk {
         let typed: String = text.trim().chars().map(halfwidth).collect();
         let number = match typed.parse::<u32>() {
             Ok(seq) if typed.len() <= MAX_SEQUENCE_DIGITS => {
-                let today = self.clock.now().with_timezone(&chrono::Local).date_naive();
+                let today = self.config.policy.timezone.day(self.clock.now());
                 number::format(today, seq)
             }
             _ => number::normalise(&typed),
@@ -449,15 +447,12 @@ mod tests {
         let f = dates("2026-11-20", "2026-11-20").expect("one day");
         let (from, to) = (f.from.expect("from"), f.to.expect("to"));
         assert_eq!((to - from).num_hours(), 24);
-        let local = from.with_timezone(&Local);
-        assert_eq!(
-            local.format("%Y-%m-%d %H:%M").to_string(),
-            "2026-11-20 00:00"
-        );
+        let zone = policy().timezone;
+        assert_eq!(crate::when::local_minutes(from, zone), "2026-11-20 00:00");
         let f = dates("", "2026-11-20 17:50").expect("a time");
         assert_eq!(
-            f.to.map(|t| t.with_timezone(&Local).format("%H:%M").to_string()),
-            Some("17:50".to_string())
+            f.to.map(|t| crate::when::local_minutes(t, zone)),
+            Some("2026-11-20 17:50".to_string())
         );
         let err = dates("昨天", "").expect_err("not a date");
         assert_eq!(

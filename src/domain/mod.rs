@@ -11,3 +11,4 @@ pub mod search;
 pub mod secret;
 pub mod stage;
 pub mod suggest;
+pub mod zone;

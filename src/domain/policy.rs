@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::agent::Permission;
 use crate::domain::complaint::Scope;
 use crate::domain::search::fold_char;
+use crate::domain::zone::Zone;
 
 /// Every rule setting the domain reads (the sections of a config file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +35,9 @@ pub struct Policy {
     /// Who handles a case (承办人).
     #[serde(default)]
     pub handling: Handlers,
+    /// The desk's time zone: business hours, holidays and "today" are read in it.
+    #[serde(default)]
+    pub timezone: Zone,
 }
 
 impl Policy {

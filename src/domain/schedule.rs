@@ -1,13 +1,11 @@
 //! Due times in business hours: the configured weekly hours, public holidays and make-up
-//! working days (调休), in a local time zone given as a fixed offset (the desk's zones have
-//! no daylight saving). Pure: every instant is an argument. Nothing here panics, whatever
+//! working days (调休), in the desk's time zone ([`Zone`]). Pure: every instant is an argument. Nothing here panics, whatever
 //! it is given: spans saturate, and instants stay between [`earliest`] and [`latest`].
 
-use chrono::{
-    DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc,
-};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
 use crate::domain::policy::{BusinessHours, WeekdayKey};
+use crate::domain::zone::Zone;
 
 /// Consecutive days without business time after which a calendar counts as having none
 /// (plain time applies).
@@ -77,7 +75,7 @@ fn nanos(d: TimeDelta) -> i128 {
 #[derive(Debug, Clone, Copy)]
 pub struct Calendar<'a> {
     hours: &'a BusinessHours,
-    zone: FixedOffset,
+    zone: Zone,
     /// The first and last of the holidays and make-up days: outside them every week is
     /// the same, and is skipped whole.
     listed: Option<(NaiveDate, NaiveDate)>,
@@ -101,7 +99,7 @@ fn weekday_key(d: NaiveDate) -> WeekdayKey {
 
 impl<'a> Calendar<'a> {
     /// The calendar of `hours` in the zone `zone`.
-    pub fn new(hours: &'a BusinessHours, zone: FixedOffset) -> Calendar<'a> {
+    pub fn new(hours: &'a BusinessHours, zone: Zone) -> Calendar<'a> {
         let listed = hours.holidays.iter().chain(&hours.workdays).fold(
             None,
             |range: Option<(NaiveDate, NaiveDate)>, &d| {
@@ -141,10 +139,7 @@ impl<'a> Calendar<'a> {
     }
 
     fn at(&self, local: NaiveDateTime) -> DateTime<Utc> {
-        self.zone
-            .from_local_datetime(&local)
-            .single()
-            .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
+        self.zone.instant(local)
     }
 
     /// The business window (open, close) of a working day, as instants.
@@ -157,7 +152,7 @@ impl<'a> Calendar<'a> {
 
     /// The local day of `t` (held within range, so it always exists).
     fn local_day(&self, t: DateTime<Utc>) -> NaiveDate {
-        held(t).with_timezone(&self.zone).date_naive()
+        self.zone.day(held(t))
     }
 
     /// Whole weeks from `day` on, at most `max`, clear of the holidays and make-up days.
@@ -326,7 +321,7 @@ impl<'a> Calendar<'a> {
     /// plain days; a day past the last date there is gives [`latest`].
     pub fn add_workdays(&self, start: DateTime<Utc>, days: u32) -> DateTime<Utc> {
         let start = held(start);
-        let local = start.with_timezone(&self.zone).naive_local();
+        let local = self.zone.local(start);
         let mut day = local.date();
         let mut left = days;
         let mut idle = 0;
@@ -382,13 +377,14 @@ mod tests {
     use crate::domain::policy::fixtures;
     use WeekdayKey::{Fri, Mon, Sat, Thu, Tue, Wed};
 
-    /// UTC+8, the desk's usual zone.
-    fn cst() -> FixedOffset {
-        zone(8)
+    /// Beijing time, the desk's usual zone.
+    fn cst() -> Zone {
+        Zone::named("Asia/Shanghai").expect("zone")
     }
 
-    fn zone(hours: i32) -> FixedOffset {
-        FixedOffset::east_opt(hours * 3600).expect("offset")
+    /// A zone `hours` east of UTC (`Etc/GMT` names count west positive).
+    fn zone(hours: i32) -> Zone {
+        Zone::named(&format!("Etc/GMT{:+}", -hours)).expect("zone")
     }
 
     fn date(s: &str) -> NaiveDate {
@@ -400,17 +396,13 @@ mod tests {
     }
 
     /// The local time "YYYY-MM-DD HH:MM" in `zone`, as an instant.
-    fn local(zone: FixedOffset, s: &str) -> DateTime<Utc> {
-        let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect(s);
-        zone.from_local_datetime(&naive)
-            .single()
-            .expect(s)
-            .with_timezone(&Utc)
+    fn local(zone: Zone, s: &str) -> DateTime<Utc> {
+        zone.instant(NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect(s))
     }
 
     /// An instant as local "YYYY-MM-DD HH:MM" in `zone`.
-    fn show(zone: FixedOffset, t: DateTime<Utc>) -> String {
-        t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
+    fn show(zone: Zone, t: DateTime<Utc>) -> String {
+        zone.local(t).format("%Y-%m-%d %H:%M").to_string()
     }
 
     /// "2h", "30m", "1h30m", "0m".
@@ -462,7 +454,7 @@ mod tests {
     }
 
     /// Rows (start, amount, expected due), all local times in `zone`.
-    fn check_add(hours: &BusinessHours, zone: FixedOffset, rows: &[(&str, &str, &str)]) {
+    fn check_add(hours: &BusinessHours, zone: Zone, rows: &[(&str, &str, &str)]) {
         let cal = Calendar::new(hours, zone);
         for &(start, amount, expected) in rows {
             let due = cal.add(local(zone, start), dur(amount));
@@ -823,8 +815,9 @@ mod tests {
         let backwards = hours("18:00", "09:00", &[Mon], &[], &[]);
         let zones = [
             cst(),
-            FixedOffset::east_opt(86_399).expect("zone"),
-            FixedOffset::west_opt(86_399).expect("zone"),
+            Zone::named("Pacific/Kiritimati").expect("zone"),
+            Zone::named("Etc/GMT+12").expect("zone"),
+            Zone::named("America/New_York").expect("zone"),
         ];
         let normal = local(cst(), "2026-11-20 17:50");
         let instants = [

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -78,7 +78,7 @@ pub struct App {
     counts: Option<StatusCounts>,
     /// When the counts next change by themselves.
     next_due: Option<DateTime<Utc>>,
-    now: DateTime<Local>,
+    now: DateTime<Utc>,
     notice: Option<(Notice, u64)>,
     size: (u16, u16),
     ticks: u64,
@@ -86,7 +86,7 @@ pub struct App {
     /// The data version last read (None: not read since the desk opened or was unlocked).
     data_version: Option<i64>,
     /// The tick time of the last key or paste (None until the first tick).
-    last_input: Option<DateTime<Local>>,
+    last_input: Option<DateTime<Utc>>,
     /// A key or paste came since the last tick.
     input_seen: bool,
     /// The pane, cases and half-typed forms each agent left open when the screen locked,
@@ -131,7 +131,7 @@ impl App {
             agent,
             counts: None,
             next_due: None,
-            now: Local::now(),
+            now: Utc::now(),
             notice: None,
             size: (80, 24),
             ticks: 0,
@@ -521,8 +521,9 @@ impl App {
         effects
     }
 
-    fn tick(&mut self, now: DateTime<Local>) -> Vec<Effect> {
-        let new_day = now.date_naive() != self.now.date_naive();
+    fn tick(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+        let zone = self.config.policy.timezone;
+        let new_day = zone.day(now) != zone.day(self.now);
         self.now = now;
         self.ticks += 1;
         if let Some((notice, at)) = &self.notice {
@@ -558,7 +559,7 @@ impl App {
         // Something fell due (a callback or revisit became overdue), or a new day began
         // (the agenda's parts moved): recount and read the follow-up pane in view again,
         // without waiting for a key.
-        let due = self.next_due.is_some_and(|t| now.with_timezone(&Utc) >= t);
+        let due = self.next_due.is_some_and(|t| now >= t);
         if due || (new_day && self.counts.is_some()) {
             self.next_due = None;
             effects.push(Effect::Counts);
@@ -712,13 +713,14 @@ impl App {
             overlay.render(&ctx, frame, body);
         }
         if let Some((shown, _)) = &self.notice {
-            notice::render(c, shown, frame, notice_line);
+            notice::render(c, ctx.zone(), shown, frame, notice_line);
         }
         status::status_line(
             c,
             status::Status {
                 agent: &self.agent,
                 now: self.now,
+                zone: self.config.policy.timezone,
                 counts: self.counts,
             },
             frame,

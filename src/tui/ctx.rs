@@ -2,11 +2,12 @@
 //! language and its messages, the clock, the status counts and the terminal's size, with
 //! the layout helpers every pane uses.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
 
 use crate::config::Config;
 use crate::desk::StatusCounts;
+use crate::domain::zone::Zone;
 use crate::i18n::{Catalog, Lang};
 
 /// The shared context of one update or one frame.
@@ -19,7 +20,7 @@ pub struct Ctx<'a> {
     /// Its messages.
     pub catalog: &'static Catalog,
     /// The time of the last tick.
-    pub now: DateTime<Local>,
+    pub now: DateTime<Utc>,
     /// The status-line counts, once counted.
     pub counts: Option<StatusCounts>,
     /// The terminal's size (columns, rows).
@@ -33,15 +34,15 @@ impl<'a> Ctx<'a> {
             config,
             lang,
             catalog: Catalog::get(lang),
-            now: Local::now(),
+            now: Utc::now(),
             counts: None,
             size: (80, 24),
         }
     }
 
-    /// The time of the last tick, in UTC.
-    pub fn now_utc(&self) -> DateTime<Utc> {
-        self.now.with_timezone(&Utc)
+    /// The desk's time zone, in which every time is shown and typed.
+    pub fn zone(&self) -> Zone {
+        self.config.policy.timezone
     }
 
     /// Where the panes are drawn: between the pane bar above and the notice and status

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chrono::Local;
+use chrono::Utc;
 use crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -166,7 +166,7 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Res
         }
         if last_tick.elapsed() >= tick {
             last_tick = Instant::now();
-            msgs.push(Msg::Tick(Local::now()));
+            msgs.push(Msg::Tick(Utc::now()));
         }
         for msg in msgs {
             let effects = app.update(msg);

@@ -2,7 +2,7 @@
 //! (work for the runner on the Desk, matched exhaustively there), `Notice` (the line above
 //! the status line) and `Out` (what a pane's key or update gives back).
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
 use crate::config::Config;
@@ -42,7 +42,7 @@ pub enum Msg {
     /// The terminal's new size.
     Resize(u16, u16),
     /// Time passes (every `TICK_MS`).
-    Tick(DateTime<Local>),
+    Tick(DateTime<Utc>),
     /// SIGTERM or SIGHUP: keep the draft and leave.
     Terminate,
     /// First run settled: the desk is open with this configuration.

@@ -115,7 +115,7 @@ fn app() -> App {
         ]
     );
     app.update(Msg::Resize(100, 30));
-    assert_eq!(app.update(Msg::Tick(Local::now())), vec![Effect::Counts]);
+    assert_eq!(app.update(Msg::Tick(Utc::now())), vec![Effect::Counts]);
     app
 }
 
@@ -137,7 +137,7 @@ fn type_text(app: &mut App, text: &str) {
 }
 
 fn tick(app: &mut App) -> Vec<Effect> {
-    app.update(Msg::Tick(Local::now()))
+    app.update(Msg::Tick(Utc::now()))
 }
 
 fn complaint(id: i64) -> Complaint {
@@ -854,7 +854,10 @@ fn p_promises_a_callback_and_c_shows_the_phone() {
     };
     assert_eq!(number, "20261122-0001");
     assert_eq!(note, "客户上班，下周一上午回电");
-    assert_eq!(crate::when::local_minutes(*due), "2026-11-25 10:00");
+    assert_eq!(
+        crate::when::local_minutes(*due, app.config.policy.timezone),
+        "2026-11-25 10:00"
+    );
     // Esc leaves a form without saving.
     press(&mut app, KeyCode::Char('x'));
     press(&mut app, KeyCode::Esc);
@@ -986,7 +989,7 @@ fn the_agenda_switches_parts_and_r_records_a_revisit() {
 #[test]
 fn when_the_next_due_time_passes_the_counts_and_the_pane_in_view_are_read_again() {
     let mut app = queue(callback_page(1, 2));
-    let now = Local::now();
+    let now = Utc::now();
     // Sooner than the idle lock (5 minutes without a key).
     let due = now.with_timezone(&Utc) + chrono::Duration::minutes(3);
     app.update(Msg::Counts(Live {
@@ -995,7 +998,7 @@ fn when_the_next_due_time_passes_the_counts_and_the_pane_in_view_are_read_again(
     }));
     assert_eq!(app.next_due(), Some(due));
     assert!(app.update(Msg::Tick(now)).is_empty(), "not yet");
-    let later = (due + chrono::Duration::seconds(1)).with_timezone(&Local);
+    let later = due + chrono::Duration::seconds(1);
     assert_eq!(
         app.update(Msg::Tick(later)),
         vec![
@@ -1249,7 +1252,7 @@ fn locking_hides_the_case_and_forms_and_only_their_agent_gets_them_back() {
 fn a_quiet_desk_locks_itself_after_the_configured_minutes() {
     let mut app = app();
     assert_eq!(app.config.idle_lock_minutes, 5);
-    let t0 = Local::now();
+    let t0 = Utc::now();
     let at = |m: i64, s: i64| t0 + chrono::Duration::minutes(m) + chrono::Duration::seconds(s);
     app.update(Msg::Tick(t0));
     type_text(&mut app, "张");

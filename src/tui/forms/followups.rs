@@ -14,6 +14,7 @@ use ratatui::text::Line;
 use crate::desk::Revisit;
 use crate::desk::{CallResult, CallbackRow};
 use crate::domain::complaint::Complaint;
+use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 use crate::present::{local_minutes, role_name};
 use crate::text::{fit, sanitize_line};
@@ -45,20 +46,20 @@ pub fn short_kind_name(ctx: &Ctx<'_>, kind: &str) -> String {
     }
 }
 
-/// A due time as a list shows it: local `MM-DD HH:MM`.
-pub fn due_cell(t: DateTime<Utc>) -> String {
-    let full = local_minutes(t);
+/// A due time as a list shows it: `MM-DD HH:MM` in the desk's zone.
+pub fn due_cell(t: DateTime<Utc>, zone: Zone) -> String {
+    let full = local_minutes(t, zone);
     full.get(5..).unwrap_or(&full).to_string()
 }
 
 /// The text of a date input: empty is none; otherwise a date and time as the command line
 /// takes it (`when::parse_datetime`), refused beside the input when it does not read.
-fn parse_due(text: &str) -> Result<Option<DateTime<Utc>>> {
+fn parse_due(text: &str, zone: Zone) -> Result<Option<DateTime<Utc>>> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
     }
-    crate::when::parse_datetime(t, "promised").map(Some)
+    crate::when::parse_datetime(t, "promised", zone).map(Some)
 }
 
 /// What a follow-up form records.
@@ -124,7 +125,7 @@ impl FollowForm {
                 "tui.attempts_so_far",
                 &[
                     ("kind", kind_name(ctx, &cb.kind)),
-                    ("due", due_cell(cb.due_at)),
+                    ("due", due_cell(cb.due_at, ctx.zone())),
                     ("attempts", cb.attempts.to_string()),
                     (
                         "flag",
@@ -180,7 +181,7 @@ impl FollowForm {
                 "tui.revisit_head",
                 &[
                     ("role", role_name(&r.role, ctx.config, ctx.lang)),
-                    ("due", due_cell(r.due_at)),
+                    ("due", due_cell(r.due_at, ctx.zone())),
                     (
                         "reopen",
                         ctx.config.policy.follow_up.reopen_at_or_below.to_string(),
@@ -271,7 +272,7 @@ impl FollowForm {
                     .and_then(|k| CALL_RESULTS.into_iter().find(|r| r.as_str() == k))
                     .ok_or_else(|| choose("result", "label.result"))?;
                 let later = if result == CallResult::Later {
-                    parse_due(&f.text_of("promised"))?
+                    parse_due(&f.text_of("promised"), ctx.zone())?
                 } else {
                     None
                 };
@@ -284,7 +285,7 @@ impl FollowForm {
                 }
             }
             FollowKind::Promise => {
-                let due = parse_due(&f.text_of("promised"))?.ok_or_else(|| {
+                let due = parse_due(&f.text_of("promised"), ctx.zone())?.ok_or_else(|| {
                     Error::new("tui.due_required")
                         .arg("field", "promised")
                         .arg("label", ctx.catalog.text("tui.field_call_by"))

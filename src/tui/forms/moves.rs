@@ -15,6 +15,7 @@ use crate::domain::complaint::{Complaint, Intent, Scope};
 use crate::domain::handling::{Action, Approval, EXTERNAL_BODIES, WaitOn};
 use crate::domain::stage::Move;
 use crate::domain::suggest::{Suggestion, suggest};
+use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 use crate::i18n::{Catalog, configured};
 use crate::text::{fit, sanitize_line, sanitize_lines};
@@ -164,7 +165,7 @@ impl MoveForm {
                 let plan = h.plan.clone().unwrap_or_default();
                 let promised = plan
                     .promised
-                    .map(crate::when::local_minutes)
+                    .map(|t| crate::when::local_minutes(t, ctx.zone()))
                     .unwrap_or_default();
                 let amount = plan.compensation.map(|a| a.to_string()).unwrap_or_default();
                 Form::new()
@@ -438,7 +439,7 @@ impl MoveForm {
             Move::Plan => Action::Plan {
                 department: text("department"),
                 actions: text("actions"),
-                promised: parse_datetime(&text("promised"))?,
+                promised: parse_datetime(&text("promised"), ctx.zone())?,
                 confirmed: f.ticked("confirmed"),
                 compensation: parse_amount(&text("compensation"))?,
                 gift: Some(text("gift")).filter(|g| !g.trim().is_empty()),
@@ -553,12 +554,12 @@ impl MoveForm {
 }
 
 /// A date and time as the command line takes it (`when::parse_datetime`); empty: none.
-pub fn parse_datetime(text: &str) -> Result<Option<DateTime<Utc>>> {
+pub fn parse_datetime(text: &str, zone: Zone) -> Result<Option<DateTime<Utc>>> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
     }
-    crate::when::parse_datetime(t, "promised").map(Some)
+    crate::when::parse_datetime(t, "promised", zone).map(Some)
 }
 
 /// A whole amount of money (full-width digits, as a Chinese input method types them,
@@ -667,14 +668,18 @@ mod tests {
         assert_eq!(parse_amount("").expect("none"), None);
         let err = parse_amount("三百").expect_err("not digits");
         assert_eq!(err.get("field"), Some("compensation"));
-        assert_eq!(parse_datetime(" ").expect("none"), None);
-        assert!(parse_datetime("2026-11-25 10:00").expect("date").is_some());
+        assert_eq!(parse_datetime(" ", Zone::UTC).expect("none"), None);
         assert!(
-            parse_datetime("2026-11-25T10:00:00+08:00")
+            parse_datetime("2026-11-25 10:00", Zone::UTC)
+                .expect("date")
+                .is_some()
+        );
+        assert!(
+            parse_datetime("2026-11-25T10:00:00+08:00", Zone::UTC)
                 .expect("rfc 3339")
                 .is_some()
         );
-        let err = parse_datetime("下周一").expect_err("not a date");
+        let err = parse_datetime("下周一", Zone::UTC).expect_err("not a date");
         assert_eq!(err.get("field"), Some("promised"));
 
         let config = config();

@@ -289,7 +289,7 @@ impl Callbacks {
             };
             let first = co.description.lines().next().unwrap_or_default();
             let cells = [
-                due_cell(cb.due_at),
+                due_cell(cb.due_at, ctx.zone()),
                 short_kind_name(ctx, &cb.kind),
                 co.number.clone(),
                 sanitize_line(&co.name),

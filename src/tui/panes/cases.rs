@@ -31,6 +31,7 @@ use crate::desk::{Cursor, ViewCounts};
 use crate::domain::complaint::{Complaint, Queue};
 use crate::domain::handling::Approval;
 use crate::domain::search::{SearchFilter, View, matches};
+use crate::domain::zone::Zone;
 use crate::error::Error;
 use crate::present::local_minutes;
 use crate::text::{fit, sanitize_line, width};
@@ -672,7 +673,7 @@ impl Cases {
             };
             lines.push(Line::styled(fit(c.text(key), cols), theme::hint()));
         }
-        let now = ctx.now_utc();
+        let now = ctx.now;
         let height = (body.height as usize).saturating_sub(2);
         let selected = self.window.selected_index();
         let query = self.searched.as_deref().unwrap_or("");
@@ -688,7 +689,7 @@ impl Cases {
             let first = co.description.lines().next().unwrap_or_default();
             let texts = [
                 co.number.clone(),
-                received_cell(co.received_at, now),
+                received_cell(co.received_at, now, ctx.zone()),
                 c.text(co.stage.label_key()).to_string(),
                 ctx.config.category_name(&co.category, ctx.lang),
                 co.severity
@@ -927,10 +928,9 @@ fn cells<const N: usize>(
 }
 
 /// When a case was received: month, day and time this year, the date in an earlier one.
-fn received_cell(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let local = local_minutes(at);
-    let this_year =
-        at.with_timezone(&chrono::Local).year() == now.with_timezone(&chrono::Local).year();
+fn received_cell(at: DateTime<Utc>, now: DateTime<Utc>, zone: Zone) -> String {
+    let local = local_minutes(at, zone);
+    let this_year = zone.day(at).year() == zone.day(now).year();
     if this_year {
         local.get(5..).unwrap_or(&local).to_string()
     } else {

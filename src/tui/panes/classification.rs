@@ -158,7 +158,7 @@ impl Classification {
         // The first two columns mark a triage overdue (`!`) and a spread risk (传播风险,
         // decided or suggested by the keyword rules: `*`), saying it without colour.
         let w = columns((inner.width as usize).saturating_sub(2));
-        let now = ctx.now_utc();
+        let now = ctx.now;
         let mut lines = Vec::with_capacity(inner.height as usize);
         let header = [
             c.text("label.number"),
@@ -184,7 +184,7 @@ impl Classification {
             let first = row.description.lines().next().unwrap_or_default();
             let cells = [
                 row.number.clone(),
-                local_minutes(row.received_at)[5..].to_string(),
+                local_minutes(row.received_at, ctx.zone())[5..].to_string(),
                 c.text(row.channel.label_key()).to_string(),
                 ctx.config.category_name(&row.category, ctx.lang),
                 sanitize_line(&row.name),

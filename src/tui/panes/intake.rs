@@ -579,10 +579,7 @@ impl Intake {
             return;
         }
         for r in &self.repeats {
-            let when = r
-                .received_at
-                .with_timezone(&chrono::Local)
-                .format("%Y-%m-%d");
+            let when = ctx.zone().day(r.received_at);
             lines.push(Line::styled(
                 fit(&format!("{} {when}", r.number), w),
                 theme::header(),

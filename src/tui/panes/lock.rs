@@ -18,6 +18,7 @@ use crate::tui::msg::Effect;
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
 use crate::tui::widgets::secret::{Secret, secret_key};
+use crate::when::local_minutes;
 
 /// The fields of the lock screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,7 +243,7 @@ impl Lock {
         let now = ctx.now;
         let c = ctx.catalog;
         let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
-        let clock = format!(" {} ", now.format("%Y-%m-%d %H:%M"));
+        let clock = format!(" {} ", local_minutes(now, ctx.zone()));
         let name = format!(" {}", c.text("tui.app_name"));
         let room = (top.width as usize).saturating_sub(width(&clock));
         frame.render_widget(

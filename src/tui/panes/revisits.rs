@@ -225,7 +225,7 @@ impl Revisits {
     /// Draws the parts with their counts, the column header and the rows in view; `now`
     /// decides which rows are overdue.
     fn render_agenda(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
-        let now = ctx.now_utc();
+        let now = ctx.now;
         let c = ctx.catalog;
         let inner = crate::tui::widgets::pane_frame(
             frame,
@@ -297,7 +297,7 @@ impl Revisits {
             let overdue = r.due_at < now;
             let first = co.description.lines().next().unwrap_or_default();
             let cells = [
-                due_cell(r.due_at),
+                due_cell(r.due_at, ctx.zone()),
                 role_name(&r.role, ctx.config, ctx.lang),
                 co.number.clone(),
                 sanitize_line(&co.name),

@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use crate::desk::CallResult;
+use crate::domain::zone::Zone;
 use crate::i18n::Catalog;
 use crate::text::sanitize_line;
 use crate::tui::forms::agents::Change;
@@ -14,7 +15,7 @@ use crate::tui::msg::Notice;
 use crate::tui::theme;
 
 /// Draws `notice` on its line.
-pub fn render(c: &Catalog, notice: &Notice, frame: &mut Frame<'_>, area: Rect) {
+pub fn render(c: &Catalog, zone: Zone, notice: &Notice, frame: &mut Frame<'_>, area: Rect) {
     let result_name = |r: &CallResult| c.text(&format!("callresult.{}", r.as_str())).to_string();
     let (text, style) = match notice {
         Notice::Saved(number) => (
@@ -69,11 +70,11 @@ pub fn render(c: &Catalog, notice: &Notice, frame: &mut Frame<'_>, area: Rect) {
             let (key, style) = match (next, flagged) {
                 (None, _) => ("tui.logged_done", theme::success()),
                 (Some(due), None) => {
-                    args.push(("due", due_cell(*due)));
+                    args.push(("due", due_cell(*due, zone)));
                     ("tui.logged_next", theme::success())
                 }
                 (Some(due), Some(n)) => {
-                    args.push(("due", due_cell(*due)));
+                    args.push(("due", due_cell(*due, zone)));
                     args.push(("attempts", n.to_string()));
                     ("tui.logged_flagged", theme::error())
                 }
@@ -83,7 +84,7 @@ pub fn render(c: &Catalog, notice: &Notice, frame: &mut Frame<'_>, area: Rect) {
         Notice::Promised { number, due } => (
             c.format(
                 "tui.promised_done",
-                &[("number", number.clone()), ("due", due_cell(*due))],
+                &[("number", number.clone()), ("due", due_cell(*due, zone))],
             ),
             theme::success(),
         ),

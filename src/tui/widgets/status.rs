@@ -1,6 +1,9 @@
 //! The pane bar (top) and the status line (bottom): active agent, clock, what is due.
 
-use chrono::{DateTime, Local};
+use chrono::{DateTime, Utc};
+
+use crate::domain::zone::Zone;
+use crate::when::local_minutes;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -44,7 +47,9 @@ pub struct Status<'a> {
     /// Who acts.
     pub agent: &'a str,
     /// The clock.
-    pub now: DateTime<Local>,
+    pub now: DateTime<Utc>,
+    /// The desk's time zone.
+    pub zone: Zone,
     /// Cached counts (None until first counted).
     pub counts: Option<StatusCounts>,
 }
@@ -80,7 +85,7 @@ pub fn status_line(catalog: &Catalog, status: Status<'_>, frame: &mut Frame<'_>,
         };
         spans.push(Span::styled(format!(" {overdue} "), style));
     }
-    let clock = format!(" {} ", status.now.format("%Y-%m-%d %H:%M"));
+    let clock = format!(" {} ", local_minutes(status.now, status.zone));
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let room = (area.width as usize).saturating_sub(used);
     if room >= clock.len() {
