@@ -142,7 +142,7 @@ struct FileConfig {
 
 /// The allowed values of every number a config file may hold, by key (`[]`: every
 /// entry). Documented in `config.example.toml`; a test checks that no number is missing.
-const LIMITS: [(&str, RangeInclusive<i64>); 10] = [
+const LIMITS: [(&str, RangeInclusive<i64>); 11] = [
     ("idle_lock_minutes", 1..=240),
     ("severities[].first_reply_hours", 1..=8_760),
     ("severities[].referral_reply_hours", 1..=8_760),
@@ -153,6 +153,7 @@ const LIMITS: [(&str, RangeInclusive<i64>); 10] = [
     ("follow_up.escalate_after_hours", 1..=8_760),
     ("follow_up.reopen_at_or_below", 0..=5),
     ("follow_up.triage_hours", 1..=8_760),
+    ("follow_up.waiting_update_days", 1..=365),
 ];
 
 /// One step of a key path: a table key, an array index, or `[]` (every entry).

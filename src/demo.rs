@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::domain::complaint::{
     Channel, Complaint, Intent, Scope, ValidComplaint, normalise_phone,
 };
-use crate::domain::handling::{Action, Rules, WaitOn, decide, reply_due};
+use crate::domain::handling::{Action, Rules, WaitOn, decide, reply_due, waiting_call_due};
 use crate::domain::schedule::Calendar;
 use crate::domain::stage::Stage;
 
@@ -529,6 +529,21 @@ impl<'a> DemoGenerator<'a> {
                     created_at: at,
                     done_at: None,
                 });
+            }
+            // A waiting case keeps one call of each kind it owes while it waits.
+            for &kind in decision.keeps {
+                if !case
+                    .calls
+                    .iter()
+                    .any(|c| c.kind == kind && c.done_at.is_none())
+                {
+                    case.calls.push(DemoCall {
+                        kind,
+                        due_at: waiting_call_due(&cal, policy, at),
+                        created_at: at,
+                        done_at: None,
+                    });
+                }
             }
             for step in &decision.revisits {
                 let due_at = cal.add_days(at, step.after_days, step.business_days);

@@ -368,6 +368,7 @@ fn the_upgrade_to_13_moves_open_first_replies_back_to_receipt() {
     conn.execute_batch(&format!(
         "UPDATE callbacks SET due_at = {old_due} WHERE attempts = 0;
          DROP TABLE reply_clock_moves;
+         DROP TABLE waiting_calls_owed;
          ALTER TABLE revisits DROP COLUMN attempts;
          PRAGMA user_version = 12;"
     ))
@@ -396,7 +397,7 @@ fn the_upgrade_to_13_moves_open_first_replies_back_to_receipt() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .expect("state");
-    assert_eq!((version, listed), (13, 0));
+    assert_eq!((version, listed), (14, 0));
     let upgraded: Vec<String> = conn
         .prepare("SELECT detail FROM events WHERE kind = 'schema_upgraded' ORDER BY id")
         .expect("prepare")
@@ -404,9 +405,17 @@ fn the_upgrade_to_13_moves_open_first_replies_back_to_receipt() {
         .expect("query")
         .collect::<Result<_, _>>()
         .expect("rows");
-    let last: serde_json::Value =
-        serde_json::from_str(upgraded.last().expect("an upgrade event")).expect("json");
-    assert_eq!(last, serde_json::json!({ "from": 12, "to": 13 }));
+    let last: Vec<serde_json::Value> = upgraded[upgraded.len().saturating_sub(2)..]
+        .iter()
+        .map(|d| serde_json::from_str(d).expect("json"))
+        .collect();
+    assert_eq!(
+        last,
+        [
+            serde_json::json!({ "from": 12, "to": 13 }),
+            serde_json::json!({ "from": 13, "to": 14 })
+        ]
+    );
     let report = desk.audit_verify(None).expect("verify");
     assert!(report.is_whole(), "{report:?}");
 }
@@ -1780,4 +1789,247 @@ fn overdue_among_finds_the_cases_owing_a_late_call_or_revisit() {
     expected.sort_unstable();
     assert_eq!(overdue, expected);
     assert!(later.overdue_among(&[]).expect("none asked").is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Waiting is never silent.
+
+/// (kind, due, done) of a case's calls, oldest first; Shanghai time.
+fn calls(desk: &Desk, number: &str) -> Vec<(String, String, bool)> {
+    callbacks(desk, number)
+        .iter()
+        .map(|c| (c.kind.clone(), show(c.due_at), c.done_at.is_some()))
+        .collect()
+}
+
+/// The open call of `kind` of a case.
+fn open_call(desk: &Desk, number: &str, kind: &str) -> Callback {
+    callbacks(desk, number)
+        .into_iter()
+        .find(|c| c.kind == kind && c.done_at.is_none())
+        .unwrap_or_else(|| panic!("an open {kind} call on {number}"))
+}
+
+fn owed(kind: &str, due: &str) -> (String, String, bool) {
+    (kind.to_string(), due.to_string(), false)
+}
+
+fn made(kind: &str, due: &str) -> (String, String, bool) {
+    (kind.to_string(), due.to_string(), true)
+}
+
+#[test]
+fn a_referred_case_owes_a_chaser_and_a_progress_call_until_it_closes() {
+    let world = World::new();
+    // Monday 10:00: classified out of scope (a chaser within 8 business hours), referred
+    // at once. The preset's waiting_update_days is 3; Mon–Sat are working days.
+    let mut desk = world.at("2026-11-23 10:00");
+    let n = walk(
+        &mut desk,
+        &crack(),
+        &[
+            classify(Scope::Out, "general"),
+            Action::Refer {
+                to: "developer".into(),
+                note: "已转开发商工程部".into(),
+            },
+        ],
+    );
+    assert_eq!(
+        calls(&desk, &n),
+        [
+            made("chaser", "2026-11-23 18:00"),
+            owed("chaser", "2026-11-26 10:00"),
+            owed("progress", "2026-11-26 10:00"),
+        ],
+        "the referral settles the first chaser; the wait owes both, three working days on"
+    );
+
+    // Thursday 10:30: the customer is told how things stand; the next progress call is
+    // three working days on (Friday, Saturday, Monday). The chaser still waits, now late.
+    let mut desk = world.at("2026-11-26 10:30");
+    let progress = open_call(&desk, &n, "progress");
+    desk.log_callback(
+        &n,
+        None,
+        Some(progress.id),
+        CallResult::Reached,
+        "已告知客户开发商本周内派人查看",
+        None,
+    )
+    .expect("progress call");
+    assert_eq!(
+        show(open_call(&desk, &n, "progress").due_at),
+        "2026-11-30 10:30"
+    );
+    let logged = events(&desk, &n, "callback");
+    assert_eq!(
+        logged.last().map(|e| e.detail["next_due"].clone()),
+        Some(serde_json::json!(at("2026-11-30 10:30").to_rfc3339()))
+    );
+    let late = desk
+        .callback_queue(CallbackView::Overdue, 50, None)
+        .expect("queue");
+    assert_eq!(
+        rows(&late),
+        [(n.clone(), "chaser".into(), "2026-11-26 10:00".into())]
+    );
+
+    // The chaser made: the next one three working days on. Waiting on the party, then
+    // resuming, keeps one of each owed (no second pair).
+    desk.log_callback(
+        &n,
+        None,
+        Some(open_call(&desk, &n, "chaser").id),
+        CallResult::Reached,
+        "开发商答复周五上门",
+        None,
+    )
+    .expect("chaser");
+    for step in [
+        Action::Wait {
+            on: WaitOn::ThirdParty,
+            note: "等开发商上门".into(),
+        },
+        Action::Resume {
+            note: "开发商已上门".into(),
+        },
+    ] {
+        desk.act(&n, None, &step).expect("wait and resume");
+    }
+    let open: Vec<_> = calls(&desk, &n).into_iter().filter(|c| !c.2).collect();
+    assert_eq!(
+        open,
+        [
+            owed("progress", "2026-11-30 10:30"),
+            owed("chaser", "2026-11-30 10:30"),
+        ]
+    );
+
+    // Closed as referred: nothing is owed any more.
+    desk.act(
+        &n,
+        None,
+        &Action::Close {
+            summary: String::new(),
+            root_cause: String::new(),
+            lesson: String::new(),
+            referred: true,
+        },
+    )
+    .expect("close");
+    assert!(
+        calls(&desk, &n).iter().all(|c| c.2),
+        "{:?}",
+        calls(&desk, &n)
+    );
+}
+
+#[test]
+fn waiting_on_the_customer_owes_a_progress_call_that_the_resume_settles() {
+    let world = World::new();
+    let mut desk = world.at("2026-11-23 10:00");
+    let n = walk(
+        &mut desk,
+        &leak(),
+        &[
+            classify(Scope::In, "general"),
+            Action::Wait {
+                on: WaitOn::Customer,
+                note: "等业主提供照片".into(),
+            },
+        ],
+    );
+    assert_eq!(
+        calls(&desk, &n),
+        [
+            owed("first_reply", "2026-11-23 14:00"),
+            owed("progress", "2026-11-26 10:00"),
+        ]
+    );
+    // The progress call shows in the calls queue like any other.
+    let queued = desk
+        .callback_queue(CallbackView::All, 50, None)
+        .expect("queue");
+    assert!(rows(&queued).contains(&(n.clone(), "progress".into(), "2026-11-26 10:00".into())));
+    let mut desk = world.at("2026-11-24 09:00");
+    desk.act(
+        &n,
+        None,
+        &Action::Resume {
+            note: "照片已收到".into(),
+        },
+    )
+    .expect("resume");
+    let progress: Vec<_> = calls(&desk, &n)
+        .into_iter()
+        .filter(|c| c.0 == "progress")
+        .collect();
+    assert_eq!(progress, [made("progress", "2026-11-26 10:00")]);
+    // A case that does not wait owes no progress call when its call is made.
+    desk.log_callback(&n, None, None, CallResult::Reached, "", None)
+        .expect("first reply");
+    assert!(calls(&desk, &n).iter().all(|c| c.2));
+}
+
+#[test]
+fn the_upgrade_to_14_gives_cases_already_waiting_their_calls() {
+    let world = World::new();
+    let mut desk = world.at("2026-11-23 10:00");
+    let referred = walk(
+        &mut desk,
+        &crack(),
+        &[
+            classify(Scope::Out, "general"),
+            Action::Refer {
+                to: "developer".into(),
+                note: String::new(),
+            },
+        ],
+    );
+    let customer = walk(
+        &mut desk,
+        &leak(),
+        &[
+            classify(Scope::In, "general"),
+            Action::Wait {
+                on: WaitOn::Customer,
+                note: String::new(),
+            },
+        ],
+    );
+    let plain = walk(&mut desk, &leak(), &[classify(Scope::In, "general")]);
+    drop(desk);
+    // Back to schema 13: no waiting calls were owed then.
+    let conn = world.conn();
+    conn.execute_batch(
+        "DELETE FROM callbacks WHERE done_at IS NULL AND kind IN ('progress', 'chaser');
+         DROP TABLE waiting_calls_owed;
+         PRAGMA user_version = 13;",
+    )
+    .expect("set back to 13");
+    drop(conn);
+    // Opened on Wednesday 09:00: owed from the opening, three working days on.
+    let desk = world.at("2026-11-25 09:00");
+    let open = |n: &str| -> Vec<_> { calls(&desk, n).into_iter().filter(|c| !c.2).collect() };
+    assert_eq!(
+        open(&referred),
+        [
+            owed("chaser", "2026-11-28 09:00"),
+            owed("progress", "2026-11-28 09:00"),
+        ]
+    );
+    assert_eq!(
+        open(&customer),
+        [
+            owed("first_reply", "2026-11-23 14:00"),
+            owed("progress", "2026-11-28 09:00"),
+        ]
+    );
+    assert_eq!(open(&plain), [owed("first_reply", "2026-11-23 14:00")]);
+    let listed: i64 = world
+        .conn()
+        .query_row("SELECT count(*) FROM waiting_calls_owed", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(listed, 0, "the list is emptied");
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Desk, apply, calendar, check_version};
 use crate::domain::complaint::Complaint;
-use crate::domain::handling::{Action, FIRST_REPLY, PROMISED, Rules};
+use crate::domain::handling::{self, Action, FIRST_REPLY, PROMISED, Rules};
 use crate::domain::number;
 use crate::domain::policy::Policy;
 use crate::domain::schedule;
@@ -212,7 +212,14 @@ impl Desk {
                 .find(|cb| callback_id.is_none_or(|id| cb.id == id))
                 .ok_or_else(|| Error::new("error.no_open_callback").arg("number", &c.number))?;
             let retry = retry_due(&config.policy, now);
+            // A call a waiting case owes comes round again once made.
+            let recurs = handling::waiting_calls(&c).contains(&open.kind.as_str());
             let next_due = match result {
+                CallResult::Reached if recurs => Some(handling::waiting_call_due(
+                    &calendar(&config.policy),
+                    &config.policy,
+                    now,
+                )),
                 CallResult::Reached => None,
                 CallResult::Later => Some(later.unwrap_or(retry)),
                 _ => Some(retry),
@@ -223,6 +230,10 @@ impl Desk {
                 return Err(Error::new("error.promise_past").arg("field", "due"));
             }
             match (result, next_due) {
+                (CallResult::Reached, Some(due)) => {
+                    followups::complete(tx, open.id, now)?;
+                    followups::owe(tx, c.id, &open.kind, due, now)?;
+                }
                 (CallResult::Reached, _) | (_, None) => followups::complete(tx, open.id, now)?,
                 (r, Some(due)) if r.failed() => followups::failed_attempt(tx, open.id, due)?,
                 (_, Some(due)) => followups::set_due(tx, open.id, due)?,

@@ -196,6 +196,11 @@ impl Desk {
             (kind == call.kind)
                 .then(|| handling::reply_due(&calendar(policy), call.received_at, hours))
         })?;
+        // Cases waiting from before schema 14: the calls a waiting case owes.
+        let now = clock.now();
+        store.owe_waiting_calls(&|tx, c| {
+            owe_while_waiting(tx, policy, c.id, handling::waiting_calls(c), now)
+        })?;
         Ok(Desk {
             store,
             config,
@@ -666,11 +671,12 @@ fn apply(
             detail: &decision.detail,
         },
     )?;
-    followups::settle(tx, c.id, decision.settles, now)?;
+    followups::settle(tx, c.id, &decision.settles, now)?;
     if let Some((kind, hours)) = decision.owes {
         let due = handling::reply_due(&cal, c.received_at, hours);
         followups::owe(tx, c.id, kind, due, now)?;
     }
+    owe_while_waiting(tx, rules.policy, c.id, decision.keeps, now)?;
     // A wait ended: the reply clock moves on by the business time it was paused.
     if let (Some(since), None) = (
         c.handling.paused_since,
@@ -691,6 +697,30 @@ fn apply(
         followups::cancel_revisits(tx, c.id, "", now)?;
     }
     Ok(complaints::by_id(tx, c.id)?)
+}
+
+/// The calls a waiting case owes ([`handling::waiting_calls`]) that it has none of open,
+/// due `follow_up.waiting_update_days` business days from `now`.
+fn owe_while_waiting(
+    tx: &rusqlite::Transaction<'_>,
+    policy: &Policy,
+    complaint_id: i64,
+    keeps: &[&str],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if keeps.is_empty() {
+        return Ok(());
+    }
+    let open: Vec<String> = followups::callbacks_of(tx, complaint_id)?
+        .into_iter()
+        .filter(|cb| cb.done_at.is_none())
+        .map(|cb| cb.kind)
+        .collect();
+    let due = handling::waiting_call_due(&calendar(policy), policy, now);
+    for kind in keeps.iter().filter(|k| !open.iter().any(|o| o == *k)) {
+        followups::owe(tx, complaint_id, kind, due, now)?;
+    }
+    Ok(())
 }
 
 /// What the desk checks of a transfer before the domain's rules: the new handler is a

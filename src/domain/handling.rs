@@ -319,8 +319,13 @@ pub struct Decision {
     /// Revisits the remedy starts (the revisit plan matching the severity).
     pub revisits: Vec<RevisitStep>,
     /// Kinds of open calls the move settles (a reply settles the first reply; closing
-    /// settles everything).
-    pub settles: &'static [&'static str],
+    /// settles everything; a wait that ends settles its calls).
+    pub settles: Vec<&'static str>,
+    /// Kinds of call the case owes while it waits after the move ([`waiting_calls`]): one
+    /// of each stays open, the next due [`FollowUp::waiting_update_days`] business days on.
+    ///
+    /// [`FollowUp::waiting_update_days`]: crate::domain::policy::FollowUp
+    pub keeps: &'static [&'static str],
 }
 
 /// Kind of the call owed to the customer after an in-scope classification.
@@ -329,6 +334,22 @@ pub const FIRST_REPLY: &str = "first_reply";
 pub const CHASER: &str = "chaser";
 /// Kind of a callback promised to the customer.
 pub const PROMISED: &str = "promised";
+/// Kind of the progress call owed to a customer while their case waits.
+pub const PROGRESS: &str = "progress";
+
+/// The calls a case owes while it waits, each falling due every
+/// `follow_up.waiting_update_days` business days: referred out of scope or waiting on the
+/// responsible party, a chaser to the party and a progress call to the customer (the
+/// customer is kept informed while the other party acts); waiting on the customer, a
+/// progress call to them. None for a case that does not wait, or is closed.
+pub fn waiting_calls(c: &Complaint) -> &'static [&'static str] {
+    match (c.scope, c.stage) {
+        (_, s) if s.is_closed() => &[],
+        (Some(Scope::Out), Stage::Referred | Stage::WaitingOnParty) => &[CHASER, PROGRESS],
+        _ if c.handling.waiting_on_customer => &[PROGRESS],
+        _ => &[],
+    }
+}
 
 /// The call started by a classification: a first reply within the severity's first-reply
 /// hours in scope, a chaser within its referral hours out of scope (business hours).
@@ -338,6 +359,12 @@ pub fn reply_clock(policy: &Policy, scope: Scope, severity: &str) -> Option<(&'s
         Scope::In => (FIRST_REPLY, s.first_reply_hours),
         Scope::Out => (CHASER, s.referral_reply_hours),
     })
+}
+
+/// When the next call of a waiting case ([`waiting_calls`]) falls due:
+/// `follow_up.waiting_update_days` business days after `from`.
+pub fn waiting_call_due(cal: &Calendar<'_>, policy: &Policy, from: DateTime<Utc>) -> DateTime<Utc> {
+    cal.add_workdays(from, policy.follow_up.waiting_update_days)
 }
 
 /// When a call of `hours` business hours ([`reply_clock`]) is due: counted from the
@@ -520,12 +547,19 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
         } if c.scope.is_none() => reply_clock(policy, *scope, severity),
         _ => None,
     };
-    let settles: &'static [&'static str] = match mv {
-        Move::Reply => &[FIRST_REPLY],
-        Move::Refer => &[CHASER],
-        Move::Close => &[FIRST_REPLY, CHASER, PROMISED],
-        _ => &[],
+    let mut settles: Vec<&'static str> = match mv {
+        Move::Reply => vec![FIRST_REPLY],
+        Move::Refer => vec![CHASER],
+        Move::Close => vec![FIRST_REPLY, CHASER, PROMISED, PROGRESS],
+        _ => Vec::new(),
     };
+    // A wait that ends settles the calls it owed.
+    let keeps = waiting_calls(&after);
+    for kind in waiting_calls(c) {
+        if !keeps.contains(kind) && !settles.contains(kind) {
+            settles.push(kind);
+        }
+    }
     let revisits = match mv {
         Move::Remedied if after.stage == Stage::Revisiting => {
             revisit_plan(policy, c.severity.as_deref())
@@ -540,6 +574,7 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
         detail,
         owes,
         settles,
+        keeps,
         revisits,
     })
 }

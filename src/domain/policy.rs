@@ -273,6 +273,14 @@ pub struct FollowUp {
     /// Business hours from receipt within which a complaint should be classified; an
     /// untriaged complaint past it is overdue for triage.
     pub triage_hours: u32,
+    /// While a case waits (on the responsible party or on the customer), a chaser to the
+    /// party and a progress call to the customer fall due every this many business days.
+    #[serde(default = "default_waiting_update_days")]
+    pub waiting_update_days: u32,
+}
+
+fn default_waiting_update_days() -> u32 {
+    3
 }
 
 impl Default for FollowUp {
@@ -283,6 +291,7 @@ impl Default for FollowUp {
             escalate_after_hours: 2,
             reopen_at_or_below: 2,
             triage_hours: 1,
+            waiting_update_days: default_waiting_update_days(),
         }
     }
 }

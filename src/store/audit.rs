@@ -626,7 +626,10 @@ mod tests {
         let (_dir, store) = store_with_events();
         let report = store.audit_verify(None).expect("verify");
         assert!(report.is_whole(), "{report:?}");
-        assert_eq!(report.rows, 4, "the seal, the upgrade to 13 and two events");
+        assert_eq!(
+            report.rows, 5,
+            "the seal, the upgrades to 13 and 14, and two events"
+        );
     }
 
     /// Anyone with the file can append an `anonymised` event with a valid hash (no secret
@@ -671,7 +674,7 @@ mod tests {
     #[test]
     fn the_schema_version_recorded_last_must_be_the_files() {
         let (_dir, mut store) = store_with_events();
-        let upgraded = serde_json::json!({ "from": 13, "to": 14 });
+        let upgraded = serde_json::json!({ "from": 14, "to": 15 });
         store
             .write(|tx| {
                 Ok(events::append(
@@ -681,7 +684,7 @@ mod tests {
             })
             .expect("append");
         let report = store.audit_verify(None).expect("verify");
-        assert_eq!(report.broken, Some((5, Breach::Schema)));
+        assert_eq!(report.broken, Some((6, Breach::Schema)));
     }
 
     #[test]
@@ -692,7 +695,7 @@ mod tests {
             .write(|tx| Ok(events::append(tx, &event(None, SEALED, &seal))?))
             .expect("append");
         let report = store.audit_verify(None).expect("verify");
-        assert_eq!(report.broken, Some((5, Breach::Seal)));
+        assert_eq!(report.broken, Some((6, Breach::Seal)));
     }
 
     #[test]

@@ -67,6 +67,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(build_search),
     Migration::Code(seal_chain),
     Migration::Code(reply_clock),
+    Migration::Code(waiting_calls),
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
@@ -100,6 +101,13 @@ fn reply_clock(conn: &Connection, _progress: Progress<'_>) -> rusqlite::Result<(
     upgraded(conn, 13)
 }
 
+/// Migration 14: the cases waiting already are listed for the desk to owe the calls a
+/// waiting case owes ([`Store::owe_waiting_calls`]).
+fn waiting_calls(conn: &Connection, _progress: Progress<'_>) -> rusqlite::Result<()> {
+    conn.execute_batch(include_str!("migrations/0014_waiting_calls.sql"))?;
+    upgraded(conn, 14)
+}
+
 /// Records in the timeline that the schema moved up to `to` (migrations after 12).
 fn upgraded(conn: &Connection, to: i64) -> rusqlite::Result<()> {
     events::append(
@@ -125,6 +133,7 @@ const MARKERS: &[(i64, &str, &str)] = &[
     (11, "complaints", "search_key"),
     (12, "events", "erased_digest"),
     (13, "revisits", "attempts"),
+    (14, "waiting_calls_owed", "complaint_id"),
 ];
 
 /// Tables every version of our schema has; their absence means a damaged file.
