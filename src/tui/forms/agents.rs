@@ -151,6 +151,7 @@ impl Agents {
                         "error.agent_missing" | "error.agent_invalid" | "error.agent_exists" => {
                             Some("agent")
                         }
+                        "error.unknown_role" => Some("role"),
                         _ => None,
                     };
                     form.refuse(err, field);
@@ -386,6 +387,22 @@ mod tests {
     #[test]
     fn the_agents_keys() {
         check_table(KEYS);
+    }
+
+    #[test]
+    fn tab_visits_every_input_of_the_add_form() {
+        use crate::config::{Config, Preset};
+        use crate::i18n::Lang;
+        use crossterm::event::KeyModifiers;
+
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let ctx = Ctx::new(&config, Lang::ZhCn);
+        let mut form = add_form(&ctx);
+        let shown = form.clone();
+        crate::tui::widgets::form::tests::check_tab_order(&shown, || {
+            form.key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+            form.focus()
+        });
     }
 
     #[test]

@@ -1112,6 +1112,8 @@ mod tests {
             Some((Some("received_to"), "error.search_dates_reversed"))
         );
         assert!(p.key(press(KeyCode::Esc), &ctx).effects.is_empty());
+        assert!(p.filter_form().is_some(), "asks before the typing goes");
+        p.key(press(KeyCode::Enter), &ctx);
         assert!(p.filter_form().is_none());
         assert!(!p.filters().is_active(), "nothing applied");
     }
