@@ -1642,6 +1642,11 @@ fn esc_on_a_changed_move_or_follow_up_form_asks_before_closing_it() {
     assert!(press(&mut app, KeyCode::Esc).is_empty());
     let form = app.move_form().expect("still open");
     assert!(form.form().is_asking());
+    assert_eq!(
+        app.help_rows().first().map(|h| h.text),
+        Some("help.discard"),
+        "F1 lists the question's keys"
+    );
     press(&mut app, KeyCode::Char('n'));
     type_text(&mut app, "。");
     assert_eq!(

@@ -19,7 +19,7 @@ use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Binding, Help, ch, ctrl, footer, help_rows, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::theme;
-use crate::tui::widgets::form::{self, Form, FormStep, popup};
+use crate::tui::widgets::form::{Form, FormStep, popup};
 
 /// A change made, for the notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,10 +247,9 @@ impl Agents {
 
     /// The keys in force, for the help.
     pub fn help(&self) -> Vec<Help> {
-        if self.open.is_some() {
-            form::help().collect()
-        } else {
-            help_rows(KEYS).collect()
+        match self.form() {
+            Some(form) => form.help(),
+            None => help_rows(KEYS).collect(),
         }
     }
 

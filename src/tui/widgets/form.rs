@@ -61,11 +61,6 @@ const KEYS: &[Binding<Cmd>] = &[
         .hint_at(2, "keys.cancel"),
 ];
 
-/// The keys of a form, for the help.
-pub fn help() -> impl Iterator<Item = Help> {
-    help_rows(KEYS)
-}
-
 /// What an input holds.
 #[derive(Debug, Clone)]
 enum Value {
@@ -366,6 +361,15 @@ impl Form {
     /// Whether the agent changed anything since the form opened.
     pub fn is_edited(&self) -> bool {
         self.edited
+    }
+
+    /// The keys in force, for the help: the form's, or the question's while it asks.
+    pub fn help(&self) -> Vec<Help> {
+        if self.asking {
+            confirm::help().collect()
+        } else {
+            help_rows(KEYS).collect()
+        }
     }
 
     /// Whether the form asks if the changes may be thrown away.
@@ -874,8 +878,8 @@ pub fn choose(key: KeyEvent, current: Option<usize>, labels: &[String]) -> Optio
     match (key.code, current) {
         (KeyCode::Home, _) | (KeyCode::Right | KeyCode::Char(' '), None) => Some(0),
         (KeyCode::End, _) | (KeyCode::Left, None) => Some(n - 1),
-        (KeyCode::Right | KeyCode::Char(' '), Some(i)) => Some((i + 1).min(n - 1)),
-        (KeyCode::Left, Some(i)) => Some(i.saturating_sub(1)),
+        (KeyCode::Right | KeyCode::Char(' '), Some(i)) => Some(step(i, n, false)),
+        (KeyCode::Left, Some(i)) => Some(step(i, n, true)),
         (KeyCode::Char(ch), _) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
             let needle = ch.to_lowercase().to_string();
             let from = current.unwrap_or(n - 1);
@@ -884,6 +888,15 @@ pub fn choose(key: KeyEvent, current: Option<usize>, labels: &[String]) -> Optio
                 .find(|i| labels[*i].to_lowercase().contains(&needle))
         }
         _ => None,
+    }
+}
+
+/// The option after `current` of `n` (before it, `back`), stopping at the first and last.
+pub fn step(current: usize, n: usize, back: bool) -> usize {
+    if back {
+        current.saturating_sub(1)
+    } else {
+        (current + 1).min(n.saturating_sub(1))
     }
 }
 
