@@ -358,11 +358,6 @@ impl Form {
         self.error = None;
     }
 
-    /// Whether the agent changed anything since the form opened.
-    pub fn is_edited(&self) -> bool {
-        self.edited
-    }
-
     /// The keys in force, for the help: the form's, or the question's while it asks.
     pub fn help(&self) -> Vec<Help> {
         if self.asking {
@@ -1127,7 +1122,6 @@ pub mod tests {
         press(&mut f, KeyCode::Tab);
         press(&mut f, KeyCode::Tab);
         press(&mut f, KeyCode::Char('x'));
-        assert!(f.is_edited());
         assert_eq!(press(&mut f, KeyCode::Esc), FormStep::Nothing);
         assert!(f.is_asking());
         // Other keys wait for the answer; no keeps typing where the agent was.
