@@ -1737,3 +1737,189 @@ fn the_admin_adds_a_supervisor_in_the_app() {
     let log = home.log_text();
     assert!(!log.contains(NEW_PIN), "a PIN in the log:\n{log}");
 }
+
+impl Home {
+    /// `agent add <name> --role <role>` on the command line: the first agent (the admin)
+    /// needs no secret; the others are added by `admin` with their secret. The new PIN is
+    /// passed in the environment, never as an argument.
+    fn cli_agent_add(&self, admin: Option<(&str, &str)>, name: &str, role: &str, pin: &str) {
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.env_clear()
+            .envs(self.envs())
+            .env("COMPLAINT_DESK_NEW_SECRET", pin)
+            .current_dir(self.path())
+            .args(self.db_args())
+            .args(["agent", "add", name, "--role", role])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some((admin, secret)) = admin {
+            cmd.env("COMPLAINT_DESK_AGENT", admin)
+                .env("COMPLAINT_DESK_SECRET", secret);
+        }
+        let out = common::spawn(&mut cmd).output();
+        assert!(
+            out.status.success(),
+            "agent add {name} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The approval round trip at one terminal: 王丽 plans a remedy with 500 of compensation,
+/// over her limit of 200; the supervisor signs in at the same terminal, finds the case in
+/// the "pending approval" view of F6 and declines it with a note typed in Chinese; 王丽 signs
+/// in again, her case back, and revises the plan to 400; the supervisor approves it. The
+/// timeline (`show --format json`) has each step, by whom, with the note.
+#[test]
+fn a_plan_over_the_limit_is_declined_revised_and_approved_at_one_terminal() {
+    const ADMIN: &str = "孙经理";
+    const ADMIN_PIN: &str = "8642";
+    const SUPERVISOR: &str = "赵主管";
+    const SUPERVISOR_PIN: &str = "4680";
+    const NOTE: &str = "金额偏高，请按保险定损结果修改";
+    const ESC: &str = "\x1b";
+    const BACKSPACE: &str = "\x7f";
+    const PG_DN: &str = "\x1b[6~";
+
+    let home = Home::new();
+    home.write_config();
+    home.cli_agent_add(None, ADMIN, "admin", ADMIN_PIN);
+    home.cli_agent_add(Some((ADMIN, ADMIN_PIN)), AGENT, "agent", PIN);
+    home.cli_agent_add(
+        Some((ADMIN, ADMIN_PIN)),
+        SUPERVISOR,
+        "supervisor",
+        SUPERVISOR_PIN,
+    );
+    let number = home
+        .cli(&[
+            "add",
+            "--channel",
+            "phone",
+            "--name",
+            "周芷若",
+            "--phone",
+            "13700001111",
+            "--location",
+            "8栋2单元1203",
+            "--category",
+            "漏水",
+            "--description",
+            "厨房水管爆裂，木地板泡坏",
+        ])
+        .trim()
+        .to_string();
+    for step in [
+        &["classify", "--scope", "in", "--severity", "serious"][..],
+        &[
+            "verify",
+            "--motive",
+            "希望赔偿地板",
+            "--outcome",
+            "修好并赔偿",
+        ],
+        &["assess", "--facts", "现场核实属实"],
+    ] {
+        let mut args = vec!["case", number.as_str()];
+        args.extend_from_slice(step);
+        home.cli(&args);
+    }
+
+    // 王丽 plans the remedy with 500 of compensation: it waits for approval.
+    let mut tty = Tty::open_desk(&home);
+    tty.send(CTRL_G);
+    tty.wait_for("打开编号：");
+    tty.send(&number);
+    tty.send(ENTER);
+    tty.wait_for_all(&[&format!("投诉 {number}（已调查评估）"), "制定解决方案"]);
+    tty.send("p");
+    tty.wait_for(&format!("制定解决方案：投诉 {number}"));
+    tty.send("工程维修部");
+    tty.send(TAB);
+    tty.send("更换水管，地板由原厂重铺");
+    tty.wait_for("更换水管，地板由原厂重铺");
+    tty.send(&TAB.repeat(3));
+    tty.send("500");
+    tty.wait_for("500");
+    tty.send(CTRL_S);
+    tty.wait_for(&format!("{number}：制定解决方案已保存"));
+
+    // The supervisor, at the same terminal: F6, the "pending approval" view, the case.
+    tty.send(CTRL_L);
+    tty.sign_in(Some(SUPERVISOR), SUPERVISOR_PIN);
+    tty.wait_for(&format!("坐席 {SUPERVISOR}"));
+    tty.send(F6);
+    tty.wait_for("搜索：");
+    // Esc leaves the search line for the list (waited for: an Esc and a key sent together
+    // read as an Alt chord), where 4 is the view.
+    tty.send(ESC);
+    tty.wait_for("1-6 切换视图");
+    tty.send("4");
+    tty.wait_for_all(&["[4 待审批 1]", &number]);
+    tty.send(ENTER);
+    tty.wait_for(&format!("投诉 {number}"));
+    // Declined, with a note in Chinese.
+    tty.send("y");
+    tty.wait_for_all(&[&format!("审批补偿：投诉 {number}"), "补偿金额 500"]);
+    tty.send(RIGHT);
+    tty.send(TAB);
+    tty.send(NOTE);
+    tty.wait_for(NOTE);
+    tty.send(CTRL_S);
+    tty.wait_for(&format!("{number}：审批补偿已保存"));
+
+    // 王丽 again: her case is back; the plan revised to 400 (still over her limit).
+    tty.send(CTRL_L);
+    tty.sign_in(Some(AGENT), PIN);
+    tty.wait_for_all(&["坐席 王丽", &format!("投诉 {number}（已调查评估）")]);
+    // Further down the case, why it was declined.
+    tty.send(PG_DN);
+    tty.wait_for_all(&[NOTE, SUPERVISOR]);
+    tty.send("p");
+    tty.wait_for(&format!("制定解决方案：投诉 {number}"));
+    tty.send(&TAB.repeat(4));
+    tty.send(&BACKSPACE.repeat(3));
+    tty.send("400");
+    tty.wait_for("400");
+    tty.send(CTRL_S);
+    tty.wait_for(&format!("{number}：制定解决方案已保存"));
+
+    // The supervisor again, the case where they left it: approved.
+    tty.send(CTRL_L);
+    tty.sign_in(Some(SUPERVISOR), SUPERVISOR_PIN);
+    tty.wait_for_all(&[&format!("坐席 {SUPERVISOR}"), &format!("投诉 {number}")]);
+    tty.send("y");
+    tty.wait_for_all(&[&format!("审批补偿：投诉 {number}"), "补偿金额 400"]);
+    tty.send(CTRL_S);
+    tty.wait_for(&format!("{number}：审批补偿已保存"));
+    tty.quit_cleanly();
+
+    let shown = home.show_json(&number);
+    let steps: Vec<(&str, &str)> = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| Some((e["kind"].as_str()?, e["agent"].as_str()?)))
+        .filter(|(kind, _)| ["planned", "approval_declined", "approved"].contains(kind))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("planned", AGENT),
+            ("approval_declined", SUPERVISOR),
+            ("planned", AGENT),
+            ("approved", SUPERVISOR),
+        ],
+        "{shown}"
+    );
+    let declined = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["kind"] == "approval_declined")
+        .expect("declined");
+    assert_eq!(declined["detail"]["note"], NOTE, "{declined}");
+    assert_eq!(declined["detail"]["compensation"], 500, "{declined}");
+}

@@ -799,6 +799,14 @@ fn intake_screens(lang: Lang, size: (u16, u16)) {
     s.snapshot(&name("help_intake", lang, size));
     s.send(press(KeyCode::F(1)));
     assert!(!s.app.help_shown());
+
+    // Ctrl+N asks before the typed form and its draft go; Esc keeps typing.
+    s.send(ctrl('n'));
+    assert!(s.app.intake().is_asking());
+    let drawn = s.snapshot(&name("intake_discard", lang, size));
+    assert_eq!(drawn.cursor, None, "no caret while it asks");
+    s.key(KeyCode::Esc);
+    assert!(!s.app.intake().is_asking() && !s.app.intake().is_blank());
 }
 
 /// The classification list with the selection moved down, its help, a case.
@@ -917,6 +925,24 @@ fn classification_form_screens(lang: Lang, size: (u16, u16)) {
         s.app.list().selected().map(|c| c.name.as_str()),
         Some("钱多多")
     );
+
+    // An in-scope complaint: Tab goes past the responsible party and says why.
+    s.key(KeyCode::Char('c'));
+    let form = s.app.move_form().expect("the classification form").form();
+    assert_eq!(form.chosen("scope"), Some("in"));
+    assert!(!form.is_enabled("party"));
+    s.key(KeyCode::Tab);
+    let form = s.app.move_form().expect("open").form();
+    assert_eq!(form.focus(), Some("type"));
+    assert_eq!(form.passed().collect::<Vec<_>>(), ["party"]);
+    s.snapshot(&name("classify_skipped", lang, size));
+    // Changed, then Esc: it asks before the change is thrown away.
+    s.key(KeyCode::Right);
+    s.key(KeyCode::Esc);
+    assert!(s.app.move_form().is_some_and(|f| f.form().is_asking()));
+    s.snapshot(&name("form_discard", lang, size));
+    s.key(KeyCode::Enter);
+    assert!(s.app.move_form().is_none());
 }
 
 /// Takes a complaint ten days ago and walks it through the handling method with desks at
@@ -1153,8 +1179,10 @@ fn walked_case_screens(lang: Lang, size: (u16, u16)) {
         }),
         "caret after nine Chinese characters"
     );
-    // Esc leaves the form; nothing was written.
+    // Esc, and yes to the question, leave the form; nothing was written.
     s.key(KeyCode::Esc);
+    assert!(s.app.move_form().is_some_and(|f| f.form().is_asking()));
+    s.key(KeyCode::Enter);
     assert!(s.app.move_form().is_none());
     assert_eq!(
         s.app.detail().map(|d| d.case().complaint.version),

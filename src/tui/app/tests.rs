@@ -253,7 +253,8 @@ fn an_emptied_form_drops_its_draft() {
     tick(&mut app);
     assert_eq!(tick(&mut app), vec![Effect::ClearDraft]);
     type_text(&mut app, "李");
-    assert_eq!(ctrl(&mut app, 'n'), vec![Effect::ClearDraft]);
+    ctrl(&mut app, 'n');
+    assert_eq!(press(&mut app, KeyCode::Enter), vec![Effect::ClearDraft]);
     assert!(app.intake().is_blank());
 }
 
@@ -858,9 +859,10 @@ fn p_promises_a_callback_and_c_shows_the_phone() {
         crate::when::local_minutes(*due, app.config.policy.timezone),
         "2026-11-25 10:00"
     );
-    // Esc leaves a form without saving.
+    // Esc leaves a form without saving (once the agent says the typing may go).
     press(&mut app, KeyCode::Char('x'));
     press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('y'));
     assert!(app.follow_form().is_none());
 }
 
@@ -1573,6 +1575,7 @@ fn a_short_pin_is_refused_by_the_domain_rule_and_the_desk_refusal_stays_in_the_f
         Some((Some("secret"), "error.secret_invalid"))
     );
     press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Enter);
     // Disable 孙经理, the last admin: the desk refuses, and says so in the form.
     press(&mut a, KeyCode::Up);
     type_text(&mut a, "d");
@@ -1599,4 +1602,158 @@ fn f8_for_an_agent_who_may_not_manage_agents_shows_the_desks_refusal_only() {
     ));
     assert!(a.agents().is_none());
     assert!(matches!(a.notice(), Some(Notice::Failed(e)) if e.key == "error.denied"));
+}
+
+#[test]
+fn ctrl_n_asks_before_discarding_a_typed_form_and_its_draft() {
+    let mut app = app();
+    // Nothing typed: a new form at once.
+    assert_eq!(ctrl(&mut app, 'n'), vec![Effect::ClearDraft]);
+    assert!(!app.intake().is_asking());
+    type_text(&mut app, "张伟");
+    assert!(ctrl(&mut app, 'n').is_empty(), "asks first");
+    assert!(app.intake().is_asking());
+    assert_eq!(
+        app.help_rows().first().map(|h| h.text),
+        Some("help.discard"),
+        "the help lists the question's keys"
+    );
+    // Other keys and pastes wait for the answer; n (or Esc) keeps typing.
+    type_text(&mut app, "x");
+    app.update(Msg::Paste("粘贴".into()));
+    press(&mut app, KeyCode::Char('n'));
+    assert!(!app.intake().is_asking());
+    type_text(&mut app, "明");
+    assert_eq!(form_of(&app).name, "张伟明", "kept, and typing goes on");
+    ctrl(&mut app, 'n');
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(form_of(&app).name, "张伟明");
+    // Enter (or y): the form and its draft go.
+    ctrl(&mut app, 'n');
+    assert_eq!(press(&mut app, KeyCode::Enter), vec![Effect::ClearDraft]);
+    assert!(app.intake().is_blank() && !app.intake().is_asking());
+    assert!(matches!(app.notice(), Some(Notice::FormCleared)));
+}
+
+#[test]
+fn esc_on_a_changed_move_or_follow_up_form_asks_before_closing_it() {
+    let mut app = listed(page(1, 1));
+    press(&mut app, KeyCode::Enter);
+    app.update(case(classified(1, 2)));
+    press(&mut app, KeyCode::Char('v'));
+    type_text(&mut app, "想尽快修好");
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    let form = app.move_form().expect("still open");
+    assert!(form.form().is_asking());
+    assert_eq!(
+        app.help_rows().first().map(|h| h.text),
+        Some("help.discard"),
+        "F1 lists the question's keys"
+    );
+    press(&mut app, KeyCode::Char('n'));
+    type_text(&mut app, "。");
+    assert_eq!(
+        app.move_form().map(|f| f.form().text_of("motive")),
+        Some("想尽快修好。".to_string())
+    );
+    ctrl(&mut app, 'w');
+    press(&mut app, KeyCode::Char('y'));
+    assert!(app.move_form().is_none(), "discarded on yes");
+    assert!(app.detail().is_some());
+
+    let mut app = queue(callback_page(1, 1));
+    press(&mut app, KeyCode::Char('l'));
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.follow_form().is_some_and(|f| f.form().is_asking()));
+    press(&mut app, KeyCode::Enter);
+    assert!(app.follow_form().is_none());
+}
+
+#[test]
+fn intake_choices_stop_at_their_ends() {
+    let mut app = app();
+    press(&mut app, KeyCode::BackTab);
+    assert_eq!(app.intake().focus(), Field::Channel);
+    press(&mut app, KeyCode::Left);
+    assert_eq!(form_of(&app).channel, Some(Channel::ALL[0]), "no wrap");
+    assert!(!app.intake().unsaved(), "nothing changed");
+    for _ in 0..Channel::ALL.len() + 2 {
+        press(&mut app, KeyCode::Right);
+    }
+    assert_eq!(form_of(&app).channel, Channel::ALL.last().copied());
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Tab);
+    }
+    assert_eq!(app.intake().focus(), Field::Category);
+    press(&mut app, KeyCode::Left);
+    let last = app.config.policy.categories.last().map(|c| c.key.clone());
+    assert_eq!(
+        Some(form_of(&app).category),
+        last,
+        "Left starts at the last"
+    );
+    press(&mut app, KeyCode::Right);
+    assert_eq!(Some(form_of(&app).category), last, "and stops there");
+}
+
+#[test]
+fn a_refused_save_puts_the_focus_on_the_refused_input_of_every_form() {
+    // A move form: the desk names the input; the next key goes there.
+    let mut a = listed(page(1, 1));
+    press(&mut a, KeyCode::Enter);
+    let mut c = classified(1, 2);
+    c.stage = Stage::Assessed;
+    a.update(case(c));
+    press(&mut a, KeyCode::Char('p'));
+    assert_eq!(
+        a.move_form().and_then(|f| f.form().focus()),
+        Some("department")
+    );
+    a.update(act_refused(
+        Error::new("error.promise_past").arg("field", "promised"),
+    ));
+    type_text(&mut a, "2");
+    let form = a.move_form().expect("kept").form();
+    assert_eq!(form.focus(), Some("promised"));
+    assert_eq!(form.text_of("promised"), "2");
+    assert!(matches!(a.notice(), Some(Notice::Failed(e)) if e.key == "error.promise_past"));
+
+    // A follow-up form: the desk's `due` is the form's date input.
+    let mut a = queue(callback_page(1, 1));
+    press(&mut a, KeyCode::Char('p'));
+    press(&mut a, KeyCode::Tab);
+    assert_eq!(a.follow_form().and_then(|f| f.form().focus()), Some("note"));
+    a.update(follow_refused(
+        Error::new("error.promise_past").arg("field", "due"),
+    ));
+    let form = a.follow_form().expect("kept").form();
+    assert_eq!(form.focus(), Some("promised"));
+    assert_eq!(form.error().map(|(at, _)| at), Some(Some("promised")));
+
+    // The agents' add form: an unknown role goes to the role.
+    let mut a = app();
+    press(&mut a, KeyCode::F(8));
+    a.update(agents_listed());
+    type_text(&mut a, "a");
+    type_text(&mut a, "赵主管");
+    a.update(Msg::Agents(crate::tui::forms::agents::Msg::Refused(
+        Error::new("error.unknown_role").arg("value", "boss"),
+    )));
+    let form = a.agents().and_then(|o| o.form()).expect("kept");
+    assert_eq!(form.focus(), Some("role"));
+    assert_eq!(form.error().map(|(at, _)| at), Some(Some("role")));
+
+    // The filters: a date that does not read, under its input.
+    let mut a = app();
+    press(&mut a, KeyCode::F(6));
+    ctrl(&mut a, 't');
+    for _ in 0..6 {
+        press(&mut a, KeyCode::Tab);
+    }
+    type_text(&mut a, "下周");
+    ctrl(&mut a, 's');
+    let form = a.cases().filter_form().expect("kept").form();
+    assert_eq!(form.focus(), Some("received_to"));
+    assert_eq!(form.error().map(|(at, _)| at), Some(Some("received_to")));
 }

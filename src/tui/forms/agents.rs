@@ -19,7 +19,7 @@ use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Binding, Help, ch, ctrl, footer, help_rows, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::theme;
-use crate::tui::widgets::form::{self, Form, FormStep, popup};
+use crate::tui::widgets::form::{Form, FormStep, popup};
 
 /// A change made, for the notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,6 +151,7 @@ impl Agents {
                         "error.agent_missing" | "error.agent_invalid" | "error.agent_exists" => {
                             Some("agent")
                         }
+                        "error.unknown_role" => Some("role"),
                         _ => None,
                     };
                     form.refuse(err, field);
@@ -246,10 +247,9 @@ impl Agents {
 
     /// The keys in force, for the help.
     pub fn help(&self) -> Vec<Help> {
-        if self.open.is_some() {
-            form::help().collect()
-        } else {
-            help_rows(KEYS).collect()
+        match self.form() {
+            Some(form) => form.help(),
+            None => help_rows(KEYS).collect(),
         }
     }
 
@@ -386,6 +386,22 @@ mod tests {
     #[test]
     fn the_agents_keys() {
         check_table(KEYS);
+    }
+
+    #[test]
+    fn tab_visits_every_input_of_the_add_form() {
+        use crate::config::{Config, Preset};
+        use crate::i18n::Lang;
+        use crossterm::event::KeyModifiers;
+
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let ctx = Ctx::new(&config, Lang::ZhCn);
+        let mut form = add_form(&ctx);
+        let shown = form.clone();
+        crate::tui::widgets::form::tests::check_tab_order(&shown, || {
+            form.key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+            form.focus()
+        });
     }
 
     #[test]

@@ -224,8 +224,7 @@ impl FilterForm {
         match search_filter(&ctx.config.policy, &typed) {
             Ok(filter) => Some(Filters { typed, filter }),
             Err(e) => {
-                let field = e.get("field").map(str::to_string);
-                self.form.refuse(e, field.as_deref());
+                self.form.refuse(e, None);
                 None
             }
         }
@@ -256,6 +255,7 @@ mod tests {
     use super::*;
     use crate::config::{Config, Preset};
     use crate::i18n::Lang;
+    use crate::tui::widgets::form::tests::check_tab_order;
     use crossterm::event::{KeyCode, KeyModifiers};
 
     fn press(f: &mut FilterForm, code: KeyCode) -> FormStep {
@@ -296,8 +296,13 @@ mod tests {
             filters.summary(&ctx).as_deref(),
             Some("筛选：阶段 已核实；类别 漏水；地点 3栋*")
         );
-        let again = FilterForm::open(&ctx, &filters);
+        let mut again = FilterForm::open(&ctx, &filters);
         assert_eq!(again.typed(), *filters.typed(), "opened again as applied");
+        let shown = again.form().clone();
+        check_tab_order(&shown, || {
+            press(&mut again, KeyCode::Tab);
+            again.form().focus()
+        });
     }
 
     #[test]

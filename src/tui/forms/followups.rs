@@ -239,15 +239,18 @@ impl FollowForm {
         self.form.paste(text).1
     }
 
-    /// Shows a refusal beside the input it concerns, else above the inputs.
+    /// Shows a refusal beside the input it concerns (the focus there), else above the
+    /// inputs.
     pub fn refused(&mut self, err: Error) {
         let field = match (err.key, err.get("field")) {
             // The desk names its due time `due`; the form's date input is `promised`.
-            ("error.promise_past", _) | (_, Some("due")) => Some("promised".to_string()),
-            ("error.satisfaction_range", _) => Some("satisfaction".to_string()),
-            (_, f) => f.map(str::to_string),
+            ("error.promise_past", _) | (_, Some("due")) => Some("promised"),
+            ("error.satisfaction_range", _) => Some("satisfaction"),
+            // A revisit's comment is the reason a case reopens.
+            (_, Some("reason")) => Some("comment"),
+            _ => None,
         };
-        self.form.refuse(err, field.as_deref());
+        self.form.refuse(err, field);
     }
 
     /// The refusal shown, if any.
@@ -349,6 +352,7 @@ mod tests {
     use crate::config::{Config, Preset};
     use crate::desk::Callback;
     use crate::i18n::Lang;
+    use crate::tui::widgets::form::tests::check_tab_order;
     use crossterm::event::{KeyCode, KeyModifiers};
 
     fn config() -> Config {
@@ -467,6 +471,41 @@ mod tests {
         press(&mut f, KeyCode::Tab);
         type_text(&mut f, "2");
         assert_eq!(f.form().chosen("satisfaction"), Some("2"));
+    }
+
+    #[test]
+    fn tab_visits_every_input_that_applies_and_says_which_it_skipped() {
+        let config = config();
+        let ctx = ctx(&config);
+        let c = complaint();
+        let r = Revisit {
+            id: 3,
+            role: "agent".into(),
+            due_at: c.received_at,
+            done_at: None,
+            reached: None,
+            satisfaction: None,
+            comment: String::new(),
+            attempts: 0,
+        };
+        let mut log = FollowForm::log(&ctx, &row());
+        for mut f in [
+            log.clone(),
+            FollowForm::promise(&c),
+            FollowForm::revisit(&ctx, &r, &c),
+        ] {
+            let shown = f.form().clone();
+            check_tab_order(&shown, || {
+                press(&mut f, KeyCode::Tab);
+                f.form().focus()
+            });
+        }
+        // The time of a call later is skipped, and the form says so.
+        press(&mut log, KeyCode::Tab);
+        assert_eq!(log.form().focus(), Some("note"));
+        press(&mut log, KeyCode::Tab);
+        assert_eq!(log.form().focus(), Some("result"));
+        assert_eq!(log.form().passed().collect::<Vec<_>>(), ["promised"]);
     }
 
     #[test]

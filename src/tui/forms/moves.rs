@@ -369,8 +369,8 @@ impl MoveForm {
         self.form.paste(text).1
     }
 
-    /// Shows a refusal beside the input it concerns (the error's `field`, or the input a
-    /// rule without one is about), else above the inputs.
+    /// Shows a refusal beside the input it concerns (the input a rule without a `field`
+    /// is about, else the error's `field`), the focus there; else above the inputs.
     pub fn refused(&mut self, err: Error) {
         let field = match err.key {
             "error.explain_first" => Some("explained"),
@@ -379,13 +379,10 @@ impl MoveForm {
             "error.compensation_zero" | "error.over_every_limit" => Some("compensation"),
             "error.not_higher" | "error.severity_highest" => Some("severity"),
             "error.close_referred_only" | "error.close_needs_summary" => Some("referred"),
+            "error.over_limit" | "error.not_permitted" => Some("decision"),
             _ => None,
         };
-        let field = err
-            .get("field")
-            .map(str::to_string)
-            .or(field.map(Into::into));
-        self.form.refuse(err, field.as_deref());
+        self.form.refuse(err, field);
     }
 
     /// The refusal shown, if any.
@@ -586,6 +583,7 @@ mod tests {
     use crate::config::{Config, Preset};
     use crate::domain::stage::Stage;
     use crate::i18n::Lang;
+    use crate::tui::widgets::form::tests::check_tab_order;
     use crossterm::event::{KeyCode, KeyModifiers};
 
     fn config() -> Config {
@@ -721,6 +719,26 @@ mod tests {
                             assert_eq!(e.key, "tui.choose_required", "{mv:?}: {e:?}");
                         }
                     }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tab_visits_every_input_that_applies_in_every_move_form() {
+        let config = config();
+        let ctx = ctx(&config);
+        for stage in Stage::ALL {
+            for scope in [None, Some(Scope::In), Some(Scope::Out)] {
+                let mut c = complaint("leak", "漏水");
+                (c.stage, c.scope) = (stage, scope);
+                for mv in Move::ALL {
+                    let mut f = MoveForm::open(&ctx, &c, mv);
+                    let shown = f.form().clone();
+                    check_tab_order(&shown, || {
+                        press(&mut f, KeyCode::Tab);
+                        f.form().focus()
+                    });
                 }
             }
         }

@@ -27,7 +27,7 @@ use crate::tui::forms::moves::MoveForm;
 use crate::tui::keymap::{Binding, Help, ch, footer, help_rows, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::theme;
-use crate::tui::widgets::form::{self, FormStep};
+use crate::tui::widgets::form::FormStep;
 use crate::tui::widgets::window;
 
 /// An open case.
@@ -391,8 +391,10 @@ impl Cover {
 
     /// The keys of what is on top, for the help (None: the list's own).
     pub fn help(&self) -> Option<Vec<Help>> {
-        if self.form.is_some() || self.follow.is_some() {
-            Some(form::help().collect())
+        let open = (self.form.as_ref().map(MoveForm::form))
+            .or_else(|| self.follow.as_ref().map(FollowForm::form));
+        if let Some(form) = open {
+            Some(form.help())
         } else if self.detail.is_some() {
             Some(help_rows(KEYS).collect())
         } else {

@@ -43,7 +43,7 @@ use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
-use crate::tui::widgets::form::{self, FormStep};
+use crate::tui::widgets::form::FormStep;
 use crate::tui::widgets::table::{bar_line, position_text};
 use crate::tui::widgets::window::{self, Fetch, FetchKind, Go, Key, Keyed, Window};
 
@@ -832,8 +832,8 @@ impl Room for Cases {
         if self.goto.is_some() {
             return help_rows(GOTO_KEYS).collect();
         }
-        if self.filter_form.is_some() && !self.cover.is_up() {
-            return form::help().collect();
+        if let Some(f) = self.filter_form.as_ref().filter(|_| !self.cover.is_up()) {
+            return f.form().help();
         }
         match self.focus {
             Focus::Query => self.cover.help().unwrap_or_else(|| {
@@ -1112,6 +1112,8 @@ mod tests {
             Some((Some("received_to"), "error.search_dates_reversed"))
         );
         assert!(p.key(press(KeyCode::Esc), &ctx).effects.is_empty());
+        assert!(p.filter_form().is_some(), "asks before the typing goes");
+        p.key(press(KeyCode::Enter), &ctx);
         assert!(p.filter_form().is_none());
         assert!(!p.filters().is_active(), "nothing applied");
     }

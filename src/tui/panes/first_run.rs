@@ -20,6 +20,7 @@ use crate::tui::keymap::{Binding, QUIT_HINT, ch, ctrl, footer, key, lookup};
 use crate::tui::msg::Effect;
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
+use crate::tui::widgets::form::step;
 use crate::tui::widgets::secret::{Secret, secret_key};
 
 /// The first agent, as typed on the first-run screen.
@@ -278,14 +279,13 @@ impl FirstRun {
             Some(Cmd::Next) => self.move_focus(1),
             Some(Cmd::Prev) => self.move_focus(-1),
             Some(Cmd::Choose) if choice => {
+                // One option further, stopping at the ends (never round to the first).
                 let back = key.code == KeyCode::Left;
                 if focus == Item::Preset {
-                    let n = Preset::ALL.len();
-                    self.preset = (self.preset + if back { n - 1 } else { 1 }) % n;
+                    self.preset = step(self.preset, Preset::ALL.len(), back);
                 } else {
-                    let n = Lang::ALL.len();
                     let i = Lang::ALL.iter().position(|l| *l == self.lang).unwrap_or(0);
-                    self.lang = Lang::ALL[(i + if back { n - 1 } else { 1 }) % n];
+                    self.lang = Lang::ALL[step(i, Lang::ALL.len(), back)];
                 }
             }
             _ if choice => {}
@@ -498,6 +498,9 @@ mod tests {
         f.key(press(KeyCode::Right));
         assert_eq!(f.lang(), Lang::ZhTw, "the three languages in turn");
         f.key(press(KeyCode::Right));
+        assert_eq!(f.lang(), Lang::ZhTw, "the last stays: no wrap to the first");
+        f.key(press(KeyCode::Left));
+        f.key(press(KeyCode::Left));
         assert_eq!(f.lang(), Lang::En);
         f.key(press(KeyCode::Tab));
         assert_eq!(f.key(press(KeyCode::Enter)), Vec::new());

@@ -1,5 +1,6 @@
 //! Intake: the form a complaint is taken in while the customer talks. Tab and Shift+Tab
-//! move between fields, Enter is a newline in the description, Ctrl+S saves. What is typed
+//! move between fields, Enter is a newline in the description, Ctrl+S saves, Ctrl+N starts
+//! a new form (asking first when something is typed: the draft goes with it). What is typed
 //! is kept as a draft (debounced) and the complainant's earlier complaints are looked up as
 //! the phone or location is typed.
 
@@ -19,6 +20,7 @@ use crate::tui::keymap::{Binding, HELP_HINT, Help, ctrl, footer, help_rows, key,
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::panes::Room;
 use crate::tui::theme;
+use crate::tui::widgets::confirm::{self, Answer};
 use crate::tui::widgets::field::TextField;
 use crate::tui::widgets::form::{choice_line, choose};
 
@@ -168,6 +170,8 @@ pub struct Intake {
     quiet_ticks: u32,
     waiting_ticks: u32,
     lookup_pending: bool,
+    /// Asking whether to throw the typed form (and its draft) away for a new one.
+    asking: bool,
 }
 
 impl Default for Intake {
@@ -188,6 +192,7 @@ impl Default for Intake {
             quiet_ticks: 0,
             waiting_ticks: 0,
             lookup_pending: false,
+            asking: false,
         }
     }
 }
@@ -310,6 +315,38 @@ impl Intake {
         let field = Field::of_error(&err).unwrap_or(self.focus);
         self.focus = field;
         self.error = Some((field, err));
+    }
+
+    /// Whether the pane asks if the typed form may be thrown away for a new one.
+    pub fn is_asking(&self) -> bool {
+        self.asking
+    }
+
+    /// A new, empty form at once when nothing is typed; else the question first.
+    fn new_form(&mut self) -> Out {
+        if !self.is_blank() {
+            self.asking = true;
+            return Out::none();
+        }
+        self.discard()
+    }
+
+    /// Empties the form and drops its draft.
+    fn discard(&mut self) -> Out {
+        self.reset();
+        Out::effect(Effect::ClearDraft).with_notice(Notice::FormCleared)
+    }
+
+    /// The answer to "throw the typed form away?".
+    fn answer(&mut self, key: &KeyEvent) -> Out {
+        match confirm::answer(key) {
+            Some(Answer::Discard) => self.discard(),
+            Some(Answer::Keep) => {
+                self.asking = false;
+                Out::none()
+            }
+            None => Out::none(),
+        }
     }
 
     /// The refusal being shown, if any.
@@ -446,7 +483,7 @@ impl Intake {
             self.render_value(field, ctx, frame, input);
         }
         // The description: a bordered area, its refusal in the border.
-        let focused = self.focus == Field::Description;
+        let focused = self.focus == Field::Description && !self.asking;
         let mut block = Block::bordered()
             .title(Span::styled(
                 c.text(Field::Description.label_key()),
@@ -484,7 +521,7 @@ impl Intake {
     }
 
     fn render_value(&self, field: Field, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
-        let focused = self.focus == field;
+        let focused = self.focus == field && !self.asking;
         match field {
             Field::Channel => {
                 let labels = channel_labels(ctx);
@@ -601,36 +638,30 @@ impl Intake {
 impl Room for Intake {
     /// Handles a key; text keys go to the focused field's editor.
     fn key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        if self.asking {
+            return self.answer(&key);
+        }
         let focus = self.focus;
         let in_text = focus == Field::Description;
         match lookup(KEYS, &key) {
             Some(Cmd::Save) => return Out::effect(Effect::Intake(Box::new(self.form(ctx)))),
-            Some(Cmd::Clear) => {
-                self.reset();
-                return Out::effect(Effect::ClearDraft).with_notice(Notice::FormCleared);
-            }
+            Some(Cmd::Clear) => return self.new_form(),
             Some(Cmd::Next) => self.focus = focus.offset(1),
             Some(Cmd::Prev) => self.focus = focus.offset(-1),
             Some(Cmd::NextLine) if !in_text => self.focus = focus.offset(1),
             Some(Cmd::PrevLine) if !in_text => self.focus = focus.offset(-1),
             _ => match focus {
                 Field::Channel => {
-                    if let Some(i) = choose(key, self.channel, &channel_labels(ctx)) {
+                    let chosen = choose(key, Some(self.channel), &channel_labels(ctx));
+                    if let Some(i) = chosen.filter(|i| *i != self.channel) {
                         self.channel = i;
                         self.changed(focus);
                     }
                 }
                 Field::Category => {
-                    let labels = category_labels(ctx);
-                    // With nothing chosen yet, Right starts at the first option, Left at
-                    // the last, and a typed character searches from the top.
-                    let current = match (self.category, key.code) {
-                        (Some(i), _) => i,
-                        (None, KeyCode::Left) => 0,
-                        (None, _) => labels.len().saturating_sub(1),
-                    };
-                    if let Some(i) = choose(key, current, &labels) {
-                        self.category = Some(i);
+                    let chosen = choose(key, self.category, &category_labels(ctx));
+                    if chosen.is_some() && chosen != self.category {
+                        self.category = chosen;
                         self.changed(focus);
                     }
                 }
@@ -656,6 +687,9 @@ impl Room for Intake {
 
     /// Pasted text goes into the focused text field (line breaks kept in the description).
     fn paste(&mut self, text: &str) -> Out {
+        if self.asking {
+            return Out::none();
+        }
         let focus = self.focus;
         let Some(field) = self.text_mut(focus) else {
             return Out::none();
@@ -682,10 +716,16 @@ impl Room for Intake {
         if side > 0 {
             self.render_repeats(ctx, frame, aside);
         }
+        if self.asking {
+            confirm::render(ctx, frame, form, ctx.catalog.text("tui.discard_intake"));
+        }
     }
 
-    /// The keys of the form, for the help.
+    /// The keys of the form (of the question, while it asks), for the help.
     fn help(&self) -> Vec<Help> {
+        if self.asking {
+            return confirm::help().collect();
+        }
         help_rows(KEYS).collect()
     }
 }

@@ -1,9 +1,12 @@
 //! A small form: labelled inputs of five kinds (one-line text, multi-line text, a secret, a
 //! choice, a tick box) in Tab order. Tab / Shift+Tab (or Up/Down and Enter outside a
-//! multi-line field) move between inputs, Left/Right (or a typed character) change a choice, Space ticks,
-//! Ctrl+S submits, Esc or Ctrl+W cancels. A refusal is shown under the input it names (the
-//! error's `field`), or above the inputs when it names none. Values the software proposed
-//! (a suggestion) are marked until the agent changes them.
+//! multi-line field) move between the inputs that apply; one that does not is drawn dim
+//! with the reason, and says it was skipped when the focus passes it. Left/Right (or a
+//! typed character) change a choice, stopping at the first and last option; Space ticks.
+//! Ctrl+S submits; Esc or Ctrl+W cancels, after asking when the agent changed something.
+//! A refusal is shown under the input it names (the error's `field`, or the one the form
+//! gives), which takes the focus, or above the inputs when it names none. Values the
+//! software proposed (a suggestion) are marked until the agent changes them.
 //!
 //! Inputs are named by the field names the domain uses in its errors (`motive`, `party`,
 //! …), so a refusal finds its input without a table per form.
@@ -20,6 +23,7 @@ use crate::text::{fit, sanitize_line, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Binding, Help, ctrl, footer, help_rows, key, lookup};
 use crate::tui::theme;
+use crate::tui::widgets::confirm::{self, Answer};
 use crate::tui::widgets::field::TextField;
 use crate::tui::widgets::secret::{Secret, secret_key};
 
@@ -56,11 +60,6 @@ const KEYS: &[Binding<Cmd>] = &[
         .help("Esc / Ctrl+W", "help.cancel_form")
         .hint_at(2, "keys.cancel"),
 ];
-
-/// The keys of a form, for the help.
-pub fn help() -> impl Iterator<Item = Help> {
-    help_rows(KEYS)
-}
 
 /// What an input holds.
 #[derive(Debug, Clone)]
@@ -138,6 +137,12 @@ pub struct Form {
     focus: usize,
     /// The refusal, and the input it is shown under (None: above the inputs).
     error: Option<(Option<usize>, Error)>,
+    /// The agent changed something since the form opened.
+    edited: bool,
+    /// Asking whether to throw the changes away (after Esc or Ctrl+W).
+    asking: bool,
+    /// Inputs that do not apply which the last focus move went past.
+    passed: Vec<usize>,
 }
 
 impl Form {
@@ -335,10 +340,13 @@ impl Form {
             .map(|(at, e)| (at.and_then(|i| self.inputs.get(i)).map(|i| i.id), e))
     }
 
-    /// Shows a refusal under input `field` (moving there) or, when the form has no such
-    /// input, above the inputs.
+    /// Shows a refusal under input `field`, else the input the error names (its `field`
+    /// argument), and moves the focus there; when the form has no such input, above the
+    /// inputs.
     pub fn refuse(&mut self, err: Error, field: Option<&str>) {
-        let at = field.and_then(|f| self.index(f));
+        let at = field
+            .and_then(|f| self.index(f))
+            .or_else(|| err.get("field").and_then(|f| self.index(f)));
         if let Some(i) = at {
             self.focus = i;
         }
@@ -350,23 +358,63 @@ impl Form {
         self.error = None;
     }
 
+    /// The keys in force, for the help: the form's, or the question's while it asks.
+    pub fn help(&self) -> Vec<Help> {
+        if self.asking {
+            confirm::help().collect()
+        } else {
+            help_rows(KEYS).collect()
+        }
+    }
+
+    /// Whether the form asks if the changes may be thrown away.
+    pub fn is_asking(&self) -> bool {
+        self.asking
+    }
+
+    /// The inputs that do not apply which the last focus move went past.
+    pub fn passed(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.passed.iter().map(|i| self.inputs[*i].id)
+    }
+
+    /// Moves the focus to the next input that applies in direction `by` (wrapping from the
+    /// last to the first), noting the ones gone past.
     fn move_focus(&mut self, by: isize) {
         let n = self.inputs.len() as isize;
-        if n == 0 {
-            return;
-        }
         let mut i = self.focus as isize;
+        let mut passed = Vec::new();
         for _ in 0..n {
             i = (i + by).rem_euclid(n);
             if self.inputs[i as usize].enabled {
                 self.focus = i as usize;
+                self.passed = passed;
                 return;
             }
+            passed.push(i as usize);
+        }
+    }
+
+    /// The answer to "throw the changes away?": yes cancels the form.
+    fn answer(&mut self, key: &KeyEvent) -> FormStep {
+        match confirm::answer(key) {
+            Some(Answer::Discard) => {
+                self.asking = false;
+                FormStep::Cancel
+            }
+            Some(Answer::Keep) => {
+                self.asking = false;
+                FormStep::Nothing
+            }
+            None => FormStep::Nothing,
         }
     }
 
     /// Handles a key.
     pub fn key(&mut self, key: KeyEvent) -> FormStep {
+        if self.asking {
+            return self.answer(&key);
+        }
+        self.passed.clear();
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let multi = matches!(
             self.inputs.get(self.focus).map(|i| &i.value),
@@ -374,6 +422,7 @@ impl Form {
         );
         match lookup(KEYS, &key) {
             Some(Cmd::Submit) => return FormStep::Submit,
+            Some(Cmd::Cancel) if self.edited => self.asking = true,
             Some(Cmd::Cancel) => return FormStep::Cancel,
             Some(Cmd::Next) => self.move_focus(1),
             Some(Cmd::Prev) => self.move_focus(-1),
@@ -391,14 +440,7 @@ impl Form {
                     Value::Text(t) => t.input(key),
                     Value::Choice { options, chosen } => {
                         let labels: Vec<String> = options.iter().map(|(_, l)| l.clone()).collect();
-                        // With nothing chosen yet, Right starts at the first option, Left at
-                        // the last, and a typed character searches from the top.
-                        let current = match (*chosen, key.code) {
-                            (Some(i), _) => i,
-                            (None, KeyCode::Left) => 0,
-                            (None, _) => labels.len().saturating_sub(1),
-                        };
-                        match choose(key, current, &labels) {
+                        match choose(key, *chosen, &labels) {
                             Some(i) if Some(i) != *chosen => {
                                 *chosen = Some(i);
                                 true
@@ -424,6 +466,7 @@ impl Form {
     }
 
     fn changed(&mut self, i: usize) -> FormStep {
+        self.edited = true;
         self.inputs[i].suggested = false;
         if matches!(self.error, Some((Some(at), _)) if at == i) {
             self.error = None;
@@ -434,6 +477,9 @@ impl Form {
     /// Pasted text goes into the focused text input; returns the input changed (if any)
     /// and how many unsafe characters were left out.
     pub fn paste(&mut self, text: &str) -> (FormStep, usize) {
+        if self.asking {
+            return (FormStep::Nothing, 0);
+        }
         let i = self.focus;
         match self.inputs.get_mut(i) {
             Some(Input {
@@ -549,7 +595,7 @@ impl Form {
         }
         let value_w = area.width.saturating_sub(layout.label_w);
         for (i, input) in self.inputs.iter().enumerate() {
-            let focused = i == self.focus;
+            let focused = i == self.focus && !self.asking;
             let Some(row) = row_area(layout.at[i], input.height()) else {
                 continue;
             };
@@ -576,7 +622,7 @@ impl Form {
                 width: value_w,
                 ..row
             };
-            self.render_value(input, focused, ctx, frame, value);
+            self.render_value(i, focused, ctx, frame, value);
             if matches!(self.error, Some((Some(at), _)) if at == i) {
                 let lines: Vec<Line<'_>> = self
                     .error_lines(ctx, value_w)
@@ -597,16 +643,11 @@ impl Form {
         }
     }
 
-    fn render_value(
-        &self,
-        input: &Input,
-        focused: bool,
-        ctx: &Ctx<'_>,
-        frame: &mut Frame<'_>,
-        area: Rect,
-    ) {
+    /// What follows input `i`'s value: the suggestion mark, then the hint; for an input
+    /// that does not apply, why (marked as skipped when the focus just went past it).
+    fn after_value(&self, i: usize, ctx: &Ctx<'_>) -> Vec<Span<'static>> {
         let c = ctx.catalog;
-        // After the value: the suggestion mark, then the hint.
+        let input = &self.inputs[i];
         let mut after: Vec<Span<'static>> = Vec::new();
         if input.suggested {
             after.push(Span::raw(" "));
@@ -615,14 +656,33 @@ impl Form {
                 theme::suggested(),
             ));
         }
-        let hint = if input.enabled {
-            input.hint
-        } else {
-            input.off_hint.or(input.hint)
-        };
-        if let Some(h) = hint {
-            after.push(Span::styled(format!("  {}", c.text(h)), theme::hint()));
+        if input.enabled {
+            if let Some(h) = input.hint {
+                after.push(Span::styled(format!("  {}", c.text(h)), theme::hint()));
+            }
+            return after;
         }
+        let reason = c.text(input.off_hint.unwrap_or("tui.not_applicable"));
+        if self.passed.contains(&i) {
+            let skipped = c.format("tui.skipped", &[("reason", reason.to_string())]);
+            after.push(Span::styled(format!("  {skipped}"), theme::suggested()));
+        } else {
+            after.push(Span::styled(format!("  {reason}"), theme::hint()));
+        }
+        after
+    }
+
+    fn render_value(
+        &self,
+        i: usize,
+        focused: bool,
+        ctx: &Ctx<'_>,
+        frame: &mut Frame<'_>,
+        area: Rect,
+    ) {
+        let c = ctx.catalog;
+        let input = &self.inputs[i];
+        let after = self.after_value(i, ctx);
         let after_w: u16 = after.iter().map(|s| s.width() as u16).sum();
         match &input.value {
             Value::Text(t) => {
@@ -640,7 +700,14 @@ impl Form {
                     Color::Indexed(236)
                 };
                 frame.render_widget(Block::default().style(Style::default().bg(bg)), text_area);
-                frame.render_widget(t.widget(), text_area);
+                if input.enabled {
+                    frame.render_widget(t.widget(), text_area);
+                } else {
+                    // What was typed before the input stopped applying, dim (not sent).
+                    let kept = sanitize_line(&t.value());
+                    let kept = fit(&kept, text_area.width as usize);
+                    frame.render_widget(Line::styled(kept, theme::hint()), text_area);
+                }
                 if tail > 0 {
                     let tail_area = Rect {
                         x: text_area.right(),
@@ -666,7 +733,14 @@ impl Form {
                 let room = area.width.saturating_sub(after_w);
                 let mut line = choice_line(&labels, *chosen, room);
                 if !input.enabled {
-                    line = Line::styled(fit(&line.to_string(), room as usize), theme::hint());
+                    // Dim, and nothing at all when nothing was chosen: the reason follows.
+                    let shown = chosen.map(|_| line.to_string()).unwrap_or_default();
+                    let shown = if width(&shown) > room as usize {
+                        fit(&shown, room as usize)
+                    } else {
+                        shown.trim_end().to_string()
+                    };
+                    line = Line::styled(shown, theme::hint());
                 } else if focused && chosen.is_none() {
                     line.push_span(Span::styled(
                         format!(" {}", c.text("tui.choose_hint")),
@@ -770,6 +844,9 @@ pub fn popup(
             ..inner
         },
     );
+    if form.asking {
+        confirm::render(ctx, frame, rect, c.text("tui.discard_form"));
+    }
 }
 
 /// Where the rows of a form go at one width.
@@ -784,30 +861,43 @@ struct Layout {
     rows: u16,
 }
 
-/// A choice key: Left/Right (and Space) step through the options, Home/End jump to the
-/// ends, a typed character jumps to the next option containing it. Returns the new choice.
-pub fn choose(key: KeyEvent, current: usize, labels: &[String]) -> Option<usize> {
+/// A choice key: Left/Right (and Space) step through the options and stop at the first
+/// and the last (with nothing chosen yet, Right starts at the first, Left at the last),
+/// Home/End jump to the ends, a typed character finds the next option containing it (from
+/// the top when nothing is chosen, going round the matches). Returns the new choice.
+pub fn choose(key: KeyEvent, current: Option<usize>, labels: &[String]) -> Option<usize> {
     let n = labels.len();
     if n == 0 {
         return None;
     }
-    match key.code {
-        KeyCode::Right | KeyCode::Char(' ') => Some((current + 1) % n),
-        KeyCode::Left => Some((current + n - 1) % n),
-        KeyCode::Home => Some(0),
-        KeyCode::End => Some(n - 1),
-        KeyCode::Char(ch) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+    match (key.code, current) {
+        (KeyCode::Home, _) | (KeyCode::Right | KeyCode::Char(' '), None) => Some(0),
+        (KeyCode::End, _) | (KeyCode::Left, None) => Some(n - 1),
+        (KeyCode::Right | KeyCode::Char(' '), Some(i)) => Some(step(i, n, false)),
+        (KeyCode::Left, Some(i)) => Some(step(i, n, true)),
+        (KeyCode::Char(ch), _) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
             let needle = ch.to_lowercase().to_string();
+            let from = current.unwrap_or(n - 1);
             (1..=n)
-                .map(|step| (current + step) % n)
+                .map(|step| (from + step) % n)
                 .find(|i| labels[*i].to_lowercase().contains(&needle))
         }
         _ => None,
     }
 }
 
+/// The option after `current` of `n` (before it, `back`), stopping at the first and last.
+pub fn step(current: usize, n: usize, back: bool) -> usize {
+    if back {
+        current.saturating_sub(1)
+    } else {
+        (current + 1).min(n.saturating_sub(1))
+    }
+}
+
 /// The options of a choice on one line with the chosen one marked; when they do not fit,
-/// only the chosen one between arrows.
+/// only the chosen one between arrows (none at the end the choice stops at) and where it
+/// is among them.
 pub fn choice_line(labels: &[String], chosen: Option<usize>, cols: u16) -> Line<'static> {
     let all: usize = labels
         .iter()
@@ -825,20 +915,49 @@ pub fn choice_line(labels: &[String], chosen: Option<usize>, cols: u16) -> Line<
         });
         return Line::from(spans.collect::<Vec<_>>());
     }
-    match chosen.and_then(|i| labels.get(i)) {
-        Some(l) => Line::from(vec![
-            Span::raw("< "),
+    let n = labels.len();
+    match chosen.and_then(|i| Some((i, labels.get(i)?))) {
+        Some((i, l)) => Line::from(vec![
+            Span::raw(if i > 0 { "< " } else { "  " }),
             Span::styled(format!(" {l} "), theme::selected()),
-            Span::raw(format!(" >  {}/{}", chosen.unwrap_or(0) + 1, labels.len())),
+            Span::raw(format!(
+                " {}  {}/{n}",
+                if i + 1 < n { ">" } else { " " },
+                i + 1
+            )),
         ]),
         None => Line::raw("<    >"),
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
     use crate::tui::keymap::tests::check_table;
+
+    /// Checks that Tab, pressed through `tab` (which returns the focus after it), visits
+    /// every input of `form` that applies once, in order from the focus, and comes back.
+    pub fn check_tab_order(form: &Form, mut tab: impl FnMut() -> Option<&'static str>) {
+        let enabled: Vec<&str> = form
+            .inputs()
+            .iter()
+            .filter(|i| i.is_enabled())
+            .map(Input::id)
+            .collect();
+        let Some(start) = enabled.iter().position(|id| Some(*id) == form.focus()) else {
+            assert!(enabled.is_empty(), "the focus is on an input that applies");
+            return;
+        };
+        let expected: Vec<&str> = enabled[start..]
+            .iter()
+            .chain(&enabled[..start])
+            .chain(&enabled[start..=start])
+            .copied()
+            .collect();
+        let mut visited = vec![form.focus().unwrap_or_default()];
+        visited.extend((0..enabled.len()).map(|_| tab().unwrap_or_default()));
+        assert_eq!(visited, expected);
+    }
 
     #[test]
     fn the_form_keys() {
@@ -943,6 +1062,81 @@ mod tests {
     }
 
     #[test]
+    fn choices_stop_at_their_ends() {
+        let mut f = form();
+        assert_eq!(f.chosen("scope"), Some("out"), "the last option");
+        assert_eq!(press(&mut f, KeyCode::Right), FormStep::Nothing);
+        assert_eq!(press(&mut f, KeyCode::Char(' ')), FormStep::Nothing);
+        assert_eq!(f.chosen("scope"), Some("out"), "no wrap to the first");
+        assert_eq!(press(&mut f, KeyCode::Left), FormStep::Changed("scope"));
+        assert_eq!(press(&mut f, KeyCode::Left), FormStep::Nothing);
+        assert_eq!(f.chosen("scope"), Some("in"), "no wrap to the last");
+        press(&mut f, KeyCode::Tab);
+        press(&mut f, KeyCode::Left);
+        assert_eq!(
+            f.chosen("party"),
+            Some("utility"),
+            "Left starts at the last"
+        );
+        press(&mut f, KeyCode::Home);
+        assert_eq!(f.chosen("party"), Some("developer"));
+        // A typed character goes round the options that contain it.
+        press(&mut f, KeyCode::Char('e'));
+        assert_eq!(f.chosen("party"), Some("developer"), "the only match");
+        // The short form shows no arrow at the end it stops at.
+        let labels: Vec<String> = ["甲", "乙"].map(String::from).to_vec();
+        assert_eq!(
+            choice_line(&labels, Some(0), 8).to_string(),
+            "   甲  >  1/2"
+        );
+        assert_eq!(
+            choice_line(&labels, Some(1), 8).to_string(),
+            "<  乙     2/2"
+        );
+    }
+
+    #[test]
+    fn tab_says_which_inputs_it_went_past() {
+        let mut f = form();
+        f.set_enabled("party", false);
+        f.set_enabled("explained", false);
+        press(&mut f, KeyCode::Tab);
+        assert_eq!(f.focus(), Some("note"));
+        assert_eq!(f.passed().collect::<Vec<_>>(), ["party", "explained"]);
+        press(&mut f, KeyCode::Char('x'));
+        assert_eq!(f.passed().count(), 0, "said while the focus passes");
+        press(&mut f, KeyCode::BackTab);
+        assert_eq!(f.focus(), Some("scope"));
+        assert_eq!(f.passed().collect::<Vec<_>>(), ["explained", "party"]);
+    }
+
+    #[test]
+    fn cancelling_a_changed_form_asks_first() {
+        let mut f = form();
+        assert_eq!(
+            press(&mut f, KeyCode::Esc),
+            FormStep::Cancel,
+            "nothing typed"
+        );
+        press(&mut f, KeyCode::Tab);
+        press(&mut f, KeyCode::Tab);
+        press(&mut f, KeyCode::Tab);
+        press(&mut f, KeyCode::Char('x'));
+        assert_eq!(press(&mut f, KeyCode::Esc), FormStep::Nothing);
+        assert!(f.is_asking());
+        // Other keys wait for the answer; no keeps typing where the agent was.
+        assert_eq!(press(&mut f, KeyCode::Char('z')), FormStep::Nothing);
+        assert_eq!(f.paste("z"), (FormStep::Nothing, 0));
+        assert_eq!(press(&mut f, KeyCode::Char('n')), FormStep::Nothing);
+        assert!(!f.is_asking());
+        press(&mut f, KeyCode::Char('y'));
+        assert_eq!(f.text_of("note"), "xy");
+        let ctrl_w = KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL);
+        assert_eq!(f.key(ctrl_w), FormStep::Nothing);
+        assert_eq!(press(&mut f, KeyCode::Enter), FormStep::Cancel);
+    }
+
+    #[test]
     fn a_refusal_goes_to_its_input_and_a_change_there_clears_it() {
         let mut f = form();
         f.refuse(Error::new("error.explain_first"), Some("explained"));
@@ -954,8 +1148,12 @@ mod tests {
         press(&mut f, KeyCode::BackTab);
         press(&mut f, KeyCode::Char(' '));
         assert!(f.error().is_none());
+        // Without an input given, the one the error names.
+        f.refuse(Error::new("error.required").arg("field", "motive"), None);
+        assert_eq!(f.focus(), Some("motive"));
         // A refusal naming no input of the form is shown above them.
         f.refuse(Error::new("error.conflict"), Some("nowhere"));
         assert_eq!(f.error().map(|(at, _)| at), Some(None));
+        assert_eq!(f.focus(), Some("motive"), "the focus stays");
     }
 }

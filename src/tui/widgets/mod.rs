@@ -1,6 +1,8 @@
-//! Pieces shared by the panes: text fields, forms, the one pager, table cells, the secret
-//! field, the notice line, the pane bar and status line, the help popup.
+//! Pieces shared by the panes: text fields, forms and their discard question, the one
+//! pager, table cells, the secret field, the notice line, the pane bar and status line,
+//! the help popup.
 
+pub mod confirm;
 pub mod field;
 pub mod form;
 pub mod help;
