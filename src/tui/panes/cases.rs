@@ -129,7 +129,7 @@ enum Cmd {
 /// The keys while the list has the focus (the moves through it are the pager's).
 const LIST_KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ch('1')], Cmd::View(0))
-        .help("1-6 / Left / Right / Tab", "help.case_view")
+        .help("1-6 / Left / Right / Tab / Shift+Tab", "help.case_view")
         .hint_at(2, "keys.view"),
     Binding::new(&[ch('2')], Cmd::View(1)),
     Binding::new(&[ch('3')], Cmd::View(2)),
@@ -155,13 +155,13 @@ const LIST_KEYS: &[Binding<Cmd>] = &[
 
 /// The keys while the query line has the focus: every other key is text.
 const QUERY_KEYS: &[Binding<Cmd>] = &[
-    Binding::new(&[ctrl('d')], Cmd::Go(Go::HalfDown)),
-    Binding::new(&[ctrl('u')], Cmd::Go(Go::HalfUp)),
     Binding::new(&[key(KeyCode::Down)], Cmd::Go(Go::Down)).help("Up / Down", "help.list_move"),
     Binding::new(&[key(KeyCode::Up)], Cmd::Go(Go::Up)),
     Binding::new(&[key(KeyCode::PageDown)], Cmd::Go(Go::PageDown))
-        .help("PgUp / PgDn", "help.list_page"),
+        .help("PgDn / PgUp", "help.list_page"),
     Binding::new(&[key(KeyCode::PageUp)], Cmd::Go(Go::PageUp)),
+    Binding::new(&[ctrl('d')], Cmd::Go(Go::HalfDown)).help("Ctrl+D / Ctrl+U", "help.list_half"),
+    Binding::new(&[ctrl('u')], Cmd::Go(Go::HalfUp)),
     Binding::new(&[key(KeyCode::Tab)], Cmd::NextView)
         .help("Tab / Shift+Tab", "help.case_view")
         .hint_at(2, "keys.view_tab"),

@@ -3,7 +3,7 @@
 //! is kept as a draft (debounced) and the complainant's earlier complaints are looked up as
 //! the phone or location is typed.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
@@ -15,7 +15,7 @@ use crate::domain::complaint::{Channel, Complaint, NewComplaint};
 use crate::error::Error;
 use crate::text::{fit, sanitize_line, width};
 use crate::tui::ctx::Ctx;
-use crate::tui::keymap::{Binding, HELP_HINT, Help, ctrl, footer, help_rows, key, lookup};
+use crate::tui::keymap::{Binding, HELP_HINT, Help, ctrl, footer, help_rows, key, lookup, plain};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::panes::Room;
 use crate::tui::theme;
@@ -638,8 +638,7 @@ impl Room for Intake {
                     }
                 }
                 Field::Apologized => {
-                    if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y'))
-                        && !key.modifiers.contains(KeyModifiers::CONTROL)
+                    if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y')) && plain(&key)
                     {
                         self.apologized = !self.apologized;
                         self.changed(focus);
@@ -713,6 +712,7 @@ fn category_labels(ctx: &Ctx<'_>) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::tui::keymap::tests::check_table;
+    use crossterm::event::KeyModifiers;
 
     #[test]
     fn the_intake_keys() {

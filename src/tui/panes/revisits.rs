@@ -65,7 +65,7 @@ enum Cmd {
 /// The agenda's keys.
 const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ch('1')], Cmd::Part(0))
-        .help("1-5 / Left / Right / Tab", "help.agenda_part")
+        .help("1-5 / Left / Right / Tab / Shift+Tab", "help.agenda_part")
         .hint_at(3, "keys.part"),
     Binding::new(&[ch('2')], Cmd::Part(1)),
     Binding::new(&[ch('3')], Cmd::Part(2)),

@@ -8,7 +8,7 @@
 //! Inputs are named by the field names the domain uses in its errors (`motive`, `party`,
 //! …), so a refusal finds its input without a table per form.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -18,7 +18,7 @@ use ratatui::widgets::{Block, Paragraph};
 use crate::error::Error;
 use crate::text::{fit, sanitize_line, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
-use crate::tui::keymap::{Binding, Help, ctrl, footer, help_rows, key, lookup};
+use crate::tui::keymap::{Binding, Help, ctrl, footer, help_rows, key, lookup, plain};
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
 use crate::tui::widgets::secret::{Secret, secret_key};
@@ -367,7 +367,6 @@ impl Form {
 
     /// Handles a key.
     pub fn key(&mut self, key: KeyEvent) -> FormStep {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let multi = matches!(
             self.inputs.get(self.focus).map(|i| &i.value),
             Some(Value::Text(t)) if t.is_multi_line()
@@ -407,7 +406,9 @@ impl Form {
                         }
                     }
                     Value::Tick(t) => {
-                        if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y')) && !ctrl {
+                        if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y'))
+                            && plain(&key)
+                        {
                             *t = !*t;
                             true
                         } else {
@@ -792,11 +793,12 @@ pub fn choose(key: KeyEvent, current: usize, labels: &[String]) -> Option<usize>
         return None;
     }
     match key.code {
+        KeyCode::Char(_) if !plain(&key) => None,
         KeyCode::Right | KeyCode::Char(' ') => Some((current + 1) % n),
         KeyCode::Left => Some((current + n - 1) % n),
         KeyCode::Home => Some(0),
         KeyCode::End => Some(n - 1),
-        KeyCode::Char(ch) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+        KeyCode::Char(ch) => {
             let needle = ch.to_lowercase().to_string();
             (1..=n)
                 .map(|step| (current + step) % n)
@@ -839,6 +841,7 @@ pub fn choice_line(labels: &[String], chosen: Option<usize>, cols: u16) -> Line<
 mod tests {
     use super::*;
     use crate::tui::keymap::tests::check_table;
+    use crossterm::event::KeyModifiers;
 
     #[test]
     fn the_form_keys() {
