@@ -734,6 +734,7 @@ fn every_screen_in_every_language_and_two_sizes() {
             follow_up_screens(lang, size);
             cases_screens(lang, size);
             cases_filter_screens(lang, size);
+            last_year_screens(lang, size);
             first_run_screens(lang, size);
             lock_screens(lang, size);
             agents_screens(lang, size);
@@ -833,6 +834,33 @@ fn list_screens(lang: Lang, size: (u16, u16)) {
         s.key(KeyCode::Down);
     }
     s.snapshot(&name("list_scrolled", lang, size));
+}
+
+/// A complaint logged from paper a year after it came in: the lists show its year, so it
+/// is not read as this year's (first in the F3 queue and in F6's open cases, oldest first),
+/// and the time column makes room for it.
+fn last_year_screens(lang: Lang, size: (u16, u16)) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    fill_received(&mut open_desk(&db), &|i, spread| match i {
+        0 => spread - Duration::days(365),
+        _ => spread,
+    });
+    let mut s = Session::open(&db, lang, size);
+    s._dir = Some(dir);
+    s.send(press(KeyCode::F(3)));
+    let drawn = s.snapshot(&name("last_year_list", lang, size));
+    let text = drawn.text();
+    assert!(text.contains("20251109-0001 2025-11-09 08:20"), "{text}");
+    assert!(text.contains("20261109-0001 11-09 17:27"), "{text}");
+    s.send(press(KeyCode::F(6)));
+    s.key(KeyCode::Tab);
+    let drawn = s.snapshot(&name("last_year_cases", lang, size));
+    assert!(
+        drawn.text().contains("2025-11-09 08:20"),
+        "{}",
+        drawn.text()
+    );
 }
 
 /// The complaint the classification form is shown for: the oldest, its description naming

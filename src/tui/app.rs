@@ -712,7 +712,7 @@ impl App {
             overlay.render(&ctx, frame, body);
         }
         if let Some((shown, _)) = &self.notice {
-            notice::render(c, shown, frame, notice_line);
+            notice::render(c, shown, ctx.now_utc(), frame, notice_line);
         }
         status::status_line(
             c,

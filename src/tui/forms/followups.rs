@@ -15,7 +15,7 @@ use crate::desk::Revisit;
 use crate::desk::{CallResult, CallbackRow};
 use crate::domain::complaint::Complaint;
 use crate::error::{Error, Result};
-use crate::present::{local_minutes, role_name};
+use crate::present::{role_name, short_minutes};
 use crate::text::{fit, sanitize_line};
 use crate::tui::ctx::Ctx;
 use crate::tui::msg::Effect;
@@ -43,12 +43,6 @@ pub fn short_kind_name(ctx: &Ctx<'_>, kind: &str) -> String {
         "" => kind_name(ctx, kind),
         short => short.to_string(),
     }
-}
-
-/// A due time as a list shows it: local `MM-DD HH:MM`.
-pub fn due_cell(t: DateTime<Utc>) -> String {
-    let full = local_minutes(t);
-    full.get(5..).unwrap_or(&full).to_string()
 }
 
 /// The text of a date input: empty is none; otherwise a date and time as the command line
@@ -124,7 +118,7 @@ impl FollowForm {
                 "tui.attempts_so_far",
                 &[
                     ("kind", kind_name(ctx, &cb.kind)),
-                    ("due", due_cell(cb.due_at)),
+                    ("due", short_minutes(cb.due_at, ctx.now_utc())),
                     ("attempts", cb.attempts.to_string()),
                     (
                         "flag",
@@ -180,7 +174,7 @@ impl FollowForm {
                 "tui.revisit_head",
                 &[
                     ("role", role_name(&r.role, ctx.config, ctx.lang)),
-                    ("due", due_cell(r.due_at)),
+                    ("due", short_minutes(r.due_at, ctx.now_utc())),
                     (
                         "reopen",
                         ctx.config.policy.follow_up.reopen_at_or_below.to_string(),

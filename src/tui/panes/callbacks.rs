@@ -15,17 +15,17 @@ use ratatui::widgets::Paragraph;
 use chrono::{DateTime, Utc};
 
 use crate::desk::{CallResult, Callback, CallbackRow, CallbackView};
-use crate::present::role_name;
+use crate::present::{role_name, short_minutes};
 use crate::text::{fit, sanitize_line, width};
 use crate::tui::ctx::Ctx;
-use crate::tui::forms::followups::{FollowForm, due_cell, short_kind_name};
+use crate::tui::forms::followups::{FollowForm, short_kind_name};
 use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
 use crate::tui::theme;
 use crate::tui::widgets::table::{
-    MARKS, PHONE_MAX, PHONE_MIN, bar_line, cells_line, marks, position_text,
+    MARKS, PHONE_MAX, PHONE_MIN, bar_line, cells_line, marks, position_text, time_width,
 };
 use crate::tui::widgets::window::{self, Fetch, Key, Keyed, Window};
 
@@ -242,7 +242,9 @@ impl Callbacks {
         );
         let position = position_text(&self.window);
         lines.push(bar_line(bar, &legend, &position, cols));
-        let Columns(w) = Columns::fit(cols.saturating_sub(MARKS), self.phone_width());
+        let now = ctx.now_utc();
+        let due_w = time_width(self.window.rows().iter().map(|r| r.callback.due_at), now);
+        let Columns(w) = Columns::fit(cols.saturating_sub(MARKS), self.phone_width(), due_w);
         let wide = w[8] > 0;
         let header = [
             c.text("tui.col_due"),
@@ -289,7 +291,7 @@ impl Callbacks {
             };
             let first = co.description.lines().next().unwrap_or_default();
             let cells = [
-                due_cell(cb.due_at),
+                short_minutes(cb.due_at, now),
                 short_kind_name(ctx, &cb.kind),
                 co.number.clone(),
                 sanitize_line(&co.name),
@@ -413,13 +415,13 @@ impl Room for Callbacks {
 struct Columns([usize; 9]);
 
 impl Columns {
-    fn fit(total: usize, phone: usize) -> Columns {
+    fn fit(total: usize, phone: usize, due: usize) -> Columns {
         let mut w = if total >= 100 {
-            [11, 12, 13, 8, phone, 14, 4, 14, 0]
+            [due, 12, 13, 8, phone, 14, 4, 14, 0]
         } else {
             // Narrow: a shorter kind and name, the level without its owner; the location
             // takes what is left.
-            [11, 8, 13, 6, phone, 0, 4, 4, 0]
+            [due, 8, 13, 6, phone, 0, 4, 4, 0]
         };
         let shown = w.iter().filter(|c| **c > 0).count();
         let fixed: usize = w.iter().sum::<usize>() + shown;
@@ -437,6 +439,7 @@ impl Columns {
 mod tests {
     use super::*;
     use crate::tui::keymap::tests::check_table;
+    use crate::tui::widgets::table::TIME;
 
     #[test]
     fn the_queue_keys() {
@@ -449,7 +452,7 @@ mod tests {
     #[test]
     fn columns_fill_the_width() {
         for total in [75, 99, 100, 115, 197] {
-            let Columns(w) = Columns::fit(total, 13);
+            let Columns(w) = Columns::fit(total, 13, TIME);
             let shown = w.iter().filter(|c| **c > 0).count();
             assert_eq!(w.iter().sum::<usize>() + shown - 1, total, "{total}: {w:?}");
         }

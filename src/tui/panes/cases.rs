@@ -19,7 +19,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -32,7 +32,7 @@ use crate::domain::complaint::{Complaint, Queue};
 use crate::domain::handling::Approval;
 use crate::domain::search::{SearchFilter, View, matches};
 use crate::error::Error;
-use crate::present::local_minutes;
+use crate::present::short_minutes;
 use crate::text::{fit, sanitize_line, width};
 use crate::tui::ctx::Ctx;
 use crate::tui::forms::filters::{FilterForm, Filters};
@@ -43,7 +43,7 @@ use crate::tui::panes::case::Cover;
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
 use crate::tui::widgets::form::{self, FormStep};
-use crate::tui::widgets::table::{bar_line, position_text};
+use crate::tui::widgets::table::{bar_line, position_text, time_width};
 use crate::tui::widgets::window::{self, Fetch, FetchKind, Go, Key, Keyed, Window};
 
 /// The views, in the order the pane shows them: the queue each lists when nothing is
@@ -644,7 +644,12 @@ impl Cases {
             _ => position_text(&self.window),
         };
         lines.push(bar_line(tabs, c.text("tui.cases_legend"), &position, cols));
-        let w = columns(cols.saturating_sub(MARKS));
+        let now = ctx.now_utc();
+        let received = time_width(
+            self.window.rows().iter().map(|r| r.complaint.received_at),
+            now,
+        );
+        let w = columns(cols.saturating_sub(MARKS), received);
         let header = [
             c.text("label.number"),
             c.text("label.received_at"),
@@ -672,7 +677,6 @@ impl Cases {
             };
             lines.push(Line::styled(fit(c.text(key), cols), theme::hint()));
         }
-        let now = ctx.now_utc();
         let height = (body.height as usize).saturating_sub(2);
         let selected = self.window.selected_index();
         let query = self.searched.as_deref().unwrap_or("");
@@ -688,7 +692,7 @@ impl Cases {
             let first = co.description.lines().next().unwrap_or_default();
             let texts = [
                 co.number.clone(),
-                received_cell(co.received_at, now),
+                short_minutes(co.received_at, now),
                 c.text(co.stage.label_key()).to_string(),
                 ctx.config.category_name(&co.category, ctx.lang),
                 co.severity
@@ -926,18 +930,6 @@ fn cells<const N: usize>(
     spans
 }
 
-/// When a case was received: month, day and time this year, the date in an earlier one.
-fn received_cell(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let local = local_minutes(at);
-    let this_year =
-        at.with_timezone(&chrono::Local).year() == now.with_timezone(&chrono::Local).year();
-    if this_year {
-        local.get(5..).unwrap_or(&local).to_string()
-    } else {
-        local.get(..10).unwrap_or(&local).to_string()
-    }
-}
-
 /// Whole days from receipt to the close (closed cases) or to now.
 fn age_days(c: &Complaint, now: DateTime<Utc>) -> i64 {
     (c.closed_at.unwrap_or(now) - c.received_at)
@@ -946,12 +938,12 @@ fn age_days(c: &Complaint, now: DateTime<Utc>) -> i64 {
 }
 
 /// Column widths (the marks not counted): number, received, stage, category, severity,
-/// handler, location, age, description; the description takes the rest.
-fn columns(total: usize) -> [usize; 9] {
+/// handler, location, age, description (`received` wide); the description takes the rest.
+fn columns(total: usize, received: usize) -> [usize; 9] {
     let mut w = if total >= 100 {
-        [13, 11, 10, 10, 8, 8, 14, 5, 0]
+        [13, received, 10, 10, 8, 8, 14, 5, 0]
     } else {
-        [13, 11, 8, 8, 0, 6, 0, 4, 0]
+        [13, received, 8, 8, 0, 6, 0, 4, 0]
     };
     let shown = w.iter().filter(|c| **c > 0).count() + 1;
     let fixed: usize = w.iter().sum::<usize>() + shown - 1;
@@ -964,6 +956,7 @@ mod tests {
     use super::*;
     use crate::domain::stage::Stage;
     use crate::tui::keymap::tests::check_table;
+    use crate::tui::widgets::table::TIME;
     use crossterm::event::KeyModifiers;
 
     fn press(code: KeyCode) -> KeyEvent {
@@ -1228,7 +1221,7 @@ mod tests {
     #[test]
     fn columns_fill_the_width() {
         for total in [77, 99, 100, 117, 197] {
-            let w = columns(total);
+            let w = columns(total, TIME);
             let shown = w.iter().filter(|c| **c > 0).count();
             assert_eq!(w.iter().sum::<usize>() + shown - 1, total, "{total}: {w:?}");
         }

@@ -16,7 +16,7 @@ use crate::desk::{Cursor, triage_overdue};
 use crate::domain::complaint::{Complaint, Queue};
 use crate::domain::stage::Move;
 use crate::domain::suggest::suggest;
-use crate::present::local_minutes;
+use crate::present::short_minutes;
 use crate::text::sanitize_line;
 use crate::tui::ctx::Ctx;
 use crate::tui::forms::moves::MoveForm;
@@ -25,7 +25,7 @@ use crate::tui::msg::{Effect, Out};
 use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
 use crate::tui::theme;
-use crate::tui::widgets::table::cells_line;
+use crate::tui::widgets::table::{cells_line, time_width};
 use crate::tui::widgets::window::{self, Fetch, FetchKind, Key, Keyed, Window};
 
 /// The queue this pane lists.
@@ -157,8 +157,9 @@ impl Classification {
         }
         // The first two columns mark a triage overdue (`!`) and a spread risk (传播风险,
         // decided or suggested by the keyword rules: `*`), saying it without colour.
-        let w = columns((inner.width as usize).saturating_sub(2));
         let now = ctx.now_utc();
+        let received = time_width(rows.iter().map(|r| r.received_at), now);
+        let w = columns((inner.width as usize).saturating_sub(2), received);
         let mut lines = Vec::with_capacity(inner.height as usize);
         let header = [
             c.text("label.number"),
@@ -184,7 +185,7 @@ impl Classification {
             let first = row.description.lines().next().unwrap_or_default();
             let cells = [
                 row.number.clone(),
-                local_minutes(row.received_at)[5..].to_string(),
+                short_minutes(row.received_at, now),
                 c.text(row.channel.label_key()).to_string(),
                 ctx.config.category_name(&row.category, ctx.lang),
                 sanitize_line(&row.name),
@@ -281,13 +282,13 @@ impl Room for Classification {
 }
 
 /// Column widths for the list at a given width; the description takes what is left.
-/// Order: number, received (MM-DD HH:MM), channel, category, name, location, description.
-fn columns(total: usize) -> [usize; 7] {
+/// Order: number, received (`received` wide), channel, category, name, location, description.
+fn columns(total: usize, received: usize) -> [usize; 7] {
     let mut w = if total >= 100 {
-        [13, 11, 10, 12, 8, 16, 0]
+        [13, received, 10, 12, 8, 16, 0]
     } else {
         // Narrow: no channel, shorter category and location; the description keeps room.
-        [13, 11, 0, 10, 8, 12, 0]
+        [13, received, 0, 10, 8, 12, 0]
     };
     let shown = w.iter().filter(|c| **c > 0).count();
     let fixed: usize = w.iter().sum::<usize>() + shown;
@@ -313,7 +314,7 @@ mod tests {
     #[test]
     fn columns_fill_the_width() {
         for total in [99, 100, 150] {
-            let w = columns(total);
+            let w = columns(total, crate::tui::widgets::table::TIME);
             let shown = w.iter().filter(|c| **c > 0).count();
             assert_eq!(w.iter().sum::<usize>() + shown - 1, total, "{total}: {w:?}");
         }

@@ -13,17 +13,17 @@ use ratatui::widgets::Paragraph;
 use crate::desk::{AgendaCounts, AgendaRange, Revisit};
 use crate::domain::complaint::Complaint;
 use crate::domain::stage::Stage;
-use crate::present::role_name;
+use crate::present::{role_name, short_minutes};
 use crate::text::{sanitize_line, width};
 use crate::tui::ctx::Ctx;
-use crate::tui::forms::followups::{FollowForm, due_cell};
+use crate::tui::forms::followups::FollowForm;
 use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
 use crate::tui::theme;
 use crate::tui::widgets::table::{
-    PHONE_MAX, PHONE_MIN, bar_line, cells_line, marks, position_text,
+    PHONE_MAX, PHONE_MIN, bar_line, cells_line, marks, position_text, time_width,
 };
 use crate::tui::widgets::window::{self, Fetch, Key, Keyed, Window};
 
@@ -268,7 +268,8 @@ impl Revisits {
             .max()
             .unwrap_or(0)
             .clamp(PHONE_MIN, PHONE_MAX);
-        let w = columns(cols.saturating_sub(1), phone);
+        let due = time_width(self.window.rows().iter().map(|r| r.revisit.due_at), now);
+        let w = columns(cols.saturating_sub(1), phone, due);
         let header = [
             c.text("tui.col_due"),
             c.text("label.role"),
@@ -297,7 +298,7 @@ impl Revisits {
             let overdue = r.due_at < now;
             let first = co.description.lines().next().unwrap_or_default();
             let cells = [
-                due_cell(r.due_at),
+                short_minutes(r.due_at, now),
                 role_name(&r.role, ctx.config, ctx.lang),
                 co.number.clone(),
                 sanitize_line(&co.name),
@@ -390,11 +391,11 @@ impl Room for Revisits {
 
 /// Column widths of the agenda (the mark not counted): due, role, number, name, phone,
 /// location, description; the description (wide) or the location (narrow) takes the rest.
-fn columns(total: usize, phone: usize) -> [usize; 7] {
+fn columns(total: usize, phone: usize, due: usize) -> [usize; 7] {
     let mut w = if total >= 100 {
-        [11, 16, 13, 8, phone, 16, 0]
+        [due, 16, 13, 8, phone, 16, 0]
     } else {
-        [11, 8, 13, 8, phone, 0, 0]
+        [due, 8, 13, 8, phone, 0, 0]
     };
     let shown = w.iter().filter(|c| **c > 0).count();
     let fixed: usize = w.iter().sum::<usize>() + shown;
@@ -442,7 +443,7 @@ mod tests {
     #[test]
     fn columns_fill_the_width() {
         for total in [77, 99, 100, 117, 197] {
-            let w = columns(total, 13);
+            let w = columns(total, 13, crate::tui::widgets::table::TIME);
             let shown = w.iter().filter(|c| **c > 0).count();
             assert_eq!(w.iter().sum::<usize>() + shown - 1, total, "{total}: {w:?}");
         }

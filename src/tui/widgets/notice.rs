@@ -1,20 +1,22 @@
 //! The notice line above the status line: what just happened, in the reader's language,
 //! coloured by whether it went well.
 
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use crate::desk::CallResult;
 use crate::i18n::Catalog;
+use crate::present::short_minutes;
 use crate::text::sanitize_line;
 use crate::tui::forms::agents::Change;
-use crate::tui::forms::followups::due_cell;
 use crate::tui::msg::Notice;
 use crate::tui::theme;
 
-/// Draws `notice` on its line.
-pub fn render(c: &Catalog, notice: &Notice, frame: &mut Frame<'_>, area: Rect) {
+/// Draws `notice` on its line (times in it as of `now`).
+pub fn render(c: &Catalog, notice: &Notice, now: DateTime<Utc>, frame: &mut Frame<'_>, area: Rect) {
+    let due_cell = |t: &DateTime<Utc>| short_minutes(*t, now);
     let result_name = |r: &CallResult| c.text(&format!("callresult.{}", r.as_str())).to_string();
     let (text, style) = match notice {
         Notice::Saved(number) => (
@@ -69,11 +71,11 @@ pub fn render(c: &Catalog, notice: &Notice, frame: &mut Frame<'_>, area: Rect) {
             let (key, style) = match (next, flagged) {
                 (None, _) => ("tui.logged_done", theme::success()),
                 (Some(due), None) => {
-                    args.push(("due", due_cell(*due)));
+                    args.push(("due", due_cell(due)));
                     ("tui.logged_next", theme::success())
                 }
                 (Some(due), Some(n)) => {
-                    args.push(("due", due_cell(*due)));
+                    args.push(("due", due_cell(due)));
                     args.push(("attempts", n.to_string()));
                     ("tui.logged_flagged", theme::error())
                 }
@@ -83,7 +85,7 @@ pub fn render(c: &Catalog, notice: &Notice, frame: &mut Frame<'_>, area: Rect) {
         Notice::Promised { number, due } => (
             c.format(
                 "tui.promised_done",
-                &[("number", number.clone()), ("due", due_cell(*due))],
+                &[("number", number.clone()), ("due", due_cell(due))],
             ),
             theme::success(),
         ),

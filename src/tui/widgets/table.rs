@@ -1,9 +1,11 @@
 //! Pieces of the list panes' tables: cells fitted to column widths, the marks that say a
 //! row's state without colour, the filter bar with its legend and the selection's place.
 
+use chrono::{DateTime, Utc};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+use crate::present::this_year;
 use crate::text::{fit, width};
 use crate::tui::theme;
 use crate::tui::widgets::window::{Keyed, Window};
@@ -14,6 +16,21 @@ pub const MARKS: usize = 3;
 pub const PHONE_MIN: usize = 11;
 /// The widest phone shown whole (`+86 138 0000 1234`).
 pub const PHONE_MAX: usize = 17;
+
+/// Width of a time column (`MM-DD HH:MM`, see `present::short_minutes`).
+pub const TIME: usize = 11;
+/// Width of a time column that shows a year (`YYYY-MM-DD HH:MM`).
+const TIME_YEAR: usize = 16;
+
+/// Width of a time column holding `times`: room for the year when one of them is not in the
+/// year of `now`.
+pub fn time_width(mut times: impl Iterator<Item = DateTime<Utc>>, now: DateTime<Utc>) -> usize {
+    if times.all(|t| this_year(t, now)) {
+        TIME
+    } else {
+        TIME_YEAR
+    }
+}
 
 /// The marks of a row, each a character that says it without colour.
 pub fn marks(overdue: bool, flagged: bool, risk: bool) -> Vec<Span<'static>> {
