@@ -16,7 +16,7 @@ use crate::desk::{CallResult, CallbackRow};
 use crate::domain::complaint::Complaint;
 use crate::error::{Error, Result};
 use crate::present::{role_name, short_minutes};
-use crate::text::{fit, sanitize_line};
+use crate::text::{fit, sanitize_line, wrap_hanging};
 use crate::tui::ctx::Ctx;
 use crate::tui::msg::Effect;
 use crate::tui::theme;
@@ -318,19 +318,18 @@ impl FollowForm {
             FollowKind::Revisit { .. } => "tui.revisit_title",
         };
         let title = c.format(key, &[("number", self.number.clone())]);
+        // The complaint on one line (its free text cut), what is owed wrapped.
         let head = |cols: usize| -> Vec<Line<'static>> {
-            self.head
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let style = if i == 0 {
-                        theme::hint()
-                    } else {
-                        theme::label()
-                    };
-                    Line::styled(fit(l, cols), style)
-                })
-                .collect()
+            let mut lines = Vec::new();
+            for (i, l) in self.head.iter().enumerate() {
+                if i == 0 {
+                    lines.push(Line::styled(fit(l, cols), theme::hint()));
+                } else {
+                    let rows = wrap_hanging(l, cols).into_iter();
+                    lines.extend(rows.map(|r| Line::styled(r, theme::label())));
+                }
+            }
+            lines
         };
         popup(ctx, frame, area, &title, &head, &self.form);
     }

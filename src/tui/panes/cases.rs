@@ -32,8 +32,9 @@ use crate::domain::complaint::{Complaint, Queue};
 use crate::domain::handling::Approval;
 use crate::domain::search::{SearchFilter, View, matches};
 use crate::error::Error;
+use crate::i18n::Catalog;
 use crate::present::short_minutes;
-use crate::text::{fit, sanitize_line, width};
+use crate::text::{fit, sanitize_line, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
 use crate::tui::forms::filters::{FilterForm, Filters};
 use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, ctrl, footer, help_rows, key, lookup};
@@ -43,7 +44,7 @@ use crate::tui::panes::case::Cover;
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
 use crate::tui::widgets::form::{self, FormStep};
-use crate::tui::widgets::table::{bar_line, position_text, time_width};
+use crate::tui::widgets::table::{bar_line, label_width, position_text, time_width};
 use crate::tui::widgets::window::{self, Fetch, FetchKind, Go, Key, Keyed, Window};
 
 /// The views, in the order the pane shows them: the queue each lists when nothing is
@@ -334,8 +335,23 @@ impl Cases {
     }
 
     /// Lines above the list: the query, the filters when any, the views.
-    fn bars(&self) -> usize {
-        2 + usize::from(self.filters.is_active())
+    fn bars(&self, ctx: &Ctx<'_>) -> usize {
+        let cols = usize::from(ctx.body().width.saturating_sub(2));
+        2 + self.summary_rows(ctx, cols).len()
+    }
+
+    /// The active filters' summary in rows of `cols` columns: wrapped onto a second row
+    /// when it is longer than one, cut only beyond that.
+    fn summary_rows(&self, ctx: &Ctx<'_>, cols: usize) -> Vec<String> {
+        let Some(line) = self.filters.summary(ctx) else {
+            return Vec::new();
+        };
+        let mut rows = wrap_hanging(&line, cols);
+        if rows.len() > 2 {
+            let rest = rows.split_off(1).concat();
+            rows.push(fit(&rest, cols));
+        }
+        rows
     }
 
     /// Whether the query line has the focus.
@@ -421,12 +437,32 @@ impl Cases {
                 complaint,
             })
             .collect();
-        let next = self.window.apply(fetch, rows, ctx.list_rows(self.bars()));
+        let next = self
+            .window
+            .apply(fetch, rows, ctx.list_rows(self.bars(ctx)));
         (next, Effect::CaseOverdue(ids))
     }
 
     fn count(&self, view: usize) -> Option<i64> {
         self.counts.and_then(|c| c.get(view).copied())
+    }
+
+    /// The views as tabs, the active one bracketed; each with its count when `counted`
+    /// (the active one always).
+    fn tabs(&self, c: &Catalog, counted: bool) -> Vec<Span<'static>> {
+        let mut tabs = Vec::new();
+        for (i, (_, _, label)) in VIEWS.iter().enumerate() {
+            let mut text = format!("{} {}", i + 1, c.text(label));
+            if let Some(n) = self.count(i).filter(|_| counted || i == self.view) {
+                text.push_str(&format!(" {n}"));
+            }
+            tabs.push(if i == self.view {
+                Span::styled(format!("[{text}]"), theme::tab_active())
+            } else {
+                Span::styled(format!(" {text} "), theme::tab())
+            });
+        }
+        tabs
     }
 
     /// The effect that reads `fetch` of the list shown: the view's queue, or the search.
@@ -496,7 +532,7 @@ impl Cases {
     }
 
     fn go(&mut self, go: Go, ctx: &Ctx<'_>) -> Out {
-        let next = self.window.go(go, ctx.list_rows(self.bars()));
+        let next = self.window.go(go, ctx.list_rows(self.bars(ctx)));
         Out::effects(next.and_then(|f| self.load(f)).into_iter().collect())
     }
 
@@ -608,34 +644,30 @@ impl Cases {
             c.text("tui.cases_title"),
             &footer(c, keys, HELP_HINT, "  "),
         );
-        let top = self.bars() as u16 - 1;
+        let cols = inner.width as usize;
+        let summary = self.summary_rows(ctx, cols);
+        let top = summary.len() as u16 + 1;
         if inner.height < top + 2 {
             return;
         }
-        let cols = inner.width as usize;
         self.render_query(ctx, frame, Rect { height: 1, ..inner });
-        if let Some(line) = self.filters.summary(ctx) {
-            frame.render_widget(
-                Span::styled(fit(&line, cols), theme::label()),
-                Rect {
-                    y: inner.y + 1,
-                    height: 1,
-                    ..inner
-                },
-            );
-        }
+        let summary: Vec<Line<'_>> = summary
+            .into_iter()
+            .map(|r| Line::styled(r, theme::label()))
+            .collect();
+        frame.render_widget(
+            Paragraph::new(summary),
+            Rect {
+                y: inner.y + 1,
+                height: top - 1,
+                ..inner
+            },
+        );
         let mut lines: Vec<Line<'static>> = Vec::with_capacity(inner.height as usize);
-        let mut tabs = Vec::new();
-        for (i, (_, _, label)) in VIEWS.iter().enumerate() {
-            let mut text = format!("{} {}", i + 1, c.text(label));
-            if let Some(n) = self.count(i) {
-                text.push_str(&format!(" {n}"));
-            }
-            tabs.push(if i == self.view {
-                Span::styled(format!("[{text}]"), theme::tab_active())
-            } else {
-                Span::styled(format!(" {text} "), theme::tab())
-            });
+        // The views with their counts; when they do not fit, only the active one counted.
+        let mut tabs = self.tabs(c, true);
+        if tabs.iter().map(Span::width).sum::<usize>() > cols {
+            tabs = self.tabs(c, false);
         }
         let position = match (self.searching(), self.found) {
             (true, Some(n)) if !self.window.rows().is_empty() => {
@@ -645,11 +677,6 @@ impl Cases {
         };
         lines.push(bar_line(tabs, c.text("tui.cases_legend"), &position, cols));
         let now = ctx.now_utc();
-        let received = time_width(
-            self.window.rows().iter().map(|r| r.complaint.received_at),
-            now,
-        );
-        let w = columns(cols.saturating_sub(MARKS), received);
         let header = [
             c.text("label.number"),
             c.text("label.received_at"),
@@ -661,6 +688,29 @@ impl Cases {
             c.text("tui.col_age"),
             c.text("label.description"),
         ];
+        let stage = |co: &Complaint| c.text(co.stage.label_key());
+        let category = |co: &Complaint| ctx.config.category_name(&co.category, ctx.lang);
+        let severity = |co: &Complaint| {
+            co.severity
+                .as_deref()
+                .map(|s| ctx.config.severity_name(s, ctx.lang))
+                .unwrap_or_default()
+        };
+        let age =
+            |co: &Complaint| c.format("tui.age_days", &[("days", age_days(co, now).to_string())]);
+        let rows = || self.window.rows().iter().map(|r| &r.complaint);
+        let w = columns(
+            cols.saturating_sub(MARKS),
+            Labels {
+                received: time_width(rows().map(|co| co.received_at), now),
+                stage: label_width(header[2], rows().map(|co| width(stage(co)))),
+                category: label_width(header[3], rows().map(|co| width(&category(co)))),
+                severity: label_width(header[4], rows().map(|co| width(&severity(co)))),
+                handler: width(header[5]),
+                age: label_width(header[7], rows().map(|co| width(&age(co)))),
+                description: width(header[8]),
+            },
+        );
         let mut head = vec![Span::styled(" ".repeat(MARKS), theme::header())];
         head.extend(cells(&w, header.map(plain), theme::header(), ""));
         lines.push(Line::from(head));
@@ -693,15 +743,12 @@ impl Cases {
             let texts = [
                 co.number.clone(),
                 short_minutes(co.received_at, now),
-                c.text(co.stage.label_key()).to_string(),
-                ctx.config.category_name(&co.category, ctx.lang),
-                co.severity
-                    .as_deref()
-                    .map(|s| ctx.config.severity_name(s, ctx.lang))
-                    .unwrap_or_default(),
+                stage(co).to_string(),
+                category(co),
+                severity(co),
                 co.handler.as_deref().map(sanitize_line).unwrap_or_default(),
                 sanitize_line(&co.location),
-                c.format("tui.age_days", &[("days", age_days(co, now).to_string())]),
+                age(co),
                 sanitize_line(first),
             ];
             let style = if i == selected {
@@ -937,17 +984,40 @@ fn age_days(c: &Complaint, now: DateTime<Utc>) -> i64 {
         .max(0)
 }
 
+/// The widths the list's columns need: the time column's, those of the label columns (the
+/// widest label in memory or the header) and the headers of the free-text columns.
+struct Labels {
+    received: usize,
+    stage: usize,
+    category: usize,
+    severity: usize,
+    handler: usize,
+    age: usize,
+    description: usize,
+}
+
 /// Column widths (the marks not counted): number, received, stage, category, severity,
-/// handler, location, age, description (`received` wide); the description takes the rest.
-fn columns(total: usize, received: usize) -> [usize; 9] {
+/// handler, location, age, description; the description takes the rest. Narrow, the
+/// severity and the location are left out, and the handler too when the description
+/// would have less room than its header.
+fn columns(total: usize, l: Labels) -> [usize; 9] {
     let mut w = if total >= 100 {
-        [13, received, 10, 10, 8, 8, 14, 5, 0]
+        let handler = l.handler.max(8);
+        [
+            13, l.received, l.stage, l.category, l.severity, handler, 14, l.age, 0,
+        ]
     } else {
-        [13, received, 8, 8, 0, 6, 0, 4, 0]
+        let handler = l.handler.max(6);
+        [13, l.received, l.stage, l.category, 0, handler, 0, l.age, 0]
     };
-    let shown = w.iter().filter(|c| **c > 0).count() + 1;
-    let fixed: usize = w.iter().sum::<usize>() + shown - 1;
-    w[8] = total.saturating_sub(fixed);
+    let rest = |w: &[usize; 9]| {
+        let shown = w.iter().filter(|c| **c > 0).count() + 1;
+        total.saturating_sub(w.iter().sum::<usize>() + shown - 1)
+    };
+    if rest(&w) < l.description {
+        w[5] = 0;
+    }
+    w[8] = rest(&w);
     w
 }
 
@@ -1221,7 +1291,18 @@ mod tests {
     #[test]
     fn columns_fill_the_width() {
         for total in [77, 99, 100, 117, 197] {
-            let w = columns(total, TIME);
+            let w = columns(
+                total,
+                Labels {
+                    received: TIME,
+                    stage: 10,
+                    category: 10,
+                    severity: 8,
+                    handler: 7,
+                    age: 4,
+                    description: 11,
+                },
+            );
             let shown = w.iter().filter(|c| **c > 0).count();
             assert_eq!(w.iter().sum::<usize>() + shown - 1, total, "{total}: {w:?}");
         }

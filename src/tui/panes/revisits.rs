@@ -23,7 +23,7 @@ use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
 use crate::tui::theme;
 use crate::tui::widgets::table::{
-    PHONE_MAX, PHONE_MIN, bar_line, cells_line, marks, position_text, time_width,
+    PHONE_MAX, PHONE_MIN, bar_line, cells_line, label_width, marks, position_text, time_width,
 };
 use crate::tui::widgets::window::{self, Fetch, Key, Keyed, Window};
 
@@ -268,8 +268,6 @@ impl Revisits {
             .max()
             .unwrap_or(0)
             .clamp(PHONE_MIN, PHONE_MAX);
-        let due = time_width(self.window.rows().iter().map(|r| r.revisit.due_at), now);
-        let w = columns(cols.saturating_sub(1), phone, due);
         let header = [
             c.text("tui.col_due"),
             c.text("label.role"),
@@ -279,6 +277,11 @@ impl Revisits {
             c.text("label.location"),
             c.text("label.description"),
         ];
+        let role = |r: &Revisit| role_name(&r.role, ctx.config, ctx.lang);
+        let visits = || self.window.rows().iter().map(|r| &r.revisit);
+        let due = time_width(visits().map(|r| r.due_at), now);
+        let roles = label_width(header[1], visits().map(|r| width(&role(r))));
+        let w = columns(cols.saturating_sub(1), phone, [due, roles]);
         lines.push(Line::styled(
             format!(" {}", cells_line(&w, header.map(str::to_string))),
             theme::header(),
@@ -299,7 +302,7 @@ impl Revisits {
             let first = co.description.lines().next().unwrap_or_default();
             let cells = [
                 short_minutes(r.due_at, now),
-                role_name(&r.role, ctx.config, ctx.lang),
+                role(r),
                 co.number.clone(),
                 sanitize_line(&co.name),
                 sanitize_line(&co.phone),
@@ -389,13 +392,14 @@ impl Room for Revisits {
     }
 }
 
-/// Column widths of the agenda (the mark not counted): due, role, number, name, phone,
-/// location, description; the description (wide) or the location (narrow) takes the rest.
-fn columns(total: usize, phone: usize, due: usize) -> [usize; 7] {
+/// Column widths of the agenda (the mark not counted): due, role (as wide as the widest
+/// role in memory), number, name, phone, location, description; the description (wide) or
+/// the location (narrow) takes the rest.
+fn columns(total: usize, phone: usize, [due, role]: [usize; 2]) -> [usize; 7] {
     let mut w = if total >= 100 {
-        [due, 16, 13, 8, phone, 16, 0]
+        [due, role, 13, 8, phone, 16, 0]
     } else {
-        [due, 8, 13, 8, phone, 0, 0]
+        [due, role, 13, 8, phone, 0, 0]
     };
     let shown = w.iter().filter(|c| **c > 0).count();
     let fixed: usize = w.iter().sum::<usize>() + shown;
@@ -443,7 +447,7 @@ mod tests {
     #[test]
     fn columns_fill_the_width() {
         for total in [77, 99, 100, 117, 197] {
-            let w = columns(total, 13, crate::tui::widgets::table::TIME);
+            let w = columns(total, 13, [crate::tui::widgets::table::TIME, 16]);
             let shown = w.iter().filter(|c| **c > 0).count();
             assert_eq!(w.iter().sum::<usize>() + shown - 1, total, "{total}: {w:?}");
         }

@@ -16,6 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::error::Error;
+use crate::i18n::Catalog;
 use crate::text::{fit, sanitize_line, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Binding, Help, ctrl, footer, help_rows, key, lookup, plain};
@@ -114,6 +115,33 @@ impl Input {
         match &self.value {
             Value::Text(t) if t.is_multi_line() => self.rows.max(2),
             _ => 1,
+        }
+    }
+
+    /// The hint shown now (catalog key): the one for while it does not apply, if disabled.
+    fn shown_hint(&self) -> Option<&'static str> {
+        if self.enabled {
+            self.hint
+        } else {
+            self.off_hint.or(self.hint)
+        }
+    }
+
+    /// The hint's rows under the value, when it does not fit beside it in `cols` columns
+    /// (beside a text or a choice it takes at most half); none when it fits.
+    fn hint_under(&self, c: &Catalog, cols: u16) -> Vec<String> {
+        let Some(hint) = self.shown_hint().map(|h| c.text(h)) else {
+            return Vec::new();
+        };
+        let beside = width(hint) + 2;
+        let fits = match self.value {
+            Value::Tick(_) => beside + 3 <= usize::from(cols),
+            _ => beside <= usize::from(cols / 2),
+        };
+        if fits {
+            Vec::new()
+        } else {
+            wrap_hanging(hint, usize::from(cols))
         }
     }
 }
@@ -468,17 +496,20 @@ impl Form {
         let Some((_, e)) = &self.error else {
             return Vec::new();
         };
-        let text = format!("! {}", sanitize_line(&ctx.catalog.render(e)));
-        // Continuation rows line up under the message, after the mark.
-        let mut rows = Vec::new();
-        for (n, row) in wrap_hanging(&text, cols as usize).into_iter().enumerate() {
-            if n > 0 && !row.starts_with(' ') {
-                rows.push(format!("  {row}"));
-            } else {
-                rows.push(row);
-            }
-        }
-        rows
+        let text = sanitize_line(&ctx.catalog.render(e));
+        // Continuation rows line up under the message, after the mark (wrapped two columns
+        // narrower, so that no row is cut at the edge).
+        wrap_hanging(&text, usize::from(cols).saturating_sub(2))
+            .into_iter()
+            .enumerate()
+            .map(|(n, row)| {
+                if n == 0 {
+                    format!("! {row}")
+                } else {
+                    format!("  {row}")
+                }
+            })
+            .collect()
     }
 
     fn layout(&self, ctx: &Ctx<'_>, cols: u16) -> Layout {
@@ -493,9 +524,12 @@ impl Form {
             rows += top_error;
         }
         let mut under = 0;
+        let mut hints = Vec::with_capacity(self.inputs.len());
         for (i, input) in self.inputs.iter().enumerate() {
             at.push(rows);
-            rows += input.height();
+            let hint = input.hint_under(ctx.catalog, value_w).len() as u16;
+            hints.push(hint);
+            rows += input.height() + hint;
             if error_at == Some(Some(i)) {
                 under = self.error_lines(ctx, value_w).len() as u16;
                 rows += under;
@@ -504,6 +538,7 @@ impl Form {
         Layout {
             label_w,
             at,
+            hints,
             top_error,
             under,
             rows,
@@ -518,7 +553,7 @@ impl Form {
         // Scroll: the focused input (and its refusal) in view.
         let mut offset = 0u16;
         if let Some(&top) = layout.at.get(self.focus) {
-            let mut bottom = top + self.inputs[self.focus].height();
+            let mut bottom = top + self.inputs[self.focus].height() + layout.hints[self.focus];
             if matches!(self.error, Some((Some(i), _)) if i == self.focus) {
                 bottom += layout.under;
             }
@@ -577,14 +612,30 @@ impl Form {
                 width: value_w,
                 ..row
             };
-            self.render_value(input, focused, ctx, frame, value);
+            let hint = input.hint_under(c, value_w);
+            self.render_value(input, focused, hint.is_empty(), ctx, frame, value);
+            let below = layout.at[i] + input.height();
+            if let Some(r) = row_area(below, layout.hints[i]) {
+                let lines: Vec<Line<'_>> = hint
+                    .into_iter()
+                    .map(|l| Line::styled(l, theme::hint()))
+                    .collect();
+                frame.render_widget(
+                    Paragraph::new(lines),
+                    Rect {
+                        x: value.x,
+                        width: value_w,
+                        ..r
+                    },
+                );
+            }
             if matches!(self.error, Some((Some(at), _)) if at == i) {
                 let lines: Vec<Line<'_>> = self
                     .error_lines(ctx, value_w)
                     .into_iter()
                     .map(|l| Line::styled(l, theme::error()))
                     .collect();
-                if let Some(r) = row_area(layout.at[i] + input.height(), layout.under) {
+                if let Some(r) = row_area(below + layout.hints[i], layout.under) {
                     frame.render_widget(
                         Paragraph::new(lines),
                         Rect {
@@ -598,10 +649,12 @@ impl Form {
         }
     }
 
+    /// Draws an input's value, and its hint beside it when `hint_beside`.
     fn render_value(
         &self,
         input: &Input,
         focused: bool,
+        hint_beside: bool,
         ctx: &Ctx<'_>,
         frame: &mut Frame<'_>,
         area: Rect,
@@ -616,12 +669,7 @@ impl Form {
                 theme::suggested(),
             ));
         }
-        let hint = if input.enabled {
-            input.hint
-        } else {
-            input.off_hint.or(input.hint)
-        };
-        if let Some(h) = hint {
+        if let Some(h) = input.shown_hint().filter(|_| hint_beside) {
             after.push(Span::styled(format!("  {}", c.text(h)), theme::hint()));
         }
         let after_w: u16 = after.iter().map(|s| s.width() as u16).sum();
@@ -778,6 +826,8 @@ struct Layout {
     label_w: u16,
     /// First row of each input.
     at: Vec<u16>,
+    /// Rows of each input's hint under it (0: beside it, or none).
+    hints: Vec<u16>,
     /// Rows of a refusal shown above the inputs.
     top_error: u16,
     /// Rows of a refusal shown under its input.

@@ -32,6 +32,12 @@ pub fn time_width(mut times: impl Iterator<Item = DateTime<Utc>>, now: DateTime<
     }
 }
 
+/// Width of a column of labels (a stage, a category, a kind, a role): its widest cell in
+/// memory and its header, so that neither is ever cut.
+pub fn label_width(header: &str, cells: impl Iterator<Item = usize>) -> usize {
+    cells.chain([width(header)]).max().unwrap_or(0)
+}
+
 /// The marks of a row, each a character that says it without colour.
 pub fn marks(overdue: bool, flagged: bool, risk: bool) -> Vec<Span<'static>> {
     let mark = |on: bool, c: &'static str, style: Style| {
