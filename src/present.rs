@@ -13,7 +13,7 @@ use crate::domain::handling::Approval;
 use crate::i18n::Catalog;
 use crate::text::{fit, sanitize_line, sanitize_lines, width};
 
-pub use crate::when::local_minutes;
+pub use crate::when::{local_minutes, short_minutes, this_year};
 
 /// The handling method's record, as labelled fields (only what was recorded).
 fn handling_fields(

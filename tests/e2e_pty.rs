@@ -51,6 +51,8 @@ const RIGHT: &str = "\x1b[C";
 const CTRL_S: &str = "\x13";
 const CTRL_Q: &str = "\x11";
 const CTRL_L: &str = "\x0c";
+/// Alt and a letter as terminals send it: ESC, then the letter.
+const ALT: &str = "\x1b";
 const PASTE_START: &str = "\x1b[200~";
 const PASTE_END: &str = "\x1b[201~";
 /// Entering and leaving the alternate screen (xterm's 1049: with saving and restoring the
@@ -1128,9 +1130,11 @@ fn classifies_and_verifies_a_complaint_through_the_forms() {
     tty.send(CTRL_S);
     tty.wait_for(&format!("{number}：判定类型已保存，当前阶段：已受理"));
 
-    // Verify: the motive and the outcome, typed in Chinese.
-    tty.send("v");
+    // Verify with Alt+v (what works while a Chinese input method holds the bare letters):
+    // the motive and the outcome, typed in Chinese; an Alt chord in a field types nothing.
+    tty.send(&format!("{ALT}v"));
     tty.wait_for(&format!("核实投诉：投诉 {number}"));
+    tty.send(&format!("{ALT}x"));
     tty.send(MOTIVE);
     tty.wait_for(MOTIVE);
     tty.send(TAB);
@@ -1223,8 +1227,9 @@ fn logs_an_unanswered_then_a_reached_call_from_the_callback_queue() {
     tty.send(CTRL_S);
     tty.wait_for(&format!("{number}：无人接听，下次回电"));
 
-    // Reached: the first result; the callback is done and leaves the queue.
-    tty.send("l");
+    // Reached (the form opened with Alt+l this time): the first result; the callback is
+    // done and leaves the queue.
+    tty.send(&format!("{ALT}l"));
     // The form says what was tried.
     tty.wait_for_all(&[&format!("记录回电：投诉 {number}"), "已 1 次未接通"]);
     tty.send(RIGHT);

@@ -3,8 +3,9 @@
 //! anything a wide character hides is listed after its row). Besides the snapshots: the
 //! caret follows display width (a Chinese character is two columns), untrusted text never
 //! puts a control, bidi or zero-width character into a cell, the same frames drawn one over
-//! the other on an emulated terminal (`vt100`) show what a fresh draw shows, and tiny
-//! windows do not panic.
+//! the other on an emulated terminal (`vt100`) show what a fresh draw shows, nothing but
+//! free text is ever cut with the cut mark (no label, header, key, stage or kind; the notice
+//! and status lines whole), and tiny windows do not panic.
 //!
 //! The app is driven as `tui::run` drives it: messages in, effects performed on a real
 //! `Desk` over a temporary SQLite file (with a fixed clock), results fed back as messages.
@@ -431,8 +432,167 @@ impl Session {
             "{name}: on a terminal, drawn over the earlier frames, it differs from a fresh draw"
         );
         assert_eq!(cursor, drawn.cursor, "{name}: the terminal's cursor");
+        let desk = self.app.lock_screen().is_none() && !self.app.in_first_run();
+        check_cuts(name, self.app.lang(), desk, &drawn.buffer);
         insta::assert_snapshot!(name.to_string(), drawn.text());
         drawn
+    }
+}
+
+// --- Nothing a reader needs is cut -------------------------------------------------------
+
+/// The mark `text::fit` leaves where it cut a text.
+const CUT: char = '~';
+
+/// The text of a catalog value or a configured name without the values that go into it,
+/// in pieces of two characters or more (leading quotes and punctuation dropped).
+fn literal_parts(text: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut inside = false;
+    for c in text.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                parts.push(String::new());
+            }
+            '}' => inside = false,
+            c if !inside => parts.last_mut().expect("a part").push(c),
+            _ => {}
+        }
+    }
+    parts
+        .iter()
+        .map(|p| {
+            p.trim_start_matches(|c: char| !c.is_alphanumeric())
+                .trim_end()
+        })
+        .filter(|p| p.chars().count() >= 2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// Everything the interface writes in `lang` that is not free text: the catalog's text and
+/// the configured names (categories, parties, severities, roles) of both presets.
+fn labels(lang: Lang) -> Vec<String> {
+    let catalog = Catalog::get(lang);
+    let mut labels: Vec<String> = catalog
+        .keys()
+        .flat_map(|k| literal_parts(catalog.text(k)))
+        .collect();
+    let presets = [
+        include_str!("../assets/presets/property-management.toml"),
+        include_str!("../assets/presets/pest-control.toml"),
+    ];
+    for line in presets.iter().flat_map(|p| p.lines()) {
+        let Some((field, value)) = line.split_once(" = ") else {
+            continue;
+        };
+        if matches!(field, "zh" | "zh_tw" | "en") {
+            let name = value.trim_matches('"');
+            labels.push(name.to_string());
+            labels.push(complaint_desk::i18n::configured(name, lang).into_owned());
+        }
+    }
+    labels
+}
+
+/// Free text the screens show (names, places, descriptions): a cut of it is allowed, even
+/// where it happens to begin like a label.
+fn free_texts() -> Vec<String> {
+    let wall = developer_wall();
+    COMPLAINTS
+        .iter()
+        .flat_map(|(name, phone, location, _, description, outcome)| {
+            [name, phone, location, description, outcome].map(|t| t.to_string())
+        })
+        .chain([wall.name, wall.location, wall.description, wall.outcome])
+        .collect()
+}
+
+/// Where a row cuts a label: the label whose beginning is written just before a cut mark
+/// (three characters or more from a word's start: after a space, a border or punctuation,
+/// or, in Chinese, from any character).
+fn cut_label<'a>(row: &str, labels: &'a [String], free: &[String]) -> Option<&'a str> {
+    let chars: Vec<char> = row.chars().collect();
+    for (at, _) in chars.iter().enumerate().filter(|(_, c)| **c == CUT) {
+        for start in 0..at {
+            let fragment: String = chars[start..at].iter().collect();
+            let after_break = start == 0 || !chars[start - 1].is_alphanumeric();
+            let wide = fragment.chars().count() >= 3 && !chars[start].is_ascii();
+            if fragment.chars().count() < 3
+                || chars[start] == ' '
+                || !(after_break || wide)
+                || free.iter().any(|t| t.contains(&fragment))
+            {
+                continue;
+            }
+            if let Some(label) = labels
+                .iter()
+                .find(|l| l.len() > fragment.len() && l.starts_with(&fragment))
+            {
+                return Some(label);
+            }
+        }
+    }
+    None
+}
+
+/// Checks that nothing but free text (descriptions, names, places) is cut: no label, column
+/// header, key, stage or kind ends in the cut mark; no box's footer runs into its corner;
+/// and on the desk, the pane bar ends with the F1 hint and the notice and status lines
+/// neither hold a cut mark nor run to the last column.
+fn check_cuts(name: &str, lang: Lang, desk: bool, buffer: &Buffer) {
+    let labels = labels(lang);
+    let free = free_texts();
+    let rows = rows(buffer);
+    for (y, row) in rows.iter().enumerate() {
+        if let Some(label) = cut_label(row, &labels, &free) {
+            panic!("{name}: row {y} cuts {label:?}\n{}", snapshot_text(buffer));
+        }
+        let chars: Vec<char> = row.chars().collect();
+        for (x, c) in chars.iter().enumerate().skip(1) {
+            assert!(
+                *c != '┘' || matches!(chars[x - 1], '─' | '└'),
+                "{name}: the footer on row {y} runs into its corner\n{}",
+                snapshot_text(buffer)
+            );
+        }
+    }
+    if desk && buffer.area.width >= SIZES[0].0 {
+        assert!(
+            rows[0].contains("F1 "),
+            "{name}: the pane bar has no room for F1\n{}",
+            snapshot_text(buffer)
+        );
+        for row in rows.iter().rev().take(2) {
+            assert!(
+                !row.contains(CUT) && row.ends_with(' '),
+                "{name}: the notice or status line is cut\n{}",
+                snapshot_text(buffer)
+            );
+        }
+    }
+}
+
+/// The cut check finds a label cut in a table row, a header and a form, and lets free text
+/// be cut.
+#[test]
+fn the_cut_check_tells_labels_from_free_text() {
+    let labels = labels(Lang::En);
+    let free = free_texts();
+    let cut = |row: &str| cut_label(row, &labels, &free);
+    for row in [
+        "│!  11-18 14:00 first r~ 20261118-0001 张伟",
+        "│   Number        Stage    Category Handl~ Age",
+        "│   20261113-0002 11-13 12:37 Revisiting Utility o~ ",
+    ] {
+        assert!(cut(row).is_some(), "{row}");
+    }
+    for row in [
+        "│ Li Ming  Block 9, Unit 3~ Charged twice for the November mana~│",
+        "│   20261120-0001 11-20 12:50 Received Leak 0d  2号电梯门关不上，~ │",
+    ] {
+        assert_eq!(cut(row), None, "{row}");
     }
 }
 
@@ -733,6 +893,7 @@ fn every_screen_in_every_language_and_two_sizes() {
             follow_up_screens(lang, size);
             cases_screens(lang, size);
             cases_filter_screens(lang, size);
+            last_year_screens(lang, size);
             first_run_screens(lang, size);
             lock_screens(lang, size);
             agents_screens(lang, size);
@@ -840,6 +1001,33 @@ fn list_screens(lang: Lang, size: (u16, u16)) {
         s.key(KeyCode::Down);
     }
     s.snapshot(&name("list_scrolled", lang, size));
+}
+
+/// A complaint logged from paper a year after it came in: the lists show its year, so it
+/// is not read as this year's (first in the F3 queue and in F6's open cases, oldest first),
+/// and the time column makes room for it.
+fn last_year_screens(lang: Lang, size: (u16, u16)) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    fill_received(&mut open_desk(&db), &|i, spread| match i {
+        0 => spread - Duration::days(365),
+        _ => spread,
+    });
+    let mut s = Session::open(&db, lang, size);
+    s._dir = Some(dir);
+    s.send(press(KeyCode::F(3)));
+    let drawn = s.snapshot(&name("last_year_list", lang, size));
+    let text = drawn.text();
+    assert!(text.contains("20251109-0001 2025-11-09 08:20"), "{text}");
+    assert!(text.contains("20261109-0001 11-09 17:27"), "{text}");
+    s.send(press(KeyCode::F(6)));
+    s.key(KeyCode::Tab);
+    let drawn = s.snapshot(&name("last_year_cases", lang, size));
+    assert!(
+        drawn.text().contains("2025-11-09 08:20"),
+        "{}",
+        drawn.text()
+    );
 }
 
 /// The complaint the classification form is shown for: the oldest, its description naming

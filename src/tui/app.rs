@@ -700,10 +700,14 @@ impl App {
             Screen::Lock(lock) => return lock.render(&ctx, frame, area),
             Screen::Desk => {}
         }
+        let now = ctx.now;
+        let notice_rows = self.notice.as_ref().map_or(1, |(shown, _)| {
+            notice::height(c, ctx.zone(), shown, now, area.width)
+        });
         let [bar, body, notice_line, status_area] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(0),
-            Constraint::Length(1),
+            Constraint::Length(notice_rows),
             Constraint::Length(1),
         ])
         .areas(area);
@@ -713,7 +717,7 @@ impl App {
             overlay.render(&ctx, frame, body);
         }
         if let Some((shown, _)) = &self.notice {
-            notice::render(c, ctx.zone(), shown, frame, notice_line);
+            notice::render(c, ctx.zone(), shown, now, frame, notice_line);
         }
         status::status_line(
             c,

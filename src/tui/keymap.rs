@@ -2,6 +2,8 @@
 //! the key handling looks the command up there, and the F1 help and the footer hints are
 //! drawn from the same table, so the three cannot drift apart. Global keys (F-keys and
 //! Ctrl chords, which work while a Chinese input method holds the letters) are a table too.
+//! A letter key of any table also works as Alt+letter: a Chinese input method's composer
+//! takes the bare letters while it is on, but the terminal passes Alt chords to the app.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -50,17 +52,23 @@ pub const fn alt(c: char) -> Chord {
 
 impl Chord {
     /// Whether `event` is this key (Ctrl and Alt must match; a letter with Ctrl matches in
-    /// either case, as terminals differ).
+    /// either case, as terminals differ; a letter alone also matches with Alt).
     pub fn matches(&self, event: &KeyEvent) -> bool {
         let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
         let alt = event.modifiers.contains(KeyModifiers::ALT);
-        if ctrl != self.ctrl || alt != self.alt {
+        let alt_letter = alt && !ctrl && self.is_letter();
+        if !alt_letter && (ctrl != self.ctrl || alt != self.alt) {
             return false;
         }
         match (self.code, event.code) {
             (KeyCode::Char(a), KeyCode::Char(b)) if self.ctrl => a.eq_ignore_ascii_case(&b),
             (a, b) => a == b,
         }
+    }
+
+    /// Whether this is a letter typed alone (which Alt+that letter gives too).
+    pub fn is_letter(&self) -> bool {
+        self.char().is_some_and(|c| c.is_ascii_alphabetic())
     }
 
     /// The character of a key typed alone, if it is one.
@@ -183,6 +191,14 @@ pub fn footer<C, D>(
         .join(gap)
 }
 
+/// Whether a key may type into a field: no Ctrl or Alt held (an Alt chord is a command,
+/// never text).
+pub fn plain(event: &KeyEvent) -> bool {
+    !event
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+}
+
 /// Whether the app should act on the event: presses (and auto-repeats), never releases.
 pub fn is_press(key: &KeyEvent) -> bool {
     matches!(key.kind, KeyEventKind::Press | KeyEventKind::Repeat)
@@ -229,6 +245,8 @@ pub const GLOBAL: &[Binding<Global>] = &[
         Global::Pane(Pane::Revisits),
     ),
     Binding::new(&[key(KeyCode::F(6)), alt('5')], Global::Pane(Pane::Cases)),
+    // Said once for every table (the Alt chords are matched in `Chord::matches`).
+    Binding::new(&[], Global::Help).help("Alt+a..z", "help.alt_letters"),
     Binding::new(&[ctrl('f')], Global::Search).help("Ctrl+F", "help.search"),
     Binding::new(&[ctrl('g')], Global::GoTo).help("Ctrl+G", "help.goto"),
     Binding::new(&[key(KeyCode::F(8))], Global::Agents).help("F8", "help.agents"),
@@ -255,41 +273,157 @@ pub mod tests {
         KeyEvent::new(code, modifiers)
     }
 
-    /// Checks a key table: no key gives two commands, and every key is named in its help
-    /// row (the keys of a binding without a row of its own belong to the row above; keys
-    /// before the first row are left out of the help). The catalog keys it uses are
-    /// checked with every other key used in the source.
+    /// Checks a key table: no key gives two commands (Alt+letter counts as the letter
+    /// where the table binds the letter alone), every key is named in its help row, and
+    /// every key a row names is bound in it (the keys of a binding without a row of its
+    /// own belong to the row above; keys before the first row are left out of the help;
+    /// a row with no key bound is for keys a field takes itself). The catalog keys it uses
+    /// are checked with every other key used in the source.
     pub fn check_table<C: Copy + std::fmt::Debug>(table: &[Binding<C>]) {
         let mut seen: Vec<Chord> = Vec::new();
-        let mut row: Option<Help> = None;
-        for b in table {
-            if b.help.is_some() {
-                row = b.help;
-            }
-            for chord in b.chords {
+        for (help, chords) in rows(table) {
+            for chord in &chords {
                 assert!(!seen.contains(chord), "{} bound twice", chord.name());
                 seen.push(*chord);
-                let Some(help) = row.filter(|h| !h.keys.is_empty()) else {
-                    continue;
-                };
-                let written = help.keys.replace(' ', "").to_lowercase();
-                let name = chord.name().to_lowercase();
-                let short = name.trim_start_matches("alt+").trim_start_matches("shift+");
-                // A digit may be written in a range (`1-5`).
-                let in_range = short.parse::<u32>().is_ok_and(|d| {
-                    written.split('/').any(|part| {
-                        let mut ends = part.split('-').map(str::parse::<u32>);
-                        matches!((ends.next(), ends.next()), (Some(Ok(a)), Some(Ok(b))) if a <= d && d <= b)
-                    })
-                });
+            }
+            let Some(help) = help.filter(|h| !h.keys.is_empty() && !chords.is_empty()) else {
+                continue;
+            };
+            for chord in &chords {
                 assert!(
-                    written.contains(&name) || written.contains(short) || in_range,
-                    "{name} ({:?}) is missing from its help row {:?}",
-                    b.cmd,
+                    names(help.keys, chord),
+                    "{} is missing from its help row {:?}",
+                    chord.name(),
+                    help.keys
+                );
+            }
+            for word in words(help.keys) {
+                assert!(
+                    chords.iter().any(|c| names(word, c)),
+                    "{word} is in the help row {:?} but not bound there",
                     help.keys
                 );
             }
         }
+        for chord in &seen {
+            if let KeyCode::Char(c) = chord.code
+                && chord.alt
+            {
+                assert!(
+                    !seen.contains(&ch(c)),
+                    "{} is also the letter {c} with Alt",
+                    chord.name()
+                );
+            }
+        }
+    }
+
+    /// The help rows of a table with the keys each one covers.
+    fn rows<C>(table: &[Binding<C>]) -> Vec<(Option<Help>, Vec<Chord>)> {
+        let mut rows: Vec<(Option<Help>, Vec<Chord>)> = vec![(None, Vec::new())];
+        for b in table {
+            if b.help.is_some() {
+                rows.push((b.help, Vec::new()));
+            }
+            if let Some((_, chords)) = rows.last_mut() {
+                chords.extend_from_slice(b.chords);
+            }
+        }
+        rows
+    }
+
+    /// The keys a help row writes: `a / b`, `Up/Down` and `/` alone.
+    fn words(written: &str) -> impl Iterator<Item = &str> {
+        let alone = written.trim() == "/";
+        written
+            .split(' ')
+            .flat_map(move |w| {
+                if alone {
+                    vec![w]
+                } else {
+                    w.split('/').collect()
+                }
+            })
+            .filter(|w| !w.is_empty())
+    }
+
+    /// Whether the help text `written` names `chord` (in either case, as a row writes `m`
+    /// for `m` and `M`; a digit may be written in a range: `1-5`, `Alt+1..5`).
+    fn names(written: &str, chord: &Chord) -> bool {
+        let name = chord.name();
+        if words(written).any(|w| w.eq_ignore_ascii_case(&name)) {
+            return true;
+        }
+        let digit = chord.char().or(match chord.code {
+            KeyCode::Char(c) if chord.alt => Some(c),
+            _ => None,
+        });
+        let Some(d) = digit.and_then(|c| c.to_digit(10)) else {
+            return false;
+        };
+        words(written).any(|w| {
+            let (prefix, range) = match w.strip_prefix("Alt+") {
+                Some(range) => (true, range),
+                None => (false, w),
+            };
+            let mut ends = range.split(['-', '.']).filter(|e| !e.is_empty());
+            prefix == chord.alt
+                && matches!((ends.next().map(str::parse::<u32>), ends.next().map(str::parse::<u32>)),
+                    (Some(Ok(a)), Some(Ok(b))) if a <= d && d <= b)
+        })
+    }
+
+    /// A letter key also works with Alt; a pane's own Alt chords stay its own; the globals
+    /// take no Alt+letter (it would hide a pane's letter).
+    #[test]
+    fn letters_also_work_with_alt() {
+        const TABLE: &[Binding<u8>] = &[
+            Binding::new(&[ch('c'), ch('C')], 1),
+            Binding::new(&[ch('f')], 2),
+            Binding::new(&[ch('F')], 3),
+            Binding::new(&[ch('1')], 4),
+            Binding::new(&[key(KeyCode::F(3))], 5),
+        ];
+        let with = |c, m| lookup(TABLE, &press(KeyCode::Char(c), m));
+        assert_eq!(with('c', KeyModifiers::ALT), Some(1));
+        assert_eq!(with('C', KeyModifiers::ALT | KeyModifiers::SHIFT), Some(1));
+        // The case is kept: Alt+f and Alt+Shift+f are two keys, as f and F are.
+        assert_eq!(with('f', KeyModifiers::ALT), Some(2));
+        assert_eq!(with('F', KeyModifiers::ALT | KeyModifiers::SHIFT), Some(3));
+        // Only letters: Alt+digits are the globals'; Ctrl+Alt and Ctrl are not a letter.
+        assert_eq!(with('1', KeyModifiers::ALT), None);
+        assert_eq!(with('c', KeyModifiers::ALT | KeyModifiers::CONTROL), None);
+        assert_eq!(with('c', KeyModifiers::CONTROL), None);
+        assert!(!plain(&press(KeyCode::Char('c'), KeyModifiers::ALT)));
+        assert!(plain(&press(KeyCode::Char('C'), KeyModifiers::SHIFT)));
+        for b in GLOBAL {
+            for chord in b.chords {
+                assert!(
+                    !(chord.alt
+                        && matches!(chord.code, KeyCode::Char(c) if c.is_ascii_alphabetic())),
+                    "{} is global",
+                    chord.name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "also the letter")]
+    fn a_table_may_not_bind_alt_and_the_letter() {
+        const TABLE: &[Binding<u8>] = &[
+            Binding::new(&[ch('c')], 1).help("c", "help.classify"),
+            Binding::new(&[alt('c')], 2).help("Alt+c", "help.refresh"),
+        ];
+        check_table(TABLE);
+    }
+
+    #[test]
+    #[should_panic(expected = "not bound there")]
+    fn a_help_row_names_only_its_keys() {
+        const TABLE: &[Binding<u8>] =
+            &[Binding::new(&[key(KeyCode::PageDown)], 1).help("PgDn / PgUp", "help.list_page")];
+        check_table(TABLE);
     }
 
     #[test]

@@ -598,6 +598,92 @@ fn help_opens_with_f1_and_any_key_closes_it_while_pane_keys_still_work() {
     assert_eq!(app.pane(), Pane::Callbacks);
 }
 
+fn alt(app: &mut App, c: char) -> Vec<Effect> {
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT)))
+}
+
+/// A Chinese input method takes bare letters, but the terminal passes Alt chords: every
+/// letter key also works with Alt, and an Alt chord never types into a field.
+#[test]
+fn alt_and_a_letter_give_what_the_letter_gives() {
+    // Intake: Alt+letters are not text; Alt+2 still goes to F3.
+    let mut app = listed(page(1, 2));
+    press(&mut app, KeyCode::F(2));
+    for c in ['c', 'v', 'x', 'y', ' '] {
+        alt(&mut app, c);
+    }
+    assert!(app.intake().is_blank(), "an Alt chord typed into the form");
+    alt(&mut app, '2');
+    assert_eq!(app.pane(), Pane::Classification);
+    // The list: Alt+j moves down, Alt+c classifies the selected complaint.
+    alt(&mut app, 'j');
+    assert_eq!(app.list().position(), 1);
+    alt(&mut app, 'k');
+    alt(&mut app, 'c');
+    assert_eq!(app.move_form().map(|f| f.mv()), Some(Move::Classify));
+    // In the form an Alt chord changes no choice.
+    let scope = |app: &App| {
+        app.move_form()
+            .and_then(|f| f.form().chosen("scope").map(str::to_string))
+    };
+    let before = scope(&app);
+    alt(&mut app, ' ');
+    alt(&mut app, 'o');
+    assert_eq!(scope(&app), before);
+    press(&mut app, KeyCode::Esc);
+    // The detail: Alt+v opens the verify form, whose text takes no Alt chord.
+    press(&mut app, KeyCode::Enter);
+    app.update(case(classified(1, 5)));
+    alt(&mut app, 'v');
+    assert_eq!(app.move_form().map(|f| f.mv()), Some(Move::Verify));
+    alt(&mut app, 'a');
+    type_text(&mut app, "要求赔偿");
+    alt(&mut app, 'x');
+    let effects = ctrl(&mut app, 's');
+    let [Effect::Act { action, .. }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert!(
+        matches!(action.as_ref(), Action::Verify { motive, .. } if motive == "要求赔偿"),
+        "{action:?}"
+    );
+    // Alt+q closes the detail as q does (the typed form, left unsaved, asks first).
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('y'));
+    assert!(app.move_form().is_none());
+    alt(&mut app, 'q');
+    assert!(app.detail().is_none());
+}
+
+#[test]
+fn alt_letters_in_the_callback_queue() {
+    let mut app = queue(callback_page(1, 2));
+    assert_eq!(
+        alt(&mut app, 'c'),
+        vec![Effect::Dial {
+            number: "20261122-0001".into(),
+            name: "住户1".into(),
+        }]
+    );
+    alt(&mut app, 'l');
+    assert!(app.follow_form().is_some());
+    press(&mut app, KeyCode::Esc);
+    alt(&mut app, 'p');
+    assert!(app.follow_form().is_some());
+    press(&mut app, KeyCode::Esc);
+    let effects = alt(&mut app, 'o');
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::LoadCallbacks {
+                view: CallbackView::Overdue,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+}
+
 #[test]
 fn ctrl_c_tells_how_to_quit_and_releases_are_ignored() {
     let mut app = app();
@@ -1041,7 +1127,7 @@ fn every_follow_up_screen_has_its_keys_in_the_help() {
     assert!(keys(&app).contains(&"Ctrl+S"));
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::F(5));
-    assert!(keys(&app).contains(&"1-5 / Left / Right / Tab"));
+    assert!(keys(&app).contains(&"1-5 / Left / Right / Tab / Shift+Tab"));
     assert!(keys(&app).contains(&"r"));
 }
 

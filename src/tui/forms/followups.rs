@@ -16,8 +16,8 @@ use crate::desk::{CallResult, CallbackRow};
 use crate::domain::complaint::Complaint;
 use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
-use crate::present::{local_minutes, role_name};
-use crate::text::{fit, sanitize_line};
+use crate::present::{role_name, short_minutes};
+use crate::text::{fit, sanitize_line, wrap_hanging};
 use crate::tui::ctx::Ctx;
 use crate::tui::msg::Effect;
 use crate::tui::theme;
@@ -44,12 +44,6 @@ pub fn short_kind_name(ctx: &Ctx<'_>, kind: &str) -> String {
         "" => kind_name(ctx, kind),
         short => short.to_string(),
     }
-}
-
-/// A due time as a list shows it: `MM-DD HH:MM` in the desk's zone.
-pub fn due_cell(t: DateTime<Utc>, zone: Zone) -> String {
-    let full = local_minutes(t, zone);
-    full.get(5..).unwrap_or(&full).to_string()
 }
 
 /// The text of a date input: empty is none; otherwise a date and time as the command line
@@ -125,7 +119,7 @@ impl FollowForm {
                 "tui.attempts_so_far",
                 &[
                     ("kind", kind_name(ctx, &cb.kind)),
-                    ("due", due_cell(cb.due_at, ctx.zone())),
+                    ("due", short_minutes(cb.due_at, ctx.now, ctx.zone())),
                     ("attempts", cb.attempts.to_string()),
                     (
                         "flag",
@@ -181,7 +175,7 @@ impl FollowForm {
                 "tui.revisit_head",
                 &[
                     ("role", role_name(&r.role, ctx.config, ctx.lang)),
-                    ("due", due_cell(r.due_at, ctx.zone())),
+                    ("due", short_minutes(r.due_at, ctx.now, ctx.zone())),
                     (
                         "reopen",
                         ctx.config.policy.follow_up.reopen_at_or_below.to_string(),
@@ -328,19 +322,18 @@ impl FollowForm {
             FollowKind::Revisit { .. } => "tui.revisit_title",
         };
         let title = c.format(key, &[("number", self.number.clone())]);
+        // The complaint on one line (its free text cut), what is owed wrapped.
         let head = |cols: usize| -> Vec<Line<'static>> {
-            self.head
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let style = if i == 0 {
-                        theme::hint()
-                    } else {
-                        theme::label()
-                    };
-                    Line::styled(fit(l, cols), style)
-                })
-                .collect()
+            let mut lines = Vec::new();
+            for (i, l) in self.head.iter().enumerate() {
+                if i == 0 {
+                    lines.push(Line::styled(fit(l, cols), theme::hint()));
+                } else {
+                    let rows = wrap_hanging(l, cols).into_iter();
+                    lines.extend(rows.map(|r| Line::styled(r, theme::label())));
+                }
+            }
+            lines
         };
         popup(ctx, frame, area, &title, &head, &self.form);
     }

@@ -15,17 +15,18 @@ use ratatui::widgets::Paragraph;
 use chrono::{DateTime, Utc};
 
 use crate::desk::{CallResult, Callback, CallbackRow, CallbackView};
-use crate::present::role_name;
+use crate::present::{role_name, short_minutes};
 use crate::text::{fit, sanitize_line, width};
 use crate::tui::ctx::Ctx;
-use crate::tui::forms::followups::{FollowForm, due_cell, short_kind_name};
+use crate::tui::forms::followups::{FollowForm, short_kind_name};
 use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
 use crate::tui::theme;
 use crate::tui::widgets::table::{
-    MARKS, PHONE_MAX, PHONE_MIN, bar_line, cells_line, marks, position_text,
+    MARKS, PHONE_MAX, PHONE_MIN, bar_line, cells_line, label_width, marks, position_text,
+    time_width,
 };
 use crate::tui::widgets::window::{self, Fetch, Key, Keyed, Window};
 
@@ -242,8 +243,9 @@ impl Callbacks {
         );
         let position = position_text(&self.window);
         lines.push(bar_line(bar, &legend, &position, cols));
-        let Columns(w) = Columns::fit(cols.saturating_sub(MARKS), self.phone_width());
-        let wide = w[8] > 0;
+        let now = ctx.now;
+        let total = cols.saturating_sub(MARKS);
+        let wide = Columns::wide(total);
         let header = [
             c.text("tui.col_due"),
             c.text("tui.col_call"),
@@ -259,6 +261,26 @@ impl Callbacks {
             }),
             c.text("label.description"),
         ];
+        // Narrow: the level; wide: who owns it now.
+        let escalated = |cb: &Callback| match (cb.level, &cb.owner) {
+            (0, _) => String::new(),
+            (level, Some(o)) if wide => format!("{level} {}", role_name(o, ctx.config, ctx.lang)),
+            (level, _) => c.format("tui.level_short", &[("level", level.to_string())]),
+        };
+        let calls = || self.window.rows().iter().map(|r| &r.callback);
+        let Columns(w) = Columns::fit(
+            total,
+            Widths {
+                due: time_width(calls().map(|cb| cb.due_at), now, ctx.zone()),
+                kind: label_width(
+                    header[1],
+                    calls().map(|cb| width(&short_kind_name(ctx, &cb.kind))),
+                ),
+                phone: self.phone_width(),
+                fails: width(header[6]),
+                escalated: label_width(header[7], calls().map(|cb| width(&escalated(cb)))),
+            },
+        );
         lines.push(Line::styled(
             format!(
                 "{}{}",
@@ -279,17 +301,9 @@ impl Callbacks {
         for (i, row) in self.window.rows().iter().enumerate().skip(top).take(height) {
             let cb = &row.callback;
             let co = &row.complaint;
-            // Narrow: the level; wide: who owns it now.
-            let escalated = match (cb.level, &cb.owner) {
-                (0, _) => String::new(),
-                (level, Some(o)) if wide => {
-                    format!("{level} {}", role_name(o, ctx.config, ctx.lang))
-                }
-                (level, _) => c.format("tui.level_short", &[("level", level.to_string())]),
-            };
             let first = co.description.lines().next().unwrap_or_default();
             let cells = [
-                due_cell(cb.due_at, ctx.zone()),
+                short_minutes(cb.due_at, now, ctx.zone()),
                 short_kind_name(ctx, &cb.kind),
                 co.number.clone(),
                 sanitize_line(&co.name),
@@ -299,7 +313,7 @@ impl Callbacks {
                     0 => String::new(),
                     n => n.to_string(),
                 },
-                escalated,
+                escalated(cb),
                 sanitize_line(first),
             ];
             let style = if i == selected {
@@ -408,23 +422,38 @@ impl Room for Callbacks {
     }
 }
 
+/// The widths the queue's columns need: the due time's, the phone's, and those of the
+/// label columns (the widest label in memory or the header).
+struct Widths {
+    due: usize,
+    kind: usize,
+    phone: usize,
+    fails: usize,
+    escalated: usize,
+}
+
 /// Column widths of the queue at a width (the marks not counted); zero hides a column.
 /// Order: due, call, number, name, phone, location, failed calls, escalated, description.
 struct Columns([usize; 9]);
 
 impl Columns {
-    fn fit(total: usize, phone: usize) -> Columns {
-        let mut w = if total >= 100 {
-            [11, 12, 13, 8, phone, 14, 4, 14, 0]
+    /// Whether the queue is wide enough for the description and the owner's role.
+    fn wide(total: usize) -> bool {
+        total >= 100
+    }
+
+    fn fit(total: usize, n: Widths) -> Columns {
+        let mut w = if Columns::wide(total) {
+            [n.due, n.kind, 13, 8, n.phone, 14, n.fails, n.escalated, 0]
         } else {
-            // Narrow: a shorter kind and name, the level without its owner; the location
-            // takes what is left.
-            [11, 8, 13, 6, phone, 0, 4, 4, 0]
+            // Narrow: a shorter name, the level without its owner; the location takes what
+            // is left.
+            [n.due, n.kind, 13, 6, n.phone, 0, n.fails, n.escalated, 0]
         };
         let shown = w.iter().filter(|c| **c > 0).count();
         let fixed: usize = w.iter().sum::<usize>() + shown;
         let rest = total.saturating_sub(fixed);
-        if total >= 100 {
+        if Columns::wide(total) {
             w[8] = rest;
         } else {
             w[5] = rest;
@@ -437,6 +466,7 @@ impl Columns {
 mod tests {
     use super::*;
     use crate::tui::keymap::tests::check_table;
+    use crate::tui::widgets::table::TIME;
 
     #[test]
     fn the_queue_keys() {
@@ -449,7 +479,15 @@ mod tests {
     #[test]
     fn columns_fill_the_width() {
         for total in [75, 99, 100, 115, 197] {
-            let Columns(w) = Columns::fit(total, 13);
+            // Narrow, the level (`L2`) stands for the owner (`1 Supervisor`).
+            let n = Widths {
+                due: TIME,
+                kind: 11,
+                phone: 13,
+                fails: 4,
+                escalated: if Columns::wide(total) { 14 } else { 4 },
+            };
+            let Columns(w) = Columns::fit(total, n);
             let shown = w.iter().filter(|c| **c > 0).count();
             assert_eq!(w.iter().sum::<usize>() + shown - 1, total, "{total}: {w:?}");
         }

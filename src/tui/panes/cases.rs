@@ -19,7 +19,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -31,10 +31,10 @@ use crate::desk::{Cursor, ViewCounts};
 use crate::domain::complaint::{Complaint, Queue};
 use crate::domain::handling::Approval;
 use crate::domain::search::{SearchFilter, View, matches};
-use crate::domain::zone::Zone;
 use crate::error::Error;
-use crate::present::local_minutes;
-use crate::text::{fit, sanitize_line, width};
+use crate::i18n::Catalog;
+use crate::present::short_minutes;
+use crate::text::{fit, sanitize_line, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
 use crate::tui::forms::filters::{FilterForm, Filters};
 use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, ctrl, footer, help_rows, key, lookup};
@@ -44,7 +44,7 @@ use crate::tui::panes::case::Cover;
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
 use crate::tui::widgets::form::FormStep;
-use crate::tui::widgets::table::{bar_line, position_text};
+use crate::tui::widgets::table::{bar_line, label_width, position_text, time_width};
 use crate::tui::widgets::window::{self, Fetch, FetchKind, Go, Key, Keyed, Window};
 
 /// The views, in the order the pane shows them: the queue each lists when nothing is
@@ -130,7 +130,7 @@ enum Cmd {
 /// The keys while the list has the focus (the moves through it are the pager's).
 const LIST_KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ch('1')], Cmd::View(0))
-        .help("1-6 / Left / Right / Tab", "help.case_view")
+        .help("1-6 / Left / Right / Tab / Shift+Tab", "help.case_view")
         .hint_at(2, "keys.view"),
     Binding::new(&[ch('2')], Cmd::View(1)),
     Binding::new(&[ch('3')], Cmd::View(2)),
@@ -156,13 +156,13 @@ const LIST_KEYS: &[Binding<Cmd>] = &[
 
 /// The keys while the query line has the focus: every other key is text.
 const QUERY_KEYS: &[Binding<Cmd>] = &[
-    Binding::new(&[ctrl('d')], Cmd::Go(Go::HalfDown)),
-    Binding::new(&[ctrl('u')], Cmd::Go(Go::HalfUp)),
     Binding::new(&[key(KeyCode::Down)], Cmd::Go(Go::Down)).help("Up / Down", "help.list_move"),
     Binding::new(&[key(KeyCode::Up)], Cmd::Go(Go::Up)),
     Binding::new(&[key(KeyCode::PageDown)], Cmd::Go(Go::PageDown))
-        .help("PgUp / PgDn", "help.list_page"),
+        .help("PgDn / PgUp", "help.list_page"),
     Binding::new(&[key(KeyCode::PageUp)], Cmd::Go(Go::PageUp)),
+    Binding::new(&[ctrl('d')], Cmd::Go(Go::HalfDown)).help("Ctrl+D / Ctrl+U", "help.list_half"),
+    Binding::new(&[ctrl('u')], Cmd::Go(Go::HalfUp)),
     Binding::new(&[key(KeyCode::Tab)], Cmd::NextView)
         .help("Tab / Shift+Tab", "help.case_view")
         .hint_at(2, "keys.view_tab"),
@@ -335,8 +335,23 @@ impl Cases {
     }
 
     /// Lines above the list: the query, the filters when any, the views.
-    fn bars(&self) -> usize {
-        2 + usize::from(self.filters.is_active())
+    fn bars(&self, ctx: &Ctx<'_>) -> usize {
+        let cols = usize::from(ctx.body().width.saturating_sub(2));
+        2 + self.summary_rows(ctx, cols).len()
+    }
+
+    /// The active filters' summary in rows of `cols` columns: wrapped onto a second row
+    /// when it is longer than one, cut only beyond that.
+    fn summary_rows(&self, ctx: &Ctx<'_>, cols: usize) -> Vec<String> {
+        let Some(line) = self.filters.summary(ctx) else {
+            return Vec::new();
+        };
+        let mut rows = wrap_hanging(&line, cols);
+        if rows.len() > 2 {
+            let rest = rows.split_off(1).concat();
+            rows.push(fit(&rest, cols));
+        }
+        rows
     }
 
     /// Whether the query line has the focus.
@@ -422,12 +437,32 @@ impl Cases {
                 complaint,
             })
             .collect();
-        let next = self.window.apply(fetch, rows, ctx.list_rows(self.bars()));
+        let next = self
+            .window
+            .apply(fetch, rows, ctx.list_rows(self.bars(ctx)));
         (next, Effect::CaseOverdue(ids))
     }
 
     fn count(&self, view: usize) -> Option<i64> {
         self.counts.and_then(|c| c.get(view).copied())
+    }
+
+    /// The views as tabs, the active one bracketed; each with its count when `counted`
+    /// (the active one always).
+    fn tabs(&self, c: &Catalog, counted: bool) -> Vec<Span<'static>> {
+        let mut tabs = Vec::new();
+        for (i, (_, _, label)) in VIEWS.iter().enumerate() {
+            let mut text = format!("{} {}", i + 1, c.text(label));
+            if let Some(n) = self.count(i).filter(|_| counted || i == self.view) {
+                text.push_str(&format!(" {n}"));
+            }
+            tabs.push(if i == self.view {
+                Span::styled(format!("[{text}]"), theme::tab_active())
+            } else {
+                Span::styled(format!(" {text} "), theme::tab())
+            });
+        }
+        tabs
     }
 
     /// The effect that reads `fetch` of the list shown: the view's queue, or the search.
@@ -497,7 +532,7 @@ impl Cases {
     }
 
     fn go(&mut self, go: Go, ctx: &Ctx<'_>) -> Out {
-        let next = self.window.go(go, ctx.list_rows(self.bars()));
+        let next = self.window.go(go, ctx.list_rows(self.bars(ctx)));
         Out::effects(next.and_then(|f| self.load(f)).into_iter().collect())
     }
 
@@ -609,34 +644,30 @@ impl Cases {
             c.text("tui.cases_title"),
             &footer(c, keys, HELP_HINT, "  "),
         );
-        let top = self.bars() as u16 - 1;
+        let cols = inner.width as usize;
+        let summary = self.summary_rows(ctx, cols);
+        let top = summary.len() as u16 + 1;
         if inner.height < top + 2 {
             return;
         }
-        let cols = inner.width as usize;
         self.render_query(ctx, frame, Rect { height: 1, ..inner });
-        if let Some(line) = self.filters.summary(ctx) {
-            frame.render_widget(
-                Span::styled(fit(&line, cols), theme::label()),
-                Rect {
-                    y: inner.y + 1,
-                    height: 1,
-                    ..inner
-                },
-            );
-        }
+        let summary: Vec<Line<'_>> = summary
+            .into_iter()
+            .map(|r| Line::styled(r, theme::label()))
+            .collect();
+        frame.render_widget(
+            Paragraph::new(summary),
+            Rect {
+                y: inner.y + 1,
+                height: top - 1,
+                ..inner
+            },
+        );
         let mut lines: Vec<Line<'static>> = Vec::with_capacity(inner.height as usize);
-        let mut tabs = Vec::new();
-        for (i, (_, _, label)) in VIEWS.iter().enumerate() {
-            let mut text = format!("{} {}", i + 1, c.text(label));
-            if let Some(n) = self.count(i) {
-                text.push_str(&format!(" {n}"));
-            }
-            tabs.push(if i == self.view {
-                Span::styled(format!("[{text}]"), theme::tab_active())
-            } else {
-                Span::styled(format!(" {text} "), theme::tab())
-            });
+        // The views with their counts; when they do not fit, only the active one counted.
+        let mut tabs = self.tabs(c, true);
+        if tabs.iter().map(Span::width).sum::<usize>() > cols {
+            tabs = self.tabs(c, false);
         }
         let position = match (self.searching(), self.found) {
             (true, Some(n)) if !self.window.rows().is_empty() => {
@@ -645,7 +676,7 @@ impl Cases {
             _ => position_text(&self.window),
         };
         lines.push(bar_line(tabs, c.text("tui.cases_legend"), &position, cols));
-        let w = columns(cols.saturating_sub(MARKS));
+        let now = ctx.now;
         let header = [
             c.text("label.number"),
             c.text("label.received_at"),
@@ -657,6 +688,29 @@ impl Cases {
             c.text("tui.col_age"),
             c.text("label.description"),
         ];
+        let stage = |co: &Complaint| c.text(co.stage.label_key());
+        let category = |co: &Complaint| ctx.config.category_name(&co.category, ctx.lang);
+        let severity = |co: &Complaint| {
+            co.severity
+                .as_deref()
+                .map(|s| ctx.config.severity_name(s, ctx.lang))
+                .unwrap_or_default()
+        };
+        let age =
+            |co: &Complaint| c.format("tui.age_days", &[("days", age_days(co, now).to_string())]);
+        let rows = || self.window.rows().iter().map(|r| &r.complaint);
+        let w = columns(
+            cols.saturating_sub(MARKS),
+            Labels {
+                received: time_width(rows().map(|co| co.received_at), now, ctx.zone()),
+                stage: label_width(header[2], rows().map(|co| width(stage(co)))),
+                category: label_width(header[3], rows().map(|co| width(&category(co)))),
+                severity: label_width(header[4], rows().map(|co| width(&severity(co)))),
+                handler: width(header[5]),
+                age: label_width(header[7], rows().map(|co| width(&age(co)))),
+                description: width(header[8]),
+            },
+        );
         let mut head = vec![Span::styled(" ".repeat(MARKS), theme::header())];
         head.extend(cells(&w, header.map(plain), theme::header(), ""));
         lines.push(Line::from(head));
@@ -673,7 +727,6 @@ impl Cases {
             };
             lines.push(Line::styled(fit(c.text(key), cols), theme::hint()));
         }
-        let now = ctx.now;
         let height = (body.height as usize).saturating_sub(2);
         let selected = self.window.selected_index();
         let query = self.searched.as_deref().unwrap_or("");
@@ -689,16 +742,13 @@ impl Cases {
             let first = co.description.lines().next().unwrap_or_default();
             let texts = [
                 co.number.clone(),
-                received_cell(co.received_at, now, ctx.zone()),
-                c.text(co.stage.label_key()).to_string(),
-                ctx.config.category_name(&co.category, ctx.lang),
-                co.severity
-                    .as_deref()
-                    .map(|s| ctx.config.severity_name(s, ctx.lang))
-                    .unwrap_or_default(),
+                short_minutes(co.received_at, now, ctx.zone()),
+                stage(co).to_string(),
+                category(co),
+                severity(co),
                 co.handler.as_deref().map(sanitize_line).unwrap_or_default(),
                 sanitize_line(&co.location),
-                c.format("tui.age_days", &[("days", age_days(co, now).to_string())]),
+                age(co),
                 sanitize_line(first),
             ];
             let style = if i == selected {
@@ -927,17 +977,6 @@ fn cells<const N: usize>(
     spans
 }
 
-/// When a case was received: month, day and time this year, the date in an earlier one.
-fn received_cell(at: DateTime<Utc>, now: DateTime<Utc>, zone: Zone) -> String {
-    let local = local_minutes(at, zone);
-    let this_year = zone.day(at).year() == zone.day(now).year();
-    if this_year {
-        local.get(5..).unwrap_or(&local).to_string()
-    } else {
-        local.get(..10).unwrap_or(&local).to_string()
-    }
-}
-
 /// Whole days from receipt to the close (closed cases) or to now.
 fn age_days(c: &Complaint, now: DateTime<Utc>) -> i64 {
     (c.closed_at.unwrap_or(now) - c.received_at)
@@ -945,17 +984,40 @@ fn age_days(c: &Complaint, now: DateTime<Utc>) -> i64 {
         .max(0)
 }
 
+/// The widths the list's columns need: the time column's, those of the label columns (the
+/// widest label in memory or the header) and the headers of the free-text columns.
+struct Labels {
+    received: usize,
+    stage: usize,
+    category: usize,
+    severity: usize,
+    handler: usize,
+    age: usize,
+    description: usize,
+}
+
 /// Column widths (the marks not counted): number, received, stage, category, severity,
-/// handler, location, age, description; the description takes the rest.
-fn columns(total: usize) -> [usize; 9] {
+/// handler, location, age, description; the description takes the rest. Narrow, the
+/// severity and the location are left out, and the handler too when the description
+/// would have less room than its header.
+fn columns(total: usize, l: Labels) -> [usize; 9] {
     let mut w = if total >= 100 {
-        [13, 11, 10, 10, 8, 8, 14, 5, 0]
+        let handler = l.handler.max(8);
+        [
+            13, l.received, l.stage, l.category, l.severity, handler, 14, l.age, 0,
+        ]
     } else {
-        [13, 11, 8, 8, 0, 6, 0, 4, 0]
+        let handler = l.handler.max(6);
+        [13, l.received, l.stage, l.category, 0, handler, 0, l.age, 0]
     };
-    let shown = w.iter().filter(|c| **c > 0).count() + 1;
-    let fixed: usize = w.iter().sum::<usize>() + shown - 1;
-    w[8] = total.saturating_sub(fixed);
+    let rest = |w: &[usize; 9]| {
+        let shown = w.iter().filter(|c| **c > 0).count() + 1;
+        total.saturating_sub(w.iter().sum::<usize>() + shown - 1)
+    };
+    if rest(&w) < l.description {
+        w[5] = 0;
+    }
+    w[8] = rest(&w);
     w
 }
 
@@ -964,6 +1026,7 @@ mod tests {
     use super::*;
     use crate::domain::stage::Stage;
     use crate::tui::keymap::tests::check_table;
+    use crate::tui::widgets::table::TIME;
     use crossterm::event::KeyModifiers;
 
     fn press(code: KeyCode) -> KeyEvent {
@@ -1230,7 +1293,18 @@ mod tests {
     #[test]
     fn columns_fill_the_width() {
         for total in [77, 99, 100, 117, 197] {
-            let w = columns(total);
+            let w = columns(
+                total,
+                Labels {
+                    received: TIME,
+                    stage: 10,
+                    category: 10,
+                    severity: 8,
+                    handler: 7,
+                    age: 4,
+                    description: 11,
+                },
+            );
             let shown = w.iter().filter(|c| **c > 0).count();
             assert_eq!(w.iter().sum::<usize>() + shown - 1, total, "{total}: {w:?}");
         }

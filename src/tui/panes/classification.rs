@@ -16,8 +16,8 @@ use crate::desk::{Cursor, triage_overdue};
 use crate::domain::complaint::{Complaint, Queue};
 use crate::domain::stage::Move;
 use crate::domain::suggest::suggest;
-use crate::present::local_minutes;
-use crate::text::sanitize_line;
+use crate::present::short_minutes;
+use crate::text::{sanitize_line, width};
 use crate::tui::ctx::Ctx;
 use crate::tui::forms::moves::MoveForm;
 use crate::tui::keymap::{Binding, Help, ch, key, lookup};
@@ -25,7 +25,7 @@ use crate::tui::msg::{Effect, Out};
 use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
 use crate::tui::theme;
-use crate::tui::widgets::table::cells_line;
+use crate::tui::widgets::table::{cells_line, label_width, time_width};
 use crate::tui::widgets::window::{self, Fetch, FetchKind, Key, Keyed, Window};
 
 /// The queue this pane lists.
@@ -157,9 +157,7 @@ impl Classification {
         }
         // The first two columns mark a triage overdue (`!`) and a spread risk (传播风险,
         // decided or suggested by the keyword rules: `*`), saying it without colour.
-        let w = columns((inner.width as usize).saturating_sub(2));
         let now = ctx.now;
-        let mut lines = Vec::with_capacity(inner.height as usize);
         let header = [
             c.text("label.number"),
             c.text("label.received_at"),
@@ -169,6 +167,21 @@ impl Classification {
             c.text("label.location"),
             c.text("label.description"),
         ];
+        let channel = |r: &Complaint| c.text(r.channel.label_key());
+        let category = |r: &Complaint| ctx.config.category_name(&r.category, ctx.lang);
+        let labels = [
+            label_width(header[2], rows.iter().map(|r| width(channel(r)))),
+            label_width(header[3], rows.iter().map(|r| width(&category(r)))),
+        ];
+        let received = time_width(rows.iter().map(|r| r.received_at), now, ctx.zone());
+        let heads = [width(header[5]), width(header[6])];
+        let w = columns(
+            (inner.width as usize).saturating_sub(2),
+            received,
+            labels,
+            heads,
+        );
+        let mut lines = Vec::with_capacity(inner.height as usize);
         lines.push(Line::styled(
             format!("  {}", cells_line(&w, header.map(str::to_string))),
             theme::header(),
@@ -184,9 +197,9 @@ impl Classification {
             let first = row.description.lines().next().unwrap_or_default();
             let cells = [
                 row.number.clone(),
-                local_minutes(row.received_at, ctx.zone())[5..].to_string(),
-                c.text(row.channel.label_key()).to_string(),
-                ctx.config.category_name(&row.category, ctx.lang),
+                short_minutes(row.received_at, now, ctx.zone()),
+                channel(row).to_string(),
+                category(row),
                 sanitize_line(&row.name),
                 sanitize_line(&row.location),
                 sanitize_line(first),
@@ -281,15 +294,25 @@ impl Room for Classification {
 }
 
 /// Column widths for the list at a given width; the description takes what is left.
-/// Order: number, received (MM-DD HH:MM), channel, category, name, location, description.
-fn columns(total: usize) -> [usize; 7] {
+/// Order: number, received (`received` wide), channel, category (as wide as their widest
+/// label), name, location, description. The location gives up room (down to its header's
+/// width, `heads[0]`) for the description's header (`heads[1]`).
+fn columns(
+    total: usize,
+    received: usize,
+    [channel, category]: [usize; 2],
+    heads: [usize; 2],
+) -> [usize; 7] {
     let mut w = if total >= 100 {
-        [13, 11, 10, 12, 8, 16, 0]
+        [13, received, channel, category, 8, 16, 0]
     } else {
-        // Narrow: no channel, shorter category and location; the description keeps room.
-        [13, 11, 0, 10, 8, 12, 0]
+        // Narrow: no channel, a shorter location; the description keeps room.
+        [13, received, 0, category, 8, 12, 0]
     };
     let shown = w.iter().filter(|c| **c > 0).count();
+    let fixed: usize = w.iter().sum::<usize>() + shown;
+    let short = heads[1].saturating_sub(total.saturating_sub(fixed));
+    w[5] = w[5].saturating_sub(short).max(heads[0]);
     let fixed: usize = w.iter().sum::<usize>() + shown;
     w[6] = total.saturating_sub(fixed);
     w
@@ -313,7 +336,7 @@ mod tests {
     #[test]
     fn columns_fill_the_width() {
         for total in [99, 100, 150] {
-            let w = columns(total);
+            let w = columns(total, crate::tui::widgets::table::TIME, [10, 12], [8, 11]);
             let shown = w.iter().filter(|c| **c > 0).count();
             assert_eq!(w.iter().sum::<usize>() + shown - 1, total, "{total}: {w:?}");
         }

@@ -4,7 +4,7 @@
 //! is kept as a draft (debounced) and the complainant's earlier complaints are looked up as
 //! the phone or location is typed.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
@@ -14,9 +14,9 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use crate::desk::{REPEAT_MIN_DIGITS, REPEAT_MIN_LOCATION};
 use crate::domain::complaint::{Channel, Complaint, NewComplaint};
 use crate::error::Error;
-use crate::text::{fit, sanitize_line, width};
+use crate::text::{fit, sanitize_line, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
-use crate::tui::keymap::{Binding, HELP_HINT, Help, ctrl, footer, help_rows, key, lookup};
+use crate::tui::keymap::{Binding, HELP_HINT, Help, ctrl, footer, help_rows, key, lookup, plain};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::panes::Room;
 use crate::tui::theme;
@@ -440,15 +440,26 @@ impl Intake {
             .max()
             .unwrap_or(8) as u16
             + 2;
+        // A refusal beside its field when it fits in half the room, else on rows under it.
+        let value_w = usize::from(area.width.saturating_sub(label_w));
+        let under = |field: Field| -> Vec<String> {
+            match self.error_text(field, ctx) {
+                Some(e) if field != Field::Description && width(&e) + 1 > value_w / 2 => {
+                    wrap_hanging(&e, value_w.saturating_sub(1))
+                }
+                _ => Vec::new(),
+            }
+        };
+        let line = |field: Field| Constraint::Length(1 + under(field).len() as u16);
         let rows = Layout::vertical([
-            Constraint::Length(1), // channel
-            Constraint::Length(1), // name
-            Constraint::Length(1), // phone
-            Constraint::Length(1), // location
-            Constraint::Length(1), // category
-            Constraint::Min(3),    // description
-            Constraint::Length(1), // outcome
-            Constraint::Length(1), // apologized
+            line(Field::Channel),
+            line(Field::Name),
+            line(Field::Phone),
+            line(Field::Location),
+            line(Field::Category),
+            Constraint::Min(3), // description
+            line(Field::Outcome),
+            line(Field::Apologized),
             Constraint::Length(1), // keys
         ])
         .split(area);
@@ -462,6 +473,9 @@ impl Intake {
             (Field::Apologized, rows[7]),
         ];
         for (field, row) in line_fields {
+            let below = under(field);
+            let [row, below_area] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(row);
             let [label, rest] =
                 Layout::horizontal([Constraint::Length(label_w), Constraint::Min(0)]).areas(row);
             let style = if self.focus == field {
@@ -470,7 +484,17 @@ impl Intake {
                 theme::label()
             };
             frame.render_widget(Span::styled(c.text(field.label_key()), style), label);
-            let error = self.error_text(field, ctx);
+            let error = self.error_text(field, ctx).filter(|_| below.is_empty());
+            if !below.is_empty() {
+                let lines: Vec<Line<'_>> = below
+                    .into_iter()
+                    .map(|l| Line::styled(format!(" {l}"), theme::error()))
+                    .collect();
+                let [_, text] =
+                    Layout::horizontal([Constraint::Length(label_w), Constraint::Min(0)])
+                        .areas(below_area);
+                frame.render_widget(Paragraph::new(lines), text);
+            }
             let err_w = error
                 .as_ref()
                 .map_or(0, |e| (width(e) as u16 + 1).min(rest.width / 2));
@@ -666,8 +690,7 @@ impl Room for Intake {
                     }
                 }
                 Field::Apologized => {
-                    if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y'))
-                        && !key.modifiers.contains(KeyModifiers::CONTROL)
+                    if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y')) && plain(&key)
                     {
                         self.apologized = !self.apologized;
                         self.changed(focus);
@@ -750,6 +773,7 @@ fn category_labels(ctx: &Ctx<'_>) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::tui::keymap::tests::check_table;
+    use crossterm::event::KeyModifiers;
 
     #[test]
     fn the_intake_keys() {

@@ -13,17 +13,17 @@ use ratatui::widgets::Paragraph;
 use crate::desk::{AgendaCounts, AgendaRange, Revisit};
 use crate::domain::complaint::Complaint;
 use crate::domain::stage::Stage;
-use crate::present::role_name;
+use crate::present::{role_name, short_minutes};
 use crate::text::{sanitize_line, width};
 use crate::tui::ctx::Ctx;
-use crate::tui::forms::followups::{FollowForm, due_cell};
+use crate::tui::forms::followups::FollowForm;
 use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::panes::Room;
 use crate::tui::panes::case::Cover;
 use crate::tui::theme;
 use crate::tui::widgets::table::{
-    PHONE_MAX, PHONE_MIN, bar_line, cells_line, marks, position_text,
+    PHONE_MAX, PHONE_MIN, bar_line, cells_line, label_width, marks, position_text, time_width,
 };
 use crate::tui::widgets::window::{self, Fetch, Key, Keyed, Window};
 
@@ -65,7 +65,7 @@ enum Cmd {
 /// The agenda's keys.
 const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ch('1')], Cmd::Part(0))
-        .help("1-5 / Left / Right / Tab", "help.agenda_part")
+        .help("1-5 / Left / Right / Tab / Shift+Tab", "help.agenda_part")
         .hint_at(3, "keys.part"),
     Binding::new(&[ch('2')], Cmd::Part(1)),
     Binding::new(&[ch('3')], Cmd::Part(2)),
@@ -268,7 +268,6 @@ impl Revisits {
             .max()
             .unwrap_or(0)
             .clamp(PHONE_MIN, PHONE_MAX);
-        let w = columns(cols.saturating_sub(1), phone);
         let header = [
             c.text("tui.col_due"),
             c.text("label.role"),
@@ -278,6 +277,11 @@ impl Revisits {
             c.text("label.location"),
             c.text("label.description"),
         ];
+        let role = |r: &Revisit| role_name(&r.role, ctx.config, ctx.lang);
+        let visits = || self.window.rows().iter().map(|r| &r.revisit);
+        let due = time_width(visits().map(|r| r.due_at), now, ctx.zone());
+        let roles = label_width(header[1], visits().map(|r| width(&role(r))));
+        let w = columns(cols.saturating_sub(1), phone, [due, roles]);
         lines.push(Line::styled(
             format!(" {}", cells_line(&w, header.map(str::to_string))),
             theme::header(),
@@ -297,8 +301,8 @@ impl Revisits {
             let overdue = r.due_at < now;
             let first = co.description.lines().next().unwrap_or_default();
             let cells = [
-                due_cell(r.due_at, ctx.zone()),
-                role_name(&r.role, ctx.config, ctx.lang),
+                short_minutes(r.due_at, now, ctx.zone()),
+                role(r),
                 co.number.clone(),
                 sanitize_line(&co.name),
                 sanitize_line(&co.phone),
@@ -388,13 +392,14 @@ impl Room for Revisits {
     }
 }
 
-/// Column widths of the agenda (the mark not counted): due, role, number, name, phone,
-/// location, description; the description (wide) or the location (narrow) takes the rest.
-fn columns(total: usize, phone: usize) -> [usize; 7] {
+/// Column widths of the agenda (the mark not counted): due, role (as wide as the widest
+/// role in memory), number, name, phone, location, description; the description (wide) or
+/// the location (narrow) takes the rest.
+fn columns(total: usize, phone: usize, [due, role]: [usize; 2]) -> [usize; 7] {
     let mut w = if total >= 100 {
-        [11, 16, 13, 8, phone, 16, 0]
+        [due, role, 13, 8, phone, 16, 0]
     } else {
-        [11, 8, 13, 8, phone, 0, 0]
+        [due, role, 13, 8, phone, 0, 0]
     };
     let shown = w.iter().filter(|c| **c > 0).count();
     let fixed: usize = w.iter().sum::<usize>() + shown;
@@ -442,7 +447,7 @@ mod tests {
     #[test]
     fn columns_fill_the_width() {
         for total in [77, 99, 100, 117, 197] {
-            let w = columns(total, 13);
+            let w = columns(total, 13, [crate::tui::widgets::table::TIME, 16]);
             let shown = w.iter().filter(|c| **c > 0).count();
             assert_eq!(w.iter().sum::<usize>() + shown - 1, total, "{total}: {w:?}");
         }

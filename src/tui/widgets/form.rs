@@ -11,7 +11,7 @@
 //! Inputs are named by the field names the domain uses in its errors (`motive`, `party`,
 //! …), so a refusal finds its input without a table per form.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -19,9 +19,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::error::Error;
+use crate::i18n::Catalog;
 use crate::text::{fit, sanitize_line, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
-use crate::tui::keymap::{Binding, Help, ctrl, footer, help_rows, key, lookup};
+use crate::tui::keymap::{Binding, Help, ctrl, footer, help_rows, key, lookup, plain};
 use crate::tui::theme;
 use crate::tui::widgets::confirm::{self, Answer};
 use crate::tui::widgets::field::TextField;
@@ -415,7 +416,6 @@ impl Form {
             return self.answer(&key);
         }
         self.passed.clear();
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let multi = matches!(
             self.inputs.get(self.focus).map(|i| &i.value),
             Some(Value::Text(t)) if t.is_multi_line()
@@ -449,7 +449,9 @@ impl Form {
                         }
                     }
                     Value::Tick(t) => {
-                        if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y')) && !ctrl {
+                        if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y'))
+                            && plain(&key)
+                        {
                             *t = !*t;
                             true
                         } else {
@@ -513,17 +515,20 @@ impl Form {
         let Some((_, e)) = &self.error else {
             return Vec::new();
         };
-        let text = format!("! {}", sanitize_line(&ctx.catalog.render(e)));
-        // Continuation rows line up under the message, after the mark.
-        let mut rows = Vec::new();
-        for (n, row) in wrap_hanging(&text, cols as usize).into_iter().enumerate() {
-            if n > 0 && !row.starts_with(' ') {
-                rows.push(format!("  {row}"));
-            } else {
-                rows.push(row);
-            }
-        }
-        rows
+        let text = sanitize_line(&ctx.catalog.render(e));
+        // Continuation rows line up under the message, after the mark (wrapped two columns
+        // narrower, so that no row is cut at the edge).
+        wrap_hanging(&text, usize::from(cols).saturating_sub(2))
+            .into_iter()
+            .enumerate()
+            .map(|(n, row)| {
+                if n == 0 {
+                    format!("! {row}")
+                } else {
+                    format!("  {row}")
+                }
+            })
+            .collect()
     }
 
     fn layout(&self, ctx: &Ctx<'_>, cols: u16) -> Layout {
@@ -538,9 +543,12 @@ impl Form {
             rows += top_error;
         }
         let mut under = 0;
+        let mut hints = Vec::with_capacity(self.inputs.len());
         for (i, input) in self.inputs.iter().enumerate() {
             at.push(rows);
-            rows += input.height();
+            let hint = self.hint_under(i, ctx.catalog, value_w, true).len() as u16;
+            hints.push(hint);
+            rows += input.height() + hint;
             if error_at == Some(Some(i)) {
                 under = self.error_lines(ctx, value_w).len() as u16;
                 rows += under;
@@ -549,6 +557,7 @@ impl Form {
         Layout {
             label_w,
             at,
+            hints,
             top_error,
             under,
             rows,
@@ -563,7 +572,7 @@ impl Form {
         // Scroll: the focused input (and its refusal) in view.
         let mut offset = 0u16;
         if let Some(&top) = layout.at.get(self.focus) {
-            let mut bottom = top + self.inputs[self.focus].height();
+            let mut bottom = top + self.inputs[self.focus].height() + layout.hints[self.focus];
             if matches!(self.error, Some((Some(i), _)) if i == self.focus) {
                 bottom += layout.under;
             }
@@ -622,14 +631,34 @@ impl Form {
                 width: value_w,
                 ..row
             };
-            self.render_value(i, focused, ctx, frame, value);
+            let beside = self.hint_fits(i, c, value_w);
+            self.render_value(i, focused, beside, ctx, frame, value);
+            let below = layout.at[i] + input.height();
+            if let Some(r) = row_area(below, layout.hints[i]) {
+                let style = self
+                    .hint_text(i, c, false)
+                    .map_or(theme::hint(), |(_, s)| s);
+                let lines: Vec<Line<'_>> = self
+                    .hint_under(i, c, value_w, false)
+                    .into_iter()
+                    .map(|l| Line::styled(l, style))
+                    .collect();
+                frame.render_widget(
+                    Paragraph::new(lines),
+                    Rect {
+                        x: value.x,
+                        width: value_w,
+                        ..r
+                    },
+                );
+            }
             if matches!(self.error, Some((Some(at), _)) if at == i) {
                 let lines: Vec<Line<'_>> = self
                     .error_lines(ctx, value_w)
                     .into_iter()
                     .map(|l| Line::styled(l, theme::error()))
                     .collect();
-                if let Some(r) = row_area(layout.at[i] + input.height(), layout.under) {
+                if let Some(r) = row_area(below + layout.hints[i], layout.under) {
                     frame.render_widget(
                         Paragraph::new(lines),
                         Rect {
@@ -643,9 +672,9 @@ impl Form {
         }
     }
 
-    /// What follows input `i`'s value: the suggestion mark, then the hint; for an input
-    /// that does not apply, why (marked as skipped when the focus just went past it).
-    fn after_value(&self, i: usize, ctx: &Ctx<'_>) -> Vec<Span<'static>> {
+    /// What follows input `i`'s value: the suggestion mark, then the hint when it fits
+    /// `beside` ([`Form::hint_text`]).
+    fn after_value(&self, i: usize, ctx: &Ctx<'_>, beside: bool) -> Vec<Span<'static>> {
         let c = ctx.catalog;
         let input = &self.inputs[i];
         let mut after: Vec<Span<'static>> = Vec::new();
@@ -656,33 +685,67 @@ impl Form {
                 theme::suggested(),
             ));
         }
-        if input.enabled {
-            if let Some(h) = input.hint {
-                after.push(Span::styled(format!("  {}", c.text(h)), theme::hint()));
-            }
-            return after;
-        }
-        let reason = c.text(input.off_hint.unwrap_or("tui.not_applicable"));
-        if self.passed.contains(&i) {
-            let skipped = c.format("tui.skipped", &[("reason", reason.to_string())]);
-            after.push(Span::styled(format!("  {skipped}"), theme::suggested()));
-        } else {
-            after.push(Span::styled(format!("  {reason}"), theme::hint()));
+        if let Some((hint, style)) = self.hint_text(i, c, false).filter(|_| beside) {
+            after.push(Span::styled(format!("  {hint}"), style));
         }
         after
     }
 
+    /// Input `i`'s hint as shown now, with its style: its hint; for an input that does not
+    /// apply, why (marked as skipped when the focus just went past it). With `widest`, the
+    /// longer form a disabled input's reason takes, so the layout does not move when the
+    /// mark comes and goes.
+    fn hint_text(&self, i: usize, c: &Catalog, widest: bool) -> Option<(String, Style)> {
+        let input = self.inputs.get(i)?;
+        if input.enabled {
+            return input.hint.map(|h| (c.text(h).to_string(), theme::hint()));
+        }
+        let reason = c.text(input.off_hint.unwrap_or("tui.not_applicable"));
+        Some(if widest || self.passed.contains(&i) {
+            let skipped = c.format("tui.skipped", &[("reason", reason.to_string())]);
+            (skipped, theme::suggested())
+        } else {
+            (reason.to_string(), theme::hint())
+        })
+    }
+
+    /// Whether input `i`'s hint fits beside its value in `cols` columns (beside a text or
+    /// a choice it takes at most half).
+    fn hint_fits(&self, i: usize, c: &Catalog, cols: u16) -> bool {
+        let Some((hint, _)) = self.hint_text(i, c, true) else {
+            return true;
+        };
+        let beside = width(&hint) + 2;
+        match self.inputs[i].value {
+            Value::Tick(_) => beside + 3 <= usize::from(cols),
+            _ => beside <= usize::from(cols / 2),
+        }
+    }
+
+    /// The rows input `i`'s hint takes under its value in `cols` columns (`widest`: see
+    /// [`Form::hint_text`]); none when it fits beside it.
+    fn hint_under(&self, i: usize, c: &Catalog, cols: u16, widest: bool) -> Vec<String> {
+        if self.hint_fits(i, c, cols) {
+            return Vec::new();
+        }
+        self.hint_text(i, c, widest)
+            .map(|(hint, _)| wrap_hanging(&hint, usize::from(cols)))
+            .unwrap_or_default()
+    }
+
+    /// Draws input `i`'s value, and its hint beside it when it fits `beside`.
     fn render_value(
         &self,
         i: usize,
         focused: bool,
+        beside: bool,
         ctx: &Ctx<'_>,
         frame: &mut Frame<'_>,
         area: Rect,
     ) {
         let c = ctx.catalog;
         let input = &self.inputs[i];
-        let after = self.after_value(i, ctx);
+        let after = self.after_value(i, ctx, beside);
         let after_w: u16 = after.iter().map(|s| s.width() as u16).sum();
         match &input.value {
             Value::Text(t) => {
@@ -854,6 +917,8 @@ struct Layout {
     label_w: u16,
     /// First row of each input.
     at: Vec<u16>,
+    /// Rows of each input's hint under it (0: beside it, or none).
+    hints: Vec<u16>,
     /// Rows of a refusal shown above the inputs.
     top_error: u16,
     /// Rows of a refusal shown under its input.
@@ -871,11 +936,12 @@ pub fn choose(key: KeyEvent, current: Option<usize>, labels: &[String]) -> Optio
         return None;
     }
     match (key.code, current) {
+        (KeyCode::Char(_), _) if !plain(&key) => None,
         (KeyCode::Home, _) | (KeyCode::Right | KeyCode::Char(' '), None) => Some(0),
         (KeyCode::End, _) | (KeyCode::Left, None) => Some(n - 1),
         (KeyCode::Right | KeyCode::Char(' '), Some(i)) => Some(step(i, n, false)),
         (KeyCode::Left, Some(i)) => Some(step(i, n, true)),
-        (KeyCode::Char(ch), _) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+        (KeyCode::Char(ch), _) => {
             let needle = ch.to_lowercase().to_string();
             let from = current.unwrap_or(n - 1);
             (1..=n)
@@ -934,6 +1000,7 @@ pub fn choice_line(labels: &[String], chosen: Option<usize>, cols: u16) -> Line<
 pub mod tests {
     use super::*;
     use crate::tui::keymap::tests::check_table;
+    use crossterm::event::KeyModifiers;
 
     /// Checks that Tab, pressed through `tab` (which returns the focus after it), visits
     /// every input of `form` that applies once, in order from the focus, and comes back.

@@ -23,12 +23,14 @@ pub fn render(catalog: &Catalog, context: &[Help], frame: &mut Frame<'_>, area: 
     let w = ((key_w + text_w + 6) as u16).min(area.width);
     let h = (entries.len() as u16 + 2).min(area.height);
     let popup = crate::tui::widgets::centred(area, w, h);
+    // A description too long for a narrow terminal is cut with the cut mark, never silently.
+    let text_room = usize::from(popup.width).saturating_sub(key_w + 5);
     let lines: Vec<Line<'_>> = entries
         .iter()
         .map(|(k, d)| {
             Line::from(vec![
                 Span::styled(format!(" {} ", fit(k, key_w)), theme::header()),
-                Span::raw(format!(" {d}")),
+                Span::raw(format!(" {}", fit(d, text_room))),
             ])
         })
         .collect();

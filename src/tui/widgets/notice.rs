@@ -1,21 +1,65 @@
 //! The notice line above the status line: what just happened, in the reader's language,
-//! coloured by whether it went well.
+//! coloured by whether it went well. A notice too long for one line takes a second one (a
+//! refusal is read whole), cut only beyond that.
 
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
 
 use crate::desk::CallResult;
 use crate::domain::zone::Zone;
 use crate::i18n::Catalog;
-use crate::text::sanitize_line;
+use crate::present::short_minutes;
+use crate::text::{fit, sanitize_line, wrap_hanging};
 use crate::tui::forms::agents::Change;
-use crate::tui::forms::followups::due_cell;
 use crate::tui::msg::Notice;
 use crate::tui::theme;
 
-/// Draws `notice` on its line.
-pub fn render(c: &Catalog, zone: Zone, notice: &Notice, frame: &mut Frame<'_>, area: Rect) {
+/// Rows a notice takes at most.
+const MAX_ROWS: usize = 2;
+
+/// Rows `notice` takes in `cols` columns: one, or two when it is longer (the last column
+/// is left blank, so a notice that ends there is not taken for a cut one).
+pub fn height(c: &Catalog, zone: Zone, notice: &Notice, now: DateTime<Utc>, cols: u16) -> u16 {
+    if content(c, zone, notice, now).width() < usize::from(cols) {
+        1
+    } else {
+        MAX_ROWS as u16
+    }
+}
+
+/// Draws `notice` in `area` (times in it as of `now`): on one line, or wrapped when it is
+/// longer (in the style of its first part).
+pub fn render(
+    c: &Catalog,
+    zone: Zone,
+    notice: &Notice,
+    now: DateTime<Utc>,
+    frame: &mut Frame<'_>,
+    area: Rect,
+) {
+    let line = content(c, zone, notice, now);
+    if area.height < MAX_ROWS as u16 {
+        frame.render_widget(line, area);
+        return;
+    }
+    let cols = usize::from(area.width).saturating_sub(1);
+    let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let mut rows = wrap_hanging(&text, cols);
+    if rows.len() > MAX_ROWS {
+        let rest = rows.split_off(MAX_ROWS - 1).concat();
+        rows.push(fit(&rest, cols));
+    }
+    let lines: Vec<Line<'_>> = rows.into_iter().map(|r| Line::styled(r, style)).collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// What `notice` says, styled.
+fn content(c: &Catalog, zone: Zone, notice: &Notice, now: DateTime<Utc>) -> Line<'static> {
+    let due_cell = |t: &DateTime<Utc>| short_minutes(*t, now, zone);
     let result_name = |r: &CallResult| c.text(&format!("callresult.{}", r.as_str())).to_string();
     let (text, style) = match notice {
         Notice::Saved(number) => (
@@ -70,11 +114,11 @@ pub fn render(c: &Catalog, zone: Zone, notice: &Notice, frame: &mut Frame<'_>, a
             let (key, style) = match (next, flagged) {
                 (None, _) => ("tui.logged_done", theme::success()),
                 (Some(due), None) => {
-                    args.push(("due", due_cell(*due, zone)));
+                    args.push(("due", due_cell(due)));
                     ("tui.logged_next", theme::success())
                 }
                 (Some(due), Some(n)) => {
-                    args.push(("due", due_cell(*due, zone)));
+                    args.push(("due", due_cell(due)));
                     args.push(("attempts", n.to_string()));
                     ("tui.logged_flagged", theme::error())
                 }
@@ -84,7 +128,7 @@ pub fn render(c: &Catalog, zone: Zone, notice: &Notice, frame: &mut Frame<'_>, a
         Notice::Promised { number, due } => (
             c.format(
                 "tui.promised_done",
-                &[("number", number.clone()), ("due", due_cell(*due, zone))],
+                &[("number", number.clone()), ("due", due_cell(due))],
             ),
             theme::success(),
         ),
@@ -146,10 +190,9 @@ pub fn render(c: &Catalog, zone: Zone, notice: &Notice, frame: &mut Frame<'_>, a
                     theme::hint(),
                 ),
             ]);
-            frame.render_widget(line, area);
-            return;
+            return line;
         }
         Notice::Failed(e) => (sanitize_line(&c.render(e)), theme::error()),
     };
-    frame.render_widget(Span::styled(text, style), area);
+    Line::from(Span::styled(text, style))
 }

@@ -14,8 +14,28 @@ use crate::text::{fit, sanitize_line, width};
 use crate::tui::panes::Pane;
 use crate::tui::theme;
 
-/// Draws the pane names with their F-keys, the active one marked.
+/// Draws the pane names with their F-keys, the active one marked, and the F1 hint at the
+/// right (the panes closer together when it would not fit otherwise).
 pub fn pane_bar(catalog: &Catalog, active: Option<Pane>, frame: &mut Frame<'_>, area: Rect) {
+    let help = format!("F1 {} ", catalog.text("tui.help"));
+    let mut spans = pane_tabs(catalog, active, " ");
+    let fits = |spans: &[Span<'_>]| {
+        spans.iter().map(|s| s.width()).sum::<usize>() + width(&help) < usize::from(area.width)
+    };
+    if !fits(&spans) {
+        spans = pane_tabs(catalog, active, "");
+    }
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let room = (area.width as usize).saturating_sub(used);
+    if room > width(&help) {
+        spans.push(Span::raw(" ".repeat(room - width(&help))));
+        spans.push(Span::styled(help, theme::hint()));
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+/// The pane names with their F-keys, `gap` apart, the active one marked.
+fn pane_tabs(catalog: &Catalog, active: Option<Pane>, gap: &'static str) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     for pane in Pane::ALL {
         let text = format!(
@@ -29,16 +49,9 @@ pub fn pane_bar(catalog: &Catalog, active: Option<Pane>, frame: &mut Frame<'_>, 
             theme::tab()
         };
         spans.push(Span::styled(text, style));
-        spans.push(Span::raw(" "));
+        spans.push(Span::raw(gap));
     }
-    let help = format!("F1 {} ", catalog.text("tui.help"));
-    let used: usize = spans.iter().map(|s| s.width()).sum();
-    let room = (area.width as usize).saturating_sub(used);
-    if room > width(&help) {
-        spans.push(Span::raw(" ".repeat(room - width(&help))));
-        spans.push(Span::styled(help, theme::hint()));
-    }
-    frame.render_widget(Line::from(spans), area);
+    spans
 }
 
 /// What the status line shows.

@@ -1,9 +1,12 @@
 //! Pieces of the list panes' tables: cells fitted to column widths, the marks that say a
 //! row's state without colour, the filter bar with its legend and the selection's place.
 
+use chrono::{DateTime, Utc};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+use crate::domain::zone::Zone;
+use crate::present::this_year;
 use crate::text::{fit, width};
 use crate::tui::theme;
 use crate::tui::widgets::window::{Keyed, Window};
@@ -14,6 +17,31 @@ pub const MARKS: usize = 3;
 pub const PHONE_MIN: usize = 11;
 /// The widest phone shown whole (`+86 138 0000 1234`).
 pub const PHONE_MAX: usize = 17;
+
+/// Width of a time column (`MM-DD HH:MM`, see `present::short_minutes`).
+pub const TIME: usize = 11;
+/// Width of a time column that shows a year (`YYYY-MM-DD HH:MM`).
+const TIME_YEAR: usize = 16;
+
+/// Width of a time column holding `times`: room for the year when one of them is not in the
+/// year of `now` (in the desk's zone).
+pub fn time_width(
+    mut times: impl Iterator<Item = DateTime<Utc>>,
+    now: DateTime<Utc>,
+    zone: Zone,
+) -> usize {
+    if times.all(|t| this_year(t, now, zone)) {
+        TIME
+    } else {
+        TIME_YEAR
+    }
+}
+
+/// Width of a column of labels (a stage, a category, a kind, a role): its widest cell in
+/// memory and its header, so that neither is ever cut.
+pub fn label_width(header: &str, cells: impl Iterator<Item = usize>) -> usize {
+    cells.chain([width(header)]).max().unwrap_or(0)
+}
 
 /// The marks of a row, each a character that says it without colour.
 pub fn marks(overdue: bool, flagged: bool, risk: bool) -> Vec<Span<'static>> {

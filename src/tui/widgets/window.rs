@@ -34,16 +34,16 @@ pub enum Go {
     End,
 }
 
-/// The keys of every list (Ctrl+D / Ctrl+U, as in vi and less, go without a help row).
+/// The keys of every list (Ctrl+D / Ctrl+U as in vi and less).
 pub const KEYS: &[Binding<Go>] = &[
-    Binding::new(&[ctrl('d')], Go::HalfDown),
-    Binding::new(&[ctrl('u')], Go::HalfUp),
     Binding::new(&[key(KeyCode::Down), ch('j')], Go::Down)
         .help("Up / Down / j / k", "help.list_move"),
     Binding::new(&[key(KeyCode::Up), ch('k')], Go::Up),
     Binding::new(&[key(KeyCode::PageDown), ch(' ')], Go::PageDown)
-        .help("PgUp / PgDn / Space", "help.list_page"),
+        .help("PgDn / Space / PgUp", "help.list_page"),
     Binding::new(&[key(KeyCode::PageUp)], Go::PageUp),
+    Binding::new(&[ctrl('d')], Go::HalfDown).help("Ctrl+D / Ctrl+U", "help.list_half"),
+    Binding::new(&[ctrl('u')], Go::HalfUp),
     Binding::new(&[key(KeyCode::Home), ch('g')], Go::Home)
         .help("Home / End / g / G", "help.list_ends"),
     Binding::new(&[key(KeyCode::End), ch('G')], Go::End),
