@@ -867,7 +867,7 @@ fn case_walks_an_out_of_scope_complaint_to_a_referred_close() {
             "--scope",
             "out",
             "--party",
-            "开发商",
+            "开发",
             "--severity",
             "general",
             "--explained",
@@ -875,9 +875,11 @@ fn case_walks_an_out_of_scope_complaint_to_a_referred_close() {
     )
     .code(1)
     .stderr(
-        predicate::str::contains("开发商").and(predicate::str::contains(
-            "developer, utility, municipality, neighbour, insurer, other",
-        )),
+        predicate::str::starts_with(
+            "error: unknown responsible party \"开发\"; known: developer, ",
+        )
+        .and(predicate::str::contains("insurer"))
+        .and(predicate::str::ends_with("\n").and(predicate::str::contains('\n').count(1))),
     );
     assert_eq!(desk.show(&n)["version"], 1, "refusals change nothing");
 
@@ -886,9 +888,9 @@ fn case_walks_an_out_of_scope_complaint_to_a_referred_close() {
             vec![
                 "classify",
                 "--scope",
-                "out",
+                "非物业纠纷（他方责任）",
                 "--party",
-                "developer",
+                "开发商",
                 "--severity",
                 "general",
                 "--explained",
@@ -897,24 +899,12 @@ fn case_walks_an_out_of_scope_complaint_to_a_referred_close() {
             2,
         ),
         (
-            vec![
-                "refer",
-                "--to",
-                "developer",
-                "--note",
-                "已转开发商售后，王经理",
-            ],
+            vec!["refer", "--to", "建商", "--note", "已转开发商售后，王经理"],
             "已转责任方",
             3,
         ),
         (
-            vec![
-                "wait",
-                "--on",
-                "third-party",
-                "--note",
-                "等开发商一周内答复",
-            ],
+            vec!["wait", "--on", "责任方", "--note", "等开发商一周内答复"],
             "等待责任方",
             4,
         ),

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use super::commands::stdout_error;
 use super::{AgentAction, AuditAction, ListFormat};
+use crate::config::Configured;
 use crate::desk::{Desk, ERASURE_PATIENCE};
 use crate::error::{Error, Result};
 use crate::i18n::Catalog;
@@ -49,11 +50,22 @@ fn new_secret(name: &str, catalog: &Catalog) -> Result<String> {
 
 /// `agent add|list|disable|reset-secret`.
 pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result<()> {
-    if let AgentAction::Add { name, role } = action
+    let role = match action {
+        AgentAction::Add {
+            role: Some(role), ..
+        } => Some(super::commands::named(
+            desk,
+            Configured::Role,
+            role,
+            catalog,
+        )?),
+        _ => None,
+    };
+    if let AgentAction::Add { name, .. } = action
         && desk.needs_first_admin()?
     {
         let secret = new_secret(name, catalog)?;
-        if let Some(role) = role
+        if let Some(role) = &role
             && !desk.config().policy.roles.iter().any(|r| {
                 r.key == *role
                     && r.permissions
@@ -75,9 +87,8 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
     }
     elevate(desk, catalog)?;
     match action {
-        AgentAction::Add { name, role } => {
+        AgentAction::Add { name, .. } => {
             let role = role
-                .clone()
                 .or_else(|| desk.config().policy.roles.first().map(|r| r.key.clone()))
                 .unwrap_or_default();
             let secret = new_secret(name, catalog)?;

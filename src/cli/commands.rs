@@ -9,7 +9,7 @@ use super::{
     AgentAction, CallbackAction, CaseAction, Cli, Command, ConfigFormat, ExportFormat, ListFormat,
     ListQueue, RevisitAction, ShowFormat,
 };
-use crate::config::{Config, ConfigSource, Paths, Preset};
+use crate::config::{Config, ConfigSource, Configured, Paths, Preset};
 use crate::desk::CallResult;
 use crate::desk::{Desk, IfMissing, SystemClock};
 use crate::domain::agent::Permission;
@@ -61,7 +61,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                 name: a.name.clone(),
                 phone: a.phone.clone(),
                 location: a.location.clone(),
-                category: a.category.clone(),
+                category: named(&desk, Configured::Category, &a.category, catalog)?,
                 description: a.description.clone(),
                 outcome: a.outcome.clone(),
                 apologized: a.apologized,
@@ -254,7 +254,8 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             {
                 super::access::elevate(&mut desk, catalog)?;
             }
-            let c = desk.act(number, *expect_version, &case_action(action)?)?;
+            let action = case_action(action, &|what, text| named(&desk, what, text, catalog))?;
+            let c = desk.act(number, *expect_version, &action)?;
             println!(
                 "{}",
                 catalog.format(
@@ -272,8 +273,20 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
     }
 }
 
-/// The domain's action for a `case` subcommand.
-fn case_action(a: &CaseAction) -> Result<Action> {
+/// The key of the configured `what` that `text` names (a key, or a name in any language),
+/// refused in the catalog's language listing what is accepted.
+pub(super) fn named(
+    desk: &Desk,
+    what: Configured,
+    text: &str,
+    catalog: &Catalog,
+) -> Result<String> {
+    desk.config().resolve(what, text, catalog.lang())
+}
+
+/// The domain's action for a `case` subcommand, configured values read by `key`.
+fn case_action(a: &CaseAction, key: &dyn Fn(Configured, &str) -> Result<String>) -> Result<Action> {
+    let maybe = |what, text: &Option<String>| text.as_deref().map(|t| key(what, t)).transpose();
     Ok(match a {
         CaseAction::Classify {
             scope,
@@ -285,9 +298,9 @@ fn case_action(a: &CaseAction) -> Result<Action> {
             explained,
         } => Action::Classify {
             scope: (*scope).into(),
-            party: party.clone(),
-            complaint_type: complaint_type.clone(),
-            severity: severity.clone(),
+            party: maybe(Configured::Party, party)?,
+            complaint_type: maybe(Configured::Type, complaint_type)?,
+            severity: key(Configured::Severity, severity)?,
             intent: (*intent).into(),
             spread_risk: *spread_risk,
             explained: *explained,
@@ -298,7 +311,7 @@ fn case_action(a: &CaseAction) -> Result<Action> {
         },
         CaseAction::Assess { facts, severity } => Action::Assess {
             facts: facts.clone(),
-            severity: severity.clone(),
+            severity: maybe(Configured::Severity, severity)?,
         },
         CaseAction::Plan {
             department,
@@ -336,10 +349,10 @@ fn case_action(a: &CaseAction) -> Result<Action> {
         CaseAction::Remedied { note } => Action::Remedied { note: note.clone() },
         CaseAction::Escalate { reason, severity } => Action::Escalate {
             reason: reason.clone(),
-            severity: severity.clone(),
+            severity: maybe(Configured::Severity, severity)?,
         },
         CaseAction::Refer { to, note } => Action::Refer {
-            to: to.clone(),
+            to: key(Configured::Addressee, to)?,
             note: note.clone(),
         },
         CaseAction::Wait { on, note } => Action::Wait {
