@@ -77,12 +77,11 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             limit,
         } => match queue {
             ListQueue::Callbacks | ListQueue::Revisits => {
-                let stdout = std::io::stdout();
-                let mut out = std::io::BufWriter::new(stdout.lock());
                 let cap = (*limit > 0).then_some(*limit);
                 let revisits = *queue == ListQueue::Revisits;
-                super::queues::list(&desk, revisits, *format, cap, catalog, &mut out)?;
-                out.flush().map_err(stdout_error)
+                output::held_back(&mut stdout.lock(), |out| {
+                    super::queues::list(&desk, revisits, *format, cap, catalog, out)
+                })
             }
             ListQueue::Untriaged => list(&desk, Queue::Untriaged, *format, *limit, catalog),
             ListQueue::Open => list(&desk, Queue::Open, *format, *limit, catalog),
@@ -544,8 +543,7 @@ pub(super) fn print_complaints(
     write_complaints(&mut stdout.lock(), desk, catalog, format, cap, empty, rows)
 }
 
-/// [`print_complaints`] into `dest`. The output is held back until the end or 64 KiB, so a
-/// command that fails early writes nothing (not a header, then an error).
+/// [`print_complaints`] into `dest`, held back ([`output::held_back`]).
 fn write_complaints(
     dest: &mut dyn Write,
     desk: &Desk,
@@ -555,27 +553,24 @@ fn write_complaints(
     empty: &str,
     rows: impl FnOnce(Option<u64>, &mut dyn FnMut(&Complaint) -> Result<()>) -> Result<()>,
 ) -> Result<()> {
-    let mut held = std::io::BufWriter::with_capacity(1 << 16, dest);
     let io = stdout_error;
-    let printed = (|| -> Result<()> {
-        // The writers' own flushes (a CSV writer flushes when dropped) stop here.
-        let mut out = HoldBack(&mut held);
+    output::held_back(dest, |out| {
         match format {
             ListFormat::Json => {
-                let mut json = output::JsonArray::new(&mut out);
+                let mut json = output::JsonArray::new(&mut *out);
                 rows(cap, &mut |c| {
                     json.push(&output::ComplaintJson::from(c)).map_err(io)
                 })?;
                 json.finish().map_err(io)?;
             }
             ListFormat::Csv => {
-                let mut csv = output::CsvOut::new(&mut out, false).map_err(io)?;
+                let mut csv = output::CsvOut::new(&mut *out, false).map_err(io)?;
                 rows(cap, &mut |c| csv.push(c).map_err(io))?;
                 csv.finish().map_err(io)?;
             }
             ListFormat::Table => {
                 let mut table = output::Table::new(desk.config(), catalog);
-                table.header(&mut out).map_err(io)?;
+                table.header(out).map_err(io)?;
                 // One row more than asked tells whether the table was cut short, without a count.
                 let mut seen = 0u64;
                 rows(cap.map(|c| c + 1), &mut |c| {
@@ -583,7 +578,7 @@ fn write_complaints(
                     if cap.is_some_and(|cap| seen > cap) {
                         return Ok(());
                     }
-                    table.row(&mut out, c).map_err(io)
+                    table.row(out, c).map_err(io)
                 })?;
                 if seen == 0 {
                     writeln!(out, "{}", catalog.text(empty)).map_err(io)?;
@@ -594,26 +589,7 @@ fn write_complaints(
             }
         }
         Ok(())
-    })();
-    if let Err(e) = printed {
-        // What is still held back is dropped unprinted.
-        drop(held.into_parts());
-        return Err(e);
-    }
-    held.flush().map_err(io)
-}
-
-/// A writer that passes writes on and keeps flushes to itself.
-struct HoldBack<'a, W: Write>(&'a mut W);
-
-impl<W: Write> Write for HoldBack<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    })
 }
 
 fn export(
@@ -660,12 +636,7 @@ fn export(
             );
             Ok(())
         }
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            write_all(&mut out)?;
-            out.flush().map_err(stdout_error)
-        }
+        None => output::held_back(&mut std::io::stdout().lock(), write_all),
     }
 }
 
