@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use super::commands::stdout_error;
+use super::output::{Column, header_line, table_line};
 use super::{AgentAction, AuditAction, ListFormat};
 use crate::config::Configured;
 use crate::desk::{Desk, ERASURE_PATIENCE};
@@ -150,28 +151,21 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
                             ]
                         })
                         .collect();
-                    let header = [
-                        t("agent_state.name"),
-                        t("agent_state.role"),
-                        t("agent_state.state"),
-                        t("agent_state.last_active"),
+                    let headers = [
+                        "agent_state.name",
+                        "agent_state.role",
+                        "agent_state.state",
+                        "agent_state.last_active",
                     ];
-                    let widths: Vec<usize> = (0..4)
-                        .map(|i| {
-                            rows.iter()
-                                .map(|r| crate::text::width(&r[i]))
-                                .chain([crate::text::width(&header[i])])
-                                .max()
-                                .unwrap_or(0)
-                        })
+                    // Every cell whole: the columns are as wide as their widest.
+                    let columns: Vec<Column> = headers
+                        .iter()
+                        .enumerate()
+                        .map(|(i, h)| Column::whole(&t(h), rows.iter().map(|r| &r[i])))
                         .collect();
-                    for row in std::iter::once(&header).chain(&rows) {
-                        let line: Vec<String> = row
-                            .iter()
-                            .zip(&widths)
-                            .map(|(cell, w)| crate::text::fit(cell, *w))
-                            .collect();
-                        writeln!(out, "{}", line.join("  ").trim_end()).map_err(stdout_error)?;
+                    writeln!(out, "{}", header_line(&columns)).map_err(stdout_error)?;
+                    for row in &rows {
+                        writeln!(out, "{}", table_line(&columns, row)).map_err(stdout_error)?;
                     }
                 }
             }

@@ -121,19 +121,39 @@ pub fn commands<'c>(cmd: &'c Command, path: &str) -> Vec<(String, &'c Command)> 
     all
 }
 
+/// The global and generated options, listed in this order after every command's own.
+const GLOBAL_ORDER: [&str; 6] = ["db", "config", "lang", "agent", "help", "version"];
+
 fn localize(cmd: Command, path: &str, catalog: &'static Catalog) -> Command {
     let about = catalog.text_or(&format!("{path}.about"), "").to_string();
+    let text = |key: &str| catalog.text(key).to_string();
+    // clap's own template, its headings in the catalog's words.
+    let template = format!(
+        "{{before-help}}{{about-with-newline}}\n{}{{usage}}\n\n{{all-args}}{{after-help}}",
+        text("usage.heading_usage")
+    );
     cmd.about(about)
         .long_about(None)
+        .help_template(template)
+        .subcommand_help_heading(catalog.text("usage.heading_commands"))
         .mut_args(|a| {
             let key = arg_key(path, &a);
-            a.help(catalog.text(&key).to_string()).long_help(None)
+            let heading = match a.is_positional() {
+                true => catalog.text("usage.heading_arguments"),
+                false => catalog.text("usage.heading_options"),
+            };
+            // The global options after the command's own, in their order.
+            let a = match GLOBAL_ORDER.iter().position(|id| a.get_id() == *id) {
+                Some(i) => a.display_order(1000 + i),
+                None => a,
+            };
+            a.help(text(&key)).long_help(None).help_heading(heading)
         })
         .mut_subcommands(|sub| {
             let sub_path = sub_path(path, &sub);
             if sub_path == HELP_COMMAND {
                 // clap's own `help NAME`: its argument needs no words of ours.
-                return sub.about(catalog.text(HELP_COMMAND).to_string());
+                return sub.about(text(HELP_COMMAND));
             }
             localize(sub, &sub_path, catalog)
         })
@@ -190,7 +210,7 @@ mod tests {
             .map(|c| c.render_long_help().to_string())
             .expect("case refer");
         assert!(help.contains("--to"), "{help}");
-        assert!(help.contains("转交"), "{help}");
+        assert!(help.contains("转交") && help.contains("选项"), "{help}");
         let en = command(Lang::En).render_help().to_string();
         assert!(en.contains("--db"), "{en}");
         assert!(!en.contains("数据库"), "{en}");
