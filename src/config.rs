@@ -122,7 +122,7 @@ impl Configured {
             Configured::Type => "type",
             Configured::Severity => "severity",
             Configured::Role => "role",
-            Configured::Addressee => "to",
+            Configured::Addressee => "addressee",
         }
     }
 }

@@ -201,6 +201,29 @@ mod tests {
         assert!(count > 100, "only {count} help texts");
     }
 
+    /// Every value an option lists is named in the catalogs (the names it also accepts).
+    #[test]
+    fn every_listed_value_has_a_name() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut count = 0;
+        for (path, c) in commands(&cmd, "usage") {
+            for arg in c.get_arguments() {
+                for value in arg.get_possible_values() {
+                    count += 1;
+                    let name = value.get_help().map(|h| h.to_string()).unwrap_or_default();
+                    assert!(
+                        !name.is_empty(),
+                        "{path} --{}: {} has no name",
+                        arg.get_id(),
+                        value.get_name()
+                    );
+                }
+            }
+        }
+        assert!(count > 40, "only {count} values");
+    }
+
     /// The help in zh-CN is Chinese and keeps the contract's names.
     #[test]
     fn help_speaks_the_interface_language() {

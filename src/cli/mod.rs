@@ -326,7 +326,7 @@ pub enum CaseAction {
     /// Wait on the customer or the responsible third party.
     Wait {
         /// On whom.
-        #[arg(long, value_parser = by_name::<WaitOnArg>("wait", "on"))]
+        #[arg(long, value_parser = by_name::<WaitOnArg>("wait", "waited_on"))]
         on: WaitOnArg,
         /// Note.
         #[arg(long, default_value = "")]

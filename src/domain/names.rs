@@ -22,9 +22,10 @@ impl Choice {
         folded(&self.key) == typed || self.names.iter().any(|n| folded(n) == typed)
     }
 
-    /// `key/name` for listings (the key alone when the name is just the key).
+    /// `key/name` for listings (the key alone when the name is just the key, spaced).
     fn label(&self) -> String {
-        if self.shown.trim().is_empty() || folded(&self.shown) == folded(&self.key) {
+        let spaced = |s: &str| folded(s).replace(['-', '_'], " ");
+        if self.shown.trim().is_empty() || spaced(&self.shown) == spaced(&self.key) {
             self.key.clone()
         } else {
             format!("{}/{}", self.key, self.shown)
