@@ -14,9 +14,11 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::domain::complaint::Scope;
+use crate::domain::handling::EXTERNAL_BODIES;
+use crate::domain::names::{self, Choice};
 use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
-use crate::i18n::{Lang, taiwan_name};
+use crate::i18n::{Catalog, Lang, taiwan_name};
 
 // The sections of a config file are the domain's rule settings.
 pub use crate::domain::policy::{
@@ -94,6 +96,50 @@ macro_rules! named {
 }
 
 named!(Category, Party, ComplaintType, Severity, RevisitPlan, Role);
+
+/// The configured values an option names (by key, or by name in any language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Configured {
+    /// A complaint category.
+    Category,
+    /// A responsible party.
+    Party,
+    /// A complaint type.
+    Type,
+    /// A severity.
+    Severity,
+    /// A role.
+    Role,
+    /// Whom a complaint is referred to: a responsible party or an external body.
+    Addressee,
+}
+
+impl Configured {
+    /// The `field.…` catalog key naming it in errors.
+    fn field(self) -> &'static str {
+        match self {
+            Configured::Category => "category",
+            Configured::Party => "party",
+            Configured::Type => "type",
+            Configured::Severity => "severity",
+            Configured::Role => "role",
+            Configured::Addressee => "addressee",
+        }
+    }
+}
+
+/// A configured entry as a [`Choice`], shown by its name in `lang`.
+fn choice<T: Named>(item: &T, lang: Lang) -> Choice {
+    Choice {
+        key: item.key().to_string(),
+        shown: item.name(lang).into_owned(),
+        names: Lang::ALL.map(|l| item.name(l).into_owned()).to_vec(),
+    }
+}
+
+fn choices_of<T: Named>(items: &[T], lang: Lang) -> Vec<Choice> {
+    items.iter().map(|i| choice(i, lang)).collect()
+}
 
 fn name_of<T: Named>(items: &[T], key: &str, lang: Lang) -> String {
     items
@@ -438,6 +484,30 @@ impl Config {
     /// Display name of a type key in `lang` (the key itself when unknown).
     pub fn type_name(&self, key: &str, lang: Lang) -> String {
         name_of(&self.policy.types, key, lang)
+    }
+
+    /// What may be typed for `what`, each value shown by its name in `lang`.
+    pub fn choices(&self, what: Configured, lang: Lang) -> Vec<Choice> {
+        let p = &self.policy;
+        match what {
+            Configured::Category => choices_of(&p.categories, lang),
+            Configured::Party => choices_of(&p.parties, lang),
+            Configured::Type => choices_of(&p.types, lang),
+            Configured::Severity => choices_of(&p.severities, lang),
+            Configured::Role => choices_of(&p.roles, lang),
+            Configured::Addressee => {
+                let mut all = choices_of(&p.parties, lang);
+                all.extend(Catalog::choices("external", &EXTERNAL_BODIES, lang));
+                all
+            }
+        }
+    }
+
+    /// The key of the `what` that `text` names: a key, or a name in any interface language
+    /// ([`names::resolve`]); refused listing what is accepted, shown in `lang`.
+    pub fn resolve(&self, what: Configured, text: &str, lang: Lang) -> Result<String> {
+        let choices = self.choices(what, lang);
+        names::resolve(what.field(), text, &choices).map(str::to_string)
     }
 
     /// The effective configuration as TOML (for `config` and `init`).

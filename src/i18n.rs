@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::names::Choice;
 use crate::error::Error;
 
 /// A language of the interface.
@@ -135,6 +136,23 @@ impl Catalog {
             out = out.replace(&format!("{{{name}}}"), value);
         }
         out
+    }
+
+    /// The values `keys` of catalog section `section` as choices: named in every catalog,
+    /// shown in `lang` (`channel`, `stage`, `external`, …).
+    pub fn choices(section: &str, keys: &[&str], lang: Lang) -> Vec<Choice> {
+        let name = |l: Lang, key: &str| {
+            Catalog::get(l)
+                .text_or(&format!("{section}.{key}"), key)
+                .to_string()
+        };
+        keys.iter()
+            .map(|key| Choice {
+                key: key.to_string(),
+                shown: name(lang, key),
+                names: Lang::ALL.iter().map(|l| name(*l, key)).collect(),
+            })
+            .collect()
     }
 
     /// An error in this language.

@@ -4,16 +4,15 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
 use complaint_desk::cli::{self, Cli, Failure};
 use complaint_desk::config::Config;
 use complaint_desk::error::Error;
-use complaint_desk::i18n::{Catalog, Lang};
+use complaint_desk::i18n::Catalog;
 use complaint_desk::text::sanitize_line;
 use complaint_desk::tui;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = cli::parse();
     let result = match &cli.command {
         Some(command) => cli::run(&cli, command).map(|()| None),
         None => app(&cli),
@@ -26,7 +25,7 @@ fn main() -> ExitCode {
         // The reader went away (`| head`): nothing to report.
         Err((err, _)) if err.key == cli::BROKEN_PIPE => ExitCode::SUCCESS,
         Err((err, lang)) => {
-            let lang = lang.unwrap_or_else(|| fallback_lang(&cli));
+            let lang = lang.or(cli.lang).unwrap_or_else(cli::interface);
             let msg = sanitize_line(&Catalog::get(lang).render(&err));
             // A closed terminal cannot be told; nothing more to do then.
             let _ = writeln!(std::io::stderr(), "error: {msg}");
@@ -52,22 +51,5 @@ fn app(cli: &Cli) -> Result<Option<i32>, Failure> {
             Err(e) => Error::new("error.terminal").arg("detail", format!("{e:#}")),
         };
         (err, Some(lang))
-    })
-}
-
-/// Language for messages before the config is known: `--lang`, else the locale.
-fn fallback_lang(cli: &Cli) -> Lang {
-    cli.lang.unwrap_or_else(|| {
-        let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-            .unwrap_or_default();
-        // `zh_TW.UTF-8` → zh-TW; any other Chinese locale → zh-CN.
-        let tag = locale.split(['.', '@']).next().unwrap_or_default();
-        match Lang::parse(tag) {
-            Some(Lang::ZhTw) => Lang::ZhTw,
-            _ if locale.starts_with("zh") => Lang::ZhCn,
-            _ => Lang::En,
-        }
     })
 }

@@ -4,7 +4,9 @@
 use std::io::Write;
 
 use super::commands::stdout_error;
+use super::output::{Column, header_line, table_line};
 use super::{AgentAction, AuditAction, ListFormat};
+use crate::config::Configured;
 use crate::desk::{Desk, ERASURE_PATIENCE};
 use crate::error::{Error, Result};
 use crate::i18n::Catalog;
@@ -49,11 +51,22 @@ fn new_secret(name: &str, catalog: &Catalog) -> Result<String> {
 
 /// `agent add|list|disable|reset-secret`.
 pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result<()> {
-    if let AgentAction::Add { name, role } = action
+    let role = match action {
+        AgentAction::Add {
+            role: Some(role), ..
+        } => Some(super::commands::named(
+            desk,
+            Configured::Role,
+            role,
+            catalog,
+        )?),
+        _ => None,
+    };
+    if let AgentAction::Add { name, .. } = action
         && desk.needs_first_admin()?
     {
         let secret = new_secret(name, catalog)?;
-        if let Some(role) = role
+        if let Some(role) = &role
             && !desk.config().policy.roles.iter().any(|r| {
                 r.key == *role
                     && r.permissions
@@ -75,9 +88,8 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
     }
     elevate(desk, catalog)?;
     match action {
-        AgentAction::Add { name, role } => {
+        AgentAction::Add { name, .. } => {
             let role = role
-                .clone()
                 .or_else(|| desk.config().policy.roles.first().map(|r| r.key.clone()))
                 .unwrap_or_default();
             let secret = new_secret(name, catalog)?;
@@ -141,28 +153,21 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
                             ]
                         })
                         .collect();
-                    let header = [
-                        t("agent_state.name"),
-                        t("agent_state.role"),
-                        t("agent_state.state"),
-                        t("agent_state.last_active"),
+                    let headers = [
+                        "agent_state.name",
+                        "agent_state.role",
+                        "agent_state.state",
+                        "agent_state.last_active",
                     ];
-                    let widths: Vec<usize> = (0..4)
-                        .map(|i| {
-                            rows.iter()
-                                .map(|r| crate::text::width(&r[i]))
-                                .chain([crate::text::width(&header[i])])
-                                .max()
-                                .unwrap_or(0)
-                        })
+                    // Every cell whole: the columns are as wide as their widest.
+                    let columns: Vec<Column> = headers
+                        .iter()
+                        .enumerate()
+                        .map(|(i, h)| Column::whole(&t(h), rows.iter().map(|r| &r[i])))
                         .collect();
-                    for row in std::iter::once(&header).chain(&rows) {
-                        let line: Vec<String> = row
-                            .iter()
-                            .zip(&widths)
-                            .map(|(cell, w)| crate::text::fit(cell, *w))
-                            .collect();
-                        writeln!(out, "{}", line.join("  ").trim_end()).map_err(stdout_error)?;
+                    writeln!(out, "{}", header_line(&columns)).map_err(stdout_error)?;
+                    for row in &rows {
+                        writeln!(out, "{}", table_line(&columns, row)).map_err(stdout_error)?;
                     }
                 }
             }

@@ -9,7 +9,7 @@ use super::{
     AgentAction, CallbackAction, CaseAction, Cli, Command, ConfigFormat, ExportFormat, ListFormat,
     ListQueue, RevisitAction, ShowFormat,
 };
-use crate::config::{Config, ConfigSource, Paths, Preset};
+use crate::config::{Config, ConfigSource, Configured, Paths, Preset};
 use crate::desk::CallResult;
 use crate::desk::{Desk, IfMissing, SystemClock};
 use crate::domain::agent::Permission;
@@ -62,7 +62,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                 name: a.name.clone(),
                 phone: a.phone.clone(),
                 location: a.location.clone(),
-                category: a.category.clone(),
+                category: named(&desk, Configured::Category, &a.category, catalog)?,
                 description: a.description.clone(),
                 outcome: a.outcome.clone(),
                 apologized: a.apologized,
@@ -78,12 +78,11 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             limit,
         } => match queue {
             ListQueue::Callbacks | ListQueue::Revisits => {
-                let stdout = std::io::stdout();
-                let mut out = std::io::BufWriter::new(stdout.lock());
                 let cap = (*limit > 0).then_some(*limit);
                 let revisits = *queue == ListQueue::Revisits;
-                super::queues::list(&desk, revisits, *format, cap, catalog, &mut out)?;
-                out.flush().map_err(stdout_error)
+                output::held_back(&mut stdout.lock(), |out| {
+                    super::queues::list(&desk, revisits, *format, cap, catalog, out)
+                })
             }
             ListQueue::Untriaged => list(&desk, Queue::Untriaged, *format, *limit, catalog),
             ListQueue::Open => list(&desk, Queue::Open, *format, *limit, catalog),
@@ -266,11 +265,11 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             {
                 super::access::elevate(&mut desk, catalog)?;
             }
-            let c = desk.act(
-                number,
-                *expect_version,
-                &case_action(action, desk.config().policy.timezone)?,
-            )?;
+            let zone = desk.config().policy.timezone;
+            let action = case_action(action, zone, &|what, text| {
+                named(&desk, what, text, catalog)
+            })?;
+            let c = desk.act(number, *expect_version, &action)?;
             println!(
                 "{}",
                 catalog.format(
@@ -288,8 +287,25 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
     }
 }
 
-/// The domain's action for a `case` subcommand.
-fn case_action(a: &CaseAction, zone: Zone) -> Result<Action> {
+/// The key of the configured `what` that `text` names (a key, or a name in any language),
+/// refused in the catalog's language listing what is accepted.
+pub(super) fn named(
+    desk: &Desk,
+    what: Configured,
+    text: &str,
+    catalog: &Catalog,
+) -> Result<String> {
+    desk.config().resolve(what, text, catalog.lang())
+}
+
+/// The domain's action for a `case` subcommand, times typed in `zone`, configured values
+/// read by `key`.
+fn case_action(
+    a: &CaseAction,
+    zone: Zone,
+    key: &dyn Fn(Configured, &str) -> Result<String>,
+) -> Result<Action> {
+    let maybe = |what, text: &Option<String>| text.as_deref().map(|t| key(what, t)).transpose();
     Ok(match a {
         CaseAction::Classify {
             scope,
@@ -301,9 +317,9 @@ fn case_action(a: &CaseAction, zone: Zone) -> Result<Action> {
             explained,
         } => Action::Classify {
             scope: (*scope).into(),
-            party: party.clone(),
-            complaint_type: complaint_type.clone(),
-            severity: severity.clone(),
+            party: maybe(Configured::Party, party)?,
+            complaint_type: maybe(Configured::Type, complaint_type)?,
+            severity: key(Configured::Severity, severity)?,
             intent: (*intent).into(),
             spread_risk: *spread_risk,
             explained: *explained,
@@ -314,7 +330,7 @@ fn case_action(a: &CaseAction, zone: Zone) -> Result<Action> {
         },
         CaseAction::Assess { facts, severity } => Action::Assess {
             facts: facts.clone(),
-            severity: severity.clone(),
+            severity: maybe(Configured::Severity, severity)?,
         },
         CaseAction::Plan {
             department,
@@ -352,10 +368,10 @@ fn case_action(a: &CaseAction, zone: Zone) -> Result<Action> {
         CaseAction::Remedied { note } => Action::Remedied { note: note.clone() },
         CaseAction::Escalate { reason, severity } => Action::Escalate {
             reason: reason.clone(),
-            severity: severity.clone(),
+            severity: maybe(Configured::Severity, severity)?,
         },
         CaseAction::Refer { to, note } => Action::Refer {
-            to: to.clone(),
+            to: key(Configured::Addressee, to)?,
             note: note.clone(),
         },
         CaseAction::Wait { on, note } => Action::Wait {
@@ -547,8 +563,7 @@ pub(super) fn print_complaints(
     write_complaints(&mut stdout.lock(), desk, catalog, format, cap, empty, rows)
 }
 
-/// [`print_complaints`] into `dest`. The output is held back until the end or 64 KiB, so a
-/// command that fails early writes nothing (not a header, then an error).
+/// [`print_complaints`] into `dest`, held back ([`output::held_back`]).
 fn write_complaints(
     dest: &mut dyn Write,
     desk: &Desk,
@@ -558,28 +573,25 @@ fn write_complaints(
     empty: &str,
     rows: impl FnOnce(Option<u64>, &mut dyn FnMut(&Complaint) -> Result<()>) -> Result<()>,
 ) -> Result<()> {
-    let mut held = std::io::BufWriter::with_capacity(1 << 16, dest);
     let io = stdout_error;
     let zone = desk.config().policy.timezone;
-    let printed = (|| -> Result<()> {
-        // The writers' own flushes (a CSV writer flushes when dropped) stop here.
-        let mut out = HoldBack(&mut held);
+    output::held_back(dest, |out| {
         match format {
             ListFormat::Json => {
-                let mut json = output::JsonArray::new(&mut out);
+                let mut json = output::JsonArray::new(&mut *out);
                 rows(cap, &mut |c| {
                     json.push(&output::ComplaintJson::new(c, zone)).map_err(io)
                 })?;
                 json.finish().map_err(io)?;
             }
             ListFormat::Csv => {
-                let mut csv = output::CsvOut::new(&mut out, false, zone).map_err(io)?;
+                let mut csv = output::CsvOut::new(&mut *out, false, zone).map_err(io)?;
                 rows(cap, &mut |c| csv.push(c).map_err(io))?;
                 csv.finish().map_err(io)?;
             }
             ListFormat::Table => {
                 let mut table = output::Table::new(desk.config(), catalog);
-                table.header(&mut out).map_err(io)?;
+                table.header(out).map_err(io)?;
                 // One row more than asked tells whether the table was cut short, without a count.
                 let mut seen = 0u64;
                 rows(cap.map(|c| c + 1), &mut |c| {
@@ -587,7 +599,7 @@ fn write_complaints(
                     if cap.is_some_and(|cap| seen > cap) {
                         return Ok(());
                     }
-                    table.row(&mut out, c).map_err(io)
+                    table.row(out, c).map_err(io)
                 })?;
                 if seen == 0 {
                     writeln!(out, "{}", catalog.text(empty)).map_err(io)?;
@@ -598,26 +610,7 @@ fn write_complaints(
             }
         }
         Ok(())
-    })();
-    if let Err(e) = printed {
-        // What is still held back is dropped unprinted.
-        drop(held.into_parts());
-        return Err(e);
-    }
-    held.flush().map_err(io)
-}
-
-/// A writer that passes writes on and keeps flushes to itself.
-struct HoldBack<'a, W: Write>(&'a mut W);
-
-impl<W: Write> Write for HoldBack<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    })
 }
 
 fn export(
@@ -665,12 +658,7 @@ fn export(
             );
             Ok(())
         }
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            write_all(&mut out)?;
-            out.flush().map_err(stdout_error)
-        }
+        None => output::held_back(&mut std::io::stdout().lock(), write_all),
     }
 }
 

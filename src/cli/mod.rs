@@ -2,13 +2,18 @@
 
 mod access;
 mod commands;
+pub mod help;
+mod names;
 mod output;
 mod queues;
 mod search;
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use names::{ByName, by_name};
 
 use crate::config::Preset;
 use crate::desk::CallResult;
@@ -19,6 +24,8 @@ use crate::domain::stage::Stage;
 use crate::i18n::Lang;
 
 pub use commands::{BROKEN_PIPE, Failure, run};
+pub use help::parse;
+pub use names::interface;
 
 /// complaint-desk: take customer complaints and carry each one to a satisfied close.
 #[derive(Debug, Parser)]
@@ -56,7 +63,7 @@ pub enum Command {
     /// Write a config file (if none) and create or migrate the database.
     Init {
         /// Organisation preset for a new config file.
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = by_name::<PresetArg>("preset", "preset"))]
         preset: Option<PresetArg>,
     },
     /// Record a complaint; prints its number alone on stdout.
@@ -64,10 +71,10 @@ pub enum Command {
     /// List a queue of complaints.
     List {
         /// Which queue.
-        #[arg(long, value_enum, default_value = "open")]
+        #[arg(long, value_parser = by_name::<ListQueue>("queue", "queue"), default_value = "open")]
         queue: ListQueue,
         /// Output format.
-        #[arg(long, value_enum, default_value = "table")]
+        #[arg(long, value_parser = by_name::<ListFormat>("format", "format"), default_value = "table")]
         format: ListFormat,
         /// At most this many rows (0: all, streamed).
         #[arg(long, default_value_t = 100)]
@@ -82,7 +89,7 @@ pub enum Command {
         /// The complaint number, e.g. 20261122-0007.
         number: String,
         /// Output format.
-        #[arg(long, value_enum, default_value = "text")]
+        #[arg(long, value_parser = by_name::<ShowFormat>("format", "format"), default_value = "text")]
         format: ShowFormat,
         /// Show the full phone number (reveal_phone; asks for your secret; recorded).
         #[arg(long)]
@@ -107,7 +114,7 @@ pub enum Command {
     /// Export every complaint (streamed; CSV carries a UTF-8 BOM for spreadsheets).
     Export {
         /// Output format.
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = by_name::<ExportFormat>("format", "format"))]
         format: ExportFormat,
         /// Write to this new file instead of stdout.
         #[arg(long, value_name = "FILE")]
@@ -152,7 +159,7 @@ pub enum Command {
     /// Print the effective configuration (after defaults, preset and file).
     Config {
         /// Output format.
-        #[arg(long, value_enum, default_value = "toml")]
+        #[arg(long, value_parser = by_name::<ConfigFormat>("format", "format"), default_value = "toml")]
         format: ConfigFormat,
     },
 }
@@ -171,7 +178,7 @@ pub enum AgentAction {
     /// List the agents.
     List {
         /// Output format.
-        #[arg(long, value_enum, default_value = "table")]
+        #[arg(long, value_parser = by_name::<ListFormat>("format", "format"), default_value = "table")]
         format: ListFormat,
     },
     /// Disable an agent: kept in the timeline, may no longer act.
@@ -205,7 +212,7 @@ pub enum CaseAction {
     /// Decide scope, responsible party, type, severity, intent, spread risk (判定类型).
     Classify {
         /// In scope (ours) or out of scope (someone else's).
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = by_name::<ScopeArg>("scope", "scope"))]
         scope: ScopeArg,
         /// Responsible party key (required out of scope).
         #[arg(long)]
@@ -217,7 +224,7 @@ pub enum CaseAction {
         #[arg(long)]
         severity: String,
         /// What the customer is after.
-        #[arg(long, value_enum, default_value = "unclear")]
+        #[arg(long, value_parser = by_name::<IntentArg>("intent", "intent"), default_value = "unclear")]
         intent: IntentArg,
         /// Media or social-network exposure (传播风险).
         #[arg(long)]
@@ -319,7 +326,7 @@ pub enum CaseAction {
     /// Wait on the customer or the responsible third party.
     Wait {
         /// On whom.
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = by_name::<WaitOnArg>("wait", "waited_on"))]
         on: WaitOnArg,
         /// Note.
         #[arg(long, default_value = "")]
@@ -414,7 +421,7 @@ pub enum CallbackAction {
     /// Log an attempt on the complaint's earliest open callback.
     Log {
         /// What it came to.
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = by_name::<CallResultArg>("callresult", "result"))]
         result: CallResultArg,
         /// Note.
         #[arg(long, default_value = "")]
@@ -597,7 +604,7 @@ impl From<PresetArg> for Preset {
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// How the complaint came in.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = by_name::<ChannelArg>("channel", "channel"))]
     pub channel: ChannelArg,
     /// Complainant's name.
     #[arg(long)]
@@ -631,14 +638,14 @@ pub struct SearchArgs {
     /// Text to find: any 1 to 200 characters, searched literally.
     pub query: String,
     /// Which complaints.
-    #[arg(long, value_enum, default_value = "all")]
+    #[arg(long, value_parser = by_name::<ViewArg>("queue", "view"), default_value = "all")]
     pub view: ViewArg,
     /// Only this stage (received, verified, assessed, remedy_planned, replied, remedied,
     /// revisiting, closed, referred, waiting_on_party, closed_referred).
-    #[arg(long, value_parser = parse_stage, value_name = "STAGE")]
+    #[arg(long, value_parser = stage_by_name(), value_name = "STAGE")]
     pub stage: Option<Stage>,
     /// Only in or out of scope.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = by_name::<ScopeArg>("scope", "scope"))]
     pub scope: Option<ScopeArg>,
     /// Only this category (key or name).
     #[arg(long)]
@@ -659,18 +666,26 @@ pub struct SearchArgs {
     #[arg(long, value_name = "NAME")]
     pub handler: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, value_parser = by_name::<ListFormat>("format", "format"), default_value = "table")]
     pub format: ListFormat,
     /// At most this many rows (0: all).
     #[arg(long, default_value_t = 100)]
     pub limit: u64,
 }
 
-fn parse_stage(s: &str) -> Result<Stage, String> {
-    Stage::parse(s).ok_or_else(|| {
-        let known: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
-        format!("unknown stage \"{s}\"; known: {}", known.join(", "))
-    })
+/// `--stage`: a stage by key or name.
+fn stage_by_name() -> ByName<Stage> {
+    ByName::new(
+        "stage",
+        "stage",
+        || {
+            Stage::ALL
+                .iter()
+                .map(|s| PossibleValue::new(s.as_str()))
+                .collect()
+        },
+        Stage::parse,
+    )
 }
 
 /// `--view` values of `search`.

@@ -5,14 +5,17 @@ use std::io::{self, Write};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use crate::config::Config;
+use super::commands::stdout_error;
+use crate::config::{Config, Named};
 use crate::desk::CaseFile;
 use crate::domain::complaint::Complaint;
 use crate::domain::handling::Handling;
+use crate::domain::stage::Stage;
 use crate::domain::zone::Zone;
+use crate::error::Result;
 use crate::i18n::Catalog;
 use crate::present::local_minutes;
-use crate::text::{fit, sanitize_line};
+use crate::text::{fit, sanitize_line, width};
 
 /// RFC 3339 with the desk zone's offset, as the contract prints times.
 pub fn rfc3339(t: DateTime<Utc>, zone: Zone) -> String {
@@ -294,45 +297,118 @@ fn complaint_record(c: &Complaint, zone: Zone) -> Vec<String> {
     ]
 }
 
-/// An aligned, sanitised table for people.
+/// A column of a table for people: its header and how wide its cells are.
+pub struct Column {
+    header: String,
+    width: usize,
+    /// Free text and names are cut to the width; labels never are.
+    cut: bool,
+}
+
+impl Column {
+    /// A column of labels (a stage, a kind, a configured name): as wide as the widest of
+    /// `values` and the header, never cut.
+    pub fn whole<S: AsRef<str>>(header: &str, values: impl IntoIterator<Item = S>) -> Column {
+        let width = values
+            .into_iter()
+            .map(|v| width(v.as_ref()))
+            .chain([width(header)])
+            .max()
+            .unwrap_or(0);
+        Column {
+            header: header.to_string(),
+            width,
+            cut: false,
+        }
+    }
+
+    /// A column of values all `cols` wide (times, numbers), or the header's width.
+    pub fn fixed(header: &str, cols: usize) -> Column {
+        Column {
+            header: header.to_string(),
+            width: cols.max(width(header)),
+            cut: false,
+        }
+    }
+
+    /// A column of free text or names: `cols` wide (or the header's width), cut with `~`.
+    pub fn cut(header: &str, cols: usize) -> Column {
+        Column {
+            header: header.to_string(),
+            width: cols.max(width(header)),
+            cut: true,
+        }
+    }
+
+    fn cell(&self, text: &str) -> String {
+        if self.cut || width(text) < self.width {
+            fit(text, self.width)
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// One line of `columns` holding sanitised `cells`, aligned by display width.
+pub fn table_line(columns: &[Column], cells: &[String]) -> String {
+    let line: Vec<String> = columns
+        .iter()
+        .zip(cells)
+        .map(|(col, cell)| col.cell(cell))
+        .collect();
+    line.join(" ").trim_end().to_string()
+}
+
+/// The header line of `columns`.
+pub fn header_line(columns: &[Column]) -> String {
+    let headers: Vec<String> = columns.iter().map(|c| c.header.clone()).collect();
+    table_line(columns, &headers)
+}
+
+/// Width of a local time as tables print it (`2026-11-20 17:50`).
+pub const MINUTES_COLS: usize = 16;
+/// Width of a complaint number (`20261122-0007`).
+pub const NUMBER_COLS: usize = 13;
+
+/// An aligned, sanitised table of complaints for people.
 pub struct Table<'a> {
     config: &'a Config,
     catalog: &'a Catalog,
+    columns: Vec<Column>,
 }
-
-const COLUMNS: [(&str, usize); 8] = [
-    ("label.number", 14),
-    ("label.received_at", 16),
-    ("label.stage", 12),
-    ("label.handler", 8),
-    ("label.category", 12),
-    ("label.name", 10),
-    ("label.location", 16),
-    ("label.description", 36),
-];
 
 impl<'a> Table<'a> {
     /// A table in the catalog's language.
     pub fn new(config: &'a Config, catalog: &'a Catalog) -> Self {
-        Table { config, catalog }
-    }
-
-    fn line(out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
-        let mut line = String::new();
-        for (cell, (_, w)) in cells.iter().zip(COLUMNS) {
-            line.push_str(&fit(cell, w));
-            line.push(' ');
+        let t = |k: &str| catalog.text(k).to_string();
+        let lang = catalog.lang();
+        let stages = Stage::ALL
+            .iter()
+            .map(|s| t(s.label_key()))
+            .chain([t("cli.untriaged")])
+            // A spread risk marks the stage with `!`.
+            .map(|s| format!("!{s}"));
+        let categories = config.policy.categories.iter().map(|c| c.name(lang));
+        let columns = vec![
+            Column::fixed(&t("label.number"), NUMBER_COLS),
+            Column::fixed(&t("label.received_at"), MINUTES_COLS),
+            Column::whole(&t("label.stage"), stages),
+            Column::cut(&t("label.handler"), 8),
+            Column::whole(&t("label.category"), categories),
+            Column::cut(&t("label.name"), 10),
+            Column::cut(&t("label.location"), 16),
+            Column::cut(&t("label.description"), 36),
+        ];
+        Table {
+            config,
+            catalog,
+            columns,
         }
-        writeln!(out, "{}", line.trim_end())
     }
 
     /// Prints the header row.
     pub fn header(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        let cells: Vec<String> = COLUMNS
-            .iter()
-            .map(|(k, _)| self.catalog.text(k).to_string())
-            .collect();
-        Self::line(out, &cells)
+        writeln!(out, "{}", header_line(&self.columns))
     }
 
     /// Prints one complaint.
@@ -340,7 +416,7 @@ impl<'a> Table<'a> {
         let lang = self.catalog.lang();
         let mut stage = self.catalog.text(c.stage.label_key()).to_string();
         if c.scope.is_none() && !c.stage.is_closed() {
-            stage = self.catalog.text("label.untriaged").to_string();
+            stage = self.catalog.text("cli.untriaged").to_string();
         }
         // A spread risk (传播风险) is marked where the eye starts: the stage column.
         if c.spread_risk {
@@ -356,7 +432,38 @@ impl<'a> Table<'a> {
             sanitize_line(&c.location),
             sanitize_line(&c.description),
         ];
-        Self::line(out, &cells)
+        writeln!(out, "{}", table_line(&self.columns, &cells))
+    }
+}
+
+/// Runs `write` on `dest`, what it writes held back until it returns or 64 KiB: a command
+/// that fails early prints nothing (not a header, then an error).
+pub fn held_back(
+    dest: &mut dyn Write,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let mut held = io::BufWriter::with_capacity(1 << 16, dest);
+    // The writers' own flushes (a CSV writer flushes when dropped) stop here.
+    match write(&mut HoldBack(&mut held)) {
+        Ok(()) => held.flush().map_err(stdout_error),
+        Err(e) => {
+            // What is still held back is dropped unprinted.
+            drop(held.into_parts());
+            Err(e)
+        }
+    }
+}
+
+/// A writer that passes writes on and keeps flushes to itself.
+struct HoldBack<'a, W: Write>(&'a mut W);
+
+impl<W: Write> Write for HoldBack<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -368,5 +475,43 @@ pub fn human_size(bytes: u64) -> String {
         1_000..1_000_000 => format!("{:.1} kB", b / 1e3),
         1_000_000..1_000_000_000 => format!("{:.1} MB", b / 1e6),
         _ => format!("{:.2} GB", b / 1e9),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+
+    /// A header written before a failure never reaches the reader; a success does, whole.
+    #[test]
+    fn what_a_failing_command_wrote_is_dropped() {
+        let mut dest: Vec<u8> = Vec::new();
+        let failed = held_back(&mut dest, |out| {
+            writeln!(out, "header").map_err(stdout_error)?;
+            out.flush().map_err(stdout_error)?;
+            Err(Error::new("error.internal").arg("detail", "page 2 failed"))
+        });
+        assert!(failed.is_err());
+        assert!(dest.is_empty(), "{dest:?}");
+        held_back(&mut dest, |out| {
+            writeln!(out, "header").map_err(stdout_error)
+        })
+        .expect("written");
+        assert_eq!(dest, b"header\n");
+    }
+
+    /// Labels keep their whole width; free text is cut; cells line up by display width.
+    #[test]
+    fn labels_are_whole_and_text_is_cut() {
+        let columns = [
+            Column::whole("阶段", ["等待责任方", "已受理"]),
+            Column::cut("内容", 6),
+            Column::fixed("编号", 3),
+        ];
+        assert_eq!(header_line(&columns), "阶段       内容   编号");
+        let row = |a: &str, b: &str| table_line(&columns, &[a.into(), b.into(), "7".into()]);
+        assert_eq!(row("已受理", "楼上漏水了"), "已受理     楼上~  7");
+        assert_eq!(row("等待责任方", "ab"), "等待责任方 ab     7");
     }
 }

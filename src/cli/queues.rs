@@ -6,13 +6,17 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::ListFormat;
-use super::output::{self, ComplaintJson, CsvOut, JsonArray};
+use super::output::{
+    self, Column, ComplaintJson, CsvOut, JsonArray, MINUTES_COLS, NUMBER_COLS, header_line,
+    table_line,
+};
+use crate::config::Named;
 use crate::desk::{AgendaRange, CallbackView, Desk};
 use crate::domain::complaint::Complaint;
 use crate::error::Result;
 use crate::i18n::Catalog;
 use crate::present::local_minutes;
-use crate::text::{fit, sanitize_line};
+use crate::text::sanitize_line;
 
 /// Rows fetched per page while streaming a queue.
 const PAGE: u32 = 500;
@@ -56,21 +60,21 @@ fn skip_owner(owner: &Option<Option<&str>>) -> bool {
 }
 
 /// Where the rows go.
-enum Sink<'w, W: Write> {
-    Json(JsonArray<&'w mut W>),
-    Csv(Box<CsvOut<&'w mut W>>),
-    Table(&'w mut W),
+enum Sink<'w> {
+    Json(JsonArray<&'w mut dyn Write>),
+    Csv(Box<CsvOut<&'w mut dyn Write>>),
+    Table(&'w mut dyn Write, Vec<Column>),
 }
 
 /// Streams the callback queue (`revisits` false) or the revisit agenda, at most `cap`
 /// rows, in `format`.
-pub fn list<W: Write>(
+pub fn list(
     desk: &Desk,
     revisits: bool,
     format: ListFormat,
     cap: Option<u64>,
     catalog: &Catalog,
-    out: &mut W,
+    out: &mut dyn Write,
 ) -> Result<()> {
     let io = super::commands::stdout_error;
     let zone = desk.config().policy.timezone;
@@ -91,7 +95,11 @@ pub fn list<W: Write>(
             };
             Sink::Csv(Box::new(CsvOut::with_extra(out, extra, zone).map_err(io)?))
         }
-        ListFormat::Table => Sink::Table(out),
+        ListFormat::Table => {
+            let columns = columns(desk, revisits, catalog);
+            writeln!(out, "{}", header_line(&columns)).map_err(io)?;
+            Sink::Table(out, columns)
+        }
     };
     let mut seen = 0u64;
     let mut after = None;
@@ -133,9 +141,9 @@ pub fn list<W: Write>(
                     }
                     csv.push_extra(&item.complaint, &extra).map_err(io)?;
                 }
-                Sink::Table(w) => {
-                    writeln!(w, "{}", table_row(item, revisits, desk, catalog).trim_end())
-                        .map_err(io)?;
+                Sink::Table(w, columns) => {
+                    let cells = cells(item, revisits, desk, catalog);
+                    writeln!(w, "{}", table_line(columns, &cells)).map_err(io)?;
                 }
             }
         }
@@ -146,10 +154,10 @@ pub fn list<W: Write>(
     match sink {
         Sink::Json(json) => json.finish().map_err(io),
         Sink::Csv(csv) => csv.finish().map_err(io),
-        Sink::Table(w) if seen == 0 => {
+        Sink::Table(w, _) if seen == 0 => {
             writeln!(w, "{}", catalog.text("cli.list_empty")).map_err(io)
         }
-        Sink::Table(_) => Ok(()),
+        Sink::Table(..) => Ok(()),
     }
 }
 
@@ -191,7 +199,33 @@ fn last_key(o: &Owed) -> (i64, i64) {
     (o.due_at.timestamp(), o.id)
 }
 
-fn table_row(item: &Owed, revisits: bool, desk: &Desk, catalog: &Catalog) -> String {
+/// The table's columns in the catalog's language: due (with the overdue mark), the call's
+/// kind or the revisit's role (whole), number, name, phone, location.
+fn columns(desk: &Desk, revisits: bool, catalog: &Catalog) -> Vec<Column> {
+    let t = |k: &str| catalog.text(k).to_string();
+    let what = if revisits {
+        let roles = &desk.config().policy.roles;
+        Column::whole(
+            &t("label.role"),
+            roles.iter().map(|r| r.name(catalog.lang())),
+        )
+    } else {
+        let kinds = catalog.keys().filter(|k| k.starts_with("callback."));
+        Column::whole(&t("cli.col_call"), kinds.map(|k| catalog.text(k)))
+    };
+    vec![
+        // The overdue mark `!` comes first, before the time.
+        Column::fixed(&format!(" {}", t("cli.col_due")), 1 + MINUTES_COLS),
+        what,
+        Column::fixed(&t("label.number"), NUMBER_COLS),
+        Column::cut(&t("label.name"), 10),
+        Column::cut(&t("label.phone"), 15),
+        Column::fixed(&t("label.location"), 0),
+    ]
+}
+
+/// The sanitised cells of one owed item.
+fn cells(item: &Owed, revisits: bool, desk: &Desk, catalog: &Catalog) -> Vec<String> {
     let mark = if item.overdue { "!" } else { " " };
     let what = if revisits {
         crate::present::role_name(&item.what, desk.config(), catalog.lang())
@@ -201,13 +235,15 @@ fn table_row(item: &Owed, revisits: bool, desk: &Desk, catalog: &Catalog) -> Str
             .to_string()
     };
     let c = &item.complaint;
-    format!(
-        "{mark}{} {} {} {} {} {}",
-        local_minutes(item.due_at, desk.config().policy.timezone),
-        fit(&sanitize_line(&what), 14),
-        c.number,
-        fit(&sanitize_line(&c.name), 10),
-        fit(&sanitize_line(&c.phone), 15),
-        sanitize_line(&c.location)
-    )
+    vec![
+        format!(
+            "{mark}{}",
+            local_minutes(item.due_at, desk.config().policy.timezone)
+        ),
+        sanitize_line(&what),
+        c.number.clone(),
+        sanitize_line(&c.name),
+        sanitize_line(&c.phone),
+        sanitize_line(&c.location),
+    ]
 }

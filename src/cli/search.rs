@@ -2,7 +2,8 @@
 //! like `list` (the same table, JSON objects and CSV columns).
 
 use super::SearchArgs;
-use super::commands::print_complaints;
+use super::commands::{named, print_complaints};
+use crate::config::Configured;
 use crate::desk::{Desk, FilterText, SearchFilter};
 use crate::error::Result;
 use crate::i18n::Catalog;
@@ -12,7 +13,7 @@ const PAGE: u32 = 500;
 
 /// Runs `search` with its arguments.
 pub fn search(desk: &Desk, args: &SearchArgs, catalog: &Catalog) -> Result<()> {
-    let filter = filter(desk, args)?;
+    let filter = filter(desk, args, catalog)?;
     let cap = (args.limit > 0).then_some(args.limit);
     print_complaints(
         desk,
@@ -52,17 +53,21 @@ fn each(
     }
 }
 
-/// The search the arguments describe, by the desk's rule (a category or severity the
-/// configuration does not know is refused with the known ones).
-fn filter(desk: &Desk, a: &SearchArgs) -> Result<SearchFilter> {
+/// The search the arguments describe, by the desk's rule; a category or severity is read by
+/// key or name, an unknown one refused with what is accepted.
+fn filter(desk: &Desk, a: &SearchArgs, catalog: &Catalog) -> Result<SearchFilter> {
     let text = |t: &Option<String>| t.clone().unwrap_or_default();
+    let key = |what, t: &Option<String>| -> Result<String> {
+        t.as_deref()
+            .map_or(Ok(String::new()), |t| named(desk, what, t, catalog))
+    };
     desk.search_filter(&FilterText {
         text: Some(a.query.clone()),
         view: a.view.into(),
         stage: a.stage,
         scope: a.scope.map(Into::into),
-        category: text(&a.category),
-        severity: text(&a.severity),
+        category: key(Configured::Category, &a.category)?,
+        severity: key(Configured::Severity, &a.severity)?,
         handler: text(&a.handler),
         from: text(&a.from),
         to: text(&a.to),

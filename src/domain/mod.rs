@@ -3,6 +3,7 @@
 pub mod agent;
 pub mod complaint;
 pub mod handling;
+pub mod names;
 pub mod number;
 pub mod policy;
 pub mod privacy;

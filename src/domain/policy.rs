@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::agent::Permission;
 use crate::domain::complaint::Scope;
-use crate::domain::search::fold_char;
+use crate::domain::names::same;
 use crate::domain::zone::Zone;
 
 /// Every rule setting the domain reads (the sections of a config file).
@@ -42,16 +42,13 @@ pub struct Policy {
 
 impl Policy {
     /// Category by key, or by its Chinese name (in either script) or English name
-    /// (case-insensitive).
+    /// (case-insensitive): [`crate::domain::names`]'s rule.
     pub fn find_category(&self, text: &str) -> Option<&Category> {
-        let t = text.trim();
-        let folded = |s: &str| s.chars().map(fold_char).collect::<String>();
-        let chinese = folded(t);
         self.categories.iter().find(|c| {
-            c.key.eq_ignore_ascii_case(t)
-                || c.en.eq_ignore_ascii_case(t)
-                || c.zh_tw.as_deref() == Some(t)
-                || folded(&c.zh) == chinese
+            [Some(&c.key), Some(&c.en), Some(&c.zh), c.zh_tw.as_ref()]
+                .into_iter()
+                .flatten()
+                .any(|name| same(text, name))
         })
     }
 
