@@ -2528,3 +2528,66 @@ fn every_queue_table_has_a_header_and_whole_stages_and_kinds() {
     );
     assert!(lines[1].contains("首次回复客户"), "{calls}");
 }
+
+/// A case waiting on the developer owes a chaser and a progress call; `--kind` (a key or a
+/// name) says which one was made, and a made progress call comes round again.
+#[test]
+fn the_call_made_is_picked_by_kind_and_a_waiting_case_owes_the_next() {
+    let desk = Desk::new();
+    let n = waiting_on_the_developer(&desk);
+    let open = |desk: &Desk| -> Vec<String> {
+        let shown = desk.json(&["show", &n, "--format", "json"]);
+        let mut kinds: Vec<String> = shown["callbacks"]
+            .as_array()
+            .expect("calls")
+            .iter()
+            .filter(|c| c["done_at"].is_null())
+            .map(|c| c["kind"].as_str().unwrap_or_default().to_string())
+            .collect();
+        kinds.sort();
+        kinds
+    };
+    assert_eq!(open(&desk), ["chaser", "progress"]);
+    desk.case(
+        &n,
+        &[
+            "callback",
+            "complete",
+            "--kind",
+            "向客户告知进度",
+            "--note",
+            "已告知开发商下周上门",
+        ],
+    )
+    .success();
+    let shown = desk.json(&["show", &n, "--format", "json"]);
+    let progress: Vec<_> = shown["callbacks"]
+        .as_array()
+        .expect("calls")
+        .iter()
+        .filter(|c| c["kind"] == "progress")
+        .collect();
+    assert_eq!(
+        progress.len(),
+        2,
+        "made, and the next one owed: {progress:?}"
+    );
+    assert!(!progress[0]["done_at"].is_null() && progress[1]["done_at"].is_null());
+    assert_eq!(open(&desk), ["chaser", "progress"]);
+    desk.case(
+        &n,
+        &[
+            "callback",
+            "log",
+            "--kind",
+            "chaser",
+            "--result",
+            "no-answer",
+        ],
+    )
+    .success();
+    desk.case(&n, &["callback", "complete", "--kind", "promised"])
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("约定回电"));
+}

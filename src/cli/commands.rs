@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use super::output;
 use super::{
-    AgentAction, CallbackAction, CaseAction, Cli, Command, ConfigFormat, ExportFormat, ListFormat,
-    ListQueue, RevisitAction, ShowFormat,
+    AgentAction, CallKindArg, CallbackAction, CaseAction, Cli, Command, ConfigFormat, ExportFormat,
+    ListFormat, ListQueue, RevisitAction, ShowFormat,
 };
 use crate::config::{Config, ConfigSource, Configured, Paths, Preset};
 use crate::desk::CallResult;
@@ -161,13 +161,19 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             action: CaseAction::Callback { action },
         } => {
             match action {
-                CallbackAction::Log { result, note, due } => {
+                CallbackAction::Log {
+                    result,
+                    kind,
+                    note,
+                    due,
+                } => {
                     let due = due
                         .as_deref()
                         .map(|t| parse_datetime(t, "due", desk.config().policy.timezone))
                         .transpose()?;
+                    let id = open_call(&desk, number, *kind, catalog)?;
                     let cb = desk
-                        .log_callback(number, *expect_version, None, (*result).into(), note, due)?
+                        .log_callback(number, *expect_version, id, (*result).into(), note, due)?
                         .callback;
                     match cb.done_at {
                         Some(_) => println!("{}", catalog.text("cli.callback_done")),
@@ -200,11 +206,12 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                         )
                     );
                 }
-                CallbackAction::Complete { note } => {
+                CallbackAction::Complete { kind, note } => {
+                    let id = open_call(&desk, number, *kind, catalog)?;
                     desk.log_callback(
                         number,
                         *expect_version,
-                        None,
+                        id,
                         CallResult::Reached,
                         note,
                         None,
@@ -285,6 +292,32 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         }
         Command::Init { .. } | Command::Config { .. } => Ok(()),
     }
+}
+
+/// The open call of `kind` of complaint `number` (`None`: the earliest open one, as the
+/// desk picks it); refused when the case owes no call of that kind.
+fn open_call(
+    desk: &Desk,
+    number: &str,
+    kind: Option<CallKindArg>,
+    catalog: &Catalog,
+) -> Result<Option<i64>> {
+    let Some(kind) = kind else {
+        return Ok(None);
+    };
+    desk.case_file(number)?
+        .callbacks
+        .iter()
+        .find(|c| c.done_at.is_none() && c.kind == kind.key())
+        .map(|c| Some(c.id))
+        .ok_or_else(|| {
+            Error::new("error.no_open_callback_of")
+                .arg("number", number.trim())
+                .arg(
+                    "kind",
+                    catalog.text_or(&format!("callback.{}", kind.key()), kind.key()),
+                )
+        })
 }
 
 /// The key of the configured `what` that `text` names (a key, or a name in any language),

@@ -18,7 +18,7 @@ use names::{ByName, by_name};
 use crate::config::Preset;
 use crate::desk::CallResult;
 use crate::domain::complaint::{Channel, Intent, Scope};
-use crate::domain::handling::WaitOn;
+use crate::domain::handling::{self, WaitOn};
 use crate::domain::search::View;
 use crate::domain::stage::Stage;
 use crate::i18n::Lang;
@@ -423,6 +423,9 @@ pub enum CallbackAction {
         /// What it came to.
         #[arg(long, value_parser = by_name::<CallResultArg>("callresult", "result"))]
         result: CallResultArg,
+        /// Which open call (default: the earliest).
+        #[arg(long, value_parser = by_name::<CallKindArg>("callback", "kind"))]
+        kind: Option<CallKindArg>,
         /// Note.
         #[arg(long, default_value = "")]
         note: String,
@@ -441,6 +444,9 @@ pub enum CallbackAction {
     },
     /// The earliest open callback is done (the customer was reached).
     Complete {
+        /// Which open call (default: the earliest).
+        #[arg(long, value_parser = by_name::<CallKindArg>("callback", "kind"))]
+        kind: Option<CallKindArg>,
         /// Note.
         #[arg(long, default_value = "")]
         note: String,
@@ -551,6 +557,32 @@ impl From<WaitOnArg> for WaitOn {
         match a {
             WaitOnArg::Customer => WaitOn::Customer,
             WaitOnArg::ThirdParty => WaitOn::ThirdParty,
+        }
+    }
+}
+
+/// `--kind` values of `callback log` and `complete`: which of a case's open calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CallKindArg {
+    /// The first reply to the customer.
+    #[value(name = "first_reply")]
+    FirstReply,
+    /// The chaser to the responsible party.
+    Chaser,
+    /// A callback promised to the customer.
+    Promised,
+    /// A progress call to the customer while the case waits.
+    Progress,
+}
+
+impl CallKindArg {
+    /// The call kind's key.
+    pub fn key(self) -> &'static str {
+        match self {
+            CallKindArg::FirstReply => handling::FIRST_REPLY,
+            CallKindArg::Chaser => handling::CHASER,
+            CallKindArg::Promised => handling::PROMISED,
+            CallKindArg::Progress => handling::PROGRESS,
         }
     }
 }
