@@ -430,12 +430,9 @@ mod tests {
         assert_eq!(f.form().focus(), Some("promised"));
     }
 
-    #[test]
-    fn a_revisit_not_reached_has_no_satisfaction() {
-        let config = config();
-        let ctx = ctx(&config);
-        let c = complaint();
-        let r = Revisit {
+    /// An open revisit of `c` by the agent, due when it was received.
+    fn revisit(c: &Complaint) -> Revisit {
+        Revisit {
             id: 3,
             role: "agent".into(),
             due_at: c.received_at,
@@ -444,7 +441,15 @@ mod tests {
             satisfaction: None,
             comment: String::new(),
             attempts: 0,
-        };
+        }
+    }
+
+    #[test]
+    fn a_revisit_not_reached_has_no_satisfaction() {
+        let config = config();
+        let ctx = ctx(&config);
+        let c = complaint();
+        let r = revisit(&c);
         let mut f = FollowForm::revisit(&ctx, &r, &c);
         assert!(f.form().ticked("reached"));
         let err = f.effect(&ctx).expect_err("satisfaction needed");
@@ -471,16 +476,7 @@ mod tests {
         let config = config();
         let ctx = ctx(&config);
         let c = complaint();
-        let r = Revisit {
-            id: 3,
-            role: "agent".into(),
-            due_at: c.received_at,
-            done_at: None,
-            reached: None,
-            satisfaction: None,
-            comment: String::new(),
-            attempts: 0,
-        };
+        let r = revisit(&c);
         let mut log = FollowForm::log(&ctx, &row());
         for mut f in [
             log.clone(),

@@ -634,40 +634,23 @@ impl Form {
             let beside = self.hint_fits(i, c, value_w);
             self.render_value(i, focused, beside, ctx, frame, value);
             let below = layout.at[i] + input.height();
+            let beneath = |r: Rect| Rect {
+                x: value.x,
+                width: value_w,
+                ..r
+            };
             if let Some(r) = row_area(below, layout.hints[i]) {
                 let style = self
                     .hint_text(i, c, false)
                     .map_or(theme::hint(), |(_, s)| s);
-                let lines: Vec<Line<'_>> = self
-                    .hint_under(i, c, value_w, false)
-                    .into_iter()
-                    .map(|l| Line::styled(l, style))
-                    .collect();
-                frame.render_widget(
-                    Paragraph::new(lines),
-                    Rect {
-                        x: value.x,
-                        width: value_w,
-                        ..r
-                    },
-                );
+                let lines = self.hint_under(i, c, value_w, false);
+                under_value(frame, lines, style, beneath(r));
             }
-            if matches!(self.error, Some((Some(at), _)) if at == i) {
-                let lines: Vec<Line<'_>> = self
-                    .error_lines(ctx, value_w)
-                    .into_iter()
-                    .map(|l| Line::styled(l, theme::error()))
-                    .collect();
-                if let Some(r) = row_area(below + layout.hints[i], layout.under) {
-                    frame.render_widget(
-                        Paragraph::new(lines),
-                        Rect {
-                            x: value.x,
-                            width: value_w,
-                            ..r
-                        },
-                    );
-                }
+            if matches!(self.error, Some((Some(at), _)) if at == i)
+                && let Some(r) = row_area(below + layout.hints[i], layout.under)
+            {
+                let lines = self.error_lines(ctx, value_w);
+                under_value(frame, lines, theme::error(), beneath(r));
             }
         }
     }
@@ -910,6 +893,12 @@ pub fn popup(
     if form.asking {
         confirm::render(ctx, frame, rect, c.text("tui.discard_form"));
     }
+}
+
+/// Draws `lines` in `style` into `area`, under an input's value.
+fn under_value(frame: &mut Frame<'_>, lines: Vec<String>, style: Style, area: Rect) {
+    let lines: Vec<Line<'_>> = lines.into_iter().map(|l| Line::styled(l, style)).collect();
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 /// Where the rows of a form go at one width.
