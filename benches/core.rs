@@ -56,6 +56,8 @@ fn intake(c: &mut Criterion) {
         outcome: "尽快维修".into(),
         apologized: true,
         received_at: None,
+        extra_categories: Vec::new(),
+        site: String::new(),
     };
     c.bench_function("intake/add_synchronous_full", |b| {
         b.iter(|| black_box(desk.intake(&new).expect("add")))

@@ -44,6 +44,8 @@ fn long_case(path: &Path) -> String {
             outcome: "尽快维修".into(),
             apologized: true,
             received_at: None,
+            extra_categories: Vec::new(),
+            site: String::new(),
         })
         .expect("intake");
     let number = c.number;

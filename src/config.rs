@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::domain::complaint::Scope;
+use crate::domain::complaint::{Complaint, Scope};
 use crate::domain::handling::EXTERNAL_BODIES;
 use crate::domain::names::{self, Choice};
 use crate::domain::zone::Zone;
@@ -22,8 +22,8 @@ use crate::i18n::{Catalog, Lang, taiwan_name};
 
 // The sections of a config file are the domain's rule settings.
 pub use crate::domain::policy::{
-    BusinessHours, Category, ComplaintType, FollowUp, HandlerFrom, Handlers, KeywordRule, Party,
-    Policy, RevisitPlan, RevisitStep, Role, Severity, WeekdayKey,
+    BusinessHours, Category, ComplaintType, FollowUp, HandlerFrom, Handlers, IntakeRules,
+    KeywordRule, Party, Policy, RevisitPlan, RevisitStep, Role, Severity, Site, WeekdayKey,
 };
 
 /// Name of the config file inside the platform config dir.
@@ -95,7 +95,15 @@ macro_rules! named {
     )*};
 }
 
-named!(Category, Party, ComplaintType, Severity, RevisitPlan, Role);
+named!(
+    Category,
+    Party,
+    ComplaintType,
+    Severity,
+    RevisitPlan,
+    Role,
+    Site
+);
 
 /// The configured values an option names (by key, or by name in any language).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,6 +192,8 @@ struct FileConfig {
     keyword_rules: Option<Vec<KeywordRule>>,
     follow_up: Option<FollowUp>,
     handling: Option<Handlers>,
+    sites: Option<Vec<Site>>,
+    intake: Option<IntakeRules>,
 }
 
 /// The allowed values of every number a config file may hold, by key (`[]`: every
@@ -471,6 +481,22 @@ impl Config {
         name_of(&self.policy.categories, key, lang)
     }
 
+    /// Display name of a complaint's site in `lang`: a configured site's name, else the
+    /// site as typed (free entry).
+    pub fn site_name(&self, site: &str, lang: Lang) -> String {
+        name_of(&self.policy.sites, site, lang)
+    }
+
+    /// The main category and the further ones of a complaint, by name in `lang`, the main
+    /// one first (`漏水 + 噪音`).
+    pub fn categories_shown(&self, c: &Complaint, lang: Lang) -> String {
+        std::iter::once(&c.category)
+            .chain(&c.extra_categories)
+            .map(|k| self.category_name(k, lang))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+
     /// Display name of a party key in `lang` (the key itself when unknown).
     pub fn party_name(&self, key: &str, lang: Lang) -> String {
         name_of(&self.policy.parties, key, lang)
@@ -611,6 +637,8 @@ fn assemble(
             follow_up: s.follow_up.or(base.follow_up).unwrap_or_default(),
             handling: s.handling.or(base.handling).unwrap_or_default(),
             timezone: Zone::UTC,
+            sites: s.sites.or(base.sites).unwrap_or_default(),
+            intake: s.intake.or(base.intake).unwrap_or_default(),
         },
     })
 }
@@ -656,6 +684,17 @@ fn validate(config: &Config, places: &Places<'_>) -> Result<()> {
         c.severities.iter().map(|p| p.key.as_str()).collect(),
     )?;
     let roles = unique("roles", c.roles.iter().map(|p| p.key.as_str()).collect())?;
+    if !c.sites.is_empty() {
+        unique("sites", c.sites.iter().map(|s| s.key.as_str()).collect())?;
+    }
+    for (i, site) in c.sites.iter().enumerate() {
+        if let Some((field, _)) = [("zh", &site.zh), ("en", &site.en)]
+            .into_iter()
+            .find(|(_, name)| name.trim().is_empty())
+        {
+            return Err(places.fail(&format!("sites[{i}].{field}"), "a site needs a name"));
+        }
+    }
     unique(
         "revisit_plans",
         c.revisit_plans.iter().map(|p| p.key.as_str()).collect(),

@@ -326,7 +326,17 @@ impl<'a> DemoGenerator<'a> {
             (false, 2) => "要求赔偿损失。".into(),
             (false, _) => "希望给个说法，明确处理时间。".into(),
         };
+        let policy = &self.config.policy;
+        // Nine in ten name a site of the configured list; one in ten raised a second issue.
+        let site = (!policy.sites.is_empty() && rng.u8(..10) < 9)
+            .then(|| policy.sites[rng.usize(..policy.sites.len())].key.clone());
+        let extra_categories = match &policy.categories[rng.usize(..policy.categories.len())] {
+            other if other.key != category.key && rng.u8(..10) == 0 => vec![other.key.clone()],
+            _ => Vec::new(),
+        };
         let intake = ValidComplaint {
+            site,
+            extra_categories,
             channel: Channel::ALL[rng.usize(..Channel::ALL.len())],
             name: person.name.clone(),
             phone: person.phone.clone(),
@@ -655,6 +665,8 @@ mod tests {
                     outcome: c.intake.outcome.clone(),
                     apologized: c.intake.apologized,
                     received_at: Some(c.intake.received_at),
+                    extra_categories: c.intake.extra_categories.clone(),
+                    site: c.intake.site.clone().unwrap_or_default(),
                 };
                 let valid =
                     validate(&again, &config.policy, now).expect("demo data is valid intake");

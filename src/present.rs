@@ -136,7 +136,7 @@ pub fn write_case_text(
     let t = |k: &str| catalog.text(k).to_string();
     let yes_no = |b: bool| t(if b { "label.yes" } else { "label.no" });
     let opt = |v: Option<String>| v.unwrap_or_else(|| t("label.none"));
-    let fields: Vec<(&str, String)> = vec![
+    let mut fields: Vec<(&str, String)> = vec![
         ("label.number", c.number.clone()),
         (
             "label.received_at",
@@ -146,7 +146,7 @@ pub fn write_case_text(
         ("label.name", c.name.clone()),
         ("label.phone", c.phone.clone()),
         ("label.location", c.location.clone()),
-        ("label.category", config.category_name(&c.category, lang)),
+        ("label.category", config.categories_shown(c, lang)),
         ("label.description", c.description.clone()),
         (
             "label.outcome",
@@ -192,6 +192,14 @@ pub fn write_case_text(
         ),
         ("label.version", c.version.to_string()),
     ];
+    // The site beside the location, when the complaint names one.
+    if let Some(site) = &c.site {
+        let at = fields
+            .iter()
+            .position(|(k, _)| *k == "label.location")
+            .unwrap_or(0);
+        fields.insert(at, ("label.site", config.site_name(site, lang)));
+    }
     let fields = [fields, handling_fields(c, config, catalog)].concat();
     let label_width = fields
         .iter()

@@ -1182,6 +1182,8 @@ fn leak_intake() -> complaint_desk::domain::complaint::NewComplaint {
         outcome: "尽快维修".into(),
         apologized: true,
         received_at: None,
+        extra_categories: Vec::new(),
+        site: String::new(),
     }
 }
 
@@ -2590,4 +2592,107 @@ fn the_call_made_is_picked_by_kind_and_a_waiting_case_owes_the_next() {
         .code(1)
         .stdout("")
         .stderr(predicate::str::contains("约定回电"));
+}
+
+/// A complaint names its site (a configured one by key or name in any script, or one typed
+/// freely) and further categories; the case, JSON and CSV show them, and the search finds
+/// them by site and by any of its categories.
+#[test]
+fn sites_and_further_categories_are_kept_shown_and_searched() {
+    let desk = Desk::new();
+    let mut at_site = leak();
+    at_site.extend([
+        "--site",
+        "香樹灣",
+        "--extra-category",
+        "noise",
+        "--extra-category",
+        "漏水",
+    ]);
+    let n = desk.add(&at_site);
+    let mut free = leak();
+    free.extend(["--site", "新开的盘 B区"]);
+    let m = desk.add(&free);
+    desk.add(&leak());
+    let shown = desk.show(&n);
+    assert_eq!(shown["site"], "xiangshu");
+    // The main category is not repeated among the further ones.
+    assert_eq!(shown["extra_categories"], serde_json::json!(["noise"]));
+    assert_eq!(desk.show(&m)["site"], "新开的盘 B区");
+    let text = common::stdout(&desk.cmd().args(["show", &n]).assert().success());
+    assert!(
+        text.contains("香树湾") && text.contains("漏水 + 噪音扰民"),
+        "{text}"
+    );
+
+    let found = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["search", "张伟", "--format", "json"];
+        all.extend(args);
+        desk.json(&all)
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| r["number"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(found(&["--site", "Camphor Bay"]), [n.as_str()]);
+    assert_eq!(found(&["--site", "新开的盘 B区"]), [m.as_str()]);
+    assert_eq!(found(&["--category", "噪音扰民"]), [n.as_str()]);
+    assert_eq!(found(&["--category", "leak"]).len(), 3);
+
+    let csv = common::stdout(
+        &desk
+            .cmd()
+            .args(["list", "--format", "csv"])
+            .assert()
+            .success(),
+    );
+    let rows = common::csv_rows(&csv);
+    let col = |name: &str| rows[0].iter().position(|h| h == name).expect(name);
+    let row = rows.iter().find(|r| r[0] == n).expect("row");
+    assert_eq!(
+        (
+            row[col("site")].as_str(),
+            row[col("extra_categories")].as_str()
+        ),
+        ("xiangshu", "noise")
+    );
+
+    // An unknown category among the further ones is refused, and nothing is written.
+    let mut bad = leak();
+    bad.extend(["--extra-category", "外星人"]);
+    desk.cmd()
+        .arg("add")
+        .args(&bad)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("外星人"));
+}
+
+/// A desk that takes only configured sites refuses one typed freely, naming it.
+#[test]
+fn a_desk_without_free_site_entry_refuses_an_unknown_site() {
+    let desk = Desk::new();
+    let config = desk.path("config.toml");
+    std::fs::write(
+        &config,
+        "[intake]\nfree_site_entry = false\nsite_required = true\n",
+    )
+    .expect("config");
+    let add = |site: &str| {
+        let mut args = vec!["--config", config.to_str().expect("path"), "add"];
+        args.extend(leak());
+        args.extend(["--site", site]);
+        let mut cmd = desk.cmd();
+        cmd.args(&args);
+        cmd.assert()
+    };
+    add("无名小区")
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("无名小区"));
+    add("").code(1).stdout("");
+    let n = common::stdout(&add("lvjing").success()).trim().to_string();
+    assert_eq!(desk.show(&n)["site"], "lvjing");
 }

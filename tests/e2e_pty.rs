@@ -1471,6 +1471,8 @@ fn remedied_case(home: &Home) -> String {
             outcome: "尽快修好".into(),
             apologized: true,
             received_at: None,
+            extra_categories: Vec::new(),
+            site: String::new(),
         })
         .expect("intake");
     let steps = common::to_remedied("general");

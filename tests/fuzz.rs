@@ -161,6 +161,8 @@ fn intake(runner: &mut TestRunner) -> Result<(), String> {
                     outcome: String::new(),
                     apologized: false,
                     received_at: None,
+                    extra_categories: Vec::new(),
+                    site: String::new(),
                 };
                 let _ = validate(&new, &config.policy, now());
                 Ok(())
@@ -207,6 +209,8 @@ fn draft(runner: &mut TestRunner) -> Result<(), String> {
         outcome: "维修".into(),
         apologized: true,
         received_at: Some(now()),
+        extra_categories: Vec::new(),
+        site: String::new(),
     })
     .expect("json");
     let mutated = (0..valid.len(), any::<u8>(), 0..3usize).prop_map(move |(at, byte, how)| {

@@ -82,6 +82,8 @@ fn leak() -> NewComplaint {
         outcome: "尽快维修".into(),
         apologized: true,
         received_at: None,
+        extra_categories: Vec::new(),
+        site: String::new(),
     }
 }
 

@@ -874,6 +874,8 @@ fn fill_received(desk: &mut Desk, received: &dyn Fn(usize, DateTime<Utc>) -> Dat
                 i,
                 now - Duration::hours(back * 9) - Duration::minutes(back * 7),
             )),
+            extra_categories: Vec::new(),
+            site: String::new(),
         };
         desk.intake(&form).expect("intake");
     }
@@ -1043,6 +1045,8 @@ fn developer_wall() -> NewComplaint {
         outcome: "请物业联系开发商维修".into(),
         apologized: true,
         received_at: Some(now_utc() - Duration::days(30)),
+        extra_categories: Vec::new(),
+        site: String::new(),
     }
 }
 
@@ -1156,6 +1160,8 @@ fn walk_steps(db: &Path, count: usize) -> String {
             outcome: "赔偿地板和家具损失，书面道歉".into(),
             apologized: true,
             received_at: None,
+            extra_categories: Vec::new(),
+            site: String::new(),
         })
         .expect("intake")
         .number;
@@ -2528,6 +2534,8 @@ fn untrusted_text_is_inert() {
                 outcome: "\u{1b}[31m红色\u{1b}[0m".into(),
                 apologized: false,
                 received_at: Some(now_utc() - Duration::days(20)),
+                extra_categories: Vec::new(),
+                site: String::new(),
             })
             .expect("intake")
             .id;
@@ -2631,6 +2639,8 @@ fn separators_and_tags_are_inert() {
             outcome: String::new(),
             apologized: true,
             received_at: Some(now_utc() - Duration::days(2)),
+            extra_categories: Vec::new(),
+            site: String::new(),
         })
         .expect("intake");
     for lang in [Lang::ZhCn, Lang::En] {

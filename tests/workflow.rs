@@ -95,6 +95,8 @@ fn leak() -> NewComplaint {
         outcome: "尽快维修".into(),
         apologized: true,
         received_at: None,
+        extra_categories: Vec::new(),
+        site: String::new(),
     }
 }
 
@@ -110,6 +112,8 @@ fn crack() -> NewComplaint {
         outcome: "开发商给个说法".into(),
         apologized: true,
         received_at: None,
+        extra_categories: Vec::new(),
+        site: String::new(),
     }
 }
 

@@ -67,6 +67,8 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                 outcome: a.outcome.clone(),
                 apologized: a.apologized,
                 received_at,
+                site: a.site.clone(),
+                extra_categories: a.extra_categories.clone(),
             };
             let c = desk.intake(&new)?;
             println!("{}", c.number);

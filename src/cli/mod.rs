@@ -650,6 +650,13 @@ pub struct AddArgs {
     /// Category key or name (see `complaint-desk config`).
     #[arg(long)]
     pub category: String,
+    /// A further category the same call raised (key or name; repeat for more).
+    #[arg(long = "extra-category", value_name = "CATEGORY")]
+    pub extra_categories: Vec<String>,
+    /// The site (estate, client site, client account): key or name, or free text where
+    /// the config allows it.
+    #[arg(long, default_value = "")]
+    pub site: String,
     /// What happened.
     #[arg(long)]
     pub description: String,
@@ -694,6 +701,9 @@ pub struct SearchArgs {
     /// Only locations starting with this (a building, a site).
     #[arg(long, value_name = "PREFIX")]
     pub location: Option<String>,
+    /// Only this site (key or name, or a site typed freely).
+    #[arg(long)]
+    pub site: Option<String>,
     /// Only cases this agent handles.
     #[arg(long, value_name = "NAME")]
     pub handler: Option<String>,

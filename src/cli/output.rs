@@ -32,6 +32,8 @@ pub struct ComplaintJson<'a> {
     phone: &'a str,
     location: &'a str,
     category: &'a str,
+    extra_categories: &'a [String],
+    site: Option<&'a str>,
     description: &'a str,
     outcome: &'a str,
     apologized: bool,
@@ -62,6 +64,8 @@ impl<'a> ComplaintJson<'a> {
             phone: &c.phone,
             location: &c.location,
             category: &c.category,
+            extra_categories: &c.extra_categories,
+            site: c.site.as_deref(),
             description: &c.description,
             outcome: &c.outcome,
             apologized: c.apologized,
@@ -186,7 +190,7 @@ impl<W: Write> JsonArray<W> {
     }
 }
 
-const CSV_HEADER: [&str; 22] = [
+const CSV_HEADER: [&str; 24] = [
     "number",
     "received_at",
     "channel",
@@ -209,6 +213,8 @@ const CSV_HEADER: [&str; 22] = [
     "closed_at",
     "updated_at",
     "handler",
+    "site",
+    "extra_categories",
 ];
 
 /// Keeps the kind of an I/O error inside a CSV error.
@@ -294,6 +300,8 @@ fn complaint_record(c: &Complaint, zone: Zone) -> Vec<String> {
         c.closed_at.map(|t| rfc3339(t, zone)).unwrap_or_default(),
         rfc3339(c.updated_at, zone),
         c.handler.clone().unwrap_or_default(),
+        c.site.clone().unwrap_or_default(),
+        c.extra_categories.join(";"),
     ]
 }
 

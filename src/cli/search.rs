@@ -72,5 +72,6 @@ fn filter(desk: &Desk, a: &SearchArgs, catalog: &Catalog) -> Result<SearchFilter
         from: text(&a.from),
         to: text(&a.to),
         location: text(&a.location),
+        site: text(&a.site),
     })
 }

@@ -848,6 +848,8 @@ mod tests {
             outcome: String::new(),
             apologized: true,
             received_at: None,
+            extra_categories: Vec::new(),
+            site: String::new(),
         }
     }
 

@@ -46,6 +46,8 @@ pub struct FilterText {
     pub severity: String,
     /// Handled by this agent.
     pub handler: String,
+    /// A site by key or name, or a site typed freely.
+    pub site: String,
     /// Received on or after: a DATE (`YYYY-MM-DD`, the local day) or a DATETIME.
     pub from: String,
     /// Received on or before: a DATE (that whole day) or a DATETIME (before it).
@@ -63,6 +65,7 @@ impl FilterText {
                 &self.category,
                 &self.severity,
                 &self.handler,
+                &self.site,
                 &self.from,
                 &self.to,
                 &self.location,
@@ -128,6 +131,12 @@ pub fn search_filter(policy: &Policy, typed: &FilterText) -> Result<SearchFilter
         category,
         severity,
         handler: given(&typed.handler).map(str::to_string),
+        // A configured site by key or name; any other text is a site typed freely.
+        site: given(&typed.site).map(|text| {
+            policy
+                .find_site(text)
+                .map_or_else(|| text.to_string(), |s| s.key.clone())
+        }),
         from,
         to,
         location_prefix: given(&typed.location).map(str::to_string),

@@ -16,6 +16,10 @@ pub const MAX_NAME: usize = 50;
 pub const MAX_PHONE: usize = 32;
 /// Longest location (unit, site), in characters.
 pub const MAX_LOCATION: usize = 100;
+/// Longest site typed freely, in characters.
+pub const MAX_SITE: usize = 60;
+/// Most further categories one complaint carries beside its main one.
+pub const MAX_EXTRA_CATEGORIES: usize = 5;
 /// Longest description, in characters.
 pub const MAX_DESCRIPTION: usize = 4000;
 /// Longest desired outcome, in characters.
@@ -171,6 +175,13 @@ pub struct NewComplaint {
     pub apologized: bool,
     /// When it really came in, if earlier than now (paper log).
     pub received_at: Option<DateTime<Utc>>,
+    /// The site (estate, client site, client account): a configured site's key or name,
+    /// or free text where the config allows it; empty: none.
+    #[serde(default)]
+    pub site: String,
+    /// Further categories (keys or names) the call also raised, beside the main one.
+    #[serde(default)]
+    pub extra_categories: Vec<String>,
 }
 
 /// A validated intake, ready to store.
@@ -196,6 +207,10 @@ pub struct ValidComplaint {
     pub apologized: bool,
     /// When it came in.
     pub received_at: DateTime<Utc>,
+    /// The site: a configured site's key, or the text typed where free entry is allowed.
+    pub site: Option<String>,
+    /// Further category keys, without the main one, each once.
+    pub extra_categories: Vec<String>,
 }
 
 /// A stored complaint (its JSON form is the CLI's `ComplaintJson`).
@@ -215,8 +230,12 @@ pub struct Complaint {
     pub phone: String,
     /// Unit, building or site.
     pub location: String,
-    /// Category key.
+    /// Main category key: it decides the default scope and the reply clock.
     pub category: String,
+    /// Further category keys the same call raised.
+    pub extra_categories: Vec<String>,
+    /// The site: a configured site's key, or free text.
+    pub site: Option<String>,
     /// Description as typed.
     pub description: String,
     /// Desired outcome.
@@ -264,6 +283,8 @@ impl Complaint {
             phone: i.phone.clone(),
             location: i.location.clone(),
             category: i.category.clone(),
+            extra_categories: i.extra_categories.clone(),
+            site: i.site.clone(),
             description: i.description.clone(),
             outcome: i.outcome.clone(),
             apologized: i.apologized,
@@ -301,6 +322,8 @@ impl Complaint {
                 outcome: String::new(),
                 apologized: false,
                 received_at: at,
+                extra_categories: Vec::new(),
+                site: None,
             },
         )
     }
@@ -438,6 +461,8 @@ pub fn validate(new: &NewComplaint, policy: &Policy, now: DateTime<Utc>) -> Resu
         })?
         .key
         .clone();
+    let site = check_site(&new.site, policy)?;
+    let extra_categories = check_extra_categories(&new.extra_categories, &category, policy)?;
     let description = check_text(
         &new.description,
         "description",
@@ -466,7 +491,48 @@ pub fn validate(new: &NewComplaint, policy: &Policy, now: DateTime<Utc>) -> Resu
         outcome,
         apologized: new.apologized,
         received_at,
+        site,
+        extra_categories,
     })
+}
+
+/// The site of an intake: a configured site's key when the text names one (by key or a
+/// name in any script), else the text itself where the config allows free entry.
+fn check_site(text: &str, policy: &Policy) -> Result<Option<String>> {
+    let rules = policy.intake;
+    let site = check_text(text, "site", MAX_SITE, rules.site_required, true)?;
+    if site.is_empty() {
+        return Ok(None);
+    }
+    match policy.find_site(&site) {
+        Some(s) => Ok(Some(s.key.clone())),
+        None if rules.free_site_entry => Ok(Some(site)),
+        None => Err(field_error("error.unknown_site", "site").arg("value", &site)),
+    }
+}
+
+/// Further categories by key or name: each known, at most [`MAX_EXTRA_CATEGORIES`],
+/// the main one and repeats left out.
+fn check_extra_categories(texts: &[String], main: &str, policy: &Policy) -> Result<Vec<String>> {
+    let mut keys: Vec<String> = Vec::new();
+    for text in texts.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        let key = &policy
+            .find_category(text)
+            .ok_or_else(|| {
+                field_error("error.unknown_category", "extra_categories")
+                    .arg("value", text)
+                    .arg("known", policy.category_list())
+            })?
+            .key;
+        if key != main && !keys.contains(key) {
+            keys.push(key.clone());
+        }
+    }
+    if keys.len() > MAX_EXTRA_CATEGORIES {
+        return Err(field_error("error.too_many_categories", "extra_categories")
+            .arg("max", MAX_EXTRA_CATEGORIES));
+    }
+    Ok(keys)
 }
 
 #[cfg(test)]
@@ -491,6 +557,8 @@ mod tests {
             outcome: "尽快维修".into(),
             apologized: true,
             received_at: None,
+            extra_categories: Vec::new(),
+            site: String::new(),
         }
     }
 

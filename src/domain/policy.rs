@@ -38,6 +38,53 @@ pub struct Policy {
     /// The desk's time zone: business hours, holidays and "today" are read in it.
     #[serde(default)]
     pub timezone: Zone,
+    /// The sites complaints name (estates, client sites, client accounts).
+    #[serde(default)]
+    pub sites: Vec<Site>,
+    /// What intake asks of a complaint's site.
+    #[serde(default)]
+    pub intake: IntakeRules,
+}
+
+/// A site complaints are about: an estate (小区) of a property desk, a client's site
+/// (客户单位/门店) for pest control, a client account for an IT desk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// Stable key.
+    pub key: String,
+    /// Chinese name (Simplified).
+    pub zh: String,
+    /// Name for zh-TW screens; when absent, `zh` converted to Traditional (Taiwan usage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh_tw: Option<String>,
+    /// English name.
+    pub en: String,
+}
+
+/// What intake asks of a complaint's site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeRules {
+    /// A site not in the configured list may be typed (kept as typed).
+    #[serde(default = "yes")]
+    pub free_site_entry: bool,
+    /// Every complaint names its site.
+    #[serde(default)]
+    pub site_required: bool,
+}
+
+impl Default for IntakeRules {
+    fn default() -> Self {
+        IntakeRules {
+            free_site_entry: true,
+            site_required: false,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Policy {
@@ -46,6 +93,16 @@ impl Policy {
     pub fn find_category(&self, text: &str) -> Option<&Category> {
         self.categories.iter().find(|c| {
             [Some(&c.key), Some(&c.en), Some(&c.zh), c.zh_tw.as_ref()]
+                .into_iter()
+                .flatten()
+                .any(|name| same(text, name))
+        })
+    }
+
+    /// Site by key, or by a name in any script ([`crate::domain::names`]'s rule).
+    pub fn find_site(&self, text: &str) -> Option<&Site> {
+        self.sites.iter().find(|s| {
+            [Some(&s.key), Some(&s.en), Some(&s.zh), s.zh_tw.as_ref()]
                 .into_iter()
                 .flatten()
                 .any(|name| same(text, name))

@@ -307,8 +307,10 @@ pub struct SearchFilter {
     pub stage: Option<Stage>,
     /// In or out of scope.
     pub scope: Option<Scope>,
-    /// Category key.
+    /// Category key: the main category or a further one.
     pub category: Option<String>,
+    /// Site: a configured site's key, or a site typed freely.
+    pub site: Option<String>,
     /// Severity key.
     pub severity: Option<String>,
     /// Handled by this agent.

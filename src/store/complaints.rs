@@ -21,7 +21,8 @@ pub(crate) fn qualified_columns() -> String {
 
 const COLUMNS: &str = "id, number, received_at, channel, name, phone, location, category, \
     description, outcome, apologized, scope, party, type, severity, intent, spread_risk, \
-    explained, stage, version, closed_at, updated_at, handling, handler";
+    explained, stage, version, closed_at, updated_at, handling, handler, site, \
+    extra_categories";
 
 /// A complaint row to insert: the validated intake plus its classification and stage.
 #[derive(Debug, Clone)]
@@ -150,9 +151,9 @@ pub fn insert(tx: &Transaction<'_>, row: &NewRow<'_>, number: &str) -> rusqlite:
         "INSERT INTO complaints (number, received_at, channel, name, phone, phone_norm, location,
             category, description, outcome, apologized, scope, party, type, severity, intent,
             spread_risk, explained, stage, closed_at, created_at, updated_at, created_by,
-            handling, handler, search_key)
+            handling, handler, search_key, site, extra_categories)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?21, ?22, ?23, ?24, ?25)",
+            ?18, ?19, ?20, ?21, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
     )?;
     let key = search::key_for_new(tx, c.received_at.timestamp())?;
     stmt.execute(params![
@@ -181,6 +182,8 @@ pub fn insert(tx: &Transaction<'_>, row: &NewRow<'_>, number: &str) -> rusqlite:
         row.handling.unwrap_or("{}"),
         row.handler,
         key,
+        c.site,
+        categories_json(&c.extra_categories),
     ])?;
     let id = tx.last_insert_rowid();
     search::index_new(tx, id, key)?;
@@ -273,7 +276,23 @@ pub(crate) fn complaint_at(r: &Row<'_>, base: usize) -> rusqlite::Result<Complai
             })?
         },
         handler: r.get(base + 23)?,
+        site: r.get(base + 24)?,
+        extra_categories: {
+            let json: String = r.get(base + 25)?;
+            serde_json::from_str(&json).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    base + 25,
+                    rusqlite::types::Type::Text,
+                    e.into(),
+                )
+            })?
+        },
     })
+}
+
+/// Category keys as the `extra_categories` column holds them: a JSON array.
+fn categories_json(keys: &[String]) -> String {
+    serde_json::Value::from(keys).to_string()
 }
 
 /// The complaint with row id `id`.

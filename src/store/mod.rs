@@ -68,6 +68,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(seal_chain),
     Migration::Code(reply_clock),
     Migration::Code(waiting_calls),
+    Migration::Code(sites),
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
@@ -108,6 +109,12 @@ fn waiting_calls(conn: &Connection, _progress: Progress<'_>) -> rusqlite::Result
     upgraded(conn, 14)
 }
 
+/// Migration 15: a complaint's site and its further categories.
+fn sites(conn: &Connection, _progress: Progress<'_>) -> rusqlite::Result<()> {
+    conn.execute_batch(include_str!("migrations/0015_sites.sql"))?;
+    upgraded(conn, 15)
+}
+
 /// Records in the timeline that the schema moved up to `to` (migrations after 12).
 fn upgraded(conn: &Connection, to: i64) -> rusqlite::Result<()> {
     events::append(
@@ -134,6 +141,7 @@ const MARKERS: &[(i64, &str, &str)] = &[
     (12, "events", "erased_digest"),
     (13, "revisits", "attempts"),
     (14, "waiting_calls_owed", "complaint_id"),
+    (15, "complaints", "site"),
 ];
 
 /// Tables every version of our schema has; their absence means a damaged file.

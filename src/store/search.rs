@@ -133,7 +133,7 @@ fn respace_day(conn: &Connection, day: i64) -> rusqlite::Result<()> {
     for (i, &(id, _)) in (0..).zip(&rows) {
         let key = base + first + step * i;
         set_key(conn, id, Some(key))?;
-        write_words(conn, &complaints::by_id(conn, id)?, key, false)?;
+        write_words(conn, &words_of(conn, id)?, key, false)?;
     }
     Ok(())
 }
@@ -150,28 +150,59 @@ pub fn reindex(conn: &Connection, id: i64) -> rusqlite::Result<()> {
         .prepare_cached("SELECT search_key FROM complaints WHERE id = ?1")?
         .query_row([id], |r| r.get(0))?;
     match key {
-        Some(key) => write_words(conn, &complaints::by_id(conn, id)?, key, true),
-        None => {
-            let c = complaints::by_id(conn, id)?;
-            respace_day(conn, day_of(c.received_at.timestamp()).0)
-        }
+        Some(key) => write_words(conn, &words_of(conn, id)?, key, true),
+        None => respace_day(conn, day_of(received_at(conn, id)?).0),
     }
+}
+
+/// When complaint `id` was received (seconds).
+fn received_at(conn: &Connection, id: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT received_at FROM complaints WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
 }
 
 /// Writes the index row of complaint `id`, just inserted under `key` from
 /// [`key_for_new`]; with no key, spaces its day out (which writes it).
 pub fn index_new(conn: &Connection, id: i64, key: Option<i64>) -> rusqlite::Result<()> {
-    let c = complaints::by_id(conn, id)?;
     match key {
-        Some(key) => write_words(conn, &c, key, false),
-        None => respace_day(conn, day_of(c.received_at.timestamp()).0),
+        Some(key) => write_words(conn, &words_of(conn, id)?, key, false),
+        None => respace_day(conn, day_of(received_at(conn, id)?).0),
     }
 }
 
-/// Writes `c`'s index row under `key`; `replace` when it may exist already.
-fn write_words(conn: &Connection, c: &Complaint, key: i64, replace: bool) -> rusqlite::Result<()> {
-    let fields = search::fields(c);
-    let words = search::words(fields.iter().map(|f| f.as_ref()));
+/// The columns the index words come from, in [`search::stored_fields`] order: every
+/// schema since the index has them, so the migrations that build it read only these.
+const INDEXED: &str = "number, name, phone, location, description, outcome, handling";
+
+/// The index words of complaint `id`.
+fn words_of(conn: &Connection, id: i64) -> rusqlite::Result<String> {
+    conn.prepare_cached(&format!("SELECT {INDEXED} FROM complaints WHERE id = ?1"))?
+        .query_row([id], |r| words_at(r, 0))
+}
+
+/// The index words of the [`INDEXED`] columns of `r` from `base` on.
+fn words_at(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<String> {
+    let text = |i: usize| r.get::<_, String>(base + i);
+    let handling: String = text(6)?;
+    let handling = serde_json::from_str(&handling).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(base + 6, rusqlite::types::Type::Text, e.into())
+    })?;
+    let (number, name, phone) = (text(0)?, text(1)?, text(2)?);
+    let (location, description, outcome) = (text(3)?, text(4)?, text(5)?);
+    let fields = search::stored_fields(
+        &number,
+        &name,
+        &phone,
+        &location,
+        &description,
+        &outcome,
+        &handling,
+    );
+    Ok(search::words(fields.iter().map(|f| f.as_ref())))
+}
+
+/// Writes index row `words` under `key`; `replace` when it may exist already.
+fn write_words(conn: &Connection, words: &str, key: i64, replace: bool) -> rusqlite::Result<()> {
     let sql = if replace {
         "INSERT OR REPLACE INTO complaints_search (rowid, words) VALUES (?1, ?2)"
     } else {
@@ -209,18 +240,16 @@ pub(crate) fn index_all(
     progress(0, total);
     // Then the words, in key order (FTS5 writes ascending rowids without flushing).
     let mut stmt = conn.prepare(&format!(
-        "SELECT c.search_key, {} FROM complaints c ORDER BY c.received_at, c.id",
-        qualified_columns()
+        "SELECT search_key, received_at, {INDEXED} FROM complaints ORDER BY received_at, id"
     ))?;
     let mut rows = stmt.query([])?;
     let mut done = 0u64;
     let mut crowded: Vec<i64> = Vec::new();
     while let Some(row) = rows.next()? {
-        let c = complaints::complaint_at(row, 1)?;
         match row.get::<_, Option<i64>>(0)? {
-            Some(key) => write_words(conn, &c, key, false)?,
+            Some(key) => write_words(conn, &words_at(row, 2)?, key, false)?,
             None => {
-                let (day, _) = day_of(c.received_at.timestamp());
+                let (day, _) = day_of(row.get(1)?);
                 if crowded.last() != Some(&day) {
                     crowded.push(day);
                 }
@@ -279,6 +308,7 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
         || filter.stage.is_some()
         || filter.scope.is_some()
         || filter.category.is_some()
+        || filter.site.is_some()
         || filter.severity.is_some()
         || filter.handler.is_some()
         || filter.location_prefix.is_some();
@@ -350,9 +380,17 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
     };
     equal("c.stage", filter.stage.map(Stage::as_str));
     equal("c.scope", filter.scope.map(Scope::as_str));
-    equal("c.category", filter.category.as_deref());
     equal("c.severity", filter.severity.as_deref());
+    equal("c.site", filter.site.as_deref());
     equal("c.handler", filter.handler.as_deref());
+    if let Some(category) = filter.category.as_deref() {
+        q.args.push(Value::Text(category.to_string()));
+        let n = q.args.len();
+        conds.push(format!(
+            "(c.category = ?{n} OR EXISTS \
+             (SELECT 1 FROM json_each(c.extra_categories) WHERE value = ?{n}))"
+        ));
+    }
     if let Some(prefix) = filter.location_prefix.as_deref().filter(|p| !p.is_empty()) {
         q.args.push(Value::Text(prefix.to_string()));
         conds.push(format!("c.location >= ?{}", q.args.len()));

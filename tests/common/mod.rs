@@ -13,6 +13,14 @@ use assert_cmd::Command;
 /// The built binary.
 pub const BIN: &str = env!("CARGO_BIN_EXE_complaint-desk");
 
+/// SQL that takes a file of the current schema back to schema 14 as the binary of then
+/// left it (undoes migration 15: the site and further categories). A test that sets a file
+/// back further runs it first.
+pub const BACK_TO_14: &str = "DROP INDEX complaints_site;
+     ALTER TABLE complaints DROP COLUMN site;
+     ALTER TABLE complaints DROP COLUMN extra_categories;
+     PRAGMA user_version = 14;";
+
 /// Standard output of a finished command as text.
 pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8(assert.get_output().stdout.clone()).expect("utf8 output")

@@ -219,6 +219,8 @@ impl Intake {
             outcome: self.outcome.value(),
             apologized: self.apologized,
             received_at: None,
+            site: String::new(),
+            extra_categories: Vec::new(),
         }
     }
 
