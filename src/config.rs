@@ -40,17 +40,34 @@ pub enum Preset {
     PropertyManagement,
     /// Pest-control dispatch (有害生物防制).
     PestControl,
+    /// Network/IT services after-sales desk (网络/IT 服务).
+    ItServices,
 }
 
 impl Preset {
     /// Every preset.
-    pub const ALL: [Preset; 2] = [Preset::PropertyManagement, Preset::PestControl];
+    pub const ALL: [Preset; 3] = [
+        Preset::PropertyManagement,
+        Preset::PestControl,
+        Preset::ItServices,
+    ];
 
     /// The preset's name as written in config.
     pub fn key(self) -> &'static str {
         match self {
             Preset::PropertyManagement => "property-management",
             Preset::PestControl => "pest-control",
+            Preset::ItServices => "it-services",
+        }
+    }
+
+    /// The catalog key of the preset's name (section `preset`, which `init --preset` also
+    /// reads).
+    pub fn name_key(self) -> &'static str {
+        match self {
+            Preset::PropertyManagement => "preset.property-management",
+            Preset::PestControl => "preset.pest-control",
+            Preset::ItServices => "preset.it-services",
         }
     }
 
@@ -60,6 +77,7 @@ impl Preset {
                 include_str!("../assets/presets/property-management.toml")
             }
             Preset::PestControl => include_str!("../assets/presets/pest-control.toml"),
+            Preset::ItServices => include_str!("../assets/presets/it-services.toml"),
         }
     }
 }
@@ -838,7 +856,8 @@ mod tests {
     use crate::i18n::Catalog;
 
     #[test]
-    fn both_presets_load_and_validate() {
+    fn every_preset_loads_and_validates() {
+        assert_eq!(Preset::ALL.len(), 3);
         for p in Preset::ALL {
             let c = Config::preset(p).expect("preset valid");
             let c = &c.policy;
@@ -848,6 +867,84 @@ mod tests {
             assert!(c.categories.iter().any(|cat| cat.scope == Scope::Out));
             assert!(!c.keyword_rules.is_empty());
         }
+    }
+
+    #[test]
+    fn every_preset_is_named_in_every_catalog() {
+        for p in Preset::ALL {
+            assert_eq!(p.name_key(), format!("preset.{}", p.key()));
+            for lang in Lang::ALL {
+                let name = Catalog::get(lang).text(p.name_key());
+                assert_ne!(name, p.name_key(), "{p:?} in {}", lang.tag());
+            }
+        }
+    }
+
+    /// The IT desk: technical versus service first, Mon–Fri office hours, a critical case
+    /// answered within the hour, the department roles after the escalation levels, and
+    /// its keywords suggesting the outage, the vendor and the spread risk.
+    #[test]
+    fn the_it_services_preset() {
+        use crate::domain::complaint::Complaint;
+        use crate::domain::suggest::suggest;
+        let c = Config::preset(Preset::ItServices).expect("preset").policy;
+        let keys = |keys: Vec<&str>| keys.join(" ");
+        assert_eq!(
+            keys(c.types.iter().map(|t| t.key.as_str()).collect()),
+            "technical service"
+        );
+        assert_eq!(
+            keys(c.roles.iter().take(3).map(|r| r.key.as_str()).collect()),
+            "agent supervisor manager",
+            "the escalation levels"
+        );
+        for department in ["tech-lead", "project-manager", "account-manager"] {
+            assert!(c.roles.iter().any(|r| r.key == department), "{department}");
+        }
+        assert_eq!(c.business_hours.weekdays.len(), 5);
+        let critical = c.severities.last().expect("severities");
+        assert_eq!(
+            (critical.key.as_str(), critical.first_reply_hours),
+            ("critical", 1)
+        );
+        for (category, scope) in [
+            ("site-down", Scope::In),
+            ("bug-after-acceptance", Scope::In),
+            ("billing", Scope::In),
+            ("cloud-outage", Scope::Out),
+        ] {
+            let found = c.find_category(category).map(|x| x.scope);
+            assert_eq!(found, Some(scope), "{category}");
+        }
+
+        let s = suggest(
+            &c,
+            &Complaint::sample(1, "site-down", "官网宕机，打开全是 502"),
+        );
+        assert_eq!(
+            (s.scope, s.severity.as_deref()),
+            (Some(Scope::In), Some("critical"))
+        );
+        let s = suggest(
+            &c,
+            &Complaint::sample(1, "site-down", "阿里雲機房斷電，網站打不開"),
+        );
+        assert_eq!(
+            (s.scope, s.party.as_deref()),
+            (Some(Scope::Out), Some("cloud")),
+            "typed in Traditional"
+        );
+        let s = suggest(
+            &c,
+            &Complaint::sample(1, "billing", "多扣了500元，要发微博曝光"),
+        );
+        assert_eq!(s.severity, None, "an amount is no HTTP error");
+        assert!(s.spread_risk);
+        let s = suggest(
+            &c,
+            &Complaint::sample(1, "bug-after-acceptance", "The display issue"),
+        );
+        assert!(s.matched.is_empty(), "no word hidden in another: {s:?}");
     }
 
     #[test]
@@ -1247,9 +1344,11 @@ severity = "serious"
 
     #[test]
     fn effective_config_round_trips_through_toml() {
-        let c = Config::preset(Preset::PestControl).expect("preset");
-        let text = c.to_toml().expect("toml");
-        let again = Config::from_toml(&text, "round.toml").expect("valid again");
-        assert_eq!(c, again);
+        for preset in Preset::ALL {
+            let c = Config::preset(preset).expect("preset");
+            let text = c.to_toml().expect("toml");
+            let again = Config::from_toml(&text, "round.toml").expect("valid again");
+            assert_eq!(c, again, "{preset:?}");
+        }
     }
 }

@@ -533,6 +533,230 @@ fn init_writes_config_once_and_prepares_the_database() {
     assert_eq!(std::fs::read_to_string(&cfg).expect("config"), text);
 }
 
+/// `init --preset` takes the IT desk by its key or its name in any language, and the file it
+/// writes gives that desk: technical versus service first, the IT categories.
+#[test]
+fn init_with_the_it_services_preset_by_key_or_name() {
+    for (lang, preset) in [
+        ("en", "it-services"),
+        ("zh-CN", "网络/IT 服务"),
+        ("zh-TW", "網路/IT 服務"),
+        ("en", "it services"),
+    ] {
+        let desk = Desk::empty();
+        let cfg = desk.path("config.toml");
+        desk.cmd()
+            .arg("--config")
+            .arg(&cfg)
+            .args(["--lang", lang, "init", "--preset", preset])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("it-services"))
+            .stderr("");
+        let text = std::fs::read_to_string(&cfg).expect("config written");
+        assert!(
+            text.contains("preset = \"it-services\""),
+            "{preset}: {text}"
+        );
+        let config = desk.json(&[
+            "--config",
+            cfg.to_str().expect("path"),
+            "config",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(config["preset"], "it-services");
+        let keys = |section: &str| -> Vec<String> {
+            config[section]
+                .as_array()
+                .expect(section)
+                .iter()
+                .map(|x| x["key"].as_str().expect("key").to_string())
+                .collect()
+        };
+        assert_eq!(keys("types"), ["technical", "service"]);
+        assert!(keys("categories").contains(&"bug-after-acceptance".to_string()));
+    }
+}
+
+/// An IT complaint walked on the command line, on the desk `init --preset it-services`
+/// set up: a site down, classified technical in scope; no fix date promised until the
+/// technical department confirms; a service credit within the front line's limit; the
+/// serious-case revisits; closed.
+#[test]
+fn case_walks_an_it_complaint_from_intake_to_close() {
+    let desk = Desk::new();
+    desk.cmd()
+        .args(["init", "--preset", "it-services"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("（预设 it-services）"));
+    let n = desk.add(&[
+        "--channel",
+        "email",
+        "--name",
+        "刘洋",
+        "--phone",
+        "0755-8888 6666",
+        "--location",
+        "官网/订单模块",
+        "--category",
+        "网站/系统无法访问",
+        "--description",
+        "官网从早上九点起打不开，一直 502，客户下不了单。",
+        "--outcome",
+        "今天恢复访问，并说明原因",
+        "--apologized",
+    ]);
+    let step = |args: &[&str], stage: &str, version: i64| {
+        desk.case(&n, args)
+            .success()
+            .stdout(format!("{n}：{stage}（版本 {version}）\n"))
+            .stderr("");
+    };
+    step(
+        &[
+            "classify",
+            "--scope",
+            "in",
+            "--type",
+            "技术类投诉",
+            "--severity",
+            "critical",
+            "--intent",
+            "genuine",
+        ],
+        "已受理",
+        2,
+    );
+    step(
+        &[
+            "verify",
+            "--motive",
+            "担心订单流失，想知道什么时候能恢复",
+            "--outcome",
+            "今天恢复访问，并说明原因",
+        ],
+        "已核实",
+        3,
+    );
+    step(
+        &[
+            "assess",
+            "--facts",
+            "负载均衡配置变更后证书失效，技术部已定位",
+        ],
+        "已调查评估",
+        4,
+    );
+    // A date for the fix before the technical department confirmed: refused, nothing
+    // changed.
+    let plan = [
+        "plan",
+        "--department",
+        "技术部",
+        "--actions",
+        "回滚负载均衡配置，补充证书到期告警",
+        "--promised",
+        "2099-01-05 12:00",
+        "--compensation",
+        "300",
+    ];
+    desk.case(&n, &plan).code(1).stdout("").stderr(
+        "error: 责任部门确认方案之前不得向客户承诺日期：部门确认后再勾选确认，或不填日期\n",
+    );
+    assert_eq!(desk.show(&n)["version"], 4, "the refusal changes nothing");
+    step(&[&plan[..], &["--confirmed"]].concat(), "已定解决方案", 5);
+    step(&["reply", "--accepted"], "已回复客户", 6);
+    step(
+        &["remedied", "--note", "配置已回滚，客户确认可以下单"],
+        "回访中",
+        7,
+    );
+    let roles: Vec<String> = desk.show(&n)["revisits"]
+        .as_array()
+        .expect("revisits")
+        .iter()
+        .map(|r| r["role"].as_str().expect("role").to_string())
+        .collect();
+    assert_eq!(roles, ["agent", "supervisor", "manager"]);
+    for comment in ["运行正常", "已稳定一周", "满意，续签维护合同"] {
+        step(
+            &[
+                "revisit",
+                "record",
+                "--satisfaction",
+                "5",
+                "--comment",
+                comment,
+            ],
+            "回访中",
+            7,
+        );
+    }
+    step(
+        &[
+            "close",
+            "--summary",
+            "回滚配置恢复访问，赠一个月维护期抵扣",
+            "--root-cause",
+            "变更未经复核，证书未随配置迁移",
+            "--lesson",
+            "上线变更双人复核，证书到期提前告警",
+        ],
+        "已结案",
+        8,
+    );
+
+    let shown = desk.show(&n);
+    assert_eq!(shown["category"], "site-down");
+    assert_eq!(shown["type"], "technical");
+    assert_eq!(shown["severity"], "critical");
+    let plan = &shown["handling"]["plan"];
+    assert_eq!(plan["department"], "技术部");
+    assert_eq!(plan["confirmed"], true);
+    assert_eq!(plan["promised"], "2099-01-05T04:00:00Z");
+    assert_eq!(plan["compensation"], 300);
+    assert_eq!(
+        plan["approval"]["state"], "not_needed",
+        "within the agent's limit"
+    );
+    let kinds = common::event_kinds(&shown);
+    assert_eq!(
+        kinds,
+        [
+            "received",
+            "classified",
+            "verified",
+            "assessed",
+            "planned",
+            "replied",
+            "remedied",
+            "revisited",
+            "revisited",
+            "revisited",
+            "closed"
+        ]
+    );
+    // The desk's names in both Chinese interfaces.
+    let text = common::stdout(&desk.cmd().args(["show", &n]).assert().success());
+    assert!(
+        text.contains("类别: 网站/系统无法访问") && text.contains("技术类投诉"),
+        "{text}"
+    );
+    let text = common::stdout(
+        &desk
+            .cmd()
+            .args(["--lang", "zh-TW", "show", &n])
+            .assert()
+            .success(),
+    );
+    assert!(
+        text.contains("網站/系統無法連線") && text.contains("技術類客訴"),
+        "{text}"
+    );
+}
+
 #[test]
 fn default_paths_come_from_the_platform_dirs() {
     let dir = tempfile::tempdir().expect("tmp");

@@ -2043,6 +2043,20 @@ fn first_run_screens(lang: Lang, size: (u16, u16)) {
     let drawn = shot(&app, "first_run");
     assert_eq!(drawn.cursor, None, "no caret while a choice has focus");
 
+    // The three presets in turn (the third drawn whole), then back to the first.
+    let catalog = Catalog::get(lang);
+    for preset in &Preset::ALL[1..] {
+        app.update(press(KeyCode::Right));
+        let drawn = draw(&app, size);
+        let name = catalog.text(preset.name_key());
+        assert!(drawn.find(name).is_some(), "{preset:?}:\n{}", drawn.text());
+    }
+    shot(&app, "first_run_it_services");
+    for _ in 1..Preset::ALL.len() {
+        app.update(press(KeyCode::Left));
+    }
+    assert_eq!(draw(&app, size).text(), drawn.text(), "back to the first");
+
     for _ in 0..2 {
         assert!(app.update(press(KeyCode::Tab)).is_empty());
     }

@@ -621,6 +621,8 @@ pub enum PresetArg {
     PropertyManagement,
     /// Pest-control dispatch (有害生物防制).
     PestControl,
+    /// Network/IT services after-sales desk (网络/IT 服务).
+    ItServices,
 }
 
 impl From<PresetArg> for Preset {
@@ -628,6 +630,7 @@ impl From<PresetArg> for Preset {
         match a {
             PresetArg::PropertyManagement => Preset::PropertyManagement,
             PresetArg::PestControl => Preset::PestControl,
+            PresetArg::ItServices => Preset::ItServices,
         }
     }
 }

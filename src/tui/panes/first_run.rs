@@ -376,7 +376,7 @@ impl FirstRun {
         if self.ask_setup {
             let preset_name = Preset::ALL
                 .get(self.preset)
-                .map_or("", |p| c.text(preset_key(*p)));
+                .map_or("", |p| c.text(p.name_key()));
             frame.render_widget(
                 Line::from(vec![
                     label(Item::Preset),
@@ -450,13 +450,6 @@ impl FirstRun {
             ),
             keys,
         );
-    }
-}
-
-fn preset_key(p: Preset) -> &'static str {
-    match p {
-        Preset::PropertyManagement => "tui.preset_property_management",
-        Preset::PestControl => "tui.preset_pest_control",
     }
 }
 
@@ -543,6 +536,22 @@ mod tests {
                     name: "王丽".into(),
                     secret: Secret::new("2580".into()),
                 }),
+            })]
+        );
+    }
+
+    #[test]
+    fn the_presets_in_turn_the_last_one_kept() {
+        let mut f = FirstRun::new(true, false, Lang::ZhCn, String::new());
+        for _ in 0..3 {
+            f.key(press(KeyCode::Right));
+        }
+        assert_eq!(f.key(press(KeyCode::Tab)), Vec::new(), "on to the language");
+        assert_eq!(
+            f.key(press(KeyCode::Enter)),
+            vec![Effect::FinishFirstRun(Choice {
+                setup: Some((Preset::ItServices, Lang::ZhCn)),
+                admin: None,
             })]
         );
     }
