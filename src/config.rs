@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::domain::complaint::{Complaint, Scope};
+use crate::domain::complaint::{Complaint, Scope, normalise_phone};
 use crate::domain::handling::EXTERNAL_BODIES;
 use crate::domain::names::{self, Choice};
 use crate::domain::zone::Zone;
@@ -22,7 +22,7 @@ use crate::i18n::{Catalog, Lang, taiwan_name};
 
 // The sections of a config file are the domain's rule settings.
 pub use crate::domain::policy::{
-    BusinessHours, Category, ComplaintType, FollowUp, HandlerFrom, Handlers, IntakeRules,
+    BusinessHours, CarePlan, Category, ComplaintType, FollowUp, HandlerFrom, Handlers, IntakeRules,
     KeywordRule, Party, Policy, RevisitPlan, RevisitStep, Role, Severity, Site, WeekdayKey,
 };
 
@@ -120,7 +120,8 @@ named!(
     Severity,
     RevisitPlan,
     Role,
-    Site
+    Site,
+    CarePlan
 );
 
 /// The configured values an option names (by key, or by name in any language).
@@ -212,11 +213,12 @@ struct FileConfig {
     handling: Option<Handlers>,
     sites: Option<Vec<Site>>,
     intake: Option<IntakeRules>,
+    care_plans: Option<Vec<CarePlan>>,
 }
 
 /// The allowed values of every number a config file may hold, by key (`[]`: every
 /// entry). Documented in `config.example.toml`; a test checks that no number is missing.
-const LIMITS: [(&str, RangeInclusive<i64>); 11] = [
+const LIMITS: [(&str, RangeInclusive<i64>); 12] = [
     ("idle_lock_minutes", 1..=240),
     ("severities[].first_reply_hours", 1..=8_760),
     ("severities[].referral_reply_hours", 1..=8_760),
@@ -228,6 +230,7 @@ const LIMITS: [(&str, RangeInclusive<i64>); 11] = [
     ("follow_up.reopen_at_or_below", 0..=5),
     ("follow_up.triage_hours", 1..=8_760),
     ("follow_up.waiting_update_days", 1..=365),
+    ("care_plans[].every_days", 1..=365),
 ];
 
 /// One step of a key path: a table key, an array index, or `[]` (every entry).
@@ -657,6 +660,7 @@ fn assemble(
             timezone: Zone::UTC,
             sites: s.sites.or(base.sites).unwrap_or_default(),
             intake: s.intake.or(base.intake).unwrap_or_default(),
+            care_plans: s.care_plans.or(base.care_plans).unwrap_or_default(),
         },
     })
 }
@@ -702,26 +706,15 @@ fn validate(config: &Config, places: &Places<'_>) -> Result<()> {
         c.severities.iter().map(|p| p.key.as_str()).collect(),
     )?;
     let roles = unique("roles", c.roles.iter().map(|p| p.key.as_str()).collect())?;
-    if !c.sites.is_empty() {
-        unique("sites", c.sites.iter().map(|s| s.key.as_str()).collect())?;
-    }
-    for (i, site) in c.sites.iter().enumerate() {
-        if let Some((field, _)) = [("zh", &site.zh), ("en", &site.en)]
-            .into_iter()
-            .find(|(_, name)| name.trim().is_empty())
-        {
-            return Err(places.fail(&format!("sites[{i}].{field}"), "a site needs a name"));
-        }
-    }
-    unique(
-        "revisit_plans",
-        c.revisit_plans.iter().map(|p| p.key.as_str()).collect(),
-    )?;
     let known = |set: &HashSet<String>| {
         let mut v: Vec<_> = set.iter().cloned().collect();
         v.sort();
         v.join(", ")
     };
+    unique(
+        "revisit_plans",
+        c.revisit_plans.iter().map(|p| p.key.as_str()).collect(),
+    )?;
     for (i, cat) in c.categories.iter().enumerate() {
         let path = format!("categories[{i}].party");
         if let Some(p) = &cat.party
@@ -795,6 +788,55 @@ fn validate(config: &Config, places: &Places<'_>) -> Result<()> {
                     format!("unknown {key} \"{v}\"; known: {}", known(set)),
                 ));
             }
+        }
+    }
+    if !c.sites.is_empty() {
+        unique("sites", c.sites.iter().map(|s| s.key.as_str()).collect())?;
+    }
+    let plans = if c.care_plans.is_empty() {
+        HashSet::new()
+    } else {
+        unique(
+            "care_plans",
+            c.care_plans.iter().map(|p| p.key.as_str()).collect(),
+        )?
+    };
+    for (i, plan) in c.care_plans.iter().enumerate() {
+        if !roles.contains(&plan.role) {
+            return Err(places.fail(
+                &format!("care_plans[{i}].role"),
+                format!("unknown role \"{}\"; known: {}", plan.role, known(&roles)),
+            ));
+        }
+        if !categories.contains(&plan.category) {
+            return Err(places.fail(
+                &format!("care_plans[{i}].category"),
+                format!(
+                    "unknown category \"{}\"; known: {}",
+                    plan.category,
+                    known(&categories)
+                ),
+            ));
+        }
+    }
+    for (i, site) in c.sites.iter().enumerate() {
+        if let Some((field, _)) = [("zh", &site.zh), ("en", &site.en)]
+            .into_iter()
+            .find(|(_, name)| name.trim().is_empty())
+        {
+            return Err(places.fail(&format!("sites[{i}].{field}"), "a site needs a name"));
+        }
+        if let Some(plan) = site.care_plan.as_ref().filter(|p| !plans.contains(*p)) {
+            return Err(places.fail(
+                &format!("sites[{i}].care_plan"),
+                format!("unknown care plan \"{plan}\"; known: {}", known(&plans)),
+            ));
+        }
+        if let Some(phone) = site.phone.as_ref().filter(|p| normalise_phone(p).is_none()) {
+            return Err(places.fail(
+                &format!("sites[{i}].phone"),
+                format!("\"{phone}\" does not look like a phone number"),
+            ));
         }
     }
     let h = &c.business_hours;
@@ -954,6 +996,8 @@ preset = "pest-control"
 language = "en"
 idle_lock_minutes = 3
 keyword_rules = []
+care_plans = []
+sites = []
 
 [[categories]]
 key = "leak"
@@ -981,6 +1025,8 @@ scope = "in"
 preset = "property-management"
 language = "zh-TW"
 keyword_rules = []
+care_plans = []
+sites = []
 
 [[categories]]
 key = "leak"

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::desk::CaseFile;
 use crate::desk::Event;
+use crate::desk::{CareCall, CaseFile};
 use crate::domain::complaint::{Channel, Complaint};
 use crate::domain::handling::Approval;
 use crate::i18n::Catalog;
@@ -294,6 +294,36 @@ pub fn write_case_text(
     Ok(())
 }
 
+/// The name of care plan `key` in `lang` (the key itself when unknown).
+pub fn care_plan_name(config: &Config, key: &str, lang: crate::i18n::Lang) -> String {
+    config
+        .policy
+        .care_plans
+        .iter()
+        .find(|p| p.key == key)
+        .map_or_else(
+            || key.to_string(),
+            |p| crate::config::Named::name(p, lang).into_owned(),
+        )
+}
+
+/// The description of the complaint a low-scored care call opens: the plan, the score and
+/// what was said, in the reader's words.
+pub fn care_description(config: &Config, catalog: &Catalog, call: &CareCall) -> String {
+    catalog.format(
+        "care.complaint_description",
+        &[
+            ("plan", care_plan_name(config, &call.plan, catalog.lang())),
+            (
+                "score",
+                call.satisfaction
+                    .map_or_else(String::new, |s| s.to_string()),
+            ),
+            ("note", call.note.clone()),
+        ],
+    )
+}
+
 /// One timeline line: time, agent, what happened, stage move, details in the reader's
 /// language (configured keys shown by their names).
 pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
@@ -351,6 +381,8 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
                     catalog.text_or(&format!("callback.{s}"), s).to_string()
                 }
                 ("role" | "owner", serde_json::Value::String(s)) => role_name(s, config, lang),
+                ("site", serde_json::Value::String(s)) => config.site_name(s, lang),
+                ("plan", serde_json::Value::String(s)) => care_plan_name(config, s, lang),
                 ("permission", serde_json::Value::String(s)) => {
                     catalog.text_or(&format!("permission.{s}"), s).to_string()
                 }

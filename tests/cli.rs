@@ -2920,3 +2920,72 @@ fn a_desk_without_free_site_entry_refuses_an_unknown_site() {
     let n = common::stdout(&add("lvjing").success()).trim().to_string();
     assert_eq!(desk.show(&n)["site"], "lvjing");
 }
+
+/// The property desk's estates on its care plan are called in turn: `care list` shows the
+/// open calls, `care record` takes one, and a low score opens a complaint for the estate in
+/// its representative's name, the care call in its timeline.
+#[test]
+fn care_calls_are_listed_recorded_and_a_low_score_opens_a_complaint() {
+    let desk = Desk::new();
+    desk.add(&leak());
+    let calls = desk.json(&["care", "list", "--format", "json"]);
+    let calls = calls.as_array().expect("calls");
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    let lvjing = calls
+        .iter()
+        .find(|c| c["site"] == "lvjing")
+        .expect("lvjing");
+    let id = lvjing["id"].as_i64().expect("id").to_string();
+    let table = common::stdout(&desk.cmd().args(["care", "list"]).assert().success());
+    assert!(
+        table.lines().next().is_some_and(|h| h.contains("回访计划"))
+            && table.contains("绿景花园")
+            && table.contains("楼栋代表季度回访"),
+        "{table}"
+    );
+    let out = desk
+        .cmd()
+        .args([
+            "care",
+            "record",
+            &id,
+            "--satisfaction",
+            "2",
+            "--note",
+            "楼道灯坏了两周没人修",
+        ])
+        .assert()
+        .success();
+    let printed = common::stdout(&out);
+    // The number the line names: the first run of digits and a dash.
+    let number: String = printed
+        .split(|c: char| !(c.is_ascii_digit() || c == '-'))
+        .find(|w| w.len() >= 13)
+        .expect("a complaint number")
+        .to_string();
+    let shown = desk.show(&number);
+    assert_eq!(shown["site"], "lvjing");
+    assert_eq!(shown["name"], "张代表");
+    assert!(
+        shown["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("2/5") && d.contains("楼道灯")),
+        "{shown}"
+    );
+    assert_eq!(common::event_kinds(&shown), ["received", "care_call"]);
+    // The next call of the estate is open; the made one is gone from the list.
+    let after = desk.json(&["care", "list", "--format", "json"]);
+    let after = after.as_array().expect("calls");
+    assert_eq!(after.len(), 3);
+    assert!(
+        after
+            .iter()
+            .all(|c| c["id"].as_i64() != lvjing["id"].as_i64())
+    );
+    // A call that is not open is refused.
+    desk.cmd()
+        .args(["care", "record", &id, "--satisfaction", "5"])
+        .assert()
+        .code(1)
+        .stdout("");
+}

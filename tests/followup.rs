@@ -2041,3 +2041,125 @@ fn the_upgrade_to_14_gives_cases_already_waiting_their_calls() {
         .expect("count");
     assert_eq!(listed, 0, "the list is emptied");
 }
+
+// ---------------------------------------------------------------------------------------
+// Care plans (定期回访).
+
+/// A desk on `world` at `when` whose care plan calls every 5 working days.
+fn care_desk(world: &World, when: &str, config: Config) -> Desk {
+    let mut store = Store::open(&world.db).expect("open");
+    store
+        .agent_active("王丽", "agent", at("2026-01-05 09:00"))
+        .expect("register");
+    Desk::new(store, config, "王丽", Box::new(FixedClock(at(when)))).expect("desk")
+}
+
+/// The preset's quarterly plan every 5 working days instead.
+fn weekly_care() -> Config {
+    let mut c = config();
+    c.policy.care_plans[0].every_days = 5;
+    c
+}
+
+fn open_care(desk: &Desk) -> Vec<complaint_desk::desk::CareCall> {
+    desk.care_agenda(AgendaRange::All, 100, None)
+        .expect("agenda")
+}
+
+#[test]
+fn care_calls_fall_due_on_working_days_and_a_low_score_opens_a_complaint() {
+    use complaint_desk::desk::CareResult;
+    let world = World::new();
+    // Thursday 24 September: the three estates on the plan get their first call within
+    // five working days: 28, 29, 30 September, 8 and 9 October (Mid-Autumn, 25–27
+    // September, and National Day, 1–7 October, are off).
+    let desk = care_desk(&world, "2026-09-24 10:00", weekly_care());
+    let open = open_care(&desk);
+    let sites: Vec<&str> = open.iter().map(|c| c.site.as_str()).collect();
+    assert_eq!(open.len(), 3, "{sites:?}");
+    let last = at("2026-10-09 10:00");
+    for call in &open {
+        assert!(
+            call.due_at > at("2026-09-24 10:00") && call.due_at <= last,
+            "{call:?}"
+        );
+        let day = show(call.due_at);
+        let holiday = [
+            "2026-09-25",
+            "2026-09-26",
+            "2026-09-27",
+            "2026-10-01",
+            "2026-10-02",
+            "2026-10-03",
+            "2026-10-04",
+            "2026-10-05",
+            "2026-10-06",
+            "2026-10-07",
+        ];
+        assert!(!holiday.iter().any(|h| day.starts_with(h)), "{day}");
+        assert_eq!(call.role, "supervisor");
+    }
+    // Opening again changes nothing: one open call per site.
+    drop(desk);
+    let mut desk = care_desk(&world, "2026-09-24 10:05", weekly_care());
+    assert_eq!(open_care(&desk).len(), 3);
+    let call = open
+        .iter()
+        .find(|c| c.site == "lvjing")
+        .expect("lvjing")
+        .clone();
+
+    // Made on Thursday 24 September with a 4: the next one five working days on, over
+    // Mid-Autumn and National Day (1–7 October): Friday 9 October.
+    let made = desk
+        .record_care_call(call.id, CareResult::Reached(4), "保洁有改善")
+        .expect("made");
+    assert_eq!(show(made.next_due), "2026-10-09 10:05");
+    assert_eq!(made.opens, None);
+    let next = open_care(&desk)
+        .into_iter()
+        .find(|c| c.site == "lvjing")
+        .expect("the next one");
+    assert_eq!(show(next.due_at), "2026-10-09 10:05");
+
+    // Not reached: tried again two business hours later, counted.
+    let tried = desk
+        .record_care_call(next.id, CareResult::Unreached, "")
+        .expect("unreached");
+    assert_eq!(show(tried.next_due), "2026-09-24 12:05");
+    assert_eq!(tried.call.attempts, 1);
+
+    // A 2: the complaint to open, prefilled from the site's contact; taken, it has the care
+    // call in its timeline and the call links to it.
+    let low = desk
+        .record_care_call(next.id, CareResult::Reached(2), "楼道灯坏了两周没人修")
+        .expect("low score");
+    let mut new = low.opens.expect("a complaint to open");
+    assert_eq!(
+        (new.name.as_str(), new.site.as_str(), new.category.as_str()),
+        ("张代表", "lvjing", "staff")
+    );
+    new.description = "定期回访满意度 2/5：楼道灯坏了两周没人修".into();
+    let c = desk.intake_from_care(next.id, &new).expect("opened");
+    assert_eq!(c.site.as_deref(), Some("lvjing"));
+    let kinds: Vec<String> = desk
+        .case_file(&c.number)
+        .expect("case")
+        .events
+        .iter()
+        .map(|e| e.kind.clone())
+        .collect();
+    assert_eq!(kinds, ["received", "care_call"]);
+    let err = desk.intake_from_care(next.id, &new).expect_err("once");
+    assert_eq!(err.key, "error.no_care_complaint");
+    assert!(desk.audit_verify(None).expect("verify").is_whole());
+
+    // A site taken off its plan: its open call is closed on the next opening.
+    drop(desk);
+    let mut off = weekly_care();
+    off.policy.sites[0].care_plan = None;
+    let desk = care_desk(&world, "2026-09-25 09:00", off);
+    let sites: Vec<String> = open_care(&desk).into_iter().map(|c| c.site).collect();
+    assert!(!sites.contains(&"lvjing".to_string()), "{sites:?}");
+    assert_eq!(sites.len(), 2);
+}

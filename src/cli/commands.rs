@@ -155,6 +155,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             demo(&mut desk, *count, *seed, catalog)
         }
         Command::Agent { action } => super::access::agent(&mut desk, action, catalog),
+        Command::Care { action } => super::care::care(&mut desk, action, catalog),
         Command::Audit { action } => super::access::audit(&desk, action, catalog),
         Command::Anonymise { number } => super::access::anonymise(&mut desk, number, catalog),
         Command::Case {

@@ -1,6 +1,7 @@
 //! The command line (`../shared/cli.md`): clap definitions and thin commands over `Desk`.
 
 mod access;
+mod care;
 mod commands;
 pub mod help;
 mod names;
@@ -144,6 +145,12 @@ pub enum Command {
         #[command(subcommand)]
         action: AgentAction,
     },
+    /// Care calls (定期回访): the sites on a care plan, called before they complain.
+    Care {
+        /// What to do.
+        #[command(subcommand)]
+        action: CareAction,
+    },
     /// The hash-chained audit trail: check it, or print its head to keep elsewhere.
     Audit {
         /// What to do.
@@ -162,6 +169,60 @@ pub enum Command {
         #[arg(long, value_parser = by_name::<ConfigFormat>("format", "format"), default_value = "toml")]
         format: ConfigFormat,
     },
+}
+
+/// `care …`.
+#[derive(Debug, Subcommand)]
+pub enum CareAction {
+    /// The open care calls by due time, overdue first.
+    List {
+        /// Which part of the schedule.
+        #[arg(long, value_parser = by_name::<RangeArg>("range", "range"), default_value = "all")]
+        range: RangeArg,
+        /// Output format.
+        #[arg(long, value_parser = by_name::<ListFormat>("format", "format"), default_value = "table")]
+        format: ListFormat,
+        /// At most this many rows (0: all).
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+    },
+    /// Record care call ID: made, with the site's satisfaction, or not reached. A low score
+    /// opens a complaint for the site (in its contact's name, or --name and --phone).
+    Record {
+        /// The care call's id (see `care list`).
+        id: i64,
+        /// Satisfaction, 1 (very dissatisfied) to 5 (very satisfied).
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5),
+              required_unless_present = "unreached", conflicts_with = "unreached")]
+        satisfaction: Option<u8>,
+        /// Nobody could be reached: tried again later.
+        #[arg(long)]
+        unreached: bool,
+        /// What was said.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// For the complaint a low score opens: the person's name (default: the site's contact).
+        #[arg(long)]
+        name: Option<String>,
+        /// For the complaint a low score opens: their phone (default: the site's contact's).
+        #[arg(long)]
+        phone: Option<String>,
+    },
+}
+
+/// `--range` values of `care list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RangeArg {
+    /// Past due.
+    Overdue,
+    /// Due later today.
+    Today,
+    /// Due tomorrow.
+    Tomorrow,
+    /// Due within the week.
+    Week,
+    /// Every open one.
+    All,
 }
 
 /// `agent …`: the new agent's secret comes from `COMPLAINT_DESK_NEW_SECRET` or a prompt.

@@ -130,6 +130,20 @@ pub struct AgendaCounts {
     pub week: i64,
 }
 
+impl AgendaCounts {
+    /// The counts of the agenda's bounds' ranges (overdue, today, tomorrow, the rest of
+    /// the week).
+    pub(super) fn from_ranges(n: &[i64]) -> AgendaCounts {
+        let at = |i: usize| n.get(i).copied().unwrap_or(0);
+        AgendaCounts {
+            overdue: at(0),
+            today: at(1),
+            tomorrow: at(2),
+            week: at(1) + at(2) + at(3),
+        }
+    }
+}
+
 /// Candidates read per page when escalating.
 const ESCALATION_BATCH: u32 = 500;
 /// Pages read per level in one pass (the rest follow on the next pass).
@@ -388,7 +402,19 @@ impl Desk {
         })
     }
 
-    fn agenda_bounds(&self) -> [DateTime<Utc>; 5] {
+    /// The instants a part of the agenda runs between.
+    pub(super) fn agenda_range(&self, range: AgendaRange) -> (DateTime<Utc>, DateTime<Utc>) {
+        let b = self.agenda_bounds();
+        match range {
+            AgendaRange::Overdue => (b[0], b[1]),
+            AgendaRange::Today => (b[1], b[2]),
+            AgendaRange::Tomorrow => (b[2], b[3]),
+            AgendaRange::Week => (b[1], b[4]),
+            AgendaRange::All => (b[0], DateTime::<Utc>::MAX_UTC),
+        }
+    }
+
+    pub(super) fn agenda_bounds(&self) -> [DateTime<Utc>; 5] {
         let now = self.clock.now();
         let zone = self.config.policy.timezone;
         [
@@ -407,14 +433,7 @@ impl Desk {
         limit: u32,
         after: Option<(i64, i64)>,
     ) -> Result<Vec<(Revisit, Complaint)>> {
-        let b = self.agenda_bounds();
-        let (from, to) = match range {
-            AgendaRange::Overdue => (b[0], b[1]),
-            AgendaRange::Today => (b[1], b[2]),
-            AgendaRange::Tomorrow => (b[2], b[3]),
-            AgendaRange::Week => (b[1], b[4]),
-            AgendaRange::All => (b[0], DateTime::<Utc>::MAX_UTC),
-        };
+        let (from, to) = self.agenda_range(range);
         self.actor()?;
         Ok(self
             .store
@@ -426,15 +445,8 @@ impl Desk {
 
     /// Open revisits per part of the agenda.
     pub fn agenda_counts(&self) -> Result<AgendaCounts> {
-        let b = self.agenda_bounds();
-        let n = self.store.revisit_counts(&b)?;
-        let at = |i: usize| n.get(i).copied().unwrap_or(0);
-        Ok(AgendaCounts {
-            overdue: at(0),
-            today: at(1),
-            tomorrow: at(2),
-            week: at(1) + at(2) + at(3),
-        })
+        let n = self.store.revisit_counts(&self.agenda_bounds())?;
+        Ok(AgendaCounts::from_ranges(&n))
     }
 
     /// Of the complaints `ids`, those owing a call or a revisit that is overdue now.

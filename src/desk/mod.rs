@@ -2,6 +2,7 @@
 //! its event in one transaction, and is what both the CLI and the TUI call.
 
 mod access;
+mod care;
 mod demo;
 mod followup;
 mod privacy;
@@ -13,7 +14,9 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Config;
 use crate::domain::agent::{Permission, validate_agent_name};
-use crate::domain::complaint::{Complaint, NewComplaint, Queue, halfwidth, validate};
+use crate::domain::complaint::{
+    Complaint, NewComplaint, Queue, ValidComplaint, halfwidth, validate,
+};
 use crate::domain::handling::{self, Action, FIRST_REPLY, Rules, approval_limit, decide};
 use crate::domain::number;
 use crate::domain::policy::{HandlerFrom, Policy};
@@ -109,6 +112,7 @@ pub const REPEAT_MIN_LOCATION: usize = 4;
 pub const REPEAT_LIMIT: u32 = 5;
 
 pub use access::{AgentInfo, permission_key};
+pub use care::{CareOutcome, CareResult, CareSync};
 pub use followup::{
     AgendaCounts, AgendaRange, CallOutcome, CallResult, CallbackRow, CallbackView, RevisitOutcome,
 };
@@ -119,6 +123,7 @@ pub use search::{Canceller, FilterText, SearchPage, Searcher, search_filter};
 pub use crate::domain::search::{SearchFilter, View};
 pub use crate::store::attachments::Attachment;
 pub use crate::store::audit::{AuditReport, Breach};
+pub use crate::store::care::CareCall;
 pub use crate::store::complaints::Cursor;
 pub use crate::store::events::Event;
 pub use crate::store::followups::{Callback, Revisit};
@@ -201,13 +206,16 @@ impl Desk {
         store.owe_waiting_calls(&|tx, c| {
             owe_while_waiting(tx, policy, c.id, handling::waiting_calls(c), now)
         })?;
-        Ok(Desk {
+        let mut desk = Desk {
             store,
             config,
             agent: validate_agent_name(agent)?,
             verified: false,
             clock,
-        })
+        };
+        // The open care calls in step with the configured plans.
+        desk.sync_care_calls()?;
+        Ok(desk)
     }
 
     /// Opens (creating or migrating) the database at `path`: a desk acting as `agent`.
@@ -265,37 +273,10 @@ impl Desk {
     /// Records a complaint and its `received` event; returns it with its new number.
     pub fn intake(&mut self, new: &NewComplaint) -> Result<Complaint> {
         self.actor()?;
-        let now = self.clock.now();
-        let valid = validate(new, &self.config.policy, now)?;
-        let agent = self.agent.clone();
-        let handler = (self.config.policy.handling.handler_from == HandlerFrom::Intake)
-            .then_some(agent.as_str());
-        self.store.write(|tx| {
-            let day = self.config.policy.timezone.day(valid.received_at);
-            let number = complaints::next_number(tx, day)?;
-            let row = NewRow::intake(&valid, &agent, handler, now);
-            let id = complaints::insert(tx, &row, &number)?;
-            let detail = serde_json::json!({
-                "channel": valid.channel.as_str(),
-                "category": valid.category,
-                "apologized": valid.apologized,
-                "handler": handler,
-            });
-            events::append(
-                tx,
-                &NewEvent {
-                    complaint_id: Some(id),
-                    at: now,
-                    agent: &agent,
-                    kind: "received",
-                    from_stage: None,
-                    to_stage: Some(Stage::Received),
-                    detail: &detail,
-                },
-            )?;
-            drafts::clear(tx, &agent)?;
-            Ok(masked(complaints::by_id(tx, id)?))
-        })
+        let valid = validate(new, &self.config.policy, self.clock.now())?;
+        let (policy, agent, now) = (&self.config.policy, self.agent.as_str(), self.clock.now());
+        self.store
+            .write(|tx| intake_in(tx, policy, agent, now, &valid))
     }
 
     /// Applies a move of the handling method to complaint `number`: validated by the
@@ -636,6 +617,44 @@ pub fn triage_due(policy: &Policy, received_at: DateTime<Utc>) -> DateTime<Utc> 
 /// (what F3 marks and the status line counts).
 pub fn triage_overdue(policy: &Policy, received_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     triage_due(policy, received_at) < now
+}
+
+/// Writes a validated intake, its `received` event and the agent's draft cleared, inside
+/// the caller's transaction.
+fn intake_in(
+    tx: &rusqlite::Transaction<'_>,
+    policy: &Policy,
+    agent: &str,
+    now: DateTime<Utc>,
+    valid: &ValidComplaint,
+) -> Result<Complaint> {
+    let handler = (policy.handling.handler_from == HandlerFrom::Intake).then_some(agent);
+    {
+        let day = policy.timezone.day(valid.received_at);
+        let number = complaints::next_number(tx, day)?;
+        let row = NewRow::intake(valid, agent, handler, now);
+        let id = complaints::insert(tx, &row, &number)?;
+        let detail = serde_json::json!({
+            "channel": valid.channel.as_str(),
+            "category": valid.category,
+            "apologized": valid.apologized,
+            "handler": handler,
+        });
+        events::append(
+            tx,
+            &NewEvent {
+                complaint_id: Some(id),
+                at: now,
+                agent,
+                kind: "received",
+                from_stage: None,
+                to_stage: Some(Stage::Received),
+                detail: &detail,
+            },
+        )?;
+        drafts::clear(tx, agent)?;
+        Ok(masked(complaints::by_id(tx, id)?))
+    }
 }
 
 /// The desk's business calendar at `now` (the local zone's offset then; the desk's zones

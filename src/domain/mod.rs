@@ -1,6 +1,7 @@
 //! Pure types and rules of the complaint desk: no I/O, no clock (time is an argument).
 
 pub mod agent;
+pub mod care;
 pub mod complaint;
 pub mod handling;
 pub mod names;

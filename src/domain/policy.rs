@@ -44,6 +44,37 @@ pub struct Policy {
     /// What intake asks of a complaint's site.
     #[serde(default)]
     pub intake: IntakeRules,
+    /// Care plans (定期回访): calls to sites on a fixed plan, before they complain.
+    #[serde(default)]
+    pub care_plans: Vec<CarePlan>,
+}
+
+/// A care plan (定期回访): which role calls or visits a site, how often, and what to ask.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarePlan {
+    /// Stable key.
+    pub key: String,
+    /// Chinese name (Simplified).
+    pub zh: String,
+    /// Name for zh-TW screens; when absent, `zh` converted to Traditional (Taiwan usage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh_tw: Option<String>,
+    /// English name.
+    pub en: String,
+    /// The role that calls or visits.
+    pub role: String,
+    /// Business days from one care call to the next.
+    pub every_days: u32,
+    /// What to ask, in Chinese (Simplified).
+    pub ask_zh: String,
+    /// What to ask on zh-TW screens; when absent, `ask_zh` converted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ask_zh_tw: Option<String>,
+    /// What to ask, in English.
+    pub ask_en: String,
+    /// The category of the complaint a low score opens.
+    pub category: String,
 }
 
 /// A site complaints are about: an estate (小区) of a property desk, a client's site
@@ -60,6 +91,15 @@ pub struct Site {
     pub zh_tw: Option<String>,
     /// English name.
     pub en: String,
+    /// The care plan the site is called on, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub care_plan: Option<String>,
+    /// The person the desk speaks to there (a care call's complaint is in their name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    /// Their phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
 /// What intake asks of a complaint's site.

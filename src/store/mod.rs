@@ -11,6 +11,7 @@ pub mod agents;
 pub mod attachments;
 pub mod audit;
 pub mod bulk;
+pub mod care;
 pub mod complaints;
 pub mod drafts;
 pub mod erasure;
@@ -69,6 +70,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(reply_clock),
     Migration::Code(waiting_calls),
     Migration::Code(sites),
+    Migration::Code(care_calls),
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
@@ -115,6 +117,12 @@ fn sites(conn: &Connection, _progress: Progress<'_>) -> rusqlite::Result<()> {
     upgraded(conn, 15)
 }
 
+/// Migration 16: care calls (定期回访).
+fn care_calls(conn: &Connection, _progress: Progress<'_>) -> rusqlite::Result<()> {
+    conn.execute_batch(include_str!("migrations/0016_care_calls.sql"))?;
+    upgraded(conn, 16)
+}
+
 /// Records in the timeline that the schema moved up to `to` (migrations after 12).
 fn upgraded(conn: &Connection, to: i64) -> rusqlite::Result<()> {
     events::append(
@@ -142,6 +150,7 @@ const MARKERS: &[(i64, &str, &str)] = &[
     (13, "revisits", "attempts"),
     (14, "waiting_calls_owed", "complaint_id"),
     (15, "complaints", "site"),
+    (16, "care_calls", "site"),
 ];
 
 /// Tables every version of our schema has; their absence means a damaged file.

@@ -14,9 +14,10 @@ use assert_cmd::Command;
 pub const BIN: &str = env!("CARGO_BIN_EXE_complaint-desk");
 
 /// SQL that takes a file of the current schema back to schema 14 as the binary of then
-/// left it (undoes migration 15: the site and further categories). A test that sets a file
-/// back further runs it first.
-pub const BACK_TO_14: &str = "DROP INDEX complaints_site;
+/// left it (undoes migrations 16, the care calls, and 15, the site and further categories).
+/// A test that sets a file back further runs it first.
+pub const BACK_TO_14: &str = "DROP TABLE care_calls;
+     DROP INDEX complaints_site;
      ALTER TABLE complaints DROP COLUMN site;
      ALTER TABLE complaints DROP COLUMN extra_categories;
      PRAGMA user_version = 14;";

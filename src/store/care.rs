@@ -1,0 +1,209 @@
+//! Care calls (定期回访): the open one of each site on a care plan, and those made.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use crate::error::Result;
+use crate::store::Store;
+
+/// A care call to a site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CareCall {
+    /// Row id.
+    pub id: i64,
+    /// The site's key.
+    pub site: String,
+    /// The care plan's key.
+    pub plan: String,
+    /// The role that calls or visits.
+    pub role: String,
+    /// When it is due.
+    pub due_at: DateTime<Utc>,
+    /// When it was made (or cancelled).
+    pub done_at: Option<DateTime<Utc>>,
+    /// Made (`true`); `None` while open, or cancelled.
+    pub reached: Option<bool>,
+    /// Satisfaction 1–5, when made.
+    pub satisfaction: Option<u8>,
+    /// What was said.
+    pub note: String,
+    /// Failed attempts so far (not reached).
+    pub attempts: u32,
+    /// The complaint a low score opened.
+    pub complaint_id: Option<i64>,
+}
+
+const COLUMNS: &str = "id, site, plan, role, due_at, done_at, reached, satisfaction, note, \
+    attempts, complaint_id";
+
+fn at(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+fn care_at(r: &Row<'_>) -> rusqlite::Result<CareCall> {
+    Ok(CareCall {
+        id: r.get(0)?,
+        site: r.get(1)?,
+        plan: r.get(2)?,
+        role: r.get(3)?,
+        due_at: at(r.get(4)?),
+        done_at: r.get::<_, Option<i64>>(5)?.map(at),
+        reached: r.get(6)?,
+        satisfaction: r.get(7)?,
+        note: r.get(8)?,
+        attempts: r.get(9)?,
+        complaint_id: r.get(10)?,
+    })
+}
+
+/// The care call with row id `id`.
+pub fn by_id(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<Option<CareCall>> {
+    tx.prepare_cached(&format!("SELECT {COLUMNS} FROM care_calls WHERE id = ?1"))?
+        .query_row([id], care_at)
+        .optional()
+}
+
+/// Opens a care call to `site` on `plan`, due at `due`.
+pub fn open(
+    tx: &Transaction<'_>,
+    site: &str,
+    plan: &str,
+    role: &str,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO care_calls (site, plan, role, due_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![site, plan, role, due.timestamp(), now.timestamp()])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Closes an open care call without it being made (its site left the plan).
+pub fn cancel(tx: &Transaction<'_>, id: i64, now: DateTime<Utc>) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE care_calls SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL")?
+        .execute(params![id, now.timestamp()])?;
+    Ok(())
+}
+
+/// Records a care call as made: by `agent`, with its satisfaction and note.
+pub fn made(
+    tx: &Transaction<'_>,
+    id: i64,
+    satisfaction: u8,
+    note: &str,
+    agent: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE care_calls SET done_at = ?2, reached = 1, satisfaction = ?3, note = ?4,
+             agent = ?5
+         WHERE id = ?1 AND done_at IS NULL",
+    )?
+    .execute(params![id, now.timestamp(), satisfaction, note, agent])?;
+    Ok(())
+}
+
+/// Records a failed attempt: the call stays open, due again at `due`.
+pub fn failed(tx: &Transaction<'_>, id: i64, due: DateTime<Utc>) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE care_calls SET attempts = attempts + 1, due_at = ?2
+         WHERE id = ?1 AND done_at IS NULL",
+    )?
+    .execute(params![id, due.timestamp()])?;
+    Ok(())
+}
+
+/// Links a care call to the complaint its low score opened.
+pub fn link(tx: &Transaction<'_>, id: i64, complaint_id: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE care_calls SET complaint_id = ?2 WHERE id = ?1")?
+        .execute(params![id, complaint_id])?;
+    Ok(())
+}
+
+/// An open care call: its id, site and plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenCare {
+    /// Row id.
+    pub id: i64,
+    /// The site's key.
+    pub site: String,
+    /// The care plan's key.
+    pub plan: String,
+}
+
+impl Store {
+    /// Every open care call (one per site on a plan), for matching them to the
+    /// configuration.
+    pub fn open_care_calls(&self) -> Result<Vec<OpenCare>> {
+        self.conn()
+            .prepare_cached("SELECT id, site, plan FROM care_calls WHERE done_at IS NULL")
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(OpenCare {
+                        id: r.get(0)?,
+                        site: r.get(1)?,
+                        plan: r.get(2)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Open care calls due in `[from, to)` after `(due, id)` of the last one read, in
+    /// (due time, id) order.
+    pub fn care_agenda(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+        after: Option<(i64, i64)>,
+    ) -> Result<Vec<CareCall>> {
+        let (due, id) = after.unwrap_or((from.timestamp() - 1, i64::MAX));
+        self.conn()
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM care_calls INDEXED BY care_calls_open
+                 WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2
+                   AND (due_at, id) > (?3, ?4)
+                 ORDER BY due_at, id LIMIT ?5"
+            ))
+            .and_then(|mut s| {
+                s.query_map(
+                    params![from.timestamp(), to.timestamp(), due, id, limit],
+                    care_at,
+                )?
+                .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Open care calls due in each of the ranges `[bounds[i], bounds[i + 1])`.
+    pub fn care_counts(&self, bounds: &[DateTime<Utc>]) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT count(*) FROM care_calls INDEXED BY care_calls_open
+                 WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        bounds
+            .windows(2)
+            .map(|w| {
+                stmt.query_row([w[0].timestamp(), w[1].timestamp()], |r| r.get(0))
+                    .map_err(|e| self.err(e))
+            })
+            .collect()
+    }
+
+    /// A site's care calls, newest first.
+    pub fn care_calls_of(&self, site: &str, limit: u32) -> Result<Vec<CareCall>> {
+        self.conn()
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM care_calls INDEXED BY care_calls_site
+                 WHERE site = ?1 ORDER BY due_at DESC, id DESC LIMIT ?2"
+            ))
+            .and_then(|mut s| s.query_map(params![site, limit], care_at)?.collect())
+            .map_err(|e| self.err(e))
+    }
+}
