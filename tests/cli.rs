@@ -583,6 +583,32 @@ fn the_command_line_speaks_the_pest_control_desks_words() {
         text.contains("地址/區域") && text.contains("聯絡人"),
         "{text}"
     );
+    // A refusal names the field in the desk's words too.
+    let out = desk
+        .cmd()
+        .arg("--config")
+        .arg(&cfg)
+        .args([
+            "add",
+            "--channel",
+            "phone",
+            "--name",
+            "周经理",
+            "--phone",
+            "13900002222",
+        ])
+        .args([
+            "--location",
+            " ",
+            "--category",
+            "蟑螂",
+            "--description",
+            "又有蟑螂",
+        ])
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("地址/区域") && !err.contains("房号"), "{err}");
 }
 
 #[test]

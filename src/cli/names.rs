@@ -12,11 +12,11 @@ use clap::{Arg, Command, ValueEnum};
 
 use crate::domain::names;
 use crate::error::Error;
-use crate::i18n::{Catalog, Catalogs, Lang};
+use crate::i18n::{Catalogs, Lang};
 
 /// A refused value as clap reports it (a usage error): the core's message in `lang`.
 fn refusal(lang: Lang, err: &Error) -> clap::Error {
-    let msg = Catalog::get(lang).render(err);
+    let msg = interface_catalogs().get(lang).render(err);
     clap::Error::raw(ErrorKind::InvalidValue, format!("{msg}\n"))
 }
 
@@ -35,8 +35,8 @@ pub fn interface() -> Lang {
     INTERFACE.get().map_or(Lang::En, |(lang, _)| *lang)
 }
 
-/// The desk's catalogs (the shipped ones until set).
-fn catalogs() -> Catalogs {
+/// The desk's catalogs, its words in every language (the shipped ones until set).
+pub fn interface_catalogs() -> Catalogs {
     INTERFACE.get().map_or_else(Catalogs::shipped, |(_, c)| *c)
 }
 
@@ -98,7 +98,7 @@ impl<T: Clone + Send + Sync + 'static> TypedValueParser for ByName<T> {
         let lang = interface();
         let keys = self.keys();
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let choices = catalogs().choices(self.section, &keys, lang);
+        let choices = interface_catalogs().choices(self.section, &keys, lang);
         let text = value.to_string_lossy();
         let key = names::resolve(self.field, &text, &choices).map_err(|e| refusal(lang, &e))?;
         (self.from_key)(key).ok_or_else(|| {
@@ -109,7 +109,7 @@ impl<T: Clone + Send + Sync + 'static> TypedValueParser for ByName<T> {
 
     /// The keys, each with its name in the interface language (shown by `--help`).
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
-        let catalog = catalogs().get(interface());
+        let catalog = interface_catalogs().get(interface());
         let values = (self.values)().into_iter().map(move |v| {
             let name = catalog
                 .text_or(&format!("{}.{}", self.section, v.get_name()), "")
