@@ -101,7 +101,7 @@ pub fn configured(zh: &str, lang: Lang) -> Cow<'_, str> {
 }
 
 /// One language's messages, flattened to dotted keys.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub struct Catalog {
     lang: Lang,
     messages: HashMap<String, String>,
@@ -199,8 +199,20 @@ impl Catalog {
 
 /// The catalogs of every language as one desk words them: the shipped messages with the
 /// desk's overrides of [`WORDING_KEYS`] on top.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Catalogs([&'static Catalog; 3]);
+
+impl std::fmt::Debug for Catalogs {
+    /// Whether each language's catalog is reworded, not its thousand messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut list = f.debug_map();
+        for lang in Lang::ALL {
+            let shipped = std::ptr::eq(self.get(lang), Catalog::get(lang));
+            list.entry(&lang.tag(), &if shipped { "shipped" } else { "reworded" });
+        }
+        list.finish()
+    }
+}
 
 /// The reworded catalogs made so far, by language and overrides: each is made once per
 /// process, however often a config is loaded.
@@ -498,6 +510,11 @@ mod tests {
         assert_eq!(choices[0].shown, "Ours");
         assert_eq!(choices[1].shown, Catalog::get(Lang::ZhCn).text("scope.out"));
         assert_eq!(Catalogs::shipped(), Catalogs::worded(|_| Vec::new()));
+        let shown = format!("{scope:?}");
+        assert!(
+            shown.contains("\"en\": \"reworded\"") && shown.len() < 80,
+            "{shown}"
+        );
     }
 
     #[test]
