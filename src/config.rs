@@ -5,7 +5,7 @@
 //! validated before anything runs; a bad file is refused with its path, line and key.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
@@ -18,7 +18,7 @@ use crate::domain::handling::EXTERNAL_BODIES;
 use crate::domain::names::{self, Choice};
 use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
-use crate::i18n::{Catalog, Lang, taiwan_name};
+use crate::i18n::{Catalog, Catalogs, Lang, WORDING_KEYS, name_in};
 
 // The sections of a config file are the domain's rule settings.
 pub use crate::domain::policy::{
@@ -91,12 +91,27 @@ pub trait Named {
     /// The name in `lang`; for zh-TW without a configured `zh_tw`, `zh` converted.
     fn name(&self, lang: Lang) -> Cow<'_, str> {
         let (zh, zh_tw, en) = self.names();
-        match (lang, zh_tw) {
-            (Lang::En, _) => Cow::Borrowed(en),
-            (Lang::ZhCn, _) => Cow::Borrowed(zh),
-            (Lang::ZhTw, Some(tw)) => Cow::Borrowed(tw),
-            (Lang::ZhTw, None) => Cow::Owned(taiwan_name(zh)),
-        }
+        name_in(lang, zh, zh_tw, en)
+    }
+}
+
+/// A desk's own words for a catalog message (`[wording]`), in each interface language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    /// Chinese (Simplified).
+    pub zh: String,
+    /// For zh-TW screens; when absent, `zh` converted to Traditional (Taiwan usage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh_tw: Option<String>,
+    /// English.
+    pub en: String,
+}
+
+impl Term {
+    /// The words in `lang`.
+    pub fn text(&self, lang: Lang) -> Cow<'_, str> {
+        name_in(lang, &self.zh, self.zh_tw.as_deref(), &self.en)
     }
 }
 
@@ -190,6 +205,12 @@ pub struct Config {
     /// The sections: categories, severities, roles, … (written at the top level).
     #[serde(flatten)]
     pub policy: Policy,
+    /// The desk's words for catalog messages on [`WORDING_KEYS`], by key (`[wording]`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub wording: BTreeMap<String, Term>,
+    /// The catalogs with `wording` applied, made when the config is loaded.
+    #[serde(skip)]
+    catalogs: Catalogs,
 }
 
 /// A config file as written (a preset file is one too): settings plus sections.
@@ -214,6 +235,7 @@ struct FileConfig {
     sites: Option<Vec<Site>>,
     intake: Option<IntakeRules>,
     care_plans: Option<Vec<CarePlan>>,
+    wording: Option<BTreeMap<String, Term>>,
 }
 
 /// The allowed values of every number a config file may hold, by key (`[]`: every
@@ -282,6 +304,12 @@ impl<'a> Origin<'a> {
 
     fn line_at(&self, offset: usize) -> usize {
         line_at(self.source, offset)
+    }
+
+    /// The line of the entry `key` of table `section`, if the file sets it.
+    fn entry_line(&self, section: &str, key: &str) -> Option<usize> {
+        let value = self.root.get_ref().get(section)?.get_ref().get(key)?;
+        Some(self.line_at(value.span().start))
     }
 
     /// The line of the value at `path` (`severities[1].first_reply_hours`), else of the
@@ -395,6 +423,20 @@ impl Places<'_> {
         (&origin.name, origin.line(path))
     }
 
+    /// A config error at the entry `key` of table `section` (a key with dots, such as
+    /// `[wording]`'s), from the file that sets it, with `detail` (English).
+    fn fail_entry(&self, section: &str, key: &str, detail: impl std::fmt::Display) -> Error {
+        let (file, line) = [&self.user, &self.builtin]
+            .into_iter()
+            .find_map(|o| o.entry_line(section, key).map(|line| (&o.name, line)))
+            .unwrap_or((&self.user.name, 0));
+        Error::new("error.config_key")
+            .arg("file", file)
+            .arg("line", line)
+            .arg("key", format!("{section}.\"{key}\""))
+            .arg("detail", detail)
+    }
+
     /// A config error at the value at `path`, with `detail` (English).
     fn fail(&self, path: &str, detail: impl std::fmt::Display) -> Error {
         let (file, line) = self.of(path);
@@ -494,7 +536,25 @@ impl Config {
         let mut config = assemble(file, base, preset, language, &places.builtin.name)?;
         config.policy.timezone = timezone;
         validate(&config, &places)?;
+        validate_wording(&config.wording, &places)?;
+        config.catalogs = Catalogs::worded(|lang| {
+            config
+                .wording
+                .iter()
+                .map(|(key, term)| (key.clone(), term.text(lang).into_owned()))
+                .collect()
+        });
         Ok(config)
+    }
+
+    /// The messages in `lang`, in this desk's words (every front end draws with these).
+    pub fn catalog(&self, lang: Lang) -> &'static Catalog {
+        self.catalogs.get(lang)
+    }
+
+    /// The messages in every language, in this desk's words.
+    pub fn catalogs(&self) -> Catalogs {
+        self.catalogs
     }
 
     /// Display name of a category key in `lang` (the key itself when unknown).
@@ -544,7 +604,7 @@ impl Config {
             Configured::Role => choices_of(&p.roles, lang),
             Configured::Addressee => {
                 let mut all = choices_of(&p.parties, lang);
-                all.extend(Catalog::choices("external", &EXTERNAL_BODIES, lang));
+                all.extend(self.catalogs.choices("external", &EXTERNAL_BODIES, lang));
                 all
             }
         }
@@ -641,6 +701,9 @@ fn assemble(
     preset_name: &str,
 ) -> Result<Config> {
     let p = preset_name;
+    // The preset's words, each replaced by the file's words for the same key.
+    let mut wording = base.wording.unwrap_or_default();
+    wording.extend(s.wording.unwrap_or_default());
     Ok(Config {
         preset,
         language,
@@ -662,6 +725,8 @@ fn assemble(
             intake: s.intake.or(base.intake).unwrap_or_default(),
             care_plans: s.care_plans.or(base.care_plans).unwrap_or_default(),
         },
+        wording,
+        catalogs: Catalogs::shipped(),
     })
 }
 
@@ -851,6 +916,28 @@ fn validate(config: &Config, places: &Places<'_>) -> Result<()> {
     }
     if h.weekdays.is_empty() {
         return Err(places.fail("business_hours.weekdays", "at least one working weekday"));
+    }
+    Ok(())
+}
+
+/// `[wording]` rewords only the desk-dependent terms ([`WORDING_KEYS`]), never with nothing.
+fn validate_wording(wording: &BTreeMap<String, Term>, places: &Places<'_>) -> Result<()> {
+    for (key, term) in wording {
+        if !WORDING_KEYS.contains(&key.as_str()) {
+            let what = match Catalog::english().keys().any(|k| k == key) {
+                true => "is not a desk-dependent term",
+                false => "is no message of the catalogs",
+            };
+            let detail = format!(
+                "\"{key}\" {what}; may be reworded: {}",
+                WORDING_KEYS.join(", ")
+            );
+            return Err(places.fail_entry("wording", key, detail));
+        }
+        let words = [Some(&term.zh), term.zh_tw.as_ref(), Some(&term.en)];
+        if words.into_iter().flatten().any(|w| w.trim().is_empty()) {
+            return Err(places.fail_entry("wording", key, "the words may not be empty"));
+        }
     }
     Ok(())
 }
@@ -1386,6 +1473,112 @@ severity = "serious"
             Some("leak")
         );
         assert!(c.find_category("漏水x").is_none());
+    }
+
+    #[test]
+    fn the_pest_control_preset_has_its_own_words_in_every_language() {
+        let pest = Config::preset(Preset::PestControl).expect("preset");
+        let words = |lang| pest.catalog(lang).text("scope.in").to_string();
+        assert_eq!(words(Lang::ZhCn), "本公司责任");
+        assert_eq!(words(Lang::ZhTw), "本公司責任");
+        assert_eq!(words(Lang::En), "Our responsibility");
+        assert_eq!(pest.catalog(Lang::ZhCn).text("label.site"), "客户单位");
+        // Every other message is the shipped one; the property preset keeps the catalog's.
+        let zh = Catalog::get(Lang::ZhCn);
+        assert_eq!(
+            pest.catalog(Lang::ZhCn).text("label.phone"),
+            zh.text("label.phone")
+        );
+        let property = Config::preset(Preset::PropertyManagement).expect("preset");
+        assert!(property.wording.is_empty());
+        assert!(std::ptr::eq(property.catalog(Lang::ZhCn), zh));
+        // Made once: the same words loaded again are the same catalogs.
+        let again = Config::preset(Preset::PestControl).expect("preset");
+        assert!(std::ptr::eq(
+            again.catalog(Lang::En),
+            pest.catalog(Lang::En)
+        ));
+    }
+
+    #[test]
+    fn a_file_rewords_one_term_and_keeps_the_presets_others() {
+        let text = "preset = \"pest-control\"\n\n[wording]\n\
+                    \"label.site\" = { zh = \"门店\", en = \"Store\" }\n";
+        let c = Config::from_toml(text, "c.toml").expect("valid");
+        let site = |lang| c.catalog(lang).text("label.site").to_string();
+        assert_eq!(site(Lang::ZhCn), "门店");
+        assert_eq!(site(Lang::ZhTw), "門店", "zh converted when no zh_tw");
+        assert_eq!(site(Lang::En), "Store");
+        assert_eq!(c.catalog(Lang::ZhCn).text("scope.in"), "本公司责任");
+        // On the property preset, the catalog's words for the rest.
+        let text = "[wording]\n\"label.location\" = { zh = \"地址\", zh_tw = \"住址\", en = \"Address\" }\n";
+        let c = Config::from_toml(text, "c.toml").expect("valid");
+        assert_eq!(c.catalog(Lang::ZhTw).text("label.location"), "住址");
+        assert_eq!(
+            c.catalog(Lang::ZhCn).text("scope.in"),
+            "物业纠纷（本方责任）"
+        );
+        let back = Config::from_toml(&c.to_toml().expect("toml"), "back.toml").expect("valid");
+        assert_eq!(back, c, "written back and read again");
+    }
+
+    #[test]
+    fn rewording_a_key_off_the_list_is_refused_with_its_line() {
+        // (the entry, what the detail says)
+        let cases = [
+            (
+                "\"label.nothing\" = { zh = \"无\", en = \"None\" }",
+                "is no message",
+            ),
+            (
+                "\"error.explain_first\" = { zh = \"随便\", en = \"Whatever\" }",
+                "not a desk-dependent term",
+            ),
+            (
+                "\"audit.content\" = { zh = \"没事\", en = \"Fine\" }",
+                "not a desk-dependent",
+            ),
+            (
+                "\"label.site\" = { zh = \" \", en = \"Site\" }",
+                "may not be empty",
+            ),
+            (
+                "\"label.site\" = { zh = \"门店\", zh_tw = \"\", en = \"Site\" }",
+                "may not be empty",
+            ),
+        ];
+        for (entry, says) in cases {
+            let text = format!(
+                "preset = \"pest-control\"\n\n[wording]\n\"scope.in\" = {{ zh = \"本方\", en = \"Ours\" }}\n{entry}\n"
+            );
+            let err = Config::from_toml(&text, "desk.toml").expect_err(entry);
+            let key = entry.split('"').nth(1).expect("a key");
+            assert_eq!(err.key, "error.config_key", "{entry}");
+            assert_eq!(err.get("file"), Some("desk.toml"), "{entry}");
+            assert_eq!(err.get("line"), Some("5"), "{entry}");
+            assert_eq!(err.get("key"), Some(format!("wording.\"{key}\"").as_str()));
+            let detail = err.get("detail").unwrap_or("");
+            assert!(detail.contains(says), "{entry}: {detail}");
+        }
+        let text =
+            "[wording]\n\"label.site\" = { zh = \"门店\", en = \"Store\", fr = \"Magasin\" }\n";
+        let err = Config::from_toml(text, "desk.toml").expect_err("an unknown language");
+        assert_eq!(
+            (err.key, err.get("line")),
+            ("error.config_syntax", Some("2"))
+        );
+    }
+
+    #[test]
+    fn the_example_lists_every_term_that_may_be_reworded() {
+        let example = include_str!("../config.example.toml");
+        let listed = example
+            .split("# --- Wording")
+            .nth(1)
+            .expect("the wording section");
+        for key in WORDING_KEYS {
+            assert!(listed.contains(&format!("\"{key}\"")), "{key} not listed");
+        }
     }
 
     #[test]

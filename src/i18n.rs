@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +63,34 @@ impl Lang {
 pub fn taiwan_name(zh: &str) -> String {
     hanconv::s2twp(zh)
 }
+
+/// A configured name in `lang`: `en`, `zh`, or for zh-TW `zh_tw` when configured, else `zh`
+/// converted.
+pub fn name_in<'a>(lang: Lang, zh: &'a str, zh_tw: Option<&'a str>, en: &'a str) -> Cow<'a, str> {
+    match (lang, zh_tw) {
+        (Lang::En, _) => Cow::Borrowed(en),
+        (Lang::ZhCn, _) => Cow::Borrowed(zh),
+        (Lang::ZhTw, Some(tw)) => Cow::Borrowed(tw),
+        (Lang::ZhTw, None) => Cow::Owned(taiwan_name(zh)),
+    }
+}
+
+/// The catalog keys whose words depend on the kind of desk, which a preset or config file
+/// may reword (`[wording]`); every other message (errors, warnings, help) is fixed.
+pub const WORDING_KEYS: [&str; 12] = [
+    "scope.in",
+    "scope.out",
+    "field.name",
+    "label.name",
+    "field.location",
+    "label.location",
+    "label.site",
+    "field.site",
+    "tui.repeats_none",
+    "tui.repeats_hint",
+    "tui.amount_hint",
+    "tui.filter_location_hint",
+];
 
 /// Chinese text from configuration (a keyword, a name) as shown in `lang`: converted for
 /// zh-TW, as written otherwise.
@@ -138,23 +166,6 @@ impl Catalog {
         out
     }
 
-    /// The values `keys` of catalog section `section` as choices: named in every catalog,
-    /// shown in `lang` (`channel`, `stage`, `external`, …).
-    pub fn choices(section: &str, keys: &[&str], lang: Lang) -> Vec<Choice> {
-        let name = |l: Lang, key: &str| {
-            Catalog::get(l)
-                .text_or(&format!("{section}.{key}"), key)
-                .to_string()
-        };
-        keys.iter()
-            .map(|key| Choice {
-                key: key.to_string(),
-                shown: name(lang, key),
-                names: Lang::ALL.iter().map(|l| name(*l, key)).collect(),
-            })
-            .collect()
-    }
-
     /// An error in this language.
     pub fn render(&self, err: &Error) -> String {
         // A field name is itself translated (`field.phone` → "联系电话").
@@ -185,6 +196,87 @@ impl Catalog {
             .collect();
         self.format(err.key, &args)
     }
+}
+
+/// The catalogs of every language as one desk words them: the shipped messages with the
+/// desk's overrides of [`WORDING_KEYS`] on top.
+#[derive(Clone, Copy)]
+pub struct Catalogs([&'static Catalog; 3]);
+
+impl std::fmt::Debug for Catalogs {
+    /// Whether each language's catalog is reworded, not its thousand messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut list = f.debug_map();
+        for lang in Lang::ALL {
+            let shipped = std::ptr::eq(self.get(lang), Catalog::get(lang));
+            list.entry(&lang.tag(), &if shipped { "shipped" } else { "reworded" });
+        }
+        list.finish()
+    }
+}
+
+/// The reworded catalogs made so far, by language and overrides: each is made once per
+/// process, however often a config is loaded.
+type Worded = Vec<(Lang, Vec<(String, String)>, &'static Catalog)>;
+static WORDED: Mutex<Worded> = Mutex::new(Vec::new());
+
+impl Catalogs {
+    /// The shipped catalogs, nothing reworded.
+    pub fn shipped() -> Catalogs {
+        Catalogs(Lang::ALL.map(Catalog::get))
+    }
+
+    /// The catalogs with `overrides(lang)` (key, text) replacing the shipped messages.
+    pub fn worded(overrides: impl Fn(Lang) -> Vec<(String, String)>) -> Catalogs {
+        Catalogs(Lang::ALL.map(|lang| reworded(lang, overrides(lang))))
+    }
+
+    /// The catalog of `lang`.
+    pub fn get(&self, lang: Lang) -> &'static Catalog {
+        let i = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+        self.0[i]
+    }
+
+    /// The values `keys` of catalog section `section` as choices: named in every catalog,
+    /// shown in `lang` (`channel`, `scope`, `external`, …).
+    pub fn choices(&self, section: &str, keys: &[&str], lang: Lang) -> Vec<Choice> {
+        let name = |l: Lang, key: &str| {
+            self.get(l)
+                .text_or(&format!("{section}.{key}"), key)
+                .to_string()
+        };
+        keys.iter()
+            .map(|key| Choice {
+                key: key.to_string(),
+                shown: name(lang, key),
+                names: Lang::ALL.iter().map(|l| name(*l, key)).collect(),
+            })
+            .collect()
+    }
+}
+
+impl PartialEq for Catalogs {
+    /// Made once per wording, so the same wording is the same catalogs.
+    fn eq(&self, other: &Catalogs) -> bool {
+        self.0.iter().zip(other.0).all(|(a, b)| std::ptr::eq(*a, b))
+    }
+}
+
+/// The catalog of `lang` with `overrides`, made (and kept for the process) at its first use.
+fn reworded(lang: Lang, mut overrides: Vec<(String, String)>) -> &'static Catalog {
+    if overrides.is_empty() {
+        return Catalog::get(lang);
+    }
+    overrides.sort();
+    let mut made = WORDED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((.., catalog)) = made.iter().find(|(l, o, _)| *l == lang && *o == overrides) {
+        return catalog;
+    }
+    let mut messages = Catalog::get(lang).messages.clone();
+    messages.extend(overrides.iter().cloned());
+    let catalog: &'static Catalog = Box::leak(Box::new(Catalog { lang, messages }));
+    made.push((lang, overrides, catalog));
+    catalog
 }
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
@@ -385,6 +477,45 @@ mod tests {
                 lang.tag()
             );
         }
+    }
+
+    /// The terms a desk may reword are messages of every catalog, with no placeholder a
+    /// desk's words could leave out.
+    #[test]
+    fn the_terms_a_desk_may_reword_are_plain_messages() {
+        for lang in Lang::ALL {
+            let catalog = Catalog::get(lang);
+            for key in WORDING_KEYS {
+                assert!(catalog.keys().any(|k| k == key), "{key} in {}", lang.tag());
+                assert!(!catalog.text(key).contains('{'), "{key} has a placeholder");
+            }
+        }
+    }
+
+    #[test]
+    fn reworded_catalogs_replace_only_their_terms() {
+        let catalogs = Catalogs::worded(|lang| {
+            vec![("label.site".to_string(), format!("site in {}", lang.tag()))]
+        });
+        assert_eq!(catalogs.get(Lang::En).text("label.site"), "site in en");
+        assert_eq!(catalogs.get(Lang::ZhTw).text("label.site"), "site in zh-TW");
+        assert_eq!(catalogs.get(Lang::En).lang(), Lang::En);
+        let shipped = Catalog::get(Lang::En);
+        assert_eq!(
+            catalogs.get(Lang::En).text("label.phone"),
+            shipped.text("label.phone")
+        );
+        assert_eq!(shipped.text("label.site"), "Estate");
+        let scope = Catalogs::worded(|_| vec![("scope.in".into(), "Ours".into())]);
+        let choices = scope.choices("scope", &["in", "out"], Lang::ZhCn);
+        assert_eq!(choices[0].shown, "Ours");
+        assert_eq!(choices[1].shown, Catalog::get(Lang::ZhCn).text("scope.out"));
+        assert_eq!(Catalogs::shipped(), Catalogs::worded(|_| Vec::new()));
+        let shown = format!("{scope:?}");
+        assert!(
+            shown.contains("\"en\": \"reworded\"") && shown.len() < 80,
+            "{shown}"
+        );
     }
 
     #[test]

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use complaint_desk::cli::{self, Cli, Failure};
 use complaint_desk::config::Config;
 use complaint_desk::error::Error;
-use complaint_desk::i18n::Catalog;
 use complaint_desk::text::sanitize_line;
 use complaint_desk::tui;
 
@@ -26,7 +25,7 @@ fn main() -> ExitCode {
         Err((err, _)) if err.key == cli::BROKEN_PIPE => ExitCode::SUCCESS,
         Err((err, lang)) => {
             let lang = lang.or(cli.lang).unwrap_or_else(cli::interface);
-            let msg = sanitize_line(&Catalog::get(lang).render(&err));
+            let msg = sanitize_line(&cli::interface_catalogs().get(lang).render(&err));
             // A closed terminal cannot be told; nothing more to do then.
             let _ = writeln!(std::io::stderr(), "error: {msg}");
             ExitCode::from(1)

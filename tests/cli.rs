@@ -510,6 +510,107 @@ fn pest_control_preset_and_english_config() {
     );
 }
 
+/// On a pest-control desk the tables, `show` and the scope's names speak its words: the
+/// address, the contact, whose responsibility; never the property desk's.
+#[test]
+fn the_command_line_speaks_the_pest_control_desks_words() {
+    let desk = Desk::new();
+    let cfg = desk.path("pest.toml");
+    std::fs::write(&cfg, "preset = \"pest-control\"\n").expect("write");
+    let run = |args: &[&str]| {
+        let out = desk
+            .cmd()
+            .arg("--config")
+            .arg(&cfg)
+            .args(args)
+            .assert()
+            .success();
+        common::stdout(&out)
+    };
+    let number = run(&[
+        "add",
+        "--channel",
+        "phone",
+        "--name",
+        "周经理",
+        "--phone",
+        "13900002222",
+        "--location",
+        "朝阳区建国路88号 后厨",
+        "--category",
+        "相邻虫源",
+        "--description",
+        "隔壁商户装修以后，虫子一直往我们这边跑",
+    ]);
+    let number = number.trim();
+    // The scope by the desk's own name for it.
+    run(&[
+        "case",
+        number,
+        "classify",
+        "--scope",
+        "他方责任",
+        "--party",
+        "neighbour",
+        "--severity",
+        "general",
+        "--explained",
+    ]);
+    let property = ["物业", "业主", "房号", "小区"];
+    for args in [
+        vec!["list", "--queue", "all"],
+        vec!["show", number],
+        vec!["search", "虫子"],
+    ] {
+        let text = run(&args);
+        assert!(
+            text.contains("地址/区域") && text.contains("联系人"),
+            "{args:?}: {text}"
+        );
+        assert!(
+            !property.iter().any(|w| text.contains(w)),
+            "{args:?}: {text}"
+        );
+    }
+    assert!(run(&["show", number]).contains("他方责任"));
+    let text = run(&["--lang", "en", "show", number]);
+    assert!(
+        text.contains("Another party's") && text.contains("Contact"),
+        "{text}"
+    );
+    let text = run(&["--lang", "zh-TW", "list", "--queue", "all"]);
+    assert!(
+        text.contains("地址/區域") && text.contains("聯絡人"),
+        "{text}"
+    );
+    // A refusal names the field in the desk's words too.
+    let out = desk
+        .cmd()
+        .arg("--config")
+        .arg(&cfg)
+        .args([
+            "add",
+            "--channel",
+            "phone",
+            "--name",
+            "周经理",
+            "--phone",
+            "13900002222",
+        ])
+        .args([
+            "--location",
+            " ",
+            "--category",
+            "蟑螂",
+            "--description",
+            "又有蟑螂",
+        ])
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("地址/区域") && !err.contains("房号"), "{err}");
+}
+
 #[test]
 fn init_writes_config_once_and_prepares_the_database() {
     let desk = Desk::new();
@@ -1067,7 +1168,7 @@ fn case_walks_an_out_of_scope_complaint_to_a_referred_close() {
     .code(1)
     .stdout("")
     .stderr(predicate::str::starts_with(
-        "error: 非物业纠纷须先向客户说明责任归属（丑话说在前）",
+        "error: 他方责任的投诉须先向客户说明责任归属（丑话说在前）",
     ));
     desk.case(
         &n,
@@ -1180,7 +1281,7 @@ fn case_errors_exit_1_with_one_line_and_usage_errors_exit_2() {
     .code(1)
     .stdout("")
     .stderr(
-        "error: 处于“已受理”阶段的投诉不能结案：结案前须完成补救（物业纠纷）或完成转交（非物业纠纷）；\
+        "error: 处于“已受理”阶段的投诉不能结案：结案前须完成补救（本方责任）或完成转交（他方责任）；\
          当前可进行：判定类型、核实投诉、升级、转介外部机构、等待客户、转办\n",
     );
     desk.case(&n, &["--lang", "en", "refer", "--to", "developer"])

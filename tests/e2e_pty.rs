@@ -848,11 +848,13 @@ fn first_run_asks_preset_language_agent_and_pin_then_signs_in_with_it() {
     }
     tty.send(OTHER_PIN);
     tty.send(ENTER);
-    let screen = tty.wait_for_all(&["坐席 李娜", "投诉人", "投诉内容"]);
+    // The intake pane in the chosen desk's words: its contact, its address.
+    let screen = tty.wait_for_all(&["坐席 李娜", "联系人", "地址/区域", "投诉内容"]);
     assert!(
         !screen.contains(FIRST_RUN),
         "the first-run screen is gone:\n{screen}"
     );
+    assert!(!screen.contains("房号"), "no property wording:\n{screen}");
     tty.quit_cleanly();
     drop(tty);
 
@@ -871,7 +873,7 @@ fn first_run_asks_preset_language_agent_and_pin_then_signs_in_with_it() {
     let mut tty = Tty::start(&home, &home.db_args(), &[]);
     let screen = tty.wait_for_all(&[LOCKED, "姓名  李娜"]);
     assert!(
-        !screen.contains(FIRST_RUN) && !screen.contains("投诉人"),
+        !screen.contains(FIRST_RUN) && !screen.contains("联系人"),
         "no first-run screen and no desk before the PIN:\n{screen}"
     );
     tty.send("0000");
@@ -879,7 +881,7 @@ fn first_run_asks_preset_language_agent_and_pin_then_signs_in_with_it() {
     tty.wait_for("姓名或密码不正确");
     tty.send(OTHER_PIN);
     tty.send(ENTER);
-    tty.wait_for_all(&["坐席 李娜", "投诉人", "投诉内容"]);
+    tty.wait_for_all(&["坐席 李娜", "联系人", "投诉内容"]);
     // The pest-control categories are in effect: name -> phone -> location -> category.
     tty.send(&TAB.repeat(3));
     tty.send("蟑");

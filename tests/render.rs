@@ -297,7 +297,12 @@ fn now_utc() -> DateTime<Utc> {
 
 /// The property-management preset on a desk in Shanghai.
 fn config() -> Config {
-    let mut config = Config::preset(Preset::PropertyManagement).expect("preset");
+    config_of(Preset::PropertyManagement)
+}
+
+/// `preset` on a desk in Shanghai.
+fn config_of(preset: Preset) -> Config {
+    let mut config = Config::preset(preset).expect("preset");
     config.policy.timezone = Zone::named("Asia/Shanghai").expect("zone");
     config
 }
@@ -309,11 +314,16 @@ fn open_desk(db: &Path) -> Desk {
 
 /// A desk on `db` for `agent` (registered with `role`) whose clock says `at`.
 fn desk_at(db: &Path, agent: &str, role: &str, at: DateTime<Utc>) -> Desk {
+    preset_desk_at(Preset::PropertyManagement, db, agent, role, at)
+}
+
+/// A desk of `preset` on `db` for `agent` (registered with `role`) whose clock says `at`.
+fn preset_desk_at(preset: Preset, db: &Path, agent: &str, role: &str, at: DateTime<Utc>) -> Desk {
     let mut store = Store::open(db).expect("open store");
     store
         .agent_active(agent, role, at)
         .expect("register the agent");
-    Desk::new(store, config(), agent, Box::new(FixedClock(at))).expect("desk")
+    Desk::new(store, config_of(preset), agent, Box::new(FixedClock(at))).expect("desk")
 }
 
 fn press(code: KeyCode) -> Msg {
@@ -331,6 +341,8 @@ fn shift_tab() -> Msg {
 /// The app and the desk its effects run on, as `tui::run` wires them.
 struct Session {
     app: App,
+    /// The preset of the desk, whose words the screens speak.
+    preset: Preset,
     runner: Runner,
     size: (u16, u16),
     /// Where the same frames go one after the other, as on a real terminal (only the
@@ -345,11 +357,13 @@ impl Session {
         Session::with_desk(open_desk(db), lang, size)
     }
 
-    /// The app open for `desk`'s agent, as after their sign-in.
+    /// The app open for `desk`'s agent, on the desk's configuration, as after their sign-in.
     fn with_desk(desk: Desk, lang: Lang, size: (u16, u16)) -> Session {
-        let (app, effects) = App::desk(config(), Some(lang), desk.agent().to_string());
+        let preset = desk.config().preset;
+        let (app, effects) = App::desk(desk.config().clone(), Some(lang), desk.agent().to_string());
         let mut s = Session {
             app,
+            preset,
             runner: Runner::ready(desk),
             size,
             live: Emulated::new(size),
@@ -434,6 +448,9 @@ impl Session {
         assert_eq!(cursor, drawn.cursor, "{name}: the terminal's cursor");
         let desk = self.app.lock_screen().is_none() && !self.app.in_first_run();
         check_cuts(name, self.app.lang(), desk, &drawn.buffer);
+        if !self.app.in_first_run() {
+            check_desk_words(name, self.preset, &drawn);
+        }
         insta::assert_snapshot!(name.to_string(), drawn.text());
         drawn
     }
@@ -471,13 +488,17 @@ fn literal_parts(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Everything the interface writes in `lang` that is not free text: the catalog's text and
-/// the configured names (categories, parties, severities, roles) of both presets.
+/// Everything the interface writes in `lang` that is not free text: the catalogs' text in
+/// each preset's words and the configured names (categories, parties, severities, roles) of
+/// both presets.
 fn labels(lang: Lang) -> Vec<String> {
-    let catalog = Catalog::get(lang);
-    let mut labels: Vec<String> = catalog
-        .keys()
-        .flat_map(|k| literal_parts(catalog.text(k)))
+    // Each preset's catalog: the shipped messages in its words.
+    let mut labels: Vec<String> = Preset::ALL
+        .map(|p| config_of(p).catalog(lang))
+        .iter()
+        .flat_map(|c| c.keys().flat_map(|k| literal_parts(c.text(k))))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
         .collect();
     let presets = [
         include_str!("../assets/presets/property-management.toml"),
@@ -506,6 +527,11 @@ fn free_texts() -> Vec<String> {
             [name, phone, location, description, outcome].map(|t| t.to_string())
         })
         .chain([wall.name, wall.location, wall.description, wall.outcome])
+        .chain(PEST_COMPLAINTS.iter().flat_map(
+            |(name, phone, location, _, description, outcome)| {
+                [name, phone, location, description, outcome].map(|t| t.to_string())
+            },
+        ))
         .collect()
 }
 
@@ -574,6 +600,103 @@ fn check_cuts(name: &str, lang: Lang, desk: bool, buffer: &Buffer) {
     }
 }
 
+/// The words of one kind of desk, in each language: no screen of another preset may show
+/// any of them. A new preset is one more row.
+const DESK_WORDS: [(Preset, &[&str]); 3] = [
+    (
+        Preset::PropertyManagement,
+        &[
+            "物业",
+            "业主",
+            "房号",
+            "小区",
+            "楼栋",
+            "物業",
+            "業主",
+            "戶號",
+            "社區",
+            "棟別",
+            "Estate",
+            "In scope",
+            "Out of scope",
+        ],
+    ),
+    (
+        Preset::PestControl,
+        &[
+            "本公司责任",
+            "客户单位",
+            "防制",
+            "本公司責任",
+            "客戶單位",
+            "防治",
+            "Our responsibility",
+            "Another party's",
+            "Client site",
+        ],
+    ),
+    (
+        Preset::ItServices,
+        &[
+            "我方原因",
+            "第三方原因",
+            "客户账户",
+            "系统/模块",
+            "客戶帳戶",
+            "系統/模組",
+            "Client account",
+            "System/module",
+            "Third party's side",
+        ],
+    ),
+];
+
+/// The first word of another preset's desk that `text` holds, with that preset.
+fn foreign_word(preset: Preset, text: &str) -> Option<(Preset, &'static str)> {
+    DESK_WORDS
+        .iter()
+        .filter(|(p, _)| *p != preset)
+        .find_map(|(other, words)| {
+            words
+                .iter()
+                .find(|w| text.contains(*w))
+                .map(|w| (*other, *w))
+        })
+}
+
+/// Checks that a screen of `preset`'s desk shows none of the other presets' words.
+fn check_desk_words(name: &str, preset: Preset, drawn: &Drawn) {
+    let text = drawn.text();
+    if let Some((other, word)) = foreign_word(preset, &text) {
+        panic!("{name}: a {preset:?} screen says {other:?}'s {word:?}\n{text}");
+    }
+}
+
+/// Every preset has its row of words, and the check finds a word of another desk.
+#[test]
+fn the_desk_word_check_knows_every_preset() {
+    for preset in Preset::ALL {
+        assert!(
+            DESK_WORDS
+                .iter()
+                .any(|(p, words)| *p == preset && !words.is_empty()),
+            "{preset:?} has no row in DESK_WORDS"
+        );
+    }
+    let row = "│房号/地点  3栋2单元1801│";
+    assert_eq!(foreign_word(Preset::PropertyManagement, row), None);
+    assert_eq!(
+        foreign_word(Preset::PestControl, row),
+        Some((Preset::PropertyManagement, "房号"))
+    );
+    let row = "│Scope  Our responsibility│";
+    assert_eq!(foreign_word(Preset::PestControl, row), None);
+    assert_eq!(
+        foreign_word(Preset::PropertyManagement, row),
+        Some((Preset::PestControl, "Our responsibility"))
+    );
+}
+
 /// The cut check finds a label cut in a table row, a header and a form, and lets free text
 /// be cut.
 #[test]
@@ -610,9 +733,19 @@ fn name(screen: &str, lang: Lang, (w, h): (u16, u16)) -> String {
 
 // --- The complaints ----------------------------------------------------------------------
 
-/// (name, phone, location, category, description, outcome), oldest first. Names, places and
-/// descriptions of many widths, Chinese and Latin, so column alignment shows.
-const COMPLAINTS: [(&str, &str, &str, &str, &str, &str); 30] = [
+/// A complaint to take in: (name, phone, location, category, description, outcome).
+type Fixture = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// The property desk's complaints, oldest first. Names, places and descriptions of many
+/// widths, Chinese and Latin, so column alignment shows.
+const COMPLAINTS: [Fixture; 30] = [
     (
         "张伟",
         "13800138000",
@@ -879,6 +1012,278 @@ fn fill_received(desk: &mut Desk, received: &dyn Fn(usize, DateTime<Utc>) -> Dat
         };
         desk.intake(&form).expect("intake");
     }
+}
+
+/// The pest-control desk's complaints, oldest first: shops, kitchens and warehouses of
+/// client companies, called in by their contact person.
+const PEST_COMPLAINTS: [Fixture; 9] = [
+    (
+        "周经理",
+        "13900002222",
+        "朝阳区建国路88号 后厨",
+        "相邻虫源",
+        "隔壁商户装修以后，虫子一直往我们这边跑",
+        "上门查看并出具书面说明",
+    ),
+    (
+        "李店长",
+        "13800005555",
+        "海淀区中关村大街27号",
+        "虫害复发",
+        "上周刚做完服务，后厨又出现蟑螂",
+        "加做一次并延长质保",
+    ),
+    (
+        "王主管",
+        "0571-8765 4321",
+        "西湖区文三路 食品仓库",
+        "鼠患",
+        "仓库纸箱有咬痕，怀疑有老鼠",
+        "布设鼠饵站",
+    ),
+    (
+        "陈女士",
+        "13700006666",
+        "浦东新区世纪大道100号 12层",
+        "未按时上门",
+        "约好周三上午上门，技术员一直没来，也没有电话",
+        "重新预约并说明原因",
+    ),
+    (
+        "Tom Baker",
+        "+86 139 0000 5678",
+        "Jing'an, Nanjing West Rd 1266",
+        "chemical-odour",
+        "Strong chemical odour in the office after last night's treatment",
+        "Say what was used",
+    ),
+    (
+        "赵老板",
+        "13600007777",
+        "天河区体育西路 烧烤店",
+        "防制员态度",
+        "技术员说话很凶，问两句就不耐烦",
+        "换人并道歉",
+    ),
+    (
+        "孙经理",
+        "13500008888",
+        "南山区科技园 员工食堂",
+        "毒饵站安全",
+        "毒饵站放在儿童游乐区旁边，家长很担心",
+        "马上移走",
+    ),
+    (
+        "刘会计",
+        "13400009999",
+        "福田区华强北 连锁药店",
+        "收费争议",
+        "合同写每月两次，账单按四次收费",
+        "退还多收费用",
+    ),
+    (
+        "吴老板",
+        "13300001234",
+        "越秀区北京路 奶茶店",
+        "卫生或结构缺陷",
+        "下水道口一直有蟑螂爬出来",
+        "彻底解决",
+    ),
+];
+
+/// A pest-control desk on `db` for `agent` (registered with `role`) whose clock says `at`.
+fn pest_desk_at(db: &Path, agent: &str, role: &str, at: DateTime<Utc>) -> Desk {
+    preset_desk_at(Preset::PestControl, db, agent, role, at)
+}
+
+/// The pest-control complaints taken in; some classified (one the neighbour's, out of
+/// scope; one the client's own drains, out of scope) and two treated, so calls and
+/// revisits are owed. Returns the numbers in the order of [`PEST_COMPLAINTS`].
+fn pest_desk(db: &Path) -> Vec<String> {
+    let now = now_utc();
+    // Each taken in by a desk at its time, every nine hours and a few minutes.
+    let received = |i: usize| now - (Duration::hours(9) + Duration::minutes(7)) * (9 - i as i32);
+    let numbers: Vec<String> = PEST_COMPLAINTS
+        .iter()
+        .enumerate()
+        .map(
+            |(i, (name, phone, location, category, description, outcome))| {
+                let form = NewComplaint {
+                    channel: Some(Channel::ALL[i % Channel::ALL.len()]),
+                    name: (*name).into(),
+                    phone: (*phone).into(),
+                    location: (*location).into(),
+                    category: (*category).into(),
+                    description: (*description).into(),
+                    outcome: (*outcome).into(),
+                    apologized: i % 2 == 0,
+                    received_at: None,
+                    extra_categories: Vec::new(),
+                    site: String::new(),
+                };
+                let mut desk = pest_desk_at(db, "王丽", "agent", received(i));
+                desk.intake(&form).expect("intake").number
+            },
+        )
+        .collect();
+    let classify = |scope: Scope, party: Option<&str>, severity: &str| Action::Classify {
+        scope,
+        party: party.map(str::to_string),
+        complaint_type: Some("efficacy".into()),
+        severity: severity.into(),
+        intent: Intent::Genuine,
+        spread_risk: false,
+        explained: scope == Scope::Out,
+    };
+    let act = |i: usize, at: DateTime<Utc>, action: &Action| {
+        pest_desk_at(db, "王丽", "agent", at)
+            .act(&numbers[i], None, action)
+            .unwrap_or_else(|e| panic!("{}: {e}", PEST_COMPLAINTS[i].0));
+    };
+    let hour_later = |i: usize| received(i) + Duration::hours(1);
+    act(1, hour_later(1), &classify(Scope::In, None, "general"));
+    act(3, hour_later(3), &classify(Scope::In, None, "serious"));
+    act(
+        8,
+        hour_later(8),
+        &classify(Scope::Out, Some("client"), "general"),
+    );
+    // 王主管's warehouse treated yesterday, 孙经理's canteen an hour ago.
+    for (i, severity, done) in [
+        (2, "general", now - Duration::days(1)),
+        (6, "serious", now - Duration::hours(1)),
+    ] {
+        let steps = [
+            classify(Scope::In, None, severity),
+            Action::Verify {
+                motive: "担心影响卫生检查，希望尽快处理".into(),
+                outcome: String::new(),
+            },
+            Action::Assess {
+                facts: "现场发现咬痕和鼠粪，门缝下方缝隙过大".into(),
+                severity: None,
+            },
+            Action::Plan {
+                department: "技术服务部".into(),
+                actions: "布设鼠饵站并封堵门缝".into(),
+                promised: None,
+                confirmed: false,
+                compensation: None,
+                gift: None,
+            },
+            Action::Reply {
+                accepted: true,
+                alternatives: String::new(),
+            },
+            Action::Remedied {
+                note: "鼠饵站已布设，门缝已封堵".into(),
+            },
+        ];
+        let n = steps.len() as i64;
+        for (j, action) in steps.iter().enumerate() {
+            act(i, done - Duration::minutes((n - 1 - j as i64) * 10), action);
+        }
+    }
+    numbers
+}
+
+/// A pest-control session in `lang`, on a fresh copy of its complaints.
+fn pest_session(lang: Lang, size: (u16, u16)) -> (Session, Vec<String>) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    let numbers = pest_desk(&db);
+    let mut s = Session::with_desk(pest_desk_at(&db, "王丽", "agent", now_utc()), lang, size);
+    s._dir = Some(dir);
+    (s, numbers)
+}
+
+/// The pest-control desk's screens in its own words (every snapshot is also scanned for the
+/// other presets' words): intake with the contact's earlier complaints, the classification
+/// list and form, a case out of scope, the calls owed, the revisits and the cases.
+#[test]
+fn every_pest_control_screen_in_its_words() {
+    for lang in [Lang::ZhCn, Lang::En, Lang::ZhTw] {
+        for size in SIZES {
+            pest_control_screens(lang, size);
+        }
+    }
+}
+
+fn pest_control_screens(lang: Lang, size: (u16, u16)) {
+    let shot = |screen: &str| name(&format!("pest_{screen}"), lang, size);
+    let (mut s, numbers) = pest_session(lang, size);
+    let c = config_of(Preset::PestControl);
+    let words = c.catalog(lang);
+    s.snapshot(&shot("intake_empty"));
+    // The contact calls again from the same shop: their earlier complaint is shown.
+    s.type_text("李店长");
+    s.key(KeyCode::Tab);
+    s.type_text("13800005555");
+    s.key(KeyCode::Tab);
+    s.type_text("海淀区中关村大街27号");
+    for _ in 0..3 {
+        s.tick();
+    }
+    assert!(!s.app.intake().repeats().is_empty(), "the same contact");
+    let drawn = s.snapshot(&shot("intake_filled"));
+    assert!(drawn.text().contains(words.text("label.name")));
+
+    s.send(press(KeyCode::F(3)));
+    assert_eq!(
+        s.app.list().selected().map(|c| c.name.as_str()),
+        Some("周经理"),
+        "the oldest first"
+    );
+    s.snapshot(&shot("list"));
+    // The neighbour's pests: suggested as another party's, the neighbouring premises.
+    s.key(KeyCode::Char('c'));
+    let form = s.app.move_form().expect("the classification form").form();
+    assert_eq!(form.chosen("scope"), Some("out"));
+    assert_eq!(form.chosen("party"), Some("neighbour"));
+    let drawn = s.snapshot(&shot("classify_form"));
+    assert!(drawn.text().contains(words.text("scope.out")));
+    s.key(KeyCode::Esc);
+    assert!(
+        s.app.move_form().is_none(),
+        "nothing changed: closed at once"
+    );
+    s.key(KeyCode::Enter);
+    assert!(s.app.detail().is_some());
+    s.snapshot(&shot("detail"));
+    s.key(KeyCode::Esc);
+
+    s.send(press(KeyCode::F(4)));
+    assert_eq!(s.app.pane(), Pane::Callbacks);
+    assert!(!s.app.callbacks().rows().is_empty());
+    s.snapshot(&shot("callbacks"));
+
+    s.send(press(KeyCode::F(5)));
+    assert_eq!(s.app.pane(), Pane::Revisits);
+    s.key(KeyCode::Char('5'));
+    assert!(s.app.revisits().rows().len() >= 2, "both treated sites");
+    s.snapshot(&shot("revisits"));
+
+    s.send(press(KeyCode::F(6)));
+    s.key(KeyCode::Esc);
+    s.key(KeyCode::Char('6'));
+    assert_eq!(s.app.cases().rows().len(), PEST_COMPLAINTS.len());
+    s.snapshot(&shot("cases_all"));
+    // The client's own drains: another party's, the client.
+    let at = s
+        .app
+        .cases()
+        .rows()
+        .iter()
+        .position(|r| r.complaint.number == numbers[8])
+        .expect("吴老板's case");
+    s.key(KeyCode::Home);
+    for _ in 0..at {
+        s.key(KeyCode::Down);
+    }
+    s.key(KeyCode::Enter);
+    let drawn = s.snapshot(&shot("case_out_of_scope"));
+    assert!(drawn.text().contains(words.text("scope.out")));
+    assert!(drawn.text().contains(words.text("label.location")));
 }
 
 // --- The test ----------------------------------------------------------------------------

@@ -1375,7 +1375,7 @@ fn untriaged_and_out_of_scope_refusals_say_why_in_chinese() {
     let text = zh.render(&err);
     assert_eq!(
         text,
-        "处于“已受理”阶段的投诉不能核实投诉：请先判定类型（物业纠纷或非物业纠纷）；当前可进行：判定类型、转办"
+        "处于“已受理”阶段的投诉不能核实投诉：请先判定类型（本方责任或他方责任）；当前可进行：判定类型、转办"
     );
     assert!(!en.render(&err).contains('{'), "{}", en.render(&err));
 
@@ -1383,7 +1383,7 @@ fn untriaged_and_out_of_scope_refusals_say_why_in_chinese() {
     let err = refused(&mut desk, &m, &verify(), "error.move_forbidden");
     let text = zh.render(&err);
     assert!(text.contains("“已受理”"), "{text}");
-    assert!(text.contains("属非物业纠纷，应转交责任方"), "{text}");
+    assert!(text.contains("属他方责任，应转交责任方"), "{text}");
     assert!(
         text.contains("当前可进行：判定类型、升级、转交责任方、转介外部机构"),
         "{text}"

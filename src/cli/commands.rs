@@ -38,7 +38,7 @@ pub fn run(cli: &Cli, command: &Command) -> std::result::Result<(), Failure> {
     let (config, source) = Config::load(cli.config.as_deref()).map_err(|e| (e, cli.lang))?;
     let lang = cli.lang.unwrap_or(config.language);
     let fail = |e: Error| (e, Some(lang));
-    let catalog = Catalog::get(lang);
+    let catalog = config.catalog(lang);
     match command {
         Command::Config { format } => print_config(&config, &source, *format).map_err(fail),
         command => {
@@ -544,7 +544,7 @@ fn init(cli: &Cli, preset: Option<Preset>) -> Result<()> {
             ("count", report.complaints.to_string()),
         ],
     ));
-    let catalog = Catalog::get(lang);
+    let catalog = config.catalog(lang);
     for (key, args) in lines {
         println!("{}", catalog.format(key, &args));
     }

@@ -10,14 +10,14 @@ use clap::{Command, CommandFactory, FromArgMatches};
 
 use super::Cli;
 use crate::config::Config;
-use crate::i18n::{Catalog, Lang};
+use crate::i18n::{Catalog, Catalogs, Lang};
 
 /// Parses the process's arguments in the interface language; on a usage error or a help
 /// request, prints it and exits (code 2 on an error).
 pub fn parse() -> Cli {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let lang = interface_lang(&args);
-    super::names::set_interface(lang);
+    let (lang, catalogs) = interface(&args);
+    super::names::set_interface(lang, catalogs);
     let matches = command(lang).get_matches_from(args);
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
@@ -33,14 +33,23 @@ pub fn command(lang: Lang) -> Command {
 /// The language the command line speaks: `--lang`, else the config's (`--config`,
 /// `COMPLAINT_DESK_CONFIG` or the platform file), else the locale's when no config loads.
 pub fn interface_lang(args: &[OsString]) -> Lang {
-    if let Some(lang) = option(args, "--lang").and_then(|t| Lang::parse(&t)) {
-        return lang;
-    }
+    interface(args).0
+}
+
+/// The interface language ([`interface_lang`]) and the config's catalogs (the shipped ones
+/// when no config loads), whose words option values are named by.
+fn interface(args: &[OsString]) -> (Lang, Catalogs) {
     let explicit = option(args, "--config")
         .or_else(|| std::env::var("COMPLAINT_DESK_CONFIG").ok())
         .filter(|p| !p.is_empty())
         .map(PathBuf::from);
-    Config::load(explicit.as_deref()).map_or_else(|_| locale_lang(), |(c, _)| c.language)
+    let config = Config::load(explicit.as_deref()).ok().map(|(c, _)| c);
+    let lang = option(args, "--lang")
+        .and_then(|t| Lang::parse(&t))
+        .or(config.as_ref().map(|c| c.language))
+        .unwrap_or_else(locale_lang);
+    let catalogs = config.map_or_else(Catalogs::shipped, |c| c.catalogs());
+    (lang, catalogs)
 }
 
 /// The value of `--name VALUE` or `--name=VALUE` among `args` (before a `--`).

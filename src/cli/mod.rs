@@ -26,7 +26,7 @@ use crate::i18n::Lang;
 
 pub use commands::{BROKEN_PIPE, Failure, run};
 pub use help::parse;
-pub use names::interface;
+pub use names::{interface, interface_catalogs};
 
 /// complaint-desk: take customer complaints and carry each one to a satisfied close.
 #[derive(Debug, Parser)]

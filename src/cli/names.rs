@@ -12,25 +12,32 @@ use clap::{Arg, Command, ValueEnum};
 
 use crate::domain::names;
 use crate::error::Error;
-use crate::i18n::{Catalog, Lang};
+use crate::i18n::{Catalogs, Lang};
 
 /// A refused value as clap reports it (a usage error): the core's message in `lang`.
 fn refusal(lang: Lang, err: &Error) -> clap::Error {
-    let msg = Catalog::get(lang).render(err);
+    let msg = interface_catalogs().get(lang).render(err);
     clap::Error::raw(ErrorKind::InvalidValue, format!("{msg}\n"))
 }
 
-/// The interface language, known before the arguments are parsed (see `super::help`).
-static INTERFACE: OnceLock<Lang> = OnceLock::new();
+/// The interface language and the desk's words, known before the arguments are parsed (see
+/// `super::help`).
+static INTERFACE: OnceLock<(Lang, Catalogs)> = OnceLock::new();
 
-/// Sets the language the command line speaks for the rest of the process (first call wins).
-pub fn set_interface(lang: Lang) {
-    let _ = INTERFACE.set(lang);
+/// Sets the language the command line speaks and the desk's catalogs (its words) for the
+/// rest of the process (first call wins).
+pub fn set_interface(lang: Lang, catalogs: Catalogs) {
+    let _ = INTERFACE.set((lang, catalogs));
 }
 
 /// The language the command line speaks (English until set).
 pub fn interface() -> Lang {
-    INTERFACE.get().copied().unwrap_or(Lang::En)
+    INTERFACE.get().map_or(Lang::En, |(lang, _)| *lang)
+}
+
+/// The desk's catalogs, its words in every language (the shipped ones until set).
+pub fn interface_catalogs() -> Catalogs {
+    INTERFACE.get().map_or_else(Catalogs::shipped, |(_, c)| *c)
 }
 
 /// Parses a value by its key or its name (catalog section `section`) in any language.
@@ -91,7 +98,7 @@ impl<T: Clone + Send + Sync + 'static> TypedValueParser for ByName<T> {
         let lang = interface();
         let keys = self.keys();
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let choices = Catalog::choices(self.section, &keys, lang);
+        let choices = interface_catalogs().choices(self.section, &keys, lang);
         let text = value.to_string_lossy();
         let key = names::resolve(self.field, &text, &choices).map_err(|e| refusal(lang, &e))?;
         (self.from_key)(key).ok_or_else(|| {
@@ -102,7 +109,7 @@ impl<T: Clone + Send + Sync + 'static> TypedValueParser for ByName<T> {
 
     /// The keys, each with its name in the interface language (shown by `--help`).
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
-        let catalog = Catalog::get(interface());
+        let catalog = interface_catalogs().get(interface());
         let values = (self.values)().into_iter().map(move |v| {
             let name = catalog
                 .text_or(&format!("{}.{}", self.section, v.get_name()), "")

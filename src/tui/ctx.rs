@@ -33,7 +33,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             config,
             lang,
-            catalog: Catalog::get(lang),
+            catalog: config.catalog(lang),
             now: Utc::now(),
             counts: None,
             size: (80, 24),
@@ -71,7 +71,7 @@ macro_rules! ctx {
         $crate::tui::ctx::Ctx {
             config: &$app.config,
             lang: $app.lang,
-            catalog: $crate::i18n::Catalog::get($app.lang),
+            catalog: $app.config.catalog($app.lang),
             now: $app.now,
             counts: $app.counts,
             size: $app.size,

@@ -276,6 +276,7 @@ impl Callbacks {
                     header[1],
                     calls().map(|cb| width(&short_kind_name(ctx, &cb.kind))),
                 ),
+                name: width(header[3]),
                 phone: self.phone_width(),
                 fails: width(header[6]),
                 escalated: label_width(header[7], calls().map(|cb| width(&escalated(cb)))),
@@ -422,11 +423,13 @@ impl Room for Callbacks {
     }
 }
 
-/// The widths the queue's columns need: the due time's, the phone's, and those of the
-/// label columns (the widest label in memory or the header).
+/// The widths the queue's columns need: the due time's, the phone's, the name header's
+/// (the desk's word for the complainant), and those of the label columns (the widest label
+/// in memory or the header).
 struct Widths {
     due: usize,
     kind: usize,
+    name: usize,
     phone: usize,
     fails: usize,
     escalated: usize,
@@ -444,11 +447,22 @@ impl Columns {
 
     fn fit(total: usize, n: Widths) -> Columns {
         let mut w = if Columns::wide(total) {
-            [n.due, n.kind, 13, 8, n.phone, 14, n.fails, n.escalated, 0]
+            [
+                n.due,
+                n.kind,
+                13,
+                n.name.max(8),
+                n.phone,
+                14,
+                n.fails,
+                n.escalated,
+                0,
+            ]
         } else {
             // Narrow: a shorter name, the level without its owner; the location takes what
             // is left.
-            [n.due, n.kind, 13, 6, n.phone, 0, n.fails, n.escalated, 0]
+            let name = n.name.max(6);
+            [n.due, n.kind, 13, name, n.phone, 0, n.fails, n.escalated, 0]
         };
         let shown = w.iter().filter(|c| **c > 0).count();
         let fixed: usize = w.iter().sum::<usize>() + shown;
@@ -483,6 +497,7 @@ mod tests {
             let n = Widths {
                 due: TIME,
                 kind: 11,
+                name: 7,
                 phone: 13,
                 fails: 4,
                 escalated: if Columns::wide(total) { 14 } else { 4 },

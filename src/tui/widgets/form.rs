@@ -954,11 +954,8 @@ pub fn step(current: usize, n: usize, back: bool) -> usize {
 /// only the chosen one between arrows (none at the end the choice stops at) and where it
 /// is among them.
 pub fn choice_line(labels: &[String], chosen: Option<usize>, cols: u16) -> Line<'static> {
-    let all: usize = labels
-        .iter()
-        .map(|l| width(l) + 3)
-        .sum::<usize>()
-        .saturating_sub(1);
+    // Each option padded, and the space after it (the last one's too: a mark may follow).
+    let all: usize = labels.iter().map(|l| width(l) + 3).sum();
     if all <= cols as usize {
         let spans = labels.iter().enumerate().flat_map(|(i, l)| {
             let style = if Some(i) == chosen {
