@@ -40,12 +40,17 @@ pub fn care(desk: &mut Desk, action: &CareAction, catalog: &Catalog) -> Result<(
         } => {
             let result = satisfaction.map_or(CareResult::Unreached, CareResult::Reached);
             let outcome = desk.record_care_call(*id, result, note)?;
-            let when = local_minutes(outcome.next_due, desk.config().policy.timezone);
-            let key = match result {
-                CareResult::Unreached => "cli.care_retry",
-                CareResult::Reached(_) => "cli.care_made",
+            let zone = desk.config().policy.timezone;
+            let line = match (result, outcome.next_due) {
+                (_, None) => catalog.text("cli.care_made_last").to_string(),
+                (CareResult::Unreached, Some(due)) => {
+                    catalog.format("cli.care_retry", &[("due", local_minutes(due, zone))])
+                }
+                (CareResult::Reached(_), Some(due)) => {
+                    catalog.format("cli.care_made", &[("due", local_minutes(due, zone))])
+                }
             };
-            println!("{}", catalog.format(key, &[("due", when)]));
+            println!("{line}");
             if let Some(mut new) = outcome.opens {
                 new.description = care_description(desk.config(), catalog, &outcome.call);
                 if let Some(n) = name {

@@ -27,8 +27,8 @@ pub struct CareOutcome {
     /// The call as recorded.
     pub call: CareCall,
     /// When the site is called next: the next call of the plan (made), or this one again
-    /// (not reached).
-    pub next_due: DateTime<Utc>,
+    /// (not reached); none when the site has left its plan.
+    pub next_due: Option<DateTime<Utc>>,
     /// Not reached often enough to flag it (`follow_up.failed_attempts_flag`).
     pub flagged: bool,
     /// A low score: the complaint to open for the site, prefilled but for its description
@@ -143,7 +143,7 @@ impl Desk {
                 (CareResult::Unreached, ..) => {
                     let due = retry_due(policy, now);
                     calls::failed(tx, id, due)?;
-                    (due, None)
+                    (Some(due), None)
                 }
                 (CareResult::Reached(score), Some(site), Some(plan)) => {
                     calls::made(tx, id, score, note, &agent, now)?;
@@ -151,12 +151,12 @@ impl Desk {
                     calls::open(tx, &site.key, &plan.key, &plan.role, due, now)?;
                     let opens = care::opens_complaint(policy, score)
                         .then(|| care::complaint_from(site, plan, String::new()));
-                    (due, opens)
+                    (Some(due), opens)
                 }
                 // The site left its plan since the call was opened: made, none after it.
                 (CareResult::Reached(score), ..) => {
                     calls::made(tx, id, score, note, &agent, now)?;
-                    (now, None)
+                    (None, None)
                 }
             };
             let call = calls::by_id(tx, id)?.unwrap_or(call);
@@ -205,7 +205,7 @@ impl Desk {
                     kind: "care_call",
                     from_stage: None,
                     to_stage: None,
-                    detail: &care_detail(&call, call.due_at),
+                    detail: &care_detail(&call, None),
                 },
             )?;
             Ok(complaint)
@@ -214,7 +214,7 @@ impl Desk {
 }
 
 /// The details of a care call's event.
-fn care_detail(call: &CareCall, next_due: DateTime<Utc>) -> serde_json::Value {
+fn care_detail(call: &CareCall, next_due: Option<DateTime<Utc>>) -> serde_json::Value {
     serde_json::json!({
         "care_call": call.id,
         "site": call.site,
@@ -224,6 +224,6 @@ fn care_detail(call: &CareCall, next_due: DateTime<Utc>) -> serde_json::Value {
         "satisfaction": call.satisfaction,
         "note": call.note,
         "attempts": call.attempts,
-        "next_due": next_due.to_rfc3339(),
+        "next_due": next_due.map(|t| t.to_rfc3339()),
     })
 }
