@@ -500,12 +500,28 @@ fn labels(lang: Lang) -> Vec<String> {
 /// where it happens to begin like a label.
 fn free_texts() -> Vec<String> {
     let wall = developer_wall();
+    // A site is cut as free text where the location column shows it.
+    let sites = config().policy.sites.into_iter().flat_map(|s| {
+        let tw = s.zh_tw.clone().unwrap_or_else(|| s.zh.clone());
+        [s.zh, tw, s.en]
+    });
     COMPLAINTS
         .iter()
         .flat_map(|(name, phone, location, _, description, outcome)| {
             [name, phone, location, description, outcome].map(|t| t.to_string())
         })
         .chain([wall.name, wall.location, wall.description, wall.outcome])
+        .chain(sites)
+        .chain(
+            SITED
+                .iter()
+                .flat_map(|(site, location, ..)| [*site, *location].map(str::to_string)),
+        )
+        .chain(
+            SITED
+                .iter()
+                .map(|(_, _, _, _, description)| description.to_string()),
+        )
         .collect()
 }
 
@@ -848,6 +864,34 @@ const COMPLAINTS: [(&str, &str, &str, &str, &str, &str); 30] = [
     ),
 ];
 
+/// (site, location, category, further categories, description) of complaints naming a
+/// site: by key, by a name in either script or English, typed freely, or none.
+const SITED: [(&str, &str, &str, &[&str], &str); 5] = [
+    (
+        "lvjing",
+        "3栋2单元1801",
+        "漏水",
+        &["噪音扰民"],
+        "卫生间漏水，楼上装修也吵",
+    ),
+    ("香樹灣", "12栋", "电梯故障", &[], "电梯困人十分钟"),
+    (
+        "海底捞国贸店",
+        "后厨",
+        "虫鼠害",
+        &["环境卫生", "服务态度"],
+        "后厨有老鼠，技术员态度差",
+    ),
+    ("", "6栋1单元502", "墙面开裂", &[], "卧室墙面开裂"),
+    (
+        "Greenview Garden",
+        "5栋",
+        "停车管理",
+        &["安全秩序"],
+        "车位被占，保安不管",
+    ),
+];
+
 /// Records the complaints, spread over the days before now.
 fn fill(desk: &mut Desk) {
     fill_received(desk, &|_, spread| spread);
@@ -889,6 +933,7 @@ fn every_screen_in_every_language_and_two_sizes() {
         for size in SIZES {
             intake_screens(lang, size);
             list_screens(lang, size);
+            sites_screens(lang, size);
             classification_form_screens(lang, size);
             walked_case_screens(lang, size);
             approve_form_screens(lang, size);
@@ -1003,6 +1048,63 @@ fn list_screens(lang: Lang, size: (u16, u16)) {
         s.key(KeyCode::Down);
     }
     s.snapshot(&name("list_scrolled", lang, size));
+}
+
+/// Complaints naming a site (configured, or typed freely) and further categories: the site
+/// before the location in the lists, further categories named where they fit, else
+/// counted; then the cases filtered by a site named in the other script.
+fn sites_screens(lang: Lang, size: (u16, u16)) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    let mut desk = open_desk(&db);
+    for (i, (site, location, category, extras, description)) in SITED.iter().enumerate() {
+        let form = NewComplaint {
+            channel: Some(Channel::Phone),
+            name: "张伟".into(),
+            phone: format!("1380013800{i}"),
+            location: (*location).into(),
+            category: (*category).into(),
+            extra_categories: extras.iter().map(|e| e.to_string()).collect(),
+            site: (*site).into(),
+            description: (*description).into(),
+            received_at: Some(now_utc() - Duration::hours(10 - i as i64)),
+            ..NewComplaint::default()
+        };
+        desk.intake(&form).expect("intake");
+    }
+    let mut s = Session::open(&db, lang, size);
+    s._dir = Some(dir);
+    s.send(press(KeyCode::F(3)));
+    let drawn = s.snapshot(&name("list_sites", lang, size));
+    let site = match lang {
+        Lang::ZhCn => "漏水+1     张伟     绿景花园 3",
+        Lang::ZhTw => "漏水+1     张伟     綠景花園 3",
+        Lang::En => "Greenview",
+    };
+    assert!(drawn.find(site).is_some(), "{}", drawn.text());
+    // The open cases (the location column shows from 100 columns on).
+    s.send(press(KeyCode::F(6)));
+    s.key(KeyCode::Tab);
+    s.snapshot(&name("cases_sites", lang, size));
+    s.send(ctrl('t'));
+    for _ in 0..7 {
+        s.key(KeyCode::Tab);
+    }
+    s.type_text("綠景花園");
+    s.send(ctrl('s'));
+    let found: Vec<Option<&str>> = s
+        .app
+        .cases()
+        .rows()
+        .iter()
+        .map(|r| r.complaint.site.as_deref())
+        .collect();
+    assert_eq!(
+        found,
+        [Some("lvjing"); 2],
+        "by key or by name, the same site"
+    );
+    s.snapshot(&name("cases_site_filter", lang, size));
 }
 
 /// A complaint logged from paper a year after it came in: the lists show its year, so it
@@ -1847,7 +1949,7 @@ fn cases_filter_screens(lang: Lang, size: (u16, u16)) {
     s.key(KeyCode::Char('f'));
     assert!(s.app.cases().filter_form().is_some());
     // Stage: received; category: leak (found by a typed character); received in
-    // November; building 3.
+    // November; any site; building 3.
     s.key(KeyCode::Right);
     s.key(KeyCode::Tab);
     s.key(KeyCode::Tab);
@@ -1858,6 +1960,7 @@ fn cases_filter_screens(lang: Lang, size: (u16, u16)) {
     s.type_text("2026-11-01");
     s.key(KeyCode::Tab);
     s.type_text("2026-11-30");
+    s.key(KeyCode::Tab);
     s.key(KeyCode::Tab);
     s.type_text("3栋");
     s.snapshot(&name("cases_filter_form", lang, size));
