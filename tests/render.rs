@@ -1094,6 +1094,18 @@ fn sites_screens(lang: Lang, size: (u16, u16)) {
         Lang::En => "Greenview",
     };
     assert!(drawn.find(site).is_some(), "{}", drawn.text());
+    // The case: the site on a line of its own, every category named.
+    s.key(KeyCode::Enter);
+    let text = s.draw().text();
+    let label = Catalog::get(lang).text("label.site");
+    let (site, categories) = match lang {
+        Lang::ZhCn => ("绿景花园", "漏水 + 噪音扰民"),
+        Lang::ZhTw => ("綠景花園", "漏水 + 噪音擾民"),
+        Lang::En => ("Greenview Garden", "Leak + Noise"),
+    };
+    let site_line = text.lines().any(|l| l.contains(label) && l.contains(site));
+    assert!(site_line && text.contains(categories), "{text}");
+    s.key(KeyCode::Esc);
     // The open cases (the location column shows from 100 columns on).
     s.send(press(KeyCode::F(6)));
     s.key(KeyCode::Tab);
