@@ -115,6 +115,48 @@ pub fn role_name(key: &str, config: &Config, lang: crate::i18n::Lang) -> String 
         )
 }
 
+/// Where a complaint is, for a list cell: its site's name, then the location (`绿景花园
+/// 3栋2单元1801`), either alone when the other is empty; sanitised.
+pub fn place(c: &Complaint, config: &Config, lang: crate::i18n::Lang) -> String {
+    let site = c.site.as_deref().map(|s| config.site_name(s, lang));
+    let parts = [site.as_deref().unwrap_or(""), c.location.as_str()];
+    sanitize_line(
+        &parts
+            .iter()
+            .filter(|p| !p.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// A complaint's categories for a list cell `cols` wide: every name (`漏水+噪音扰民`) when
+/// they fit, else the main one and how many more (`漏水+1`; so with `cols` 0).
+pub fn categories_cell(
+    c: &Complaint,
+    config: &Config,
+    lang: crate::i18n::Lang,
+    cols: usize,
+) -> String {
+    let main = config.category_name(&c.category, lang);
+    if c.extra_categories.is_empty() {
+        return main;
+    }
+    let all = std::iter::once(main.clone())
+        .chain(
+            c.extra_categories
+                .iter()
+                .map(|k| config.category_name(k, lang)),
+        )
+        .collect::<Vec<_>>()
+        .join("+");
+    if width(&all) <= cols {
+        all
+    } else {
+        format!("{main}+{}", c.extra_categories.len())
+    }
+}
+
 /// A referral's addressee by name: a configured party, or an external body.
 pub fn referral_name(to: &str, config: &Config, catalog: &Catalog) -> String {
     if config.policy.parties.iter().any(|p| p.key == to) {
@@ -426,4 +468,42 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
         line.push_str(&format!("  ({})", parts.join("; ")));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Preset;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn a_list_cell_puts_the_site_before_the_location() {
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let mut c = Complaint::sample(1, "leak", "漏水");
+        assert_eq!(place(&c, &config, Lang::ZhCn), "3栋", "no site");
+        c.site = Some("lvjing".into());
+        assert_eq!(place(&c, &config, Lang::ZhCn), "绿景花园 3栋");
+        assert_eq!(place(&c, &config, Lang::En), "Greenview Garden 3栋");
+        c.site = Some("海底捞\u{1b}[2J".into());
+        c.location = String::new();
+        assert_eq!(
+            place(&c, &config, Lang::ZhCn),
+            sanitize_line("海底捞\u{1b}[2J"),
+            "free text, made safe, alone"
+        );
+    }
+
+    #[test]
+    fn further_categories_are_named_where_they_fit_else_counted() {
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let mut c = Complaint::sample(1, "leak", "漏水");
+        assert_eq!(categories_cell(&c, &config, Lang::ZhCn, 0), "漏水");
+        c.extra_categories = vec!["noise".into()];
+        assert_eq!(categories_cell(&c, &config, Lang::ZhCn, 0), "漏水+1");
+        assert_eq!(categories_cell(&c, &config, Lang::ZhCn, 12), "漏水+1");
+        assert_eq!(
+            categories_cell(&c, &config, Lang::ZhCn, 13),
+            "漏水+噪音扰民"
+        );
+    }
 }

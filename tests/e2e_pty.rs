@@ -682,6 +682,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 fn types_a_complaint_in_chinese_saves_it_and_show_finds_it_byte_exact() {
     const NAME: &str = "张伟";
     const PHONE: &str = "13800138000";
+    const SITE_TYPED: &str = "香树";
     const LOCATION: &str = "3栋2单元1801";
     const LINE_1: &str = "卫生间天花板漏水，楼上1901业主不在家。";
     const LINE_2: &str = "已拍照，要求尽快上门查看";
@@ -713,12 +714,22 @@ fn types_a_complaint_in_chinese_saves_it_and_show_finds_it_byte_exact() {
     tty.send(PHONE);
     tty.wait_for(PHONE);
     tty.send(TAB);
+    // The site: two Chinese characters offer the estate; Enter takes it and moves on.
+    tty.send(SITE_TYPED);
+    tty.wait_for_all(&["可选小区（1）", "香树湾", "xiangshu"]);
+    tty.send(ENTER);
+    tty.wait_for_all(&["香树湾", "已配置"]);
     tty.send(LOCATION);
     tty.wait_for(LOCATION);
     // The category: a typed character jumps to the category containing it.
     tty.send(TAB);
     tty.send("漏");
     tty.wait_for_all(&["漏水", "物业纠纷（本方责任）"]);
+    // A further category: the cursor on the first but the main one, Space adds it.
+    tty.send(TAB);
+    tty.send(RIGHT);
+    tty.send(" ");
+    tty.wait_for("另有：电梯故障");
     // The description: Enter is a newline there; then a paste with CR LF line breaks.
     tty.send(TAB);
     tty.send(LINE_1);
@@ -755,8 +766,10 @@ fn types_a_complaint_in_chinese_saves_it_and_show_finds_it_byte_exact() {
     assert_eq!(shown["name"], NAME);
     assert_eq!(shown["phone"], "138****8000", "show masks the phone");
     assert_eq!(home.stored(&number).phone, PHONE, "stored in full");
+    assert_eq!(shown["site"], "xiangshu", "the configured site, by key");
     assert_eq!(shown["location"], LOCATION);
     assert_eq!(shown["category"], "leak");
+    assert_eq!(shown["extra_categories"], serde_json::json!(["lift"]));
     assert_eq!(
         shown["description"],
         format!("{LINE_1}\n{LINE_2}\n{PASTED_1}\n{PASTED_2}").as_str(),
@@ -785,8 +798,8 @@ fn a_killed_app_restores_the_draft_on_restart() {
     let mut tty = Tty::open_desk(&home);
     tty.send(NAME);
     tty.wait_for(NAME);
-    // Name -> phone -> location -> category -> description.
-    tty.send(&TAB.repeat(4));
+    // Name -> phone -> site -> location -> category -> further categories -> description.
+    tty.send(&TAB.repeat(6));
     tty.send(PART);
     tty.wait_for(PART);
     // The draft is kept a moment after typing stops (debounced): wait until it is in the
@@ -882,8 +895,9 @@ fn first_run_asks_preset_language_agent_and_pin_then_signs_in_with_it() {
     tty.send(OTHER_PIN);
     tty.send(ENTER);
     tty.wait_for_all(&["坐席 李娜", "联系人", "投诉内容"]);
-    // The pest-control categories are in effect: name -> phone -> location -> category.
-    tty.send(&TAB.repeat(3));
+    // The pest-control categories are in effect: name -> phone -> site -> location ->
+    // category.
+    tty.send(&TAB.repeat(4));
     tty.send("蟑");
     tty.wait_for("蟑螂");
     tty.send(CTRL_Q);
@@ -1276,7 +1290,8 @@ fn a_half_typed_form_waits_for_its_agent_across_lock_and_switch() {
     let mut tty = Tty::open_desk(&home);
     tty.send(NAME);
     tty.wait_for(NAME);
-    tty.send(&TAB.repeat(4));
+    // To the description.
+    tty.send(&TAB.repeat(6));
     tty.send(PART);
     tty.wait_for(PART);
 
@@ -1327,11 +1342,11 @@ fn a_complaint_saved_at_one_terminal_shows_at_another_without_a_key() {
     one.send("张伟");
     one.send(TAB);
     one.send("13800138000");
-    one.send(TAB);
+    one.send(&TAB.repeat(2));
     one.send("3栋2单元1801");
     one.send(TAB);
     one.send("漏");
-    one.send(TAB);
+    one.send(&TAB.repeat(2));
     one.send("卫生间天花板漏水");
     one.wait_for("卫生间天花板漏水");
     one.send(CTRL_S);
@@ -1396,11 +1411,11 @@ fn saving_while_another_process_writes_in_a_loop_never_shows_a_locked_database()
     tty.send("孙丽");
     tty.send(TAB);
     tty.send("18611112222");
-    tty.send(TAB);
+    tty.send(&TAB.repeat(2));
     tty.send("1栋");
     tty.send(TAB);
     tty.send("漏");
-    tty.send(TAB);
+    tty.send(&TAB.repeat(2));
     tty.send(DESCRIPTION);
     tty.wait_for(DESCRIPTION);
     watch(&mut tty);

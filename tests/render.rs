@@ -521,6 +521,11 @@ fn labels(lang: Lang) -> Vec<String> {
 /// where it happens to begin like a label.
 fn free_texts() -> Vec<String> {
     let wall = developer_wall();
+    // A site is cut as free text where the location column shows it.
+    let sites = config().policy.sites.into_iter().flat_map(|s| {
+        let tw = s.zh_tw.clone().unwrap_or_else(|| s.zh.clone());
+        [s.zh, tw, s.en]
+    });
     COMPLAINTS
         .iter()
         .flat_map(|(name, phone, location, _, description, outcome)| {
@@ -532,6 +537,17 @@ fn free_texts() -> Vec<String> {
                 [name, phone, location, description, outcome].map(|t| t.to_string())
             },
         ))
+        .chain(sites)
+        .chain(
+            SITED
+                .iter()
+                .flat_map(|(site, location, ..)| [*site, *location].map(str::to_string)),
+        )
+        .chain(
+            SITED
+                .iter()
+                .map(|(_, _, _, _, description)| description.to_string()),
+        )
         .collect()
 }
 
@@ -981,6 +997,34 @@ const COMPLAINTS: [Fixture; 30] = [
     ),
 ];
 
+/// (site, location, category, further categories, description) of complaints naming a
+/// site: by key, by a name in either script or English, typed freely, or none.
+const SITED: [(&str, &str, &str, &[&str], &str); 5] = [
+    (
+        "lvjing",
+        "3栋2单元1801",
+        "漏水",
+        &["噪音扰民"],
+        "卫生间漏水，楼上装修也吵",
+    ),
+    ("香樹灣", "12栋", "电梯故障", &[], "电梯困人十分钟"),
+    (
+        "海底捞国贸店",
+        "后厨",
+        "虫鼠害",
+        &["环境卫生", "服务态度"],
+        "后厨有老鼠，技术员态度差",
+    ),
+    ("", "6栋1单元502", "墙面开裂", &[], "卧室墙面开裂"),
+    (
+        "Greenview Garden",
+        "5栋",
+        "停车管理",
+        &["安全秩序"],
+        "车位被占，保安不管",
+    ),
+];
+
 /// Records the complaints, spread over the days before now.
 fn fill(desk: &mut Desk) {
     fill_received(desk, &|_, spread| spread);
@@ -1294,6 +1338,7 @@ fn every_screen_in_every_language_and_two_sizes() {
         for size in SIZES {
             intake_screens(lang, size);
             list_screens(lang, size);
+            sites_screens(lang, size);
             classification_form_screens(lang, size);
             walked_case_screens(lang, size);
             approve_form_screens(lang, size);
@@ -1329,11 +1374,23 @@ fn intake_screens(lang: Lang, size: (u16, u16)) {
     s.key(KeyCode::Tab);
     s.type_text("138 0013 80O0");
     s.key(KeyCode::Tab);
+    // The site: a character offers the estates holding it; Down and Enter take the second.
+    assert_eq!(s.app.intake().focus(), Field::Site);
+    s.type_text("江");
+    s.snapshot(&name("intake_site_offers", lang, size));
+    s.key(KeyCode::Down);
+    s.key(KeyCode::Enter);
+    assert_eq!(s.app.intake().focus(), Field::Location);
     s.type_text("3栋2单元1801");
     s.key(KeyCode::Tab);
     assert_eq!(s.app.intake().focus(), Field::Category);
     // Typing searches the category names of the interface language.
     s.type_text(if lang == Lang::En { "l" } else { "漏" });
+    s.key(KeyCode::Tab);
+    // A further category: the cursor on the first but the main one, Space adds it.
+    assert_eq!(s.app.intake().focus(), Field::Extra);
+    s.key(KeyCode::Right);
+    s.key(KeyCode::Char(' '));
     s.key(KeyCode::Tab);
     assert_eq!(s.app.intake().focus(), Field::Description);
     s.type_text("卫生间天花板漏水，\n楼下已经发霉。");
@@ -1408,6 +1465,75 @@ fn list_screens(lang: Lang, size: (u16, u16)) {
         s.key(KeyCode::Down);
     }
     s.snapshot(&name("list_scrolled", lang, size));
+}
+
+/// Complaints naming a site (configured, or typed freely) and further categories: the site
+/// before the location in the lists, further categories named where they fit, else
+/// counted; then the cases filtered by a site named in the other script.
+fn sites_screens(lang: Lang, size: (u16, u16)) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    let mut desk = open_desk(&db);
+    for (i, (site, location, category, extras, description)) in SITED.iter().enumerate() {
+        let form = NewComplaint {
+            channel: Some(Channel::Phone),
+            name: "张伟".into(),
+            phone: format!("1380013800{i}"),
+            location: (*location).into(),
+            category: (*category).into(),
+            extra_categories: extras.iter().map(|e| e.to_string()).collect(),
+            site: (*site).into(),
+            description: (*description).into(),
+            received_at: Some(now_utc() - Duration::hours(10 - i as i64)),
+            ..NewComplaint::default()
+        };
+        desk.intake(&form).expect("intake");
+    }
+    let mut s = Session::open(&db, lang, size);
+    s._dir = Some(dir);
+    s.send(press(KeyCode::F(3)));
+    let drawn = s.snapshot(&name("list_sites", lang, size));
+    let site = match lang {
+        Lang::ZhCn => "漏水+1     张伟     绿景花园 3",
+        Lang::ZhTw => "漏水+1     张伟     綠景花園 3",
+        Lang::En => "Greenview",
+    };
+    assert!(drawn.find(site).is_some(), "{}", drawn.text());
+    // The case: the site on a line of its own, every category named.
+    s.key(KeyCode::Enter);
+    let text = s.draw().text();
+    let label = Catalog::get(lang).text("label.site");
+    let (site, categories) = match lang {
+        Lang::ZhCn => ("绿景花园", "漏水 + 噪音扰民"),
+        Lang::ZhTw => ("綠景花園", "漏水 + 噪音擾民"),
+        Lang::En => ("Greenview Garden", "Leak + Noise"),
+    };
+    let site_line = text.lines().any(|l| l.contains(label) && l.contains(site));
+    assert!(site_line && text.contains(categories), "{text}");
+    s.key(KeyCode::Esc);
+    // The open cases (the location column shows from 100 columns on).
+    s.send(press(KeyCode::F(6)));
+    s.key(KeyCode::Tab);
+    s.snapshot(&name("cases_sites", lang, size));
+    s.send(ctrl('t'));
+    for _ in 0..7 {
+        s.key(KeyCode::Tab);
+    }
+    s.type_text("綠景花園");
+    s.send(ctrl('s'));
+    let found: Vec<Option<&str>> = s
+        .app
+        .cases()
+        .rows()
+        .iter()
+        .map(|r| r.complaint.site.as_deref())
+        .collect();
+    assert_eq!(
+        found,
+        [Some("lvjing"); 2],
+        "by key or by name, the same site"
+    );
+    s.snapshot(&name("cases_site_filter", lang, size));
 }
 
 /// A complaint logged from paper a year after it came in: the lists show its year, so it
@@ -2252,7 +2378,7 @@ fn cases_filter_screens(lang: Lang, size: (u16, u16)) {
     s.key(KeyCode::Char('f'));
     assert!(s.app.cases().filter_form().is_some());
     // Stage: received; category: leak (found by a typed character); received in
-    // November; building 3.
+    // November; any site; building 3.
     s.key(KeyCode::Right);
     s.key(KeyCode::Tab);
     s.key(KeyCode::Tab);
@@ -2263,6 +2389,7 @@ fn cases_filter_screens(lang: Lang, size: (u16, u16)) {
     s.type_text("2026-11-01");
     s.key(KeyCode::Tab);
     s.type_text("2026-11-30");
+    s.key(KeyCode::Tab);
     s.key(KeyCode::Tab);
     s.type_text("3栋");
     s.snapshot(&name("cases_filter_form", lang, size));
@@ -2607,10 +2734,13 @@ fn lock_screens(lang: Lang, size: (u16, u16)) {
     s.type_text("张伟");
     s.key(KeyCode::Tab);
     s.type_text("13800138000");
+    // Past the site to the location, past the categories to the description.
+    s.key(KeyCode::Tab);
     s.key(KeyCode::Tab);
     s.type_text("3栋2单元1801");
-    s.key(KeyCode::Tab);
-    s.key(KeyCode::Tab);
+    for _ in 0..3 {
+        s.key(KeyCode::Tab);
+    }
     s.type_text("卫生间天花板漏水");
     s.tick();
     assert!(!s.app.intake().repeats().is_empty());
@@ -2783,7 +2913,7 @@ fn caret_follows_display_width(lang: Lang, size: (u16, u16)) {
         "caret after 张伟: two characters, four columns"
     );
 
-    for _ in 0..4 {
+    for _ in 0..6 {
         s.key(KeyCode::Tab);
     }
     assert_eq!(s.app.intake().focus(), Field::Description);
@@ -2848,7 +2978,7 @@ fn description_inner(drawn: &Drawn, lang: Lang) -> Rect {
 fn caret_at_a_wrapped_line() {
     for size in [(80, 24), (81, 24), (120, 40)] {
         let mut s = Session::fresh(Lang::ZhCn, size);
-        for _ in 0..4 {
+        for _ in 0..6 {
             s.key(KeyCode::Tab);
         }
         let inner = description_inner(&s.draw(), Lang::ZhCn);
@@ -2987,12 +3117,14 @@ fn untrusted_text_is_inert() {
         assert!(drawn.find("␛]0;pwned␇␛[2J<U+202E>").is_some());
 
         // Intake: the same phone shows the complaint among the earlier ones; a hostile
-        // paste loses its controls and says so.
+        // paste (into the site, then the location) loses its controls and says so.
         s.send(press(KeyCode::F(2)));
         s.key(KeyCode::Tab);
         s.type_text("13987654321");
         s.tick();
         assert_eq!(s.app.intake().repeats().len(), 1);
+        s.key(KeyCode::Tab);
+        s.send(Msg::Paste(format!("{HOSTILE}花园")));
         s.key(KeyCode::Tab);
         s.send(Msg::Paste(format!("{HOSTILE}9栋\u{200b}1单元")));
         s.snapshot(&name("untrusted_intake", lang, size));

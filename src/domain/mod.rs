@@ -11,6 +11,7 @@ pub mod privacy;
 pub mod schedule;
 pub mod search;
 pub mod secret;
+pub mod sites;
 pub mod stage;
 pub mod suggest;
 pub mod zone;

@@ -275,10 +275,170 @@ fn a_restored_draft_fills_the_form_and_says_so() {
     assert!(matches!(app.notice(), Some(Notice::DraftRestored)));
 }
 
+/// The app on the intake form with the focus in the site field.
+fn at_site(lang: Lang) -> App {
+    let mut app = app();
+    app.lang = lang;
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.intake().focus(), Field::Site);
+    app
+}
+
+/// The keys of the configured sites the intake form offers now.
+fn offered_keys(app: &App) -> Vec<String> {
+    let ctx = Ctx::new(&app.config, app.lang);
+    let sites = &app.config.policy.sites;
+    let offers = app.intake().offers(&ctx);
+    offers.iter().map(|i| sites[*i].key.clone()).collect()
+}
+
+#[test]
+fn typed_characters_offer_sites_and_enter_takes_the_highlighted_one() {
+    let mut app = at_site(Lang::ZhCn);
+    // 江 is inside two estates' names (neither begins with it), in configured order.
+    type_text(&mut app, "江");
+    assert_eq!(offered_keys(&app), ["binjiang", "chunjiang"]);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    assert_eq!(
+        app.intake().focus(),
+        Field::Site,
+        "Down moves among the offers"
+    );
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.intake().focus(), Field::Location, "Enter moves on");
+    assert_eq!(form_of(&app).site, "春江名苑", "its name fills the field");
+    assert!(app.intake().unsaved(), "a change to keep as a draft");
+
+    // Traditional characters find the Simplified name; an English screen fills in English.
+    let mut app = at_site(Lang::En);
+    type_text(&mut app, "香樹");
+    assert_eq!(offered_keys(&app), ["xiangshu"]);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(form_of(&app).site, "Camphor Bay");
+    // English: a name it begins before one it holds.
+    let mut app = at_site(Lang::En);
+    type_text(&mut app, "river");
+    assert_eq!(offered_keys(&app), ["binjiang", "chunjiang"]);
+}
+
+#[test]
+fn tab_keeps_the_site_as_typed_and_the_refusal_lands_on_the_field() {
+    let mut app = at_site(Lang::ZhCn);
+    type_text(&mut app, "海底捞");
+    assert!(offered_keys(&app).is_empty());
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.intake().focus(), Field::Location);
+    assert_eq!(form_of(&app).site, "海底捞", "free entry, as typed");
+    // With no offer, Enter and Down move on too.
+    press(&mut app, KeyCode::BackTab);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.intake().focus(), Field::Location);
+    // A desk that takes configured sites only refuses it: the refusal is on the field.
+    app.update(refused(
+        Error::new("error.unknown_site")
+            .arg("field", "site")
+            .arg("value", "海底捞"),
+    ));
+    assert_eq!(app.intake().focus(), Field::Site);
+    assert_eq!(app.intake().error().map(|(f, _)| *f), Some(Field::Site));
+}
+
+#[test]
+fn space_adds_and_removes_further_categories_but_never_the_main_one() {
+    let mut app = app();
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Tab);
+    }
+    assert_eq!(app.intake().focus(), Field::Category);
+    type_text(&mut app, "漏");
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.intake().focus(), Field::Extra);
+    // The cursor starts past the main category (漏水 is the first).
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Char(' '));
+    assert_eq!(form_of(&app).extra_categories, ["lift"]);
+    // A typed character moves the cursor to a category holding it.
+    type_text(&mut app, "噪");
+    press(&mut app, KeyCode::Char(' '));
+    assert_eq!(form_of(&app).extra_categories, ["lift", "noise"]);
+    press(&mut app, KeyCode::Char(' '));
+    assert_eq!(
+        form_of(&app).extra_categories,
+        ["lift"],
+        "Space again removes"
+    );
+    // Left stops at the first category but the main one.
+    for _ in 0..20 {
+        press(&mut app, KeyCode::Left);
+    }
+    press(&mut app, KeyCode::Char(' '));
+    assert_eq!(form_of(&app).extra_categories, Vec::<String>::new());
+    press(&mut app, KeyCode::Char(' '));
+    assert_eq!(form_of(&app).extra_categories, ["lift"]);
+    // Made the main category, a further one leaves the list.
+    press(&mut app, KeyCode::BackTab);
+    type_text(&mut app, "电");
+    assert_eq!(form_of(&app).category, "lift");
+    assert_eq!(form_of(&app).extra_categories, Vec::<String>::new());
+}
+
+#[test]
+fn a_sixth_further_category_is_refused_beside_the_field() {
+    let mut app = app();
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Tab);
+    }
+    assert_eq!(app.intake().focus(), Field::Extra);
+    for _ in 0..6 {
+        press(&mut app, KeyCode::Right);
+        press(&mut app, KeyCode::Char(' '));
+    }
+    assert_eq!(form_of(&app).extra_categories.len(), 5);
+    let (field, err) = app.intake().error().expect("refused");
+    assert_eq!(
+        (*field, err.key),
+        (Field::Extra, "error.too_many_categories")
+    );
+}
+
+#[test]
+fn the_site_and_further_categories_go_into_the_draft_and_come_back() {
+    let mut typed = at_site(Lang::ZhCn);
+    type_text(&mut typed, "绿景");
+    press(&mut typed, KeyCode::Enter);
+    press(&mut typed, KeyCode::Tab);
+    type_text(&mut typed, "漏");
+    press(&mut typed, KeyCode::Tab);
+    type_text(&mut typed, "噪");
+    press(&mut typed, KeyCode::Char(' '));
+    tick(&mut typed);
+    let draft = match tick(&mut typed).as_slice() {
+        [Effect::SaveDraft(d)] => (**d).clone(),
+        other => panic!("the draft is kept: {other:?}"),
+    };
+    assert_eq!(draft.site, "绿景花园");
+    assert_eq!(draft.extra_categories, ["noise"]);
+    // Back on a fresh form: everything as it was.
+    let mut again = app();
+    again.update(draft_msg(Box::new(draft.clone())));
+    assert_eq!(form_of(&again), draft);
+    // A draft naming its categories by name, the main one among them, reads as keys.
+    let by_name = NewComplaint {
+        extra_categories: vec!["噪音扰民".into(), "漏水".into(), "noise".into()],
+        ..draft.clone()
+    };
+    again.update(draft_msg(Box::new(by_name)));
+    assert_eq!(form_of(&again).extra_categories, ["noise"]);
+}
+
 #[test]
 fn paste_keeps_lines_in_the_description_and_reports_dropped_controls() {
     let mut app = app();
-    for _ in 0..4 {
+    for _ in 0..6 {
         press(&mut app, KeyCode::Tab);
     }
     assert_eq!(app.intake().focus(), Field::Description);
@@ -294,7 +454,7 @@ fn choices_step_with_arrows_and_jump_by_typed_character() {
     press(&mut app, KeyCode::BackTab);
     assert_eq!(app.intake().focus(), Field::Channel);
     press(&mut app, KeyCode::Right);
-    for _ in 0..4 {
+    for _ in 0..5 {
         press(&mut app, KeyCode::Tab);
     }
     assert_eq!(app.intake().focus(), Field::Category);
@@ -1768,7 +1928,7 @@ fn intake_choices_stop_at_their_ends() {
         press(&mut app, KeyCode::Right);
     }
     assert_eq!(form_of(&app).channel, Channel::ALL.last().copied());
-    for _ in 0..4 {
+    for _ in 0..5 {
         press(&mut app, KeyCode::Tab);
     }
     assert_eq!(app.intake().focus(), Field::Category);

@@ -1,5 +1,5 @@
 //! The filters of the cases pane (F6): the form that sets them (stage, scope, category,
-//! severity, handler, received from / to, location prefix) and the line that says which are
+//! severity, handler, received from / to, site, location prefix) and the line that says which are
 //! active. The values are checked by the desk's one rule ([`search_filter`]), which needs the
 //! configuration only: Ctrl+S checks without a database, and a refusal stays beside its input.
 
@@ -72,6 +72,13 @@ impl Filters {
         }
         if let Some(h) = given(&t.handler) {
             parts.push(part("tui.filter_on_handler", h));
+        }
+        if let Some(site) = &self.filter.site {
+            let args = [
+                ("label", c.text("label.site").to_string()),
+                ("value", ctx.config.site_name(site, ctx.lang)),
+            ];
+            parts.push(c.format("tui.filter_on_site", &args));
         }
         if let Some(l) = given(&t.location) {
             parts.push(part("tui.filter_on_location", l));
@@ -179,6 +186,8 @@ impl FilterForm {
             .hint("tui.filter_from_hint")
             .text("received_to", "tui.filter_to", &t.to)
             .hint("tui.filter_to_hint")
+            .text("site", "label.site", &t.site)
+            .hint("tui.filter_site_hint")
             .text("location", "label.location", &t.location)
             .hint("tui.filter_location_hint")
             .focus_first();
@@ -212,6 +221,7 @@ impl FilterForm {
             handler: f.text_of("handler"),
             from: f.text_of("received_from"),
             to: f.text_of("received_to"),
+            site: f.text_of("site"),
             location: f.text_of("location"),
             ..FilterText::default()
         }
@@ -288,13 +298,18 @@ mod tests {
         for _ in 0..5 {
             press(&mut f, KeyCode::Tab);
         }
+        // A configured site by a name in the other script: its key filters, its name shows.
+        assert_eq!(f.form().focus(), Some("site"));
+        type_text(&mut f, "香樹灣");
+        press(&mut f, KeyCode::Tab);
         assert_eq!(f.form().focus(), Some("location"));
         type_text(&mut f, "3栋");
         let filters = f.checked(&ctx).expect("filters");
         assert_eq!(filters.filter().category.as_deref(), Some("leak"));
+        assert_eq!(filters.filter().site.as_deref(), Some("xiangshu"));
         assert_eq!(
             filters.summary(&ctx).as_deref(),
-            Some("筛选：阶段 已核实；类别 漏水；地点 3栋*")
+            Some("筛选：阶段 已核实；类别 漏水；小区 香树湾；地点 3栋*")
         );
         let mut again = FilterForm::open(&ctx, &filters);
         assert_eq!(again.typed(), *filters.typed(), "opened again as applied");
@@ -318,5 +333,20 @@ mod tests {
             Some(Some("received_to"))
         );
         assert_eq!(f.typed().to, "next week", "kept as typed");
+    }
+
+    #[test]
+    fn a_site_not_configured_filters_as_typed() {
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let ctx = Ctx::new(&config, Lang::En);
+        let mut f = FilterForm::open(&ctx, &Filters::default());
+        f.form.focus_on("site");
+        type_text(&mut f, "海底捞 国贸店");
+        let filters = f.checked(&ctx).expect("filters");
+        assert_eq!(filters.filter().site.as_deref(), Some("海底捞 国贸店"));
+        assert_eq!(
+            filters.summary(&ctx).as_deref(),
+            Some("Filters: Estate 海底捞 国贸店")
+        );
     }
 }

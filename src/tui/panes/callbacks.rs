@@ -309,7 +309,7 @@ impl Callbacks {
                 co.number.clone(),
                 sanitize_line(&co.name),
                 sanitize_line(&co.phone),
-                sanitize_line(&co.location),
+                crate::present::place(co, ctx.config, ctx.lang),
                 match cb.attempts {
                     0 => String::new(),
                     n => n.to_string(),

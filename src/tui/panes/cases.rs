@@ -11,7 +11,7 @@
 //! the list keys work as in every list (`/` or Ctrl+F comes back). Ctrl+G opens a case by
 //! its number, or by today's sequence (`17`).
 //!
-//! Filters (stage, scope, category, severity, handler, received dates, location prefix) are
+//! Filters (stage, scope, category, severity, handler, received dates, site, location prefix) are
 //! set in a form, Ctrl+T from the query line or the list (`f` there too), and cleared with
 //! `F`; with any set, the view is searched by them (and by the text, if any), and the line
 //! under the query says which are active.
@@ -33,7 +33,7 @@ use crate::domain::handling::Approval;
 use crate::domain::search::{SearchFilter, View, matches};
 use crate::error::Error;
 use crate::i18n::Catalog;
-use crate::present::short_minutes;
+use crate::present::{categories_cell, place, short_minutes};
 use crate::text::{fit, sanitize_line, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
 use crate::tui::forms::filters::{FilterForm, Filters};
@@ -689,7 +689,8 @@ impl Cases {
             c.text("label.description"),
         ];
         let stage = |co: &Complaint| c.text(co.stage.label_key());
-        let category = |co: &Complaint| ctx.config.category_name(&co.category, ctx.lang);
+        // Further categories counted (`漏水+1`), or named where they fit.
+        let category = |co: &Complaint, cols| categories_cell(co, ctx.config, ctx.lang, cols);
         let severity = |co: &Complaint| {
             co.severity
                 .as_deref()
@@ -704,7 +705,7 @@ impl Cases {
             Labels {
                 received: time_width(rows().map(|co| co.received_at), now, ctx.zone()),
                 stage: label_width(header[2], rows().map(|co| width(stage(co)))),
-                category: label_width(header[3], rows().map(|co| width(&category(co)))),
+                category: label_width(header[3], rows().map(|co| width(&category(co, 0)))),
                 severity: label_width(header[4], rows().map(|co| width(&severity(co)))),
                 handler: width(header[5]),
                 age: label_width(header[7], rows().map(|co| width(&age(co)))),
@@ -744,10 +745,10 @@ impl Cases {
                 co.number.clone(),
                 short_minutes(co.received_at, now, ctx.zone()),
                 stage(co).to_string(),
-                category(co),
+                category(co, w[3]),
                 severity(co),
                 co.handler.as_deref().map(sanitize_line).unwrap_or_default(),
-                sanitize_line(&co.location),
+                place(co, ctx.config, ctx.lang),
                 age(co),
                 sanitize_line(first),
             ];

@@ -16,7 +16,7 @@ use crate::desk::{Cursor, triage_overdue};
 use crate::domain::complaint::{Complaint, Queue};
 use crate::domain::stage::Move;
 use crate::domain::suggest::suggest;
-use crate::present::short_minutes;
+use crate::present::{categories_cell, place, short_minutes};
 use crate::text::{sanitize_line, width};
 use crate::tui::ctx::Ctx;
 use crate::tui::forms::moves::MoveForm;
@@ -168,10 +168,11 @@ impl Classification {
             c.text("label.description"),
         ];
         let channel = |r: &Complaint| c.text(r.channel.label_key());
-        let category = |r: &Complaint| ctx.config.category_name(&r.category, ctx.lang);
+        // Further categories counted (`漏水+1`), or named where they fit.
+        let category = |r: &Complaint, cols| categories_cell(r, ctx.config, ctx.lang, cols);
         let labels = [
             label_width(header[2], rows.iter().map(|r| width(channel(r)))),
-            label_width(header[3], rows.iter().map(|r| width(&category(r)))),
+            label_width(header[3], rows.iter().map(|r| width(&category(r, 0)))),
         ];
         let received = time_width(rows.iter().map(|r| r.received_at), now, ctx.zone());
         let heads = [width(header[5]), width(header[6])];
@@ -199,9 +200,9 @@ impl Classification {
                 row.number.clone(),
                 short_minutes(row.received_at, now, ctx.zone()),
                 channel(row).to_string(),
-                category(row),
+                category(row, w[3]),
                 sanitize_line(&row.name),
-                sanitize_line(&row.location),
+                place(row, ctx.config, ctx.lang),
                 sanitize_line(first),
             ];
             let style = if i == selected {

@@ -3,6 +3,14 @@
 //! a new form (asking first when something is typed: the draft goes with it). What is typed
 //! is kept as a draft (debounced) and the complainant's earlier complaints are looked up as
 //! the phone or location is typed.
+//!
+//! The site is chosen by typing a few characters: the configured sites matching them are
+//! offered in the side panel (beside the field when there is none), Up/Down move among
+//! them and Enter takes one; Tab keeps the text as typed (free entry). Further categories
+//! are a multi-choice: Left/Right or a typed character move a cursor over the categories
+//! and Space adds or removes the one under it.
+
+use std::cell::OnceCell;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -12,7 +20,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::desk::{REPEAT_MIN_DIGITS, REPEAT_MIN_LOCATION};
-use crate::domain::complaint::{Channel, Complaint, NewComplaint};
+use crate::domain::complaint::{Channel, Complaint, MAX_EXTRA_CATEGORIES, NewComplaint};
+use crate::domain::sites::SiteIndex;
 use crate::error::Error;
 use crate::text::{fit, sanitize_line, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
@@ -28,6 +37,8 @@ use crate::tui::widgets::form::{choice_line, choose};
 const DRAFT_QUIET_TICKS: u32 = 2;
 /// Ticks after the first unsaved change by which the draft is saved even while typing goes on.
 const DRAFT_MAX_TICKS: u32 = 8;
+/// Most sites offered at once.
+const SITE_OFFERS: usize = 8;
 
 /// The fields, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,10 +49,14 @@ pub enum Field {
     Name,
     /// Complainant's phone.
     Phone,
-    /// Unit, building or site.
+    /// The site: a configured one chosen by typing, or free text.
+    Site,
+    /// Unit, building or address.
     Location,
     /// Category (a choice).
     Category,
+    /// Further categories (a multi-choice).
+    Extra,
     /// What happened (several lines).
     Description,
     /// What the customer asks for.
@@ -51,12 +66,14 @@ pub enum Field {
 }
 
 impl Field {
-    const ORDER: [Field; 8] = [
+    const ORDER: [Field; 10] = [
         Field::Channel,
         Field::Name,
         Field::Phone,
+        Field::Site,
         Field::Location,
         Field::Category,
+        Field::Extra,
         Field::Description,
         Field::Outcome,
         Field::Apologized,
@@ -67,8 +84,10 @@ impl Field {
             Field::Channel => "label.channel",
             Field::Name => "label.name",
             Field::Phone => "label.phone",
+            Field::Site => "label.site",
             Field::Location => "label.location",
             Field::Category => "label.category",
+            Field::Extra => "label.extra_categories",
             Field::Description => "label.description",
             Field::Outcome => "label.outcome",
             Field::Apologized => "label.apologized",
@@ -78,7 +97,9 @@ impl Field {
     /// The form field a validation error names (`field` argument of the error).
     fn of_error(err: &Error) -> Option<Field> {
         match err.key {
-            "error.unknown_category" => return Some(Field::Category),
+            "error.unknown_category" if err.get("field") != Some("extra_categories") => {
+                return Some(Field::Category);
+            }
             "error.phone_invalid" => return Some(Field::Phone),
             _ => {}
         }
@@ -86,8 +107,10 @@ impl Field {
             "channel" => Some(Field::Channel),
             "name" => Some(Field::Name),
             "phone" => Some(Field::Phone),
+            "site" => Some(Field::Site),
             "location" => Some(Field::Location),
             "category" => Some(Field::Category),
+            "extra_categories" => Some(Field::Extra),
             "description" => Some(Field::Description),
             "outcome" => Some(Field::Outcome),
             _ => None,
@@ -112,17 +135,19 @@ enum Cmd {
     Next,
     /// The previous field.
     Prev,
-    /// The next field, except in the description (a new line there).
+    /// The next offered site, else the next field, except in the description.
     NextLine,
-    /// The previous field, except in the description.
+    /// The previous offered site, else the previous field, except in the description.
     PrevLine,
+    /// The offered site, else the next field, except in the description (a new line there).
+    Enter,
     /// Taken by the focused field itself (listed for the help).
     Field,
 }
 
 /// The intake form's keys.
 const KEYS: &[Binding<Cmd>] = &[
-    Binding::new(&[key(KeyCode::Down)], Cmd::NextLine),
+    Binding::new(&[key(KeyCode::Down)], Cmd::NextLine).help("Up / Down", "help.site_offers"),
     Binding::new(&[key(KeyCode::Up)], Cmd::PrevLine),
     Binding::new(&[key(KeyCode::Tab)], Cmd::Next)
         .help("Tab / Shift+Tab", "help.fields")
@@ -130,7 +155,7 @@ const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[key(KeyCode::BackTab)], Cmd::Prev),
     Binding::new(&[], Cmd::Field).help("Left / Right", "help.choose"),
     Binding::new(&[], Cmd::Field).help("Space", "help.toggle"),
-    Binding::new(&[key(KeyCode::Enter)], Cmd::NextLine).help("Enter", "help.newline"),
+    Binding::new(&[key(KeyCode::Enter)], Cmd::Enter).help("Enter", "help.newline"),
     Binding::new(&[ctrl('s')], Cmd::Save)
         .help("Ctrl+S", "help.save")
         .hint_at(0, "keys.save"),
@@ -160,10 +185,19 @@ pub struct Intake {
     category: Option<usize>,
     name: TextField,
     phone: TextField,
+    site: TextField,
     location: TextField,
+    /// Further categories chosen (positions among the configured ones), in order chosen.
+    extras: Vec<usize>,
+    /// The category the further categories' cursor is on.
+    extra_cursor: Option<usize>,
     description: TextField,
     outcome: TextField,
     apologized: bool,
+    /// The highlighted one of the sites offered.
+    offer: usize,
+    /// The configured sites folded for matching, made at the first need.
+    sites: OnceCell<SiteIndex>,
     error: Option<(Field, Error)>,
     repeats: Vec<Complaint>,
     unsaved: bool,
@@ -182,10 +216,15 @@ impl Default for Intake {
             category: None,
             name: TextField::line(""),
             phone: TextField::line(""),
+            site: TextField::line(""),
             location: TextField::line(""),
+            extras: Vec::new(),
+            extra_cursor: None,
             description: TextField::multi_line(""),
             outcome: TextField::line(""),
             apologized: false,
+            offer: 0,
+            sites: OnceCell::new(),
             error: None,
             repeats: Vec::new(),
             unsaved: false,
@@ -219,18 +258,106 @@ impl Intake {
             outcome: self.outcome.value(),
             apologized: self.apologized,
             received_at: None,
-            site: String::new(),
-            extra_categories: Vec::new(),
+            site: self.site.value(),
+            extra_categories: self
+                .extras
+                .iter()
+                .filter_map(|i| ctx.config.policy.categories.get(*i))
+                .map(|c| c.key.clone())
+                .collect(),
         }
+    }
+
+    /// The positions of the configured sites offered for the site text (best first).
+    pub fn offers(&self, ctx: &Ctx<'_>) -> Vec<usize> {
+        self.site_index(ctx)
+            .matches(&self.site.value(), SITE_OFFERS)
+    }
+
+    /// The configured sites folded for matching (made at the first need).
+    fn site_index(&self, ctx: &Ctx<'_>) -> &SiteIndex {
+        self.sites
+            .get_or_init(|| SiteIndex::new(&ctx.config.policy.sites))
+    }
+
+    /// The sites offered while the site field has focus (none elsewhere: no matching).
+    fn offers_shown(&self, ctx: &Ctx<'_>) -> Vec<usize> {
+        if self.focus == Field::Site && !self.asking {
+            self.offers(ctx)
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The highlighted one of `offers` (its position among the configured sites).
+    fn highlighted(&self, offers: &[usize]) -> Option<usize> {
+        offers
+            .get(self.offer.min(offers.len().checked_sub(1)?))
+            .copied()
+    }
+
+    /// Takes the highlighted site: its name in the interface language fills the field.
+    fn take_offer(&mut self, site: usize, ctx: &Ctx<'_>) {
+        if let Some(s) = ctx.config.policy.sites.get(site) {
+            self.site = TextField::line(&ctx.config.site_name(&s.key, ctx.lang));
+            self.changed(Field::Site);
+        }
+        self.focus = Field::Site.offset(1);
+    }
+
+    /// Adds or removes the category under the cursor (never the main one).
+    fn toggle_extra(&mut self) {
+        let Some(at) = self.extra_cursor.filter(|i| Some(*i) != self.category) else {
+            return;
+        };
+        if let Some(i) = self.extras.iter().position(|e| *e == at) {
+            self.extras.remove(i);
+        } else if self.extras.len() >= MAX_EXTRA_CATEGORIES {
+            let err = Error::new("error.too_many_categories")
+                .arg("field", "extra_categories")
+                .arg("max", MAX_EXTRA_CATEGORIES);
+            self.error = Some((Field::Extra, err));
+            return;
+        } else {
+            self.extras.push(at);
+        }
+        self.changed(Field::Extra);
+    }
+
+    /// Moves the further categories' cursor by `key` over every category but the main one.
+    fn move_extra(&mut self, key: KeyEvent, ctx: &Ctx<'_>) {
+        let labels = category_labels(ctx);
+        let others: Vec<usize> = (0..labels.len())
+            .filter(|i| Some(*i) != self.category)
+            .collect();
+        let names: Vec<String> = others.iter().map(|i| labels[*i].clone()).collect();
+        let current = self
+            .extra_cursor
+            .and_then(|c| others.iter().position(|i| *i == c));
+        if let Some(i) = choose(key, current, &names) {
+            self.extra_cursor = others.get(i).copied();
+        }
+    }
+
+    /// A new main category: it leaves the further ones, and the cursor if there.
+    fn set_category(&mut self, chosen: usize) {
+        self.category = Some(chosen);
+        self.extras.retain(|e| *e != chosen);
+        if self.extra_cursor == Some(chosen) {
+            self.extra_cursor = None;
+        }
+        self.changed(Field::Category);
     }
 
     /// Whether nothing was entered (choices at their defaults, every text empty).
     pub fn is_blank(&self) -> bool {
         self.category.is_none()
+            && self.extras.is_empty()
             && !self.apologized
             && [
                 &self.name,
                 &self.phone,
+                &self.site,
                 &self.location,
                 &self.description,
                 &self.outcome,
@@ -241,29 +368,34 @@ impl Intake {
 
     /// Fills the form from a kept draft.
     pub fn restore(&mut self, draft: &NewComplaint, ctx: &Ctx<'_>) {
+        let policy = &ctx.config.policy;
+        let position = |text: &str| {
+            let key = &policy.find_category(text)?.key;
+            policy.categories.iter().position(|c| c.key == *key)
+        };
+        let category = position(&draft.category);
+        let mut extras: Vec<usize> = Vec::new();
+        for i in draft.extra_categories.iter().filter_map(|t| position(t)) {
+            if Some(i) != category && !extras.contains(&i) {
+                extras.push(i);
+            }
+        }
         let mut form = Intake {
             channel: draft
                 .channel
                 .and_then(|c| Channel::ALL.iter().position(|x| *x == c))
                 .unwrap_or(0),
-            category: ctx
-                .config
-                .policy
-                .find_category(&draft.category)
-                .and_then(|c| {
-                    ctx.config
-                        .policy
-                        .categories
-                        .iter()
-                        .position(|x| x.key == c.key)
-                }),
+            category,
+            extras,
             name: TextField::line(&draft.name),
             phone: TextField::line(&draft.phone),
+            site: TextField::line(&draft.site),
             location: TextField::line(&draft.location),
             description: TextField::multi_line(&draft.description),
             outcome: TextField::line(&draft.outcome),
             apologized: draft.apologized,
             lookup_pending: true,
+            sites: std::mem::take(&mut self.sites),
             ..Intake::default()
         };
         form.focus = Field::ORDER
@@ -278,13 +410,15 @@ impl Intake {
     pub fn reset(&mut self) {
         *self = Intake {
             channel: self.channel,
+            sites: std::mem::take(&mut self.sites),
             ..Intake::default()
         };
     }
 
     fn is_empty_field(&self, f: Field) -> bool {
         match f {
-            Field::Channel | Field::Apologized => false,
+            // Optional choices: a restored form does not stop there.
+            Field::Channel | Field::Apologized | Field::Extra => false,
             Field::Category => self.category.is_none(),
             _ => self.text(f).is_some_and(TextField::is_empty),
         }
@@ -294,10 +428,11 @@ impl Intake {
         match f {
             Field::Name => Some(&self.name),
             Field::Phone => Some(&self.phone),
+            Field::Site => Some(&self.site),
             Field::Location => Some(&self.location),
             Field::Description => Some(&self.description),
             Field::Outcome => Some(&self.outcome),
-            Field::Channel | Field::Category | Field::Apologized => None,
+            Field::Channel | Field::Category | Field::Extra | Field::Apologized => None,
         }
     }
 
@@ -305,10 +440,11 @@ impl Intake {
         match f {
             Field::Name => Some(&mut self.name),
             Field::Phone => Some(&mut self.phone),
+            Field::Site => Some(&mut self.site),
             Field::Location => Some(&mut self.location),
             Field::Description => Some(&mut self.description),
             Field::Outcome => Some(&mut self.outcome),
-            Field::Channel | Field::Category | Field::Apologized => None,
+            Field::Channel | Field::Category | Field::Extra | Field::Apologized => None,
         }
     }
 
@@ -373,6 +509,9 @@ impl Intake {
         if matches!(field, Field::Phone | Field::Location) {
             self.lookup_pending = true;
         }
+        if field == Field::Site {
+            self.offer = 0;
+        }
     }
 
     /// Whether there are changes not yet kept as a draft.
@@ -434,7 +573,15 @@ impl Intake {
         }
     }
 
-    fn render_form(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+    /// Draws the fields; `aside`: the side panel lists the sites `offered` (else the
+    /// highlighted one is named beside the field).
+    fn render_form(
+        &self,
+        ctx: &Ctx<'_>,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        (aside, offered): (bool, &[usize]),
+    ) {
         let c = ctx.catalog;
         let label_w = Field::ORDER
             .iter()
@@ -457,8 +604,10 @@ impl Intake {
             line(Field::Channel),
             line(Field::Name),
             line(Field::Phone),
+            line(Field::Site),
             line(Field::Location),
             line(Field::Category),
+            line(Field::Extra),
             Constraint::Min(3), // description
             line(Field::Outcome),
             line(Field::Apologized),
@@ -469,10 +618,12 @@ impl Intake {
             (Field::Channel, rows[0]),
             (Field::Name, rows[1]),
             (Field::Phone, rows[2]),
-            (Field::Location, rows[3]),
-            (Field::Category, rows[4]),
-            (Field::Outcome, rows[6]),
-            (Field::Apologized, rows[7]),
+            (Field::Site, rows[3]),
+            (Field::Location, rows[4]),
+            (Field::Category, rows[5]),
+            (Field::Extra, rows[6]),
+            (Field::Outcome, rows[8]),
+            (Field::Apologized, rows[9]),
         ];
         for (field, row) in line_fields {
             let below = under(field);
@@ -487,6 +638,13 @@ impl Intake {
             };
             frame.render_widget(Span::styled(c.text(field.label_key()), style), label);
             let error = self.error_text(field, ctx).filter(|_| below.is_empty());
+            let beside = match error {
+                Some(e) => Some((e, theme::error())),
+                None if below.is_empty() && field == Field::Site => {
+                    self.site_note(ctx, aside, offered)
+                }
+                None => None,
+            };
             if !below.is_empty() {
                 let lines: Vec<Line<'_>> = below
                     .into_iter()
@@ -497,14 +655,14 @@ impl Intake {
                         .areas(below_area);
                 frame.render_widget(Paragraph::new(lines), text);
             }
-            let err_w = error
+            let note_w = beside
                 .as_ref()
-                .map_or(0, |e| (width(e) as u16 + 1).min(rest.width / 2));
-            let [input, err] =
-                Layout::horizontal([Constraint::Min(0), Constraint::Length(err_w)]).areas(rest);
-            if let Some(e) = error {
-                let text = fit(&e, err.width.saturating_sub(1) as usize);
-                frame.render_widget(Span::styled(format!(" {text}"), theme::error()), err);
+                .map_or(0, |(e, _)| (width(e) as u16 + 1).min(rest.width / 2));
+            let [input, note] =
+                Layout::horizontal([Constraint::Min(0), Constraint::Length(note_w)]).areas(rest);
+            if let Some((e, style)) = beside {
+                let text = fit(&e, note.width.saturating_sub(1) as usize);
+                frame.render_widget(Span::styled(format!(" {text}"), style), note);
             }
             self.render_value(field, ctx, frame, input);
         }
@@ -527,16 +685,146 @@ impl Intake {
         if let Some(e) = self.error_text(Field::Description, ctx) {
             block = block.title_bottom(Span::styled(sanitize_line(&e), theme::error()));
         }
-        let inner = block.inner(rows[5]);
-        frame.render_widget(block, rows[5]);
+        let inner = block.inner(rows[7]);
+        frame.render_widget(block, rows[7]);
         frame.render_widget(self.description.widget(), inner);
         if focused {
             frame.set_cursor_position(self.description.caret(inner));
         }
         frame.render_widget(
             Line::styled(footer(c, KEYS, HELP_HINT, "  "), theme::hint()),
-            rows[8],
+            rows[10],
         );
+    }
+
+    /// What is said beside the site: the offer Enter takes when no side panel lists them,
+    /// else whether the text is a configured site or free text (or refused as such).
+    fn site_note(&self, ctx: &Ctx<'_>, aside: bool, offers: &[usize]) -> Option<(String, Style)> {
+        let c = ctx.catalog;
+        let text = self.site.value();
+        if text.trim().is_empty() {
+            return None;
+        }
+        let policy = &ctx.config.policy;
+        if let Some(site) = self.highlighted(offers).filter(|_| !aside) {
+            let count = offers.len();
+            let name = policy
+                .sites
+                .get(site)
+                .map(|s| ctx.config.site_name(&s.key, ctx.lang))
+                .unwrap_or_default();
+            let at = self.offer.min(count.saturating_sub(1)) + 1;
+            let args = [
+                ("name", sanitize_line(&name)),
+                ("at", at.to_string()),
+                ("count", count.to_string()),
+            ];
+            return Some((c.format("tui.site_offer_inline", &args), theme::hint()));
+        }
+        Some(match self.site_index(ctx).find(&text) {
+            Some(_) => (c.text("tui.site_listed").to_string(), theme::hint()),
+            None if policy.intake.free_site_entry => {
+                (c.text("tui.site_free").to_string(), theme::hint())
+            }
+            None => (c.text("tui.site_unlisted").to_string(), theme::error()),
+        })
+    }
+
+    /// The further categories: the one under the cursor with its tick (while focused), then
+    /// those chosen.
+    fn extra_line(&self, ctx: &Ctx<'_>, focused: bool) -> Line<'static> {
+        let c = ctx.catalog;
+        let name = |i: usize| {
+            ctx.config
+                .policy
+                .categories
+                .get(i)
+                .map(|cat| ctx.config.category_name(&cat.key, ctx.lang))
+                .unwrap_or_default()
+        };
+        let mut spans = Vec::new();
+        if let Some(at) = self.extra_cursor.filter(|_| focused) {
+            let mark = if self.extras.contains(&at) {
+                "[x]"
+            } else {
+                "[ ]"
+            };
+            spans.push(Span::styled(
+                format!("{mark} {} ", name(at)),
+                theme::selected(),
+            ));
+            spans.push(Span::raw(" "));
+        }
+        if self.extras.is_empty() {
+            spans.push(Span::styled(
+                c.text("tui.extra_hint").to_string(),
+                theme::hint(),
+            ));
+        } else {
+            let chosen: Vec<String> = self.extras.iter().map(|i| name(*i)).collect();
+            let args = [("categories", chosen.join(c.text("label.list_separator")))];
+            spans.push(Span::raw(c.format("tui.extra_chosen", &args)));
+        }
+        Line::from(spans)
+    }
+
+    /// The sites offered for the text typed, the highlighted one marked (or how to find one).
+    fn render_offers(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect, offers: &[usize]) {
+        let c = ctx.catalog;
+        let title = c.format(
+            "tui.site_offers_title",
+            &[
+                ("label", c.text("label.site").to_string()),
+                ("count", offers.len().to_string()),
+            ],
+        );
+        let block = Block::bordered()
+            .title(Span::styled(title, theme::label()))
+            .border_style(theme::border());
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let w = inner.width as usize;
+        let mut lines: Vec<Line<'_>> = Vec::new();
+        let highlighted = self.offer.min(offers.len().saturating_sub(1));
+        let sites = &ctx.config.policy.sites;
+        for (n, site) in offers.iter().filter_map(|i| sites.get(*i)).enumerate() {
+            let name = sanitize_line(&ctx.config.site_name(&site.key, ctx.lang));
+            let style = if n == highlighted {
+                theme::selected()
+            } else {
+                Style::default()
+            };
+            let key = format!("  {}", sanitize_line(&site.key));
+            let room = w.saturating_sub(width(&key));
+            lines.push(Line::from(vec![
+                Span::styled(fit(&name, room), style),
+                Span::styled(fit(&key, w.saturating_sub(width(&name))), theme::hint()),
+            ]));
+        }
+        let typed = !self.site.value().trim().is_empty();
+        let hint = match (offers.is_empty(), typed) {
+            (_, false) => "tui.site_offers_hint",
+            (true, true) => "tui.site_offers_none",
+            (false, true) => "tui.site_offers_keys",
+        };
+        let free = if ctx.config.policy.intake.free_site_entry {
+            "tui.site_free_allowed"
+        } else {
+            "tui.site_free_off"
+        };
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        let [list, rest] =
+            Layout::vertical([Constraint::Length(lines.len() as u16), Constraint::Min(0)])
+                .areas(inner);
+        frame.render_widget(Paragraph::new(lines), list);
+        let hints: Vec<Line<'_>> = [hint, free]
+            .iter()
+            .flat_map(|k| c.text(k).lines())
+            .map(|l| Line::styled(l, theme::hint()))
+            .collect();
+        frame.render_widget(Paragraph::new(hints).wrap(Wrap { trim: true }), rest);
     }
 
     fn error_text(&self, field: Field, ctx: &Ctx<'_>) -> Option<String> {
@@ -573,6 +861,7 @@ impl Intake {
                 }
                 frame.render_widget(line, area);
             }
+            Field::Extra => frame.render_widget(self.extra_line(ctx, focused), area),
             Field::Apologized => {
                 let mark = if self.apologized { "[x]" } else { "[ ]" };
                 let style = if focused {
@@ -669,13 +958,24 @@ impl Room for Intake {
         }
         let focus = self.focus;
         let in_text = focus == Field::Description;
-        match lookup(KEYS, &key) {
-            Some(Cmd::Save) => return Out::effect(Effect::Intake(Box::new(self.form(ctx)))),
-            Some(Cmd::Clear) => return self.new_form(),
-            Some(Cmd::Next) => self.focus = focus.offset(1),
-            Some(Cmd::Prev) => self.focus = focus.offset(-1),
-            Some(Cmd::NextLine) if !in_text => self.focus = focus.offset(1),
-            Some(Cmd::PrevLine) if !in_text => self.focus = focus.offset(-1),
+        let cmd = lookup(KEYS, &key);
+        // Only the keys that move among the offers or take one match the sites.
+        let offers = match cmd {
+            Some(Cmd::NextLine | Cmd::PrevLine | Cmd::Enter) => self.offers_shown(ctx),
+            _ => Vec::new(),
+        };
+        match (cmd, self.highlighted(&offers)) {
+            (Some(Cmd::Save), _) => return Out::effect(Effect::Intake(Box::new(self.form(ctx)))),
+            (Some(Cmd::Clear), _) => return self.new_form(),
+            (Some(Cmd::Next), _) => self.focus = focus.offset(1),
+            (Some(Cmd::Prev), _) => self.focus = focus.offset(-1),
+            (Some(Cmd::NextLine), Some(_)) => {
+                self.offer = (self.offer + 1).min(offers.len().saturating_sub(1));
+            }
+            (Some(Cmd::PrevLine), Some(_)) => self.offer = self.offer.saturating_sub(1),
+            (Some(Cmd::Enter), Some(site)) => self.take_offer(site, ctx),
+            (Some(Cmd::NextLine | Cmd::Enter), None) if !in_text => self.focus = focus.offset(1),
+            (Some(Cmd::PrevLine), None) if !in_text => self.focus = focus.offset(-1),
             _ => match focus {
                 Field::Channel => {
                     let chosen = choose(key, Some(self.channel), &channel_labels(ctx));
@@ -686,9 +986,15 @@ impl Room for Intake {
                 }
                 Field::Category => {
                     let chosen = choose(key, self.category, &category_labels(ctx));
-                    if chosen.is_some() && chosen != self.category {
-                        self.category = chosen;
-                        self.changed(focus);
+                    if let Some(i) = chosen.filter(|i| Some(*i) != self.category) {
+                        self.set_category(i);
+                    }
+                }
+                Field::Extra => {
+                    if key.code == KeyCode::Char(' ') && plain(&key) {
+                        self.toggle_extra();
+                    } else {
+                        self.move_extra(key, ctx);
                     }
                 }
                 Field::Apologized => {
@@ -737,9 +1043,15 @@ impl Room for Intake {
         };
         let [form, aside] =
             Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(area);
-        self.render_form(ctx, frame, form);
-        if side > 0 {
-            self.render_repeats(ctx, frame, aside);
+        let offers = self.offers_shown(ctx);
+        self.render_form(ctx, frame, form, (side > 0, &offers));
+        // The side panel lists the offers while the site is typed (on a desk with sites).
+        let listing =
+            self.focus == Field::Site && !self.asking && !ctx.config.policy.sites.is_empty();
+        match (side > 0, listing) {
+            (false, _) => {}
+            (true, true) => self.render_offers(ctx, frame, aside, &offers),
+            (true, false) => self.render_repeats(ctx, frame, aside),
         }
         if self.asking {
             confirm::render(ctx, frame, form, ctx.catalog.text("tui.discard_intake"));
@@ -777,11 +1089,34 @@ mod tests {
     use crate::tui::keymap::tests::check_table;
     use crossterm::event::KeyModifiers;
 
+    /// Beside the field the form says whether the text names a configured site: by the
+    /// folded names of its index, which must read text as the desk's own rule does.
+    #[test]
+    fn the_index_names_the_site_the_desk_finds() {
+        let config = crate::config::Config::preset(crate::config::Preset::PropertyManagement)
+            .expect("preset");
+        let policy = &config.policy;
+        let index = SiteIndex::new(&policy.sites);
+        for text in [
+            "香樹灣",
+            "xiangshu",
+            " Camphor Bay ",
+            "ＢＩＮＪＩＡＮＧ",
+            "香树",
+            "海底捞",
+            "",
+        ] {
+            let found = index.find(text).map(|i| policy.sites[i].key.as_str());
+            let desk = policy.find_site(text).map(|s| s.key.as_str());
+            assert_eq!(found, desk, "{text:?}");
+        }
+    }
+
     #[test]
     fn the_intake_keys() {
         check_table(KEYS);
         let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
-        assert_eq!(lookup(KEYS, &enter), Some(Cmd::NextLine));
+        assert_eq!(lookup(KEYS, &enter), Some(Cmd::Enter));
         let save = KeyEvent::new(KeyCode::Char('S'), KeyModifiers::CONTROL);
         assert_eq!(lookup(KEYS, &save), Some(Cmd::Save));
         let text = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE);

@@ -306,7 +306,7 @@ impl Revisits {
                 co.number.clone(),
                 sanitize_line(&co.name),
                 sanitize_line(&co.phone),
-                sanitize_line(&co.location),
+                crate::present::place(co, ctx.config, ctx.lang),
                 sanitize_line(first),
             ];
             let style = if i == selected {
