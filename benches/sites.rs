@@ -35,6 +35,9 @@ fn sites(n: usize) -> Vec<Site> {
                 zh: format!("{head}{tail}{phase}期"),
                 zh_tw: None,
                 en: format!("Estate {i} phase {phase}"),
+                care_plan: None,
+                contact: None,
+                phone: None,
             }
         })
         .collect()
