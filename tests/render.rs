@@ -548,6 +548,11 @@ fn free_texts() -> Vec<String> {
                 .iter()
                 .map(|(_, _, _, _, description)| description.to_string()),
         )
+        .chain(IT_COMPLAINTS.iter().flat_map(
+            |(name, phone, location, _, description, outcome, _)| {
+                [name, phone, location, description, outcome].map(|t| t.to_string())
+            },
+        ))
         .collect()
 }
 
@@ -1264,6 +1269,9 @@ fn pest_control_screens(lang: Lang, size: (u16, u16)) {
     s.key(KeyCode::Tab);
     s.type_text("13800005555");
     s.key(KeyCode::Tab);
+    // The client site from the list: a few characters, Enter takes the offer.
+    s.type_text("锦江");
+    s.key(KeyCode::Enter);
     s.type_text("海淀区中关村大街27号");
     for _ in 0..3 {
         s.tick();
@@ -1328,6 +1336,321 @@ fn pest_control_screens(lang: Lang, size: (u16, u16)) {
     let drawn = s.snapshot(&shot("case_out_of_scope"));
     assert!(drawn.text().contains(words.text("scope.out")));
     assert!(drawn.text().contains(words.text("label.location")));
+}
+
+/// The IT desk's complaints, oldest first: client accounts' systems, called in by their
+/// contact there — (contact, phone, system/module, category, description, outcome, client
+/// account).
+const IT_COMPLAINTS: [(&str, &str, &str, &str, &str, &str, &str); 9] = [
+    (
+        "周先生",
+        "13900139001",
+        "商城前台 首页",
+        "网站/系统无法访问",
+        "今天上午十点起商城首页打不开，一直白屏，顾客下不了单",
+        "尽快恢复并说明原因",
+        "acme-mall",
+    ),
+    (
+        "吴经理",
+        "13900139002",
+        "网银 转账模块",
+        "验收后缺陷",
+        "上月验收通过的转账功能，金额超过五万就报错",
+        "本周内修复",
+        "huaxin-bank",
+    ),
+    (
+        "郑女士",
+        "13900139003",
+        "预约小程序",
+        "客服响应慢",
+        "周一提交的工单到现在没人回复，打售后电话也找不到人",
+        "指定专人跟进",
+        "kangjian-clinic",
+    ),
+    (
+        "陈馆长",
+        "010-6512 3456",
+        "官网 展览页",
+        "域名/证书过期",
+        "浏览器提示官网不安全，访客都不敢点进去",
+        "马上处理",
+        "city-museum",
+    ),
+    (
+        "Tom Baker",
+        "+86 139 0000 5678",
+        "Order API",
+        "slow-performance",
+        "The order API is slow at peak hours since Tuesday's release",
+        "Roll back or fix the release",
+        "lvdao-logistics",
+    ),
+    (
+        "李会计",
+        "13500008888",
+        "财务对账",
+        "计费/账单",
+        "续费发票和合同金额不一致，多收了一个月的服务费",
+        "退还多收费用",
+        "acme-mall",
+    ),
+    (
+        "王总",
+        "13600007777",
+        "ERP 仓储模块",
+        "项目延期",
+        "二期说好十月底上线，到现在还没有排期",
+        "给出明确的上线日期",
+        "lvdao-logistics",
+    ),
+    (
+        "赵主任",
+        "13700006666",
+        "挂号系统",
+        "人员态度",
+        "驻场工程师态度敷衍，问题没查清就说不归他管",
+        "换人并道歉",
+        "kangjian-clinic",
+    ),
+    (
+        "孙经理",
+        "13800005555",
+        "收银台 支付模块",
+        "支付通道故障",
+        "顾客付款成功但订单显示未支付，支付回调一直失败",
+        "查明原因并补单",
+        "acme-mall",
+    ),
+];
+
+/// An IT desk on `db` for `agent` (registered with `role`) whose clock says `at`.
+fn it_desk_at(db: &Path, agent: &str, role: &str, at: DateTime<Utc>) -> Desk {
+    preset_desk_at(Preset::ItServices, db, agent, role, at)
+}
+
+/// The IT complaints taken in; some classified (a bug after acceptance and a missed
+/// deadline ours, the payment callbacks the payment gateway's) and two fixed, so calls and
+/// revisits are owed. Returns the numbers in the order of [`IT_COMPLAINTS`].
+fn it_desk(db: &Path) -> Vec<String> {
+    let now = now_utc();
+    // Each taken in by a desk at its time, every nine hours and a few minutes.
+    let received = |i: usize| now - (Duration::hours(9) + Duration::minutes(7)) * (9 - i as i32);
+    let numbers: Vec<String> = IT_COMPLAINTS
+        .iter()
+        .enumerate()
+        .map(
+            |(i, (name, phone, location, category, description, outcome, site))| {
+                let form = NewComplaint {
+                    channel: Some(Channel::ALL[i % Channel::ALL.len()]),
+                    name: (*name).into(),
+                    phone: (*phone).into(),
+                    location: (*location).into(),
+                    category: (*category).into(),
+                    description: (*description).into(),
+                    outcome: (*outcome).into(),
+                    apologized: i % 2 == 0,
+                    received_at: None,
+                    extra_categories: Vec::new(),
+                    site: (*site).into(),
+                };
+                let mut desk = it_desk_at(db, "王丽", "agent", received(i));
+                desk.intake(&form).expect("intake").number
+            },
+        )
+        .collect();
+    let classify =
+        |scope: Scope, party: Option<&str>, kind: &str, severity: &str| Action::Classify {
+            scope,
+            party: party.map(str::to_string),
+            complaint_type: Some(kind.into()),
+            severity: severity.into(),
+            intent: Intent::Genuine,
+            spread_risk: false,
+            explained: scope == Scope::Out,
+        };
+    let act = |i: usize, at: DateTime<Utc>, action: &Action| {
+        it_desk_at(db, "王丽", "agent", at)
+            .act(&numbers[i], None, action)
+            .unwrap_or_else(|e| panic!("{}: {e}", IT_COMPLAINTS[i].0));
+    };
+    let hour_later = |i: usize| received(i) + Duration::hours(1);
+    act(
+        1,
+        hour_later(1),
+        &classify(Scope::In, None, "technical", "serious"),
+    );
+    act(
+        6,
+        hour_later(6),
+        &classify(Scope::In, None, "service", "general"),
+    );
+    act(
+        8,
+        hour_later(8),
+        &classify(Scope::Out, Some("payment"), "technical", "general"),
+    );
+    // 郑女士's ticket answered yesterday, the museum's certificate renewed an hour ago.
+    let fixes = [
+        (
+            2,
+            "service",
+            "general",
+            now - Duration::days(1),
+            [
+                "工单分派规则漏掉了该客户",
+                "项目部",
+                "指定专人跟进并修正分派规则",
+                "专人已回复并处理完工单",
+            ],
+        ),
+        (
+            3,
+            "technical",
+            "serious",
+            now - Duration::hours(1),
+            [
+                "证书自动续期任务失败",
+                "技术部",
+                "续期证书并修复自动续期",
+                "证书已续期，官网恢复正常",
+            ],
+        ),
+    ];
+    for (i, kind, severity, done, [facts, department, actions, note]) in fixes {
+        let steps = [
+            classify(Scope::In, None, kind, severity),
+            Action::Verify {
+                motive: "担心影响业务，希望尽快有人负责".into(),
+                outcome: String::new(),
+            },
+            Action::Assess {
+                facts: facts.into(),
+                severity: None,
+            },
+            Action::Plan {
+                department: department.into(),
+                actions: actions.into(),
+                promised: None,
+                confirmed: false,
+                compensation: None,
+                gift: None,
+            },
+            Action::Reply {
+                accepted: true,
+                alternatives: String::new(),
+            },
+            Action::Remedied { note: note.into() },
+        ];
+        let n = steps.len() as i64;
+        for (j, action) in steps.iter().enumerate() {
+            act(i, done - Duration::minutes((n - 1 - j as i64) * 10), action);
+        }
+    }
+    numbers
+}
+
+/// An IT session in `lang`, on a fresh copy of its complaints.
+fn it_session(lang: Lang, size: (u16, u16)) -> (Session, Vec<String>) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    let numbers = it_desk(&db);
+    let mut s = Session::with_desk(it_desk_at(&db, "王丽", "agent", now_utc()), lang, size);
+    s._dir = Some(dir);
+    (s, numbers)
+}
+
+/// The IT desk's screens in its own words (every snapshot is also scanned for the other
+/// presets' words): intake with the client's earlier complaint, the classification list and
+/// the form of a site that is down, its detail, the calls owed, the revisits, the cases and
+/// a case on the third party's side.
+#[test]
+fn every_it_services_screen_in_its_words() {
+    for lang in [Lang::ZhCn, Lang::En, Lang::ZhTw] {
+        for size in SIZES {
+            it_services_screens(lang, size);
+        }
+    }
+}
+
+fn it_services_screens(lang: Lang, size: (u16, u16)) {
+    let shot = |screen: &str| name(&format!("it_{screen}"), lang, size);
+    let (mut s, numbers) = it_session(lang, size);
+    let c = config_of(Preset::ItServices);
+    let words = c.catalog(lang);
+    s.snapshot(&shot("intake_empty"));
+    // The shop's accountant calls again about the invoice: the earlier complaint is shown.
+    s.type_text("李会计");
+    s.key(KeyCode::Tab);
+    s.type_text("13500008888");
+    s.key(KeyCode::Tab);
+    // The client account from the list: a few characters, Enter takes the offer.
+    s.type_text("爱客");
+    s.key(KeyCode::Enter);
+    s.type_text("财务对账");
+    for _ in 0..3 {
+        s.tick();
+    }
+    assert!(!s.app.intake().repeats().is_empty(), "the same client");
+    let drawn = s.snapshot(&shot("intake_filled"));
+    assert!(drawn.text().contains(words.text("label.name")));
+    assert!(drawn.text().contains(words.text("label.location")));
+
+    s.send(press(KeyCode::F(3)));
+    assert_eq!(
+        s.app.list().selected().map(|c| c.name.as_str()),
+        Some("周先生"),
+        "the oldest first"
+    );
+    s.snapshot(&shot("list"));
+    // The shop's front page is down: a technical complaint, suggested as ours.
+    s.key(KeyCode::Char('c'));
+    let form = s.app.move_form().expect("the classification form").form();
+    assert_eq!(form.chosen("scope"), Some("in"));
+    let drawn = s.snapshot(&shot("classify_form"));
+    assert!(drawn.text().contains(words.text("scope.in")));
+    s.key(KeyCode::Esc);
+    assert!(
+        s.app.move_form().is_none(),
+        "nothing changed: closed at once"
+    );
+    s.key(KeyCode::Enter);
+    assert!(s.app.detail().is_some());
+    s.snapshot(&shot("detail"));
+    s.key(KeyCode::Esc);
+
+    s.send(press(KeyCode::F(4)));
+    assert_eq!(s.app.pane(), Pane::Callbacks);
+    assert!(!s.app.callbacks().rows().is_empty());
+    s.snapshot(&shot("callbacks"));
+
+    s.send(press(KeyCode::F(5)));
+    assert_eq!(s.app.pane(), Pane::Revisits);
+    s.key(KeyCode::Char('5'));
+    assert!(s.app.revisits().rows().len() >= 2, "both fixed accounts");
+    s.snapshot(&shot("revisits"));
+
+    s.send(press(KeyCode::F(6)));
+    s.key(KeyCode::Esc);
+    s.key(KeyCode::Char('6'));
+    assert_eq!(s.app.cases().rows().len(), IT_COMPLAINTS.len());
+    s.snapshot(&shot("cases_all"));
+    // The payment callbacks: the payment gateway's side.
+    let at = s
+        .app
+        .cases()
+        .rows()
+        .iter()
+        .position(|r| r.complaint.number == numbers[8])
+        .expect("孙经理's case");
+    s.key(KeyCode::Home);
+    for _ in 0..at {
+        s.key(KeyCode::Down);
+    }
+    s.key(KeyCode::Enter);
+    let drawn = s.snapshot(&shot("case_out_of_scope"));
+    assert!(drawn.text().contains(words.text("scope.out")));
 }
 
 // --- The test ----------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 //! configuration, the agenda and counts, a call recorded (the next one then due), and the
 //! complaint a low score opens, the care call in its timeline.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 
 use super::followup::{AgendaCounts, AgendaRange, retry_due};
@@ -53,18 +55,19 @@ impl Desk {
         let now = self.clock.now();
         let policy = &self.config.policy;
         let open = self.store.open_care_calls()?;
-        let wanted = |site: &str, plan: &str| {
-            policy
-                .sites
-                .iter()
-                .any(|s| s.key == site && s.care_plan.as_deref() == Some(plan))
-        };
+        // Each configured (site, plan) pair, looked up once per open call.
+        let on_plan: HashSet<(&str, &str)> = policy
+            .sites
+            .iter()
+            .filter_map(|s| Some((s.key.as_str(), s.care_plan.as_deref()?)))
+            .collect();
+        let wanted = |site: &str, plan: &str| on_plan.contains(&(site, plan));
         let stale: Vec<i64> = open
             .iter()
             .filter(|o| !wanted(&o.site, &o.plan))
             .map(|o| o.id)
             .collect();
-        let has_open: std::collections::HashSet<&str> = open
+        let has_open: HashSet<&str> = open
             .iter()
             .filter(|o| wanted(&o.site, &o.plan))
             .map(|o| o.site.as_str())
