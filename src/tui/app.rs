@@ -404,8 +404,8 @@ impl App {
         }
     }
 
-    /// What a pane gave back: its notice shown, and a change it made (or found) carried to
-    /// every pane; returns the effects to run.
+    /// What a pane gave back: its notice shown, a change it made (or found) carried to
+    /// every pane, a complaint to open on intake opened there; returns the effects to run.
     fn apply(&mut self, out: Out) -> Vec<Effect> {
         if let Some(notice) = out.notice {
             self.notify(notice);
@@ -414,6 +414,13 @@ impl App {
         if let Some(number) = out.changed {
             let more = self.after(&number, &effects);
             effects.extend(more);
+        }
+        if let Some(from) = out.intake {
+            let (care_id, form) = *from;
+            self.rooms
+                .intake
+                .open_from_care(care_id, &form, &ctx!(self));
+            effects.extend(self.switch(Pane::Intake));
         }
         effects
     }
