@@ -1325,6 +1325,15 @@ fn pest_control_screens(lang: Lang, size: (u16, u16)) {
     s.key(KeyCode::Char('1'));
     s.send(ctrl('s'));
     assert_eq!(s.app.pane(), Pane::Intake);
+    // The form typed on intake earlier stays; the complaint opens once it is cleared.
+    assert!(matches!(
+        s.app.notice(),
+        Some(Notice::CareRecorded { waiting: true, .. })
+    ));
+    assert_eq!(s.app.intake().care_id(), None);
+    s.snapshot(&shot("care_waiting"));
+    s.send(ctrl('n'));
+    s.key(KeyCode::Char('y'));
     assert!(s.app.intake().care_id().is_some());
     s.snapshot(&shot("care_intake"));
     s.send(ctrl('n'));

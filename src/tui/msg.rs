@@ -327,6 +327,8 @@ pub enum Notice {
         flagged: Option<u32>,
         /// A low score opened a complaint on intake.
         opens: bool,
+        /// That complaint waits for the form on intake to be saved or cleared.
+        waiting: bool,
     },
     /// Late callbacks were escalated.
     Escalated(usize),

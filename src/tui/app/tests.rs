@@ -1185,6 +1185,48 @@ fn a_low_scored_care_call_opens_its_complaint_on_intake() {
     ));
 }
 
+/// A form half typed on intake is never thrown away for a care call's complaint: the
+/// complaint waits, and opens there once that form is saved.
+#[test]
+fn a_care_calls_complaint_waits_for_the_form_typed_on_intake() {
+    let mut app = app();
+    type_text(&mut app, "刘先生");
+    press(&mut app, KeyCode::F(5));
+    let AgendaRow::Care(call) = care_row(9) else {
+        panic!("a care row");
+    };
+    let policy = &app.config.policy;
+    let site = policy
+        .sites
+        .iter()
+        .find(|s| s.key == "lvjing")
+        .expect("site");
+    let plan = crate::domain::care::plan_of(policy, site).expect("plan");
+    let opens = crate::domain::care::complaint_from(site, plan, String::new());
+    app.update(Msg::Revisits(RevisitsMsg::CareRecorded(Box::new(
+        CareOutcome {
+            next_due: call.due_at,
+            call,
+            flagged: false,
+            opens: Some(opens),
+        },
+    ))));
+    assert_eq!(app.pane(), Pane::Intake);
+    assert!(matches!(
+        app.notice(),
+        Some(Notice::CareRecorded { waiting: true, .. })
+    ));
+    assert_eq!(app.intake().care_id(), None, "the typed form stays");
+    let saved_typed = ctrl(&mut app, 's');
+    let [Effect::Intake(typed)] = saved_typed.as_slice() else {
+        panic!("the typed form saved as it is: {saved_typed:?}");
+    };
+    assert_eq!(typed.name, "刘先生");
+    app.update(saved(Box::new(classified(3, 5))));
+    assert_eq!(app.intake().care_id(), Some(9), "the care complaint now");
+    assert_eq!(app.intake().form(&ctx!(app)).name, "张代表");
+}
+
 #[test]
 fn when_the_next_due_time_passes_the_counts_and_the_pane_in_view_are_read_again() {
     let mut app = queue(callback_page(1, 2));

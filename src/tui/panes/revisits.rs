@@ -301,6 +301,7 @@ impl Revisits {
             next_due: outcome.next_due,
             flagged: outcome.flagged.then_some(call.attempts),
             opens: outcome.opens.is_some(),
+            waiting: false,
         };
         let out = Out::effects(self.reload()).with_notice(notice);
         match outcome.opens {

@@ -170,9 +170,11 @@ fn content(c: &Catalog, zone: Zone, notice: &Notice, now: DateTime<Utc>) -> Line
             next_due,
             flagged,
             opens,
+            waiting,
         } => {
             let mut args = vec![("site", sanitize_line(site)), ("due", due_cell(next_due))];
             let key = match (reached, flagged, opens) {
+                (_, _, true) if *waiting => "tui.care_waiting",
                 (_, _, true) => "tui.care_opens",
                 (true, ..) => "tui.care_made",
                 (false, None, _) => "tui.care_retry",
