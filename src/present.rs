@@ -349,6 +349,19 @@ pub fn care_plan_name(config: &Config, key: &str, lang: crate::i18n::Lang) -> St
         )
 }
 
+/// What care plan `key` asks in `lang` (zh-TW: `ask_zh_tw`, else `ask_zh` converted);
+/// empty when the plan is unknown.
+pub fn care_question(config: &Config, key: &str, lang: crate::i18n::Lang) -> String {
+    config
+        .policy
+        .care_plans
+        .iter()
+        .find(|p| p.key == key)
+        .map_or_else(String::new, |p| {
+            crate::i18n::name_in(lang, &p.ask_zh, p.ask_zh_tw.as_deref(), &p.ask_en).into_owned()
+        })
+}
+
 /// The description of the complaint a low-scored care call opens: the plan, the score and
 /// what was said, in the reader's words.
 pub fn care_description(config: &Config, catalog: &Catalog, call: &CareCall) -> String {

@@ -1187,6 +1187,59 @@ fn classifies_and_verifies_a_complaint_through_the_forms() {
 /// F4 as xterm sends it.
 const F4: &str = "\x1bOS";
 
+/// A care call in the terminal: the estates on the quarterly plan fall due in F5 (all
+/// parts), marked 定期; the first is recorded reached, satisfaction 1, with a note in
+/// Chinese; intake opens with its complaint filled in, saved with Ctrl+S; `show --format
+/// json` has the care call (and the note) in the complaint's timeline.
+#[test]
+fn a_low_scored_care_call_opens_a_complaint_saved_in_one_step() {
+    const NOTE: &str = "三号楼电梯又坏了，邻居反映一周没人修";
+
+    let home = Home::desk_home();
+    let mut tty = Tty::open_desk(&home);
+    tty.send(F5);
+    tty.wait_for("回访计划（按到期时间）");
+    tty.send("5");
+    tty.wait_for_all(&["定期", "张代表", "李代表", "王代表"]);
+    // Only care calls are due (no complaints yet): the first row is one.
+    tty.send(ENTER);
+    tty.wait_for_all(&["定期回访：", "请问：最近小区的保洁"]);
+    tty.send(TAB);
+    tty.send("1");
+    tty.send(TAB);
+    tty.send(NOTE);
+    tty.wait_for(NOTE);
+    tty.send(CTRL_S);
+    // The description (wrapped in its box) names the plan, the score and the note.
+    tty.wait_for_all(&["客户不满意", "楼栋代表季度回访）满意度 1/5：三号楼电梯"]);
+    tty.send(CTRL_S);
+    let screen = tty.wait_for(SAVED);
+    let number = saved_number(&screen);
+
+    tty.quit_cleanly();
+    tty.assert_cooked();
+
+    let shown = home.show_json(&number);
+    assert_eq!(shown["category"], "staff", "{shown}");
+    let care: Vec<&serde_json::Value> = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "care_call")
+        .collect();
+    assert_eq!(care.len(), 1, "{shown}");
+    let detail = &care[0]["detail"];
+    assert_eq!(
+        (&detail["satisfaction"], &detail["note"], &detail["plan"]),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(NOTE),
+            &serde_json::json!("quarterly-reps")
+        ),
+        "{shown}"
+    );
+}
+
 /// The callback queue in the terminal: a complaint added and classified on the command
 /// line owes a first reply; in the app (F4) a call is logged as unanswered with a note in
 /// Chinese, then as reached; `show --format json` has the callback done and both calls in

@@ -33,6 +33,7 @@ use complaint_desk::tui::msg::{Effect, Msg, Notice};
 use complaint_desk::tui::panes::Pane;
 use complaint_desk::tui::panes::first_run::FirstRun;
 use complaint_desk::tui::panes::intake::Field;
+use complaint_desk::tui::panes::revisits::AgendaRow;
 use complaint_desk::tui::runner::Runner;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::{CrosstermBackend, TestBackend};
@@ -553,6 +554,25 @@ fn free_texts() -> Vec<String> {
                 [name, phone, location, description, outcome].map(|t| t.to_string())
             },
         ))
+        .chain(site_texts())
+        .collect()
+}
+
+/// The presets' sites as the care calls show them: a place (the site's name, in every
+/// language) and its contact, cut like a complaint's location and name.
+fn site_texts() -> Vec<String> {
+    Preset::ALL
+        .iter()
+        .flat_map(|p| {
+            let config = config_of(*p);
+            let sites = config.policy.sites.clone();
+            sites.into_iter().flat_map(move |s| {
+                [Lang::ZhCn, Lang::ZhTw, Lang::En]
+                    .map(|lang| config.site_name(&s.key, lang))
+                    .into_iter()
+                    .chain(s.contact.clone())
+            })
+        })
         .collect()
 }
 
@@ -1336,6 +1356,41 @@ fn pest_control_screens(lang: Lang, size: (u16, u16)) {
     let drawn = s.snapshot(&shot("case_out_of_scope"));
     assert!(drawn.text().contains(words.text("scope.out")));
     assert!(drawn.text().contains(words.text("label.location")));
+    s.key(KeyCode::Esc);
+
+    // The care calls of the sites on the monthly plan, beside the revisits; Enter records
+    // one; a low score opens its complaint on intake, prefilled (thrown away here).
+    s.send(press(KeyCode::F(5)));
+    s.key(KeyCode::Char('5'));
+    let care = |r: &AgendaRow| matches!(r, AgendaRow::Care(_));
+    let rows = s.app.revisits().rows();
+    assert_eq!(rows.iter().filter(|r| care(r)).count(), 4, "four sites");
+    let at = rows.iter().position(care).expect("a care call");
+    s.key(KeyCode::Home);
+    for _ in 0..at {
+        s.key(KeyCode::Down);
+    }
+    s.key(KeyCode::Enter);
+    assert!(s.app.follow_form().is_some(), "the care form");
+    s.snapshot(&shot("care_form"));
+    s.key(KeyCode::Tab);
+    s.key(KeyCode::Char('1'));
+    s.send(ctrl('s'));
+    assert_eq!(s.app.pane(), Pane::Intake);
+    // The form typed on intake earlier stays; the complaint opens once it is cleared.
+    assert!(matches!(
+        s.app.notice(),
+        Some(Notice::CareRecorded { waiting: true, .. })
+    ));
+    assert_eq!(s.app.intake().care_id(), None);
+    s.snapshot(&shot("care_waiting"));
+    s.send(ctrl('n'));
+    s.key(KeyCode::Char('y'));
+    assert!(s.app.intake().care_id().is_some());
+    s.snapshot(&shot("care_intake"));
+    s.send(ctrl('n'));
+    s.key(KeyCode::Char('y'));
+    assert_eq!(s.app.intake().care_id(), None);
 }
 
 /// The IT desk's complaints, oldest first: client accounts' systems, called in by their
@@ -2531,14 +2586,16 @@ fn follow_up_screens(lang: Lang, size: (u16, u16)) {
     );
     assert_eq!(s.app.revisits().rows().len() as i64, counts.overdue);
     s.key(KeyCode::Char('5'));
-    assert_eq!(s.app.revisits().rows().len(), 7);
+    // Seven revisits and the care calls of the three estates on the quarterly plan.
+    assert_eq!(s.app.revisits().rows().len(), 10);
     s.snapshot(&name("revisits", lang, size));
     screens.push(s.app.clone());
     assert_eq!(
         s.app
             .revisits()
             .selected()
-            .map(|r| r.complaint.number.as_str()),
+            .and_then(|r| r.complaint())
+            .map(|c| c.number.as_str()),
         Some(numbers[10].as_str()),
         "the oldest first"
     );
@@ -2566,8 +2623,8 @@ fn follow_up_screens(lang: Lang, size: (u16, u16)) {
     );
     assert_eq!(
         s.app.revisits().rows().len(),
-        5,
-        "both revisits of the reopened case left the agenda"
+        5 + 3,
+        "both revisits of the reopened case left the agenda (the care calls stay)"
     );
     // The queue (with its phone notice), the agenda and their forms in any window.
     s.send(press(KeyCode::F(4)));
@@ -2756,7 +2813,7 @@ fn select_number(s: &mut Session, number: &str) {
             .revisits()
             .rows()
             .iter()
-            .position(|r| r.complaint.number == number),
+            .position(|r| r.complaint().is_some_and(|c| c.number == number)),
     }
     .unwrap_or_else(|| panic!("{number} listed"));
     s.key(KeyCode::Home);

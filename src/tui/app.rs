@@ -14,6 +14,7 @@ use ratatui::layout::{Constraint, Layout};
 
 use crate::config::Config;
 use crate::desk::StatusCounts;
+use crate::domain::complaint::NewComplaint;
 use crate::domain::schedule;
 use crate::i18n::Lang;
 use crate::tui::ctx::ctx;
@@ -92,6 +93,9 @@ pub struct App {
     /// The pane, cases and half-typed forms each agent left open when the screen locked,
     /// kept in memory (never drawn) until that agent signs in again.
     stashed: HashMap<String, (Pane, Vec<(Pane, Cover)>)>,
+    /// The complaint a low-scored care call opens (its call, its form), waiting while the
+    /// intake form holds another one: it opens there once that is saved or cleared.
+    care_waiting: Option<Box<(i64, NewComplaint)>>,
 }
 
 impl App {
@@ -140,6 +144,7 @@ impl App {
             last_input: None,
             input_seen: false,
             stashed: HashMap::new(),
+            care_waiting: None,
         }
     }
 
@@ -266,7 +271,9 @@ impl App {
         match msg {
             Msg::Key(key) if keymap::is_press(&key) => {
                 self.input_seen = true;
-                self.key(key)
+                let effects = self.key(key);
+                self.open_waiting_care();
+                effects
             }
             Msg::Key(_) => Vec::new(),
             Msg::Paste(text) => {
@@ -353,7 +360,9 @@ impl App {
             }
             Msg::Intake(msg) => {
                 let out = self.rooms.intake.update(msg, &ctx!(self));
-                self.apply(out)
+                let effects = self.apply(out);
+                self.open_waiting_care();
+                effects
             }
             Msg::Classification(msg) => {
                 let out = self.rooms.classification.update(msg, &ctx!(self));
@@ -404,9 +413,19 @@ impl App {
         }
     }
 
-    /// What a pane gave back: its notice shown, and a change it made (or found) carried to
-    /// every pane; returns the effects to run.
-    fn apply(&mut self, out: Out) -> Vec<Effect> {
+    /// What a pane gave back: its notice shown, a change it made (or found) carried to
+    /// every pane, a complaint to open on intake opened there; returns the effects to run.
+    fn apply(&mut self, mut out: Out) -> Vec<Effect> {
+        if let Some(from) = out.intake.take() {
+            // A form half typed on intake is never thrown away for it: the complaint waits.
+            let busy = !self.rooms.intake.is_blank();
+            if let Some(Notice::CareRecorded { waiting, .. }) = &mut out.notice {
+                *waiting = busy;
+            }
+            self.care_waiting = Some(from);
+            self.open_waiting_care();
+            out.effects.extend(self.switch(Pane::Intake));
+        }
         if let Some(notice) = out.notice {
             self.notify(notice);
         }
@@ -416,6 +435,20 @@ impl App {
             effects.extend(more);
         }
         effects
+    }
+
+    /// Opens the complaint of a low-scored care call on intake, when one waits and the
+    /// intake form is empty (saved, cleared, or never typed in).
+    fn open_waiting_care(&mut self) {
+        if !matches!(self.screen, Screen::Desk) || !self.rooms.intake.is_blank() {
+            return;
+        }
+        if let Some(from) = self.care_waiting.take() {
+            let (care_id, form) = *from;
+            self.rooms
+                .intake
+                .open_from_care(care_id, &form, &ctx!(self));
+        }
     }
 
     /// The table of what a change to complaint `number` means beyond the pane that made it
@@ -470,6 +503,7 @@ impl App {
         if agent != self.agent {
             self.pane = Pane::Intake;
             self.rooms = Rooms::default();
+            self.care_waiting = None;
             self.counts = None;
             self.next_due = None;
         }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
 use crate::config::Config;
-use crate::desk::{AgendaRange, CallResult, CallbackView, StatusCounts};
+use crate::desk::{AgendaRange, CallResult, CallbackView, CareResult, StatusCounts};
 use crate::domain::complaint::{NewComplaint, Queue};
 use crate::domain::handling::Action;
 use crate::domain::search::SearchFilter;
@@ -121,6 +121,13 @@ pub enum Effect {
     },
     /// Record the complaint.
     Intake(Box<NewComplaint>),
+    /// Record the complaint a low-scored care call opens, linked to the call.
+    IntakeFromCare {
+        /// The care call.
+        care_id: i64,
+        /// The complaint.
+        form: Box<NewComplaint>,
+    },
     /// Keep the draft.
     SaveDraft(Box<NewComplaint>),
     /// Drop the draft.
@@ -222,6 +229,15 @@ pub enum Effect {
         /// The comment.
         comment: String,
     },
+    /// Record a care call.
+    RecordCareCall {
+        /// The care call.
+        care_id: i64,
+        /// What it came to.
+        result: CareResult,
+        /// What was said.
+        note: String,
+    },
     /// List the agents (manage_agents; the list opens the agents overlay).
     LoadAgents,
     /// Register an agent (manage_agents), as `agent add`.
@@ -299,6 +315,21 @@ pub enum Notice {
         /// Whether the case is ready to close.
         ready: bool,
     },
+    /// A care call was recorded.
+    CareRecorded {
+        /// The site, by name.
+        site: String,
+        /// Whether the site was reached.
+        reached: bool,
+        /// When the site is called next (none: it has left its plan).
+        next_due: Option<DateTime<Utc>>,
+        /// Failed calls so far, when the call is flagged.
+        flagged: Option<u32>,
+        /// A low score opened a complaint on intake.
+        opens: bool,
+        /// That complaint waits for the form on intake to be saved or cleared.
+        waiting: bool,
+    },
     /// Late callbacks were escalated.
     Escalated(usize),
     /// The full phone number of a complaint is shown in its detail (the reveal recorded).
@@ -328,6 +359,8 @@ pub struct Out {
     pub notice: Option<Notice>,
     /// The complaint changed, by number.
     pub changed: Option<String>,
+    /// A complaint for intake to open prefilled: the care call that opens it, and the form.
+    pub intake: Option<Box<(i64, NewComplaint)>>,
 }
 
 impl Out {
@@ -368,6 +401,13 @@ impl Out {
         self.effects.extend(other.effects);
         self.notice = other.notice.or(self.notice);
         self.changed = other.changed.or(self.changed);
+        self.intake = other.intake.or(self.intake);
+        self
+    }
+
+    /// And a complaint for intake to open, for care call `care_id`.
+    pub fn intake(mut self, care_id: i64, form: NewComplaint) -> Out {
+        self.intake = Some(Box::new((care_id, form)));
         self
     }
 

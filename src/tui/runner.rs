@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 
 use crate::config::Config;
-use crate::desk::{Cursor, Desk, SystemClock, Unsigned};
+use crate::desk::{AgendaRange, Cursor, Desk, SystemClock, Unsigned};
 use crate::domain::complaint::{Complaint, Queue};
 use crate::error::{Error, Result};
 use crate::files::write_new_file;
@@ -14,7 +14,6 @@ use crate::tui::forms::agents::{self, Change};
 use crate::tui::msg::{Effect, Live, Msg};
 use crate::tui::panes::classification::QUEUE;
 use crate::tui::panes::first_run::Choice;
-use crate::tui::panes::revisits::AgendaRow;
 use crate::tui::panes::{
     callbacks, case, cases, classification, first_run, intake, lock, revisits,
 };
@@ -36,6 +35,30 @@ pub struct Pending {
 /// The name a desk acts under before anyone signed in (every operation is refused for it
 /// until a sign-in switches to the real agent; the app runs none on the lock screen).
 pub const NOBODY: &str = "-";
+
+/// A complaint saved from intake, or the refusal its form shows (a field's, an unknown
+/// category, a phone that does not read); any other failure is the notice's.
+fn intake_saved(saved: Result<Complaint>) -> Result<Option<Msg>> {
+    match saved {
+        Ok(c) => Ok(Some(Msg::Intake(intake::Msg::Saved(Box::new(c))))),
+        Err(e)
+            if e.get("field").is_some()
+                || matches!(e.key, "error.unknown_category" | "error.phone_invalid") =>
+        {
+            Ok(Some(Msg::Intake(intake::Msg::Refused(e))))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A page of the revisit agenda: the revisits and the care calls due in `range` after the
+/// same key, one keyset page of each, merged.
+fn agenda_page(desk: &Desk, range: AgendaRange, fetch: Fetch) -> Result<Vec<revisits::AgendaRow>> {
+    let (visits, care) = revisits::page_after(fetch.key);
+    let visits = desk.revisit_agenda(range, fetch.limit, visits)?;
+    let care = desk.care_agenda(range, fetch.limit, care)?;
+    Ok(revisits::merge_page(visits, care, fetch.limit))
+}
 
 /// Performs effects on the Desk and feeds their results back to the app.
 pub struct Runner {
@@ -261,16 +284,10 @@ impl Runner {
                     number,
                 })
             }),
-            Effect::Intake(form) => match desk.intake(&form) {
-                Ok(c) => Ok(Some(Msg::Intake(intake::Msg::Saved(Box::new(c))))),
-                Err(e)
-                    if e.get("field").is_some()
-                        || matches!(e.key, "error.unknown_category" | "error.phone_invalid") =>
-                {
-                    Ok(Some(Msg::Intake(intake::Msg::Refused(e))))
-                }
-                Err(e) => Err(e),
-            },
+            Effect::Intake(form) => intake_saved(desk.intake(&form)),
+            Effect::IntakeFromCare { care_id, form } => {
+                intake_saved(desk.intake_from_care(care_id, &form))
+            }
             Effect::SaveDraft(form) => desk.save_draft(&form).map(|()| None),
             Effect::ClearDraft => desk.clear_draft().map(|()| None),
             Effect::LoadDraft => desk
@@ -288,18 +305,12 @@ impl Runner {
             Effect::LoadCallbacks { view, fetch } => desk
                 .callback_queue(view, fetch.limit, fetch.key)
                 .map(|rows| Some(Msg::Callbacks(callbacks::Msg::Page { view, fetch, rows }))),
-            Effect::LoadAgenda { range, fetch } => desk
-                .revisit_agenda(range, fetch.limit, fetch.key)
-                .map(|rows| {
-                    let rows = rows
-                        .into_iter()
-                        .map(|(revisit, complaint)| AgendaRow { revisit, complaint })
-                        .collect();
-                    Some(Msg::Revisits(revisits::Msg::Page { range, fetch, rows }))
-                }),
-            Effect::AgendaCounts => desk
-                .agenda_counts()
-                .map(|c| Some(Msg::Revisits(revisits::Msg::Counts(c)))),
+            Effect::LoadAgenda { range, fetch } => agenda_page(desk, range, fetch)
+                .map(|rows| Some(Msg::Revisits(revisits::Msg::Page { range, fetch, rows }))),
+            Effect::AgendaCounts => desk.agenda_counts().and_then(|visits| {
+                let counts = revisits::with_care(visits, desk.care_counts()?);
+                Ok(Some(Msg::Revisits(revisits::Msg::Counts(counts))))
+            }),
             Effect::LoadCases { queue, fetch } => {
                 let cursor = fetch.key.map(|k| cases::cursor(queue, k));
                 page(desk, queue, fetch, cursor)
@@ -394,6 +405,14 @@ impl Runner {
                     Err(e) => refused(&number, e),
                 },
             )),
+            Effect::RecordCareCall {
+                care_id,
+                result,
+                note,
+            } => Ok(Some(match desk.record_care_call(care_id, result, &note) {
+                Ok(outcome) => Msg::Revisits(revisits::Msg::CareRecorded(Box::new(outcome))),
+                Err(e) => refused(&format!("care call {care_id}"), e),
+            })),
         };
         result.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "effect failed");

@@ -1,11 +1,15 @@
 use super::*;
 use crate::config::Preset;
-use crate::desk::{AgendaCounts, AgendaRange, CallResult, CallbackRow, CallbackView, CaseFile};
+use crate::desk::{
+    AgendaCounts, AgendaRange, CallResult, CallbackRow, CallbackView, CareCall, CareOutcome,
+    CareResult, CaseFile,
+};
 use crate::domain::complaint::{Channel, Complaint, NewComplaint, Scope};
 use crate::domain::handling::Action;
 use crate::domain::stage::{Move, Stage};
 use crate::error::Error;
 use crate::tui::ctx::Ctx;
+use crate::tui::forms::followups::FollowKind;
 use crate::tui::msg::Live;
 use crate::tui::panes::callbacks::Msg as CallbacksMsg;
 use crate::tui::panes::case::Msg as CaseMsg;
@@ -1138,7 +1142,7 @@ fn enter_in_the_queue_opens_the_case_there_only() {
 
 fn agenda_row(id: i64) -> AgendaRow {
     let c = classified(id, 5);
-    AgendaRow {
+    AgendaRow::Revisit {
         revisit: Revisit {
             id: id + 500,
             role: "agent".into(),
@@ -1149,7 +1153,7 @@ fn agenda_row(id: i64) -> AgendaRow {
             comment: String::new(),
             attempts: 0,
         },
-        complaint: c,
+        complaint: Box::new(c),
     }
 }
 
@@ -1232,6 +1236,155 @@ fn the_agenda_switches_parts_and_r_records_a_revisit() {
             }
         ]
     );
+}
+
+/// An open care call to the preset's first site on its plan, due an hour after `agenda_row(1)`'s revisit.
+fn care_row(id: i64) -> AgendaRow {
+    let due = classified(1, 5).received_at + chrono::Duration::days(1);
+    AgendaRow::Care(CareCall {
+        id,
+        site: "lvjing".into(),
+        plan: "quarterly-reps".into(),
+        role: "supervisor".into(),
+        due_at: due + chrono::Duration::hours(1),
+        done_at: None,
+        reached: None,
+        satisfaction: None,
+        note: String::new(),
+        attempts: 0,
+        complaint_id: None,
+    })
+}
+
+/// A care call falls due in F5 beside the revisits; Enter records it; a low score opens its
+/// complaint on intake, prefilled and worded, saved with the call; Ctrl+N forgets the call.
+#[test]
+fn a_low_scored_care_call_opens_its_complaint_on_intake() {
+    let mut app = app();
+    press(&mut app, KeyCode::F(5));
+    app.update(Msg::Revisits(RevisitsMsg::Page {
+        range: AgendaRange::Overdue,
+        fetch: start(FetchKind::Start, None),
+        rows: vec![agenda_row(1), care_row(9)],
+    }));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    let form = app.follow_form().expect("the care form");
+    assert!(matches!(form.kind(), FollowKind::Care { care_id: 9, .. }));
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "1");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "电梯又坏了");
+    assert_eq!(
+        ctrl(&mut app, 's'),
+        vec![Effect::RecordCareCall {
+            care_id: 9,
+            result: CareResult::Reached(1),
+            note: "电梯又坏了".into(),
+        }]
+    );
+    let AgendaRow::Care(call) = care_row(9) else {
+        panic!("a care row");
+    };
+    let call = CareCall {
+        reached: Some(true),
+        satisfaction: Some(1),
+        note: "电梯又坏了".into(),
+        ..call
+    };
+    let policy = &app.config.policy;
+    let site = policy
+        .sites
+        .iter()
+        .find(|s| s.key == "lvjing")
+        .expect("site");
+    let plan = crate::domain::care::plan_of(policy, site).expect("plan");
+    let opens = crate::domain::care::complaint_from(site, plan, String::new());
+    let next_due = call.due_at + chrono::Duration::days(60);
+    let effects = app.update(Msg::Revisits(RevisitsMsg::CareRecorded(Box::new(
+        CareOutcome {
+            call: call.clone(),
+            next_due: Some(next_due),
+            flagged: false,
+            opens: Some(opens.clone()),
+        },
+    ))));
+    assert!(effects.contains(&Effect::AgendaCounts), "{effects:?}");
+    assert!(matches!(
+        app.notice(),
+        Some(Notice::CareRecorded { opens: true, .. })
+    ));
+    assert_eq!(app.pane(), Pane::Intake);
+    assert_eq!(app.intake().care_id(), Some(9));
+    // Name, phone, location, category and description are filled in: the outcome is next.
+    assert_eq!(app.intake().focus(), Field::Outcome);
+    let saved = ctrl(&mut app, 's');
+    let [Effect::IntakeFromCare { care_id, form }] = saved.as_slice() else {
+        panic!("saved with the care call: {saved:?}");
+    };
+    let catalog = app.config.catalog(app.lang);
+    let description = crate::present::care_description(&app.config, catalog, &call);
+    assert!(description.contains("电梯又坏了"), "{description}");
+    assert_eq!(
+        (*care_id, form.as_ref()),
+        (
+            9,
+            &NewComplaint {
+                description,
+                ..opens
+            }
+        )
+    );
+    // Ctrl+N and the discard: a plain intake again.
+    ctrl(&mut app, 'n');
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(app.intake().care_id(), None);
+    assert!(matches!(
+        ctrl(&mut app, 's').as_slice(),
+        [Effect::Intake(_)]
+    ));
+}
+
+/// A form half typed on intake is never thrown away for a care call's complaint: the
+/// complaint waits, and opens there once that form is saved.
+#[test]
+fn a_care_calls_complaint_waits_for_the_form_typed_on_intake() {
+    let mut app = app();
+    type_text(&mut app, "刘先生");
+    press(&mut app, KeyCode::F(5));
+    let AgendaRow::Care(call) = care_row(9) else {
+        panic!("a care row");
+    };
+    let policy = &app.config.policy;
+    let site = policy
+        .sites
+        .iter()
+        .find(|s| s.key == "lvjing")
+        .expect("site");
+    let plan = crate::domain::care::plan_of(policy, site).expect("plan");
+    let opens = crate::domain::care::complaint_from(site, plan, String::new());
+    app.update(Msg::Revisits(RevisitsMsg::CareRecorded(Box::new(
+        CareOutcome {
+            next_due: Some(call.due_at),
+            call,
+            flagged: false,
+            opens: Some(opens),
+        },
+    ))));
+    assert_eq!(app.pane(), Pane::Intake);
+    assert!(matches!(
+        app.notice(),
+        Some(Notice::CareRecorded { waiting: true, .. })
+    ));
+    assert_eq!(app.intake().care_id(), None, "the typed form stays");
+    let saved_typed = ctrl(&mut app, 's');
+    let [Effect::Intake(typed)] = saved_typed.as_slice() else {
+        panic!("the typed form saved as it is: {saved_typed:?}");
+    };
+    assert_eq!(typed.name, "刘先生");
+    app.update(saved(Box::new(classified(3, 5))));
+    assert_eq!(app.intake().care_id(), Some(9), "the care complaint now");
+    assert_eq!(app.intake().form(&ctx!(app)).name, "张代表");
 }
 
 #[test]

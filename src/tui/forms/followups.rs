@@ -1,6 +1,7 @@
 //! The forms of the callback queue and the revisit schedule, built from the one form
 //! widget: log a call (its result, a note, and for "call later" when), promise a callback
-//! (by when, a note), record a revisit (reached or not, satisfaction 1–5, a comment).
+//! (by when, a note), record a revisit (reached or not, satisfaction 1–5, a comment), record
+//! a care call (the plan's question; reached or not, satisfaction 1–5, a note).
 //! Ctrl+S turns a form into the effect the runner performs on the Desk; a refusal comes
 //! back beside the input it concerns and the form keeps what was typed. Also the pieces the
 //! two panes share: the phone on the notice line, local due times.
@@ -12,11 +13,11 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use crate::desk::Revisit;
-use crate::desk::{CallResult, CallbackRow};
+use crate::desk::{CallResult, CallbackRow, CareCall, CareResult};
 use crate::domain::complaint::Complaint;
 use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
-use crate::present::{role_name, short_minutes};
+use crate::present::{care_plan_name, care_question, role_name, short_minutes};
 use crate::text::{fit, sanitize_line, wrap_hanging};
 use crate::tui::ctx::Ctx;
 use crate::tui::msg::Effect;
@@ -56,6 +57,16 @@ fn parse_due(text: &str, zone: Zone) -> Result<Option<DateTime<Utc>>> {
     crate::when::parse_datetime(t, "promised", zone).map(Some)
 }
 
+/// The satisfaction scores 1–5 with their names, as the forms offer them.
+fn scores(ctx: &Ctx<'_>) -> Vec<(String, String)> {
+    (1..=5u8)
+        .map(|n| {
+            let key = format!("tui.satisfaction_{n}");
+            (n.to_string(), ctx.catalog.text(&key).to_string())
+        })
+        .collect()
+}
+
 /// What a follow-up form records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FollowKind {
@@ -71,12 +82,20 @@ pub enum FollowKind {
         /// The revisit.
         revisit_id: i64,
     },
+    /// The result of care call `care_id`.
+    Care {
+        /// The care call.
+        care_id: i64,
+        /// Its site, by name.
+        site: String,
+    },
 }
 
 /// An open follow-up form.
 #[derive(Debug, Clone)]
 pub struct FollowForm {
     kind: FollowKind,
+    /// The complaint's number (empty for a care call).
     number: String,
     form: Form,
     /// The lines above the inputs: who and what (already sanitised).
@@ -154,18 +173,10 @@ impl FollowForm {
     /// Recording revisit `r` of complaint `c`.
     pub fn revisit(ctx: &Ctx<'_>, r: &Revisit, c: &Complaint) -> FollowForm {
         let cat = ctx.catalog;
-        let scores = (1..=5u8)
-            .map(|n| {
-                (
-                    n.to_string(),
-                    cat.text(&format!("tui.satisfaction_{n}")).to_string(),
-                )
-            })
-            .collect();
         let form = Form::new()
             .tick("reached", "tui.field_reached", true)
             .hint("tui.reached_hint")
-            .choice("satisfaction", "tui.field_satisfaction", scores, None)
+            .choice("satisfaction", "tui.field_satisfaction", scores(ctx), None)
             .off_hint("tui.only_reached")
             .multi("comment", "label.comment", "", 2)
             .focus_first();
@@ -186,6 +197,56 @@ impl FollowForm {
         FollowForm {
             kind: FollowKind::Revisit { revisit_id: r.id },
             number: c.number.clone(),
+            form,
+            head,
+        }
+    }
+
+    /// Recording care call `call`: the plan's question in the reader's language above the
+    /// inputs.
+    pub fn care(ctx: &Ctx<'_>, call: &CareCall) -> FollowForm {
+        let (cat, config) = (ctx.catalog, ctx.config);
+        let form = Form::new()
+            .tick("reached", "tui.field_reached", true)
+            .hint("tui.reached_hint")
+            .choice("satisfaction", "tui.field_satisfaction", scores(ctx), None)
+            .off_hint("tui.only_reached")
+            .multi("note", "label.note", "", 2)
+            .focus_first();
+        let site = config.site_name(&call.site, ctx.lang);
+        let contact = config.policy.sites.iter().find(|s| s.key == call.site);
+        let who = contact.map_or_else(String::new, |s| {
+            let name = s.contact.as_deref().unwrap_or_default();
+            format!("{name}  {}", s.phone.as_deref().unwrap_or_default())
+        });
+        let head = vec![
+            sanitize_line(&format!("{site}  {who}")),
+            cat.format(
+                "tui.care_head",
+                &[
+                    ("plan", care_plan_name(config, &call.plan, ctx.lang)),
+                    ("role", role_name(&call.role, config, ctx.lang)),
+                    ("due", short_minutes(call.due_at, ctx.now, ctx.zone())),
+                    (
+                        "reopen",
+                        config.policy.follow_up.reopen_at_or_below.to_string(),
+                    ),
+                ],
+            ),
+            cat.format(
+                "tui.care_ask",
+                &[(
+                    "question",
+                    sanitize_line(&care_question(config, &call.plan, ctx.lang)),
+                )],
+            ),
+        ];
+        FollowForm {
+            kind: FollowKind::Care {
+                care_id: call.id,
+                site,
+            },
+            number: String::new(),
             form,
             head,
         }
@@ -213,7 +274,10 @@ impl FollowForm {
             let later = self.form.chosen("result") == Some(CallResult::Later.as_str());
             self.form.set_enabled("promised", later);
         }
-        if matches!(self.kind, FollowKind::Revisit { .. }) {
+        if matches!(
+            self.kind,
+            FollowKind::Revisit { .. } | FollowKind::Care { .. }
+        ) {
             let reached = self.form.ticked("reached");
             self.form.set_enabled("satisfaction", reached);
         }
@@ -262,6 +326,15 @@ impl FollowForm {
                 .arg("label", ctx.catalog.text(label))
         };
         let number = self.number.clone();
+        let satisfaction = || -> Result<Option<u8>> {
+            if !f.ticked("reached") {
+                return Ok(None);
+            }
+            f.chosen("satisfaction")
+                .and_then(|s| s.parse::<u8>().ok())
+                .map(Some)
+                .ok_or_else(|| choose("satisfaction", "tui.field_satisfaction"))
+        };
         Ok(match self.kind {
             FollowKind::Log { callback_id } => {
                 let result = f
@@ -293,35 +366,30 @@ impl FollowForm {
                     note: f.text_of("note"),
                 }
             }
-            FollowKind::Revisit { revisit_id } => {
-                let satisfaction = if f.ticked("reached") {
-                    let s = f
-                        .chosen("satisfaction")
-                        .and_then(|s| s.parse::<u8>().ok())
-                        .ok_or_else(|| choose("satisfaction", "tui.field_satisfaction"))?;
-                    Some(s)
-                } else {
-                    None
-                };
-                Effect::RecordRevisit {
-                    number,
-                    revisit_id,
-                    satisfaction,
-                    comment: f.text_of("comment"),
-                }
-            }
+            FollowKind::Revisit { revisit_id } => Effect::RecordRevisit {
+                number,
+                revisit_id,
+                satisfaction: satisfaction()?,
+                comment: f.text_of("comment"),
+            },
+            FollowKind::Care { care_id, .. } => Effect::RecordCareCall {
+                care_id,
+                result: satisfaction()?.map_or(CareResult::Unreached, CareResult::Reached),
+                note: f.text_of("note"),
+            },
         })
     }
 
     /// Draws the form as a popup over `area`.
     pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
         let c = ctx.catalog;
-        let key = match self.kind {
-            FollowKind::Log { .. } => "tui.log_title",
-            FollowKind::Promise => "tui.promise_title",
-            FollowKind::Revisit { .. } => "tui.revisit_title",
+        let (key, subject) = match &self.kind {
+            FollowKind::Log { .. } => ("tui.log_title", ("number", self.number.clone())),
+            FollowKind::Promise => ("tui.promise_title", ("number", self.number.clone())),
+            FollowKind::Revisit { .. } => ("tui.revisit_title", ("number", self.number.clone())),
+            FollowKind::Care { site, .. } => ("tui.care_title", ("site", sanitize_line(site))),
         };
-        let title = c.format(key, &[("number", self.number.clone())]);
+        let title = c.format(key, &[subject]);
         // The complaint on one line (its free text cut), what is owed wrapped.
         let head = |cols: usize| -> Vec<Line<'static>> {
             let mut lines = Vec::new();
@@ -471,6 +539,46 @@ mod tests {
         assert_eq!(f.form().chosen("satisfaction"), Some("2"));
     }
 
+    /// The care form asks the plan's question in the reader's language (zh-TW: the
+    /// Simplified question converted, the preset giving none), and records not reached.
+    #[test]
+    fn a_care_call_asks_the_plans_question_and_records_not_reached() {
+        let config = config();
+        let call = CareCall {
+            id: 4,
+            site: "binjiang".into(),
+            plan: "quarterly-reps".into(),
+            role: "supervisor".into(),
+            due_at: complaint().received_at,
+            done_at: None,
+            reached: None,
+            satisfaction: None,
+            note: String::new(),
+            attempts: 0,
+            complaint_id: None,
+        };
+        let tw = Ctx::new(&config, Lang::ZhTw);
+        let f = FollowForm::care(&tw, &call);
+        assert!(f.head[0].starts_with("濱江壹號  李代表"), "{}", f.head[0]);
+        assert!(f.head[2].contains("最近小區的保潔"), "{}", f.head[2]);
+        let ctx = ctx(&config);
+        let mut f = FollowForm::care(&ctx, &call);
+        assert!(f.head[2].contains("最近小区的保洁"), "{}", f.head[2]);
+        let err = f.effect(&ctx).expect_err("satisfaction needed");
+        assert_eq!(err.get("field"), Some("satisfaction"));
+        press(&mut f, KeyCode::Char(' '));
+        press(&mut f, KeyCode::Tab);
+        type_text(&mut f, "没人接");
+        assert_eq!(
+            f.effect(&ctx).expect("effect"),
+            Effect::RecordCareCall {
+                care_id: 4,
+                result: CareResult::Unreached,
+                note: "没人接".into(),
+            }
+        );
+    }
+
     #[test]
     fn tab_visits_every_input_that_applies_and_says_which_it_skipped() {
         let config = config();
@@ -478,10 +586,24 @@ mod tests {
         let c = complaint();
         let r = revisit(&c);
         let mut log = FollowForm::log(&ctx, &row());
+        let care = CareCall {
+            id: 4,
+            site: "lvjing".into(),
+            plan: "quarterly-reps".into(),
+            role: "supervisor".into(),
+            due_at: c.received_at,
+            done_at: None,
+            reached: None,
+            satisfaction: None,
+            note: String::new(),
+            attempts: 0,
+            complaint_id: None,
+        };
         for mut f in [
             log.clone(),
             FollowForm::promise(&c),
             FollowForm::revisit(&ctx, &r, &c),
+            FollowForm::care(&ctx, &care),
         ] {
             let shown = f.form().clone();
             check_tab_order(&shown, || {

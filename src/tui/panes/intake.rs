@@ -206,6 +206,8 @@ pub struct Intake {
     lookup_pending: bool,
     /// Asking whether to throw the typed form (and its draft) away for a new one.
     asking: bool,
+    /// The care call (and its site) a low score opened this form for: saved with it.
+    from_care: Option<(i64, String)>,
 }
 
 impl Default for Intake {
@@ -232,6 +234,7 @@ impl Default for Intake {
             waiting_ticks: 0,
             lookup_pending: false,
             asking: false,
+            from_care: None,
         }
     }
 }
@@ -403,6 +406,36 @@ impl Intake {
             .find(|f| form.is_empty_field(*f))
             .unwrap_or(Field::Description);
         *self = form;
+    }
+
+    /// Fills the form with the complaint a low-scored care call `care_id` opens (focus on
+    /// the first empty field); saving it records the complaint with the call.
+    pub fn open_from_care(&mut self, care_id: i64, new: &NewComplaint, ctx: &Ctx<'_>) {
+        self.restore(new, ctx);
+        self.from_care = Some((care_id, new.site.clone()));
+        self.unsaved = true;
+    }
+
+    /// The care call the form was opened for, if any.
+    pub fn care_id(&self) -> Option<i64> {
+        self.from_care.as_ref().map(|(id, _)| *id)
+    }
+
+    /// What Ctrl+S records: the form, with its care call when a low score opened it.
+    fn save(&self, ctx: &Ctx<'_>) -> Effect {
+        let mut form = self.form(ctx);
+        match &self.from_care {
+            Some((care_id, site)) => {
+                if form.site.is_empty() {
+                    form.site.clone_from(site);
+                }
+                Effect::IntakeFromCare {
+                    care_id: *care_id,
+                    form: Box::new(form),
+                }
+            }
+            None => Effect::Intake(Box::new(form)),
+        }
     }
 
     /// Empties the form after a save or on request; the channel stays (a desk mostly
@@ -965,7 +998,7 @@ impl Room for Intake {
             _ => Vec::new(),
         };
         match (cmd, self.highlighted(&offers)) {
-            (Some(Cmd::Save), _) => return Out::effect(Effect::Intake(Box::new(self.form(ctx)))),
+            (Some(Cmd::Save), _) => return Out::effect(self.save(ctx)),
             (Some(Cmd::Clear), _) => return self.new_form(),
             (Some(Cmd::Next), _) => self.focus = focus.offset(1),
             (Some(Cmd::Prev), _) => self.focus = focus.offset(-1),

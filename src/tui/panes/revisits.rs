@@ -1,7 +1,9 @@
 //! The revisit schedule (回访计划): an agenda in parts — overdue, today, tomorrow, this
 //! week, all — each with its count, switched with 1–5 or Left/Right; the rows of the part
-//! shown by due time, read in keyset pages into a bounded window. Enter opens the case, `r`
-//! records the revisit's result, `c` puts the phone on the notice line.
+//! shown by due time, read in keyset pages into a bounded window. The care calls to sites on
+//! a care plan (定期回访) fall due beside the revisits, marked as such. Enter opens the case,
+//! `r` records the revisit's result, `c` puts the phone on the notice line; on a care call
+//! Enter or `r` records it, and a low score opens its complaint on intake.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -10,10 +12,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::desk::{AgendaCounts, AgendaRange, Revisit};
+use chrono::{DateTime, Utc};
+
+use crate::desk::{AgendaCounts, AgendaRange, CareCall, CareOutcome, Revisit};
 use crate::domain::complaint::Complaint;
 use crate::domain::stage::Stage;
-use crate::present::{role_name, short_minutes};
+use crate::present::{care_description, care_plan_name, role_name, short_minutes};
 use crate::text::{sanitize_line, width};
 use crate::tui::ctx::Ctx;
 use crate::tui::forms::followups::FollowForm;
@@ -27,18 +31,92 @@ use crate::tui::widgets::table::{
 };
 use crate::tui::widgets::window::{self, Fetch, Key, Keyed, Window};
 
-/// A row of the agenda: the revisit and its complaint.
+/// A row of the agenda: a revisit and its complaint, or a care call.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AgendaRow {
-    /// The revisit.
-    pub revisit: Revisit,
-    /// Its complaint.
-    pub complaint: Complaint,
+pub enum AgendaRow {
+    /// A revisit and its complaint.
+    Revisit {
+        /// The revisit.
+        revisit: Revisit,
+        /// Its complaint.
+        complaint: Box<Complaint>,
+    },
+    /// A care call to a site on a care plan.
+    Care(CareCall),
+}
+
+/// Care calls' keys in the merged agenda: their ids offset by this, so that at the same
+/// due time they follow the revisits (whose row ids stay far below it).
+const CARE_KEYS: i64 = 1 << 48;
+
+impl AgendaRow {
+    /// When it is due.
+    pub fn due_at(&self) -> DateTime<Utc> {
+        match self {
+            AgendaRow::Revisit { revisit, .. } => revisit.due_at,
+            AgendaRow::Care(call) => call.due_at,
+        }
+    }
+
+    /// The revisit's complaint (None for a care call).
+    pub fn complaint(&self) -> Option<&Complaint> {
+        match self {
+            AgendaRow::Revisit { complaint, .. } => Some(complaint),
+            AgendaRow::Care(_) => None,
+        }
+    }
+
+    /// The role that calls.
+    fn role(&self) -> &str {
+        match self {
+            AgendaRow::Revisit { revisit, .. } => &revisit.role,
+            AgendaRow::Care(call) => &call.role,
+        }
+    }
 }
 
 impl Keyed for AgendaRow {
     fn key(&self) -> Key {
-        (self.revisit.due_at.timestamp(), self.revisit.id)
+        match self {
+            AgendaRow::Revisit { revisit, .. } => (revisit.due_at.timestamp(), revisit.id),
+            AgendaRow::Care(call) => (call.due_at.timestamp(), CARE_KEYS + call.id),
+        }
+    }
+}
+
+/// The keys to read the revisits and the care calls after, for the agenda's page after
+/// `key`: the same due time, the care call's own id.
+pub fn page_after(key: Option<Key>) -> (Option<Key>, Option<Key>) {
+    (key, key.map(|(due, id)| (due, id - CARE_KEYS)))
+}
+
+/// One page of the agenda from the pages of revisits and care calls read after the same
+/// key ([`page_after`]): the two merged by due time, at most `limit`.
+pub fn merge_page(
+    revisits: Vec<(Revisit, Complaint)>,
+    care: Vec<CareCall>,
+    limit: u32,
+) -> Vec<AgendaRow> {
+    let mut rows: Vec<AgendaRow> = revisits
+        .into_iter()
+        .map(|(revisit, complaint)| AgendaRow::Revisit {
+            revisit,
+            complaint: Box::new(complaint),
+        })
+        .chain(care.into_iter().map(AgendaRow::Care))
+        .collect();
+    rows.sort_by_key(Keyed::key);
+    rows.truncate(limit as usize);
+    rows
+}
+
+/// The agenda's counts: the revisits' and the care calls' together.
+pub fn with_care(revisits: AgendaCounts, care: AgendaCounts) -> AgendaCounts {
+    AgendaCounts {
+        overdue: revisits.overdue + care.overdue,
+        today: revisits.today + care.today,
+        tomorrow: revisits.tomorrow + care.tomorrow,
+        week: revisits.week + care.week,
     }
 }
 
@@ -85,10 +163,16 @@ const KEYS: &[Binding<Cmd>] = &[
 ];
 
 /// What the mark says.
-const LEGEND: &[Help] = &[Help {
-    keys: "!",
-    text: "help.overdue_mark",
-}];
+const LEGEND: &[Help] = &[
+    Help {
+        keys: "!",
+        text: "help.overdue_mark",
+    },
+    Help {
+        keys: "",
+        text: "help.care_mark",
+    },
+];
 
 /// Results that come back to the agenda.
 #[derive(Debug, Clone)]
@@ -117,6 +201,8 @@ pub enum Msg {
         /// Whether it was the last open revisit, reached and satisfied: ready to close.
         ready: bool,
     },
+    /// A care call was recorded.
+    CareRecorded(Box<CareOutcome>),
 }
 
 /// The agenda's state. It opens on the overdue part: what is late first; the other parts
@@ -200,7 +286,44 @@ impl Revisits {
                 })
                 .changed(&number)
             }
+            Msg::CareRecorded(outcome) => self.care_recorded(*outcome, ctx),
         }
+    }
+
+    /// A care call recorded: the form closes, the notice says when the site is called
+    /// next, the agenda is read again; a low score's complaint goes to intake, worded.
+    fn care_recorded(&mut self, outcome: CareOutcome, ctx: &Ctx<'_>) -> Out {
+        self.cover.close_follow();
+        let call = &outcome.call;
+        let notice = Notice::CareRecorded {
+            site: ctx.config.site_name(&call.site, ctx.lang),
+            reached: call.reached == Some(true),
+            next_due: outcome.next_due,
+            flagged: outcome.flagged.then_some(call.attempts),
+            opens: outcome.opens.is_some(),
+            waiting: false,
+        };
+        let out = Out::effects(self.reload()).with_notice(notice);
+        match outcome.opens {
+            Some(mut form) => {
+                form.description = care_description(ctx.config, ctx.catalog, call);
+                out.intake(call.id, form)
+            }
+            None => out,
+        }
+    }
+
+    /// Opens the form recording the selected revisit or care call.
+    fn record(&mut self, ctx: &Ctx<'_>) -> Out {
+        let form = match self.window.selected() {
+            Some(AgendaRow::Revisit { revisit, complaint }) => {
+                FollowForm::revisit(ctx, revisit, complaint)
+            }
+            Some(AgendaRow::Care(call)) => FollowForm::care(ctx, call),
+            None => return Out::none(),
+        };
+        self.cover.open_follow(form);
+        Out::none()
     }
 
     fn show_part(&mut self, part: usize) -> Out {
@@ -260,11 +383,15 @@ impl Revisits {
         }
         let position = position_text(&self.window);
         lines.push(bar_line(tabs, "", &position, cols));
-        let phone = self
+        let cells: Vec<[String; 7]> = self
             .window
             .rows()
             .iter()
-            .map(|r| width(&sanitize_line(&r.complaint.phone)))
+            .map(|r| row_cells(r, ctx))
+            .collect();
+        let phone = cells
+            .iter()
+            .map(|c| width(&c[4]))
             .max()
             .unwrap_or(0)
             .clamp(PHONE_MIN, PHONE_MAX);
@@ -277,10 +404,9 @@ impl Revisits {
             c.text("label.location"),
             c.text("label.description"),
         ];
-        let role = |r: &Revisit| role_name(&r.role, ctx.config, ctx.lang);
-        let visits = || self.window.rows().iter().map(|r| &r.revisit);
-        let due = time_width(visits().map(|r| r.due_at), now, ctx.zone());
-        let roles = label_width(header[1], visits().map(|r| width(&role(r))));
+        let rows = || self.window.rows().iter();
+        let due = time_width(rows().map(AgendaRow::due_at), now, ctx.zone());
+        let roles = label_width(header[1], cells.iter().map(|c| width(&c[1])));
         let w = columns(cols.saturating_sub(1), phone, [due, roles]);
         lines.push(Line::styled(
             format!(" {}", cells_line(&w, header.map(str::to_string))),
@@ -295,20 +421,12 @@ impl Revisits {
         let height = (inner.height as usize).saturating_sub(2);
         let top = self.window.top(height);
         let selected = self.window.selected_index();
-        for (i, row) in self.window.rows().iter().enumerate().skip(top).take(height) {
-            let r = &row.revisit;
-            let co = &row.complaint;
-            let overdue = r.due_at < now;
-            let first = co.description.lines().next().unwrap_or_default();
-            let cells = [
-                short_minutes(r.due_at, now, ctx.zone()),
-                role(r),
-                co.number.clone(),
-                sanitize_line(&co.name),
-                sanitize_line(&co.phone),
-                crate::present::place(co, ctx.config, ctx.lang),
-                sanitize_line(first),
-            ];
+        let shown = rows().zip(cells).enumerate().skip(top).take(height);
+        for (i, (row, mut cells)) in shown {
+            let overdue = row.due_at() < now;
+            if matches!(row, AgendaRow::Care(_)) {
+                place_plan(&mut cells, &w);
+            }
             let style = if i == selected {
                 theme::selected()
             } else if overdue {
@@ -345,22 +463,22 @@ impl Room for Revisits {
             Some(Cmd::Part(part)) => self.show_part(part),
             Some(Cmd::NextPart) => self.show_part(self.part + 1),
             Some(Cmd::PrevPart) => self.show_part(self.part + PARTS.len() - 1),
-            Some(Cmd::Open) => self.selected().map_or_else(Out::none, |r| {
-                Out::effect(Effect::OpenCase(r.complaint.number.clone()))
-            }),
-            Some(Cmd::Record) => {
-                if let Some(row) = self.window.selected() {
-                    let form = FollowForm::revisit(ctx, &row.revisit, &row.complaint);
-                    self.cover.open_follow(form);
+            Some(Cmd::Open) => match self.window.selected() {
+                Some(AgendaRow::Revisit { complaint, .. }) => {
+                    Out::effect(Effect::OpenCase(complaint.number.clone()))
                 }
-                Out::none()
-            }
-            Some(Cmd::Dial) => self.selected().map_or_else(Out::none, |r| {
-                Out::effect(Effect::Dial {
-                    number: r.complaint.number.clone(),
-                    name: r.complaint.name.clone(),
-                })
-            }),
+                Some(AgendaRow::Care(_)) => self.record(ctx),
+                None => Out::none(),
+            },
+            Some(Cmd::Record) => self.record(ctx),
+            // A care call's phone is the site's, on its row already.
+            Some(Cmd::Dial) => match self.window.selected() {
+                Some(AgendaRow::Revisit { complaint, .. }) => Out::effect(Effect::Dial {
+                    number: complaint.number.clone(),
+                    name: complaint.name.clone(),
+                }),
+                Some(AgendaRow::Care(_)) | None => Out::none(),
+            },
             None => Out::none(),
         }
     }
@@ -392,6 +510,54 @@ impl Room for Revisits {
     }
 }
 
+/// The cells of an agenda row: due, role, number, name, phone, location, description. A
+/// care call shows the care mark for a number, the site's contact, phone and name, and the
+/// plan.
+fn row_cells(row: &AgendaRow, ctx: &Ctx<'_>) -> [String; 7] {
+    let due = short_minutes(row.due_at(), ctx.now, ctx.zone());
+    let role = role_name(row.role(), ctx.config, ctx.lang);
+    match row {
+        AgendaRow::Revisit { complaint: co, .. } => [
+            due,
+            role,
+            co.number.clone(),
+            sanitize_line(&co.name),
+            sanitize_line(&co.phone),
+            crate::present::place(co, ctx.config, ctx.lang),
+            sanitize_line(co.description.lines().next().unwrap_or_default()),
+        ],
+        AgendaRow::Care(call) => {
+            let site = ctx.config.policy.sites.iter().find(|s| s.key == call.site);
+            let contact = |f: fn(&crate::domain::policy::Site) -> &Option<String>| {
+                sanitize_line(site.and_then(|s| f(s).as_deref()).unwrap_or_default())
+            };
+            [
+                due,
+                role,
+                ctx.catalog.text("tui.care_mark").to_string(),
+                contact(|s| &s.contact),
+                contact(|s| &s.phone),
+                sanitize_line(&ctx.config.site_name(&call.site, ctx.lang)),
+                sanitize_line(&care_plan_name(ctx.config, &call.plan, ctx.lang)),
+            ]
+        }
+    }
+}
+
+/// A care row's plan (its last cell), shown whole or not at all (the form names it): in
+/// the description column, or beside the site when that column is hidden (narrow).
+fn place_plan(cells: &mut [String; 7], w: &[usize; 7]) {
+    let plan = std::mem::take(&mut cells[6]);
+    let (at, text) = if w[6] > 0 {
+        (6, plan)
+    } else {
+        (5, format!("{}  {plan}", cells[5]))
+    };
+    if width(&text) <= w[at] {
+        cells[at] = text;
+    }
+}
+
 /// Column widths of the agenda (the mark not counted): due, role (as wide as the widest
 /// role in memory), number, name, phone, location, description; the description (wide) or
 /// the location (narrow) takes the rest.
@@ -416,6 +582,76 @@ fn columns(total: usize, phone: usize, [due, role]: [usize; 2]) -> [usize; 7] {
 mod tests {
     use super::*;
     use crate::tui::keymap::tests::check_table;
+
+    /// Paging the merged agenda by keyset, two rows at a time, lists every revisit and
+    /// care call once, by due time, also where the two fall due at the same minute.
+    #[test]
+    fn revisits_and_care_calls_page_merged_by_due_time() {
+        let t0 = Complaint::sample(1, "leak", "漏水").received_at;
+        let at = |h: i64| t0 + chrono::Duration::hours(h);
+        let visit = |id: i64, h: i64| {
+            let revisit = Revisit {
+                id,
+                role: "agent".into(),
+                due_at: at(h),
+                done_at: None,
+                reached: None,
+                satisfaction: None,
+                comment: String::new(),
+                attempts: 0,
+            };
+            (revisit, Complaint::sample(id, "leak", "漏水"))
+        };
+        let call = |id: i64, h: i64| CareCall {
+            id,
+            site: "lvjing".into(),
+            plan: "quarterly-reps".into(),
+            role: "supervisor".into(),
+            due_at: at(h),
+            done_at: None,
+            reached: None,
+            satisfaction: None,
+            note: String::new(),
+            attempts: 0,
+            complaint_id: None,
+        };
+        let visits = [visit(1, 1), visit(2, 3), visit(3, 3), visit(4, 5)];
+        let calls = [call(1, 0), call(2, 3), call(7, 3), call(8, 6)];
+        // What the store gives: due time and id after the key, in that order.
+        fn after<T: Clone>(all: &[T], key: Option<Key>, k: impl Fn(&T) -> Key) -> Vec<T> {
+            all.iter()
+                .filter(|r| key.is_none_or(|key| k(r) > key))
+                .take(2)
+                .cloned()
+                .collect()
+        }
+        let (mut seen, mut key) = (Vec::new(), None);
+        loop {
+            let (v, c) = page_after(key);
+            let page = merge_page(
+                after(&visits, v, |(r, _)| (r.due_at.timestamp(), r.id)),
+                after(&calls, c, |c| (c.due_at.timestamp(), c.id)),
+                2,
+            );
+            key = page.last().map(Keyed::key);
+            let more = page.len() == 2;
+            seen.extend(page.into_iter().map(|r| match r {
+                AgendaRow::Revisit { revisit, .. } => format!("r{}", revisit.id),
+                AgendaRow::Care(c) => format!("c{}", c.id),
+            }));
+            if !more {
+                break;
+            }
+        }
+        assert_eq!(seen, ["c1", "r1", "r2", "r3", "c2", "c7", "r4", "c8"]);
+        let counts = |n| AgendaCounts {
+            overdue: n,
+            today: n,
+            tomorrow: n,
+            week: 2 * n,
+        };
+        assert_eq!(with_care(counts(1), counts(2)), counts(3));
+    }
 
     #[test]
     fn parts_switch_with_digits_and_arrows() {

@@ -164,6 +164,34 @@ fn content(c: &Catalog, zone: Zone, notice: &Notice, now: DateTime<Utc>) -> Line
                 style,
             )
         }
+        Notice::CareRecorded {
+            site,
+            reached,
+            next_due,
+            flagged,
+            opens,
+            waiting,
+        } => {
+            let due = next_due.as_ref().map(due_cell).unwrap_or_default();
+            let mut args = vec![("site", sanitize_line(site)), ("due", due)];
+            let key = match (reached, flagged, opens) {
+                (_, _, true) if *waiting => "tui.care_waiting",
+                (_, _, true) => "tui.care_opens",
+                (true, ..) if next_due.is_none() => "tui.care_made_last",
+                (true, ..) => "tui.care_made",
+                (false, None, _) => "tui.care_retry",
+                (false, Some(n), _) => {
+                    args.push(("attempts", n.to_string()));
+                    "tui.care_flagged"
+                }
+            };
+            let style = if *opens || flagged.is_some() {
+                theme::error()
+            } else {
+                theme::success()
+            };
+            (c.format(key, &args), style)
+        }
         Notice::Escalated(n) => (
             c.format("tui.escalated", &[("count", n.to_string())]),
             theme::error(),
