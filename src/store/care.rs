@@ -180,20 +180,11 @@ impl Store {
 
     /// Open care calls due in each of the ranges `[bounds[i], bounds[i + 1])`.
     pub fn care_counts(&self, bounds: &[DateTime<Utc>]) -> Result<Vec<i64>> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached(
-                "SELECT count(*) FROM care_calls INDEXED BY care_calls_open
-                 WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2",
-            )
-            .map_err(|e| self.err(e))?;
-        bounds
-            .windows(2)
-            .map(|w| {
-                stmt.query_row([w[0].timestamp(), w[1].timestamp()], |r| r.get(0))
-                    .map_err(|e| self.err(e))
-            })
-            .collect()
+        self.counts_between(
+            "SELECT count(*) FROM care_calls INDEXED BY care_calls_open
+             WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2",
+            bounds,
+        )
     }
 
     /// A site's care calls, newest first.

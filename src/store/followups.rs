@@ -531,9 +531,11 @@ impl Store {
             .prepare_cached(
                 "SELECT
                    (SELECT count(*) FROM callbacks WHERE done_at IS NULL AND due_at < ?1)
-                 + (SELECT count(*) FROM revisits  WHERE done_at IS NULL AND due_at < ?1),
+                 + (SELECT count(*) FROM revisits  WHERE done_at IS NULL AND due_at < ?1)
+                 + (SELECT count(*) FROM care_calls WHERE done_at IS NULL AND due_at < ?1),
                    (SELECT count(*) FROM callbacks WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)
-                 + (SELECT count(*) FROM revisits  WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)",
+                 + (SELECT count(*) FROM revisits  WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)
+                 + (SELECT count(*) FROM care_calls WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)",
             )
             .and_then(|mut s| {
                 s.query_row([now.timestamp(), day_end.timestamp()], |r| {
@@ -624,12 +626,23 @@ impl Store {
 
     /// Open revisits due in each of the ranges `[bounds[i], bounds[i + 1])`.
     pub fn revisit_counts(&self, bounds: &[DateTime<Utc>]) -> Result<Vec<i64>> {
+        self.counts_between(
+            "SELECT count(*) FROM revisits INDEXED BY revisits_open
+             WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2",
+            bounds,
+        )
+    }
+
+    /// `count_sql` (a count of rows due in `[?1, ?2)`) for each of the ranges
+    /// `[bounds[i], bounds[i + 1])`.
+    pub(crate) fn counts_between(
+        &self,
+        count_sql: &str,
+        bounds: &[DateTime<Utc>],
+    ) -> Result<Vec<i64>> {
         let mut stmt = self
             .conn()
-            .prepare_cached(
-                "SELECT count(*) FROM revisits INDEXED BY revisits_open
-                 WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2",
-            )
+            .prepare_cached(count_sql)
             .map_err(|e| self.err(e))?;
         bounds
             .windows(2)
@@ -648,7 +661,9 @@ impl Store {
                 "SELECT min(t) FROM (
                    SELECT min(due_at) AS t FROM callbacks WHERE done_at IS NULL AND due_at > ?1
                    UNION ALL
-                   SELECT min(due_at) FROM revisits WHERE done_at IS NULL AND due_at > ?1)",
+                   SELECT min(due_at) FROM revisits WHERE done_at IS NULL AND due_at > ?1
+                   UNION ALL
+                   SELECT min(due_at) FROM care_calls WHERE done_at IS NULL AND due_at > ?1)",
             )
             .and_then(|mut s| s.query_row([now.timestamp()], |r| r.get::<_, Option<i64>>(0)))
             .map(|t| t.map(at))
