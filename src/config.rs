@@ -565,7 +565,9 @@ impl Config {
     /// Display name of a complaint's site in `lang`: a configured site's name, else the
     /// site as typed (free entry).
     pub fn site_name(&self, site: &str, lang: Lang) -> String {
-        name_of(&self.policy.sites, site, lang)
+        self.policy
+            .site(site)
+            .map_or_else(|| site.to_string(), |s| s.name(lang).into_owned())
     }
 
     /// The main category and the further ones of a complaint, by name in `lang`, the main
@@ -724,6 +726,7 @@ fn assemble(
             sites: s.sites.or(base.sites).unwrap_or_default(),
             intake: s.intake.or(base.intake).unwrap_or_default(),
             care_plans: s.care_plans.or(base.care_plans).unwrap_or_default(),
+            site_index: Default::default(),
         },
         wording,
         catalogs: Catalogs::shipped(),

@@ -1256,14 +1256,26 @@ fn pest_desk(db: &Path) -> Vec<String> {
     numbers
 }
 
-/// A pest-control session in `lang`, on a fresh copy of its complaints.
-fn pest_session(lang: Lang, size: (u16, u16)) -> (Session, Vec<String>) {
+/// A session of `preset`'s desk in `lang`, on a fresh file `fill` puts its complaints in
+/// (their numbers returned beside it).
+fn preset_session(
+    preset: Preset,
+    fill: fn(&Path) -> Vec<String>,
+    lang: Lang,
+    size: (u16, u16),
+) -> (Session, Vec<String>) {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("desk.db");
-    let numbers = pest_desk(&db);
-    let mut s = Session::with_desk(pest_desk_at(&db, "王丽", "agent", now_utc()), lang, size);
+    let numbers = fill(&db);
+    let desk = preset_desk_at(preset, &db, "王丽", "agent", now_utc());
+    let mut s = Session::with_desk(desk, lang, size);
     s._dir = Some(dir);
     (s, numbers)
+}
+
+/// A pest-control session in `lang`, on a fresh copy of its complaints.
+fn pest_session(lang: Lang, size: (u16, u16)) -> (Session, Vec<String>) {
+    preset_session(Preset::PestControl, pest_desk, lang, size)
 }
 
 /// The pest-control desk's screens in its own words (every snapshot is also scanned for the
@@ -1608,12 +1620,7 @@ fn it_desk(db: &Path) -> Vec<String> {
 
 /// An IT session in `lang`, on a fresh copy of its complaints.
 fn it_session(lang: Lang, size: (u16, u16)) -> (Session, Vec<String>) {
-    let dir = tempfile::tempdir().expect("tmp");
-    let db = dir.path().join("desk.db");
-    let numbers = it_desk(&db);
-    let mut s = Session::with_desk(it_desk_at(&db, "王丽", "agent", now_utc()), lang, size);
-    s._dir = Some(dir);
-    (s, numbers)
+    preset_session(Preset::ItServices, it_desk, lang, size)
 }
 
 /// The IT desk's screens in its own words (every snapshot is also scanned for the other

@@ -140,7 +140,7 @@ impl Desk {
             let call = calls::by_id(tx, id)?
                 .filter(|c| c.done_at.is_none())
                 .ok_or_else(|| Error::new("error.no_open_care_call").arg("id", id))?;
-            let site = policy.sites.iter().find(|s| s.key == call.site);
+            let site = policy.site(&call.site);
             let plan = site.and_then(|s| care::plan_of(policy, s));
             let (next_due, opens) = match (result, site, plan) {
                 (CareResult::Unreached, ..) => {

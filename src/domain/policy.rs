@@ -2,12 +2,15 @@
 //! severities, business hours, revisit plans, roles, keyword rules and follow-up. Pure
 //! data; `Config` embeds a [`Policy`] as the sections of its file.
 
+use std::sync::OnceLock;
+
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::agent::Permission;
 use crate::domain::complaint::Scope;
 use crate::domain::names::same;
+use crate::domain::sites::SiteIndex;
 use crate::domain::zone::Zone;
 
 /// Every rule setting the domain reads (the sections of a config file).
@@ -47,6 +50,21 @@ pub struct Policy {
     /// Care plans (定期回访): calls to sites on a fixed plan, before they complain.
     #[serde(default)]
     pub care_plans: Vec<CarePlan>,
+    /// The sites folded for finding and matching, made at the first need (the sites are
+    /// not changed once the policy is loaded).
+    #[serde(skip)]
+    pub site_index: SiteCache,
+}
+
+/// The policy's [`SiteIndex`], made once; derived data, so it takes no part in comparing
+/// policies.
+#[derive(Debug, Clone, Default)]
+pub struct SiteCache(OnceLock<SiteIndex>);
+
+impl PartialEq for SiteCache {
+    fn eq(&self, _: &SiteCache) -> bool {
+        true
+    }
 }
 
 /// A care plan (定期回访): which role calls or visits a site, how often, and what to ask.
@@ -141,12 +159,19 @@ impl Policy {
 
     /// Site by key, or by a name in any script ([`crate::domain::names`]'s rule).
     pub fn find_site(&self, text: &str) -> Option<&Site> {
-        self.sites.iter().find(|s| {
-            [Some(&s.key), Some(&s.en), Some(&s.zh), s.zh_tw.as_ref()]
-                .into_iter()
-                .flatten()
-                .any(|name| same(text, name))
-        })
+        self.sites().find(text).and_then(|i| self.sites.get(i))
+    }
+
+    /// The site whose key is `key`.
+    pub fn site(&self, key: &str) -> Option<&Site> {
+        self.sites().by_key(key).and_then(|i| self.sites.get(i))
+    }
+
+    /// The configured sites folded for finding and matching (made at the first need).
+    pub fn sites(&self) -> &SiteIndex {
+        self.site_index
+            .0
+            .get_or_init(|| SiteIndex::new(&self.sites))
     }
 
     /// `key/名称` for each category, for error messages.

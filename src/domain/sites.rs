@@ -2,6 +2,8 @@
 //! typed so far, those it begins first. Names are folded once ([`fold`]: Traditional and
 //! Simplified, full and half width, English case alike), so a keystroke only compares.
 
+use std::collections::HashMap;
+
 use crate::domain::policy::Site;
 use crate::domain::search::fold;
 
@@ -10,6 +12,8 @@ use crate::domain::search::fold;
 pub struct SiteIndex {
     /// Per site, its key and every name it goes by, folded.
     names: Vec<Vec<String>>,
+    /// Position of each site by its key.
+    keys: HashMap<String, usize>,
 }
 
 impl SiteIndex {
@@ -25,7 +29,13 @@ impl SiteIndex {
                     .collect()
             })
             .collect();
-        SiteIndex { names }
+        let keys = (0..).zip(sites).map(|(i, s)| (s.key.clone(), i)).collect();
+        SiteIndex { names, keys }
+    }
+
+    /// Position of the site whose key is `key`.
+    pub fn by_key(&self, key: &str) -> Option<usize> {
+        self.keys.get(key).copied()
     }
 
     /// How many sites it holds.
@@ -154,5 +164,36 @@ mod tests {
         assert!(index.matches("海底捞", 8).is_empty());
         assert!(SiteIndex::new(&[]).matches("绿", 8).is_empty());
         assert_eq!((index.len(), index.is_empty()), (4, false));
+    }
+
+    /// The index finds a site by the names rule of `domain::names` (key or any name, folded
+    /// alike), as every front end and the desk read a typed site.
+    #[test]
+    fn the_index_finds_by_the_names_rule() {
+        let policy = crate::domain::policy::fixtures::property_management();
+        let index = SiteIndex::new(&policy.sites);
+        for text in [
+            "香樹灣",
+            "xiangshu",
+            " Camphor Bay ",
+            "ＢＩＮＪＩＡＮＧ",
+            "香树",
+            "海底捞",
+            "",
+        ] {
+            let found = index.find(text).map(|i| policy.sites[i].key.as_str());
+            let by_rule = policy
+                .sites
+                .iter()
+                .find(|s| {
+                    [Some(&s.key), Some(&s.en), Some(&s.zh), s.zh_tw.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .any(|name| crate::domain::names::same(text, name))
+                })
+                .map(|s| s.key.as_str());
+            assert_eq!(found, by_rule, "{text:?}");
+            assert_eq!(policy.find_site(text).map(|s| s.key.as_str()), by_rule);
+        }
     }
 }

@@ -214,7 +214,7 @@ impl FollowForm {
             .multi("note", "label.note", "", 2)
             .focus_first();
         let site = config.site_name(&call.site, ctx.lang);
-        let contact = config.policy.sites.iter().find(|s| s.key == call.site);
+        let contact = config.policy.site(&call.site);
         let who = contact.map_or_else(String::new, |s| {
             let name = s.contact.as_deref().unwrap_or_default();
             format!("{name}  {}", s.phone.as_deref().unwrap_or_default())

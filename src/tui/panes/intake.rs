@@ -10,8 +10,6 @@
 //! are a multi-choice: Left/Right or a typed character move a cursor over the categories
 //! and Space adds or removes the one under it.
 
-use std::cell::OnceCell;
-
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -21,7 +19,6 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::desk::{REPEAT_MIN_DIGITS, REPEAT_MIN_LOCATION};
 use crate::domain::complaint::{Channel, Complaint, MAX_EXTRA_CATEGORIES, NewComplaint};
-use crate::domain::sites::SiteIndex;
 use crate::error::Error;
 use crate::text::{fit, sanitize_line, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
@@ -196,8 +193,6 @@ pub struct Intake {
     apologized: bool,
     /// The highlighted one of the sites offered.
     offer: usize,
-    /// The configured sites folded for matching, made at the first need.
-    sites: OnceCell<SiteIndex>,
     error: Option<(Field, Error)>,
     repeats: Vec<Complaint>,
     unsaved: bool,
@@ -226,7 +221,6 @@ impl Default for Intake {
             outcome: TextField::line(""),
             apologized: false,
             offer: 0,
-            sites: OnceCell::new(),
             error: None,
             repeats: Vec::new(),
             unsaved: false,
@@ -273,14 +267,10 @@ impl Intake {
 
     /// The positions of the configured sites offered for the site text (best first).
     pub fn offers(&self, ctx: &Ctx<'_>) -> Vec<usize> {
-        self.site_index(ctx)
+        ctx.config
+            .policy
+            .sites()
             .matches(&self.site.value(), SITE_OFFERS)
-    }
-
-    /// The configured sites folded for matching (made at the first need).
-    fn site_index(&self, ctx: &Ctx<'_>) -> &SiteIndex {
-        self.sites
-            .get_or_init(|| SiteIndex::new(&ctx.config.policy.sites))
     }
 
     /// The sites offered while the site field has focus (none elsewhere: no matching).
@@ -398,7 +388,6 @@ impl Intake {
             outcome: TextField::line(&draft.outcome),
             apologized: draft.apologized,
             lookup_pending: true,
-            sites: std::mem::take(&mut self.sites),
             ..Intake::default()
         };
         form.focus = Field::ORDER
@@ -443,7 +432,6 @@ impl Intake {
     pub fn reset(&mut self) {
         *self = Intake {
             channel: self.channel,
-            sites: std::mem::take(&mut self.sites),
             ..Intake::default()
         };
     }
@@ -754,7 +742,7 @@ impl Intake {
             ];
             return Some((c.format("tui.site_offer_inline", &args), theme::hint()));
         }
-        Some(match self.site_index(ctx).find(&text) {
+        Some(match ctx.config.policy.sites().find(&text) {
             Some(_) => (c.text("tui.site_listed").to_string(), theme::hint()),
             None if policy.intake.free_site_entry => {
                 (c.text("tui.site_free").to_string(), theme::hint())
@@ -1121,29 +1109,6 @@ mod tests {
     use super::*;
     use crate::tui::keymap::tests::check_table;
     use crossterm::event::KeyModifiers;
-
-    /// Beside the field the form says whether the text names a configured site: by the
-    /// folded names of its index, which must read text as the desk's own rule does.
-    #[test]
-    fn the_index_names_the_site_the_desk_finds() {
-        let config = crate::config::Config::preset(crate::config::Preset::PropertyManagement)
-            .expect("preset");
-        let policy = &config.policy;
-        let index = SiteIndex::new(&policy.sites);
-        for text in [
-            "香樹灣",
-            "xiangshu",
-            " Camphor Bay ",
-            "ＢＩＮＪＩＡＮＧ",
-            "香树",
-            "海底捞",
-            "",
-        ] {
-            let found = index.find(text).map(|i| policy.sites[i].key.as_str());
-            let desk = policy.find_site(text).map(|s| s.key.as_str());
-            assert_eq!(found, desk, "{text:?}");
-        }
-    }
 
     #[test]
     fn the_intake_keys() {

@@ -527,7 +527,7 @@ fn row_cells(row: &AgendaRow, ctx: &Ctx<'_>) -> [String; 7] {
             sanitize_line(co.description.lines().next().unwrap_or_default()),
         ],
         AgendaRow::Care(call) => {
-            let site = ctx.config.policy.sites.iter().find(|s| s.key == call.site);
+            let site = ctx.config.policy.site(&call.site);
             let contact = |f: fn(&crate::domain::policy::Site) -> &Option<String>| {
                 sanitize_line(site.and_then(|s| f(s).as_deref()).unwrap_or_default())
             };
