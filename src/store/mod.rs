@@ -18,6 +18,7 @@ pub mod erasure;
 pub mod events;
 pub mod followups;
 pub mod search;
+pub mod sql;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
