@@ -60,6 +60,13 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
+/// A statement's failure inside a transaction (either engine); the store adds where.
+impl From<crate::store::sql::Error> for Error {
+    fn from(e: crate::store::sql::Error) -> Self {
+        Self::new("error.storage").arg("detail", e)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&crate::i18n::Catalog::english().render(self))

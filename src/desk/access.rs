@@ -12,6 +12,7 @@ use crate::domain::secret::{
 use crate::error::{Error, Result};
 use crate::store::agents::{self, AgentRow};
 use crate::store::events::{self, NewEvent};
+use crate::store::sql::Db;
 
 /// Who a failed sign-in under a name nobody has is recorded as.
 pub const UNKNOWN_AGENT: &str = "?";
@@ -384,7 +385,7 @@ pub fn permission_key(p: Permission) -> &'static str {
 
 /// Appends an event of the acting agent inside a transaction.
 pub(crate) fn record(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Db<'_>,
     at: DateTime<Utc>,
     agent: &str,
     complaint_id: Option<i64>,

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 
-use rusqlite::Transaction;
+use crate::store::sql::Db;
 
 use super::Desk;
 use crate::demo::{DemoCase, DemoGenerator};
@@ -149,14 +149,14 @@ impl BulkLoad for DemoLoad<'_> {
     type Item = Prepared;
     type Batch = DemoBatch;
 
-    fn begin(&mut self, tx: &Transaction<'_>) -> Result<DemoBatch> {
+    fn begin(&mut self, tx: &Db<'_>) -> Result<DemoBatch> {
         Ok(DemoBatch {
             chain: events::Chain::at_head(tx)?,
             counters: HashMap::new(),
         })
     }
 
-    fn write(&mut self, tx: &Transaction<'_>, batch: &mut DemoBatch, p: &Prepared) -> Result<()> {
+    fn write(&mut self, tx: &Db<'_>, batch: &mut DemoBatch, p: &Prepared) -> Result<()> {
         let case = &p.case;
         let c = &case.complaint;
         let day = self.zone.day(case.intake.received_at);
@@ -225,7 +225,7 @@ impl BulkLoad for DemoLoad<'_> {
         Ok(())
     }
 
-    fn end(&mut self, tx: &Transaction<'_>, batch: DemoBatch) -> Result<()> {
+    fn end(&mut self, tx: &Db<'_>, batch: DemoBatch) -> Result<()> {
         for (day, last) in batch.counters {
             complaints::set_day_counter(tx, &day, last)?;
         }

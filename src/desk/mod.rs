@@ -27,6 +27,7 @@ use crate::error::{Error, Result};
 use crate::store::complaints::{self, NewRow, Viewer};
 use crate::store::events::{self, NewEvent};
 use crate::store::followups;
+use crate::store::sql::Db;
 use crate::store::{Store, agents, attachments, drafts};
 use crate::when::local_minutes;
 
@@ -622,7 +623,7 @@ pub fn triage_overdue(policy: &Policy, received_at: DateTime<Utc>, now: DateTime
 /// Writes a validated intake, its `received` event and the agent's draft cleared, inside
 /// the caller's transaction.
 fn intake_in(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Db<'_>,
     policy: &Policy,
     agent: &str,
     now: DateTime<Utc>,
@@ -666,12 +667,7 @@ fn calendar(policy: &Policy) -> Calendar<'_> {
 /// Decides and writes one move inside the caller's transaction: the complaint (version
 /// checked again by the UPDATE), its event, the calls it settles or starts, the revisits
 /// it plans, the reply clock it resumes.
-fn apply(
-    tx: &rusqlite::Transaction<'_>,
-    rules: &Rules<'_>,
-    c: &Complaint,
-    action: &Action,
-) -> Result<Complaint> {
+fn apply(tx: &Db<'_>, rules: &Rules<'_>, c: &Complaint, action: &Action) -> Result<Complaint> {
     let now = rules.now;
     let cal = calendar(rules.policy);
     let decision = decide(c, action, rules)?;
@@ -721,7 +717,7 @@ fn apply(
 /// The calls a waiting case owes ([`handling::waiting_calls`]) that it has none of open,
 /// due `follow_up.waiting_update_days` business days from `now`.
 fn owe_while_waiting(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Db<'_>,
     policy: &Policy,
     complaint_id: i64,
     keeps: &[&str],
@@ -745,7 +741,7 @@ fn owe_while_waiting(
 /// What the desk checks of a transfer before the domain's rules: the new handler is a
 /// registered, enabled agent, and a take-over by a role that may is proved by a secret.
 fn check_transfer(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Db<'_>,
     c: &Complaint,
     to: &str,
     agent: &str,
@@ -799,12 +795,7 @@ fn sha256_file(path: &Path) -> Result<(String, u64)> {
 /// Refuses a write that names a version the complaint no longer has (another writer changed
 /// it since it was read), with who changed it, when and how. Every write that takes an
 /// expected version checks it here, inside its transaction.
-fn check_version(
-    tx: &rusqlite::Transaction<'_>,
-    c: &Complaint,
-    expected: Option<i64>,
-    zone: Zone,
-) -> Result<()> {
+fn check_version(tx: &Db<'_>, c: &Complaint, expected: Option<i64>, zone: Zone) -> Result<()> {
     match expected {
         Some(expected) if expected != c.version => Err(conflict(tx, c, expected, zone)?),
         _ => Ok(()),
@@ -812,12 +803,7 @@ fn check_version(
 }
 
 /// The refusal of a stale edit: who changed the complaint, when and how, since `expected`.
-fn conflict(
-    tx: &rusqlite::Transaction<'_>,
-    c: &Complaint,
-    expected: i64,
-    zone: Zone,
-) -> Result<Error> {
+fn conflict(tx: &Db<'_>, c: &Complaint, expected: i64, zone: Zone) -> Result<Error> {
     let last = events::last(tx, c.id)?;
     let (agent, at, what) = last.map_or_else(
         || ("-".to_string(), "-".to_string(), "-".to_string()),
@@ -837,6 +823,7 @@ mod tests {
     use super::*;
     use crate::config::Preset;
     use crate::domain::complaint::Channel;
+    use crate::store::sql::args;
 
     fn desk(dir: &tempfile::TempDir) -> Desk {
         let store = Store::open(&dir.path().join("desk.db")).expect("open");
@@ -1027,10 +1014,12 @@ mod tests {
         assert!(!again.needs_first_admin().expect("registered"));
         let role: String = desk
             .store
-            .conn()
-            .query_row("SELECT role FROM agents WHERE name = '王丽'", [], |r| {
-                r.get(0)
-            })
+            .db()
+            .row(
+                "SELECT role FROM agents WHERE name = '王丽'",
+                args![],
+                |r| r.get(0),
+            )
             .expect("role");
         assert_eq!(role, "admin");
     }
@@ -1043,11 +1032,11 @@ mod tests {
         let now = desk.now().timestamp();
         for due in [now - 3600, now + 60, now + 3 * 86_400] {
             desk.store
-                .conn()
+                .db()
                 .execute(
                     "INSERT INTO callbacks (complaint_id, kind, due_at, created_at)
                      VALUES (?1, 'first_reply', ?2, ?3)",
-                    rusqlite::params![c.id, due, now],
+                    args![c.id, due, now],
                 )
                 .expect("callback");
         }

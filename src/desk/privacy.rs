@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::store::attachments::Attachment;
 use crate::store::audit::ANONYMISED;
 use crate::store::erasure;
+use crate::store::sql::Db;
 
 /// `c` as a passer-by may see it: the phone number masked.
 pub(crate) fn masked(mut c: Complaint) -> Complaint {
@@ -169,7 +170,7 @@ impl Desk {
 }
 
 fn erase_complainant(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Db<'_>,
     c: &Complaint,
     agent: &str,
     now: DateTime<Utc>,

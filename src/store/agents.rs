@@ -1,7 +1,7 @@
 //! The people who act at the desk.
 
+use crate::store::sql::{self, Db, Optional, Row, args};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::Result;
 use crate::store::Store;
@@ -14,7 +14,7 @@ impl Store {
                 "INSERT INTO agents (name, role, created_at, last_active_at)
                  VALUES (?1, ?2, ?3, ?3)
                  ON CONFLICT (name) DO UPDATE SET last_active_at = excluded.last_active_at",
-                params![name, role, now.timestamp()],
+                args![name, role, now.timestamp()],
             )?;
             Ok(())
         })
@@ -22,20 +22,26 @@ impl Store {
 
     /// The role of agent `name`, if registered.
     pub fn agent_role(&self, name: &str) -> Result<Option<String>> {
-        self.conn()
-            .prepare_cached("SELECT role FROM agents WHERE name = ?1")
-            .and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
+        self.db()
+            .row(
+                "SELECT role FROM agents WHERE name = ?1",
+                args![name],
+                |r| r.get(0),
+            )
+            .optional()
             .map_err(|e| self.err(e))
     }
 
     /// The enabled agent who was at the desk last, if anyone ever was.
     pub fn last_agent(&self) -> Result<Option<String>> {
-        self.conn()
-            .prepare_cached(
+        self.db()
+            .row(
                 "SELECT name FROM agents WHERE disabled = 0
                  ORDER BY last_active_at DESC NULLS LAST, id DESC LIMIT 1",
+                args![],
+                |r| r.get(0),
             )
-            .and_then(|mut s| s.query_row([], |r| r.get(0)).optional())
+            .optional()
             .map_err(|e| self.err(e))
     }
 }
@@ -66,7 +72,7 @@ pub struct AgentRow {
 const AGENT_COLUMNS: &str = "name, role, secret_hash, disabled, locked, failed_sign_ins, \
                              last_failed_at, created_at, last_active_at";
 
-fn agent_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AgentRow> {
+fn agent_row(r: &Row<'_>) -> sql::Result<AgentRow> {
     let time = |t: Option<i64>| t.and_then(|t| DateTime::from_timestamp(t, 0));
     Ok(AgentRow {
         name: r.get(0)?,
@@ -82,93 +88,91 @@ fn agent_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AgentRow> {
 }
 
 /// The agent `name`, inside a transaction or out.
-pub fn by_name(conn: &rusqlite::Connection, name: &str) -> rusqlite::Result<Option<AgentRow>> {
-    conn.prepare_cached(&format!(
-        "SELECT {AGENT_COLUMNS} FROM agents WHERE name = ?1"
-    ))?
-    .query_row([name], agent_row)
+pub fn by_name(conn: &Db<'_>, name: &str) -> sql::Result<Option<AgentRow>> {
+    conn.row(
+        &format!("SELECT {AGENT_COLUMNS} FROM agents WHERE name = ?1"),
+        args![name],
+        agent_row,
+    )
     .optional()
 }
 
 /// Whether any agent is registered, inside a transaction.
-pub fn any(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
-    conn.query_row("SELECT EXISTS (SELECT 1 FROM agents)", [], |r| r.get(0))
+pub fn any(conn: &Db<'_>) -> sql::Result<bool> {
+    conn.row("SELECT EXISTS (SELECT 1 FROM agents)", args![], |r| {
+        r.get(0)
+    })
 }
 
 /// How many enabled agents other than `name` have one of `roles`.
-pub fn enabled_in_roles_except(
-    conn: &rusqlite::Connection,
-    roles: &[String],
-    name: &str,
-) -> rusqlite::Result<i64> {
+pub fn enabled_in_roles_except(conn: &Db<'_>, roles: &[String], name: &str) -> sql::Result<i64> {
     let roles = serde_json::Value::from(roles).to_string();
-    conn.query_row(
+    conn.row(
         "SELECT count(*) FROM agents, json_each(?2)
          WHERE disabled = 0 AND name <> ?1 AND role = json_each.value",
-        params![name, roles],
+        args![name, roles],
         |r| r.get(0),
     )
 }
 
 /// Registers a new agent; `false` when the name is taken.
 pub fn insert(
-    tx: &Transaction<'_>,
+    tx: &Db<'_>,
     name: &str,
     role: &str,
     secret_hash: &str,
     now: DateTime<Utc>,
-) -> rusqlite::Result<bool> {
+) -> sql::Result<bool> {
     let n = tx.execute(
         "INSERT INTO agents (name, role, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (name) DO NOTHING",
-        params![name, role, secret_hash, now.timestamp()],
+        args![name, role, secret_hash, now.timestamp()],
     )?;
     Ok(n == 1)
 }
 
 /// Sets `name`'s secret and clears its failed sign-ins and lock.
-pub fn set_secret(tx: &Transaction<'_>, name: &str, secret_hash: &str) -> rusqlite::Result<()> {
+pub fn set_secret(tx: &Db<'_>, name: &str, secret_hash: &str) -> sql::Result<()> {
     tx.execute(
         "UPDATE agents SET secret_hash = ?2, failed_sign_ins = 0, last_failed_at = NULL,
                            locked = 0
          WHERE name = ?1",
-        params![name, secret_hash],
+        args![name, secret_hash],
     )?;
     Ok(())
 }
 
 /// Disables `name` (it stays in the timeline, but may no longer act).
-pub fn disable(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<()> {
-    tx.execute("UPDATE agents SET disabled = 1 WHERE name = ?1", [name])?;
+pub fn disable(tx: &Db<'_>, name: &str) -> sql::Result<()> {
+    tx.execute(
+        "UPDATE agents SET disabled = 1 WHERE name = ?1",
+        args![name],
+    )?;
     Ok(())
 }
 
 /// Counts a failed sign-in of `name`, locking it at `lock_at` in a row; returns the count.
 pub fn record_failure(
-    tx: &Transaction<'_>,
+    tx: &Db<'_>,
     name: &str,
     now: DateTime<Utc>,
     lock_at: u32,
-) -> rusqlite::Result<u32> {
-    tx.query_row(
+) -> sql::Result<u32> {
+    tx.row(
         "UPDATE agents SET failed_sign_ins = failed_sign_ins + 1, last_failed_at = ?2,
                            locked = (failed_sign_ins + 1 >= ?3)
          WHERE name = ?1 RETURNING failed_sign_ins",
-        params![name, now.timestamp(), lock_at],
+        args![name, now.timestamp(), lock_at],
         |r| r.get(0),
     )
 }
 
 /// A successful sign-in of `name`: failures forgotten, at the desk now.
-pub fn record_success(
-    tx: &Transaction<'_>,
-    name: &str,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
+pub fn record_success(tx: &Db<'_>, name: &str, now: DateTime<Utc>) -> sql::Result<()> {
     tx.execute(
         "UPDATE agents SET failed_sign_ins = 0, last_failed_at = NULL, last_active_at = ?2
          WHERE name = ?1",
-        params![name, now.timestamp()],
+        args![name, now.timestamp()],
     )?;
     Ok(())
 }
@@ -176,19 +180,22 @@ pub fn record_success(
 impl Store {
     /// The agent `name`, if registered.
     pub fn agent(&self, name: &str) -> Result<Option<AgentRow>> {
-        by_name(self.conn(), name).map_err(|e| self.err(e))
+        by_name(&self.db(), name).map_err(|e| self.err(e))
     }
 
     /// Every registered agent, by name.
     pub fn agents(&self) -> Result<Vec<AgentRow>> {
-        self.conn()
-            .prepare_cached(&format!("SELECT {AGENT_COLUMNS} FROM agents ORDER BY name"))
-            .and_then(|mut s| s.query_map([], agent_row)?.collect())
+        self.db()
+            .rows(
+                &format!("SELECT {AGENT_COLUMNS} FROM agents ORDER BY name"),
+                args![],
+                agent_row,
+            )
             .map_err(|e| self.err(e))
     }
 
     /// Whether any agent is registered (none: the first run creates the admin).
     pub fn has_agents(&self) -> Result<bool> {
-        any(self.conn()).map_err(|e| self.err(e))
+        any(&self.db()).map_err(|e| self.err(e))
     }
 }

@@ -1,7 +1,7 @@
 //! Attachments: references to files kept outside the database, with their hash.
 
+use crate::store::sql::{self, Db, args};
 use chrono::{DateTime, Utc};
-use rusqlite::{Transaction, params};
 
 use crate::error::Result;
 use crate::store::Store;
@@ -25,12 +25,9 @@ pub struct Attachment {
 }
 
 /// Records an attachment inside the caller's transaction.
-pub fn insert(tx: &Transaction<'_>, complaint_id: i64, a: &Attachment) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO attachments (complaint_id, path, sha256, size, confidential, added_at, added_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
+pub fn insert(tx: &Db<'_>, complaint_id: i64, a: &Attachment) -> sql::Result<()> {
+    tx.execute("INSERT INTO attachments (complaint_id, path, sha256, size, confidential, added_at, added_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", args![
         complaint_id,
         a.path,
         a.sha256,
@@ -45,24 +42,22 @@ pub fn insert(tx: &Transaction<'_>, complaint_id: i64, a: &Attachment) -> rusqli
 impl Store {
     /// The attachments of a complaint, oldest first.
     pub fn attachments(&self, complaint_id: i64) -> Result<Vec<Attachment>> {
-        self.conn()
-            .prepare_cached(
+        self.db()
+            .rows(
                 "SELECT path, sha256, size, confidential, added_at, added_by FROM attachments
                  WHERE complaint_id = ?1 ORDER BY id",
-            )
-            .and_then(|mut s| {
-                s.query_map([complaint_id], |r| {
+                args![complaint_id],
+                |r| {
                     Ok(Attachment {
                         path: r.get(0)?,
                         sha256: r.get(1)?,
-                        size: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
+                        size: u64::try_from(r.get::<i64>(2)?).unwrap_or(0),
                         confidential: r.get(3)?,
                         added_at: DateTime::from_timestamp(r.get(4)?, 0).unwrap_or_default(),
                         added_by: r.get(5)?,
                     })
-                })?
-                .collect()
-            })
+                },
+            )
             .map_err(|e| self.err(e))
     }
 }

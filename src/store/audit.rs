@@ -13,8 +13,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::store::sql::{self, Db, Engine, Optional, Row, Txn, args};
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -186,7 +186,7 @@ struct StoredRow {
 }
 
 impl StoredRow {
-    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRow> {
+    fn read(r: &Row<'_>) -> sql::Result<StoredRow> {
         Ok(StoredRow {
             id: r.get(0)?,
             complaint_id: r.get(1)?,
@@ -280,18 +280,21 @@ impl AuditReport {
 
 /// The append-only triggers that are missing or not as created (a file before schema 8
 /// has none to check).
-pub(crate) fn missing_guards(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+pub(crate) fn missing_guards(conn: &Db<'_>) -> sql::Result<Vec<String>> {
+    let version = super::schema_of(conn)?;
     if version < 8 {
         return Ok(Vec::new());
+    }
+    if conn.engine() == Engine::Postgres {
+        return pg_missing_guards(conn);
     }
     let mut missing = Vec::new();
     for (name, sql) in GUARDS {
         let found: Option<String> = conn
-            .query_row(
+            .row(
                 "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1
                  AND tbl_name = 'events'",
-                [name],
+                args![name],
                 |r| r.get(0),
             )
             .optional()?;
@@ -308,6 +311,23 @@ pub(crate) fn missing_guards(conn: &Connection) -> rusqlite::Result<Vec<String>>
     Ok(missing)
 }
 
+/// The append-only triggers of the PostgreSQL schema that are missing or disabled.
+fn pg_missing_guards(conn: &Db<'_>) -> sql::Result<Vec<String>> {
+    let present: Vec<String> = conn.rows(
+        "SELECT t.tgname::text FROM pg_trigger t
+         WHERE t.tgrelid = 'events'::regclass AND NOT t.tgisinternal AND t.tgenabled <> 'D'",
+        args![],
+        |r| r.get(0),
+    )?;
+    Ok(GUARDS
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(["events_no_truncate"])
+        .filter(|name| !present.iter().any(|p| p == name))
+        .map(str::to_string)
+        .collect())
+}
+
 /// The first breach found, by row id.
 fn note(first: &mut Option<(i64, Breach)>, id: i64, breach: Breach) {
     if first.is_none_or(|(at, _)| id < at) {
@@ -320,14 +340,8 @@ fn note(first: &mut Option<(i64, Breach)>, id: i64, breach: Breach) {
 /// that every erased row is the form erasure leaves and is listed by a later anonymisation,
 /// the seal of the rows before schema 12, the schema version last recorded, and the
 /// append-only triggers.
-pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Result<AuditReport> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let mut stmt = conn.prepare(
-        "SELECT id, complaint_id, at, agent, kind, from_stage, to_stage, detail, nonce, digest,
-                prev_hash, hash, erased_digest
-         FROM events ORDER BY id",
-    )?;
-    let mut rows = stmt.query([])?;
+pub(crate) fn verify(conn: &Db<'_>, kept_head: Option<&str>) -> sql::Result<AuditReport> {
+    let version = super::schema_of(conn)?;
     let kept_head = kept_head.map(str::to_ascii_lowercase);
     let mut report = AuditReport {
         rows: 0,
@@ -348,7 +362,10 @@ pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Re
     // Erased rows no anonymisation has listed yet, by complaint.
     let mut unlisted: BTreeMap<i64, Option<i64>> = BTreeMap::new();
     let mut schema: Option<(i64, i64)> = None;
-    while let Some(r) = rows.next()? {
+    let sql = "SELECT id, complaint_id, at, agent, kind, from_stage, to_stage, detail, nonce,
+                      digest, prev_hash, hash, erased_digest
+               FROM events WHERE id > ?1 ORDER BY id LIMIT ?2";
+    conn.walk_by_id(sql, |r| {
         let stored = StoredRow::read(r)?;
         let row = stored.chain_row();
         let (id, detail) = (stored.id, &stored.detail);
@@ -439,7 +456,8 @@ pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Re
         }
         report.rows += 1;
         head = hash;
-    }
+        Ok(())
+    })?;
     if let Some((&id, _)) = unlisted.first_key_value() {
         note(&mut first, id, Breach::Erased);
     }
@@ -459,42 +477,37 @@ pub(crate) fn verify(conn: &Connection, kept_head: Option<&str>) -> rusqlite::Re
 
 /// Rebuilds the timeline as a chain (migration 8): copies every row of `events` into
 /// `events_chained` in id order, computing nonces, digests and hashes.
-pub(crate) fn chain_existing(conn: &Connection) -> rusqlite::Result<()> {
-    let mut stmt = conn.prepare(
-        "SELECT id, complaint_id, at, agent, kind, from_stage, to_stage, detail
-         FROM events ORDER BY id",
-    )?;
-    let mut rows = stmt.query([])?;
+pub(crate) fn chain_existing(conn: &Db<'_>) -> sql::Result<()> {
     let mut prev = GENESIS;
-    while let Some(r) = rows.next()? {
-        let stored = StoredRow::read(r)?;
-        prev = insert_chained(
-            conn,
-            ChainTable::Migrating,
-            &stored.chain_row(),
-            &Seal::of(&stored.detail),
-            &prev,
-        )?;
-    }
-    Ok(())
+    conn.walk_by_id(
+        "SELECT id, complaint_id, at, agent, kind, from_stage, to_stage, detail
+         FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
+        |r| {
+            let stored = StoredRow::read(r)?;
+            prev = insert_chained(
+                conn,
+                ChainTable::Migrating,
+                &stored.chain_row(),
+                &Seal::of(&stored.detail),
+                &prev,
+            )?;
+            Ok(())
+        },
+    )
 }
 
 /// The agents whose row differs from the chain's record of them.
 fn altered_agents(
-    conn: &Connection,
+    conn: &Db<'_>,
     recorded: &BTreeMap<String, (String, bool)>,
-) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = conn.prepare("SELECT name, role, disabled FROM agents ORDER BY name")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, bool>(2)?,
-        ))
-    })?;
+) -> sql::Result<Vec<String>> {
+    let rows = conn.rows(
+        "SELECT name, role, disabled FROM agents ORDER BY name",
+        args![],
+        |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<bool>(2)?)),
+    )?;
     let mut altered = Vec::new();
-    for row in rows {
-        let (name, role, disabled) = row?;
+    for (name, role, disabled) in rows {
         if let Some((chain_role, chain_disabled)) = recorded.get(&name)
             && (*chain_role != role || *chain_disabled != disabled)
         {
@@ -506,27 +519,26 @@ fn altered_agents(
 
 /// Seals the rows written before schema 12 (migration 12): appends a [`SEALED`] event that
 /// holds how many there are and the digest of their erased forms, in id order.
-pub(crate) fn seal_existing(
-    conn: &Connection,
-    progress: &mut dyn FnMut(u64, u64),
-) -> rusqlite::Result<()> {
-    let total: i64 = conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+pub(crate) fn seal_existing(conn: &Db<'_>, progress: &mut dyn FnMut(u64, u64)) -> sql::Result<()> {
+    let total: i64 = conn.row("SELECT count(*) FROM events", args![], |r| r.get(0))?;
     let total = u64::try_from(total).unwrap_or(0);
     progress(0, total);
     let mut legacy = Sha256::new();
     let mut done = 0u64;
-    let mut stmt = conn.prepare("SELECT id, detail, nonce IS NULL FROM events ORDER BY id")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let detail: String = r.get(1)?;
-        legacy.update(id.to_be_bytes());
-        legacy.update(stored_erased_digest(&detail, r.get(2)?));
-        done += 1;
-        if done.is_multiple_of(16_384) {
-            progress(done, total);
-        }
-    }
+    conn.walk_by_id(
+        "SELECT id, detail, nonce IS NULL FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
+        |r| {
+            let id: i64 = r.get(0)?;
+            let detail: String = r.get(1)?;
+            legacy.update(id.to_be_bytes());
+            legacy.update(stored_erased_digest(&detail, r.get(2)?));
+            done += 1;
+            if done.is_multiple_of(16_384) {
+                progress(done, total);
+            }
+            Ok(())
+        },
+    )?;
     progress(done, total);
     let detail = serde_json::json!({
         "schema": 12,
@@ -550,17 +562,23 @@ pub(crate) fn seal_existing(
 impl Store {
     /// Checks the whole audit chain (see [`verify`]).
     pub fn audit_verify(&self, kept_head: Option<&str>) -> Result<AuditReport> {
-        verify(self.conn(), kept_head).map_err(|e| self.err(e))
+        let read = || {
+            let snapshot = Txn::snapshot(self.db())?;
+            let report = verify(snapshot.db(), kept_head)?;
+            snapshot.commit()?;
+            Ok(report)
+        };
+        read().map_err(|e: sql::Error| self.err(e))
     }
 
     /// The hash and id of the newest event (ids count up from 1 without gaps, so the id is
     /// also how many events the chain holds); the genesis hash and 0 when there are none.
     pub fn audit_head(&self) -> Result<(String, i64)> {
-        self.conn()
-            .query_row(
+        self.db()
+            .row(
                 "SELECT hash, id FROM events ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((hex(&r.get::<_, Vec<u8>>(0)?), r.get(1)?)),
+                args![],
+                |r| Ok((hex(&r.get::<Vec<u8>>(0)?), r.get(1)?)),
             )
             .optional()
             .map(|h| h.unwrap_or_else(|| (hex(&GENESIS), 0)))
@@ -603,19 +621,19 @@ mod tests {
     }
 
     /// What the trigger allows: the detail replaced, the nonce dropped.
-    fn erase(store: &Store, id: i64, detail: &str) -> rusqlite::Result<usize> {
-        store.conn().execute(
+    fn erase(store: &Store, id: i64, detail: &str) -> sql::Result<u64> {
+        store.db().execute(
             "UPDATE events SET nonce = NULL, detail = ?2 WHERE id = ?1",
-            rusqlite::params![id, detail],
+            args![id, detail],
         )
     }
 
     fn id_of(store: &Store, note: &str) -> i64 {
         store
-            .conn()
-            .query_row(
+            .db()
+            .row(
                 "SELECT id FROM events WHERE json_extract(detail, '$.note') = ?1",
-                [note],
+                args![note],
                 |r| r.get(0),
             )
             .expect("id")
@@ -653,10 +671,10 @@ mod tests {
         let report = store.audit_verify(None).expect("verify");
         assert_eq!(report.broken, Some((id, Breach::ErasedForm)));
         store
-            .conn()
+            .db()
             .execute(
                 "UPDATE events SET detail = ?2 WHERE id = ?1",
-                rusqlite::params![id, r#"{"compensation":200,"note":"***"}"#],
+                args![id, r#"{"compensation":200,"note":"***"}"#],
             )
             .expect_err("an erased row cannot be changed again while the trigger stands");
     }
@@ -712,8 +730,11 @@ mod tests {
             .expect("agent");
         assert!(store.audit_verify(None).expect("verify").is_whole());
         store
-            .conn()
-            .execute("UPDATE agents SET role = 'admin' WHERE name = '李娜'", [])
+            .db()
+            .execute(
+                "UPDATE agents SET role = 'admin' WHERE name = '李娜'",
+                args![],
+            )
             .expect("edit");
         let report = store.audit_verify(None).expect("verify");
         assert_eq!(report.agents_altered, ["李娜"]);
@@ -724,8 +745,8 @@ mod tests {
     fn a_dropped_or_altered_guard_is_reported_and_fails_inits_check() {
         let (_dir, store) = store_with_events();
         store
-            .conn()
-            .execute_batch(
+            .db()
+            .batch(
                 "DROP TRIGGER events_no_delete;
                  DROP TRIGGER events_no_update;
                  CREATE TRIGGER events_no_update BEFORE UPDATE ON events

@@ -9,10 +9,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
-
 use super::{Store, with_path};
 use crate::error::{Error, Result};
+use crate::store::sql::{Db, Txn};
 
 /// Work per transaction of a bulk load: about a quarter of a second, whatever the disk.
 pub const BULK_BUDGET: Duration = Duration::from_millis(250);
@@ -29,22 +28,17 @@ pub trait BulkLoad {
     type Batch;
     /// At the start of each transaction: reads what the items build on, which another
     /// process may have moved since the last one.
-    fn begin(&mut self, tx: &Transaction<'_>) -> Result<Self::Batch>;
+    fn begin(&mut self, tx: &Db<'_>) -> Result<Self::Batch>;
     /// Writes one item.
-    fn write(
-        &mut self,
-        tx: &Transaction<'_>,
-        batch: &mut Self::Batch,
-        item: &Self::Item,
-    ) -> Result<()>;
+    fn write(&mut self, tx: &Db<'_>, batch: &mut Self::Batch, item: &Self::Item) -> Result<()>;
     /// Before each commit: writes back what the batch kept in memory.
-    fn end(&mut self, tx: &Transaction<'_>, batch: Self::Batch) -> Result<()>;
+    fn end(&mut self, tx: &Db<'_>, batch: Self::Batch) -> Result<()>;
 }
 
 /// Writes items through a [`BulkLoad`] in transactions of about `budget` of work each.
 /// Dropped without [`BulkWriter::finish`], it rolls back the open transaction.
 pub struct BulkWriter<'s, L: BulkLoad> {
-    conn: &'s Connection,
+    db: Db<'s>,
     path: &'s Path,
     load: L,
     budget: Duration,
@@ -55,7 +49,7 @@ pub struct BulkWriter<'s, L: BulkLoad> {
 
 /// The open transaction of a bulk writer.
 struct Open<'s, B> {
-    tx: Transaction<'s>,
+    tx: Txn<'s>,
     batch: B,
     began: Instant,
     items: u64,
@@ -67,7 +61,7 @@ impl Store {
     pub fn bulk<L: BulkLoad>(&mut self, load: L, budget: Duration) -> Result<BulkWriter<'_, L>> {
         self.check_before_write()?;
         Ok(BulkWriter {
-            conn: &self.conn,
+            db: self.db(),
             path: &self.path,
             load,
             budget,
@@ -87,7 +81,7 @@ impl<'s, L: BulkLoad> BulkWriter<'s, L> {
             None => self.begin()?,
         };
         self.load
-            .write(&open.tx, &mut open.batch, item)
+            .write(open.tx.db(), &mut open.batch, item)
             .map_err(|e| with_path(e, self.path))?;
         open.items += 1;
         if open.began.elapsed() >= self.budget {
@@ -130,10 +124,12 @@ impl<'s, L: BulkLoad> BulkWriter<'s, L> {
         if let Some(at) = self.last_commit {
             std::thread::sleep(HANDOFF.saturating_sub(at.elapsed()));
         }
-        let tx = Transaction::new_unchecked(self.conn, TransactionBehavior::Immediate)
-            .map_err(|e| Error::storage(self.path, e))?;
+        let tx = Txn::begin(self.db).map_err(|e| Error::storage(self.path, e))?;
         let began = Instant::now();
-        let batch = self.load.begin(&tx).map_err(|e| with_path(e, self.path))?;
+        let batch = self
+            .load
+            .begin(tx.db())
+            .map_err(|e| with_path(e, self.path))?;
         Ok(Open {
             tx,
             batch,
@@ -144,7 +140,7 @@ impl<'s, L: BulkLoad> BulkWriter<'s, L> {
 
     fn commit_open(&mut self, open: Open<'s, L::Batch>) -> Result<()> {
         self.load
-            .end(&open.tx, open.batch)
+            .end(open.tx.db(), open.batch)
             .map_err(|e| with_path(e, self.path))?;
         open.tx.commit().map_err(|e| Error::storage(self.path, e))?;
         self.committed += open.items;
@@ -156,6 +152,7 @@ impl<'s, L: BulkLoad> BulkWriter<'s, L> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::sql::args;
 
     /// Writes numbers into a table of its own; counts the transactions it saw.
     struct Numbers {
@@ -166,25 +163,25 @@ mod tests {
         type Item = i64;
         type Batch = Vec<i64>;
 
-        fn begin(&mut self, tx: &Transaction<'_>) -> Result<Vec<i64>> {
-            tx.execute_batch("CREATE TABLE IF NOT EXISTS bulk_test (n INTEGER NOT NULL)")?;
+        fn begin(&mut self, tx: &Db<'_>) -> Result<Vec<i64>> {
+            tx.batch("CREATE TABLE IF NOT EXISTS bulk_test (n INTEGER NOT NULL)")?;
             self.transactions += 1;
             Ok(Vec::new())
         }
 
-        fn write(&mut self, tx: &Transaction<'_>, batch: &mut Vec<i64>, n: &i64) -> Result<()> {
+        fn write(&mut self, tx: &Db<'_>, batch: &mut Vec<i64>, n: &i64) -> Result<()> {
             if *n < 0 {
                 return Err(Error::new("error.storage").arg("detail", "negative"));
             }
-            tx.execute("INSERT INTO bulk_test (n) VALUES (?1)", [n])?;
+            tx.execute("INSERT INTO bulk_test (n) VALUES (?1)", args![n])?;
             batch.push(*n);
             Ok(())
         }
 
-        fn end(&mut self, tx: &Transaction<'_>, batch: Vec<i64>) -> Result<()> {
+        fn end(&mut self, tx: &Db<'_>, batch: Vec<i64>) -> Result<()> {
             tx.execute(
                 "INSERT INTO bulk_test (n) VALUES (?1)",
-                [1000 + batch.len() as i64],
+                args![1000 + batch.len() as i64],
             )?;
             Ok(())
         }
@@ -192,9 +189,10 @@ mod tests {
 
     fn rows(store: &Store) -> Vec<i64> {
         store
-            .conn()
-            .prepare("SELECT n FROM bulk_test ORDER BY rowid")
-            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .db()
+            .rows("SELECT n FROM bulk_test ORDER BY rowid", args![], |r| {
+                r.get(0)
+            })
             .unwrap_or_default()
     }
 

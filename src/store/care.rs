@@ -1,7 +1,7 @@
 //! Care calls (定期回访): the open one of each site on a care plan, and those made.
 
+use crate::store::sql::{self, Db, Optional, Row, args};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use crate::error::Result;
 use crate::store::Store;
@@ -40,14 +40,14 @@ fn at(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }
 
-fn care_at(r: &Row<'_>) -> rusqlite::Result<CareCall> {
+fn care_at(r: &Row<'_>) -> sql::Result<CareCall> {
     Ok(CareCall {
         id: r.get(0)?,
         site: r.get(1)?,
         plan: r.get(2)?,
         role: r.get(3)?,
         due_at: at(r.get(4)?),
-        done_at: r.get::<_, Option<i64>>(5)?.map(at),
+        done_at: r.get::<Option<i64>>(5)?.map(at),
         reached: r.get(6)?,
         satisfaction: r.get(7)?,
         note: r.get(8)?,
@@ -57,67 +57,74 @@ fn care_at(r: &Row<'_>) -> rusqlite::Result<CareCall> {
 }
 
 /// The care call with row id `id`.
-pub fn by_id(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<Option<CareCall>> {
-    tx.prepare_cached(&format!("SELECT {COLUMNS} FROM care_calls WHERE id = ?1"))?
-        .query_row([id], care_at)
-        .optional()
+pub fn by_id(tx: &Db<'_>, id: i64) -> sql::Result<Option<CareCall>> {
+    tx.row(
+        &format!("SELECT {COLUMNS} FROM care_calls WHERE id = ?1"),
+        args![id],
+        care_at,
+    )
+    .optional()
 }
 
 /// Opens a care call to `site` on `plan`, due at `due`.
 pub fn open(
-    tx: &Transaction<'_>,
+    tx: &Db<'_>,
     site: &str,
     plan: &str,
     role: &str,
     due: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> rusqlite::Result<i64> {
-    tx.prepare_cached(
-        "INSERT INTO care_calls (site, plan, role, due_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![site, plan, role, due.timestamp(), now.timestamp()])?;
-    Ok(tx.last_insert_rowid())
+) -> sql::Result<i64> {
+    tx.value(
+        "INSERT INTO care_calls (site, plan, role, due_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        args![site, plan, role, due.timestamp(), now.timestamp()],
+    )
 }
 
 /// Closes an open care call without it being made (its site left the plan).
-pub fn cancel(tx: &Transaction<'_>, id: i64, now: DateTime<Utc>) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE care_calls SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL")?
-        .execute(params![id, now.timestamp()])?;
+pub fn cancel(tx: &Db<'_>, id: i64, now: DateTime<Utc>) -> sql::Result<()> {
+    tx.execute(
+        "UPDATE care_calls SET done_at = ?2 WHERE id = ?1 AND done_at IS NULL",
+        args![id, now.timestamp()],
+    )?;
     Ok(())
 }
 
 /// Records a care call as made: by `agent`, with its satisfaction and note.
 pub fn made(
-    tx: &Transaction<'_>,
+    tx: &Db<'_>,
     id: i64,
     satisfaction: u8,
     note: &str,
     agent: &str,
     now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached(
+) -> sql::Result<()> {
+    tx.execute(
         "UPDATE care_calls SET done_at = ?2, reached = 1, satisfaction = ?3, note = ?4,
              agent = ?5
          WHERE id = ?1 AND done_at IS NULL",
-    )?
-    .execute(params![id, now.timestamp(), satisfaction, note, agent])?;
+        args![id, now.timestamp(), satisfaction, note, agent],
+    )?;
     Ok(())
 }
 
 /// Records a failed attempt: the call stays open, due again at `due`.
-pub fn failed(tx: &Transaction<'_>, id: i64, due: DateTime<Utc>) -> rusqlite::Result<()> {
-    tx.prepare_cached(
+pub fn failed(tx: &Db<'_>, id: i64, due: DateTime<Utc>) -> sql::Result<()> {
+    tx.execute(
         "UPDATE care_calls SET attempts = attempts + 1, due_at = ?2
          WHERE id = ?1 AND done_at IS NULL",
-    )?
-    .execute(params![id, due.timestamp()])?;
+        args![id, due.timestamp()],
+    )?;
     Ok(())
 }
 
 /// Links a care call to the complaint its low score opened.
-pub fn link(tx: &Transaction<'_>, id: i64, complaint_id: i64) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE care_calls SET complaint_id = ?2 WHERE id = ?1")?
-        .execute(params![id, complaint_id])?;
+pub fn link(tx: &Db<'_>, id: i64, complaint_id: i64) -> sql::Result<()> {
+    tx.execute(
+        "UPDATE care_calls SET complaint_id = ?2 WHERE id = ?1",
+        args![id, complaint_id],
+    )?;
     Ok(())
 }
 
@@ -136,18 +143,18 @@ impl Store {
     /// Every open care call (one per site on a plan), for matching them to the
     /// configuration.
     pub fn open_care_calls(&self) -> Result<Vec<OpenCare>> {
-        self.conn()
-            .prepare_cached("SELECT id, site, plan FROM care_calls WHERE done_at IS NULL")
-            .and_then(|mut s| {
-                s.query_map([], |r| {
+        self.db()
+            .rows(
+                "SELECT id, site, plan FROM care_calls WHERE done_at IS NULL",
+                args![],
+                |r| {
                     Ok(OpenCare {
                         id: r.get(0)?,
                         site: r.get(1)?,
                         plan: r.get(2)?,
                     })
-                })?
-                .collect()
-            })
+                },
+            )
             .map_err(|e| self.err(e))
     }
 
@@ -161,20 +168,17 @@ impl Store {
         after: Option<(i64, i64)>,
     ) -> Result<Vec<CareCall>> {
         let (due, id) = after.unwrap_or((from.timestamp() - 1, i64::MAX));
-        self.conn()
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM care_calls INDEXED BY care_calls_open
+        self.db()
+            .rows(
+                &format!(
+                    "SELECT {COLUMNS} FROM care_calls INDEXED BY care_calls_open
                  WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2
                    AND (due_at, id) > (?3, ?4)
                  ORDER BY due_at, id LIMIT ?5"
-            ))
-            .and_then(|mut s| {
-                s.query_map(
-                    params![from.timestamp(), to.timestamp(), due, id, limit],
-                    care_at,
-                )?
-                .collect()
-            })
+                ),
+                args![from.timestamp(), to.timestamp(), due, id, limit],
+                care_at,
+            )
             .map_err(|e| self.err(e))
     }
 
@@ -189,12 +193,15 @@ impl Store {
 
     /// A site's care calls, newest first.
     pub fn care_calls_of(&self, site: &str, limit: u32) -> Result<Vec<CareCall>> {
-        self.conn()
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM care_calls INDEXED BY care_calls_site
+        self.db()
+            .rows(
+                &format!(
+                    "SELECT {COLUMNS} FROM care_calls INDEXED BY care_calls_site
                  WHERE site = ?1 ORDER BY due_at DESC, id DESC LIMIT ?2"
-            ))
-            .and_then(|mut s| s.query_map(params![site, limit], care_at)?.collect())
+                ),
+                args![site, limit],
+                care_at,
+            )
             .map_err(|e| self.err(e))
     }
 }

@@ -1,8 +1,7 @@
 //! Complaint rows: insert, fetch, and the queues paged through indexes.
 
+use crate::store::sql::{self, Db, Engine, Optional, Row, Value, args};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params, params_from_iter};
 
 use crate::domain::complaint::{Channel, Complaint, Intent, Queue, Scope, ValidComplaint};
 use crate::domain::number;
@@ -102,12 +101,12 @@ impl Viewer<'_> {
     };
 
     /// The queue's own argument (`?1` of its filter).
-    fn arg(&self, queue: Queue) -> Value {
+    fn arg(&self, queue: Queue) -> Value<'static> {
         match queue {
-            Queue::Mine => Value::Text(self.agent.to_string()),
+            Queue::Mine => Value::Text(self.agent.to_string().into()),
             Queue::Approval => self
                 .approves_up_to
-                .map_or(Value::Null, |l| Value::Integer(i64::from(l))),
+                .map_or(Value::Null, |l| Value::Int(i64::from(l))),
             _ => Value::Null,
         }
     }
@@ -133,108 +132,98 @@ impl Cursor {
 }
 
 /// Reserves the next number for `day` inside the caller's transaction.
-pub fn next_number(tx: &Transaction<'_>, day: NaiveDate) -> rusqlite::Result<String> {
-    let seq: i64 = tx.query_row(
+pub fn next_number(tx: &Db<'_>, day: NaiveDate) -> sql::Result<String> {
+    let seq: i64 = tx.row(
         "INSERT INTO number_seq (day, last) VALUES (?1, 1)
-         ON CONFLICT (day) DO UPDATE SET last = last + 1
+         ON CONFLICT (day) DO UPDATE SET last = number_seq.last + 1
          RETURNING last",
-        [number::day_key(day)],
+        args![number::day_key(day)],
         |r| r.get(0),
     )?;
     Ok(number::format(day, u32::try_from(seq).unwrap_or(u32::MAX)))
 }
 
 /// Inserts a complaint row with the given number, and its search index row; returns its id.
-pub fn insert(tx: &Transaction<'_>, row: &NewRow<'_>, number: &str) -> rusqlite::Result<i64> {
+pub fn insert(tx: &Db<'_>, row: &NewRow<'_>, number: &str) -> sql::Result<i64> {
     let c = row.intake;
-    let mut stmt = tx.prepare_cached(
+    let key = search::key_for_new(tx, c.received_at.timestamp())?;
+    let id = tx.value(
         "INSERT INTO complaints (number, received_at, channel, name, phone, phone_norm, location,
             category, description, outcome, apologized, scope, party, type, severity, intent,
             spread_risk, explained, stage, closed_at, created_at, updated_at, created_by,
             handling, handler, search_key, site, extra_categories)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+            ?18, ?19, ?20, ?21, ?21, ?22, ?23, ?24, ?25, ?26, ?27)
+         RETURNING id",
+        args![
+            number,
+            c.received_at.timestamp(),
+            c.channel.as_str(),
+            c.name,
+            c.phone,
+            c.phone_norm,
+            c.location,
+            c.category,
+            c.description,
+            c.outcome,
+            c.apologized,
+            row.scope.map(Scope::as_str),
+            row.party,
+            row.complaint_type,
+            row.severity,
+            row.intent.as_str(),
+            row.spread_risk,
+            row.explained,
+            row.stage.as_str(),
+            row.closed_at.map(|t| t.timestamp()),
+            row.now.timestamp(),
+            row.created_by,
+            row.handling.unwrap_or("{}"),
+            row.handler,
+            key,
+            c.site,
+            categories_json(&c.extra_categories),
+        ],
     )?;
-    let key = search::key_for_new(tx, c.received_at.timestamp())?;
-    stmt.execute(params![
-        number,
-        c.received_at.timestamp(),
-        c.channel.as_str(),
-        c.name,
-        c.phone,
-        c.phone_norm,
-        c.location,
-        c.category,
-        c.description,
-        c.outcome,
-        c.apologized,
-        row.scope.map(Scope::as_str),
-        row.party,
-        row.complaint_type,
-        row.severity,
-        row.intent.as_str(),
-        row.spread_risk,
-        row.explained,
-        row.stage.as_str(),
-        row.closed_at.map(|t| t.timestamp()),
-        row.now.timestamp(),
-        row.created_by,
-        row.handling.unwrap_or("{}"),
-        row.handler,
-        key,
-        c.site,
-        categories_json(&c.extra_categories),
-    ])?;
-    let id = tx.last_insert_rowid();
     search::index_new(tx, id, key)?;
     Ok(id)
 }
 
 /// Per-day counters for the given days (the demo reserves numbers in bulk).
-pub fn day_counters(
-    tx: &Transaction<'_>,
-    from: &str,
-    to: &str,
-) -> rusqlite::Result<Vec<(String, i64)>> {
-    let mut stmt = tx.prepare("SELECT day, last FROM number_seq WHERE day BETWEEN ?1 AND ?2")?;
-    let rows = stmt.query_map([from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    rows.collect()
-}
-
-/// Stores the per-day counters after a bulk insert.
-pub fn set_day_counter(tx: &Transaction<'_>, day: &str, last: i64) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO number_seq (day, last) VALUES (?1, ?2)
-         ON CONFLICT (day) DO UPDATE SET last = max(last, excluded.last)",
-    )?
-    .execute(params![day, last])?;
-    Ok(())
-}
-
-fn time(secs: i64) -> rusqlite::Result<DateTime<Utc>> {
-    DateTime::from_timestamp(secs, 0).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Integer,
-            "time out of range".into(),
-        )
-    })
-}
-
-fn bad(column: usize, what: &str, value: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        column,
-        rusqlite::types::Type::Text,
-        format!("unknown {what} \"{value}\"").into(),
+pub fn day_counters(tx: &Db<'_>, from: &str, to: &str) -> sql::Result<Vec<(String, i64)>> {
+    tx.rows(
+        "SELECT day, last FROM number_seq WHERE day BETWEEN ?1 AND ?2",
+        args![from, to],
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Complaint> {
+/// Stores the per-day counters after a bulk insert.
+pub fn set_day_counter(tx: &Db<'_>, day: &str, last: i64) -> sql::Result<()> {
+    tx.execute(
+        "INSERT INTO number_seq (day, last) VALUES (?1, ?2)
+         ON CONFLICT (day) DO UPDATE SET last = CASE WHEN excluded.last > number_seq.last
+             THEN excluded.last ELSE number_seq.last END",
+        args![day, last],
+    )?;
+    Ok(())
+}
+
+fn time(secs: i64) -> sql::Result<DateTime<Utc>> {
+    DateTime::from_timestamp(secs, 0)
+        .ok_or_else(|| sql::Error::value(format!("time {secs} out of range")))
+}
+
+fn bad(column: usize, what: &str, value: &str) -> sql::Error {
+    sql::Error::value(format!("column {column}: unknown {what} \"{value}\""))
+}
+
+fn from_row(r: &Row<'_>) -> sql::Result<Complaint> {
     complaint_at(r, 0)
 }
 
 /// A complaint read from `r`, its columns (`COLUMNS` order) starting at `base`.
-pub(crate) fn complaint_at(r: &Row<'_>, base: usize) -> rusqlite::Result<Complaint> {
+pub(crate) fn complaint_at(r: &Row<'_>, base: usize) -> sql::Result<Complaint> {
     let channel: String = r.get(base + 3)?;
     let scope: Option<String> = r.get(base + 11)?;
     let intent: String = r.get(base + 15)?;
@@ -263,29 +252,19 @@ pub(crate) fn complaint_at(r: &Row<'_>, base: usize) -> rusqlite::Result<Complai
         explained: r.get(base + 17)?,
         stage: Stage::parse(&stage).ok_or_else(|| bad(base + 18, "stage", &stage))?,
         version: r.get(base + 19)?,
-        closed_at: r.get::<_, Option<i64>>(base + 20)?.map(time).transpose()?,
+        closed_at: r.get::<Option<i64>>(base + 20)?.map(time).transpose()?,
         updated_at: time(r.get(base + 21)?)?,
         handling: {
             let json: String = r.get(base + 22)?;
-            serde_json::from_str(&json).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    base + 22,
-                    rusqlite::types::Type::Text,
-                    e.into(),
-                )
-            })?
+            serde_json::from_str(&json)
+                .map_err(|e| sql::Error::value(format!("column {}: {}", base + 22, e)))?
         },
         handler: r.get(base + 23)?,
         site: r.get(base + 24)?,
         extra_categories: {
             let json: String = r.get(base + 25)?;
-            serde_json::from_str(&json).map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    base + 25,
-                    rusqlite::types::Type::Text,
-                    e.into(),
-                )
-            })?
+            serde_json::from_str(&json)
+                .map_err(|e| sql::Error::value(format!("column {}: {}", base + 25, e)))?
         },
     })
 }
@@ -296,37 +275,34 @@ fn categories_json(keys: &[String]) -> String {
 }
 
 /// The complaint with row id `id`.
-pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Complaint> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM complaints WHERE id = ?1"))?
-        .query_row([id], from_row)
+pub fn by_id(conn: &Db<'_>, id: i64) -> sql::Result<Complaint> {
+    conn.row(
+        &format!("SELECT {COLUMNS} FROM complaints WHERE id = ?1"),
+        args![id],
+        from_row,
+    )
 }
 
 /// The complaint numbered `number`, if any (inside a transaction).
-pub fn by_number(conn: &Connection, number: &str) -> rusqlite::Result<Option<Complaint>> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM complaints WHERE number = ?1"
-    ))?
-    .query_row([number], from_row)
+pub fn by_number(conn: &Db<'_>, number: &str) -> sql::Result<Option<Complaint>> {
+    conn.row(
+        &format!("SELECT {COLUMNS} FROM complaints WHERE number = ?1"),
+        args![number],
+        from_row,
+    )
     .optional()
 }
 
 /// Writes a handled complaint back (and its search index row) if its version is still
 /// `expected`, bumping the version; false when another writer got there first.
-pub fn update_handled(
-    tx: &Transaction<'_>,
-    c: &Complaint,
-    expected: i64,
-) -> rusqlite::Result<bool> {
-    let handling = serde_json::to_string(&c.handling)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
-    let n = tx
-        .prepare_cached(
-            "UPDATE complaints SET scope = ?1, party = ?2, type = ?3, severity = ?4, intent = ?5,
+pub fn update_handled(tx: &Db<'_>, c: &Complaint, expected: i64) -> sql::Result<bool> {
+    let handling = serde_json::to_string(&c.handling).map_err(sql::Error::value)?;
+    let n = tx.execute(
+        "UPDATE complaints SET scope = ?1, party = ?2, type = ?3, severity = ?4, intent = ?5,
                 spread_risk = ?6, explained = ?7, outcome = ?8, stage = ?9, closed_at = ?10,
                 handling = ?11, updated_at = ?12, handler = ?15, version = version + 1
              WHERE id = ?13 AND version = ?14",
-        )?
-        .execute(params![
+        args![
             c.scope.map(Scope::as_str),
             c.party,
             c.complaint_type,
@@ -342,7 +318,8 @@ pub fn update_handled(
             c.id,
             expected,
             c.handler,
-        ])?;
+        ],
+    )?;
     if n == 1 {
         search::reindex(tx, c.id)?;
     }
@@ -352,11 +329,13 @@ pub fn update_handled(
 impl Store {
     /// The complaint numbered `number`, if any.
     pub fn complaint_by_number(&self, number: &str) -> Result<Option<Complaint>> {
-        self.conn()
-            .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM complaints WHERE number = ?1"
-            ))
-            .and_then(|mut s| s.query_row([number], from_row).optional())
+        self.db()
+            .row(
+                &format!("SELECT {COLUMNS} FROM complaints WHERE number = ?1"),
+                args![number],
+                from_row,
+            )
+            .optional()
             .map_err(|e| self.err(e))
     }
 
@@ -368,11 +347,17 @@ impl Store {
         limit: u32,
         after: Option<Cursor>,
     ) -> Result<(Vec<Complaint>, Option<Cursor>)> {
-        let sql = queue_sql(queue, after.is_some());
-        let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows: Vec<Complaint> = stmt
-            .query_map(page_params(queue, viewer, after, limit.into()), from_row)
-            .and_then(|rows| rows.collect())
+        let db = self.db();
+        let (sql, args) = queue_query(
+            db.engine(),
+            queue,
+            viewer,
+            after,
+            false,
+            Value::Int(limit.into()),
+        );
+        let rows = db
+            .rows(&sql, &arg_refs(&args), from_row)
             .map_err(|e| self.err(e))?;
         let next = rows.last().map(|c| Cursor::of(queue, c));
         Ok((rows, next))
@@ -388,11 +373,17 @@ impl Store {
         limit: u32,
         before: Option<Cursor>,
     ) -> Result<(Vec<Complaint>, Option<Cursor>)> {
-        let sql = queue_sql_reversed(queue, before.is_some());
-        let mut stmt = self.conn().prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let mut rows: Vec<Complaint> = stmt
-            .query_map(page_params(queue, viewer, before, limit.into()), from_row)
-            .and_then(|rows| rows.collect())
+        let db = self.db();
+        let (sql, args) = queue_query(
+            db.engine(),
+            queue,
+            viewer,
+            before,
+            true,
+            Value::Int(limit.into()),
+        );
+        let mut rows = db
+            .rows(&sql, &arg_refs(&args), from_row)
             .map_err(|e| self.err(e))?;
         rows.reverse();
         let first = rows.first().map(|c| Cursor::of(queue, c));
@@ -421,17 +412,14 @@ impl Store {
         let Some(upper) = prefix_upper_bound(prefix) else {
             return Ok(Vec::new());
         };
+        let db = self.db();
         let sql = format!(
-            "SELECT {COLUMNS} FROM complaints INDEXED BY {index}
+            "SELECT {COLUMNS} FROM complaints{}
              WHERE {column} >= ?1 AND {column} < ?2
-             ORDER BY received_at DESC, id DESC LIMIT ?3"
+             ORDER BY received_at DESC, id DESC LIMIT ?3",
+            indexed_by(index)
         );
-        self.conn()
-            .prepare_cached(&sql)
-            .and_then(|mut s| {
-                s.query_map(params![prefix, upper, limit], from_row)?
-                    .collect()
-            })
+        db.rows(&sql, args![prefix, upper, limit], from_row)
             .map_err(|e| self.err(e))
     }
 
@@ -444,96 +432,130 @@ impl Store {
         limit: Option<u64>,
         mut f: impl FnMut(&Complaint) -> Result<()>,
     ) -> Result<()> {
-        let sql = queue_sql(queue, false);
-        let mut stmt = self.conn().prepare(&sql).map_err(|e| self.err(e))?;
-        let cap = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-        let mut rows = stmt
-            .query(page_params(queue, viewer, None, cap))
-            .map_err(|e| self.err(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            let c = from_row(row).map_err(|e| self.err(e))?;
-            f(&c)?;
+        let db = self.db();
+        let cap = limit.map_or(db.engine().no_limit(), |l| {
+            Value::Int(i64::try_from(l).unwrap_or(i64::MAX))
+        });
+        match db.engine() {
+            Engine::Sqlite => {
+                let (sql, args) = queue_query(db.engine(), queue, viewer, None, false, cap);
+                // `f`'s own failure is handed back as it is, not as a storage error.
+                let mut failed = None;
+                let read = db.each(&sql, &arg_refs(&args), |row| {
+                    f(&from_row(row)?).map_err(|e| {
+                        failed = Some(e);
+                        sql::Error::value("stopped")
+                    })
+                });
+                match failed {
+                    Some(e) => Err(e),
+                    None => read.map_err(|e| self.err(e)),
+                }
+            }
+            // Read whole, a result would be held in memory: page by key instead.
+            Engine::Postgres => {
+                let mut left = limit;
+                let mut after = None;
+                loop {
+                    let take = left.map_or(STREAM_PAGE, |l| {
+                        u32::try_from(l.min(u64::from(STREAM_PAGE))).unwrap_or(STREAM_PAGE)
+                    });
+                    if take == 0 {
+                        return Ok(());
+                    }
+                    let (rows, next) = self.page(queue, viewer, take, after)?;
+                    for c in &rows {
+                        f(c)?;
+                    }
+                    if rows.len() < usize::try_from(take).unwrap_or(usize::MAX) {
+                        return Ok(());
+                    }
+                    left = left.map(|l| l.saturating_sub(u64::from(take)));
+                    after = next;
+                }
+            }
         }
-        Ok(())
     }
 
     /// How many complaints a queue holds as `viewer` sees it (an indexed count; not for
     /// every keystroke).
     pub fn count(&self, queue: Queue, viewer: &Viewer<'_>) -> Result<i64> {
         // The queue's own (partial) index: the planner may otherwise pick a wider one.
+        let db = self.db();
+        let engine = db.engine();
+        let (filter, takes_arg) = queue_filter(engine, queue);
         let sql = format!(
-            "SELECT count(*) FROM complaints INDEXED BY {} WHERE {}",
-            queue_index(queue),
-            queue_filter(queue)
+            "SELECT count(*) FROM complaints{} WHERE {filter}",
+            indexed_by(queue_index(queue)),
         );
         let arg = viewer.arg(queue);
-        self.conn()
-            .prepare_cached(&sql)
-            .and_then(|mut s| {
-                let n = s.parameter_count();
-                s.query_row(params_from_iter(std::iter::once(arg).take(n)), |r| r.get(0))
-            })
-            .map_err(|e| self.err(e))
+        let args: &[&dyn sql::Arg] = if takes_arg { &[&arg] } else { &[] };
+        db.value(&sql, args).map_err(|e| self.err(e))
     }
 
     /// How many complaints were closed at or after `since` (a range of the closed index).
     pub fn count_closed_since(&self, since: DateTime<Utc>) -> Result<i64> {
-        self.conn()
-            .prepare_cached(
-                "SELECT count(*) FROM complaints INDEXED BY complaints_closed
-                 WHERE closed_at IS NOT NULL AND closed_at >= ?1",
-            )
-            .and_then(|mut s| s.query_row([since.timestamp()], |r| r.get(0)))
+        let db = self.db();
+        let sql = format!(
+            "SELECT count(*) FROM complaints{} WHERE closed_at IS NOT NULL AND closed_at >= ?1",
+            indexed_by("complaints_closed")
+        );
+        db.value(&sql, args![since.timestamp()])
             .map_err(|e| self.err(e))
     }
 
     /// Untriaged complaints received at or before `by` (through the untriaged index).
     pub fn count_untriaged_received_by(&self, by: DateTime<Utc>) -> Result<i64> {
-        self.conn()
-            .prepare_cached(
-                "SELECT count(*) FROM complaints INDEXED BY complaints_untriaged
-                 WHERE scope IS NULL AND closed_at IS NULL AND received_at <= ?1",
-            )
-            .and_then(|mut s| s.query_row([by.timestamp()], |r| r.get(0)))
+        let db = self.db();
+        let sql = format!(
+            "SELECT count(*) FROM complaints{}
+             WHERE scope IS NULL AND closed_at IS NULL AND received_at <= ?1",
+            indexed_by("complaints_untriaged")
+        );
+        db.value(&sql, args![by.timestamp()])
             .map_err(|e| self.err(e))
     }
 
     /// Gives the open cases nobody handles their intake agent (handlers from intake). One
     /// read of the "mine" index when there is none to give, as nearly always.
     pub fn assign_intake_handlers(&mut self) -> Result<usize> {
-        let unhandled = "FROM complaints INDEXED BY complaints_mine
-                         WHERE handler IS NULL AND closed_at IS NULL";
+        let unhandled = format!(
+            "FROM complaints{} WHERE handler IS NULL AND closed_at IS NULL",
+            indexed_by("complaints_mine")
+        );
         let any: Option<i64> = self
-            .conn()
-            .query_row(&format!("SELECT 1 {unhandled} LIMIT 1"), [], |r| r.get(0))
+            .db()
+            .value(&format!("SELECT 1 {unhandled} LIMIT 1"), args![])
             .optional()
             .map_err(|e| self.err(e))?;
         if any.is_none() {
             return Ok(0);
         }
         self.write(|tx| {
-            Ok(tx.execute(
-                "UPDATE complaints INDEXED BY complaints_mine SET handler = created_by
-                 WHERE handler IS NULL AND closed_at IS NULL",
-                [],
-            )?)
+            let n = tx.execute(
+                &format!(
+                    "UPDATE complaints SET handler = created_by WHERE id IN (SELECT id {unhandled})"
+                ),
+                args![],
+            )?;
+            Ok(usize::try_from(n).unwrap_or(usize::MAX))
         })
     }
 }
 
-/// The parameters of a page query: `?1` the queue's argument, `?2`/`?3` the cursor (unused
-/// without one), `?4` the limit.
-fn page_params(
-    queue: Queue,
-    viewer: &Viewer<'_>,
-    cursor: Option<Cursor>,
-    limit: i64,
-) -> [Value; 4] {
-    let (key, id) = cursor.map_or((Value::Null, Value::Null), |c| {
-        (Value::Integer(c.key), Value::Integer(c.id))
-    });
-    [viewer.arg(queue), key, id, Value::Integer(limit)]
+/// Borrows `values` as statement arguments.
+pub(crate) fn arg_refs<'v>(values: &'v [Value<'v>]) -> Vec<&'v dyn sql::Arg> {
+    values.iter().map(|v| v as &dyn sql::Arg).collect()
 }
+
+/// `INDEXED BY index`, with its leading space (SQLite's hint; PostgreSQL's text drops it,
+/// see [`sql::pg_text`]).
+fn indexed_by(index: &str) -> String {
+    format!(" INDEXED BY {index}")
+}
+
+/// Rows a walk over a queue on PostgreSQL reads at a time.
+const STREAM_PAGE: u32 = 2000;
 
 fn sort_key(queue: Queue, c: &Complaint) -> i64 {
     match queue {
@@ -554,22 +576,34 @@ fn queue_index(queue: Queue) -> &'static str {
     }
 }
 
-fn queue_filter(queue: Queue) -> &'static str {
+/// A queue's filter, and whether it takes the queue's argument (`?1`).
+fn queue_filter(engine: Engine, queue: Queue) -> (String, bool) {
     match queue {
-        Queue::Untriaged => "scope IS NULL AND closed_at IS NULL",
-        Queue::Open => "closed_at IS NULL",
+        Queue::Untriaged => ("scope IS NULL AND closed_at IS NULL".into(), false),
+        Queue::Open => ("closed_at IS NULL".into(), false),
         // The partial indexes' own terms, so that each index applies.
-        Queue::Mine => "closed_at IS NULL AND handler = ?1",
-        Queue::Waiting => {
-            "closed_at IS NULL \
-             AND (stage = 'waiting_on_party' OR json_extract(handling, '$.waiting_on_customer') = 1)"
-        }
-        Queue::Approval => {
-            "closed_at IS NULL AND json_extract(handling, '$.plan.approval.state') = 'pending' \
-             AND json_extract(handling, '$.plan.compensation') <= ?1"
-        }
-        Queue::Closed => "closed_at IS NOT NULL",
-        Queue::All => "1",
+        Queue::Mine => ("closed_at IS NULL AND handler = ?1".into(), true),
+        Queue::Waiting => (
+            format!(
+                "closed_at IS NULL AND (stage = 'waiting_on_party' OR {})",
+                engine.json_is("handling", &["waiting_on_customer"], &true.into())
+            ),
+            false,
+        ),
+        Queue::Approval => (
+            format!(
+                "closed_at IS NULL AND {} AND {} <= ?1",
+                engine.json_is(
+                    "handling",
+                    &["plan", "approval", "state"],
+                    &"pending".into()
+                ),
+                engine.json_number("handling", &["plan", "compensation"])
+            ),
+            true,
+        ),
+        Queue::Closed => ("closed_at IS NOT NULL".into(), false),
+        Queue::All => ("1 = 1".into(), false),
     }
 }
 
@@ -587,18 +621,17 @@ pub(crate) fn prefix_upper_bound(prefix: &str) -> Option<String> {
     None
 }
 
-/// The page query of a queue read backwards: the same index in the opposite direction.
-fn queue_sql_reversed(queue: Queue, before: bool) -> String {
-    queue_sql_directed(queue, before, true)
-}
-
-/// The page query of a queue: its filter (`?1` its argument), its index's order, keyset
-/// continuation (`?2`, `?3`), a limit (`?4`; `-1` for none).
-fn queue_sql(queue: Queue, after: bool) -> String {
-    queue_sql_directed(queue, after, false)
-}
-
-fn queue_sql_directed(queue: Queue, after: bool, reversed: bool) -> String {
+/// The page query of a queue and its arguments: its filter (with the queue's argument),
+/// its index's order (`reversed` reads it backwards), keyset continuation from `cursor`,
+/// and `limit`.
+fn queue_query(
+    engine: Engine,
+    queue: Queue,
+    viewer: &Viewer<'_>,
+    cursor: Option<Cursor>,
+    reversed: bool,
+    limit: Value<'static>,
+) -> (String, Vec<Value<'static>>) {
     let key = match queue {
         Queue::Closed => "closed_at",
         Queue::Untriaged
@@ -608,23 +641,32 @@ fn queue_sql_directed(queue: Queue, after: bool, reversed: bool) -> String {
         | Queue::Approval
         | Queue::All => "received_at",
     };
-    let forward = !queue.newest_first();
-    let index = queue_index(queue);
-    let ascending = forward != reversed;
+    let ascending = queue.newest_first() == reversed;
     let (cmp, dir) = if ascending {
         (">", "ASC")
     } else {
         ("<", "DESC")
     };
-    let mut sql = format!(
-        "SELECT {COLUMNS} FROM complaints INDEXED BY {index} WHERE {}",
-        queue_filter(queue)
-    );
-    if after {
-        sql.push_str(&format!(" AND ({key}, id) {cmp} (?2, ?3)"));
+    let (filter, takes_arg) = queue_filter(engine, queue);
+    let mut args = Vec::new();
+    if takes_arg {
+        args.push(viewer.arg(queue));
     }
-    sql.push_str(&format!(" ORDER BY {key} {dir}, id {dir} LIMIT ?4"));
-    sql
+    let mut sql = format!(
+        "SELECT {COLUMNS} FROM complaints{} WHERE {filter}",
+        indexed_by(queue_index(queue))
+    );
+    if let Some(c) = cursor {
+        args.extend([Value::Int(c.key), Value::Int(c.id)]);
+        let n = args.len();
+        sql.push_str(&format!(" AND ({key}, id) {cmp} (?{}, ?{n})", n - 1));
+    }
+    args.push(limit);
+    sql.push_str(&format!(
+        " ORDER BY {key} {dir}, id {dir} LIMIT ?{}",
+        args.len()
+    ));
+    (sql, args)
 }
 
 #[cfg(test)]
@@ -647,28 +689,38 @@ mod tests {
         ]
         .into_iter()
         .flat_map(|q| {
-            [false, true].into_iter().flat_map(move |after| {
-                [
-                    (format!("{q:?} {after}"), queue_sql(q, after)),
-                    (format!("{q:?} {after} back"), queue_sql_reversed(q, after)),
-                ]
-            })
+            [None, Some(Cursor { key: 1, id: 1 })]
+                .into_iter()
+                .flat_map(move |cursor| {
+                    [false, true].into_iter().map(move |reversed| {
+                        let viewer = Viewer {
+                            agent: "王丽",
+                            approves_up_to: Some(500),
+                        };
+                        let query = queue_query(
+                            Engine::Sqlite,
+                            q,
+                            &viewer,
+                            cursor,
+                            reversed,
+                            Value::Int(1),
+                        );
+                        (format!("{q:?} {cursor:?} reversed {reversed}"), query)
+                    })
+                })
         });
-        for (name, sql) in queries {
-            {
-                let sql = format!("EXPLAIN QUERY PLAN {sql}");
-                let mut stmt = store.conn().prepare(&sql).expect("plan");
-                let n = stmt.parameter_count();
-                let args: Vec<i64> = vec![1; n];
-                let plan: Vec<String> = stmt
-                    .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
-                    .expect("rows")
-                    .collect::<rusqlite::Result<_>>()
-                    .expect("plan rows");
-                let text = plan.join(" | ");
-                assert!(text.contains("USING INDEX"), "{name}: {text}");
-                assert!(!text.contains("TEMP B-TREE"), "{name} sorts: {text}");
-            }
+        for (name, (sql, args)) in queries {
+            let plan: Vec<String> = store
+                .db()
+                .rows(
+                    &format!("EXPLAIN QUERY PLAN {sql}"),
+                    &arg_refs(&args),
+                    |r| r.get::<String>(3),
+                )
+                .expect("plan");
+            let text = plan.join(" | ");
+            assert!(text.contains("USING INDEX"), "{name}: {text}");
+            assert!(!text.contains("TEMP B-TREE"), "{name} sorts: {text}");
         }
     }
 

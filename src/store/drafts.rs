@@ -1,14 +1,14 @@
 //! Half-typed intake forms, one per agent, kept so nothing typed is lost to a crash or quit.
 
+use crate::store::sql::{self, Db, Optional, args};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::Result;
 use crate::store::Store;
 
 /// Removes `agent`'s draft inside the caller's transaction (a saved complaint clears it).
-pub fn clear(tx: &Transaction<'_>, agent: &str) -> rusqlite::Result<()> {
-    tx.execute("DELETE FROM drafts WHERE agent = ?1", [agent])?;
+pub fn clear(tx: &Db<'_>, agent: &str) -> sql::Result<()> {
+    tx.execute("DELETE FROM drafts WHERE agent = ?1", args![agent])?;
     Ok(())
 }
 
@@ -20,7 +20,7 @@ impl Store {
                 "INSERT INTO drafts (agent, form, updated_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (agent) DO UPDATE SET form = excluded.form,
                                                    updated_at = excluded.updated_at",
-                params![agent, form, now.timestamp()],
+                args![agent, form, now.timestamp()],
             )?;
             Ok(())
         })
@@ -28,9 +28,13 @@ impl Store {
 
     /// `agent`'s draft (JSON), if any.
     pub fn draft(&self, agent: &str) -> Result<Option<String>> {
-        self.conn()
-            .prepare_cached("SELECT form FROM drafts WHERE agent = ?1")
-            .and_then(|mut s| s.query_row([agent], |r| r.get(0)).optional())
+        self.db()
+            .row(
+                "SELECT form FROM drafts WHERE agent = ?1",
+                args![agent],
+                |r| r.get(0),
+            )
+            .optional()
             .map_err(|e| self.err(e))
     }
 

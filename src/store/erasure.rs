@@ -2,8 +2,8 @@
 //! table that holds it, inside the caller's transaction. What counts as free text is the
 //! domain's rule ([`erase_text`]).
 
+use crate::store::sql::{self, Db, args};
 use chrono::{DateTime, Utc};
-use rusqlite::{Transaction, params};
 
 use crate::domain::complaint::halfwidth;
 use crate::domain::privacy::{ERASED, erase_text, erased_detail};
@@ -28,24 +28,24 @@ pub struct Erased {
 /// revisits, attachment paths and the search index (its old words removed from the pages);
 /// drafts with that name or phone are deleted.
 pub fn erase_complainant(
-    tx: &Transaction<'_>,
+    tx: &Db<'_>,
     id: i64,
     name: &str,
     phone_norm: &str,
     now: DateTime<Utc>,
-) -> rusqlite::Result<Erased> {
-    let complaints: Vec<i64> = tx
-        .prepare(
-            "SELECT id FROM complaints WHERE id = ?1 OR (phone_norm = ?2 AND phone_norm <> '')",
-        )?
-        .query_map(params![id, phone_norm], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+) -> sql::Result<Erased> {
+    let complaints: Vec<i64> = tx.rows(
+        "SELECT id FROM complaints WHERE id = ?1 OR (phone_norm = ?2 AND phone_norm <> '')",
+        args![id, phone_norm],
+        |r| r.get(0),
+    )?;
     let mut events = Vec::with_capacity(complaints.len());
     for &id in &complaints {
-        let handling: Option<String> =
-            tx.query_row("SELECT handling FROM complaints WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })?;
+        let handling: Option<String> = tx.row(
+            "SELECT handling FROM complaints WHERE id = ?1",
+            args![id],
+            |r| r.get(0),
+        )?;
         let handling = handling
             .and_then(|h| serde_json::from_str::<serde_json::Value>(&h).ok())
             .map(|h| erase_text(&h).to_string());
@@ -54,23 +54,20 @@ pub fn erase_complainant(
                     description = ?2, outcome = CASE WHEN outcome = '' THEN '' ELSE ?2 END,
                     handling = ?3, version = version + 1, updated_at = ?4
              WHERE id = ?1",
-            params![id, ERASED, handling, now.timestamp()],
+            args![id, ERASED, handling, now.timestamp()],
         )?;
         search::reindex(tx, id)?;
-        let texts: Vec<(i64, String)> = tx
-            .prepare(
-                "SELECT id, detail FROM events
+        let texts: Vec<(i64, String)> = tx.rows(
+            "SELECT id, detail FROM events
                  WHERE complaint_id = ?1 AND nonce IS NOT NULL AND kind <> ?2 ORDER BY id",
-            )?
-            .query_map(params![id, audit::ANONYMISED], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+            args![id, audit::ANONYMISED],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let mut erased_here = Vec::with_capacity(texts.len());
         for (event_id, detail) in texts {
             tx.execute(
                 "UPDATE events SET detail = ?2, nonce = NULL WHERE id = ?1",
-                params![event_id, erased_detail(&detail)],
+                args![event_id, erased_detail(&detail)],
             )?;
             erased_here.push(event_id);
         }
@@ -80,7 +77,7 @@ pub fn erase_complainant(
             "UPDATE revisits SET comment = ?2 WHERE complaint_id = ?1 AND comment <> ''",
             "UPDATE attachments SET path = ?2 WHERE complaint_id = ?1",
         ] {
-            tx.execute(sql, params![id, ERASED])?;
+            tx.execute(sql, args![id, ERASED])?;
         }
     }
     let drafts = erase_drafts(tx, name, phone_norm)?;
@@ -92,11 +89,11 @@ pub fn erase_complainant(
 }
 
 /// Removes the drafts whose name or phone digits are the complainant's.
-fn erase_drafts(tx: &Transaction<'_>, name: &str, phone_norm: &str) -> rusqlite::Result<usize> {
-    let drafts: Vec<(String, String)> = tx
-        .prepare("SELECT agent, form FROM drafts")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+fn erase_drafts(tx: &Db<'_>, name: &str, phone_norm: &str) -> sql::Result<usize> {
+    let drafts: Vec<(String, String)> =
+        tx.rows("SELECT agent, form FROM drafts", args![], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     let mut removed = 0;
     for (agent, form) in drafts {
         let form: serde_json::Value = serde_json::from_str(&form).unwrap_or_default();
@@ -109,7 +106,7 @@ fn erase_drafts(tx: &Transaction<'_>, name: &str, phone_norm: &str) -> rusqlite:
         let names_them = (!name.trim().is_empty() && field("name") == name.trim())
             || (!phone_norm.is_empty() && phone == phone_norm);
         if names_them {
-            tx.execute("DELETE FROM drafts WHERE agent = ?1", [&agent])?;
+            tx.execute("DELETE FROM drafts WHERE agent = ?1", args![&agent])?;
             removed += 1;
         }
     }

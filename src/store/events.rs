@@ -1,8 +1,8 @@
 //! The append-only timeline of every complaint, and of what happened outside one (sign-ins,
 //! denials, agent management): one hash chain over both (see [`crate::store::audit`]).
 
+use crate::store::sql::{self, Db, Optional, Row, args};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::domain::stage::Stage;
 use crate::error::Result;
@@ -45,7 +45,7 @@ pub struct NewEvent<'a, D = serde_json::Value> {
 }
 
 /// Appends an event inside the caller's transaction, chained to the row before it.
-pub fn append(tx: &Connection, e: &NewEvent<'_>) -> rusqlite::Result<()> {
+pub fn append(tx: &Db<'_>, e: &NewEvent<'_>) -> sql::Result<()> {
     Chain::at_head(tx)?.append(tx, e)
 }
 
@@ -103,13 +103,13 @@ pub struct Chain {
 
 impl Chain {
     /// The chain as it ends now.
-    pub fn at_head(tx: &Connection) -> rusqlite::Result<Chain> {
+    pub fn at_head(tx: &Db<'_>) -> sql::Result<Chain> {
         let (last_id, head) = head(tx)?;
         Ok(Chain { last_id, head })
     }
 
     /// Appends `e` after the last row.
-    pub fn append(&mut self, tx: &Connection, e: &NewEvent<'_>) -> rusqlite::Result<()> {
+    pub fn append(&mut self, tx: &Db<'_>, e: &NewEvent<'_>) -> sql::Result<()> {
         let detail = SealedDetail::new(e.detail);
         self.append_sealed(
             tx,
@@ -126,7 +126,7 @@ impl Chain {
     }
 
     /// Appends an event sealed beforehand after the last row.
-    pub fn append_sealed(&mut self, tx: &Connection, e: &SealedEvent<'_>) -> rusqlite::Result<()> {
+    pub fn append_sealed(&mut self, tx: &Db<'_>, e: &SealedEvent<'_>) -> sql::Result<()> {
         let row = ChainRow {
             id: self.last_id + 1,
             complaint_id: e.complaint_id,
@@ -144,10 +144,13 @@ impl Chain {
 }
 
 /// The id and hash of the newest event (0 and the genesis hash when there is none).
-fn head(conn: &rusqlite::Connection) -> rusqlite::Result<(i64, audit::Hash)> {
+fn head(conn: &Db<'_>) -> sql::Result<(i64, audit::Hash)> {
     Ok(conn
-        .prepare_cached("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .row(
+            "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",
+            args![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?
         .unwrap_or((0, audit::GENESIS)))
 }
@@ -194,16 +197,15 @@ impl ChainTable {
 /// by `seal`; the row's hash covers the previous hash and the row's canonical form.
 /// Returns the new row's hash.
 pub(crate) fn insert_chained(
-    conn: &rusqlite::Connection,
+    conn: &Db<'_>,
     table: ChainTable,
     row: &ChainRow<'_>,
     seal: &Seal,
     prev_hash: &audit::Hash,
-) -> rusqlite::Result<audit::Hash> {
+) -> sql::Result<audit::Hash> {
     let erased = seal.erased.as_ref().map(|h| &h[..]);
     let hash = audit::row_hash(prev_hash, row, &seal.digest, erased);
-    let mut stmt = conn.prepare_cached(table.insert_sql())?;
-    let columns = params![
+    let columns = args![
         row.id,
         row.complaint_id,
         row.at,
@@ -221,16 +223,16 @@ pub(crate) fn insert_chained(
         ChainTable::Events => {
             let mut all = columns.to_vec();
             all.push(&erased);
-            stmt.execute(&all[..])?
+            conn.execute(table.insert_sql(), &all)?
         }
-        ChainTable::Migrating => stmt.execute(columns)?,
+        ChainTable::Migrating => conn.execute(table.insert_sql(), columns)?,
     };
     Ok(hash)
 }
 
 const EVENT_COLUMNS: &str = "at, agent, kind, from_stage, to_stage, detail";
 
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+fn from_row(r: &Row<'_>) -> sql::Result<Event> {
     let at: i64 = r.get(0)?;
     let from: Option<String> = r.get(3)?;
     let to: Option<String> = r.get(4)?;
@@ -246,25 +248,26 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
 }
 
 /// The latest event of a complaint (inside a transaction).
-pub fn last(conn: &rusqlite::Connection, complaint_id: i64) -> rusqlite::Result<Option<Event>> {
-    conn.prepare_cached(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE complaint_id = ?1 ORDER BY id DESC LIMIT 1"
-    ))?
-    .query_row([complaint_id], from_row)
+pub fn last(conn: &Db<'_>, complaint_id: i64) -> sql::Result<Option<Event>> {
+    conn.row(
+        &format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE complaint_id = ?1 ORDER BY id DESC LIMIT 1"
+        ),
+        args![complaint_id],
+        from_row,
+    )
     .optional()
 }
 
 impl Store {
     /// The timeline of a complaint, oldest first.
     pub fn events(&self, complaint_id: i64) -> Result<Vec<Event>> {
-        self.conn()
-            .prepare_cached(&format!(
-                "SELECT {EVENT_COLUMNS} FROM events WHERE complaint_id = ?1 ORDER BY id"
-            ))
-            .and_then(|mut stmt| {
-                stmt.query_map([complaint_id], from_row)?
-                    .collect::<rusqlite::Result<Vec<_>>>()
-            })
+        self.db()
+            .rows(
+                &format!("SELECT {EVENT_COLUMNS} FROM events WHERE complaint_id = ?1 ORDER BY id"),
+                args![complaint_id],
+                from_row,
+            )
             .map_err(|e| self.err(e))
     }
 }

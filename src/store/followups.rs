@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use std::time::Instant;
 
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use crate::store::sql::{self, Db, Optional, Row, args};
 
 use crate::domain::complaint::{Complaint, Scope};
 use crate::error::{Error, Result};
@@ -65,25 +65,25 @@ const REVISIT_COLUMNS_Q: &str =
     "r.id, r.role, r.due_at, r.done_at, r.reached, r.satisfaction, r.comment, r.attempts";
 const REVISIT_COLUMNS_N: usize = 8;
 
-fn callback_at(r: &Row<'_>, base: usize) -> rusqlite::Result<Callback> {
+fn callback_at(r: &Row<'_>, base: usize) -> sql::Result<Callback> {
     Ok(Callback {
         id: r.get(base)?,
         kind: r.get(base + 1)?,
         due_at: at(r.get(base + 2)?),
         owner: r.get(base + 3)?,
         note: r.get(base + 4)?,
-        done_at: r.get::<_, Option<i64>>(base + 5)?.map(at),
+        done_at: r.get::<Option<i64>>(base + 5)?.map(at),
         attempts: r.get(base + 6)?,
         level: r.get(base + 7)?,
     })
 }
 
-fn revisit_at(r: &Row<'_>, base: usize) -> rusqlite::Result<Revisit> {
+fn revisit_at(r: &Row<'_>, base: usize) -> sql::Result<Revisit> {
     Ok(Revisit {
         id: r.get(base)?,
         role: r.get(base + 1)?,
         due_at: at(r.get(base + 2)?),
-        done_at: r.get::<_, Option<i64>>(base + 3)?.map(at),
+        done_at: r.get::<Option<i64>>(base + 3)?.map(at),
         reached: r.get(base + 4)?,
         satisfaction: r.get(base + 5)?,
         comment: r.get(base + 6)?,
@@ -97,14 +97,14 @@ fn callback_queue_sql(owner: Owner) -> String {
     let (index, owned) = match owner {
         Owner::Any => ("callbacks_open", ""),
         Owner::Nobody => ("callbacks_owner", " AND cb.owner IS NULL"),
-        Owner::Role => ("callbacks_owner", " AND cb.owner = :owner"),
+        Owner::Role => ("callbacks_owner", " AND cb.owner = ?5"),
     };
     format!(
         "SELECT {CALLBACK_COLUMNS_Q}, {} FROM callbacks cb INDEXED BY {index}
          JOIN complaints c ON c.id = cb.complaint_id
-         WHERE cb.done_at IS NULL{owned} AND (cb.due_at, cb.id) > (:due, :id)
-           AND cb.due_at < :overdue
-         ORDER BY cb.due_at, cb.id LIMIT :limit",
+         WHERE cb.done_at IS NULL{owned} AND (cb.due_at, cb.id) > (?1, ?2)
+           AND cb.due_at < ?3
+         ORDER BY cb.due_at, cb.id LIMIT ?4",
         qualified_columns()
     )
 }
@@ -132,217 +132,219 @@ pub struct QueueFilter<'a> {
 }
 
 /// The callbacks of a complaint, by due time (inside a transaction or not).
-pub fn callbacks_of(conn: &Connection, complaint_id: i64) -> rusqlite::Result<Vec<Callback>> {
-    conn.prepare_cached(&format!(
-        "SELECT {CALLBACK_COLUMNS_Q} FROM callbacks cb WHERE cb.complaint_id = ?1
+pub fn callbacks_of(conn: &Db<'_>, complaint_id: i64) -> sql::Result<Vec<Callback>> {
+    conn.rows(
+        &format!(
+            "SELECT {CALLBACK_COLUMNS_Q} FROM callbacks cb WHERE cb.complaint_id = ?1
          ORDER BY cb.due_at, cb.id"
-    ))?
-    .query_map([complaint_id], |r| callback_at(r, 0))?
-    .collect()
+        ),
+        args![complaint_id],
+        |r| callback_at(r, 0),
+    )
 }
 
 /// The revisits of a complaint, by due time.
-pub fn revisits_of(conn: &Connection, complaint_id: i64) -> rusqlite::Result<Vec<Revisit>> {
-    conn.prepare_cached(&format!(
-        "SELECT {REVISIT_COLUMNS_Q} FROM revisits r WHERE r.complaint_id = ?1
+pub fn revisits_of(conn: &Db<'_>, complaint_id: i64) -> sql::Result<Vec<Revisit>> {
+    conn.rows(
+        &format!(
+            "SELECT {REVISIT_COLUMNS_Q} FROM revisits r WHERE r.complaint_id = ?1
          ORDER BY r.due_at, r.id"
-    ))?
-    .query_map([complaint_id], |r| revisit_at(r, 0))?
-    .collect()
+        ),
+        args![complaint_id],
+        |r| revisit_at(r, 0),
+    )
 }
 
 /// Records a failed attempt on callback `id` and moves its due time to `next_due`.
-pub fn failed_attempt(
-    tx: &Transaction<'_>,
-    id: i64,
-    next_due: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE callbacks SET attempts = attempts + 1, due_at = ?1 WHERE id = ?2")?
-        .execute(params![next_due.timestamp(), id])?;
+pub fn failed_attempt(tx: &Db<'_>, id: i64, next_due: DateTime<Utc>) -> sql::Result<()> {
+    tx.execute(
+        "UPDATE callbacks SET attempts = attempts + 1, due_at = ?1 WHERE id = ?2",
+        args![next_due.timestamp(), id],
+    )?;
     Ok(())
 }
 
 /// Marks callback `id` done.
-pub fn complete(tx: &Transaction<'_>, id: i64, now: DateTime<Utc>) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE callbacks SET done_at = ?1 WHERE id = ?2 AND done_at IS NULL")?
-        .execute(params![now.timestamp(), id])?;
+pub fn complete(tx: &Db<'_>, id: i64, now: DateTime<Utc>) -> sql::Result<()> {
+    tx.execute(
+        "UPDATE callbacks SET done_at = ?1 WHERE id = ?2 AND done_at IS NULL",
+        args![now.timestamp(), id],
+    )?;
     Ok(())
 }
 
 /// Moves callback `id` to a new due time (a paused reply clock resumes).
-pub fn set_due(tx: &Transaction<'_>, id: i64, due: DateTime<Utc>) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE callbacks SET due_at = ?1 WHERE id = ?2")?
-        .execute(params![due.timestamp(), id])?;
+pub fn set_due(tx: &Db<'_>, id: i64, due: DateTime<Utc>) -> sql::Result<()> {
+    tx.execute(
+        "UPDATE callbacks SET due_at = ?1 WHERE id = ?2",
+        args![due.timestamp(), id],
+    )?;
     Ok(())
 }
 
 /// Open callbacks at escalation `level` due before `before`, after `(due, id)`, in due
 /// order, with their complaint ids.
 pub fn escalation_candidates(
-    conn: &Connection,
+    conn: &Db<'_>,
     level: u32,
     before: DateTime<Utc>,
     after: Option<(i64, i64)>,
     limit: u32,
-) -> rusqlite::Result<Vec<(Callback, i64)>> {
+) -> sql::Result<Vec<(Callback, i64)>> {
     let (due, id) = after.unwrap_or((i64::MIN, i64::MIN));
-    conn.prepare_cached(&format!(
-        "SELECT {CALLBACK_COLUMNS_Q}, cb.complaint_id FROM callbacks cb
+    conn.rows(
+        &format!(
+            "SELECT {CALLBACK_COLUMNS_Q}, cb.complaint_id FROM callbacks cb
          INDEXED BY callbacks_escalation
          WHERE cb.done_at IS NULL AND cb.level < 2 AND cb.level = ?1 AND cb.due_at <= ?2
            AND (cb.due_at, cb.id) > (?3, ?4)
          ORDER BY cb.due_at, cb.id LIMIT ?5"
-    ))?
-    .query_map(params![level, before.timestamp(), due, id, limit], |r| {
-        Ok((callback_at(r, 0)?, r.get(CALLBACK_COLUMNS_N)?))
-    })?
-    .collect()
+        ),
+        args![level, before.timestamp(), due, id, limit],
+        |r| Ok((callback_at(r, 0)?, r.get(CALLBACK_COLUMNS_N)?)),
+    )
 }
 
 /// Raises callback `id` to `level`, owned now by `owner`.
-pub fn escalate(tx: &Transaction<'_>, id: i64, level: u32, owner: &str) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE callbacks SET level = ?1, owner = ?2 WHERE id = ?3")?
-        .execute(params![level, owner, id])?;
+pub fn escalate(tx: &Db<'_>, id: i64, level: u32, owner: &str) -> sql::Result<()> {
+    tx.execute(
+        "UPDATE callbacks SET level = ?1, owner = ?2 WHERE id = ?3",
+        args![level, owner, id],
+    )?;
     Ok(())
 }
 
 /// Writes a callback as it stands (demo data), done or not.
 pub fn insert_callback(
-    tx: &Transaction<'_>,
+    tx: &Db<'_>,
     complaint_id: i64,
     kind: &str,
     due: DateTime<Utc>,
     created: DateTime<Utc>,
     done: Option<DateTime<Utc>>,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached(
+) -> sql::Result<()> {
+    tx.execute(
         "INSERT INTO callbacks (complaint_id, kind, due_at, created_at, done_at)
          VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![
-        complaint_id,
-        kind,
-        due.timestamp(),
-        created.timestamp(),
-        done.map(|t| t.timestamp())
-    ])?;
+        args![
+            complaint_id,
+            kind,
+            due.timestamp(),
+            created.timestamp(),
+            done.map(|t| t.timestamp())
+        ],
+    )?;
     Ok(())
 }
 
 /// Writes a revisit as it stands (demo data), with its result when done.
 pub fn insert_revisit(
-    tx: &Transaction<'_>,
+    tx: &Db<'_>,
     complaint_id: i64,
     role: &str,
     due: DateTime<Utc>,
     done: Option<(DateTime<Utc>, u8)>,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached(
+) -> sql::Result<()> {
+    tx.execute(
         "INSERT INTO revisits (complaint_id, role, due_at, done_at, reached, satisfaction)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        complaint_id,
-        role,
-        due.timestamp(),
-        done.map(|(t, _)| t.timestamp()),
-        done.map(|_| true),
-        done.map(|(_, s)| s),
-    ])?;
+        args![
+            complaint_id,
+            role,
+            due.timestamp(),
+            done.map(|(t, _)| t.timestamp()),
+            done.map(|_| true),
+            done.map(|(_, s)| s),
+        ],
+    )?;
     Ok(())
 }
 
 /// Plans a revisit.
 pub fn plan_revisit(
-    tx: &Transaction<'_>,
+    tx: &Db<'_>,
     complaint_id: i64,
     role: &str,
     due: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached("INSERT INTO revisits (complaint_id, role, due_at) VALUES (?1, ?2, ?3)")?
-        .execute(params![complaint_id, role, due.timestamp()])?;
+) -> sql::Result<()> {
+    tx.execute(
+        "INSERT INTO revisits (complaint_id, role, due_at) VALUES (?1, ?2, ?3)",
+        args![complaint_id, role, due.timestamp()],
+    )?;
     Ok(())
 }
 
 /// Records the result of revisit `id`.
 pub fn record_revisit(
-    tx: &Transaction<'_>,
+    tx: &Db<'_>,
     id: i64,
     reached: bool,
     satisfaction: Option<u8>,
     comment: &str,
     now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached(
+) -> sql::Result<()> {
+    tx.execute(
         "UPDATE revisits SET done_at = ?1, reached = ?2, satisfaction = ?3, comment = ?4
          WHERE id = ?5",
-    )?
-    .execute(params![now.timestamp(), reached, satisfaction, comment, id])?;
+        args![now.timestamp(), reached, satisfaction, comment, id],
+    )?;
     Ok(())
 }
 
 /// Records a failed attempt on revisit `id` (not reached): it stays open, due at
 /// `next_due`, with the comment of the attempt.
 pub fn failed_revisit(
-    tx: &Transaction<'_>,
+    tx: &Db<'_>,
     id: i64,
     next_due: DateTime<Utc>,
     comment: &str,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached(
+) -> sql::Result<()> {
+    tx.execute(
         "UPDATE revisits SET attempts = attempts + 1, due_at = ?1, comment = ?2 WHERE id = ?3",
-    )?
-    .execute(params![next_due.timestamp(), comment, id])?;
+        args![next_due.timestamp(), comment, id],
+    )?;
     Ok(())
 }
 
 /// Closes the open revisits of a complaint without a result (the case reopened).
 pub fn cancel_revisits(
-    tx: &Transaction<'_>,
+    tx: &Db<'_>,
     complaint_id: i64,
     note: &str,
     now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "UPDATE revisits SET done_at = ?1, comment = ?2 WHERE complaint_id = ?3 AND done_at IS NULL",
-    )?
-    .execute(params![now.timestamp(), note, complaint_id])?;
+) -> sql::Result<()> {
+    tx.execute("UPDATE revisits SET done_at = ?1, comment = ?2 WHERE complaint_id = ?3 AND done_at IS NULL", args![now.timestamp(), note, complaint_id])?;
     Ok(())
 }
 
 /// Opens a call owed for a complaint, inside the caller's transaction.
 pub fn owe(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Db<'_>,
     complaint_id: i64,
     kind: &str,
     due_at: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    tx.prepare_cached(
+) -> sql::Result<()> {
+    tx.execute(
         "INSERT INTO callbacks (complaint_id, kind, due_at, created_at) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(rusqlite::params![
-        complaint_id,
-        kind,
-        due_at.timestamp(),
-        now.timestamp()
-    ])?;
+        args![complaint_id, kind, due_at.timestamp(), now.timestamp()],
+    )?;
     Ok(())
 }
 
 /// Marks the open calls of `kinds` for a complaint done, inside the caller's transaction.
 pub fn settle(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Db<'_>,
     complaint_id: i64,
     kinds: &[&str],
     now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    let mut stmt = tx.prepare_cached(
-        "UPDATE callbacks SET done_at = ?1
-         WHERE complaint_id = ?2 AND kind = ?3 AND done_at IS NULL",
-    )?;
+) -> sql::Result<()> {
     for kind in kinds {
-        stmt.execute(rusqlite::params![now.timestamp(), complaint_id, kind])?;
+        tx.execute(
+            "UPDATE callbacks SET done_at = ?1
+             WHERE complaint_id = ?2 AND kind = ?3 AND done_at IS NULL",
+            args![now.timestamp(), complaint_id, kind],
+        )?;
     }
     Ok(())
 }
@@ -382,10 +384,10 @@ impl Store {
         due: &dyn Fn(&ClockToMove) -> Option<DateTime<Utc>>,
     ) -> Result<u64> {
         let any: Option<i64> = self
-            .conn()
-            .query_row(
+            .db()
+            .row(
                 "SELECT callback_id FROM reply_clock_moves LIMIT 1",
-                [],
+                args![],
                 |r| r.get(0),
             )
             .optional()
@@ -399,15 +401,14 @@ impl Store {
                 let began = Instant::now();
                 let mut done = 0u64;
                 loop {
-                    let rows: Vec<(i64, ClockToMove)> = tx
-                        .prepare_cached(
-                            "SELECT m.callback_id, cb.kind, c.received_at, c.scope, c.severity
+                    let rows: Vec<(i64, ClockToMove)> = tx.rows(
+                        "SELECT m.callback_id, cb.kind, c.received_at, c.scope, c.severity
                              FROM reply_clock_moves m
                              JOIN callbacks cb ON cb.id = m.callback_id
                              JOIN complaints c ON c.id = cb.complaint_id
                              ORDER BY m.callback_id LIMIT ?1",
-                        )?
-                        .query_map([CLOCK_BATCH], |r| {
+                        args![CLOCK_BATCH],
+                        |r| {
                             let scope: Option<String> = r.get(3)?;
                             Ok((
                                 r.get(0)?,
@@ -418,25 +419,27 @@ impl Store {
                                     severity: r.get(4)?,
                                 },
                             ))
-                        })?
-                        .collect::<rusqlite::Result<_>>()?;
+                        },
+                    )?;
                     let last = rows.last().map(|(id, _)| *id);
                     for (id, call) in &rows {
                         if let Some(new) = due(call) {
-                            tx.prepare_cached(
+                            tx.execute(
                                 "UPDATE callbacks SET due_at = ?1
                                  WHERE id = ?2 AND done_at IS NULL AND attempts = 0",
-                            )?
-                            .execute(params![new.timestamp(), id])?;
+                                args![new.timestamp(), id],
+                            )?;
                         }
                     }
                     let Some(last) = last else {
                         // Listed calls whose rows are gone: nothing to move.
-                        tx.execute("DELETE FROM reply_clock_moves", [])?;
+                        tx.execute("DELETE FROM reply_clock_moves", args![])?;
                         return Ok((done, false));
                     };
-                    tx.prepare_cached("DELETE FROM reply_clock_moves WHERE callback_id <= ?1")?
-                        .execute([last])?;
+                    tx.execute(
+                        "DELETE FROM reply_clock_moves WHERE callback_id <= ?1",
+                        args![last],
+                    )?;
                     done += rows.len() as u64;
                     if began.elapsed() >= BULK_BUDGET {
                         return Ok((done, true));
@@ -458,16 +461,16 @@ impl Store {
     /// nearly always. Returns how many cases were looked at.
     pub fn owe_waiting_calls(
         &mut self,
-        owe: &dyn Fn(&Transaction<'_>, &Complaint) -> Result<()>,
+        owe: &dyn Fn(&Db<'_>, &Complaint) -> Result<()>,
     ) -> Result<u64> {
-        let listed = |conn: &Connection| {
-            conn.prepare_cached(
+        let listed = |conn: &Db<'_>| {
+            conn.rows(
                 "SELECT complaint_id FROM waiting_calls_owed ORDER BY complaint_id LIMIT ?1",
-            )?
-            .query_map([CLOCK_BATCH], |r| r.get::<_, i64>(0))?
-            .collect::<rusqlite::Result<Vec<i64>>>()
+                args![CLOCK_BATCH],
+                |r| r.get::<i64>(0),
+            )
         };
-        if listed(self.conn()).map_err(|e| self.err(e))?.is_empty() {
+        if listed(&self.db()).map_err(|e| self.err(e))?.is_empty() {
             return Ok(0);
         }
         let mut seen = 0u64;
@@ -485,8 +488,10 @@ impl Store {
                             owe(tx, &c)?;
                         }
                     }
-                    tx.prepare_cached("DELETE FROM waiting_calls_owed WHERE complaint_id <= ?1")?
-                        .execute([last])?;
+                    tx.execute(
+                        "DELETE FROM waiting_calls_owed WHERE complaint_id <= ?1",
+                        args![last],
+                    )?;
                     done += ids.len() as u64;
                     if began.elapsed() >= BULK_BUDGET {
                         return Ok((done, true));
@@ -507,50 +512,41 @@ impl Store {
     pub fn overdue_among(&self, ids: &[i64], now: DateTime<Utc>) -> Result<Vec<i64>> {
         let ids =
             serde_json::to_string(ids).map_err(|e| Error::new("error.storage").arg("detail", e))?;
-        self.conn()
-            .prepare_cached(
-                "SELECT complaint_id FROM callbacks
-                 WHERE complaint_id IN (SELECT value FROM json_each(?1))
-                   AND done_at IS NULL AND due_at < ?2
-                 UNION
-                 SELECT complaint_id FROM revisits
-                 WHERE complaint_id IN (SELECT value FROM json_each(?1))
-                   AND done_at IS NULL AND due_at < ?2",
-            )
-            .and_then(|mut s| {
-                s.query_map(rusqlite::params![ids, now.timestamp()], |r| r.get(0))?
-                    .collect()
-            })
+        let db = self.db();
+        let listed = db.engine().json_integers("?1");
+        let sql = format!(
+            "SELECT complaint_id FROM callbacks
+             WHERE complaint_id IN ({listed}) AND done_at IS NULL AND due_at < ?2
+             UNION
+             SELECT complaint_id FROM revisits
+             WHERE complaint_id IN ({listed}) AND done_at IS NULL AND due_at < ?2"
+        );
+        db.rows(&sql, args![ids, now.timestamp()], |r| r.get(0))
             .map_err(|e| self.err(e))
     }
 
     /// Open callbacks and revisits due before `day_end` but not yet past (`due_today`) and
     /// past `now` (`overdue`), through the open-items indexes.
     pub fn due_counts(&self, now: DateTime<Utc>, day_end: DateTime<Utc>) -> Result<DueCounts> {
-        self.conn()
-            .prepare_cached(
-                "SELECT
+        self.db()
+            .row("SELECT
                    (SELECT count(*) FROM callbacks WHERE done_at IS NULL AND due_at < ?1)
                  + (SELECT count(*) FROM revisits  WHERE done_at IS NULL AND due_at < ?1)
                  + (SELECT count(*) FROM care_calls WHERE done_at IS NULL AND due_at < ?1),
                    (SELECT count(*) FROM callbacks WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)
                  + (SELECT count(*) FROM revisits  WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)
-                 + (SELECT count(*) FROM care_calls WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)",
-            )
-            .and_then(|mut s| {
-                s.query_row([now.timestamp(), day_end.timestamp()], |r| {
+                 + (SELECT count(*) FROM care_calls WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)", args![now.timestamp(), day_end.timestamp()], |r| {
                     Ok(DueCounts {
                         overdue: r.get(0)?,
                         due_today: r.get(1)?,
                     })
                 })
-            })
             .map_err(|e| self.err(e))
     }
 
     /// Callbacks of a complaint, by due time.
     pub fn callbacks(&self, complaint_id: i64) -> Result<Vec<Callback>> {
-        callbacks_of(self.conn(), complaint_id).map_err(|e| self.err(e))
+        callbacks_of(&self.db(), complaint_id).map_err(|e| self.err(e))
     }
 
     /// One page of the callback queue: open callbacks after `after` in (due time, id)
@@ -571,25 +567,12 @@ impl Store {
         let (due, id) = after.unwrap_or((i64::MIN, i64::MIN));
         let overdue = filter.overdue_at.map_or(i64::MAX, |t| t.timestamp());
         let role = filter.owner.unwrap_or("");
-        self.conn()
-            .prepare_cached(&sql)
-            .and_then(|mut s| {
-                let all: [(&str, &dyn rusqlite::ToSql); 5] = [
-                    (":due", &due),
-                    (":id", &id),
-                    (":overdue", &overdue),
-                    (":owner", &role),
-                    (":limit", &limit),
-                ];
-                // Only the parameters this variant of the query names.
-                let used: Vec<(&str, &dyn rusqlite::ToSql)> = all
-                    .into_iter()
-                    .filter(|(name, _)| matches!(s.parameter_index(name), Ok(Some(_))))
-                    .collect();
-                s.query_map(used.as_slice(), |r| {
-                    Ok((callback_at(r, 0)?, complaint_at(r, CALLBACK_COLUMNS_N)?))
-                })?
-                .collect()
+        let all = args![due, id, overdue, limit, role];
+        // Only the parameters this variant of the query names (`?5` the owner's role).
+        let used = if owner == Owner::Role { all } else { &all[..4] };
+        self.db()
+            .rows(&sql, used, |r| {
+                Ok((callback_at(r, 0)?, complaint_at(r, CALLBACK_COLUMNS_N)?))
             })
             .map_err(|e| self.err(e))
     }
@@ -612,15 +595,12 @@ impl Store {
              ORDER BY r.due_at, r.id LIMIT ?5",
             qualified_columns()
         );
-        self.conn()
-            .prepare_cached(&sql)
-            .and_then(|mut s| {
-                s.query_map(
-                    rusqlite::params![from.timestamp(), to.timestamp(), due, id, limit],
-                    |r| Ok((revisit_at(r, 0)?, complaint_at(r, REVISIT_COLUMNS_N)?)),
-                )?
-                .collect()
-            })
+        self.db()
+            .rows(
+                &sql,
+                args![from.timestamp(), to.timestamp(), due, id, limit],
+                |r| Ok((revisit_at(r, 0)?, complaint_at(r, REVISIT_COLUMNS_N)?)),
+            )
             .map_err(|e| self.err(e))
     }
 
@@ -640,14 +620,11 @@ impl Store {
         count_sql: &str,
         bounds: &[DateTime<Utc>],
     ) -> Result<Vec<i64>> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached(count_sql)
-            .map_err(|e| self.err(e))?;
+        let db = self.db();
         bounds
             .windows(2)
             .map(|w| {
-                stmt.query_row([w[0].timestamp(), w[1].timestamp()], |r| r.get(0))
+                db.value(count_sql, args![w[0].timestamp(), w[1].timestamp()])
                     .map_err(|e| self.err(e))
             })
             .collect()
@@ -656,22 +633,23 @@ impl Store {
     /// The earliest due time of an open callback or revisit after `now`: when the
     /// status counts next change by themselves.
     pub fn next_due_after(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
-        self.conn()
-            .prepare_cached(
+        self.db()
+            .row(
                 "SELECT min(t) FROM (
                    SELECT min(due_at) AS t FROM callbacks WHERE done_at IS NULL AND due_at > ?1
                    UNION ALL
                    SELECT min(due_at) FROM revisits WHERE done_at IS NULL AND due_at > ?1
                    UNION ALL
                    SELECT min(due_at) FROM care_calls WHERE done_at IS NULL AND due_at > ?1)",
+                args![now.timestamp()],
+                |r| r.get::<Option<i64>>(0),
             )
-            .and_then(|mut s| s.query_row([now.timestamp()], |r| r.get::<_, Option<i64>>(0)))
             .map(|t| t.map(at))
             .map_err(|e| self.err(e))
     }
 
     /// Revisits of a complaint, by due time.
     pub fn revisits(&self, complaint_id: i64) -> Result<Vec<Revisit>> {
-        revisits_of(self.conn(), complaint_id).map_err(|e| self.err(e))
+        revisits_of(&self.db(), complaint_id).map_err(|e| self.err(e))
     }
 }

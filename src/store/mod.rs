@@ -25,10 +25,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use crate::files::Partial;
+use crate::store::sql::{Db, Txn, args};
 
 /// `PRAGMA application_id` of our files ("CDK1").
 pub const APPLICATION_ID: i64 = 0x4344_4B31;
@@ -51,7 +52,7 @@ type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 /// progress).
 enum Migration {
     Sql(&'static str),
-    Code(fn(&Connection, Progress<'_>) -> rusqlite::Result<()>),
+    Code(fn(&Db<'_>, Progress<'_>) -> sql::Result<()>),
 }
 
 /// The migrations, in order; the schema version is their count.
@@ -75,24 +76,24 @@ const MIGRATIONS: &[Migration] = &[
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
-fn chain_events(conn: &Connection, _progress: Progress<'_>) -> rusqlite::Result<()> {
-    conn.execute_batch(include_str!("migrations/0008_audit_chain.sql"))?;
+fn chain_events(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0008_audit_chain.sql"))?;
     audit::chain_existing(conn)?;
-    conn.execute_batch(include_str!("migrations/0008_audit_chain_after.sql"))
+    conn.batch(include_str!("migrations/0008_audit_chain_after.sql"))
 }
 
 /// Migration 11: the search index, filled for the complaints already there.
-fn build_search(conn: &Connection, progress: Progress<'_>) -> rusqlite::Result<()> {
-    conn.execute_batch(include_str!("migrations/0011_search.sql"))?;
+fn build_search(conn: &Db<'_>, progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0011_search.sql"))?;
     search::index_all(conn, progress)?;
-    conn.execute_batch(include_str!("migrations/0011_search_after.sql"))
+    conn.batch(include_str!("migrations/0011_search_after.sql"))
 }
 
 /// Migration 12: every new event commits to its erased form; the rows before are sealed.
-fn seal_chain(conn: &Connection, progress: Progress<'_>) -> rusqlite::Result<()> {
-    conn.execute_batch(include_str!("migrations/0012_audit_seal.sql"))?;
+fn seal_chain(conn: &Db<'_>, progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0012_audit_seal.sql"))?;
     for (_, sql) in audit::GUARDS {
-        conn.execute_batch(sql)?;
+        conn.batch(sql)?;
     }
     audit::seal_existing(conn, progress)
 }
@@ -100,32 +101,32 @@ fn seal_chain(conn: &Connection, progress: Progress<'_>) -> rusqlite::Result<()>
 /// Migration 13: revisits count failed attempts; the open first replies and chasers are
 /// listed for the desk to count their due time again from the receipt
 /// ([`Store::move_reply_clocks`]).
-fn reply_clock(conn: &Connection, _progress: Progress<'_>) -> rusqlite::Result<()> {
-    conn.execute_batch(include_str!("migrations/0013_reply_clock.sql"))?;
+fn reply_clock(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0013_reply_clock.sql"))?;
     upgraded(conn, 13)
 }
 
 /// Migration 14: the cases waiting already are listed for the desk to owe the calls a
 /// waiting case owes ([`Store::owe_waiting_calls`]).
-fn waiting_calls(conn: &Connection, _progress: Progress<'_>) -> rusqlite::Result<()> {
-    conn.execute_batch(include_str!("migrations/0014_waiting_calls.sql"))?;
+fn waiting_calls(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0014_waiting_calls.sql"))?;
     upgraded(conn, 14)
 }
 
 /// Migration 15: a complaint's site and its further categories.
-fn sites(conn: &Connection, _progress: Progress<'_>) -> rusqlite::Result<()> {
-    conn.execute_batch(include_str!("migrations/0015_sites.sql"))?;
+fn sites(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0015_sites.sql"))?;
     upgraded(conn, 15)
 }
 
 /// Migration 16: care calls (定期回访).
-fn care_calls(conn: &Connection, _progress: Progress<'_>) -> rusqlite::Result<()> {
-    conn.execute_batch(include_str!("migrations/0016_care_calls.sql"))?;
+fn care_calls(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0016_care_calls.sql"))?;
     upgraded(conn, 16)
 }
 
 /// Records in the timeline that the schema moved up to `to` (migrations after 12).
-fn upgraded(conn: &Connection, to: i64) -> rusqlite::Result<()> {
+fn upgraded(conn: &Db<'_>, to: i64) -> sql::Result<()> {
     events::append(
         conn,
         &events::NewEvent {
@@ -190,6 +191,22 @@ fn wait_for_lock() -> impl FnMut(i32) -> bool + Send + 'static {
 /// The schema version this binary writes.
 pub fn schema_version() -> i64 {
     MIGRATIONS.len() as i64
+}
+
+/// The schema version of the database behind `db` (SQLite's `user_version`, PostgreSQL's
+/// `desk_meta` row).
+pub(crate) fn schema_of(db: &Db<'_>) -> sql::Result<i64> {
+    match db.engine() {
+        sql::Engine::Sqlite => db.value("PRAGMA user_version", args![]),
+        sql::Engine::Postgres => {
+            let text: String = db.value(
+                "SELECT value FROM desk_meta WHERE key = 'schema_version'",
+                args![],
+            )?;
+            text.parse()
+                .map_err(|_| sql::Error::value(format!("schema version \"{text}\"")))
+        }
+    }
 }
 
 /// What opening a database does when there is none at the path (no file, or an empty one).
@@ -304,20 +321,17 @@ impl Store {
     }
 
     /// The connection, for the read queries of this module's children.
-    pub(crate) fn conn(&self) -> &Connection {
-        &self.conn
+    pub(crate) fn db(&self) -> Db<'_> {
+        Db::Sqlite(&self.conn)
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it commits, or none of it. The
     /// store's first write is refused if the walk before it finds a damaged page.
-    pub fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub fn write<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>) -> Result<T> {
         self.check_before_write()?;
         let path = self.path.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| Error::storage(&path, e))?;
-        let value = f(&tx).map_err(|e| with_path(e, &path))?;
+        let tx = Txn::begin(self.db()).map_err(|e| Error::storage(&path, e))?;
+        let value = f(tx.db()).map_err(|e| with_path(e, &path))?;
         tx.commit().map_err(|e| Error::storage(&path, e))?;
         Ok(value)
     }
@@ -365,8 +379,8 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Maps a SQLite error on this store.
-    pub(crate) fn err(&self, e: rusqlite::Error) -> Error {
+    /// Maps a storage error on this store.
+    pub(crate) fn err(&self, e: impl std::fmt::Display) -> Error {
         Error::storage(&self.path, e)
     }
 
@@ -395,7 +409,7 @@ impl Store {
     /// 10⁶ complaints; run by `init`), and the audit trail's append-only triggers as created.
     pub fn integrity_check(&self) -> Result<()> {
         check_pragma(&self.conn, &self.path, "integrity_check")?;
-        let missing = audit::missing_guards(&self.conn).map_err(|e| self.err(e))?;
+        let missing = audit::missing_guards(&self.db()).map_err(|e| self.err(e))?;
         if missing.is_empty() {
             Ok(())
         } else {
@@ -526,10 +540,10 @@ impl Store {
                 })
             };
             match step {
-                Migration::Sql(sql) => tx.execute_batch(sql),
-                Migration::Code(run) => run(&tx, &mut report),
+                Migration::Sql(sql) => tx.execute_batch(sql).map_err(sql::Error::from),
+                Migration::Code(run) => run(&Db::Sqlite(&tx), &mut report),
             }
-            .and_then(|()| tx.pragma_update(None, "user_version", version + 1))
+            .and_then(|()| Ok(tx.pragma_update(None, "user_version", version + 1)?))
             .map_err(|e| {
                 Error::new("error.migration")
                     .arg("path", path.display())

@@ -10,17 +10,16 @@
 //! left, the day's complaints are spaced out again ([`respace_day`]): a day's work, never
 //! more, is moved.
 
+use crate::store::sql::{self, Db, Engine, Optional, Row, Value, args};
 use rusqlite::functions::FunctionFlags;
-use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use crate::domain::complaint::{Complaint, Scope};
+use crate::domain::complaint::{Complaint, Queue, Scope};
 use crate::domain::handling::Handling;
 use crate::domain::search::{self, SearchFilter, View};
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::store::complaints::{self, Cursor, prefix_upper_bound, qualified_columns};
+use crate::store::complaints::{self, Cursor, arg_refs, prefix_upper_bound, qualified_columns};
 
 /// Keys of one day of receipt.
 const DAY_KEYS: i64 = 1 << 20;
@@ -38,7 +37,7 @@ const DAY_SECS: i64 = 86_400;
 const HOLDS: &str = "search_holds";
 
 /// Registers [`HOLDS`] on `conn` (every connection that searches).
-pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {
+pub(crate) fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function(
         HOLDS,
         8,
@@ -72,12 +71,15 @@ fn day_of(received_at: i64) -> (i64, i64) {
 /// The key of a complaint received at `received_at` and inserted now (after every
 /// complaint received at the same second), between its neighbours of the same day; `None`
 /// when no gap is left ([`index_new`] then spaces the day out).
-pub fn key_for_new(conn: &Connection, received_at: i64) -> rusqlite::Result<Option<i64>> {
+pub fn key_for_new(conn: &Db<'_>, received_at: i64) -> sql::Result<Option<i64>> {
+    if conn.engine() == Engine::Postgres {
+        // PostgreSQL orders matches by (received_at, id); it needs no key.
+        return Ok(None);
+    }
     let id = i64::MAX;
     let (day, base) = day_of(received_at);
-    let neighbour = |sql: &str, bound: i64| -> rusqlite::Result<Option<i64>> {
-        conn.prepare_cached(sql)?
-            .query_row(params![received_at, id, bound], |r| r.get(0))
+    let neighbour = |sql: &str, bound: i64| -> sql::Result<Option<i64>> {
+        conn.row(sql, args![received_at, id, bound], |r| r.get(0))
             .optional()
     };
     let prev = neighbour(
@@ -102,30 +104,26 @@ pub fn key_for_new(conn: &Connection, received_at: i64) -> rusqlite::Result<Opti
 
 /// Gives every complaint received on `day` a new key, [`RESPACED`] apart (closer on a day
 /// of more than 30,000), and writes their index rows again.
-fn respace_day(conn: &Connection, day: i64) -> rusqlite::Result<()> {
-    let rows: Vec<(i64, Option<i64>)> = conn
-        .prepare_cached(
-            "SELECT id, search_key FROM complaints
+fn respace_day(conn: &Db<'_>, day: i64) -> sql::Result<()> {
+    let rows: Vec<(i64, Option<i64>)> = conn.rows(
+        "SELECT id, search_key FROM complaints
              WHERE received_at >= ?1 AND received_at < ?2 ORDER BY received_at, id",
-        )?
-        .query_map([day * DAY_SECS, (day + 1) * DAY_SECS], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        args![day * DAY_SECS, (day + 1) * DAY_SECS],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
     let (first, step) = match (DAY_KEYS - DAY_FIRST) / count.max(1) {
         0 => (0, DAY_KEYS / count.max(1)),
         step => (DAY_FIRST, step.min(RESPACED)),
     };
     if step == 0 {
-        return Err(rusqlite::Error::ToSqlConversionFailure(
-            format!("more than {DAY_KEYS} complaints received on one day").into(),
-        ));
+        return Err(sql::Error::value(format!(
+            "more than {DAY_KEYS} complaints received on one day"
+        )));
     }
     for &(id, key) in &rows {
         if let Some(key) = key {
-            conn.prepare_cached("DELETE FROM complaints_search WHERE rowid = ?1")?
-                .execute([key])?;
+            conn.execute("DELETE FROM complaints_search WHERE rowid = ?1", args![key])?;
             set_key(conn, id, None)?;
         }
     }
@@ -138,17 +136,24 @@ fn respace_day(conn: &Connection, day: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn set_key(conn: &Connection, id: i64, key: Option<i64>) -> rusqlite::Result<()> {
-    conn.prepare_cached("UPDATE complaints SET search_key = ?2 WHERE id = ?1")?
-        .execute(params![id, key])?;
+fn set_key(conn: &Db<'_>, id: i64, key: Option<i64>) -> sql::Result<()> {
+    conn.execute(
+        "UPDATE complaints SET search_key = ?2 WHERE id = ?1",
+        args![id, key],
+    )?;
     Ok(())
 }
 
 /// Writes complaint `id`'s index row again from the stored complaint (after a move).
-pub fn reindex(conn: &Connection, id: i64) -> rusqlite::Result<()> {
-    let key: Option<i64> = conn
-        .prepare_cached("SELECT search_key FROM complaints WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))?;
+pub fn reindex(conn: &Db<'_>, id: i64) -> sql::Result<()> {
+    if conn.engine() == Engine::Postgres {
+        return write_pg_words(conn, id);
+    }
+    let key: Option<i64> = conn.row(
+        "SELECT search_key FROM complaints WHERE id = ?1",
+        args![id],
+        |r| r.get(0),
+    )?;
     match key {
         Some(key) => write_words(conn, &words_of(conn, id)?, key, true),
         None => respace_day(conn, day_of(received_at(conn, id)?).0),
@@ -156,14 +161,20 @@ pub fn reindex(conn: &Connection, id: i64) -> rusqlite::Result<()> {
 }
 
 /// When complaint `id` was received (seconds).
-fn received_at(conn: &Connection, id: i64) -> rusqlite::Result<i64> {
-    conn.prepare_cached("SELECT received_at FROM complaints WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
+fn received_at(conn: &Db<'_>, id: i64) -> sql::Result<i64> {
+    conn.row(
+        "SELECT received_at FROM complaints WHERE id = ?1",
+        args![id],
+        |r| r.get(0),
+    )
 }
 
 /// Writes the index row of complaint `id`, just inserted under `key` from
 /// [`key_for_new`]; with no key, spaces its day out (which writes it).
-pub fn index_new(conn: &Connection, id: i64, key: Option<i64>) -> rusqlite::Result<()> {
+pub fn index_new(conn: &Db<'_>, id: i64, key: Option<i64>) -> sql::Result<()> {
+    if conn.engine() == Engine::Postgres {
+        return write_pg_words(conn, id);
+    }
     match key {
         Some(key) => write_words(conn, &words_of(conn, id)?, key, false),
         None => respace_day(conn, day_of(received_at(conn, id)?).0),
@@ -175,18 +186,20 @@ pub fn index_new(conn: &Connection, id: i64, key: Option<i64>) -> rusqlite::Resu
 const INDEXED: &str = "number, name, phone, location, description, outcome, handling";
 
 /// The index words of complaint `id`.
-fn words_of(conn: &Connection, id: i64) -> rusqlite::Result<String> {
-    conn.prepare_cached(&format!("SELECT {INDEXED} FROM complaints WHERE id = ?1"))?
-        .query_row([id], |r| words_at(r, 0))
+fn words_of(conn: &Db<'_>, id: i64) -> sql::Result<String> {
+    conn.row(
+        &format!("SELECT {INDEXED} FROM complaints WHERE id = ?1"),
+        args![id],
+        |r| words_at(r, 0),
+    )
 }
 
 /// The index words of the [`INDEXED`] columns of `r` from `base` on.
-fn words_at(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<String> {
-    let text = |i: usize| r.get::<_, String>(base + i);
+fn words_at(r: &Row<'_>, base: usize) -> sql::Result<String> {
+    let text = |i: usize| r.get::<String>(base + i);
     let handling: String = text(6)?;
-    let handling = serde_json::from_str(&handling).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(base + 6, rusqlite::types::Type::Text, e.into())
-    })?;
+    let handling = serde_json::from_str(&handling)
+        .map_err(|e| sql::Error::value(format!("column {}: {}", base + 6, e)))?;
     let (number, name, phone) = (text(0)?, text(1)?, text(2)?);
     let (location, description, outcome) = (text(3)?, text(4)?, text(5)?);
     let fields = search::stored_fields(
@@ -201,23 +214,32 @@ fn words_at(r: &rusqlite::Row<'_>, base: usize) -> rusqlite::Result<String> {
     Ok(search::words(fields.iter().map(|f| f.as_ref())))
 }
 
+/// Writes complaint `id`'s words into its `search_words` (PostgreSQL): the same words as
+/// SQLite's index, each a lexeme as it is (no parser, no stemming).
+fn write_pg_words(conn: &Db<'_>, id: i64) -> sql::Result<()> {
+    let words = words_of(conn, id)?;
+    conn.execute(
+        "UPDATE complaints SET search_words = array_to_tsvector(string_to_array(?2, ' '))
+         WHERE id = ?1",
+        args![id, words],
+    )?;
+    Ok(())
+}
+
 /// Writes index row `words` under `key`; `replace` when it may exist already.
-fn write_words(conn: &Connection, words: &str, key: i64, replace: bool) -> rusqlite::Result<()> {
+fn write_words(conn: &Db<'_>, words: &str, key: i64, replace: bool) -> sql::Result<()> {
     let sql = if replace {
         "INSERT OR REPLACE INTO complaints_search (rowid, words) VALUES (?1, ?2)"
     } else {
         "INSERT INTO complaints_search (rowid, words) VALUES (?1, ?2)"
     };
-    conn.prepare_cached(sql)?.execute(params![key, words])?;
+    conn.execute(sql, args![key, words])?;
     Ok(())
 }
 
 /// Gives every complaint its key and index row (the migration that creates the index),
 /// telling `progress` how many of how many are done.
-pub(crate) fn index_all(
-    conn: &Connection,
-    progress: &mut dyn FnMut(u64, u64),
-) -> rusqlite::Result<()> {
+pub(crate) fn index_all(conn: &Db<'_>, progress: &mut dyn FnMut(u64, u64)) -> sql::Result<()> {
     // Keys first, in one statement: each day's complaints GAP apart from DAY_FIRST; a day
     // too full for that is left without keys here and spaced out below.
     let day = format!(
@@ -233,33 +255,36 @@ pub(crate) fn index_all(
                        FROM complaints)
              ) AS r WHERE complaints.id = r.id"
         ),
-        [],
+        args![],
     )?;
-    let total: i64 = conn.query_row("SELECT count(*) FROM complaints", [], |r| r.get(0))?;
+    let total: i64 = conn.row("SELECT count(*) FROM complaints", args![], |r| r.get(0))?;
     let total = u64::try_from(total).unwrap_or(0);
     progress(0, total);
     // Then the words, in key order (FTS5 writes ascending rowids without flushing).
-    let mut stmt = conn.prepare(&format!(
-        "SELECT search_key, received_at, {INDEXED} FROM complaints ORDER BY received_at, id"
-    ))?;
-    let mut rows = stmt.query([])?;
     let mut done = 0u64;
     let mut crowded: Vec<i64> = Vec::new();
-    while let Some(row) = rows.next()? {
-        match row.get::<_, Option<i64>>(0)? {
-            Some(key) => write_words(conn, &words_at(row, 2)?, key, false)?,
-            None => {
-                let (day, _) = day_of(row.get(1)?);
-                if crowded.last() != Some(&day) {
-                    crowded.push(day);
+    conn.each(
+        &format!(
+            "SELECT search_key, received_at, {INDEXED} FROM complaints ORDER BY received_at, id"
+        ),
+        args![],
+        |row| {
+            match row.get::<Option<i64>>(0)? {
+                Some(key) => write_words(conn, &words_at(row, 2)?, key, false)?,
+                None => {
+                    let (day, _) = day_of(row.get(1)?);
+                    if crowded.last() != Some(&day) {
+                        crowded.push(day);
+                    }
                 }
             }
-        }
-        done += 1;
-        if done.is_multiple_of(4096) {
-            progress(done, total);
-        }
-    }
+            done += 1;
+            if done.is_multiple_of(4096) {
+                progress(done, total);
+            }
+            Ok(())
+        },
+    )?;
     for day in crowded {
         respace_day(conn, day)?;
     }
@@ -267,18 +292,35 @@ pub(crate) fn index_all(
     Ok(())
 }
 
-/// The MATCH expression of a query (every word it needs), and whether a candidate must be
-/// checked with [`HOLDS`].
-fn match_expr(text: &str) -> Result<(String, bool)> {
+/// The words a query needs as the engine's full-text expression (FTS5's MATCH text, or a
+/// `tsquery` of the same words), and whether a candidate must be checked whole
+/// ([`HOLDS`] on SQLite, [`search::complaint_matches`] on PostgreSQL).
+fn match_expr(engine: Engine, text: &str) -> Result<(String, bool)> {
     let q = search::query_words(text)?;
-    let words: Vec<String> = q.words.iter().map(|w| format!("\"{w}\"")).collect();
-    Ok((words.join(" "), !q.exact))
+    let expr = match engine {
+        Engine::Sqlite => q
+            .words
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(" "),
+        // The words are lowercase hex: nothing in them needs escaping.
+        Engine::Postgres => q
+            .words
+            .iter()
+            .map(|w| format!("'{w}'"))
+            .collect::<Vec<_>>()
+            .join(" & "),
+    };
+    Ok((expr, !q.exact))
 }
 
-/// The SQL of a search, its parameters in order.
+/// The SQL of a search, its parameters in order, and whether each row found must still be
+/// checked whole in Rust (PostgreSQL, a query longer than its words).
 struct Query {
     sql: String,
-    args: Vec<Value>,
+    args: Vec<Value<'static>>,
+    check: bool,
 }
 
 /// Which end of the order a page comes from.
@@ -297,13 +339,118 @@ enum Read {
     Count,
 }
 
-fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
+impl Query {
+    fn arg(&mut self, value: Value<'static>) -> usize {
+        self.args.push(value);
+        self.args.len()
+    }
+}
+
+/// The filter's conditions on the complaint row `c` (all but its text and dates).
+fn row_conditions(engine: Engine, filter: &SearchFilter, q: &mut Query, conds: &mut Vec<String>) {
+    conds.extend(view_condition(engine, filter.view));
+    let mut equal = |column: &str, value: Option<&str>| {
+        if let Some(v) = value {
+            let n = q.arg(Value::Text(v.to_string().into()));
+            conds.push(format!("{column} = ?{n}"));
+        }
+    };
+    equal("c.stage", filter.stage.map(Stage::as_str));
+    equal("c.scope", filter.scope.map(Scope::as_str));
+    equal("c.severity", filter.severity.as_deref());
+    equal("c.site", filter.site.as_deref());
+    equal("c.handler", filter.handler.as_deref());
+    if let Some(category) = filter.category.as_deref() {
+        let n = q.arg(Value::Text(category.to_string().into()));
+        conds.push(format!(
+            "(c.category = ?{n} OR {})",
+            engine.json_array_holds("c.extra_categories", &format!("?{n}"))
+        ));
+    }
+    if let Some(prefix) = filter.location_prefix.as_deref().filter(|p| !p.is_empty()) {
+        let n = q.arg(Value::Text(prefix.to_string().into()));
+        conds.push(format!("c.location >= ?{n}"));
+        if let Some(upper) = prefix_upper_bound(prefix) {
+            let n = q.arg(Value::Text(upper.into()));
+            conds.push(format!("c.location < ?{n}"));
+        }
+    }
+}
+
+fn build(engine: Engine, filter: &SearchFilter, read: Read) -> Result<Query> {
+    match engine {
+        Engine::Sqlite => build_fts5(filter, read),
+        Engine::Postgres => build_pg(filter, read),
+    }
+}
+
+/// The search on PostgreSQL: the words through `search_words` (GIN), in received order.
+fn build_pg(filter: &SearchFilter, read: Read) -> Result<Query> {
+    let engine = Engine::Postgres;
     let mut q = Query {
         sql: String::new(),
         args: Vec::new(),
+        check: false,
     };
     let mut conds: Vec<String> = Vec::new();
-    let text = filter.text.as_deref().map(match_expr).transpose()?;
+    if let Some(text) = filter.text.as_deref() {
+        let (expr, check) = match_expr(engine, text)?;
+        let n = q.arg(Value::Text(expr.into()));
+        conds.push(format!("c.search_words @@ CAST(?{n} AS tsquery)"));
+        q.check = check;
+    }
+    if let Some(from) = filter.from {
+        let n = q.arg(Value::Int(from.timestamp()));
+        conds.push(format!("c.received_at >= ?{n}"));
+    }
+    if let Some(to) = filter.to {
+        let n = q.arg(Value::Int(to.timestamp()));
+        conds.push(format!("c.received_at < ?{n}"));
+    }
+    row_conditions(engine, filter, &mut q, &mut conds);
+    // A count that must check each candidate reads the candidates instead.
+    let what = match read {
+        Read::Count if !q.check => "count(*)".to_string(),
+        _ => qualified_columns(),
+    };
+    q.sql = format!("SELECT {what} FROM complaints c");
+    let order = match read {
+        Read::Page(direction, cursor, limit) => {
+            let (cmp, order) = match direction {
+                Direction::Older => ("<", "DESC"),
+                Direction::Newer => (">", "ASC"),
+            };
+            if let Some(cursor) = cursor {
+                let k = q.arg(Value::Int(cursor.key));
+                let i = q.arg(Value::Int(cursor.id));
+                conds.push(format!("(c.received_at, c.id) {cmp} (?{k}, ?{i})"));
+            }
+            let n = q.arg(Value::Int(i64::from(limit)));
+            format!(" ORDER BY c.received_at {order}, c.id {order} LIMIT ?{n}")
+        }
+        Read::Count => String::new(),
+    };
+    if !conds.is_empty() {
+        q.sql.push_str(&format!(" WHERE {}", conds.join(" AND ")));
+    }
+    q.sql.push_str(&order);
+    Ok(q)
+}
+
+/// The search on SQLite: FTS5's index walked in key order, or the complaints table.
+fn build_fts5(filter: &SearchFilter, read: Read) -> Result<Query> {
+    let engine = Engine::Sqlite;
+    let mut q = Query {
+        sql: String::new(),
+        args: Vec::new(),
+        check: false,
+    };
+    let mut conds: Vec<String> = Vec::new();
+    let text = filter
+        .text
+        .as_deref()
+        .map(|t| match_expr(engine, t))
+        .transpose()?;
     let needs_row = filter.view != View::All
         || filter.stage.is_some()
         || filter.scope.is_some()
@@ -327,15 +474,13 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
         } else {
             format!("SELECT {what} FROM complaints_search")
         };
-        q.args.push(Value::Text(expr));
-        conds.push(format!("complaints_search MATCH ?{}", q.args.len()));
+        let n = q.arg(Value::Text(expr.into()));
+        conds.push(format!("complaints_search MATCH ?{n}"));
         if check {
-            q.args
-                .push(Value::Text(filter.text.clone().unwrap_or_default()));
+            let n = q.arg(Value::Text(filter.text.clone().unwrap_or_default().into()));
             conds.push(format!(
-                "{HOLDS}(?{}, c.number, c.name, c.phone, c.location, c.description, \
-                 c.outcome, c.handling)",
-                q.args.len()
+                "{HOLDS}(?{n}, c.number, c.name, c.phone, c.location, c.description, \
+                 c.outcome, c.handling)"
             ));
         }
         // A date is the key of the first complaint received then or later.
@@ -346,13 +491,13 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
             )
         };
         if let Some(from) = filter.from {
-            q.args.push(Value::Integer(from.timestamp()));
-            let key = first_key(q.args.len());
+            let n = q.arg(Value::Int(from.timestamp()));
+            let key = first_key(n);
             conds.push(format!("complaints_search.rowid >= {key}"));
         }
         if let Some(to) = filter.to {
-            q.args.push(Value::Integer(to.timestamp()));
-            let key = first_key(q.args.len());
+            let n = q.arg(Value::Int(to.timestamp()));
+            let key = first_key(n);
             conds.push(format!(
                 "complaints_search.rowid < coalesce({key}, {})",
                 i64::MAX
@@ -362,43 +507,16 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
     } else {
         q.sql = format!("SELECT {what} FROM complaints c");
         if let Some(from) = filter.from {
-            q.args.push(Value::Integer(from.timestamp()));
-            conds.push(format!("c.received_at >= ?{}", q.args.len()));
+            let n = q.arg(Value::Int(from.timestamp()));
+            conds.push(format!("c.received_at >= ?{n}"));
         }
         if let Some(to) = filter.to {
-            q.args.push(Value::Integer(to.timestamp()));
-            conds.push(format!("c.received_at < ?{}", q.args.len()));
+            let n = q.arg(Value::Int(to.timestamp()));
+            conds.push(format!("c.received_at < ?{n}"));
         }
         false
     };
-    conds.extend(view_condition(filter.view).map(str::to_string));
-    let mut equal = |column: &str, value: Option<&str>| {
-        if let Some(v) = value {
-            q.args.push(Value::Text(v.to_string()));
-            conds.push(format!("{column} = ?{}", q.args.len()));
-        }
-    };
-    equal("c.stage", filter.stage.map(Stage::as_str));
-    equal("c.scope", filter.scope.map(Scope::as_str));
-    equal("c.severity", filter.severity.as_deref());
-    equal("c.site", filter.site.as_deref());
-    equal("c.handler", filter.handler.as_deref());
-    if let Some(category) = filter.category.as_deref() {
-        q.args.push(Value::Text(category.to_string()));
-        let n = q.args.len();
-        conds.push(format!(
-            "(c.category = ?{n} OR EXISTS \
-             (SELECT 1 FROM json_each(c.extra_categories) WHERE value = ?{n}))"
-        ));
-    }
-    if let Some(prefix) = filter.location_prefix.as_deref().filter(|p| !p.is_empty()) {
-        q.args.push(Value::Text(prefix.to_string()));
-        conds.push(format!("c.location >= ?{}", q.args.len()));
-        if let Some(upper) = prefix_upper_bound(prefix) {
-            q.args.push(Value::Text(upper));
-            conds.push(format!("c.location < ?{}", q.args.len()));
-        }
-    }
+    row_conditions(engine, filter, &mut q, &mut conds);
     if let Read::Page(direction, cursor, limit) = read {
         let (cmp, order) = match direction {
             Direction::Older => ("<", "DESC"),
@@ -406,17 +524,15 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
         };
         if let Some(cursor) = cursor {
             if text_order {
-                q.args.push(Value::Integer(cursor.id));
+                let n = q.arg(Value::Int(cursor.id));
                 conds.push(format!(
                     "complaints_search.rowid {cmp} \
-                     (SELECT search_key FROM complaints WHERE id = ?{})",
-                    q.args.len()
+                     (SELECT search_key FROM complaints WHERE id = ?{n})"
                 ));
             } else {
-                q.args.push(Value::Integer(cursor.key));
-                q.args.push(Value::Integer(cursor.id));
-                let n = q.args.len();
-                conds.push(format!("(c.received_at, c.id) {cmp} (?{}, ?{n})", n - 1));
+                let k = q.arg(Value::Int(cursor.key));
+                let i = q.arg(Value::Int(cursor.id));
+                conds.push(format!("(c.received_at, c.id) {cmp} (?{k}, ?{i})"));
             }
         }
         if !conds.is_empty() {
@@ -427,29 +543,33 @@ fn build(filter: &SearchFilter, read: Read) -> Result<Query> {
         } else {
             format!("c.received_at {order}, c.id {order}")
         };
-        q.args.push(Value::Integer(i64::from(limit)));
-        q.sql
-            .push_str(&format!(" ORDER BY {order} LIMIT ?{}", q.args.len()));
+        let n = q.arg(Value::Int(i64::from(limit)));
+        q.sql.push_str(&format!(" ORDER BY {order} LIMIT ?{n}"));
     } else if !conds.is_empty() {
         q.sql.push_str(&format!(" WHERE {}", conds.join(" AND ")));
     }
     Ok(q)
 }
 
-fn view_condition(view: View) -> Option<&'static str> {
+fn view_condition(engine: Engine, view: View) -> Option<String> {
     match view {
         View::All => None,
         // The desk names the handler (the agent searching) in the filter.
-        View::Open | View::Mine => Some("c.closed_at IS NULL"),
-        View::Untriaged => Some("c.scope IS NULL AND c.closed_at IS NULL"),
-        View::Waiting => Some(
-            "c.closed_at IS NULL AND (c.stage = 'waiting_on_party'
-             OR json_extract(c.handling, '$.waiting_on_customer') = 1)",
-        ),
-        View::Approval => Some(
-            "c.closed_at IS NULL AND json_extract(c.handling, '$.plan.approval.state') = 'pending'",
-        ),
-        View::Closed => Some("c.closed_at IS NOT NULL"),
+        View::Open | View::Mine => Some("c.closed_at IS NULL".into()),
+        View::Untriaged => Some("c.scope IS NULL AND c.closed_at IS NULL".into()),
+        View::Waiting => Some(format!(
+            "c.closed_at IS NULL AND (c.stage = 'waiting_on_party' OR {})",
+            engine.json_is("c.handling", &["waiting_on_customer"], &true.into())
+        )),
+        View::Approval => Some(format!(
+            "c.closed_at IS NULL AND {}",
+            engine.json_is(
+                "c.handling",
+                &["plan", "approval", "state"],
+                &"pending".into()
+            )
+        )),
+        View::Closed => Some("c.closed_at IS NOT NULL".into()),
     }
 }
 
@@ -462,7 +582,7 @@ impl Store {
         limit: u32,
         after: Option<Cursor>,
     ) -> Result<Vec<Complaint>> {
-        self.search_page(filter, Read::Page(Direction::Older, after, limit))
+        self.search_page(filter, Direction::Older, after, limit)
     }
 
     /// The `limit` matches just newer than `before`, newest first: the page above.
@@ -472,33 +592,66 @@ impl Store {
         limit: u32,
         before: Cursor,
     ) -> Result<Vec<Complaint>> {
-        let mut rows =
-            self.search_page(filter, Read::Page(Direction::Newer, Some(before), limit))?;
+        let mut rows = self.search_page(filter, Direction::Newer, Some(before), limit)?;
         rows.reverse();
         Ok(rows)
     }
 
-    fn search_page(&self, filter: &SearchFilter, read: Read) -> Result<Vec<Complaint>> {
-        let q = build(filter, read)?;
-        self.conn()
-            .prepare_cached(&q.sql)
-            .and_then(|mut s| {
-                s.query_map(params_from_iter(&q.args), |r| {
+    fn search_page(
+        &self,
+        filter: &SearchFilter,
+        direction: Direction,
+        mut cursor: Option<Cursor>,
+        limit: u32,
+    ) -> Result<Vec<Complaint>> {
+        let db = self.db();
+        let mut found = Vec::new();
+        // Candidates that must be checked whole are read a page at a time until enough
+        // hold (PostgreSQL); otherwise one read answers.
+        loop {
+            let q = build(db.engine(), filter, Read::Page(direction, cursor, limit))?;
+            let rows = db
+                .rows(&q.sql, &arg_refs(&q.args), |r| {
                     complaints::complaint_at(r, 0)
-                })?
-                .collect()
-            })
-            .map_err(|e| self.search_err(e))
+                })
+                .map_err(|e| self.search_err(e))?;
+            let full = rows.len() == usize::try_from(limit).unwrap_or(usize::MAX);
+            if !q.check {
+                return Ok(rows);
+            }
+            cursor = rows.last().map(|c| Cursor::of(Queue::All, c));
+            let text = filter.text.as_deref().unwrap_or_default();
+            found.extend(
+                rows.into_iter()
+                    .filter(|c| search::complaint_matches(c, text)),
+            );
+            let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+            if !full || found.len() >= limit {
+                found.truncate(limit);
+                return Ok(found);
+            }
+        }
     }
 
     /// How many complaints match `filter` (every match is visited: run it after the first
     /// page, and cancel it when the query changes).
     pub fn search_count(&self, filter: &SearchFilter) -> Result<u64> {
-        let q = build(filter, Read::Count)?;
-        let n: i64 = self
-            .conn()
-            .prepare_cached(&q.sql)
-            .and_then(|mut s| s.query_row(params_from_iter(&q.args), |r| r.get(0)))
+        let db = self.db();
+        let q = build(db.engine(), filter, Read::Count)?;
+        if q.check {
+            let text = filter.text.as_deref().unwrap_or_default();
+            let mut n = 0u64;
+            db.each(&q.sql, &arg_refs(&q.args), |r| {
+                if search::complaint_matches(&complaints::complaint_at(r, 0)?, text) {
+                    n += 1;
+                }
+                Ok(())
+            })
+            .map_err(|e| self.search_err(e))?;
+            return Ok(n);
+        }
+        let n: i64 = db
+            .value(&q.sql, &arg_refs(&q.args))
             .map_err(|e| self.search_err(e))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
@@ -506,11 +659,11 @@ impl Store {
     /// A handle that interrupts whatever this store's connection is running, from any
     /// thread: the query gives up with `error.search_cancelled`.
     pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
-        self.conn().get_interrupt_handle()
+        self.conn.get_interrupt_handle()
     }
 
-    fn search_err(&self, e: rusqlite::Error) -> Error {
-        if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) {
+    fn search_err(&self, e: sql::Error) -> Error {
+        if e.sqlite_code() == Some(rusqlite::ErrorCode::OperationInterrupted) {
             Error::new("error.search_cancelled")
         } else {
             self.err(e)
@@ -565,14 +718,14 @@ mod tests {
                 Read::Page(Direction::Older, None, 50),
                 Read::Page(Direction::Newer, Some(cursor), 50),
             ] {
-                let q = build(filter, read).expect("sql");
+                let q = build(Engine::Sqlite, filter, read).expect("sql");
                 let plan: Vec<String> = store
-                    .conn()
-                    .prepare(&format!("EXPLAIN QUERY PLAN {}", q.sql))
-                    .and_then(|mut s| {
-                        s.query_map(params_from_iter(&q.args), |r| r.get::<_, String>(3))?
-                            .collect()
-                    })
+                    .db()
+                    .rows(
+                        &format!("EXPLAIN QUERY PLAN {}", q.sql),
+                        &arg_refs(&q.args),
+                        |r| r.get::<String>(3),
+                    )
                     .expect("plan");
                 let text = plan.join(" | ");
                 assert!(!text.contains("TEMP B-TREE"), "{filter:?} sorts: {text}");

@@ -23,6 +23,76 @@ pub enum Engine {
     Postgres,
 }
 
+impl Engine {
+    /// The path `path` (keys from the root) of the JSON text in `column`, as SQL text.
+    pub fn json_text(self, column: &str, path: &[&str]) -> String {
+        match self {
+            Engine::Sqlite => format!("json_extract({column}, '$.{}')", path.join(".")),
+            Engine::Postgres => format!("({column}::jsonb #>> '{{{}}}')", path.join(",")),
+        }
+    }
+
+    /// Whether the path `path` of the JSON text in `column` holds `value`. PostgreSQL's is a
+    /// containment (`@>`), the form its partial indexes over the JSON are written in.
+    pub fn json_is(self, column: &str, path: &[&str], value: &serde_json::Value) -> String {
+        match self {
+            Engine::Sqlite => {
+                let literal = match value {
+                    serde_json::Value::Bool(b) => i64::from(*b).to_string(),
+                    serde_json::Value::String(t) => format!("'{}'", t.replace('\'', "''")),
+                    other => other.to_string(),
+                };
+                format!("json_extract({column}, '$.{}') = {literal}", path.join("."))
+            }
+            Engine::Postgres => {
+                let nested = path.iter().rev().fold(
+                    value.clone(),
+                    |inner, key| serde_json::json!({ *key: inner }),
+                );
+                let text = nested.to_string().replace('\'', "''");
+                format!("{column}::jsonb @> '{text}'")
+            }
+        }
+    }
+
+    /// The number at path `path` of the JSON text in `column`.
+    pub fn json_number(self, column: &str, path: &[&str]) -> String {
+        match self {
+            Engine::Sqlite => self.json_text(column, path),
+            Engine::Postgres => format!("{}::numeric", self.json_text(column, path)),
+        }
+    }
+
+    /// Whether the JSON array of text in `column` holds the value of placeholder `param`.
+    pub fn json_array_holds(self, column: &str, param: &str) -> String {
+        match self {
+            Engine::Sqlite => {
+                format!("EXISTS (SELECT 1 FROM json_each({column}) WHERE value = {param})")
+            }
+            Engine::Postgres => format!("jsonb_exists({column}::jsonb, {param})"),
+        }
+    }
+
+    /// The rows of the JSON array of integers bound to placeholder `param`, as a subquery
+    /// of one column.
+    pub fn json_integers(self, param: &str) -> String {
+        match self {
+            Engine::Sqlite => format!("SELECT value FROM json_each({param})"),
+            Engine::Postgres => {
+                format!("SELECT jsonb_array_elements_text({param}::jsonb)::bigint")
+            }
+        }
+    }
+
+    /// The value of a `LIMIT` placeholder that limits nothing.
+    pub fn no_limit(self) -> Value<'static> {
+        match self {
+            Engine::Sqlite => Value::Int(-1),
+            Engine::Postgres => Value::Null,
+        }
+    }
+}
+
 /// A failure of a statement, on either engine.
 #[derive(Debug)]
 pub enum Error {
@@ -457,7 +527,7 @@ impl Pg {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.client.prepare(&dollar(sql))?;
+        let s = self.client.prepare(&pg_text(sql))?;
         self.statements.insert(sql.to_string(), s.clone());
         Ok(s)
     }
@@ -603,9 +673,107 @@ impl Db<'_> {
     }
 }
 
+/// An open transaction on a connection: [`Txn::commit`] ends it; dropped without, it rolls
+/// back.
+pub struct Txn<'a> {
+    db: Db<'a>,
+    open: bool,
+}
+
+impl<'a> Txn<'a> {
+    /// Begins a transaction that writes: on SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so two writers never both read and then collide.
+    pub fn begin(db: Db<'a>) -> Result<Txn<'a>> {
+        db.batch(match db.engine() {
+            Engine::Sqlite => "BEGIN IMMEDIATE",
+            Engine::Postgres => "BEGIN",
+        })?;
+        Ok(Txn { db, open: true })
+    }
+
+    /// Begins a transaction that only reads, all of it from one snapshot of the database.
+    pub fn snapshot(db: Db<'a>) -> Result<Txn<'a>> {
+        db.batch(match db.engine() {
+            Engine::Sqlite => "BEGIN",
+            Engine::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        })?;
+        Ok(Txn { db, open: true })
+    }
+
+    /// Where its statements run.
+    pub fn db(&self) -> &Db<'a> {
+        &self.db
+    }
+
+    /// Commits it.
+    pub fn commit(mut self) -> Result<()> {
+        self.open = false;
+        self.db.batch("COMMIT")
+    }
+}
+
+impl Drop for Txn<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing more can be done about a failed rollback here: the connection's next
+            // statement reports the state it is in.
+            let _ = self.db.batch("ROLLBACK");
+        }
+    }
+}
+
+/// Rows a walk over a large table reads at a time on PostgreSQL ([`Db::walk_by_id`]).
+const WALK_PAGE: i64 = 5000;
+
+impl Db<'_> {
+    /// Every row of `sql`, in id order, handed to `f`. The query selects its rows' `id` as
+    /// its first column, keeps those with `id > ?1` and ends `ORDER BY id LIMIT ?2`. SQLite
+    /// streams it in one statement; PostgreSQL reads it [`WALK_PAGE`] rows at a time (a
+    /// large table is never held whole). A caller that needs one snapshot of the table
+    /// walks it inside a transaction.
+    pub fn walk_by_id(&self, sql: &str, mut f: impl FnMut(&Row<'_>) -> Result<()>) -> Result<()> {
+        match self.engine() {
+            Engine::Sqlite => self.each(sql, args![i64::MIN, -1i64], f),
+            Engine::Postgres => {
+                let mut after = i64::MIN;
+                loop {
+                    let mut seen = 0i64;
+                    let from = after;
+                    self.each(sql, args![from, WALK_PAGE], |r| {
+                        after = r.get(0)?;
+                        seen += 1;
+                        f(r)
+                    })?;
+                    if seen < WALK_PAGE {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The values as PostgreSQL parameters.
 fn pg_params<'v>(values: &'v [Value<'v>]) -> Vec<&'v (dyn ToSql + Sync)> {
     values.iter().map(|v| v as &(dyn ToSql + Sync)).collect()
+}
+
+/// The shared text as PostgreSQL reads it: SQLite's `INDEXED BY name` hints dropped (its
+/// planner takes none), then [`dollar`].
+pub fn pg_text(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut words = sql.split_inclusive(char::is_whitespace).peekable();
+    while let Some(w) = words.next() {
+        if w.trim() == "INDEXED" && words.peek().is_some_and(|n| n.trim() == "BY") {
+            words.next();
+            // The index name, and the space before it if the hint was its own word.
+            let name = words.next().unwrap_or_default();
+            out.push_str(&name[name.trim_end().len()..]);
+            continue;
+        }
+        out.push_str(w);
+    }
+    dollar(&out)
 }
 
 /// The shared text with its `?N` (and bare `?`) placeholders written `$N`, leaving quoted
@@ -657,6 +825,15 @@ mod tests {
         );
         assert_eq!(dollar("VALUES (?, ?)"), "VALUES ($1, $2)");
         assert_eq!(dollar("SELECT 'it''s ?'"), "SELECT 'it''s ?'");
+    }
+
+    #[test]
+    fn postgres_text_drops_index_hints() {
+        assert_eq!(
+            pg_text("SELECT a FROM t INDEXED BY t_open\n WHERE b = ?1"),
+            "SELECT a FROM t \n WHERE b = $1"
+        );
+        assert_eq!(pg_text("SELECT 'INDEXED BY x'"), "SELECT 'INDEXED BY x'");
     }
 
     #[test]
