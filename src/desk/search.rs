@@ -17,7 +17,7 @@ use crate::domain::stage::Stage;
 use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 use crate::store::complaints::Cursor;
-use crate::store::{IfMissing, MigrationProgress, Store};
+use crate::store::{IfMissing, Interrupt, MigrationProgress, Store};
 use crate::when::parse_datetime;
 
 /// Longest "today's sequence" that [`Desk::find_number`] takes (more digits: a whole number).
@@ -245,7 +245,7 @@ impl Desk {
     pub fn searcher(&self) -> Result<Searcher> {
         self.actor()?;
         Ok(Searcher {
-            store: Store::open_reader(self.store.path())?,
+            store: self.store.open_reader()?,
             agent: self.agent().to_string(),
         })
     }
@@ -320,7 +320,7 @@ impl Searcher {
 }
 
 /// Stops a [`Searcher`]'s running query from another thread.
-pub struct Canceller(rusqlite::InterruptHandle);
+pub struct Canceller(Interrupt);
 
 impl Canceller {
     /// Interrupts the query running now, if any (one started later is not affected).

@@ -142,6 +142,7 @@ impl<'s, L: BulkLoad> BulkWriter<'s, L> {
         self.load
             .end(open.tx.db(), open.batch)
             .map_err(|e| with_path(e, self.path))?;
+        super::postgres::announce(open.tx.db()).map_err(|e| Error::storage(self.path, e))?;
         open.tx.commit().map_err(|e| Error::storage(self.path, e))?;
         self.committed += open.items;
         self.last_commit = Some(Instant::now());

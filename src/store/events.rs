@@ -1,7 +1,7 @@
 //! The append-only timeline of every complaint, and of what happened outside one (sign-ins,
 //! denials, agent management): one hash chain over both (see [`crate::store::audit`]).
 
-use crate::store::sql::{self, Db, Optional, Row, args};
+use crate::store::sql::{self, Db, Engine, Optional, Row, args};
 use chrono::{DateTime, Utc};
 
 use crate::domain::stage::Stage;
@@ -139,12 +139,27 @@ impl Chain {
         };
         self.head = insert_chained(tx, ChainTable::Events, &row, &e.detail.seal, &self.head)?;
         self.last_id = row.id;
+        if tx.engine() == Engine::Postgres {
+            tx.execute(
+                "UPDATE chain_head SET last_id = ?1, last_hash = ?2 WHERE one = 1",
+                args![row.id, self.head],
+            )?;
+        }
         Ok(())
     }
 }
 
-/// The id and hash of the newest event (0 and the genesis hash when there is none).
+/// The id and hash of the newest event (0 and the genesis hash when there is none). On
+/// PostgreSQL the chain's head row is locked until the transaction ends: appends from many
+/// connections queue there, one after another.
 fn head(conn: &Db<'_>) -> sql::Result<(i64, audit::Hash)> {
+    if conn.engine() == Engine::Postgres {
+        return conn.row(
+            "SELECT coalesce(last_id, 0), last_hash FROM chain_head WHERE one = 1 FOR UPDATE",
+            args![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        );
+    }
     Ok(conn
         .row(
             "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1",

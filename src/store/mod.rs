@@ -17,6 +17,7 @@ pub mod drafts;
 pub mod erasure;
 pub mod events;
 pub mod followups;
+pub mod postgres;
 pub mod search;
 pub mod sql;
 
@@ -126,7 +127,7 @@ fn care_calls(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
 }
 
 /// Records in the timeline that the schema moved up to `to` (migrations after 12).
-fn upgraded(conn: &Db<'_>, to: i64) -> sql::Result<()> {
+pub(crate) fn upgraded(conn: &Db<'_>, to: i64) -> sql::Result<()> {
     events::append(
         conn,
         &events::NewEvent {
@@ -221,10 +222,40 @@ pub enum IfMissing {
 
 /// An open database.
 pub struct Store {
-    conn: Connection,
+    link: Link,
+    /// The file, or the PostgreSQL URL (which holds no password).
     path: PathBuf,
     /// The pages were walked before this store's first write ([`Store::check_before_write`]).
     walked: bool,
+}
+
+/// The engine behind a store.
+enum Link {
+    /// A SQLite file.
+    Sqlite(Connection),
+    /// A PostgreSQL database.
+    Postgres(Box<postgres::Link>),
+}
+
+/// Stops a statement running on a store's connection, from another thread.
+pub struct Interrupt(Stop);
+
+/// How an [`Interrupt`] stops a statement.
+enum Stop {
+    /// SQLite's interrupt.
+    Sqlite(rusqlite::InterruptHandle),
+    /// A cancel request to the PostgreSQL server.
+    Postgres(Box<postgres::Cancel>),
+}
+
+impl Interrupt {
+    /// Interrupts the statement running now, if any.
+    pub fn interrupt(&self) {
+        match &self.0 {
+            Stop::Sqlite(h) => h.interrupt(),
+            Stop::Postgres(c) => c.cancel(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -257,6 +288,17 @@ impl Store {
         if_missing: IfMissing,
         progress: &mut dyn FnMut(MigrationProgress),
     ) -> Result<Store> {
+        if postgres::is_url(path) {
+            let url = path.to_string_lossy();
+            let target = postgres::Target::parse(&url)?;
+            let shown = target.shown().to_path_buf();
+            let link = postgres::Link::open(target, if_missing)?;
+            return Ok(Store {
+                link: Link::Postgres(Box::new(link)),
+                path: shown,
+                walked: true,
+            });
+        }
         let existed = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
         match (existed, if_missing) {
             (true, _) => check_header(path)?,
@@ -274,22 +316,21 @@ impl Store {
         {
             return Err(no_database(path));
         }
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(|e| open_error(path, e))?;
         let mut store = Store {
-            conn,
+            link: Link::Sqlite(conn),
             path: path.to_path_buf(),
             walked: false,
         };
-        let mode: String = store
-            .conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .map_err(|e| open_error(path, e))?;
         if !mode.eq_ignore_ascii_case("wal") {
             // Switching to WAL rewrites the header: the first write.
             if existed {
                 store.check_before_write()?;
             }
             let mode: String = store
-                .conn
+                .sqlite()
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
                 .map_err(|e| open_error(path, e))?;
             if !mode.eq_ignore_ascii_case("wal") {
@@ -300,7 +341,7 @@ impl Store {
             }
         }
         store
-            .conn
+            .sqlite()
             .execute_batch(
                 "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
             )
@@ -309,20 +350,37 @@ impl Store {
         // Deleted or overwritten content is zeroed in the file from here on (not during the
         // migrations, which only move rows and would write every freed page twice).
         store
-            .conn
+            .sqlite()
             .execute_batch("PRAGMA secure_delete = ON;")
             .map_err(|e| Error::storage(path, e))?;
         Ok(store)
     }
 
-    /// The database file.
+    /// The database file, or the PostgreSQL URL.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// Whether the database is on a PostgreSQL server.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.link, Link::Postgres(_))
+    }
+
     /// The connection, for the read queries of this module's children.
     pub(crate) fn db(&self) -> Db<'_> {
-        Db::Sqlite(&self.conn)
+        match &self.link {
+            Link::Sqlite(conn) => Db::Sqlite(conn),
+            Link::Postgres(link) => link.db(),
+        }
+    }
+
+    /// The SQLite connection, for what only a file has (its pages, its log, its header).
+    /// Only called on a SQLite store: the PostgreSQL store answers those before.
+    fn sqlite(&self) -> &Connection {
+        match &self.link {
+            Link::Sqlite(conn) => conn,
+            Link::Postgres(_) => unreachable!("a SQLite-only step on a PostgreSQL store"),
+        }
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it commits, or none of it. The
@@ -332,16 +390,22 @@ impl Store {
         let path = self.path.clone();
         let tx = Txn::begin(self.db()).map_err(|e| Error::storage(&path, e))?;
         let value = f(tx.db()).map_err(|e| with_path(e, &path))?;
+        postgres::announce(tx.db()).map_err(|e| Error::storage(&path, e))?;
         tx.commit().map_err(|e| Error::storage(&path, e))?;
         Ok(value)
     }
 
     /// `PRAGMA data_version`: changes when another connection commits to the file, so a
     /// front end polling it on its timer sees other terminals' writes without reading rows.
+    /// On PostgreSQL: the count of other desks' commits heard through `LISTEN`, read from
+    /// the connection without a query.
     pub fn data_version(&self) -> Result<i64> {
-        self.conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))
-            .map_err(|e| self.err(e))
+        match &self.link {
+            Link::Sqlite(conn) => conn
+                .query_row("PRAGMA data_version", [], |r| r.get(0))
+                .map_err(|e| self.err(e)),
+            Link::Postgres(link) => link.data_version(),
+        }
     }
 
     /// Copies the write-ahead log into the database and truncates it to nothing, so pages
@@ -349,34 +413,39 @@ impl Store {
     /// (and a writer) hold it back: waits up to `patience` for them, then returns whether it
     /// got there (the log keeps its pages until they let go, or the next checkpoint).
     pub fn truncate_wal(&mut self, patience: Duration) -> Result<bool> {
+        let path = self.path.clone();
+        let Link::Sqlite(conn) = &mut self.link else {
+            // A server keeps no log file beside a desk.
+            return Ok(true);
+        };
         let deadline = Instant::now() + patience;
-        self.conn
-            .busy_handler(Some(move |_| {
-                let waiting = Instant::now() < deadline;
-                if waiting {
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                waiting
-            }))
-            .map_err(|e| self.err(e))?;
-        let busy = self
-            .conn
+        conn.busy_handler(Some(move |_| {
+            let waiting = Instant::now() < deadline;
+            if waiting {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            waiting
+        }))
+        .map_err(|e| Error::storage(&path, e))?;
+        let busy = conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
                 r.get::<_, i64>(0)
             })
-            .map_err(|e| self.err(e));
-        self.conn
-            .busy_handler(Some(wait_for_lock()))
-            .map_err(|e| self.err(e))?;
+            .map_err(|e| Error::storage(&path, e));
+        conn.busy_handler(Some(wait_for_lock()))
+            .map_err(|e| Error::storage(&path, e))?;
         Ok(busy? == 0)
     }
 
     /// Gives this connection a large page cache (256 MiB) for bulk loads: the random-order
     /// index inserts of a large transaction stay in memory until its commit.
     pub fn use_bulk_cache(&self) -> Result<()> {
-        self.conn
-            .execute_batch("PRAGMA cache_size = -262144")
-            .map_err(|e| self.err(e))
+        match &self.link {
+            Link::Sqlite(conn) => conn
+                .execute_batch("PRAGMA cache_size = -262144")
+                .map_err(|e| self.err(e)),
+            Link::Postgres(_) => Ok(()),
+        }
     }
 
     /// Maps a storage error on this store.
@@ -392,8 +461,9 @@ impl Store {
             return Ok(());
         }
         let started = Instant::now();
-        let walk = walk_pages(&self.conn, &self.path, WALK_BUDGET)
-            .inspect_err(|_| leave_log(&self.conn, &self.path))?;
+        let conn = self.sqlite();
+        let walk = walk_pages(conn, &self.path, WALK_BUDGET)
+            .inspect_err(|_| leave_log(conn, &self.path))?;
         tracing::info!(
             db = %self.path.display(),
             pages = walk.pages,
@@ -407,8 +477,11 @@ impl Store {
 
     /// `PRAGMA integrity_check` (every page, every index against its table: about 12 s at
     /// 10⁶ complaints; run by `init`), and the audit trail's append-only triggers as created.
+    /// On PostgreSQL, the server keeps its own pages: the triggers alone are checked.
     pub fn integrity_check(&self) -> Result<()> {
-        check_pragma(&self.conn, &self.path, "integrity_check")?;
+        if let Link::Sqlite(conn) = &self.link {
+            check_pragma(conn, &self.path, "integrity_check")?;
+        }
         let missing = audit::missing_guards(&self.db()).map_err(|e| self.err(e))?;
         if missing.is_empty() {
             Ok(())
@@ -425,6 +498,9 @@ impl Store {
     /// `dest` ([`Partial`]) and renamed into place, so a failed backup leaves nothing behind;
     /// partials that killed runs left in that directory are removed first.
     pub fn backup(&self, dest: &Path) -> Result<BackupReport> {
+        let Link::Sqlite(conn) = &self.link else {
+            return Err(Error::new("error.backup_postgres").arg("path", self.path.display()));
+        };
         let partial = Partial::create(dest, "error.backup_exists")?;
         let path = partial.path();
         let storage = |e: rusqlite::Error| Error::storage(path, e);
@@ -433,7 +509,7 @@ impl Store {
         copy.query_row("PRAGMA journal_mode = OFF", [], |_| Ok(()))
             .map_err(storage)?;
         {
-            let backup = rusqlite::backup::Backup::new(&self.conn, &mut copy).map_err(storage)?;
+            let backup = rusqlite::backup::Backup::new(conn, &mut copy).map_err(storage)?;
             // One step copies every page under one read transaction: a consistent
             // snapshot that another process's writes cannot restart.
             loop {
@@ -450,7 +526,7 @@ impl Store {
             }
             // A page copy carries the source's damage; if the source is whole, the copy was
             // spoilt on its way to the destination.
-            check_pragma(&self.conn, &self.path, "integrity_check")?;
+            check_pragma(conn, &self.path, "integrity_check")?;
             let mut err = Error::new("error.backup_damaged")
                 .arg("path", dest.display())
                 .arg("source", self.path.display());
@@ -477,7 +553,16 @@ impl Store {
 
     /// A second connection to the same file, for reading only (searches on another thread):
     /// the file must already be at this binary's schema version.
-    pub fn open_reader(path: &Path) -> Result<Store> {
+    pub fn open_reader(&self) -> Result<Store> {
+        let path = self.path.as_path();
+        if let Link::Postgres(link) = &self.link {
+            let link = postgres::Link::open(link.target().clone(), IfMissing::Refuse)?;
+            return Ok(Store {
+                link: Link::Postgres(Box::new(link)),
+                path: self.path.clone(),
+                walked: true,
+            });
+        }
         check_header(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
@@ -499,7 +584,7 @@ impl Store {
         conn.execute_batch("PRAGMA query_only = ON; PRAGMA temp_store = MEMORY;")
             .map_err(|e| Error::storage(path, e))?;
         Ok(Store {
-            conn,
+            link: Link::Sqlite(conn),
             path: path.to_path_buf(),
             walked: false,
         })
@@ -510,16 +595,18 @@ impl Store {
         // Up to date, as nearly always: no need to queue for the write lock behind another
         // process's transaction.
         let version: i64 = self
-            .conn
+            .sqlite()
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| Error::storage(&path, e))?;
         if version >= schema_version() {
             return Ok(());
         }
         self.check_before_write()?;
+        let Link::Sqlite(conn) = &mut self.link else {
+            return Ok(());
+        };
         loop {
-            let tx = self
-                .conn
+            let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(|e| Error::storage(&path, e))?;
             // Read inside the write lock: another process may have migrated meanwhile.

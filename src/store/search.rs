@@ -18,8 +18,9 @@ use crate::domain::handling::Handling;
 use crate::domain::search::{self, SearchFilter, View};
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
-use crate::store::Store;
 use crate::store::complaints::{self, Cursor, arg_refs, prefix_upper_bound, qualified_columns};
+use crate::store::postgres::Cancel;
+use crate::store::{Interrupt, Link, Stop, Store};
 
 /// Keys of one day of receipt.
 const DAY_KEYS: i64 = 1 << 20;
@@ -219,7 +220,8 @@ fn words_at(r: &Row<'_>, base: usize) -> sql::Result<String> {
 fn write_pg_words(conn: &Db<'_>, id: i64) -> sql::Result<()> {
     let words = words_of(conn, id)?;
     conn.execute(
-        "UPDATE complaints SET search_words = array_to_tsvector(string_to_array(?2, ' '))
+        "UPDATE complaints
+         SET search_words = array_to_tsvector(array_remove(string_to_array(?2, ' '), ''))
          WHERE id = ?1",
         args![id, words],
     )?;
@@ -396,7 +398,10 @@ fn build_pg(filter: &SearchFilter, read: Read) -> Result<Query> {
     if let Some(text) = filter.text.as_deref() {
         let (expr, check) = match_expr(engine, text)?;
         let n = q.arg(Value::Text(expr.into()));
-        conds.push(format!("c.search_words @@ CAST(?{n} AS tsquery)"));
+        // Bound as text, read as a tsquery as it is (no parser, no dictionary).
+        conds.push(format!(
+            "c.search_words @@ CAST(CAST(?{n} AS text) AS tsquery)"
+        ));
         q.check = check;
     }
     if let Some(from) = filter.from {
@@ -658,12 +663,18 @@ impl Store {
 
     /// A handle that interrupts whatever this store's connection is running, from any
     /// thread: the query gives up with `error.search_cancelled`.
-    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
-        self.conn.get_interrupt_handle()
+    pub fn interrupt_handle(&self) -> Interrupt {
+        match &self.link {
+            Link::Sqlite(conn) => Interrupt(Stop::Sqlite(conn.get_interrupt_handle())),
+            Link::Postgres(link) => Interrupt(Stop::Postgres(Box::new(Cancel::new(link)))),
+        }
     }
 
     fn search_err(&self, e: sql::Error) -> Error {
-        if e.sqlite_code() == Some(rusqlite::ErrorCode::OperationInterrupted) {
+        // SQLite's interrupt, or PostgreSQL's query_canceled.
+        if e.sqlite_code() == Some(rusqlite::ErrorCode::OperationInterrupted)
+            || e.sql_state() == Some("57014")
+        {
             Error::new("error.search_cancelled")
         } else {
             self.err(e)
