@@ -289,15 +289,7 @@ impl Store {
         progress: &mut dyn FnMut(MigrationProgress),
     ) -> Result<Store> {
         if postgres::is_url(path) {
-            let url = path.to_string_lossy();
-            let target = postgres::Target::parse(&url)?;
-            let shown = target.shown().to_path_buf();
-            let link = postgres::Link::open(target, if_missing)?;
-            return Ok(Store {
-                link: Link::Postgres(Box::new(link)),
-                path: shown,
-                walked: true,
-            });
+            return Store::open_postgres(&path.to_string_lossy(), None, if_missing);
         }
         let existed = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
         match (existed, if_missing) {
@@ -354,6 +346,25 @@ impl Store {
             .execute_batch("PRAGMA secure_delete = ON;")
             .map_err(|e| Error::storage(path, e))?;
         Ok(store)
+    }
+
+    /// Opens the PostgreSQL database at `url` (see [`postgres`]), creating the schema on an
+    /// empty database if `if_missing` allows. `password`, when given, is used instead of the
+    /// one `PGPASSWORD`, `~/.pgpass` or a prompt would give: for a program that embeds the
+    /// store (the tests); the command line never takes one.
+    pub fn open_postgres(
+        url: &str,
+        password: Option<&str>,
+        if_missing: IfMissing,
+    ) -> Result<Store> {
+        let target = postgres::Target::parse(url)?.with_password(password)?;
+        let shown = target.shown().to_path_buf();
+        let link = postgres::Link::open(target, if_missing)?;
+        Ok(Store {
+            link: Link::Postgres(Box::new(link)),
+            path: shown,
+            walked: true,
+        })
     }
 
     /// The database file, or the PostgreSQL URL.

@@ -106,15 +106,23 @@ impl Target {
             SslMode::Disable => None,
             _ => Some(tls_connector(url, root_cert.as_deref(), verify_host)?),
         };
-        let mut target = Target {
+        Ok(Target {
             config,
             tls,
             shown: PathBuf::from(url),
+        })
+    }
+
+    /// Gives the password: `given`, else the one found as libpq finds it.
+    pub(crate) fn with_password(mut self, given: Option<&str>) -> Result<Target> {
+        let found = match given {
+            Some(p) => Some(p.to_string()),
+            None => self.password()?,
         };
-        if let Some(password) = target.password()? {
-            target.config.password(password);
+        if let Some(password) = found {
+            self.config.password(password);
         }
-        Ok(target)
+        Ok(self)
     }
 
     /// The URL as messages show it.

@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
+pub mod pg;
+
 /// The built binary.
 pub const BIN: &str = env!("CARGO_BIN_EXE_complaint-desk");
 
