@@ -82,18 +82,20 @@ impl Desk {
         if stale.is_empty() && new.is_empty() {
             return Ok(CareSync::default());
         }
-        self.store.write(|tx| {
+        // Read above outside the lock: another desk opening now may have done the same.
+        let opened = self.store.write(|tx| {
             for &id in &stale {
                 calls::cancel(tx, id, now)?;
             }
+            let mut opened = 0;
             for (site, plan) in &new {
                 let due = care::first_due(&cal, &site.key, plan, now);
-                calls::open(tx, &site.key, &plan.key, &plan.role, due, now)?;
+                opened += usize::from(calls::open(tx, &site.key, &plan.key, &plan.role, due, now)?);
             }
-            Ok(())
+            Ok(opened)
         })?;
         Ok(CareSync {
-            opened: new.len(),
+            opened,
             cancelled: stale.len(),
         })
     }

@@ -66,7 +66,8 @@ pub fn by_id(tx: &Db<'_>, id: i64) -> sql::Result<Option<CareCall>> {
     .optional()
 }
 
-/// Opens a care call to `site` on `plan`, due at `due`.
+/// Opens a care call to `site` on `plan`, due at `due`, unless the site has one open
+/// already (another desk opening at the same moment got there first); whether it opened.
 pub fn open(
     tx: &Db<'_>,
     site: &str,
@@ -74,12 +75,13 @@ pub fn open(
     role: &str,
     due: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> sql::Result<i64> {
-    tx.value(
+) -> sql::Result<bool> {
+    let n = tx.execute(
         "INSERT INTO care_calls (site, plan, role, due_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
         args![site, plan, role, due.timestamp(), now.timestamp()],
-    )
+    )?;
+    Ok(n == 1)
 }
 
 /// Closes an open care call without it being made (its site left the plan).

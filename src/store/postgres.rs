@@ -28,6 +28,9 @@ const SCHEMA: &str = include_str!("postgres/schema.sql");
 /// The channel every write notifies on commit and every desk listens to.
 pub(crate) const CHANNEL: &str = "complaint_desk";
 
+/// How long [`Link::data_version`] listens for notifications the socket holds already.
+const HEARING: Duration = Duration::from_millis(1);
+
 /// How long connecting may take before it is given up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -374,7 +377,9 @@ impl Link {
     pub(crate) fn data_version(&self) -> Result<i64> {
         let mut pg = self.pg.borrow_mut();
         let mut notes = pg.client.notifications();
-        let mut it = notes.iter();
+        // A millisecond's wait lets the client read what the socket holds (`iter` alone
+        // returns only what an earlier statement happened to read).
+        let mut it = notes.timeout_iter(HEARING);
         let mut heard = 0i64;
         loop {
             match postgres::fallible_iterator::FallibleIterator::next(&mut it) {

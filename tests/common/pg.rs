@@ -43,10 +43,12 @@ impl PgDb {
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
         let mut admin = postgres::Client::connect(&base, postgres::NoTls).expect("connect");
+        // One statement per call: neither may run inside a transaction block.
         admin
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
-            ))
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            .expect("drop a leftover test database");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
             .expect("create the test database");
         let tls = if ca.is_empty() {
             "sslmode=disable".to_string()

@@ -1,0 +1,346 @@
+//! The store's contract, the same on both engines: every test here runs on a SQLite file
+//! and on a PostgreSQL database (`sqlite::…` and `postgres::…`). The PostgreSQL run needs
+//! the server `.ci/pg-cluster` starts (see tests/common/pg.rs); without one it is skipped,
+//! saying so.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use complaint_desk::config::{Config, Preset};
+use complaint_desk::desk::{CallResult, CallbackView, Desk, FilterText, FixedClock};
+use complaint_desk::domain::complaint::{Channel, NewComplaint, Queue};
+use complaint_desk::domain::search::View;
+use complaint_desk::store::{IfMissing, Store};
+
+use common::pg::PgDb;
+
+/// Where a test's database is: a file, or a PostgreSQL database of its own.
+enum Place {
+    File(tempfile::TempDir),
+    Server(PgDb),
+}
+
+impl Place {
+    fn sqlite() -> Place {
+        Place::File(tempfile::tempdir().expect("tmp"))
+    }
+
+    fn postgres() -> Option<Place> {
+        PgDb::new().map(Place::Server)
+    }
+
+    /// A new connection to it (the schema created on first use).
+    fn store(&self) -> Store {
+        match self {
+            Place::File(dir) => Store::open(&dir.path().join("desk.db")).expect("open"),
+            Place::Server(db) => {
+                Store::open_postgres(&db.url, Some(&db.password), IfMissing::Create).expect("open")
+            }
+        }
+    }
+
+    /// A desk on a new connection, acting as `agent` at `now`.
+    fn desk_at(&self, agent: &str, now: DateTime<Utc>) -> Desk {
+        self.desk_as(agent, "agent", now)
+    }
+
+    /// A desk acting as `agent`, registered with `role` if new.
+    fn desk_as(&self, agent: &str, role: &str, now: DateTime<Utc>) -> Desk {
+        let mut store = self.store();
+        store.agent_active(agent, role, now).expect("register");
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        Desk::new(store, config, agent, Box::new(FixedClock(now))).expect("desk")
+    }
+
+    fn desk(&self, agent: &str) -> Desk {
+        self.desk_at(agent, now())
+    }
+}
+
+/// Friday 2026-11-20 10:00 in Shanghai.
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-20T10:00:00+08:00")
+        .expect("time")
+        .with_timezone(&Utc)
+}
+
+fn complaint(i: usize, description: &str) -> NewComplaint {
+    NewComplaint {
+        channel: Some(Channel::Phone),
+        name: format!("住户{i}"),
+        phone: format!("1380013{i:04}"),
+        location: format!("{}栋{}单元{}", i % 5 + 1, i % 3 + 1, 100 + i),
+        category: "漏水".into(),
+        description: description.into(),
+        outcome: "尽快维修".into(),
+        apologized: true,
+        received_at: Some(now() - Duration::minutes(10 * i as i64 + 1)),
+        extra_categories: Vec::new(),
+        site: String::new(),
+    }
+}
+
+/// Generates each contract test for both engines.
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name(&super::Place::sqlite()); })*
+        }
+        mod postgres {
+            $(#[test] fn $name() {
+                if let Some(place) = super::Place::postgres() {
+                    super::$name(&place);
+                }
+            })*
+        }
+    };
+}
+
+contract!(
+    an_intake_is_stored_with_its_event_and_chained,
+    queues_page_forwards_and_back_through_cursors,
+    a_move_applies_under_its_version_and_a_stale_one_is_refused,
+    search_finds_chinese_words_of_any_length_with_filters_and_pages,
+    calls_owed_are_queued_logged_and_settled,
+    an_erased_complainant_leaves_the_chain_whole_and_the_text_gone,
+    drafts_and_agents_round_trip,
+    two_connections_writing_at_once_keep_one_whole_chain,
+    another_connections_commit_changes_the_data_version,
+);
+
+fn an_intake_is_stored_with_its_event_and_chained(place: &Place) {
+    let mut desk = place.desk("王丽");
+    let (_, before) = desk.audit_head().expect("head");
+    let c = desk
+        .intake(&complaint(1, "厨房天花板漏水，墙皮脱落"))
+        .expect("intake");
+    assert!(c.number.starts_with("20261120-"), "{}", c.number);
+    let file = desk.case_file(&c.number).expect("case file");
+    assert_eq!(file.complaint.name, "住户1");
+    assert_eq!(file.complaint.location, "2栋2单元101");
+    let kinds: Vec<&str> = file.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["received"]);
+    let report = desk.audit_verify(None).expect("verify");
+    assert!(report.is_whole(), "{report:?}");
+    let (head, after) = desk.audit_head().expect("head");
+    assert!(after > before);
+    assert_eq!(report.head, head);
+    // Numbers count up within the day, on any connection.
+    let second = place
+        .desk("李娜")
+        .intake(&complaint(2, "楼上漏水"))
+        .expect("intake");
+    assert_ne!(second.number, c.number);
+    assert!(second.number > c.number);
+}
+
+fn queues_page_forwards_and_back_through_cursors(place: &Place) {
+    let mut desk = place.desk("王丽");
+    for i in 1..=7 {
+        desk.intake(&complaint(i, "漏水")).expect("intake");
+    }
+    assert_eq!(desk.count(Queue::Untriaged).expect("count"), 7);
+    assert_eq!(desk.count(Queue::Closed).expect("count"), 0);
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let (rows, next) = desk.page(Queue::Untriaged, 3, after).expect("page");
+        seen.extend(rows.iter().map(|c| c.received_at));
+        if rows.len() < 3 {
+            break;
+        }
+        after = next;
+    }
+    assert_eq!(seen.len(), 7);
+    let mut in_order = seen.clone();
+    in_order.sort();
+    // The untriaged queue is oldest first: the one waiting longest on top.
+    assert_eq!(seen, in_order);
+    let (last_two, first) = desk.page_before(Queue::Untriaged, 2, None).expect("back");
+    assert_eq!(
+        last_two.iter().map(|c| c.received_at).collect::<Vec<_>>(),
+        seen[5..]
+    );
+    let (before, _) = desk
+        .page_before(Queue::Untriaged, 2, first)
+        .expect("back again");
+    assert_eq!(
+        before.iter().map(|c| c.received_at).collect::<Vec<_>>(),
+        seen[3..5]
+    );
+    // Every row read as written, whatever the engine.
+    let (all, _) = desk.page(Queue::All, 50, None).expect("all");
+    assert_eq!(all.len(), 7);
+    assert!(all.iter().all(|c| c.description == "漏水" && c.apologized));
+}
+
+fn a_move_applies_under_its_version_and_a_stale_one_is_refused(place: &Place) {
+    let mut desk = place.desk("王丽");
+    let c = desk.intake(&complaint(1, "电梯停在3楼")).expect("intake");
+    let moves = common::to_remedied("minor");
+    let moved = desk
+        .act(&c.number, Some(c.version), &moves[0])
+        .expect("classify");
+    assert_eq!(moved.version, c.version + 1);
+    assert_eq!(desk.count(Queue::Untriaged).expect("count"), 0);
+    let err = place
+        .desk("李娜")
+        .act(&c.number, Some(c.version), &moves[1])
+        .expect_err("stale");
+    assert_eq!(err.key, "error.conflict", "{err:?}");
+    let mut current = moved;
+    for action in &moves[1..] {
+        current = desk
+            .act(&c.number, Some(current.version), action)
+            .expect("move");
+    }
+    let file = desk.case_file(&c.number).expect("file");
+    assert!(file.events.len() >= 7, "{:?}", file.events);
+    assert!(desk.audit_verify(None).expect("verify").is_whole());
+}
+
+fn search_finds_chinese_words_of_any_length_with_filters_and_pages(place: &Place) {
+    let mut desk = place.desk("王丽");
+    let texts = [
+        "厨房天花板漏水",
+        "电梯停在3楼不动",
+        "楼上噪音扰民",
+        "卫生间漏水发霉",
+        "天花板裂缝",
+    ];
+    let mut numbers = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        numbers.push(desk.intake(&complaint(i + 1, text)).expect("intake").number);
+    }
+    let find = |desk: &Desk, text: &str| -> Vec<String> {
+        let filter = desk
+            .search_filter(&FilterText {
+                text: Some(text.into()),
+                ..FilterText::default()
+            })
+            .expect("filter");
+        let (rows, _) = desk.search(&filter, 50, None).expect("search");
+        rows.into_iter().map(|c| c.description).collect()
+    };
+    assert_eq!(find(&desk, "漏水"), ["厨房天花板漏水", "卫生间漏水发霉"]);
+    assert_eq!(find(&desk, "漏"), ["厨房天花板漏水", "卫生间漏水发霉"]);
+    // Longer than its words: each candidate checked whole.
+    assert_eq!(find(&desk, "天花板漏"), ["厨房天花板漏水"]);
+    assert_eq!(find(&desk, "天花板"), ["厨房天花板漏水", "天花板裂缝"]);
+    // Traditional characters find simplified text; phone digits find their complaint.
+    assert_eq!(find(&desk, "電梯"), ["电梯停在3楼不动"]);
+    assert_eq!(find(&desk, "00130003"), ["楼上噪音扰民"]);
+    assert!(find(&desk, "燃气").is_empty());
+    // Paging and the count.
+    let filter = desk
+        .search_filter(&FilterText {
+            text: Some("楼".into()),
+            ..FilterText::default()
+        })
+        .expect("filter");
+    assert_eq!(desk.search_count(&filter).expect("count"), 2);
+    let (first, cursor) = desk.search(&filter, 1, None).expect("page 1");
+    let (second, _) = desk.search(&filter, 1, cursor).expect("page 2");
+    assert_eq!(first.len() + second.len(), 2);
+    assert!(first.iter().all(|a| second.iter().all(|b| a.id != b.id)));
+    // A view: closed cases only (none).
+    let closed = desk
+        .search_filter(&FilterText {
+            text: Some("漏水".into()),
+            view: View::Closed,
+            ..FilterText::default()
+        })
+        .expect("filter");
+    assert_eq!(desk.search_count(&closed).expect("count"), 0);
+    // A move is searchable at once (the words written in its transaction).
+    let number = &numbers[2];
+    let c = desk.case_file(number).expect("file").complaint;
+    desk.act(number, Some(c.version), &common::to_remedied("minor")[0])
+        .expect("classify");
+    assert_eq!(find(&desk, "噪音"), ["楼上噪音扰民"]);
+}
+
+fn calls_owed_are_queued_logged_and_settled(place: &Place) {
+    let mut desk = place.desk("王丽");
+    let c = desk.intake(&complaint(1, "门禁坏了")).expect("intake");
+    // Classifying starts the reply clock: a first reply is owed.
+    desk.act(&c.number, Some(c.version), &common::to_remedied("minor")[0])
+        .expect("classify");
+    let owed = |desk: &Desk| -> Vec<String> {
+        desk.callback_queue(CallbackView::All, 50, None)
+            .expect("queue")
+            .into_iter()
+            .filter(|row| row.complaint.id == c.id)
+            .map(|row| row.callback.kind)
+            .collect()
+    };
+    assert_eq!(owed(&desk), ["first_reply"]);
+    desk.log_callback(&c.number, None, None, CallResult::Reached, "已回电", None)
+        .expect("log");
+    assert!(owed(&desk).is_empty());
+    assert!(desk.audit_verify(None).expect("verify").is_whole());
+}
+
+fn an_erased_complainant_leaves_the_chain_whole_and_the_text_gone(place: &Place) {
+    let mut admin = place.desk_as("管理员", "admin", now());
+    // The secret is set at the first sign-in; erasing needs a signed-in admin.
+    admin.sign_in("管理员", "9999").expect("sign in");
+    let c = admin
+        .intake(&complaint(1, "欧阳娜娜家漏水"))
+        .expect("intake");
+    admin.anonymise(&c.number).expect("anonymise");
+    let file = admin.case_file(&c.number).expect("file");
+    assert_ne!(file.complaint.name, "住户1");
+    let report = admin.audit_verify(None).expect("verify");
+    assert!(report.is_whole(), "{report:?}");
+}
+
+fn drafts_and_agents_round_trip(place: &Place) {
+    let mut desk = place.desk("王丽");
+    let draft = complaint(3, "半句话……");
+    desk.save_draft(&draft).expect("save");
+    let back = place.desk("王丽").draft().expect("draft").expect("one");
+    assert_eq!(back.description, "半句话……");
+    desk.clear_draft().expect("clear");
+    assert!(desk.draft().expect("draft").is_none());
+    let store = place.store();
+    assert_eq!(
+        store.agent_role("王丽").expect("role").as_deref(),
+        Some("agent")
+    );
+    assert_eq!(store.agent_role("nobody").expect("role"), None);
+}
+
+fn two_connections_writing_at_once_keep_one_whole_chain(place: &Place) {
+    std::thread::scope(|s| {
+        for agent in ["王丽", "李娜"] {
+            s.spawn(move || {
+                let mut desk = place.desk(agent);
+                for i in 0..15 {
+                    desk.intake(&complaint(i, "并发写入")).expect("intake");
+                }
+            });
+        }
+    });
+    let desk = place.desk("赵强");
+    assert_eq!(desk.count(Queue::All).expect("count"), 30);
+    let report = desk.audit_verify(None).expect("verify");
+    assert!(report.is_whole(), "{report:?}");
+}
+
+fn another_connections_commit_changes_the_data_version(place: &Place) {
+    let watcher = place.desk("王丽");
+    let before = watcher.data_version().expect("version");
+    let mut writer = place.desk("李娜");
+    writer.intake(&complaint(1, "漏水")).expect("intake");
+    // PostgreSQL's notification arrives on the socket: allow it a moment, no deadline.
+    let mut changed = false;
+    for _ in 0..200 {
+        if watcher.data_version().expect("version") != before {
+            changed = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    assert!(changed, "the other connection's commit was not seen");
+}
