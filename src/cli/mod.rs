@@ -32,7 +32,7 @@ pub use names::{interface, interface_catalogs};
 #[derive(Debug, Parser)]
 #[command(name = "complaint-desk", version, about, long_about = None)]
 pub struct Cli {
-    /// Database file (default: the platform data dir).
+    /// Database file, or a PostgreSQL URL (default: a file in the platform data dir).
     #[arg(long, global = true, env = "COMPLAINT_DESK_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Config file (default: the platform config dir, else built-in defaults).

@@ -50,11 +50,43 @@ pub(crate) struct Target {
     shown: PathBuf,
 }
 
-/// `error.pg_url`: the location is not a URL this program can use.
+/// `error.pg_url`: the location is not a URL this program can use (shown without any
+/// password it holds).
 fn bad_url(url: &str, why: impl std::fmt::Display) -> Error {
     Error::new("error.pg_url")
-        .arg("url", url)
+        .arg("url", redacted(url))
         .arg("detail", why)
+}
+
+/// `url` with any password in it replaced by `***`, for messages and logs.
+fn redacted(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let base = match base.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((auth, host)) if auth.contains(':') => {
+                let user = auth.split(':').next().unwrap_or_default();
+                format!("{scheme}://{user}:***@{host}")
+            }
+            _ => base.to_string(),
+        },
+        None => base.to_string(),
+    };
+    match query {
+        None => base,
+        Some(q) => {
+            let pairs: Vec<String> = q
+                .split('&')
+                .map(|p| match p.split_once('=') {
+                    Some(("password", _)) => "password=***".to_string(),
+                    _ => p.to_string(),
+                })
+                .collect();
+            format!("{base}?{}", pairs.join("&"))
+        }
+    }
 }
 
 impl Target {
@@ -445,6 +477,22 @@ mod tests {
             let err = Target::parse(url).err().expect("refused");
             assert_eq!(err.key, "error.pg_url", "{url}");
         }
+    }
+
+    #[test]
+    fn messages_never_show_a_password() {
+        assert_eq!(
+            redacted("postgres://desk:s3cret@db:5432/desk?sslmode=require&password=x"),
+            "postgres://desk:***@db:5432/desk?sslmode=require&password=***"
+        );
+        assert_eq!(
+            redacted("postgres://desk@db/desk"),
+            "postgres://desk@db/desk"
+        );
+        let err = Target::parse("postgres://desk:s3cret@db/desk")
+            .err()
+            .expect("refused");
+        assert!(!err.get("url").unwrap_or_default().contains("s3cret"));
     }
 
     #[test]
