@@ -20,7 +20,9 @@ pub fn desk_as(path: &Path, agent: &str) -> Desk {
     Desk::new(store, config(), agent, Box::new(SystemClock)).expect("desk")
 }
 
-/// `COMPLAINT_DESK_BENCH_DB` if set, else a 100,000-complaint demo database in `keep`.
+/// `COMPLAINT_DESK_BENCH_DB` if set (a file, or a `postgres://` URL with the password in
+/// `PGPASSWORD`: the same benchmarks then measure PostgreSQL), else a 100,000-complaint demo
+/// database in `keep`.
 pub fn big_db(keep: &tempfile::TempDir) -> PathBuf {
     if let Ok(path) = std::env::var("COMPLAINT_DESK_BENCH_DB") {
         return PathBuf::from(path);
