@@ -334,6 +334,16 @@ enum Direction {
     Newer,
 }
 
+impl Direction {
+    /// The comparison that keeps rows past a cursor, and the order they come in.
+    fn sql(self) -> (&'static str, &'static str) {
+        match self {
+            Direction::Older => ("<", "DESC"),
+            Direction::Newer => (">", "ASC"),
+        }
+    }
+}
+
 /// What to read: a page (in a direction, from a cursor, up to a limit) or the count.
 #[derive(Clone, Copy)]
 enum Read {
@@ -342,6 +352,33 @@ enum Read {
 }
 
 impl Query {
+    fn new() -> Query {
+        Query {
+            sql: String::new(),
+            args: Vec::new(),
+            check: false,
+        }
+    }
+
+    /// Keeps complaints received in the filter's dates.
+    fn received_between(&mut self, filter: &SearchFilter, conds: &mut Vec<String>) {
+        if let Some(from) = filter.from {
+            let n = self.arg(Value::Int(from.timestamp()));
+            conds.push(format!("c.received_at >= ?{n}"));
+        }
+        if let Some(to) = filter.to {
+            let n = self.arg(Value::Int(to.timestamp()));
+            conds.push(format!("c.received_at < ?{n}"));
+        }
+    }
+
+    /// Keeps complaints past `cursor` in received order, `cmp` its direction.
+    fn past(&mut self, cursor: Cursor, cmp: &str, conds: &mut Vec<String>) {
+        let k = self.arg(Value::Int(cursor.key));
+        let i = self.arg(Value::Int(cursor.id));
+        conds.push(format!("(c.received_at, c.id) {cmp} (?{k}, ?{i})"));
+    }
+
     fn arg(&mut self, value: Value<'static>) -> usize {
         self.args.push(value);
         self.args.len()
@@ -389,11 +426,7 @@ fn build(engine: Engine, filter: &SearchFilter, read: Read) -> Result<Query> {
 /// The search on PostgreSQL: the words through `search_words` (GIN), in received order.
 fn build_pg(filter: &SearchFilter, read: Read) -> Result<Query> {
     let engine = Engine::Postgres;
-    let mut q = Query {
-        sql: String::new(),
-        args: Vec::new(),
-        check: false,
-    };
+    let mut q = Query::new();
     let mut conds: Vec<String> = Vec::new();
     if let Some(text) = filter.text.as_deref() {
         let (expr, check) = match_expr(engine, text)?;
@@ -404,14 +437,7 @@ fn build_pg(filter: &SearchFilter, read: Read) -> Result<Query> {
         ));
         q.check = check;
     }
-    if let Some(from) = filter.from {
-        let n = q.arg(Value::Int(from.timestamp()));
-        conds.push(format!("c.received_at >= ?{n}"));
-    }
-    if let Some(to) = filter.to {
-        let n = q.arg(Value::Int(to.timestamp()));
-        conds.push(format!("c.received_at < ?{n}"));
-    }
+    q.received_between(filter, &mut conds);
     row_conditions(engine, filter, &mut q, &mut conds);
     // A count that must check each candidate reads the candidates instead.
     let what = match read {
@@ -421,14 +447,9 @@ fn build_pg(filter: &SearchFilter, read: Read) -> Result<Query> {
     q.sql = format!("SELECT {what} FROM complaints c");
     let order = match read {
         Read::Page(direction, cursor, limit) => {
-            let (cmp, order) = match direction {
-                Direction::Older => ("<", "DESC"),
-                Direction::Newer => (">", "ASC"),
-            };
+            let (cmp, order) = direction.sql();
             if let Some(cursor) = cursor {
-                let k = q.arg(Value::Int(cursor.key));
-                let i = q.arg(Value::Int(cursor.id));
-                conds.push(format!("(c.received_at, c.id) {cmp} (?{k}, ?{i})"));
+                q.past(cursor, cmp, &mut conds);
             }
             let n = q.arg(Value::Int(i64::from(limit)));
             format!(" ORDER BY c.received_at {order}, c.id {order} LIMIT ?{n}")
@@ -445,11 +466,7 @@ fn build_pg(filter: &SearchFilter, read: Read) -> Result<Query> {
 /// The search on SQLite: FTS5's index walked in key order, or the complaints table.
 fn build_fts5(filter: &SearchFilter, read: Read) -> Result<Query> {
     let engine = Engine::Sqlite;
-    let mut q = Query {
-        sql: String::new(),
-        args: Vec::new(),
-        check: false,
-    };
+    let mut q = Query::new();
     let mut conds: Vec<String> = Vec::new();
     let text = filter
         .text
@@ -511,22 +528,12 @@ fn build_fts5(filter: &SearchFilter, read: Read) -> Result<Query> {
         true
     } else {
         q.sql = format!("SELECT {what} FROM complaints c");
-        if let Some(from) = filter.from {
-            let n = q.arg(Value::Int(from.timestamp()));
-            conds.push(format!("c.received_at >= ?{n}"));
-        }
-        if let Some(to) = filter.to {
-            let n = q.arg(Value::Int(to.timestamp()));
-            conds.push(format!("c.received_at < ?{n}"));
-        }
+        q.received_between(filter, &mut conds);
         false
     };
     row_conditions(engine, filter, &mut q, &mut conds);
     if let Read::Page(direction, cursor, limit) = read {
-        let (cmp, order) = match direction {
-            Direction::Older => ("<", "DESC"),
-            Direction::Newer => (">", "ASC"),
-        };
+        let (cmp, order) = direction.sql();
         if let Some(cursor) = cursor {
             if text_order {
                 let n = q.arg(Value::Int(cursor.id));
@@ -535,9 +542,7 @@ fn build_fts5(filter: &SearchFilter, read: Read) -> Result<Query> {
                      (SELECT search_key FROM complaints WHERE id = ?{n})"
                 ));
             } else {
-                let k = q.arg(Value::Int(cursor.key));
-                let i = q.arg(Value::Int(cursor.id));
-                conds.push(format!("(c.received_at, c.id) {cmp} (?{k}, ?{i})"));
+                q.past(cursor, cmp, &mut conds);
             }
         }
         if !conds.is_empty() {
