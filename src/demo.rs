@@ -500,6 +500,7 @@ impl<'a> DemoGenerator<'a> {
                 en: String::new(),
                 compensation_limit: u32::MAX,
                 permissions: Vec::new(),
+                all_sites: false,
             });
         let mut complaint = case.complaint.clone();
         let mut at = received_at + Duration::minutes(rng.i64(5..240));

@@ -88,12 +88,12 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
     }
     elevate(desk, catalog)?;
     match action {
-        AgentAction::Add { name, .. } => {
+        AgentAction::Add { name, sites, .. } => {
             let role = role
                 .or_else(|| desk.config().policy.roles.first().map(|r| r.key.clone()))
                 .unwrap_or_default();
             let secret = new_secret(name, catalog)?;
-            desk.add_agent(name, &role, &secret)?;
+            desk.add_agent_with_sites(name, &role, &secret, sites)?;
             println!(
                 "{}",
                 catalog.format(
@@ -114,6 +114,7 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
                             serde_json::json!({
                                 "name": a.name, "role": a.role, "disabled": a.disabled,
                                 "locked": a.locked, "has_secret": a.has_secret,
+                                "sites": a.sites,
                                 "last_active_at": a.last_active_at.map(|t| super::output::rfc3339(t, desk.config().policy.timezone)),
                             })
                         })
@@ -124,24 +125,27 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
                 }
                 ListFormat::Csv => {
                     let mut csv = csv::Writer::from_writer(&mut out);
-                    csv.write_record(["name", "role", "state", "last_active_at"])
+                    csv.write_record(["name", "role", "state", "last_active_at", "sites"])
                         .map_err(|e| stdout_error(super::output::csv_err(e)))?;
                     for a in &agents {
                         let last = a
                             .last_active_at
                             .map(|t| super::output::rfc3339(t, desk.config().policy.timezone))
                             .unwrap_or_default();
-                        csv.write_record([a.name.as_str(), &a.role, a.state(), &last])
+                        let sites = a.sites.join(" ");
+                        csv.write_record([a.name.as_str(), &a.role, a.state(), &last, &sites])
                             .map_err(|e| stdout_error(super::output::csv_err(e)))?;
                     }
                     csv.flush().map_err(stdout_error)?;
                 }
                 ListFormat::Table => {
                     let t = |k: &str| catalog.text(k).to_string();
-                    let rows: Vec<[String; 4]> = agents
+                    // The sites column only where sites are configured.
+                    let with_sites = !desk.config().policy.sites.is_empty();
+                    let rows: Vec<Vec<String>> = agents
                         .iter()
                         .map(|a| {
-                            [
+                            let mut row = vec![
                                 crate::text::sanitize_line(&a.name).to_string(),
                                 crate::present::role_name(&a.role, desk.config(), catalog.lang()),
                                 t(&format!("agent_state.{}", a.state())),
@@ -150,15 +154,22 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
                                         crate::when::local_minutes(t, desk.config().policy.timezone)
                                     })
                                     .unwrap_or_default(),
-                            ]
+                            ];
+                            if with_sites {
+                                row.push(site_names(desk, &a.sites, catalog));
+                            }
+                            row
                         })
                         .collect();
-                    let headers = [
+                    let mut headers = vec![
                         "agent_state.name",
                         "agent_state.role",
                         "agent_state.state",
                         "agent_state.last_active",
                     ];
+                    if with_sites {
+                        headers.push("agent_state.sites");
+                    }
                     // Every cell whole: the columns are as wide as their widest.
                     let columns: Vec<Column> = headers
                         .iter()
@@ -171,6 +182,17 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
                     }
                 }
             }
+        }
+        AgentAction::Sites { name, sites } => {
+            let keys = desk.set_agent_sites(name, sites)?;
+            let shown = site_names(desk, &keys, catalog);
+            println!(
+                "{}",
+                catalog.format(
+                    "cli.agent_sites",
+                    &[("agent", name.trim().to_string()), ("sites", shown)]
+                )
+            );
         }
         AgentAction::Disable { name } => {
             desk.disable_agent(name)?;
@@ -189,6 +211,20 @@ pub fn agent(desk: &mut Desk, action: &AgentAction, catalog: &Catalog) -> Result
         }
     }
     Ok(())
+}
+
+/// The names of `sites` (keys) in the interface's language, or "every site" when none.
+fn site_names(desk: &Desk, sites: &[String], catalog: &Catalog) -> String {
+    if sites.is_empty() {
+        return catalog.text("agent_state.all_sites").to_string();
+    }
+    sites
+        .iter()
+        .map(|s| {
+            crate::text::sanitize_line(&desk.config().site_name(s, catalog.lang())).to_string()
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `audit verify|head`.

@@ -111,7 +111,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                 None
             };
             let attachments = desk.attachments(number, *confidential)?;
-            let mut case = desk.case_file(number)?;
+            let mut case = desk.open_case(number)?;
             if let Some(phone) = phone {
                 case.complaint.phone = phone;
             }

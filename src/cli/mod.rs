@@ -235,6 +235,17 @@ pub enum AgentAction {
         /// Role key from the configuration (agent, supervisor, …).
         #[arg(long)]
         role: Option<String>,
+        /// A site the agent belongs to (key or name; repeat for several): they then see
+        /// only those sites' complaints, unless their role sees every site.
+        #[arg(long = "site", value_name = "SITE")]
+        sites: Vec<String>,
+    },
+    /// Set the sites an agent belongs to (none: every site's complaints).
+    Sites {
+        /// Name.
+        name: String,
+        /// Sites, key or name.
+        sites: Vec<String>,
     },
     /// List the agents.
     List {

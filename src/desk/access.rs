@@ -5,10 +5,13 @@ use chrono::{DateTime, Utc};
 
 use super::Desk;
 use crate::domain::agent::{Permission, validate_agent_name};
+use crate::domain::complaint::Complaint;
+use crate::domain::number;
 use crate::domain::policy::Role;
 use crate::domain::secret::{
     MAX_FAILED_SIGN_INS, hash_secret, validate_secret, verify_nobody, verify_secret, wait_until,
 };
+use crate::domain::sites;
 use crate::error::{Error, Result};
 use crate::store::agents::{self, AgentRow};
 use crate::store::events::{self, NewEvent};
@@ -32,6 +35,8 @@ pub struct AgentInfo {
     pub has_secret: bool,
     /// When last at the desk.
     pub last_active_at: Option<DateTime<Utc>>,
+    /// The sites they belong to, by key (none: not scoped to sites).
+    pub sites: Vec<String>,
 }
 
 impl AgentInfo {
@@ -59,6 +64,7 @@ impl From<AgentRow> for AgentInfo {
             disabled: a.disabled,
             locked: a.locked,
             last_active_at: a.last_active_at,
+            sites: Vec::new(),
         }
     }
 }
@@ -256,10 +262,141 @@ impl Desk {
         Ok(role)
     }
 
-    /// Registers agent `name` with `role` and `secret` (manage_agents).
+    /// The sites whose complaints the acting agent sees, besides those naming no site;
+    /// `None`: every site's ([`sites::scope`]). Read at each use, so sites changed in
+    /// another terminal apply at once.
+    pub fn site_scope(&self) -> Result<Option<Vec<String>>> {
+        let row = self.actor()?;
+        let own = self.store.agent_sites(&row.name)?;
+        Ok(sites::scope(&self.config.policy, &row.role, own))
+    }
+
+    /// The sites the acting agent belongs to, by key (shown beside their name).
+    pub fn own_sites(&self) -> Result<Vec<String>> {
+        self.actor()?;
+        self.store.agent_sites(&self.agent)
+    }
+
+    /// Refuses complaint `c` when it is of a site the acting agent does not see; the
+    /// refusal is recorded as a denial about it.
+    pub(crate) fn check_site(&mut self, c: &Complaint) -> Result<()> {
+        self.check_site_at(Some(c.id), &c.number, c.site.as_deref())
+    }
+
+    /// Refuses what `shown` names (a complaint's number, a care call's id), of `site`, when
+    /// the acting agent does not see that site; the refusal is recorded as a denial (about
+    /// complaint `complaint_id`, when there is one).
+    pub(crate) fn check_site_at(
+        &mut self,
+        complaint_id: Option<i64>,
+        shown: &str,
+        site: Option<&str>,
+    ) -> Result<()> {
+        let Err(refused) = self.site_allows(shown, site) else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        let agent = self.agent.clone();
+        let detail = serde_json::json!({
+            "site": site.unwrap_or_default(),
+            "sites": self.site_scope()?,
+        });
+        self.store
+            .write(|tx| record(tx, now, &agent, complaint_id, "denied", detail))?;
+        Err(refused)
+    }
+
+    /// Whether the acting agent sees what `shown` names, of `site`: the refusal if not
+    /// (not recorded; [`Desk::check_site_at`] records it).
+    pub(crate) fn site_allows(&self, shown: &str, site: Option<&str>) -> Result<()> {
+        let scope = self.site_scope()?;
+        if sites::sees(scope.as_deref(), site) {
+            return Ok(());
+        }
+        Err(Error::new("error.other_site")
+            .arg("agent", &self.agent)
+            .arg("number", shown)
+            .arg("site", site.unwrap_or_default()))
+    }
+
+    /// Refuses complaint `number` when it is of a site the acting agent does not see
+    /// (recorded, see [`Desk::check_site`]); an unknown number passes, for the operation
+    /// to report.
+    pub(crate) fn check_site_of(&mut self, number_text: &str) -> Result<()> {
+        match self
+            .store
+            .complaint_by_number(&number::normalise(number_text))?
+        {
+            Some(c) => self.check_site(&c),
+            None => Ok(()),
+        }
+    }
+
+    /// The configured site keys `keys` names, each checked; refused when one is unknown.
+    fn site_keys(&self, keys: &[String]) -> Result<Vec<String>> {
+        let policy = &self.config.policy;
+        if policy.sites.is_empty() && !keys.is_empty() {
+            return Err(Error::new("error.no_sites"));
+        }
+        let mut out: Vec<String> = Vec::new();
+        for key in keys {
+            let site = policy.find_site(key).ok_or_else(|| {
+                let known: Vec<&str> = policy.sites.iter().map(|s| s.key.as_str()).collect();
+                Error::new("error.agent_site_unknown")
+                    .arg("value", key.trim())
+                    .arg("known", known.join(", "))
+            })?;
+            if !out.contains(&site.key) {
+                out.push(site.key.clone());
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Makes `sites` (configured sites' keys or names) the sites agent `name` belongs to
+    /// (manage_agents); none leaves them unscoped. Recorded with the sites; returns their
+    /// keys.
+    pub fn set_agent_sites(&mut self, name: &str, sites: &[String]) -> Result<Vec<String>> {
+        self.require(Permission::ManageAgents, None)?;
+        let name = name.trim().to_string();
+        let sites = self.site_keys(sites)?;
+        let now = self.clock.now();
+        let actor = self.agent.clone();
+        self.store.write(|tx| {
+            agents::by_name(tx, &name)?
+                .ok_or_else(|| Error::new("error.agent_unknown").arg("agent", &name))?;
+            agents::set_sites(tx, &name, &sites)?;
+            record(
+                tx,
+                now,
+                &actor,
+                None,
+                "agent_sites",
+                serde_json::json!({ "name": name, "sites": sites }),
+            )
+        })?;
+        Ok(sites)
+    }
+
+    /// Registers agent `name` with `role` and `secret` (manage_agents), belonging to no
+    /// site.
     pub fn add_agent(&mut self, name: &str, role: &str, secret: &str) -> Result<()> {
+        self.add_agent_with_sites(name, role, secret, &[])
+    }
+
+    /// Registers agent `name` with `role` and `secret` (manage_agents), belonging to
+    /// `sites` (configured sites' keys or names; none: not scoped to sites).
+    pub fn add_agent_with_sites(
+        &mut self,
+        name: &str,
+        role: &str,
+        secret: &str,
+        sites: &[String],
+    ) -> Result<()> {
         self.require(Permission::ManageAgents, None)?;
         let name = validate_agent_name(name)?;
+        let sites = self.site_keys(sites)?;
         if !self.config.policy.roles.iter().any(|r| r.key == role) {
             let known: Vec<&str> = self
                 .config
@@ -279,13 +416,14 @@ impl Desk {
             if !agents::insert(tx, &name, role, &hash, now)? {
                 return Err(Error::new("error.agent_exists").arg("agent", &name));
             }
+            agents::set_sites(tx, &name, &sites)?;
             record(
                 tx,
                 now,
                 &actor,
                 None,
                 "agent_added",
-                serde_json::json!({ "name": name, "role": role }),
+                serde_json::json!({ "name": name, "role": role, "sites": sites }),
             )
         })
     }
@@ -293,12 +431,17 @@ impl Desk {
     /// Every registered agent (manage_agents).
     pub fn agents(&mut self) -> Result<Vec<AgentInfo>> {
         self.require(Permission::ManageAgents, None)?;
-        Ok(self
-            .store
+        self.store
             .agents()?
             .into_iter()
-            .map(AgentInfo::from)
-            .collect())
+            .map(|row| {
+                let sites = self.store.agent_sites(&row.name)?;
+                Ok(AgentInfo {
+                    sites,
+                    ..AgentInfo::from(row)
+                })
+            })
+            .collect()
     }
 
     /// Disables agent `name` (manage_agents); the last enabled agent manager cannot be.

@@ -107,14 +107,19 @@ impl Desk {
         limit: u32,
         after: Option<(i64, i64)>,
     ) -> Result<Vec<CareCall>> {
-        self.actor()?;
+        let sites = self.site_scope()?;
         let (from, to) = self.agenda_range(range);
-        self.store.care_agenda(from, to, limit, after)
+        self.store
+            .care_agenda(from, to, limit, after, sites.as_deref())
     }
 
-    /// Open care calls overdue, due today, tomorrow and within the week.
+    /// Open care calls overdue, due today, tomorrow and within the week, to the acting
+    /// agent's sites.
     pub fn care_counts(&self) -> Result<AgendaCounts> {
-        let n = self.store.care_counts(&self.agenda_bounds())?;
+        let sites = self.site_scope()?;
+        let n = self
+            .store
+            .care_counts(&self.agenda_bounds(), sites.as_deref())?;
         Ok(AgendaCounts::from_ranges(&n))
     }
 
@@ -134,6 +139,9 @@ impl Desk {
             return Err(Error::new("error.satisfaction_range"));
         }
         self.actor()?;
+        if let Some(call) = calls::by_id(&self.store.db(), id)? {
+            self.check_site_at(None, &id.to_string(), Some(&call.site))?;
+        }
         let now = self.clock.now();
         let agent = self.agent.clone();
         let policy = &self.config.policy;

@@ -178,10 +178,12 @@ impl Desk {
             .first()
             .is_none_or(|r| r.key == role.key);
         let mine = view == CallbackView::Mine;
+        let sites = self.site_scope()?;
         let filter = QueueFilter {
             overdue_at: (view == CallbackView::Overdue).then_some(now),
             owner: (mine && !desk_role).then_some(role.key.as_str()),
             unowned: mine && desk_role,
+            sites: sites.as_deref(),
         };
         let follow_up = &self.config.policy.follow_up;
         Ok(self
@@ -212,6 +214,7 @@ impl Desk {
         later: Option<DateTime<Utc>>,
     ) -> Result<CallOutcome> {
         self.actor()?;
+        self.check_site_of(number_text)?;
         let now = self.clock.now();
         let number = number::normalise(number_text);
         let agent = self.agent.clone();
@@ -295,6 +298,7 @@ impl Desk {
         note: &str,
     ) -> Result<()> {
         self.actor()?;
+        self.check_site_of(number_text)?;
         let now = self.clock.now();
         if due <= now {
             return Err(Error::new("error.promise_past").arg("field", "due"));
@@ -434,18 +438,21 @@ impl Desk {
         after: Option<(i64, i64)>,
     ) -> Result<Vec<(Revisit, Complaint)>> {
         let (from, to) = self.agenda_range(range);
-        self.actor()?;
+        let sites = self.site_scope()?;
         Ok(self
             .store
-            .revisit_agenda(from, to, limit, after)?
+            .revisit_agenda(from, to, limit, after, sites.as_deref())?
             .into_iter()
             .map(|(r, c)| (r, super::masked(c)))
             .collect())
     }
 
-    /// Open revisits per part of the agenda.
+    /// Open revisits per part of the agenda, of the acting agent's sites.
     pub fn agenda_counts(&self) -> Result<AgendaCounts> {
-        let n = self.store.revisit_counts(&self.agenda_bounds())?;
+        let sites = self.site_scope()?;
+        let n = self
+            .store
+            .revisit_counts(&self.agenda_bounds(), sites.as_deref())?;
         Ok(AgendaCounts::from_ranges(&n))
     }
 
@@ -479,6 +486,7 @@ impl Desk {
         }
         let now = self.clock.now();
         let role = self.role()?;
+        self.check_site_of(number_text)?;
         let number = number::normalise(number_text);
         let agent = self.agent.clone();
         let config = &self.config;

@@ -294,6 +294,7 @@ impl Desk {
     ) -> Result<Complaint> {
         let now = self.clock.now();
         let role = self.role()?;
+        self.check_site_of(number_text)?;
         let approving = matches!(action, Action::Approve | Action::Decline { .. });
         if approving
             && role.permissions.contains(&Permission::ApproveCompensation)
@@ -357,13 +358,15 @@ impl Desk {
         Ok(handling::takes_over(&c, &self.agent))
     }
 
-    /// Who looks at a queue: the acting agent, and what their role may approve.
+    /// Who looks at a queue: the acting agent, what their role may approve, and their
+    /// sites.
     fn viewer(&self) -> Result<Viewer<'_>> {
         let row = self.actor()?;
         let role = self.config.policy.roles.iter().find(|r| r.key == row.role);
         Ok(Viewer {
             agent: &self.agent,
             approves_up_to: role.and_then(approval_limit),
+            sites: self.site_scope()?,
         })
     }
 
@@ -379,6 +382,7 @@ impl Desk {
         confidential: bool,
     ) -> Result<Attachment> {
         self.actor()?;
+        self.check_site_of(number_text)?;
         let path = std::fs::canonicalize(file).map_err(|e| Error::io(file, e))?;
         let (sha256, size) = sha256_file(&path)?;
         let now = self.clock.now();
@@ -442,13 +446,17 @@ impl Desk {
             .filter(char::is_ascii_digit)
             .collect();
         let location = location.trim();
-        self.actor()?;
+        let sites = self.site_scope()?;
+        let sites = sites.as_deref();
         let mut found = Vec::new();
         if digits.len() >= REPEAT_MIN_DIGITS {
-            found.extend(self.store.recent_by_phone(&digits, REPEAT_LIMIT)?);
+            found.extend(self.store.recent_by_phone(&digits, REPEAT_LIMIT, sites)?);
         }
         if location.chars().count() >= REPEAT_MIN_LOCATION {
-            found.extend(self.store.recent_by_location(location, REPEAT_LIMIT)?);
+            found.extend(
+                self.store
+                    .recent_by_location(location, REPEAT_LIMIT, sites)?,
+            );
         }
         found.sort_by_key(|c| std::cmp::Reverse((c.received_at, c.id)));
         found.dedup_by_key(|c| c.id);
@@ -488,16 +496,18 @@ impl Desk {
     pub fn status_counts(&self) -> Result<StatusCounts> {
         let now = self.clock.now();
         let day_end = followup::local_day_start(now, 1, self.config.policy.timezone);
-        let due = self.store.due_counts(now, day_end)?;
+        let viewer = self.viewer()?;
+        let sites = viewer.sites.as_deref();
+        let due = self.store.due_counts(now, day_end, sites)?;
         let policy = &self.config.policy;
         let triage = schedule::hours(i64::from(policy.follow_up.triage_hours));
         // Received by this, a complaint's triage fell due before now (an index range).
         let late = calendar(policy).latest_start(now - chrono::TimeDelta::seconds(1), triage);
         Ok(StatusCounts {
-            untriaged: self.store.count(Queue::Untriaged, &Viewer::NOBODY)?,
+            untriaged: self.store.count(Queue::Untriaged, &viewer)?,
             due_today: due.due_today,
             overdue: due.overdue,
-            triage_overdue: self.store.count_untriaged_received_by(late)?,
+            triage_overdue: self.store.count_untriaged_received_by(late, sites)?,
         })
     }
 
@@ -546,12 +556,24 @@ impl Desk {
             open: count(Queue::Open)?,
             waiting: count(Queue::Waiting)?,
             approval: count(Queue::Approval)?,
-            closed_recently: self.store.count_closed_since(since)?,
+            closed_recently: self
+                .store
+                .count_closed_since(since, viewer.sites.as_deref())?,
             all: count(Queue::All)?,
         })
     }
 
-    /// The case file of complaint `number` (typed with or without its dash).
+    /// The case file of complaint `number` as a person opens it (`show`, the detail pane):
+    /// as [`Desk::case_file`], and a refusal for another site's complaint is recorded as a
+    /// denial.
+    pub fn open_case(&mut self, number_text: &str) -> Result<CaseFile> {
+        self.check_site_of(number_text)?;
+        self.case_file(number_text)
+    }
+
+    /// The case file of complaint `number` (typed with or without its dash); refused when
+    /// it is of a site the acting agent does not see (not recorded: see
+    /// [`Desk::open_case`]).
     pub fn case_file(&self, number_text: &str) -> Result<CaseFile> {
         self.actor()?;
         let number = number::normalise(number_text);
@@ -560,6 +582,7 @@ impl Desk {
                 .complaint_by_number(&number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?,
         );
+        self.site_allows(&complaint.number, complaint.site.as_deref())?;
         Ok(CaseFile {
             events: self.store.events(complaint.id)?,
             callbacks: self.store.callbacks(complaint.id)?,

@@ -43,10 +43,15 @@ pub struct Erasure {
 }
 
 impl Desk {
-    fn complaint(&self, number_text: &str) -> Result<Complaint> {
-        self.store
+    /// Complaint `number`, refused (and recorded) when of a site the acting agent does not
+    /// see.
+    fn complaint(&mut self, number_text: &str) -> Result<Complaint> {
+        let c = self
+            .store
             .complaint_by_number(&number::normalise(number_text))?
-            .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))
+            .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
+        self.check_site(&c)?;
+        Ok(c)
     }
 
     fn record_about(

@@ -1,7 +1,6 @@
 //! Search over every case: text and filters, newest first, phones masked; and a searcher
 //! with its own connection that a front end runs on another thread and cancels.
 
-use std::borrow::Cow;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -137,6 +136,8 @@ pub fn search_filter(policy: &Policy, typed: &FilterText) -> Result<SearchFilter
                 .find_site(text)
                 .map_or_else(|| text.to_string(), |s| s.key.clone())
         }),
+        // The desk names the searching agent's sites when it searches.
+        sites: None,
         from,
         to,
         location_prefix: given(&typed.location).map(str::to_string),
@@ -195,8 +196,7 @@ impl Desk {
         limit: u32,
         after: Option<Cursor>,
     ) -> Result<SearchPage> {
-        self.actor()?;
-        let filter = as_agent(filter, self.agent());
+        let filter = as_agent(filter, self.agent(), self.site_scope()?);
         Ok(last_cursor(self.store.search(&filter, limit, after)?))
     }
 
@@ -208,8 +208,7 @@ impl Desk {
         limit: u32,
         before: Cursor,
     ) -> Result<SearchPage> {
-        self.actor()?;
-        let filter = as_agent(filter, self.agent());
+        let filter = as_agent(filter, self.agent(), self.site_scope()?);
         Ok(first_cursor(
             self.store.search_before(&filter, limit, before)?,
         ))
@@ -217,8 +216,8 @@ impl Desk {
 
     /// How many complaints match `filter` (visits every match: ask after the first page).
     pub fn search_count(&self, filter: &SearchFilter) -> Result<u64> {
-        self.actor()?;
-        self.store.search_count(&as_agent(filter, self.agent()))
+        let filter = as_agent(filter, self.agent(), self.site_scope()?);
+        self.store.search_count(&filter)
     }
 
     /// The number of the complaint `text` names: a whole number (`20261130-0017`, the dash
@@ -243,23 +242,25 @@ impl Desk {
     /// A searcher on a connection of its own, to run searches on another thread while this
     /// desk goes on; cancel them through its [`Canceller`].
     pub fn searcher(&self) -> Result<Searcher> {
-        self.actor()?;
         Ok(Searcher {
+            sites: self.site_scope()?,
             store: self.store.open_reader()?,
             agent: self.agent().to_string(),
         })
     }
 }
 
-/// The filter as the store reads it: "mine" names the agent searching as the handler.
-fn as_agent<'f>(filter: &'f SearchFilter, agent: &str) -> Cow<'f, SearchFilter> {
-    if filter.view == View::Mine {
-        Cow::Owned(SearchFilter {
-            handler: Some(agent.to_string()),
-            ..filter.clone()
-        })
-    } else {
-        Cow::Borrowed(filter)
+/// The filter as the store reads it: "mine" names the agent searching as the handler, and
+/// only the sites they see (`sites`, whatever the filter said) are searched.
+fn as_agent(filter: &SearchFilter, agent: &str, sites: Option<Vec<String>>) -> SearchFilter {
+    SearchFilter {
+        handler: if filter.view == View::Mine {
+            Some(agent.to_string())
+        } else {
+            filter.handler.clone()
+        },
+        sites,
+        ..filter.clone()
     }
 }
 
@@ -280,6 +281,8 @@ pub struct Searcher {
     store: Store,
     /// Whose cases are "mine".
     agent: String,
+    /// The sites they see (`None`: every site's), as when the searcher was made.
+    sites: Option<Vec<String>>,
 }
 
 impl Searcher {
@@ -290,7 +293,7 @@ impl Searcher {
         limit: u32,
         after: Option<Cursor>,
     ) -> Result<SearchPage> {
-        let filter = as_agent(filter, &self.agent);
+        let filter = as_agent(filter, &self.agent, self.sites.clone());
         Ok(last_cursor(self.store.search(&filter, limit, after)?))
     }
 
@@ -301,7 +304,7 @@ impl Searcher {
         limit: u32,
         before: Cursor,
     ) -> Result<SearchPage> {
-        let filter = as_agent(filter, &self.agent);
+        let filter = as_agent(filter, &self.agent, self.sites.clone());
         Ok(first_cursor(
             self.store.search_before(&filter, limit, before)?,
         ))
@@ -309,7 +312,8 @@ impl Searcher {
 
     /// As [`Desk::search_count`].
     pub fn count(&self, filter: &SearchFilter) -> Result<u64> {
-        self.store.search_count(&as_agent(filter, &self.agent))
+        self.store
+            .search_count(&as_agent(filter, &self.agent, self.sites.clone()))
     }
 
     /// Cancels from any thread what this searcher is running at the time; the search or

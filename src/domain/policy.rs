@@ -350,6 +350,10 @@ pub struct Role {
     /// Permissions beyond taking and handling complaints.
     #[serde(default)]
     pub permissions: Vec<Permission>,
+    /// Sees and acts on every site's complaints, whatever sites its agents belong to
+    /// (head office).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_sites: bool,
 }
 
 /// A keyword rule: text that suggests a classification (never decides alone).

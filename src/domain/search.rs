@@ -311,6 +311,9 @@ pub struct SearchFilter {
     pub category: Option<String>,
     /// Site: a configured site's key, or a site typed freely.
     pub site: Option<String>,
+    /// The sites the searching agent sees: only their complaints and those naming no
+    /// site; `None`: every site's. Set by the desk, never by the one searching.
+    pub sites: Option<Vec<String>>,
     /// Severity key.
     pub severity: Option<String>,
     /// Handled by this agent.

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::domain::policy::Site;
+use crate::domain::policy::{Policy, Site};
 use crate::domain::search::fold;
 
 /// The configured sites' keys and names, folded once, in configured order.
@@ -81,9 +81,48 @@ impl SiteIndex {
     }
 }
 
+/// The sites whose complaints an agent of role `role` belonging to `sites` sees, besides
+/// the complaints naming no site (those are everyone's: a complaint taken before its site
+/// was known must not vanish from every queue). `None`: every site's — when no site is
+/// configured, when the role sees every site (head office), or when the agent belongs to
+/// no site (an agent's sites are given to scope them; until then, as before sites scoped
+/// anything).
+pub fn scope(policy: &Policy, role: &str, sites: Vec<String>) -> Option<Vec<String>> {
+    let all = policy.roles.iter().any(|r| r.key == role && r.all_sites);
+    (!policy.sites.is_empty() && !all && !sites.is_empty()).then_some(sites)
+}
+
+/// Whether an agent of `scope` ([`scope`]) sees a complaint of `site`.
+pub fn sees(scope: Option<&[String]>, site: Option<&str>) -> bool {
+    match (scope, site) {
+        (Some(sites), Some(site)) => sites.iter().any(|s| s == site),
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scoped_only_with_sites_configured_given_and_not_head_office() {
+        let mut policy = crate::domain::policy::fixtures::property_management();
+        let mine = || vec!["lvjing".to_string()];
+        assert_eq!(scope(&policy, "agent", mine()), Some(mine()));
+        assert_eq!(scope(&policy, "agent", Vec::new()), None, "no sites given");
+        assert_eq!(scope(&policy, "admin", mine()), None, "head office");
+        policy.sites.clear();
+        assert_eq!(scope(&policy, "agent", mine()), None, "no sites configured");
+    }
+
+    #[test]
+    fn a_scoped_agent_sees_their_sites_and_the_unsited() {
+        let mine = ["lvjing".to_string()];
+        assert!(sees(Some(&mine), Some("lvjing")));
+        assert!(!sees(Some(&mine), Some("xiangshu")));
+        assert!(sees(Some(&mine), None), "no site: everyone's");
+        assert!(sees(None, Some("xiangshu")), "not scoped");
+    }
 
     fn site(key: &str, zh: &str, zh_tw: Option<&str>, en: &str) -> Site {
         Site {

@@ -177,7 +177,33 @@ pub fn record_success(tx: &Db<'_>, name: &str, now: DateTime<Utc>) -> sql::Resul
     Ok(())
 }
 
+/// The sites agent `name` belongs to, by key.
+pub fn sites_of(conn: &Db<'_>, name: &str) -> sql::Result<Vec<String>> {
+    conn.rows(
+        "SELECT site FROM agent_sites WHERE agent = ?1 ORDER BY site",
+        args![name],
+        |r| r.get(0),
+    )
+}
+
+/// Makes `sites` the sites agent `name` belongs to (none: not scoped to sites).
+pub fn set_sites(tx: &Db<'_>, name: &str, sites: &[String]) -> sql::Result<()> {
+    tx.execute("DELETE FROM agent_sites WHERE agent = ?1", args![name])?;
+    for site in sites {
+        tx.execute(
+            "INSERT INTO agent_sites (agent, site) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            args![name, site],
+        )?;
+    }
+    Ok(())
+}
+
 impl Store {
+    /// The sites agent `name` belongs to, by key.
+    pub fn agent_sites(&self, name: &str) -> Result<Vec<String>> {
+        sites_of(&self.db(), name).map_err(|e| self.err(e))
+    }
+
     /// The agent `name`, if registered.
     pub fn agent(&self, name: &str) -> Result<Option<AgentRow>> {
         by_name(&self.db(), name).map_err(|e| self.err(e))

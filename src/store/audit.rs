@@ -262,7 +262,7 @@ pub struct AuditReport {
     pub kept_head_found: Option<bool>,
     /// The append-only triggers that are missing or altered.
     pub guards_missing: Vec<String>,
-    /// Agents whose role or disabled state is not what the chain last recorded for them
+    /// Agents whose role, disabled state or sites are not what the chain last recorded for them
     /// (edited in the file; agents the chain never recorded, from before it, are not
     /// judged).
     pub agents_altered: Vec<String>,
@@ -352,7 +352,7 @@ pub(crate) fn verify(conn: &Db<'_>, kept_head: Option<&str>) -> sql::Result<Audi
         agents_altered: Vec::new(),
     };
     // Each agent's role and state as the chain last recorded them.
-    let mut agents: BTreeMap<String, (String, bool)> = BTreeMap::new();
+    let mut agents: BTreeMap<String, RecordedAgent> = BTreeMap::new();
     let mut first: Option<(i64, Breach)> = None;
     let mut head: Vec<u8> = GENESIS.to_vec();
     // The rows written before schema 12 (their erased forms, in order) until the seal.
@@ -437,14 +437,27 @@ pub(crate) fn verify(conn: &Db<'_>, kept_head: Option<&str>) -> sql::Result<Audi
                     .and_then(Value::as_str)
                     .unwrap_or(&stored.agent);
                 if let Some(role) = added.get("role").and_then(Value::as_str) {
-                    agents.insert(name.to_string(), (role.to_string(), false));
+                    let agent = RecordedAgent {
+                        role: role.to_string(),
+                        disabled: false,
+                        sites: site_list(added.get("sites")),
+                    };
+                    agents.insert(name.to_string(), agent);
                 }
             }
             "agent_disabled" => {
                 if let Some(name) = object().get("name").and_then(Value::as_str)
                     && let Some(agent) = agents.get_mut(name)
                 {
-                    agent.1 = true;
+                    agent.disabled = true;
+                }
+            }
+            "agent_sites" => {
+                let changed = object();
+                if let Some(name) = changed.get("name").and_then(Value::as_str)
+                    && let Some(agent) = agents.get_mut(name)
+                {
+                    agent.sites = site_list(changed.get("sites"));
                 }
             }
             _ => {}
@@ -496,20 +509,51 @@ pub(crate) fn chain_existing(conn: &Db<'_>) -> sql::Result<()> {
     )
 }
 
-/// The agents whose row differs from the chain's record of them.
+/// An agent as the chain last recorded them: role, disabled, sites (by key, sorted).
+struct RecordedAgent {
+    role: String,
+    disabled: bool,
+    sites: Vec<String>,
+}
+
+/// The sites an `agent_added` or `agent_sites` event names, sorted (none before sites).
+fn site_list(value: Option<&Value>) -> Vec<String> {
+    let mut sites: Vec<String> = value
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    sites.sort();
+    sites
+}
+
+/// The agents whose row (role, disabled) or sites differ from the chain's record of them.
 fn altered_agents(
     conn: &Db<'_>,
-    recorded: &BTreeMap<String, (String, bool)>,
+    recorded: &BTreeMap<String, RecordedAgent>,
 ) -> sql::Result<Vec<String>> {
     let rows = conn.rows(
         "SELECT name, role, disabled FROM agents ORDER BY name",
         args![],
         |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<bool>(2)?)),
     )?;
+    let mut sites: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (agent, site) in conn.rows(
+        "SELECT agent, site FROM agent_sites ORDER BY agent, site",
+        args![],
+        |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
+    )? {
+        sites.entry(agent).or_default().push(site);
+    }
     let mut altered = Vec::new();
     for (name, role, disabled) in rows {
-        if let Some((chain_role, chain_disabled)) = recorded.get(&name)
-            && (*chain_role != role || *chain_disabled != disabled)
+        let own = sites.get(&name).map_or(&[][..], Vec::as_slice);
+        if let Some(chain) = recorded.get(&name)
+            && (chain.role != role || chain.disabled != disabled || chain.sites != own)
         {
             altered.push(name);
         }
@@ -739,6 +783,39 @@ mod tests {
         let report = store.audit_verify(None).expect("verify");
         assert_eq!(report.agents_altered, ["李娜"]);
         assert!(!report.is_whole());
+    }
+
+    #[test]
+    fn sites_edited_in_the_file_are_reported() {
+        let (_dir, mut store) = store_with_events();
+        let added = serde_json::json!({ "name": "李娜", "role": "agent", "sites": ["lvjing"] });
+        store
+            .write(|tx| {
+                crate::store::agents::insert(tx, "李娜", "agent", "x", chrono::Utc::now())?;
+                crate::store::agents::set_sites(tx, "李娜", &["lvjing".into()])?;
+                Ok(events::append(tx, &event(None, "agent_added", &added))?)
+            })
+            .expect("agent");
+        assert!(store.audit_verify(None).expect("verify").is_whole());
+        // Changed through the desk: recorded, still whole.
+        let changed = serde_json::json!({ "name": "李娜", "sites": ["lvjing", "xiangshu"] });
+        store
+            .write(|tx| {
+                crate::store::agents::set_sites(tx, "李娜", &["xiangshu".into(), "lvjing".into()])?;
+                Ok(events::append(tx, &event(None, "agent_sites", &changed))?)
+            })
+            .expect("sites");
+        assert!(store.audit_verify(None).expect("verify").is_whole());
+        // Edited in the file: reported.
+        store
+            .db()
+            .execute(
+                "INSERT INTO agent_sites (agent, site) VALUES ('李娜', 'binjiang')",
+                args![],
+            )
+            .expect("edit");
+        let report = store.audit_verify(None).expect("verify");
+        assert_eq!(report.agents_altered, ["李娜"]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Care calls (定期回访): the open one of each site on a care plan, and those made.
 
-use crate::store::sql::{self, Db, Optional, Row, args};
+use crate::store::complaints::{arg_refs, scope_to_sites};
+use crate::store::sql::{self, Db, Optional, Row, Value, args};
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
@@ -160,36 +161,49 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Open care calls due in `[from, to)` after `(due, id)` of the last one read, in
-    /// (due time, id) order.
+    /// Open care calls to `sites` (`None`: every site) due in `[from, to)` after
+    /// `(due, id)` of the last one read, in (due time, id) order.
     pub fn care_agenda(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         limit: u32,
         after: Option<(i64, i64)>,
+        sites: Option<&[String]>,
     ) -> Result<Vec<CareCall>> {
         let (due, id) = after.unwrap_or((from.timestamp() - 1, i64::MAX));
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM care_calls INDEXED BY care_calls_open
+             WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2
+               AND (due_at, id) > (?3, ?4)"
+        );
+        let mut args = vec![
+            Value::Int(from.timestamp()),
+            Value::Int(to.timestamp()),
+            Value::Int(due),
+            Value::Int(id),
+            Value::Int(limit.into()),
+        ];
+        scope_to_sites(&mut sql, &mut args, "site", sites);
+        sql.push_str(" ORDER BY due_at, id LIMIT ?5");
         self.db()
-            .rows(
-                &format!(
-                    "SELECT {COLUMNS} FROM care_calls INDEXED BY care_calls_open
-                 WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2
-                   AND (due_at, id) > (?3, ?4)
-                 ORDER BY due_at, id LIMIT ?5"
-                ),
-                args![from.timestamp(), to.timestamp(), due, id, limit],
-                care_at,
-            )
+            .rows(&sql, &arg_refs(&args), care_at)
             .map_err(|e| self.err(e))
     }
 
-    /// Open care calls due in each of the ranges `[bounds[i], bounds[i + 1])`.
-    pub fn care_counts(&self, bounds: &[DateTime<Utc>]) -> Result<Vec<i64>> {
+    /// Open care calls to `sites` (`None`: every site) due in each of the ranges
+    /// `[bounds[i], bounds[i + 1])`.
+    pub fn care_counts(
+        &self,
+        bounds: &[DateTime<Utc>],
+        sites: Option<&[String]>,
+    ) -> Result<Vec<i64>> {
         self.counts_between(
             "SELECT count(*) FROM care_calls INDEXED BY care_calls_open
              WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2",
             bounds,
+            "site",
+            sites,
         )
     }
 

@@ -84,13 +84,17 @@ impl<'a> NewRow<'a> {
     }
 }
 
-/// Who looks at a queue: "mine" is their cases, "approval" what their role may approve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Who looks at a queue: "mine" is their cases, "approval" what their role may approve,
+/// and only their sites' complaints when they are scoped to sites.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Viewer<'a> {
     /// The acting agent.
     pub agent: &'a str,
     /// The largest compensation their role may approve; `None`: none.
     pub approves_up_to: Option<u32>,
+    /// The sites whose complaints they see (besides those naming no site); `None`: every
+    /// site's.
+    pub sites: Option<Vec<String>>,
 }
 
 impl Viewer<'_> {
@@ -98,6 +102,7 @@ impl Viewer<'_> {
     pub const NOBODY: Viewer<'static> = Viewer {
         agent: "",
         approves_up_to: None,
+        sites: None,
     };
 
     /// The queue's own argument (`?1` of its filter).
@@ -110,6 +115,46 @@ impl Viewer<'_> {
             _ => Value::Null,
         }
     }
+}
+
+/// Appends to `sql` (which has a `WHERE`) the condition that keeps the complaints whose
+/// site (`column`) is one of `sites` or none, its arguments pushed onto `args` (numbered
+/// after those already there). Nothing when `sites` is `None` (every site).
+pub(crate) fn scope_to_sites(
+    sql: &mut String,
+    args: &mut Vec<Value<'static>>,
+    column: &str,
+    sites: Option<&[String]>,
+) {
+    if let Some(cond) = site_condition(args, column, sites) {
+        sql.push_str(" AND ");
+        sql.push_str(&cond);
+    }
+}
+
+/// The condition keeping the complaints whose site (`column`) is one of `sites` or none,
+/// its arguments pushed onto `args`; `None` when `sites` is `None` (every site).
+pub(crate) fn site_condition(
+    args: &mut Vec<Value<'static>>,
+    column: &str,
+    sites: Option<&[String]>,
+) -> Option<String> {
+    let sites = sites?;
+    let placeholders: Vec<String> = sites
+        .iter()
+        .map(|s| {
+            args.push(Value::Text(s.clone().into()));
+            format!("?{}", args.len())
+        })
+        .collect();
+    Some(if placeholders.is_empty() {
+        format!("{column} IS NULL")
+    } else {
+        format!(
+            "({column} IS NULL OR {column} IN ({}))",
+            placeholders.join(", ")
+        )
+    })
 }
 
 /// Position after the last row of a page, for the next page (keyset paging).
@@ -390,16 +435,27 @@ impl Store {
         Ok((rows, first))
     }
 
-    /// The latest `limit` complaints whose normalised phone starts with `digits`, newest
-    /// first (through the phone index; callers pass enough digits to be selective).
-    pub fn recent_by_phone(&self, digits: &str, limit: u32) -> Result<Vec<Complaint>> {
-        self.recent_by_prefix("phone_norm", "complaints_phone", digits, limit)
+    /// The latest `limit` complaints of `sites` (`None`: every site) whose normalised phone
+    /// starts with `digits`, newest first (through the phone index; callers pass enough
+    /// digits to be selective).
+    pub fn recent_by_phone(
+        &self,
+        digits: &str,
+        limit: u32,
+        sites: Option<&[String]>,
+    ) -> Result<Vec<Complaint>> {
+        self.recent_by_prefix("phone_norm", "complaints_phone", digits, limit, sites)
     }
 
-    /// The latest `limit` complaints whose location starts with `location`, newest first
-    /// (through the location index).
-    pub fn recent_by_location(&self, location: &str, limit: u32) -> Result<Vec<Complaint>> {
-        self.recent_by_prefix("location", "complaints_location", location, limit)
+    /// The latest `limit` complaints of `sites` (`None`: every site) whose location starts
+    /// with `location`, newest first (through the location index).
+    pub fn recent_by_location(
+        &self,
+        location: &str,
+        limit: u32,
+        sites: Option<&[String]>,
+    ) -> Result<Vec<Complaint>> {
+        self.recent_by_prefix("location", "complaints_location", location, limit, sites)
     }
 
     fn recent_by_prefix(
@@ -408,18 +464,25 @@ impl Store {
         index: &str,
         prefix: &str,
         limit: u32,
+        sites: Option<&[String]>,
     ) -> Result<Vec<Complaint>> {
         let Some(upper) = prefix_upper_bound(prefix) else {
             return Ok(Vec::new());
         };
         let db = self.db();
-        let sql = format!(
+        let mut sql = format!(
             "SELECT {COLUMNS} FROM complaints{}
-             WHERE {column} >= ?1 AND {column} < ?2
-             ORDER BY received_at DESC, id DESC LIMIT ?3",
+             WHERE {column} >= ?1 AND {column} < ?2",
             indexed_by(index)
         );
-        db.rows(&sql, args![prefix, upper, limit], from_row)
+        let mut args = vec![
+            Value::Text(prefix.to_string().into()),
+            Value::Text(upper.into()),
+            Value::Int(limit.into()),
+        ];
+        scope_to_sites(&mut sql, &mut args, "site", sites);
+        sql.push_str(" ORDER BY received_at DESC, id DESC LIMIT ?3");
+        db.rows(&sql, &arg_refs(&args), from_row)
             .map_err(|e| self.err(e))
     }
 
@@ -484,36 +547,51 @@ impl Store {
         let db = self.db();
         let engine = db.engine();
         let (filter, takes_arg) = queue_filter(engine, queue);
-        let sql = format!(
+        let mut sql = format!(
             "SELECT count(*) FROM complaints{} WHERE {filter}",
             indexed_by(queue_index(queue)),
         );
-        let arg = viewer.arg(queue);
-        let args: &[&dyn sql::Arg] = if takes_arg { &[&arg] } else { &[] };
-        db.value(&sql, args).map_err(|e| self.err(e))
+        let mut args = Vec::new();
+        if takes_arg {
+            args.push(viewer.arg(queue));
+        }
+        scope_to_sites(&mut sql, &mut args, "site", viewer.sites.as_deref());
+        db.value(&sql, &arg_refs(&args)).map_err(|e| self.err(e))
     }
 
-    /// How many complaints were closed at or after `since` (a range of the closed index).
-    pub fn count_closed_since(&self, since: DateTime<Utc>) -> Result<i64> {
+    /// How many complaints of `sites` (`None`: every site) were closed at or after `since`
+    /// (a range of the closed index).
+    pub fn count_closed_since(
+        &self,
+        since: DateTime<Utc>,
+        sites: Option<&[String]>,
+    ) -> Result<i64> {
         let db = self.db();
-        let sql = format!(
+        let mut sql = format!(
             "SELECT count(*) FROM complaints{} WHERE closed_at IS NOT NULL AND closed_at >= ?1",
             indexed_by("complaints_closed")
         );
-        db.value(&sql, args![since.timestamp()])
-            .map_err(|e| self.err(e))
+        let mut args = vec![Value::Int(since.timestamp())];
+        scope_to_sites(&mut sql, &mut args, "site", sites);
+        db.value(&sql, &arg_refs(&args)).map_err(|e| self.err(e))
     }
 
-    /// Untriaged complaints received at or before `by` (through the untriaged index).
-    pub fn count_untriaged_received_by(&self, by: DateTime<Utc>) -> Result<i64> {
+    /// Untriaged complaints of `sites` (`None`: every site) received at or before `by`
+    /// (through the untriaged index).
+    pub fn count_untriaged_received_by(
+        &self,
+        by: DateTime<Utc>,
+        sites: Option<&[String]>,
+    ) -> Result<i64> {
         let db = self.db();
-        let sql = format!(
+        let mut sql = format!(
             "SELECT count(*) FROM complaints{}
              WHERE scope IS NULL AND closed_at IS NULL AND received_at <= ?1",
             indexed_by("complaints_untriaged")
         );
-        db.value(&sql, args![by.timestamp()])
-            .map_err(|e| self.err(e))
+        let mut args = vec![Value::Int(by.timestamp())];
+        scope_to_sites(&mut sql, &mut args, "site", sites);
+        db.value(&sql, &arg_refs(&args)).map_err(|e| self.err(e))
     }
 
     /// Gives the open cases nobody handles their intake agent (handlers from intake). One
@@ -656,6 +734,7 @@ fn queue_query(
         "SELECT {COLUMNS} FROM complaints{} WHERE {filter}",
         indexed_by(queue_index(queue))
     );
+    scope_to_sites(&mut sql, &mut args, "site", viewer.sites.as_deref());
     if let Some(c) = cursor {
         args.extend([Value::Int(c.key), Value::Int(c.id)]);
         let n = args.len();
@@ -692,20 +771,27 @@ mod tests {
             [None, Some(Cursor { key: 1, id: 1 })]
                 .into_iter()
                 .flat_map(move |cursor| {
-                    [false, true].into_iter().map(move |reversed| {
-                        let viewer = Viewer {
-                            agent: "王丽",
-                            approves_up_to: Some(500),
-                        };
-                        let query = queue_query(
-                            Engine::Sqlite,
-                            q,
-                            &viewer,
-                            cursor,
-                            reversed,
-                            Value::Int(1),
-                        );
-                        (format!("{q:?} {cursor:?} reversed {reversed}"), query)
+                    [false, true].into_iter().flat_map(move |reversed| {
+                        [None, Some(vec!["lvjing".to_string(), "xiangshu".into()])]
+                            .into_iter()
+                            .map(move |sites| {
+                                let viewer = Viewer {
+                                    agent: "王丽",
+                                    approves_up_to: Some(500),
+                                    sites: sites.clone(),
+                                };
+                                let query = queue_query(
+                                    Engine::Sqlite,
+                                    q,
+                                    &viewer,
+                                    cursor,
+                                    reversed,
+                                    Value::Int(1),
+                                );
+                                let name =
+                                    format!("{q:?} {cursor:?} reversed {reversed} {sites:?}");
+                                (name, query)
+                            })
                     })
                 })
         });

@@ -4,13 +4,15 @@ use chrono::{DateTime, Utc};
 
 use std::time::Instant;
 
-use crate::store::sql::{self, Db, Optional, Row, args};
+use crate::store::sql::{self, Db, Optional, Row, Value, args};
 
 use crate::domain::complaint::{Complaint, Scope};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::bulk::BULK_BUDGET;
-use crate::store::complaints::{self, complaint_at, qualified_columns};
+use crate::store::complaints::{
+    self, arg_refs, complaint_at, qualified_columns, scope_to_sites, site_condition,
+};
 
 /// A call owed to the customer or a third party.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,8 +105,7 @@ fn callback_queue_sql(owner: Owner) -> String {
         "SELECT {CALLBACK_COLUMNS_Q}, {} FROM callbacks cb INDEXED BY {index}
          JOIN complaints c ON c.id = cb.complaint_id
          WHERE cb.done_at IS NULL{owned} AND (cb.due_at, cb.id) > (?1, ?2)
-           AND cb.due_at < ?3
-         ORDER BY cb.due_at, cb.id LIMIT ?4",
+           AND cb.due_at < ?3",
         qualified_columns()
     )
 }
@@ -129,6 +130,9 @@ pub struct QueueFilter<'a> {
     pub owner: Option<&'a str>,
     /// Only callbacks still at the desk (not escalated, owned by nobody).
     pub unowned: bool,
+    /// Only callbacks of these sites' complaints (and those naming no site); `None`: every
+    /// site's.
+    pub sites: Option<&'a [String]>,
 }
 
 /// The callbacks of a complaint, by due time (inside a transaction or not).
@@ -525,22 +529,47 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Open callbacks and revisits due before `day_end` but not yet past (`due_today`) and
-    /// past `now` (`overdue`), through the open-items indexes.
-    pub fn due_counts(&self, now: DateTime<Utc>, day_end: DateTime<Utc>) -> Result<DueCounts> {
+    /// Open callbacks, revisits and care calls of `sites` (`None`: every site) due before
+    /// `day_end` but not yet past (`due_today`) and past `now` (`overdue`), through the
+    /// open-items indexes.
+    pub fn due_counts(
+        &self,
+        now: DateTime<Utc>,
+        day_end: DateTime<Utc>,
+        sites: Option<&[String]>,
+    ) -> Result<DueCounts> {
+        let mut args = vec![Value::Int(now.timestamp()), Value::Int(day_end.timestamp())];
+        // Scoped, a callback or revisit counts by its complaint's site, a care call by its
+        // own; the same arguments serve every count (`due_at` and `done_at` are the calls').
+        let cond = site_condition(&mut args, "c.site", sites);
+        let count = |table: &str, due: &str| match (&cond, table) {
+            (None, _) => format!("(SELECT count(*) FROM {table} WHERE done_at IS NULL AND {due})"),
+            (Some(cond), "care_calls") => format!(
+                "(SELECT count(*) FROM care_calls c WHERE done_at IS NULL AND {due} AND {cond})"
+            ),
+            (Some(cond), _) => format!(
+                "(SELECT count(*) FROM {table} x JOIN complaints c ON c.id = x.complaint_id
+                  WHERE done_at IS NULL AND {due} AND {cond})"
+            ),
+        };
+        let overdue = "due_at < ?1";
+        let today = "due_at >= ?1 AND due_at < ?2";
+        let sql = format!(
+            "SELECT {} + {} + {}, {} + {} + {}",
+            count("callbacks", overdue),
+            count("revisits", overdue),
+            count("care_calls", overdue),
+            count("callbacks", today),
+            count("revisits", today),
+            count("care_calls", today),
+        );
         self.db()
-            .row("SELECT
-                   (SELECT count(*) FROM callbacks WHERE done_at IS NULL AND due_at < ?1)
-                 + (SELECT count(*) FROM revisits  WHERE done_at IS NULL AND due_at < ?1)
-                 + (SELECT count(*) FROM care_calls WHERE done_at IS NULL AND due_at < ?1),
-                   (SELECT count(*) FROM callbacks WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)
-                 + (SELECT count(*) FROM revisits  WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)
-                 + (SELECT count(*) FROM care_calls WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2)", args![now.timestamp(), day_end.timestamp()], |r| {
-                    Ok(DueCounts {
-                        overdue: r.get(0)?,
-                        due_today: r.get(1)?,
-                    })
+            .row(&sql, &arg_refs(&args), |r| {
+                Ok(DueCounts {
+                    overdue: r.get(0)?,
+                    due_today: r.get(1)?,
                 })
+            })
             .map_err(|e| self.err(e))
     }
 
@@ -563,69 +592,105 @@ impl Store {
             (false, Some(_)) => Owner::Role,
             (false, None) => Owner::Any,
         };
-        let sql = callback_queue_sql(owner);
+        let mut sql = callback_queue_sql(owner);
         let (due, id) = after.unwrap_or((i64::MIN, i64::MIN));
         let overdue = filter.overdue_at.map_or(i64::MAX, |t| t.timestamp());
-        let role = filter.owner.unwrap_or("");
-        let all = args![due, id, overdue, limit, role];
+        let mut args = vec![
+            Value::Int(due),
+            Value::Int(id),
+            Value::Int(overdue),
+            Value::Int(limit.into()),
+        ];
         // Only the parameters this variant of the query names (`?5` the owner's role).
-        let used = if owner == Owner::Role { all } else { &all[..4] };
+        if owner == Owner::Role {
+            args.push(Value::Text(filter.owner.unwrap_or("").to_string().into()));
+        }
+        scope_to_sites(&mut sql, &mut args, "c.site", filter.sites);
+        sql.push_str(" ORDER BY cb.due_at, cb.id LIMIT ?4");
         self.db()
-            .rows(&sql, used, |r| {
+            .rows(&sql, &arg_refs(&args), |r| {
                 Ok((callback_at(r, 0)?, complaint_at(r, CALLBACK_COLUMNS_N)?))
             })
             .map_err(|e| self.err(e))
     }
 
     /// One page of the revisit agenda: open revisits due in `[from, to)` after `after` in
-    /// (due time, id) order, with their complaints.
+    /// (due time, id) order, with their complaints, of `sites` (`None`: every site).
     pub fn revisit_agenda(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         limit: u32,
         after: Option<(i64, i64)>,
+        sites: Option<&[String]>,
     ) -> Result<Vec<(Revisit, Complaint)>> {
         let (due, id) = after.unwrap_or((from.timestamp() - 1, i64::MAX));
-        let sql = format!(
+        let mut sql = format!(
             "SELECT {REVISIT_COLUMNS_Q}, {} FROM revisits r INDEXED BY revisits_open
              JOIN complaints c ON c.id = r.complaint_id
              WHERE r.done_at IS NULL AND r.due_at >= ?1 AND r.due_at < ?2
-               AND (r.due_at, r.id) > (?3, ?4)
-             ORDER BY r.due_at, r.id LIMIT ?5",
+               AND (r.due_at, r.id) > (?3, ?4)",
             qualified_columns()
         );
+        let mut args = vec![
+            Value::Int(from.timestamp()),
+            Value::Int(to.timestamp()),
+            Value::Int(due),
+            Value::Int(id),
+            Value::Int(limit.into()),
+        ];
+        scope_to_sites(&mut sql, &mut args, "c.site", sites);
+        sql.push_str(" ORDER BY r.due_at, r.id LIMIT ?5");
         self.db()
-            .rows(
-                &sql,
-                args![from.timestamp(), to.timestamp(), due, id, limit],
-                |r| Ok((revisit_at(r, 0)?, complaint_at(r, REVISIT_COLUMNS_N)?)),
-            )
+            .rows(&sql, &arg_refs(&args), |r| {
+                Ok((revisit_at(r, 0)?, complaint_at(r, REVISIT_COLUMNS_N)?))
+            })
             .map_err(|e| self.err(e))
     }
 
-    /// Open revisits due in each of the ranges `[bounds[i], bounds[i + 1])`.
-    pub fn revisit_counts(&self, bounds: &[DateTime<Utc>]) -> Result<Vec<i64>> {
+    /// Open revisits of `sites` (`None`: every site) due in each of the ranges
+    /// `[bounds[i], bounds[i + 1])`.
+    pub fn revisit_counts(
+        &self,
+        bounds: &[DateTime<Utc>],
+        sites: Option<&[String]>,
+    ) -> Result<Vec<i64>> {
+        let join = if sites.is_some() {
+            " JOIN complaints c ON c.id = r.complaint_id"
+        } else {
+            ""
+        };
         self.counts_between(
-            "SELECT count(*) FROM revisits INDEXED BY revisits_open
-             WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2",
+            &format!(
+                "SELECT count(*) FROM revisits r INDEXED BY revisits_open{join}
+                 WHERE r.done_at IS NULL AND r.due_at >= ?1 AND r.due_at < ?2"
+            ),
             bounds,
+            "c.site",
+            sites,
         )
     }
 
-    /// `count_sql` (a count of rows due in `[?1, ?2)`) for each of the ranges
-    /// `[bounds[i], bounds[i + 1])`.
+    /// `count_sql` (a count of rows due in `[?1, ?2)`, with a `WHERE`) for each of the
+    /// ranges `[bounds[i], bounds[i + 1])`, of `sites` (their site in `site_column`;
+    /// `None`: every site).
     pub(crate) fn counts_between(
         &self,
         count_sql: &str,
         bounds: &[DateTime<Utc>],
+        site_column: &str,
+        sites: Option<&[String]>,
     ) -> Result<Vec<i64>> {
         let db = self.db();
+        let mut sql = count_sql.to_string();
+        let mut args = vec![Value::Null, Value::Null];
+        scope_to_sites(&mut sql, &mut args, site_column, sites);
         bounds
             .windows(2)
             .map(|w| {
-                db.value(count_sql, args![w[0].timestamp(), w[1].timestamp()])
-                    .map_err(|e| self.err(e))
+                args[0] = Value::Int(w[0].timestamp());
+                args[1] = Value::Int(w[1].timestamp());
+                db.value(&sql, &arg_refs(&args)).map_err(|e| self.err(e))
             })
             .collect()
     }

@@ -74,6 +74,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(waiting_calls),
     Migration::Code(sites),
     Migration::Code(care_calls),
+    Migration::Code(agent_sites),
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
@@ -126,6 +127,12 @@ fn care_calls(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
     upgraded(conn, 16)
 }
 
+/// Migration 17: the sites an agent belongs to.
+fn agent_sites(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0017_agent_sites.sql"))?;
+    upgraded(conn, 17)
+}
+
 /// Records in the timeline that the schema moved up to `to` (migrations after 12).
 pub(crate) fn upgraded(conn: &Db<'_>, to: i64) -> sql::Result<()> {
     events::append(
@@ -154,6 +161,7 @@ const MARKERS: &[(i64, &str, &str)] = &[
     (14, "waiting_calls_owed", "complaint_id"),
     (15, "complaints", "site"),
     (16, "care_calls", "site"),
+    (17, "agent_sites", "site"),
 ];
 
 /// Tables every version of our schema has; their absence means a damaged file.

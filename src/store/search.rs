@@ -399,6 +399,11 @@ fn row_conditions(engine: Engine, filter: &SearchFilter, q: &mut Query, conds: &
     equal("c.severity", filter.severity.as_deref());
     equal("c.site", filter.site.as_deref());
     equal("c.handler", filter.handler.as_deref());
+    conds.extend(complaints::site_condition(
+        &mut q.args,
+        "c.site",
+        filter.sites.as_deref(),
+    ));
     if let Some(category) = filter.category.as_deref() {
         let n = q.arg(Value::Text(category.to_string().into()));
         conds.push(format!(
@@ -478,6 +483,7 @@ fn build_fts5(filter: &SearchFilter, read: Read) -> Result<Query> {
         || filter.scope.is_some()
         || filter.category.is_some()
         || filter.site.is_some()
+        || filter.sites.is_some()
         || filter.severity.is_some()
         || filter.handler.is_some()
         || filter.location_prefix.is_some();
@@ -725,6 +731,21 @@ mod tests {
             },
             SearchFilter {
                 view: View::Closed,
+                ..SearchFilter::default()
+            },
+            // An agent scoped to sites, with text and without.
+            SearchFilter {
+                text: Some("漏水".into()),
+                sites: Some(vec!["lvjing".into(), "xiangshu".into()]),
+                ..SearchFilter::default()
+            },
+            SearchFilter {
+                sites: Some(vec!["lvjing".into()]),
+                ..SearchFilter::default()
+            },
+            SearchFilter {
+                view: View::Closed,
+                sites: Some(vec!["lvjing".into(), "xiangshu".into()]),
                 ..SearchFilter::default()
             },
         ];

@@ -77,6 +77,8 @@ pub struct App {
     agents: Option<Box<Agents>>,
     agent: String,
     counts: Option<StatusCounts>,
+    /// The sites the agent sees, by key, when scoped to sites (shown beside their name).
+    sites: Vec<String>,
     /// When the counts next change by themselves.
     next_due: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
@@ -134,6 +136,7 @@ impl App {
             agents: None,
             agent,
             counts: None,
+            sites: Vec::new(),
             next_due: None,
             now: Utc::now(),
             notice: None,
@@ -316,6 +319,7 @@ impl App {
             Msg::Counts(live) => {
                 self.counts = Some(live.counts);
                 self.next_due = live.next_due;
+                self.sites = live.sites;
                 if live.escalated > 0 {
                     self.notify(Notice::Escalated(live.escalated));
                     if self.pane == Pane::Callbacks && self.rooms.callbacks.loaded() {
@@ -753,10 +757,16 @@ impl App {
         if let Some((shown, _)) = &self.notice {
             notice::render(c, ctx.zone(), shown, now, frame, notice_line);
         }
+        let sites: Vec<String> = self
+            .sites
+            .iter()
+            .map(|k| self.config.site_name(k, c.lang()))
+            .collect();
         status::status_line(
             c,
             status::Status {
                 agent: &self.agent,
+                sites: &sites,
                 now: self.now,
                 zone: self.config.policy.timezone,
                 counts: self.counts,

@@ -21,7 +21,7 @@ use crate::tui::widgets::window::Fetch;
 
 /// What the status line and the follow-up panes keep up with: the counts, when they next
 /// change by themselves, and how many late callbacks were just escalated.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Live {
     /// The status-line counts.
     pub counts: StatusCounts,
@@ -29,6 +29,8 @@ pub struct Live {
     pub next_due: Option<DateTime<Utc>>,
     /// Callbacks escalated by this recount.
     pub escalated: usize,
+    /// The sites the acting agent sees, by key, when scoped to sites (empty: every site).
+    pub sites: Vec<String>,
 }
 
 /// Something that happened: input, time, or the result of an effect (wrapped for the pane

@@ -126,6 +126,7 @@ fn live(desk: &mut Desk, escalate: bool) -> Result<Live> {
         counts: desk.status_counts()?,
         next_due: desk.next_due()?,
         escalated,
+        sites: desk.site_scope()?.unwrap_or_default(),
     })
 }
 
@@ -255,7 +256,7 @@ impl Runner {
             }
             Effect::GoTo(text) => desk
                 .find_number(&text)
-                .and_then(|number| desk.case_file(&number))
+                .and_then(|number| desk.open_case(&number))
                 .map(|case| Some(Msg::Case(case::Msg::Opened(Box::new(case))))),
             Effect::DataVersion => match desk.data_version() {
                 Ok(v) => Ok(Some(Msg::DataVersion(v))),
@@ -332,7 +333,7 @@ impl Runner {
                 })
             }
             Effect::OpenCase(number) => desk
-                .case_file(&number)
+                .open_case(&number)
                 .map(|case| Some(Msg::Case(case::Msg::Opened(Box::new(case))))),
             // Every refusal of a move goes back to its form, which keeps what was typed: a
             // rule, a stale version (error.conflict) or a failed write alike.

@@ -1855,6 +1855,7 @@ fn agent_info(name: &str, role: &str) -> crate::desk::AgentInfo {
         locked: false,
         has_secret: true,
         last_active_at: None,
+        sites: Vec::new(),
     }
 }
 

@@ -422,6 +422,7 @@ mod tests {
                 locked: false,
                 has_secret: true,
                 last_active_at: None,
+                sites: Vec::new(),
             })
             .collect();
         let mut overlay = Agents::new(rows);

@@ -59,6 +59,8 @@ fn pane_tabs(catalog: &Catalog, active: Option<Pane>, gap: &'static str) -> Vec<
 pub struct Status<'a> {
     /// Who acts.
     pub agent: &'a str,
+    /// The names of the sites they see, when scoped to sites (empty: every site).
+    pub sites: &'a [String],
     /// The clock.
     pub now: DateTime<Utc>,
     /// The desk's time zone.
@@ -67,12 +69,23 @@ pub struct Status<'a> {
     pub counts: Option<StatusCounts>,
 }
 
+/// Columns the names of an agent's sites take on the status line at most.
+const MAX_SITES_WIDTH: usize = 24;
+
 /// Draws the status line.
 pub fn status_line(catalog: &Catalog, status: Status<'_>, frame: &mut Frame<'_>, area: Rect) {
-    let agent = catalog.format(
+    let mut agent = catalog.format(
         "tui.status_agent",
         &[("agent", sanitize_line(status.agent))],
     );
+    if !status.sites.is_empty() {
+        let names: Vec<_> = status.sites.iter().map(|s| sanitize_line(s)).collect();
+        let sites = fit(&names.join(", "), MAX_SITES_WIDTH);
+        agent = catalog.format(
+            "tui.status_agent_sites",
+            &[("agent", agent), ("sites", sites.trim_end().to_string())],
+        );
+    }
     let mut spans = vec![Span::styled(format!(" {agent} "), theme::status())];
     if let Some(c) = status.counts {
         // Those past the triage target follow the untriaged count: "30 (4 late)".

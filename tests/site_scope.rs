@@ -1,0 +1,282 @@
+//! Sites scope every view of the desk, on a real file: queues and their counts, search,
+//! the callback queue, the revisit and care agendas and the status line show an agent given
+//! sites only those sites' work (and the complaints naming no site); a case of another site
+//! is refused, and opening it is recorded as a denial.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use complaint_desk::config::{Config, Preset};
+use complaint_desk::desk::{AgendaRange, CallbackView, Desk, FixedClock, SearchFilter, View};
+use complaint_desk::domain::complaint::{Channel, Complaint, Intent, NewComplaint, Queue, Scope};
+use complaint_desk::domain::handling::Action;
+use complaint_desk::domain::zone::Zone;
+use complaint_desk::store::{Store, agents};
+
+fn at(s: &str) -> DateTime<Utc> {
+    Zone::named("Asia/Shanghai")
+        .expect("zone")
+        .instant(NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect(s))
+}
+
+fn config() -> Config {
+    let mut config = Config::preset(Preset::PropertyManagement).expect("preset");
+    config.policy.timezone = Zone::named("Asia/Shanghai").expect("zone");
+    config
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl World {
+    /// A file with 王丽 (agent, of 绿景花园), 李娜 (supervisor, no site) and 管理员 (admin,
+    /// head office, given a site all the same).
+    fn new() -> World {
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = dir.path().join("desk.db");
+        let mut store = Store::open(&db).expect("open");
+        for (name, role) in [
+            ("王丽", "agent"),
+            ("李娜", "supervisor"),
+            ("管理员", "admin"),
+        ] {
+            store
+                .agent_active(name, role, at("2026-01-05 09:00"))
+                .expect("register");
+        }
+        store
+            .write(|tx| {
+                agents::set_sites(tx, "王丽", &["lvjing".into()])?;
+                agents::set_sites(tx, "管理员", &["binjiang".into()])?;
+                Ok(())
+            })
+            .expect("sites");
+        World { _dir: dir, db }
+    }
+
+    fn desk(&self, agent: &str, when: &str) -> Desk {
+        let store = Store::open(&self.db).expect("open");
+        Desk::new(store, config(), agent, Box::new(FixedClock(at(when)))).expect("desk")
+    }
+}
+
+fn leak(site: &str) -> NewComplaint {
+    NewComplaint {
+        channel: Some(Channel::Phone),
+        name: "张伟".into(),
+        phone: "13800138000".into(),
+        location: "3栋2单元1801".into(),
+        category: "漏水".into(),
+        description: "卫生间天花板漏水，楼下已经发霉。".into(),
+        outcome: "尽快维修".into(),
+        apologized: true,
+        received_at: None,
+        extra_categories: Vec::new(),
+        site: site.into(),
+    }
+}
+
+fn classify() -> Action {
+    Action::Classify {
+        scope: Scope::In,
+        party: None,
+        complaint_type: None,
+        severity: "general".into(),
+        intent: Intent::Genuine,
+        spread_risk: false,
+        explained: false,
+    }
+}
+
+/// Classified and taken to its remedy (a first-reply call owed before, revisits after).
+fn remedied() -> Vec<Action> {
+    vec![
+        classify(),
+        Action::Verify {
+            motive: "担心楼下邻居索赔".into(),
+            outcome: "维修".into(),
+        },
+        Action::Assess {
+            facts: "防水层破损".into(),
+            severity: None,
+        },
+        Action::Plan {
+            department: "工程部".into(),
+            actions: "更换防水层".into(),
+            promised: None,
+            confirmed: true,
+            compensation: None,
+            gift: None,
+        },
+        Action::Reply {
+            accepted: true,
+            alternatives: String::new(),
+        },
+        Action::Remedied {
+            note: "防水层已更换".into(),
+        },
+    ]
+}
+
+fn sites(rows: &[Complaint]) -> Vec<Option<String>> {
+    let mut s: Vec<Option<String>> = rows.iter().map(|c| c.site.clone()).collect();
+    s.sort();
+    s
+}
+
+#[test]
+fn an_agent_given_a_site_sees_only_its_work_and_head_office_all() {
+    let world = World::new();
+    let mut head = world.desk("李娜", "2026-03-02 10:00");
+    // Per site: one remedied (revisits owed), one classified (a reply call owed), and one
+    // untriaged; and the same naming no site.
+    for site in ["lvjing", "xiangshu", ""] {
+        for steps in [remedied(), vec![classify()], Vec::new()] {
+            let n = head.intake(&leak(site)).expect("intake").number;
+            for step in &steps {
+                head.act(&n, None, step).expect("move");
+            }
+        }
+    }
+    let wang = world.desk("王丽", "2026-03-20 10:00");
+    let li = world.desk("李娜", "2026-03-20 10:00");
+    let admin = world.desk("管理员", "2026-03-20 10:00");
+
+    // Queues, counts.
+    let (page, _) = wang.page(Queue::All, 50, None).expect("page");
+    let lvjing = Some("lvjing".to_string());
+    assert_eq!(
+        sites(&page),
+        [None, None, None, lvjing.clone(), lvjing.clone(), lvjing]
+    );
+    assert_eq!(wang.count(Queue::All).expect("count"), 6);
+    assert_eq!(li.count(Queue::All).expect("count"), 9);
+    assert_eq!(admin.count(Queue::All).expect("count"), 9, "head office");
+    assert_eq!(wang.view_counts().expect("views").open, 6);
+    let (back, _) = wang.page_before(Queue::All, 50, None).expect("page");
+    assert_eq!(back.len(), 6);
+    let mut streamed = 0;
+    wang.for_each(Queue::Untriaged, None, |_| {
+        streamed += 1;
+        Ok(())
+    })
+    .expect("stream");
+    assert_eq!(streamed, 2);
+
+    // The status line.
+    let (w, l) = (
+        wang.status_counts().expect("counts"),
+        li.status_counts().expect("counts"),
+    );
+    assert_eq!((w.untriaged, l.untriaged), (2, 3));
+    assert!(
+        w.due_today + w.overdue < l.due_today + l.overdue,
+        "{w:?} {l:?}"
+    );
+
+    // Search, on the desk and on a searcher of its own.
+    let filter = SearchFilter {
+        text: Some("漏水".into()),
+        view: View::All,
+        ..SearchFilter::default()
+    };
+    let (found, _) = wang.search(&filter, 50, None).expect("search");
+    assert_eq!(found.len(), 6);
+    assert!(found.iter().all(|c| c.site.as_deref() != Some("xiangshu")));
+    assert_eq!(wang.search_count(&filter).expect("count"), 6);
+    let searcher = wang.searcher().expect("searcher");
+    assert_eq!(searcher.count(&filter).expect("count"), 6);
+    let other = SearchFilter {
+        site: Some("xiangshu".into()),
+        ..filter.clone()
+    };
+    assert_eq!(wang.search_count(&other).expect("count"), 0);
+    assert_eq!(
+        li.search_count(&other).expect("count"),
+        3,
+        "filtered by site"
+    );
+
+    // The callback queue, the revisit and care agendas.
+    let calls = wang
+        .callback_queue(CallbackView::All, 50, None)
+        .expect("calls");
+    assert!(!calls.is_empty());
+    assert!(
+        calls
+            .iter()
+            .all(|r| r.complaint.site.as_deref() != Some("xiangshu"))
+    );
+    let all_calls = li
+        .callback_queue(CallbackView::All, 50, None)
+        .expect("calls");
+    assert!(all_calls.len() > calls.len());
+    let visits = wang
+        .revisit_agenda(AgendaRange::All, 50, None)
+        .expect("agenda");
+    let all_visits = li
+        .revisit_agenda(AgendaRange::All, 50, None)
+        .expect("agenda");
+    assert!(!visits.is_empty() && visits.len() < all_visits.len());
+    assert!(
+        visits
+            .iter()
+            .all(|(_, c)| c.site.as_deref() != Some("xiangshu"))
+    );
+    let total = |a: complaint_desk::desk::AgendaCounts| a.overdue + a.today + a.tomorrow + a.week;
+    assert!(total(wang.agenda_counts().expect("n")) < total(li.agenda_counts().expect("n")));
+    let care = wang.care_agenda(AgendaRange::All, 50, None).expect("care");
+    assert_eq!(
+        care.iter().map(|c| c.site.as_str()).collect::<Vec<_>>(),
+        ["lvjing"]
+    );
+    assert_eq!(
+        li.care_agenda(AgendaRange::All, 50, None)
+            .expect("care")
+            .len(),
+        3
+    );
+    // The plan staggers the sites' calls: 绿景花园's today, 滨江壹号's within the week.
+    let (w, l) = (wang.care_counts().expect("n"), li.care_counts().expect("n"));
+    assert_eq!((w.today, w.week), (1, 1));
+    assert_eq!((l.today, l.week), (1, 2));
+}
+
+#[test]
+fn another_sites_case_is_refused_and_opening_it_recorded() {
+    let world = World::new();
+    let mut head = world.desk("李娜", "2026-03-02 10:00");
+    let theirs = head.intake(&leak("xiangshu")).expect("intake").number;
+    let ours = head.intake(&leak("lvjing")).expect("intake").number;
+    let mut wang = world.desk("王丽", "2026-03-02 11:00");
+    assert_eq!(
+        wang.case_file(&theirs).map(|_| ()).map_err(|e| e.key),
+        Err("error.other_site")
+    );
+    assert_eq!(
+        wang.open_case(&theirs).map(|_| ()).map_err(|e| e.key),
+        Err("error.other_site")
+    );
+    assert_eq!(
+        wang.act(&theirs, None, &classify())
+            .map(|_| ())
+            .map_err(|e| e.key),
+        Err("error.other_site")
+    );
+    assert!(wang.open_case(&ours).is_ok());
+    assert!(wang.act(&ours, None, &classify()).is_ok());
+    let case = head.case_file(&theirs).expect("head office sees it");
+    let denials: Vec<_> = case
+        .events
+        .iter()
+        .filter(|e| e.kind == "denied" && e.agent == "王丽")
+        .collect();
+    assert_eq!(denials.len(), 2, "open and move, not the quiet read");
+    assert_eq!(case.complaint.scope, None, "the move changed nothing");
+    // Repeat complainants: only the sites seen.
+    let earlier = wang.repeat_complainants("13800138000", "").expect("repeat");
+    assert_eq!(earlier.len(), 1);
+    assert_eq!(earlier[0].number, ours);
+}
