@@ -1,7 +1,7 @@
 //! The desk's promises: the callback queue (attempts, promises, escalation when late) and
 //! the revisit schedule (results, reopening on dissatisfaction).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 
 use super::{Desk, apply, calendar, check_version};
 use crate::domain::complaint::Complaint;
@@ -240,7 +240,9 @@ impl Desk {
                 CallResult::Reached => None,
                 CallResult::Later => Some(later.unwrap_or(retry)),
                 _ => Some(retry),
-            };
+            }
+            // Stored to the second: the timeline says the same time the call holds.
+            .map(|t| t.trunc_subsecs(0));
             if let Some(due) = later
                 && due <= now
             {
@@ -576,5 +578,7 @@ impl Desk {
 /// When a call or revisit that did not reach the customer is tried again:
 /// `follow_up.retry_hours` business hours after `now`.
 pub(crate) fn retry_due(policy: &Policy, now: DateTime<Utc>) -> DateTime<Utc> {
-    calendar(policy).add_hours(now, i64::from(policy.follow_up.retry_hours))
+    calendar(policy)
+        .add_hours(now, i64::from(policy.follow_up.retry_hours))
+        .trunc_subsecs(0)
 }
