@@ -239,7 +239,7 @@ impl Target {
 
     /// A new connection (listening for the desks' writes when `listen`), and its server
     /// process id.
-    pub(crate) fn connect(&self, listen: bool) -> Result<(postgres::Client, i32)> {
+    pub(crate) fn connect(&self, listen: bool) -> Result<Connected> {
         let client = match &self.tls {
             Some(tls) => self.config.connect(tls.clone()),
             None => self.config.connect(postgres::NoTls),
@@ -342,6 +342,9 @@ pub(crate) fn announce(db: &Db<'_>) -> sql::Result<()> {
     }
 }
 
+/// A new connection and its server process id.
+type Connected = (postgres::Client, i32);
+
 /// An open PostgreSQL database.
 pub(crate) struct Link {
     pg: RefCell<Pg>,
@@ -353,7 +356,7 @@ pub(crate) struct Link {
     /// Notifications of other desks' commits received so far, plus one per reconnection.
     heard: Cell<i64>,
     /// A connection being made on another thread, after this one was lost.
-    reconnecting: RefCell<Option<Receiver<Result<(postgres::Client, i32)>>>>,
+    reconnecting: RefCell<Option<Receiver<Result<Connected>>>>,
 }
 
 impl Link {
