@@ -20,10 +20,11 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use common::KillOnDrop;
+use common::pg::PgDb;
 use complaint_desk::config::{Config, Preset};
 use complaint_desk::desk::{Desk, SystemClock};
 use complaint_desk::domain::complaint::{Channel, Complaint, NewComplaint};
-use complaint_desk::store::Store;
+use complaint_desk::store::{IfMissing, Store};
 use portable_pty::{CommandBuilder, ExitStatus, MasterPty, PtySize, SlavePty, native_pty_system};
 
 /// The built binary.
@@ -1999,4 +2000,183 @@ fn a_plan_over_the_limit_is_declined_revised_and_approved_at_one_terminal() {
         .expect("declined");
     assert_eq!(declined["detail"]["note"], NOTE, "{declined}");
     assert_eq!(declined["detail"]["compensation"], 500, "{declined}");
+}
+
+// ---------------------------------------------------------------------------------------
+// On PostgreSQL: two desks live, and a lost connection.
+
+/// The status line while the database connection is lost, and once it is back.
+const LOST: &str = "数据库连接中断，正在重连...";
+const BACK: &str = "数据库连接已恢复";
+
+/// Registers `name` with `role` and PIN `pin` in the PostgreSQL database `db` (its schema
+/// created if need be).
+fn register_on(db: &PgDb, name: &str, role: &str, pin: &str) {
+    let mut store = Store::open_postgres(&db.url, Some(&db.password), IfMissing::Create)
+        .expect("open the database");
+    store
+        .agent_active(name, role, chrono::Utc::now())
+        .expect("register the agent");
+    let config = Config::preset(Preset::PropertyManagement).expect("preset");
+    let mut desk = Desk::new(store, config, name, Box::new(SystemClock)).expect("desk");
+    desk.sign_in(name, pin).expect("set the PIN");
+}
+
+/// The app on the PostgreSQL database `db` as `agent`, signed in with `pin`, on intake.
+fn open_on(home: &Home, db: &PgDb, agent: &str, pin: &str) -> Tty {
+    let args: Vec<OsString> = vec![
+        "--db".into(),
+        db.url.clone().into(),
+        "--agent".into(),
+        agent.into(),
+    ];
+    let mut tty = Tty::start(home, &args, &[("PGPASSWORD", &db.password)]);
+    tty.sign_in(None, pin);
+    tty.wait_for_all(&["投诉人", &format!("坐席 {agent}")]);
+    tty
+}
+
+/// The forms kept on this computer while the database could not be reached.
+fn local_drafts(home: &Home) -> Vec<PathBuf> {
+    std::fs::read_dir(home.data_home().join("complaint-desk").join("drafts"))
+        .map(|entries| entries.filter_map(|e| Some(e.ok()?.path())).collect())
+        .unwrap_or_default()
+}
+
+/// Waits until `ready` holds (the server's side of things), failing after the timeout.
+fn wait_until_true(what: &str, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < TIMEOUT, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Two terminals on one PostgreSQL database see each other's saves without a key. Then the
+/// server ends their connections and refuses new ones for a while: the status line says
+/// so, what is being typed stays (kept on this computer, owner-only), a save is refused
+/// saying why; once the server lets them in again the desks say so, the kept form goes to
+/// the database, and a save shows at the other terminal.
+#[test]
+fn two_desks_on_postgresql_see_each_other_and_ride_out_a_lost_connection() {
+    const NAME: &str = "赵敏";
+    const PART: &str = "电梯困人十分钟";
+    const MORE: &str = "物业无人接听";
+    let Some(db) = PgDb::new() else { return };
+    register_on(&db, AGENT, "agent", PIN);
+    register_on(&db, OTHER, "agent", OTHER_PIN);
+    let (home_one, home_two) = (Home::new(), Home::new());
+    home_one.write_config();
+    home_two.write_config();
+    let mut one = open_on(&home_one, &db, AGENT, PIN);
+    let mut two = open_on(&home_two, &db, OTHER, OTHER_PIN);
+    two.send(F3);
+    two.wait_for_all(&["待判定投诉（最早受理在前）：0", "待判定 0"]);
+
+    one.send("张伟");
+    one.send(TAB);
+    one.send("13800138000");
+    one.send(&TAB.repeat(2));
+    one.send("3栋2单元1801");
+    one.send(TAB);
+    one.send("漏");
+    one.send(&TAB.repeat(2));
+    one.send("卫生间天花板漏水");
+    one.wait_for("卫生间天花板漏水");
+    one.send(CTRL_S);
+    let first = saved_number(&one.wait_for(SAVED));
+    two.wait_for_all(&[&first, "待判定投诉（最早受理在前）：1", "待判定 1"]);
+
+    // A form typed at the first desk.
+    one.send(NAME);
+    one.send(TAB);
+    one.send("13900139000");
+    one.send(&TAB.repeat(2));
+    one.send("5栋1单元602");
+    one.send(TAB);
+    one.send("漏");
+    one.send(&TAB.repeat(2));
+    one.send(PART);
+    one.wait_for(PART);
+
+    // The server ends both desks' connections and lets nobody in.
+    let mut admin = db.client();
+    let name: String = admin
+        .query_one("SELECT current_database()", &[])
+        .expect("name")
+        .get(0);
+    // From another database: a database's connections are not barred from inside it.
+    let server = std::env::var("COMPLAINT_DESK_TEST_PG").expect("the server's URL");
+    let mut outside = postgres::Client::connect(&server, postgres::NoTls).expect("connect");
+    let mut allow = |on: bool| {
+        let sql = format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {on}");
+        outside.batch_execute(&sql).expect("allow connections");
+    };
+    allow(false);
+    admin
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND application_name = 'complaint-desk'",
+            &[],
+        )
+        .expect("end the desks' connections");
+    one.wait_for(LOST);
+    two.wait_for(LOST);
+
+    // Typing goes on; the form is kept on this computer, for its owner only.
+    one.send(MORE);
+    one.wait_for_all(&[NAME, &format!("{PART}{MORE}"), LOST]);
+    let kept = || {
+        local_drafts(&home_one).into_iter().find(|p| {
+            std::fs::read_to_string(p).is_ok_and(|t| t.contains(&format!("{PART}{MORE}")))
+        })
+    };
+    wait_until_true("the form kept on this computer", || kept().is_some());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let file = kept().expect("kept");
+        let mode = std::fs::metadata(&file).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+    }
+
+    // A save is refused, saying why; the form keeps what was typed.
+    one.send(CTRL_S);
+    let refused = one.wait_until("the save refused for the lost connection", |s| {
+        s.contents()
+            .split_whitespace()
+            .collect::<String>()
+            .contains("未保存任何内容")
+    });
+    assert!(
+        refused.contains(NAME) && !refused.contains(SAVED),
+        "{refused}"
+    );
+    one.wait_for_all(&[NAME, &format!("{PART}{MORE}")]);
+
+    // The server lets them in again: both say so, and the kept form is in the database.
+    allow(true);
+    one.wait_for(BACK);
+    two.wait_for(BACK);
+    wait_until_true("the kept form handed to the database", || {
+        local_drafts(&home_one).is_empty()
+    });
+    let form: String = admin
+        .query_one("SELECT form FROM drafts WHERE agent = $1", &[&AGENT])
+        .expect("the draft in the database")
+        .get(0);
+    assert!(form.contains(&format!("{PART}{MORE}")), "{form}");
+
+    // Saved now, and seen at the other desk.
+    one.send(CTRL_S);
+    let second = saved_number(&one.wait_for(SAVED));
+    assert_ne!(second, first);
+    two.wait_for_all(&[&second, "待判定投诉（最早受理在前）：2", "待判定 2"]);
+    let left: i64 = admin
+        .query_one("SELECT count(*) FROM drafts WHERE agent = $1", &[&AGENT])
+        .expect("drafts")
+        .get(0);
+    assert_eq!(left, 0, "the saved complaint took its draft");
+    two.quit_cleanly();
+    one.quit_cleanly();
 }

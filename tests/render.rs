@@ -29,7 +29,7 @@ use complaint_desk::domain::zone::Zone;
 use complaint_desk::i18n::{Catalog, Lang};
 use complaint_desk::store::Store;
 use complaint_desk::tui::app::{App, MIN_SIZE};
-use complaint_desk::tui::msg::{Effect, Msg, Notice};
+use complaint_desk::tui::msg::{Connection, Effect, Msg, Notice};
 use complaint_desk::tui::panes::Pane;
 use complaint_desk::tui::panes::first_run::FirstRun;
 use complaint_desk::tui::panes::intake::Field;
@@ -3611,4 +3611,17 @@ fn rows_are_as_wide_as_the_screen() {
     assert_eq!(rows(&buffer), vec!["漏水ab  ", " 张     "]);
     assert_eq!(snapshot_text(&buffer), "漏水ab  |\n 张     |");
     check_cells("helper", &buffer);
+}
+
+#[test]
+fn the_status_line_tells_a_lost_database_connection_and_its_return() {
+    for lang in [Lang::ZhCn, Lang::En] {
+        let size = (80, 24);
+        let mut s = Session::fresh(lang, size);
+        s.type_text("张伟");
+        s.send(Msg::Connection(Connection::Lost));
+        s.snapshot(&name("connection_lost", lang, size));
+        s.send(Msg::Connection(Connection::Back));
+        s.snapshot(&name("connection_back", lang, size));
+    }
 }

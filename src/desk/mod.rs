@@ -266,6 +266,17 @@ impl Desk {
         self.store.data_version()
     }
 
+    /// Whether the connection to the database server was lost (never, on a file).
+    pub fn connection_lost(&self) -> bool {
+        self.store.connection_lost()
+    }
+
+    /// Connects to the database server again without waiting: `Ok(true)` once connected,
+    /// `Ok(false)` while still trying, the error when the try failed.
+    pub fn try_reconnect(&self) -> Result<bool> {
+        self.store.try_reconnect()
+    }
+
     /// The database file.
     pub fn db_path(&self) -> &Path {
         self.store.path()

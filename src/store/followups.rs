@@ -705,7 +705,7 @@ impl Store {
                    UNION ALL
                    SELECT min(due_at) FROM revisits WHERE done_at IS NULL AND due_at > ?1
                    UNION ALL
-                   SELECT min(due_at) FROM care_calls WHERE done_at IS NULL AND due_at > ?1)",
+                   SELECT min(due_at) FROM care_calls WHERE done_at IS NULL AND due_at > ?1) AS due",
                 args![now.timestamp()],
                 |r| r.get::<Option<i64>>(0),
             )

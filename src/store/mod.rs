@@ -367,7 +367,7 @@ impl Store {
     ) -> Result<Store> {
         let target = postgres::Target::parse(url)?.with_password(password)?;
         let shown = target.shown().to_path_buf();
-        let link = postgres::Link::open(target, if_missing)?;
+        let link = postgres::Link::open(target, if_missing, true)?;
         Ok(Store {
             link: Link::Postgres(Box::new(link)),
             path: shown,
@@ -404,14 +404,59 @@ impl Store {
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: all of it commits, or none of it. The
     /// store's first write is refused if the walk before it finds a damaged page.
+    ///
+    /// On PostgreSQL, a connection lost before the commit gives `error.pg_lost` (nothing
+    /// written); lost during the commit, `error.pg_lost_commit` (not known to be written).
     pub fn write<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>) -> Result<T> {
         self.check_before_write()?;
         let path = self.path.clone();
-        let tx = Txn::begin(self.db()).map_err(|e| Error::storage(&path, e))?;
-        let value = f(tx.db()).map_err(|e| with_path(e, &path))?;
-        postgres::announce(tx.db()).map_err(|e| Error::storage(&path, e))?;
-        tx.commit().map_err(|e| Error::storage(&path, e))?;
+        let tx = Txn::begin(self.db()).map_err(|e| self.err(e))?;
+        let value = f(tx.db()).map_err(|e| self.lost_or(with_path(e, &path)))?;
+        postgres::announce(tx.db()).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| match &self.link {
+            Link::Postgres(link) if link.is_lost() => {
+                Error::new("error.pg_lost_commit").arg("url", path.display())
+            }
+            _ => Error::storage(&path, e),
+        })?;
         Ok(value)
+    }
+
+    /// Whether the connection to the database server was lost (never, on a file). The
+    /// store finds out when it next uses the connection ([`Store::data_version`] does).
+    pub fn connection_lost(&self) -> bool {
+        match &self.link {
+            Link::Sqlite(_) => false,
+            Link::Postgres(link) => link.is_lost(),
+        }
+    }
+
+    /// Connects to the database server again, waiting for it (nothing to do on a file).
+    pub fn reconnect(&self) -> Result<()> {
+        match &self.link {
+            Link::Sqlite(_) => Ok(()),
+            Link::Postgres(link) => link.reconnect(),
+        }
+    }
+
+    /// Connects to the database server again without waiting (a connection is made on
+    /// another thread): `Ok(true)` once connected, `Ok(false)` while still trying, the error
+    /// when it failed (the next call tries again). Always `Ok(true)` on a file.
+    pub fn try_reconnect(&self) -> Result<bool> {
+        match &self.link {
+            Link::Sqlite(_) => Ok(true),
+            Link::Postgres(link) => link.try_reconnect(),
+        }
+    }
+
+    /// `error.pg_lost` in place of a storage error when the connection is gone.
+    fn lost_or(&self, e: Error) -> Error {
+        match &self.link {
+            Link::Postgres(link) if e.key == "error.storage" && link.is_lost() => {
+                link.target().lost()
+            }
+            _ => e,
+        }
     }
 
     /// `PRAGMA data_version`: changes when another connection commits to the file, so a
@@ -468,8 +513,9 @@ impl Store {
     }
 
     /// Maps a storage error on this store.
+    /// `error.pg_lost` when the connection to the server is gone.
     pub(crate) fn err(&self, e: impl std::fmt::Display) -> Error {
-        Error::storage(&self.path, e)
+        self.lost_or(Error::storage(&self.path, e))
     }
 
     /// Before this store's first write (once): the b-tree pages `dbstat` reads within
@@ -575,7 +621,7 @@ impl Store {
     pub fn open_reader(&self) -> Result<Store> {
         let path = self.path.as_path();
         if let Link::Postgres(link) = &self.link {
-            let link = postgres::Link::open(link.target().clone(), IfMissing::Refuse)?;
+            let link = postgres::Link::open(link.target().clone(), IfMissing::Refuse, false)?;
             return Ok(Store {
                 link: Link::Postgres(Box::new(link)),
                 path: self.path.clone(),

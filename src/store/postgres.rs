@@ -13,6 +13,7 @@
 use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::Duration;
 
 use postgres::config::{Host, SslMode};
@@ -33,6 +34,18 @@ const HEARING: Duration = Duration::from_millis(1);
 
 /// How long connecting may take before it is given up.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Quiet time on the connection before the system checks the server is still there (then
+/// every [`KEEPALIVE_INTERVAL`], [`KEEPALIVE_RETRIES`] times): a network gone quiet is told
+/// in well under a minute rather than the system's two hours.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(15);
+/// Time between unanswered keepalive probes.
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(5);
+/// Unanswered keepalive probes before the connection counts as lost.
+const KEEPALIVE_RETRIES: u32 = 3;
+/// How long data sent may go unacknowledged before the connection counts as lost (a write
+/// into a dead network fails in this time, not the system's quarter of an hour).
+const UNACKNOWLEDGED: Duration = Duration::from_secs(30);
 
 /// Whether a location names a PostgreSQL database rather than a file.
 pub fn is_url(location: &Path) -> bool {
@@ -129,6 +142,10 @@ impl Target {
         }
         config.application_name("complaint-desk");
         config.keepalives(true);
+        config.keepalives_idle(KEEPALIVE_IDLE);
+        config.keepalives_interval(KEEPALIVE_INTERVAL);
+        config.keepalives_retries(KEEPALIVE_RETRIES);
+        config.tcp_user_timeout(UNACKNOWLEDGED);
         let (ssl, verify_host) = match mode.as_str() {
             "disable" => (SslMode::Disable, false),
             "prefer" | "allow" => (SslMode::Prefer, true),
@@ -220,8 +237,9 @@ impl Target {
         pgpass_lookup(&text, &[&self.host(), &port.to_string(), &db, &user])
     }
 
-    /// A new connection, listening for other desks' writes.
-    pub(crate) fn connect(&self) -> Result<postgres::Client> {
+    /// A new connection (listening for the desks' writes when `listen`), and its server
+    /// process id.
+    pub(crate) fn connect(&self, listen: bool) -> Result<Connected> {
         let client = match &self.tls {
             Some(tls) => self.config.connect(tls.clone()),
             None => self.config.connect(postgres::NoTls),
@@ -231,10 +249,21 @@ impl Target {
                 .arg("url", self.shown.display())
                 .arg("detail", sql::Error::from(e))
         })?;
-        client
-            .batch_execute(&format!("LISTEN {CHANNEL}"))
+        if listen {
+            client
+                .batch_execute(&format!("LISTEN {CHANNEL}"))
+                .map_err(|e| self.error(e))?;
+        }
+        let pid: i32 = client
+            .query_one("SELECT pg_backend_pid()", &[])
+            .and_then(|row| row.try_get(0))
             .map_err(|e| self.error(e))?;
-        Ok(client)
+        Ok((client, pid))
+    }
+
+    /// `error.pg_lost`: the connection to the server is gone.
+    pub(crate) fn lost(&self) -> Error {
+        Error::new("error.pg_lost").arg("url", self.shown.display())
     }
 
     /// A storage error on this database.
@@ -313,23 +342,35 @@ pub(crate) fn announce(db: &Db<'_>) -> sql::Result<()> {
     }
 }
 
+/// A new connection and its server process id.
+type Connected = (postgres::Client, i32);
+
 /// An open PostgreSQL database.
 pub(crate) struct Link {
     pg: RefCell<Pg>,
     target: Target,
-    /// Notifications of other desks' commits received so far.
+    /// Whether the connection listens for the desks' writes (a reader for searches does not).
+    listen: bool,
+    /// The connection's server process: the notifications of its own commits carry it.
+    pid: Cell<i32>,
+    /// Notifications of other desks' commits received so far, plus one per reconnection.
     heard: Cell<i64>,
+    /// A connection being made on another thread, after this one was lost.
+    reconnecting: RefCell<Option<Receiver<Result<Connected>>>>,
 }
 
 impl Link {
     /// Connects to `target`, checks the schema (or creates it on an empty database when
-    /// `if_missing` allows).
-    pub(crate) fn open(target: Target, if_missing: IfMissing) -> Result<Link> {
-        let client = target.connect()?;
+    /// `if_missing` allows); the connection listens for the desks' writes when `listen`.
+    pub(crate) fn open(target: Target, if_missing: IfMissing, listen: bool) -> Result<Link> {
+        let (client, pid) = target.connect(listen)?;
         let link = Link {
             pg: RefCell::new(Pg::new(client)),
             target,
+            listen,
+            pid: Cell::new(pid),
             heard: Cell::new(0),
+            reconnecting: RefCell::new(None),
         };
         link.prepare(if_missing)?;
         Ok(link)
@@ -404,24 +445,89 @@ impl Link {
         Ok(())
     }
 
-    /// How many commits of other desks (and this one) were heard of: changes whenever one
-    /// is, without a query (the connection's pending notifications are read).
+    /// How many commits of other desks were heard of (this connection's own are not): changes
+    /// whenever one is, without a query (the notifications waiting on the connection are
+    /// read), and after a reconnection (what changed meanwhile is to be read again).
+    /// `error.pg_lost` once the connection is gone.
     pub(crate) fn data_version(&self) -> Result<i64> {
         let mut pg = self.pg.borrow_mut();
-        let mut notes = pg.client.notifications();
-        // A millisecond's wait lets the client read what the socket holds (`iter` alone
-        // returns only what an earlier statement happened to read).
-        let mut it = notes.timeout_iter(HEARING);
+        let own = self.pid.get();
         let mut heard = 0i64;
-        loop {
-            match postgres::fallible_iterator::FallibleIterator::next(&mut it) {
-                Ok(Some(_)) => heard += 1,
-                Ok(None) => break,
-                Err(e) => return Err(self.target.error(e)),
+        {
+            let mut notes = pg.client.notifications();
+            // A millisecond's wait lets the client read what the socket holds (`iter`
+            // alone returns only what an earlier statement happened to read).
+            let mut it = notes.timeout_iter(HEARING);
+            loop {
+                match postgres::fallible_iterator::FallibleIterator::next(&mut it) {
+                    Ok(Some(note)) if note.process_id() == own => {}
+                    Ok(Some(_)) => heard += 1,
+                    Ok(None) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reading notifications failed");
+                        return Err(self.target.lost());
+                    }
+                }
             }
+        }
+        if pg.client.is_closed() {
+            return Err(self.target.lost());
         }
         self.heard.set(self.heard.get() + heard);
         Ok(self.heard.get())
+    }
+
+    /// Whether the connection is gone (the server ended it, or the network did), as last
+    /// seen: any use of the connection (a statement, [`Link::data_version`]) finds out.
+    pub(crate) fn is_lost(&self) -> bool {
+        self.pg.try_borrow().is_ok_and(|pg| pg.client.is_closed())
+    }
+
+    /// Connects again, waiting for it, listening as before.
+    pub(crate) fn reconnect(&self) -> Result<()> {
+        let (client, pid) = self.target.connect(self.listen)?;
+        self.adopt(client, pid);
+        Ok(())
+    }
+
+    /// Connects again without waiting: the first call starts connecting on another thread,
+    /// later ones say whether it is done (`Ok(true)`, connected), still going (`Ok(false)`)
+    /// or failed (the error; the next call starts again).
+    pub(crate) fn try_reconnect(&self) -> Result<bool> {
+        let mut slot = self.reconnecting.borrow_mut();
+        let Some(rx) = slot.as_ref() else {
+            let (tx, rx) = mpsc::channel();
+            let target = self.target.clone();
+            let listen = self.listen;
+            std::thread::Builder::new()
+                .name("reconnect".into())
+                .spawn(move || {
+                    // Nobody waits for it any more if the store was closed meanwhile.
+                    let _ = tx.send(target.connect(listen));
+                })
+                .map_err(|e| Error::new("error.internal").arg("detail", e))?;
+            *slot = Some(rx);
+            return Ok(false);
+        };
+        let connected = match rx.try_recv() {
+            Err(TryRecvError::Empty) => return Ok(false),
+            Ok(connected) => connected,
+            Err(TryRecvError::Disconnected) => {
+                Err(Error::new("error.internal").arg("detail", "the reconnecting thread died"))
+            }
+        };
+        *slot = None;
+        let (client, pid) = connected?;
+        self.adopt(client, pid);
+        Ok(true)
+    }
+
+    /// Takes a new connection in place of the lost one.
+    fn adopt(&self, client: postgres::Client, pid: i32) {
+        *self.pg.borrow_mut() = Pg::new(client);
+        self.pid.set(pid);
+        self.heard.set(self.heard.get() + 1);
+        tracing::info!(db = %self.target.shown().display(), "reconnected");
     }
 
     /// A token that cancels the statement this connection is running, from another thread.

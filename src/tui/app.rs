@@ -22,7 +22,7 @@ use crate::tui::forms::agents::{self, Agents};
 use crate::tui::forms::followups::FollowForm;
 use crate::tui::forms::moves::MoveForm;
 use crate::tui::keymap::{self, Global, Help};
-use crate::tui::msg::{Effect, Msg, Notice, Out};
+use crate::tui::msg::{Connection, Effect, Msg, Notice, Out};
 use crate::tui::panes::callbacks::Callbacks;
 use crate::tui::panes::case::{Cover, Detail};
 use crate::tui::panes::cases::Cases;
@@ -51,6 +51,20 @@ const DIAL_TICKS: u64 = 300;
 /// Ticks between looks at whether another terminal changed the database (one pragma; what
 /// is shown is read again when it did).
 const VERSION_TICKS: u64 = 5;
+/// Ticks before the first try to connect again after the database connection was lost;
+/// each failed try doubles the wait, up to [`RECONNECT_MAX_TICKS`].
+const RECONNECT_FIRST_TICKS: u64 = 5;
+/// The longest wait between tries to connect again.
+const RECONNECT_MAX_TICKS: u64 = 75;
+
+/// The database connection lost: when to try again, and how long to wait after a failure.
+#[derive(Debug, Clone, Copy)]
+struct Outage {
+    /// The tick of the next try.
+    retry_at: u64,
+    /// Ticks to wait after the next failed try.
+    delay: u64,
+}
 
 /// Which screen is up.
 #[derive(Debug, Clone)]
@@ -98,6 +112,10 @@ pub struct App {
     /// The complaint a low-scored care call opens (its call, its form), waiting while the
     /// intake form holds another one: it opens there once that is saved or cleared.
     care_waiting: Option<Box<(i64, NewComplaint)>>,
+    /// The database connection is lost (None: connected, or a file).
+    outage: Option<Outage>,
+    /// The tick the database connection came back at (said for a while).
+    restored_at: Option<u64>,
 }
 
 impl App {
@@ -148,6 +166,8 @@ impl App {
             input_seen: false,
             stashed: HashMap::new(),
             care_waiting: None,
+            outage: None,
+            restored_at: None,
         }
     }
 
@@ -325,6 +345,13 @@ impl App {
                     if self.pane == Pane::Callbacks && self.rooms.callbacks.loaded() {
                         return vec![self.rooms.callbacks.reload()];
                     }
+                }
+                Vec::new()
+            }
+            Msg::Connection(connection) => self.connection(connection),
+            Msg::DraftKeptLocally => {
+                if matches!(self.screen, Screen::Desk) {
+                    self.notify(Notice::DraftKeptLocally);
                 }
                 Vec::new()
             }
@@ -549,6 +576,62 @@ impl App {
         effects
     }
 
+    /// The database connection was lost, a try to connect again is under way or failed, or
+    /// it is back: then what is shown is read again.
+    fn connection(&mut self, connection: Connection) -> Vec<Effect> {
+        let ticks = self.ticks;
+        match (connection, &mut self.outage) {
+            (Connection::Lost, None) => {
+                tracing::warn!("database connection lost");
+                self.restored_at = None;
+                self.outage = Some(Outage {
+                    retry_at: ticks,
+                    delay: RECONNECT_FIRST_TICKS,
+                });
+            }
+            (Connection::Lost, Some(_)) => {}
+            (Connection::Trying, Some(outage)) => outage.retry_at = ticks + 1,
+            (Connection::Failed, Some(outage)) => {
+                outage.retry_at = ticks + outage.delay;
+                outage.delay = (outage.delay * 2).min(RECONNECT_MAX_TICKS);
+            }
+            (Connection::Trying | Connection::Failed, None) => {}
+            (Connection::Back, _) => {
+                self.outage = None;
+                self.restored_at = Some(ticks);
+                if matches!(self.screen, Screen::Desk) {
+                    self.data_version = None;
+                    let mut effects = vec![Effect::DataVersion];
+                    effects.extend(self.refresh_shown());
+                    return effects;
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    /// A try to connect again, when the database connection is lost and the wait is over.
+    fn reconnect_due(&self) -> Vec<Effect> {
+        match self.outage {
+            Some(outage) if self.ticks >= outage.retry_at => vec![Effect::Reconnect],
+            _ => Vec::new(),
+        }
+    }
+
+    /// How the status line tells the database connection.
+    fn link(&self) -> status::Link {
+        if self.outage.is_some() {
+            status::Link::Lost
+        } else if self
+            .restored_at
+            .is_some_and(|at| self.ticks - at <= NOTICE_TICKS)
+        {
+            status::Link::Back
+        } else {
+            status::Link::Up
+        }
+    }
+
     fn quit(&mut self) -> Vec<Effect> {
         self.quitting = true;
         let mut effects = Vec::new();
@@ -580,19 +663,29 @@ impl App {
         }
         let idle_limit = schedule::minutes(i64::from(self.config.idle_lock_minutes));
         let idle = self.last_input.is_some_and(|t| now - t >= idle_limit);
+        let reconnect = self.reconnect_due();
         match &mut self.screen {
-            Screen::Desk if idle => return self.lock(),
+            Screen::Desk if idle => {
+                let mut effects = self.lock();
+                effects.extend(reconnect);
+                return effects;
+            }
             Screen::Desk => {}
             Screen::Lock(lock) => {
                 // A PIN half typed and left does not wait for the next agent.
                 if idle {
                     lock.clear_pin();
                 }
-                return Vec::new();
+                return reconnect;
             }
             Screen::FirstRun(_) => return Vec::new(),
         }
         let mut effects = self.rooms.intake.tick(&ctx!(self));
+        if self.outage.is_some() {
+            // Nothing is read meanwhile; the status line says why (the drafts are kept).
+            effects.extend(reconnect);
+            return effects;
+        }
         effects.extend(self.rooms.get_mut(self.pane).tick());
         // Something fell due (a callback or revisit became overdue), or a new day began
         // (the agenda's parts moved): recount and read the follow-up pane in view again,
@@ -770,6 +863,7 @@ impl App {
                 now: self.now,
                 zone: self.config.policy.timezone,
                 counts: self.counts,
+                link: self.link(),
             },
             frame,
             status_area,

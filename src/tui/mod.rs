@@ -5,6 +5,7 @@ pub mod app;
 pub mod ctx;
 pub mod forms;
 pub mod keymap;
+pub mod local_draft;
 pub mod msg;
 pub mod panes;
 pub mod runner;
@@ -13,7 +14,7 @@ pub mod theme;
 pub mod widgets;
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::{Duration, Instant};
@@ -98,7 +99,7 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Res
 
     // Nobody is signed in at the start: the first run creates the first agent and signs
     // them in; otherwise the lock screen asks for a PIN.
-    let (mut app, mut runner) = if ask_setup || ask_admin {
+    let (mut app, runner) = if ask_setup || ask_admin {
         let path = config_file
             .as_ref()
             .map_or_else(String::new, |p| p.display().to_string());
@@ -125,6 +126,12 @@ pub fn run(opts: &Options, config: Config, source: &ConfigSource) -> anyhow::Res
             Box::new(SystemClock),
         )?;
         (App::locked(config, opts.lang, name), Runner::ready(desk))
+    };
+    // The intake form is kept beside the default database (the platform data dir) while a
+    // database server cannot be reached.
+    let mut runner = match paths.database().ok().as_deref().and_then(Path::parent) {
+        Some(data) => runner.with_local_drafts(data.join("drafts")),
+        None => runner,
     };
     install_panic_hook(lang, log);
     let stop = watch_signals()?;

@@ -74,6 +74,10 @@ pub enum Msg {
     },
     /// An effect failed.
     Failed(Error),
+    /// How the connection to the database server stands.
+    Connection(Connection),
+    /// The database could not keep the draft: it is kept on this computer.
+    DraftKeptLocally,
     /// A result for the first-run screen.
     FirstRun(first_run::Msg),
     /// A result for the lock screen.
@@ -110,6 +114,8 @@ pub enum Effect {
     Lock,
     /// Read the database's data version.
     DataVersion,
+    /// Try to connect to the database server again (without waiting for it).
+    Reconnect,
     /// Read an open case again, to show it as it is now.
     RefreshCase(String),
     /// Reveal the full phone number of a complaint.
@@ -264,6 +270,19 @@ pub enum Effect {
     Quit,
 }
 
+/// The connection to the database server, as the runner finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    /// It was lost.
+    Lost,
+    /// Connecting again is under way.
+    Trying,
+    /// A try to connect again failed.
+    Failed,
+    /// Connected again.
+    Back,
+}
+
 /// A one-line message above the status line.
 #[derive(Debug, Clone)]
 pub enum Notice {
@@ -273,6 +292,8 @@ pub enum Notice {
     DraftRestored,
     /// The form was emptied.
     FormCleared,
+    /// The database is unreachable: the form is kept on this computer.
+    DraftKeptLocally,
     /// Pasted text lost unsafe characters.
     PasteCleaned(usize),
     /// Ctrl+C pressed: say how to quit.

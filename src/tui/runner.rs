@@ -6,12 +6,13 @@ use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::desk::{AgendaRange, Cursor, Desk, SystemClock, Unsigned};
-use crate::domain::complaint::{Complaint, Queue};
+use crate::domain::complaint::{Complaint, NewComplaint, Queue};
 use crate::error::{Error, Result};
 use crate::files::write_new_file;
 use crate::tui::app::App;
 use crate::tui::forms::agents::{self, Change};
-use crate::tui::msg::{Effect, Live, Msg};
+use crate::tui::local_draft::LocalDrafts;
+use crate::tui::msg::{Connection, Effect, Live, Msg};
 use crate::tui::panes::classification::QUEUE;
 use crate::tui::panes::first_run::Choice;
 use crate::tui::panes::{
@@ -68,8 +69,13 @@ pub struct Runner {
     escalated_at: Option<std::time::Instant>,
     /// The agent to fill in on the lock screen after a first run that only wrote the setup.
     remembered: Option<String>,
-    /// The search thread, once a search was asked for (ended at the lock).
+    /// The search thread, once a search was asked for (ended at the lock, and when the
+    /// database connection is lost).
     searching: Option<Searching>,
+    /// Where the intake form is kept while the database server cannot be reached.
+    local: Option<LocalDrafts>,
+    /// The database connection was lost and is not back yet.
+    lost: bool,
 }
 
 /// How often the app escalates late callbacks: a minute's lateness more changes nothing,
@@ -130,6 +136,56 @@ fn live(desk: &mut Desk, escalate: bool) -> Result<Live> {
     })
 }
 
+/// The database could not keep the draft (`form`; `None`: the form was emptied): when its
+/// connection is lost, the form is kept on this computer until it can; else `failed`.
+fn keep_locally(
+    desk: &Desk,
+    local: Option<&LocalDrafts>,
+    form: Option<&NewComplaint>,
+    failed: Error,
+) -> Result<Option<Msg>> {
+    let Some(local) = local.filter(|_| desk.connection_lost()) else {
+        return Err(failed);
+    };
+    local.keep(desk.db_path(), desk.agent(), form)?;
+    tracing::info!("draft kept locally while the database is unreachable");
+    Ok(form.map(|_| Msg::DraftKeptLocally))
+}
+
+/// The agent's draft: the form kept on this computer when there is one (it is newer than the
+/// database's; handed over to the database when it can be), else the database's.
+fn load_draft(desk: &mut Desk, local: Option<&LocalDrafts>) -> Result<Option<NewComplaint>> {
+    if let Some(local) = local
+        && let Some(kept) = local.kept(desk.db_path(), desk.agent())?
+    {
+        hand_over(desk, local);
+        return Ok(kept);
+    }
+    desk.draft()
+}
+
+/// Gives the database the form kept on this computer (or drops its draft, for an emptied
+/// form) and removes the file; left for later when the database cannot take it yet.
+fn hand_over(desk: &mut Desk, local: &LocalDrafts) {
+    let kept = match local.kept(desk.db_path(), desk.agent()) {
+        Ok(Some(kept)) => kept,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the form kept locally failed");
+            return;
+        }
+    };
+    let saved = match &kept {
+        Some(form) => desk.save_draft(form),
+        None => desk.clear_draft(),
+    };
+    let removed = saved.and_then(|()| local.remove(desk.db_path(), desk.agent()));
+    match removed {
+        Ok(()) => tracing::info!("the draft kept locally was handed to the database"),
+        Err(e) => tracing::warn!(error = %e, "handing the draft kept locally over failed"),
+    }
+}
+
 impl Runner {
     /// A runner for an open desk.
     pub fn ready(desk: Desk) -> Runner {
@@ -139,6 +195,8 @@ impl Runner {
             escalated_at: None,
             remembered: None,
             searching: None,
+            local: None,
+            lost: false,
         }
     }
 
@@ -150,7 +208,15 @@ impl Runner {
             escalated_at: None,
             remembered: None,
             searching: None,
+            local: None,
+            lost: false,
         }
+    }
+
+    /// Keeps the intake form in `dir` while the database server cannot be reached.
+    pub fn with_local_drafts(mut self, dir: std::path::PathBuf) -> Runner {
+        self.local = Some(LocalDrafts::new(dir));
+        self
     }
 
     /// Whether a search is queued or running on the search thread.
@@ -193,6 +259,12 @@ impl Runner {
             }
             if let Some(msg) = self.run(effect) {
                 queue.extend(app.update(msg));
+            }
+            if !self.lost && self.desk.as_ref().is_some_and(Desk::connection_lost) {
+                // The search thread's connection went with it: a new one after.
+                self.lost = true;
+                self.searching = None;
+                queue.extend(app.update(Msg::Connection(Connection::Lost)));
             }
         }
         quit
@@ -260,6 +332,8 @@ impl Runner {
                 .map(|case| Some(Msg::Case(case::Msg::Opened(Box::new(case))))),
             Effect::DataVersion => match desk.data_version() {
                 Ok(v) => Ok(Some(Msg::DataVersion(v))),
+                // The status line says so.
+                Err(_) if desk.connection_lost() => Ok(None),
                 // Polled every second: a failure is logged, not put on the screen each time.
                 Err(e) => {
                     tracing::warn!(error = %e, "reading the data version failed");
@@ -285,18 +359,49 @@ impl Runner {
                     number,
                 })
             }),
-            Effect::Intake(form) => intake_saved(desk.intake(&form)),
-            Effect::IntakeFromCare { care_id, form } => {
-                intake_saved(desk.intake_from_care(care_id, &form))
+            Effect::Reconnect => Ok(Some(Msg::Connection(match desk.try_reconnect() {
+                Ok(true) => {
+                    self.lost = false;
+                    if let Some(local) = &self.local {
+                        hand_over(desk, local);
+                    }
+                    Connection::Back
+                }
+                Ok(false) => Connection::Trying,
+                Err(e) => {
+                    tracing::info!(error = %e, "reconnecting failed");
+                    Connection::Failed
+                }
+            }))),
+            // The database clears the agent's draft with the complaint; the form kept on
+            // this computer goes too.
+            Effect::Intake(form) => {
+                let saved = intake_saved(desk.intake(&form));
+                self.forget_local(saved.as_ref());
+                saved
             }
-            Effect::SaveDraft(form) => desk.save_draft(&form).map(|()| None),
-            Effect::ClearDraft => desk.clear_draft().map(|()| None),
-            Effect::LoadDraft => desk
-                .draft()
+            Effect::IntakeFromCare { care_id, form } => {
+                let saved = intake_saved(desk.intake_from_care(care_id, &form));
+                self.forget_local(saved.as_ref());
+                saved
+            }
+            Effect::SaveDraft(form) => match desk.save_draft(&form) {
+                Ok(()) => Ok(None),
+                Err(e) => keep_locally(desk, self.local.as_ref(), Some(&form), e),
+            },
+            Effect::ClearDraft => match desk.clear_draft() {
+                Ok(()) => Ok(None),
+                Err(e) => keep_locally(desk, self.local.as_ref(), None, e),
+            },
+            Effect::LoadDraft => load_draft(desk, self.local.as_ref())
                 .map(|d| d.map(|d| Msg::Intake(intake::Msg::Draft(Box::new(d))))),
-            Effect::Lookup { phone, location } => desk
-                .repeat_complainants(&phone, &location)
-                .map(|found| Some(Msg::Intake(intake::Msg::Repeats(found)))),
+            Effect::Lookup { phone, location } => match desk.repeat_complainants(&phone, &location)
+            {
+                Ok(found) => Ok(Some(Msg::Intake(intake::Msg::Repeats(found)))),
+                // Looked up again as typing goes on; the status line says why not now.
+                Err(_) if desk.connection_lost() => Ok(None),
+                Err(e) => Err(e),
+            },
             Effect::Counts => {
                 if escalate {
                     self.escalated_at = Some(std::time::Instant::now());
@@ -419,6 +524,16 @@ impl Runner {
             tracing::warn!(error = %e, "effect failed");
             Some(Msg::Failed(e))
         })
+    }
+
+    /// After a complaint was saved: the form kept on this computer is not needed any more.
+    fn forget_local(&self, saved: std::result::Result<&Option<Msg>, &Error>) {
+        let saved = matches!(saved, Ok(Some(Msg::Intake(intake::Msg::Saved(_)))));
+        if let (true, Some(local), Some(desk)) = (saved, &self.local, &self.desk)
+            && let Err(e) = local.remove(desk.db_path(), desk.agent())
+        {
+            tracing::warn!(error = %e, "removing the form kept locally failed");
+        }
     }
 
     /// Writes the config file (when the setup was asked), opens the desk, and creates the

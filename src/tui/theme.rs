@@ -73,7 +73,12 @@ pub fn hint() -> Style {
     Style::default().fg(Color::DarkGray)
 }
 
-/// Overdue counts.
+/// The status line saying the database connection is back.
+pub fn restored() -> Style {
+    Style::default().fg(Color::Black).bg(Color::Green)
+}
+
+/// Overdue counts (and a lost database connection).
 pub fn overdue() -> Style {
     Style::default()
         .fg(Color::White)

@@ -10,7 +10,7 @@ use crate::domain::stage::{Move, Stage};
 use crate::error::Error;
 use crate::tui::ctx::Ctx;
 use crate::tui::forms::followups::FollowKind;
-use crate::tui::msg::Live;
+use crate::tui::msg::{Connection, Live};
 use crate::tui::panes::callbacks::Msg as CallbacksMsg;
 use crate::tui::panes::case::Msg as CaseMsg;
 use crate::tui::panes::classification::Msg as ListMsg;
@@ -2156,4 +2156,60 @@ fn a_refused_save_puts_the_focus_on_the_refused_input_of_every_form() {
     let form = a.cases().filter_form().expect("kept").form();
     assert_eq!(form.focus(), Some("received_to"));
     assert_eq!(form.error().map(|(at, _)| at), Some(Some("received_to")));
+}
+
+#[test]
+fn a_lost_connection_is_said_retried_with_backoff_and_its_return_reads_again() {
+    let mut app = app();
+    app.update(Msg::DataVersion(1));
+    assert_eq!(app.link(), status::Link::Up);
+    assert!(app.update(Msg::Connection(Connection::Lost)).is_empty());
+    assert_eq!(app.link(), status::Link::Lost);
+    // The first tick tries; a try under way is looked at again on the next tick.
+    assert_eq!(tick(&mut app), vec![Effect::Reconnect]);
+    app.update(Msg::Connection(Connection::Trying));
+    // Typing goes on; its draft is still asked to be kept (the runner keeps it on this
+    // computer while the database cannot).
+    type_text(&mut app, "张伟");
+    assert_eq!(tick(&mut app), vec![Effect::Reconnect]);
+    app.update(Msg::Connection(Connection::Failed));
+    assert!(matches!(tick(&mut app).as_slice(), [Effect::SaveDraft(d)] if d.name == "张伟"));
+    // A failed try waits a second, then two, four, up to fifteen; nothing else is read
+    // meanwhile (no counts, no data version).
+    let mut waits = Vec::new();
+    let mut ticks = 2;
+    while waits.len() < 6 {
+        let effects = tick(&mut app);
+        assert!(
+            effects.iter().all(|e| matches!(e, Effect::Reconnect)),
+            "{effects:?}"
+        );
+        if effects.is_empty() {
+            ticks += 1;
+        } else {
+            waits.push(ticks);
+            ticks = 1;
+            app.update(Msg::Connection(Connection::Failed));
+        }
+    }
+    assert_eq!(waits, vec![5, 10, 20, 40, 75, 75]);
+    // What was typed stays, also when a save is refused for the lost connection.
+    let typed = |app: &App| app.intake().form(&Ctx::new(&app.config, app.lang)).name;
+    app.update(Msg::DraftKeptLocally);
+    assert!(matches!(app.notice(), Some(Notice::DraftKeptLocally)));
+    let save = ctrl(&mut app, 's');
+    assert!(matches!(save.as_slice(), [Effect::Intake(_)]), "{save:?}");
+    app.update(Msg::Failed(
+        Error::new("error.pg_lost").arg("url", "postgres://db/desk"),
+    ));
+    assert_eq!(typed(&app), "张伟");
+    // Back: said, and what is shown read again.
+    let effects = app.update(Msg::Connection(Connection::Back));
+    assert_eq!(effects, vec![Effect::DataVersion, Effect::Counts]);
+    assert_eq!(app.link(), status::Link::Back);
+    assert!(app.update(Msg::Connection(Connection::Failed)).is_empty());
+    for _ in 0..=NOTICE_TICKS {
+        assert!(!tick(&mut app).contains(&Effect::Reconnect));
+    }
+    assert_eq!(app.link(), status::Link::Up);
 }

@@ -68,6 +68,7 @@ fn content(c: &Catalog, zone: Zone, notice: &Notice, now: DateTime<Utc>) -> Line
         ),
         Notice::DraftRestored => (c.text("tui.draft_restored").to_string(), theme::success()),
         Notice::FormCleared => (c.text("tui.form_cleared").to_string(), theme::hint()),
+        Notice::DraftKeptLocally => (c.text("tui.draft_kept_locally").to_string(), theme::error()),
         Notice::PasteCleaned(n) => (
             c.format("tui.paste_cleaned", &[("count", n.to_string())]),
             theme::error(),

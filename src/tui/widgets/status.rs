@@ -67,6 +67,19 @@ pub struct Status<'a> {
     pub zone: Zone,
     /// Cached counts (None until first counted).
     pub counts: Option<StatusCounts>,
+    /// The connection to the database server.
+    pub link: Link,
+}
+
+/// The connection to the database server, as the status line tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// Connected (or a file): nothing said.
+    Up,
+    /// Lost, reconnecting: said in place of the counts (which are not read meanwhile).
+    Lost,
+    /// Connected again a moment ago: said before the counts.
+    Back,
 }
 
 /// Columns the names of an agent's sites take on the status line at most.
@@ -87,7 +100,19 @@ pub fn status_line(catalog: &Catalog, status: Status<'_>, frame: &mut Frame<'_>,
         );
     }
     let mut spans = vec![Span::styled(format!(" {agent} "), theme::status())];
-    if let Some(c) = status.counts {
+    match status.link {
+        Link::Up => {}
+        Link::Lost => {
+            let lost = catalog.text("tui.status_lost");
+            spans.push(Span::styled(format!(" {lost} "), theme::overdue()));
+        }
+        Link::Back => {
+            let back = catalog.text("tui.status_back");
+            spans.push(Span::styled(format!(" {back} "), theme::restored()));
+        }
+    }
+    let mut counted = Vec::new();
+    if let Some(c) = status.counts.filter(|_| status.link != Link::Lost) {
         // Those past the triage target follow the untriaged count: "30 (4 late)".
         let untriaged = if c.triage_overdue > 0 {
             let late = catalog.format(
@@ -102,14 +127,19 @@ pub fn status_line(catalog: &Catalog, status: Status<'_>, frame: &mut Frame<'_>,
             "tui.status_counts",
             &[("untriaged", untriaged), ("due", c.due_today.to_string())],
         );
-        spans.push(Span::styled(format!(" {counts} "), theme::status()));
+        counted.push(Span::styled(format!(" {counts} "), theme::status()));
         let overdue = catalog.format("tui.status_overdue", &[("overdue", c.overdue.to_string())]);
         let style = if c.overdue > 0 {
             theme::overdue()
         } else {
             theme::status()
         };
-        spans.push(Span::styled(format!(" {overdue} "), style));
+        counted.push(Span::styled(format!(" {overdue} "), style));
+    }
+    // Right after a reconnection the counts give way to saying so when both do not fit.
+    let wide = |spans: &[Span<'_>]| spans.iter().map(Span::width).sum::<usize>();
+    if status.link != Link::Back || wide(&spans) + wide(&counted) <= usize::from(area.width) {
+        spans.extend(counted);
     }
     let clock = format!(" {} ", local_minutes(status.now, status.zone));
     let used: usize = spans.iter().map(|s| s.width()).sum();
