@@ -6,8 +6,9 @@
 //! comes whole) and `desk_meta` gets the row `migration = in_progress`, which the store's
 //! open path refuses ([`super::postgres`]). The rows are then streamed from one read
 //! transaction on the file into `COPY … FROM STDIN` (text format), each COPY its own
-//! transaction of at most [`BATCH_ROWS`] rows or [`BATCH_TIME`]. Each identity sequence is
-//! then set past the largest id and `chain_head` to the last event; the copy is verified
+//! transaction of at most [`BATCH_ROWS`] rows or [`BATCH_TIME`], with the indexes that back
+//! no constraint dropped meanwhile and built again after. Each identity sequence is then set
+//! past the largest id and `chain_head` to the last event; the copy is verified
 //! (rows counted per table, the audit chain checked whole with the source's head) and only
 //! then is the marker removed. A copy killed or failed midway leaves the marker: the next
 //! run refuses until told to start over, which drops our tables and begins again.
@@ -51,6 +52,10 @@ const BATCH_ROWS: u64 = 50_000;
 
 /// How long one COPY may run before it is committed and the next begins.
 const BATCH_TIME: Duration = Duration::from_secs(2);
+
+/// The memory an index build may use (PostgreSQL's default, 64 MB, makes the search words'
+/// GIN index spill to disk on a large desk).
+const INDEX_MEMORY: &str = "256MB";
 
 /// The `desk_meta` key of a copy under way.
 const MARKER: &str = "migration";
@@ -105,7 +110,7 @@ impl Store {
         let on_source = |e: sql::Error| self.err(e);
         let shown = target.shown().display().to_string();
 
-        claim(&to, &shown, start_over).map_err(|e| e.or_storage(&on_target))?;
+        let indexes = claim(&to, &shown, start_over).map_err(|e| e.or_storage(&on_target))?;
         pg.borrow_mut().forget_statements();
 
         let source = Db::Sqlite(conn);
@@ -131,7 +136,7 @@ impl Store {
         }
         snapshot.commit().map_err(on_source)?;
 
-        finish(&to, &tables).map_err(on_target)?;
+        finish(&to, &tables, &indexes).map_err(on_target)?;
         let report = CopyReport {
             tables: tables.iter().map(|t| t.name.clone()).zip(counts).collect(),
             head,
@@ -172,8 +177,10 @@ impl Failure {
 
 /// Makes the target ours for the copy: the schema on an empty database and the marker, in
 /// one transaction. Refuses a database holding complaints, a copy left unfinished or a desk
-/// already there (unless `start_over`), and a database of others.
-fn claim(to: &Db<'_>, shown: &str, start_over: bool) -> std::result::Result<(), Failure> {
+/// already there (unless `start_over`), and a database of others. The indexes that back no
+/// constraint are dropped until the rows are in (one build each is far quicker than
+/// keeping them, the search words' GIN above all): their definitions are returned.
+fn claim(to: &Db<'_>, shown: &str, start_over: bool) -> std::result::Result<Vec<String>, Failure> {
     let tx = Txn::begin(*to)?;
     to.execute("SELECT pg_advisory_xact_lock(?1)", args![CREATE_LOCK])?;
     let ours: bool = to.value("SELECT to_regclass('desk_meta') IS NOT NULL", args![])?;
@@ -227,8 +234,19 @@ fn claim(to: &Db<'_>, shown: &str, start_over: bool) -> std::result::Result<(), 
     to.batch(&format!(
         "INSERT INTO desk_meta (key, value) VALUES ('{MARKER}', 'in_progress')"
     ))?;
+    let indexes: Vec<(String, String)> = to.rows(
+        "SELECT i.indexname::text, i.indexdef::text FROM pg_indexes i
+         WHERE i.schemaname = current_schema()
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+         ORDER BY i.indexname",
+        args![],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    for (name, _) in &indexes {
+        to.batch(&format!("DROP INDEX {name}"))?;
+    }
     tx.commit()?;
-    Ok(())
+    Ok(indexes.into_iter().map(|(_, def)| def).collect())
 }
 
 /// The names after `CREATE <what> ` in the schema, in order.
@@ -480,9 +498,15 @@ fn search_words(out: &mut Vec<u8>, text: &[String; 6], handling: &str) -> sql::R
     Ok(())
 }
 
-/// Sets every identity sequence past the largest id and the chain's head row to the last
-/// event, in one transaction, then refreshes the planner's statistics of the copied tables.
-fn finish(to: &Db<'_>, tables: &[Table]) -> sql::Result<()> {
+/// Builds the `indexes` dropped for the copy again (each in its own statement), sets every
+/// identity sequence past the largest id and the chain's head row to the last event, in one
+/// transaction, then refreshes the planner's statistics of the copied tables.
+fn finish(to: &Db<'_>, tables: &[Table], indexes: &[String]) -> sql::Result<()> {
+    to.batch(&format!("SET maintenance_work_mem = '{INDEX_MEMORY}'"))?;
+    for index in indexes {
+        to.batch(index)?;
+    }
+    to.batch("RESET maintenance_work_mem")?;
     let tx = Txn::begin(*to)?;
     for table in tables {
         let identity: Vec<String> = to.rows(
