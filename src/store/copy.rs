@@ -149,7 +149,9 @@ impl Store {
 
 /// A step's failure: ours to report as it is, or the database's.
 enum Failure {
+    /// Refused, with the message to show.
     Refused(Error),
+    /// A statement failed.
     Sql(sql::Error),
 }
 
