@@ -91,7 +91,10 @@ fn an_agent_of_one_site_sees_only_it_and_head_office_sees_all() {
     // and may still filter by site.
     assert_eq!(numbers(&desk, ADMIN, &list), everything);
     assert_eq!(numbers(&desk, ADMIN, &search), everything);
-    assert_eq!(numbers(&desk, ADMIN, &by_site), std::slice::from_ref(&xiangshu));
+    assert_eq!(
+        numbers(&desk, ADMIN, &by_site),
+        std::slice::from_ref(&xiangshu)
+    );
     assert_eq!(numbers(&desk, "李娜", &list), everything);
 
     // Both refusals are in the case's timeline, and the move changed nothing.
