@@ -148,6 +148,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             );
             Ok(())
         }
+        Command::Migrate { to, start_over } => migrate(&mut desk, to, *start_over, catalog),
         Command::Demo { count, seed } => {
             if !desk.needs_first_admin()? {
                 super::access::elevate(&mut desk, catalog)?;
@@ -724,6 +725,35 @@ fn demo(desk: &mut Desk, count: u64, seed: u64, catalog: &Catalog) -> Result<()>
             &[
                 ("count", written.to_string()),
                 ("path", sanitize_path(desk.db_path())),
+                ("seconds", format!("{:.1}", started.elapsed().as_secs_f64())),
+            ]
+        )
+    );
+    Ok(())
+}
+
+/// `migrate --to URL`: the copy with a progress bar, then one summary line.
+fn migrate(desk: &mut Desk, url: &str, start_over: bool, catalog: &Catalog) -> Result<()> {
+    if !desk.needs_first_admin()? {
+        super::access::elevate(desk, catalog)?;
+    }
+    let bar = crate::progress::bar(0, catalog.text("cli.migrate_progress"));
+    let started = Instant::now();
+    let report = desk.migrate_to(url, start_over, &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "{}",
+        catalog.format(
+            "cli.migrate_done",
+            &[
+                ("url", crate::text::sanitize_line(url)),
+                ("tables", report.tables.len().to_string()),
+                ("rows", report.rows().to_string()),
+                ("events", report.events.to_string()),
+                ("head", report.head.clone()),
                 ("seconds", format!("{:.1}", started.elapsed().as_secs_f64())),
             ]
         )

@@ -129,6 +129,18 @@ pub enum Command {
         /// The new backup file.
         file: PathBuf,
     },
+    /// Copy this desk (a SQLite file) into an empty PostgreSQL database and verify the copy:
+    /// rows counted per table, the audit trail whole with the same head
+    /// (export_personal_data; asks for your secret).
+    Migrate {
+        /// The PostgreSQL database, postgres://user@host/db (the password from PGPASSWORD,
+        /// ~/.pgpass or a prompt).
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// Empty what an interrupted copy left in the database first, then copy again.
+        #[arg(long)]
+        start_over: bool,
+    },
     /// Fill the database with realistic bilingual demo data.
     Demo {
         /// How many complaints.

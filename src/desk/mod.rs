@@ -5,6 +5,7 @@ mod access;
 mod care;
 mod demo;
 mod followup;
+mod migrate;
 mod privacy;
 mod search;
 
@@ -126,6 +127,7 @@ pub use crate::store::attachments::Attachment;
 pub use crate::store::audit::{AuditReport, Breach};
 pub use crate::store::care::CareCall;
 pub use crate::store::complaints::Cursor;
+pub use crate::store::copy::CopyReport;
 pub use crate::store::events::Event;
 pub use crate::store::followups::{Callback, Revisit};
 pub use crate::store::{BackupReport, IfMissing, MigrationProgress};

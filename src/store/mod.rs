@@ -13,6 +13,7 @@ pub mod audit;
 pub mod bulk;
 pub mod care;
 pub mod complaints;
+pub mod copy;
 pub mod drafts;
 pub mod erasure;
 pub mod events;

@@ -408,6 +408,7 @@ impl Link {
             if application.as_deref() != Some("complaint-desk") {
                 return Err(Error::new("error.foreign_pg").arg("path", shown.display()));
             }
+            refuse_unfinished_copy(&db, shown)?;
             let version = super::schema_of(&db).map_err(err)?;
             if version > schema_version() {
                 return Err(Error::new("error.newer_db")
@@ -533,6 +534,21 @@ impl Link {
     /// A token that cancels the statement this connection is running, from another thread.
     pub(crate) fn cancel_token(&self) -> postgres::CancelToken {
         self.pg.borrow().client.cancel_token()
+    }
+}
+
+/// Refuses a database that `migrate --to` is copying into, or left unfinished
+/// ([`super::copy`]): it holds part of a desk.
+fn refuse_unfinished_copy(db: &Db<'_>, shown: &Path) -> Result<()> {
+    let copying: Option<String> = db
+        .value(
+            "SELECT max(value) FROM desk_meta WHERE key = 'migration'",
+            args![],
+        )
+        .map_err(|e| Error::storage(shown, e))?;
+    match copying {
+        Some(_) => Err(Error::new("error.pg_migrating").arg("url", shown.display())),
+        None => Ok(()),
     }
 }
 
