@@ -288,9 +288,30 @@ fn an_erased_complainant_leaves_the_chain_whole_and_the_text_gone(place: &Place)
     let c = admin
         .intake(&complaint(1, "欧阳娜娜家漏水"))
         .expect("intake");
+    // Through a plan and a remedy first: the erased handling record must still read.
+    let mut version = c.version;
+    for action in common::to_remedied("minor") {
+        version = admin
+            .act(&c.number, Some(version), &action)
+            .expect("move")
+            .version;
+    }
     admin.anonymise(&c.number).expect("anonymise");
     let file = admin.case_file(&c.number).expect("file");
     assert_ne!(file.complaint.name, "住户1");
+    let plan = file
+        .complaint
+        .handling
+        .plan
+        .expect("the plan is still there");
+    assert_eq!(plan.actions, "***");
+    assert!(
+        file.events
+            .iter()
+            .all(|e| !e.detail.to_string().contains("欧阳娜娜")),
+        "{:?}",
+        file.events
+    );
     let report = admin.audit_verify(None).expect("verify");
     assert!(report.is_whole(), "{report:?}");
 }

@@ -73,10 +73,22 @@ const FACT_KEYS: &[&str] = &[
     "waiting_on_customer",
 ];
 
+/// Keys of a complaint's handling record that hold its structure, not text: kept besides
+/// [`FACT_KEYS`] when the record is erased, so that it still reads as a handling record
+/// (an approval's state, a referral's time). The record is not in the audit chain: this list
+/// may grow with the record.
+const RECORD_KEYS: &[&str] = &["at", "state"];
+
 /// `value` with every string that is not under a fact key replaced by [`ERASED`]; numbers,
 /// booleans and structure are kept, so statistics survive an erasure.
 pub fn erase_text(value: &Value) -> Value {
-    erase(value, false)
+    erase(value, false, &[])
+}
+
+/// A complaint's handling record (JSON) erased as [`erase_text`] erases, its structure
+/// ([`RECORD_KEYS`]) kept.
+pub fn erase_record(value: &Value) -> Value {
+    erase(value, false, RECORD_KEYS)
 }
 
 /// What erasure leaves of a stored detail (JSON text): [`erase_text`] of it, written out;
@@ -87,13 +99,16 @@ pub fn erased_detail(detail: &str) -> String {
         .unwrap_or_else(|_| "{}".to_string())
 }
 
-fn erase(value: &Value, fact: bool) -> Value {
+fn erase(value: &Value, fact: bool, kept: &[&str]) -> Value {
     match value {
         Value::String(s) if !fact && !s.is_empty() => Value::String(ERASED.to_string()),
-        Value::Array(items) => Value::Array(items.iter().map(|v| erase(v, fact)).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(|v| erase(v, fact, kept)).collect()),
         Value::Object(map) => Value::Object(
             map.iter()
-                .map(|(k, v)| (k.clone(), erase(v, FACT_KEYS.contains(&k.as_str()))))
+                .map(|(k, v)| {
+                    let fact = FACT_KEYS.contains(&k.as_str()) || kept.contains(&k.as_str());
+                    (k.clone(), erase(v, fact, kept))
+                })
                 .collect(),
         ),
         other => other.clone(),
@@ -104,6 +119,66 @@ fn erase(value: &Value, fact: bool) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// An erased handling record is still a handling record: every free text gone, its
+    /// approvals, referrals and dates readable (a complaint with a plan could not be shown
+    /// after an erasure before).
+    #[test]
+    fn an_erased_handling_record_still_reads() {
+        use crate::domain::handling::{Approval, Handling, Plan, Referral, Reply, Summary};
+        let at = chrono::DateTime::from_timestamp(1_763_600_000, 0).expect("time");
+        for approval in [
+            Approval::NotNeeded,
+            Approval::Pending,
+            Approval::Approved {
+                by: "赵强".into()
+            },
+            Approval::Declined {
+                by: "赵强".into(),
+                note: "欧阳娜娜要求太高".into(),
+            },
+        ] {
+            let record = Handling {
+                motive: "欧阳娜娜怕影响楼下".into(),
+                facts: "欧阳娜娜家漏水".into(),
+                plan: Some(Plan {
+                    department: "工程部".into(),
+                    actions: "上门维修".into(),
+                    promised: Some(at),
+                    confirmed: true,
+                    compensation: Some(300),
+                    gift: Some("果篮".into()),
+                    approval,
+                }),
+                reply: Some(Reply {
+                    accepted: false,
+                    alternatives: "周末施工".into(),
+                }),
+                remedy_note: "已修".into(),
+                referrals: vec![Referral {
+                    to: "developer".into(),
+                    note: "欧阳娜娜的墙".into(),
+                    at,
+                }],
+                waiting_on_customer: true,
+                paused_since: Some(at),
+                summary: Some(Summary {
+                    summary: "修好".into(),
+                    root_cause: "老化".into(),
+                    lesson: "巡检".into(),
+                }),
+            };
+            let json = serde_json::to_value(&record).expect("json");
+            let erased = erase_record(&json);
+            assert!(!erased.to_string().contains("欧阳娜娜"), "{erased}");
+            let back: Handling = serde_json::from_value(erased).expect("still a handling record");
+            let plan = back.plan.expect("plan");
+            assert_eq!(plan.compensation, Some(300));
+            assert_eq!(plan.promised, Some(at));
+            assert_eq!(back.referrals[0].at, at);
+            assert_eq!(back.paused_since, Some(at));
+        }
+    }
 
     #[test]
     fn the_fact_keys_are_the_chains() {

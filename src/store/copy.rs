@@ -104,7 +104,9 @@ impl Store {
             return Err(Error::new("error.migrate_from_postgres").arg("path", self.path.display()));
         };
         let target = Target::parse(url)?.with_password(password)?;
-        let pg = RefCell::new(Pg::new(target.connect()?));
+        // A connection of its own that listens to nobody: the copy only writes.
+        let (client, _) = target.connect(false)?;
+        let pg = RefCell::new(Pg::new(client));
         let to = Db::Postgres(&pg);
         let on_target = |e: sql::Error| target.error(e);
         let on_source = |e: sql::Error| self.err(e);

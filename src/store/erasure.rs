@@ -1,12 +1,12 @@
 //! Erasing a complainant (anonymisation on request): their personal text replaced in every
 //! table that holds it, inside the caller's transaction. What counts as free text is the
-//! domain's rule ([`erase_text`]).
+//! domain's rule ([`erase_record`] for the handling record, [`erased_detail`] for the timeline).
 
 use crate::store::sql::{self, Db, args};
 use chrono::{DateTime, Utc};
 
 use crate::domain::complaint::halfwidth;
-use crate::domain::privacy::{ERASED, erase_text, erased_detail};
+use crate::domain::privacy::{ERASED, erase_record, erased_detail};
 use crate::store::{audit, search};
 
 /// What an erasure changed.
@@ -48,7 +48,7 @@ pub fn erase_complainant(
         )?;
         let handling = handling
             .and_then(|h| serde_json::from_str::<serde_json::Value>(&h).ok())
-            .map(|h| erase_text(&h).to_string());
+            .map(|h| erase_record(&h).to_string());
         tx.execute(
             "UPDATE complaints SET name = ?2, phone = ?2, phone_norm = '', location = ?2,
                     description = ?2, outcome = CASE WHEN outcome = '' THEN '' ELSE ?2 END,
