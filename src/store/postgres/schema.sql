@@ -19,6 +19,8 @@
 -- location: a prefix is a range), whatever the database's default.
 --
 -- What differs:
+-- * The indexes that order pages end with the id, as SQLite's end with the rowid: a page in
+--   (time, id) order is read from the index without a sort.
 -- * Full text: instead of the FTS5 table complaints_search, the column
 --   complaints.search_words, a tsvector of the same words (src/domain/search.rs) written by
 --   the app as array_to_tsvector(words) in the transaction of the complaint's write, with a
@@ -81,27 +83,27 @@ CREATE TABLE complaints (
 );
 
 -- One index per queue the panes show, each matching its query's WHERE and ORDER BY.
-CREATE INDEX complaints_untriaged ON complaints (received_at) WHERE scope IS NULL AND closed_at IS NULL;
-CREATE INDEX complaints_open      ON complaints (received_at) WHERE closed_at IS NULL;
-CREATE INDEX complaints_closed    ON complaints (closed_at)   WHERE closed_at IS NOT NULL;
-CREATE INDEX complaints_received  ON complaints (received_at);
+CREATE INDEX complaints_untriaged ON complaints (received_at, id) WHERE scope IS NULL AND closed_at IS NULL;
+CREATE INDEX complaints_open      ON complaints (received_at, id) WHERE closed_at IS NULL;
+CREATE INDEX complaints_closed    ON complaints (closed_at, id) WHERE closed_at IS NOT NULL;
+CREATE INDEX complaints_received  ON complaints (received_at, id);
 -- Repeat complainants, looked up while the phone or location is typed.
-CREATE INDEX complaints_phone     ON complaints (phone_norm, received_at);
-CREATE INDEX complaints_location  ON complaints (location, received_at);
+CREATE INDEX complaints_phone     ON complaints (phone_norm, received_at, id);
+CREATE INDEX complaints_location  ON complaints (location, received_at, id);
 -- My open cases, oldest or newest first (and the open cases nobody handles yet).
-CREATE INDEX complaints_mine      ON complaints (handler, received_at) WHERE closed_at IS NULL;
+CREATE INDEX complaints_mine      ON complaints (handler, received_at, id) WHERE closed_at IS NULL;
 -- Open cases waiting on the responsible party or on the customer.
-CREATE INDEX complaints_waiting   ON complaints (received_at)
+CREATE INDEX complaints_waiting   ON complaints (received_at, id)
 WHERE closed_at IS NULL
   AND (stage = 'waiting_on_party' OR handling::jsonb @> '{"waiting_on_customer": true}');
 -- Open cases whose compensation awaits approval.
-CREATE INDEX complaints_approval  ON complaints (received_at)
+CREATE INDEX complaints_approval  ON complaints (received_at, id)
 WHERE closed_at IS NULL AND handling::jsonb @> '{"plan": {"approval": {"state": "pending"}}}';
 CREATE UNIQUE INDEX complaints_search_key ON complaints (search_key);
 -- Full text: the complaints holding every word of a query.
 CREATE INDEX complaints_search_words ON complaints USING gin (search_words);
 -- A site's complaints, newest first.
-CREATE INDEX complaints_site      ON complaints (site, received_at) WHERE site IS NOT NULL;
+CREATE INDEX complaints_site      ON complaints (site, received_at, id) WHERE site IS NOT NULL;
 
 -- Per-day counters for human-friendly numbers (20261122-0007).
 CREATE TABLE number_seq (
