@@ -7,10 +7,12 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use complaint_desk::config::{Config, Preset};
+use complaint_desk::desk::SearchFilter;
 use complaint_desk::desk::{CallResult, CallbackView, Desk, FilterText, FixedClock};
-use complaint_desk::domain::complaint::{Channel, NewComplaint, Queue};
+use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Queue, Scope};
+use complaint_desk::domain::handling::Action;
 use complaint_desk::domain::search::View;
-use complaint_desk::store::{IfMissing, Store};
+use complaint_desk::store::{IfMissing, Store, agents};
 
 use common::pg::PgDb;
 
@@ -106,6 +108,7 @@ contract!(
     drafts_and_agents_round_trip,
     two_connections_writing_at_once_keep_one_whole_chain,
     another_connections_commit_changes_the_data_version,
+    sites_scope_pages_counts_and_search_alike,
 );
 
 fn an_intake_is_stored_with_its_event_and_chained(place: &Place) {
@@ -364,4 +367,59 @@ fn another_connections_commit_changes_the_data_version(place: &Place) {
         std::thread::sleep(std::time::Duration::from_millis(25));
     }
     assert!(changed, "the other connection's commit was not seen");
+}
+
+/// An agent given a site sees its complaints and those naming no site in pages, counts (read
+/// from the sites index), the status line and search; head office sees all.
+fn sites_scope_pages_counts_and_search_alike(place: &Place) {
+    let mut head = place.desk_as("李娜", "supervisor", now());
+    // Per site (and none): two complaints, one of them classified.
+    for (i, site) in ["lvjing", "xiangshu", ""].iter().enumerate() {
+        for j in 0..2 {
+            let mut new = complaint(i * 2 + j + 1, "卫生间漏水");
+            new.site = site.to_string();
+            let c = head.intake(&new).expect("intake");
+            if j == 0 {
+                let classify = Action::Classify {
+                    scope: Scope::In,
+                    party: None,
+                    complaint_type: None,
+                    severity: "general".into(),
+                    intent: Intent::Genuine,
+                    spread_risk: false,
+                    explained: false,
+                };
+                head.act(&c.number, None, &classify).expect("classify");
+            }
+        }
+    }
+    let mut store = place.store();
+    store
+        .agent_active("王丽", "agent", now())
+        .expect("register");
+    store
+        .write(|tx| Ok(agents::set_sites(tx, "王丽", &["lvjing".into()])?))
+        .expect("her site");
+    let wang = place.desk("王丽");
+    let counts = |desk: &Desk| {
+        [Queue::Untriaged, Queue::Open, Queue::Closed, Queue::All]
+            .map(|q| desk.count(q).expect("count"))
+    };
+    assert_eq!(counts(&wang), [2, 4, 0, 4]);
+    assert_eq!(counts(&head), [3, 6, 0, 6]);
+    assert_eq!(wang.view_counts().expect("views").open, 4);
+    assert_eq!(wang.status_counts().expect("status").untriaged, 2);
+    let (page, _) = wang.page(Queue::All, 50, None).expect("page");
+    assert_eq!(page.len(), 4);
+    assert!(
+        page.iter()
+            .all(|c| matches!(c.site.as_deref(), None | Some("lvjing")))
+    );
+    let filter = SearchFilter {
+        text: Some("漏水".into()),
+        view: View::All,
+        ..SearchFilter::default()
+    };
+    assert_eq!(wang.search_count(&filter).expect("search"), 4);
+    assert_eq!(head.search_count(&filter).expect("search"), 6);
 }

@@ -49,6 +49,7 @@ const POLL: Duration = Duration::from_millis(20);
 const TAB: &str = "\t";
 const ENTER: &str = "\r";
 const RIGHT: &str = "\x1b[C";
+const DOWN: &str = "\x1b[B";
 const CTRL_S: &str = "\x13";
 const CTRL_Q: &str = "\x11";
 const CTRL_L: &str = "\x0c";
@@ -1766,8 +1767,9 @@ fn an_open_app_does_not_keep_erased_text_in_the_log() {
     tty.quit_cleanly();
 }
 
-/// F8: the admin adds a supervisor in the app (a role chosen, the first PIN typed twice,
-/// never drawn or logged); the supervisor can then sign in with it.
+/// F8: the admin adds a supervisor in the app (a role chosen, a site ticked, the first PIN
+/// typed twice, never drawn or logged), then sets 王丽's sites; the supervisor can then sign
+/// in with the PIN, and sees only their site.
 #[test]
 fn the_admin_adds_a_supervisor_in_the_app() {
     const ADMIN: &str = "孙经理";
@@ -1796,6 +1798,10 @@ fn the_admin_adds_a_supervisor_in_the_app() {
     tty.send(TAB);
     tty.send(RIGHT);
     tty.send(TAB);
+    // The sites: the first (绿景花园) ticked.
+    tty.send(" ");
+    tty.wait_for("[x] 绿景花园");
+    tty.send(TAB);
     tty.send(NEW_PIN);
     tty.send(TAB);
     tty.send(NEW_PIN);
@@ -1803,6 +1809,18 @@ fn the_admin_adds_a_supervisor_in_the_app() {
     tty.send(CTRL_S);
     let screen = tty.wait_for(&format!("已添加坐席 {NEW}（客服主管）"));
     assert!(!screen.contains(NEW_PIN), "a PIN is never drawn:\n{screen}");
+    tty.wait_for_all(&["站点", "全部站点", "绿景花园"]);
+    // 王丽 (second in the list): 滨江壹号 and 香树湾.
+    tty.send(DOWN);
+    tty.send("s");
+    tty.wait_for("负责站点");
+    tty.send(RIGHT);
+    tty.send(" ");
+    tty.send(RIGHT);
+    tty.send(" ");
+    tty.wait_for("[x] 香树湾");
+    tty.send(CTRL_S);
+    tty.wait_for(&format!("{AGENT} 负责站点：滨江壹号、香树湾"));
     tty.quit_cleanly();
     drop(tty);
 
@@ -1812,6 +1830,12 @@ fn the_admin_adds_a_supervisor_in_the_app() {
     desk.sign_in(NEW, NEW_PIN)
         .expect("the new supervisor signs in with the PIN typed");
     assert_eq!(desk.role().expect("role").key, "supervisor");
+    assert_eq!(desk.own_sites().expect("sites"), ["lvjing"]);
+    let store = Store::open(&home.db()).expect("open the database");
+    let config = Config::preset(Preset::PropertyManagement).expect("preset");
+    let wang = Desk::new(store, config, AGENT, Box::new(SystemClock)).expect("desk");
+    assert_eq!(wang.own_sites().expect("sites"), ["binjiang", "xiangshu"]);
+    assert!(desk.audit_verify(None).expect("verify").is_whole());
     let log = home.log_text();
     assert!(!log.contains(NEW_PIN), "a PIN in the log:\n{log}");
 }

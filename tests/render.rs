@@ -27,7 +27,7 @@ use complaint_desk::domain::handling::{Action, WaitOn};
 use complaint_desk::domain::stage::{Move, Stage};
 use complaint_desk::domain::zone::Zone;
 use complaint_desk::i18n::{Catalog, Lang};
-use complaint_desk::store::Store;
+use complaint_desk::store::{Store, agents};
 use complaint_desk::tui::app::{App, MIN_SIZE};
 use complaint_desk::tui::msg::{Connection, Effect, Msg, Notice};
 use complaint_desk::tui::panes::Pane;
@@ -1919,6 +1919,35 @@ fn sites_screens(lang: Lang, size: (u16, u16)) {
         "by key or by name, the same site"
     );
     s.snapshot(&name("cases_site_filter", lang, size));
+
+    // 王丽 given 绿景花园: the status line names it beside her, and her queue holds only its
+    // complaints and those naming no site.
+    if size == (80, 24) && lang != Lang::ZhTw {
+        Store::open(&db)
+            .expect("open")
+            .write(|tx| Ok(agents::set_sites(tx, "王丽", &["lvjing".into()])?))
+            .expect("her site");
+        let mut s = Session::open(&db, lang, size);
+        s.send(press(KeyCode::F(3)));
+        let drawn = s.snapshot(&name("status_scoped", lang, size));
+        let status = drawn.text().lines().last().unwrap_or_default().to_string();
+        let shown = match lang {
+            Lang::En => "Agent 王丽 (Greenview Garden)",
+            _ => "坐席 王丽（绿景花园）",
+        };
+        assert!(status.contains(shown), "{status}");
+        let sites: Vec<Option<&str>> = s
+            .app
+            .list()
+            .rows()
+            .iter()
+            .map(|c| c.site.as_deref())
+            .collect();
+        assert!(
+            !sites.is_empty() && sites.iter().all(|s| matches!(s, None | Some("lvjing"))),
+            "{sites:?}"
+        );
+    }
 }
 
 /// A complaint logged from paper a year after it came in: the lists show its year, so it
@@ -3049,6 +3078,12 @@ fn agents_screens(lang: Lang, size: (u16, u16)) {
     s.type_text("a赵主管");
     s.key(KeyCode::Tab);
     s.key(KeyCode::Right);
+    // Two sites ticked: the first and the third.
+    s.key(KeyCode::Tab);
+    s.type_text(" ");
+    s.key(KeyCode::Right);
+    s.key(KeyCode::Right);
+    s.type_text(" ");
     s.key(KeyCode::Tab);
     s.type_text("2468");
     s.key(KeyCode::Tab);
@@ -3064,10 +3099,44 @@ fn agents_screens(lang: Lang, size: (u16, u16)) {
         .find(|a| a.name == "赵主管")
         .expect("the list read again");
     assert_eq!(
-        (added.role.as_str(), added.state()),
-        ("supervisor", "active")
+        (added.role.as_str(), added.state(), added.sites.clone()),
+        (
+            "supervisor",
+            "active",
+            vec!["lvjing".into(), "xiangshu".into()]
+        )
     );
     s.snapshot(&name("agents_added", lang, size));
+
+    // 赵主管's sites, ticked as they are: 绿景花园 unticked, 滨江壹号 ticked, saved.
+    let at = s
+        .app
+        .agents()
+        .expect("open")
+        .rows()
+        .iter()
+        .position(|a| a.name == "赵主管")
+        .expect("赵主管 listed");
+    for _ in 0..rows + 1 {
+        s.key(KeyCode::Up);
+    }
+    for _ in 0..at {
+        s.key(KeyCode::Down);
+    }
+    s.type_text("s ");
+    s.key(KeyCode::Right);
+    s.type_text(" ");
+    s.snapshot(&name("agents_sites", lang, size));
+    s.send(ctrl('s'));
+    let overlay = s.app.agents().expect("still open");
+    assert!(overlay.form().is_none(), "set: the form closes");
+    let zhao = overlay
+        .rows()
+        .iter()
+        .find(|a| a.name == "赵主管")
+        .expect("赵主管");
+    assert_eq!(zhao.sites, ["binjiang", "xiangshu"]);
+    s.snapshot(&name("agents_sites_set", lang, size));
 
     // The last admin: the desk refuses, the form says why.
     let at = s

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use complaint_desk::config::{Config, Preset};
-use complaint_desk::desk::{AgendaRange, CallbackView, Desk, FixedClock, SearchFilter, View};
+use complaint_desk::desk::{
+    AgendaRange, CallbackView, CareResult, Desk, FixedClock, SearchFilter, View,
+};
 use complaint_desk::domain::complaint::{Channel, Complaint, Intent, NewComplaint, Queue, Scope};
 use complaint_desk::domain::handling::Action;
 use complaint_desk::domain::zone::Zone;
@@ -279,4 +281,119 @@ fn another_sites_case_is_refused_and_opening_it_recorded() {
     let earlier = wang.repeat_complainants("13800138000", "").expect("repeat");
     assert_eq!(earlier.len(), 1);
     assert_eq!(earlier[0].number, ours);
+}
+
+/// The refusals of 王丽 recorded in the timeline: (complaint id, what the refusal named).
+fn denials_of_wang(world: &World) -> Vec<(Option<i64>, String)> {
+    let conn = rusqlite::Connection::open(&world.db).expect("open");
+    let mut stmt = conn
+        .prepare(
+            "SELECT complaint_id, detail FROM events WHERE kind = 'denied' AND agent = '王丽'
+             ORDER BY id",
+        )
+        .expect("query");
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("denials")
+}
+
+/// Going to another site's number, and asking whether a transfer of it would take it over,
+/// say "not yours" as opening it does, and are recorded as opening it is; the agent's own
+/// site's and unsited numbers are found as before.
+#[test]
+fn going_to_or_taking_over_another_sites_case_is_refused_and_recorded() {
+    let world = World::new();
+    let mut head = world.desk("李娜", "2026-03-02 10:00");
+    let theirs = head.intake(&leak("xiangshu")).expect("intake").number;
+    let ours = head.intake(&leak("lvjing")).expect("intake").number;
+    let nowhere = head.intake(&leak("")).expect("intake").number;
+    let mut wang = world.desk("王丽", "2026-03-02 11:00");
+
+    // Go to a number, whole or by today's sequence.
+    let seq = theirs[9..].trim_start_matches('0').to_string();
+    for typed in [theirs.as_str(), &seq] {
+        assert_eq!(
+            wang.find_number(typed).map_err(|e| e.key),
+            Err("error.other_site"),
+            "{typed}"
+        );
+    }
+    assert_eq!(wang.find_number(&ours).expect("ours"), ours);
+    assert_eq!(wang.find_number(&nowhere).expect("no site"), nowhere);
+    assert_eq!(
+        wang.find_number("99").map_err(|e| e.key),
+        Err("error.not_found"),
+        "an unknown number is still unknown"
+    );
+    assert_eq!(head.find_number(&theirs).expect("head office"), theirs);
+
+    // Whether a transfer would take it over: refused before any PIN is asked.
+    assert_eq!(
+        wang.takes_over(&theirs).map_err(|e| e.key),
+        Err("error.other_site")
+    );
+    assert!(wang.takes_over(&ours).expect("ours"), "nobody's yet");
+
+    let case = head.case_file(&theirs).expect("head office sees it");
+    let denied = case
+        .events
+        .iter()
+        .filter(|e| e.kind == "denied" && e.agent == "王丽")
+        .count();
+    assert_eq!(denied, 3, "two goes and the take-over question");
+    assert_eq!(denials_of_wang(&world).len(), 3, "nothing else refused");
+    assert!(head.audit_verify(None).expect("verify").is_whole());
+}
+
+/// The complaint a low-scored care call opens is taken only by an agent who sees the call's
+/// site; another site's is refused, recorded, and leaves the call open to its own site.
+#[test]
+fn a_care_call_of_another_site_opens_no_complaint_for_an_agent_not_there() {
+    let world = World::new();
+    let mut head = world.desk("李娜", "2026-03-20 10:00");
+    let calls = head
+        .care_agenda(AgendaRange::All, 50, None)
+        .expect("care calls");
+    let call = |site: &str| {
+        calls
+            .iter()
+            .find(|c| c.site == site)
+            .unwrap_or_else(|| panic!("{site}'s care call"))
+            .id
+    };
+    let (xiangshu, lvjing) = (call("xiangshu"), call("lvjing"));
+    let low = head
+        .record_care_call(xiangshu, CareResult::Reached(1), "物业费涨了没人解释")
+        .expect("low score");
+    let mut theirs = low.opens.expect("a complaint to open");
+    theirs.description = "回访满意度 1/5：物业费涨了没人解释".into();
+    let low = head
+        .record_care_call(lvjing, CareResult::Reached(2), "楼道灯坏了")
+        .expect("low score");
+    let mut ours = low.opens.expect("a complaint to open");
+    ours.description = "回访满意度 2/5：楼道灯坏了".into();
+
+    let mut wang = world.desk("王丽", "2026-03-20 10:30");
+    assert_eq!(
+        wang.intake_from_care(xiangshu, &theirs).map_err(|e| e.key),
+        Err("error.other_site")
+    );
+    let denials = denials_of_wang(&world);
+    assert_eq!(denials.len(), 1, "{denials:?}");
+    let (about, detail) = &denials[0];
+    assert_eq!(*about, None, "about a care call, not a complaint");
+    let detail: serde_json::Value = serde_json::from_str(detail).expect("json");
+    assert_eq!(detail["site"], "xiangshu");
+    assert_eq!(detail["sites"], serde_json::json!(["lvjing"]));
+
+    // Nothing opened; the call is still there for its site's agents, and her own works.
+    assert_eq!(head.count(Queue::All).expect("count"), 0);
+    let c = head
+        .intake_from_care(xiangshu, &theirs)
+        .expect("head office");
+    assert_eq!(c.site.as_deref(), Some("xiangshu"));
+    let c = wang.intake_from_care(lvjing, &ours).expect("her site");
+    assert_eq!(c.site.as_deref(), Some("lvjing"));
+    assert!(head.audit_verify(None).expect("verify").is_whole());
 }

@@ -268,7 +268,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             expect_version,
             action,
         } => {
-            let takes_over = || -> Result<bool> {
+            let mut takes_over = || -> Result<bool> {
                 Ok(desk.can(Permission::TakeOver) && desk.takes_over(number)?)
             };
             if matches!(action, CaseAction::Approve { .. })

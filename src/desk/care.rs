@@ -198,8 +198,12 @@ impl Desk {
     /// Takes the complaint a low-scored care call opens (the prefilled form of
     /// [`CareOutcome::opens`], completed by the agent): the complaint and, first in its
     /// timeline after its receipt, the care call; the call links to it. One transaction.
+    /// Refused, and recorded, for a care call of a site the acting agent does not see.
     pub fn intake_from_care(&mut self, care_id: i64, new: &NewComplaint) -> Result<Complaint> {
         self.actor()?;
+        if let Some(call) = calls::by_id(&self.store.db(), care_id)? {
+            self.check_site_at(None, &care_id.to_string(), Some(&call.site))?;
+        }
         let now = self.clock.now();
         let valid = validate(new, &self.config.policy, now)?;
         let (policy, agent) = (&self.config.policy, self.agent.as_str());

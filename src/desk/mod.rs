@@ -362,12 +362,14 @@ impl Desk {
 
     /// Whether the acting agent transferring complaint `number` would take it over (it is
     /// someone else's, or nobody's yet): that needs the take-over permission and a secret.
-    pub fn takes_over(&self, number_text: &str) -> Result<bool> {
+    /// Refused, and recorded, for another site's complaint (as the transfer would be).
+    pub fn takes_over(&mut self, number_text: &str) -> Result<bool> {
         self.actor()?;
         let c = self
             .store
             .complaint_by_number(&number::normalise(number_text))?
             .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
+        self.check_site(&c)?;
         Ok(handling::takes_over(&c, &self.agent))
     }
 

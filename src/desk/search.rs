@@ -222,8 +222,9 @@ impl Desk {
 
     /// The number of the complaint `text` names: a whole number (`20261130-0017`, the dash
     /// optional) or a sequence of today, the desk's local day (`17`); refused when there is
-    /// no such complaint.
-    pub fn find_number(&self, text: &str) -> Result<String> {
+    /// no such complaint, and (recorded, as opening it would be) when it is of a site the
+    /// acting agent does not see: going to a number says "not yours" as opening it does.
+    pub fn find_number(&mut self, text: &str) -> Result<String> {
         self.actor()?;
         let typed: String = text.trim().chars().map(halfwidth).collect();
         let number = match typed.parse::<u32>() {
@@ -233,10 +234,12 @@ impl Desk {
             }
             _ => number::normalise(&typed),
         };
-        self.store
+        let c = self
+            .store
             .complaint_by_number(&number)?
-            .map(|c| c.number)
-            .ok_or_else(|| Error::new("error.not_found").arg("number", text.trim()))
+            .ok_or_else(|| Error::new("error.not_found").arg("number", text.trim()))?;
+        self.check_site(&c)?;
+        Ok(c.number)
     }
 
     /// A searcher on a connection of its own, to run searches on another thread while this

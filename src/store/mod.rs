@@ -76,6 +76,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(sites),
     Migration::Code(care_calls),
     Migration::Code(agent_sites),
+    Migration::Code(site_counts),
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
@@ -134,6 +135,12 @@ fn agent_sites(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
     upgraded(conn, 17)
 }
 
+/// Migration 18: the index a scoped agent's counts read.
+fn site_counts(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0018_site_counts.sql"))?;
+    upgraded(conn, 18)
+}
+
 /// Records in the timeline that the schema moved up to `to` (migrations after 12).
 pub(crate) fn upgraded(conn: &Db<'_>, to: i64) -> sql::Result<()> {
     events::append(
@@ -150,9 +157,10 @@ pub(crate) fn upgraded(conn: &Db<'_>, to: i64) -> sql::Result<()> {
     )
 }
 
-/// Columns a migration adds, by the version it brings: a file that has one while its
-/// header claims an earlier version was set back (migrating it again would rewrite what
-/// exists, e.g. re-seal the audit chain over an edit), and is refused untouched.
+/// Columns a migration adds to a table or an index, by the version it brings: a file that
+/// has one while its header claims an earlier version was set back (migrating it again
+/// would rewrite what exists, e.g. re-seal the audit chain over an edit), and is refused
+/// untouched.
 const MARKERS: &[(i64, &str, &str)] = &[
     (8, "events", "hash"),
     (9, "complaints", "handler"),
@@ -163,6 +171,7 @@ const MARKERS: &[(i64, &str, &str)] = &[
     (15, "complaints", "site"),
     (16, "care_calls", "site"),
     (17, "agent_sites", "site"),
+    (18, "complaints_site_closed", "closed_at"),
 ];
 
 /// Tables every version of our schema has; their absence means a damaged file.
@@ -1101,7 +1110,8 @@ fn check_schema(conn: &Connection, path: &Path) -> Result<Schema> {
         }
         let present: i64 = conn
             .query_row(
-                "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+                "SELECT (SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2)
+                      + (SELECT count(*) FROM pragma_index_info(?1) WHERE name = ?2)",
                 [table, column],
                 |r| r.get(0),
             )

@@ -418,7 +418,8 @@ impl App {
                 }
                 match (&mut self.agents, msg) {
                     (None, agents::Msg::Listed(rows)) => {
-                        self.agents = Some(Box::new(Agents::new(rows)));
+                        let sites = !self.config.policy.sites.is_empty();
+                        self.agents = Some(Box::new(Agents::new(rows, sites)));
                         Vec::new()
                     }
                     (None, _) => Vec::new(),

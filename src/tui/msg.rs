@@ -254,8 +254,18 @@ pub enum Effect {
         name: String,
         /// Their role key.
         role: String,
+        /// The sites they belong to, by key (none: every site).
+        sites: Vec<String>,
         /// Their first PIN.
         secret: Secret,
+    },
+    /// Set the sites an agent belongs to (manage_agents; none: every site), as
+    /// `agent sites`.
+    SetAgentSites {
+        /// Whose.
+        name: String,
+        /// Their sites, by key.
+        sites: Vec<String>,
     },
     /// Disable an agent (manage_agents), as `agent disable`.
     DisableAgent(String),

@@ -89,9 +89,9 @@ fn refused(number: &str, e: Error) -> Msg {
 }
 
 /// The agents overlay's answer to a change: made (logged), or refused.
-fn agent_change(result: Result<()>, change: Change) -> Msg {
+fn agent_change(result: Result<Change>) -> Msg {
     match result {
-        Ok(()) => {
+        Ok(change) => {
             tracing::info!(change = ?change, "agents changed");
             Msg::Agents(agents::Msg::Done(change))
         }
@@ -482,17 +482,25 @@ impl Runner {
                 .map(|rows| Some(Msg::Agents(agents::Msg::Listed(rows)))),
             // The same desk calls as `agent …` (permission, audit trail); a refusal goes back
             // to the form, which keeps what was typed. The PIN is never logged.
-            Effect::AddAgent { name, role, secret } => Ok(Some(agent_change(
-                desk.add_agent(&name, &role, secret.expose()),
-                Change::Added { name, role },
+            Effect::AddAgent {
+                name,
+                role,
+                sites,
+                secret,
+            } => Ok(Some(agent_change(
+                desk.add_agent_with_sites(&name, &role, secret.expose(), &sites)
+                    .map(|()| Change::Added { name, role }),
+            ))),
+            Effect::SetAgentSites { name, sites } => Ok(Some(agent_change(
+                desk.set_agent_sites(&name, &sites)
+                    .map(|sites| Change::Sites { name, sites }),
             ))),
             Effect::DisableAgent(name) => Ok(Some(agent_change(
-                desk.disable_agent(&name),
-                Change::Disabled(name),
+                desk.disable_agent(&name).map(|()| Change::Disabled(name)),
             ))),
             Effect::ResetSecret { name, secret } => Ok(Some(agent_change(
-                desk.reset_secret(&name, secret.expose()),
-                Change::Reset(name),
+                desk.reset_secret(&name, secret.expose())
+                    .map(|()| Change::Reset(name)),
             ))),
             Effect::RecordRevisit {
                 number,

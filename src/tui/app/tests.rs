@@ -1918,6 +1918,14 @@ fn adding_an_agent_sends_the_name_role_and_pin_to_the_desk_and_never_shows_the_p
     // The first role is chosen; Right moves to the next.
     press(&mut a, KeyCode::Right);
     press(&mut a, KeyCode::Tab);
+    // The sites (none ticked: every site): Right goes to the second, Space ticks it.
+    assert_eq!(
+        a.agents().and_then(|o| o.form()).and_then(|f| f.focus()),
+        Some("sites")
+    );
+    press(&mut a, KeyCode::Right);
+    type_text(&mut a, " ");
+    press(&mut a, KeyCode::Tab);
     type_text(&mut a, "2468");
     press(&mut a, KeyCode::Tab);
     type_text(&mut a, "2469");
@@ -1937,6 +1945,7 @@ fn adding_an_agent_sends_the_name_role_and_pin_to_the_desk_and_never_shows_the_p
         vec![Effect::AddAgent {
             name: "赵主管".into(),
             role: "supervisor".into(),
+            sites: vec!["binjiang".into()],
             secret: Secret::new("2468".into()),
         }]
     );
@@ -1952,6 +1961,68 @@ fn adding_an_agent_sends_the_name_role_and_pin_to_the_desk_and_never_shows_the_p
     assert!(a.agents().and_then(|o| o.form()).is_none());
     match a.notice() {
         Some(Notice::AgentChanged(Change::Added { role, .. })) => assert_ne!(role, "supervisor"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_agents_sites_are_set_from_the_list_ticked_as_they_are_and_named_in_the_notice() {
+    use crate::tui::forms::agents::{Change, Msg as AgentsMsg};
+    let mut a = app();
+    press(&mut a, KeyCode::F(8));
+    let mut wang = agent_info("王丽", "agent");
+    wang.sites = vec!["lvjing".into(), "xiangshu".into()];
+    a.update(Msg::Agents(AgentsMsg::Listed(vec![
+        agent_info("孙经理", "admin"),
+        wang,
+    ])));
+    assert!(a.help_rows().iter().any(|h| h.text == "help.agent_sites"));
+    press(&mut a, KeyCode::Down);
+    type_text(&mut a, "s");
+    let form = a.agents().and_then(|o| o.form()).expect("the sites form");
+    assert_eq!(form.picked("sites"), ["lvjing", "xiangshu"], "as they are");
+    // Untick the first (绿景花园), tick the second (滨江壹号).
+    type_text(&mut a, " ");
+    press(&mut a, KeyCode::Right);
+    type_text(&mut a, " ");
+    assert_eq!(
+        ctrl(&mut a, 's'),
+        vec![Effect::SetAgentSites {
+            name: "王丽".into(),
+            sites: vec!["binjiang".into(), "xiangshu".into()],
+        }]
+    );
+    // A refusal naming the sites is shown under them.
+    a.update(Msg::Agents(AgentsMsg::Refused(
+        Error::new("error.agent_site_unknown")
+            .arg("value", "海底捞")
+            .arg("known", "lvjing"),
+    )));
+    let form = a.agents().and_then(|o| o.form()).expect("form kept");
+    assert_eq!(
+        form.error().map(|(at, e)| (at, e.key)),
+        Some((Some("sites"), "error.agent_site_unknown"))
+    );
+    // Set: the notice names them in the interface language; none is every site.
+    let effects = a.update(Msg::Agents(AgentsMsg::Done(Change::Sites {
+        name: "王丽".into(),
+        sites: vec!["binjiang".into(), "xiangshu".into()],
+    })));
+    assert_eq!(effects, vec![Effect::LoadAgents]);
+    match a.notice() {
+        Some(Notice::AgentChanged(Change::Sites { sites, .. })) => {
+            assert_eq!(sites, &["滨江壹号、香树湾"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    a.update(Msg::Agents(AgentsMsg::Done(Change::Sites {
+        name: "王丽".into(),
+        sites: Vec::new(),
+    })));
+    match a.notice() {
+        Some(Notice::AgentChanged(Change::Sites { sites, .. })) => {
+            assert_eq!(sites, &["全部站点"]);
+        }
         other => panic!("{other:?}"),
     }
 }

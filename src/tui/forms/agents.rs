@@ -1,8 +1,9 @@
 //! The agents overlay (F8, for roles that manage agents): the registered agents with their
-//! role and state, and forms to add one (a role and a first PIN typed twice), disable one,
-//! or reset one's PIN (which unlocks it). It opens only with the list the desk gave (the
-//! desk checks the permission); every change is an effect on the same desk calls as
-//! `agent …`, and the list is read again after it.
+//! role, state and (where the desk has sites) sites, and forms to add one (a role, their
+//! sites, a first PIN typed twice), set one's sites, disable one, or reset one's PIN (which
+//! unlocks it). It opens only with the list the desk gave (the desk checks the permission);
+//! every change is an effect on the same desk calls as `agent …`, and the list is read
+//! again after it.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -36,6 +37,14 @@ pub enum Change {
     Disabled(String),
     /// Agent's PIN reset (and the account unlocked).
     Reset(String),
+    /// Agent's sites set.
+    Sites {
+        /// Whose.
+        name: String,
+        /// Their sites: keys from the desk, their names in the interface language (or
+        /// "every site") once in a notice.
+        sites: Vec<String>,
+    },
 }
 
 /// Results for the overlay.
@@ -57,6 +66,7 @@ enum Cmd {
     Add,
     Disable,
     Reset,
+    Sites,
     Close,
 }
 
@@ -73,6 +83,9 @@ const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ch('r')], Cmd::Reset)
         .help("r", "help.agent_reset")
         .hint("keys.agent_reset"),
+    Binding::new(&[ch('s')], Cmd::Sites)
+        .help("s", "help.agent_sites")
+        .hint("keys.agent_sites"),
     Binding::new(&[key(KeyCode::Esc), ctrl('w')], Cmd::Close)
         .help("Esc / Ctrl+W", "help.agents_close")
         .hint("keys.agents_close"),
@@ -84,6 +97,7 @@ enum Open {
     Add(Form),
     Disable(String, Form),
     Reset(String, Form),
+    Sites(String, Form),
 }
 
 /// The overlay: the agents, the one selected, and a form over them.
@@ -92,16 +106,28 @@ pub struct Agents {
     rows: Vec<AgentInfo>,
     selected: usize,
     open: Option<Open>,
+    /// The desk has sites configured (agents' sites are shown and set).
+    sites: bool,
 }
 
 impl Agents {
-    /// The overlay over the agents the desk listed.
-    pub fn new(rows: Vec<AgentInfo>) -> Agents {
+    /// The overlay over the agents the desk listed; `sites`: the desk has sites configured.
+    pub fn new(rows: Vec<AgentInfo>, sites: bool) -> Agents {
         Agents {
             rows,
             selected: 0,
             open: None,
+            sites,
         }
+    }
+
+    /// The list's keys in force: those of [`KEYS`] (setting sites only where the desk has
+    /// sites).
+    fn keys(&self) -> Vec<Binding<Cmd>> {
+        KEYS.iter()
+            .filter(|b| self.sites || b.cmd != Cmd::Sites)
+            .copied()
+            .collect()
     }
 
     /// The agents shown.
@@ -117,14 +143,18 @@ impl Agents {
     /// The form open over the list, if any.
     pub fn form(&self) -> Option<&Form> {
         match &self.open {
-            Some(Open::Add(f) | Open::Disable(_, f) | Open::Reset(_, f)) => Some(f),
+            Some(Open::Add(f) | Open::Disable(_, f) | Open::Reset(_, f) | Open::Sites(_, f)) => {
+                Some(f)
+            }
             None => None,
         }
     }
 
     fn form_mut(&mut self) -> Option<&mut Form> {
         match &mut self.open {
-            Some(Open::Add(f) | Open::Disable(_, f) | Open::Reset(_, f)) => Some(f),
+            Some(Open::Add(f) | Open::Disable(_, f) | Open::Reset(_, f) | Open::Sites(_, f)) => {
+                Some(f)
+            }
             None => None,
         }
     }
@@ -139,8 +169,10 @@ impl Agents {
             }
             Msg::Done(mut change) => {
                 self.open = None;
-                if let Change::Added { role, .. } = &mut change {
-                    *role = role_name(role, ctx.config, ctx.lang);
+                match &mut change {
+                    Change::Added { role, .. } => *role = role_name(role, ctx.config, ctx.lang),
+                    Change::Sites { sites, .. } => *sites = vec![site_names(ctx, sites)],
+                    Change::Disabled(_) | Change::Reset(_) => {}
                 }
                 Out::effect(Effect::LoadAgents).with_notice(Notice::AgentChanged(change))
             }
@@ -152,6 +184,7 @@ impl Agents {
                             Some("agent")
                         }
                         "error.unknown_role" => Some("role"),
+                        "error.agent_site_unknown" | "error.no_sites" => Some("sites"),
                         _ => None,
                     };
                     form.refuse(err, field);
@@ -164,10 +197,7 @@ impl Agents {
 
     /// Handles a key; `Close` asks the app to close the overlay (returns true).
     pub fn key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> (Out, bool) {
-        if let Some(open) = &mut self.open {
-            let form = match open {
-                Open::Add(f) | Open::Disable(_, f) | Open::Reset(_, f) => f,
-            };
+        if let Some(form) = self.form_mut() {
             return match form.key(key) {
                 FormStep::Submit => (self.submit(), false),
                 FormStep::Cancel => {
@@ -177,12 +207,12 @@ impl Agents {
                 FormStep::Nothing | FormStep::Changed(_) => (Out::none(), false),
             };
         }
-        match lookup(KEYS, &key) {
+        match lookup(&self.keys(), &key) {
             Some(Cmd::Up) => self.selected = self.selected.saturating_sub(1),
             Some(Cmd::Down) => {
                 self.selected = (self.selected + 1).min(self.rows.len().saturating_sub(1));
             }
-            Some(Cmd::Add) => self.open = Some(Open::Add(add_form(ctx))),
+            Some(Cmd::Add) => self.open = Some(Open::Add(add_form(ctx, self.sites))),
             Some(Cmd::Disable) => {
                 if let Some(a) = self.selected() {
                     self.open = Some(Open::Disable(a.name.clone(), Form::new()));
@@ -195,6 +225,14 @@ impl Agents {
                         .hint("tui.agents_pin_hint")
                         .secret("secret_again", "tui.first_run_pin_again");
                     self.open = Some(Open::Reset(a.name.clone(), form));
+                }
+            }
+            Some(Cmd::Sites) => {
+                if let Some(a) = self.selected() {
+                    let form = Form::new()
+                        .picks("sites", "tui.agents_sites", site_options(ctx), &a.sites)
+                        .hint("tui.agents_sites_hint");
+                    self.open = Some(Open::Sites(a.name.clone(), form));
                 }
             }
             Some(Cmd::Close) => return (Out::none(), true),
@@ -228,10 +266,15 @@ impl Agents {
                 Effect::AddAgent {
                     name: form.text_of("agent").trim().to_string(),
                     role: form.chosen("role").unwrap_or_default().to_string(),
+                    sites: form.picked("sites"),
                     secret,
                 }
             }
             Open::Disable(name, _) => Effect::DisableAgent(name.clone()),
+            Open::Sites(name, form) => Effect::SetAgentSites {
+                name: name.clone(),
+                sites: form.picked("sites"),
+            },
             Open::Reset(name, form) => {
                 let Some(secret) = new_secret(form) else {
                     return Out::none();
@@ -249,7 +292,7 @@ impl Agents {
     pub fn help(&self) -> Vec<Help> {
         match self.form() {
             Some(form) => form.help(),
-            None => help_rows(KEYS).collect(),
+            None => help_rows(&self.keys()).collect(),
         }
     }
 
@@ -257,23 +300,30 @@ impl Agents {
     pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
         let c = ctx.catalog;
         let role = |key: &str| role_name(key, ctx.config, ctx.lang);
-        let header = [
+        let mut header = vec![
             c.text("agent_state.name").to_string(),
             c.text("agent_state.role").to_string(),
             c.text("agent_state.state").to_string(),
         ];
-        let cells: Vec<[String; 3]> = self
+        if self.sites {
+            header.push(c.text("agent_state.sites").to_string());
+        }
+        let cells: Vec<Vec<String>> = self
             .rows
             .iter()
             .map(|a| {
-                [
+                let mut row = vec![
                     sanitize_line(&a.name),
                     role(&a.role),
                     c.text(&format!("agent_state.{}", a.state())).to_string(),
-                ]
+                ];
+                if self.sites {
+                    row.push(site_names(ctx, &a.sites));
+                }
+                row
             })
             .collect();
-        let widths: Vec<usize> = (0..3)
+        let widths: Vec<usize> = (0..header.len())
             .map(|i| {
                 cells
                     .iter()
@@ -283,12 +333,12 @@ impl Agents {
                     .unwrap_or(0)
             })
             .collect();
-        let line = |r: &[String; 3]| {
+        let line = |r: &[String]| {
             let parts: Vec<String> = r.iter().zip(&widths).map(|(s, w)| fit(s, *w)).collect();
             format!(" {}", parts.join("  "))
         };
-        let keys = footer(c, KEYS, &[] as &[Binding<Cmd>], "  ");
-        let inner_w = widths.iter().sum::<usize>() + 5;
+        let keys = footer(c, &self.keys(), &[] as &[Binding<Cmd>], "  ");
+        let inner_w = widths.iter().sum::<usize>() + 2 * widths.len() - 1;
         let w = (inner_w.max(width(&keys)) as u16 + 4).min(area.width);
         let h = (self.rows.len() as u16 + 3).min(area.height);
         let rect = crate::tui::widgets::centred(area, w, h);
@@ -331,6 +381,11 @@ impl Agents {
                 Some(c.format("tui.agents_reset_head", &[("agent", sanitize_line(name))])),
                 f,
             ),
+            Open::Sites(name, f) => (
+                c.text("tui.agents_sites_title").to_string(),
+                Some(c.format("tui.agents_sites_head", &[("agent", sanitize_line(name))])),
+                f,
+            ),
         };
         let head = |cols: usize| -> Vec<Line<'static>> {
             head.iter()
@@ -342,9 +397,35 @@ impl Agents {
     }
 }
 
-/// The add form: a name, a role among the configured ones (the first chosen), the PIN
-/// twice.
-fn add_form(ctx: &Ctx<'_>) -> Form {
+/// The configured sites as options `(key, name)`, in the interface language.
+fn site_options(ctx: &Ctx<'_>) -> Vec<(String, String)> {
+    ctx.config
+        .policy
+        .sites
+        .iter()
+        .map(|s| {
+            let name = ctx.config.site_name(&s.key, ctx.lang);
+            (s.key.clone(), sanitize_line(&name))
+        })
+        .collect()
+}
+
+/// The names of `sites` (keys) in the interface language, or "every site" when none.
+fn site_names(ctx: &Ctx<'_>, sites: &[String]) -> String {
+    let names: Vec<String> = sites
+        .iter()
+        .filter(|k| !k.is_empty())
+        .map(|k| sanitize_line(&ctx.config.site_name(k, ctx.lang)))
+        .collect();
+    if names.is_empty() {
+        return ctx.catalog.text("agent_state.all_sites").to_string();
+    }
+    names.join(ctx.catalog.text("label.list_separator"))
+}
+
+/// The add form: a name, a role among the configured ones (the first chosen), the sites
+/// they belong to (where the desk has sites; none ticked: every site), the PIN twice.
+fn add_form(ctx: &Ctx<'_>, sites: bool) -> Form {
     let roles: Vec<(String, String)> = ctx
         .config
         .policy
@@ -353,10 +434,18 @@ fn add_form(ctx: &Ctx<'_>) -> Form {
         .map(|r| (r.key.clone(), role_name(&r.key, ctx.config, ctx.lang)))
         .collect();
     let first = roles.first().map(|(k, _)| k.clone());
-    Form::new()
-        .text("agent", "tui.agents_name", "")
-        .choice("role", "tui.agents_role", roles, first.as_deref())
-        .secret("secret", "tui.agents_pin")
+    let mut form = Form::new().text("agent", "tui.agents_name", "").choice(
+        "role",
+        "tui.agents_role",
+        roles,
+        first.as_deref(),
+    );
+    if sites {
+        form = form
+            .picks("sites", "tui.agents_sites", site_options(ctx), &[])
+            .hint("tui.agents_sites_hint");
+    }
+    form.secret("secret", "tui.agents_pin")
         .hint("tui.agents_pin_hint")
         .secret("secret_again", "tui.first_run_pin_again")
         .focus_first()
@@ -396,12 +485,34 @@ mod tests {
 
         let config = Config::preset(Preset::PropertyManagement).expect("preset");
         let ctx = Ctx::new(&config, Lang::ZhCn);
-        let mut form = add_form(&ctx);
+        let mut form = add_form(&ctx, true);
         let shown = form.clone();
         crate::tui::widgets::form::tests::check_tab_order(&shown, || {
             form.key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
             form.focus()
         });
+    }
+
+    /// Where the desk has no sites, the list shows none, `s` does nothing, and neither the
+    /// help nor the footer offers it; the add form asks for none.
+    #[test]
+    fn without_sites_configured_sites_are_neither_shown_nor_set() {
+        use crate::config::{Config, Preset};
+        use crate::i18n::Lang;
+        use crossterm::event::KeyModifiers;
+
+        let mut config = Config::preset(Preset::PropertyManagement).expect("preset");
+        config.policy.sites.clear();
+        let ctx = Ctx::new(&config, Lang::En);
+        let mut overlay = Agents::new(Vec::new(), false);
+        overlay.key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE), &ctx);
+        assert!(overlay.form().is_none());
+        assert!(!overlay.help().iter().any(|h| h.text == "help.agent_sites"));
+        overlay.key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE), &ctx);
+        let form = overlay.form().expect("the add form");
+        assert!(form.inputs().iter().all(|i| i.id() != "sites"));
+        let with = Agents::new(Vec::new(), true);
+        assert!(with.help().iter().any(|h| h.text == "help.agent_sites"));
     }
 
     #[test]
@@ -425,7 +536,7 @@ mod tests {
                 sites: Vec::new(),
             })
             .collect();
-        let mut overlay = Agents::new(rows);
+        let mut overlay = Agents::new(rows, false);
         for _ in 0..40 {
             overlay.key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE), &ctx);
         }

@@ -1,8 +1,9 @@
-//! A small form: labelled inputs of five kinds (one-line text, multi-line text, a secret, a
-//! choice, a tick box) in Tab order. Tab / Shift+Tab (or Up/Down and Enter outside a
+//! A small form: labelled inputs of six kinds (one-line text, multi-line text, a secret, a
+//! choice, a tick box, several options ticked) in Tab order. Tab / Shift+Tab (or Up/Down and Enter outside a
 //! multi-line field) move between the inputs that apply; one that does not is drawn dim
 //! with the reason, and says it was skipped when the focus passes it. Left/Right (or a
-//! typed character) change a choice, stopping at the first and last option; Space ticks.
+//! typed character) change a choice, stopping at the first and last option; Space ticks
+//! (among several options, the one Left/Right went to).
 //! Ctrl+S submits; Esc or Ctrl+W cancels, after asking when the agent changed something.
 //! A refusal is shown under the input it names (the error's `field`, or the one the form
 //! gives), which takes the focus, or above the inputs when it names none. Values the
@@ -76,6 +77,15 @@ enum Value {
     },
     /// A tick box.
     Tick(bool),
+    /// Any of the options `(key, label)` ticked, and the one the keys are at.
+    Picks {
+        /// Stable key and display label of each option.
+        options: Vec<(String, String)>,
+        /// Whether each option is ticked.
+        picked: Vec<bool>,
+        /// The option Space ticks.
+        at: usize,
+    },
 }
 
 /// One labelled input.
@@ -226,6 +236,27 @@ impl Form {
         self.push(id, label, Value::Tick(ticked))
     }
 
+    /// Adds options `(key, label)` of which any may be ticked, those of `picked` (by key)
+    /// ticked.
+    pub fn picks(
+        self,
+        id: &'static str,
+        label: &'static str,
+        options: Vec<(String, String)>,
+        picked: &[String],
+    ) -> Form {
+        let picked = options.iter().map(|(k, _)| picked.contains(k)).collect();
+        self.push(
+            id,
+            label,
+            Value::Picks {
+                options,
+                picked,
+                at: 0,
+            },
+        )
+    }
+
     /// Marks the last input added as the software's suggestion, when `suggested`.
     pub fn suggested(mut self, suggested: bool) -> Form {
         if let Some(last) = self.inputs.last_mut() {
@@ -305,6 +336,21 @@ impl Form {
                 chosen.and_then(|c| options.get(c)).map(|(k, _)| k.as_str())
             }
             _ => None,
+        }
+    }
+
+    /// The keys of the options ticked in input `id`, in their order.
+    pub fn picked(&self, id: &str) -> Vec<String> {
+        match self.input(id).map(|i| &i.value) {
+            Some(Value::Picks {
+                options, picked, ..
+            }) => options
+                .iter()
+                .zip(picked)
+                .filter(|(_, on)| **on)
+                .map(|(o, _)| o.0.clone())
+                .collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -449,12 +495,29 @@ impl Form {
                         }
                     }
                     Value::Tick(t) => {
-                        if matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y'))
-                            && plain(&key)
-                        {
+                        if ticks(&key) {
                             *t = !*t;
                             true
                         } else {
+                            false
+                        }
+                    }
+                    Value::Picks {
+                        options,
+                        picked,
+                        at,
+                    } => {
+                        if ticks(&key) {
+                            if let Some(on) = picked.get_mut(*at) {
+                                *on = !*on;
+                            }
+                            true
+                        } else {
+                            let labels: Vec<String> =
+                                options.iter().map(|(_, l)| l.clone()).collect();
+                            if let Some(i) = choose(key, Some(*at), &labels) {
+                                *at = i;
+                            }
                             false
                         }
                     }
@@ -701,6 +764,10 @@ impl Form {
         let beside = width(&hint) + 2;
         match self.inputs[i].value {
             Value::Tick(_) => beside + 3 <= usize::from(cols),
+            Value::Picks { ref options, .. } => {
+                let all: usize = options.iter().map(|(_, l)| width(l) + 5).sum();
+                beside + all <= usize::from(cols)
+            }
             _ => beside <= usize::from(cols / 2),
         }
     }
@@ -809,8 +876,82 @@ impl Form {
                 spans.extend(after);
                 frame.render_widget(fit_line(Line::from(spans), area.width), area);
             }
+            Value::Picks {
+                options,
+                picked,
+                at,
+            } => {
+                let room = area.width.saturating_sub(after_w);
+                let mut line = picks_line(options, picked, focused.then_some(*at), room);
+                if !input.enabled {
+                    line = Line::styled(line.to_string(), theme::hint());
+                }
+                line.spans.extend(after);
+                frame.render_widget(fit_line(line, area.width), area);
+            }
         }
     }
+}
+
+/// Whether `key` ticks a tick box or the option a list of them is at.
+fn ticks(key: &KeyEvent) -> bool {
+    matches!(key.code, KeyCode::Char(' ' | 'x' | 'X' | 'y' | 'Y')) && plain(key)
+}
+
+/// Options of which any may be ticked, on one line: `[x] label` each, the one the keys are
+/// `at` marked (while focused). When they do not fit, those around it, with arrows where
+/// more lie.
+fn picks_line(
+    options: &[(String, String)],
+    picked: &[bool],
+    at: Option<usize>,
+    cols: u16,
+) -> Line<'static> {
+    let cols = usize::from(cols);
+    let cell = |i: usize| {
+        let mark = if picked.get(i).copied().unwrap_or(false) {
+            "[x]"
+        } else {
+            "[ ]"
+        };
+        format!("{mark} {} ", options[i].1)
+    };
+    let w = |i: usize| width(&cell(i)) + 1;
+    let all: usize = (0..options.len()).map(w).sum();
+    // The first option shown: the first, or as late as it takes to show the one at.
+    let mut first = 0;
+    if all > cols {
+        let upto = at.unwrap_or(0);
+        while first < upto && 2 + (first..=upto).map(w).sum::<usize>() + 2 > cols {
+            first += 1;
+        }
+    }
+    let mut spans = Vec::new();
+    let mut used = 0;
+    if first > 0 {
+        spans.push(Span::raw("< "));
+        used += 2;
+    }
+    let mut last = first;
+    for i in first..options.len() {
+        let more = i + 1 < options.len();
+        if used + w(i) + if more && all > cols { 2 } else { 0 } > cols && i > first {
+            break;
+        }
+        let style = if Some(i) == at {
+            theme::selected()
+        } else {
+            Style::default()
+        };
+        spans.push(Span::styled(cell(i), style));
+        spans.push(Span::raw(" "));
+        used += w(i);
+        last = i;
+    }
+    if last + 1 < options.len() {
+        spans.push(Span::raw(">"));
+    }
+    Line::from(spans)
 }
 
 /// A line cut to `cols` columns, the cut marked with `~` (a wide character never straddles
@@ -987,6 +1128,49 @@ pub mod tests {
     use super::*;
     use crate::tui::keymap::tests::check_table;
     use crossterm::event::KeyModifiers;
+
+    /// Left/Right go among several options, Space ticks the one they are at; what is
+    /// ticked is read back in the options' order; a narrow line shows the one at.
+    #[test]
+    fn several_options_ticked_with_space_and_read_in_order() {
+        let options: Vec<(String, String)> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|k| (k.to_string(), format!("site {k}")))
+            .collect();
+        let mut form =
+            Form::new().picks("sites", "tui.agents_sites", options.clone(), &["c".into()]);
+        let press = |f: &mut Form, code| f.key(KeyEvent::new(code, KeyModifiers::NONE));
+        assert_eq!(form.picked("sites"), ["c"]);
+        assert_eq!(press(&mut form, KeyCode::Right), FormStep::Nothing);
+        assert_eq!(
+            press(&mut form, KeyCode::Char(' ')),
+            FormStep::Changed("sites")
+        );
+        press(&mut form, KeyCode::End);
+        press(&mut form, KeyCode::Right);
+        press(&mut form, KeyCode::Char(' '));
+        assert_eq!(form.picked("sites"), ["b", "c", "d"]);
+        press(&mut form, KeyCode::Char(' '));
+        assert_eq!(form.picked("sites"), ["b", "c"]);
+
+        let picked = [false, true, true, false];
+        let wide = picks_line(&options, &picked, Some(0), 80).to_string();
+        assert_eq!(
+            wide.trim_end(),
+            "[ ] site a  [x] site b  [x] site c  [ ] site d"
+        );
+        let narrow = picks_line(&options, &picked, Some(3), 30).to_string();
+        assert!(
+            narrow.starts_with("< ") && narrow.contains("[ ] site d"),
+            "{narrow}"
+        );
+        assert!(!narrow.contains("site a"), "{narrow}");
+        let start = picks_line(&options, &picked, Some(0), 30).to_string();
+        assert!(
+            start.starts_with("[ ] site a") && start.ends_with('>'),
+            "{start}"
+        );
+    }
 
     /// Checks that Tab, pressed through `tab` (which returns the focus after it), visits
     /// every input of `form` that applies once, in order from the focus, and comes back.

@@ -87,6 +87,13 @@ fn content(c: &Catalog, zone: Zone, notice: &Notice, now: DateTime<Utc>) -> Line
                     ("tui.agent_disabled", vec![("agent", sanitize_line(name))])
                 }
                 Change::Reset(name) => ("tui.agent_reset", vec![("agent", sanitize_line(name))]),
+                Change::Sites { name, sites } => (
+                    "tui.agent_sites",
+                    vec![
+                        ("agent", sanitize_line(name)),
+                        ("sites", sites.join(c.text("label.list_separator"))),
+                    ],
+                ),
             };
             (c.format(key, &args), theme::success())
         }

@@ -93,7 +93,8 @@ pub fn status_line(catalog: &Catalog, status: Status<'_>, frame: &mut Frame<'_>,
     );
     if !status.sites.is_empty() {
         let names: Vec<_> = status.sites.iter().map(|s| sanitize_line(s)).collect();
-        let sites = fit(&names.join(", "), MAX_SITES_WIDTH);
+        let joined = names.join(catalog.text("label.list_separator"));
+        let sites = fit(&joined, MAX_SITES_WIDTH);
         agent = catalog.format(
             "tui.status_agent_sites",
             &[("agent", agent), ("sites", sites.trim_end().to_string())],
