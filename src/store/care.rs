@@ -1,7 +1,8 @@
 //! Care calls (定期回访): the open one of each site on a care plan, and those made.
 
 use crate::store::complaints::{arg_refs, scope_to_sites};
-use crate::store::sql::{self, Db, Optional, Row, Value, args};
+use crate::store::followups::agenda_args;
+use crate::store::sql::{self, Db, Optional, Row, args};
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
@@ -171,19 +172,12 @@ impl Store {
         after: Option<(i64, i64)>,
         sites: Option<&[String]>,
     ) -> Result<Vec<CareCall>> {
-        let (due, id) = after.unwrap_or((from.timestamp() - 1, i64::MAX));
         let mut sql = format!(
             "SELECT {COLUMNS} FROM care_calls INDEXED BY care_calls_open
              WHERE done_at IS NULL AND due_at >= ?1 AND due_at < ?2
                AND (due_at, id) > (?3, ?4)"
         );
-        let mut args = vec![
-            Value::Int(from.timestamp()),
-            Value::Int(to.timestamp()),
-            Value::Int(due),
-            Value::Int(id),
-            Value::Int(limit.into()),
-        ];
+        let mut args = agenda_args(from, to, after, limit);
         scope_to_sites(&mut sql, &mut args, "site", sites);
         sql.push_str(" ORDER BY due_at, id LIMIT ?5");
         self.db()

@@ -600,17 +600,12 @@ impl Store {
         since: DateTime<Utc>,
         sites: Option<&[String]>,
     ) -> Result<i64> {
-        let db = self.db();
-        let filter = "closed_at IS NOT NULL AND closed_at >= ?1";
-        let mut args = vec![Value::Int(since.timestamp())];
-        let sql = match sites {
-            Some(sites) => count_by_site(filter, &mut args, sites),
-            None => format!(
-                "SELECT count(*) FROM complaints{} WHERE {filter}",
-                indexed_by("complaints_closed")
-            ),
-        };
-        db.value(&sql, &arg_refs(&args)).map_err(|e| self.err(e))
+        self.count_where(
+            "closed_at IS NOT NULL AND closed_at >= ?1",
+            "complaints_closed",
+            since,
+            sites,
+        )
     }
 
     /// Untriaged complaints of `sites` (`None`: every site) received at or before `by`
@@ -620,17 +615,34 @@ impl Store {
         by: DateTime<Utc>,
         sites: Option<&[String]>,
     ) -> Result<i64> {
-        let db = self.db();
-        let filter = "scope IS NULL AND closed_at IS NULL AND received_at <= ?1";
-        let mut args = vec![Value::Int(by.timestamp())];
+        self.count_where(
+            "scope IS NULL AND closed_at IS NULL AND received_at <= ?1",
+            "complaints_untriaged",
+            by,
+            sites,
+        )
+    }
+
+    /// Complaints of `sites` (`None`: every site) that `filter` keeps, its `?1` the time `at`:
+    /// through `index` for every site, by site otherwise.
+    fn count_where(
+        &self,
+        filter: &str,
+        index: &str,
+        at: DateTime<Utc>,
+        sites: Option<&[String]>,
+    ) -> Result<i64> {
+        let mut args = vec![Value::Int(at.timestamp())];
         let sql = match sites {
             Some(sites) => count_by_site(filter, &mut args, sites),
             None => format!(
                 "SELECT count(*) FROM complaints{} WHERE {filter}",
-                indexed_by("complaints_untriaged")
+                indexed_by(index)
             ),
         };
-        db.value(&sql, &arg_refs(&args)).map_err(|e| self.err(e))
+        self.db()
+            .value(&sql, &arg_refs(&args))
+            .map_err(|e| self.err(e))
     }
 
     /// Gives the open cases nobody handles their intake agent (handlers from intake). One

@@ -375,6 +375,24 @@ pub struct ClockToMove {
     pub severity: Option<String>,
 }
 
+/// The arguments of an agenda page: due in `[?1, ?2)`, after `(?3, ?4)` (due time, id; the
+/// start when `None`), at most `?5`.
+pub(crate) fn agenda_args(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    after: Option<(i64, i64)>,
+    limit: u32,
+) -> Vec<Value<'static>> {
+    let (due, id) = after.unwrap_or((from.timestamp() - 1, i64::MAX));
+    vec![
+        Value::Int(from.timestamp()),
+        Value::Int(to.timestamp()),
+        Value::Int(due),
+        Value::Int(id),
+        Value::Int(limit.into()),
+    ]
+}
+
 /// Calls of the moving list read and moved per statement.
 const CLOCK_BATCH: i64 = 512;
 
@@ -624,7 +642,6 @@ impl Store {
         after: Option<(i64, i64)>,
         sites: Option<&[String]>,
     ) -> Result<Vec<(Revisit, Complaint)>> {
-        let (due, id) = after.unwrap_or((from.timestamp() - 1, i64::MAX));
         let mut sql = format!(
             "SELECT {REVISIT_COLUMNS_Q}, {} FROM revisits r INDEXED BY revisits_open
              JOIN complaints c ON c.id = r.complaint_id
@@ -632,13 +649,7 @@ impl Store {
                AND (r.due_at, r.id) > (?3, ?4)",
             qualified_columns()
         );
-        let mut args = vec![
-            Value::Int(from.timestamp()),
-            Value::Int(to.timestamp()),
-            Value::Int(due),
-            Value::Int(id),
-            Value::Int(limit.into()),
-        ];
+        let mut args = agenda_args(from, to, after, limit);
         scope_to_sites(&mut sql, &mut args, "c.site", sites);
         sql.push_str(" ORDER BY r.due_at, r.id LIMIT ?5");
         self.db()
