@@ -7,6 +7,7 @@ mod demo;
 mod followup;
 mod migrate;
 mod privacy;
+mod report;
 mod search;
 
 use std::path::Path;

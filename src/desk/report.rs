@@ -1,0 +1,74 @@
+//! The report both front ends show (issue 17): figures now and over a period, with a
+//! breakdown, scoped to the acting agent's sites like every other read.
+
+use chrono::{DateTime, Utc};
+use regex::Regex;
+
+use super::{Desk, calendar, followup};
+use crate::domain::report::{self, By, Context, Period, Report};
+use crate::domain::schedule;
+use crate::error::{Error, Result};
+
+impl Desk {
+    /// The report of `period` (`[from, to)`), its breakdown by `by`, as the acting agent
+    /// sees the desk (their sites' complaints and those naming none).
+    pub fn report(&self, period: Period, by: Option<By>) -> Result<Report> {
+        let now = self.clock.now();
+        let policy = &self.config.policy;
+        if period.to <= period.from {
+            return Err(Error::new("error.report_period"));
+        }
+        let sites = self.site_scope()?;
+        let day_end = followup::local_day_start(now, 1, policy.timezone);
+        let cases = self
+            .store
+            .report_facts(period, now, day_end, sites.as_deref())?;
+        let events = self.store.report_events(period, sites.as_deref())?;
+        let buildings = policy
+            .report
+            .building_patterns
+            .iter()
+            .map(|p| {
+                Regex::new(p).map_err(|e| {
+                    Error::new("error.report_pattern")
+                        .arg("value", p)
+                        .arg("why", e)
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let agents = self.store.agents()?;
+        let role_of = |name: &str| {
+            agents
+                .iter()
+                .find(|a| a.name == name)
+                .map(|a| a.role.clone())
+        };
+        let cal = calendar(policy);
+        let triage = schedule::hours(i64::from(policy.follow_up.triage_hours));
+        // The status line's rule: received by this, triage fell due before now.
+        let triage_late_by = cal.latest_start(now - chrono::TimeDelta::seconds(1), triage);
+        let ctx = Context {
+            period,
+            now,
+            calendar: &cal,
+            zone: policy.timezone,
+            triage_late_by,
+            buildings: &buildings,
+            role_of: &role_of,
+        };
+        Ok(report::compute(&cases, &events, by, &ctx))
+    }
+
+    /// The period from the start of the local day `days` days before today to now's day
+    /// end: the default of `report` (the last `days` days, today included).
+    pub fn last_days(&self, days: u32) -> Period {
+        let now = self.clock.now();
+        let zone = self.config.policy.timezone;
+        let to: DateTime<Utc> = followup::local_day_start(now, 1, zone);
+        let from = zone
+            .day(now)
+            .checked_sub_days(chrono::Days::new(u64::from(days.saturating_sub(1))))
+            .map_or(now, |d| zone.start_of(d));
+        Period { from, to }
+    }
+}
