@@ -4,7 +4,11 @@
 use chrono::{DateTime, Utc};
 use regex::Regex;
 
+use super::search::day_bound;
 use super::{Desk, calendar, followup};
+
+/// Days `report` covers when no `--from` is given (today included).
+pub const DEFAULT_DAYS: u32 = 30;
 use crate::domain::report::{self, By, Context, Period, Report};
 use crate::domain::schedule;
 use crate::error::{Error, Result};
@@ -59,16 +63,28 @@ impl Desk {
         Ok(report::compute(&cases, &events, by, &ctx))
     }
 
-    /// The period from the start of the local day `days` days before today to now's day
-    /// end: the default of `report` (the last `days` days, today included).
-    pub fn last_days(&self, days: u32) -> Period {
-        let now = self.clock.now();
+    /// The period `report` means by `--from` and `--to` (each a DATE, the local day, `to`
+    /// taking the whole day; or a DATETIME): by default the last [`DEFAULT_DAYS`] days up
+    /// to the end of today, or from `from` to the end of today.
+    pub fn report_period(&self, from: Option<&str>, to: Option<&str>) -> Result<Period> {
         let zone = self.config.policy.timezone;
-        let to: DateTime<Utc> = followup::local_day_start(now, 1, zone);
-        let from = zone
-            .day(now)
-            .checked_sub_days(chrono::Days::new(u64::from(days.saturating_sub(1))))
-            .map_or(now, |d| zone.start_of(d));
-        Period { from, to }
+        let now = self.clock.now();
+        let to = match to {
+            Some(t) => day_bound(t, "to", true, zone)?,
+            None => followup::local_day_start(now, 1, zone),
+        };
+        let from = match from {
+            Some(f) => day_bound(f, "from", false, zone)?,
+            None => {
+                let last: DateTime<Utc> = schedule::plus(to, -chrono::TimeDelta::seconds(1));
+                zone.day(last)
+                    .checked_sub_days(chrono::Days::new(u64::from(DEFAULT_DAYS - 1)))
+                    .map_or(schedule::earliest(), |d| zone.start_of(d))
+            }
+        };
+        if to <= from {
+            return Err(Error::new("error.report_period"));
+        }
+        Ok(Period { from, to })
     }
 }
