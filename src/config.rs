@@ -925,7 +925,9 @@ fn validate(config: &Config, places: &Places<'_>) -> Result<()> {
     }
     for (i, pattern) in c.report.building_patterns.iter().enumerate() {
         if let Err(e) = regex::Regex::new(pattern) {
-            let why = e.to_string().lines().last().unwrap_or_default().to_string();
+            let text = e.to_string();
+            let last = text.lines().last().unwrap_or_default();
+            let why = last.trim_start_matches("error: ").to_string();
             return Err(places.fail(&format!("report.building_patterns[{i}]"), why));
         }
     }

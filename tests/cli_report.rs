@@ -121,3 +121,24 @@ fn the_table_defines_its_figures_and_a_reversed_period_is_refused() {
         .failure()
         .code(1);
 }
+
+#[test]
+fn a_bad_building_pattern_is_refused_with_its_place() {
+    let (desk, _) = desk();
+    let config = desk.path("config.toml");
+    std::fs::write(&config, "[report]\nbuilding_patterns = ['(\\d+']\n").expect("write");
+    let out = desk
+        .cmd()
+        .arg("--config")
+        .arg(&config)
+        .args(["report", "--by", "building"])
+        .assert()
+        .failure()
+        .code(1);
+    let err = String::from_utf8(out.get_output().stderr.clone()).expect("utf-8");
+    assert!(err.starts_with("error:"), "{err}");
+    assert!(err.contains("report.building_patterns[0]"), "{err}");
+    assert!(err.contains("line 2"), "{err}");
+    assert!(err.contains("unclosed group"), "{err}");
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+}
