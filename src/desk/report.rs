@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use regex::Regex;
 
 use super::search::day_bound;
-use super::{Desk, calendar, followup};
+use super::{Desk, calendar, followup, triage_late_by};
 
 /// Days `report` covers when no `--from` is given (today included).
 pub const DEFAULT_DAYS: u32 = 30;
@@ -48,15 +48,12 @@ impl Desk {
                 .map(|a| a.role.clone())
         };
         let cal = calendar(policy);
-        let triage = schedule::hours(i64::from(policy.follow_up.triage_hours));
-        // The status line's rule: received by this, triage fell due before now.
-        let triage_late_by = cal.latest_start(now - chrono::TimeDelta::seconds(1), triage);
         let ctx = Context {
             period,
             now,
             calendar: &cal,
             zone: policy.timezone,
-            triage_late_by,
+            triage_late_by: triage_late_by(policy, now),
             buildings: &buildings,
             role_of: &role_of,
         };

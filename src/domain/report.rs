@@ -385,7 +385,7 @@ pub fn first_reply_on_time(
 }
 
 /// The compensation a case granted and its approver level, if it granted any.
-fn granted<'h>(h: &'h Handling, role_of: &dyn Fn(&str) -> Option<String>) -> Option<(u32, String)> {
+fn granted(h: &Handling, role_of: &dyn Fn(&str) -> Option<String>) -> Option<(u32, String)> {
     let plan = h.plan.as_ref()?;
     let amount = plan.compensation.filter(|a| *a > 0)?;
     let level = match &plan.approval {
@@ -735,4 +735,94 @@ pub fn breakdown(
         }
     }
     rows.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::policy::fixtures::property_management;
+
+    fn date(s: &str) -> DateTime<Utc> {
+        let zone = Zone::named("Asia/Shanghai").expect("zone");
+        zone.instant(chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect(s))
+    }
+
+    #[test]
+    fn buildings_are_found_by_the_first_matching_pattern() {
+        let policy = property_management();
+        let patterns: Vec<Regex> = policy
+            .report
+            .building_patterns
+            .iter()
+            .map(|p| Regex::new(p).expect("pattern"))
+            .collect();
+        assert_eq!(building("7栋1单元602", &patterns), "7");
+        assert_eq!(building("12 幢 3 号", &patterns), "12");
+        assert_eq!(building("Block 12, Flat 3", &patterns), "12");
+        assert_eq!(building("building B, 3F", &patterns), "B");
+        assert_eq!(building("小区北门", &patterns), "");
+        assert_eq!(building("7栋", &[]), "");
+    }
+
+    #[test]
+    fn business_days_skip_the_days_off() {
+        let policy = property_management();
+        let zone = Zone::named("Asia/Shanghai").expect("zone");
+        let cal = Calendar::new(&policy.business_hours, zone);
+        // Mon–Sat: Saturday to Tuesday is Monday and Tuesday; the same day is none.
+        let days = |a, b| business_days(&cal, zone, date(a), date(b));
+        assert_eq!(days("2026-11-21 17:00", "2026-11-24 15:00"), 2);
+        assert_eq!(days("2026-11-23 09:00", "2026-11-23 17:00"), 0);
+        assert_eq!(days("2026-11-23 09:00", "2026-11-30 09:00"), 6);
+    }
+
+    #[test]
+    fn percentiles_by_nearest_rank_and_the_median_of_an_even_count() {
+        let v = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        assert_eq!(percentile(&v, 90), Some(9.0));
+        assert_eq!(percentile(&v[..1], 90), Some(1.0));
+        assert_eq!(percentile(&[], 90), None);
+        assert_eq!(median(&v), Some(5.5));
+        assert_eq!(median(&v[..3]), Some(2.0));
+    }
+
+    #[test]
+    fn a_first_reply_is_late_only_when_due_open_and_not_paused() {
+        let due = date("2026-11-23 13:30");
+        let now = date("2026-11-30 12:00");
+        assert_eq!(first_reply_on_time(due, Some(due), false, now), Some(true));
+        let after = date("2026-11-23 13:31");
+        assert_eq!(
+            first_reply_on_time(due, Some(after), false, now),
+            Some(false)
+        );
+        assert_eq!(first_reply_on_time(due, None, false, now), Some(false));
+        assert_eq!(first_reply_on_time(due, None, true, now), None, "paused");
+        assert_eq!(
+            first_reply_on_time(now, None, false, due),
+            None,
+            "not yet due"
+        );
+    }
+
+    #[test]
+    fn trends_group_by_day_week_or_month_with_the_period() {
+        let from = date("2026-01-01 00:00");
+        let p = |days| Period {
+            from,
+            to: from + Duration::days(days),
+        };
+        assert_eq!(trend_grouping(p(30)), By::Day);
+        assert_eq!(trend_grouping(p(90)), By::Week);
+        assert_eq!(trend_grouping(p(400)), By::Month);
+        let zone = Zone::named("Asia/Shanghai").expect("zone");
+        assert_eq!(
+            time_key(By::Week, date("2026-11-30 12:00"), zone),
+            "2026-W49"
+        );
+        assert_eq!(
+            time_key(By::Month, date("2026-12-01 00:30"), zone),
+            "2026-12"
+        );
+    }
 }
