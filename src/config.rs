@@ -23,7 +23,8 @@ use crate::i18n::{Catalog, Catalogs, Lang, WORDING_KEYS, name_in};
 // The sections of a config file are the domain's rule settings.
 pub use crate::domain::policy::{
     BusinessHours, CarePlan, Category, ComplaintType, FollowUp, HandlerFrom, Handlers, IntakeRules,
-    KeywordRule, Party, Policy, RevisitPlan, RevisitStep, Role, Severity, Site, WeekdayKey,
+    KeywordRule, Party, Policy, ReportRules, RevisitPlan, RevisitStep, Role, Severity, Site,
+    WeekdayKey,
 };
 
 /// Name of the config file inside the platform config dir.
@@ -235,6 +236,7 @@ struct FileConfig {
     sites: Option<Vec<Site>>,
     intake: Option<IntakeRules>,
     care_plans: Option<Vec<CarePlan>>,
+    report: Option<ReportRules>,
     wording: Option<BTreeMap<String, Term>>,
 }
 
@@ -726,6 +728,7 @@ fn assemble(
             sites: s.sites.or(base.sites).unwrap_or_default(),
             intake: s.intake.or(base.intake).unwrap_or_default(),
             care_plans: s.care_plans.or(base.care_plans).unwrap_or_default(),
+            report: s.report.or(base.report).unwrap_or_default(),
             site_index: Default::default(),
         },
         wording,
@@ -919,6 +922,14 @@ fn validate(config: &Config, places: &Places<'_>) -> Result<()> {
     }
     if h.weekdays.is_empty() {
         return Err(places.fail("business_hours.weekdays", "at least one working weekday"));
+    }
+    for (i, pattern) in c.report.building_patterns.iter().enumerate() {
+        if let Err(e) = regex::Regex::new(pattern) {
+            let text = e.to_string();
+            let last = text.lines().last().unwrap_or_default();
+            let why = last.trim_start_matches("error: ").to_string();
+            return Err(places.fail(&format!("report.building_patterns[{i}]"), why));
+        }
     }
     Ok(())
 }

@@ -95,6 +95,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             ListQueue::All => list(&desk, Queue::All, *format, *limit, catalog),
         },
         Command::Search(args) => super::search::search(&desk, args, catalog),
+        Command::Report(args) => super::report::report(&desk, args, catalog),
         Command::Show {
             number,
             format,

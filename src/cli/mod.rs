@@ -7,6 +7,7 @@ pub mod help;
 mod names;
 mod output;
 mod queues;
+mod report;
 mod search;
 
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ use crate::config::Preset;
 use crate::desk::CallResult;
 use crate::domain::complaint::{Channel, Intent, Scope};
 use crate::domain::handling::{self, WaitOn};
+use crate::domain::report::By;
 use crate::domain::search::View;
 use crate::domain::stage::Stage;
 use crate::i18n::Lang;
@@ -85,6 +87,8 @@ pub enum Command {
     /// description, desired outcome, handling record), newest first; Traditional and
     /// Simplified, full-width and half-width alike.
     Search(SearchArgs),
+    /// Figures now and over a period (each defined in the README), with a breakdown.
+    Report(ReportArgs),
     /// Show one complaint with its timeline (the phone number masked).
     Show {
         /// The complaint number, e.g. 20261122-0007.
@@ -817,6 +821,66 @@ fn stage_by_name() -> ByName<Stage> {
     )
 }
 
+/// `report` arguments.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// First day of the period (DATE `YYYY-MM-DD`, or DATETIME); default: 30 days before
+    /// the end of the period.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day of the period (DATE: that whole day; or DATETIME: before it); default today.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// A breakdown by this.
+    #[arg(long, value_enum)]
+    pub by: Option<ByArg>,
+    /// Output format (CSV carries a UTF-8 BOM for spreadsheets).
+    #[arg(long, value_parser = by_name::<ListFormat>("format", "format"), default_value = "table")]
+    pub format: ListFormat,
+}
+
+/// `--by` values of `report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    /// Category.
+    Category,
+    /// Severity.
+    Severity,
+    /// Channel.
+    Channel,
+    /// Handler.
+    Handler,
+    /// Building, found in the location by `report.building_patterns`.
+    Building,
+    /// Site.
+    Site,
+    /// Responsible party.
+    Party,
+    /// Day.
+    Day,
+    /// ISO week.
+    Week,
+    /// Month.
+    Month,
+}
+
+impl From<ByArg> for By {
+    fn from(b: ByArg) -> By {
+        match b {
+            ByArg::Category => By::Category,
+            ByArg::Severity => By::Severity,
+            ByArg::Channel => By::Channel,
+            ByArg::Handler => By::Handler,
+            ByArg::Building => By::Building,
+            ByArg::Site => By::Site,
+            ByArg::Party => By::Party,
+            ByArg::Day => By::Day,
+            ByArg::Week => By::Week,
+            ByArg::Month => By::Month,
+        }
+    }
+}
+
 /// `--view` values of `search`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ViewArg {
@@ -915,5 +979,6 @@ mod tests {
         spelled_as::<IntentArg, Intent>(Intent::as_str);
         assert_eq!(spelled_as::<ViewArg, View>(View::as_str), View::ALL.len());
         spelled_as::<CallResultArg, CallResult>(CallResult::as_str);
+        assert_eq!(spelled_as::<ByArg, By>(By::as_str), By::ALL.len());
     }
 }

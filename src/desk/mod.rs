@@ -7,6 +7,7 @@ mod demo;
 mod followup;
 mod migrate;
 mod privacy;
+mod report;
 mod search;
 
 use std::path::Path;
@@ -514,10 +515,7 @@ impl Desk {
         let viewer = self.viewer()?;
         let sites = viewer.sites.as_deref();
         let due = self.store.due_counts(now, day_end, sites)?;
-        let policy = &self.config.policy;
-        let triage = schedule::hours(i64::from(policy.follow_up.triage_hours));
-        // Received by this, a complaint's triage fell due before now (an index range).
-        let late = calendar(policy).latest_start(now - chrono::TimeDelta::seconds(1), triage);
+        let late = triage_late_by(&self.config.policy, now);
         Ok(StatusCounts {
             untriaged: self.store.count(Queue::Untriaged, &viewer)?,
             due_today: due.due_today,
@@ -650,6 +648,13 @@ fn check(store: &Store) -> Result<DatabaseReport> {
 pub fn triage_due(policy: &Policy, received_at: DateTime<Utc>) -> DateTime<Utc> {
     let cal = calendar(policy);
     cal.add_hours(received_at, i64::from(policy.follow_up.triage_hours))
+}
+
+/// An untriaged complaint received at or before this is overdue for triage at `now` (an
+/// index range of receipt times; the same rule as [`triage_overdue`]).
+pub fn triage_late_by(policy: &Policy, now: DateTime<Utc>) -> DateTime<Utc> {
+    let triage = schedule::hours(i64::from(policy.follow_up.triage_hours));
+    calendar(policy).latest_start(now - chrono::TimeDelta::seconds(1), triage)
 }
 
 /// Whether an untriaged complaint received at `received_at` is overdue for triage at `now`

@@ -151,7 +151,12 @@ fn given(text: &str) -> Option<&str> {
 
 /// A DATE (`YYYY-MM-DD`, the local day: its start, or with `end` the start of the next day,
 /// so that a `to` takes the whole day) or a DATETIME.
-fn day_bound(text: &str, field: &'static str, end: bool, zone: Zone) -> Result<DateTime<Utc>> {
+pub(super) fn day_bound(
+    text: &str,
+    field: &'static str,
+    end: bool,
+    zone: Zone,
+) -> Result<DateTime<Utc>> {
     let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") else {
         return parse_datetime(text, field, zone);
     };

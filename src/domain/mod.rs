@@ -8,6 +8,7 @@ pub mod names;
 pub mod number;
 pub mod policy;
 pub mod privacy;
+pub mod report;
 pub mod schedule;
 pub mod search;
 pub mod secret;

@@ -50,6 +50,9 @@ pub struct Policy {
     /// Care plans (定期回访): calls to sites on a fixed plan, before they complain.
     #[serde(default)]
     pub care_plans: Vec<CarePlan>,
+    /// How reports group complaints.
+    #[serde(default)]
+    pub report: ReportRules,
     /// The sites folded for finding and matching, made at the first need (the sites are
     /// not changed once the policy is loaded).
     #[serde(skip)]
@@ -118,6 +121,16 @@ pub struct Site {
     /// Their phone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+}
+
+/// How reports group complaints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRules {
+    /// Patterns (regular expressions) that find the building in a location, tried in
+    /// order; the first capture group (or the whole match) is the building, e.g. `(\d+)栋`.
+    #[serde(default)]
+    pub building_patterns: Vec<String>,
 }
 
 /// What intake asks of a complaint's site.

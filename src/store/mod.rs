@@ -19,6 +19,7 @@ pub mod erasure;
 pub mod events;
 pub mod followups;
 pub mod postgres;
+pub mod report;
 pub mod search;
 pub mod sql;
 
