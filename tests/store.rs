@@ -461,3 +461,23 @@ fn backup_of_a_database_being_written_by_another_process() {
         .code(1);
     assert!(!desk.path(".backup.db.partial").exists());
 }
+
+/// Desks opening a new file at the same moment all open it: the switch to WAL waits for the
+/// others (it failed with "database is locked" one time in a few dozen before).
+#[test]
+fn desks_opening_a_new_file_at_once_all_open_it() {
+    for _ in 0..30 {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("desk.db");
+        let refused: Vec<String> = std::thread::scope(|s| {
+            let opening: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| Store::open(&path).err().map(|e| e.to_string())))
+                .collect();
+            opening
+                .into_iter()
+                .filter_map(|h| h.join().expect("an opening thread"))
+                .collect()
+        });
+        assert!(refused.is_empty(), "{refused:?}");
+    }
+}

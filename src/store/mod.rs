@@ -208,6 +208,24 @@ fn wait_for_lock() -> impl FnMut(i32) -> bool + Send + 'static {
     }
 }
 
+/// `PRAGMA journal_mode = WAL`, tried again while another connection holds the file (two
+/// desks opening a new file at once: the switch needs the file to itself, and SQLite does
+/// not wait for it through the busy handler), for up to [`BUSY_TIMEOUT`]; the mode it gives.
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let started = Instant::now();
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(BUSY_POLL);
+            }
+            result => return result,
+        }
+    }
+}
+
 /// The schema version this binary writes.
 pub fn schema_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -340,10 +358,7 @@ impl Store {
             if existed {
                 store.check_before_write()?;
             }
-            let mode: String = store
-                .sqlite()
-                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-                .map_err(|e| open_error(path, e))?;
+            let mode = switch_to_wal(store.sqlite()).map_err(|e| open_error(path, e))?;
             if !mode.eq_ignore_ascii_case("wal") {
                 return Err(Error::storage(
                     path,
