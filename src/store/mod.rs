@@ -1096,8 +1096,19 @@ enum Schema {
 }
 
 /// Ours, not newer, schema readable (SQLite parses all of it) and every table's and index's
-/// root page within the file: checked before anything is written.
+/// root page within the file: checked before anything is written, all of it in one read
+/// transaction (another desk migrating the file meanwhile must not be seen half-way: a
+/// version read before its commit beside a column added by it looks like a file set back).
 fn check_schema(conn: &Connection, path: &Path) -> Result<Schema> {
+    let snapshot = conn
+        .unchecked_transaction()
+        .map_err(|e| open_error(path, e))?;
+    let schema = check_schema_in(&snapshot, path)?;
+    snapshot.commit().map_err(|e| open_error(path, e))?;
+    Ok(schema)
+}
+
+fn check_schema_in(conn: &Connection, path: &Path) -> Result<Schema> {
     let read = |sql: &str| -> Result<i64> {
         conn.query_row(sql, [], |r| r.get(0))
             .map_err(|e| open_error(path, e))
