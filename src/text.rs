@@ -54,6 +54,17 @@ fn push_placeholder(out: &mut String, c: char) {
     }
 }
 
+/// `text` as a spreadsheet cell that no spreadsheet evaluates: one starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'` (the OWASP rule for CSV
+/// injection).
+pub fn spreadsheet_text(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 /// Whether `c` must be replaced before drawing.
 pub fn is_unsafe(c: char) -> bool {
     c.is_control() || is_bidi_or_invisible(c)
@@ -207,6 +218,16 @@ pub fn fit(text: &str, cols: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spreadsheet_cells_never_start_a_formula() {
+        assert_eq!(spreadsheet_text("=1+1"), "'=1+1");
+        assert_eq!(spreadsheet_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_text("-2"), "'-2");
+        assert_eq!(spreadsheet_text("\tx"), "'\tx");
+        assert_eq!(spreadsheet_text("7栋"), "7栋");
+        assert_eq!(spreadsheet_text(""), "");
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -225,6 +225,15 @@ pub(super) fn csv_err(e: csv::Error) -> io::Error {
     }
 }
 
+/// A CSV writer on `out`, a UTF-8 BOM written first when `bom` (spreadsheets then read the
+/// text as UTF-8).
+pub(super) fn csv_writer<W: Write>(mut out: W, bom: bool) -> io::Result<csv::Writer<W>> {
+    if bom {
+        out.write_all("\u{feff}".as_bytes())?;
+    }
+    Ok(csv::Writer::from_writer(out))
+}
+
 /// Streams complaints as CSV with a header row (and a UTF-8 BOM when asked).
 pub struct CsvOut<W: Write> {
     writer: csv::Writer<W>,
@@ -233,11 +242,8 @@ pub struct CsvOut<W: Write> {
 
 impl<W: Write> CsvOut<W> {
     /// Starts the CSV, BOM first when `bom`.
-    pub fn new(mut out: W, bom: bool, zone: Zone) -> io::Result<Self> {
-        if bom {
-            out.write_all("\u{feff}".as_bytes())?;
-        }
-        let mut writer = csv::Writer::from_writer(out);
+    pub fn new(out: W, bom: bool, zone: Zone) -> io::Result<Self> {
+        let mut writer = csv_writer(out, bom)?;
         writer.write_record(CSV_HEADER).map_err(csv_err)?;
         Ok(CsvOut { writer, zone })
     }

@@ -14,6 +14,7 @@ use crate::desk::Desk;
 use crate::domain::report::{FIGURES, Period, Report, Row};
 use crate::error::Result;
 use crate::i18n::Catalog;
+use crate::text::spreadsheet_text;
 
 /// The columns of a breakdown's rows, in order (CSV header and JSON keys).
 const ROW_COLUMNS: [&str; 10] = [
@@ -49,8 +50,7 @@ pub fn report(desk: &Desk, args: &ReportArgs, catalog: &Catalog) -> Result<()> {
                 writeln!(out).map_err(io)?;
             }
             ListFormat::Csv => {
-                out.write_all("\u{feff}".as_bytes()).map_err(io)?;
-                let mut csv = csv::Writer::from_writer(&mut *out);
+                let mut csv = output::csv_writer(&mut *out, true).map_err(io)?;
                 if by.is_some() {
                     csv.write_record(ROW_COLUMNS).map_err(|e| io(csv_err(e)))?;
                     for row in &report.rows {
@@ -92,7 +92,9 @@ fn number(v: f64) -> String {
 /// A row's cells, in [`ROW_COLUMNS`] order.
 fn row_cells(r: &Row) -> Vec<String> {
     vec![
-        r.key.clone(),
+        // A group's name may come from what people typed (a building, a site): never a
+        // formula in the spreadsheet.
+        spreadsheet_text(&r.key),
         r.received.to_string(),
         r.closed.to_string(),
         r.open.to_string(),
