@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod log;
 pub mod present;
 pub mod progress;
+pub mod sheet;
 pub mod store;
 pub mod text;
 pub mod tui;

@@ -133,6 +133,25 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             out,
             no_bom,
         } => export(&mut desk, *format, out.as_deref(), !*no_bom, catalog),
+        Command::Import {
+            file,
+            dry_run,
+            write,
+            maps,
+            errors,
+            skip_invalid,
+        } => super::import::import(
+            &mut desk,
+            &super::import::ImportArgs {
+                file,
+                dry_run: *dry_run,
+                write: *write,
+                maps,
+                errors: errors.as_ref(),
+                skip_invalid: *skip_invalid,
+            },
+            catalog,
+        ),
         Command::Backup { file } => {
             let report = desk.backup(file)?;
             report_stale_partials(&report.stale_removed, catalog);

@@ -4,6 +4,7 @@ mod access;
 mod care;
 mod commands;
 pub mod help;
+mod import;
 mod names;
 mod output;
 mod queues;
@@ -127,6 +128,28 @@ pub enum Command {
         /// Leave out the UTF-8 byte-order mark of CSV.
         #[arg(long)]
         no_bom: bool,
+    },
+    /// Import complaints from a spreadsheet (.csv in UTF-8, GB18030/GBK or Big5; .xlsx):
+    /// every row checked as `add` checks it; all or nothing. A dry run on a terminal unless
+    /// --write.
+    Import {
+        /// The .csv or .xlsx file.
+        file: PathBuf,
+        /// Check and count only; write nothing.
+        #[arg(long, conflicts_with = "write")]
+        dry_run: bool,
+        /// Write, also on a terminal (where the default is a dry run).
+        #[arg(long)]
+        write: bool,
+        /// Read column COLUMN as FIELD (or `ignore`); repeat for several.
+        #[arg(long = "map", value_name = "COLUMN=FIELD")]
+        maps: Vec<String>,
+        /// Write every refused row (line, column, value, reason) to this new CSV file.
+        #[arg(long, value_name = "FILE")]
+        errors: Option<PathBuf>,
+        /// Import the valid rows even when some are refused.
+        #[arg(long)]
+        skip_invalid: bool,
     },
     /// Online backup of the live database to a new file, then an integrity check of the copy.
     Backup {

@@ -5,6 +5,7 @@ mod access;
 mod care;
 mod demo;
 mod followup;
+mod import;
 mod migrate;
 mod privacy;
 mod report;
@@ -119,6 +120,7 @@ pub use care::{CareOutcome, CareResult, CareSync};
 pub use followup::{
     AgendaCounts, AgendaRange, CallOutcome, CallResult, CallbackRow, CallbackView, RevisitOutcome,
 };
+pub use import::{IMPORTED, ImportOptions, ImportProgress, ImportReport, RowRefusal};
 use privacy::masked;
 pub use privacy::{ERASURE_PATIENCE, Erasure};
 pub use search::{Canceller, FilterText, SearchPage, Searcher, search_filter};
@@ -663,6 +665,12 @@ pub fn triage_overdue(policy: &Policy, received_at: DateTime<Utc>, now: DateTime
     triage_due(policy, received_at) < now
 }
 
+/// Who handles a complaint `agent` records (承办人): by the setting, the agent who took it,
+/// else nobody until it is classified.
+pub(crate) fn intake_handler<'a>(policy: &Policy, agent: &'a str) -> Option<&'a str> {
+    (policy.handling.handler_from == HandlerFrom::Intake).then_some(agent)
+}
+
 /// Writes a validated intake, its `received` event and the agent's draft cleared, inside
 /// the caller's transaction.
 fn intake_in(
@@ -672,7 +680,7 @@ fn intake_in(
     now: DateTime<Utc>,
     valid: &ValidComplaint,
 ) -> Result<Complaint> {
-    let handler = (policy.handling.handler_from == HandlerFrom::Intake).then_some(agent);
+    let handler = intake_handler(policy, agent);
     {
         let day = policy.timezone.day(valid.received_at);
         let number = complaints::next_number(tx, day)?;

@@ -184,8 +184,8 @@ pub struct NewComplaint {
     pub extra_categories: Vec<String>,
 }
 
-/// A validated intake, ready to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A validated intake, ready to store (an import stages it as JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValidComplaint {
     /// How it came in.
     pub channel: Channel,

@@ -385,7 +385,8 @@ pub fn revisit_plan<'c>(policy: &'c Policy, severity: Option<&str>) -> Option<&'
     })
 }
 
-fn text(value: &str, field: &'static str, required: bool) -> Result<String> {
+/// A free text of the handling record: trimmed, at most [`MAX_TEXT`] characters, no NUL.
+pub(crate) fn text(value: &str, field: &'static str, required: bool) -> Result<String> {
     let v = value.trim();
     if required && v.is_empty() {
         return Err(Error::new("error.required").arg("field", field));

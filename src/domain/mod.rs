@@ -4,6 +4,7 @@ pub mod agent;
 pub mod care;
 pub mod complaint;
 pub mod handling;
+pub mod import;
 pub mod names;
 pub mod number;
 pub mod policy;

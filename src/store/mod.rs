@@ -18,6 +18,7 @@ pub mod drafts;
 pub mod erasure;
 pub mod events;
 pub mod followups;
+pub mod imports;
 pub mod postgres;
 pub mod report;
 pub mod search;
@@ -78,6 +79,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(care_calls),
     Migration::Code(agent_sites),
     Migration::Code(site_counts),
+    Migration::Code(imports),
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
@@ -142,6 +144,12 @@ fn site_counts(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
     upgraded(conn, 18)
 }
 
+/// Migration 19: spreadsheet imports, staged and published.
+fn imports(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0019_imports.sql"))?;
+    upgraded(conn, 19)
+}
+
 /// Records in the timeline that the schema moved up to `to` (migrations after 12).
 pub(crate) fn upgraded(conn: &Db<'_>, to: i64) -> sql::Result<()> {
     events::append(
@@ -173,6 +181,7 @@ const MARKERS: &[(i64, &str, &str)] = &[
     (16, "care_calls", "site"),
     (17, "agent_sites", "site"),
     (18, "complaints_site_closed", "closed_at"),
+    (19, "imports", "state"),
 ];
 
 /// Tables every version of our schema has; their absence means a damaged file.
