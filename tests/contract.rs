@@ -9,10 +9,12 @@ use chrono::{DateTime, Duration, Utc};
 use complaint_desk::config::{Config, Preset};
 use complaint_desk::desk::SearchFilter;
 use complaint_desk::desk::{CallResult, CallbackView, Desk, FilterText, FixedClock};
+use complaint_desk::desk::{ImportOptions, ImportReport};
 use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Queue, Scope};
 use complaint_desk::domain::handling::Action;
 use complaint_desk::domain::report::{By, Period};
 use complaint_desk::domain::search::View;
+use complaint_desk::store::imports::{self, Staged, State};
 use complaint_desk::store::{IfMissing, Store, agents};
 
 use common::pg::PgDb;
@@ -111,6 +113,8 @@ contract!(
     another_connections_commit_changes_the_data_version,
     sites_scope_pages_counts_and_search_alike,
     the_report_reads_the_period_and_the_timeline_scoped_to_sites,
+    an_import_is_staged_then_published_whole_and_only_once,
+    an_import_left_before_its_commit_point_is_abandoned_and_one_past_it_finished,
 );
 
 fn an_intake_is_stored_with_its_event_and_chained(place: &Place) {
@@ -501,4 +505,138 @@ fn the_report_reads_the_period_and_the_timeline_scoped_to_sites(place: &Place) {
             vec!["".to_string(), "lvjing".into()]
         )
     );
+}
+
+/// A small logbook on disk: one case closed with its result, one open.
+fn logbook(dir: &tempfile::TempDir, name: &str, rows: &str) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    let text = format!("来电时间,姓名,电话,房号,类别,投诉内容,处理结果,结案时间\n{rows}");
+    std::fs::write(&path, text).expect("write the logbook");
+    path
+}
+
+fn import(desk: &mut Desk, file: &std::path::Path, write: bool) -> ImportReport {
+    let options = ImportOptions {
+        write,
+        ..ImportOptions::default()
+    };
+    desk.import(
+        file,
+        &options,
+        &mut |r| panic!("refused: {r:?}"),
+        &mut |_| {},
+    )
+    .expect("import")
+}
+
+fn an_import_is_staged_then_published_whole_and_only_once(place: &Place) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = logbook(
+        &dir,
+        "台账.csv",
+        "2026-11-01 09:00,张伟,02155556666,3栋,漏水,卫生间漏水,已换防水层,2026-11-02 10:00
+2026-11-03 09:00,李四,13800138001,5栋,电梯故障,电梯停了,,
+",
+    );
+    let mut desk = place.desk("王丽");
+    let dry = import(&mut desk, &file, false);
+    assert_eq!((dry.rows, dry.new, dry.written), (2, 2, 0));
+    assert_eq!(desk.count(Queue::All).expect("count"), 0);
+    let done = import(&mut desk, &file, true);
+    assert_eq!((done.new, done.written, done.refused), (2, 2, 0));
+    assert_eq!(desk.count(Queue::All).expect("count"), 2);
+    assert_eq!(desk.count(Queue::Closed).expect("count"), 1);
+    let (all, _) = desk.page(Queue::All, 10, None).expect("page");
+    let closed = all.iter().find(|c| c.name == "张伟").expect("张伟");
+    let file_of = desk.case_file(&closed.number).expect("case file");
+    let kinds: Vec<&str> = file_of.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["imported"]);
+    assert_eq!(file_of.events[0].detail["file"], "台账.csv");
+    assert_eq!(file_of.events[0].detail["line"], 2);
+    // The historical complaint keeps when it came in (in the desk's zone).
+    let typed = chrono::NaiveDate::from_ymd_opt(2026, 11, 1)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .expect("time");
+    let zone = desk.config().policy.timezone;
+    assert_eq!(file_of.complaint.received_at, zone.instant(typed));
+    let summary = file_of
+        .complaint
+        .handling
+        .summary
+        .as_ref()
+        .expect("summary");
+    assert_eq!(summary.summary, "已换防水层");
+    let report = desk.audit_verify(None).expect("verify");
+    assert!(report.is_whole(), "{report:?}");
+    // The same rows again, from another connection: nothing new.
+    let again = import(&mut place.desk("李娜"), &file, true);
+    assert_eq!((again.new, again.duplicates, again.written), (0, 2, 0));
+    assert_eq!(desk.count(Queue::All).expect("count"), 2);
+}
+
+fn an_import_left_before_its_commit_point_is_abandoned_and_one_past_it_finished(place: &Place) {
+    let mut store = place.store();
+    store
+        .agent_active("王丽", "agent", now())
+        .expect("register");
+    let config = Config::preset(Preset::PropertyManagement).expect("preset");
+    // Killed while staging: a row staged, nothing visible.
+    let left = store.begin_import("a.csv", "王丽", now()).expect("begin");
+    let staged = |line, hash: &str, payload: String| Staged {
+        line,
+        row_hash: hash.to_string(),
+        payload,
+    };
+    let valid = complaint_desk::domain::complaint::validate(
+        &complaint(1, "阳台漏水"),
+        &config.policy,
+        now(),
+    )
+    .expect("valid");
+    let payload = serde_json::json!({ "valid": valid, "closing": null, "number": "B-7" });
+    store
+        .write(|tx| {
+            Ok(imports::stage(
+                tx,
+                left,
+                &staged(2, "aa", payload.to_string()),
+            )?)
+        })
+        .expect("stage");
+    // Killed after its commit point: a row staged, the import publishing.
+    let past = store.begin_import("b.csv", "王丽", now()).expect("begin");
+    store
+        .write(|tx| {
+            Ok(imports::stage(
+                tx,
+                past,
+                &staged(5, "bb", payload.to_string()),
+            )?)
+        })
+        .expect("stage");
+    store
+        .set_import_state(past, State::Publishing, now())
+        .expect("commit point");
+    let mut desk = place.desk_at("王丽", now() + Duration::minutes(5));
+    assert_eq!(desk.count(Queue::All).expect("count"), 0);
+    // A dry run leaves them; the next real import finishes one and abandons the other.
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = logbook(
+        &dir,
+        "c.csv",
+        "2026-11-03 09:00,李四,13800138001,5栋,漏水,漏水,,\n",
+    );
+    assert_eq!(import(&mut desk, &file, false).finished_earlier, 0);
+    let report = import(&mut desk, &file, true);
+    assert_eq!((report.finished_earlier, report.written), (1, 1));
+    assert_eq!(desk.count(Queue::All).expect("count"), 2);
+    assert_eq!(store.staged_rows(left).expect("staged"), 0);
+    assert_eq!(store.staged_rows(past).expect("staged"), 0);
+    let (all, _) = desk.page(Queue::All, 10, None).expect("page");
+    let finished = all.iter().find(|c| c.name == "住户1").expect("published");
+    let events = desk.case_file(&finished.number).expect("case").events;
+    assert_eq!(events[0].kind, "imported");
+    assert_eq!(events[0].detail["file"], "b.csv");
+    assert_eq!(events[0].detail["number"], "B-7");
+    assert!(desk.audit_verify(None).expect("verify").is_whole());
 }
