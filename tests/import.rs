@@ -443,4 +443,9 @@ fn an_import_killed_mid_run_leaves_the_desk_unchanged() {
     let out = stdout(&import(&desk, &file, &[]).success());
     assert!(out.contains("imported 40000 complaints"), "{out}");
     assert_eq!(events(&desk), before + 40_000);
+    // Every imported complaint is in the search index (written in bulk before each commit).
+    for i in [0, 17_777, 39_999] {
+        let found = desk.json(&["search", &format!("第{i}户"), "--format", "json"]);
+        assert_eq!(found.as_array().map(Vec::len), Some(1), "第{i}户: {found}");
+    }
 }

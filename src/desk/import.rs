@@ -33,6 +33,7 @@ use crate::store::bulk::{BULK_BUDGET, BulkLoad};
 use crate::store::complaints::{self, NewRow};
 use crate::store::events::{Chain, NewEvent};
 use crate::store::imports::{self, Staged, State};
+use crate::store::search;
 use crate::store::sql::Db;
 use crate::text::sanitize_path;
 
@@ -394,6 +395,7 @@ struct PublishLoad<'a> {
 /// What one publishing transaction keeps: the chain's end and the rows written in it.
 struct PublishBatch {
     chain: Chain,
+    index: search::Deferred,
     written: u64,
 }
 
@@ -404,6 +406,7 @@ impl BulkLoad for PublishLoad<'_> {
     fn begin(&mut self, tx: &Db<'_>) -> Result<PublishBatch> {
         Ok(PublishBatch {
             chain: Chain::at_head(tx)?,
+            index: search::Deferred::default(),
             written: 0,
         })
     }
@@ -454,7 +457,7 @@ impl BulkLoad for PublishLoad<'_> {
             handler,
             now: self.now,
         };
-        let complaint_id = complaints::insert(tx, &row, &number)?;
+        let complaint_id = complaints::insert_deferred(tx, &row, &number, &mut batch.index)?;
         let mut detail = serde_json::json!({
             "file": self.file,
             "line": staged.line,
@@ -483,7 +486,8 @@ impl BulkLoad for PublishLoad<'_> {
         Ok(())
     }
 
-    fn end(&mut self, tx: &Db<'_>, batch: PublishBatch) -> Result<()> {
+    fn end(&mut self, tx: &Db<'_>, mut batch: PublishBatch) -> Result<()> {
+        batch.index.write(tx)?;
         imports::touch(tx, self.id, self.clock.now(), 0, batch.written)?;
         self.written.set(self.written.get() + batch.written);
         Ok(())

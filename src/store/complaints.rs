@@ -216,6 +216,27 @@ pub fn next_number(tx: &Db<'_>, day: NaiveDate) -> sql::Result<String> {
 
 /// Inserts a complaint row with the given number, and its search index row; returns its id.
 pub fn insert(tx: &Db<'_>, row: &NewRow<'_>, number: &str) -> sql::Result<i64> {
+    let (id, key) = insert_row(tx, row, number)?;
+    search::index_new(tx, id, key)?;
+    Ok(id)
+}
+
+/// Inserts a complaint row as [`insert`] does, its search index row kept in `deferred` to
+/// be written with the others of a bulk load ([`search::Deferred::write`]) before the
+/// transaction commits.
+pub fn insert_deferred(
+    tx: &Db<'_>,
+    row: &NewRow<'_>,
+    number: &str,
+    deferred: &mut search::Deferred,
+) -> sql::Result<i64> {
+    let (id, key) = insert_row(tx, row, number)?;
+    deferred.index_new(tx, id, key)?;
+    Ok(id)
+}
+
+/// Inserts a complaint row; its id and search key.
+fn insert_row(tx: &Db<'_>, row: &NewRow<'_>, number: &str) -> sql::Result<(i64, Option<i64>)> {
     let c = row.intake;
     let key = search::key_for_new(tx, c.received_at.timestamp())?;
     let id = tx.value(
@@ -256,8 +277,7 @@ pub fn insert(tx: &Db<'_>, row: &NewRow<'_>, number: &str) -> sql::Result<i64> {
             categories_json(&c.extra_categories),
         ],
     )?;
-    search::index_new(tx, id, key)?;
-    Ok(id)
+    Ok((id, key))
 }
 
 /// Per-day counters for the given days (the demo reserves numbers in bulk).

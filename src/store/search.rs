@@ -182,6 +182,59 @@ pub fn index_new(conn: &Db<'_>, id: i64, key: Option<i64>) -> sql::Result<()> {
     }
 }
 
+/// Index rows of complaints inserted in bulk, written together before the transaction
+/// commits. FTS5 flushes its pending terms at every statement that may abort (each insert
+/// of a complaint, an event, a number), so index rows written one at a time between other
+/// writes each become a segment of their own, merged again and again; written together
+/// they make a few.
+#[derive(Debug, Default)]
+pub struct Deferred {
+    rows: Vec<(i64, String)>,
+}
+
+/// Index rows per statement of [`Deferred::write`] (two variables each).
+const DEFERRED_CHUNK: usize = 500;
+
+impl Deferred {
+    /// Keeps the index row of complaint `id`, just inserted under `key` (see [`index_new`]);
+    /// a day spaced out again is written at once (after the rows kept so far).
+    pub fn index_new(&mut self, conn: &Db<'_>, id: i64, key: Option<i64>) -> sql::Result<()> {
+        match (conn.engine(), key) {
+            (Engine::Sqlite, Some(key)) => {
+                self.rows.push((key, words_of(conn, id)?));
+                Ok(())
+            }
+            _ => {
+                self.write(conn)?;
+                index_new(conn, id, key)
+            }
+        }
+    }
+
+    /// Writes the rows kept, a few hundred per statement.
+    pub fn write(&mut self, conn: &Db<'_>) -> sql::Result<()> {
+        for chunk in self.rows.chunks(DEFERRED_CHUNK) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(?{}, ?{})", 2 * i + 1, 2 * i + 2))
+                .collect();
+            let mut args: Vec<&dyn sql::Arg> = Vec::with_capacity(2 * chunk.len());
+            for (key, words) in chunk {
+                args.push(key);
+                args.push(words);
+            }
+            conn.execute(
+                &format!(
+                    "INSERT INTO complaints_search (rowid, words) VALUES {}",
+                    values.join(", ")
+                ),
+                &args,
+            )?;
+        }
+        self.rows.clear();
+        Ok(())
+    }
+}
+
 /// The columns the index words come from, in [`search::stored_fields`] order: every
 /// schema since the index has them, so the migrations that build it read only these.
 const INDEXED: &str = "number, name, phone, location, description, outcome, handling";
