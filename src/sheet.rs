@@ -125,16 +125,14 @@ fn sniff(path: &Path, mut file: File) -> Result<&'static Encoding> {
                 rest = r;
             }
         }
-        let mut lines = rest.split_inclusive(|b| *b == b'\n').peekable();
-        while let Some(part) = lines.next() {
-            let complete = part.ends_with(b"\n") || (n == 0 && lines.peek().is_none());
+        for part in rest.split_inclusive(|b| *b == b'\n') {
             carry.extend_from_slice(part);
             if carry.len() > MAX_LINE {
                 return Err(Error::new("import.line_too_long")
                     .arg("line", line + 1)
                     .arg("max", MAX_LINE));
             }
-            if !complete {
+            if !part.ends_with(b"\n") {
                 continue;
             }
             line += 1;
@@ -150,11 +148,14 @@ fn sniff(path: &Path, mut file: File) -> Result<&'static Encoding> {
             break;
         }
     }
+    // The last line, without a line end.
     if !carry.is_empty() {
         line += 1;
         classify(&carry, line, &mut first_utf8, &mut first_other);
         any_text |= carry.iter().any(|b| !b.is_ascii_whitespace());
-        detector.feed(&carry, false);
+        if fed < DETECTOR_BYTES && std::str::from_utf8(&carry).is_err() {
+            detector.feed(&carry, false);
+        }
     }
     if !any_text {
         return Err(Error::new("import.empty_file").arg("path", &shown));

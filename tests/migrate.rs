@@ -26,6 +26,9 @@ const TABLES: &[(&str, &str)] = &[
     ("reply_clock_moves", "callback_id"),
     ("waiting_calls_owed", "complaint_id"),
     ("care_calls", "id"),
+    ("imports", "id"),
+    ("import_staged", "import_id, line"),
+    ("imported_rows", "row_hash"),
 ];
 
 /// The binary on `db` (a file or a URL) as `agent` with the admin's secret and the
@@ -137,6 +140,14 @@ fn busy_desk() -> (Desk, Vec<String>) {
         .args(["demo", "--count", "60"])
         .assert()
         .success();
+    // An imported logbook: the import and its rows' digests are copied too.
+    let logbook = desk.path("台账.csv");
+    std::fs::write(
+        &logbook,
+        "姓名,电话,房号,类别,投诉内容\n张伟,02155556666,3栋,漏水,卫生间漏水\n",
+    )
+    .expect("logbook");
+    desk.cmd().arg("import").arg(&logbook).assert().success();
     let closed = desk.add(&leak());
     for step in [
         vec![
