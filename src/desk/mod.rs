@@ -194,6 +194,8 @@ impl Desk {
         agent: &str,
         clock: Box<dyn Clock>,
     ) -> Result<Desk> {
+        // The report's sums kept from the first write on.
+        store.set_summary_basis(report::summary_basis(&config.policy)?);
         if config.policy.handling.handler_from == HandlerFrom::Intake {
             store.assign_intake_handlers()?;
         }

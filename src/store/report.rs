@@ -16,7 +16,7 @@ use crate::domain::summary::{self, Basis, Cell, Summary, Tally};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::complaints::{arg_refs, indexed_by, scope_to_sites, site_condition};
-use crate::store::sql::{self, Db, Engine, Optional, Row, Value};
+use crate::store::sql::{self, Db, Engine, Row, Value};
 
 /// Complaints summed per transaction of a rebuild.
 const REBUILD_CHUNK: usize = 2_000;
@@ -47,18 +47,13 @@ fn state(db: &Db<'_>, lock: bool) -> sql::Result<SummaryState> {
     } else {
         ""
     };
-    let basis: Option<String> = db
-        .value(
-            &format!("SELECT value FROM report_state WHERE key = 'basis'{lock}"),
-            sql::args![],
-        )
-        .optional()?;
-    let cursor: Option<String> = db
-        .value(
-            "SELECT value FROM report_state WHERE key = 'cursor'",
-            sql::args![],
-        )
-        .optional()?;
+    let rows: Vec<(String, String)> = db.rows(
+        &format!("SELECT key, value FROM report_state{lock}"),
+        sql::args![],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let value = |key: &str| rows.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let (basis, cursor) = (value("basis"), value("cursor"));
     Ok(match (basis, cursor) {
         (None, _) => SummaryState::Empty,
         (Some(b), _) if b == "stale" => SummaryState::Stale,
@@ -86,11 +81,25 @@ pub(crate) fn last_event(db: &Db<'_>) -> sql::Result<i64> {
 /// summaries under `basis` replace the old ones. Without a basis, or under another than
 /// the sums were built with, the sums are marked stale instead (a rebuild puts them right).
 pub(crate) fn upkeep(db: &Db<'_>, since: i64, basis: Option<&Basis>) -> sql::Result<()> {
-    let touched: Vec<i64> = db.rows(
-        "SELECT DISTINCT complaint_id FROM events WHERE id > ?1 AND complaint_id IS NOT NULL",
-        sql::args![since],
-        |r| r.get(0),
-    )?;
+    // Read along the key alone (a term on `complaint_id` would send SQLite's planner down
+    // that index, every entry of it).
+    let mut touched: Vec<i64> = db
+        .rows(
+            "SELECT complaint_id FROM events WHERE id > ?1",
+            sql::args![since],
+            |r| r.get::<Option<i64>>(0),
+        )?
+        .into_iter()
+        .flatten()
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    upkeep_of(db, &touched, basis)
+}
+
+/// Keeps the sums in step with complaints `touched` (see [`upkeep`]), for a write that
+/// changes complaints without a timeline event (a handler given by the desk itself).
+pub(crate) fn upkeep_of(db: &Db<'_>, touched: &[i64], basis: Option<&Basis>) -> sql::Result<()> {
     if touched.is_empty() {
         return Ok(());
     }
@@ -104,11 +113,11 @@ pub(crate) fn upkeep(db: &Db<'_>, since: i64, basis: Option<&Basis>) -> sql::Res
     match state {
         SummaryState::Empty => {
             set_state(db, "basis", &basis.fingerprint)?;
-            refresh(db, &touched, basis)
+            refresh(db, touched, basis)
         }
-        SummaryState::Ready(f) if f == basis.fingerprint => refresh(db, &touched, basis),
+        SummaryState::Ready(f) if f == basis.fingerprint => refresh(db, touched, basis),
         SummaryState::Rebuilding(f, cursor) if f == basis.fingerprint => {
-            let done: Vec<i64> = touched.into_iter().filter(|id| *id <= cursor).collect();
+            let done: Vec<i64> = touched.iter().copied().filter(|id| *id <= cursor).collect();
             refresh(db, &done, basis)
         }
         SummaryState::Stale => Ok(()),
