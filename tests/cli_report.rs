@@ -201,7 +201,10 @@ fn new_building_patterns_are_summed_again_and_rebuild_says_how_many() {
         .assert()
         .success();
     let err = String::from_utf8(out.get_output().stderr.clone()).expect("utf-8");
-    assert!(err.contains("3 件") || err.contains("3 complaints"), "{err}");
+    assert!(
+        err.contains("3 件") || err.contains("3 complaints"),
+        "{err}"
+    );
     let r: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
     assert_eq!(buildings(&r), [("12".to_string(), 1), ("3".to_string(), 2)]);
     assert_eq!(r["figures"]["received"], 3.0);

@@ -172,8 +172,11 @@ fn facts(r: &Row<'_>) -> sql::Result<(i64, CaseFacts)> {
     ))
 }
 
-/// The summaries of the complaints `ids` as they stand, by id (a complaint gone has none).
-fn summaries(db: &Db<'_>, ids: &[i64], basis: &Basis) -> sql::Result<BTreeMap<i64, Summary>> {
+/// The summaries of the complaints `ids` (complaints are never deleted), by id: the one kept
+/// at their last write, if any, and theirs as they stand.
+type Summaries = BTreeMap<i64, (Option<Summary>, Summary)>;
+
+fn summaries(db: &Db<'_>, ids: &[i64], basis: &Basis) -> sql::Result<Summaries> {
     let engine = db.engine();
     let list = id_list(ids);
     let kinds: Vec<String> = EventKind::KINDS.iter().map(|k| format!("'{k}'")).collect();
@@ -207,18 +210,30 @@ fn summaries(db: &Db<'_>, ids: &[i64], basis: &Basis) -> sql::Result<BTreeMap<i6
                     (SELECT min(b.due_at) FROM callbacks b
                       WHERE b.complaint_id = c.id AND b.kind = 'first_reply'),
                     (SELECT max(b.done_at) FROM callbacks b
-                      WHERE b.complaint_id = c.id AND b.kind = 'first_reply')
-             FROM complaints c WHERE c.id IN ({})",
+                      WHERE b.complaint_id = c.id AND b.kind = 'first_reply'),
+                    r.summary
+             FROM complaints c LEFT JOIN report_cases r ON r.complaint_id = c.id
+             WHERE c.id IN ({})",
             engine.json_integers("?1")
         ),
         sql::args![list],
-        facts,
+        |r| {
+            let (id, c) = facts(r)?;
+            let old = r
+                .get::<Option<String>>(16)?
+                .map(|text| {
+                    serde_json::from_str::<Summary>(&text)
+                        .map_err(|e| sql::Error::value(format!("report summary: {e}")))
+                })
+                .transpose()?;
+            Ok((id, c, old))
+        },
     )?;
     Ok(rows
         .into_iter()
-        .map(|(id, c)| {
+        .map(|(id, c, old)| {
             let marks = events.get(&id).map_or(&[][..], Vec::as_slice);
-            (id, summary::summarise(&c, marks, basis))
+            (id, (old, summary::summarise(&c, marks, basis)))
         })
         .collect())
 }
@@ -229,49 +244,32 @@ fn refresh(db: &Db<'_>, ids: &[i64], basis: &Basis) -> sql::Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let engine = db.engine();
-    let list = id_list(ids);
-    let old: BTreeMap<i64, Summary> = db
-        .rows(
-            &format!(
-                "SELECT complaint_id, summary FROM report_cases WHERE complaint_id IN ({})",
-                engine.json_integers("?1")
-            ),
-            sql::args![list],
-            |r| {
-                let text: String = r.get(1)?;
-                let s: Summary = serde_json::from_str(&text)
-                    .map_err(|e| sql::Error::value(format!("report summary: {e}")))?;
-                Ok((r.get::<i64>(0)?, s))
-            },
-        )?
-        .into_iter()
-        .collect();
-    let new = summaries(db, ids, basis)?;
-    for id in ids {
-        match (old.get(id), new.get(id)) {
-            (Some(o), Some(n)) if o == n => {}
-            (_, Some(n)) => {
-                let text = serde_json::to_string(n)
-                    .map_err(|e| sql::Error::value(format!("report summary: {e}")))?;
-                db.execute(
-                    "INSERT INTO report_cases (complaint_id, first_reply_due, summary)
-                     VALUES (?1, ?2, ?3)
-                     ON CONFLICT (complaint_id) DO UPDATE
-                     SET first_reply_due = excluded.first_reply_due, summary = excluded.summary",
-                    sql::args![id, n.first_reply_due, text],
-                )?;
-            }
-            (Some(_), None) => {
-                db.execute(
-                    "DELETE FROM report_cases WHERE complaint_id = ?1",
-                    sql::args![id],
-                )?;
-            }
-            (None, None) => {}
+    let both = summaries(db, ids, basis)?;
+    for (id, (old, new)) in &both {
+        if old.as_ref() != Some(new) {
+            keep(db, *id, new)?;
         }
     }
-    add_to_sums(db, &summary::difference(old.values(), new.values()))
+    add_to_sums(
+        db,
+        &summary::difference(
+            both.values().filter_map(|(o, _)| o.as_ref()),
+            both.values().map(|(_, n)| n),
+        ),
+    )
+}
+
+/// Keeps `s` as complaint `id`'s summary.
+fn keep(db: &Db<'_>, id: i64, s: &Summary) -> sql::Result<()> {
+    let text =
+        serde_json::to_string(s).map_err(|e| sql::Error::value(format!("report summary: {e}")))?;
+    db.execute(
+        "INSERT INTO report_cases (complaint_id, first_reply_due, summary) VALUES (?1, ?2, ?3)
+         ON CONFLICT (complaint_id) DO UPDATE
+         SET first_reply_due = excluded.first_reply_due, summary = excluded.summary",
+        sql::args![id, s.first_reply_due, text],
+    )?;
+    Ok(())
 }
 
 /// Rows of sums per statement (18 arguments each).
@@ -380,16 +378,10 @@ impl Store {
                     return Ok(true);
                 };
                 let sums = summaries(tx, &ids, basis)?;
-                for (id, s) in &sums {
-                    let text = serde_json::to_string(s)
-                        .map_err(|e| sql::Error::value(format!("report summary: {e}")))?;
-                    tx.execute(
-                        "INSERT INTO report_cases (complaint_id, first_reply_due, summary)
-                         VALUES (?1, ?2, ?3)",
-                        sql::args![id, s.first_reply_due, text],
-                    )?;
+                for (id, (_, s)) in &sums {
+                    keep(tx, *id, s)?;
                 }
-                add_to_sums(tx, &summary::difference([], sums.values()))?;
+                add_to_sums(tx, &summary::difference([], sums.values().map(|(_, s)| s)))?;
                 set_state(tx, "cursor", &last.to_string())?;
                 done += ids.len() as u64;
                 Ok(false)
