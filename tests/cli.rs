@@ -50,7 +50,7 @@ fn chinese_text_round_trips_byte_exact_through_add_list_and_export() {
 
     let out = desk
         .as_agent(common::ADMIN)
-        .args(["export", "--format", "csv"])
+        .args(["export", "--format", "csv", "--headers", "keys"])
         .assert()
         .success();
     let bytes = out.get_output().stdout.clone();
@@ -76,7 +76,11 @@ fn chinese_text_round_trips_byte_exact_through_add_list_and_export() {
         .args(["export", "--format", "csv", "--no-bom"])
         .assert()
         .success();
-    assert!(out.get_output().stdout.starts_with(b"number,"));
+    assert!(
+        out.get_output()
+            .stdout
+            .starts_with("编号,受理时间,".as_bytes())
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 mod access;
 mod care;
 mod commands;
+mod export;
 pub mod help;
 mod names;
 mod output;
@@ -116,17 +117,36 @@ pub enum Command {
         #[command(subcommand)]
         action: CaseAction,
     },
-    /// Export every complaint (streamed; CSV carries a UTF-8 BOM for spreadsheets).
+    /// Export complaints with their handling record (streamed; CSV carries a UTF-8 BOM for
+    /// spreadsheets; export_personal_data, asks for your secret).
     Export {
         /// Output format.
         #[arg(long, value_parser = by_name::<ExportFormat>("format", "format"))]
         format: ExportFormat,
-        /// Write to this new file instead of stdout.
+        /// Write to this new file instead of stdout (needed for xlsx, and for CSV with
+        /// --with-events).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
         /// Leave out the UTF-8 byte-order mark of CSV.
         #[arg(long)]
         no_bom: bool,
+        /// The timeline too: a second sheet in xlsx, a second file `NAME-events.csv` beside
+        /// a CSV, each complaint's `events` in JSON.
+        #[arg(long)]
+        with_events: bool,
+        /// Complaints received on or after this day (DATE `YYYY-MM-DD`, or DATETIME).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Complaints received on or before this day (DATE: that whole day; or DATETIME).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Which complaints.
+        #[arg(long, value_parser = by_name::<ExportQueue>("queue", "queue"), default_value = "all")]
+        queue: ExportQueue,
+        /// Headers and values as labels in the interface language, or as keys for scripts
+        /// (CSV and xlsx; JSON always has keys).
+        #[arg(long, value_parser = by_name::<HeaderStyle>("headers", "headers"), default_value = "labels")]
+        headers: HeaderStyle,
     },
     /// Online backup of the live database to a new file, then an integrity check of the copy
     /// (export_personal_data; asks for your secret; recorded in the audit trail).
@@ -946,6 +966,51 @@ pub enum ExportFormat {
     Csv,
     /// A JSON array.
     Json,
+    /// An Excel workbook.
+    Xlsx,
+}
+
+/// The headers (and values) of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HeaderStyle {
+    /// Labels in the interface language.
+    Labels,
+    /// Keys, for scripts.
+    Keys,
+}
+
+/// The queues `export` takes complaints from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportQueue {
+    /// Scope not decided yet.
+    Untriaged,
+    /// Not closed.
+    Open,
+    /// Not closed and handled by me.
+    Mine,
+    /// Waiting on the responsible party or on the customer.
+    Waiting,
+    /// Compensation awaiting an approval my role may give.
+    Approval,
+    /// Closed.
+    Closed,
+    /// Everything.
+    All,
+}
+
+impl From<ExportQueue> for crate::domain::complaint::Queue {
+    fn from(q: ExportQueue) -> Self {
+        use crate::domain::complaint::Queue;
+        match q {
+            ExportQueue::Untriaged => Queue::Untriaged,
+            ExportQueue::Open => Queue::Open,
+            ExportQueue::Mine => Queue::Mine,
+            ExportQueue::Waiting => Queue::Waiting,
+            ExportQueue::Approval => Queue::Approval,
+            ExportQueue::Closed => Queue::Closed,
+            ExportQueue::All => Queue::All,
+        }
+    }
 }
 
 /// Formats of `config`.

@@ -120,7 +120,7 @@ pub use followup::{
     AgendaCounts, AgendaRange, CallOutcome, CallResult, CallbackRow, CallbackView, RevisitOutcome,
 };
 use privacy::masked;
-pub use privacy::{ERASURE_PATIENCE, Erasure};
+pub use privacy::{ERASURE_PATIENCE, Erasure, ExportScope};
 pub use search::{Canceller, FilterText, SearchPage, Searcher, search_filter};
 // The rows the desk hands out, so the front ends need nothing from the store.
 pub use crate::domain::search::{SearchFilter, View};
