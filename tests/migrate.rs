@@ -26,6 +26,9 @@ const TABLES: &[(&str, &str)] = &[
     ("reply_clock_moves", "callback_id"),
     ("waiting_calls_owed", "complaint_id"),
     ("care_calls", "id"),
+    ("report_state", "key"),
+    ("report_cases", "complaint_id"),
+    ("report_days", "dim, day, site, key"),
 ];
 
 /// The binary on `db` (a file or a URL) as `agent` with the admin's secret and the

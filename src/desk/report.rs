@@ -57,7 +57,7 @@ impl Desk {
         if self.summary_ready(&basis)? || self.store.complaint_count()? > REBUILD_ON_OPEN {
             return Ok(());
         }
-        self.store.rebuild_summary(&basis, &mut |_, _| {})
+        self.store.rebuild_summary(&basis, false, &mut |_, _| {})
     }
 
     /// Builds the report's sums again from every complaint under this desk's settings;
@@ -65,7 +65,7 @@ impl Desk {
     /// hold no personal data and every complaint's figures come out as they were.
     pub fn rebuild_report(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
         let basis = summary_basis(&self.config.policy)?;
-        self.store.rebuild_summary(&basis, progress)
+        self.store.rebuild_summary(&basis, true, progress)
     }
 
     /// The report of `period` (`[from, to)`, whole local days), its breakdown by `by`, as

@@ -82,10 +82,15 @@ pub(crate) fn last_event(db: &Db<'_>) -> sql::Result<i64> {
 /// the sums were built with, the sums are marked stale instead (a rebuild puts them right).
 pub(crate) fn upkeep(db: &Db<'_>, since: i64, basis: Option<&Basis>) -> sql::Result<()> {
     // Read along the key alone (a term on `complaint_id` would send SQLite's planner down
-    // that index, every entry of it).
+    // that index, every entry of it). SQLite's write lock keeps other writers' events out;
+    // on PostgreSQL others may commit after `since` was read: only this transaction's rows.
+    let own = match db.engine() {
+        Engine::Sqlite => "",
+        Engine::Postgres => " AND xmin = pg_current_xact_id()::xid",
+    };
     let mut touched: Vec<i64> = db
         .rows(
-            "SELECT complaint_id FROM events WHERE id > ?1",
+            &format!("SELECT complaint_id FROM events WHERE id > ?1{own}"),
             sql::args![since],
             |r| r.get::<Option<i64>>(0),
         )?
@@ -343,26 +348,40 @@ impl Store {
 
     /// Sums every complaint again under `basis`, from nothing, in short transactions
     /// (other desks keep writing, and keep the sums of the complaints already summed);
-    /// `progress` hears how many complaints of how many are done. Refused if a desk under
-    /// another basis writes meanwhile (`error.report_rebuild_basis`).
+    /// `progress` hears how many complaints of how many are done. Unless `anew`, sums
+    /// already built under `basis` are kept, and a rebuild under way (another desk's) is
+    /// joined: each transaction takes the next complaints after the shared cursor. Refused
+    /// if a desk under another basis writes meanwhile (`error.report_rebuild_basis`).
     pub fn rebuild_summary(
         &mut self,
         basis: &Basis,
+        anew: bool,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<()> {
         let total = self.complaint_count()?;
-        self.write(|tx| {
-            state(tx, true)?;
-            tx.batch("DELETE FROM report_days; DELETE FROM report_cases;")?;
-            set_state(tx, "basis", &basis.fingerprint)?;
-            set_state(tx, "cursor", "0")?;
-            Ok(())
+        let fingerprint = &basis.fingerprint;
+        let started = self.write(|tx| {
+            match state(tx, true)? {
+                SummaryState::Ready(f) if !anew && f == *fingerprint => return Ok(false),
+                SummaryState::Rebuilding(f, _) if !anew && f == *fingerprint => {}
+                _ => {
+                    tx.batch("DELETE FROM report_days; DELETE FROM report_cases;")?;
+                    set_state(tx, "basis", fingerprint)?;
+                    set_state(tx, "cursor", "0")?;
+                }
+            }
+            Ok(true)
         })?;
+        if !started {
+            return Ok(());
+        }
         let mut done = 0u64;
         loop {
             let finished = self.write(|tx| {
                 let cursor = match state(tx, true)? {
                     SummaryState::Rebuilding(f, c) if f == basis.fingerprint => c,
+                    // Another desk rebuilding beside this one took the last complaints.
+                    SummaryState::Ready(f) if f == basis.fingerprint => return Ok(true),
                     _ => return Err(Error::new("error.report_rebuild_basis")),
                 };
                 let ids: Vec<i64> = tx.rows(
