@@ -533,7 +533,79 @@ struct XlsxFormats {
     quoted: Format,
 }
 
-fn xlsx_sheet(
+impl XlsxFormats {
+    fn new() -> Self {
+        XlsxFormats {
+            header: Format::new().set_bold(),
+            time: Format::new().set_num_format("yyyy-mm-dd hh:mm"),
+            quoted: Format::new().set_quote_prefix(),
+        }
+    }
+}
+
+/// Data rows a sheet holds below its header (Excel's limit is 1,048,576 rows).
+const SHEET_ROWS: u32 = 1_048_575;
+
+/// A series of sheets of one table: a new one (`name 2`, `name 3`, …) when a sheet is full.
+struct Sheets<'k> {
+    name: String,
+    header: Vec<String>,
+    keys: &'k [(&'k str, &'k str)],
+    done: Vec<Worksheet>,
+    current: Worksheet,
+    row: u32,
+    /// Data rows per sheet ([`SHEET_ROWS`]).
+    limit: u32,
+}
+
+impl<'k> Sheets<'k> {
+    fn new(
+        workbook: &mut Workbook,
+        name: String,
+        header: Vec<String>,
+        keys: &'k [(&'k str, &'k str)],
+        formats: &XlsxFormats,
+        limit: u32,
+    ) -> std::result::Result<Self, XlsxError> {
+        let current = sheet(workbook, &name, &header, keys, formats)?;
+        Ok(Sheets {
+            name,
+            header,
+            keys,
+            done: Vec::new(),
+            current,
+            row: 0,
+            limit,
+        })
+    }
+
+    /// Appends a row, on a new sheet when this one is full.
+    fn push(
+        &mut self,
+        workbook: &mut Workbook,
+        cells: Vec<Cell>,
+        formats: &XlsxFormats,
+        zone: Zone,
+    ) -> std::result::Result<(), XlsxError> {
+        if self.row == self.limit {
+            let name = format!("{} {}", self.name, self.done.len() + 2);
+            let next = sheet(workbook, &name, &self.header, self.keys, formats)?;
+            self.done.push(std::mem::replace(&mut self.current, next));
+            self.row = 0;
+        }
+        self.row += 1;
+        xlsx_row(&mut self.current, self.row, cells, formats, zone)
+    }
+
+    /// Every sheet, in order.
+    fn finish(mut self) -> Vec<Worksheet> {
+        self.done.push(self.current);
+        self.done
+    }
+}
+
+/// A new sheet in constant memory mode: its bold header row frozen, its columns' widths.
+fn sheet(
     workbook: &mut Workbook,
     name: &str,
     header: &[String],
@@ -566,11 +638,7 @@ fn xlsx(
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         workbook.set_tempdir(dir).map_err(&err)?;
     }
-    let formats = XlsxFormats {
-        header: Format::new().set_bold(),
-        time: Format::new().set_num_format("yyyy-mm-dd hh:mm"),
-        quoted: Format::new().set_quote_prefix(),
-    };
+    let formats = XlsxFormats::new();
     let sheet_name = |key: &str, fallback: &str| {
         if style.labels {
             style.catalog.text(key).to_string()
@@ -578,52 +646,96 @@ fn xlsx(
             fallback.to_string()
         }
     };
-    let mut main = xlsx_sheet(
+    let mut main = Sheets::new(
         &mut workbook,
-        &sheet_name("label.complaints_sheet", "complaints"),
-        &style.header(&COLUMNS),
+        sheet_name("label.complaints_sheet", "complaints"),
+        style.header(&COLUMNS),
         &COLUMNS,
         &formats,
+        SHEET_ROWS,
     )
     .map_err(&err)?;
     let mut timeline = if args.scope.with_events {
         Some(
-            xlsx_sheet(
+            Sheets::new(
                 &mut workbook,
-                &sheet_name("label.events", "events"),
-                &style.header(&EVENT_COLUMNS),
+                sheet_name("label.events", "events"),
+                style.header(&EVENT_COLUMNS),
                 &EVENT_COLUMNS,
                 &formats,
+                SHEET_ROWS,
             )
             .map_err(&err)?,
         )
     } else {
         None
     };
-    let (mut row, mut event_row) = (1u32, 1u32);
     let count = desk.export_each(&args.scope, |c, events| {
-        xlsx_row(&mut main, row, style.complaint(c), &formats, style.zone).map_err(&err)?;
-        row += 1;
-        if let Some(sheet) = timeline.as_mut() {
+        main.push(&mut workbook, style.complaint(c), &formats, style.zone)
+            .map_err(&err)?;
+        if let Some(sheets) = timeline.as_mut() {
             for e in events {
-                xlsx_row(
-                    sheet,
-                    event_row,
-                    style.event(&c.number, e),
-                    &formats,
-                    style.zone,
-                )
-                .map_err(&err)?;
-                event_row += 1;
+                sheets
+                    .push(
+                        &mut workbook,
+                        style.event(&c.number, e),
+                        &formats,
+                        style.zone,
+                    )
+                    .map_err(&err)?;
             }
         }
         Ok(())
     })?;
-    workbook.push_worksheet(main);
-    if let Some(sheet) = timeline {
+    for sheet in main.finish() {
+        workbook.push_worksheet(sheet);
+    }
+    for sheet in timeline.map(Sheets::finish).unwrap_or_default() {
         workbook.push_worksheet(sheet);
     }
     workbook.save_to_writer(&mut out).map_err(&err)?;
     out.finish()?;
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Data, Reader, Xlsx};
+
+    #[test]
+    fn a_full_sheet_goes_on_in_the_next() {
+        let mut workbook = Workbook::new();
+        let formats = XlsxFormats::new();
+        let keys = [("number", "label.number")];
+        let mut sheets = Sheets::new(
+            &mut workbook,
+            "投诉".into(),
+            vec!["编号".into()],
+            &keys,
+            &formats,
+            2,
+        )
+        .expect("sheets");
+        let zone = Zone::named("Asia/Shanghai").expect("zone");
+        for i in 0..5 {
+            let cells = vec![Cell::Text(format!("=n{i}"))];
+            sheets
+                .push(&mut workbook, cells, &formats, zone)
+                .expect("row");
+        }
+        for sheet in sheets.finish() {
+            workbook.push_worksheet(sheet);
+        }
+        let bytes = workbook.save_to_buffer().expect("save");
+        let mut book = Xlsx::new(std::io::Cursor::new(bytes)).expect("read");
+        assert_eq!(book.sheet_names(), ["投诉", "投诉 2", "投诉 3"]);
+        let mut rows = |name: &str| -> Vec<Data> {
+            let range = book.worksheet_range(name).expect(name);
+            range.rows().map(|r| r[0].clone()).collect()
+        };
+        let text = |s: &str| Data::String(s.into());
+        assert_eq!(rows("投诉"), [text("编号"), text("=n0"), text("=n1")]);
+        assert_eq!(rows("投诉 3"), [text("编号"), text("=n4")]);
+    }
 }
