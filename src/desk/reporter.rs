@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Desk, FixedClock};
+use super::{Canceller, Desk, FixedClock};
 use crate::config::Config;
 use crate::domain::report::{By, Period, Report};
 use crate::error::{Error, Result};
@@ -33,6 +33,12 @@ impl Desk {
 }
 
 impl Reporter {
+    /// Cancels from any thread the report this reporter is computing at the time (it
+    /// returns an error).
+    pub fn canceller(&self) -> Option<Canceller> {
+        self.store.as_ref().map(Canceller::of)
+    }
+
     /// As [`Desk::report_period`] then [`Desk::report`], at `now` (the desk's clock, read
     /// by whoever asked): the period `from`/`to` mean and its report.
     pub fn report(

@@ -385,6 +385,11 @@ impl Searcher {
 pub struct Canceller(Interrupt);
 
 impl Canceller {
+    /// Cancels what `store`'s connection runs.
+    pub(super) fn of(store: &Store) -> Canceller {
+        Canceller(store.interrupt_handle())
+    }
+
     /// Interrupts the query running now, if any (one started later is not affected).
     pub fn cancel(&self) {
         self.0.interrupt();

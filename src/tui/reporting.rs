@@ -1,5 +1,7 @@
 //! The report thread: the dashboard's figures are computed on a connection of their own, so
-//! the frame never waits on them. Reports still queued behind a newer one are skipped; each
+//! the frame never waits on them. A newer report cancels the one running (its answer, a
+//! failure, is for a load the dashboard no longer waits for), and reports still queued
+//! behind a newer one are skipped; each
 //! report asked for gives back exactly one batch of messages (empty when skipped), so the
 //! runner knows when none is in flight.
 
@@ -8,7 +10,7 @@ use std::thread::JoinHandle;
 
 use chrono::{DateTime, Utc};
 
-use crate::desk::Reporter;
+use crate::desk::{Canceller, Reporter};
 use crate::domain::report::By;
 use crate::domain::zone::Zone;
 use crate::error::Result;
@@ -33,6 +35,7 @@ pub struct Job {
 /// The thread and its channels.
 pub struct Reporting {
     jobs: Option<Sender<Job>>,
+    canceller: Option<Canceller>,
     results: Receiver<Vec<Msg>>,
     in_flight: usize,
     thread: Option<JoinHandle<()>>,
@@ -41,6 +44,7 @@ pub struct Reporting {
 impl Reporting {
     /// Starts the thread with `reporter` (a connection of its own).
     pub fn start(reporter: Reporter) -> Result<Reporting> {
+        let canceller = reporter.canceller();
         let (jobs, inbox) = mpsc::channel::<Job>();
         let (outbox, results) = mpsc::channel();
         let thread = std::thread::Builder::new()
@@ -49,18 +53,26 @@ impl Reporting {
             .map_err(|e| crate::error::Error::new("error.storage").arg("detail", e))?;
         Ok(Reporting {
             jobs: Some(jobs),
+            canceller,
             results,
             in_flight: 0,
             thread: Some(thread),
         })
     }
 
-    /// Queues `job`.
+    /// Cancels the report running, if any, and queues `job`.
     pub fn submit(&mut self, job: Job) {
+        self.cancel();
         if let Some(jobs) = &self.jobs
             && jobs.send(job).is_ok()
         {
             self.in_flight += 1;
+        }
+    }
+
+    fn cancel(&self) {
+        if let Some(canceller) = &self.canceller {
+            canceller.cancel();
         }
     }
 
@@ -89,7 +101,8 @@ impl Reporting {
 
 impl Drop for Reporting {
     fn drop(&mut self) {
-        // Closing the queue ends the thread's loop after the report it is computing.
+        self.cancel();
+        // Closing the queue ends the thread's loop.
         self.jobs = None;
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -116,7 +129,8 @@ fn work(mut reporter: Reporter, inbox: &Receiver<Job>, outbox: &Sender<Vec<Msg>>
                 report: Box::new(report),
             },
             Err(error) => {
-                tracing::warn!(error = %error, "report failed");
+                // Also a report a newer one cancelled (its answer is dropped).
+                tracing::info!(error = %error, "report failed");
                 dashboard::Msg::Refused {
                     seq: job.seq,
                     error,
