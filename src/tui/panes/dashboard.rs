@@ -147,7 +147,9 @@ const KEYS: &[Binding<Cmd>] = &[
 
 /// The keys of the definitions page (any other key closes it).
 const DEF_KEYS: &[Binding<Cmd>] = &[
-    Binding::new(&[key(KeyCode::Down)], Cmd::Next).help("Up / Down", "dash.help_scroll"),
+    Binding::new(&[key(KeyCode::Down)], Cmd::Next)
+        .help("Up / Down", "dash.help_scroll")
+        .hint("dash.key_scroll"),
     Binding::new(&[key(KeyCode::Up)], Cmd::Prev),
     Binding::new(&[key(KeyCode::PageDown)], Cmd::PageDown).help("PgDn / PgUp", "dash.help_page"),
     Binding::new(&[key(KeyCode::PageUp)], Cmd::PageUp),
@@ -810,7 +812,10 @@ impl Dashboard {
     fn render_page(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
         let c = ctx.catalog;
         let title = c.text("dash.title");
-        let keys = footer(c, KEYS, HELP_HINT, "  ");
+        let keys = match self.definitions {
+            Some(_) => footer(c, DEF_KEYS, HELP_HINT, "  "),
+            None => footer(c, KEYS, HELP_HINT, "  "),
+        };
         let inner = crate::tui::widgets::pane_frame(frame, area, title, &keys);
         if inner.height == 0 {
             return;
