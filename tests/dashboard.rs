@@ -109,6 +109,8 @@ struct History {
     e: String,
     /// Leak, 20 Oct, untriaged (before the month: 41 days old).
     f: String,
+    /// Lift, 10 Nov, email, compensation of 500 awaiting approval (over the agent's 200).
+    g: String,
 }
 
 fn history() -> History {
@@ -158,6 +160,17 @@ fn history() -> History {
             },
         ],
     );
+    let g = intake(
+        "2026-11-10 10:00",
+        complaint(Channel::Email, "12栋", "电梯故障", "13400000007"),
+    )
+    .number;
+    let mut steps = vec![classify(Scope::In)];
+    steps.extend(common_to_close().into_iter().take(3));
+    if let Some(Action::Plan { compensation, .. }) = steps.last_mut() {
+        *compensation = Some(500);
+    }
+    act("2026-11-10 11:00", &g, &steps);
     let d = intake(
         "2026-11-29 15:00",
         complaint(Channel::Sms, "东门岗亭", "噪音扰民", "13500000005"),
@@ -177,6 +190,7 @@ fn history() -> History {
         d,
         e,
         f,
+        g,
     }
 }
 
@@ -352,7 +366,7 @@ fn the_dashboard_in_both_languages_at_two_sizes() {
             s.runner.settle(&mut s.app);
             assert!(!s.app.dashboard().loading());
             let r = s.app.dashboard().report().expect("report");
-            assert_eq!(r.figures["received"], Some(5.0), "{:?}", r.figures);
+            assert_eq!(r.figures["received"], Some(6.0), "{:?}", r.figures);
             insta::assert_snapshot!(name("dashboard"), s.text());
             // This month, by channel; the last row (the trend) in view.
             s.key(KeyCode::Char('4'));
@@ -450,21 +464,28 @@ fn enter_on_a_bar_a_tile_or_an_ageing_row_lists_the_cases_it_counts() {
     let r = s.app.dashboard().report().expect("report");
     let overdue = r.figures["triage_overdue"].expect("triage overdue") as usize;
     assert_eq!(s.listed().len(), overdue);
+    // Compensation awaiting approval, whoever may approve it (the tab of approvals lists
+    // those the agent's role may give: not this one).
+    s.key(KeyCode::F(7));
+    s.key(KeyCode::Home);
+    s.keys(KeyCode::Down, 8);
+    s.key(KeyCode::Enter);
+    assert_eq!(s.listed(), sorted(&[&h.g]));
     // With a third party: the referred leak.
     s.key(KeyCode::F(7));
     s.key(KeyCode::Home);
     s.keys(KeyCode::Down, 7);
     s.key(KeyCode::Enter);
     assert_eq!(s.listed(), sorted(&[&h.c]));
-    // The ageing row 11–30 days: a (28 days); 31+: f.
+    // The ageing row 11–30 days: a (28 days) and g (20); 31+: f.
     s.key(KeyCode::F(7));
     s.key(KeyCode::End);
     let r = s.app.dashboard().report().expect("report");
-    assert_eq!(r.ageing[3], ("11-30", 1));
+    assert_eq!(r.ageing[3], ("11-30", 2));
     assert_eq!(r.ageing[4], ("31+", 1));
     s.key(KeyCode::Up);
     s.key(KeyCode::Enter);
-    assert_eq!(s.listed(), sorted(&[&h.a]));
+    assert_eq!(s.listed(), sorted(&[&h.a, &h.g]));
     s.key(KeyCode::F(7));
     s.key(KeyCode::End);
     s.key(KeyCode::Enter);
@@ -511,7 +532,7 @@ fn a_newer_period_wins_over_one_still_being_counted() {
         "{}",
         s.text()
     );
-    // Received this year: all six.
+    // Received this year: all seven.
     let r = s.app.dashboard().report().expect("report");
-    assert_eq!(r.figures["received"], Some(6.0));
+    assert_eq!(r.figures["received"], Some(7.0));
 }

@@ -102,11 +102,9 @@ impl Filters {
         if let Some(l) = given(&t.location) {
             parts.push(part("tui.filter_on_location", l));
         }
-        if self.filter.view == View::Untriaged {
-            parts.push(c.text("dash.filter_untriaged").to_string());
-        }
-        if self.filter.view == View::ThirdParty {
-            parts.push(c.text("dash.filter_third_party").to_string());
+        if self.filter.view != View::All {
+            let key = format!("queue.{}", self.filter.view.as_str());
+            parts.push(part("dash.filter_on_view", c.text(&key).to_string()));
         }
         if let Some(channel) = t.channel {
             let name = c.text(&format!("channel.{}", channel.as_str())).to_string();

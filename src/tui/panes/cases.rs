@@ -369,10 +369,15 @@ impl Cases {
     }
 
     /// Shows the cases of `view` that `filters` keep (the dashboard's drill-down): on the
-    /// view's tab, or on the tab of every case with the view among the filters; the query
-    /// emptied, the list focused. Returns what to read.
+    /// tab of the open cases or of every case, or on the latter with the view among the
+    /// filters (the other tabs list their queues, which depend on who looks: mine, the
+    /// approvals my role may give); the query emptied, the list focused. Returns what to
+    /// read.
     pub fn drill(&mut self, view: View, mut filters: Filters) -> Vec<Effect> {
-        match VIEWS.iter().position(|(_, v, _)| *v == view) {
+        let tab = VIEWS
+            .iter()
+            .position(|(_, v, _)| *v == view && matches!(v, View::Open | View::All));
+        match tab {
             Some(tab) => self.view = tab,
             None => {
                 self.view = VIEWS.len() - 1;
