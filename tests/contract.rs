@@ -514,6 +514,9 @@ fn search_filters_by_channel_party_closing_day_and_third_party(place: &Place) {
         if i == 2 {
             new.channel = Some(Channel::WalkIn);
         }
+        if i == 1 {
+            new.extra_categories = vec!["lift".into()];
+        }
         numbers.push(desk.intake(&new).expect("intake").number);
     }
     let out = |party: &str| Action::Classify {
@@ -601,6 +604,31 @@ fn search_filters_by_channel_party_closing_day_and_third_party(place: &Place) {
             ..FilterText::default()
         }),
         [numbers[2].clone()]
+    );
+    // A further category, or the main one only.
+    assert_eq!(
+        found(FilterText {
+            category: "lift".into(),
+            ..FilterText::default()
+        }),
+        [numbers[0].clone()]
+    );
+    assert!(
+        found(FilterText {
+            category: "lift".into(),
+            main_category: true,
+            ..FilterText::default()
+        })
+        .is_empty()
+    );
+    assert_eq!(
+        found(FilterText {
+            category: "leak".into(),
+            main_category: true,
+            channel: Some(Channel::WalkIn),
+            ..FilterText::default()
+        }),
+        [numbers[1].clone()]
     );
     let err = desk
         .search_filter(&FilterText {

@@ -41,6 +41,8 @@ pub struct FilterText {
     pub scope: Option<Scope>,
     /// A category by key or name.
     pub category: String,
+    /// The category is the main one only (not a further one).
+    pub main_category: bool,
     /// A severity by key.
     pub severity: String,
     /// Handled by this agent.
@@ -173,6 +175,7 @@ pub fn search_filter(policy: &Policy, typed: &FilterText) -> Result<SearchFilter
         view: typed.view,
         stage: typed.stage,
         scope: typed.scope,
+        main_category: typed.main_category && category.is_some(),
         category,
         severity,
         handler: given(&typed.handler).map(str::to_string),

@@ -313,6 +313,8 @@ pub struct SearchFilter {
     pub scope: Option<Scope>,
     /// Category key: the main category or a further one.
     pub category: Option<String>,
+    /// The category is the main one only (as the report groups).
+    pub main_category: bool,
     /// Site: a configured site's key, or a site typed freely.
     pub site: Option<String>,
     /// The sites the searching agent sees: only their complaints and those naming no

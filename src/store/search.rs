@@ -416,10 +416,14 @@ fn row_conditions(engine: Engine, filter: &SearchFilter, q: &mut Query, conds: &
     ));
     if let Some(category) = filter.category.as_deref() {
         let n = q.arg(Value::Text(category.to_string().into()));
-        conds.push(format!(
-            "(c.category = ?{n} OR {})",
-            engine.json_array_holds("c.extra_categories", &format!("?{n}"))
-        ));
+        if filter.main_category {
+            conds.push(format!("c.category = ?{n}"));
+        } else {
+            conds.push(format!(
+                "(c.category = ?{n} OR {})",
+                engine.json_array_holds("c.extra_categories", &format!("?{n}"))
+            ));
+        }
     }
     if let Some(prefix) = filter.location_prefix.as_deref().filter(|p| !p.is_empty()) {
         let n = q.arg(Value::Text(prefix.to_string().into()));

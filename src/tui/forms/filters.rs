@@ -84,6 +84,9 @@ impl Filters {
         if let Some(key) = &self.filter.category {
             let name = ctx.config.category_name(key, ctx.lang);
             parts.push(part("tui.filter_on_category", name));
+            if self.filter.main_category {
+                parts.push(c.text("dash.filter_main_category").to_string());
+            }
         }
         if let Some(key) = &self.filter.severity {
             let name = ctx.config.severity_name(key, ctx.lang);
@@ -152,6 +155,8 @@ pub struct FilterForm {
     form: Form,
     /// The view the filters carry (the dashboard's drill-downs set one), kept as it is.
     view: View,
+    /// Whether the category is the main one only (a drill-down's), kept as it is.
+    main_category: bool,
 }
 
 /// `(key, label)` options: "any" first, then `items`.
@@ -269,7 +274,11 @@ impl FilterForm {
             .text("closed_to", "dash.closed_to", &t.closed_to)
             .hint("tui.filter_to_hint")
             .focus_first();
-        FilterForm { form, view: f.view }
+        FilterForm {
+            form,
+            view: f.view,
+            main_category: f.main_category,
+        }
     }
 
     /// The form's inputs.
@@ -306,6 +315,7 @@ impl FilterForm {
             closed_from: f.text_of("closed_from"),
             closed_to: f.text_of("closed_to"),
             view: self.view,
+            main_category: self.main_category,
             ..FilterText::default()
         }
     }

@@ -941,8 +941,10 @@ fn bar_drill(
     }
     let k = key.to_string();
     let typed = match by {
+        // The main category, as the report groups (a further one is not counted there).
         By::Category => FilterText {
             category: k,
+            main_category: true,
             ..FilterText::default()
         },
         By::Severity => FilterText {
