@@ -95,7 +95,12 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             ListQueue::All => list(&desk, Queue::All, *format, *limit, catalog),
         },
         Command::Search(args) => super::search::search(&desk, args, catalog),
-        Command::Report(args) => super::report::report(&desk, args, catalog),
+        Command::Report(args) => {
+            if args.rebuild {
+                rebuild_report(&mut desk, catalog)?;
+            }
+            super::report::report(&desk, args, catalog)
+        }
         Command::Show {
             number,
             format,
@@ -726,6 +731,30 @@ fn demo(desk: &mut Desk, count: u64, seed: u64, catalog: &Catalog) -> Result<()>
             &[
                 ("count", written.to_string()),
                 ("path", sanitize_path(desk.db_path())),
+                ("seconds", format!("{:.1}", started.elapsed().as_secs_f64())),
+            ]
+        )
+    );
+    Ok(())
+}
+
+/// `report --rebuild`: the sums built again with a progress bar, then one line on stderr.
+fn rebuild_report(desk: &mut Desk, catalog: &Catalog) -> Result<()> {
+    let bar = crate::progress::bar(0, catalog.text("cli.report_rebuild_progress"));
+    let started = Instant::now();
+    let mut summed = 0;
+    desk.rebuild_report(&mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+        summed = done;
+    })?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{}",
+        catalog.format(
+            "cli.report_rebuilt",
+            &[
+                ("count", summed.to_string()),
                 ("seconds", format!("{:.1}", started.elapsed().as_secs_f64())),
             ]
         )

@@ -824,11 +824,11 @@ fn stage_by_name() -> ByName<Stage> {
 /// `report` arguments.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// First day of the period (DATE `YYYY-MM-DD`, or DATETIME); default: 30 days before
-    /// the end of the period.
+    /// First day of the period (DATE `YYYY-MM-DD`); default: 30 days before the end of the
+    /// period.
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
-    /// Last day of the period (DATE: that whole day; or DATETIME: before it); default today.
+    /// Last day of the period (DATE, that whole day); default today.
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
     /// A breakdown by this.
@@ -837,6 +837,10 @@ pub struct ReportArgs {
     /// Output format (CSV carries a UTF-8 BOM for spreadsheets).
     #[arg(long, value_parser = by_name::<ListFormat>("format", "format"), default_value = "table")]
     pub format: ListFormat,
+    /// Build the figures' sums again from every complaint first (after changing the time
+    /// zone, business hours or building patterns).
+    #[arg(long)]
+    pub rebuild: bool,
 }
 
 /// `--by` values of `report`.

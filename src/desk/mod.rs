@@ -221,6 +221,7 @@ impl Desk {
         };
         // The open care calls in step with the configured plans.
         desk.sync_care_calls()?;
+        desk.keep_summary()?;
         Ok(desk)
     }
 

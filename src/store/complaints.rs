@@ -679,7 +679,7 @@ pub(crate) fn arg_refs<'v>(values: &'v [Value<'v>]) -> Vec<&'v dyn sql::Arg> {
 
 /// `INDEXED BY index`, with its leading space (SQLite's hint; PostgreSQL's text drops it,
 /// see [`sql::pg_text`]).
-fn indexed_by(index: &str) -> String {
+pub(crate) fn indexed_by(index: &str) -> String {
     format!(" INDEXED BY {index}")
 }
 

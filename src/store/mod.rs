@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
+use crate::domain::summary::Basis;
 use crate::error::{Error, Result};
 use crate::files::Partial;
 use crate::store::sql::{Db, Txn, args};
@@ -78,6 +79,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(care_calls),
     Migration::Code(agent_sites),
     Migration::Code(site_counts),
+    Migration::Code(report_summary),
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
@@ -140,6 +142,13 @@ fn agent_sites(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
 fn site_counts(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
     conn.batch(include_str!("migrations/0018_site_counts.sql"))?;
     upgraded(conn, 18)
+}
+
+/// Migration 19: the report's summary (built by the first desk to open the file, or by
+/// `report --rebuild`).
+fn report_summary(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0019_report_summary.sql"))?;
+    upgraded(conn, 19)
 }
 
 /// Records in the timeline that the schema moved up to `to` (migrations after 12).
@@ -264,6 +273,9 @@ pub struct Store {
     path: PathBuf,
     /// The pages were walked before this store's first write ([`Store::check_before_write`]).
     walked: bool,
+    /// What the report's sums are kept under (the desk sets it; without one, a write to a
+    /// complaint marks the sums stale).
+    summary_basis: Option<Basis>,
 }
 
 /// The engine behind a store.
@@ -352,6 +364,7 @@ impl Store {
             link: Link::Sqlite(conn),
             path: path.to_path_buf(),
             walked: false,
+            summary_basis: None,
         };
         if !mode.eq_ignore_ascii_case("wal") {
             // Switching to WAL rewrites the header: the first write.
@@ -398,7 +411,13 @@ impl Store {
             link: Link::Postgres(Box::new(link)),
             path: shown,
             walked: true,
+            summary_basis: None,
         })
+    }
+
+    /// Keeps the report's sums under `basis` on every write from now on.
+    pub fn set_summary_basis(&mut self, basis: Basis) {
+        self.summary_basis = Some(basis);
     }
 
     /// The database file, or the PostgreSQL URL.
@@ -437,7 +456,10 @@ impl Store {
         self.check_before_write()?;
         let path = self.path.clone();
         let tx = Txn::begin(self.db()).map_err(|e| self.err(e))?;
+        let since = report::last_event(tx.db()).map_err(|e| self.lost_or(self.err(e)))?;
         let value = f(tx.db()).map_err(|e| self.lost_or(with_path(e, &path)))?;
+        report::upkeep(tx.db(), since, self.summary_basis.as_ref())
+            .map_err(|e| self.lost_or(self.err(e)))?;
         postgres::announce(tx.db()).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| match &self.link {
             Link::Postgres(link) if link.is_lost() => {
@@ -652,6 +674,7 @@ impl Store {
                 link: Link::Postgres(Box::new(link)),
                 path: self.path.clone(),
                 walked: true,
+                summary_basis: None,
             });
         }
         check_header(path)?;
@@ -678,6 +701,7 @@ impl Store {
             link: Link::Sqlite(conn),
             path: path.to_path_buf(),
             walked: false,
+            summary_basis: None,
         })
     }
 

@@ -16,10 +16,14 @@ pub mod pg;
 pub const BIN: &str = env!("CARGO_BIN_EXE_complaint-desk");
 
 /// SQL that takes a file of the current schema back to schema 14 as the binary of then
-/// left it (undoes migrations 18, the index of scoped counts, 17, the agents' sites, 16,
+/// left it (undoes migrations 19, the report's summary, 18, the index of scoped counts, 17, the agents' sites, 16,
 /// the care calls, and 15, the site and further categories).
 /// A test that sets a file back further runs it first.
-pub const BACK_TO_14: &str = "DROP INDEX complaints_site_closed;
+pub const BACK_TO_14: &str = "DROP INDEX events_counted;
+     DROP TABLE report_days;
+     DROP TABLE report_cases;
+     DROP TABLE report_state;
+     DROP INDEX complaints_site_closed;
      DROP TABLE agent_sites;
      DROP TABLE care_calls;
      DROP INDEX complaints_site;
