@@ -431,6 +431,19 @@ fn dates_typed_choose_the_period_and_a_reversed_pair_is_refused_in_the_form() {
     // Received 20–25 Nov: the lift (b) and the referred leak (c); b closed the 25th.
     assert_eq!(r.figures["received"], Some(2.0));
     assert_eq!(r.figures["closed"], Some(1.0));
+    // The report counts whole days: a time is refused in the form, the period kept.
+    s.key(KeyCode::Char('7'));
+    s.key(KeyCode::Tab);
+    for c in " 10:00".chars() {
+        s.key(KeyCode::Char(c));
+    }
+    s.send(Msg::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::CONTROL,
+    )));
+    let screen = s.text();
+    assert!(screen.contains("不是日期"), "{screen}");
+    assert!(screen.contains("2026-11-20 至 2026-11-25"), "{screen}");
 }
 
 #[test]

@@ -61,7 +61,7 @@ pub enum Choice {
     Quarter,
     /// This year so far.
     Year,
-    /// From and to as typed (a DATE or a DATETIME each, as `report` takes them).
+    /// From and to as typed (each a DATE, a whole local day, as `report` takes them).
     Custom(String, String),
 }
 
@@ -403,11 +403,15 @@ impl Dashboard {
                     to: form.text_of("received_to"),
                     ..FilterText::default()
                 };
-                let missing = [("received_from", &typed.from), ("received_to", &typed.to)]
+                // Whole days: the report's sums are kept by day.
+                let not_a_day = [("received_from", &typed.from), ("received_to", &typed.to)]
                     .into_iter()
-                    .find(|(_, t)| t.trim().is_empty());
-                if let Some((field, _)) = missing {
-                    form.refuse(Error::new("dash.date_missing").arg("field", field), None);
+                    .find(|(_, t)| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").is_err());
+                if let Some((field, value)) = not_a_day {
+                    let e = Error::new("dash.date_bad")
+                        .arg("field", field)
+                        .arg("value", value.trim());
+                    form.refuse(e, None);
                     return Out::none();
                 }
                 if let Err(e) = search_filter(&ctx.config.policy, &typed) {
