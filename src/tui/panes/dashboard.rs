@@ -22,7 +22,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::desk::{AgendaRange, CallbackView, FilterText, search_filter, triage_late_by};
+use crate::desk::{AgendaRange, CallbackView, FilterText, triage_late_by};
 use crate::domain::complaint::{Channel, Scope};
 use crate::domain::report::{AGE_BANDS, By, FIGURES, Period, Report, Row};
 use crate::domain::search::View;
@@ -378,9 +378,9 @@ impl Dashboard {
     fn choose_period(&mut self, i: usize) -> Out {
         if i >= PERIODS.len() {
             let form = Form::new()
-                .text("received_from", "dash.from", &self.custom.0)
+                .text("period_from", "dash.from", &self.custom.0)
                 .hint("dash.date_hint")
-                .text("received_to", "dash.to", &self.custom.1)
+                .text("period_to", "dash.to", &self.custom.1)
                 .hint("dash.date_hint")
                 .focus_first();
             self.form = Some(form);
@@ -392,34 +392,41 @@ impl Dashboard {
 
     /// A key in the custom dates form: Ctrl+S takes dates the desk's rule reads (a refusal
     /// stays under its input), Esc closes it.
-    fn form_key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
+    fn form_key(&mut self, event: KeyEvent) -> Out {
         let Some(form) = &mut self.form else {
             return Out::none();
         };
         match form.key(event) {
             FormStep::Submit => {
-                let typed = FilterText {
-                    from: form.text_of("received_from"),
-                    to: form.text_of("received_to"),
-                    ..FilterText::default()
-                };
+                let (from, to) = (form.text_of("period_from"), form.text_of("period_to"));
+                let (from, to) = (from.trim(), to.trim());
                 // Whole days: the report's sums are kept by day.
-                let not_a_day = [("received_from", &typed.from), ("received_to", &typed.to)]
-                    .into_iter()
-                    .find(|(_, t)| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").is_err());
-                if let Some((field, value)) = not_a_day {
-                    let e = Error::new("dash.date_bad")
-                        .arg("field", field)
-                        .arg("value", value.trim());
+                let day = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok();
+                let days = match (day(from), day(to)) {
+                    (Some(a), Some(b)) => Ok((a, b)),
+                    (None, _) => Err(("period_from", from)),
+                    (_, None) => Err(("period_to", to)),
+                };
+                let refusal = match days {
+                    Err((field, value)) => Some(
+                        Error::new("dash.date_bad")
+                            .arg("field", field)
+                            .arg("value", value),
+                    ),
+                    Ok((a, b)) if a > b => Some(
+                        Error::new("dash.dates_reversed")
+                            .arg("field", "period_to")
+                            .arg("from", from)
+                            .arg("to", to),
+                    ),
+                    Ok(_) => None,
+                };
+                if let Some(e) = refusal {
                     form.refuse(e, None);
                     return Out::none();
                 }
-                if let Err(e) = search_filter(&ctx.config.policy, &typed) {
-                    form.refuse(e, None);
-                    return Out::none();
-                }
+                self.custom = (from.to_string(), to.to_string());
                 self.form = None;
-                self.custom = (typed.from.trim().to_string(), typed.to.trim().to_string());
                 self.period = PERIODS.len();
                 Out::effects(self.load())
             }
@@ -1063,7 +1070,7 @@ impl Room for Dashboard {
             return self.definitions_key(event, ctx);
         }
         if self.form.is_some() {
-            return self.form_key(event, ctx);
+            return self.form_key(event);
         }
         match lookup(KEYS, &event) {
             Some(Cmd::Period(i)) => self.choose_period(i),
