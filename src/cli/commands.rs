@@ -139,6 +139,9 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             no_bom,
         } => export(&mut desk, *format, out.as_deref(), !*no_bom, catalog),
         Command::Backup { file } => {
+            if !desk.needs_first_admin()? {
+                super::access::elevate(&mut desk, catalog)?;
+            }
             let report = desk.backup(file)?;
             report_stale_partials(&report.stale_removed, catalog);
             println!(

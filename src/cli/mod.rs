@@ -128,7 +128,8 @@ pub enum Command {
         #[arg(long)]
         no_bom: bool,
     },
-    /// Online backup of the live database to a new file, then an integrity check of the copy.
+    /// Online backup of the live database to a new file, then an integrity check of the copy
+    /// (export_personal_data; asks for your secret; recorded in the audit trail).
     Backup {
         /// The new backup file.
         file: PathBuf,

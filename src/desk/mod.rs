@@ -196,6 +196,8 @@ impl Desk {
         agent: &str,
         clock: Box<dyn Clock>,
     ) -> Result<Desk> {
+        // The report's sums kept from the first write on.
+        store.set_summary_basis(report::summary_basis(&config.policy)?);
         if config.policy.handling.handler_from == HandlerFrom::Intake {
             store.assign_intake_handlers()?;
         }
@@ -632,9 +634,24 @@ impl Desk {
     }
 
     /// Online backup to `dest`, checked with `PRAGMA integrity_check` (and this file too,
-    /// when the copy fails it).
-    pub fn backup(&self, dest: &Path) -> Result<BackupReport> {
-        self.store.backup(dest)
+    /// when the copy fails it). A backup holds everyone's personal data: once agents are
+    /// registered it takes export_personal_data, as an export does (a refusal is recorded),
+    /// and a backup made is recorded in the timeline with the file's name.
+    pub fn backup(&mut self, dest: &Path) -> Result<BackupReport> {
+        if !self.needs_first_admin()? {
+            self.require(Permission::ExportPersonalData, None)?;
+        }
+        let report = self.store.backup(dest)?;
+        let now = self.clock.now();
+        let agent = self.agent.clone();
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let detail = serde_json::json!({ "file": name, "complaints": report.complaints });
+        self.store
+            .write(|tx| access::record(tx, now, &agent, None, "backed_up", detail))?;
+        Ok(report)
     }
 }
 

@@ -49,12 +49,11 @@ impl Desk {
         })
     }
 
-    /// On opening: keeps the report's sums from now on, and builds them at once if they are
-    /// missing or were built under other settings and the desk is small enough
-    /// ([`REBUILD_ON_OPEN`]); a larger one waits for `report --rebuild`.
+    /// On opening: builds the report's sums at once if they are missing or were built
+    /// under other settings and the desk is small enough ([`REBUILD_ON_OPEN`]); a larger
+    /// one waits for `report --rebuild`.
     pub(crate) fn keep_summary(&mut self) -> Result<()> {
         let basis = summary_basis(&self.config.policy)?;
-        self.store.set_summary_basis(basis.clone());
         if self.summary_ready(&basis)? || self.store.complaint_count()? > REBUILD_ON_OPEN {
             return Ok(());
         }

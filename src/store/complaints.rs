@@ -660,14 +660,19 @@ impl Store {
         if any.is_none() {
             return Ok(0);
         }
+        let basis = self.summary_basis().cloned();
         self.write(|tx| {
-            let n = tx.execute(
+            let given: Vec<i64> = tx.rows(
                 &format!(
-                    "UPDATE complaints SET handler = created_by WHERE id IN (SELECT id {unhandled})"
+                    "UPDATE complaints SET handler = created_by WHERE id IN (SELECT id {unhandled})
+                     RETURNING id"
                 ),
                 args![],
+                |r| r.get(0),
             )?;
-            Ok(usize::try_from(n).unwrap_or(usize::MAX))
+            // No timeline event says so: the report's sums hear of it here.
+            super::report::upkeep_of(tx, &given, basis.as_ref())?;
+            Ok(given.len())
         })
     }
 }

@@ -202,6 +202,10 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// 100 ms between tries and would mostly miss those pauses.)
 pub const BUSY_POLL: Duration = Duration::from_millis(1);
 
+/// Prepared statements kept per connection: every statement of a write (the move, its
+/// events, the calls, the search words, the report's sums) stays prepared between writes.
+const STATEMENT_CACHE: usize = 256;
+
 /// A busy handler: tries again every [`BUSY_POLL`] for up to [`BUSY_TIMEOUT`].
 fn wait_for_lock() -> impl FnMut(i32) -> bool + Send + 'static {
     let mut since = Instant::now();
@@ -348,6 +352,7 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(path, e))?;
         search::register(&conn).map_err(|e| Error::storage(path, e))?;
@@ -418,6 +423,11 @@ impl Store {
     /// Keeps the report's sums under `basis` on every write from now on.
     pub fn set_summary_basis(&mut self, basis: Basis) {
         self.summary_basis = Some(basis);
+    }
+
+    /// What the report's sums are kept under, once the desk has said.
+    pub fn summary_basis(&self) -> Option<&Basis> {
+        self.summary_basis.as_ref()
     }
 
     /// The database file, or the PostgreSQL URL.
@@ -544,6 +554,7 @@ impl Store {
                 r.get::<_, i64>(0)
             })
             .map_err(|e| Error::storage(&path, e));
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(&path, e))?;
         Ok(busy? == 0)
@@ -680,6 +691,7 @@ impl Store {
         check_header(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(path, e))?;
         search::register(&conn).map_err(|e| Error::storage(path, e))?;

@@ -16,7 +16,7 @@ use crate::domain::summary::{self, Basis, Cell, Summary, Tally};
 use crate::error::{Error, Result};
 use crate::store::Store;
 use crate::store::complaints::{arg_refs, indexed_by, scope_to_sites, site_condition};
-use crate::store::sql::{self, Db, Engine, Optional, Row, Value};
+use crate::store::sql::{self, Db, Engine, Row, Value};
 
 /// Complaints summed per transaction of a rebuild.
 const REBUILD_CHUNK: usize = 2_000;
@@ -47,18 +47,13 @@ fn state(db: &Db<'_>, lock: bool) -> sql::Result<SummaryState> {
     } else {
         ""
     };
-    let basis: Option<String> = db
-        .value(
-            &format!("SELECT value FROM report_state WHERE key = 'basis'{lock}"),
-            sql::args![],
-        )
-        .optional()?;
-    let cursor: Option<String> = db
-        .value(
-            "SELECT value FROM report_state WHERE key = 'cursor'",
-            sql::args![],
-        )
-        .optional()?;
+    let rows: Vec<(String, String)> = db.rows(
+        &format!("SELECT key, value FROM report_state{lock}"),
+        sql::args![],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let value = |key: &str| rows.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let (basis, cursor) = (value("basis"), value("cursor"));
     Ok(match (basis, cursor) {
         (None, _) => SummaryState::Empty,
         (Some(b), _) if b == "stale" => SummaryState::Stale,
@@ -86,11 +81,25 @@ pub(crate) fn last_event(db: &Db<'_>) -> sql::Result<i64> {
 /// summaries under `basis` replace the old ones. Without a basis, or under another than
 /// the sums were built with, the sums are marked stale instead (a rebuild puts them right).
 pub(crate) fn upkeep(db: &Db<'_>, since: i64, basis: Option<&Basis>) -> sql::Result<()> {
-    let touched: Vec<i64> = db.rows(
-        "SELECT DISTINCT complaint_id FROM events WHERE id > ?1 AND complaint_id IS NOT NULL",
-        sql::args![since],
-        |r| r.get(0),
-    )?;
+    // Read along the key alone (a term on `complaint_id` would send SQLite's planner down
+    // that index, every entry of it).
+    let mut touched: Vec<i64> = db
+        .rows(
+            "SELECT complaint_id FROM events WHERE id > ?1",
+            sql::args![since],
+            |r| r.get::<Option<i64>>(0),
+        )?
+        .into_iter()
+        .flatten()
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    upkeep_of(db, &touched, basis)
+}
+
+/// Keeps the sums in step with complaints `touched` (see [`upkeep`]), for a write that
+/// changes complaints without a timeline event (a handler given by the desk itself).
+pub(crate) fn upkeep_of(db: &Db<'_>, touched: &[i64], basis: Option<&Basis>) -> sql::Result<()> {
     if touched.is_empty() {
         return Ok(());
     }
@@ -104,11 +113,11 @@ pub(crate) fn upkeep(db: &Db<'_>, since: i64, basis: Option<&Basis>) -> sql::Res
     match state {
         SummaryState::Empty => {
             set_state(db, "basis", &basis.fingerprint)?;
-            refresh(db, &touched, basis)
+            refresh(db, touched, basis)
         }
-        SummaryState::Ready(f) if f == basis.fingerprint => refresh(db, &touched, basis),
+        SummaryState::Ready(f) if f == basis.fingerprint => refresh(db, touched, basis),
         SummaryState::Rebuilding(f, cursor) if f == basis.fingerprint => {
-            let done: Vec<i64> = touched.into_iter().filter(|id| *id <= cursor).collect();
+            let done: Vec<i64> = touched.iter().copied().filter(|id| *id <= cursor).collect();
             refresh(db, &done, basis)
         }
         SummaryState::Stale => Ok(()),
@@ -163,8 +172,11 @@ fn facts(r: &Row<'_>) -> sql::Result<(i64, CaseFacts)> {
     ))
 }
 
-/// The summaries of the complaints `ids` as they stand, by id (a complaint gone has none).
-fn summaries(db: &Db<'_>, ids: &[i64], basis: &Basis) -> sql::Result<BTreeMap<i64, Summary>> {
+/// The summaries of the complaints `ids` (complaints are never deleted), by id: the one kept
+/// at their last write, if any, and theirs as they stand.
+type Summaries = BTreeMap<i64, (Option<Summary>, Summary)>;
+
+fn summaries(db: &Db<'_>, ids: &[i64], basis: &Basis) -> sql::Result<Summaries> {
     let engine = db.engine();
     let list = id_list(ids);
     let kinds: Vec<String> = EventKind::KINDS.iter().map(|k| format!("'{k}'")).collect();
@@ -198,18 +210,30 @@ fn summaries(db: &Db<'_>, ids: &[i64], basis: &Basis) -> sql::Result<BTreeMap<i6
                     (SELECT min(b.due_at) FROM callbacks b
                       WHERE b.complaint_id = c.id AND b.kind = 'first_reply'),
                     (SELECT max(b.done_at) FROM callbacks b
-                      WHERE b.complaint_id = c.id AND b.kind = 'first_reply')
-             FROM complaints c WHERE c.id IN ({})",
+                      WHERE b.complaint_id = c.id AND b.kind = 'first_reply'),
+                    r.summary
+             FROM complaints c LEFT JOIN report_cases r ON r.complaint_id = c.id
+             WHERE c.id IN ({})",
             engine.json_integers("?1")
         ),
         sql::args![list],
-        facts,
+        |r| {
+            let (id, c) = facts(r)?;
+            let old = r
+                .get::<Option<String>>(16)?
+                .map(|text| {
+                    serde_json::from_str::<Summary>(&text)
+                        .map_err(|e| sql::Error::value(format!("report summary: {e}")))
+                })
+                .transpose()?;
+            Ok((id, c, old))
+        },
     )?;
     Ok(rows
         .into_iter()
-        .map(|(id, c)| {
+        .map(|(id, c, old)| {
             let marks = events.get(&id).map_or(&[][..], Vec::as_slice);
-            (id, summary::summarise(&c, marks, basis))
+            (id, (old, summary::summarise(&c, marks, basis)))
         })
         .collect())
 }
@@ -220,49 +244,32 @@ fn refresh(db: &Db<'_>, ids: &[i64], basis: &Basis) -> sql::Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let engine = db.engine();
-    let list = id_list(ids);
-    let old: BTreeMap<i64, Summary> = db
-        .rows(
-            &format!(
-                "SELECT complaint_id, summary FROM report_cases WHERE complaint_id IN ({})",
-                engine.json_integers("?1")
-            ),
-            sql::args![list],
-            |r| {
-                let text: String = r.get(1)?;
-                let s: Summary = serde_json::from_str(&text)
-                    .map_err(|e| sql::Error::value(format!("report summary: {e}")))?;
-                Ok((r.get::<i64>(0)?, s))
-            },
-        )?
-        .into_iter()
-        .collect();
-    let new = summaries(db, ids, basis)?;
-    for id in ids {
-        match (old.get(id), new.get(id)) {
-            (Some(o), Some(n)) if o == n => {}
-            (_, Some(n)) => {
-                let text = serde_json::to_string(n)
-                    .map_err(|e| sql::Error::value(format!("report summary: {e}")))?;
-                db.execute(
-                    "INSERT INTO report_cases (complaint_id, first_reply_due, summary)
-                     VALUES (?1, ?2, ?3)
-                     ON CONFLICT (complaint_id) DO UPDATE
-                     SET first_reply_due = excluded.first_reply_due, summary = excluded.summary",
-                    sql::args![id, n.first_reply_due, text],
-                )?;
-            }
-            (Some(_), None) => {
-                db.execute(
-                    "DELETE FROM report_cases WHERE complaint_id = ?1",
-                    sql::args![id],
-                )?;
-            }
-            (None, None) => {}
+    let both = summaries(db, ids, basis)?;
+    for (id, (old, new)) in &both {
+        if old.as_ref() != Some(new) {
+            keep(db, *id, new)?;
         }
     }
-    add_to_sums(db, &summary::difference(old.values(), new.values()))
+    add_to_sums(
+        db,
+        &summary::difference(
+            both.values().filter_map(|(o, _)| o.as_ref()),
+            both.values().map(|(_, n)| n),
+        ),
+    )
+}
+
+/// Keeps `s` as complaint `id`'s summary.
+fn keep(db: &Db<'_>, id: i64, s: &Summary) -> sql::Result<()> {
+    let text =
+        serde_json::to_string(s).map_err(|e| sql::Error::value(format!("report summary: {e}")))?;
+    db.execute(
+        "INSERT INTO report_cases (complaint_id, first_reply_due, summary) VALUES (?1, ?2, ?3)
+         ON CONFLICT (complaint_id) DO UPDATE
+         SET first_reply_due = excluded.first_reply_due, summary = excluded.summary",
+        sql::args![id, s.first_reply_due, text],
+    )?;
+    Ok(())
 }
 
 /// Rows of sums per statement (18 arguments each).
@@ -371,16 +378,10 @@ impl Store {
                     return Ok(true);
                 };
                 let sums = summaries(tx, &ids, basis)?;
-                for (id, s) in &sums {
-                    let text = serde_json::to_string(s)
-                        .map_err(|e| sql::Error::value(format!("report summary: {e}")))?;
-                    tx.execute(
-                        "INSERT INTO report_cases (complaint_id, first_reply_due, summary)
-                         VALUES (?1, ?2, ?3)",
-                        sql::args![id, s.first_reply_due, text],
-                    )?;
+                for (id, (_, s)) in &sums {
+                    keep(tx, *id, s)?;
                 }
-                add_to_sums(tx, &summary::difference([], sums.values()))?;
+                add_to_sums(tx, &summary::difference([], sums.values().map(|(_, s)| s)))?;
                 set_state(tx, "cursor", &last.to_string())?;
                 done += ids.len() as u64;
                 Ok(false)
