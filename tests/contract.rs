@@ -111,6 +111,7 @@ contract!(
     another_connections_commit_changes_the_data_version,
     sites_scope_pages_counts_and_search_alike,
     the_report_reads_the_period_and_the_timeline_scoped_to_sites,
+    search_filters_by_channel_party_closing_day_and_third_party,
     the_sums_every_write_keeps_equal_the_sums_rebuilt,
 );
 
@@ -501,6 +502,141 @@ fn the_report_reads_the_period_and_the_timeline_scoped_to_sites(place: &Place) {
             vec!["".to_string(), "lvjing".into()]
         )
     );
+}
+
+/// The filters the dashboard's drill-downs use: channel, responsible party, the days a case
+/// was closed, and the cases with a third party (referred to it or waiting on it, open).
+fn search_filters_by_channel_party_closing_day_and_third_party(place: &Place) {
+    let mut desk = place.desk("王丽");
+    let mut numbers = Vec::new();
+    for i in 1..=4 {
+        let mut new = complaint(i, "外墙渗水");
+        if i == 2 {
+            new.channel = Some(Channel::WalkIn);
+        }
+        if i == 1 {
+            new.extra_categories = vec!["lift".into()];
+        }
+        numbers.push(desk.intake(&new).expect("intake").number);
+    }
+    let out = |party: &str| Action::Classify {
+        scope: Scope::Out,
+        party: Some(party.into()),
+        complaint_type: None,
+        severity: "general".into(),
+        intent: Intent::Genuine,
+        spread_risk: false,
+        explained: true,
+    };
+    let refer = |to: &str| Action::Refer {
+        to: to.into(),
+        note: "已告知业主".into(),
+    };
+    for step in [out("developer"), refer("developer")] {
+        desk.act(&numbers[2], None, &step).expect("refer 3");
+    }
+    let close = Action::Close {
+        summary: String::new(),
+        root_cause: String::new(),
+        lesson: String::new(),
+        referred: true,
+    };
+    for step in [out("utility"), refer("utility"), close] {
+        desk.act(&numbers[3], None, &step).expect("close 4");
+    }
+    let found = |typed: FilterText| -> Vec<String> {
+        let filter = desk.search_filter(&typed).expect("filter");
+        let (rows, _) = desk.search(&filter, 50, None).expect("search");
+        let count = desk.search_count(&filter).expect("count");
+        assert_eq!(count, rows.len() as u64, "{typed:?}");
+        let mut numbers: Vec<String> = rows.into_iter().map(|c| c.number).collect();
+        numbers.sort();
+        numbers
+    };
+    assert_eq!(
+        found(FilterText {
+            channel: Some(Channel::WalkIn),
+            ..FilterText::default()
+        }),
+        [numbers[1].clone()]
+    );
+    assert_eq!(
+        found(FilterText {
+            party: "开发商".into(),
+            ..FilterText::default()
+        }),
+        [numbers[2].clone()]
+    );
+    assert_eq!(
+        found(FilterText {
+            party: "utility".into(),
+            ..FilterText::default()
+        }),
+        [numbers[3].clone()]
+    );
+    assert_eq!(
+        found(FilterText {
+            closed_from: "2026-11-20".into(),
+            closed_to: "2026-11-20".into(),
+            ..FilterText::default()
+        }),
+        [numbers[3].clone()]
+    );
+    assert!(
+        found(FilterText {
+            closed_to: "2026-11-19".into(),
+            ..FilterText::default()
+        })
+        .is_empty()
+    );
+    // With text too (the index's order on SQLite), and a view with a third party.
+    assert_eq!(
+        found(FilterText {
+            text: Some("渗水".into()),
+            closed_from: "2026-11-20".into(),
+            ..FilterText::default()
+        }),
+        [numbers[3].clone()]
+    );
+    assert_eq!(
+        found(FilterText {
+            view: View::ThirdParty,
+            ..FilterText::default()
+        }),
+        [numbers[2].clone()]
+    );
+    // A further category, or the main one only.
+    assert_eq!(
+        found(FilterText {
+            category: "lift".into(),
+            ..FilterText::default()
+        }),
+        [numbers[0].clone()]
+    );
+    assert!(
+        found(FilterText {
+            category: "lift".into(),
+            main_category: true,
+            ..FilterText::default()
+        })
+        .is_empty()
+    );
+    assert_eq!(
+        found(FilterText {
+            category: "leak".into(),
+            main_category: true,
+            channel: Some(Channel::WalkIn),
+            ..FilterText::default()
+        }),
+        [numbers[1].clone()]
+    );
+    let err = desk
+        .search_filter(&FilterText {
+            party: "物业".into(),
+            ..FilterText::default()
+        })
+        .expect_err("no such party");
+    assert_eq!(err.get("field"), Some("party"));
 }
 
 /// One random step of a case's life, at `t`, by a supervisor; whether the desk took it.

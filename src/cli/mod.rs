@@ -923,6 +923,8 @@ pub enum ViewArg {
     Approval,
     /// Closed.
     Closed,
+    /// Referred to or waiting on the responsible party (out of scope), not closed.
+    ThirdParty,
 }
 
 impl From<ViewArg> for View {
@@ -935,6 +937,7 @@ impl From<ViewArg> for View {
             ViewArg::Waiting => View::Waiting,
             ViewArg::Approval => View::Approval,
             ViewArg::Closed => View::Closed,
+            ViewArg::ThirdParty => View::ThirdParty,
         }
     }
 }

@@ -8,6 +8,7 @@ mod followup;
 mod migrate;
 mod privacy;
 mod report;
+mod reporter;
 mod search;
 
 use std::path::Path;
@@ -121,6 +122,7 @@ pub use followup::{
 };
 use privacy::masked;
 pub use privacy::{ERASURE_PATIENCE, Erasure, ExportScope};
+pub use reporter::Reporter;
 pub use search::{Canceller, FilterText, SearchPage, Searcher, search_filter};
 // The rows the desk hands out, so the front ends need nothing from the store.
 pub use crate::domain::search::{SearchFilter, View};
