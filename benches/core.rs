@@ -1,4 +1,5 @@
-//! Core benchmarks: queue pages, case files, intake and opening the store.
+//! Core benchmarks: queue pages, case files, intake, a move, the report and opening the
+//! store.
 //!
 //! By default a 100,000-complaint demo database is generated in a temporary directory.
 //! For the 10⁶ figures, point `COMPLAINT_DESK_BENCH_DB` at a copy of a database made with
@@ -6,7 +7,9 @@
 
 use std::hint::black_box;
 
-use complaint_desk::domain::complaint::{Channel, NewComplaint, Queue};
+use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Queue, Scope};
+use complaint_desk::domain::handling::{Action, WaitOn};
+use complaint_desk::domain::report::{By, Period};
 use complaint_desk::store::Store;
 mod common;
 
@@ -68,7 +71,51 @@ fn intake(c: &mut Criterion) {
     c.bench_function("intake/add_on_large_db", |b| {
         b.iter(|| black_box(big.intake(&new).expect("add")))
     });
+    // A move on the large database: a case waits on the customer, then resumes (two moves
+    // per iteration, each keeping the report's sums).
+    let number = big.intake(&new).expect("add").number;
+    let classify = Action::Classify {
+        scope: Scope::In,
+        party: None,
+        complaint_type: None,
+        severity: "general".into(),
+        intent: Intent::Genuine,
+        spread_risk: false,
+        explained: false,
+    };
+    big.act(&number, None, &classify).expect("classify");
+    let wait = Action::Wait {
+        on: WaitOn::Customer,
+        note: "等业主回电".into(),
+    };
+    let resume = Action::Resume {
+        note: "业主回电".into(),
+    };
+    c.bench_function("case/wait_and_resume_on_large_db", |b| {
+        b.iter(|| {
+            big.act(&number, None, &wait).expect("wait");
+            black_box(big.act(&number, None, &resume).expect("resume"))
+        })
+    });
 }
 
-criterion_group!(benches, queues, intake);
+/// The report of the dashboard and `report`: a year, and 30 days by category.
+fn report(c: &mut Criterion) {
+    let keep = tempfile::tempdir().expect("tmp");
+    let desk = desk_as(&big_db(&keep), "bench");
+    let year = desk.report_period(None, None).expect("period");
+    let year = Period {
+        from: year.to - chrono::Duration::days(365),
+        to: year.to,
+    };
+    c.bench_function("report/year", |b| {
+        b.iter(|| black_box(desk.report(year, None).expect("report")))
+    });
+    let month = desk.report_period(None, None).expect("period");
+    c.bench_function("report/30_days_by_category", |b| {
+        b.iter(|| black_box(desk.report(month, Some(By::Category)).expect("report")))
+    });
+}
+
+criterion_group!(benches, queues, intake, report);
 criterion_main!(benches);

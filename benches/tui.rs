@@ -173,12 +173,40 @@ fn cases_views(c: &mut Criterion) {
     }
 }
 
+/// F7 to the dashboard's first frame (the figures asked of the report thread, not waited
+/// for), and F7 to the frame with the figures of the period (the report thread's whole
+/// work: "30 days", by category, as the dashboard opens).
+fn dashboard(c: &mut Criterion) {
+    let keep = tempfile::tempdir().expect("tmp");
+    let path = big_db(&keep);
+    let (mut app, mut runner, mut terminal) = start(&path);
+    c.bench_function("tui/dashboard_f7_to_first_frame", |b| {
+        b.iter(|| {
+            step(&mut app, &mut runner, &mut terminal, key(KeyCode::F(7)));
+            runner.poll(&mut app);
+        })
+    });
+    runner.settle(&mut app);
+    let mut group = c.benchmark_group("tui");
+    group.sample_size(10);
+    group.bench_function("dashboard_f7_to_figures", |b| {
+        b.iter(|| {
+            step(&mut app, &mut runner, &mut terminal, key(KeyCode::F(7)));
+            runner.settle(&mut app);
+            terminal.draw(|f| app.render(f)).expect("draw");
+            assert!(app.dashboard().report().is_some());
+        })
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
     startup,
     keystroke,
     page_down,
     search_typing,
-    cases_views
+    cases_views,
+    dashboard
 );
 criterion_main!(benches);

@@ -15,6 +15,22 @@ use crate::text::{fit, sanitize_line, sanitize_lines, width};
 
 pub use crate::when::{local_minutes, short_minutes, this_year};
 
+/// A figure of the report as both front ends print it: whole numbers bare, others to one
+/// decimal.
+pub fn figure_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// A figure's label: its written definition (`report.def.<key>`) up to the colon.
+pub fn figure_label<'c>(catalog: &'c Catalog, key: &str) -> &'c str {
+    let def = catalog.text_or(&format!("report.def.{key}"), "");
+    def.split([':', '：']).next().unwrap_or(def)
+}
+
 /// The handling method's record, as labelled fields (only what was recorded).
 fn handling_fields(
     c: &Complaint,

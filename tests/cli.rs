@@ -50,7 +50,7 @@ fn chinese_text_round_trips_byte_exact_through_add_list_and_export() {
 
     let out = desk
         .as_agent(common::ADMIN)
-        .args(["export", "--format", "csv"])
+        .args(["export", "--format", "csv", "--headers", "keys"])
         .assert()
         .success();
     let bytes = out.get_output().stdout.clone();
@@ -76,7 +76,11 @@ fn chinese_text_round_trips_byte_exact_through_add_list_and_export() {
         .args(["export", "--format", "csv", "--no-bom"])
         .assert()
         .success();
-    assert!(out.get_output().stdout.starts_with(b"number,"));
+    assert!(
+        out.get_output()
+            .stdout
+            .starts_with("编号,受理时间,".as_bytes())
+    );
 }
 
 #[test]
@@ -2215,7 +2219,7 @@ fn backup_and_export_remove_the_partials_killed_runs_left_and_keep_live_ones() {
     std::fs::set_permissions(&foreign, std::fs::Permissions::from_mode(0o644)).expect("chmod");
 
     let out = desk
-        .cmd()
+        .as_agent(common::ADMIN)
         .args(["--lang", "en", "backup"])
         .arg(usb.join("desk-20261123.db"))
         .assert()
@@ -2235,7 +2239,7 @@ fn backup_and_export_remove_the_partials_killed_runs_left_and_keep_live_ones() {
     assert!(foreign.exists(), "a file that is not ours is kept");
 
     // A second backup to the file the live one is writing is refused, the live one kept.
-    desk.cmd()
+    desk.as_agent(common::ADMIN)
         .args(["--lang", "en", "backup"])
         .arg(usb.join("running.db"))
         .assert()
@@ -2278,7 +2282,7 @@ fn paths_given_on_the_command_line_are_echoed_inert() {
     desk.add(&leak());
     let name = "备份\u{1b}]0;pwned\u{7}\u{1b}[2J\u{2028}.db";
     let out = desk
-        .cmd()
+        .as_agent(common::ADMIN)
         .args(["--lang", "en", "backup"])
         .arg(desk.path(name))
         .assert()
@@ -2471,6 +2475,8 @@ fn files_and_directories_written_are_owner_only_whatever_the_umask() {
     .assert()
     .success();
     desk.with_umask_000(&["--db", db, "backup", "backups/b.db"])
+        .env("COMPLAINT_DESK_AGENT", common::ADMIN)
+        .env("COMPLAINT_DESK_SECRET", common::ADMIN_SECRET)
         .current_dir(home)
         .assert()
         .success();

@@ -247,3 +247,49 @@ fn anonymise_and_the_audit_trail_from_the_command_line() {
             "error: audit trail broken at event 2:",
         ));
 }
+
+/// A backup holds every full phone number: refused to an agent without
+/// export_personal_data (the refusal recorded), made by a manager with their secret and
+/// recorded with the file's name; without the secret it is not made.
+#[test]
+fn backup_needs_the_export_permission_and_the_secret_and_is_recorded() {
+    let desk = Desk::new();
+    desk.add(&leak());
+    let copy = desk.path("copy.db");
+    desk.as_agent("王丽")
+        .args(["backup"])
+        .arg(&copy)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error:"));
+    assert!(!copy.exists());
+    desk.cmd()
+        .env("COMPLAINT_DESK_AGENT", "赵强")
+        .env_remove("COMPLAINT_DESK_SECRET")
+        .args(["backup"])
+        .arg(&copy)
+        .assert()
+        .code(1);
+    assert!(!copy.exists(), "no secret, no backup");
+    desk.as_agent("赵强")
+        .args(["backup"])
+        .arg(&copy)
+        .assert()
+        .success();
+    assert!(copy.exists());
+    let conn = rusqlite::Connection::open(&desk.db).expect("open");
+    let rows: Vec<(String, String, String)> = conn
+        .prepare("SELECT agent, kind, detail FROM events WHERE kind IN ('denied', 'backed_up') ORDER BY id")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!((rows[0].0.as_str(), rows[0].1.as_str()), ("王丽", "denied"));
+    assert_eq!(
+        (rows[1].0.as_str(), rows[1].1.as_str()),
+        ("赵强", "backed_up")
+    );
+    assert!(rows[1].2.contains("copy.db"), "{}", rows[1].2);
+}

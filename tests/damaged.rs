@@ -305,7 +305,13 @@ fn init_reports_a_damaged_index_in_one_line() {
         0,
         "no partial copy left"
     );
-    untouched(&desk.db, &bad);
+    // The file's one change: the sign-in a backup needs (its secret), recorded before the
+    // copy was made and found damaged.
+    let kinds: Vec<String> = query(
+        &desk.db,
+        "SELECT kind FROM events WHERE id > (SELECT max(id) - 1 FROM events)",
+    );
+    assert_eq!(kinds, ["signed_in"]);
 }
 
 /// Commands that read (or change what is there) on a mistyped path, an empty file or a

@@ -1640,6 +1640,46 @@ fn a_category_filter_lists_only_its_cases() {
     tty.quit_cleanly();
 }
 
+/// F7 as xterm sends it.
+const F7: &str = "\x1b[18~";
+
+/// F7 shows the figures a moment after the frame; Enter on the first bar of the category
+/// breakdown opens the cases pane with that category's cases of the period.
+#[test]
+fn the_dashboard_counts_and_a_bar_opens_its_cases() {
+    let home = Home::desk_home();
+    let (leak, lift) = {
+        let store = Store::open(&home.db()).expect("open the database");
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let mut desk = Desk::new(store, config, AGENT, Box::new(SystemClock)).expect("desk");
+        let mut add = |category: &str, description: &str| {
+            desk.intake(&NewComplaint {
+                channel: Some(Channel::Phone),
+                name: "周杰".into(),
+                phone: "13812345678".into(),
+                location: "8栋2单元".into(),
+                category: category.into(),
+                description: description.into(),
+                ..NewComplaint::default()
+            })
+            .expect("intake")
+            .number
+        };
+        (add("leak", "厨房天花板渗水"), add("lift", "电梯门夹人"))
+    };
+    let mut tty = Tty::open_desk(&home);
+    tty.send(F7);
+    tty.wait_for_all(&["[3 近30天]", "按类别", "电梯故障"]);
+    // The nine tiles now and the thirteen of the period, then the first bar: 漏水 (one
+    // each, by key).
+    for _ in 0..22 {
+        tty.send(DOWN);
+    }
+    tty.send(ENTER);
+    tty.wait_for_without(&["筛选：类别 漏水", &leak, "1 / 1"], &[&lift]);
+    tty.quit_cleanly();
+}
+
 /// SIGTERM (a shutdown, `kill`) and SIGHUP (`kill -HUP`) end the app as Ctrl+Q does (the
 /// half-typed form kept, the terminal given back), and the exit status says which signal it
 /// was: 128 + its number, as for a process the signal killed.

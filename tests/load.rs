@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use complaint_desk::config::{Config, Preset};
 use complaint_desk::desk::{CallResult, Desk, FilterText, FixedClock};
 use complaint_desk::domain::complaint::{Channel, NewComplaint, Queue};
+use complaint_desk::domain::report::By;
 use complaint_desk::store::{IfMissing, Store};
 
 use common::pg::PgDb;
@@ -137,6 +138,25 @@ fn load(name: &str, desks: usize, open: &(dyn Fn() -> Store + Sync)) {
     );
     let report = desk.audit_verify(None).expect("verify");
     assert!(report.is_whole(), "{report:?}");
+    // The report's sums, kept by every desk's writes at once, are those rebuilt after.
+    let mut desk = desk;
+    let period = desk
+        .report_period(Some("2026-11-01"), Some("2026-11-30"))
+        .expect("period");
+    let reports = |desk: &Desk| {
+        std::iter::once(None)
+            .chain(By::ALL.into_iter().map(Some))
+            .map(|by| desk.report(period, by).expect("report"))
+            .collect::<Vec<_>>()
+    };
+    let kept = reports(&desk);
+    assert_eq!(
+        kept[0].figures["received"],
+        Some(intakes as f64),
+        "every intake summed"
+    );
+    desk.rebuild_report(&mut |_, _| {}).expect("rebuild");
+    assert!(kept == reports(&desk), "kept and rebuilt sums differ");
     let mut by_kind: std::collections::BTreeMap<&str, Vec<Duration>> = Default::default();
     for (kind, t) in tallies.iter().flat_map(|t| t.times.iter()) {
         by_kind.entry(kind).or_default().push(*t);

@@ -6,7 +6,7 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use complaint_desk::config::{Config, Preset};
-use complaint_desk::desk::{Desk, FixedClock};
+use complaint_desk::desk::{Desk, ExportScope, FixedClock};
 use complaint_desk::domain::agent::Permission;
 use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Queue, Scope};
 use complaint_desk::domain::handling::Action;
@@ -255,10 +255,17 @@ fn every_role_and_permission_is_checked_by_the_desk_and_denials_are_recorded() {
                     .attachments(&n, true)
                     .map(|list| assert!(list[0].path.ends_with("现场照片.jpg"), "{list:?}")),
                 Permission::ExportPersonalData => desk
-                    .export_each(Queue::All, |c| {
-                        assert!(!c.phone.contains('*'), "export carries full phones");
-                        Ok(())
-                    })
+                    .export_each(
+                        &ExportScope {
+                            queue: Queue::All,
+                            period: None,
+                            with_events: false,
+                        },
+                        |c, _| {
+                            assert!(!c.phone.contains('*'), "export carries full phones");
+                            Ok(())
+                        },
+                    )
                     .map(drop),
                 Permission::Anonymise => desk.anonymise(&victim).map(drop),
                 Permission::ManageAgents => desk.agents().map(drop),

@@ -11,13 +11,13 @@ use super::{
 };
 use crate::config::{Config, ConfigSource, Configured, Paths, Preset};
 use crate::desk::CallResult;
-use crate::desk::{Desk, IfMissing, SystemClock};
+use crate::desk::{Desk, ExportScope, IfMissing, SystemClock};
 use crate::domain::agent::Permission;
 use crate::domain::complaint::{Complaint, NewComplaint, Queue};
 use crate::domain::handling::Action;
 use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
-use crate::files::{Out, write_new_file};
+use crate::files::write_new_file;
 use crate::i18n::{Catalog, Lang};
 use crate::progress::MigrationBar;
 use crate::text::sanitize_path;
@@ -95,7 +95,12 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             ListQueue::All => list(&desk, Queue::All, *format, *limit, catalog),
         },
         Command::Search(args) => super::search::search(&desk, args, catalog),
-        Command::Report(args) => super::report::report(&desk, args, catalog),
+        Command::Report(args) => {
+            if args.rebuild {
+                rebuild_report(&mut desk, catalog)?;
+            }
+            super::report::report(&desk, args, catalog)
+        }
         Command::Show {
             number,
             format,
@@ -132,7 +137,26 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             format,
             out,
             no_bom,
-        } => export(&mut desk, *format, out.as_deref(), !*no_bom, catalog),
+            with_events,
+            from,
+            to,
+            queue,
+            headers,
+        } => {
+            let period = desk.export_period(from.as_deref(), to.as_deref())?;
+            let args = super::export::ExportArgs {
+                format: *format,
+                out: out.as_deref(),
+                bom: !*no_bom,
+                headers: *headers,
+                scope: ExportScope {
+                    queue: (*queue).into(),
+                    period,
+                    with_events: *with_events,
+                },
+            };
+            export(&mut desk, &args, catalog)
+        }
         Command::Import {
             file,
             dry_run,
@@ -153,6 +177,9 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             catalog,
         ),
         Command::Backup { file } => {
+            if !desk.needs_first_admin()? {
+                super::access::elevate(&mut desk, catalog)?;
+            }
             let report = desk.backup(file)?;
             report_stale_partials(&report.stale_removed, catalog);
             println!(
@@ -670,53 +697,26 @@ fn write_complaints(
     })
 }
 
-fn export(
-    desk: &mut Desk,
-    format: ExportFormat,
-    dest: Option<&Path>,
-    bom: bool,
-    catalog: &Catalog,
-) -> Result<()> {
+/// `export`: the file (or stdout), then one line on stderr when it went to a file.
+fn export(desk: &mut Desk, args: &super::export::ExportArgs<'_>, catalog: &Catalog) -> Result<()> {
     super::access::elevate(desk, catalog)?;
-    let zone = desk.config().policy.timezone;
-    let mut count = 0u64;
-    let mut write_all = |w: &mut dyn Write| -> Result<()> {
-        let io = |e: std::io::Error| match dest {
-            Some(path) => Error::io(path, e),
-            None => stdout_error(e),
-        };
-        match format {
-            ExportFormat::Json => {
-                let mut json = output::JsonArray::new(w);
-                count = desk.export_each(Queue::All, |c| {
-                    json.push(&output::ComplaintJson::new(c, zone)).map_err(io)
-                })?;
-                json.finish().map_err(io)
-            }
-            ExportFormat::Csv => {
-                let mut csv = output::CsvOut::new(w, bom, zone).map_err(io)?;
-                count = desk.export_each(Queue::All, |c| csv.push(c).map_err(io))?;
-                csv.finish().map_err(io)
-            }
+    let done = super::export::export(desk, args, catalog)?;
+    report_stale_partials(&done.stale_removed, catalog);
+    let count = done.count;
+    if let Some(path) = args.out {
+        let mut paths = vec![sanitize_path(path)];
+        if args.scope.with_events && args.format == ExportFormat::Csv {
+            paths.push(sanitize_path(&super::export::events_path(path)));
         }
-    };
-    match dest {
-        Some(path) => {
-            let mut out = Out::create(path)?;
-            report_stale_partials(out.removed(), catalog);
-            write_all(&mut out)?;
-            out.finish()?;
-            eprintln!(
-                "{}",
-                catalog.format(
-                    "cli.export_done",
-                    &[("count", count.to_string()), ("path", sanitize_path(path))]
-                )
-            );
-            Ok(())
-        }
-        None => output::held_back(&mut std::io::stdout().lock(), write_all),
+        eprintln!(
+            "{}",
+            catalog.format(
+                "cli.export_done",
+                &[("count", count.to_string()), ("path", paths.join(", "))]
+            )
+        );
     }
+    Ok(())
 }
 
 /// One line on stderr for each unfinished copy that a killed backup or export had left, and
@@ -745,6 +745,30 @@ fn demo(desk: &mut Desk, count: u64, seed: u64, catalog: &Catalog) -> Result<()>
             &[
                 ("count", written.to_string()),
                 ("path", sanitize_path(desk.db_path())),
+                ("seconds", format!("{:.1}", started.elapsed().as_secs_f64())),
+            ]
+        )
+    );
+    Ok(())
+}
+
+/// `report --rebuild`: the sums built again with a progress bar, then one line on stderr.
+fn rebuild_report(desk: &mut Desk, catalog: &Catalog) -> Result<()> {
+    let bar = crate::progress::bar(0, catalog.text("cli.report_rebuild_progress"));
+    let started = Instant::now();
+    let mut summed = 0;
+    desk.rebuild_report(&mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+        summed = done;
+    })?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{}",
+        catalog.format(
+            "cli.report_rebuilt",
+            &[
+                ("count", summed.to_string()),
                 ("seconds", format!("{:.1}", started.elapsed().as_secs_f64())),
             ]
         )

@@ -50,16 +50,26 @@ const LABELS: [(Field, &str); 14] = [
     (Field::ClosedAt, "import.header_closed_at"),
 ];
 
-/// The header labels of every field in every interface language.
+/// The header labels of every field in every interface language: the logbook's usual
+/// ones and every column `export` writes (those the import does not take read past).
 fn labels() -> Vec<(Field, String)> {
+    let exported = super::export::COLUMNS
+        .iter()
+        .map(|(key, label)| (Field::parse(key).unwrap_or(Field::Ignore), *label));
+    let all: Vec<(Field, &str)> = LABELS.iter().copied().chain(exported).collect();
+    // `export --headers keys` writes the columns' keys.
+    let keys = super::export::COLUMNS
+        .iter()
+        .map(|(key, _)| (Field::parse(key).unwrap_or(Field::Ignore), key.to_string()));
     Lang::ALL
         .iter()
         .flat_map(|lang| {
             let catalog = Catalog::get(*lang);
-            LABELS
-                .iter()
+            all.iter()
                 .map(move |(f, key)| (*f, catalog.text(key).to_string()))
+                .collect::<Vec<_>>()
         })
+        .chain(keys)
         .collect()
 }
 

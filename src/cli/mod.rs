@@ -3,6 +3,7 @@
 mod access;
 mod care;
 mod commands;
+mod export;
 pub mod help;
 mod import;
 mod names;
@@ -117,17 +118,36 @@ pub enum Command {
         #[command(subcommand)]
         action: CaseAction,
     },
-    /// Export every complaint (streamed; CSV carries a UTF-8 BOM for spreadsheets).
+    /// Export complaints with their handling record (streamed; CSV carries a UTF-8 BOM for
+    /// spreadsheets; export_personal_data, asks for your secret).
     Export {
         /// Output format.
         #[arg(long, value_parser = by_name::<ExportFormat>("format", "format"))]
         format: ExportFormat,
-        /// Write to this new file instead of stdout.
+        /// Write to this new file instead of stdout (needed for xlsx, and for CSV with
+        /// --with-events).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
         /// Leave out the UTF-8 byte-order mark of CSV.
         #[arg(long)]
         no_bom: bool,
+        /// The timeline too: a second sheet in xlsx, a second file `NAME-events.csv` beside
+        /// a CSV, each complaint's `events` in JSON.
+        #[arg(long)]
+        with_events: bool,
+        /// Complaints received on or after this day (DATE `YYYY-MM-DD`, or DATETIME).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Complaints received on or before this day (DATE: that whole day; or DATETIME).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Which complaints.
+        #[arg(long, value_parser = by_name::<ExportQueue>("queue", "queue"), default_value = "all")]
+        queue: ExportQueue,
+        /// Headers and values as labels in the interface language, or as keys for scripts
+        /// (CSV and xlsx; JSON always has keys).
+        #[arg(long, value_parser = by_name::<HeaderStyle>("headers", "headers"), default_value = "labels")]
+        headers: HeaderStyle,
     },
     /// Import complaints from a spreadsheet (.csv in UTF-8, GB18030/GBK or Big5; .xlsx):
     /// every row checked as `add` checks it; all or nothing. A dry run on a terminal unless
@@ -151,7 +171,8 @@ pub enum Command {
         #[arg(long)]
         skip_invalid: bool,
     },
-    /// Online backup of the live database to a new file, then an integrity check of the copy.
+    /// Online backup of the live database to a new file, then an integrity check of the copy
+    /// (export_personal_data; asks for your secret; recorded in the audit trail).
     Backup {
         /// The new backup file.
         file: PathBuf,
@@ -847,11 +868,11 @@ fn stage_by_name() -> ByName<Stage> {
 /// `report` arguments.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// First day of the period (DATE `YYYY-MM-DD`, or DATETIME); default: 30 days before
-    /// the end of the period.
+    /// First day of the period (DATE `YYYY-MM-DD`); default: 30 days before the end of the
+    /// period.
     #[arg(long, value_name = "DATE")]
     pub from: Option<String>,
-    /// Last day of the period (DATE: that whole day; or DATETIME: before it); default today.
+    /// Last day of the period (DATE, that whole day); default today.
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
     /// A breakdown by this.
@@ -860,6 +881,10 @@ pub struct ReportArgs {
     /// Output format (CSV carries a UTF-8 BOM for spreadsheets).
     #[arg(long, value_parser = by_name::<ListFormat>("format", "format"), default_value = "table")]
     pub format: ListFormat,
+    /// Build the figures' sums again from every complaint first (after changing the time
+    /// zone, business hours or building patterns).
+    #[arg(long)]
+    pub rebuild: bool,
 }
 
 /// `--by` values of `report`.
@@ -921,6 +946,8 @@ pub enum ViewArg {
     Approval,
     /// Closed.
     Closed,
+    /// Referred to or waiting on the responsible party (out of scope), not closed.
+    ThirdParty,
 }
 
 impl From<ViewArg> for View {
@@ -933,6 +960,7 @@ impl From<ViewArg> for View {
             ViewArg::Waiting => View::Waiting,
             ViewArg::Approval => View::Approval,
             ViewArg::Closed => View::Closed,
+            ViewArg::ThirdParty => View::ThirdParty,
         }
     }
 }
@@ -964,6 +992,51 @@ pub enum ExportFormat {
     Csv,
     /// A JSON array.
     Json,
+    /// An Excel workbook.
+    Xlsx,
+}
+
+/// The headers (and values) of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HeaderStyle {
+    /// Labels in the interface language.
+    Labels,
+    /// Keys, for scripts.
+    Keys,
+}
+
+/// The queues `export` takes complaints from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportQueue {
+    /// Scope not decided yet.
+    Untriaged,
+    /// Not closed.
+    Open,
+    /// Not closed and handled by me.
+    Mine,
+    /// Waiting on the responsible party or on the customer.
+    Waiting,
+    /// Compensation awaiting an approval my role may give.
+    Approval,
+    /// Closed.
+    Closed,
+    /// Everything.
+    All,
+}
+
+impl From<ExportQueue> for crate::domain::complaint::Queue {
+    fn from(q: ExportQueue) -> Self {
+        use crate::domain::complaint::Queue;
+        match q {
+            ExportQueue::Untriaged => Queue::Untriaged,
+            ExportQueue::Open => Queue::Open,
+            ExportQueue::Mine => Queue::Mine,
+            ExportQueue::Waiting => Queue::Waiting,
+            ExportQueue::Approval => Queue::Approval,
+            ExportQueue::Closed => Queue::Closed,
+            ExportQueue::All => Queue::All,
+        }
+    }
 }
 
 /// Formats of `config`.

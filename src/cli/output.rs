@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::commands::stdout_error;
 use crate::config::{Config, Named};
-use crate::desk::CaseFile;
+use crate::desk::{CaseFile, Event};
 use crate::domain::complaint::Complaint;
 use crate::domain::handling::Handling;
 use crate::domain::stage::Stage;
@@ -96,6 +96,24 @@ struct EventJson<'a> {
     detail: &'a serde_json::Value,
 }
 
+impl<'a> EventJson<'a> {
+    fn new(e: &'a Event, zone: Zone) -> Self {
+        EventJson {
+            at: rfc3339(e.at, zone),
+            agent: &e.agent,
+            kind: &e.kind,
+            from_stage: e.from_stage.map(|s| s.as_str()),
+            to_stage: e.to_stage.map(|s| s.as_str()),
+            detail: &e.detail,
+        }
+    }
+}
+
+/// A timeline event as JSON (as `show --format json` lists them), times in `zone`.
+pub fn event_json(e: &Event, zone: Zone) -> serde_json::Value {
+    serde_json::to_value(EventJson::new(e, zone)).unwrap_or(serde_json::Value::Null)
+}
+
 #[derive(Serialize)]
 struct CaseJson<'a> {
     #[serde(flatten)]
@@ -115,18 +133,7 @@ fn json_err(e: serde_json::Error) -> io::Error {
 pub fn write_case_json(out: &mut dyn Write, case: &CaseFile, zone: Zone) -> io::Result<()> {
     let value = CaseJson {
         complaint: ComplaintJson::new(&case.complaint, zone),
-        events: case
-            .events
-            .iter()
-            .map(|e| EventJson {
-                at: rfc3339(e.at, zone),
-                agent: &e.agent,
-                kind: &e.kind,
-                from_stage: e.from_stage.map(|s| s.as_str()),
-                to_stage: e.to_stage.map(|s| s.as_str()),
-                detail: &e.detail,
-            })
-            .collect(),
+        events: case.events.iter().map(|e| EventJson::new(e, zone)).collect(),
         callbacks: case
             .callbacks
             .iter()

@@ -14,6 +14,7 @@ use crate::desk::Desk;
 use crate::domain::report::{FIGURES, Period, Report, Row};
 use crate::error::Result;
 use crate::i18n::Catalog;
+use crate::present::{figure_label as label, figure_number as number};
 use crate::text::spreadsheet_text;
 
 /// The columns of a breakdown's rows, in order (CSV header and JSON keys).
@@ -80,15 +81,6 @@ pub fn report(desk: &Desk, args: &ReportArgs, catalog: &Catalog) -> Result<()> {
     })
 }
 
-/// A number as the report prints it: whole numbers bare, others to one decimal.
-fn number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v:.1}")
-    }
-}
-
 /// A row's cells, in [`ROW_COLUMNS`] order.
 fn row_cells(r: &Row) -> Vec<String> {
     vec![
@@ -131,12 +123,6 @@ fn json_of(r: &Report, period: Period, zone: crate::domain::zone::Zone) -> Value
         "trend": r.trend,
         "rows": r.rows,
     })
-}
-
-/// The figure's label: its definition up to the colon.
-fn label<'c>(catalog: &'c Catalog, key: &str) -> &'c str {
-    let def = catalog.text_or(&format!("report.def.{key}"), "");
-    def.split([':', '：']).next().unwrap_or(def)
 }
 
 /// The report for people: the figures now and in the period, the distributions, ageing,

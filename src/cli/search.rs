@@ -73,5 +73,6 @@ fn filter(desk: &Desk, a: &SearchArgs, catalog: &Catalog) -> Result<SearchFilter
         to: text(&a.to),
         location: text(&a.location),
         site: text(&a.site),
+        ..FilterText::default()
     })
 }

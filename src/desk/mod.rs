@@ -9,6 +9,7 @@ mod import;
 mod migrate;
 mod privacy;
 mod report;
+mod reporter;
 mod search;
 
 use std::path::Path;
@@ -122,7 +123,8 @@ pub use followup::{
 };
 pub use import::{IMPORTED, ImportOptions, ImportProgress, ImportReport, RowRefusal};
 use privacy::masked;
-pub use privacy::{ERASURE_PATIENCE, Erasure};
+pub use privacy::{ERASURE_PATIENCE, Erasure, ExportScope};
+pub use reporter::Reporter;
 pub use search::{Canceller, FilterText, SearchPage, Searcher, search_filter};
 // The rows the desk hands out, so the front ends need nothing from the store.
 pub use crate::domain::search::{SearchFilter, View};
@@ -196,6 +198,8 @@ impl Desk {
         agent: &str,
         clock: Box<dyn Clock>,
     ) -> Result<Desk> {
+        // The report's sums kept from the first write on.
+        store.set_summary_basis(report::summary_basis(&config.policy)?);
         if config.policy.handling.handler_from == HandlerFrom::Intake {
             store.assign_intake_handlers()?;
         }
@@ -221,6 +225,7 @@ impl Desk {
         };
         // The open care calls in step with the configured plans.
         desk.sync_care_calls()?;
+        desk.keep_summary()?;
         Ok(desk)
     }
 
@@ -631,9 +636,24 @@ impl Desk {
     }
 
     /// Online backup to `dest`, checked with `PRAGMA integrity_check` (and this file too,
-    /// when the copy fails it).
-    pub fn backup(&self, dest: &Path) -> Result<BackupReport> {
-        self.store.backup(dest)
+    /// when the copy fails it). A backup holds everyone's personal data: once agents are
+    /// registered it takes export_personal_data, as an export does (a refusal is recorded),
+    /// and a backup made is recorded in the timeline with the file's name.
+    pub fn backup(&mut self, dest: &Path) -> Result<BackupReport> {
+        if !self.needs_first_admin()? {
+            self.require(Permission::ExportPersonalData, None)?;
+        }
+        let report = self.store.backup(dest)?;
+        let now = self.clock.now();
+        let agent = self.agent.clone();
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let detail = serde_json::json!({ "file": name, "complaints": report.complaints });
+        self.store
+            .write(|tx| access::record(tx, now, &agent, None, "backed_up", detail))?;
+        Ok(report)
     }
 }
 

@@ -6,12 +6,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::Desk;
 use super::access::record;
+use super::{Desk, Event};
 use crate::domain::agent::Permission;
 use crate::domain::complaint::{Complaint, Queue, halfwidth};
 use crate::domain::number;
 use crate::domain::privacy::mask_phone;
+use crate::domain::report::Period;
 use crate::error::{Error, Result};
 use crate::store::attachments::Attachment;
 use crate::store::audit::ANONYMISED;
@@ -40,6 +41,17 @@ pub struct Erasure {
     /// The write-ahead log, when another program held it open past [`ERASURE_PATIENCE`]:
     /// the erased text stays in it until every program lets go of the database.
     pub log_held: Option<PathBuf>,
+}
+
+/// What an export holds.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportScope {
+    /// The queue's complaints (all: [`Queue::All`]).
+    pub queue: Queue,
+    /// Received in this period (all when `None`).
+    pub period: Option<Period>,
+    /// With each complaint's timeline.
+    pub with_events: bool,
 }
 
 impl Desk {
@@ -132,22 +144,53 @@ impl Desk {
         Ok(list)
     }
 
-    /// Every complaint of `queue` with personal data in full, for an export
+    /// Every complaint of `what.queue` received in `what.period` (all when `None`), with
+    /// personal data in full and, when `what.with_events`, its timeline, for an export
     /// (export_personal_data); the export is recorded with how many it held.
     pub fn export_each(
         &mut self,
-        queue: Queue,
-        mut f: impl FnMut(&Complaint) -> Result<()>,
+        what: &ExportScope,
+        mut f: impl FnMut(&Complaint, &[Event]) -> Result<()>,
     ) -> Result<u64> {
         self.require(Permission::ExportPersonalData, None)?;
         let mut count = 0u64;
         let viewer = self.viewer()?;
-        self.store.for_each(queue, &viewer, None, |c| {
+        let store = &self.store;
+        store.for_each(what.queue, &viewer, None, |c| {
+            if what.period.is_some_and(|p| !p.holds(c.received_at)) {
+                return Ok(());
+            }
             count += 1;
-            f(c)
+            let events = if what.with_events {
+                store.events(c.id)?
+            } else {
+                Vec::new()
+            };
+            f(c, &events)
         })?;
         self.record_about(None, "exported", serde_json::json!({ "complaints": count }))?;
         Ok(count)
+    }
+
+    /// The period `export --from --to` means (each a DATE, the local day, `to` taking the
+    /// whole day, or a DATETIME): `None` without either, open-ended on a side not given.
+    pub fn export_period(&self, from: Option<&str>, to: Option<&str>) -> Result<Option<Period>> {
+        if from.is_none() && to.is_none() {
+            return Ok(None);
+        }
+        let zone = self.config.policy.timezone;
+        let from = match from {
+            Some(f) => super::search::day_bound(f, "from", false, zone)?,
+            None => crate::domain::schedule::earliest(),
+        };
+        let to = match to {
+            Some(t) => super::search::day_bound(t, "to", true, zone)?,
+            None => DateTime::<Utc>::MAX_UTC,
+        };
+        if to <= from {
+            return Err(Error::new("error.report_period"));
+        }
+        Ok(Some(Period { from, to }))
     }
 
     /// Anonymises the complainant of complaint `number` on their request (anonymise):

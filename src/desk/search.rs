@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::privacy::masked;
 use super::{Clock, Desk};
 use crate::config::Config;
-use crate::domain::complaint::{Complaint, Queue, Scope, halfwidth};
+use crate::domain::complaint::{Channel, Complaint, Queue, Scope, halfwidth};
 use crate::domain::number;
 use crate::domain::policy::Policy;
 use crate::domain::search::{SearchFilter, View};
@@ -41,6 +41,8 @@ pub struct FilterText {
     pub scope: Option<Scope>,
     /// A category by key or name.
     pub category: String,
+    /// The category is the main one only (not a further one).
+    pub main_category: bool,
     /// A severity by key.
     pub severity: String,
     /// Handled by this agent.
@@ -53,6 +55,14 @@ pub struct FilterText {
     pub to: String,
     /// Location starting with this (a building, a site).
     pub location: String,
+    /// Came in through this channel.
+    pub channel: Option<Channel>,
+    /// A responsible party by key or name.
+    pub party: String,
+    /// Closed on or after: a DATE or a DATETIME.
+    pub closed_from: String,
+    /// Closed on or before: a DATE (that whole day) or a DATETIME (before it).
+    pub closed_to: String,
 }
 
 impl FilterText {
@@ -60,6 +70,7 @@ impl FilterText {
     pub fn has_filters(&self) -> bool {
         self.stage.is_some()
             || self.scope.is_some()
+            || self.channel.is_some()
             || [
                 &self.category,
                 &self.severity,
@@ -68,6 +79,9 @@ impl FilterText {
                 &self.from,
                 &self.to,
                 &self.location,
+                &self.party,
+                &self.closed_from,
+                &self.closed_to,
             ]
             .iter()
             .any(|t| !t.trim().is_empty())
@@ -122,11 +136,46 @@ pub fn search_filter(policy: &Policy, typed: &FilterText) -> Result<SearchFilter
             .arg("from", typed.from.trim())
             .arg("to", typed.to.trim()));
     }
+    let closed_from = given(&typed.closed_from)
+        .map(|t| day_bound(t, "closed_from", false, policy.timezone))
+        .transpose()?;
+    let closed_to = given(&typed.closed_to)
+        .map(|t| day_bound(t, "closed_to", true, policy.timezone))
+        .transpose()?;
+    if let (Some(f), Some(t)) = (closed_from, closed_to)
+        && f >= t
+    {
+        return Err(Error::new("error.search_dates_reversed")
+            .arg("field", "closed_to")
+            .arg("from", typed.closed_from.trim())
+            .arg("to", typed.closed_to.trim()));
+    }
+    let party = given(&typed.party)
+        .map(|text| {
+            policy
+                .parties
+                .iter()
+                .find(|p| {
+                    p.key.eq_ignore_ascii_case(text)
+                        || p.zh == text
+                        || p.en.eq_ignore_ascii_case(text)
+                })
+                .map(|p| p.key.clone())
+                .ok_or_else(|| {
+                    let known: Vec<&str> = policy.parties.iter().map(|p| p.key.as_str()).collect();
+                    Error::new("error.unknown_key")
+                        .arg("field", "party")
+                        .arg("value", text)
+                        .arg("known", known.join(", "))
+                })
+        })
+        .transpose()?;
     Ok(SearchFilter {
         text: typed.text.clone(),
         view: typed.view,
         stage: typed.stage,
         scope: typed.scope,
+        main_category: typed.main_category && category.is_some(),
         category,
         severity,
         handler: given(&typed.handler).map(str::to_string),
@@ -141,6 +190,10 @@ pub fn search_filter(policy: &Policy, typed: &FilterText) -> Result<SearchFilter
         from,
         to,
         location_prefix: given(&typed.location).map(str::to_string),
+        channel: typed.channel,
+        party,
+        closed_from,
+        closed_to,
     })
 }
 
@@ -335,6 +388,11 @@ impl Searcher {
 pub struct Canceller(Interrupt);
 
 impl Canceller {
+    /// Cancels what `store`'s connection runs.
+    pub(super) fn of(store: &Store) -> Canceller {
+        Canceller(store.interrupt_handle())
+    }
+
     /// Interrupts the query running now, if any (one started later is not affected).
     pub fn cancel(&self) {
         self.0.interrupt();

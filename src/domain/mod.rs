@@ -16,4 +16,5 @@ pub mod secret;
 pub mod sites;
 pub mod stage;
 pub mod suggest;
+pub mod summary;
 pub mod zone;

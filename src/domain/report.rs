@@ -1,19 +1,20 @@
-//! The desk's figures (issue 17): where it stands now and what a period shows, computed from
-//! what the store reads of each complaint alive in the period ([`CaseFacts`]) and the
-//! timeline's events in it ([`PeriodEvent`]). Pure: the rules of time (business hours, the
-//! reply clock) are the calendar's and the handling's, applied here, never again in SQL.
-//! Each figure's written definition is the catalog's `report.def.*` text.
+//! The desk's figures (issue 17): where it stands now and what a period shows, assembled
+//! from the summary's sums by day and group (src/domain/summary.rs) and the few counts that
+//! move with the clock alone. Pure: the rules of time (business hours, the reply clock) are
+//! the calendar's and the handling's, applied in the summary, never again in SQL. Each
+//! figure's written definition is the catalog's `report.def.*` text.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use regex::Regex;
 use serde::Serialize;
 
 use crate::domain::complaint::{Channel, Scope};
-use crate::domain::handling::{Approval, Handling};
+use crate::domain::handling::Handling;
 use crate::domain::schedule::Calendar;
 use crate::domain::stage::Stage;
+use crate::domain::summary::{self, Cell, Summary, Tally};
 use crate::domain::zone::Zone;
 
 /// The figures every report holds, by key, in the order they are listed; each has its
@@ -137,10 +138,15 @@ impl By {
     pub fn is_time(self) -> bool {
         matches!(self, By::Day | By::Week | By::Month)
     }
+
+    /// The summary's dimension of this grouping, when it has its own (site and periods of
+    /// time group the whole desk's cells).
+    pub fn dim(self) -> Option<&'static str> {
+        summary::GROUPS.contains(&self).then(|| self.as_str())
+    }
 }
 
-/// What the report reads of one complaint alive in the period (received before its end,
-/// not closed before its start) or open now.
+/// What the summary reads of one complaint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseFacts {
     /// Its number.
@@ -165,10 +171,6 @@ pub struct CaseFacts {
     pub scope: Option<Scope>,
     /// Location as typed.
     pub location: String,
-    /// Phone, digits only.
-    pub phone_norm: String,
-    /// Phone as lists show it (masked).
-    pub phone_masked: String,
     /// Stage.
     pub stage: Stage,
     /// The handling record (plan, compensation, approval, pause).
@@ -176,25 +178,6 @@ pub struct CaseFacts {
     /// The first-reply call: its due time (moved on by paused business time) and when it
     /// was settled.
     pub first_reply: Option<(DateTime<Utc>, Option<DateTime<Utc>>)>,
-    /// Open callbacks past due now.
-    pub callbacks_overdue: i64,
-    /// Open callbacks due later today.
-    pub callbacks_due_today: i64,
-    /// Open revisits past due now.
-    pub revisits_overdue: i64,
-    /// Open revisits due later today.
-    pub revisits_due_today: i64,
-}
-
-/// An event of the timeline in the period that a figure counts.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PeriodEvent {
-    /// The complaint's number (one of the [`CaseFacts`]).
-    pub number: String,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// What happened.
-    pub kind: EventKind,
 }
 
 /// The kinds of event the figures count.
@@ -232,24 +215,74 @@ impl EventKind {
     }
 }
 
-/// What the report needs besides the facts.
+/// The figures of "now" that are counted live, not summed: each moves with the clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NowCounts {
+    /// Untriaged complaints received by the triage deadline.
+    pub triage_overdue: u64,
+    /// Open callbacks due later today.
+    pub callbacks_due_today: u64,
+    /// Open callbacks past due.
+    pub callbacks_overdue: u64,
+    /// Open revisits due later today.
+    pub revisits_due_today: u64,
+    /// Open revisits past due.
+    pub revisits_overdue: u64,
+}
+
+/// What the report is assembled from: the summary's cells, read for a period and a
+/// breakdown ([`Sums::dims`]).
+#[derive(Debug, Clone, Default)]
+pub struct Sums {
+    /// The cells of the period's days: the dimensions [`Sums::dims`] names.
+    pub period: Vec<(Cell, Tally)>,
+    /// The cells holding anything open, of any day: dimension [`summary::ALL`] and the
+    /// breakdown's.
+    pub open: Vec<(Cell, Tally)>,
+    /// The summaries whose running first reply fell due before now (late since).
+    pub late: Vec<Summary>,
+}
+
+impl Sums {
+    /// The dimensions of the period's cells a report by `by` reads.
+    pub fn dims(by: Option<By>) -> Vec<&'static str> {
+        let mut dims = vec![
+            summary::ALL,
+            By::Party.as_str(),
+            summary::CLOSE_DAYS,
+            summary::REVISIT,
+            summary::GRANT,
+        ];
+        if let Some(d) = by.and_then(By::dim)
+            && !dims.contains(&d)
+        {
+            dims.push(d);
+        }
+        dims
+    }
+}
+
+/// What the report needs besides the sums.
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
-    /// The period.
+    /// The period: whole local days.
     pub period: Period,
     /// Now.
     pub now: DateTime<Utc>,
-    /// The business calendar.
-    pub calendar: &'a Calendar<'a>,
     /// The desk's zone.
     pub zone: Zone,
-    /// An untriaged complaint received at or before this is overdue for triage (the
-    /// status line's rule).
-    pub triage_late_by: DateTime<Utc>,
-    /// The configured building patterns, each with one capture group.
-    pub buildings: &'a [Regex],
     /// The role of an agent (the level of an approver), by name.
     pub role_of: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Context<'_> {
+    /// The period's days as day numbers, `[first, end)`.
+    pub fn days(&self) -> (i64, i64) {
+        (
+            summary::day_number(self.zone.day(self.period.from)),
+            summary::day_number(self.zone.day(self.period.to)),
+        )
+    }
 }
 
 /// One row of a breakdown.
@@ -339,9 +372,8 @@ pub fn trend_grouping(period: Period) -> By {
     }
 }
 
-/// The key of the period of time holding `t`.
-fn time_key(by: By, t: DateTime<Utc>, zone: Zone) -> String {
-    let d = zone.day(t);
+/// The key of the period of time holding day `d`.
+fn time_key(by: By, d: NaiveDate) -> String {
     match by {
         By::Week => {
             let w = d.iso_week();
@@ -384,41 +416,44 @@ pub fn first_reply_on_time(
     }
 }
 
-/// The compensation a case granted and its approver level, if it granted any.
-fn granted(h: &Handling, role_of: &dyn Fn(&str) -> Option<String>) -> Option<(u32, String)> {
-    let plan = h.plan.as_ref()?;
-    let amount = plan.compensation.filter(|a| *a > 0)?;
-    let level = match &plan.approval {
-        Approval::NotNeeded => FRONT_LINE.to_string(),
-        Approval::Approved { by } => role_of(by).unwrap_or_else(|| by.clone()),
-        Approval::Pending | Approval::Declined { .. } => return None,
-    };
-    Some((amount, level))
-}
-
-/// The nearest-rank percentile `p` (0–100) of sorted `values`.
-fn percentile(sorted: &[u64], p: u64) -> Option<f64> {
-    if sorted.is_empty() {
+/// The nearest-rank percentile `p` (0–100) of the values counted in `hist`.
+fn percentile(hist: &BTreeMap<u64, u64>, p: u64) -> Option<f64> {
+    let n: u64 = hist.values().sum();
+    if n == 0 {
         return None;
     }
-    let n = sorted.len() as u64;
     let rank = (p * n).div_ceil(100).max(1);
-    sorted.get((rank - 1) as usize).map(|v| *v as f64)
+    nth(hist, rank).map(|v| v as f64)
 }
 
-/// The median of sorted `values` (the mean of the two middle ones for an even count).
-fn median(sorted: &[u64]) -> Option<f64> {
-    let n = sorted.len();
+/// The `rank`-th smallest value (from 1) counted in `hist`.
+fn nth(hist: &BTreeMap<u64, u64>, rank: u64) -> Option<u64> {
+    let mut seen = 0;
+    hist.iter().find_map(|(v, n)| {
+        seen += n;
+        (seen >= rank).then_some(*v)
+    })
+}
+
+/// The median of the values counted in `hist` (the mean of the two middle ones for an
+/// even count).
+fn median(hist: &BTreeMap<u64, u64>) -> Option<f64> {
+    let n: u64 = hist.values().sum();
     match n {
         0 => None,
-        _ if n % 2 == 1 => Some(sorted[n / 2] as f64),
-        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0),
+        _ if n % 2 == 1 => nth(hist, n / 2 + 1).map(|v| v as f64),
+        _ => Some((nth(hist, n / 2)? + nth(hist, n / 2 + 1)?) as f64 / 2.0),
     }
 }
 
 /// Sets figure `k` to the count `n`.
 fn put(f: &mut BTreeMap<&'static str, Option<f64>>, k: &'static str, n: u64) {
     f.insert(k, Some(n as f64));
+}
+
+/// A sum as a count (never below zero).
+fn count(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
 }
 
 /// The row of `key`, made empty if it is not there yet.
@@ -433,142 +468,84 @@ fn pct(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| (part as f64) * 100.0 / whole as f64)
 }
 
-/// The key of `c` in a breakdown by `by` (not a grouping of time).
-fn group_key(by: By, c: &CaseFacts, ctx: &Context<'_>) -> String {
-    let text = |o: &Option<String>| o.clone().unwrap_or_default();
-    match by {
-        By::Category => c.category.clone(),
-        By::Severity => text(&c.severity),
-        By::Channel => c.channel.as_str().to_string(),
-        By::Handler => text(&c.handler),
-        By::Building => building(&c.location, ctx.buildings),
-        By::Site => text(&c.site),
-        By::Party => text(&c.party),
-        By::Day | By::Week | By::Month => time_key(by, c.received_at, ctx.zone),
+/// The total of the cells of dimension `dim`.
+fn total<'c>(cells: impl IntoIterator<Item = &'c (Cell, Tally)>, dim: &str) -> Tally {
+    let mut t = Tally::default();
+    for (c, v) in cells {
+        if c.dim == dim {
+            t += *v;
+        }
     }
+    t
 }
 
-/// The report of `cases` and `events` under `ctx`, its breakdown by `by`.
-pub fn compute(
-    cases: &[CaseFacts],
-    events: &[PeriodEvent],
+/// The report of `sums`, the live `now` counts and the `repeats` under `ctx`, its
+/// breakdown by `by`.
+pub fn assemble(
+    sums: &Sums,
+    now: &NowCounts,
+    repeat_complainants: Vec<Repeat>,
     by: Option<By>,
     ctx: &Context<'_>,
 ) -> Report {
-    let period = ctx.period;
+    let (first, end) = ctx.days();
+    let in_period = |day: i64| first <= day && day < end;
     let mut f: BTreeMap<&'static str, Option<f64>> = FIGURES.iter().map(|k| (*k, None)).collect();
-    let open: Vec<&CaseFacts> = cases.iter().filter(|c| c.closed_at.is_none()).collect();
-    let received: Vec<&CaseFacts> = cases
+    let open = total(&sums.open, summary::ALL);
+    put(&mut f, "open", count(open.open));
+    put(&mut f, "untriaged", count(open.untriaged));
+    put(&mut f, "triage_overdue", now.triage_overdue);
+    put(&mut f, "callbacks_due_today", now.callbacks_due_today);
+    put(&mut f, "callbacks_overdue", now.callbacks_overdue);
+    put(&mut f, "revisits_due_today", now.revisits_due_today);
+    put(&mut f, "revisits_overdue", now.revisits_overdue);
+    put(&mut f, "waiting_on_third_parties", count(open.waiting));
+    put(&mut f, "pending_approvals", count(open.pending));
+    let all = total(&sums.period, summary::ALL);
+    let late_now: Vec<&Summary> = sums
+        .late
         .iter()
-        .filter(|c| period.holds(c.received_at))
-        .collect();
-    let closed: Vec<&CaseFacts> = cases
-        .iter()
-        .filter(|c| c.closed_at.is_some_and(|t| period.holds(t)))
-        .collect();
-    let sum = |g: &dyn Fn(&CaseFacts) -> i64| open.iter().map(|c| g(c).max(0) as u64).sum::<u64>();
-    put(&mut f, "open", open.len() as u64);
-    put(
-        &mut f,
-        "untriaged",
-        open.iter().filter(|c| c.scope.is_none()).count() as u64,
-    );
-    put(
-        &mut f,
-        "triage_overdue",
-        open.iter()
-            .filter(|c| c.scope.is_none() && c.received_at <= ctx.triage_late_by)
-            .count() as u64,
-    );
-    put(
-        &mut f,
-        "callbacks_due_today",
-        sum(&|c| c.callbacks_due_today),
-    );
-    put(&mut f, "callbacks_overdue", sum(&|c| c.callbacks_overdue));
-    put(&mut f, "revisits_due_today", sum(&|c| c.revisits_due_today));
-    put(&mut f, "revisits_overdue", sum(&|c| c.revisits_overdue));
-    put(
-        &mut f,
-        "waiting_on_third_parties",
-        open.iter()
-            .filter(|c| matches!(c.stage, Stage::WaitingOnParty | Stage::Referred))
-            .count() as u64,
-    );
-    put(
-        &mut f,
-        "pending_approvals",
-        open.iter()
-            .filter(|c| {
-                c.handling
-                    .plan
-                    .as_ref()
-                    .is_some_and(|p| p.approval == Approval::Pending)
-            })
-            .count() as u64,
-    );
-    put(&mut f, "received", received.len() as u64);
-    put(&mut f, "closed", closed.len() as u64);
-    put(
-        &mut f,
-        "in_scope",
-        received
-            .iter()
-            .filter(|c| c.scope == Some(Scope::In))
-            .count() as u64,
-    );
-    put(
-        &mut f,
-        "out_scope",
-        received
-            .iter()
-            .filter(|c| c.scope == Some(Scope::Out))
-            .count() as u64,
-    );
-    let on_time = |c: &CaseFacts| {
-        c.first_reply.and_then(|(due, done)| {
-            first_reply_on_time(due, done, c.handling.paused_since.is_some(), ctx.now)
+        .filter(|s| {
+            in_period(s.received) && s.first_reply_due.is_some_and(|d| d < ctx.now.timestamp())
         })
-    };
-    let met = received.iter().filter(|c| on_time(c) == Some(true)).count() as u64;
-    let late = received
-        .iter()
-        .filter(|c| on_time(c) == Some(false))
-        .count() as u64;
+        .collect();
+    put(&mut f, "received", count(all.received));
+    put(&mut f, "closed", count(all.closed));
+    put(&mut f, "in_scope", count(all.in_scope));
+    put(&mut f, "out_scope", count(all.out_scope));
+    let met = count(all.first_reply_met);
+    let late = count(all.first_reply_late) + late_now.len() as u64;
     put(&mut f, "first_reply_within_sla", met);
     put(&mut f, "first_reply_late", late);
     f.insert("first_reply_sla_pct", pct(met, met + late));
-    let mut days: Vec<u64> = closed
+    let mut days: BTreeMap<u64, u64> = BTreeMap::new();
+    for (c, t) in sums
+        .period
         .iter()
-        .filter_map(|c| {
-            c.closed_at
-                .map(|t| business_days(ctx.calendar, ctx.zone, c.received_at, t))
-        })
-        .collect();
-    days.sort_unstable();
+        .filter(|(c, _)| c.dim == summary::CLOSE_DAYS)
+    {
+        if let Ok(d) = c.key.parse::<u64>() {
+            *days.entry(d).or_default() += count(t.n);
+        }
+    }
     f.insert("close_days_median", median(&days));
     f.insert("close_days_p90", percentile(&days, 90));
-    let reopened: std::collections::BTreeSet<&str> = events
-        .iter()
-        .filter(|e| e.kind == EventKind::Reopened)
-        .map(|e| e.number.as_str())
-        .collect();
-    put(&mut f, "reopened", reopened.len() as u64);
-    f.insert(
-        "reopen_rate_pct",
-        pct(reopened.len() as u64, closed.len() as u64),
-    );
+    let reopened = count(all.reopened);
+    put(&mut f, "reopened", reopened);
+    f.insert("reopen_rate_pct", pct(reopened, count(all.closed)));
     let mut satisfaction = [0u64; 5];
     let (mut reached, mut unreached) = (0, 0);
-    for e in events {
-        if let EventKind::Revisited { satisfaction: s } = e.kind {
-            match s {
-                Some(s) => {
-                    reached += 1;
-                    satisfaction[usize::from(s - 1)] += 1;
-                }
-                None => unreached += 1,
+    for (c, t) in sums
+        .period
+        .iter()
+        .filter(|(c, _)| c.dim == summary::REVISIT)
+    {
+        match c.key.parse::<usize>() {
+            Ok(s @ 1..=5) => {
+                reached += count(t.n);
+                satisfaction[s - 1] += count(t.n);
             }
+            _ => unreached += count(t.n),
         }
     }
     put(&mut f, "revisits_reached", reached);
@@ -580,74 +557,48 @@ pub fn compute(
         "satisfaction_mean",
         (scored > 0).then(|| points as f64 / scored as f64),
     );
-    let mut compensation_by_level = BTreeMap::new();
-    let mut front_line = 0;
-    let grants: Vec<(u32, String)> = closed
-        .iter()
-        .filter_map(|c| granted(&c.handling, ctx.role_of))
-        .collect();
-    for (amount, level) in &grants {
-        *compensation_by_level.entry(level.clone()).or_insert(0) += u64::from(*amount);
-        if level == FRONT_LINE {
-            front_line += 1;
+    let mut compensation_by_level: BTreeMap<String, u64> = BTreeMap::new();
+    let (mut cases, mut front_line, mut amount) = (0, 0, 0);
+    for (c, t) in sums.period.iter().filter(|(c, _)| c.dim == summary::GRANT) {
+        let level = if c.key == FRONT_LINE {
+            FRONT_LINE.to_string()
+        } else {
+            (ctx.role_of)(&c.key).unwrap_or_else(|| c.key.clone())
+        };
+        *compensation_by_level.entry(level).or_insert(0) += count(t.amount);
+        cases += count(t.n);
+        amount += count(t.amount);
+        if c.key == FRONT_LINE {
+            front_line += count(t.n);
         }
     }
-    put(
-        &mut f,
-        "compensation_total",
-        grants.iter().map(|(a, _)| u64::from(*a)).sum(),
-    );
-    put(&mut f, "compensated_cases", grants.len() as u64);
-    f.insert(
-        "front_line_settled_pct",
-        pct(front_line, grants.len() as u64),
-    );
-    put(
-        &mut f,
-        "escalations",
-        events
-            .iter()
-            .filter(|e| e.kind == EventKind::Escalated)
-            .count() as u64,
-    );
+    compensation_by_level.retain(|_, v| *v > 0);
+    put(&mut f, "compensation_total", amount);
+    put(&mut f, "compensated_cases", cases);
+    f.insert("front_line_settled_pct", pct(front_line, cases));
+    put(&mut f, "escalations", count(all.escalations));
     let mut by_party = BTreeMap::new();
-    for c in received.iter().filter(|c| c.scope == Some(Scope::Out)) {
-        *by_party
-            .entry(c.party.clone().unwrap_or_default())
-            .or_insert(0) += 1;
+    for (c, t) in sums
+        .period
+        .iter()
+        .filter(|(c, _)| c.dim == By::Party.as_str())
+    {
+        if t.out_scope != 0 {
+            *by_party.entry(c.key.clone()).or_insert(0) += count(t.out_scope);
+        }
     }
-    let mut phones: BTreeMap<&str, Vec<&CaseFacts>> = BTreeMap::new();
-    for c in received.iter().filter(|c| !c.phone_norm.is_empty()) {
-        phones.entry(c.phone_norm.as_str()).or_default().push(c);
-    }
-    let mut repeat_complainants: Vec<Repeat> = phones
-        .into_values()
-        .filter(|cs| cs.len() >= 2)
-        .map(|mut cs| {
-            cs.sort_by_key(|c| (c.received_at, c.number.clone()));
-            Repeat {
-                phone: cs[0].phone_masked.clone(),
-                numbers: cs.iter().map(|c| c.number.clone()).collect(),
-            }
-        })
-        .collect();
-    repeat_complainants.sort_by(|a, b| {
-        b.numbers
-            .len()
-            .cmp(&a.numbers.len())
-            .then(a.numbers.cmp(&b.numbers))
-    });
-    let today = ctx.zone.day(ctx.now);
+    by_party.retain(|_, v| *v > 0);
+    let today = summary::day_number(ctx.zone.day(ctx.now));
     let mut ageing: Vec<(&'static str, u64)> = AGE_BANDS.iter().map(|(k, _)| (*k, 0)).collect();
-    for c in &open {
-        let age = (today - ctx.zone.day(c.received_at)).num_days().max(0);
+    for (c, t) in sums.open.iter().filter(|(c, _)| c.dim == summary::ALL) {
+        let age = (today - c.day).max(0);
         let band = AGE_BANDS
             .iter()
             .position(|(_, top)| top.is_none_or(|t| age <= t))
             .unwrap_or(AGE_BANDS.len() - 1);
-        ageing[band].1 += 1;
+        ageing[band].1 += count(t.open);
     }
-    let trend_by = trend_grouping(period);
+    let trend_by = trend_grouping(ctx.period);
     Report {
         figures: f,
         by_party,
@@ -655,83 +606,83 @@ pub fn compute(
         compensation_by_level,
         repeat_complainants,
         ageing,
-        trend: breakdown(cases, events, trend_by, ctx),
+        trend: breakdown(sums, &late_now, trend_by, ctx),
         trend_by: trend_by.as_str(),
         rows: by
-            .map(|b| breakdown(cases, events, b, ctx))
+            .map(|b| breakdown(sums, &late_now, b, ctx))
             .unwrap_or_default(),
     }
 }
 
+/// The key of a cell of dimension [`summary::ALL`] in a breakdown by `by` that reads
+/// that dimension (site and periods of time), or of the breakdown's own dimension.
+fn cell_key(by: By, c: &Cell) -> Option<String> {
+    if by.is_time() {
+        (c.dim == summary::ALL)
+            .then(|| summary::day_of(c.day).map(|d| time_key(by, d)))
+            .flatten()
+    } else if by == By::Site {
+        (c.dim == summary::ALL).then(|| c.site.clone())
+    } else {
+        (Some(c.dim) == by.dim()).then(|| c.key.clone())
+    }
+}
+
+/// The key of a complaint's summary in a breakdown by `by`.
+fn summary_key(by: By, s: &Summary) -> Option<String> {
+    if by.is_time() {
+        summary::day_of(s.received).map(|d| time_key(by, d))
+    } else if by == By::Site {
+        Some(s.site.clone())
+    } else {
+        summary::GROUPS
+            .iter()
+            .position(|g| *g == by)
+            .map(|i| s.keys[i].clone())
+    }
+}
+
 /// The rows of a breakdown by `by`: every figure of a [`Row`] per group, groups in key
-/// order (a breakdown of time lists every period, empty ones too).
-pub fn breakdown(
-    cases: &[CaseFacts],
-    events: &[PeriodEvent],
-    by: By,
-    ctx: &Context<'_>,
-) -> Vec<Row> {
-    let period = ctx.period;
+/// order (a breakdown of time lists every period, empty ones too; its `open` counts the
+/// cases received in that period and open now).
+fn breakdown(sums: &Sums, late: &[&Summary], by: By, ctx: &Context<'_>) -> Vec<Row> {
+    let (first, end) = ctx.days();
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     if by.is_time() {
-        let last = period.to - Duration::seconds(1);
-        let mut day: NaiveDate = ctx.zone.day(period.from);
-        while day <= ctx.zone.day(last) {
-            let key = time_key(by, ctx.zone.start_of(day), ctx.zone);
-            rows.entry(key.clone()).or_insert_with(|| Row {
-                key,
-                ..Row::default()
-            });
-            let Some(next) = day.succ_opt() else { break };
-            day = next;
-        }
-    }
-    let by_number: BTreeMap<&str, &CaseFacts> =
-        cases.iter().map(|c| (c.number.as_str(), c)).collect();
-    let key_at = |c: &CaseFacts, t: DateTime<Utc>| {
-        if by.is_time() {
-            time_key(by, t, ctx.zone)
-        } else {
-            group_key(by, c, ctx)
-        }
-    };
-    for c in cases {
-        if period.holds(c.received_at) {
-            let r = row_of(&mut rows, key_at(c, c.received_at));
-            r.received += 1;
-            match c.scope {
-                Some(Scope::In) => r.in_scope += 1,
-                Some(Scope::Out) => r.out_scope += 1,
-                None => {}
-            }
-            let paused = c.handling.paused_since.is_some();
-            match c
-                .first_reply
-                .and_then(|(due, done)| first_reply_on_time(due, done, paused, ctx.now))
-            {
-                Some(true) => r.first_reply_within_sla += 1,
-                Some(false) => r.first_reply_late += 1,
-                None => {}
+        for day in first..end {
+            if let Some(d) = summary::day_of(day) {
+                row_of(&mut rows, time_key(by, d));
             }
         }
-        if let Some(t) = c.closed_at.filter(|t| period.holds(*t)) {
-            row_of(&mut rows, key_at(c, t)).closed += 1;
-        }
-        if c.closed_at.is_none() && !by.is_time() {
-            row_of(&mut rows, group_key(by, c, ctx)).open += 1;
-        }
     }
-    let mut reopened = std::collections::BTreeSet::new();
-    for e in events {
-        let Some(c) = by_number.get(e.number.as_str()) else {
+    for (c, t) in &sums.period {
+        let Some(key) = cell_key(by, c) else {
             continue;
         };
-        match e.kind {
-            EventKind::Reopened if reopened.insert((e.number.as_str(), key_at(c, e.at))) => {
-                row_of(&mut rows, key_at(c, e.at)).reopened += 1;
-            }
-            EventKind::Escalated => row_of(&mut rows, key_at(c, e.at)).escalations += 1,
-            _ => {}
+        if t.received == 0 && t.closed == 0 && t.reopened == 0 && t.escalations == 0 {
+            continue;
+        }
+        let r = row_of(&mut rows, key);
+        r.received += count(t.received);
+        r.closed += count(t.closed);
+        r.in_scope += count(t.in_scope);
+        r.out_scope += count(t.out_scope);
+        r.first_reply_within_sla += count(t.first_reply_met);
+        r.first_reply_late += count(t.first_reply_late);
+        r.reopened += count(t.reopened);
+        r.escalations += count(t.escalations);
+    }
+    for (c, t) in &sums.open {
+        if by.is_time() && !(first <= c.day && c.day < end) {
+            continue;
+        }
+        if let Some(key) = cell_key(by, c) {
+            row_of(&mut rows, key).open += count(t.open);
+        }
+    }
+    for s in late {
+        if let Some(key) = summary_key(by, s) {
+            row_of(&mut rows, key).first_reply_late += 1;
         }
     }
     rows.into_values().collect()
@@ -778,12 +729,24 @@ mod tests {
 
     #[test]
     fn percentiles_by_nearest_rank_and_the_median_of_an_even_count() {
+        let hist = |v: &[u64]| {
+            let mut h = BTreeMap::new();
+            for x in v {
+                *h.entry(*x).or_insert(0) += 1;
+            }
+            h
+        };
         let v = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-        assert_eq!(percentile(&v, 90), Some(9.0));
-        assert_eq!(percentile(&v[..1], 90), Some(1.0));
-        assert_eq!(percentile(&[], 90), None);
-        assert_eq!(median(&v), Some(5.5));
-        assert_eq!(median(&v[..3]), Some(2.0));
+        assert_eq!(percentile(&hist(&v), 90), Some(9.0));
+        assert_eq!(percentile(&hist(&v[..1]), 90), Some(1.0));
+        assert_eq!(percentile(&hist(&[]), 90), None);
+        assert_eq!(median(&hist(&v)), Some(5.5));
+        assert_eq!(median(&hist(&v[..3])), Some(2.0));
+        assert_eq!(median(&hist(&[2, 2, 2, 9])), Some(2.0));
+        assert_eq!(
+            percentile(&hist(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 7]), 90),
+            Some(0.0)
+        );
     }
 
     #[test]
@@ -810,18 +773,18 @@ mod tests {
         let from = date("2026-01-01 00:00");
         let p = |days| Period {
             from,
-            to: from + Duration::days(days),
+            to: from + chrono::Duration::days(days),
         };
         assert_eq!(trend_grouping(p(30)), By::Day);
         assert_eq!(trend_grouping(p(90)), By::Week);
         assert_eq!(trend_grouping(p(400)), By::Month);
         let zone = Zone::named("Asia/Shanghai").expect("zone");
         assert_eq!(
-            time_key(By::Week, date("2026-11-30 12:00"), zone),
+            time_key(By::Week, zone.day(date("2026-11-30 12:00"))),
             "2026-W49"
         );
         assert_eq!(
-            time_key(By::Month, date("2026-12-01 00:30"), zone),
+            time_key(By::Month, zone.day(date("2026-12-01 00:30"))),
             "2026-12"
         );
     }

@@ -19,7 +19,7 @@ use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::complaint::{Complaint, Scope, halfwidth};
+use crate::domain::complaint::{Channel, Complaint, Scope, halfwidth};
 use crate::domain::handling::Handling;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
@@ -268,11 +268,13 @@ pub enum View {
     Approval,
     /// Closed (in scope or as referred).
     Closed,
+    /// Out of scope, referred to or waiting on the responsible party (and not closed).
+    ThirdParty,
 }
 
 impl View {
     /// Every view.
-    pub const ALL: [View; 7] = [
+    pub const ALL: [View; 8] = [
         View::All,
         View::Mine,
         View::Open,
@@ -280,6 +282,7 @@ impl View {
         View::Waiting,
         View::Approval,
         View::Closed,
+        View::ThirdParty,
     ];
 
     /// Stable name (`--view`).
@@ -292,6 +295,7 @@ impl View {
             View::Waiting => "waiting",
             View::Approval => "approval",
             View::Closed => "closed",
+            View::ThirdParty => "third-party",
         }
     }
 }
@@ -309,6 +313,8 @@ pub struct SearchFilter {
     pub scope: Option<Scope>,
     /// Category key: the main category or a further one.
     pub category: Option<String>,
+    /// The category is the main one only (as the report groups).
+    pub main_category: bool,
     /// Site: a configured site's key, or a site typed freely.
     pub site: Option<String>,
     /// The sites the searching agent sees: only their complaints and those naming no
@@ -324,6 +330,14 @@ pub struct SearchFilter {
     pub to: Option<DateTime<Utc>>,
     /// Location starting with this (a building, a site), as stored.
     pub location_prefix: Option<String>,
+    /// Channel.
+    pub channel: Option<Channel>,
+    /// Responsible party key.
+    pub party: Option<String>,
+    /// Closed at or after.
+    pub closed_from: Option<DateTime<Utc>>,
+    /// Closed before.
+    pub closed_to: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::{Store, with_path};
+use super::{Store, report, with_path};
+use crate::domain::summary::Basis;
 use crate::error::{Error, Result};
 use crate::store::sql::{Db, Txn};
 
@@ -40,6 +41,7 @@ pub trait BulkLoad {
 pub struct BulkWriter<'s, L: BulkLoad> {
     db: Db<'s>,
     path: &'s Path,
+    basis: Option<&'s Basis>,
     load: L,
     budget: Duration,
     open: Option<Open<'s, L::Batch>>,
@@ -50,6 +52,9 @@ pub struct BulkWriter<'s, L: BulkLoad> {
 /// The open transaction of a bulk writer.
 struct Open<'s, B> {
     tx: Txn<'s>,
+    /// The timeline's last event before the transaction (the report's sums keep up with
+    /// the complaints of the events after it).
+    since: i64,
     batch: B,
     began: Instant,
     items: u64,
@@ -63,6 +68,7 @@ impl Store {
         Ok(BulkWriter {
             db: self.db(),
             path: &self.path,
+            basis: self.summary_basis.as_ref(),
             load,
             budget,
             open: None,
@@ -126,12 +132,14 @@ impl<'s, L: BulkLoad> BulkWriter<'s, L> {
         }
         let tx = Txn::begin(self.db).map_err(|e| Error::storage(self.path, e))?;
         let began = Instant::now();
+        let since = report::last_event(tx.db()).map_err(|e| Error::storage(self.path, e))?;
         let batch = self
             .load
             .begin(tx.db())
             .map_err(|e| with_path(e, self.path))?;
         Ok(Open {
             tx,
+            since,
             batch,
             began,
             items: 0,
@@ -142,6 +150,8 @@ impl<'s, L: BulkLoad> BulkWriter<'s, L> {
         self.load
             .end(open.tx.db(), open.batch)
             .map_err(|e| with_path(e, self.path))?;
+        report::upkeep(open.tx.db(), open.since, self.basis)
+            .map_err(|e| Error::storage(self.path, e))?;
         super::postgres::announce(open.tx.db()).map_err(|e| Error::storage(self.path, e))?;
         open.tx.commit().map_err(|e| Error::storage(self.path, e))?;
         self.committed += open.items;

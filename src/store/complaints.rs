@@ -680,14 +680,19 @@ impl Store {
         if any.is_none() {
             return Ok(0);
         }
+        let basis = self.summary_basis().cloned();
         self.write(|tx| {
-            let n = tx.execute(
+            let given: Vec<i64> = tx.rows(
                 &format!(
-                    "UPDATE complaints SET handler = created_by WHERE id IN (SELECT id {unhandled})"
+                    "UPDATE complaints SET handler = created_by WHERE id IN (SELECT id {unhandled})
+                     RETURNING id"
                 ),
                 args![],
+                |r| r.get(0),
             )?;
-            Ok(usize::try_from(n).unwrap_or(usize::MAX))
+            // No timeline event says so: the report's sums hear of it here.
+            super::report::upkeep_of(tx, &given, basis.as_ref())?;
+            Ok(given.len())
         })
     }
 }
@@ -699,7 +704,7 @@ pub(crate) fn arg_refs<'v>(values: &'v [Value<'v>]) -> Vec<&'v dyn sql::Arg> {
 
 /// `INDEXED BY index`, with its leading space (SQLite's hint; PostgreSQL's text drops it,
 /// see [`sql::pg_text`]).
-fn indexed_by(index: &str) -> String {
+pub(crate) fn indexed_by(index: &str) -> String {
     format!(" INDEXED BY {index}")
 }
 

@@ -360,6 +360,14 @@ pub struct DueCounts {
     pub due_today: i64,
     /// Past due.
     pub overdue: i64,
+    /// Of those, callbacks due today.
+    pub callbacks_due_today: i64,
+    /// Of those, callbacks past due.
+    pub callbacks_overdue: i64,
+    /// Of those, revisits due today.
+    pub revisits_due_today: i64,
+    /// Of those, revisits past due.
+    pub revisits_overdue: i64,
 }
 
 /// An open call whose due time migration 13 listed to be counted again from the receipt.
@@ -573,7 +581,7 @@ impl Store {
         let overdue = "due_at < ?1";
         let today = "due_at >= ?1 AND due_at < ?2";
         let sql = format!(
-            "SELECT {} + {} + {}, {} + {} + {}",
+            "SELECT {}, {}, {}, {}, {}, {}",
             count("callbacks", overdue),
             count("revisits", overdue),
             count("care_calls", overdue),
@@ -583,9 +591,21 @@ impl Store {
         );
         self.db()
             .row(&sql, &arg_refs(&args), |r| {
+                let n: [i64; 6] = [
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ];
                 Ok(DueCounts {
-                    overdue: r.get(0)?,
-                    due_today: r.get(1)?,
+                    overdue: n[0] + n[1] + n[2],
+                    due_today: n[3] + n[4] + n[5],
+                    callbacks_overdue: n[0],
+                    revisits_overdue: n[1],
+                    callbacks_due_today: n[3],
+                    revisits_due_today: n[4],
                 })
             })
             .map_err(|e| self.err(e))

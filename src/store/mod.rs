@@ -31,6 +31,7 @@ use std::time::{Duration, Instant};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
+use crate::domain::summary::Basis;
 use crate::error::{Error, Result};
 use crate::files::Partial;
 use crate::store::sql::{Db, Txn, args};
@@ -79,6 +80,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(care_calls),
     Migration::Code(agent_sites),
     Migration::Code(site_counts),
+    Migration::Code(report_summary),
     Migration::Code(imports),
 ];
 
@@ -144,10 +146,17 @@ fn site_counts(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
     upgraded(conn, 18)
 }
 
-/// Migration 19: spreadsheet imports, staged and published.
-fn imports(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
-    conn.batch(include_str!("migrations/0019_imports.sql"))?;
+/// Migration 19: the report's summary (built by the first desk to open the file, or by
+/// `report --rebuild`).
+fn report_summary(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0019_report_summary.sql"))?;
     upgraded(conn, 19)
+}
+
+/// Migration 20: spreadsheet imports, staged and published.
+fn imports(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0020_imports.sql"))?;
+    upgraded(conn, 20)
 }
 
 /// Records in the timeline that the schema moved up to `to` (migrations after 12).
@@ -201,6 +210,10 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// writer's pause between transactions ([`bulk`]). (SQLite's own busy timeout backs off to
 /// 100 ms between tries and would mostly miss those pauses.)
 pub const BUSY_POLL: Duration = Duration::from_millis(1);
+
+/// Prepared statements kept per connection: every statement of a write (the move, its
+/// events, the calls, the search words, the report's sums) stays prepared between writes.
+const STATEMENT_CACHE: usize = 256;
 
 /// A busy handler: tries again every [`BUSY_POLL`] for up to [`BUSY_TIMEOUT`].
 fn wait_for_lock() -> impl FnMut(i32) -> bool + Send + 'static {
@@ -273,6 +286,9 @@ pub struct Store {
     path: PathBuf,
     /// The pages were walked before this store's first write ([`Store::check_before_write`]).
     walked: bool,
+    /// What the report's sums are kept under (the desk sets it; without one, a write to a
+    /// complaint marks the sums stale).
+    summary_basis: Option<Basis>,
 }
 
 /// The engine behind a store.
@@ -345,6 +361,7 @@ impl Store {
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(path, e))?;
         search::register(&conn).map_err(|e| Error::storage(path, e))?;
@@ -361,6 +378,7 @@ impl Store {
             link: Link::Sqlite(conn),
             path: path.to_path_buf(),
             walked: false,
+            summary_basis: None,
         };
         if !mode.eq_ignore_ascii_case("wal") {
             // Switching to WAL rewrites the header: the first write.
@@ -407,7 +425,18 @@ impl Store {
             link: Link::Postgres(Box::new(link)),
             path: shown,
             walked: true,
+            summary_basis: None,
         })
+    }
+
+    /// Keeps the report's sums under `basis` on every write from now on.
+    pub fn set_summary_basis(&mut self, basis: Basis) {
+        self.summary_basis = Some(basis);
+    }
+
+    /// What the report's sums are kept under, once the desk has said.
+    pub fn summary_basis(&self) -> Option<&Basis> {
+        self.summary_basis.as_ref()
     }
 
     /// The database file, or the PostgreSQL URL.
@@ -446,7 +475,10 @@ impl Store {
         self.check_before_write()?;
         let path = self.path.clone();
         let tx = Txn::begin(self.db()).map_err(|e| self.err(e))?;
+        let since = report::last_event(tx.db()).map_err(|e| self.lost_or(self.err(e)))?;
         let value = f(tx.db()).map_err(|e| self.lost_or(with_path(e, &path)))?;
+        report::upkeep(tx.db(), since, self.summary_basis.as_ref())
+            .map_err(|e| self.lost_or(self.err(e)))?;
         postgres::announce(tx.db()).map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| match &self.link {
             Link::Postgres(link) if link.is_lost() => {
@@ -531,6 +563,7 @@ impl Store {
                 r.get::<_, i64>(0)
             })
             .map_err(|e| Error::storage(&path, e));
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(&path, e))?;
         Ok(busy? == 0)
@@ -661,11 +694,13 @@ impl Store {
                 link: Link::Postgres(Box::new(link)),
                 path: self.path.clone(),
                 walked: true,
+                summary_basis: None,
             });
         }
         check_header(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.busy_handler(Some(wait_for_lock()))
             .map_err(|e| Error::storage(path, e))?;
         search::register(&conn).map_err(|e| Error::storage(path, e))?;
@@ -687,6 +722,7 @@ impl Store {
             link: Link::Sqlite(conn),
             path: path.to_path_buf(),
             walked: false,
+            summary_basis: None,
         })
     }
 

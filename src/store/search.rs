@@ -13,7 +13,7 @@
 use crate::store::sql::{self, Db, Engine, Optional, Row, Value, args};
 use rusqlite::functions::FunctionFlags;
 
-use crate::domain::complaint::{Complaint, Queue, Scope};
+use crate::domain::complaint::{Channel, Complaint, Queue, Scope};
 use crate::domain::handling::Handling;
 use crate::domain::search::{self, SearchFilter, View};
 use crate::domain::stage::Stage;
@@ -452,6 +452,16 @@ fn row_conditions(engine: Engine, filter: &SearchFilter, q: &mut Query, conds: &
     equal("c.severity", filter.severity.as_deref());
     equal("c.site", filter.site.as_deref());
     equal("c.handler", filter.handler.as_deref());
+    equal("c.channel", filter.channel.map(Channel::as_str));
+    equal("c.party", filter.party.as_deref());
+    if let Some(from) = filter.closed_from {
+        let n = q.arg(Value::Int(from.timestamp()));
+        conds.push(format!("c.closed_at >= ?{n}"));
+    }
+    if let Some(to) = filter.closed_to {
+        let n = q.arg(Value::Int(to.timestamp()));
+        conds.push(format!("c.closed_at < ?{n}"));
+    }
     conds.extend(complaints::site_condition(
         &mut q.args,
         "c.site",
@@ -459,10 +469,14 @@ fn row_conditions(engine: Engine, filter: &SearchFilter, q: &mut Query, conds: &
     ));
     if let Some(category) = filter.category.as_deref() {
         let n = q.arg(Value::Text(category.to_string().into()));
-        conds.push(format!(
-            "(c.category = ?{n} OR {})",
-            engine.json_array_holds("c.extra_categories", &format!("?{n}"))
-        ));
+        if filter.main_category {
+            conds.push(format!("c.category = ?{n}"));
+        } else {
+            conds.push(format!(
+                "(c.category = ?{n} OR {})",
+                engine.json_array_holds("c.extra_categories", &format!("?{n}"))
+            ));
+        }
     }
     if let Some(prefix) = filter.location_prefix.as_deref().filter(|p| !p.is_empty()) {
         let n = q.arg(Value::Text(prefix.to_string().into()));
@@ -539,7 +553,11 @@ fn build_fts5(filter: &SearchFilter, read: Read) -> Result<Query> {
         || filter.sites.is_some()
         || filter.severity.is_some()
         || filter.handler.is_some()
-        || filter.location_prefix.is_some();
+        || filter.location_prefix.is_some()
+        || filter.channel.is_some()
+        || filter.party.is_some()
+        || filter.closed_from.is_some()
+        || filter.closed_to.is_some();
     let what = match read {
         Read::Count => "count(*)".to_string(),
         Read::Page(..) => qualified_columns(),
@@ -639,6 +657,9 @@ fn view_condition(engine: Engine, view: View) -> Option<String> {
             )
         )),
         View::Closed => Some("c.closed_at IS NOT NULL".into()),
+        View::ThirdParty => {
+            Some("c.closed_at IS NULL AND c.stage IN ('waiting_on_party', 'referred')".into())
+        }
     }
 }
 

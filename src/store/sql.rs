@@ -79,7 +79,7 @@ impl Engine {
         match self {
             Engine::Sqlite => format!("SELECT value FROM json_each({param})"),
             Engine::Postgres => {
-                format!("SELECT jsonb_array_elements_text({param}::jsonb)::bigint")
+                format!("SELECT jsonb_array_elements_text({param}::text::jsonb)::bigint")
             }
         }
     }

@@ -27,6 +27,7 @@ use crate::tui::panes::callbacks::Callbacks;
 use crate::tui::panes::case::{Cover, Detail};
 use crate::tui::panes::cases::Cases;
 use crate::tui::panes::classification::Classification;
+use crate::tui::panes::dashboard::{Dashboard, Drill};
 use crate::tui::panes::first_run::FirstRun;
 use crate::tui::panes::intake::Intake;
 use crate::tui::panes::lock::Lock;
@@ -215,6 +216,11 @@ impl App {
     /// The cases pane.
     pub fn cases(&self) -> &Cases {
         &self.rooms.cases
+    }
+
+    /// The dashboard.
+    pub fn dashboard(&self) -> &Dashboard {
+        &self.rooms.dashboard
     }
 
     /// What covers the active pane (None on intake).
@@ -411,6 +417,10 @@ impl App {
                 let out = self.rooms.cases.update(msg, &ctx!(self));
                 self.apply(out)
             }
+            Msg::Dashboard(msg) => {
+                let out = self.rooms.dashboard.update(msg, &ctx!(self));
+                self.apply(out)
+            }
             // The list opens the overlay (the desk allowed it); a later result goes to it.
             Msg::Agents(msg) => {
                 if !matches!(self.screen, Screen::Desk) {
@@ -466,7 +476,31 @@ impl App {
             let more = self.after(&number, &effects);
             effects.extend(more);
         }
+        if let Some(drill) = out.drill {
+            effects.extend(self.drill(drill));
+        }
         effects
+    }
+
+    /// Opens the pane where a number of the dashboard is checked case by case, showing
+    /// what it counts.
+    fn drill(&mut self, drill: Drill) -> Vec<Effect> {
+        match drill {
+            Drill::Cases { view, filters } => {
+                self.pane = Pane::Cases;
+                let mut effects = self.rooms.cases.drill(view, *filters);
+                effects.push(Effect::Counts);
+                effects
+            }
+            Drill::Callbacks(view) => {
+                self.rooms.callbacks.set_view(view);
+                self.switch(Pane::Callbacks)
+            }
+            Drill::Revisits(range) => {
+                self.rooms.revisits.set_range(range);
+                self.switch(Pane::Revisits)
+            }
+        }
     }
 
     /// Opens the complaint of a low-scored care call on intake, when one waits and the
@@ -751,7 +785,7 @@ impl App {
             }
         }
         match global {
-            Some(Global::Help) => self.help = true,
+            Some(Global::Help) => self.help = !self.rooms.get_mut(self.pane).own_help(),
             Some(Global::Agents) => return vec![Effect::LoadAgents],
             Some(Global::Quit) => return self.quit(),
             Some(Global::Lock) => return self.lock(),

@@ -225,26 +225,24 @@ pub enum Global {
     Agents,
 }
 
-/// The global keys (checked before any pane's; Alt+1..4 for terminals that keep the F-keys
+/// The global keys (checked before any pane's; Alt+1..6 for terminals that keep the F-keys
 /// for themselves).
 pub const GLOBAL: &[Binding<Global>] = &[
     Binding::new(&[ctrl('c')], Global::QuitHint),
     Binding::new(&[key(KeyCode::F(1))], Global::Help).help("F1", "help.help"),
-    Binding::new(&[key(KeyCode::F(2)), alt('1')], Global::Pane(Pane::Intake))
-        .help("F2 F3 F4 F5 F6 / Alt+1..5", "help.panes"),
-    Binding::new(
-        &[key(KeyCode::F(3)), alt('2')],
-        Global::Pane(Pane::Classification),
-    ),
-    Binding::new(
-        &[key(KeyCode::F(4)), alt('3')],
-        Global::Pane(Pane::Callbacks),
-    ),
-    Binding::new(
-        &[key(KeyCode::F(5)), alt('4')],
-        Global::Pane(Pane::Revisits),
-    ),
-    Binding::new(&[key(KeyCode::F(6)), alt('5')], Global::Pane(Pane::Cases)),
+    Binding::new(&[key(KeyCode::F(2))], Global::Pane(Pane::Intake))
+        .help("F2 F3 F4 F5 F6 F7", "help.panes"),
+    Binding::new(&[key(KeyCode::F(3))], Global::Pane(Pane::Classification)),
+    Binding::new(&[key(KeyCode::F(4))], Global::Pane(Pane::Callbacks)),
+    Binding::new(&[key(KeyCode::F(5))], Global::Pane(Pane::Revisits)),
+    Binding::new(&[key(KeyCode::F(6))], Global::Pane(Pane::Cases)),
+    Binding::new(&[key(KeyCode::F(7))], Global::Pane(Pane::Dashboard)),
+    Binding::new(&[alt('1')], Global::Pane(Pane::Intake)).help("Alt+1..6", "help.panes"),
+    Binding::new(&[alt('2')], Global::Pane(Pane::Classification)),
+    Binding::new(&[alt('3')], Global::Pane(Pane::Callbacks)),
+    Binding::new(&[alt('4')], Global::Pane(Pane::Revisits)),
+    Binding::new(&[alt('5')], Global::Pane(Pane::Cases)),
+    Binding::new(&[alt('6')], Global::Pane(Pane::Dashboard)),
     // Said once for every table (the Alt chords are matched in `Chord::matches`).
     Binding::new(&[], Global::Help).help("Alt+a..z", "help.alt_letters"),
     Binding::new(&[ctrl('f')], Global::Search).help("Ctrl+F", "help.search"),

@@ -8,6 +8,7 @@ pub mod keymap;
 pub mod local_draft;
 pub mod msg;
 pub mod panes;
+pub mod reporting;
 pub mod runner;
 pub mod searching;
 pub mod theme;

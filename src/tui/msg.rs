@@ -9,12 +9,13 @@ use crate::config::Config;
 use crate::desk::{AgendaRange, CallResult, CallbackView, CareResult, StatusCounts};
 use crate::domain::complaint::{NewComplaint, Queue};
 use crate::domain::handling::Action;
+use crate::domain::report::By;
 use crate::domain::search::SearchFilter;
 use crate::domain::stage::{Move, Stage};
 use crate::error::Error;
 use crate::tui::forms::agents;
 use crate::tui::panes::{
-    callbacks, case, cases, classification, first_run, intake, lock, revisits,
+    callbacks, case, cases, classification, dashboard, first_run, intake, lock, revisits,
 };
 use crate::tui::widgets::secret::Secret;
 use crate::tui::widgets::window::Fetch;
@@ -94,6 +95,8 @@ pub enum Msg {
     Cases(cases::Msg),
     /// A result for the case open in a list pane (or its forms).
     Case(case::Msg),
+    /// A result for the dashboard.
+    Dashboard(dashboard::Msg),
     /// A result for the agents overlay (the list opens it).
     Agents(agents::Msg),
 }
@@ -190,6 +193,15 @@ pub enum Effect {
         fetch: Fetch,
         /// Count the matches after the page.
         count: bool,
+    },
+    /// Compute the dashboard's figures, on the report thread.
+    Report {
+        /// Which load of the dashboard it is (older answers are dropped).
+        seq: u64,
+        /// The period.
+        choice: dashboard::Choice,
+        /// The breakdown.
+        by: By,
     },
     /// Open the case whose number (or today's sequence) was typed.
     GoTo(String),
@@ -394,6 +406,8 @@ pub struct Out {
     pub changed: Option<String>,
     /// A complaint for intake to open prefilled: the care call that opens it, and the form.
     pub intake: Option<Box<(i64, NewComplaint)>>,
+    /// Another pane to open where a number is checked case by case.
+    pub drill: Option<dashboard::Drill>,
 }
 
 impl Out {
@@ -435,6 +449,7 @@ impl Out {
         self.notice = other.notice.or(self.notice);
         self.changed = other.changed.or(self.changed);
         self.intake = other.intake.or(self.intake);
+        self.drill = other.drill.or(self.drill);
         self
     }
 

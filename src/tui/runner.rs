@@ -18,6 +18,7 @@ use crate::tui::panes::first_run::Choice;
 use crate::tui::panes::{
     callbacks, case, cases, classification, first_run, intake, lock, revisits,
 };
+use crate::tui::reporting::{self, Reporting};
 use crate::tui::searching::{Job, Searching};
 use crate::tui::widgets::window::{Fetch, FetchKind};
 
@@ -72,6 +73,9 @@ pub struct Runner {
     /// The search thread, once a search was asked for (ended at the lock, and when the
     /// database connection is lost).
     searching: Option<Searching>,
+    /// The report thread, once the dashboard asked for figures (ended as the search
+    /// thread is).
+    reporting: Option<Reporting>,
     /// Where the intake form is kept while the database server cannot be reached.
     local: Option<LocalDrafts>,
     /// The database connection was lost and is not back yet.
@@ -195,6 +199,7 @@ impl Runner {
             escalated_at: None,
             remembered: None,
             searching: None,
+            reporting: None,
             local: None,
             lost: false,
         }
@@ -208,6 +213,7 @@ impl Runner {
             escalated_at: None,
             remembered: None,
             searching: None,
+            reporting: None,
             local: None,
             lost: false,
         }
@@ -219,9 +225,10 @@ impl Runner {
         self
     }
 
-    /// Whether a search is queued or running on the search thread.
+    /// Whether a search or a report is queued or running on its thread.
     pub fn busy(&self) -> bool {
         self.searching.as_ref().is_some_and(Searching::busy)
+            || self.reporting.as_ref().is_some_and(Reporting::busy)
     }
 
     /// Hands the app what the search thread has finished, without waiting; true when the
@@ -234,13 +241,26 @@ impl Runner {
                 quit |= self.perform(app, effects);
             }
         }
+        while let Some(msgs) = self.reporting.as_mut().and_then(Reporting::try_next) {
+            for msg in msgs {
+                let effects = app.update(msg);
+                quit |= self.perform(app, effects);
+            }
+        }
         quit
     }
 
     /// Waits for every search in flight and hands the app their results (tests and
     /// benchmarks, which draw what a person would see once the search is done).
     pub fn settle(&mut self, app: &mut App) {
-        while let Some(msgs) = self.searching.as_mut().and_then(Searching::wait_next) {
+        loop {
+            let msgs = match self.searching.as_mut().and_then(Searching::wait_next) {
+                Some(msgs) => msgs,
+                None => match self.reporting.as_mut().and_then(Reporting::wait_next) {
+                    Some(msgs) => msgs,
+                    None => return,
+                },
+            };
             for msg in msgs {
                 let effects = app.update(msg);
                 self.perform(app, effects);
@@ -261,9 +281,10 @@ impl Runner {
                 queue.extend(app.update(msg));
             }
             if !self.lost && self.desk.as_ref().is_some_and(Desk::connection_lost) {
-                // The search thread's connection went with it: a new one after.
+                // The threads' connections went with it: new ones after.
                 self.lost = true;
                 self.searching = None;
+                self.reporting = None;
                 queue.extend(app.update(Msg::Connection(Connection::Lost)));
             }
         }
@@ -295,8 +316,9 @@ impl Runner {
             Effect::Lock => {
                 tracing::info!(agent = %desk.agent(), "locked");
                 desk.lock();
-                // A search asked for before the lock answers nobody.
+                // A search or report asked for before the lock answers nobody.
                 self.searching = None;
+                self.reporting = None;
                 Ok(None)
             }
             Effect::Search {
@@ -322,6 +344,29 @@ impl Runner {
                         .map(|mut searching| {
                             searching.submit(job);
                             self.searching = Some(searching);
+                            None
+                        }),
+                }
+            }
+            Effect::Report { seq, choice, by } => {
+                let job = reporting::Job {
+                    seq,
+                    now: desk.now(),
+                    zone: desk.config().policy.timezone,
+                    choice,
+                    by,
+                };
+                match &mut self.reporting {
+                    Some(reporting) => {
+                        reporting.submit(job);
+                        Ok(None)
+                    }
+                    None => desk
+                        .reporter()
+                        .and_then(Reporting::start)
+                        .map(|mut reporting| {
+                            reporting.submit(job);
+                            self.reporting = Some(reporting);
                             None
                         }),
                 }

@@ -8,8 +8,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use crate::desk::{FilterText, SearchFilter, search_filter};
-use crate::domain::complaint::Scope;
+use chrono::{DateTime, Utc};
+
+use crate::desk::{FilterText, SearchFilter, View, search_filter};
+use crate::domain::complaint::{Channel, Scope};
 use crate::domain::stage::Stage;
 use crate::text::{fit, sanitize_line};
 use crate::tui::ctx::Ctx;
@@ -27,9 +29,26 @@ pub struct Filters {
 }
 
 impl Filters {
-    /// Whether any filter is set.
+    /// Whether any filter is set (a view the pane has no tab for counts as one).
     pub fn is_active(&self) -> bool {
-        self.typed.has_filters()
+        self.typed.has_filters() || self.filter.view != View::All
+    }
+
+    /// The filters `typed` sets, checked by the desk's rule (None when it refuses them).
+    pub fn checked_text(ctx: &Ctx<'_>, typed: FilterText) -> Option<Filters> {
+        let filter = search_filter(&ctx.config.policy, &typed).ok()?;
+        Some(Filters { typed, filter })
+    }
+
+    /// Only the cases received before `to` (to the second, finer than a typed time).
+    pub fn set_received_before(&mut self, to: DateTime<Utc>) {
+        self.filter.to = Some(to);
+    }
+
+    /// Only the cases of `view`, one the pane has no tab for (shown among the filters).
+    pub fn set_view(&mut self, view: View) {
+        self.typed.view = view;
+        self.filter.view = view;
     }
 
     /// The filters as typed (no text, the default view).
@@ -65,6 +84,9 @@ impl Filters {
         if let Some(key) = &self.filter.category {
             let name = ctx.config.category_name(key, ctx.lang);
             parts.push(part("tui.filter_on_category", name));
+            if self.filter.main_category {
+                parts.push(c.text("dash.filter_main_category").to_string());
+            }
         }
         if let Some(key) = &self.filter.severity {
             let name = ctx.config.severity_name(key, ctx.lang);
@@ -82,6 +104,30 @@ impl Filters {
         }
         if let Some(l) = given(&t.location) {
             parts.push(part("tui.filter_on_location", l));
+        }
+        if self.filter.view != View::All {
+            let key = format!("queue.{}", self.filter.view.as_str());
+            parts.push(part("dash.filter_on_view", c.text(&key).to_string()));
+        }
+        if let Some(channel) = t.channel {
+            let name = c.text(&format!("channel.{}", channel.as_str())).to_string();
+            parts.push(part("dash.filter_on_channel", name));
+        }
+        if let Some(key) = &self.filter.party {
+            parts.push(part(
+                "dash.filter_on_party",
+                ctx.config.party_name(key, ctx.lang),
+            ));
+        }
+        match (given(&t.closed_from), given(&t.closed_to)) {
+            (None, None) => {}
+            (from, to) => parts.push(c.format(
+                "dash.filter_on_closed",
+                &[
+                    ("from", from.unwrap_or_default()),
+                    ("to", to.unwrap_or_default()),
+                ],
+            )),
         }
         let dates = |from, to| [("from", from), ("to", to)];
         match (given(&t.from), given(&t.to)) {
@@ -107,6 +153,10 @@ impl Filters {
 #[derive(Debug, Clone)]
 pub struct FilterForm {
     form: Form,
+    /// The view the filters carry (the dashboard's drill-downs set one), kept as it is.
+    view: View,
+    /// Whether the category is the main one only (a drill-down's), kept as it is.
+    main_category: bool,
 }
 
 /// `(key, label)` options: "any" first, then `items`.
@@ -155,6 +205,23 @@ impl FilterForm {
                 .iter()
                 .map(|s| (s.key.clone(), ctx.config.severity_name(&s.key, ctx.lang))),
         );
+        let channels = with_any(
+            ctx,
+            Channel::ALL.iter().map(|ch| {
+                let key = ch.as_str();
+                (
+                    key.to_string(),
+                    c.text(&format!("channel.{key}")).to_string(),
+                )
+            }),
+        );
+        let parties = with_any(
+            ctx,
+            policy
+                .parties
+                .iter()
+                .map(|p| (p.key.clone(), ctx.config.party_name(&p.key, ctx.lang))),
+        );
         let form = Form::new()
             .choice(
                 "stage",
@@ -190,8 +257,28 @@ impl FilterForm {
             .hint("tui.filter_site_hint")
             .text("location", "label.location", &t.location)
             .hint("tui.filter_location_hint")
+            .choice(
+                "channel",
+                "label.channel",
+                channels,
+                Some(t.channel.map_or(ANY, Channel::as_str)),
+            )
+            .choice(
+                "party",
+                "dash.party",
+                parties,
+                Some(f.party.as_deref().unwrap_or(ANY)),
+            )
+            .text("closed_from", "dash.closed_from", &t.closed_from)
+            .hint("tui.filter_from_hint")
+            .text("closed_to", "dash.closed_to", &t.closed_to)
+            .hint("tui.filter_to_hint")
             .focus_first();
-        FilterForm { form }
+        FilterForm {
+            form,
+            view: f.view,
+            main_category: f.main_category,
+        }
     }
 
     /// The form's inputs.
@@ -223,6 +310,12 @@ impl FilterForm {
             to: f.text_of("received_to"),
             site: f.text_of("site"),
             location: f.text_of("location"),
+            channel: chosen("channel").and_then(Channel::parse),
+            party: chosen("party").unwrap_or_default().to_string(),
+            closed_from: f.text_of("closed_from"),
+            closed_to: f.text_of("closed_to"),
+            view: self.view,
+            main_category: self.main_category,
             ..FilterText::default()
         }
     }

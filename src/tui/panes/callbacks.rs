@@ -140,6 +140,14 @@ impl Callbacks {
         self.view
     }
 
+    /// Shows `view` next time the queue is read (from its start).
+    pub fn set_view(&mut self, view: CallbackView) {
+        if view != self.view {
+            self.view = view;
+            self.window = Window::default();
+        }
+    }
+
     /// The rows in memory.
     pub fn rows(&self) -> &[CallbackRow] {
         self.window.rows()

@@ -368,6 +368,31 @@ impl Cases {
         self.cover.close_reading();
     }
 
+    /// Shows the cases of `view` that `filters` keep (the dashboard's drill-down): on the
+    /// tab of the open cases or of every case, or on the latter with the view among the
+    /// filters (the other tabs list their queues, which depend on who looks: mine, the
+    /// approvals my role may give); the query emptied, the list focused. Returns what to
+    /// read.
+    pub fn drill(&mut self, view: View, mut filters: Filters) -> Vec<Effect> {
+        let tab = VIEWS
+            .iter()
+            .position(|(_, v, _)| *v == view && matches!(v, View::Open | View::All));
+        match tab {
+            Some(tab) => self.view = tab,
+            None => {
+                self.view = VIEWS.len() - 1;
+                filters.set_view(view);
+            }
+        }
+        self.filters = filters;
+        self.query = TextField::line("");
+        self.focus = Focus::List;
+        self.goto = None;
+        self.filter_form = None;
+        self.cover.close_reading();
+        self.run_query()
+    }
+
     /// Opens the go-to line (Ctrl+G), closing the filter form unapplied.
     pub fn open_goto(&mut self) {
         self.filter_form = None;
@@ -487,7 +512,11 @@ impl Cases {
             seq: self.seq,
             filter: Box::new(SearchFilter {
                 text: self.searched.clone(),
-                view: VIEWS[self.view].1,
+                // The tab's view; on the tab of every case, the one the filters carry.
+                view: match VIEWS[self.view].1 {
+                    View::All => self.filters.filter().view,
+                    tab => tab,
+                },
                 ..self.filters.filter().clone()
             }),
             fetch,

@@ -7,6 +7,7 @@ pub mod callbacks;
 pub mod case;
 pub mod cases;
 pub mod classification;
+pub mod dashboard;
 pub mod first_run;
 pub mod intake;
 pub mod lock;
@@ -55,6 +56,10 @@ pub trait Room {
     fn tick(&mut self) -> Vec<Effect> {
         Vec::new()
     }
+    /// F1: whether the pane shows help of its own (opened or closed), instead of the popup.
+    fn own_help(&mut self) -> bool {
+        false
+    }
 }
 
 /// Every desk pane's state, by name.
@@ -70,6 +75,8 @@ pub struct Rooms {
     pub revisits: revisits::Revisits,
     /// Every case, in views.
     pub cases: cases::Cases,
+    /// The figures.
+    pub dashboard: dashboard::Dashboard,
 }
 
 impl Rooms {
@@ -81,6 +88,7 @@ impl Rooms {
             Pane::Callbacks => &self.callbacks,
             Pane::Revisits => &self.revisits,
             Pane::Cases => &self.cases,
+            Pane::Dashboard => &self.dashboard,
         }
     }
 
@@ -92,6 +100,7 @@ impl Rooms {
             Pane::Callbacks => &mut self.callbacks,
             Pane::Revisits => &mut self.revisits,
             Pane::Cases => &mut self.cases,
+            Pane::Dashboard => &mut self.dashboard,
         }
     }
 }
@@ -109,16 +118,19 @@ pub enum Pane {
     Revisits,
     /// Every case.
     Cases,
+    /// The figures (统计).
+    Dashboard,
 }
 
 impl Pane {
     /// Every pane, in bar order.
-    pub const ALL: [Pane; 5] = [
+    pub const ALL: [Pane; 6] = [
         Pane::Intake,
         Pane::Classification,
         Pane::Callbacks,
         Pane::Revisits,
         Pane::Cases,
+        Pane::Dashboard,
     ];
 
     /// Catalog key of the pane's name.
@@ -129,6 +141,7 @@ impl Pane {
             Pane::Callbacks => "tui.pane_callbacks",
             Pane::Revisits => "tui.pane_revisits",
             Pane::Cases => "tui.pane_cases",
+            Pane::Dashboard => "dash.pane",
         }
     }
 
@@ -140,6 +153,7 @@ impl Pane {
             Pane::Callbacks => 4,
             Pane::Revisits => 5,
             Pane::Cases => 6,
+            Pane::Dashboard => 7,
         }
     }
 }

@@ -221,6 +221,16 @@ impl Revisits {
         PARTS[self.part].0
     }
 
+    /// Shows the part `range` next time the agenda is read (from its start).
+    pub fn set_range(&mut self, range: AgendaRange) {
+        if let Some(part) = PARTS.iter().position(|(r, _)| *r == range)
+            && part != self.part
+        {
+            self.part = part;
+            self.window = Window::default();
+        }
+    }
+
     /// The counts per part, as last read.
     pub fn counts(&self) -> Option<AgendaCounts> {
         self.counts

@@ -18,12 +18,16 @@ use crate::tui::theme;
 /// right (the panes closer together when it would not fit otherwise).
 pub fn pane_bar(catalog: &Catalog, active: Option<Pane>, frame: &mut Frame<'_>, area: Rect) {
     let help = format!("F1 {} ", catalog.text("tui.help"));
-    let mut spans = pane_tabs(catalog, active, " ");
+    let mut spans = pane_tabs(catalog, active, " ", true);
     let fits = |spans: &[Span<'_>]| {
         spans.iter().map(|s| s.width()).sum::<usize>() + width(&help) < usize::from(area.width)
     };
     if !fits(&spans) {
-        spans = pane_tabs(catalog, active, "");
+        spans = pane_tabs(catalog, active, "", true);
+    }
+    if !fits(&spans) {
+        // Still too narrow: the other panes by their F-key alone.
+        spans = pane_tabs(catalog, active, "", false);
     }
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let room = (area.width as usize).saturating_sub(used);
@@ -34,15 +38,25 @@ pub fn pane_bar(catalog: &Catalog, active: Option<Pane>, frame: &mut Frame<'_>, 
     frame.render_widget(Line::from(spans), area);
 }
 
-/// The pane names with their F-keys, `gap` apart, the active one marked.
-fn pane_tabs(catalog: &Catalog, active: Option<Pane>, gap: &'static str) -> Vec<Span<'static>> {
+/// The panes with their F-keys, `gap` apart, the active one marked and named (the others
+/// named too when `names`).
+fn pane_tabs(
+    catalog: &Catalog,
+    active: Option<Pane>,
+    gap: &'static str,
+    names: bool,
+) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     for pane in Pane::ALL {
-        let text = format!(
-            " F{} {} ",
-            pane.function_key(),
-            catalog.text(pane.label_key())
-        );
+        let text = if names || Some(pane) == active {
+            format!(
+                " F{} {} ",
+                pane.function_key(),
+                catalog.text(pane.label_key())
+            )
+        } else {
+            format!(" F{} ", pane.function_key())
+        };
         let style = if Some(pane) == active {
             theme::tab_active()
         } else {

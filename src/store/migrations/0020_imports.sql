@@ -1,4 +1,4 @@
--- complaint-desk schema, version 19: spreadsheet imports (`import FILE`). An import's rows
+-- complaint-desk schema, version 20: spreadsheet imports (`import FILE`). An import's rows
 -- are staged first, invisible to every queue, in short transactions; once all are staged the
 -- import is marked `publishing` (its commit point) and its rows become complaints, again in
 -- short transactions. An import found `publishing` and idle is finished by the next import.
