@@ -506,6 +506,14 @@ fn the_report_reads_the_period_and_the_timeline_scoped_to_sites(place: &Place) {
             vec!["".to_string(), "lvjing".into()]
         )
     );
+    // A supervisor sees any site as its agents do; an agent only their own.
+    let received = |r: complaint_desk::domain::report::Report| r.figures["received"];
+    let of = |desk: &Desk, site: &str| desk.site_report(period, None, site).map(received);
+    assert_eq!(of(&head, "lvjing").expect("lvjing"), Some(2.0));
+    assert_eq!(of(&head, "xiangshu").expect("xiangshu"), Some(2.0));
+    assert_eq!(of(&wang, "lvjing").expect("her own"), Some(2.0));
+    let refused = of(&wang, "xiangshu").expect_err("another site");
+    assert_eq!(refused.key, "error.report_other_site");
 }
 
 /// A small logbook on disk: one case closed with its result, one open.

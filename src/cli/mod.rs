@@ -885,6 +885,10 @@ pub struct ReportArgs {
     /// zone, business hours or building patterns).
     #[arg(long)]
     pub rebuild: bool,
+    /// Every figure as an agent of this site sees them (its complaints and those naming no
+    /// site): a configured site's key or name, or a site typed freely.
+    #[arg(long, value_name = "SITE")]
+    pub site: Option<String>,
 }
 
 /// `--by` values of `report`.

@@ -35,7 +35,10 @@ const ROW_COLUMNS: [&str; 10] = [
 pub fn report(desk: &Desk, args: &ReportArgs, catalog: &Catalog) -> Result<()> {
     let period = desk.report_period(args.from.as_deref(), args.to.as_deref())?;
     let by = args.by.map(Into::into);
-    let report = desk.report(period, by)?;
+    let report = match &args.site {
+        Some(site) => desk.site_report(period, by, site)?,
+        None => desk.report(period, by)?,
+    };
     let zone = desk.config().policy.timezone;
     let io = stdout_error;
     let stdout = std::io::stdout();

@@ -71,6 +71,30 @@ impl Desk {
     /// The report of `period` (`[from, to)`, whole local days), its breakdown by `by`, as
     /// the acting agent sees the desk (their sites' complaints and those naming none).
     pub fn report(&self, period: Period, by: Option<By>) -> Result<Report> {
+        self.report_of(period, by, self.site_scope()?)
+    }
+
+    /// The report as an agent of site `site` (a configured site's key or name, or a site
+    /// typed freely) sees the desk: that site's complaints and those naming none. Refused
+    /// when the acting agent does not see that site.
+    pub fn site_report(&self, period: Period, by: Option<By>, site: &str) -> Result<Report> {
+        let key = self
+            .config
+            .policy
+            .find_site(site)
+            .map_or_else(|| site.trim().to_string(), |s| s.key.clone());
+        if self.site_scope()?.is_some_and(|own| !own.contains(&key)) {
+            return Err(Error::new("error.report_other_site").arg("site", &key));
+        }
+        self.report_of(period, by, Some(vec![key]))
+    }
+
+    fn report_of(
+        &self,
+        period: Period,
+        by: Option<By>,
+        sites: Option<Vec<String>>,
+    ) -> Result<Report> {
         let now = self.clock.now();
         let policy = &self.config.policy;
         let zone = policy.timezone;
@@ -87,7 +111,6 @@ impl Desk {
             _ if !self.summary_ready(&basis)? => return Err(Error::new("error.report_rebuild")),
             _ => {}
         }
-        let sites = self.site_scope()?;
         let sites = sites.as_deref();
         let day_end = followup::local_day_start(now, 1, zone);
         let agents = self.store.agents()?;
