@@ -13,6 +13,7 @@ pub mod runner;
 pub mod searching;
 pub mod theme;
 pub mod widgets;
+pub mod worker;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};

@@ -19,7 +19,7 @@ use crate::tui::panes::{
     callbacks, case, cases, classification, first_run, intake, lock, revisits,
 };
 use crate::tui::reporting::{self, Reporting};
-use crate::tui::searching::{Job, Searching};
+use crate::tui::searching::{self, Job, Searching};
 use crate::tui::widgets::window::{Fetch, FetchKind};
 
 /// What is known before the first-run screen settles the rest.
@@ -340,7 +340,7 @@ impl Runner {
                     }
                     None => desk
                         .searcher()
-                        .and_then(Searching::start)
+                        .and_then(searching::start)
                         .map(|mut searching| {
                             searching.submit(job);
                             self.searching = Some(searching);
@@ -363,7 +363,7 @@ impl Runner {
                     }
                     None => desk
                         .reporter()
-                        .and_then(Reporting::start)
+                        .and_then(reporting::start)
                         .map(|mut reporting| {
                             reporting.submit(job);
                             self.reporting = Some(reporting);

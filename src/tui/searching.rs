@@ -3,16 +3,14 @@
 //! are skipped. Each search submitted gives back exactly one batch of messages (empty when it
 //! was cancelled or skipped), so the runner knows when none is in flight.
 
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::thread::JoinHandle;
-
-use crate::desk::{Canceller, Searcher};
+use crate::desk::Searcher;
 use crate::domain::complaint::Queue;
 use crate::domain::search::SearchFilter;
 use crate::error::Result;
 use crate::tui::msg::Msg;
 use crate::tui::panes::cases;
 use crate::tui::widgets::window::{Fetch, FetchKind};
+use crate::tui::worker::Worker;
 
 /// The order search results come in (newest first): how a pager key maps to the core's
 /// cursor.
@@ -31,92 +29,13 @@ pub struct Job {
     pub count: bool,
 }
 
-/// The thread and its channels.
-pub struct Searching {
-    jobs: Option<Sender<Job>>,
-    results: Receiver<Vec<Msg>>,
-    canceller: Canceller,
-    in_flight: usize,
-    thread: Option<JoinHandle<()>>,
-}
+/// The search thread.
+pub type Searching = Worker<Job>;
 
-impl Searching {
-    /// Starts the thread with `searcher` (a connection of its own).
-    pub fn start(searcher: Searcher) -> Result<Searching> {
-        let canceller = searcher.canceller();
-        let (jobs, inbox) = mpsc::channel::<Job>();
-        let (outbox, results) = mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("search".into())
-            .spawn(move || work(&searcher, &inbox, &outbox))
-            .map_err(|e| crate::error::Error::new("error.storage").arg("detail", e))?;
-        Ok(Searching {
-            jobs: Some(jobs),
-            results,
-            canceller,
-            in_flight: 0,
-            thread: Some(thread),
-        })
-    }
-
-    /// Cancels the search running, if any, and queues `job`.
-    pub fn submit(&mut self, job: Job) {
-        self.canceller.cancel();
-        if let Some(jobs) = &self.jobs
-            && jobs.send(job).is_ok()
-        {
-            self.in_flight += 1;
-        }
-    }
-
-    /// Whether a search is queued or running.
-    pub fn busy(&self) -> bool {
-        self.in_flight > 0
-    }
-
-    /// The messages of a search that finished, without waiting.
-    pub fn try_next(&mut self) -> Option<Vec<Msg>> {
-        let msgs = self.results.try_recv().ok()?;
-        self.in_flight = self.in_flight.saturating_sub(1);
-        Some(msgs)
-    }
-
-    /// The messages of the next search to finish, waiting for it (None: nothing in flight).
-    pub fn wait_next(&mut self) -> Option<Vec<Msg>> {
-        if self.in_flight == 0 {
-            return None;
-        }
-        let msgs = self.results.recv().ok()?;
-        self.in_flight -= 1;
-        Some(msgs)
-    }
-}
-
-impl Drop for Searching {
-    fn drop(&mut self) {
-        self.canceller.cancel();
-        // Closing the queue ends the thread's loop.
-        self.jobs = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// The thread's loop: the newest job queued, run; one batch of messages for every job.
-fn work(searcher: &Searcher, inbox: &Receiver<Job>, outbox: &Sender<Vec<Msg>>) {
-    while let Ok(mut job) = inbox.recv() {
-        while let Ok(newer) = inbox.try_recv() {
-            // The older one is skipped: it answers with nothing.
-            if outbox.send(Vec::new()).is_err() {
-                return;
-            }
-            job = newer;
-        }
-        if outbox.send(run(searcher, &job)).is_err() {
-            return;
-        }
-    }
+/// Starts the search thread with `searcher` (a connection of its own).
+pub fn start(searcher: Searcher) -> Result<Searching> {
+    let canceller = searcher.canceller();
+    Worker::start("search", Some(canceller), move |job| run(&searcher, &job))
 }
 
 /// Runs one search: its page, then (asked for, and when the page is full) the count.
