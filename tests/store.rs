@@ -431,7 +431,7 @@ fn backup_of_a_database_being_written_by_another_process() {
     wait_for_rows(&desk.db, &mut child, 20_000);
     let copy = desk.path("backup.db");
     let out = desk
-        .cmd()
+        .as_agent(common::ADMIN)
         .args(["--lang", "en", "backup"])
         .arg(&copy)
         .assert()
@@ -454,7 +454,7 @@ fn backup_of_a_database_being_written_by_another_process() {
     );
     eprintln!("backup taken while the writer was running: {still_running}");
     // A backup never overwrites.
-    desk.cmd()
+    desk.as_agent(common::ADMIN)
         .args(["--lang", "en", "backup"])
         .arg(&copy)
         .assert()
