@@ -504,7 +504,8 @@ fn search_words(out: &mut Vec<u8>, text: &[String; 6], handling: &str) -> sql::R
 
 /// Builds the `indexes` dropped for the copy again (each in its own statement), sets every
 /// identity sequence past the largest id and the chain's head row to the last event, in one
-/// transaction, then refreshes the planner's statistics of the copied tables.
+/// transaction, then vacuums the copied tables (the planner's statistics and the visibility
+/// map).
 fn finish(to: &Db<'_>, tables: &[Table], indexes: &[String]) -> sql::Result<()> {
     to.batch(&format!("SET maintenance_work_mem = '{INDEX_MEMORY}'"))?;
     for index in indexes {
@@ -532,8 +533,10 @@ fn finish(to: &Db<'_>, tables: &[Table], indexes: &[String]) -> sql::Result<()> 
          FROM (SELECT id, hash FROM events ORDER BY id DESC LIMIT 1) AS e",
     )?;
     tx.commit()?;
+    // Statistics for the planner, and the visibility map a fresh copy lacks (without it no
+    // scan is index-only: a year's repeat complainants read the table, 0.4 s instead of 0.1).
     let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
-    to.batch(&format!("ANALYZE {}", names.join(", ")))
+    to.batch(&format!("VACUUM (ANALYZE) {}", names.join(", ")))
 }
 
 /// Checks the copy: the rows of every table counted, the audit chain whole with the
