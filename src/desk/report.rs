@@ -40,21 +40,26 @@ pub fn summary_basis(policy: &Policy) -> Result<Basis> {
 }
 
 impl Desk {
-    /// Whether the report's sums are ready for this desk's settings.
-    fn summary_ready(&self, basis: &Basis) -> Result<bool> {
-        Ok(match self.store.summary_state()? {
+    /// Whether the report's sums, as they stand, are ready for `basis`.
+    fn summary_ready(state: &SummaryState, basis: &Basis) -> bool {
+        match state {
             SummaryState::Empty => true,
-            SummaryState::Ready(f) => f == basis.fingerprint,
+            SummaryState::Ready(f) => *f == basis.fingerprint,
             SummaryState::Rebuilding(..) | SummaryState::Stale => false,
-        })
+        }
     }
 
     /// On opening: builds the report's sums at once if they are missing or were built
     /// under other settings and the desk is small enough ([`REBUILD_ON_OPEN`]); a larger
     /// one waits for `report --rebuild`.
     pub(crate) fn keep_summary(&mut self) -> Result<()> {
-        let basis = summary_basis(&self.config.policy)?;
-        if self.summary_ready(&basis)? || self.store.complaint_count()? > REBUILD_ON_OPEN {
+        // The basis `Desk::new` gave the store (its patterns compiled once).
+        let Some(basis) = self.store.summary_basis().cloned() else {
+            return Ok(());
+        };
+        if Self::summary_ready(&self.store.summary_state()?, &basis)
+            || self.store.complaint_count()? > REBUILD_ON_OPEN
+        {
             return Ok(());
         }
         self.store.rebuild_summary(&basis, false, &mut |_, _| {})
@@ -105,10 +110,15 @@ impl Desk {
         if !whole(period.from) || !whole(period.to) {
             return Err(Error::new("error.report_whole_days"));
         }
-        let basis = summary_basis(policy)?;
+        let basis = match self.store.summary_basis() {
+            Some(b) => b.clone(),
+            None => summary_basis(policy)?,
+        };
         match self.store.summary_state()? {
             SummaryState::Rebuilding(..) => return Err(Error::new("error.report_rebuilding")),
-            _ if !self.summary_ready(&basis)? => return Err(Error::new("error.report_rebuild")),
+            state if !Self::summary_ready(&state, &basis) => {
+                return Err(Error::new("error.report_rebuild"));
+            }
             _ => {}
         }
         let sites = sites.as_deref();
