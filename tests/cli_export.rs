@@ -236,7 +236,8 @@ fn exported(desk: &Desk) -> Vec<serde_json::Value> {
     serde_json::from_slice(&out.get_output().stdout).expect("json")
 }
 
-/// What an import keeps of a complaint: the intake, byte for byte.
+/// What an import keeps of a complaint: the intake byte for byte; and of a closed one, its
+/// classification and handling record too.
 fn intake(c: &serde_json::Value, minutes: bool) -> Vec<String> {
     let received = c["received_at"].as_str().expect("received").to_string();
     // A labelled export writes minutes (as a spreadsheet shows them).
@@ -245,7 +246,7 @@ fn intake(c: &serde_json::Value, minutes: bool) -> Vec<String> {
     } else {
         received
     };
-    [
+    let mut kept: Vec<String> = [
         "channel",
         "name",
         "phone",
@@ -257,16 +258,128 @@ fn intake(c: &serde_json::Value, minutes: bool) -> Vec<String> {
     .iter()
     .map(|k| c[*k].as_str().unwrap_or_default().to_string())
     .chain([received, c["apologized"].to_string()])
-    .collect()
+    .collect();
+    if c["closed_at"].is_string() {
+        let mut handling = c["handling"].clone();
+        // Labels write times to the minute, keys to the second.
+        let width = if minutes { 16 } else { 19 };
+        for r in handling["referrals"].as_array_mut().into_iter().flatten() {
+            let at = r["at"].as_str().expect("at")[..width].to_string();
+            r["at"] = at.into();
+        }
+        kept.extend(
+            [
+                "stage", "scope", "party", "type", "severity", "intent", "handler",
+            ]
+            .iter()
+            .map(|k| c[*k].to_string()),
+        );
+        let closed = c["closed_at"].as_str().expect("closed");
+        kept.push(if minutes {
+            closed[..16].to_string()
+        } else {
+            closed.to_string()
+        });
+        kept.extend([
+            c["spread_risk"].to_string(),
+            c["explained"].to_string(),
+            handling.to_string(),
+        ]);
+    }
+    kept
+}
+
+/// A desk of four: the two of [`desk`], a leak handled to its close (plan with compensation
+/// and gift, the reply, the remedy, the summary), and an out-of-scope case closed as
+/// referred.
+fn handled_desk() -> Desk {
+    let (desk, _, _) = desk();
+    let n = desk.add(&leak());
+    for args in [
+        &[
+            "classify",
+            "--scope",
+            "in",
+            "--type",
+            "facility",
+            "--severity",
+            "general",
+            "--intent",
+            "genuine",
+            "--spread-risk",
+        ][..],
+        &[
+            "verify",
+            "--motive",
+            "担心楼下索赔",
+            "--outcome",
+            "维修并清理霉斑",
+        ],
+        &["assess", "--facts", "1901 防水层破损，\n已拍照"],
+        &[
+            "plan",
+            "--department",
+            "工程部",
+            "--actions",
+            "更换防水层",
+            "--promised",
+            "2099-01-05 10:00",
+            "--confirmed",
+            "--compensation",
+            "150",
+            "--gift",
+            "清洁券一张",
+        ],
+        &["reply", "--accepted"],
+        &["remedied", "--note", "防水层已更换"],
+        &[
+            "close",
+            "--summary",
+            "更换防水层，赠清洁券",
+            "--root-cause",
+            "防水层老化",
+            "--lesson",
+            "雨季前巡检",
+        ],
+    ] {
+        desk.case(&n, args).success();
+    }
+    let out = desk.add(&leak());
+    for args in [
+        &[
+            "classify",
+            "--scope",
+            "out",
+            "--party",
+            "developer",
+            "--severity",
+            "general",
+            "--explained",
+        ][..],
+        &[
+            "refer",
+            "--to",
+            "developer",
+            "--note",
+            "已转开发商售后，王经理",
+        ],
+        &["close", "--referred"],
+    ] {
+        desk.case(&out, args).success();
+    }
+    desk
 }
 
 /// Export → import into an empty desk, in CSV (labels and keys) and xlsx: the same
 /// complaints, Chinese text byte-exact (a line break inside), the landline's leading zero, a
-/// name that looks like a formula.
+/// name that looks like a formula, and the closed cases' handling records whole. The open
+/// classified case starts at triage in the new desk, its classification kept in its
+/// `imported` event.
 #[test]
 fn an_export_imports_into_an_empty_desk_as_the_same_complaints() {
-    let (desk, _, _) = desk();
+    let desk = handled_desk();
     let before = exported(&desk);
+    assert_eq!(before.len(), 4);
     for (name, args, minutes) in [
         ("labels.csv", &["--format", "csv"][..], true),
         (
@@ -285,17 +398,54 @@ fn an_export_imports_into_an_empty_desk_as_the_same_complaints() {
             .assert()
             .success();
         let other = Desk::new();
-        other
-            .cmd()
+        let out = other
+            .as_agent(ADMIN)
             .args(["--lang", "en", "import", "--write"])
             .arg(&file)
             .assert()
             .success();
+        let said = common::stdout(&out);
+        assert!(
+            said.contains("1 open rows carry a stage or handling record"),
+            "{name}: {said}"
+        );
         let rows = |all: &[serde_json::Value]| {
             let mut rows: Vec<Vec<String>> = all.iter().map(|c| intake(c, minutes)).collect();
             rows.sort();
             rows
         };
-        assert_eq!(rows(&exported(&other)), rows(&before), "{name}");
+        let after = exported(&other);
+        assert_eq!(rows(&after), rows(&before), "{name}");
+        let records: Vec<serde_json::Value> = after
+            .iter()
+            .filter(|c| c["closed_at"].is_null())
+            .map(|c| {
+                assert!(c["scope"].is_null(), "{name}: open cases start at triage");
+                let shown = other.show(c["number"].as_str().expect("number"));
+                shown["events"][0]["detail"]["record"].clone()
+            })
+            .filter(|r| !r.is_null())
+            .collect();
+        assert_eq!(records.len(), 1, "{name}: {records:?}");
+        assert_eq!(
+            (
+                &records[0]["scope"],
+                &records[0]["severity"],
+                &records[0]["intent"]
+            ),
+            (&"in".into(), &"general".into(), &"genuine".into()),
+            "{name}"
+        );
+        assert_eq!(
+            other
+                .as_agent(ADMIN)
+                .args(["audit", "verify"])
+                .assert()
+                .get_output()
+                .status
+                .code(),
+            Some(0),
+            "{name}"
+        );
     }
 }

@@ -107,6 +107,92 @@ fn a_logbook_with_chinese_headers_is_imported_whole_and_a_second_run_adds_nothin
     assert_eq!(events(&desk), before, "nothing written the second time");
 }
 
+/// A logbook with the handling columns old ledgers keep (状态, 责任方, 处理人, 补偿, 原因, …):
+/// a closed row comes in closed with its record (a handler who is no agent here kept in the
+/// event), an open one at triage with what the file said in its event, and a bad record cell
+/// is refused naming its column.
+#[test]
+fn a_logbook_with_handling_columns_keeps_the_record_of_closed_rows() {
+    let desk = Desk::new();
+    let text = "来电时间,投诉人,联系电话,房号,类别,投诉内容,状态,责任归属,责任方,严重程度,处理人,调查情况,责任部门,处理措施,补偿金额,客户接受,处理结果,原因,经验教训,结案时间
+2026-11-03 09:05,张伟,13800138000,3栋1801,漏水,卫生间漏水,已完成,本方责任,,一般投诉,老周,防水层破损,工程部,更换防水层,２００,是,已修好,防水层老化,雨季前巡检,2026-11-05 16:30
+2026-11-04 10:00,李娜,13900139000,5栋302,漏水,外墙渗水,已结案,他方责任,开发商,,,,,,,,已转开发商,,,2026-11-06
+2026-11-05 11:00,王芳,13700137000,6栋,漏水,楼顶渗水,处理中,,,,王丽,已上楼顶查看,,,,,,,,
+";
+    let file = write(&desk, "台账.csv", text.as_bytes());
+    let out = stdout(&import(&desk, &file, &[]).success());
+    assert!(out.contains("3 new, 0 imported before, 0 refused"), "{out}");
+    assert!(out.contains("1 open rows carry"), "{out}");
+    let rows = all(&desk);
+    let zhang = rows.iter().find(|c| c["name"] == "张伟").expect("张伟");
+    assert_eq!(
+        (&zhang["stage"], &zhang["scope"], &zhang["severity"]),
+        (&"closed".into(), &"in".into(), &"general".into())
+    );
+    let shown = desk.show(zhang["number"].as_str().expect("number"));
+    let h = &shown["handling"];
+    assert_eq!(h["facts"], "防水层破损");
+    assert_eq!(h["plan"]["department"], "工程部");
+    assert_eq!(h["plan"]["compensation"], 200, "full-width digits read");
+    assert_eq!(h["reply"]["accepted"], true);
+    assert_eq!(h["summary"]["summary"], "已修好");
+    assert_eq!(h["summary"]["root_cause"], "防水层老化");
+    assert_eq!(h["summary"]["lesson"], "雨季前巡检");
+    assert_eq!(shown["events"][0]["detail"]["handler_in_file"], "老周");
+    let li = rows.iter().find(|c| c["name"] == "李娜").expect("李娜");
+    assert_eq!(
+        (&li["stage"], &li["scope"], &li["party"]),
+        (
+            &"closed_referred".into(),
+            &"out".into(),
+            &"developer".into()
+        )
+    );
+    let wang = rows.iter().find(|c| c["name"] == "王芳").expect("王芳");
+    assert_eq!(wang["stage"], "received");
+    assert!(wang["scope"].is_null(), "open rows start at triage");
+    assert_eq!(wang["handler"], "王丽", "a registered agent keeps the case");
+    let shown = desk.show(wang["number"].as_str().expect("number"));
+    assert_eq!(
+        shown["events"][0]["detail"]["record"]["handling"]["facts"],
+        "已上楼顶查看"
+    );
+    desk.cmd().args(["audit", "verify"]).assert().success();
+
+    // Bad record cells: an unknown party, a stage that contradicts the closing, an amount.
+    let other = Desk::new();
+    let text = "来电时间,投诉人,联系电话,房号,类别,投诉内容,状态,责任方,补偿金额,处理结果,结案时间
+2026-11-03 09:05,张伟,13800138000,3栋,漏水,漏水,已结案,隔壁老王,,已修好,2026-11-05
+2026-11-03 09:05,李娜,13900139000,3栋,漏水,漏水,已结案,,,,
+2026-11-03 09:05,王芳,13700137000,3栋,漏水,漏水,,,二百,已修好,2026-11-05
+";
+    let file = write(&other, "bad.csv", text.as_bytes());
+    let errors = other.path("errors.csv");
+    other
+        .cmd()
+        .args(["--lang", "zh-CN", "import"])
+        .arg(&file)
+        .arg("--errors")
+        .arg(&errors)
+        .assert()
+        .code(1);
+    assert!(all(&other).is_empty());
+    let rows = csv_rows(&std::fs::read_to_string(&errors).expect("errors file"));
+    let by_line: Vec<(&str, &str, &str)> = rows[1..]
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str(), r[2].as_str()))
+        .collect();
+    assert_eq!(
+        by_line,
+        [
+            ("2", "责任方", "隔壁老王"),
+            ("3", "状态", "已结案"),
+            ("4", "补偿金额", "二百"),
+        ]
+    );
+    assert!(rows[2][3].contains("没有结案时间"), "{:?}", rows[2]);
+}
+
 #[test]
 fn gb18030_and_big5_files_are_read_in_their_encoding() {
     let desk = Desk::new();

@@ -239,6 +239,16 @@ fn print_report(
             catalog.format("import.ignored", &[("columns", columns.join(", "))])
         )?;
     }
+    if report.open_to_triage > 0 {
+        writeln!(
+            out,
+            "{}",
+            catalog.format(
+                "import.open_to_triage",
+                &[("count", report.open_to_triage.to_string())]
+            )
+        )?;
+    }
     for line in shown {
         writeln!(out, "{line}")?;
     }

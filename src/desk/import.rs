@@ -13,21 +13,23 @@
 //! is then whole, never half. Other terminals write between any two transactions.
 
 use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Clock, Desk, intake_handler};
-use crate::domain::complaint::{Intent, ValidComplaint, validate};
-use crate::domain::handling::{Handling, Summary};
+use crate::config::Configured;
+use crate::domain::complaint::{ValidComplaint, validate};
 use crate::domain::import::{
     Closing, Columns, Field, Refusal, check_closing, digest_hex, read_row, row_digest,
 };
+use crate::domain::imported::{Handled, Vocabulary};
 use crate::domain::policy::Policy;
 use crate::domain::stage::Stage;
 use crate::error::{Error, Result};
+use crate::i18n::Lang;
 use crate::sheet::{self, Record};
 use crate::store::bulk::{BULK_BUDGET, BulkLoad};
 use crate::store::complaints::{self, NewRow};
@@ -99,6 +101,9 @@ pub struct ImportReport {
     pub ignored: Vec<String>,
     /// Rows of an earlier, interrupted import published first.
     pub finished_earlier: u64,
+    /// Open rows that carried a stage or a handling record: they start at triage, what
+    /// the file said kept in their `imported` event.
+    pub open_to_triage: u64,
 }
 
 /// How far an import has got.
@@ -110,12 +115,16 @@ pub enum ImportProgress {
     Writing { done: u64, total: u64 },
 }
 
-/// A staged row's payload: the validated intake and how it ended.
+/// A staged row's payload: the validated intake, how it ended, and the record it carries.
 #[derive(Debug, Serialize, Deserialize)]
 struct Payload {
     valid: ValidComplaint,
     closing: Option<Closing>,
     number: String,
+    #[serde(default)]
+    record: Handled,
+    #[serde(default)]
+    closed_stage: Option<Stage>,
 }
 
 impl Desk {
@@ -189,6 +198,7 @@ impl Desk {
         } else {
             sheet::size(path)?
         };
+        let words = self.vocabulary();
         let policy = &self.config.policy;
         let clock = &*self.clock;
         let store = &mut self.store;
@@ -232,7 +242,7 @@ impl Desk {
                     return Ok(());
                 };
                 report.rows += 1;
-                match check_row(&record, cols, policy, now) {
+                match check_row(&record, cols, policy, &words, now) {
                     Err(r) => {
                         report.refused += 1;
                         refused(&refusal(&record, cols, r))?;
@@ -248,6 +258,9 @@ impl Desk {
                                 error,
                             })?;
                         } else {
+                            if payload.closed_stage.is_none() && payload.record.carries() {
+                                report.open_to_triage += 1;
+                            }
                             seen.insert(digest, record.line);
                             let payload = serde_json::to_string(&payload)
                                 .map_err(|e| Error::new("error.internal").arg("detail", e))?;
@@ -289,9 +302,11 @@ impl Desk {
         let now = self.clock.now();
         let written = Cell::new(0u64);
         let left = self.store.staged_rows(id)?;
+        let agents = self.store.agents()?.into_iter().map(|a| a.name).collect();
         let load = PublishLoad {
             id,
             file,
+            agents,
             agent: &self.agent,
             policy: &self.config.policy,
             clock: &*self.clock,
@@ -345,9 +360,10 @@ fn check_row(
     record: &Record,
     cols: &Columns,
     policy: &Policy,
+    words: &Vocabulary,
     now: DateTime<Utc>,
 ) -> std::result::Result<(u128, Payload), Refusal> {
-    let row = read_row(&record.cells, cols, policy.timezone)?;
+    let row = read_row(&record.cells, cols, policy.timezone, words)?;
     let valid = validate(&row.new, policy, now).map_err(|error| Refusal {
         column: cols.column_for_error(&error),
         error,
@@ -360,6 +376,8 @@ fn check_row(
             valid,
             closing: row.closing,
             number: row.source_number,
+            record: row.record,
+            closed_stage: row.closed_stage,
         },
     ))
 }
@@ -385,6 +403,8 @@ fn refusal(record: &Record, cols: &Columns, r: Refusal) -> RowRefusal {
 struct PublishLoad<'a> {
     id: i64,
     file: &'a str,
+    /// The registered agents: a closed row's handler is kept when it names one.
+    agents: HashSet<String>,
     agent: &'a str,
     policy: &'a Policy,
     clock: &'a dyn Clock,
@@ -422,53 +442,73 @@ impl BulkLoad for PublishLoad<'_> {
         let p: Payload = serde_json::from_str(&staged.payload)
             .map_err(|e| Error::new("error.internal").arg("detail", e))?;
         let valid = &p.valid;
-        let handler = intake_handler(self.policy, self.agent);
-        let (stage, closed_at, handling) = match &p.closing {
-            Some(c) => {
-                let handling = Handling {
-                    summary: Some(Summary {
-                        summary: c.result.clone(),
-                        root_cause: String::new(),
-                        lesson: String::new(),
-                    }),
-                    ..Handling::default()
-                };
-                let json = serde_json::to_string(&handling)
-                    .map_err(|e| Error::new("error.internal").arg("detail", e))?;
-                (Stage::Closed, Some(c.at), Some(json))
-            }
-            None => (Stage::Received, None, None),
-        };
-        let day = self.policy.timezone.day(valid.received_at);
-        let number = complaints::next_number(tx, day)?;
-        let row = NewRow {
-            intake: valid,
-            scope: None,
-            party: None,
-            complaint_type: None,
-            severity: None,
-            intent: Intent::Unclear,
-            spread_risk: false,
-            explained: false,
-            stage,
-            closed_at,
-            handling: handling.as_deref(),
-            created_by: self.agent,
-            handler,
-            now: self.now,
-        };
-        let complaint_id = complaints::insert_deferred(tx, &row, &number, &mut batch.index)?;
+        let intake = intake_handler(self.policy, self.agent);
+        let record = &p.record;
         let mut detail = serde_json::json!({
             "file": self.file,
             "line": staged.line,
             "channel": valid.channel.as_str(),
             "category": valid.category,
             "apologized": valid.apologized,
-            "handler": handler,
         });
         if !p.number.is_empty() {
             detail["number"] = serde_json::Value::from(p.number.as_str());
         }
+        // The file's handler when it names a registered agent; else intake's, the file's
+        // name kept in the event.
+        let handler = if self.agents.contains(&record.handler) {
+            Some(record.handler.as_str())
+        } else {
+            if !record.handler.is_empty() {
+                detail["handler_in_file"] = serde_json::Value::from(record.handler.as_str());
+            }
+            intake
+        };
+        let row = match (p.closing.as_ref(), p.closed_stage) {
+            (Some(c), Some(stage)) => {
+                let json = serde_json::to_string(&record.handling)
+                    .map_err(|e| Error::new("error.internal").arg("detail", e))?;
+                Written {
+                    stage,
+                    at: Some(c.at),
+                    handling: Some(json),
+                    record: Some(record),
+                }
+            }
+            _ => {
+                if record.carries() {
+                    detail["record"] = serde_json::to_value(record)
+                        .map_err(|e| Error::new("error.internal").arg("detail", e))?;
+                }
+                Written {
+                    stage: Stage::Received,
+                    at: None,
+                    handling: None,
+                    record: None,
+                }
+            }
+        };
+        detail["handler"] = serde_json::Value::from(handler);
+        let day = self.policy.timezone.day(valid.received_at);
+        let number = complaints::next_number(tx, day)?;
+        let new = NewRow {
+            intake: valid,
+            scope: row.record.and_then(|r| r.scope),
+            party: row.record.and_then(|r| r.party.as_deref()),
+            complaint_type: row.record.and_then(|r| r.complaint_type.as_deref()),
+            severity: row.record.and_then(|r| r.severity.as_deref()),
+            intent: row.record.and_then(|r| r.intent).unwrap_or_default(),
+            spread_risk: row.record.is_some_and(|r| r.spread_risk),
+            explained: row.record.is_some_and(|r| r.explained),
+            stage: row.stage,
+            closed_at: row.at,
+            handling: row.handling.as_deref(),
+            created_by: self.agent,
+            handler,
+            now: self.now,
+        };
+        let complaint_id = complaints::insert_deferred(tx, &new, &number, &mut batch.index)?;
+        let stage = row.stage;
         batch.chain.append(
             tx,
             &NewEvent {
@@ -491,5 +531,60 @@ impl BulkLoad for PublishLoad<'_> {
         imports::touch(tx, self.id, self.clock.now(), 0, batch.written)?;
         self.written.set(self.written.get() + batch.written);
         Ok(())
+    }
+}
+
+/// How a staged row is written: closed with its record, or open at triage.
+struct Written<'r> {
+    stage: Stage,
+    at: Option<DateTime<Utc>>,
+    handling: Option<String>,
+    record: Option<&'r Handled>,
+}
+
+impl Desk {
+    /// The words value cells are read by: keys and labels in every interface language, and
+    /// the configured names.
+    fn vocabulary(&self) -> Vocabulary {
+        let lang = self.config.language;
+        let catalogs = self.config.catalogs();
+        let every = |key: &str| -> Vec<String> {
+            Lang::ALL
+                .iter()
+                .map(|l| catalogs.get(*l).text(key).to_string())
+                .collect()
+        };
+        let split = |template: &str, at: &str| -> (String, String) {
+            template
+                .split_once(at)
+                .map_or((template.to_string(), String::new()), |(a, b)| {
+                    (a.to_string(), b.to_string())
+                })
+        };
+        let stages: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+        Vocabulary {
+            scope: catalogs.choices("scope", &["in", "out"], lang),
+            intent: catalogs.choices("intent", &["genuine", "venting", "unclear"], lang),
+            stage: catalogs.choices("stage", &stages, lang),
+            party: self.config.choices(Configured::Party, lang),
+            types: self.config.choices(Configured::Type, lang),
+            severity: self.config.choices(Configured::Severity, lang),
+            addressee: self.config.choices(Configured::Addressee, lang),
+            yes_no: catalogs.choices("label", &["yes", "no"], lang),
+            pending: every("label.pending"),
+            approved: every("label.approved_by")
+                .iter()
+                .map(|t| split(t, "{agent}"))
+                .collect(),
+            declined: every("label.declined_by")
+                .iter()
+                .map(|t| {
+                    let (before, rest) = split(t, "{agent}");
+                    let (between, after) = split(&rest, "{note}");
+                    (before, between, after)
+                })
+                .collect(),
+            separators: every("label.list_separator"),
+        }
     }
 }

@@ -6,9 +6,11 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::domain::complaint::{Channel, NewComplaint, ValidComplaint, halfwidth};
+use crate::domain::complaint::{Channel, Intent, NewComplaint, ValidComplaint, halfwidth};
 use crate::domain::handling;
+use crate::domain::imported::{self, Handled, Parts, Vocabulary};
 use crate::domain::search::fold_char;
+use crate::domain::stage::Stage;
 use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 
@@ -46,6 +48,54 @@ pub enum Field {
     Result,
     /// When it was closed.
     ClosedAt,
+    /// In or out of scope.
+    Scope,
+    /// Responsible party.
+    Party,
+    /// Complaint type.
+    Type,
+    /// Severity.
+    Severity,
+    /// What the complainant was after.
+    Intent,
+    /// Spread risk flagged.
+    SpreadRisk,
+    /// Responsibility explained up front.
+    Explained,
+    /// Where the case stands (状态).
+    Stage,
+    /// Who handled it.
+    Handler,
+    /// The customer's real motive.
+    Motive,
+    /// Facts found.
+    Facts,
+    /// The department responsible for the remedy.
+    Department,
+    /// What was to be done.
+    Actions,
+    /// The date promised.
+    Promised,
+    /// The department confirmed the plan.
+    Confirmed,
+    /// Compensation.
+    Compensation,
+    /// Approval of the compensation.
+    Approval,
+    /// A gift offered.
+    Gift,
+    /// The customer accepted the plan.
+    Accepted,
+    /// Alternatives offered when declined.
+    Alternatives,
+    /// Note when the remedy was carried out.
+    RemedyNote,
+    /// Referrals.
+    Referrals,
+    /// Root cause.
+    RootCause,
+    /// Lesson learnt.
+    Lesson,
     /// Read past on purpose (`--map COLUMN=ignore`, or an export's column the import does
     /// not take: the stage, the version, …).
     Ignore,
@@ -53,7 +103,7 @@ pub enum Field {
 
 impl Field {
     /// Every field a column may be mapped to.
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 39] = [
         Field::Number,
         Field::ReceivedAt,
         Field::Channel,
@@ -68,6 +118,30 @@ impl Field {
         Field::ExtraCategories,
         Field::Result,
         Field::ClosedAt,
+        Field::Scope,
+        Field::Party,
+        Field::Type,
+        Field::Severity,
+        Field::Intent,
+        Field::SpreadRisk,
+        Field::Explained,
+        Field::Stage,
+        Field::Handler,
+        Field::Motive,
+        Field::Facts,
+        Field::Department,
+        Field::Actions,
+        Field::Promised,
+        Field::Confirmed,
+        Field::Compensation,
+        Field::Approval,
+        Field::Gift,
+        Field::Accepted,
+        Field::Alternatives,
+        Field::RemedyNote,
+        Field::Referrals,
+        Field::RootCause,
+        Field::Lesson,
         Field::Ignore,
     ];
 
@@ -97,6 +171,30 @@ impl Field {
             Field::ExtraCategories => "extra_categories",
             Field::Result => "result",
             Field::ClosedAt => "closed_at",
+            Field::Scope => "scope",
+            Field::Party => "party",
+            Field::Type => "type",
+            Field::Severity => "severity",
+            Field::Intent => "intent",
+            Field::SpreadRisk => "spread_risk",
+            Field::Explained => "explained",
+            Field::Stage => "stage",
+            Field::Handler => "handler",
+            Field::Motive => "motive",
+            Field::Facts => "facts",
+            Field::Department => "department",
+            Field::Actions => "actions",
+            Field::Promised => "promised",
+            Field::Confirmed => "confirmed",
+            Field::Compensation => "compensation",
+            Field::Approval => "approval",
+            Field::Gift => "gift",
+            Field::Accepted => "accepted",
+            Field::Alternatives => "alternatives",
+            Field::RemedyNote => "remedy_note",
+            Field::Referrals => "referrals",
+            Field::RootCause => "root_cause",
+            Field::Lesson => "lesson",
             Field::Ignore => "ignore",
         }
     }
@@ -219,21 +317,33 @@ impl Field {
                 "closed",
                 "closedtime",
             ],
-            // What an export writes that the import does not take (its own number and time
-            // are the desk's; the classification and handling are the importing desk's).
-            Field::Ignore => &[
-                "scope",
-                "party",
-                "type",
-                "severity",
-                "intent",
-                "spread_risk",
-                "explained",
-                "stage",
-                "version",
-                "updated_at",
-                "handler",
-            ],
+            Field::Scope => &["责任归属", "是否物业责任", "责任判定"],
+            Field::Party => &["责任方", "责任单位"],
+            Field::Type => &["投诉性质", "性质"],
+            Field::Severity => &["等级", "投诉等级", "严重程度", "紧急程度", "级别"],
+            Field::Intent => &["投诉意图", "意图"],
+            Field::SpreadRisk => &["扩散风险", "舆情风险"],
+            Field::Explained => &["已说明责任", "已事先说明"],
+            Field::Stage => &["状态", "处理状态", "进度", "处理进度", "status"],
+            Field::Handler => &["处理人", "经办人", "跟进人", "负责人", "责任人"],
+            Field::Motive => &["真实动机", "动机"],
+            Field::Facts => &["调查情况", "核查情况", "调查结果", "核实情况"],
+            Field::Department => &["责任部门", "处理部门"],
+            Field::Actions => &["处理措施", "整改措施", "解决方案"],
+            Field::Promised => &["承诺时间", "承诺日期", "承诺完成时间"],
+            Field::Confirmed => &["部门已确认"],
+            Field::Compensation => &["补偿", "补偿金额", "赔偿金额"],
+            Field::Approval => &["审批", "审批情况"],
+            Field::Gift => &["礼品", "赠品"],
+            Field::Accepted => &["客户接受", "是否接受"],
+            Field::Alternatives => &["替代方案"],
+            Field::RemedyNote => &["补救说明", "补救情况"],
+            Field::Referrals => &["转交记录", "转介记录"],
+            Field::RootCause => &["原因", "根本原因", "原因分析"],
+            Field::Lesson => &["经验教训", "教训"],
+            // What an export writes that the import does not take: the desk's own version
+            // and time of the last change.
+            Field::Ignore => &["version", "updated_at"],
         }
     }
 }
@@ -373,6 +483,10 @@ pub struct SourceRow {
     pub source_number: String,
     /// The result and the closing time, when the row has them.
     pub closing: Option<Closing>,
+    /// The classification and handling record the row carries.
+    pub record: Handled,
+    /// The stage a closed row is imported at (`None`: open, it starts at triage).
+    pub closed_stage: Option<Stage>,
 }
 
 /// How an imported complaint ended.
@@ -402,12 +516,13 @@ impl Refusal {
     }
 }
 
-/// The cells of one row read into a [`SourceRow`] (dates in `zone`); a cell no field can
-/// take is refused, naming its column.
+/// The cells of one row read into a [`SourceRow`] (dates in `zone`, values by `words`);
+/// a cell no field can take is refused, naming its column.
 pub fn read_row(
     cells: &[String],
     columns: &Columns,
     zone: Zone,
+    words: &Vocabulary,
 ) -> std::result::Result<SourceRow, Refusal> {
     let mut new = NewComplaint {
         channel: columns.channel_assumed.then_some(Channel::Phone),
@@ -416,21 +531,28 @@ pub fn read_row(
     let mut source_number = String::new();
     let mut result = String::new();
     let mut closed_at = None;
+    let mut record = Handled::default();
+    let mut parts = Parts::default();
+    let mut summary = handling::Summary {
+        summary: String::new(),
+        root_cause: String::new(),
+        lesson: String::new(),
+    };
     for (i, field) in columns.fields.iter().enumerate() {
         let cell = unguard(cells.get(i).map_or("", String::as_str));
+        let at = |e: Error| Refusal::at(i, e);
+        let text = |key: &'static str| handling::text(cell, key, false).map_err(at);
+        let flag = || words.flag(cell).map_err(at);
         match field {
             Field::Number => source_number = cell.trim().to_string(),
             Field::ReceivedAt if !cell.trim().is_empty() => {
-                new.received_at = Some(sheet_time(cell, zone).map_err(|e| Refusal::at(i, e))?);
+                new.received_at = Some(sheet_time(cell, zone).map_err(at)?);
             }
             Field::Channel => {
                 new.channel = Some(channel(cell).ok_or_else(|| {
-                    Refusal::at(
-                        i,
-                        Error::new("import.bad_channel")
-                            .arg("value", cell.trim())
-                            .arg("known", CHANNEL_WORDS.map(|(w, _)| w).join(", ")),
-                    )
+                    at(Error::new("import.bad_channel")
+                        .arg("value", cell.trim())
+                        .arg("known", CHANNEL_WORDS.map(|(w, _)| w).join(", ")))
                 })?);
             }
             Field::Name => new.name = cell.to_string(),
@@ -440,14 +562,14 @@ pub fn read_row(
             Field::Description => new.description = cell.to_string(),
             Field::Outcome => new.outcome = cell.to_string(),
             Field::Apologized => {
-                new.apologized = yes_no(cell).ok_or_else(|| {
-                    Refusal::at(i, Error::new("import.bad_flag").arg("value", cell.trim()))
-                })?;
+                new.apologized = yes_no(cell)
+                    .or_else(|| words.flag(cell).ok().flatten())
+                    .ok_or_else(|| at(Error::new("import.bad_flag").arg("value", cell.trim())))?;
             }
             Field::Site => new.site = cell.to_string(),
             Field::ExtraCategories => {
                 new.extra_categories = cell
-                    .split([';', '；', ','])
+                    .split([';', '；', ',', '、'])
                     .map(str::trim)
                     .filter(|t| !t.is_empty())
                     .map(String::from)
@@ -455,11 +577,57 @@ pub fn read_row(
             }
             Field::Result => result = cell.to_string(),
             Field::ClosedAt if !cell.trim().is_empty() => {
-                closed_at = Some((i, sheet_time(cell, zone).map_err(|e| Refusal::at(i, e))?));
+                closed_at = Some((i, sheet_time(cell, zone).map_err(at)?));
             }
-            Field::ReceivedAt | Field::ClosedAt | Field::Ignore => {}
+            Field::Scope => {
+                record.scope = words.scope(cell).map_err(at)?;
+            }
+            Field::Party => record.party = words.choice("party", cell).map_err(at)?,
+            Field::Type => record.complaint_type = words.choice("type", cell).map_err(at)?,
+            Field::Severity => record.severity = words.choice("severity", cell).map_err(at)?,
+            Field::Intent => {
+                record.intent = words
+                    .choice("intent", cell)
+                    .map_err(at)?
+                    .and_then(|k| Intent::parse(&k));
+            }
+            Field::SpreadRisk => record.spread_risk = flag()?.unwrap_or(false),
+            Field::Explained => record.explained = flag()?.unwrap_or(false),
+            Field::Stage => record.stage = words.stage(cell).map_err(at)?,
+            Field::Handler => record.handler = text("handler")?,
+            Field::Motive => record.handling.motive = text("motive")?,
+            Field::Facts => record.handling.facts = text("facts")?,
+            Field::Department => parts.department = text("department")?,
+            Field::Actions => parts.actions = text("actions")?,
+            Field::Promised if !cell.trim().is_empty() => {
+                parts.promised = Some(sheet_time(cell, zone).map_err(at)?);
+            }
+            Field::Confirmed => parts.confirmed = flag()?,
+            Field::Compensation if !cell.trim().is_empty() => {
+                let amount = halfwidth_digits(cell);
+                parts.compensation =
+                    Some(amount.parse().map_err(|_| {
+                        at(Error::new("import.bad_amount").arg("value", cell.trim()))
+                    })?);
+            }
+            Field::Approval => parts.approval = words.approval(cell).map_err(at)?,
+            Field::Gift => parts.gift = text("gift")?,
+            Field::Accepted => parts.accepted = flag()?,
+            Field::Alternatives => parts.alternatives = text("alternatives")?,
+            Field::RemedyNote => record.handling.remedy_note = text("remedy_note")?,
+            Field::Referrals => {
+                record.handling.referrals = words.referrals(cell, zone).map_err(at)?;
+            }
+            Field::RootCause => summary.root_cause = text("root_cause")?,
+            Field::Lesson => summary.lesson = text("lesson")?,
+            Field::ReceivedAt
+            | Field::ClosedAt
+            | Field::Promised
+            | Field::Compensation
+            | Field::Ignore => {}
         }
     }
+    parts.into_handling(&mut record.handling);
     let closing = match closed_at {
         None if result.trim().is_empty() => None,
         None => {
@@ -475,11 +643,33 @@ pub fn read_row(
             Some(Closing { at, result })
         }
     };
+    if let Some(c) = &closing {
+        summary.summary = c.result.clone();
+    }
+    if closing.is_some() || !summary.root_cause.is_empty() || !summary.lesson.is_empty() {
+        record.handling.summary = Some(summary);
+    }
+    let closed_stage =
+        imported::check(&mut record, closing.is_some()).map_err(|error| Refusal {
+            column: columns.column_for_error(&error),
+            error,
+        })?;
     Ok(SourceRow {
         new,
         source_number,
         closing,
+        record,
+        closed_stage,
     })
+}
+
+/// Full-width digits and separators made half-width, thousands separators dropped.
+fn halfwidth_digits(cell: &str) -> String {
+    cell.trim()
+        .chars()
+        .map(halfwidth)
+        .filter(|c| !matches!(c, ',' | ' '))
+        .collect()
 }
 
 /// Checks a validated row's closing against its receipt and `now` (a complaint is closed
@@ -548,7 +738,7 @@ fn channel(cell: &str) -> Option<Channel> {
 }
 
 /// A yes/no cell: empty is no.
-fn yes_no(cell: &str) -> Option<bool> {
+pub(crate) fn yes_no(cell: &str) -> Option<bool> {
     match normalise_header(cell).as_str() {
         "" | "否" | "no" | "n" | "false" | "0" | "未" | "无" => Some(false),
         "是" | "yes" | "y" | "true" | "1" | "已" | "有" | "✓" | "√" => Some(true),
@@ -744,12 +934,16 @@ mod tests {
                 "Description",
                 "Channel",
                 "Stage",
+                "Version",
+                "处理人",
             ]),
             &[],
             &[],
         )
         .expect("resolve");
-        assert_eq!(cols.fields[6], Field::Ignore);
+        assert_eq!(cols.fields[6], Field::Stage);
+        assert_eq!(cols.fields[7], Field::Ignore);
+        assert_eq!(cols.fields[8], Field::Handler);
         assert!(!cols.channel_assumed);
     }
 
@@ -803,18 +997,18 @@ mod tests {
             "2026-11-30",
             "是",
         ]);
-        let row = read_row(&cells, &cols, zone()).expect("row");
+        let row = read_row(&cells, &cols, zone(), &Vocabulary::default()).expect("row");
         assert_eq!(row.new.channel, Some(Channel::Chat));
         assert_eq!(row.new.name, "=1+1");
         assert!(row.new.apologized);
         assert_eq!(row.closing.expect("closed").result, "已修好");
         let mut cells = cells;
         cells[7] = String::new();
-        let refusal = read_row(&cells, &cols, zone()).expect_err("no date");
+        let refusal = read_row(&cells, &cols, zone(), &Vocabulary::default()).expect_err("no date");
         assert_eq!(refusal.error.key, "import.result_without_close");
         assert_eq!(refusal.column, Some(6));
         cells[0] = "传真".into();
-        let refusal = read_row(&cells, &cols, zone()).expect_err("channel");
+        let refusal = read_row(&cells, &cols, zone(), &Vocabulary::default()).expect_err("channel");
         assert_eq!(
             (refusal.column, refusal.error.key),
             (Some(0), "import.bad_channel")

@@ -5,6 +5,7 @@ pub mod care;
 pub mod complaint;
 pub mod handling;
 pub mod import;
+pub mod imported;
 pub mod names;
 pub mod number;
 pub mod policy;
