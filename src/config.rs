@@ -730,6 +730,7 @@ fn assemble(
             care_plans: s.care_plans.or(base.care_plans).unwrap_or_default(),
             report: s.report.or(base.report).unwrap_or_default(),
             site_index: Default::default(),
+            category_index: Default::default(),
         },
         wording,
         catalogs: Catalogs::shipped(),

@@ -18,6 +18,7 @@ use crate::store::bulk::{BULK_BUDGET, BulkLoad, BulkWriter};
 use crate::store::complaints::{self, NewRow};
 use crate::store::events::{self, SealedDetail, SealedEvent};
 use crate::store::followups;
+use crate::store::search;
 
 /// Cases per message from the generating thread to the writing one.
 const CHUNK: u64 = 500;
@@ -138,11 +139,12 @@ struct DemoLoad<'a> {
     zone: Zone,
 }
 
-/// What one transaction of the demo keeps in memory: the end of the chain and the day
-/// counters it has used.
+/// What one transaction of the demo keeps in memory: the end of the chain, the day
+/// counters it has used, and the search index rows written together at its end.
 struct DemoBatch {
     chain: events::Chain,
     counters: HashMap<String, i64>,
+    index: search::Deferred,
 }
 
 impl BulkLoad for DemoLoad<'_> {
@@ -153,6 +155,7 @@ impl BulkLoad for DemoLoad<'_> {
         Ok(DemoBatch {
             chain: events::Chain::at_head(tx)?,
             counters: HashMap::new(),
+            index: search::Deferred::default(),
         })
     }
 
@@ -194,7 +197,7 @@ impl BulkLoad for DemoLoad<'_> {
             }),
             now: case.intake.received_at,
         };
-        let id = complaints::insert(tx, &row, &number)?;
+        let id = complaints::insert_deferred(tx, &row, &number, &mut batch.index)?;
         for call in &case.calls {
             followups::insert_callback(
                 tx,
@@ -225,7 +228,8 @@ impl BulkLoad for DemoLoad<'_> {
         Ok(())
     }
 
-    fn end(&mut self, tx: &Db<'_>, batch: DemoBatch) -> Result<()> {
+    fn end(&mut self, tx: &Db<'_>, mut batch: DemoBatch) -> Result<()> {
+        batch.index.write(tx)?;
         for (day, last) in batch.counters {
             complaints::set_day_counter(tx, &day, last)?;
         }

@@ -262,8 +262,13 @@ impl Desk {
                                 report.open_to_triage += 1;
                             }
                             seen.insert(digest, record.line);
-                            let payload = serde_json::to_string(&payload)
-                                .map_err(|e| Error::new("error.internal").arg("detail", e))?;
+                            // A dry run stages nothing: only the digest is counted.
+                            let payload = if id.is_some() {
+                                serde_json::to_string(&payload)
+                                    .map_err(|e| Error::new("error.internal").arg("detail", e))?
+                            } else {
+                                String::new()
+                            };
                             pending.push(Staged {
                                 line: i64::try_from(record.line).unwrap_or(i64::MAX),
                                 row_hash: digest_hex(digest),
@@ -585,6 +590,8 @@ impl Desk {
                 })
                 .collect(),
             separators: every("label.list_separator"),
+            ..Vocabulary::default()
         }
+        .ready()
     }
 }

@@ -6,6 +6,8 @@
 //! where the desk's own moves owe its calls and revisits: what the file said of its stage
 //! and handling is kept in its `imported` event, never lost.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -45,6 +47,9 @@ pub struct Vocabulary {
     pub declined: Vec<(String, String, String)>,
     /// What separates the items of a list cell, per language.
     pub separators: Vec<String>,
+    /// Per kind, the key of each folded key, name or logbook word (`None`: it names two),
+    /// made by [`Vocabulary::ready`] so a cell is folded once and looked up.
+    pub(crate) index: HashMap<&'static str, HashMap<String, Option<String>>>,
 }
 
 /// Words logbooks use for a stage: a closed case, or one still open (read as untriaged).
@@ -184,39 +189,82 @@ impl Parts {
 }
 
 impl Vocabulary {
-    /// A configured or catalog-named value: its key, by key or any name; empty is none.
-    pub fn choice(&self, field: &'static str, cell: &str) -> Result<Option<String>> {
+    /// The kinds of value looked up by name.
+    const KINDS: [&'static str; 7] = [
+        "scope", "intent", "stage", "party", "type", "severity", "flag",
+    ];
+
+    fn choices(&self, kind: &str) -> &[Choice] {
+        match kind {
+            "scope" => &self.scope,
+            "intent" => &self.intent,
+            "stage" => &self.stage,
+            "party" => &self.party,
+            "type" => &self.types,
+            "severity" => &self.severity,
+            "flag" => &self.yes_no,
+            _ => &[],
+        }
+    }
+
+    /// The vocabulary with its lookup made: every key and name folded once, and the
+    /// logbooks' words for stages and scopes (which win over a name they share).
+    pub fn ready(mut self) -> Vocabulary {
+        let mut index = HashMap::new();
+        for kind in Vocabulary::KINDS {
+            let mut map: HashMap<String, Option<String>> = HashMap::new();
+            for c in self.choices(kind) {
+                let mut names: Vec<String> = std::iter::once(&c.key)
+                    .chain(&c.names)
+                    .map(|n| fold(n.trim()))
+                    .filter(|n| !n.is_empty())
+                    .collect();
+                names.sort();
+                names.dedup();
+                for name in names {
+                    map.entry(name)
+                        .and_modify(|k| {
+                            if k.as_deref() != Some(c.key.as_str()) {
+                                *k = None;
+                            }
+                        })
+                        .or_insert_with(|| Some(c.key.clone()));
+                }
+            }
+            let words: Vec<(&str, &str)> = match kind {
+                "stage" => STAGE_WORDS.iter().map(|(w, s)| (*w, s.as_str())).collect(),
+                "scope" => SCOPE_WORDS.iter().map(|(w, s)| (*w, s.as_str())).collect(),
+                _ => Vec::new(),
+            };
+            for (word, key) in words {
+                map.insert(fold(word), Some(key.to_string()));
+            }
+            index.insert(kind, map);
+        }
+        self.index = index;
+        self
+    }
+
+    /// A value named by key or any name: its key; empty is none. Unknown or ambiguous text
+    /// is refused by [`names::resolve`]'s rule.
+    pub fn choice(&self, kind: &'static str, cell: &str) -> Result<Option<String>> {
         let t = cell.trim();
         if t.is_empty() {
             return Ok(None);
         }
-        let choices = match field {
-            "scope" => self.scope.as_slice(),
-            "intent" => &self.intent,
-            "party" => &self.party,
-            "type" => &self.types,
-            "severity" => &self.severity,
-            "stage" => &self.stage,
-            _ => &[],
-        };
-        names::resolve(field, t, choices).map(|k| Some(k.to_string()))
+        match self.index.get(kind).and_then(|m| m.get(&fold(t))) {
+            Some(Some(key)) => Ok(Some(key.clone())),
+            _ => names::resolve(kind, t, self.choices(kind)).map(|k| Some(k.to_string())),
+        }
     }
 
     /// A scope: by key, label or a logbook's word; empty is none.
     pub fn scope(&self, cell: &str) -> Result<Option<Scope>> {
-        let t = fold(cell.trim());
-        if let Some((_, s)) = SCOPE_WORDS.iter().find(|(w, _)| fold(w) == t) {
-            return Ok(Some(*s));
-        }
         Ok(self.choice("scope", cell)?.and_then(|k| Scope::parse(&k)))
     }
 
     /// A stage: by key, label or a logbook's word; empty is none.
     pub fn stage(&self, cell: &str) -> Result<Option<Stage>> {
-        let t = fold(cell.trim());
-        if let Some((_, s)) = STAGE_WORDS.iter().find(|(w, _)| fold(w) == t) {
-            return Ok(Some(*s));
-        }
         Ok(self.choice("stage", cell)?.and_then(|k| Stage::parse(&k)))
     }
 
@@ -228,11 +276,10 @@ impl Vocabulary {
         if let Some(b) = super::import::yes_no(cell) {
             return Ok(Some(b));
         }
-        let bad = || Error::new("import.bad_flag").arg("value", cell.trim());
-        match names::resolve("flag", cell, &self.yes_no) {
-            Ok("yes") => Ok(Some(true)),
-            Ok("no") => Ok(Some(false)),
-            _ => Err(bad()),
+        match self.choice("flag", cell) {
+            Ok(Some(k)) if k == "yes" => Ok(Some(true)),
+            Ok(Some(k)) if k == "no" => Ok(Some(false)),
+            _ => Err(Error::new("import.bad_flag").arg("value", cell.trim())),
         }
     }
 
@@ -280,6 +327,9 @@ impl Vocabulary {
     /// The referrals of a list cell: each `time addressee note`, the time as the export
     /// writes it (local minutes or RFC 3339), the addressee by key or name.
     pub fn referrals(&self, cell: &str, zone: Zone) -> Result<Vec<Referral>> {
+        if cell.trim().is_empty() {
+            return Ok(Vec::new());
+        }
         let mut items: Vec<&str> = vec![cell];
         for sep in self
             .separators
@@ -423,6 +473,7 @@ mod tests {
             separators: vec!["、".into(), ", ".into()],
             ..Vocabulary::default()
         }
+        .ready()
     }
 
     fn zone() -> Zone {

@@ -35,7 +35,7 @@ impl Choice {
 
 /// `text` as names are compared: trimmed, English case-insensitive, full-width and
 /// Traditional characters as their half-width and Simplified forms.
-fn folded(text: &str) -> String {
+pub fn folded(text: &str) -> String {
     fold(text.trim())
 }
 

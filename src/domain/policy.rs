@@ -2,6 +2,7 @@
 //! severities, business hours, revisit plans, roles, keyword rules and follow-up. Pure
 //! data; `Config` embeds a [`Policy`] as the sections of its file.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::agent::Permission;
 use crate::domain::complaint::Scope;
-use crate::domain::names::same;
+use crate::domain::names::folded;
 use crate::domain::sites::SiteIndex;
 use crate::domain::zone::Zone;
 
@@ -57,6 +58,21 @@ pub struct Policy {
     /// not changed once the policy is loaded).
     #[serde(skip)]
     pub site_index: SiteCache,
+    /// The categories by folded key and name, made at the first need (like the sites).
+    #[serde(skip)]
+    pub category_index: CategoryCache,
+}
+
+/// Each category's key and names folded ([`crate::domain::names`]'s rule) to its place in
+/// the list, the first category holding a name winning; derived data, so it takes no part
+/// in comparing policies.
+#[derive(Debug, Clone, Default)]
+pub struct CategoryCache(OnceLock<HashMap<String, usize>>);
+
+impl PartialEq for CategoryCache {
+    fn eq(&self, _: &CategoryCache) -> bool {
+        true
+    }
 }
 
 /// The policy's [`SiteIndex`], made once; derived data, so it takes no part in comparing
@@ -162,12 +178,21 @@ impl Policy {
     /// Category by key, or by its Chinese name (in either script) or English name
     /// (case-insensitive): [`crate::domain::names`]'s rule.
     pub fn find_category(&self, text: &str) -> Option<&Category> {
-        self.categories.iter().find(|c| {
-            [Some(&c.key), Some(&c.en), Some(&c.zh), c.zh_tw.as_ref()]
-                .into_iter()
-                .flatten()
-                .any(|name| same(text, name))
-        })
+        let index = self.category_index.0.get_or_init(|| {
+            let mut index = HashMap::new();
+            for (i, c) in self.categories.iter().enumerate() {
+                for name in [Some(&c.key), Some(&c.en), Some(&c.zh), c.zh_tw.as_ref()]
+                    .into_iter()
+                    .flatten()
+                {
+                    index.entry(folded(name)).or_insert(i);
+                }
+            }
+            index
+        });
+        index
+            .get(&folded(text))
+            .and_then(|i| self.categories.get(*i))
     }
 
     /// Site by key, or by a name in any script ([`crate::domain::names`]'s rule).
