@@ -1645,6 +1645,71 @@ const F7: &str = "\x1b[18~";
 
 /// F7 shows the figures a moment after the frame; Enter on the first bar of the category
 /// breakdown opens the cases pane with that category's cases of the period.
+/// `import FILE` on a terminal is a dry run: the counts and the first refusals, the notice
+/// that nothing was written, a progress bar that is cleared; the desk is unchanged. The
+/// same file with `--write` goes in, its Chinese text byte-exact.
+#[test]
+fn import_on_a_terminal_is_a_dry_run_until_told_to_write() {
+    let home = Home::desk_home();
+    let file = home.path().join("台账.csv");
+    std::fs::write(
+        &file,
+        "来电时间,投诉人,联系电话,房号,类别,投诉内容,处理结果,结案时间
+2026-11-03 09:05,张伟,02155556666,3栋2单元1801,漏水,卫生间天花板漏水,已更换防水层,2026-11-05 16:30
+2026-11-04 10:00,李娜,13900139000,5栋302,噪音扰民,楼上装修太吵,,
+2026-11-05 11:00,王芳,1234,6栋,漏水,楼顶渗水,,
+",
+    )
+    .expect("write the logbook");
+    let mut args = home.desk_args();
+    args.extend(["import".into(), file.clone().into()]);
+    let mut tty = Tty::start(&home, &args, &[]);
+    let screen = tty.wait_for_all(&["共 3 行", "被拒 1", "试运行：未写入任何数据"]);
+    assert!(screen.contains("第 4 行"), "the refusal is shown: {screen}");
+    let status = tty.wait_exit();
+    assert_eq!(status.exit_code(), 0, "a dry run succeeds: {status}");
+    let count = |home: &Home| {
+        Store::open(&home.db())
+            .expect("open the database")
+            .complaint_count()
+            .expect("count")
+    };
+    assert_eq!(count(&home), 0, "nothing written");
+    args.extend(["--write".into(), "--skip-invalid".into()]);
+    let mut tty = Tty::start(&home, &args, &[]);
+    tty.wait_for("已导入 2 条投诉");
+    assert_eq!(tty.wait_exit().exit_code(), 0);
+    assert_eq!(count(&home), 2);
+    let stored = Store::open(&home.db())
+        .expect("open the database")
+        .complaint_by_number(&first_number(&home))
+        .expect("read")
+        .expect("the complaint is there");
+    assert!(
+        ["卫生间天花板漏水", "楼上装修太吵"].contains(&stored.description.as_str()),
+        "{}",
+        stored.description
+    );
+}
+
+/// The number of the first complaint listed by `list --format json`.
+fn first_number(home: &Home) -> String {
+    let out = common::spawn(
+        std::process::Command::new(BIN)
+            .env_clear()
+            .envs(home.envs())
+            .current_dir(home.path())
+            .args(home.desk_args())
+            .args(["list", "--queue", "all", "--format", "json"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )
+    .output();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("list prints JSON");
+    json[0]["number"].as_str().expect("a number").to_string()
+}
+
 #[test]
 fn the_dashboard_counts_and_a_bar_opens_its_cases() {
     let home = Home::desk_home();
