@@ -7,13 +7,14 @@
 //! removed, so nothing was ever visible. Once every row is staged, one short transaction
 //! marks the import `publishing`: that is its commit point. Its rows then become complaints
 //! through a [`BulkWriter`] (about a quarter of a second per transaction), each with its
-//! `imported` event, and leave the stage in the same transaction. A process killed before
-//! the commit point leaves nothing visible (its staged rows are removed by the next
-//! import); killed after it, the next import finishes the publishing first — the import
-//! is then whole, never half. Other terminals write between any two transactions.
+//! `imported` event, read ahead a chunk at a time and taken off the stage in the
+//! transaction that publishes them. A process killed before the commit point leaves
+//! nothing visible (its staged rows are removed by the next import); killed after it, the
+//! next import finishes the publishing first — the import is then whole, never half.
+//! Other terminals write between any two transactions.
 
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
@@ -41,6 +42,9 @@ use crate::text::sanitize_path;
 
 /// Rows staged per transaction.
 const STAGE_CHUNK: usize = 2_000;
+
+/// Staged rows read ahead at a time while publishing.
+const READ_AHEAD: i64 = 500;
 
 /// How long an unfinished import must have been left alone before another import takes it
 /// as abandoned (staging) or finishes it (publishing); its own process touches it several
@@ -311,6 +315,8 @@ impl Desk {
         let load = PublishLoad {
             id,
             file,
+            ahead: VecDeque::new(),
+            read_through: 0,
             agents,
             agent: &self.agent,
             policy: &self.config.policy,
@@ -404,10 +410,15 @@ fn refusal(record: &Record, cols: &Columns, r: Refusal) -> RowRefusal {
 }
 
 /// Staged rows published as complaints, each with its `imported` event and its digest, in
-/// the bulk writer's transactions: each item takes the next staged row off the stage.
+/// the bulk writer's transactions: each item publishes the next staged row, and each
+/// transaction takes the rows it published off the stage as it commits.
 struct PublishLoad<'a> {
     id: i64,
     file: &'a str,
+    /// Staged rows read ahead, a chunk at a time, still on the stage.
+    ahead: VecDeque<Staged>,
+    /// The last line read ahead.
+    read_through: i64,
     /// The registered agents: a closed row's handler is kept when it names one.
     agents: HashSet<String>,
     agent: &'a str,
@@ -417,11 +428,13 @@ struct PublishLoad<'a> {
     written: &'a Cell<u64>,
 }
 
-/// What one publishing transaction keeps: the chain's end and the rows written in it.
+/// What one publishing transaction keeps: the chain's end, the rows written in it, and the
+/// last line it took (the stage up to it is cleared as it commits).
 struct PublishBatch {
     chain: Chain,
     index: search::Deferred,
     written: u64,
+    through: Option<i64>,
 }
 
 impl BulkLoad for PublishLoad<'_> {
@@ -433,13 +446,26 @@ impl BulkLoad for PublishLoad<'_> {
             chain: Chain::at_head(tx)?,
             index: search::Deferred::default(),
             written: 0,
+            through: None,
         })
     }
 
     fn write(&mut self, tx: &Db<'_>, batch: &mut PublishBatch, _: &()) -> Result<()> {
-        let Some(staged) = imports::take_staged(tx, self.id)? else {
+        if self.ahead.is_empty() {
+            self.ahead.extend(imports::staged_after(
+                tx,
+                self.id,
+                self.read_through,
+                READ_AHEAD,
+            )?);
+            if let Some(last) = self.ahead.back() {
+                self.read_through = last.line;
+            }
+        }
+        let Some(staged) = self.ahead.pop_front() else {
             return Ok(());
         };
+        batch.through = Some(staged.line);
         // Published meanwhile by another import of the same rows.
         if imports::is_imported(tx, &staged.row_hash)? {
             return Ok(());
@@ -533,6 +559,9 @@ impl BulkLoad for PublishLoad<'_> {
 
     fn end(&mut self, tx: &Db<'_>, mut batch: PublishBatch) -> Result<()> {
         batch.index.write(tx)?;
+        if let Some(through) = batch.through {
+            imports::unstage(tx, self.id, through)?;
+        }
         imports::touch(tx, self.id, self.clock.now(), 0, batch.written)?;
         self.written.set(self.written.get() + batch.written);
         Ok(())

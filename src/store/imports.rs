@@ -211,29 +211,30 @@ pub fn touch(
     Ok(())
 }
 
-/// Takes the first staged row of import `id` off the stage, if any is left.
-pub fn take_staged(tx: &Db<'_>, id: i64) -> Result<Option<Staged>> {
-    let row = tx
-        .row(
-            "SELECT line, row_hash, payload FROM import_staged WHERE import_id = ?1
-             ORDER BY line LIMIT 1",
-            args![id],
-            |r| {
-                Ok(Staged {
-                    line: r.get(0)?,
-                    row_hash: r.get(1)?,
-                    payload: r.get(2)?,
-                })
-            },
-        )
-        .optional()?;
-    if let Some(s) = &row {
-        tx.execute(
-            "DELETE FROM import_staged WHERE import_id = ?1 AND line = ?2",
-            args![id, s.line],
-        )?;
-    }
-    Ok(row)
+/// The next `limit` staged rows of import `id` after line `after`, in line order; they stay
+/// on the stage until [`unstage`] takes them off in the transaction that publishes them.
+pub fn staged_after(tx: &Db<'_>, id: i64, after: i64, limit: i64) -> sql::Result<Vec<Staged>> {
+    tx.rows(
+        "SELECT line, row_hash, payload FROM import_staged
+         WHERE import_id = ?1 AND line > ?2 ORDER BY line LIMIT ?3",
+        args![id, after, limit],
+        |r| {
+            Ok(Staged {
+                line: r.get(0)?,
+                row_hash: r.get(1)?,
+                payload: r.get(2)?,
+            })
+        },
+    )
+}
+
+/// Takes the staged rows of import `id` up to line `through` off the stage.
+pub fn unstage(tx: &Db<'_>, id: i64, through: i64) -> sql::Result<()> {
+    tx.execute(
+        "DELETE FROM import_staged WHERE import_id = ?1 AND line <= ?2",
+        args![id, through],
+    )?;
+    Ok(())
 }
 
 /// Whether a source row with digest `row_hash` was imported already.
