@@ -2629,20 +2629,10 @@ fn a_configured_time_zone_wins_over_the_machines() {
 /// A complaint waiting on the developer (stage "Waiting on party").
 fn waiting_on_the_developer(desk: &Desk) -> String {
     let n = desk.add(&leak());
-    for args in [
-        &[
-            "classify",
-            "--scope",
-            "out",
-            "--party",
-            "developer",
-            "--severity",
-            "general",
-            "--explained",
-        ][..],
-        &["refer", "--to", "developer"],
-        &["wait", "--on", "third-party"],
-    ] {
+    for args in common::REFER_TO_DEVELOPER
+        .into_iter()
+        .chain([&["wait", "--on", "third-party"][..]])
+    {
         desk.case(&n, args).success();
     }
     n

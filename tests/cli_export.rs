@@ -345,26 +345,10 @@ fn handled_desk() -> Desk {
         desk.case(&n, args).success();
     }
     let out = desk.add(&leak());
-    for args in [
-        &[
-            "classify",
-            "--scope",
-            "out",
-            "--party",
-            "developer",
-            "--severity",
-            "general",
-            "--explained",
-        ][..],
-        &[
-            "refer",
-            "--to",
-            "developer",
-            "--note",
-            "已转开发商售后，王经理",
-        ],
-        &["close", "--referred"],
-    ] {
+    for args in common::REFER_TO_DEVELOPER
+        .into_iter()
+        .chain([&["close", "--referred"][..]])
+    {
         desk.case(&out, args).success();
     }
     desk

@@ -200,13 +200,18 @@ impl Home {
     /// `complaint-desk --db <db> --agent 王丽 show <number> --format json` (the phone
     /// masked), outside any terminal.
     fn show_json(&self, number: &str) -> serde_json::Value {
+        self.json(&["show", number, "--format", "json"])
+    }
+
+    /// `complaint-desk --db <db> --agent 王丽 <args>` outside any terminal: its JSON output.
+    fn json(&self, args: &[&str]) -> serde_json::Value {
         let out = common::spawn(
             std::process::Command::new(BIN)
                 .env_clear()
                 .envs(self.envs())
                 .current_dir(self.path())
                 .args(self.desk_args())
-                .args(["show", number, "--format", "json"])
+                .args(args)
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped()),
@@ -214,11 +219,11 @@ impl Home {
         .output();
         assert!(
             out.status.success(),
-            "show {number} failed ({}): {}",
+            "{args:?} failed ({}): {}",
             out.status,
             String::from_utf8_lossy(&out.stderr)
         );
-        serde_json::from_slice(&out.stdout).expect("show prints JSON")
+        serde_json::from_slice(&out.stdout).expect("JSON on stdout")
     }
 
     /// The agent's draft as kept in the database, if any. Read only, though the connection
@@ -1682,7 +1687,11 @@ fn import_on_a_terminal_is_a_dry_run_until_told_to_write() {
     assert_eq!(count(&home), 2);
     let stored = Store::open(&home.db())
         .expect("open the database")
-        .complaint_by_number(&first_number(&home))
+        .complaint_by_number(
+            home.json(&["list", "--queue", "all", "--format", "json"])[0]["number"]
+                .as_str()
+                .expect("a number"),
+        )
         .expect("read")
         .expect("the complaint is there");
     assert!(
@@ -1690,24 +1699,6 @@ fn import_on_a_terminal_is_a_dry_run_until_told_to_write() {
         "{}",
         stored.description
     );
-}
-
-/// The number of the first complaint listed by `list --format json`.
-fn first_number(home: &Home) -> String {
-    let out = common::spawn(
-        std::process::Command::new(BIN)
-            .env_clear()
-            .envs(home.envs())
-            .current_dir(home.path())
-            .args(home.desk_args())
-            .args(["list", "--queue", "all", "--format", "json"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-    )
-    .output();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("list prints JSON");
-    json[0]["number"].as_str().expect("a number").to_string()
 }
 
 #[test]

@@ -19,6 +19,14 @@ A-002,2026-11-04 10:00,微信,'=1+1,13800138000,5栋1单元302,噪音扰民,\"�
 A-003,2026年11月6日,来访,李娜,13900139000,6栋,电梯故障,电梯困人,,,
 ";
 
+/// (line, column, value) of each row of an errors file after its header.
+fn lines_columns_values(rows: &[Vec<String>]) -> Vec<(&str, &str, &str)> {
+    rows[1..]
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str(), r[2].as_str()))
+        .collect()
+}
+
 fn write(desk: &Desk, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let path = desk.path(name);
     std::fs::write(&path, bytes).expect("write the file");
@@ -178,10 +186,7 @@ fn a_logbook_with_handling_columns_keeps_the_record_of_closed_rows() {
         .code(1);
     assert!(all(&other).is_empty());
     let rows = csv_rows(&std::fs::read_to_string(&errors).expect("errors file"));
-    let by_line: Vec<(&str, &str, &str)> = rows[1..]
-        .iter()
-        .map(|r| (r[0].as_str(), r[1].as_str(), r[2].as_str()))
-        .collect();
+    let by_line = lines_columns_values(&rows);
     assert_eq!(
         by_line,
         [
@@ -303,10 +308,7 @@ fn seeded_bad_rows_are_listed_in_the_errors_file_and_nothing_is_written() {
     assert_eq!(events(&desk), before);
     let rows = csv_rows(&std::fs::read_to_string(&errors).expect("errors file"));
     assert_eq!(rows[0], ["行号", "列", "内容", "原因"]);
-    let by_line: Vec<(&str, &str, &str)> = rows[1..]
-        .iter()
-        .map(|r| (r[0].as_str(), r[1].as_str(), r[2].as_str()))
-        .collect();
+    let by_line = lines_columns_values(&rows);
     assert_eq!(
         by_line,
         [

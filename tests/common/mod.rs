@@ -465,3 +465,19 @@ pub fn schema_6_file(db: &Path) -> rusqlite::Connection {
     }
     conn
 }
+
+/// The moves that refer an out-of-scope leak to the developer (classify with the party
+/// explained up front, then refer): a case at stage "Referred".
+pub const REFER_TO_DEVELOPER: [&[&str]; 2] = [
+    &[
+        "classify",
+        "--scope",
+        "out",
+        "--party",
+        "developer",
+        "--severity",
+        "general",
+        "--explained",
+    ],
+    &["refer", "--to", "developer"],
+];
