@@ -1,5 +1,5 @@
-//! Core benchmarks: queue pages, case files, intake, a move, the report and opening the
-//! store.
+//! Core benchmarks: queue pages, case files, intake and its duplicate check, a move, the
+//! report and opening the store.
 //!
 //! By default a 100,000-complaint demo database is generated in a temporary directory.
 //! For the 10⁶ figures, point `COMPLAINT_DESK_BENCH_DB` at a copy of a database made with
@@ -43,6 +43,25 @@ fn queues(c: &mut Criterion) {
     });
     c.bench_function("store/open", |b| {
         b.iter(|| black_box(Store::open(&path).expect("open")))
+    });
+
+    // The duplicate check intake runs while a call is typed: an open case's phone, and its
+    // location and category, looked up.
+    let (open, _) = desk.page(Queue::Open, 1, None).expect("page");
+    let stored = Store::open(&path)
+        .expect("open")
+        .complaint_by_number(&open[0].number)
+        .expect("read")
+        .expect("the case");
+    let call = NewComplaint {
+        channel: Some(Channel::Phone),
+        phone: stored.phone.clone(),
+        location: stored.location.clone(),
+        category: stored.category.clone(),
+        ..NewComplaint::default()
+    };
+    c.bench_function("intake/open_duplicates", |b| {
+        b.iter(|| black_box(desk.open_duplicates(&call).expect("duplicates")))
     });
 }
 

@@ -22,9 +22,9 @@ use crate::i18n::{Catalog, Catalogs, Lang, WORDING_KEYS, name_in};
 
 // The sections of a config file are the domain's rule settings.
 pub use crate::domain::policy::{
-    BusinessHours, CarePlan, Category, ComplaintType, FollowUp, HandlerFrom, Handlers, IntakeRules,
-    KeywordRule, Party, Policy, ReportRules, RevisitPlan, RevisitStep, Role, Severity, Site,
-    WeekdayKey,
+    BusinessHours, CarePlan, Category, ComplaintType, DuplicateRules, FollowUp, HandlerFrom,
+    Handlers, IntakeRules, KeywordRule, Party, Policy, ReportRules, RevisitPlan, RevisitStep, Role,
+    Severity, Site, WeekdayKey,
 };
 
 /// Name of the config file inside the platform config dir.
@@ -237,12 +237,13 @@ struct FileConfig {
     intake: Option<IntakeRules>,
     care_plans: Option<Vec<CarePlan>>,
     report: Option<ReportRules>,
+    duplicates: Option<DuplicateRules>,
     wording: Option<BTreeMap<String, Term>>,
 }
 
 /// The allowed values of every number a config file may hold, by key (`[]`: every
 /// entry). Documented in `config.example.toml`; a test checks that no number is missing.
-const LIMITS: [(&str, RangeInclusive<i64>); 12] = [
+const LIMITS: [(&str, RangeInclusive<i64>); 13] = [
     ("idle_lock_minutes", 1..=240),
     ("severities[].first_reply_hours", 1..=8_760),
     ("severities[].referral_reply_hours", 1..=8_760),
@@ -255,6 +256,7 @@ const LIMITS: [(&str, RangeInclusive<i64>); 12] = [
     ("follow_up.triage_hours", 1..=8_760),
     ("follow_up.waiting_update_days", 1..=365),
     ("care_plans[].every_days", 1..=365),
+    ("duplicates.days", 1..=365),
 ];
 
 /// One step of a key path: a table key, an array index, or `[]` (every entry).
@@ -729,6 +731,7 @@ fn assemble(
             intake: s.intake.or(base.intake).unwrap_or_default(),
             care_plans: s.care_plans.or(base.care_plans).unwrap_or_default(),
             report: s.report.or(base.report).unwrap_or_default(),
+            duplicates: s.duplicates.or(base.duplicates).unwrap_or_default(),
             site_index: Default::default(),
             category_index: Default::default(),
         },

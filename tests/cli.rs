@@ -3086,3 +3086,51 @@ fn care_calls_are_listed_recorded_and_a_low_score_opens_a_complaint() {
         .code(1)
         .stdout("");
 }
+
+/// A second call from the same phone about an open leak: `add` saves it and names the open
+/// case it may repeat; `case N attach-call` puts such a call on the case instead (an event,
+/// no new complaint); a closed case is refused.
+#[test]
+fn a_repeated_call_is_named_by_add_and_attached_by_attach_call() {
+    let desk = Desk::new();
+    let first = desk.add(&leak());
+    let out = desk.cmd().arg("add").args(leak()).assert().success();
+    let second = common::stdout(&out).trim().to_string();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.starts_with(&format!(
+            "提示：未结案投诉 {first} 可能与此次来电是同一问题"
+        )),
+        "{err}"
+    );
+    assert!(err.contains(&format!("本次已登记为 {second}")), "{err}");
+    desk.case(
+        &first,
+        &[
+            "attach-call",
+            "--channel",
+            "电话",
+            "--phone",
+            "138 0013 8000",
+            "--description",
+            "又漏了，\n楼下也湿了",
+        ],
+    )
+    .success()
+    .stdout(format!("来电已并入 {first}（版本 1）\n"));
+    let shown = desk.show(&first);
+    let events = shown["events"].as_array().expect("events");
+    let last = events.last().expect("event");
+    assert_eq!(last["kind"], "call_attached");
+    assert_eq!(last["detail"]["description"], "又漏了，\n楼下也湿了");
+    assert_eq!(last["detail"]["same_phone"], true);
+    let all = desk.json(&["list", "--queue", "all", "--format", "json"]);
+    assert_eq!(all.as_array().expect("list").len(), 2, "no third complaint");
+    desk.case(
+        &first,
+        &["attach-call", "--channel", "phone", "--description", " "],
+    )
+    .code(1)
+    .stderr(predicate::str::contains("投诉内容"));
+    desk.cmd().args(["audit", "verify"]).assert().success();
+}

@@ -117,6 +117,7 @@ contract!(
     an_import_left_before_its_commit_point_is_abandoned_and_one_past_it_finished,
     search_filters_by_channel_party_closing_day_and_third_party,
     the_sums_every_write_keeps_equal_the_sums_rebuilt,
+    a_call_about_an_open_case_is_offered_it_and_attached_to_it,
 );
 
 fn an_intake_is_stored_with_its_event_and_chained(place: &Place) {
@@ -960,4 +961,89 @@ fn the_sums_every_write_keeps_equal_the_sums_rebuilt(place: &Place) {
     for (k, r) in kept.iter().zip(&rebuilt) {
         assert_eq!(k, r);
     }
+}
+
+/// A caller phoning again: the open cases of the same phone, or of the same location and
+/// category, received within `duplicates.days` (30), are offered; a closed one, an older
+/// one and one of another category are not. Attaching the call writes an event on the
+/// case, no complaint, and the chain stays whole.
+fn a_call_about_an_open_case_is_offered_it_and_attached_to_it(place: &Place) {
+    let mut desk = place.desk("王丽");
+    let mut open = complaint(1, "厨房漏水");
+    open.received_at = Some(now() - Duration::days(10));
+    let open = desk.intake(&open).expect("open case");
+    let mut old = complaint(2, "卫生间漏水");
+    old.received_at = Some(now() - Duration::days(40));
+    let old = desk.intake(&old).expect("old case");
+    let mut closed = complaint(3, "阳台漏水");
+    closed.phone = complaint(1, "").phone;
+    let closed = desk.intake(&closed).expect("closed case");
+    let mut steps = common::to_remedied("minor");
+    steps.push(Action::Close {
+        summary: "已修好".into(),
+        root_cause: "老化".into(),
+        lesson: "巡检".into(),
+        referred: false,
+    });
+    for step in &steps {
+        desk.act(&closed.number, None, step).expect("move");
+    }
+    let mut noise = complaint(4, "楼上噪音");
+    noise.location = complaint(1, "").location;
+    noise.category = "噪音扰民".into();
+    desk.intake(&noise).expect("noise");
+    let numbers = |found: Vec<complaint_desk::domain::complaint::Complaint>| -> Vec<String> {
+        found.into_iter().map(|c| c.number).collect()
+    };
+    let only_open = vec![open.number.clone()];
+    // The same phone, typed another way.
+    let mut call = complaint(1, "又漏了");
+    call.phone = "138-0013-0001".into();
+    call.location = String::new();
+    assert_eq!(
+        numbers(desk.open_duplicates(&call).expect("by phone")),
+        only_open
+    );
+    // A neighbour: the same location and category.
+    let mut neighbour = complaint(1, "楼上漏到我家");
+    neighbour.phone = "13900139000".into();
+    assert_eq!(
+        numbers(desk.open_duplicates(&neighbour).expect("by place")),
+        only_open
+    );
+    // Nothing typed yet to tell by, an old case, another category.
+    assert!(
+        desk.open_duplicates(&NewComplaint::default())
+            .expect("none")
+            .is_empty()
+    );
+    let mut other = complaint(2, "漏水");
+    other.phone = "13700137000".into();
+    assert!(
+        desk.open_duplicates(&other).expect("old").is_empty(),
+        "{}",
+        old.number
+    );
+    let before = place.store().complaint_count().expect("count");
+    let c = desk
+        .attach_call(&open.number, Some(open.version), &call)
+        .expect("attach");
+    assert_eq!(c.number, open.number);
+    assert_eq!(
+        place.store().complaint_count().expect("count"),
+        before,
+        "no new complaint"
+    );
+    let file = desk.case_file(&open.number).expect("case file");
+    let last = file.events.last().expect("event");
+    assert_eq!(last.kind, "call_attached");
+    assert_eq!(last.detail["description"], "又漏了");
+    assert_eq!(last.detail["same_phone"], true);
+    assert_eq!(
+        desk.attach_call(&closed.number, None, &call)
+            .expect_err("closed")
+            .key,
+        "error.case_closed"
+    );
+    assert!(desk.audit_verify(None).expect("verify").is_whole());
 }

@@ -70,8 +70,23 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                 site: a.site.clone(),
                 extra_categories: a.extra_categories.clone(),
             };
+            let earlier = desk.open_duplicates(&new)?;
             let c = desk.intake(&new)?;
             println!("{}", c.number);
+            if !earlier.is_empty() {
+                let numbers: Vec<&str> = earlier.iter().map(|e| e.number.as_str()).collect();
+                eprintln!(
+                    "{}",
+                    catalog.format(
+                        "cli.open_duplicates",
+                        &[
+                            ("numbers", numbers.join(", ")),
+                            ("number", c.number.clone()),
+                            ("first", numbers[0].to_string()),
+                        ]
+                    )
+                );
+            }
             Ok(())
         }
         Command::List {
@@ -304,6 +319,37 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         Command::Case {
             number,
             expect_version,
+            action:
+                CaseAction::AttachCall {
+                    channel,
+                    phone,
+                    description,
+                    outcome,
+                },
+        } => {
+            let call = NewComplaint {
+                channel: Some((*channel).into()),
+                phone: phone.clone(),
+                description: description.clone(),
+                outcome: outcome.clone(),
+                ..NewComplaint::default()
+            };
+            let c = desk.attach_call(number, *expect_version, &call)?;
+            println!(
+                "{}",
+                catalog.format(
+                    "cli.call_attached",
+                    &[
+                        ("number", c.number.clone()),
+                        ("version", c.version.to_string()),
+                    ]
+                )
+            );
+            Ok(())
+        }
+        Command::Case {
+            number,
+            expect_version,
             action: CaseAction::Attach { file, confidential },
         } => {
             let a = desk.attach(number, *expect_version, file, *confidential)?;
@@ -481,7 +527,10 @@ fn case_action(
             to: to.clone(),
             reason: reason.clone(),
         },
-        CaseAction::Attach { .. } | CaseAction::Callback { .. } | CaseAction::Revisit { .. } => {
+        CaseAction::Attach { .. }
+        | CaseAction::AttachCall { .. }
+        | CaseAction::Callback { .. }
+        | CaseAction::Revisit { .. } => {
             return Err(Error::new("error.internal").arg("detail", "not a move of the method"));
         }
     })

@@ -485,6 +485,22 @@ pub enum CaseAction {
         #[arg(long)]
         referred: bool,
     },
+    /// The customer phoned again about this open case: the call goes on its timeline, no
+    /// new complaint.
+    AttachCall {
+        /// How the call came in.
+        #[arg(long, value_parser = by_name::<ChannelArg>("channel", "channel"))]
+        channel: ChannelArg,
+        /// The caller's phone (tells whether they called from the case's own number).
+        #[arg(long, default_value = "")]
+        phone: String,
+        /// What the caller said this time.
+        #[arg(long)]
+        description: String,
+        /// What they ask for now.
+        #[arg(long, default_value = "")]
+        outcome: String,
+    },
     /// Attach a file by reference (it stays where it is; its SHA-256 is recorded).
     Attach {
         /// The file (a photo, a video, a letter scan).

@@ -4,6 +4,7 @@
 mod access;
 mod care;
 mod demo;
+mod duplicates;
 mod followup;
 mod import;
 mod migrate;

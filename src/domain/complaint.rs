@@ -362,7 +362,7 @@ fn field_error(key: &'static str, field: &'static str) -> Error {
     Error::new(key).arg("field", field)
 }
 
-fn check_text(
+pub(crate) fn check_text(
     value: &str,
     field: &'static str,
     max: usize,

@@ -3,6 +3,7 @@
 pub mod agent;
 pub mod care;
 pub mod complaint;
+pub mod duplicate;
 pub mod handling;
 pub mod import;
 pub mod imported;

@@ -54,6 +54,9 @@ pub struct Policy {
     /// How reports group complaints.
     #[serde(default)]
     pub report: ReportRules,
+    /// How intake finds a call about a case already open.
+    #[serde(default)]
+    pub duplicates: DuplicateRules,
     /// The sites folded for finding and matching, made at the first need (the sites are
     /// not changed once the policy is loaded).
     #[serde(skip)]
@@ -147,6 +150,22 @@ pub struct ReportRules {
     /// order; the first capture group (or the whole match) is the building, e.g. `(\d+)栋`.
     #[serde(default)]
     pub building_patterns: Vec<String>,
+}
+
+/// How intake finds a call about a case already open: an open complaint from the same
+/// phone, or at the same location in the same category, received within `days`, is offered
+/// to attach the call to instead of saving a new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DuplicateRules {
+    /// How many days back an open complaint counts.
+    pub days: u32,
+}
+
+impl Default for DuplicateRules {
+    fn default() -> DuplicateRules {
+        DuplicateRules { days: 30 }
+    }
 }
 
 /// What intake asks of a complaint's site.

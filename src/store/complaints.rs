@@ -504,6 +504,59 @@ impl Store {
         self.recent_by_prefix("location", "complaints_location", location, limit, sites)
     }
 
+    /// The open complaints of `sites` (`None`: every site) received at `since` or later
+    /// with the normalised phone `phone_norm`, or at `location` in `category` (either may
+    /// be empty: not looked for), newest first, at most `limit` of each (through the phone
+    /// and location indexes).
+    pub fn open_duplicates(
+        &self,
+        phone_norm: &str,
+        location: &str,
+        category: &str,
+        since: DateTime<Utc>,
+        limit: u32,
+        sites: Option<&[String]>,
+    ) -> Result<Vec<Complaint>> {
+        let db = self.db();
+        let mut found: Vec<Complaint> = Vec::new();
+        let lookups = [
+            ("complaints_phone", "phone_norm = ?1", phone_norm, ""),
+            (
+                "complaints_location",
+                "location = ?1 AND category = ?4",
+                location,
+                category,
+            ),
+        ];
+        for (index, condition, value, category) in lookups {
+            if value.is_empty() {
+                continue;
+            }
+            let mut sql = format!(
+                "SELECT {COLUMNS} FROM complaints{}
+                 WHERE {condition} AND received_at >= ?2 AND closed_at IS NULL",
+                indexed_by(index)
+            );
+            let mut args = vec![
+                Value::Text(value.to_string().into()),
+                Value::Int(since.timestamp()),
+                Value::Int(limit.into()),
+            ];
+            if !category.is_empty() {
+                args.push(Value::Text(category.to_string().into()));
+            }
+            scope_to_sites(&mut sql, &mut args, "site", sites);
+            sql.push_str(" ORDER BY received_at DESC, id DESC LIMIT ?3");
+            found.extend(
+                db.rows(&sql, &arg_refs(&args), from_row)
+                    .map_err(|e| self.err(e))?,
+            );
+        }
+        found.sort_by_key(|c| std::cmp::Reverse((c.received_at, c.id)));
+        found.dedup_by_key(|c| c.id);
+        Ok(found)
+    }
+
     fn recent_by_prefix(
         &self,
         column: &str,
