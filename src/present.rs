@@ -395,6 +395,29 @@ pub fn care_description(config: &Config, catalog: &Catalog, call: &CareCall) -> 
     )
 }
 
+/// What an imported open row's file said of it (its `imported` event's `record`): the
+/// stage, scope, party and severity by their names.
+fn imported_record(
+    r: &serde_json::Map<String, serde_json::Value>,
+    config: &Config,
+    catalog: &Catalog,
+) -> String {
+    let lang = catalog.lang();
+    let text = |k: &str| r.get(k).and_then(|v| v.as_str());
+    [
+        text("stage")
+            .and_then(crate::domain::stage::Stage::parse)
+            .map(|s| catalog.text(s.label_key()).to_string()),
+        text("scope").map(|s| catalog.text_or(&format!("scope.{s}"), s).to_string()),
+        text("party").map(|p| config.party_name(p, lang)),
+        text("severity").map(|s| config.severity_name(s, lang)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" / ")
+}
+
 /// One timeline line: time, agent, what happened, stage move, details in the reader's
 /// language (configured keys shown by their names).
 pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
@@ -487,6 +510,7 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
                         |t| local_minutes(t.with_timezone(&Utc), config.policy.timezone),
                     ),
                 ("type", serde_json::Value::String(s)) => config.type_name(s, lang),
+                ("record", serde_json::Value::Object(r)) => imported_record(r, config, catalog),
                 (_, serde_json::Value::String(s)) => s.clone(),
                 (_, other) => other.to_string(),
             };
@@ -520,6 +544,42 @@ mod tests {
             sanitize_line("海底捞\u{1b}[2J"),
             "free text, made safe, alone"
         );
+    }
+
+    #[test]
+    fn an_imported_rows_record_and_an_attached_call_read_by_their_names() {
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let catalog = Catalog::get(Lang::ZhCn);
+        let at = DateTime::from_timestamp(1_763_800_000, 0).expect("time");
+        let event = |kind: &str, detail: serde_json::Value| Event {
+            at,
+            agent: "王丽".into(),
+            kind: kind.into(),
+            from_stage: None,
+            to_stage: None,
+            detail,
+        };
+        let imported = event(
+            "imported",
+            serde_json::json!({
+                "file": "台账.csv",
+                "line": 7,
+                "record": {"stage": "waiting_on_party", "scope": "out", "party": "developer"},
+            }),
+        );
+        let line = event_line(&imported, &config, catalog);
+        assert!(line.contains("由表格导入"), "{line}");
+        assert!(
+            line.contains("文件中的处理进度: 等待责任方 / 非物业纠纷（他方责任） / 开发商"),
+            "{line}"
+        );
+        let call = event(
+            "call_attached",
+            serde_json::json!({"channel": "phone", "description": "又漏了", "same_phone": true}),
+        );
+        let line = event_line(&call, &config, catalog);
+        assert!(line.contains("来电并入此案"), "{line}");
+        assert!(line.contains("同一电话: 是"), "{line}");
     }
 
     #[test]
