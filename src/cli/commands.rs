@@ -303,6 +303,15 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         }
         Command::Case {
             number,
+            action: CaseAction::Script { moment },
+            ..
+        } => {
+            let said = desk.script(number, *moment, catalog.lang())?;
+            println!("{}", crate::text::sanitize_lines(&said.text).join("\n"));
+            Ok(())
+        }
+        Command::Case {
+            number,
             expect_version,
             action: CaseAction::Attach { file, confidential },
         } => {
@@ -481,7 +490,10 @@ fn case_action(
             to: to.clone(),
             reason: reason.clone(),
         },
-        CaseAction::Attach { .. } | CaseAction::Callback { .. } | CaseAction::Revisit { .. } => {
+        CaseAction::Attach { .. }
+        | CaseAction::Callback { .. }
+        | CaseAction::Revisit { .. }
+        | CaseAction::Script { .. } => {
             return Err(Error::new("error.internal").arg("detail", "not a move of the method"));
         }
     })
