@@ -1,0 +1,127 @@
+//! The reply script (话术) beside a form: the configured words for this moment, rendered by
+//! the desk, wrapped by display width; Ctrl+Y copies it to the terminal's clipboard (OSC 52).
+//! The key is declared once here; the forms showing a script look it up before their own.
+
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::desk::script::Rendered;
+use crate::error::{Error, Result};
+use crate::text::{fit, sanitize_lines, wrap_hanging};
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::{Binding, Help, ctrl, footer, help_rows, lookup};
+use crate::tui::msg::{Effect, Notice, Out};
+use crate::tui::theme;
+
+/// What the script's keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmd {
+    Copy,
+}
+
+/// The script's keys (Ctrl+Y: text fields have focus beside it).
+const KEYS: &[Binding<Cmd>] = &[Binding::new(&[ctrl('y')], Cmd::Copy)
+    .help("Ctrl+Y", "script.help_copy")
+    .hint("script.key_copy")];
+
+/// The script for a form: rendered, none configured, or a value it names not known.
+pub type Said = Result<Option<Rendered>>;
+
+/// The help rows of the script's keys.
+pub fn help() -> impl Iterator<Item = Help> {
+    help_rows(KEYS)
+}
+
+/// What `key` does to the script shown (`said`), if it is a script key: copies the text
+/// (the whole of it, as rendered) and says so, or says why there is nothing to copy.
+pub fn key(key: &KeyEvent, said: &Said) -> Option<Out> {
+    lookup(KEYS, key)?;
+    Some(match said {
+        Ok(Some(s)) => {
+            Out::effect(Effect::Copy(s.text.clone())).with_notice(Notice::ScriptCopied(s.moment))
+        }
+        Ok(None) => Out::notice(Notice::Failed(Error::new("script.nothing"))),
+        Err(e) => Out::notice(Notice::Failed(e.clone())),
+    })
+}
+
+/// The script's title: the moment, and the copy key.
+fn title(ctx: &Ctx<'_>, said: &Said) -> String {
+    let c = ctx.catalog;
+    match said {
+        Ok(Some(s)) => c.format(
+            "script.title",
+            &[("moment", c.text(&s.moment.label_key()).to_string())],
+        ),
+        _ => c.text("script.title_plain").to_string(),
+    }
+}
+
+/// The script's text as lines `cols` wide (sanitised, cut by display width), or the
+/// reason there is none.
+pub fn lines(ctx: &Ctx<'_>, said: &Said, cols: usize) -> Vec<Line<'static>> {
+    match said {
+        Ok(Some(s)) => sanitize_lines(&s.text)
+            .iter()
+            .flat_map(|l| wrap_hanging(l, cols.max(1)))
+            .map(Line::raw)
+            .collect(),
+        Ok(None) => vec![Line::styled(
+            fit(ctx.catalog.text("script.none_here"), cols),
+            theme::hint(),
+        )],
+        Err(e) => {
+            // A value not typed yet is no failure: the script shows once it is.
+            let style = if e.key == "script.unresolved" {
+                theme::hint()
+            } else {
+                theme::error()
+            };
+            wrap_hanging(&ctx.catalog.render(e), cols.max(1))
+                .into_iter()
+                .map(|l| Line::styled(l, style))
+                .collect()
+        }
+    }
+}
+
+/// Lines for a form's head: a title line with the copy key, then at most `max` lines of
+/// the script (the last one cut when there is more: the copy takes the whole text).
+pub fn head_lines(ctx: &Ctx<'_>, said: &Said, cols: usize, max: usize) -> Vec<Line<'static>> {
+    let keys = footer(ctx.catalog, KEYS, &[] as &[Binding<Cmd>], "  ");
+    let head = format!("{}  {keys}", title(ctx, said));
+    let mut out = vec![Line::styled(fit(&head, cols), theme::label())];
+    let mut text = lines(ctx, said, cols);
+    if text.len() > max {
+        text.truncate(max);
+        if let Some(last) = text.last_mut() {
+            let cut: String = last.spans.iter().map(|s| s.content.as_ref()).collect();
+            *last = Line::raw(fit(&format!("{} ~", cut.trim_end()), cols));
+        }
+    }
+    out.extend(text);
+    out
+}
+
+/// How many rows a bordered script box `width` wide needs for `said`.
+pub fn height(ctx: &Ctx<'_>, said: &Said, width: u16) -> u16 {
+    lines(ctx, said, usize::from(width.saturating_sub(2))).len() as u16 + 2
+}
+
+/// Draws the script in a bordered box over `area`, its copy key in the bottom border.
+pub fn render(ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect, said: &Said) {
+    let keys = footer(ctx.catalog, KEYS, &[] as &[Binding<Cmd>], "  ");
+    let block = Block::bordered()
+        .title(Span::styled(title(ctx, said), theme::label()))
+        .title_bottom(Span::styled(keys, theme::hint()))
+        .border_style(theme::border());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(
+        Paragraph::new(lines(ctx, said, usize::from(inner.width))),
+        inner,
+    );
+}
