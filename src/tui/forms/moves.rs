@@ -677,7 +677,7 @@ mod tests {
         );
         assert!(said.text.contains("开发商"), "{}", said.text);
         let ctrl_y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL);
-        let out = script_box::key(&ctrl_y, &Ok(Some(said.clone()))).expect("the copy key");
+        let out = script_box::key(&ctrl_y, || Some(Ok(Some(said.clone())))).expect("the copy key");
         assert_eq!(out.effects, vec![crate::tui::msg::Effect::Copy(said.text)]);
         press(&mut f, KeyCode::Left);
         assert!(f.script(&ctx).is_none(), "in scope: nothing to explain");

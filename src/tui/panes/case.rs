@@ -407,12 +407,12 @@ impl Cover {
     /// A key for the form on top, else the case: Ctrl+S turns a form into its effect,
     /// Esc or Ctrl+W leaves it.
     pub fn key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> Out {
-        let said = match (&self.form, &self.follow) {
+        let said = || match (&self.form, &self.follow) {
             (Some(form), _) if !form.form().is_asking() => form.script(ctx),
             (None, Some(form)) if !form.form().is_asking() => form.script(ctx),
             _ => None,
         };
-        if let Some(out) = said.and_then(|said| script_box::key(&key, &said)) {
+        if let Some(out) = script_box::key(&key, said) {
             return out;
         }
         if let Some(form) = &mut self.form {

@@ -989,7 +989,7 @@ impl Room for Intake {
         if self.asking {
             return self.answer(&key);
         }
-        if let Some(out) = script_box::key(&key, &self.script(ctx)) {
+        if let Some(out) = script_box::key(&key, || Some(self.script(ctx))) {
             return out;
         }
         let focus = self.focus;

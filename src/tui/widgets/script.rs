@@ -35,16 +35,17 @@ pub fn help() -> impl Iterator<Item = Help> {
     help_rows(KEYS)
 }
 
-/// What `key` does to the script shown (`said`), if it is a script key: copies the text
-/// (the whole of it, as rendered) and says so, or says why there is nothing to copy.
-pub fn key(key: &KeyEvent, said: &Said) -> Option<Out> {
+/// What `key` does to the script shown (`said`, rendered only for a script key), if it is
+/// a script key: copies the text (the whole of it) and says so, or says why there is
+/// nothing to copy.
+pub fn key(key: &KeyEvent, said: impl FnOnce() -> Option<Said>) -> Option<Out> {
     lookup(KEYS, key)?;
-    Some(match said {
+    Some(match said()? {
         Ok(Some(s)) => {
-            Out::effect(Effect::Copy(s.text.clone())).with_notice(Notice::ScriptCopied(s.moment))
+            Out::effect(Effect::Copy(s.text)).with_notice(Notice::ScriptCopied(s.moment))
         }
         Ok(None) => Out::notice(Notice::Failed(Error::new("script.nothing"))),
-        Err(e) => Out::notice(Notice::Failed(e.clone())),
+        Err(e) => Out::notice(Notice::Failed(e)),
     })
 }
 
