@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::desk::script::Rendered;
 use crate::error::{Error, Result};
-use crate::text::{fit, sanitize_lines, wrap_hanging};
+use crate::text::{fit, sanitize_lines, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Binding, Help, ctrl, footer, help_rows, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
@@ -67,7 +67,7 @@ pub fn lines(ctx: &Ctx<'_>, said: &Said, cols: usize) -> Vec<Line<'static>> {
     match said {
         Ok(Some(s)) => sanitize_lines(&s.text)
             .iter()
-            .flat_map(|l| wrap_hanging(l, cols.max(1)))
+            .flat_map(|l| wrap(l, cols.max(1)))
             .map(Line::raw)
             .collect(),
         Ok(None) => vec![Line::styled(
@@ -87,6 +87,41 @@ pub fn lines(ctx: &Ctx<'_>, said: &Said, cols: usize) -> Vec<Line<'static>> {
                 .collect()
         }
     }
+}
+
+/// Punctuation a Chinese line does not start with: it goes to the row above, with the
+/// character before it.
+const NO_LINE_START: &str = "，。、；：？！）」』》…,.;:?!)";
+
+/// Wraps a sanitised line of a script into rows of at most `cols` columns: between words
+/// in English, between characters in Chinese, never starting a row with closing punctuation.
+fn wrap(line: &str, cols: usize) -> Vec<String> {
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    for c in line.chars() {
+        if width(&row) + width(c.encode_utf8(&mut [0; 4])) > cols && !row.is_empty() {
+            let carry = if NO_LINE_START.contains(c) {
+                row.pop().map(String::from).unwrap_or_default()
+            } else if c.is_ascii_alphanumeric() {
+                match row.rfind(' ') {
+                    Some(at) if at > 0 => row.split_off(at + 1),
+                    _ => String::new(),
+                }
+            } else {
+                String::new()
+            };
+            rows.push(row.trim_end().to_string());
+            row = carry;
+            if c == ' ' {
+                continue;
+            }
+        }
+        row.push(c);
+    }
+    if !row.trim().is_empty() {
+        rows.push(row);
+    }
+    rows
 }
 
 /// Lines for a form's head: a title line with the copy key, then at most `max` lines of
@@ -125,4 +160,28 @@ pub fn render(ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect, said: &Said) {
         Paragraph::new(lines(ctx, said, usize::from(inner.width))),
         inner,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_never_starts_with_closing_punctuation() {
+        let rows = wrap("张伟您好，谢谢您打电话告诉我们，给您添麻烦了。", 10);
+        // 们 goes down with the comma after it.
+        assert_eq!(
+            rows,
+            [
+                "张伟您好，",
+                "谢谢您打电",
+                "话告诉我",
+                "们，给您添",
+                "麻烦了。"
+            ]
+        );
+        assert!(rows.iter().all(|r| width(r) <= 10));
+        let rows = wrap("Thank you for calling us, 张伟.", 12);
+        assert_eq!(rows, ["Thank you", "for calling", "us, 张伟."]);
+    }
 }
