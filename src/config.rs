@@ -16,6 +16,7 @@ use toml::de::{DeTable, DeValue};
 use crate::domain::complaint::{Complaint, Scope, normalise_phone};
 use crate::domain::handling::EXTERNAL_BODIES;
 use crate::domain::names::{self, Choice};
+use crate::domain::script::Script;
 use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 use crate::i18n::{Catalog, Catalogs, Lang, WORDING_KEYS, name_in};
@@ -209,6 +210,9 @@ pub struct Config {
     /// The desk's words for catalog messages on [`WORDING_KEYS`], by key (`[wording]`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub wording: BTreeMap<String, Term>,
+    /// Reply scripts (`[[scripts]]`), their texts parsed at load.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scripts: Vec<Script>,
     /// The catalogs with `wording` applied, made when the config is loaded.
     #[serde(skip)]
     catalogs: Catalogs,
@@ -239,6 +243,7 @@ struct FileConfig {
     report: Option<ReportRules>,
     duplicates: Option<DuplicateRules>,
     wording: Option<BTreeMap<String, Term>>,
+    scripts: Option<Vec<Script>>,
 }
 
 /// The allowed values of every number a config file may hold, by key (`[]`: every
@@ -541,6 +546,7 @@ impl Config {
         config.policy.timezone = timezone;
         validate(&config, &places)?;
         validate_wording(&config.wording, &places)?;
+        compile_scripts(&mut config, &places)?;
         config.catalogs = Catalogs::worded(|lang| {
             config
                 .wording
@@ -736,6 +742,7 @@ fn assemble(
             category_index: Default::default(),
         },
         wording,
+        scripts: s.scripts.or(base.scripts).unwrap_or_default(),
         catalogs: Catalogs::shipped(),
     })
 }
@@ -960,6 +967,64 @@ fn validate_wording(wording: &BTreeMap<String, Term>, places: &Places<'_>) -> Re
     Ok(())
 }
 
+/// `[[scripts]]`: unique keys, known categories, and texts that parse at their moment (the
+/// zh-TW text of a script without one is its `zh` converted, parsed as such). The preset's
+/// scripts for categories a file's own `[[categories]]` left out are dropped.
+fn compile_scripts(config: &mut Config, places: &Places<'_>) -> Result<()> {
+    let categories: HashSet<String> = config
+        .policy
+        .categories
+        .iter()
+        .map(|c| c.key.clone())
+        .collect();
+    if !places.user.has("scripts") {
+        config
+            .scripts
+            .retain(|s| s.category.as_ref().is_none_or(|c| categories.contains(c)));
+    }
+    let mut seen = HashSet::new();
+    for (i, script) in config.scripts.iter_mut().enumerate() {
+        let key = script.key.clone();
+        let fail = |field: &str, detail: String| {
+            places.fail(
+                &format!("scripts[{i}].{field}"),
+                format!("script \"{key}\": {detail}"),
+            )
+        };
+        let valid = !key.is_empty()
+            && key
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_');
+        if !valid {
+            return Err(fail(
+                "key",
+                "the key must be lower-case ASCII letters, digits, - or _".into(),
+            ));
+        }
+        if !seen.insert(key.clone()) {
+            return Err(fail("key", "duplicate key".into()));
+        }
+        if let Some(cat) = script
+            .category
+            .as_deref()
+            .filter(|c| !categories.contains(*c))
+        {
+            let mut known: Vec<&str> = categories.iter().map(String::as_str).collect();
+            known.sort_unstable();
+            return Err(fail(
+                "category",
+                format!("unknown category \"{cat}\"; known: {}", known.join(", ")),
+            ));
+        }
+        let zh_tw =
+            name_in(Lang::ZhTw, &script.zh, script.zh_tw.as_deref(), &script.en).into_owned();
+        script
+            .compile(&zh_tw)
+            .map_err(|(field, why)| fail(field, why.to_string()))?;
+    }
+    Ok(())
+}
+
 /// Platform locations (config, data, logs) via `directories`.
 #[derive(Debug, Clone)]
 pub struct Paths {
@@ -1014,6 +1079,63 @@ mod tests {
             assert!(c.categories.iter().any(|cat| cat.scope == Scope::Out));
             assert!(!c.keyword_rules.is_empty());
         }
+    }
+
+    /// Every preset ships a default script (no category, no scope) for every moment, with
+    /// its Chinese and English texts, and no text left with braces once rendered.
+    #[test]
+    fn every_preset_has_a_default_script_for_every_moment() {
+        use crate::domain::script::{Moment, choose};
+        for p in Preset::ALL {
+            let c = Config::preset(p).expect("preset valid");
+            for m in Moment::ALL {
+                let s = choose(&c.scripts, m, None, None).expect("a default script");
+                assert!(s.category.is_none() && s.scope.is_none(), "{p:?} {m:?}");
+                for text in [&s.zh, &s.en] {
+                    assert!(!text.trim().is_empty(), "{p:?} {}", s.key);
+                }
+                assert!(s.en.is_ascii(), "{p:?} {}: English text in ASCII", s.key);
+            }
+        }
+    }
+
+    #[test]
+    fn a_script_with_an_unknown_or_unavailable_variable_is_refused_at_load() {
+        let base = "preset = \"property-management\"\n[[scripts]]\nkey = \"hello\"\n";
+        let cases = [
+            (
+                "moment = \"intake\"\nzh = \"{{nmae}}您好\"\nen = \"Hello\"\n",
+                "scripts[0].zh: script \"hello\": unknown variable {{nmae}}",
+            ),
+            (
+                "moment = \"intake\"\nzh = \"您好\"\nen = \"Your number is {{number}}\"\n",
+                "scripts[0].en: script \"hello\": {{number}} is not known at this moment",
+            ),
+            (
+                "moment = \"revisit\"\nzh = \"您好{{name\"\nen = \"Hello\"\n",
+                "scripts[0].zh: script \"hello\": a {{ is not closed with }}",
+            ),
+            (
+                "moment = \"revisit\"\nzh = \" \"\nen = \"Hello\"\n",
+                "scripts[0].zh: script \"hello\": the text may not be empty",
+            ),
+            (
+                "moment = \"revisit\"\ncategory = \"lifts\"\nzh = \"您好\"\nen = \"Hello\"\n",
+                "scripts[0].category: script \"hello\": unknown category \"lifts\"",
+            ),
+        ];
+        for (rest, expected) in cases {
+            let text = format!("{base}{rest}");
+            let err = Config::from_toml(&text, "desk.toml").expect_err(expected);
+            let shown = Catalog::english().render(&err);
+            assert!(shown.starts_with("config desk.toml, line "), "{shown}");
+            assert!(shown.contains(expected), "{shown}\nwanted: {expected}");
+        }
+        let ok = format!(
+            "{base}moment = \"progress\"\nscope = \"out\"\nzh = \"{{{{party}}}}在处理\"\nen = \"{{{{party}}}} is on it\"\n"
+        );
+        let c = Config::from_toml(&ok, "desk.toml").expect("the party is known out of scope");
+        assert_eq!(c.scripts.len(), 1, "a file's scripts replace the preset's");
     }
 
     #[test]

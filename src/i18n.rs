@@ -179,6 +179,7 @@ impl Catalog {
                     "stage" => "stage",
                     "what" => "event",
                     "permission" => "permission",
+                    "moment" => "moment",
                     "allowed" => {
                         let names: Vec<&str> = v
                             .split(", ")

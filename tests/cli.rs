@@ -3134,3 +3134,72 @@ fn a_repeated_call_is_named_by_add_and_attached_by_attach_call() {
     .stderr(predicate::str::contains("投诉内容"));
     desk.cmd().args(["audit", "verify"]).assert().success();
 }
+
+/// `case N script [MOMENT]` prints the reply script rendered for the case: at the moment
+/// the case is at, or the moment named (by key or by name); in the interface language; a
+/// value the case does not have yet is refused, never printed as `{{…}}`.
+#[test]
+fn case_script_prints_the_rendered_script() {
+    let desk = Desk::new();
+    let n = desk.add(&leak());
+    // Untriaged: the first reply needs its due time, which classifying sets.
+    desk.case(&n, &["script"])
+        .code(1)
+        .stdout("")
+        .stderr("error: 话术 first-reply 要用到回电时间，这件投诉目前还没有\n");
+    desk.case(&n, &["classify", "--scope", "in", "--severity", "minor"])
+        .success();
+    let said = common::stdout(&desk.case(&n, &["script"]).success());
+    assert!(said.starts_with("张伟您好，我是物业客服中心"), "{said}");
+    assert!(said.contains(&format!("漏水问题（编号{n}）")), "{said}");
+    assert!(said.contains("前答复您") && !said.contains("{{"), "{said}");
+    let due = desk.show(&n)["callbacks"][0]["due_at"].clone();
+    assert!(due.is_string(), "a first reply is owed: {due}");
+
+    // Out of scope: said up front, naming the category's party before triage; the wall's
+    // own script.
+    let mut wall = leak();
+    wall[9] = "墙面开裂";
+    let m = desk.add(&wall);
+    let explain = common::stdout(&desk.case(&m, &["script", "explain"]).success());
+    assert!(explain.contains("墙面开裂属于房屋本身的缺陷"), "{explain}");
+    assert!(explain.contains("由开发商负责维修"), "{explain}");
+    // The leak has no responsible party: refused, not shown with braces.
+    desk.case(&n, &["script", "丑话说在前", "--lang", "en"])
+        .code(1)
+        .stderr(predicate::str::contains("needs the responsible party"));
+    desk.case(
+        &m,
+        &[
+            "classify",
+            "--scope",
+            "out",
+            "--party",
+            "developer",
+            "--severity",
+            "minor",
+            "--explained",
+        ],
+    )
+    .success();
+    let progress = common::stdout(&desk.case(&m, &["--lang", "en", "script"]).success());
+    assert!(
+        progress
+            .starts_with("Hello 张伟, an update: we passed the Wall cracks problem to Developer"),
+        "{progress}"
+    );
+    let tw = common::stdout(
+        &desk
+            .case(&m, &["--lang", "zh-TW", "script", "explain"])
+            .success(),
+    );
+    assert!(
+        tw.contains("由建商負責維修") && tw.contains("牆面開裂"),
+        "{tw}"
+    );
+
+    // An unknown moment is a usage error; the effective config lists the scripts.
+    desk.case(&n, &["script", "goodbye"]).code(2);
+    let config = common::stdout(&desk.cmd().args(["config"]).assert().success());
+    assert!(config.contains("[[scripts]]") && config.contains("key = \"explain-noise\""));
+}

@@ -555,6 +555,20 @@ fn free_texts() -> Vec<String> {
             },
         ))
         .chain(site_texts())
+        .chain(script_texts())
+        .collect()
+}
+
+/// The presets' reply scripts as written (a script above a form's inputs is cut to a few
+/// rows: Ctrl+Y copies it whole).
+fn script_texts() -> Vec<String> {
+    Preset::ALL
+        .iter()
+        .flat_map(|p| config_of(*p).scripts)
+        .flat_map(|s| {
+            let tw = complaint_desk::i18n::configured(&s.zh, Lang::ZhTw).into_owned();
+            [s.zh, tw, s.en]
+        })
         .collect()
 }
 
@@ -1817,6 +1831,23 @@ fn intake_screens(lang: Lang, size: (u16, u16)) {
     assert_eq!(drawn.cursor, None, "no caret while it asks");
     s.key(KeyCode::Esc);
     assert!(!s.app.intake().is_asking() && !s.app.intake().is_blank());
+
+    // The intake script beside the form (the leak's category, the name as typed); Ctrl+Y
+    // copies it whole (the runner writes it as OSC 52) and the notice says so.
+    let effects = s.app.update(ctrl('y'));
+    let copied = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Copy(text) => Some(text.clone()),
+            _ => None,
+        })
+        .expect("Ctrl+Y copies the script");
+    assert!(
+        copied.contains("张伟") && !copied.contains("{{"),
+        "{copied}"
+    );
+    assert!(matches!(s.app.notice(), Some(Notice::ScriptCopied(_))));
+    s.snapshot(&name("intake_script", lang, size));
 }
 
 /// The classification list with the selection moved down, its help, a case.

@@ -318,6 +318,15 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         }
         Command::Case {
             number,
+            action: CaseAction::Script { moment },
+            ..
+        } => {
+            let said = desk.script(number, *moment, catalog.lang())?;
+            println!("{}", crate::text::sanitize_lines(&said.text).join("\n"));
+            Ok(())
+        }
+        Command::Case {
+            number,
             expect_version,
             action:
                 CaseAction::AttachCall {
@@ -530,7 +539,8 @@ fn case_action(
         CaseAction::Attach { .. }
         | CaseAction::AttachCall { .. }
         | CaseAction::Callback { .. }
-        | CaseAction::Revisit { .. } => {
+        | CaseAction::Revisit { .. }
+        | CaseAction::Script { .. } => {
             return Err(Error::new("error.internal").arg("detail", "not a move of the method"));
         }
     })

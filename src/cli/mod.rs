@@ -24,6 +24,7 @@ use crate::desk::CallResult;
 use crate::domain::complaint::{Channel, Intent, Scope};
 use crate::domain::handling::{self, WaitOn};
 use crate::domain::report::By;
+use crate::domain::script::Moment;
 use crate::domain::search::View;
 use crate::domain::stage::Stage;
 use crate::i18n::Lang;
@@ -528,6 +529,13 @@ pub enum CaseAction {
         #[arg(long)]
         reason: String,
     },
+    /// Print the reply script (话术) for the case, rendered: at MOMENT, else the moment the
+    /// case is at.
+    Script {
+        /// intake, explain, first_reply, chaser, progress, declined or revisit (key or name).
+        #[arg(value_parser = moment_arg())]
+        moment: Option<Moment>,
+    },
     /// Hand the case to another agent (转办); `--to` yourself takes it over (接手). Taking
     /// over someone else's case needs take_over (asks for your secret; a refusal is recorded).
     Transfer {
@@ -671,6 +679,21 @@ impl From<ChannelArg> for Channel {
             ChannelArg::Letter => Channel::Letter,
         }
     }
+}
+
+/// A script's moment by its key or its name (catalog section `moment`).
+fn moment_arg() -> ByName<Moment> {
+    ByName::new(
+        "moment",
+        "moment",
+        || {
+            Moment::ALL
+                .iter()
+                .map(|m| clap::builder::PossibleValue::new(m.as_str()))
+                .collect()
+        },
+        Moment::parse,
+    )
 }
 
 /// `--scope` values.

@@ -11,6 +11,7 @@ mod migrate;
 mod privacy;
 mod report;
 mod reporter;
+pub mod script;
 mod search;
 
 use std::path::Path;

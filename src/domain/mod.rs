@@ -13,6 +13,7 @@ pub mod policy;
 pub mod privacy;
 pub mod report;
 pub mod schedule;
+pub mod script;
 pub mod search;
 pub mod secret;
 pub mod sites;

@@ -10,6 +10,7 @@ use crate::desk::{AgendaRange, CallResult, CallbackView, CareResult, StatusCount
 use crate::domain::complaint::{NewComplaint, Queue};
 use crate::domain::handling::Action;
 use crate::domain::report::By;
+use crate::domain::script::Moment;
 use crate::domain::search::SearchFilter;
 use crate::domain::stage::{Move, Stage};
 use crate::error::Error;
@@ -288,6 +289,8 @@ pub enum Effect {
         /// The new PIN.
         secret: Secret,
     },
+    /// Put this text on the terminal's clipboard (OSC 52).
+    Copy(String),
     /// Leave the app.
     Quit,
 }
@@ -390,6 +393,8 @@ pub enum Notice {
     },
     /// An agent was added, disabled or given a new PIN.
     AgentChanged(agents::Change),
+    /// A script was copied to the clipboard.
+    ScriptCopied(Moment),
     /// Something failed.
     Failed(Error),
 }

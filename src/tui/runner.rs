@@ -62,6 +62,13 @@ fn agenda_page(desk: &Desk, range: AgendaRange, fetch: Fetch) -> Result<Vec<revi
     Ok(revisits::merge_page(visits, care, fetch.limit))
 }
 
+/// Puts `text` on the clipboard of the terminal (and of the machine it runs on, over SSH
+/// too) with an OSC 52 sequence; terminals that do not take it ignore it.
+fn copy_to_clipboard(text: &str) -> std::io::Result<()> {
+    use crossterm::clipboard::CopyToClipboard;
+    crossterm::execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(text))
+}
+
 /// Performs effects on the Desk and feeds their results back to the app.
 pub struct Runner {
     desk: Option<Desk>,
@@ -277,6 +284,14 @@ impl Runner {
                 quit = true;
                 continue;
             }
+            if let Effect::Copy(text) = &effect {
+                if let Err(e) = copy_to_clipboard(text) {
+                    tracing::warn!(error = %e, "copying to the clipboard");
+                    let err = Error::new("script.copy_failed").arg("detail", e);
+                    queue.extend(app.update(Msg::Failed(err)));
+                }
+                continue;
+            }
             if let Some(msg) = self.run(effect) {
                 queue.extend(app.update(msg));
             }
@@ -300,7 +315,7 @@ impl Runner {
             .is_none_or(|t| t.elapsed() >= ESCALATION_EVERY);
         let desk = self.desk.as_mut()?;
         let result = match effect {
-            Effect::FinishFirstRun(_) | Effect::Quit => return None,
+            Effect::FinishFirstRun(_) | Effect::Quit | Effect::Copy(_) => return None,
             Effect::SignIn { name, secret } => match desk.sign_in(&name, secret.expose()) {
                 Ok(()) => {
                     tracing::info!(agent = %desk.agent(), "signed in");

@@ -4,7 +4,8 @@
 //! a care call (the plan's question; reached or not, satisfaction 1–5, a note).
 //! Ctrl+S turns a form into the effect the runner performs on the Desk; a refusal comes
 //! back beside the input it concerns and the form keeps what was typed. Also the pieces the
-//! two panes share: the phone on the notice line, local due times.
+//! two panes share: the phone on the notice line, local due times. A call to log and a
+//! revisit show their reply script above the inputs; Ctrl+Y copies it.
 
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
@@ -13,8 +14,10 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use crate::desk::Revisit;
+use crate::desk::script::{Subject, script};
 use crate::desk::{CallResult, CallbackRow, CareCall, CareResult};
 use crate::domain::complaint::Complaint;
+use crate::domain::script::Moment;
 use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 use crate::present::{care_plan_name, care_question, role_name, short_minutes};
@@ -23,6 +26,10 @@ use crate::tui::ctx::Ctx;
 use crate::tui::msg::Effect;
 use crate::tui::theme;
 use crate::tui::widgets::form::{Form, FormStep, popup};
+use crate::tui::widgets::script::{self as script_box, Said};
+
+/// Most rows of a script above a follow-up form's inputs (Ctrl+Y copies the whole text).
+const SCRIPT_ROWS: usize = 4;
 
 /// The results of a call, in the order the form offers them.
 pub const CALL_RESULTS: [CallResult; 5] = [
@@ -100,6 +107,8 @@ pub struct FollowForm {
     form: Form,
     /// The lines above the inputs: who and what (already sanitised).
     head: Vec<String>,
+    /// The moment and values of the script shown, if the call has one.
+    script: Option<(Moment, Subject)>,
 }
 
 fn complaint_line(c: &Complaint) -> String {
@@ -147,11 +156,18 @@ impl FollowForm {
                 ],
             ),
         ];
+        let script = Moment::of_call(&cb.kind).map(|m| {
+            (
+                m,
+                Subject::of(&row.complaint, ctx.config).due(Some(cb.due_at)),
+            )
+        });
         FollowForm {
             kind: FollowKind::Log { callback_id: cb.id },
             number: row.complaint.number.clone(),
             form,
             head,
+            script,
         }
     }
 
@@ -167,6 +183,7 @@ impl FollowForm {
             number: c.number.clone(),
             form,
             head: vec![complaint_line(c)],
+            script: None,
         }
     }
 
@@ -199,6 +216,7 @@ impl FollowForm {
             number: c.number.clone(),
             form,
             head,
+            script: Some((Moment::Revisit, Subject::of(c, ctx.config))),
         }
     }
 
@@ -249,6 +267,7 @@ impl FollowForm {
             number: String::new(),
             form,
             head,
+            script: None,
         }
     }
 
@@ -265,6 +284,17 @@ impl FollowForm {
     /// The form's inputs.
     pub fn form(&self) -> &Form {
         &self.form
+    }
+
+    /// Whether the form shows a script.
+    pub fn may_script(&self) -> bool {
+        self.script.is_some()
+    }
+
+    /// The script of the call, if it has one.
+    pub fn script(&self, ctx: &Ctx<'_>) -> Option<Said> {
+        let (moment, subject) = self.script.as_ref()?;
+        Some(script(ctx.config, ctx.lang, *moment, subject))
     }
 
     /// Inputs that apply only with some choices: the time of "call later", the
@@ -400,6 +430,9 @@ impl FollowForm {
                     let rows = wrap_hanging(l, cols).into_iter();
                     lines.extend(rows.map(|r| Line::styled(r, theme::label())));
                 }
+            }
+            if let Some(said) = self.script(ctx) {
+                lines.extend(script_box::head_lines(ctx, &said, cols, SCRIPT_ROWS));
             }
             lines
         };

@@ -3,7 +3,9 @@
 //! it was opened at; Ctrl+S turns it into a domain `Action` that the runner applies through
 //! `Desk::act` with that version (optimistic concurrency). The classification form is
 //! pre-filled from the keyword rules' suggestion, each suggested value marked as such until
-//! the agent changes it: nothing is saved until the agent presses Ctrl+S.
+//! the agent changes it: nothing is saved until the agent presses Ctrl+S. Classifying out
+//! of scope and a declined reply show their reply script above the inputs (the party as
+//! chosen); Ctrl+Y copies it.
 
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
@@ -11,8 +13,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::desk::script::{Subject, script};
 use crate::domain::complaint::{Complaint, Intent, Scope};
 use crate::domain::handling::{Action, Approval, EXTERNAL_BODIES, WaitOn};
+use crate::domain::script::Moment;
 use crate::domain::stage::Move;
 use crate::domain::suggest::{Suggestion, suggest};
 use crate::domain::zone::Zone;
@@ -22,9 +26,12 @@ use crate::text::{fit, sanitize_line, sanitize_lines};
 use crate::tui::ctx::Ctx;
 use crate::tui::theme;
 use crate::tui::widgets::form::{Form, FormStep, popup};
+use crate::tui::widgets::script::{self as script_box, Said};
 
 /// Rows of a multi-line input.
 const MULTI_ROWS: u16 = 3;
+/// Most rows of a script above a move form's inputs (Ctrl+Y copies the whole text).
+const SCRIPT_ROWS: usize = 4;
 
 /// An open move form.
 #[derive(Debug, Clone)]
@@ -43,6 +50,8 @@ pub struct MoveForm {
     /// The approval form: the plan waiting for the decision (amount and department, then
     /// the actions), one line each.
     approval: Vec<String>,
+    /// What the move's script is filled from.
+    subject: Subject,
 }
 
 fn options<K: AsRef<str>>(items: impl IntoIterator<Item = (K, String)>) -> Vec<(String, String)> {
@@ -310,6 +319,7 @@ impl MoveForm {
             suggestion,
             category,
             approval,
+            subject: Subject::of(c, ctx.config),
         };
         form.follow_choices();
         form
@@ -338,6 +348,27 @@ impl MoveForm {
     /// The form's inputs.
     pub fn form(&self) -> &Form {
         &self.form
+    }
+
+    /// Whether the move may show a script (classifying, replying).
+    pub fn may_script(&self) -> bool {
+        matches!(self.mv, Move::Classify | Move::Reply)
+    }
+
+    /// The script of the move as the form stands: the explanation when out of scope is
+    /// chosen (naming the party chosen), the alternatives when the plan is declined.
+    pub fn script(&self, ctx: &Ctx<'_>) -> Option<Said> {
+        let mut subject = self.subject.clone();
+        let moment = match self.mv {
+            Move::Classify if self.form.chosen("scope") == Some("out") => {
+                subject.scope = Some(Scope::Out);
+                subject.party = self.form.chosen("party").map(str::to_string);
+                Moment::Explain
+            }
+            Move::Reply if self.form.chosen("accepted") == Some("declined") => Moment::Declined,
+            _ => return None,
+        };
+        Some(script(ctx.config, ctx.lang, moment, &subject))
     }
 
     /// Inputs that apply only with some choices: the responsible party and the
@@ -525,6 +556,9 @@ impl MoveForm {
                 theme::hint(),
             ));
         }
+        if let Some(said) = self.script(ctx) {
+            lines.extend(script_box::head_lines(ctx, &said, cols, SCRIPT_ROWS));
+        }
         lines
     }
 
@@ -625,6 +659,41 @@ mod tests {
             (err.key, err.get("field")),
             ("tui.choose_required", Some("severity"))
         );
+    }
+
+    /// Out of scope chosen, the explanation names the party chosen; in scope, no script;
+    /// a declined reply, the alternatives' script. Ctrl+Y copies the whole text.
+    #[test]
+    fn the_script_follows_the_choices_and_is_copied() {
+        let config = config();
+        let ctx = ctx(&config);
+        let c = complaint("wall-crack", "墙面开裂");
+        let mut f = MoveForm::open(&ctx, &c, Move::Classify);
+        let said = f.script(&ctx).expect("out of scope").expect("renders");
+        let said = said.expect("configured");
+        assert_eq!(
+            (said.key.as_str(), said.moment),
+            ("explain-wall-crack", Moment::Explain)
+        );
+        assert!(said.text.contains("开发商"), "{}", said.text);
+        let ctrl_y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL);
+        let out = script_box::key(&ctrl_y, || Some(Ok(Some(said.clone())))).expect("the copy key");
+        assert_eq!(out.effects, vec![crate::tui::msg::Effect::Copy(said.text)]);
+        press(&mut f, KeyCode::Left);
+        assert!(f.script(&ctx).is_none(), "in scope: nothing to explain");
+
+        let mut c = complaint("leak", "漏水");
+        c.stage = Stage::RemedyPlanned;
+        c.handling.plan = Some(crate::domain::handling::Plan {
+            department: "工程部".into(),
+            ..Default::default()
+        });
+        let mut f = MoveForm::open(&ctx, &c, Move::Reply);
+        assert!(f.script(&ctx).is_none(), "nothing chosen yet");
+        press(&mut f, KeyCode::Left);
+        assert_eq!(f.form().chosen("accepted"), Some("declined"));
+        let said = f.script(&ctx).expect("declined").expect("renders");
+        assert!(said.expect("configured").text.contains("工程部"));
     }
 
     #[test]

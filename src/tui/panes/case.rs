@@ -28,6 +28,7 @@ use crate::tui::keymap::{Binding, Help, ch, footer, help_rows, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::theme;
 use crate::tui::widgets::form::FormStep;
+use crate::tui::widgets::script as script_box;
 use crate::tui::widgets::window;
 
 /// An open case.
@@ -391,10 +392,11 @@ impl Cover {
 
     /// The keys of what is on top, for the help (None: the list's own).
     pub fn help(&self) -> Option<Vec<Help>> {
-        let open = (self.form.as_ref().map(MoveForm::form))
-            .or_else(|| self.follow.as_ref().map(FollowForm::form));
-        if let Some(form) = open {
-            Some(form.help())
+        let open = (self.form.as_ref().map(|f| (f.form(), f.may_script())))
+            .or_else(|| self.follow.as_ref().map(|f| (f.form(), f.may_script())));
+        if let Some((form, scripted)) = open {
+            let script = script_box::help().filter(|_| scripted && !form.is_asking());
+            Some(form.help().into_iter().chain(script).collect())
         } else if self.detail.is_some() {
             Some(help_rows(KEYS).collect())
         } else {
@@ -405,6 +407,14 @@ impl Cover {
     /// A key for the form on top, else the case: Ctrl+S turns a form into its effect,
     /// Esc or Ctrl+W leaves it.
     pub fn key(&mut self, key: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        let said = || match (&self.form, &self.follow) {
+            (Some(form), _) if !form.form().is_asking() => form.script(ctx),
+            (None, Some(form)) if !form.form().is_asking() => form.script(ctx),
+            _ => None,
+        };
+        if let Some(out) = script_box::key(&key, said) {
+            return out;
+        }
         if let Some(form) = &mut self.form {
             return match form.key(key) {
                 FormStep::Submit => match form.action(ctx) {

@@ -9,6 +9,9 @@
 //! them and Enter takes one; Tab keeps the text as typed (free entry). Further categories
 //! are a multi-choice: Left/Right or a typed character move a cursor over the categories
 //! and Space adds or removes the one under it.
+//!
+//! The intake script (thanks and an apology, for the category typed) shows under the side
+//! panel (under the form on a narrow terminal); Ctrl+Y copies it.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -17,8 +20,10 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use crate::desk::script::{Subject, script};
 use crate::desk::{REPEAT_MIN_DIGITS, REPEAT_MIN_LOCATION};
 use crate::domain::complaint::{Channel, Complaint, MAX_EXTRA_CATEGORIES, NewComplaint};
+use crate::domain::script::Moment;
 use crate::error::Error;
 use crate::text::{fit, sanitize_line, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
@@ -29,6 +34,7 @@ use crate::tui::theme;
 use crate::tui::widgets::confirm::{self, Answer};
 use crate::tui::widgets::field::TextField;
 use crate::tui::widgets::form::{choice_line, choose};
+use crate::tui::widgets::script::{self as script_box, Said};
 
 /// Ticks of quiet typing before the draft is saved.
 const DRAFT_QUIET_TICKS: u32 = 2;
@@ -263,6 +269,12 @@ impl Intake {
                 .map(|c| c.key.clone())
                 .collect(),
         }
+    }
+
+    /// The intake script for what is typed (its category decides which).
+    pub fn script(&self, ctx: &Ctx<'_>) -> Said {
+        let subject = Subject::typed(&self.form(ctx), ctx.config);
+        script(ctx.config, ctx.lang, Moment::Intake, &subject)
     }
 
     /// The positions of the configured sites offered for the site text (best first).
@@ -977,6 +989,9 @@ impl Room for Intake {
         if self.asking {
             return self.answer(&key);
         }
+        if let Some(out) = script_box::key(&key, || Some(self.script(ctx))) {
+            return out;
+        }
         let focus = self.focus;
         let in_text = focus == Field::Description;
         let cmd = lookup(KEYS, &key);
@@ -1062,8 +1077,29 @@ impl Room for Intake {
         } else {
             0
         };
+        let said = self.script(ctx);
+        // The script under the side panel, else under the form, in at most part of the room.
+        let (room, most) = if side > 0 {
+            (side, area.height * 3 / 5)
+        } else {
+            (area.width, area.height / 3)
+        };
+        let script_h = script_box::height(ctx, &said, room).min(most);
+        let (area, under) = if side > 0 {
+            (area, Rect::default())
+        } else {
+            let [form, under] =
+                Layout::vertical([Constraint::Min(0), Constraint::Length(script_h)]).areas(area);
+            (form, under)
+        };
         let [form, aside] =
             Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(area);
+        let [aside, script_area] = if side > 0 {
+            Layout::vertical([Constraint::Min(0), Constraint::Length(script_h)]).areas(aside)
+        } else {
+            [aside, under]
+        };
+        script_box::render(ctx, frame, script_area, &said);
         let offers = self.offers_shown(ctx);
         self.render_form(ctx, frame, form, (side > 0, &offers));
         // The side panel lists the offers while the site is typed (on a desk with sites).
@@ -1084,7 +1120,7 @@ impl Room for Intake {
         if self.asking {
             return confirm::help().collect();
         }
-        help_rows(KEYS).collect()
+        help_rows(KEYS).chain(script_box::help()).collect()
     }
 }
 

@@ -7,6 +7,7 @@ pub mod field;
 pub mod form;
 pub mod help;
 pub mod notice;
+pub mod script;
 pub mod secret;
 pub mod status;
 pub mod table;

@@ -74,6 +74,13 @@ fn content(c: &Catalog, zone: Zone, notice: &Notice, now: DateTime<Utc>) -> Line
             theme::error(),
         ),
         Notice::QuitHint => (c.text("tui.quit_hint").to_string(), theme::hint()),
+        Notice::ScriptCopied(moment) => (
+            c.format(
+                "script.copied",
+                &[("moment", c.text(&moment.label_key()).to_string())],
+            ),
+            theme::success(),
+        ),
         Notice::AgentChanged(change) => {
             let (key, args) = match change {
                 Change::Added { name, role } => (
