@@ -16,6 +16,7 @@ use toml::de::{DeTable, DeValue};
 use crate::domain::complaint::{Complaint, Scope, normalise_phone};
 use crate::domain::handling::EXTERNAL_BODIES;
 use crate::domain::names::{self, Choice};
+use crate::domain::risk::RiskWeights;
 use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 use crate::i18n::{Catalog, Catalogs, Lang, WORDING_KEYS, name_in};
@@ -238,11 +239,12 @@ struct FileConfig {
     care_plans: Option<Vec<CarePlan>>,
     report: Option<ReportRules>,
     wording: Option<BTreeMap<String, Term>>,
+    risk: Option<RiskWeights>,
 }
 
 /// The allowed values of every number a config file may hold, by key (`[]`: every
 /// entry). Documented in `config.example.toml`; a test checks that no number is missing.
-const LIMITS: [(&str, RangeInclusive<i64>); 12] = [
+const LIMITS: [(&str, RangeInclusive<i64>); 25] = [
     ("idle_lock_minutes", 1..=240),
     ("severities[].first_reply_hours", 1..=8_760),
     ("severities[].referral_reply_hours", 1..=8_760),
@@ -255,6 +257,19 @@ const LIMITS: [(&str, RangeInclusive<i64>); 12] = [
     ("follow_up.triage_hours", 1..=8_760),
     ("follow_up.waiting_update_days", 1..=365),
     ("care_plans[].every_days", 1..=365),
+    ("risk.repeat", 0..=1_000),
+    ("risk.spread", 0..=1_000),
+    ("risk.mood_anxious", 0..=1_000),
+    ("risk.mood_disappointed", 0..=1_000),
+    ("risk.mood_angry", 0..=1_000),
+    ("risk.mood_agitated", 0..=1_000),
+    ("risk.severity", 0..=1_000),
+    ("risk.day_open", 0..=1_000),
+    ("risk.max_days", 1..=3_660),
+    ("risk.overdue_call", 0..=1_000),
+    ("risk.declined_reply", 0..=1_000),
+    ("risk.reopen", 0..=1_000),
+    ("risk.low_satisfaction", 0..=1_000),
 ];
 
 /// One step of a key path: a table key, an array index, or `[]` (every entry).
@@ -729,6 +744,7 @@ fn assemble(
             intake: s.intake.or(base.intake).unwrap_or_default(),
             care_plans: s.care_plans.or(base.care_plans).unwrap_or_default(),
             report: s.report.or(base.report).unwrap_or_default(),
+            risk: s.risk.or(base.risk).unwrap_or_default(),
             site_index: Default::default(),
             category_index: Default::default(),
         },

@@ -419,6 +419,7 @@ impl<'a> DemoGenerator<'a> {
                         "Wants it fixed before the damage spreads.",
                     ),
                     outcome: String::new(),
+                    mood: None,
                 },
                 Action::Assess {
                     facts: say(

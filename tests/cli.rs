@@ -1536,6 +1536,7 @@ fn walk_in_the_past(desk: &mut complaint_desk::desk::Desk, severity: &str, remed
             Action::Verify {
                 motive: "想尽快修好".into(),
                 outcome: "维修".into(),
+                mood: None,
             },
             Action::Assess {
                 facts: "防水层破损".into(),

@@ -420,6 +420,7 @@ pub fn to_remedied(severity: &str) -> Vec<complaint_desk::domain::handling::Acti
         Action::Verify {
             motive: "希望尽快处理".into(),
             outcome: "修好".into(),
+            mood: None,
         },
         Action::Assess {
             facts: "现场核实属实".into(),
