@@ -1216,6 +1216,21 @@ party = "nobody"
     }
 
     #[test]
+    fn risk_weights_default_per_key_and_are_ranged() {
+        let c = Config::from_toml("[risk]\nreopen = 7\n", "c.toml").expect("valid");
+        assert_eq!(c.policy.risk.reopen, 7);
+        assert_eq!(c.policy.risk.spread, RiskWeights::default().spread);
+        let err = Config::from_toml("[risk]\nspread = 20\nmax_days = 0\n", "c.toml")
+            .expect_err("refused");
+        assert_eq!(
+            (err.key, err.get("key"), err.get("line")),
+            ("error.config_range", Some("risk.max_days"), Some("3"))
+        );
+        let err = Config::from_toml("[risk]\nrepeats = 1\n", "c.toml").expect_err("refused");
+        assert_eq!(err.get("line"), Some("2"));
+    }
+
+    #[test]
     fn bad_language_and_bad_hours_are_refused() {
         let err = Config::from_toml("language = \"fr\"\n", "c.toml").expect_err("refused");
         assert_eq!(err.get("line"), Some("1"));
