@@ -14,11 +14,8 @@ use crate::error::Result;
 pub const RANKED: u32 = 500;
 
 impl Desk {
-    /// The escalation risk of `c` now; `None` once it is closed.
+    /// The escalation risk of `c` now; `None` once it is closed ([`risk::score`]).
     pub fn risk_of(&self, c: &Complaint) -> Result<Option<Risk>> {
-        if c.stage.is_closed() {
-            return Ok(None);
-        }
         let now = self.now();
         let facts = self.store.risk_facts(&[c.id], now)?;
         let facts = facts.get(&c.id).copied().unwrap_or_default();
