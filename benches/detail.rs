@@ -7,12 +7,16 @@
 //! For the 10⁶ figures, point `COMPLAINT_DESK_BENCH_DB` at a database made with
 //! `complaint-desk --db /tmp/big.db demo --count 1000000`. The benchmark adds one complaint
 //! with its 500 events to that database (use a copy to keep it pristine).
+//!
+//! `detail/risk_and_related` is what the detail adds for an open case: its escalation risk
+//! (the store's facts and the score) and its related cases; `detail/rank_open_by_risk` is
+//! the cases pane's risk order of the open view (its first 500 rows scored).
 
 use std::hint::black_box;
 use std::path::Path;
 
 use complaint_desk::desk::Desk;
-use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Scope};
+use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Queue, Scope};
 use complaint_desk::domain::handling::{Action, WaitOn};
 use complaint_desk::i18n::Lang;
 use complaint_desk::tui::app::App;
@@ -135,6 +139,24 @@ fn detail(c: &mut Criterion) {
     // The frame shows the case (not the empty list): its number is in the title.
     let screen = format!("{:?}", terminal.backend().buffer());
     assert!(screen.contains(&number[..8]), "the detail pane is drawn");
+
+    // An open demo case at a site's building (the newest open one of the desk).
+    let (open, _) = desk.page(Queue::Open, 200, None).expect("open");
+    let open = open
+        .into_iter()
+        .rev()
+        .find(|c| c.site.is_some())
+        .expect("an open case at a site");
+    c.bench_function("detail/risk_and_related", |b| {
+        b.iter(|| {
+            let risk = desk.risk_of(black_box(&open)).expect("risk");
+            let related = desk.related_to(black_box(&open)).expect("related");
+            black_box((risk, related))
+        })
+    });
+    c.bench_function("detail/rank_open_by_risk", |b| {
+        b.iter(|| black_box(desk.ranked_by_risk(Queue::Open).expect("ranked")))
+    });
 }
 
 criterion_group!(benches, detail);

@@ -16,6 +16,7 @@ use toml::de::{DeTable, DeValue};
 use crate::domain::complaint::{Complaint, Scope, normalise_phone};
 use crate::domain::handling::EXTERNAL_BODIES;
 use crate::domain::names::{self, Choice};
+use crate::domain::risk::RiskWeights;
 use crate::domain::script::Script;
 use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
@@ -244,11 +245,12 @@ struct FileConfig {
     duplicates: Option<DuplicateRules>,
     wording: Option<BTreeMap<String, Term>>,
     scripts: Option<Vec<Script>>,
+    risk: Option<RiskWeights>,
 }
 
 /// The allowed values of every number a config file may hold, by key (`[]`: every
 /// entry). Documented in `config.example.toml`; a test checks that no number is missing.
-const LIMITS: [(&str, RangeInclusive<i64>); 13] = [
+const LIMITS: [(&str, RangeInclusive<i64>); 26] = [
     ("idle_lock_minutes", 1..=240),
     ("severities[].first_reply_hours", 1..=8_760),
     ("severities[].referral_reply_hours", 1..=8_760),
@@ -262,6 +264,19 @@ const LIMITS: [(&str, RangeInclusive<i64>); 13] = [
     ("follow_up.waiting_update_days", 1..=365),
     ("care_plans[].every_days", 1..=365),
     ("duplicates.days", 1..=365),
+    ("risk.repeat", 0..=1_000),
+    ("risk.spread", 0..=1_000),
+    ("risk.mood_anxious", 0..=1_000),
+    ("risk.mood_disappointed", 0..=1_000),
+    ("risk.mood_angry", 0..=1_000),
+    ("risk.mood_agitated", 0..=1_000),
+    ("risk.severity", 0..=1_000),
+    ("risk.day_open", 0..=1_000),
+    ("risk.max_days", 1..=3_660),
+    ("risk.overdue_call", 0..=1_000),
+    ("risk.declined_reply", 0..=1_000),
+    ("risk.reopen", 0..=1_000),
+    ("risk.low_satisfaction", 0..=1_000),
 ];
 
 /// One step of a key path: a table key, an array index, or `[]` (every entry).
@@ -738,6 +753,7 @@ fn assemble(
             care_plans: s.care_plans.or(base.care_plans).unwrap_or_default(),
             report: s.report.or(base.report).unwrap_or_default(),
             duplicates: s.duplicates.or(base.duplicates).unwrap_or_default(),
+            risk: s.risk.or(base.risk).unwrap_or_default(),
             site_index: Default::default(),
             category_index: Default::default(),
         },
@@ -1322,6 +1338,21 @@ party = "nobody"
         assert_eq!(err.get("line"), Some("14"));
         assert_eq!(err.get("key"), Some("categories[1].party"));
         assert!(err.get("detail").unwrap_or("").contains("nobody"));
+    }
+
+    #[test]
+    fn risk_weights_default_per_key_and_are_ranged() {
+        let c = Config::from_toml("[risk]\nreopen = 7\n", "c.toml").expect("valid");
+        assert_eq!(c.policy.risk.reopen, 7);
+        assert_eq!(c.policy.risk.spread, RiskWeights::default().spread);
+        let err = Config::from_toml("[risk]\nspread = 20\nmax_days = 0\n", "c.toml")
+            .expect_err("refused");
+        assert_eq!(
+            (err.key, err.get("key"), err.get("line")),
+            ("error.config_range", Some("risk.max_days"), Some("3"))
+        );
+        let err = Config::from_toml("[risk]\nrepeats = 1\n", "c.toml").expect_err("refused");
+        assert_eq!(err.get("line"), Some("2"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::domain::complaint::{
     Channel, Complaint, Intent, Scope, ValidComplaint, normalise_phone,
 };
-use crate::domain::handling::{Action, Rules, WaitOn, decide, reply_due, waiting_call_due};
+use crate::domain::handling::{Action, Mood, Rules, WaitOn, decide, reply_due, waiting_call_due};
 use crate::domain::schedule::Calendar;
 use crate::domain::stage::Stage;
 
@@ -399,6 +399,13 @@ impl<'a> DemoGenerator<'a> {
             (scope == Scope::Out)
                 .then(|| self.config.policy.parties.first().map(|p| p.key.clone()))?
         });
+        // How the customer sounded, as their intent and a threat to go public suggest.
+        let mood = match intent {
+            _ if spread_risk => Mood::Agitated,
+            Intent::Venting => Mood::Angry,
+            Intent::Unclear => Mood::Anxious,
+            Intent::Genuine => Mood::Calm,
+        };
         let english = person.english;
         // The path of real moves through the method, then how far along it this case got.
         let say = |zh: &str, en: &str| if english { en } else { zh }.to_string();
@@ -419,6 +426,7 @@ impl<'a> DemoGenerator<'a> {
                         "Wants it fixed before the damage spreads.",
                     ),
                     outcome: String::new(),
+                    mood: Some(mood),
                 },
                 Action::Assess {
                     facts: say(

@@ -10,6 +10,7 @@ use crate::desk::Event;
 use crate::desk::{CareCall, CaseFile};
 use crate::domain::complaint::{Channel, Complaint};
 use crate::domain::handling::Approval;
+use crate::domain::risk::{Fact, Factor};
 use crate::i18n::Catalog;
 use crate::text::{fit, sanitize_line, sanitize_lines, width};
 
@@ -47,6 +48,9 @@ fn handling_fields(
         }
     };
     text("label.motive", &h.motive);
+    if let Some(m) = h.mood {
+        text("label.mood", &t(&format!("mood.{}", m.as_str())));
+    }
     text("label.facts", &h.facts);
     if let Some(plan) = &h.plan {
         text("label.department", &plan.department);
@@ -333,6 +337,18 @@ pub fn write_case_text(
             )?;
         }
     }
+    if let Some(risk) = &case.risk {
+        writeln!(out, "\n{}  {}", t("label.risk"), risk.score)?;
+        for f in &risk.factors {
+            writeln!(out, "  {}", factor_line(f, config, catalog))?;
+        }
+    }
+    if !case.related.is_empty() {
+        writeln!(out, "\n{}", t("label.related"))?;
+        for (i, r) in case.related.iter().enumerate() {
+            writeln!(out, "  {:>2}  {}", i + 1, related_line(r, config, catalog))?;
+        }
+    }
     if !case.attachments.is_empty() {
         writeln!(out, "\n{}", t("label.attachments"))?;
         for a in &case.attachments {
@@ -350,6 +366,38 @@ pub fn write_case_text(
         }
     }
     Ok(())
+}
+
+/// One factor of a risk score: its name, what it found, its weight and its points
+/// (`重复投诉  3 ×10 = 30`).
+pub fn factor_line(f: &Factor, config: &Config, catalog: &Catalog) -> String {
+    let lang = catalog.lang();
+    let fact = match &f.fact {
+        Fact::Count(n) => n.to_string(),
+        Fact::Flagged => catalog.text("label.risk_flagged").to_string(),
+        Fact::Words(words) => sanitize_line(&words.join(", ")),
+        Fact::Mood(m) => catalog.text(&format!("mood.{}", m.as_str())).to_string(),
+        Fact::Severity { key, steps } => format!("{} +{steps}", config.severity_name(key, lang)),
+        Fact::Satisfaction(s) => format!("{s}/5"),
+    };
+    format!(
+        "{}  {fact}  x{} = {}",
+        catalog.text(&format!("risk_factor.{}", f.key)),
+        f.weight,
+        f.points
+    )
+}
+
+/// A related case on one line: number, received, stage, place (`20261122-0007  11-22 09:10
+/// 处理中  绿景花园 3栋2单元`).
+pub fn related_line(c: &Complaint, config: &Config, catalog: &Catalog) -> String {
+    format!(
+        "{}  {}  {}  {}",
+        c.number,
+        local_minutes(c.received_at, config.policy.timezone),
+        catalog.text(c.stage.label_key()),
+        place(c, config, catalog.lang())
+    )
 }
 
 /// The name of care plan `key` in `lang` (the key itself when unknown).
@@ -500,6 +548,9 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
                     ),
                 ("intent", serde_json::Value::String(s)) => {
                     catalog.text_or(&format!("intent.{s}"), s).to_string()
+                }
+                ("mood", serde_json::Value::String(s)) => {
+                    catalog.text_or(&format!("mood.{s}"), s).to_string()
                 }
                 ("on", serde_json::Value::String(s)) => {
                     catalog.text_or(&format!("wait.{s}"), s).to_string()

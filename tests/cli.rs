@@ -1536,6 +1536,7 @@ fn walk_in_the_past(desk: &mut complaint_desk::desk::Desk, severity: &str, remed
             Action::Verify {
                 motive: "想尽快修好".into(),
                 outcome: "维修".into(),
+                mood: None,
             },
             Action::Assess {
                 facts: "防水层破损".into(),
@@ -3202,4 +3203,94 @@ fn case_script_prints_the_rendered_script() {
     desk.case(&n, &["script", "goodbye"]).code(2);
     let config = common::stdout(&desk.cmd().args(["config"]).assert().success());
     assert!(config.contains("[[scripts]]") && config.contains("key = \"explain-noise\""));
+}
+
+/// `case verify --mood` records the mood (a key or a name); `show --format json` gives the
+/// open case's risk with its factors and its related cases, the text shows both, and a
+/// closed case's risk is null.
+#[test]
+fn show_gives_the_risk_and_the_related_cases() {
+    let desk = Desk::new();
+    let first = desk.add(&leak());
+    let mut again = leak();
+    again[11] = "又漏了，再不修就发抖音";
+    let n = desk.add(&again);
+    desk.case(&n, &["classify", "--scope", "in", "--severity", "serious"])
+        .success();
+    desk.case(
+        &n,
+        &[
+            "verify",
+            "--motive",
+            "怕发霉",
+            "--outcome",
+            "修好",
+            "--mood",
+            "愤怒",
+        ],
+    )
+    .success();
+    desk.case(
+        &first,
+        &[
+            "verify",
+            "--motive",
+            "x",
+            "--outcome",
+            "y",
+            "--mood",
+            "furious",
+        ],
+    )
+    .code(2);
+    let shown = desk.show(&n);
+    assert_eq!(shown["handling"]["mood"], "angry");
+    let risk = &shown["risk"];
+    let factors = risk["factors"].as_array().expect("factors");
+    let factor = |key: &str| factors.iter().find(|f| f["key"] == key).cloned();
+    let repeat = factor("repeat").expect("a repeat from the same phone");
+    assert_eq!(
+        repeat["fact"],
+        serde_json::json!({"type": "count", "value": 1})
+    );
+    assert_eq!(repeat["points"], repeat["weight"]);
+    let spread = factor("spread").expect("spread-risk words");
+    assert_eq!(spread["fact"]["value"], serde_json::json!(["抖音"]));
+    assert_eq!(factor("mood").expect("mood")["fact"]["value"], "angry");
+    let sum: u64 = factors
+        .iter()
+        .map(|f| f["points"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(risk["score"].as_u64(), Some(sum));
+    let related = shown["related"].as_array().expect("related");
+    assert_eq!(related.len(), 1);
+    assert_eq!(related[0]["number"], first.as_str());
+    assert_eq!(related[0]["stage"], "received");
+    let out = desk
+        .cmd()
+        .args(["--lang", "en", "show", &n])
+        .assert()
+        .success();
+    let text = common::stdout(&out);
+    assert!(text.contains("Escalation risk"), "{text}");
+    assert!(text.contains("Mood  Angry  x20 = 20"), "{text}");
+    assert!(text.contains(&format!(" 1  {first}")), "{text}");
+    // Out of scope and closed as referred: no score.
+    desk.case(
+        &first,
+        &[
+            "classify",
+            "--scope",
+            "out",
+            "--party",
+            "developer",
+            "--severity",
+            "minor",
+            "--explained",
+        ],
+    )
+    .success();
+    desk.case(&first, &["refer", "--to", "developer"]).success();
+    desk.case(&first, &["close", "--referred"]).success();
+    assert!(desk.show(&first)["risk"].is_null());
 }

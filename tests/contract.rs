@@ -11,8 +11,9 @@ use complaint_desk::desk::SearchFilter;
 use complaint_desk::desk::{CallResult, CallbackView, Desk, FilterText, FixedClock};
 use complaint_desk::desk::{ImportOptions, ImportReport};
 use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Queue, Scope};
-use complaint_desk::domain::handling::Action;
+use complaint_desk::domain::handling::{Action, Mood};
 use complaint_desk::domain::report::{By, Period};
+use complaint_desk::domain::risk::Fact;
 use complaint_desk::domain::search::View;
 use complaint_desk::store::imports::{self, Staged, State};
 use complaint_desk::store::{IfMissing, Store, agents};
@@ -118,6 +119,8 @@ contract!(
     search_filters_by_channel_party_closing_day_and_third_party,
     the_sums_every_write_keeps_equal_the_sums_rebuilt,
     a_call_about_an_open_case_is_offered_it_and_attached_to_it,
+    the_risk_counts_repeats_overdue_calls_reopens_and_satisfaction,
+    related_cases_are_open_or_recent_of_the_category_at_the_building,
 );
 
 fn an_intake_is_stored_with_its_event_and_chained(place: &Place) {
@@ -829,6 +832,7 @@ fn try_step(desk: &mut Desk, n: &str, kind: u8, rng: &mut fastrand::Rng) -> bool
         2 => Action::Verify {
             motive: text("维修"),
             outcome: text("修好"),
+            mood: None,
         },
         3 => Action::Assess {
             facts: text("属实"),
@@ -1046,4 +1050,182 @@ fn a_call_about_an_open_case_is_offered_it_and_attached_to_it(place: &Place) {
         "error.case_closed"
     );
     assert!(desk.audit_verify(None).expect("verify").is_whole());
+}
+
+/// The points of factor `key` of a case file's risk, if it applies.
+fn risk_points(desk: &mut Desk, number: &str, key: &str) -> Option<u32> {
+    let case = desk.open_case(number).expect("case");
+    let risk = case.risk.expect("open cases have a risk");
+    risk.factors.iter().find(|f| f.key == key).map(|f| f.points)
+}
+
+fn the_risk_counts_repeats_overdue_calls_reopens_and_satisfaction(place: &Place) {
+    let mut desk = place.desk_as("李娜", "supervisor", now());
+    let w = Config::preset(Preset::PropertyManagement)
+        .expect("preset")
+        .policy
+        .risk;
+    // The same phone 100 and 400 days ago: one repeat within 12 months.
+    let mut earlier = complaint(1, "厨房漏水");
+    earlier.received_at = Some(now() - Duration::days(100));
+    desk.intake(&earlier).expect("intake");
+    let mut old = complaint(1, "阳台漏水");
+    old.received_at = Some(now() - Duration::days(400));
+    desk.intake(&old).expect("intake");
+    let n = desk
+        .intake(&complaint(1, "卫生间漏水"))
+        .expect("intake")
+        .number;
+    assert_eq!(risk_points(&mut desk, &n, "repeat"), Some(w.repeat));
+    // The mood noted at verification, and the first reply overdue two days later.
+    let steps = [
+        Action::Classify {
+            scope: Scope::In,
+            party: None,
+            complaint_type: None,
+            severity: "general".into(),
+            intent: Intent::Genuine,
+            spread_risk: false,
+            explained: false,
+        },
+        Action::Verify {
+            motive: "怕楼下索赔".into(),
+            outcome: "维修".into(),
+            mood: Some(Mood::Angry),
+        },
+    ];
+    for step in &steps {
+        desk.act(&n, None, step).expect("move");
+    }
+    assert_eq!(risk_points(&mut desk, &n, "mood"), Some(w.mood_angry));
+    let mut later = place.desk_as("李娜", "supervisor", now() + Duration::days(2));
+    assert_eq!(
+        risk_points(&mut later, &n, "overdue_calls"),
+        Some(w.overdue_call)
+    );
+    let case = later.open_case(&n).expect("case");
+    let risk = case.risk.expect("risk");
+    assert_eq!(
+        risk.score,
+        risk.factors.iter().map(|f| f.points).sum::<u32>()
+    );
+    assert!(
+        risk.factors
+            .iter()
+            .any(|f| f.key == "days_open" && f.fact == Fact::Count(2))
+    );
+    // Through the remedy to a revisit at 2 of 5: reopened, low satisfaction counted.
+    for step in [
+        Action::Assess {
+            facts: "防水层破损".into(),
+            severity: None,
+        },
+        Action::Plan {
+            department: "工程部".into(),
+            actions: "更换防水层".into(),
+            promised: None,
+            confirmed: true,
+            compensation: None,
+            gift: None,
+        },
+        Action::Reply {
+            accepted: true,
+            alternatives: String::new(),
+        },
+        Action::Remedied {
+            note: "已更换".into(),
+        },
+    ] {
+        later.act(&n, None, &step).expect("move");
+    }
+    later
+        .record_revisit(&n, None, None, Some(2), "还是渗水")
+        .expect("revisit");
+    assert_eq!(risk_points(&mut later, &n, "reopens"), Some(w.reopen));
+    assert_eq!(
+        risk_points(&mut later, &n, "low_satisfaction"),
+        Some(2 * w.low_satisfaction)
+    );
+    // The views ranked by risk: this case first, with its score.
+    let ranked = later.ranked_by_risk(Queue::Open).expect("ranked");
+    assert_eq!(
+        ranked.first().map(|(c, _)| c.number.as_str()),
+        Some(n.as_str())
+    );
+    assert!(ranked.windows(2).all(|p| p[0].1 >= p[1].1));
+}
+
+fn related_cases_are_open_or_recent_of_the_category_at_the_building(place: &Place) {
+    let mut head = place.desk_as("李娜", "supervisor", now());
+    let add = |i: usize, site: &str, location: &str, category: &str, days: i64| {
+        let mut new = complaint(i, "楼上管道漏水");
+        new.site = site.into();
+        new.location = location.into();
+        new.category = category.into();
+        new.received_at = Some(now() - Duration::days(days) - Duration::minutes(i as i64));
+        place
+            .desk_as("李娜", "supervisor", now())
+            .intake(&new)
+            .expect("intake")
+            .number
+    };
+    let a = add(1, "lvjing", "3栋2单元101", "漏水", 0);
+    let b = add(2, "lvjing", "3栋1单元502", "漏水", 100);
+    let c = add(3, "lvjing", "3栋2单元201", "漏水", 5);
+    add(4, "lvjing", "3栋2单元301", "噪音扰民", 1);
+    add(5, "lvjing", "5栋2单元101", "漏水", 1);
+    add(6, "xiangshu", "3栋2单元101", "漏水", 1);
+    add(7, "", "3栋2单元101", "漏水", 1);
+    let gone = add(8, "lvjing", "3栋3单元808", "漏水", 45);
+    // Closed: b (open for 100 days) stays related, gone (received 45 days ago) does not.
+    let close = [
+        Action::Classify {
+            scope: Scope::Out,
+            party: Some("developer".into()),
+            complaint_type: None,
+            severity: "general".into(),
+            intent: Intent::Genuine,
+            spread_risk: false,
+            explained: true,
+        },
+        Action::Refer {
+            to: "developer".into(),
+            note: "转开发商".into(),
+        },
+        Action::Close {
+            summary: String::new(),
+            root_cause: String::new(),
+            lesson: String::new(),
+            referred: true,
+        },
+    ];
+    for step in &close {
+        head.act(&gone, None, step).expect("close as referred");
+    }
+    assert!(
+        head.open_case(&gone).expect("case").risk.is_none(),
+        "closed: no score"
+    );
+    let related = |desk: &mut Desk, n: &str| -> Vec<String> {
+        let case = desk.open_case(n).expect("case");
+        case.related.into_iter().map(|c| c.number).collect()
+    };
+    // Newest first: c (5 days), b (100 days, open).
+    assert_eq!(related(&mut head, &a), vec![c.clone(), b.clone()]);
+    let case = head.open_case(&a).expect("case");
+    assert!(case.related.iter().all(|r| r.phone.contains('*')), "masked");
+    // A case naming no site is related by its location alone.
+    let loose = add(9, "", "3栋2单元101", "漏水", 2);
+    let seven = related(&mut head, &loose);
+    assert_eq!(seven.len(), 1, "{seven:?}");
+    // An agent of the site sees the same.
+    let mut store = place.store();
+    store
+        .agent_active("王丽", "agent", now())
+        .expect("register");
+    store
+        .write(|tx| Ok(agents::set_sites(tx, "王丽", &["lvjing".into()])?))
+        .expect("her site");
+    let mut wang = place.desk("王丽");
+    assert_eq!(related(&mut wang, &a), vec![c, b]);
 }

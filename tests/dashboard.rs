@@ -205,6 +205,7 @@ fn common_to_close() -> Vec<Action> {
         Action::Verify {
             motive: "维修".into(),
             outcome: "维修".into(),
+            mood: None,
         },
         Action::Assess {
             facts: "门机故障".into(),

@@ -145,6 +145,7 @@ fn to_reply() -> Vec<Action> {
         Action::Verify {
             motive: "担心楼下邻居索赔".into(),
             outcome: "维修".into(),
+            mood: None,
         },
         Action::Assess {
             facts: "防水层破损".into(),

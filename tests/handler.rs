@@ -125,6 +125,7 @@ fn to_planned(compensation: Option<u32>) -> Vec<Action> {
         Action::Verify {
             motive: "想尽快修好".into(),
             outcome: "上门维修".into(),
+            mood: None,
         },
         Action::Assess {
             facts: "防水层破损".into(),

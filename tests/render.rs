@@ -23,7 +23,7 @@ use chrono::{DateTime, Duration, Utc};
 use complaint_desk::config::{Config, Preset};
 use complaint_desk::desk::{CallResult, CallbackView, Desk, FixedClock};
 use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Queue, Scope};
-use complaint_desk::domain::handling::{Action, WaitOn};
+use complaint_desk::domain::handling::{Action, Mood, WaitOn};
 use complaint_desk::domain::stage::{Move, Stage};
 use complaint_desk::domain::zone::Zone;
 use complaint_desk::i18n::{Catalog, Lang};
@@ -177,8 +177,13 @@ impl Drawn {
     /// Where `text` is drawn (cell by cell, a wide character taking two columns), first
     /// match from the top left.
     fn find(&self, text: &str) -> Option<Position> {
+        self.find_from(text, 0)
+    }
+
+    /// Where `text` is drawn at row `top` or below, first match from the top left.
+    fn find_from(&self, text: &str, top: u16) -> Option<Position> {
         let area = self.buffer.area;
-        for y in 0..area.height {
+        for y in top..area.height {
             for x in 0..area.width {
                 let mut cx = x;
                 let mut matched = true;
@@ -1241,6 +1246,7 @@ fn pest_desk(db: &Path) -> Vec<String> {
             Action::Verify {
                 motive: "担心影响卫生检查，希望尽快处理".into(),
                 outcome: String::new(),
+                mood: None,
             },
             Action::Assess {
                 facts: "现场发现咬痕和鼠粪，门缝下方缝隙过大".into(),
@@ -1605,6 +1611,7 @@ fn it_desk(db: &Path) -> Vec<String> {
             Action::Verify {
                 motive: "担心影响业务，希望尽快有人负责".into(),
                 outcome: String::new(),
+                mood: None,
             },
             Action::Assess {
                 facts: facts.into(),
@@ -2162,6 +2169,7 @@ fn walk_steps(db: &Path, count: usize) -> String {
             Action::Verify {
                 motive: "希望物业承认值班失职并赔偿损失，不是单纯发泄情绪".into(),
                 outcome: String::new(),
+                mood: None,
             },
         ),
         (
@@ -2340,7 +2348,12 @@ fn walked_case_screens(lang: Lang, size: (u16, u16)) {
         s.send(shift_tab());
     }
     let drawn = s.draw();
-    let at = drawn.find("工程维修部、客服部").expect("department drawn");
+    // In the form (the case behind it may show the same words higher up).
+    let form_top = drawn.find("┌").map_or(0, |p| p.y + 1);
+    let form_top = drawn.find_from("┌", form_top).map_or(0, |p| p.y);
+    let at = drawn
+        .find_from("工程维修部、客服部", form_top)
+        .expect("department drawn");
     assert_eq!(
         drawn.cursor,
         Some(Position {
@@ -3723,5 +3736,117 @@ fn the_status_line_tells_a_lost_database_connection_and_its_return() {
         s.snapshot(&name("connection_lost", lang, size));
         s.send(Msg::Connection(Connection::Back));
         s.snapshot(&name("connection_back", lang, size));
+    }
+}
+
+/// A leak at 8栋 reported three times: the newest, classified serious, the customer angry
+/// and threatening to post a video, one repeat from the same phone; its detail shows the
+/// score with each factor and weight, and the other two as related cases (`1` opens the
+/// first); the open cases ranked by risk put it first. In zh-CN and en.
+#[test]
+fn risk_and_related_screens() {
+    for lang in [Lang::ZhCn, Lang::En] {
+        let size = SIZES[1];
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = dir.path().join("desk.db");
+        fill(&mut open_desk(&db));
+        let leak = |phone: &str, location: &str, description: &str, days: i64| NewComplaint {
+            channel: Some(Channel::Phone),
+            name: "周芷若".into(),
+            phone: phone.into(),
+            location: location.into(),
+            category: "漏水".into(),
+            description: description.into(),
+            outcome: "尽快维修".into(),
+            apologized: true,
+            received_at: Some(now_utc() - Duration::days(days)),
+            extra_categories: Vec::new(),
+            site: String::new(),
+        };
+        let mut desk = desk_at(&db, "王丽", "agent", now_utc() - Duration::days(3));
+        let first = desk
+            .intake(&leak("13922223333", "8栋2单元1203", "厨房顶棚渗水", 20))
+            .expect("intake")
+            .number;
+        let second = desk
+            .intake(&leak("13566667777", "8栋1单元302", "楼道管井漏水", 6))
+            .expect("intake")
+            .number;
+        let number = desk
+            .intake(&leak(
+                "13922223333",
+                "8栋2单元1203",
+                "又漏了，再不修就发抖音曝光",
+                3,
+            ))
+            .expect("intake")
+            .number;
+        for step in [
+            Action::Classify {
+                scope: Scope::In,
+                party: None,
+                complaint_type: None,
+                severity: "serious".into(),
+                intent: Intent::Genuine,
+                spread_risk: false,
+                explained: false,
+            },
+            Action::Verify {
+                motive: "怕地板泡坏".into(),
+                outcome: "今天上门".into(),
+                mood: Some(Mood::Angry),
+            },
+        ] {
+            desk.act(&number, None, &step).expect("move");
+        }
+        let mut s = Session::open(&db, lang, size);
+        s.send(press(KeyCode::F(6)));
+        s.perform(vec![Effect::OpenCase(number.clone())]);
+        let case = s.app.detail().expect("the case").case().clone();
+        let risk = case.risk.expect("scored");
+        let keys: Vec<&str> = risk.factors.iter().map(|f| f.key).collect();
+        for key in [
+            "repeat",
+            "spread",
+            "mood",
+            "severity",
+            "days_open",
+            "overdue_calls",
+        ] {
+            assert!(keys.contains(&key), "{key} in {keys:?}");
+        }
+        let related: Vec<&str> = case.related.iter().map(|c| c.number.as_str()).collect();
+        assert_eq!(related, vec![second.as_str(), first.as_str()]);
+        s.key(KeyCode::End);
+        let drawn = s.snapshot(&format!("detail_risk_related_{}", lang_tag(lang)));
+        let c = Catalog::get(lang);
+        assert!(
+            drawn.find(c.text("label.risk")).is_some(),
+            "the score is shown"
+        );
+        assert!(drawn.find(&second).is_some(), "the related case is listed");
+        // 1 opens the newest related case.
+        s.key(KeyCode::Char('1'));
+        assert_eq!(
+            s.app.detail().map(|d| d.case().complaint.number.clone()),
+            Some(second.clone())
+        );
+        s.key(KeyCode::Esc);
+        // The open cases by risk: the angry repeat caller first, her score in the age column.
+        s.key(KeyCode::Esc);
+        s.key(KeyCode::Char('2'));
+        s.key(KeyCode::Char('s'));
+        assert!(s.app.cases().ranked());
+        assert_eq!(
+            s.app
+                .cases()
+                .rows()
+                .first()
+                .map(|r| r.complaint.number.clone()),
+            Some(number.clone())
+        );
+        s.snapshot(&format!("cases_by_risk_{}", lang_tag(lang)));
+        s.key(KeyCode::Char('s'));
+        assert!(!s.app.cases().ranked());
     }
 }

@@ -98,6 +98,7 @@ fn to_reply(compensation: Option<u32>) -> Vec<Action> {
         Action::Verify {
             motive: "维修".into(),
             outcome: "维修".into(),
+            mood: None,
         },
         Action::Assess {
             facts: "防水层破损".into(),

@@ -511,6 +511,7 @@ fn the_index_follows_every_move_and_a_reopen() {
             Action::Verify {
                 motive: "担心楼下索赔".into(),
                 outcome: "上门维修赔偿".into(),
+                mood: None,
             },
             "楼下索赔",
         ),
@@ -654,6 +655,7 @@ fn erasure_removes_the_person_from_the_index_and_the_file() {
             &Action::Verify {
                 motive: "欧阳娜娜担心".into(),
                 outcome: "维修".into(),
+                mood: None,
             },
         )
         .expect("verify");

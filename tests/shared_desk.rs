@@ -436,6 +436,7 @@ fn anonymise_erases_the_complainant_from_every_table_and_the_file() {
             &Action::Verify {
                 motive: "欧阳娜娜担心楼下邻居".into(),
                 outcome: "13800138000 回电".into(),
+                mood: None,
             },
         )
         .expect("verify");

@@ -145,6 +145,7 @@ fn verify() -> Action {
     Action::Verify {
         motive: "担心影响楼下邻居，想尽快修好".into(),
         outcome: "维修并清理霉斑".into(),
+        mood: None,
     }
 }
 
@@ -1426,12 +1427,14 @@ fn oversized_or_nul_text_is_refused() {
     let long = Action::Verify {
         motive: "漏".repeat(4001),
         outcome: "修".into(),
+        mood: None,
     };
     let err = refused(&mut desk, &n, &long, "error.too_long");
     assert_eq!(err.get("len"), Some("4001"));
     let nul = Action::Verify {
         motive: "a\0b".into(),
         outcome: "修".into(),
+        mood: None,
     };
     refused(&mut desk, &n, &nul, "error.control_chars");
     // Exactly at the limit is fine; the text is kept as typed (trimmed).
@@ -1441,6 +1444,7 @@ fn oversized_or_nul_text_is_refused() {
         &Action::Verify {
             motive: format!(" {} ", "漏".repeat(4000)),
             outcome: String::new(),
+            mood: None,
         },
         Stage::Verified,
         "verified",

@@ -14,7 +14,7 @@ use crate::desk::CallResult;
 use crate::desk::{Desk, ExportScope, IfMissing, SystemClock};
 use crate::domain::agent::Permission;
 use crate::domain::complaint::{Complaint, NewComplaint, Queue};
-use crate::domain::handling::Action;
+use crate::domain::handling::{Action, Mood};
 use crate::domain::zone::Zone;
 use crate::error::{Error, Result};
 use crate::files::write_new_file;
@@ -463,9 +463,14 @@ fn case_action(
             spread_risk: *spread_risk,
             explained: *explained,
         },
-        CaseAction::Verify { motive, outcome } => Action::Verify {
+        CaseAction::Verify {
+            motive,
+            outcome,
+            mood,
+        } => Action::Verify {
             motive: motive.clone(),
             outcome: outcome.clone(),
+            mood: mood.map(Mood::from),
         },
         CaseAction::Assess { facts, severity } => Action::Assess {
             facts: facts.clone(),

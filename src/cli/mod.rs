@@ -22,7 +22,7 @@ use names::{ByName, by_name};
 use crate::config::Preset;
 use crate::desk::CallResult;
 use crate::domain::complaint::{Channel, Intent, Scope};
-use crate::domain::handling::{self, WaitOn};
+use crate::domain::handling::{self, Mood, WaitOn};
 use crate::domain::report::By;
 use crate::domain::script::Moment;
 use crate::domain::search::View;
@@ -366,7 +366,7 @@ pub enum CaseAction {
         #[arg(long)]
         explained: bool,
     },
-    /// Record the customer's motive and desired outcome (核实投诉).
+    /// Record the customer's motive, desired outcome and mood (核实投诉).
     Verify {
         /// The real motive.
         #[arg(long)]
@@ -374,6 +374,9 @@ pub enum CaseAction {
         /// The outcome asked for.
         #[arg(long)]
         outcome: String,
+        /// The customer's mood (情绪): it weighs in the escalation risk.
+        #[arg(long, value_parser = by_name::<MoodArg>("mood", "mood"))]
+        mood: Option<MoodArg>,
     },
     /// Record the facts found, and the severity if it changes (调查评估).
     Assess {
@@ -644,6 +647,33 @@ impl From<IntentArg> for Intent {
             IntentArg::Genuine => Intent::Genuine,
             IntentArg::Venting => Intent::Venting,
             IntentArg::Unclear => Intent::Unclear,
+        }
+    }
+}
+
+/// `--mood` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MoodArg {
+    /// Calm (平静).
+    Calm,
+    /// Anxious (焦虑).
+    Anxious,
+    /// Disappointed (失望).
+    Disappointed,
+    /// Angry (愤怒).
+    Angry,
+    /// Agitated: shouting, threatening to go public (激动).
+    Agitated,
+}
+
+impl From<MoodArg> for Mood {
+    fn from(a: MoodArg) -> Mood {
+        match a {
+            MoodArg::Calm => Mood::Calm,
+            MoodArg::Anxious => Mood::Anxious,
+            MoodArg::Disappointed => Mood::Disappointed,
+            MoodArg::Angry => Mood::Angry,
+            MoodArg::Agitated => Mood::Agitated,
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::config::{Config, Named};
 use crate::desk::{CaseFile, Event};
 use crate::domain::complaint::Complaint;
 use crate::domain::handling::Handling;
+use crate::domain::risk::Risk;
 use crate::domain::stage::Stage;
 use crate::domain::zone::Zone;
 use crate::error::Result;
@@ -122,6 +123,10 @@ struct CaseJson<'a> {
     callbacks: Vec<serde_json::Value>,
     revisits: Vec<serde_json::Value>,
     attachments: Vec<serde_json::Value>,
+    /// The escalation risk (null once closed).
+    risk: Option<&'a Risk>,
+    /// Related cases, newest first.
+    related: Vec<serde_json::Value>,
 }
 
 /// Keeps the kind of an I/O error (a closed pipe stays a closed pipe).
@@ -162,6 +167,18 @@ pub fn write_case_json(out: &mut dyn Write, case: &CaseFile, zone: Zone) -> io::
                     "path": (!a.path.is_empty()).then_some(&a.path), "sha256": a.sha256,
                     "size": a.size, "confidential": a.confidential,
                     "added_at": rfc3339(a.added_at, zone), "added_by": a.added_by,
+                })
+            })
+            .collect(),
+        risk: case.risk.as_ref(),
+        related: case
+            .related
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "number": c.number, "received_at": rfc3339(c.received_at, zone),
+                    "stage": c.stage.as_str(), "site": c.site, "location": c.location,
+                    "category": c.category, "severity": c.severity,
                 })
             })
             .collect(),

@@ -11,6 +11,7 @@ mod migrate;
 mod privacy;
 mod report;
 mod reporter;
+mod risk;
 pub mod script;
 mod search;
 
@@ -76,6 +77,10 @@ pub struct CaseFile {
     pub revisits: Vec<Revisit>,
     /// Files attached; a confidential one's path is empty (see [`Desk::attachments`]).
     pub attachments: Vec<Attachment>,
+    /// The escalation risk, while the case is open ([`Desk::risk_of`]).
+    pub risk: Option<Risk>,
+    /// Other open or recent cases of the same category and place ([`Desk::related_to`]).
+    pub related: Vec<Complaint>,
 }
 
 /// The counts the status line shows.
@@ -118,6 +123,7 @@ pub const REPEAT_MIN_LOCATION: usize = 4;
 /// How many earlier complaints intake shows.
 pub const REPEAT_LIMIT: u32 = 5;
 
+pub use crate::domain::risk::{Fact, Factor, Risk};
 pub use access::{AgentInfo, permission_key};
 pub use care::{CareOutcome, CareResult, CareSync};
 pub use followup::{
@@ -127,6 +133,7 @@ pub use import::{IMPORTED, ImportOptions, ImportProgress, ImportReport, RowRefus
 use privacy::masked;
 pub use privacy::{ERASURE_PATIENCE, Erasure, ExportScope};
 pub use reporter::Reporter;
+pub use risk::RANKED;
 pub use search::{Canceller, FilterText, SearchPage, Searcher, search_filter};
 // The rows the desk hands out, so the front ends need nothing from the store.
 pub use crate::domain::search::{SearchFilter, View};
@@ -620,6 +627,8 @@ impl Desk {
                     a
                 })
                 .collect(),
+            risk: self.risk_of(&complaint)?,
+            related: self.related_to(&complaint)?,
             complaint,
         })
     }
@@ -1157,6 +1166,7 @@ mod tests {
             Action::Verify {
                 motive: "尽快修好".into(),
                 outcome: "上门维修".into(),
+                mood: None,
             },
             Action::Assess {
                 facts: "防水层破损".into(),

@@ -123,6 +123,53 @@ pub struct Handling {
     pub paused_since: Option<DateTime<Utc>>,
     /// The closing summary.
     pub summary: Option<Summary>,
+    /// The customer's mood as heard at verification (情绪); `None`: not noted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mood: Option<Mood>,
+}
+
+/// The customer's mood (情绪), heard beside the facts and what they ask for: it weighs in the
+/// escalation risk ([`crate::domain::risk`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mood {
+    /// Calm, matter-of-fact (平静).
+    Calm,
+    /// Worried, pressed for time (焦虑).
+    Anxious,
+    /// Let down, feels wronged (失望).
+    Disappointed,
+    /// Angry (愤怒).
+    Angry,
+    /// Out of control: shouting, threatening to go public or to the authorities (激动).
+    Agitated,
+}
+
+impl Mood {
+    /// Every mood, calmest first.
+    pub const ALL: [Mood; 5] = [
+        Mood::Calm,
+        Mood::Anxious,
+        Mood::Disappointed,
+        Mood::Angry,
+        Mood::Agitated,
+    ];
+
+    /// Stable name (the catalog key is `mood.<name>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mood::Calm => "calm",
+            Mood::Anxious => "anxious",
+            Mood::Disappointed => "disappointed",
+            Mood::Angry => "angry",
+            Mood::Agitated => "agitated",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(s: &str) -> Option<Mood> {
+        Mood::ALL.into_iter().find(|m| m.as_str() == s)
+    }
 }
 
 /// What waits: the customer or the responsible third party.
@@ -160,6 +207,8 @@ pub enum Action {
         motive: String,
         /// The outcome asked for.
         outcome: String,
+        /// The customer's mood, when noted.
+        mood: Option<Mood>,
     },
     /// 调查评估.
     Assess {
@@ -490,7 +539,11 @@ pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decis
             spread_risk: *spread_risk,
             explained: *explained,
         }),
-        Action::Verify { motive, outcome } => d.verify(motive, outcome),
+        Action::Verify {
+            motive,
+            outcome,
+            mood,
+        } => d.verify(motive, outcome, *mood),
         Action::Assess { facts, severity } => d.assess(facts, severity.as_deref()),
         Action::Plan {
             department,
@@ -665,17 +718,19 @@ impl Draft<'_> {
         ))
     }
 
-    fn verify(&mut self, motive: &str, outcome: &str) -> Result<Recorded> {
+    fn verify(&mut self, motive: &str, outcome: &str, mood: Option<Mood>) -> Result<Recorded> {
         let after = &mut self.after;
         after.handling.motive = text(motive, "motive", true)?;
         let outcome = text(outcome, "outcome", after.outcome.trim().is_empty())?;
         if !outcome.is_empty() {
             after.outcome = outcome;
         }
-        Ok((
-            "verified",
-            json!({ "motive": after.handling.motive, "outcome": after.outcome }),
-        ))
+        after.handling.mood = mood;
+        let mut detail = json!({ "motive": after.handling.motive, "outcome": after.outcome });
+        if let Some(m) = mood {
+            detail["mood"] = json!(m.as_str());
+        }
+        Ok(("verified", detail))
     }
 
     fn assess(&mut self, facts: &str, severity: Option<&str>) -> Result<Recorded> {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::agent::Permission;
 use crate::domain::complaint::Scope;
 use crate::domain::names::folded;
+use crate::domain::risk::RiskWeights;
 use crate::domain::sites::SiteIndex;
 use crate::domain::zone::Zone;
 
@@ -57,6 +58,9 @@ pub struct Policy {
     /// How intake finds a call about a case already open.
     #[serde(default)]
     pub duplicates: DuplicateRules,
+    /// The weights of the escalation risk's factors (`[risk]`).
+    #[serde(default)]
+    pub risk: RiskWeights,
     /// The sites folded for finding and matching, made at the first need (the sites are
     /// not changed once the policy is loaded).
     #[serde(skip)]

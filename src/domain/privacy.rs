@@ -77,7 +77,7 @@ const FACT_KEYS: &[&str] = &[
 /// [`FACT_KEYS`] when the record is erased, so that it still reads as a handling record
 /// (an approval's state, a referral's time). The record is not in the audit chain: this list
 /// may grow with the record.
-const RECORD_KEYS: &[&str] = &["at", "state"];
+const RECORD_KEYS: &[&str] = &["at", "state", "mood"];
 
 /// `value` with every string that is not under a fact key replaced by [`ERASED`]; numbers,
 /// booleans and structure are kept, so statistics survive an erasure.
@@ -167,11 +167,13 @@ mod tests {
                     root_cause: "老化".into(),
                     lesson: "巡检".into(),
                 }),
+                mood: Some(crate::domain::handling::Mood::Angry),
             };
             let json = serde_json::to_value(&record).expect("json");
             let erased = erase_record(&json);
             assert!(!erased.to_string().contains("欧阳娜娜"), "{erased}");
             let back: Handling = serde_json::from_value(erased).expect("still a handling record");
+            assert_eq!(back.mood, Some(crate::domain::handling::Mood::Angry));
             let plan = back.plan.expect("plan");
             assert_eq!(plan.compensation, Some(300));
             assert_eq!(plan.promised, Some(at));

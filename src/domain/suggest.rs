@@ -3,7 +3,7 @@
 //! it never decides alone.
 
 use crate::domain::complaint::{Complaint, Scope};
-use crate::domain::policy::Policy;
+use crate::domain::policy::{KeywordRule, Policy};
 use crate::domain::search::fold_char;
 
 /// What the rules suggest for a complaint, and which keywords matched.
@@ -25,18 +25,11 @@ pub struct Suggestion {
 /// matching rule with a scope wins the scope and party), else the category's default scope.
 pub fn suggest(policy: &Policy, c: &Complaint) -> Suggestion {
     // What the customer said; the category's own default comes last, below.
-    // Folded as search folds (case, width, Traditional → Simplified): a description typed
-    // in Traditional matches keywords written in Simplified.
-    let fold = |t: &str| t.chars().map(fold_char).collect::<String>();
-    let haystack = fold(&format!("{}\n{}", c.description, c.outcome));
+    let haystack = said(c);
     let mut s = Suggestion::default();
     let rank = |key: &str| policy.severities.iter().position(|x| x.key == key);
     for rule in &policy.keyword_rules {
-        let hits: Vec<&String> = rule
-            .keywords
-            .iter()
-            .filter(|k| haystack.contains(&fold(k)))
-            .collect();
+        let hits = hits(rule, &haystack);
         if hits.is_empty() {
             continue;
         }
@@ -59,6 +52,38 @@ pub fn suggest(policy: &Policy, c: &Complaint) -> Suggestion {
         s.party = cat.party.clone();
     }
     s
+}
+
+/// The keywords of the rules that suggest a spread risk found in what `c` said (its
+/// description and outcome), in rule order.
+pub fn spread_words(policy: &Policy, c: &Complaint) -> Vec<String> {
+    let haystack = said(c);
+    policy
+        .keyword_rules
+        .iter()
+        .filter(|r| r.spread_risk)
+        .flat_map(|r| hits(r, &haystack))
+        .cloned()
+        .collect()
+}
+
+/// Folded as search folds (case, width, Traditional → Simplified): a description typed in
+/// Traditional matches keywords written in Simplified.
+fn fold(t: &str) -> String {
+    t.chars().map(fold_char).collect()
+}
+
+/// What the customer said, folded.
+fn said(c: &Complaint) -> String {
+    fold(&format!("{}\n{}", c.description, c.outcome))
+}
+
+/// The keywords of `rule` in the folded `haystack`.
+fn hits<'r>(rule: &'r KeywordRule, haystack: &str) -> Vec<&'r String> {
+    rule.keywords
+        .iter()
+        .filter(|k| haystack.contains(&fold(k)))
+        .collect()
 }
 
 #[cfg(test)]

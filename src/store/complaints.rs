@@ -18,7 +18,7 @@ pub(crate) fn qualified_columns() -> String {
         .join(", ")
 }
 
-const COLUMNS: &str = "id, number, received_at, channel, name, phone, location, category, \
+pub(crate) const COLUMNS: &str = "id, number, received_at, channel, name, phone, location, category, \
     description, outcome, apologized, scope, party, type, severity, intent, spread_risk, \
     explained, stage, version, closed_at, updated_at, handling, handler, site, \
     extra_categories";
@@ -309,7 +309,7 @@ fn bad(column: usize, what: &str, value: &str) -> sql::Error {
     sql::Error::value(format!("column {column}: unknown {what} \"{value}\""))
 }
 
-fn from_row(r: &Row<'_>) -> sql::Result<Complaint> {
+pub(crate) fn from_row(r: &Row<'_>) -> sql::Result<Complaint> {
     complaint_at(r, 0)
 }
 

@@ -21,6 +21,7 @@ pub mod followups;
 pub mod imports;
 pub mod postgres;
 pub mod report;
+pub mod risk;
 pub mod search;
 pub mod sql;
 
@@ -82,6 +83,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(site_counts),
     Migration::Code(report_summary),
     Migration::Code(imports),
+    Migration::Code(related),
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
@@ -157,6 +159,12 @@ fn report_summary(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
 fn imports(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
     conn.batch(include_str!("migrations/0020_imports.sql"))?;
     upgraded(conn, 20)
+}
+
+/// Migration 21: the related cases' index.
+fn related(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0021_related.sql"))?;
+    upgraded(conn, 21)
 }
 
 /// Records in the timeline that the schema moved up to `to` (migrations after 12).

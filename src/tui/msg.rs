@@ -184,6 +184,8 @@ pub enum Effect {
     CaseCounts,
     /// Which of these complaints (row ids) owe an overdue call or revisit.
     CaseOverdue(Vec<i64>),
+    /// Rank the open cases of a view of the cases pane by escalation risk.
+    RankCases(Queue),
     /// Search, on the search thread (a newer search cancels the one running).
     Search {
         /// Which search of the cases pane it is (older answers are dropped).

@@ -485,6 +485,9 @@ impl Runner {
             Effect::CaseOverdue(ids) => desk
                 .overdue_among(&ids)
                 .map(|ids| Some(Msg::Cases(cases::Msg::Overdue(ids)))),
+            Effect::RankCases(queue) => desk
+                .ranked_by_risk(queue)
+                .map(|rows| Some(Msg::Cases(cases::Msg::Ranked { queue, rows }))),
             Effect::CaseCounts => desk
                 .view_counts()
                 .map(|counts| Some(Msg::Cases(cases::Msg::Counts(counts)))),

@@ -555,6 +555,8 @@ fn enter_opens_the_case_and_esc_goes_back() {
         callbacks: Vec::new(),
         revisits: Vec::new(),
         attachments: Vec::new(),
+        risk: None,
+        related: Vec::new(),
     }))));
     assert!(app.detail().is_some());
     press(&mut app, KeyCode::Esc);
@@ -568,6 +570,8 @@ fn case(c: Complaint) -> Msg {
         callbacks: Vec::new(),
         revisits: Vec::new(),
         attachments: Vec::new(),
+        risk: None,
+        related: Vec::new(),
     })))
 }
 
@@ -688,7 +692,8 @@ fn a_detail_key_opens_the_move_form_at_the_version_shown() {
         action.as_ref(),
         &Action::Verify {
             motive: "要求赔偿[31m地板".into(),
-            outcome: String::new()
+            outcome: String::new(),
+            mood: None,
         }
     );
     // Applied: the case is read again to show its new stage and event.
@@ -1764,6 +1769,8 @@ fn another_terminals_change_reads_again_what_is_shown_without_a_key() {
         callbacks: Vec::new(),
         revisits: Vec::new(),
         attachments: Vec::new(),
+        risk: None,
+        related: Vec::new(),
     })));
     assert_eq!(app.detail().map(|d| d.case().complaint.version), Some(3));
     assert_eq!(app.move_form().map(MoveForm::version), Some(2));

@@ -15,7 +15,7 @@ use ratatui::text::Line;
 
 use crate::desk::script::{Subject, script};
 use crate::domain::complaint::{Complaint, Intent, Scope};
-use crate::domain::handling::{Action, Approval, EXTERNAL_BODIES, WaitOn};
+use crate::domain::handling::{Action, Approval, EXTERNAL_BODIES, Mood, WaitOn};
 use crate::domain::script::Moment;
 use crate::domain::stage::Move;
 use crate::domain::suggest::{Suggestion, suggest};
@@ -86,6 +86,18 @@ fn labelled(c: &Catalog, section: &str, keys: &[&str]) -> Vec<(String, String)> 
         keys.iter()
             .map(|k| (*k, c.text(&format!("{section}.{k}")).to_string())),
     )
+}
+
+/// The moods to choose from, "not noted" first.
+fn moods(c: &Catalog) -> Vec<(String, String)> {
+    let mut out = vec![(String::new(), c.text("tui.mood_unnoted").to_string())];
+    out.extend(options(Mood::ALL.map(|m| {
+        (
+            m.as_str(),
+            c.text(&format!("mood.{}", m.as_str())).to_string(),
+        )
+    })));
+    out
 }
 
 impl MoveForm {
@@ -161,7 +173,14 @@ impl MoveForm {
             }
             Move::Verify => Form::new()
                 .multi("motive", "label.motive", &h.motive, MULTI_ROWS)
-                .text("outcome", "label.outcome", &c.outcome),
+                .text("outcome", "label.outcome", &c.outcome)
+                .choice(
+                    "mood",
+                    "label.mood",
+                    moods(cat),
+                    Some(h.mood.map_or("", Mood::as_str)),
+                )
+                .hint("tui.mood_hint"),
             Move::Assess => Form::new()
                 .multi("facts", "label.facts", &h.facts, MULTI_ROWS)
                 .choice(
@@ -459,6 +478,7 @@ impl MoveForm {
             Move::Verify => Action::Verify {
                 motive: text("motive"),
                 outcome: text("outcome"),
+                mood: f.chosen("mood").and_then(Mood::parse),
             },
             Move::Assess => Action::Assess {
                 facts: text("facts"),

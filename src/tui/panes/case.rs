@@ -2,7 +2,8 @@
 //! `show` prints them) and, at its foot, the moves of the handling method possible now, each
 //! with the key that opens its form. Opened from a list with Enter. The phone is masked as
 //! the core gives it; `n` asks the core for the full number (a recorded reveal), which then
-//! shows at the top until the detail is closed.
+//! shows at the top until the detail is closed. The escalation risk and the related cases
+//! are part of the case file; `1`–`9` open the related case listed with that number.
 //!
 //! Each list pane has a [`Cover`]: the case open over it and the form of a move or a
 //! follow-up over that (or over the list), so a case open in one pane stays open there
@@ -61,6 +62,8 @@ enum Cmd {
     Top,
     Bottom,
     Reveal,
+    /// Open the related case listed with this number (from 1).
+    Related(usize),
     /// Open the form of the one of these moves that is possible now (the two waits share
     /// `w`: only one of them is ever possible).
     Open(&'static [Move]),
@@ -93,6 +96,15 @@ const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ch('n'), ch('N')], Cmd::Reveal)
         .help("n", "help.reveal_phone")
         .hint_at(2, "keys.full_phone"),
+    Binding::new(&[ch('1')], Cmd::Related(1)).help("1-9", "help.open_related"),
+    Binding::new(&[ch('2')], Cmd::Related(2)),
+    Binding::new(&[ch('3')], Cmd::Related(3)),
+    Binding::new(&[ch('4')], Cmd::Related(4)),
+    Binding::new(&[ch('5')], Cmd::Related(5)),
+    Binding::new(&[ch('6')], Cmd::Related(6)),
+    Binding::new(&[ch('7')], Cmd::Related(7)),
+    Binding::new(&[ch('8')], Cmd::Related(8)),
+    Binding::new(&[ch('9')], Cmd::Related(9)),
     Binding::new(&[ch('c')], Cmd::Open(&[Move::Classify])).help("c", "move.classify"),
     Binding::new(&[ch('v')], Cmd::Open(&[Move::Verify])).help("v", "move.verify"),
     Binding::new(&[ch('a')], Cmd::Open(&[Move::Assess])).help("a", "move.assess"),
@@ -187,7 +199,7 @@ impl Detail {
             Cmd::PageUp => at.saturating_sub(page),
             Cmd::Top => 0,
             Cmd::Bottom => max,
-            Cmd::Close | Cmd::Reveal | Cmd::Open(_) => at,
+            Cmd::Close | Cmd::Reveal | Cmd::Related(_) | Cmd::Open(_) => at,
         }
         .min(max);
     }
@@ -458,6 +470,11 @@ impl Cover {
             Some(Cmd::Close) => self.detail = None,
             Some(Cmd::Reveal) => {
                 return Out::effect(Effect::RevealPhone(detail.case.complaint.number.clone()));
+            }
+            Some(Cmd::Related(n)) => {
+                if let Some(r) = detail.case.related.get(n - 1) {
+                    return Out::effect(Effect::OpenCase(r.number.clone()));
+                }
             }
             Some(Cmd::Open(_)) => {
                 if let Some(mv) = move_for(&detail.case.complaint, &key) {

@@ -15,8 +15,12 @@
 //! set in a form, Ctrl+T from the query line or the list (`f` there too), and cleared with
 //! `F`; with any set, the view is searched by them (and by the text, if any), and the line
 //! under the query says which are active.
+//!
+//! `s` in the list ranks a view by escalation risk (风险评估): the open cases among its first
+//! [`RANKED`] in its own order, riskiest first, the score in the age column; `s` again
+//! returns to the view's order. A search lists in its own order.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use chrono::{DateTime, Utc};
@@ -27,7 +31,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::desk::{Cursor, ViewCounts};
+use crate::desk::{Cursor, RANKED, ViewCounts};
 use crate::domain::complaint::{Complaint, Queue};
 use crate::domain::handling::Approval;
 use crate::domain::search::{SearchFilter, View, matches};
@@ -125,6 +129,8 @@ enum Cmd {
     Filter,
     /// Clear every filter.
     Unfilter,
+    /// Rank the view by escalation risk, or back to its order.
+    RiskOrder,
 }
 
 /// The keys while the list has the focus (the moves through it are the pager's).
@@ -152,6 +158,9 @@ const LIST_KEYS: &[Binding<Cmd>] = &[
         .help("F", "help.case_filter_clear")
         .hint_at(4, "keys.clear_filters"),
     Binding::new(&[ch('r'), ch('R')], Cmd::Reload).help("r", "help.refresh"),
+    Binding::new(&[ch('s')], Cmd::RiskOrder)
+        .help("s", "help.case_risk_order")
+        .hint_at(5, "keys.risk_order"),
 ];
 
 /// The keys while the query line has the focus: every other key is text.
@@ -226,6 +235,13 @@ pub enum Msg {
     },
     /// Of the rows just read, those owing an overdue call or revisit (row ids).
     Overdue(Vec<i64>),
+    /// A view's open cases ranked by escalation risk, riskiest first, with their scores.
+    Ranked {
+        /// The view's queue it was ranked for.
+        queue: Queue,
+        /// The cases and their scores.
+        rows: Vec<(Complaint, u32)>,
+    },
     /// The search was refused (a query of only spaces, one too long).
     Refused {
         /// The search it answers.
@@ -267,6 +283,10 @@ pub struct Cases {
     filter_form: Option<FilterForm>,
     /// Rows owing an overdue call or revisit, as read with their pages.
     overdue: HashSet<i64>,
+    /// The view is ranked by escalation risk (a search keeps its own order).
+    risk_order: bool,
+    /// The scores of the ranked rows, by row id.
+    scores: HashMap<i64, u32>,
     window: Window<CaseRow>,
     cover: Cover,
 }
@@ -287,6 +307,8 @@ impl Default for Cases {
             filters: Filters::default(),
             filter_form: None,
             overdue: HashSet::new(),
+            risk_order: false,
+            scores: HashMap::new(),
             window: Window::backward(),
             cover: Cover::default(),
         }
@@ -332,6 +354,43 @@ impl Cases {
     /// Whether the list shows search results (text, filters or both) rather than a view.
     fn searching(&self) -> bool {
         self.searched.is_some() || self.filters.is_active()
+    }
+
+    /// Whether the list shows the view ranked by escalation risk.
+    pub fn ranked(&self) -> bool {
+        self.risk_order && !self.searching()
+    }
+
+    /// Puts a ranking into the window, riskiest first: the whole of it at once (it is at
+    /// most [`RANKED`] rows), from the top.
+    fn take_ranked(&mut self, rows: Vec<(Complaint, u32)>, ctx: &Ctx<'_>) -> Effect {
+        self.scores = rows.iter().map(|(c, s)| (c.id, *s)).collect();
+        let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id).collect();
+        let rows = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, (complaint, _))| CaseRow {
+                key: (i as i64, complaint.id),
+                complaint,
+            })
+            .collect();
+        let fetch = Fetch {
+            limit: u32::MAX,
+            ..self.window.start()
+        };
+        self.window
+            .apply(fetch, rows, ctx.list_rows(self.bars(ctx)));
+        Effect::CaseOverdue(ids)
+    }
+
+    /// Ranks the view by risk, or lists it in its order again.
+    fn toggle_risk_order(&mut self) -> Out {
+        if self.searching() {
+            return Out::none();
+        }
+        self.risk_order = !self.risk_order;
+        let fetch = self.window.start();
+        Out::effects(self.load(fetch).into_iter().collect())
     }
 
     /// Lines above the list: the query, the filters when any, the views.
@@ -403,7 +462,11 @@ impl Cases {
     pub fn update(&mut self, msg: Msg, ctx: &Ctx<'_>) -> Out {
         match msg {
             // A page of another view, or of the view while a search shows, is dropped.
-            Msg::Page { queue, .. } if queue != self.queue() || self.searching() => Out::none(),
+            Msg::Page { queue, .. }
+                if queue != self.queue() || self.searching() || self.ranked() =>
+            {
+                Out::none()
+            }
             Msg::Page { queue, fetch, rows } => {
                 self.window
                     .set_count(self.count(self.view).map(|n| n.max(0) as u64));
@@ -419,6 +482,12 @@ impl Cases {
             Msg::Overdue(ids) => {
                 self.overdue.extend(ids);
                 Out::none()
+            }
+            Msg::Ranked { queue, .. } if queue != self.queue() || !self.ranked() => Out::none(),
+            Msg::Ranked { rows, .. } => {
+                self.window
+                    .set_count(Some(rows.len() as u64).filter(|_| !rows.is_empty()));
+                Out::effect(self.take_ranked(rows, ctx))
             }
             Msg::Found { seq, .. } | Msg::Counted { seq, .. } | Msg::Refused { seq, .. }
                 if seq != self.seq =>
@@ -494,6 +563,10 @@ impl Cases {
     fn load(&mut self, fetch: Fetch) -> Option<Effect> {
         if self.searching() {
             self.search(fetch)
+        } else if self.ranked() {
+            // The ranking is in the window whole: only a new one is read.
+            matches!(fetch.kind, FetchKind::Start | FetchKind::Reload)
+                .then(|| Effect::RankCases(self.queue()))
         } else {
             Some(Effect::LoadCases {
                 queue: self.queue(),
@@ -704,7 +777,12 @@ impl Cases {
             }
             _ => position_text(&self.window),
         };
-        lines.push(bar_line(tabs, c.text("tui.cases_legend"), &position, cols));
+        let legend = if self.ranked() {
+            c.format("tui.cases_ranked", &[("n", RANKED.to_string())])
+        } else {
+            c.text("tui.cases_legend").to_string()
+        };
+        lines.push(bar_line(tabs, &legend, &position, cols));
         let now = ctx.now;
         let header = [
             c.text("label.number"),
@@ -714,7 +792,11 @@ impl Cases {
             c.text("label.severity"),
             c.text("label.handler"),
             c.text("label.location"),
-            c.text("tui.col_age"),
+            c.text(if self.ranked() {
+                "tui.col_risk"
+            } else {
+                "tui.col_age"
+            }),
             c.text("label.description"),
         ];
         let stage = |co: &Complaint| c.text(co.stage.label_key());
@@ -726,8 +808,10 @@ impl Cases {
                 .map(|s| ctx.config.severity_name(s, ctx.lang))
                 .unwrap_or_default()
         };
-        let age =
-            |co: &Complaint| c.format("tui.age_days", &[("days", age_days(co, now).to_string())]);
+        let age = |co: &Complaint| match self.scores.get(&co.id).filter(|_| self.ranked()) {
+            Some(score) => score.to_string(),
+            None => c.format("tui.age_days", &[("days", age_days(co, now).to_string())]),
+        };
         let rows = || self.window.rows().iter().map(|r| &r.complaint);
         let w = columns(
             cols.saturating_sub(MARKS),
@@ -866,6 +950,7 @@ impl Room for Cases {
             }
             Some(Cmd::Filter) => self.open_filters(ctx),
             Some(Cmd::Unfilter) => self.clear_filters(),
+            Some(Cmd::RiskOrder) => self.toggle_risk_order(),
             Some(Cmd::Leave | Cmd::Go(_)) | None => Out::none(),
         }
     }
