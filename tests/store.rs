@@ -356,12 +356,15 @@ fn saves_from_other_processes_go_through_while_a_demo_writes() {
     wait_for_rows(&desk.db, &mut demo, 2);
     let per_agent = 10;
     let numbers: Vec<String> = std::thread::scope(|scope| {
-        let agents = ["王丽", "李娜"].map(|agent| {
+        let agents = [(0, "王丽"), (1, "李娜")].map(|(a, agent)| {
             let desk = &desk;
             scope.spawn(move || {
                 (0..per_agent)
                     .map(|i| {
                         let name = format!("{agent}的来电{i}");
+                        // A phone and a unit of its own: a repeat would be named on stderr.
+                        let phone = format!("1380013{:04}", a * 100 + i);
+                        let unit = format!("{}栋", a * 100 + i + 1);
                         let out = common::spawn(&mut desk.process(&[
                             "--agent",
                             agent,
@@ -371,9 +374,9 @@ fn saves_from_other_processes_go_through_while_a_demo_writes() {
                             "--name",
                             &name,
                             "--phone",
-                            "13800138000",
+                            &phone,
                             "--location",
-                            "1栋",
+                            &unit,
                             "--category",
                             "leak",
                             "--description",
