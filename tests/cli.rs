@@ -3169,20 +3169,7 @@ fn case_script_prints_the_rendered_script() {
     desk.case(&n, &["script", "丑话说在前", "--lang", "en"])
         .code(1)
         .stderr(predicate::str::contains("needs the responsible party"));
-    desk.case(
-        &m,
-        &[
-            "classify",
-            "--scope",
-            "out",
-            "--party",
-            "developer",
-            "--severity",
-            "minor",
-            "--explained",
-        ],
-    )
-    .success();
+    desk.case(&m, common::REFER_TO_DEVELOPER[0]).success();
     let progress = common::stdout(&desk.case(&m, &["--lang", "en", "script"]).success());
     assert!(
         progress
@@ -3276,21 +3263,11 @@ fn show_gives_the_risk_and_the_related_cases() {
     assert!(text.contains("Mood  Angry  x20 = 20"), "{text}");
     assert!(text.contains(&format!(" 1  {first}")), "{text}");
     // Out of scope and closed as referred: no score.
-    desk.case(
-        &first,
-        &[
-            "classify",
-            "--scope",
-            "out",
-            "--party",
-            "developer",
-            "--severity",
-            "minor",
-            "--explained",
-        ],
-    )
-    .success();
-    desk.case(&first, &["refer", "--to", "developer"]).success();
-    desk.case(&first, &["close", "--referred"]).success();
+    for args in common::REFER_TO_DEVELOPER
+        .into_iter()
+        .chain([&["close", "--referred"][..]])
+    {
+        desk.case(&first, args).success();
+    }
     assert!(desk.show(&first)["risk"].is_null());
 }

@@ -1114,29 +1114,10 @@ fn the_risk_counts_repeats_overdue_calls_reopens_and_satisfaction(place: &Place)
             .iter()
             .any(|f| f.key == "days_open" && f.fact == Fact::Count(2))
     );
-    // Through the remedy to a revisit at 2 of 5: reopened, low satisfaction counted.
-    for step in [
-        Action::Assess {
-            facts: "防水层破损".into(),
-            severity: None,
-        },
-        Action::Plan {
-            department: "工程部".into(),
-            actions: "更换防水层".into(),
-            promised: None,
-            confirmed: true,
-            compensation: None,
-            gift: None,
-        },
-        Action::Reply {
-            accepted: true,
-            alternatives: String::new(),
-        },
-        Action::Remedied {
-            note: "已更换".into(),
-        },
-    ] {
-        later.act(&n, None, &step).expect("move");
+    // Through the remedy (the moves after verifying) to a revisit at 2 of 5: reopened, low
+    // satisfaction counted.
+    for step in &common::to_remedied("minor")[2..] {
+        later.act(&n, None, step).expect("move");
     }
     later
         .record_revisit(&n, None, None, Some(2), "还是渗水")
