@@ -1701,6 +1701,62 @@ fn import_on_a_terminal_is_a_dry_run_until_told_to_write() {
     );
 }
 
+/// The customer phones again about an open leak: as the phone is typed the open case is
+/// found; Ctrl+S offers it before saving, and Enter attaches the call to it (typed in
+/// Chinese) — an event on that case, no second complaint.
+#[test]
+fn a_repeat_call_is_attached_to_the_open_case_it_is_about() {
+    const AGAIN: &str = "又漏了，楼下也湿了";
+    let home = Home::desk_home();
+    let first = home
+        .cli(&[
+            "add",
+            "--channel",
+            "phone",
+            "--name",
+            "张伟",
+            "--phone",
+            "13800138000",
+            "--location",
+            "3栋2单元1801",
+            "--category",
+            "漏水",
+            "--description",
+            "卫生间天花板漏水",
+        ])
+        .trim()
+        .to_string();
+    let mut tty = Tty::open_desk(&home);
+    tty.send("张伟");
+    tty.wait_for("张伟");
+    tty.send(TAB);
+    tty.send("138 0013 8000");
+    // The lookup finds the earlier complaint as the phone is typed.
+    tty.wait_for(&first);
+    // Site, place, category, further categories, then what was said.
+    for _ in 0..5 {
+        tty.send(TAB);
+    }
+    tty.send(AGAIN);
+    tty.wait_for(AGAIN);
+    tty.send(CTRL_S);
+    tty.wait_for_all(&["可能是同一问题", &format!("> {first}")]);
+    tty.send(ENTER);
+    tty.wait_for(&format!("来电已并入 {first}"));
+    let shown = home.show_json(&first);
+    let events = shown["events"].as_array().expect("events");
+    let last = events.last().expect("an event");
+    assert_eq!(last["kind"], "call_attached");
+    assert_eq!(last["detail"]["description"], AGAIN);
+    assert_eq!(last["detail"]["same_phone"], true);
+    let all = home.json(&["list", "--queue", "all", "--format", "json"]);
+    assert_eq!(
+        all.as_array().expect("list").len(),
+        1,
+        "no second complaint"
+    );
+}
+
 #[test]
 fn the_dashboard_counts_and_a_bar_opens_its_cases() {
     let home = Home::desk_home();

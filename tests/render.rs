@@ -1808,8 +1808,13 @@ fn intake_screens(lang: Lang, size: (u16, u16)) {
         !s.app.intake().repeats().is_empty(),
         "the same phone and flat complained before"
     );
-    // Ctrl+S: the desk refuses the phone; the form shows why, next to the phone.
+    // Ctrl+S: the same flat's open leak is offered first (the call may be about it); `n`
+    // saves it as new, and the desk refuses the phone; the form shows why, next to it.
     s.send(ctrl('s'));
+    assert!(s.app.intake().error().is_none(), "offered, not saved");
+    let drawn = s.snapshot(&name("intake_duplicates", lang, size));
+    assert!(drawn.find("3栋2单元1801").is_some(), "the open case's flat");
+    s.key(KeyCode::Char('n'));
     let (field, err) = s.app.intake().error().expect("refused");
     assert_eq!((*field, err.key), (Field::Phone, "error.phone_invalid"));
     assert_eq!(s.app.intake().focus(), Field::Phone);

@@ -146,12 +146,21 @@ pub enum Effect {
     ClearDraft,
     /// Fetch the kept draft.
     LoadDraft,
-    /// Look up earlier complaints.
+    /// Look up earlier complaints, and the open ones a call may be about.
     Lookup {
         /// Phone as typed.
         phone: String,
         /// Location as typed.
         location: String,
+        /// Category key chosen (empty: none yet).
+        category: String,
+    },
+    /// Attach the call typed at intake to an open complaint instead of saving it.
+    AttachCall {
+        /// The open complaint.
+        number: String,
+        /// The call as typed.
+        form: Box<NewComplaint>,
     },
     /// Escalate late callbacks, then recount the status line and find the next due time.
     Counts,
@@ -315,6 +324,8 @@ pub enum Connection {
 pub enum Notice {
     /// Saved as this number.
     Saved(String),
+    /// The call was attached to this open complaint.
+    CallAttached(String),
     /// The draft came back.
     DraftRestored,
     /// The form was emptied.

@@ -455,13 +455,40 @@ impl Runner {
             },
             Effect::LoadDraft => load_draft(desk, self.local.as_ref())
                 .map(|d| d.map(|d| Msg::Intake(intake::Msg::Draft(Box::new(d))))),
-            Effect::Lookup { phone, location } => match desk.repeat_complainants(&phone, &location)
-            {
-                Ok(found) => Ok(Some(Msg::Intake(intake::Msg::Repeats(found)))),
-                // Looked up again as typing goes on; the status line says why not now.
-                Err(_) if desk.connection_lost() => Ok(None),
-                Err(e) => Err(e),
-            },
+            Effect::Lookup {
+                phone,
+                location,
+                category,
+            } => {
+                let call = NewComplaint {
+                    phone: phone.clone(),
+                    location: location.clone(),
+                    category,
+                    ..NewComplaint::default()
+                };
+                let found = desk
+                    .repeat_complainants(&phone, &location)
+                    .and_then(|earlier| Ok((earlier, desk.open_duplicates(&call)?)));
+                match found {
+                    Ok((earlier, open)) => {
+                        Ok(Some(Msg::Intake(intake::Msg::Repeats { earlier, open })))
+                    }
+                    // Looked up again as typing goes on; the status line says why not now.
+                    Err(_) if desk.connection_lost() => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
+            Effect::AttachCall { number, form } => {
+                let attached = match desk.attach_call(&number, None, &form) {
+                    Ok(c) => Ok(Some(Msg::Intake(intake::Msg::Attached(Box::new(c))))),
+                    Err(e) if e.get("field").is_some() || e.key == "error.case_closed" => {
+                        Ok(Some(Msg::Intake(intake::Msg::Refused(e))))
+                    }
+                    Err(e) => Err(e),
+                };
+                self.forget_local(attached.as_ref());
+                attached
+            }
             Effect::Counts => {
                 if escalate {
                     self.escalated_at = Some(std::time::Instant::now());
@@ -597,9 +624,15 @@ impl Runner {
         })
     }
 
-    /// After a complaint was saved: the form kept on this computer is not needed any more.
+    /// After a complaint was saved (or the call attached to an open one): the form kept on
+    /// this computer is not needed any more.
     fn forget_local(&self, saved: std::result::Result<&Option<Msg>, &Error>) {
-        let saved = matches!(saved, Ok(Some(Msg::Intake(intake::Msg::Saved(_)))));
+        let saved = matches!(
+            saved,
+            Ok(Some(Msg::Intake(
+                intake::Msg::Saved(_) | intake::Msg::Attached(_)
+            )))
+        );
         if let (true, Some(local), Some(desk)) = (saved, &self.local, &self.desk)
             && let Err(e) = local.remove(desk.db_path(), desk.agent())
         {

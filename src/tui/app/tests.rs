@@ -175,7 +175,8 @@ fn typing_keeps_a_draft_after_a_quiet_moment_and_ctrl_s_saves_the_form() {
         first,
         vec![Effect::Lookup {
             phone: "13800138000".into(),
-            location: String::new()
+            location: String::new(),
+            category: String::new(),
         }]
     );
     let second = tick(&mut app);
@@ -193,6 +194,40 @@ fn typing_keeps_a_draft_after_a_quiet_moment_and_ctrl_s_saves_the_form() {
     };
     assert_eq!(form.channel, Some(Channel::Phone));
     assert_eq!(form.name, "张伟");
+}
+
+/// A call that may be about an open case: Ctrl+S offers the open complaints first; Esc goes
+/// back to the form, Enter attaches the call to the highlighted one (no new complaint), `n`
+/// saves it as new; attached, the form empties and the notice names the case.
+#[test]
+fn ctrl_s_offers_the_open_cases_a_call_may_be_about_before_saving() {
+    let mut app = app();
+    type_text(&mut app, "张伟");
+    app.update(Msg::Intake(IntakeMsg::Repeats {
+        earlier: vec![complaint(1), complaint(2)],
+        open: vec![complaint(1), complaint(2)],
+    }));
+    assert!(ctrl(&mut app, 's').is_empty(), "offered, not saved");
+    press(&mut app, KeyCode::Esc);
+    type_text(&mut app, "丽");
+    let ctx = Ctx::new(&app.config, app.lang);
+    assert_eq!(app.intake().form(&ctx).name, "张伟丽", "back to the form");
+    ctrl(&mut app, 's');
+    press(&mut app, KeyCode::Down);
+    let attached = press(&mut app, KeyCode::Enter);
+    let [Effect::AttachCall { number, form }] = attached.as_slice() else {
+        panic!("Enter attaches: {attached:?}");
+    };
+    assert_eq!(number, &complaint(2).number);
+    assert_eq!(form.name, "张伟丽");
+    ctrl(&mut app, 's');
+    let saved = press(&mut app, KeyCode::Char('n'));
+    assert!(
+        matches!(saved.as_slice(), [Effect::Intake(_)]),
+        "n saves as new: {saved:?}"
+    );
+    app.update(Msg::Intake(IntakeMsg::Attached(Box::new(complaint(2)))));
+    assert!(app.intake().is_blank(), "the form empties");
 }
 
 #[test]

@@ -32,6 +32,7 @@ use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::panes::Room;
 use crate::tui::theme;
 use crate::tui::widgets::confirm::{self, Answer};
+use crate::tui::widgets::duplicates::{self, Choice};
 use crate::tui::widgets::field::TextField;
 use crate::tui::widgets::form::{choice_line, choose};
 use crate::tui::widgets::script::{self as script_box, Said};
@@ -174,8 +175,17 @@ pub enum Msg {
     Saved(Box<Complaint>),
     /// The desk refused the form.
     Refused(Error),
-    /// Earlier complaints of the person being typed in.
-    Repeats(Vec<Complaint>),
+    /// Earlier complaints of the person being typed in, and the open ones the call may be
+    /// about.
+    Repeats {
+        /// Earlier complaints, newest first.
+        earlier: Vec<Complaint>,
+        /// Open complaints of the same phone, or place and category, within
+        /// `duplicates.days`.
+        open: Vec<Complaint>,
+    },
+    /// The call was attached to this open complaint.
+    Attached(Box<Complaint>),
     /// A draft kept from before.
     Draft(Box<NewComplaint>),
 }
@@ -201,6 +211,10 @@ pub struct Intake {
     offer: usize,
     error: Option<(Field, Error)>,
     repeats: Vec<Complaint>,
+    /// Open complaints the call may be about (offered before saving).
+    open: Vec<Complaint>,
+    /// Offering them: the highlighted one.
+    offering: Option<usize>,
     unsaved: bool,
     quiet_ticks: u32,
     waiting_ticks: u32,
@@ -229,6 +243,8 @@ impl Default for Intake {
             offer: 0,
             error: None,
             repeats: Vec::new(),
+            open: Vec::new(),
+            offering: None,
             unsaved: false,
             quiet_ticks: 0,
             waiting_ticks: 0,
@@ -509,6 +525,32 @@ impl Intake {
     }
 
     /// The answer to "throw the typed form away?".
+    /// A key while the open complaints are offered: pick one, attach the call to it, save
+    /// as new, or go back to the form.
+    fn offered(&mut self, key: &KeyEvent, picked: usize, ctx: &Ctx<'_>) -> Out {
+        let last = self.open.len().saturating_sub(1);
+        match duplicates::choice(key) {
+            Some(Choice::Down) => self.offering = Some((picked + 1).min(last)),
+            Some(Choice::Up) => self.offering = Some(picked.saturating_sub(1)),
+            Some(Choice::Attach) => {
+                self.offering = None;
+                if let Some(case) = self.open.get(picked) {
+                    return Out::effect(Effect::AttachCall {
+                        number: case.number.clone(),
+                        form: Box::new(self.form(ctx)),
+                    });
+                }
+            }
+            Some(Choice::SaveNew) => {
+                self.offering = None;
+                return Out::effect(self.save(ctx));
+            }
+            Some(Choice::Back) => self.offering = None,
+            None => {}
+        }
+        Out::none()
+    }
+
     fn answer(&mut self, key: &KeyEvent) -> Out {
         match confirm::answer(key) {
             Some(Answer::Discard) => self.discard(),
@@ -539,7 +581,7 @@ impl Intake {
         if matches!(self.error, Some((f, _)) if f == field) {
             self.error = None;
         }
-        if matches!(field, Field::Phone | Field::Location) {
+        if matches!(field, Field::Phone | Field::Location | Field::Category) {
             self.lookup_pending = true;
         }
         if field == Field::Site {
@@ -565,9 +607,11 @@ impl Intake {
         }
         if self.lookup_pending {
             self.lookup_pending = false;
+            let form = self.form(ctx);
             work.push(Effect::Lookup {
-                phone: self.phone.value(),
-                location: self.location.value(),
+                phone: form.phone,
+                location: form.location,
+                category: form.category,
             });
         }
         work
@@ -595,9 +639,14 @@ impl Intake {
                 self.refused(err.clone());
                 Out::notice(Notice::Failed(err))
             }
-            Msg::Repeats(found) => {
-                self.repeats = found;
+            Msg::Repeats { earlier, open } => {
+                self.repeats = earlier;
+                self.open = open;
                 Out::none()
+            }
+            Msg::Attached(c) => {
+                self.reset();
+                Out::notice(Notice::CallAttached(c.number.clone())).changed(&c.number)
             }
             Msg::Draft(draft) => {
                 self.restore(&draft, ctx);
@@ -989,6 +1038,9 @@ impl Room for Intake {
         if self.asking {
             return self.answer(&key);
         }
+        if let Some(picked) = self.offering {
+            return self.offered(&key, picked, ctx);
+        }
         if let Some(out) = script_box::key(&key, || Some(self.script(ctx))) {
             return out;
         }
@@ -1001,6 +1053,10 @@ impl Room for Intake {
             _ => Vec::new(),
         };
         match (cmd, self.highlighted(&offers)) {
+            // A call that may be about an open case: offer it first.
+            (Some(Cmd::Save), _) if !self.open.is_empty() && self.from_care.is_none() => {
+                self.offering = Some(0);
+            }
             (Some(Cmd::Save), _) => return Out::effect(self.save(ctx)),
             (Some(Cmd::Clear), _) => return self.new_form(),
             (Some(Cmd::Next), _) => self.focus = focus.offset(1),
@@ -1113,12 +1169,18 @@ impl Room for Intake {
         if self.asking {
             confirm::render(ctx, frame, form, ctx.catalog.text("tui.discard_intake"));
         }
+        if let Some(picked) = self.offering {
+            duplicates::render(ctx, frame, form, &self.open, picked);
+        }
     }
 
     /// The keys of the form (of the question, while it asks), for the help.
     fn help(&self) -> Vec<Help> {
         if self.asking {
             return confirm::help().collect();
+        }
+        if self.offering.is_some() {
+            return duplicates::help().collect();
         }
         help_rows(KEYS).chain(script_box::help()).collect()
     }

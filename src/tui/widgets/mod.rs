@@ -3,6 +3,7 @@
 //! the help popup.
 
 pub mod confirm;
+pub mod duplicates;
 pub mod field;
 pub mod form;
 pub mod help;

@@ -66,6 +66,10 @@ fn content(c: &Catalog, zone: Zone, notice: &Notice, now: DateTime<Utc>) -> Line
             c.format("tui.saved", &[("number", number.clone())]),
             theme::success(),
         ),
+        Notice::CallAttached(number) => (
+            c.format("tui.call_attached", &[("number", number.clone())]),
+            theme::success(),
+        ),
         Notice::DraftRestored => (c.text("tui.draft_restored").to_string(), theme::success()),
         Notice::FormCleared => (c.text("tui.form_cleared").to_string(), theme::hint()),
         Notice::DraftKeptLocally => (c.text("tui.draft_kept_locally").to_string(), theme::error()),
