@@ -205,25 +205,7 @@ impl Home {
 
     /// `complaint-desk --db <db> --agent 王丽 <args>` outside any terminal: its JSON output.
     fn json(&self, args: &[&str]) -> serde_json::Value {
-        let out = common::spawn(
-            std::process::Command::new(BIN)
-                .env_clear()
-                .envs(self.envs())
-                .current_dir(self.path())
-                .args(self.desk_args())
-                .args(args)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped()),
-        )
-        .output();
-        assert!(
-            out.status.success(),
-            "{args:?} failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+        serde_json::from_str(&self.cli(args)).expect("JSON on stdout")
     }
 
     /// The agent's draft as kept in the database, if any. Read only, though the connection
@@ -1076,6 +1058,28 @@ fn a_resize_to_tiny_and_back_redraws_without_panicking() {
 const F3: &str = "\x1bOR";
 
 impl Home {
+    /// Records 张伟's leak in 3栋2单元1801 (13800138000) through the command line; its
+    /// number.
+    fn add_leak(&self) -> String {
+        self.cli(&[
+            "add",
+            "--channel",
+            "phone",
+            "--name",
+            "张伟",
+            "--phone",
+            "13800138000",
+            "--location",
+            "3栋2单元1801",
+            "--category",
+            "漏水",
+            "--description",
+            "卫生间天花板漏水，楼下已经发霉",
+        ])
+        .trim()
+        .to_string()
+    }
+
     /// Runs the command line on this home's database as 王丽 (outside any terminal);
     /// returns what it printed.
     fn cli(&self, args: &[&str]) -> String {
@@ -1112,24 +1116,7 @@ fn classifies_and_verifies_a_complaint_through_the_forms() {
     const OUTCOME: &str = "三天内修好天花板";
 
     let home = Home::desk_home();
-    let number = home
-        .cli(&[
-            "add",
-            "--channel",
-            "phone",
-            "--name",
-            "张伟",
-            "--phone",
-            "13800138000",
-            "--location",
-            "3栋2单元1801",
-            "--category",
-            "漏水",
-            "--description",
-            "卫生间天花板漏水，楼下已经发霉",
-        ])
-        .trim()
-        .to_string();
+    let number = home.add_leak();
 
     let mut tty = Tty::open_desk(&home);
     tty.send(F3);
@@ -1708,24 +1695,7 @@ fn import_on_a_terminal_is_a_dry_run_until_told_to_write() {
 fn a_repeat_call_is_attached_to_the_open_case_it_is_about() {
     const AGAIN: &str = "又漏了，楼下也湿了";
     let home = Home::desk_home();
-    let first = home
-        .cli(&[
-            "add",
-            "--channel",
-            "phone",
-            "--name",
-            "张伟",
-            "--phone",
-            "13800138000",
-            "--location",
-            "3栋2单元1801",
-            "--category",
-            "漏水",
-            "--description",
-            "卫生间天花板漏水",
-        ])
-        .trim()
-        .to_string();
+    let first = home.add_leak();
     let mut tty = Tty::open_desk(&home);
     tty.send("张伟");
     tty.wait_for("张伟");

@@ -5,13 +5,11 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::text::Line;
 
 use crate::text::{width, wrap_hanging};
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Binding, Help, ch, footer, help_rows, key, lookup};
-use crate::tui::theme;
 
 /// The answer to the question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,14 +56,7 @@ pub fn render(ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect, question: &str) 
         .into_iter()
         .map(Line::raw)
         .collect();
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let rect = super::centred(area, w, h);
-    let block = Block::bordered()
-        .title(Span::styled(title, theme::label_focused()))
-        .title_bottom(Span::styled(keys, theme::hint()))
-        .border_style(theme::error());
-    super::clear_popup(frame, rect);
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    super::question_box(frame, area, w, title, keys, lines);
 }
 
 #[cfg(test)]

@@ -6,8 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::text::Line;
 
 use crate::domain::complaint::Complaint;
 use crate::present::place;
@@ -92,14 +91,7 @@ pub fn render(ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect, open: &[Complain
         ));
     }
     let w = w.max((width(&keys) as u16 + 4).min(area.width));
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let rect = super::centred(area, w, h);
-    let block = Block::bordered()
-        .title(Span::styled(title, theme::label_focused()))
-        .title_bottom(Span::styled(keys, theme::hint()))
-        .border_style(theme::error());
-    super::clear_popup(frame, rect);
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    super::question_box(frame, area, w, title, keys, lines);
 }
 
 #[cfg(test)]

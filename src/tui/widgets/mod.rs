@@ -16,7 +16,10 @@ pub mod window;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::widgets::Clear;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use crate::tui::theme;
 
 /// A `width` × `height` rectangle centred in `area` (each clamped to the area).
 pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
@@ -27,6 +30,26 @@ pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
         width,
         height,
     }
+}
+
+/// A question box `w` columns wide over the middle of `area`: `title` on its top edge,
+/// `keys` (its key hints) on its bottom edge, `lines` inside, bordered as needing an answer.
+pub fn question_box(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    w: u16,
+    title: &str,
+    keys: String,
+    lines: Vec<Line<'_>>,
+) {
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = centred(area, w, h);
+    let block = Block::bordered()
+        .title(Span::styled(title, theme::label_focused()))
+        .title_bottom(Span::styled(keys, theme::hint()))
+        .border_style(theme::error());
+    clear_popup(frame, rect);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 /// Clears the area of a popup, one column wider on each side: a wide (Chinese) character
