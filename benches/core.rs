@@ -63,6 +63,24 @@ fn queues(c: &mut Criterion) {
     c.bench_function("intake/open_duplicates", |b| {
         b.iter(|| black_box(desk.open_duplicates(&call).expect("duplicates")))
     });
+    // The repeat caller's badge, and the whole lookup intake runs after typing: earlier
+    // complaints, open duplicates and the badge.
+    c.bench_function("intake/repeat_count", |b| {
+        b.iter(|| black_box(desk.repeat_count(&call.phone).expect("count")))
+    });
+    c.bench_function("intake/lookup", |b| {
+        b.iter(|| {
+            let earlier = desk
+                .repeat_complainants(&call.phone, &call.location)
+                .expect("earlier");
+            let open = desk.open_duplicates(&call).expect("duplicates");
+            black_box((
+                earlier,
+                open,
+                desk.repeat_count(&call.phone).expect("count"),
+            ))
+        })
+    });
 }
 
 fn intake(c: &mut Criterion) {

@@ -119,6 +119,7 @@ contract!(
     search_filters_by_channel_party_closing_day_and_third_party,
     the_sums_every_write_keeps_equal_the_sums_rebuilt,
     a_call_about_an_open_case_is_offered_it_and_attached_to_it,
+    a_repeat_caller_is_counted_over_twelve_months,
     the_risk_counts_repeats_overdue_calls_reopens_and_satisfaction,
     related_cases_are_open_or_recent_of_the_category_at_the_building,
 );
@@ -971,6 +972,22 @@ fn the_sums_every_write_keeps_equal_the_sums_rebuilt(place: &Place) {
 /// category, received within `duplicates.days` (30), are offered; a closed one, an older
 /// one and one of another category are not. Attaching the call writes an event on the
 /// case, no complaint, and the chain stays whole.
+/// The repeat caller's badge: the phone's complaints of the last twelve months, open or
+/// closed, however the number is typed; none for another phone or an unfinished one.
+fn a_repeat_caller_is_counted_over_twelve_months(place: &Place) {
+    let mut desk = place.desk("王丽");
+    for (days, description) in [(400, "去年漏水"), (200, "又漏了"), (3, "还在漏")] {
+        let mut c = complaint(7, description);
+        c.received_at = Some(now() - Duration::days(days));
+        desk.intake(&c).expect("intake");
+    }
+    desk.intake(&complaint(8, "别人家")).expect("another phone");
+    assert_eq!(desk.repeat_count("138 0013 0007").expect("count"), 2);
+    assert_eq!(desk.repeat_count("1380013").expect("partial"), 0);
+    assert_eq!(desk.repeat_count("").expect("none"), 0);
+    assert_eq!(desk.repeat_count("13800130008").expect("other"), 1);
+}
+
 fn a_call_about_an_open_case_is_offered_it_and_attached_to_it(place: &Place) {
     let mut desk = place.desk("王丽");
     let mut open = complaint(1, "厨房漏水");

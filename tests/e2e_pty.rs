@@ -51,6 +51,7 @@ const ENTER: &str = "\r";
 const RIGHT: &str = "\x1b[C";
 const DOWN: &str = "\x1b[B";
 const CTRL_S: &str = "\x13";
+const CTRL_O: &str = "\x0f";
 const CTRL_Q: &str = "\x11";
 const CTRL_L: &str = "\x0c";
 /// Alt and a letter as terminals send it: ESC, then the letter.
@@ -1632,7 +1633,8 @@ fn a_category_filter_lists_only_its_cases() {
     tty.quit_cleanly();
 }
 
-/// F7 as xterm sends it.
+/// F2 and F7 as xterm sends them.
+const F2: &str = "\x1bOQ";
 const F7: &str = "\x1b[18~";
 
 /// F7 shows the figures a moment after the frame; Enter on the first bar of the category
@@ -1725,6 +1727,27 @@ fn a_repeat_call_is_attached_to_the_open_case_it_is_about() {
         1,
         "no second complaint"
     );
+}
+
+/// A repeat caller: the badge counts the phone's complaints of the last twelve months,
+/// Ctrl+O opens the earlier one on the cases pane, and the form typed waits on intake.
+#[test]
+fn a_repeat_caller_is_counted_and_the_earlier_case_opens_from_intake() {
+    let home = Home::desk_home();
+    let first = home.add_leak();
+    let mut tty = Tty::open_desk(&home);
+    tty.send("张伟");
+    tty.wait_for("张伟");
+    tty.send(TAB);
+    tty.send("138 0013 8000");
+    tty.wait_for_all(&[&first, "近一年投诉 1 次", "Ctrl+O 打开"]);
+    tty.send(CTRL_O);
+    tty.wait_for_all(&["打开历史投诉", &format!("> {first}")]);
+    tty.send(ENTER);
+    tty.wait_for(&format!("投诉 {first}（已受理）"));
+    tty.send(F2);
+    tty.wait_for_all(&["近一年投诉 1 次", "138 0013 8000", "张伟"]);
+    tty.quit_cleanly();
 }
 
 #[test]

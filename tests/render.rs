@@ -1808,6 +1808,14 @@ fn intake_screens(lang: Lang, size: (u16, u16)) {
         !s.app.intake().repeats().is_empty(),
         "the same phone and flat complained before"
     );
+    // Ctrl+O: the earlier complaints to open one of; Esc back to the form as typed.
+    s.send(ctrl('o'));
+    let drawn = s.snapshot(&name("intake_earlier", lang, size));
+    assert!(
+        drawn.find("3栋2单元1801").is_some(),
+        "the earlier case's flat"
+    );
+    s.key(KeyCode::Esc);
     // Ctrl+S: the same flat's open leak is offered first (the call may be about it); `n`
     // saves it as new, and the desk refuses the phone; the form shows why, next to it.
     s.send(ctrl('s'));

@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use crate::config::Config;
 use crate::domain::agent::{Permission, validate_agent_name};
 use crate::domain::complaint::{
-    Complaint, NewComplaint, Queue, ValidComplaint, halfwidth, validate,
+    Complaint, NewComplaint, Queue, ValidComplaint, halfwidth, normalise_phone, validate,
 };
 use crate::domain::handling::{self, Action, FIRST_REPLY, Rules, approval_limit, decide};
 use crate::domain::number;
@@ -123,7 +123,7 @@ pub const REPEAT_MIN_LOCATION: usize = 4;
 /// How many earlier complaints intake shows.
 pub const REPEAT_LIMIT: u32 = 5;
 
-pub use crate::domain::risk::{Fact, Factor, Risk};
+pub use crate::domain::risk::{Fact, Factor, REPEAT_DAYS, Risk};
 pub use access::{AgentInfo, permission_key};
 pub use care::{CareOutcome, CareResult, CareSync};
 pub use followup::{
@@ -494,6 +494,17 @@ impl Desk {
         found.dedup_by_key(|c| c.id);
         found.truncate(REPEAT_LIMIT as usize);
         Ok(found.into_iter().map(masked).collect())
+    }
+
+    /// How many complaints came from `phone` in the last [`REPEAT_DAYS`] (the repeat
+    /// caller's badge at intake): 0 until the phone is a whole number.
+    pub fn repeat_count(&self, phone: &str) -> Result<u64> {
+        let Some(phone) = normalise_phone(phone) else {
+            return Ok(0);
+        };
+        let since = self.clock.now() - chrono::Duration::days(REPEAT_DAYS);
+        let sites = self.site_scope()?;
+        self.store.count_by_phone(&phone, since, sites.as_deref())
     }
 
     /// Keeps the acting agent's half-typed intake form.

@@ -493,6 +493,30 @@ impl Store {
         self.recent_by_prefix("phone_norm", "complaints_phone", digits, limit, sites)
     }
 
+    /// How many complaints of `sites` (`None`: every site) came from the normalised phone
+    /// `phone_norm` at `since` or later (a range of the phone index).
+    pub fn count_by_phone(
+        &self,
+        phone_norm: &str,
+        since: DateTime<Utc>,
+        sites: Option<&[String]>,
+    ) -> Result<u64> {
+        let mut sql = format!(
+            "SELECT count(*) FROM complaints{} WHERE phone_norm = ?1 AND received_at >= ?2",
+            indexed_by("complaints_phone")
+        );
+        let mut args = vec![
+            Value::Text(phone_norm.to_string().into()),
+            Value::Int(since.timestamp()),
+        ];
+        scope_to_sites(&mut sql, &mut args, "site", sites);
+        let n: i64 = self
+            .db()
+            .row(&sql, &arg_refs(&args), |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// The latest `limit` complaints of `sites` (`None`: every site) whose location starts
     /// with `location`, newest first (through the location index).
     pub fn recent_by_location(

@@ -483,7 +483,7 @@ impl App {
     }
 
     /// Opens the pane where a number of the dashboard is checked case by case, showing
-    /// what it counts.
+    /// what it counts; or a case on the cases pane.
     fn drill(&mut self, drill: Drill) -> Vec<Effect> {
         match drill {
             Drill::Cases { view, filters } => {
@@ -499,6 +499,11 @@ impl App {
             Drill::Revisits(range) => {
                 self.rooms.revisits.set_range(range);
                 self.switch(Pane::Revisits)
+            }
+            Drill::Case(number) => {
+                let mut effects = self.switch(Pane::Cases);
+                effects.push(Effect::OpenCase(number));
+                effects
             }
         }
     }

@@ -408,6 +408,8 @@ pub enum Notice {
     AgentChanged(agents::Change),
     /// A script was copied to the clipboard.
     ScriptCopied(Moment),
+    /// Ctrl+O at intake with no earlier complaint of the caller found.
+    NoEarlier,
     /// Something failed.
     Failed(Error),
 }
@@ -424,7 +426,7 @@ pub struct Out {
     pub changed: Option<String>,
     /// A complaint for intake to open prefilled: the care call that opens it, and the form.
     pub intake: Option<Box<(i64, NewComplaint)>>,
-    /// Another pane to open where a number is checked case by case.
+    /// Another pane to open: where a number is checked case by case, or a case.
     pub drill: Option<dashboard::Drill>,
 }
 
@@ -475,6 +477,14 @@ impl Out {
     pub fn intake(mut self, care_id: i64, form: NewComplaint) -> Out {
         self.intake = Some(Box::new((care_id, form)));
         self
+    }
+
+    /// The complaint `number`, opened on the cases pane.
+    pub fn open_case(number: &str) -> Out {
+        Out {
+            drill: Some(dashboard::Drill::Case(number.to_string())),
+            ..Out::default()
+        }
     }
 
     /// And the complaint it changed.

@@ -468,11 +468,15 @@ impl Runner {
                 };
                 let found = desk
                     .repeat_complainants(&phone, &location)
-                    .and_then(|earlier| Ok((earlier, desk.open_duplicates(&call)?)));
+                    .and_then(|earlier| {
+                        Ok(intake::Msg::Repeats {
+                            earlier,
+                            open: desk.open_duplicates(&call)?,
+                            year: desk.repeat_count(&phone)?,
+                        })
+                    });
                 match found {
-                    Ok((earlier, open)) => {
-                        Ok(Some(Msg::Intake(intake::Msg::Repeats { earlier, open })))
-                    }
+                    Ok(repeats) => Ok(Some(Msg::Intake(repeats))),
                     // Looked up again as typing goes on; the status line says why not now.
                     Err(_) if desk.connection_lost() => Ok(None),
                     Err(e) => Err(e),

@@ -115,7 +115,8 @@ pub fn key() -> Style {
         .add_modifier(Modifier::BOLD)
 }
 
-/// The mark of a callback flagged after repeated failed calls, beside its `#`.
+/// A mark asking for attention: a callback flagged after repeated failed calls (beside its
+/// `#`), a repeat caller's count at intake.
 pub fn flagged() -> Style {
     Style::default()
         .fg(Color::Black)

@@ -206,6 +206,7 @@ fn ctrl_s_offers_the_open_cases_a_call_may_be_about_before_saving() {
     app.update(Msg::Intake(IntakeMsg::Repeats {
         earlier: vec![complaint(1), complaint(2)],
         open: vec![complaint(1), complaint(2)],
+        year: 2,
     }));
     assert!(ctrl(&mut app, 's').is_empty(), "offered, not saved");
     press(&mut app, KeyCode::Esc);
@@ -228,6 +229,34 @@ fn ctrl_s_offers_the_open_cases_a_call_may_be_about_before_saving() {
     );
     app.update(Msg::Intake(IntakeMsg::Attached(Box::new(complaint(2)))));
     assert!(app.intake().is_blank(), "the form empties");
+}
+
+/// Ctrl+O offers the caller's earlier complaints; Enter opens the highlighted one on the
+/// cases pane while the form waits as typed; with none found, a notice says so.
+#[test]
+fn ctrl_o_opens_an_earlier_complaint_on_the_cases_pane_and_the_form_waits() {
+    let mut app = app();
+    type_text(&mut app, "张伟");
+    assert!(ctrl(&mut app, 'o').is_empty());
+    assert!(matches!(app.notice(), Some(Notice::NoEarlier)));
+    app.update(Msg::Intake(IntakeMsg::Repeats {
+        earlier: vec![complaint(3), complaint(1)],
+        open: Vec::new(),
+        year: 2,
+    }));
+    assert!(ctrl(&mut app, 'o').is_empty(), "the box, nothing read yet");
+    press(&mut app, KeyCode::Esc);
+    type_text(&mut app, "丽");
+    ctrl(&mut app, 'o');
+    press(&mut app, KeyCode::Down);
+    let opened = press(&mut app, KeyCode::Enter);
+    assert!(
+        opened.contains(&Effect::OpenCase(complaint(1).number)),
+        "the highlighted one opens: {opened:?}"
+    );
+    assert_eq!(app.pane(), Pane::Cases);
+    let ctx = Ctx::new(&app.config, app.lang);
+    assert_eq!(app.intake().form(&ctx).name, "张伟丽", "the form waits");
 }
 
 #[test]

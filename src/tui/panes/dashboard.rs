@@ -173,6 +173,8 @@ pub enum Drill {
     Callbacks(CallbackView),
     /// The revisit agenda, at this part.
     Revisits(AgendaRange),
+    /// The cases pane with this case open (by number).
+    Case(String),
 }
 
 /// Results that come back to the dashboard.

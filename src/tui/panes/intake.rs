@@ -33,6 +33,7 @@ use crate::tui::panes::Room;
 use crate::tui::theme;
 use crate::tui::widgets::confirm::{self, Answer};
 use crate::tui::widgets::duplicates::{self, Choice};
+use crate::tui::widgets::earlier::{self, Choice as EarlierChoice};
 use crate::tui::widgets::field::TextField;
 use crate::tui::widgets::form::{choice_line, choose};
 use crate::tui::widgets::script::{self as script_box, Said};
@@ -145,6 +146,8 @@ enum Cmd {
     PrevLine,
     /// The offered site, else the next field, except in the description (a new line there).
     Enter,
+    /// Choose one of the caller's earlier complaints to open.
+    Earlier,
     /// Taken by the focused field itself (listed for the help).
     Field,
 }
@@ -166,6 +169,7 @@ const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ctrl('n')], Cmd::Clear)
         .help("Ctrl+N", "help.clear_form")
         .hint_at(2, "keys.new_form"),
+    Binding::new(&[ctrl('o')], Cmd::Earlier).help("Ctrl+O", "help.open_earlier"),
 ];
 
 /// Results that come back to the intake pane.
@@ -183,6 +187,8 @@ pub enum Msg {
         /// Open complaints of the same phone, or place and category, within
         /// `duplicates.days`.
         open: Vec<Complaint>,
+        /// The phone's complaints in the last twelve months (the repeat caller's badge).
+        year: u64,
     },
     /// The call was attached to this open complaint.
     Attached(Box<Complaint>),
@@ -211,6 +217,10 @@ pub struct Intake {
     offer: usize,
     error: Option<(Field, Error)>,
     repeats: Vec<Complaint>,
+    /// The phone's complaints in the last twelve months.
+    year: u64,
+    /// Choosing an earlier complaint to open: the highlighted one.
+    picking: Option<usize>,
     /// Open complaints the call may be about (offered before saving).
     open: Vec<Complaint>,
     /// Offering them: the highlighted one.
@@ -243,6 +253,8 @@ impl Default for Intake {
             offer: 0,
             error: None,
             repeats: Vec::new(),
+            year: 0,
+            picking: None,
             open: Vec::new(),
             offering: None,
             unsaved: false,
@@ -551,6 +563,25 @@ impl Intake {
         Out::none()
     }
 
+    /// A key while an earlier complaint is being chosen: the chosen one opens on the cases
+    /// pane, the form kept as typed.
+    fn pick_earlier(&mut self, key: &KeyEvent, picked: usize) -> Out {
+        let last = self.repeats.len().saturating_sub(1);
+        match earlier::choice(key) {
+            Some(EarlierChoice::Down) => self.picking = Some((picked + 1).min(last)),
+            Some(EarlierChoice::Up) => self.picking = Some(picked.saturating_sub(1)),
+            Some(EarlierChoice::Open) => {
+                self.picking = None;
+                if let Some(case) = self.repeats.get(picked) {
+                    return Out::open_case(&case.number);
+                }
+            }
+            Some(EarlierChoice::Back) => self.picking = None,
+            None => {}
+        }
+        Out::none()
+    }
+
     fn answer(&mut self, key: &KeyEvent) -> Out {
         match confirm::answer(key) {
             Some(Answer::Discard) => self.discard(),
@@ -639,9 +670,15 @@ impl Intake {
                 self.refused(err.clone());
                 Out::notice(Notice::Failed(err))
             }
-            Msg::Repeats { earlier, open } => {
+            Msg::Repeats {
+                earlier,
+                open,
+                year,
+            } => {
                 self.repeats = earlier;
                 self.open = open;
+                self.year = year;
+                self.picking = self.picking.filter(|&i| i < self.repeats.len());
                 Out::none()
             }
             Msg::Attached(c) => {
@@ -725,6 +762,10 @@ impl Intake {
                 None if below.is_empty() && field == Field::Site => {
                     self.site_note(ctx, aside, offered)
                 }
+                None if below.is_empty() && field == Field::Phone && self.year > 0 => Some((
+                    c.format("tui.repeat_badge", &[("count", self.year.to_string())]),
+                    theme::flagged(),
+                )),
                 None => None,
             };
             if !below.is_empty() {
@@ -984,9 +1025,12 @@ impl Intake {
             "tui.repeats_title",
             &[("count", self.repeats.len().to_string())],
         );
-        let block = Block::bordered()
+        let mut block = Block::bordered()
             .title(Span::styled(title, theme::label()))
             .border_style(theme::border());
+        if !self.repeats.is_empty() {
+            block = block.title_bottom(Span::styled(c.text("keys.open_earlier"), theme::hint()));
+        }
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let w = inner.width as usize;
@@ -1041,6 +1085,9 @@ impl Room for Intake {
         if let Some(picked) = self.offering {
             return self.offered(&key, picked, ctx);
         }
+        if let Some(picked) = self.picking {
+            return self.pick_earlier(&key, picked);
+        }
         if let Some(out) = script_box::key(&key, || Some(self.script(ctx))) {
             return out;
         }
@@ -1059,6 +1106,8 @@ impl Room for Intake {
             }
             (Some(Cmd::Save), _) => return Out::effect(self.save(ctx)),
             (Some(Cmd::Clear), _) => return self.new_form(),
+            (Some(Cmd::Earlier), _) if !self.repeats.is_empty() => self.picking = Some(0),
+            (Some(Cmd::Earlier), _) => return Out::notice(Notice::NoEarlier),
             (Some(Cmd::Next), _) => self.focus = focus.offset(1),
             (Some(Cmd::Prev), _) => self.focus = focus.offset(-1),
             (Some(Cmd::NextLine), Some(_)) => {
@@ -1172,6 +1221,9 @@ impl Room for Intake {
         if let Some(picked) = self.offering {
             duplicates::render(ctx, frame, form, &self.open, picked);
         }
+        if let Some(picked) = self.picking {
+            earlier::render(ctx, frame, form, &self.repeats, picked);
+        }
     }
 
     /// The keys of the form (of the question, while it asks), for the help.
@@ -1181,6 +1233,9 @@ impl Room for Intake {
         }
         if self.offering.is_some() {
             return duplicates::help().collect();
+        }
+        if self.picking.is_some() {
+            return earlier::help().collect();
         }
         help_rows(KEYS).chain(script_box::help()).collect()
     }

@@ -5,15 +5,10 @@
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
-use ratatui::text::Line;
 
 use crate::domain::complaint::Complaint;
-use crate::present::place;
-use crate::text::{fit, sanitize_line, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
 use crate::tui::keymap::{Binding, Help, ch, footer, help_rows, key, lookup};
-use crate::tui::theme;
 
 /// What the agent chooses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,43 +50,13 @@ pub fn help() -> impl Iterator<Item = Help> {
     help_rows(KEYS)
 }
 
-/// Widest the box gets.
-const MAX_WIDTH: u16 = 72;
-
 /// Draws the open complaints `open` (the `picked` one marked) in a box centred over `area`.
 pub fn render(ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect, open: &[Complaint], picked: usize) {
     let c = ctx.catalog;
     let keys = footer(c, KEYS, &[] as &[Binding<Choice>], "  ");
     let title = c.text("tui.duplicate_title");
-    let w = MAX_WIDTH.min(area.width);
-    let inner = usize::from(w.saturating_sub(2));
-    let mut lines: Vec<Line<'_>> = wrap_hanging(c.text("tui.duplicate_question"), inner)
-        .into_iter()
-        .map(|l| Line::styled(l, theme::hint()))
-        .collect();
-    for (i, o) in open.iter().enumerate() {
-        let mark = if i == picked { "> " } else { "  " };
-        let row = format!(
-            "{mark}{}  {}  {}  {}",
-            o.number,
-            ctx.zone().day(o.received_at),
-            c.text(o.stage.label_key()),
-            place(o, ctx.config, ctx.lang),
-        );
-        let style = if i == picked {
-            theme::selected()
-        } else {
-            Style::default()
-        };
-        lines.push(Line::styled(fit(&row, inner), style));
-        let said = o.description.lines().next().unwrap_or_default();
-        lines.push(Line::styled(
-            fit(&format!("    {}", sanitize_line(said)), inner),
-            theme::hint(),
-        ));
-    }
-    let w = w.max((width(&keys) as u16 + 4).min(area.width));
-    super::question_box(frame, area, w, title, keys, lines);
+    let question = Some(c.text("tui.duplicate_question"));
+    super::case_choice_box(ctx, frame, area, (title, keys), question, (open, picked));
 }
 
 #[cfg(test)]

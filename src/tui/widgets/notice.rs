@@ -78,6 +78,7 @@ fn content(c: &Catalog, zone: Zone, notice: &Notice, now: DateTime<Utc>) -> Line
             theme::error(),
         ),
         Notice::QuitHint => (c.text("tui.quit_hint").to_string(), theme::hint()),
+        Notice::NoEarlier => (c.text("tui.no_earlier").to_string(), theme::hint()),
         Notice::ScriptCopied(moment) => (
             c.format(
                 "script.copied",

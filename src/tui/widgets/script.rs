@@ -76,12 +76,14 @@ pub fn lines(ctx: &Ctx<'_>, said: &Said, cols: usize) -> Vec<Line<'static>> {
         )],
         Err(e) => {
             // A value not typed yet is no failure: the script shows once it is.
-            let style = if e.key == "script.unresolved" {
-                theme::hint()
+            let (said, style) = if e.key == "script.unresolved" {
+                let hint = e.get("hint").unwrap_or_default();
+                let waiting = Error::new("script.waiting").arg("hint", hint);
+                (ctx.catalog.render(&waiting), theme::hint())
             } else {
-                theme::error()
+                (ctx.catalog.render(e), theme::error())
             };
-            wrap_hanging(&ctx.catalog.render(e), cols.max(1))
+            wrap_hanging(&said, cols.max(1))
                 .into_iter()
                 .map(|l| Line::styled(l, style))
                 .collect()
