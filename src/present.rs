@@ -11,6 +11,7 @@ use crate::desk::{CareCall, CaseFile};
 use crate::domain::complaint::{Channel, Complaint};
 use crate::domain::handling::Approval;
 use crate::domain::risk::{Fact, Factor};
+use crate::domain::stage::Stage;
 use crate::i18n::Catalog;
 use crate::text::{fit, sanitize_line, sanitize_lines, width};
 
@@ -254,6 +255,14 @@ pub fn write_case_text(
         ),
         ("label.version", c.version.to_string()),
     ];
+    // A merged case names its primary right after its stage.
+    if let Some(primary) = &c.merged_into {
+        let at = fields
+            .iter()
+            .position(|(k, _)| *k == "label.stage")
+            .map_or(fields.len(), |i| i + 1);
+        fields.insert(at, ("label.merged_into", primary.clone()));
+    }
     // The site beside the location, when the complaint names one.
     if let Some(site) = &c.site {
         let at = fields
@@ -348,6 +357,23 @@ pub fn write_case_text(
         for (i, r) in case.related.iter().enumerate() {
             writeln!(out, "  {:>2}  {}", i + 1, related_line(r, config, catalog))?;
         }
+    }
+    if !case.absorbed.is_empty() {
+        writeln!(out, "\n{}", t("label.absorbed"))?;
+        for (i, a) in case.absorbed.iter().enumerate() {
+            writeln!(out, "  {:>2}  {}", i + 1, related_line(a, config, catalog))?;
+        }
+    }
+    if let Some(from) = &case.split.split_from {
+        writeln!(out, "\n{}  {from}", t("label.split_from"))?;
+    }
+    if !case.split.split_into.is_empty() {
+        writeln!(
+            out,
+            "\n{}  {}",
+            t("label.split_into"),
+            case.split.split_into.join(", ")
+        )?;
     }
     if !case.attachments.is_empty() {
         writeln!(out, "\n{}", t("label.attachments"))?;
@@ -561,6 +587,11 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
                         |t| local_minutes(t.with_timezone(&Utc), config.policy.timezone),
                     ),
                 ("type", serde_json::Value::String(s)) => config.type_name(s, lang),
+                ("stage", serde_json::Value::String(s)) => Stage::parse(s)
+                    .map_or_else(|| s.clone(), |st| catalog.text(st.label_key()).to_string()),
+                ("settled" | "owes", serde_json::Value::Array(calls)) => {
+                    owed_calls(calls, config, catalog)
+                }
                 ("record", serde_json::Value::Object(r)) => imported_record(r, config, catalog),
                 (_, serde_json::Value::String(s)) => s.clone(),
                 (_, other) => other.to_string(),
@@ -572,6 +603,38 @@ pub fn event_line(e: &Event, config: &Config, catalog: &Catalog) -> String {
         line.push_str(&format!("  ({})", parts.join("; ")));
     }
     line
+}
+
+/// The calls a merge settled or an unmerge owes again (`{"call": kind, "due_at"}` or
+/// `{"revisit": role, "due_at"}` each), named and due in the desk's zone; `-` for none.
+fn owed_calls(calls: &[serde_json::Value], config: &Config, catalog: &Catalog) -> String {
+    if calls.is_empty() {
+        return "-".to_string();
+    }
+    let named: Vec<String> = calls
+        .iter()
+        .map(|c| {
+            let what = match (c["call"].as_str(), c["revisit"].as_str()) {
+                (Some(kind), _) => catalog
+                    .text_or(&format!("callback.{kind}"), kind)
+                    .to_string(),
+                (None, Some(role)) => format!(
+                    "{} {}",
+                    catalog.text("label.revisit"),
+                    role_name(role, config, catalog.lang())
+                ),
+                (None, None) => c.to_string(),
+            };
+            let due = c["due_at"].as_str().map_or_else(String::new, |s| {
+                DateTime::parse_from_rfc3339(s).map_or_else(
+                    |_| s.to_string(),
+                    |t| local_minutes(t.with_timezone(&Utc), config.policy.timezone),
+                )
+            });
+            format!("{what} {due}").trim_end().to_string()
+        })
+        .collect();
+    named.join(", ")
 }
 
 #[cfg(test)]

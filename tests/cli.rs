@@ -3271,3 +3271,116 @@ fn show_gives_the_risk_and_the_related_cases() {
     }
     assert!(desk.show(&first)["risk"].is_null());
 }
+
+/// `case N merge --into M`: the duplicate leaves the open list, is read-only (a move refused
+/// naming the primary), both timelines record it and `audit verify` passes; `show` names the
+/// primary and the primary lists it; `case N unmerge` puts it back, recorded, and the audit
+/// still verifies. `case N split` makes a linked complaint of the same complainant.
+#[test]
+fn merge_unmerge_and_split_on_the_command_line() {
+    let desk = Desk::new();
+    let primary = desk.add(&leak());
+    let dup = desk.add(&leak());
+    desk.case(&dup, &["classify", "--scope", "in", "--severity", "minor"])
+        .success();
+    desk.case(
+        &dup,
+        &["merge", "--into", &primary, "--reason", "同一处漏水"],
+    )
+    .success()
+    .stdout(format!("{dup} 已合并到 {primary}（版本 3）\n"));
+    desk.cmd().args(["audit", "verify"]).assert().success();
+    let open = desk.json(&["list", "--queue", "open", "--format", "json"]);
+    let open: Vec<&str> = open
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|c| c["number"].as_str())
+        .collect();
+    assert_eq!(
+        open,
+        vec![primary.as_str()],
+        "the duplicate left the open list"
+    );
+    let shown = desk.show(&dup);
+    assert_eq!(shown["stage"], "merged");
+    assert_eq!(shown["merged_into"], primary.as_str());
+    assert_eq!(
+        common::event_kinds(&shown).last().map(String::as_str),
+        Some("merged_into")
+    );
+    let shown = desk.show(&primary);
+    assert_eq!(shown["absorbed"][0]["number"], dup.as_str());
+    assert_eq!(
+        common::event_kinds(&shown).last().map(String::as_str),
+        Some("absorbed")
+    );
+    let text = common::stdout(&desk.cmd().args(["show", &dup]).assert().success());
+    assert!(
+        text.contains("已合并到") && text.contains(&primary),
+        "{text}"
+    );
+    assert!(text.contains("合并到另一案"), "the event in words: {text}");
+    // Read-only, except unmerge; the refusals name the primary.
+    desk.case(&dup, &["verify", "--motive", "修好", "--outcome", "上门"])
+        .code(1)
+        .stderr(format!(
+            "error: 投诉 {dup} 已合并到 {primary}，只读；请在 {primary} 上处理，或先撤销合并\n"
+        ));
+    desk.case(&primary, &["merge", "--into", &dup])
+        .code(1)
+        .stderr(predicate::str::contains("本身已合并到"));
+    desk.case(&primary, &["merge", "--into", &primary])
+        .code(1)
+        .stderr(predicate::str::contains("不能合并到自己"));
+    desk.case(&dup, &["unmerge", "--reason", "不是同一处"])
+        .success()
+        .stdout(format!("{dup} 已撤销合并，回到 已受理（版本 4）\n"));
+    desk.cmd().args(["audit", "verify"]).assert().success();
+    let shown = desk.show(&dup);
+    assert_eq!(shown["stage"], "received");
+    assert!(shown["merged_into"].is_null());
+    let owed: Vec<&serde_json::Value> = shown["callbacks"]
+        .as_array()
+        .expect("callbacks")
+        .iter()
+        .filter(|c| c["done_at"].is_null())
+        .collect();
+    assert_eq!(owed.len(), 1, "the first reply is owed again: {shown}");
+    assert_eq!(
+        common::event_kinds(&desk.show(&primary))
+            .last()
+            .map(String::as_str),
+        Some("released")
+    );
+    // Split: the new number alone on stdout, the link on stderr.
+    let out = desk
+        .case(
+            &primary,
+            &[
+                "split",
+                "--category",
+                "噪音扰民",
+                "--description",
+                "楼上装修太吵",
+            ],
+        )
+        .success();
+    let new = common::stdout(&out).trim().to_string();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_eq!(err, format!("{primary} 已拆分：另一问题现为 {new}\n"));
+    let shown = desk.show(&new);
+    assert_eq!(
+        (shown["name"].as_str(), shown["category"].as_str()),
+        (Some("张伟"), Some("noise"))
+    );
+    assert_eq!(shown["split_from"], primary.as_str());
+    assert_eq!(desk.show(&primary)["split_into"][0], new.as_str());
+    desk.case(
+        &primary,
+        &["split", "--category", "漏水x", "--description", "x"],
+    )
+    .code(1)
+    .stderr(predicate::str::starts_with("error: 未知的投诉类别"));
+    desk.cmd().args(["audit", "verify"]).assert().success();
+}

@@ -10,11 +10,12 @@ use complaint_desk::config::{Config, Preset};
 use complaint_desk::desk::SearchFilter;
 use complaint_desk::desk::{CallResult, CallbackView, Desk, FilterText, FixedClock};
 use complaint_desk::desk::{ImportOptions, ImportReport};
-use complaint_desk::domain::complaint::{Channel, Intent, NewComplaint, Queue, Scope};
+use complaint_desk::domain::complaint::{Channel, Complaint, Intent, NewComplaint, Queue, Scope};
 use complaint_desk::domain::handling::{Action, Mood};
 use complaint_desk::domain::report::{By, Period};
 use complaint_desk::domain::risk::Fact;
 use complaint_desk::domain::search::View;
+use complaint_desk::domain::stage::Stage;
 use complaint_desk::store::imports::{self, Staged, State};
 use complaint_desk::store::{IfMissing, Store, agents};
 
@@ -122,6 +123,8 @@ contract!(
     a_repeat_caller_is_counted_over_twelve_months,
     the_risk_counts_repeats_overdue_calls_reopens_and_satisfaction,
     related_cases_are_open_or_recent_of_the_category_at_the_building,
+    a_merged_case_leaves_the_queues_and_the_figures_and_comes_back_whole,
+    a_split_makes_a_linked_complaint_by_the_intake_path,
 );
 
 fn an_intake_is_stored_with_its_event_and_chained(place: &Place) {
@@ -1226,4 +1229,184 @@ fn related_cases_are_open_or_recent_of_the_category_at_the_building(place: &Plac
         .expect("her site");
     let mut wang = place.desk("王丽");
     assert_eq!(related(&mut wang, &a), vec![c, b]);
+}
+
+/// The numbers of the open callbacks the desk lists (every one, at any time).
+fn callback_numbers(desk: &Desk) -> Vec<String> {
+    desk.callback_queue(CallbackView::All, 100, None)
+        .expect("callbacks")
+        .into_iter()
+        .map(|r| r.complaint.number)
+        .collect()
+}
+
+fn a_merged_case_leaves_the_queues_and_the_figures_and_comes_back_whole(place: &Place) {
+    let mut desk = place.desk_as("李娜", "supervisor", now());
+    let primary = desk.intake(&complaint(1, "3栋电梯困人")).expect("primary");
+    let dup = desk
+        .intake(&complaint(2, "电梯又困人了"))
+        .expect("duplicate");
+    let other = desk.intake(&complaint(3, "地库漏水")).expect("other");
+    let classify = Action::Classify {
+        scope: Scope::In,
+        party: None,
+        complaint_type: None,
+        severity: "general".into(),
+        intent: Intent::Genuine,
+        spread_risk: false,
+        explained: false,
+    };
+    let dup = desk.act(&dup.number, None, &classify).expect("classify");
+    assert!(
+        callback_numbers(&desk).contains(&dup.number),
+        "owes its first reply"
+    );
+    let open_before = desk.count(Queue::Open).expect("open");
+    let merged = desk
+        .merge(
+            &dup.number,
+            Some(dup.version),
+            &primary.number,
+            "同一部电梯",
+        )
+        .expect("merge");
+    assert_eq!(merged.stage, Stage::Merged);
+    assert_eq!(merged.merged_into.as_deref(), Some(primary.number.as_str()));
+    assert_eq!(merged.version, dup.version + 1);
+    // Out of every open queue and of the calls owed; nothing deleted.
+    assert_eq!(desk.count(Queue::Open).expect("open"), open_before - 1);
+    let (page, _) = desk.page(Queue::Open, 50, None).expect("page");
+    assert!(!page.iter().any(|c| c.number == dup.number));
+    assert!(!callback_numbers(&desk).contains(&dup.number));
+    let file = desk.case_file(&dup.number).expect("duplicate's file");
+    assert_eq!(file.callbacks.len(), 1, "settled, not deleted");
+    assert!(file.callbacks[0].done_at.is_some());
+    let event = file.events.last().expect("event");
+    assert_eq!(event.kind, "merged_into");
+    assert_eq!(event.detail["primary"], primary.number.as_str());
+    assert_eq!(event.detail["stage"], "received");
+    assert_eq!(event.detail["settled"][0]["call"], "first_reply");
+    assert!(file.risk.is_none(), "not scored");
+    let file = desk.case_file(&primary.number).expect("primary's file");
+    let event = file.events.last().expect("event");
+    assert_eq!(
+        (event.kind.as_str(), event.detail["number"].as_str()),
+        ("absorbed", Some(dup.number.as_str()))
+    );
+    let absorbed: Vec<&str> = file.absorbed.iter().map(|c| c.number.as_str()).collect();
+    assert_eq!(absorbed, vec![dup.number.as_str()]);
+    assert!(desk.audit_verify(None).expect("verify").is_whole());
+    // Read-only: every move refused naming the primary; the merges that would chain.
+    let refused = |r: complaint_desk::error::Result<Complaint>| r.expect_err("refused").key;
+    assert_eq!(
+        refused(desk.act(&dup.number, None, &classify)),
+        "error.case_merged"
+    );
+    let call = complaint(2, "再来电");
+    assert_eq!(
+        refused(desk.attach_call(&dup.number, None, &call)),
+        "error.case_merged"
+    );
+    assert_eq!(
+        refused(desk.merge(&other.number, None, &dup.number, "")),
+        "error.merge_into_merged"
+    );
+    assert_eq!(
+        refused(desk.merge(&primary.number, None, &other.number, "")),
+        "error.merge_chain"
+    );
+    assert_eq!(
+        refused(desk.merge(&other.number, None, &other.number, "")),
+        "error.merge_self"
+    );
+    assert_eq!(
+        refused(desk.unmerge(&other.number, None, "")),
+        "error.not_merged"
+    );
+    // The figures: received, neither open nor closed, no reply counted either way.
+    let period = desk
+        .report_period(Some("2026-11-20"), Some("2026-11-20"))
+        .expect("period");
+    let figures = |desk: &Desk| {
+        let r = desk.report(period, None).expect("report");
+        let f = |k: &str| r.figures[k].unwrap_or(-1.0);
+        [
+            f("received"),
+            f("open"),
+            f("closed"),
+            f("first_reply_within_sla"),
+            f("first_reply_late"),
+        ]
+    };
+    assert_eq!(figures(&desk), [3.0, 2.0, 0.0, 0.0, 0.0]);
+    // Unmerged: back at its stage, open, owing its first reply again.
+    let back = desk
+        .unmerge(&dup.number, Some(merged.version), "不是同一件事")
+        .expect("unmerge");
+    assert_eq!(back.stage, Stage::Received);
+    assert_eq!((back.merged_into, back.closed_at), (None, None));
+    assert_eq!(desk.count(Queue::Open).expect("open"), open_before);
+    assert!(callback_numbers(&desk).contains(&dup.number), "owes again");
+    let file = desk.case_file(&dup.number).expect("file");
+    let event = file.events.last().expect("event");
+    assert_eq!(event.kind, "unmerged");
+    assert_eq!(event.detail["owes"][0]["call"], "first_reply");
+    assert!(file.risk.is_some());
+    let file = desk.case_file(&primary.number).expect("primary's file");
+    assert_eq!(file.events.last().expect("event").kind, "released");
+    assert!(file.absorbed.is_empty());
+    assert_eq!(figures(&desk), [3.0, 3.0, 0.0, 0.0, 0.0]);
+    assert!(desk.audit_verify(None).expect("verify").is_whole());
+    // Its moves work again.
+    desk.act(&dup.number, None, &classify)
+        .expect("a move again");
+}
+
+fn a_split_makes_a_linked_complaint_by_the_intake_path(place: &Place) {
+    let mut desk = place.desk("王丽");
+    let c = desk
+        .intake(&complaint(1, "卫生间漏水，另外楼上装修很吵"))
+        .expect("intake");
+    let before = place.store().complaint_count().expect("count");
+    let split = desk
+        .split(&c.number, Some(c.version), "噪音扰民", "楼上装修很吵", None)
+        .expect("split");
+    assert_eq!(place.store().complaint_count().expect("count"), before + 1);
+    let new = desk.case_file(&split.new.number).expect("new file");
+    assert_eq!(new.complaint.name, "住户1");
+    assert_eq!(new.complaint.location, c.location);
+    assert_eq!(new.complaint.category, "noise");
+    assert_eq!(new.complaint.stage, Stage::Received);
+    assert_eq!(new.complaint.scope, None, "untriaged");
+    let kinds: Vec<&str> = new.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["received", "split_from"]);
+    assert_eq!(new.split.split_from.as_deref(), Some(c.number.as_str()));
+    let old = desk.case_file(&c.number).expect("old file");
+    assert_eq!(old.split.split_into, vec![split.new.number.clone()]);
+    assert_eq!(old.events.last().expect("event").kind, "split_into");
+    let elsewhere = desk
+        .split(&c.number, None, "leak", "车库也漏", Some("地下车库B2"))
+        .expect("split elsewhere");
+    assert_eq!(elsewhere.new.location, "地下车库B2");
+    // Refusals change nothing.
+    let count = place.store().complaint_count().expect("count");
+    let key =
+        |r: complaint_desk::error::Result<complaint_desk::desk::Split>| r.expect_err("refused").key;
+    assert_eq!(
+        key(desk.split(&c.number, None, "漏水x", "x", None)),
+        "error.unknown_category"
+    );
+    assert_eq!(
+        key(desk.split(&c.number, None, "噪音扰民", " ", None)),
+        "error.required"
+    );
+    let other = desk.intake(&complaint(2, "漏水")).expect("other");
+    desk.merge(&other.number, None, &c.number, "")
+        .expect("merge");
+    assert_eq!(
+        key(desk.split(&other.number, None, "噪音扰民", "吵", None)),
+        "error.case_merged"
+    );
+    assert_eq!(place.store().complaint_count().expect("count"), count + 1);
+    assert!(desk.audit_verify(None).expect("verify").is_whole());
 }

@@ -359,6 +359,75 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         Command::Case {
             number,
             expect_version,
+            action: CaseAction::Merge { into, reason },
+        } => {
+            let c = desk.merge(number, *expect_version, into, reason)?;
+            println!(
+                "{}",
+                catalog.format(
+                    "cli.merged",
+                    &[
+                        ("number", c.number.clone()),
+                        ("primary", c.merged_into.clone().unwrap_or_default()),
+                        ("version", c.version.to_string()),
+                    ]
+                )
+            );
+            Ok(())
+        }
+        Command::Case {
+            number,
+            expect_version,
+            action: CaseAction::Unmerge { reason },
+        } => {
+            let c = desk.unmerge(number, *expect_version, reason)?;
+            println!(
+                "{}",
+                catalog.format(
+                    "cli.unmerged",
+                    &[
+                        ("number", c.number.clone()),
+                        ("stage", catalog.text(c.stage.label_key()).to_string()),
+                        ("version", c.version.to_string()),
+                    ]
+                )
+            );
+            Ok(())
+        }
+        Command::Case {
+            number,
+            expect_version,
+            action:
+                CaseAction::Split {
+                    category,
+                    description,
+                    location,
+                },
+        } => {
+            let split = desk.split(
+                number,
+                *expect_version,
+                category,
+                description,
+                location.as_deref(),
+            )?;
+            // The new number alone on stdout, as `add` prints it; the link on stderr.
+            println!("{}", split.new.number);
+            eprintln!(
+                "{}",
+                catalog.format(
+                    "cli.split",
+                    &[
+                        ("number", split.from.number.clone()),
+                        ("new", split.new.number.clone()),
+                    ]
+                )
+            );
+            Ok(())
+        }
+        Command::Case {
+            number,
+            expect_version,
             action: CaseAction::Attach { file, confidential },
         } => {
             let a = desk.attach(number, *expect_version, file, *confidential)?;
@@ -543,6 +612,9 @@ fn case_action(
         },
         CaseAction::Attach { .. }
         | CaseAction::AttachCall { .. }
+        | CaseAction::Merge { .. }
+        | CaseAction::Unmerge { .. }
+        | CaseAction::Split { .. }
         | CaseAction::Callback { .. }
         | CaseAction::Revisit { .. }
         | CaseAction::Script { .. } => {

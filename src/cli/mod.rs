@@ -505,6 +505,35 @@ pub enum CaseAction {
         #[arg(long, default_value = "")]
         outcome: String,
     },
+    /// Merge this case, a duplicate, into a primary case: it becomes read-only and leaves
+    /// every open queue; the calls it owed are settled, both timelines record it.
+    Merge {
+        /// The primary case's number.
+        #[arg(long, value_name = "NUMBER")]
+        into: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Undo a merge: the case goes back to its stage, open again, owing what it owes there.
+    Unmerge {
+        /// Why.
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Split a case holding two issues: the second becomes a new complaint of the same
+    /// complainant, linked to this one.
+    Split {
+        /// The new complaint's category (key or name).
+        #[arg(long)]
+        category: String,
+        /// The second issue, as the customer put it.
+        #[arg(long)]
+        description: String,
+        /// Where (default: this case's location).
+        #[arg(long)]
+        location: Option<String>,
+    },
     /// Attach a file by reference (it stays where it is; its SHA-256 is recorded).
     Attach {
         /// The file (a photo, a video, a letter scan).

@@ -52,6 +52,8 @@ pub struct ComplaintJson<'a> {
     closed_at: Option<String>,
     updated_at: String,
     handling: &'a Handling,
+    /// The primary's number while merged into it.
+    merged_into: Option<&'a str>,
 }
 
 impl<'a> ComplaintJson<'a> {
@@ -83,6 +85,7 @@ impl<'a> ComplaintJson<'a> {
             closed_at: c.closed_at.map(|t| rfc3339(t, zone)),
             updated_at: rfc3339(c.updated_at, zone),
             handling: &c.handling,
+            merged_into: c.merged_into.as_deref(),
         }
     }
 }
@@ -127,6 +130,12 @@ struct CaseJson<'a> {
     risk: Option<&'a Risk>,
     /// Related cases, newest first.
     related: Vec<serde_json::Value>,
+    /// The cases merged into this one, oldest first.
+    absorbed: Vec<serde_json::Value>,
+    /// The complaint this one was split from.
+    split_from: Option<&'a str>,
+    /// The complaints split from this one, oldest first.
+    split_into: &'a [String],
 }
 
 /// Keeps the kind of an I/O error (a closed pipe stays a closed pipe).
@@ -182,6 +191,18 @@ pub fn write_case_json(out: &mut dyn Write, case: &CaseFile, zone: Zone) -> io::
                 })
             })
             .collect(),
+        absorbed: case
+            .absorbed
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "number": c.number, "received_at": rfc3339(c.received_at, zone),
+                    "location": c.location, "category": c.category,
+                })
+            })
+            .collect(),
+        split_from: case.split.split_from.as_deref(),
+        split_into: &case.split.split_into,
     };
     serde_json::to_writer_pretty(&mut *out, &value).map_err(json_err)?;
     writeln!(out)
@@ -453,7 +474,7 @@ impl<'a> Table<'a> {
     pub fn row(&mut self, out: &mut dyn Write, c: &Complaint) -> io::Result<()> {
         let lang = self.catalog.lang();
         let mut stage = self.catalog.text(c.stage.label_key()).to_string();
-        if c.scope.is_none() && !c.stage.is_closed() {
+        if c.scope.is_none() && c.stage.is_open() {
             stage = self.catalog.text("cli.untriaged").to_string();
         }
         // A spread risk (传播风险) is marked where the eye starts: the stage column.

@@ -6,6 +6,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use super::{Desk, apply, calendar, check_version};
 use crate::domain::complaint::Complaint;
 use crate::domain::handling::{self, Action, FIRST_REPLY, PROMISED, Rules};
+use crate::domain::merge;
 use crate::domain::number;
 use crate::domain::policy::Policy;
 use crate::domain::schedule;
@@ -223,6 +224,7 @@ impl Desk {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
             check_version(tx, &c, expected_version, self.config.policy.timezone)?;
+            merge::writable(&c)?;
             let open = followups::callbacks_of(tx, c.id)?
                 .into_iter()
                 .filter(|cb| cb.done_at.is_none())
@@ -311,6 +313,7 @@ impl Desk {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
             check_version(tx, &c, expected_version, self.config.policy.timezone)?;
+            merge::writable(&c)?;
             if c.stage.is_closed() {
                 return Err(Error::new("error.case_closed").arg("number", &c.number));
             }
@@ -496,6 +499,7 @@ impl Desk {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
             check_version(tx, &c, expected_version, self.config.policy.timezone)?;
+            merge::writable(&c)?;
             let open: Vec<Revisit> = followups::revisits_of(tx, c.id)?
                 .into_iter()
                 .filter(|r| r.done_at.is_none())

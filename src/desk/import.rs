@@ -595,7 +595,12 @@ impl Desk {
                     (a.to_string(), b.to_string())
                 })
         };
-        let stages: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+        // A merged case is made by a merge on the desk, never by a row of a file.
+        let stages: Vec<&str> = Stage::ALL
+            .iter()
+            .filter(|s| **s != Stage::Merged)
+            .map(|s| s.as_str())
+            .collect();
         Vocabulary {
             scope: catalogs.choices("scope", &["in", "out"], lang),
             intent: catalogs.choices("intent", &["genuine", "venting", "unclear"], lang),

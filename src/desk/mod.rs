@@ -7,6 +7,7 @@ mod demo;
 mod duplicates;
 mod followup;
 mod import;
+mod merge;
 mod migrate;
 mod privacy;
 mod report;
@@ -81,6 +82,10 @@ pub struct CaseFile {
     pub risk: Option<Risk>,
     /// Other open or recent cases of the same category and place ([`Desk::related_to`]).
     pub related: Vec<Complaint>,
+    /// The cases merged into this one, oldest first (phones masked).
+    pub absorbed: Vec<Complaint>,
+    /// The complaint this one was split from, and those split from it.
+    pub split: SplitLinks,
 }
 
 /// The counts the status line shows.
@@ -123,6 +128,8 @@ pub const REPEAT_MIN_LOCATION: usize = 4;
 /// How many earlier complaints intake shows.
 pub const REPEAT_LIMIT: u32 = 5;
 
+pub use crate::domain::merge::SplitLinks;
+use crate::domain::merge::split_links;
 pub use crate::domain::risk::{Fact, Factor, REPEAT_DAYS, Risk};
 pub use access::{AgentInfo, permission_key};
 pub use care::{CareOutcome, CareResult, CareSync};
@@ -130,6 +137,7 @@ pub use followup::{
     AgendaCounts, AgendaRange, CallOutcome, CallResult, CallbackRow, CallbackView, RevisitOutcome,
 };
 pub use import::{IMPORTED, ImportOptions, ImportProgress, ImportReport, RowRefusal};
+pub use merge::Split;
 use privacy::masked;
 pub use privacy::{ERASURE_PATIENCE, Erasure, ExportScope};
 pub use reporter::Reporter;
@@ -223,7 +231,7 @@ impl Desk {
         // Cases waiting from before schema 14: the calls a waiting case owes.
         let now = clock.now();
         store.owe_waiting_calls(&|tx, c| {
-            owe_while_waiting(tx, policy, c.id, handling::waiting_calls(c), now)
+            owe_while_waiting(tx, policy, c.id, handling::waiting_calls(c), now).map(drop)
         })?;
         let mut desk = Desk {
             store,
@@ -424,6 +432,7 @@ impl Desk {
             let c = complaints::by_number(tx, &number)?
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?;
             check_version(tx, &c, expected_version, self.config.policy.timezone)?;
+            crate::domain::merge::writable(&c)?;
             let attachment = Attachment {
                 path: path.display().to_string(),
                 sha256,
@@ -623,8 +632,17 @@ impl Desk {
                 .ok_or_else(|| Error::new("error.not_found").arg("number", number_text.trim()))?,
         );
         self.site_allows(&complaint.number, complaint.site.as_deref())?;
+        let events = self.store.events(complaint.id)?;
+        let split = split_links(events.iter().map(|e| (e.kind.as_str(), &e.detail)));
         Ok(CaseFile {
-            events: self.store.events(complaint.id)?,
+            events,
+            absorbed: self
+                .store
+                .absorbed_by(&complaint.number)?
+                .into_iter()
+                .map(masked)
+                .collect(),
+            split,
             callbacks: self.store.callbacks(complaint.id)?,
             revisits: self.store.revisits(complaint.id)?,
             attachments: self
@@ -722,6 +740,20 @@ fn intake_in(
     now: DateTime<Utc>,
     valid: &ValidComplaint,
 ) -> Result<Complaint> {
+    let c = record_intake(tx, policy, agent, now, valid)?;
+    drafts::clear(tx, agent)?;
+    Ok(c)
+}
+
+/// Writes a validated intake and its `received` event inside the caller's transaction (the
+/// normal intake path; a split makes its new complaint through it, the agent's draft kept).
+fn record_intake(
+    tx: &Db<'_>,
+    policy: &Policy,
+    agent: &str,
+    now: DateTime<Utc>,
+    valid: &ValidComplaint,
+) -> Result<Complaint> {
     let handler = intake_handler(policy, agent);
     {
         let day = policy.timezone.day(valid.received_at);
@@ -746,7 +778,6 @@ fn intake_in(
                 detail: &detail,
             },
         )?;
-        drafts::clear(tx, agent)?;
         Ok(masked(complaints::by_id(tx, id)?))
     }
 }
@@ -808,16 +839,16 @@ fn apply(tx: &Db<'_>, rules: &Rules<'_>, c: &Complaint, action: &Action) -> Resu
 }
 
 /// The calls a waiting case owes ([`handling::waiting_calls`]) that it has none of open,
-/// due `follow_up.waiting_update_days` business days from `now`.
-fn owe_while_waiting(
+/// due `follow_up.waiting_update_days` business days from `now`; the calls it opened.
+fn owe_while_waiting<'k>(
     tx: &Db<'_>,
     policy: &Policy,
     complaint_id: i64,
-    keeps: &[&str],
+    keeps: &[&'k str],
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Vec<(&'k str, DateTime<Utc>)>> {
     if keeps.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let open: Vec<String> = followups::callbacks_of(tx, complaint_id)?
         .into_iter()
@@ -825,10 +856,12 @@ fn owe_while_waiting(
         .map(|cb| cb.kind)
         .collect();
     let due = handling::waiting_call_due(&calendar(policy), policy, now);
+    let mut owed = Vec::new();
     for kind in keeps.iter().filter(|k| !open.iter().any(|o| o == *k)) {
         followups::owe(tx, complaint_id, kind, due, now)?;
+        owed.push((*kind, due));
     }
-    Ok(())
+    Ok(owed)
 }
 
 /// What the desk checks of a transfer before the domain's rules: the new handler is a

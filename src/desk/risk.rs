@@ -46,7 +46,7 @@ impl Desk {
     /// first (ties: the older first), each with its score; phones masked.
     pub fn ranked_by_risk(&self, queue: Queue) -> Result<Vec<(Complaint, u32)>> {
         let (page, _) = self.page(queue, RANKED, None)?;
-        let open: Vec<Complaint> = page.into_iter().filter(|c| !c.stage.is_closed()).collect();
+        let open: Vec<Complaint> = page.into_iter().filter(|c| c.stage.is_open()).collect();
         let ids: Vec<i64> = open.iter().map(|c| c.id).collect();
         let now = self.now();
         let facts = self.store.risk_facts(&ids, now)?;

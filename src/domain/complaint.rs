@@ -269,6 +269,8 @@ pub struct Complaint {
     pub updated_at: DateTime<Utc>,
     /// What the handling method recorded (motive, facts, plan, reply, referrals, summary).
     pub handling: Handling,
+    /// The number of the primary case this one is merged into (stage `merged`).
+    pub merged_into: Option<String>,
 }
 
 impl Complaint {
@@ -301,6 +303,7 @@ impl Complaint {
             closed_at: None,
             updated_at: i.received_at,
             handling: Handling::default(),
+            merged_into: None,
         }
     }
 

@@ -51,6 +51,7 @@ pub fn since(policy: &Policy, now: DateTime<Utc>) -> DateTime<Utc> {
 /// in full): `to` must be open; the channel and what was said are required, checked as
 /// intake checks them.
 pub fn attached_call(call: &NewComplaint, to: &Complaint) -> Result<AttachedCall> {
+    crate::domain::merge::writable(to)?;
     if to.stage.is_closed() {
         return Err(Error::new("error.case_closed").arg("number", &to.number));
     }

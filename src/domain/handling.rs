@@ -393,10 +393,55 @@ pub const PROGRESS: &str = "progress";
 /// progress call to them. None for a case that does not wait, or is closed.
 pub fn waiting_calls(c: &Complaint) -> &'static [&'static str] {
     match (c.scope, c.stage) {
-        (_, s) if s.is_closed() => &[],
+        (_, s) if !s.is_open() => &[],
         (Some(Scope::Out), Stage::Referred | Stage::WaitingOnParty) => &[CHASER, PROGRESS],
         _ if c.handling.waiting_on_customer => &[PROGRESS],
         _ => &[],
+    }
+}
+
+/// What a case owes at the stage it is at, as the moves that brought it there left it owing
+/// (what a case put back at its stage, unmerged, owes again).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Owed {
+    /// The reply clock its classification started ([`reply_clock`]) that neither the reply
+    /// (in scope) nor the referral (out of scope) has settled yet.
+    pub reply: Option<(&'static str, u32)>,
+    /// The calls it owes while it waits ([`waiting_calls`]).
+    pub keeps: &'static [&'static str],
+    /// The revisits of its remedy, while revisiting ([`revisit_plan`]).
+    pub revisits: Vec<RevisitStep>,
+}
+
+/// What `c` owes at its stage under `policy` (see [`Owed`]): the same rules `decide` follows
+/// as the moves reach it — a classification starts the reply clock, the reply settles the
+/// first reply and the referral the chaser, a wait keeps its calls, the remedy starts the
+/// revisits.
+pub fn owed_at_stage(policy: &Policy, c: &Complaint) -> Owed {
+    let before_settled = match c.scope {
+        Some(Scope::In) => matches!(
+            c.stage,
+            Stage::Received | Stage::Verified | Stage::Assessed | Stage::RemedyPlanned
+        ),
+        Some(Scope::Out) => c.stage == Stage::Received,
+        None => false,
+    };
+    let reply = c
+        .scope
+        .zip(c.severity.as_deref())
+        .filter(|_| before_settled)
+        .and_then(|(scope, severity)| reply_clock(policy, scope, severity));
+    let revisits = if c.stage == Stage::Revisiting {
+        revisit_plan(policy, c.severity.as_deref())
+            .map(|p| p.steps.clone())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    Owed {
+        reply,
+        keeps: waiting_calls(c),
+        revisits,
     }
 }
 
@@ -508,6 +553,7 @@ pub fn available_moves(c: &Complaint) -> Vec<Move> {
 /// Applies `action` to `c` under `rules`: the changed complaint and its event, or the
 /// reason it is refused. Nothing is changed on refusal (the caller writes nothing).
 pub fn decide(c: &Complaint, action: &Action, rules: &Rules<'_>) -> Result<Decision> {
+    crate::domain::merge::writable(c)?;
     let policy = rules.policy;
     let mv = action.kind(policy);
     let Some(to) = transition(c.stage, c.scope, mv) else {

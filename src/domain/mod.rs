@@ -7,6 +7,7 @@ pub mod duplicate;
 pub mod handling;
 pub mod import;
 pub mod imported;
+pub mod merge;
 pub mod names;
 pub mod number;
 pub mod policy;

@@ -148,7 +148,7 @@ pub fn score(
     facts: &RiskFacts,
     now: DateTime<Utc>,
 ) -> Option<Risk> {
-    if c.stage.is_closed() {
+    if !c.stage.is_open() {
         return None;
     }
     let w = &policy.risk;

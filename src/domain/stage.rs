@@ -31,11 +31,14 @@ pub enum Stage {
     WaitingOnParty,
     /// Out of scope: closed as referred.
     ClosedReferred,
+    /// Merged into another (primary) case as its duplicate: read-only, out of every open
+    /// queue, neither open nor closed in the figures, until unmerged.
+    Merged,
 }
 
 impl Stage {
     /// Every stage, in the order of the method.
-    pub const ALL: [Stage; 11] = [
+    pub const ALL: [Stage; 12] = [
         Stage::Received,
         Stage::Verified,
         Stage::Assessed,
@@ -47,6 +50,7 @@ impl Stage {
         Stage::Referred,
         Stage::WaitingOnParty,
         Stage::ClosedReferred,
+        Stage::Merged,
     ];
 
     /// The stable name stored in the database and printed in JSON.
@@ -63,6 +67,7 @@ impl Stage {
             Stage::Referred => "referred",
             Stage::WaitingOnParty => "waiting_on_party",
             Stage::ClosedReferred => "closed_referred",
+            Stage::Merged => "merged",
         }
     }
 
@@ -74,6 +79,12 @@ impl Stage {
     /// Whether the complaint is finished in this stage.
     pub fn is_closed(self) -> bool {
         matches!(self, Stage::Closed | Stage::ClosedReferred)
+    }
+
+    /// Whether the complaint is still being handled: neither closed nor merged into
+    /// another case.
+    pub fn is_open(self) -> bool {
+        !self.is_closed() && self != Stage::Merged
     }
 
     /// Catalog key of the stage's display name.
@@ -90,6 +101,7 @@ impl Stage {
             Stage::Referred => "stage.referred",
             Stage::WaitingOnParty => "stage.waiting_on_party",
             Stage::ClosedReferred => "stage.closed_referred",
+            Stage::Merged => "stage.merged",
         }
     }
 }
@@ -189,7 +201,11 @@ pub const REPLAN: Stage = Stage::Assessed;
 /// move's content (a summary to close, a plan to reply, …) are in `domain::handling`.
 pub fn transition(stage: Stage, scope: Option<Scope>, mv: Move) -> Option<Stage> {
     use Stage as S;
-    let open = !stage.is_closed();
+    // A merged case is read-only: no move of the method applies until it is unmerged.
+    let open = stage.is_open();
+    if stage == S::Merged {
+        return None;
+    }
     match (mv, stage, scope) {
         (Move::Classify, S::Received, _) => Some(S::Received),
         (Move::Verify, S::Received, Some(Scope::In)) => Some(S::Verified),
@@ -239,5 +255,14 @@ mod tests {
     fn only_the_two_closing_stages_are_closed() {
         let closed: Vec<_> = Stage::ALL.into_iter().filter(|s| s.is_closed()).collect();
         assert_eq!(closed, vec![Stage::Closed, Stage::ClosedReferred]);
+    }
+
+    #[test]
+    fn a_merged_case_is_neither_open_nor_closed_and_takes_no_move() {
+        assert!(!Stage::Merged.is_open());
+        assert!(!Stage::Merged.is_closed());
+        for scope in [None, Some(Scope::In), Some(Scope::Out)] {
+            assert!(moves_from(Stage::Merged, scope).is_empty(), "{scope:?}");
+        }
     }
 }

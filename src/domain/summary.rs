@@ -157,6 +157,9 @@ pub struct Summary {
     /// The counted events, by day (a case reopened twice in a day counts once that day).
     #[serde(rename = "e", default)]
     pub marks: Vec<(i64, Mark)>,
+    /// Merged into another case: absorbed (received, neither open nor closed).
+    #[serde(rename = "m", default, skip_serializing_if = "std::ops::Not::not")]
+    pub absorbed: bool,
 }
 
 /// The sums of one cell (day, site, dimension, key).
@@ -287,9 +290,15 @@ pub struct Cell {
 /// The summary of a complaint from its facts and counted events under `basis`.
 pub fn summarise(c: &CaseFacts, events: &[(DateTime<Utc>, EventKind)], basis: &Basis) -> Summary {
     let text = |o: &Option<String>| o.clone().unwrap_or_default();
+    // A case merged into another is absorbed: received, but neither open nor closed, and a
+    // reply the merge settled is no reply (neither on time nor late).
+    let merged = c.stage == Stage::Merged;
+    let closed_at = c.closed_at.filter(|_| !merged);
     let open = c.closed_at.is_none();
     let paused = c.handling.paused_since.is_some();
     let (first_reply, first_reply_due) = match c.first_reply {
+        Some((_, Some(done))) if merged && c.closed_at.is_some_and(|m| done >= m) => (None, None),
+        Some((_, None)) if merged => (None, None),
         // Decided once settled; open and running, late from its due time on.
         Some((due, Some(done))) => (Some(done <= due), None),
         Some((_, None)) if paused => (None, None),
@@ -313,7 +322,7 @@ pub fn summarise(c: &CaseFacts, events: &[(DateTime<Utc>, EventKind)], basis: &B
     Summary {
         site: text(&c.site),
         received: basis.day(c.received_at),
-        closed: c.closed_at.map(|t| basis.day(t)),
+        closed: closed_at.map(|t| basis.day(t)),
         keys: [
             c.category.clone(),
             text(&c.severity),
@@ -332,11 +341,10 @@ pub fn summarise(c: &CaseFacts, events: &[(DateTime<Utc>, EventKind)], basis: &B
                 .is_some_and(|p| p.approval == Approval::Pending),
         first_reply,
         first_reply_due,
-        close_days: c
-            .closed_at
-            .map(|t| business_days(&calendar, basis.zone, c.received_at, t)),
-        grant: c.closed_at.and_then(|_| granted(c)),
+        close_days: closed_at.map(|t| business_days(&calendar, basis.zone, c.received_at, t)),
+        grant: closed_at.and_then(|_| granted(c)),
         marks,
+        absorbed: merged,
     }
 }
 
@@ -354,7 +362,7 @@ fn granted(c: &CaseFacts) -> Option<(u32, String)> {
 
 /// The tally of a complaint on the day it was received (every grouping's row).
 fn on_receipt(s: &Summary) -> Tally {
-    let open = s.closed.is_none();
+    let open = s.closed.is_none() && !s.absorbed;
     Tally {
         received: 1,
         open: i64::from(open),

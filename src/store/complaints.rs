@@ -21,7 +21,7 @@ pub(crate) fn qualified_columns() -> String {
 pub(crate) const COLUMNS: &str = "id, number, received_at, channel, name, phone, location, category, \
     description, outcome, apologized, scope, party, type, severity, intent, spread_risk, \
     explained, stage, version, closed_at, updated_at, handling, handler, site, \
-    extra_categories";
+    extra_categories, merged_into";
 
 /// A complaint row to insert: the validated intake plus its classification and stage.
 #[derive(Debug, Clone)]
@@ -357,6 +357,7 @@ pub(crate) fn complaint_at(r: &Row<'_>, base: usize) -> sql::Result<Complaint> {
             serde_json::from_str(&json)
                 .map_err(|e| sql::Error::value(format!("column {}: {}", base + 25, e)))?
         },
+        merged_into: r.get(base + 26)?,
     })
 }
 
@@ -385,13 +386,15 @@ pub fn by_number(conn: &Db<'_>, number: &str) -> sql::Result<Option<Complaint>> 
 }
 
 /// Writes a handled complaint back (and its search index row) if its version is still
-/// `expected`, bumping the version; false when another writer got there first.
+/// `expected`, bumping the version; false when another writer got there first. The primary
+/// it is merged into goes with it (a merge and an unmerge write through here too).
 pub fn update_handled(tx: &Db<'_>, c: &Complaint, expected: i64) -> sql::Result<bool> {
     let handling = serde_json::to_string(&c.handling).map_err(sql::Error::value)?;
     let n = tx.execute(
         "UPDATE complaints SET scope = ?1, party = ?2, type = ?3, severity = ?4, intent = ?5,
                 spread_risk = ?6, explained = ?7, outcome = ?8, stage = ?9, closed_at = ?10,
-                handling = ?11, updated_at = ?12, handler = ?15, version = version + 1
+                handling = ?11, updated_at = ?12, handler = ?15, merged_into = ?16,
+                version = version + 1
              WHERE id = ?13 AND version = ?14",
         args![
             c.scope.map(Scope::as_str),
@@ -409,6 +412,7 @@ pub fn update_handled(tx: &Db<'_>, c: &Complaint, expected: i64) -> sql::Result<
             c.id,
             expected,
             c.handler,
+            c.merged_into,
         ],
     )?;
     if n == 1 {
@@ -417,7 +421,23 @@ pub fn update_handled(tx: &Db<'_>, c: &Complaint, expected: i64) -> sql::Result<
     Ok(n == 1)
 }
 
+/// The complaints merged into the primary numbered `number`, oldest first (through the
+/// partial index of `merged_into`: never a scan of the complaints).
+pub fn absorbed_by(conn: &Db<'_>, number: &str) -> sql::Result<Vec<Complaint>> {
+    conn.rows(&absorbed_sql(), args![number], from_row)
+}
+
+/// The query of [`absorbed_by`].
+fn absorbed_sql() -> String {
+    format!("SELECT {COLUMNS} FROM complaints WHERE merged_into = ?1 ORDER BY id")
+}
+
 impl Store {
+    /// The complaints merged into the primary numbered `number`, oldest first.
+    pub fn absorbed_by(&self, number: &str) -> Result<Vec<Complaint>> {
+        absorbed_by(&self.db(), number).map_err(|e| self.err(e))
+    }
+
     /// The complaint numbered `number`, if any.
     pub fn complaint_by_number(&self, number: &str) -> Result<Option<Complaint>> {
         self.db()
@@ -1048,6 +1068,39 @@ mod tests {
         let text = plan.join(" | ");
         assert!(!text.contains("complaints_site"), "{text}");
         assert!(!text.contains("TEMP B-TREE"), "{text}");
+    }
+
+    /// The cases merged into a primary are read from the partial index of `merged_into`,
+    /// the merge's own lookups by number and id from theirs: no query of a merge scans the
+    /// complaints.
+    #[test]
+    fn the_cases_merged_into_one_are_read_from_their_index() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Store::open(&dir.path().join("m.db")).expect("open");
+        let db = store.db();
+        let plan: Vec<String> = db
+            .rows(
+                &format!("EXPLAIN QUERY PLAN {}", absorbed_sql()),
+                args!["20261120-0001"],
+                |r| r.get::<String>(3),
+            )
+            .expect("plan");
+        let text = plan.join(" | ");
+        assert!(
+            text.contains("USING INDEX complaints_merged_into"),
+            "{text}"
+        );
+        assert!(!text.contains("SCAN complaints"), "{text}");
+        let plan: Vec<String> = db
+            .rows(
+                "EXPLAIN QUERY PLAN SELECT id FROM events WHERE complaint_id = ?1 AND kind = ?2
+                 ORDER BY id DESC LIMIT 1",
+                args![1, "merged_into"],
+                |r| r.get::<String>(3),
+            )
+            .expect("plan");
+        let text = plan.join(" | ");
+        assert!(text.contains("events_complaint"), "{text}");
     }
 
     #[test]

@@ -274,6 +274,20 @@ pub fn last(conn: &Db<'_>, complaint_id: i64) -> sql::Result<Option<Event>> {
     .optional()
 }
 
+/// The latest event of `kind` of a complaint (inside a transaction; through the timeline's
+/// index of the complaint).
+pub fn last_of_kind(conn: &Db<'_>, complaint_id: i64, kind: &str) -> sql::Result<Option<Event>> {
+    conn.row(
+        &format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE complaint_id = ?1 AND kind = ?2
+             ORDER BY id DESC LIMIT 1"
+        ),
+        args![complaint_id, kind],
+        from_row,
+    )
+    .optional()
+}
+
 impl Store {
     /// The timeline of a complaint, oldest first.
     pub fn events(&self, complaint_id: i64) -> Result<Vec<Event>> {

@@ -214,7 +214,8 @@ fn summaries(db: &Db<'_>, ids: &[i64], basis: &Basis) -> sql::Result<Summaries> 
                     c.handling,
                     (SELECT min(b.due_at) FROM callbacks b
                       WHERE b.complaint_id = c.id AND b.kind = 'first_reply'),
-                    (SELECT max(b.done_at) FROM callbacks b
+                    (SELECT CASE WHEN count(*) = count(b.done_at) THEN max(b.done_at) END
+                       FROM callbacks b
                       WHERE b.complaint_id = c.id AND b.kind = 'first_reply'),
                     r.summary
              FROM complaints c LEFT JOIN report_cases r ON r.complaint_id = c.id

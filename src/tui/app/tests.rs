@@ -621,6 +621,8 @@ fn enter_opens_the_case_and_esc_goes_back() {
         attachments: Vec::new(),
         risk: None,
         related: Vec::new(),
+        absorbed: Vec::new(),
+        split: Default::default(),
     }))));
     assert!(app.detail().is_some());
     press(&mut app, KeyCode::Esc);
@@ -636,6 +638,8 @@ fn case(c: Complaint) -> Msg {
         attachments: Vec::new(),
         risk: None,
         related: Vec::new(),
+        absorbed: Vec::new(),
+        split: Default::default(),
     })))
 }
 
@@ -1835,6 +1839,8 @@ fn another_terminals_change_reads_again_what_is_shown_without_a_key() {
         attachments: Vec::new(),
         risk: None,
         related: Vec::new(),
+        absorbed: Vec::new(),
+        split: Default::default(),
     })));
     assert_eq!(app.detail().map(|d| d.case().complaint.version), Some(3));
     assert_eq!(app.move_form().map(MoveForm::version), Some(2));
