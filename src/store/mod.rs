@@ -19,6 +19,7 @@ pub mod erasure;
 pub mod events;
 pub mod followups;
 pub mod imports;
+pub mod library;
 pub mod postgres;
 pub mod report;
 pub mod risk;
@@ -84,6 +85,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(report_summary),
     Migration::Code(imports),
     Migration::Code(related),
+    Migration::Code(library),
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
@@ -167,6 +169,12 @@ fn related(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
     upgraded(conn, 21)
 }
 
+/// Migration 22: the case library (典型案例).
+fn library(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0022_library.sql"))?;
+    upgraded(conn, 22)
+}
+
 /// Records in the timeline that the schema moved up to `to` (migrations after 12).
 pub(crate) fn upgraded(conn: &Db<'_>, to: i64) -> sql::Result<()> {
     events::append(
@@ -199,6 +207,7 @@ const MARKERS: &[(i64, &str, &str)] = &[
     (17, "agent_sites", "site"),
     (18, "complaints_site_closed", "closed_at"),
     (19, "imports", "state"),
+    (22, "library_cards", "words"),
 ];
 
 /// Tables every version of our schema has; their absence means a damaged file.
