@@ -125,6 +125,8 @@ contract!(
     related_cases_are_open_or_recent_of_the_category_at_the_building,
     a_merged_case_leaves_the_queues_and_the_figures_and_comes_back_whole,
     a_split_makes_a_linked_complaint_by_the_intake_path,
+    the_library_takes_a_closed_case_without_its_person_and_publishes_it,
+    the_library_lists_searches_and_offers_similar_cards,
 );
 
 fn an_intake_is_stored_with_its_event_and_chained(place: &Place) {
@@ -1409,4 +1411,203 @@ fn a_split_makes_a_linked_complaint_by_the_intake_path(place: &Place) {
     );
     assert_eq!(place.store().complaint_count().expect("count"), count + 1);
     assert!(desk.audit_verify(None).expect("verify").is_whole());
+}
+
+/// Closes complaint `number` through the handling method; with `to_library`, the close
+/// also makes its draft card.
+fn close_case(
+    desk: &mut Desk,
+    number: &str,
+    lesson: &str,
+    to_library: bool,
+) -> Option<complaint_desk::desk::LibraryCard> {
+    for step in &common::to_remedied("minor") {
+        desk.act(number, None, step).expect("move");
+    }
+    let close = Action::Close {
+        summary: "已修复，业主满意".into(),
+        root_cause: "设备老化".into(),
+        lesson: lesson.into(),
+        referred: false,
+    };
+    if to_library {
+        Some(
+            desk.close_to_library(number, None, &close)
+                .expect("close")
+                .1,
+        )
+    } else {
+        desk.act(number, None, &close).expect("close");
+        None
+    }
+}
+
+fn the_library_takes_a_closed_case_without_its_person_and_publishes_it(place: &Place) {
+    use complaint_desk::desk::{CardEdit, CardFilter, CardStatus};
+    let mut agent = place.desk("王丽");
+    let mut new = complaint(1, "王建国反映楼上1302漏水到自家卫生间，电话138-0013-0001");
+    new.name = "王建国".into();
+    let c = agent.intake(&new).expect("intake");
+    let (head_before, _) = agent.audit_head().expect("head");
+    // Whoever closes may tick the library: the draft comes in the close's transaction.
+    let card = close_case(&mut agent, &c.number, "渗水先查楼上防水", true).expect("card");
+    assert_eq!(card.status, CardStatus::Draft);
+    assert_eq!(card.category, "leak");
+    for personal in ["王建国", "1302", "0013", "2栋2单元101"] {
+        assert!(
+            !format!("{card:?}").contains(personal),
+            "{personal} in {card:?}"
+        );
+    }
+    assert!(
+        card.text.facts.contains("〔业主〕反映楼上〔房号〕漏水"),
+        "{}",
+        card.text.facts
+    );
+    // Once per case; an agent without curate_library neither adds, edits, publishes nor
+    // sees drafts.
+    assert_eq!(
+        agent.library_add(&c.number).map(|_| ()).map_err(|e| e.key),
+        Err("error.denied")
+    );
+    let edit = CardEdit {
+        lesson: Some("渗水当天上门，先查楼上防水".into()),
+        ..CardEdit::default()
+    };
+    assert_eq!(
+        agent
+            .library_edit(card.id, &edit, None)
+            .map(|_| ())
+            .map_err(|e| e.key),
+        Err("error.denied")
+    );
+    assert!(agent.library_card(card.id).is_err());
+    assert!(
+        agent
+            .library_list(&CardFilter::default(), 10)
+            .expect("list")
+            .is_empty()
+    );
+    let mut lead = place.desk_as("陈主管", "supervisor", now());
+    assert_eq!(
+        lead.library_add(&c.number).map(|_| ()).map_err(|e| e.key),
+        Err("error.library_exists")
+    );
+    let edited = lead.library_edit(card.id, &edit, Some(1)).expect("edit");
+    assert_eq!(edited.version, 2);
+    assert_eq!(edited.text.lesson, "渗水当天上门，先查楼上防水");
+    assert_eq!(
+        lead.library_edit(card.id, &edit, Some(1))
+            .map(|_| ())
+            .map_err(|e| e.key),
+        Err("error.library_changed")
+    );
+    let published = lead.library_publish(card.id, Some(2)).expect("publish");
+    assert_eq!(published.status, CardStatus::Published);
+    assert!(published.published_at.is_some());
+    // Published: everyone reads it.
+    assert_eq!(agent.library_card(card.id).expect("read").id, card.id);
+    // An open case makes no card; a closed one a supervisor adds later.
+    let open = agent.intake(&complaint(2, "电梯异响")).expect("open");
+    assert_eq!(
+        lead.library_add(&open.number)
+            .map(|_| ())
+            .map_err(|e| e.key),
+        Err("error.library_not_closed")
+    );
+    let later = agent.intake(&complaint(3, "阳台漏水")).expect("later");
+    close_case(&mut agent, &later.number, "巡检", false);
+    let added = lead.library_add(&later.number).expect("add later");
+    assert_eq!(added.status, CardStatus::Draft);
+    // The moves are in the timeline, naming cards and fields, never their text.
+    let file = lead.case_file(&c.number).expect("file");
+    assert!(file.events.iter().any(|e| e.kind == "library_added"));
+    let report = lead.audit_verify(Some(&head_before)).expect("verify");
+    assert!(report.is_whole(), "{report:?}");
+}
+
+fn the_library_lists_searches_and_offers_similar_cards(place: &Place) {
+    use complaint_desk::desk::{CardFilter, CardStatus};
+    let mut agent = place.desk("王丽");
+    let mut lead = place.desk_as("陈主管", "supervisor", now());
+    let cases = [
+        ("漏水", "卫生间顶棚渗水，楼上防水层老化"),
+        ("漏水", "阳台积水"),
+        ("噪音扰民", "楼上装修噪音，周末施工"),
+        ("漏水", "厨房水管爆裂"),
+    ];
+    let mut ids = Vec::new();
+    for (i, (category, description)) in cases.iter().enumerate() {
+        let mut new = complaint(i + 1, description);
+        new.category = (*category).into();
+        let c = agent.intake(&new).expect("intake");
+        let card = close_case(&mut agent, &c.number, "当天上门", true).expect("card");
+        ids.push(card.id);
+    }
+    // The last stays a draft.
+    for id in &ids[..3] {
+        lead.library_publish(*id, None).expect("publish");
+    }
+    let list = |desk: &Desk, filter: CardFilter| -> Vec<i64> {
+        desk.library_list(&filter, 10)
+            .expect("list")
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    };
+    assert_eq!(
+        list(&lead, CardFilter::default()),
+        vec![ids[3], ids[2], ids[1], ids[0]]
+    );
+    assert_eq!(
+        list(&agent, CardFilter::default()),
+        vec![ids[2], ids[1], ids[0]]
+    );
+    let drafts = CardFilter {
+        status: Some(CardStatus::Draft),
+        ..CardFilter::default()
+    };
+    assert_eq!(list(&lead, drafts.clone()), vec![ids[3]]);
+    assert!(list(&agent, drafts).is_empty());
+    let category = |c: &str| CardFilter {
+        category: Some(c.into()),
+        ..CardFilter::default()
+    };
+    assert_eq!(list(&lead, category("noise")), vec![ids[2]]);
+    // Text as the case search finds it: one character, two, longer, Traditional.
+    let text = |t: &str| CardFilter {
+        text: Some(t.into()),
+        ..CardFilter::default()
+    };
+    assert_eq!(list(&lead, text("噪")), vec![ids[2]]);
+    assert_eq!(list(&lead, text("防水")), vec![ids[0]]);
+    assert_eq!(list(&lead, text("水管爆裂")), vec![ids[3]]);
+    assert_eq!(list(&lead, text("積水")), vec![ids[1]]);
+    assert_eq!(list(&lead, text("楼上防水层老")), vec![ids[0]]);
+    assert!(list(&lead, text("电梯")).is_empty());
+    // Similar published cards: the category first, then the words shared; drafts never.
+    let similar = |category: &str, description: &str| -> Vec<i64> {
+        agent
+            .similar_cards(category, description)
+            .expect("similar")
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    };
+    assert_eq!(similar("leak", "卫生间顶棚渗水"), vec![ids[0], ids[1]]);
+    assert_eq!(similar("noise", "楼上渗水"), vec![ids[2], ids[0]]);
+    assert!(similar("lift", "电梯困人").is_empty());
+    // The report's sums kept by every write, the card moves among them, are the sums
+    // rebuilt from the timeline.
+    let zone = lead.config().policy.timezone;
+    let period = Period {
+        from: zone.start_of(zone.day(now() - Duration::days(2))),
+        to: zone.start_of(zone.day(now() + Duration::days(1))),
+    };
+    let kept = lead.report(period, Some(By::Category)).expect("report");
+    lead.rebuild_report(&mut |_, _| {}).expect("rebuild");
+    assert_eq!(
+        kept,
+        lead.report(period, Some(By::Category)).expect("report")
+    );
 }

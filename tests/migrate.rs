@@ -32,6 +32,7 @@ const TABLES: &[(&str, &str)] = &[
     ("imports", "id"),
     ("import_staged", "import_id, line"),
     ("imported_rows", "row_hash"),
+    ("library_cards", "id"),
 ];
 
 /// The binary on `db` (a file or a URL) as `agent` with the admin's secret and the
@@ -207,6 +208,32 @@ fn busy_desk() -> (Desk, Vec<String>) {
         &["callback", "promise", "--due", "2099-01-06 10:00"],
     )
     .success();
+    // A case in the case library, published.
+    let carded = desk.add(&leak());
+    for step in [
+        vec!["classify", "--scope", "in", "--severity", "general"],
+        vec!["verify", "--motive", "想尽快修好", "--outcome", "今天上门"],
+        vec!["assess", "--facts", "楼上防水层老化"],
+        vec!["plan", "--department", "工程部", "--actions", "更换防水层"],
+        vec!["reply", "--accepted"],
+        vec!["remedied", "--note", "已更换"],
+        vec![
+            "close",
+            "--summary",
+            "已更换防水层",
+            "--root-cause",
+            "防水层老化",
+            "--lesson",
+            "雨季前巡检",
+            "--to-library",
+        ],
+    ] {
+        desk.case(&carded, &step).success();
+    }
+    desk.as_agent("李娜")
+        .args(["library", "publish", "1"])
+        .assert()
+        .success();
     // Another complainant (anonymising 张伟 would reach the planned case above too).
     let mut other = leak();
     other[3] = "欧阳娜娜";
@@ -314,6 +341,10 @@ fn a_desk_moves_to_postgresql_whole() {
         vec!["search", "漏水", "--format", "json"],
         vec!["search", "138"],
         vec!["search", "***"],
+        vec!["library", "list", "--format", "json"],
+        vec!["library", "list", "--search", "防水", "--format", "json"],
+        vec!["library", "list", "--search", "巡检", "--category", "漏水"],
+        vec!["library", "export", "--format", "md"],
     ]
     .into_iter()
     .map(|v| v.into_iter().map(String::from).collect())

@@ -202,15 +202,24 @@ fn sign_in_checks_the_argon2_secret_waits_longer_after_each_failure_and_locks() 
 }
 
 /// What the preset grants, written out here: every role × permission cell.
-const MATRIX: &[(&str, [bool; 7])] = &[
-    //            approve reveal  confid. export  anonym. manage  take over
-    ("agent", [false, false, false, false, false, false, false]),
-    ("supervisor", [true, true, true, false, false, false, true]),
-    ("manager", [true, true, true, true, false, false, true]),
-    ("admin", [false, true, false, true, true, true, true]),
+const MATRIX: &[(&str, [bool; 8])] = &[
+    //            approve reveal  confid. export  anonym. manage  take over library
+    (
+        "agent",
+        [false, false, false, false, false, false, false, false],
+    ),
+    (
+        "supervisor",
+        [true, true, true, false, false, false, true, true],
+    ),
+    (
+        "manager",
+        [true, true, true, true, false, false, true, true],
+    ),
+    ("admin", [false, true, false, true, true, true, true, false]),
 ];
 
-const PERMISSIONS: [Permission; 7] = [
+const PERMISSIONS: [Permission; 8] = [
     Permission::ApproveCompensation,
     Permission::RevealPhone,
     Permission::ViewConfidential,
@@ -218,6 +227,7 @@ const PERMISSIONS: [Permission; 7] = [
     Permission::Anonymise,
     Permission::ManageAgents,
     Permission::TakeOver,
+    Permission::CurateLibrary,
 ];
 
 #[test]
@@ -232,6 +242,26 @@ fn every_role_and_permission_is_checked_by_the_desk_and_denials_are_recorded() {
     let mut setup = world.signed_in("王丽");
     let spread = complaint("周涛", "13912345678", "5栋", "漏水，已发到业主群");
     let n = setup.intake(&spread).expect("intake").number;
+    // A closed case in the library, for the curators to publish.
+    let closed = setup
+        .intake(&complaint("郑凯", "13600002222", "6栋", "垃圾未清"))
+        .expect("intake")
+        .number;
+    for step in common::to_remedied("minor") {
+        setup.act(&closed, None, &step).expect("move");
+    }
+    let (_, card) = setup
+        .close_to_library(
+            &closed,
+            None,
+            &Action::Close {
+                summary: "已清运".into(),
+                root_cause: "排班遗漏".into(),
+                lesson: "节后加班次".into(),
+                referred: false,
+            },
+        )
+        .expect("close to the library");
     let photo = world._dir.path().join("现场照片.jpg");
     std::fs::write(&photo, b"jpeg").expect("photo");
     setup.attach(&n, None, &photo, true).expect("attach");
@@ -280,6 +310,7 @@ fn every_role_and_permission_is_checked_by_the_desk_and_denials_are_recorded() {
                         },
                     )
                     .map(|c| assert_eq!(c.handler.as_deref(), Some(name))),
+                Permission::CurateLibrary => desk.library_publish(card.id, None).map(drop),
             };
             match (granted, result) {
                 (true, Ok(())) => {}
@@ -513,6 +544,81 @@ fn anonymise_erases_the_complainant_from_every_table_and_the_file() {
         assert!(!contains(&bytes, s), "{s} lingers in the file after VACUUM");
     }
     assert!(contains(&bytes, "司马光"), "others are kept");
+}
+
+/// Every column of case card `id` as stored, in order.
+fn card_row(conn: &Connection, id: i64) -> Vec<rusqlite::types::Value> {
+    let mut stmt = conn
+        .prepare("SELECT * FROM library_cards WHERE id = ?1")
+        .expect("prepare");
+    let n = stmt.column_count();
+    stmt.query_row([id], |r| {
+        (0..n)
+            .map(|i| r.get::<_, rusqlite::types::Value>(i))
+            .collect()
+    })
+    .expect("card row")
+}
+
+#[test]
+fn erasing_a_complainant_leaves_the_library_cards_whole() {
+    let world = World::new();
+    let mut agent = world.signed_in("王丽");
+    let secrets = [
+        "欧阳娜娜",
+        "13800138000",
+        "138 0013 8000",
+        "海棠苑3栋2单元1801",
+    ];
+    let number = agent
+        .intake(&complaint(
+            "欧阳娜娜",
+            "138 0013 8000",
+            "海棠苑3栋2单元1801",
+            "欧阳女士反映卫生间天花板漏水，疑为楼上1901防水失效，回电13800138000",
+        ))
+        .expect("intake")
+        .number;
+    for step in common::to_remedied("minor") {
+        agent.act(&number, None, &step).expect("move");
+    }
+    let close = Action::Close {
+        summary: "更换楼上防水层，欧阳娜娜确认不再滴水".into(),
+        root_cause: "防水层施工缺陷".into(),
+        lesson: "顶棚滴水先查楼上防水，当天上门".into(),
+        referred: false,
+    };
+    let (_, card) = agent
+        .close_to_library(&number, None, &close)
+        .expect("close to the library");
+    let mut lead = world.signed_in("赵主管");
+    lead.library_publish(card.id, None).expect("publish");
+    let conn = world.conn();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .expect("checkpoint");
+    let before = card_row(&conn, card.id);
+    let bytes = file_bytes(&world.db);
+    assert!(contains(&bytes, "欧阳娜娜"), "the test can see text");
+    let facts = lead.library_card(card.id).expect("card").text.facts;
+    assert!(facts.contains("〔业主〕反映卫生间天花板漏水"), "{facts}");
+    assert!(contains(&bytes, &facts), "the card is in the file");
+    for s in secrets {
+        assert!(!format!("{before:?}").contains(s), "{s} in the card");
+    }
+
+    let mut admin = world.signed_in("孙管理员");
+    admin.anonymise(&number).expect("anonymise");
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .expect("checkpoint");
+    let bytes = file_bytes(&world.db);
+    for s in secrets {
+        assert!(!contains(&bytes, s), "{s} lingers in the file");
+    }
+    // The card: the same row, byte for byte, its text still in the file.
+    assert_eq!(card_row(&conn, card.id), before);
+    assert!(contains(&bytes, &facts), "the card's text is kept");
+    assert!(contains(&bytes, "顶棚滴水先查楼上防水，当天上门"));
+    assert!(admin.audit_verify(None).expect("verify").is_whole());
 }
 
 /// A second connection of another program with a read transaction open (on a snapshot

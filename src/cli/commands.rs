@@ -219,6 +219,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         }
         Command::Agent { action } => super::access::agent(&mut desk, action, catalog),
         Command::Care { action } => super::care::care(&mut desk, action, catalog),
+        Command::Library { action } => super::library::library(&mut desk, action, catalog),
         Command::Audit { action } => super::access::audit(&desk, action, catalog),
         Command::Anonymise { number } => super::access::anonymise(&mut desk, number, catalog),
         Command::Case {
@@ -448,10 +449,22 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                 super::access::elevate(&mut desk, catalog)?;
             }
             let zone = desk.config().policy.timezone;
+            let to_library = matches!(
+                action,
+                CaseAction::Close {
+                    to_library: true,
+                    ..
+                }
+            );
             let action = case_action(action, zone, &|what, text| {
                 named(&desk, what, text, catalog)
             })?;
-            let c = desk.act(number, *expect_version, &action)?;
+            let (c, card) = if to_library {
+                let (c, card) = desk.close_to_library(number, *expect_version, &action)?;
+                (c, Some(card))
+            } else {
+                (desk.act(number, *expect_version, &action)?, None)
+            };
             println!(
                 "{}",
                 catalog.format(
@@ -463,6 +476,15 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
                     ]
                 )
             );
+            if let Some(card) = card {
+                println!(
+                    "{}",
+                    catalog.format(
+                        "cli.library_added",
+                        &[("id", card.id.to_string()), ("number", c.number.clone())]
+                    )
+                );
+            }
             Ok(())
         }
         Command::Init { .. } | Command::Config { .. } => Ok(()),
@@ -597,6 +619,7 @@ fn case_action(
             root_cause,
             lesson,
             referred,
+            ..
         } => Action::Close {
             summary: summary.clone(),
             root_cause: root_cause.clone(),

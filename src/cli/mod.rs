@@ -6,6 +6,7 @@ mod commands;
 mod export;
 pub mod help;
 mod import;
+mod library;
 mod names;
 mod output;
 mod queues;
@@ -212,6 +213,13 @@ pub enum Command {
         #[command(subcommand)]
         action: CareAction,
     },
+    /// The case library (典型案例): closed cases as case cards with the person removed, for
+    /// training; drafts reviewed and published by a curator (curate_library).
+    Library {
+        /// What to do.
+        #[command(subcommand)]
+        action: LibraryAction,
+    },
     /// The hash-chained audit trail: check it, or print its head to keep elsewhere.
     Audit {
         /// What to do.
@@ -269,6 +277,107 @@ pub enum CareAction {
         #[arg(long)]
         phone: Option<String>,
     },
+}
+
+/// `library …`.
+#[derive(Debug, Subcommand)]
+pub enum LibraryAction {
+    /// The case cards, newest first (drafts only to a curator).
+    List {
+        /// Only this category (key or name).
+        #[arg(long)]
+        category: Option<String>,
+        /// Only drafts or only published cards.
+        #[arg(long, value_parser = by_name::<CardStatusArg>("card_status", "status"))]
+        status: Option<CardStatusArg>,
+        /// Only cards holding this text (Chinese substrings of 1+ characters, Traditional or
+        /// Simplified alike).
+        #[arg(long)]
+        search: Option<String>,
+        /// Output format.
+        #[arg(long, value_parser = by_name::<ListFormat>("format", "format"), default_value = "table")]
+        format: ListFormat,
+        /// At most this many cards.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// One case card in full.
+    Show {
+        /// The card's id (see `library list`).
+        id: i64,
+        /// Output format.
+        #[arg(long, value_parser = by_name::<ShowFormat>("format", "format"), default_value = "text")]
+        format: ShowFormat,
+    },
+    /// Make closed complaint NUMBER a draft case card, the person removed (curate_library).
+    Add {
+        /// The complaint number.
+        number: String,
+    },
+    /// Change fields of a case card (curate_library); the others stay.
+    Edit {
+        /// The card's id.
+        id: i64,
+        /// The responsible party.
+        #[arg(long)]
+        party: Option<String>,
+        /// What happened.
+        #[arg(long)]
+        facts: Option<String>,
+        /// The remedy plan.
+        #[arg(long)]
+        plan: Option<String>,
+        /// What the customer was told and how they took it.
+        #[arg(long)]
+        reply: Option<String>,
+        /// What was done in the end.
+        #[arg(long)]
+        outcome: Option<String>,
+        /// Root cause.
+        #[arg(long)]
+        root_cause: Option<String>,
+        /// Lesson.
+        #[arg(long)]
+        lesson: Option<String>,
+        /// Refuse if the card changed since version N.
+        #[arg(long, value_name = "N")]
+        expect_version: Option<i64>,
+    },
+    /// Publish a reviewed case card (curate_library): it needs facts and a lesson.
+    Publish {
+        /// The card's id.
+        id: i64,
+        /// Refuse if the card changed since version N.
+        #[arg(long, value_name = "N")]
+        expect_version: Option<i64>,
+    },
+    /// The published cards for a training session, as Markdown or CSV.
+    Export {
+        /// Markdown or CSV.
+        #[arg(long, value_parser = by_name::<LibraryFormat>("format", "format"))]
+        format: LibraryFormat,
+        /// Write to this new file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `--status` values of `library list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CardStatusArg {
+    /// Not yet reviewed.
+    Draft,
+    /// Published.
+    Published,
+}
+
+/// `--format` values of `library export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LibraryFormat {
+    /// Markdown, one section per card.
+    Md,
+    /// CSV with a UTF-8 BOM, one row per card.
+    Csv,
 }
 
 /// `--range` values of `care list`.
@@ -488,6 +597,9 @@ pub enum CaseAction {
         /// Out of scope: closed as referred.
         #[arg(long)]
         referred: bool,
+        /// Also make the case a draft card of the case library (加入典型案例库).
+        #[arg(long)]
+        to_library: bool,
     },
     /// The customer phoned again about this open case: the call goes on its timeline, no
     /// new complaint.

@@ -234,6 +234,18 @@ impl Desk {
     /// they are with their secret; a denial is recorded (about complaint `complaint_id`,
     /// when there is one) before it is returned.
     pub fn require(&mut self, permission: Permission, complaint_id: Option<i64>) -> Result<Role> {
+        let role = self.permit(permission, complaint_id)?;
+        if !self.verified {
+            return Err(Error::new("error.secret_required")
+                .arg("agent", &self.agent)
+                .arg("permission", permission_key(permission)));
+        }
+        Ok(role)
+    }
+
+    /// Checks that the acting agent's role grants `permission` (no secret asked: for moves
+    /// that touch no personal data); a denial is recorded as in [`Desk::require`].
+    pub fn permit(&mut self, permission: Permission, complaint_id: Option<i64>) -> Result<Role> {
         let role = self.role()?;
         let key = permission_key(permission);
         if !role.permissions.contains(&permission) {
@@ -252,11 +264,6 @@ impl Desk {
             return Err(Error::new("error.denied")
                 .arg("agent", &self.agent)
                 .arg("role", &role.key)
-                .arg("permission", key));
-        }
-        if !self.verified {
-            return Err(Error::new("error.secret_required")
-                .arg("agent", &self.agent)
                 .arg("permission", key));
         }
         Ok(role)
@@ -523,6 +530,7 @@ pub fn permission_key(p: Permission) -> &'static str {
         Permission::Anonymise => "anonymise",
         Permission::ManageAgents => "manage_agents",
         Permission::TakeOver => "take_over",
+        Permission::CurateLibrary => "curate_library",
     }
 }
 

@@ -7,6 +7,7 @@ mod demo;
 mod duplicates;
 mod followup;
 mod import;
+mod library;
 mod merge;
 mod migrate;
 mod privacy;
@@ -128,6 +129,7 @@ pub const REPEAT_MIN_LOCATION: usize = 4;
 /// How many earlier complaints intake shows.
 pub const REPEAT_LIMIT: u32 = 5;
 
+pub use crate::domain::library::{Card as LibraryCard, CardEdit, CardFilter, CardStatus, CardText};
 pub use crate::domain::merge::SplitLinks;
 use crate::domain::merge::split_links;
 pub use crate::domain::risk::{Fact, Factor, REPEAT_DAYS, Risk};
@@ -137,6 +139,7 @@ pub use followup::{
     AgendaCounts, AgendaRange, CallOutcome, CallResult, CallbackRow, CallbackView, RevisitOutcome,
 };
 pub use import::{IMPORTED, ImportOptions, ImportProgress, ImportReport, RowRefusal};
+pub use library::{CARD_ADDED, CARD_EDITED, CARD_PUBLISHED, SIMILAR};
 pub use merge::Split;
 use privacy::masked;
 pub use privacy::{ERASURE_PATIENCE, Erasure, ExportScope};
@@ -330,6 +333,32 @@ impl Desk {
         expected_version: Option<i64>,
         action: &Action,
     ) -> Result<Complaint> {
+        self.act_in(number_text, expected_version, action, false)
+            .map(|(c, _)| c)
+    }
+
+    /// Closes complaint `number` as [`Desk::act`] does and, in the same transaction, makes
+    /// it a draft card of the case library (the close form's tick; whoever may close may
+    /// do it).
+    pub fn close_to_library(
+        &mut self,
+        number_text: &str,
+        expected_version: Option<i64>,
+        action: &Action,
+    ) -> Result<(Complaint, LibraryCard)> {
+        let (c, card) = self.act_in(number_text, expected_version, action, true)?;
+        let card =
+            card.ok_or_else(|| Error::new("error.library_not_closed").arg("number", &c.number))?;
+        Ok((c, card))
+    }
+
+    fn act_in(
+        &mut self,
+        number_text: &str,
+        expected_version: Option<i64>,
+        action: &Action,
+        to_library: bool,
+    ) -> Result<(Complaint, Option<LibraryCard>)> {
         let now = self.clock.now();
         let role = self.role()?;
         self.check_site_of(number_text)?;
@@ -359,7 +388,13 @@ impl Desk {
                 role: &role,
                 now,
             };
-            apply(tx, &rules, &c, action).map(masked)
+            let after = apply(tx, &rules, &c, action)?;
+            let card = if to_library {
+                Some(library::add_in(tx, config, &agent, now, &after)?)
+            } else {
+                None
+            };
+            Ok((masked(after), card))
         });
         let transferring = matches!(action, Action::Transfer { .. });
         match result {

@@ -25,6 +25,8 @@ pub enum Permission {
     ManageAgents,
     /// Transfer a case another agent handles, or one nobody handles yet (接手).
     TakeOver,
+    /// Add closed cases to the case library, edit and publish its cards (典型案例).
+    CurateLibrary,
 }
 
 /// Checks an agent name (who acts) and returns it trimmed.

@@ -287,7 +287,7 @@ fn tables(source: &Db<'_>, to: &Db<'_>) -> std::result::Result<Vec<Table>, Failu
         .collect();
     let file_tables: Vec<String> = source.rows(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-           AND name NOT LIKE 'complaints_search%'",
+           AND name NOT LIKE 'complaints_search%' AND name NOT LIKE 'library_search%'",
         args![],
         |r| r.get(0),
     )?;

@@ -19,6 +19,7 @@ pub mod erasure;
 pub mod events;
 pub mod followups;
 pub mod imports;
+pub mod library;
 pub mod postgres;
 pub mod report;
 pub mod risk;
@@ -85,6 +86,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Code(imports),
     Migration::Code(related),
     Migration::Code(merged),
+    Migration::Code(library),
 ];
 
 /// Migration 8: the timeline rebuilt as a hash chain.
@@ -174,6 +176,12 @@ fn merged(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
     upgraded(conn, 22)
 }
 
+/// Migration 23: the case library (典型案例).
+fn library(conn: &Db<'_>, _progress: Progress<'_>) -> sql::Result<()> {
+    conn.batch(include_str!("migrations/0023_library.sql"))?;
+    upgraded(conn, 23)
+}
+
 /// Records in the timeline that the schema moved up to `to` (migrations after 12).
 pub(crate) fn upgraded(conn: &Db<'_>, to: i64) -> sql::Result<()> {
     events::append(
@@ -207,6 +215,7 @@ const MARKERS: &[(i64, &str, &str)] = &[
     (18, "complaints_site_closed", "closed_at"),
     (19, "imports", "state"),
     (22, "complaints", "merged_into"),
+    (23, "library_cards", "words"),
 ];
 
 /// Tables every version of our schema has; their absence means a damaged file.

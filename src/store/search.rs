@@ -350,7 +350,7 @@ pub(crate) fn index_all(conn: &Db<'_>, progress: &mut dyn FnMut(u64, u64)) -> sq
 /// The words a query needs as the engine's full-text expression (FTS5's MATCH text, or a
 /// `tsquery` of the same words), and whether a candidate must be checked whole
 /// ([`HOLDS`] on SQLite, [`search::complaint_matches`] on PostgreSQL).
-fn match_expr(engine: Engine, text: &str) -> Result<(String, bool)> {
+pub(crate) fn match_expr(engine: Engine, text: &str) -> Result<(String, bool)> {
     let q = search::query_words(text)?;
     let expr = match engine {
         Engine::Sqlite => q

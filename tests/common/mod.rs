@@ -16,11 +16,14 @@ pub mod pg;
 pub const BIN: &str = env!("CARGO_BIN_EXE_complaint-desk");
 
 /// SQL that takes a file of the current schema back to schema 14 as the binary of then
-/// left it (undoes migrations 22, the merged cases' primary, 21, the related cases' index, 20, the imports, 19, the report's summary, 18, the index of
-/// scoped counts, 17, the agents' sites, 16, the care calls, and 15, the site and further
+/// left it (undoes migrations 23, the case library, 22, the merged cases' primary, 21, the
+/// related cases' index, 20, the imports, 19, the report's summary, 18, the index of scoped
+/// counts, 17, the agents' sites, 16, the care calls, and 15, the site and further
 /// categories).
 /// A test that sets a file back further runs it first.
-pub const BACK_TO_14: &str = "DROP INDEX complaints_merged_into;
+pub const BACK_TO_14: &str = "DROP TABLE library_search;
+     DROP TABLE library_cards;
+     DROP INDEX complaints_merged_into;
      ALTER TABLE complaints DROP COLUMN merged_into;
      DROP INDEX complaints_related;
      DROP TABLE imported_rows;
