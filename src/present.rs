@@ -249,8 +249,10 @@ pub fn write_case_text(
         ("label.handler", opt(c.handler.clone())),
         (
             "label.closed_at",
+            // A merged case's closing time only takes it off the open lists.
             opt(c
                 .closed_at
+                .filter(|_| c.stage.is_closed())
                 .map(|t| local_minutes(t, config.policy.timezone))),
         ),
         ("label.version", c.version.to_string()),
@@ -358,22 +360,32 @@ pub fn write_case_text(
             writeln!(out, "  {:>2}  {}", i + 1, related_line(r, config, catalog))?;
         }
     }
+    // Numbered on from the related cases, as `CaseFile::linked` numbers them.
+    let mut n = case.related.len();
     if !case.absorbed.is_empty() {
         writeln!(out, "\n{}", t("label.absorbed"))?;
-        for (i, a) in case.absorbed.iter().enumerate() {
-            writeln!(out, "  {:>2}  {}", i + 1, related_line(a, config, catalog))?;
+        for a in &case.absorbed {
+            n += 1;
+            writeln!(out, "  {n:>2}  {}", related_line(a, config, catalog))?;
         }
     }
-    if let Some(from) = &case.split.split_from {
-        writeln!(out, "\n{}  {from}", t("label.split_from"))?;
-    }
-    if !case.split.split_into.is_empty() {
-        writeln!(
-            out,
-            "\n{}  {}",
-            t("label.split_into"),
-            case.split.split_into.join(", ")
-        )?;
+    let split = case
+        .split
+        .split_from
+        .iter()
+        .map(|s| ("label.split_from", s))
+        .chain(
+            case.split
+                .split_into
+                .iter()
+                .map(|s| ("label.split_into", s)),
+        );
+    for (i, (label, number)) in split.enumerate() {
+        if i == 0 {
+            writeln!(out)?;
+        }
+        n += 1;
+        writeln!(out, "  {n:>2}  {}  {number}", t(label))?;
     }
     if !case.attachments.is_empty() {
         writeln!(out, "\n{}", t("label.attachments"))?;

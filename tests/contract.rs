@@ -1341,6 +1341,18 @@ fn a_merged_case_leaves_the_queues_and_the_figures_and_comes_back_whole(place: &
         ]
     };
     assert_eq!(figures(&desk), [3.0, 2.0, 0.0, 0.0, 0.0]);
+    // The sums kept by the merge are the sums rebuilt from nothing.
+    let kept: Vec<_> = std::iter::once(None)
+        .chain(By::ALL.into_iter().map(Some))
+        .map(|by| desk.report(period, by).expect("report"))
+        .collect();
+    desk.rebuild_report(&mut |_, _| {}).expect("rebuild");
+    for (i, by) in std::iter::once(None)
+        .chain(By::ALL.into_iter().map(Some))
+        .enumerate()
+    {
+        assert_eq!(kept[i], desk.report(period, by).expect("report"), "{by:?}");
+    }
     // Unmerged: back at its stage, open, owing its first reply again.
     let back = desk
         .unmerge(&dup.number, Some(merged.version), "不是同一件事")

@@ -1693,6 +1693,53 @@ fn import_on_a_terminal_is_a_dry_run_until_told_to_write() {
 /// The customer phones again about an open leak: as the phone is typed the open case is
 /// found; Ctrl+S offers it before saving, and Enter attaches the call to it (typed in
 /// Chinese) — an event on that case, no second complaint.
+/// A duplicate merged in the terminal: the first of two leaks opened from F3, `m` asks
+/// the primary's number and a reason (typed in Chinese), Ctrl+S shows the primary before
+/// anything is written, Enter merges; the banner names the primary and `show --format
+/// json` has the merge on both timelines.
+#[test]
+fn a_duplicate_is_merged_into_its_primary_in_the_case_detail() {
+    const REASON: &str = "同一处漏水，重复来电";
+    let home = Home::desk_home();
+    let dup = home.add_leak();
+    let primary = home.add_leak();
+    let mut tty = Tty::open_desk(&home);
+    tty.send(F3);
+    tty.wait_for_all(&["待判定投诉", &dup, &primary]);
+    tty.send(ENTER);
+    tty.wait_for_all(&[&format!("投诉 {dup}（已受理）"), "合并到主案"]);
+    tty.send("m");
+    tty.wait_for(&format!("合并到主案：投诉 {dup}"));
+    tty.send(&primary);
+    tty.send(TAB);
+    tty.send(REASON);
+    tty.wait_for(REASON);
+    tty.send(CTRL_S);
+    tty.wait_for(&format!("把 {dup} 合并到 {primary}？"));
+    assert_eq!(
+        home.show_json(&dup)["stage"],
+        "received",
+        "nothing written yet"
+    );
+    tty.send(ENTER);
+    tty.wait_for_all(&[
+        &format!("已合并到 {primary}：只读"),
+        &format!("投诉 {dup}（已合并）"),
+    ]);
+    tty.quit_cleanly();
+    tty.assert_cooked();
+    let shown = home.show_json(&dup);
+    assert_eq!(shown["stage"], "merged", "{shown}");
+    assert_eq!(shown["merged_into"], primary.as_str(), "{shown}");
+    let events = shown["events"].as_array().expect("events");
+    let last = events.last().expect("an event");
+    assert_eq!(last["kind"], "merged_into");
+    assert_eq!(last["detail"]["reason"], REASON);
+    let shown = home.show_json(&primary);
+    assert_eq!(shown["absorbed"][0]["number"], dup.as_str(), "{shown}");
+    home.cli(&["audit", "verify"]);
+}
+
 #[test]
 fn a_repeat_call_is_attached_to_the_open_case_it_is_about() {
     const AGAIN: &str = "又漏了，楼下也湿了";

@@ -1747,6 +1747,7 @@ fn every_screen_in_every_language_and_two_sizes() {
             sites_screens(lang, size);
             classification_form_screens(lang, size);
             walked_case_screens(lang, size);
+            merge_screens(lang, size);
             approve_form_screens(lang, size);
             follow_up_screens(lang, size);
             cases_screens(lang, size);
@@ -2384,6 +2385,64 @@ fn walked_case_screens(lang: Lang, size: (u16, u16)) {
         s.app.detail().map(|d| d.case().complaint.version),
         Some(version)
     );
+}
+
+/// A duplicate merged into its primary from the case detail: `m` opens the merge form, the
+/// primary's number typed and Ctrl+S show the question with the primary (number, place,
+/// first line) before anything is written; Enter merges, and the case shows the banner
+/// naming its primary, only its unmerge left among the moves.
+fn merge_screens(lang: Lang, size: (u16, u16)) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    let mut desk = open_desk(&db);
+    fill(&mut desk);
+    let lift = |description: &str| NewComplaint {
+        channel: Some(Channel::Phone),
+        name: "陈静".into(),
+        phone: "139 0013 9000".into(),
+        location: "5栋1单元".into(),
+        category: "电梯故障".into(),
+        description: description.into(),
+        outcome: "尽快修好".into(),
+        apologized: true,
+        received_at: None,
+        extra_categories: Vec::new(),
+        site: String::new(),
+    };
+    let primary = desk
+        .intake(&lift("5栋1号电梯困人，\n物业半小时才到"))
+        .expect("primary")
+        .number;
+    let dup = desk
+        .intake(&lift("电梯又停了，还是5栋"))
+        .expect("duplicate")
+        .number;
+    drop(desk);
+    let mut s = Session::open(&db, lang, size);
+    s.send(press(KeyCode::F(3)));
+    s.perform(vec![Effect::OpenCase(dup.clone())]);
+    s.key(KeyCode::Char('m'));
+    assert!(s.app.link_form().is_some(), "the merge form");
+    s.type_text(&primary);
+    s.send(ctrl('s'));
+    assert!(
+        s.app.link_form().is_some_and(|f| f.is_confirming()),
+        "the primary shown before the merge"
+    );
+    assert_eq!(
+        s.app.detail().map(|d| d.case().complaint.stage),
+        Some(Stage::Received),
+        "nothing written yet"
+    );
+    s.snapshot(&name("merge_prompt", lang, size));
+    s.key(KeyCode::Enter);
+    assert!(s.app.link_form().is_none());
+    let detail = s.app.detail().expect("the case");
+    assert_eq!(
+        detail.case().complaint.merged_into.as_deref(),
+        Some(primary.as_str())
+    );
+    s.snapshot(&name("detail_merged", lang, size));
 }
 
 /// The approval form over a plan whose compensation is above the planner's limit: the

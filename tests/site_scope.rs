@@ -398,3 +398,41 @@ fn a_care_call_of_another_site_opens_no_complaint_for_an_agent_not_there() {
     assert_eq!(c.site.as_deref(), Some("lvjing"));
     assert!(head.audit_verify(None).expect("verify").is_whole());
 }
+
+/// Merging into or from another site's case, unmerging or splitting one, is refused as
+/// every move on it is (and recorded); the agent's own site's cases merge.
+#[test]
+fn merging_or_splitting_another_sites_case_is_refused() {
+    let world = World::new();
+    let mut head = world.desk("李娜", "2026-03-02 10:00");
+    let theirs = head.intake(&leak("xiangshu")).expect("intake").number;
+    let ours = head.intake(&leak("lvjing")).expect("intake").number;
+    let again = head.intake(&leak("lvjing")).expect("intake").number;
+    let mut wang = world.desk("王丽", "2026-03-02 11:00");
+    let refused = |r: complaint_desk::error::Result<Complaint>| r.map(|_| ()).map_err(|e| e.key);
+    assert_eq!(
+        refused(wang.merge(&ours, None, &theirs, "")),
+        Err("error.other_site")
+    );
+    assert_eq!(
+        refused(wang.merge(&theirs, None, &ours, "")),
+        Err("error.other_site")
+    );
+    assert_eq!(
+        wang.split(&theirs, None, "噪音扰民", "楼上很吵", None)
+            .map(|_| ())
+            .map_err(|e| e.key),
+        Err("error.other_site")
+    );
+    let denied = denials_of_wang(&world).len();
+    assert_eq!(denied, 3, "each refusal recorded");
+    assert!(head.case_file(&theirs).expect("theirs").absorbed.is_empty());
+    wang.merge(&again, None, &ours, "同一处")
+        .expect("our own site's");
+    head.merge(&theirs, None, &ours, "")
+        .expect("head office sees both");
+    assert_eq!(
+        refused(wang.unmerge(&theirs, None, "")),
+        Err("error.other_site")
+    );
+}

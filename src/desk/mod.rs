@@ -89,6 +89,21 @@ pub struct CaseFile {
     pub split: SplitLinks,
 }
 
+impl CaseFile {
+    /// The cases this one links to, in the order they are numbered where shown (`1`–`9`
+    /// open them in the detail): the related cases, the cases merged into it, the one it
+    /// was split from, those split from it.
+    pub fn linked(&self) -> Vec<&str> {
+        self.related
+            .iter()
+            .chain(&self.absorbed)
+            .map(|c| c.number.as_str())
+            .chain(self.split.split_from.as_deref())
+            .chain(self.split.split_into.iter().map(String::as_str))
+            .collect()
+    }
+}
+
 /// The counts the status line shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StatusCounts {

@@ -28,6 +28,45 @@ pub const SPLIT_FROM: &str = "split_from";
 /// The event on the complaint split (detail: the new complaint's number).
 pub const SPLIT_INTO: &str = "split_into";
 
+/// A move that links cases (beside the moves of the handling method).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Link {
+    /// Merge this case, a duplicate, into a primary.
+    Merge,
+    /// Undo the merge of this case.
+    Unmerge,
+    /// Split a second issue off this case.
+    Split,
+}
+
+impl Link {
+    /// Stable name (the catalog key is `link.<name>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Link::Merge => "merge",
+            Link::Unmerge => "unmerge",
+            Link::Split => "split",
+        }
+    }
+
+    /// Catalog key of the move's display name.
+    pub fn label_key(self) -> String {
+        format!("link.{}", self.as_str())
+    }
+}
+
+/// The linking moves possible for `c` now: a merged case may only be unmerged; an open one
+/// merged or split; a closed one neither.
+pub fn links_possible(c: &Complaint) -> Vec<Link> {
+    if c.stage == Stage::Merged {
+        vec![Link::Unmerge]
+    } else if c.stage.is_open() {
+        vec![Link::Merge, Link::Split]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Refuses any change to a merged case, naming the primary it is merged into (only an
 /// unmerge may touch it).
 pub fn writable(c: &Complaint) -> Result<()> {
@@ -276,6 +315,17 @@ mod tests {
             "error.case_merged"
         );
         assert!(writable(&verified(3)).is_ok());
+    }
+
+    #[test]
+    fn a_merged_case_offers_only_its_unmerge() {
+        let open = verified(1);
+        assert_eq!(links_possible(&open), vec![Link::Merge, Link::Split]);
+        let m = merge(&open, &verified(2), 0, "", at()).expect("merge");
+        assert_eq!(links_possible(&m.after), vec![Link::Unmerge]);
+        let mut closed = verified(3);
+        closed.stage = Stage::Closed;
+        assert!(links_possible(&closed).is_empty());
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::i18n::Lang;
 use crate::tui::ctx::ctx;
 use crate::tui::forms::agents::{self, Agents};
 use crate::tui::forms::followups::FollowForm;
+use crate::tui::forms::links::LinkForm;
 use crate::tui::forms::moves::MoveForm;
 use crate::tui::keymap::{self, Global, Help};
 use crate::tui::msg::{Connection, Effect, Msg, Notice, Out};
@@ -241,6 +242,11 @@ impl App {
     /// The follow-up form open in the active pane, if any.
     pub fn follow_form(&self) -> Option<&FollowForm> {
         self.cover().and_then(Cover::follow_form)
+    }
+
+    /// The form of a linking move (merge, unmerge, split) open, if any.
+    pub fn link_form(&self) -> Option<&LinkForm> {
+        self.cover().and_then(Cover::link_form)
     }
 
     /// The agents overlay, when it is up.

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::desk::{AgendaRange, CallResult, CallbackView, CareResult, StatusCounts};
 use crate::domain::complaint::{NewComplaint, Queue};
 use crate::domain::handling::Action;
+use crate::domain::merge::Link;
 use crate::domain::report::By;
 use crate::domain::script::Moment;
 use crate::domain::search::SearchFilter;
@@ -228,6 +229,44 @@ pub enum Effect {
         /// What to do.
         action: Box<Action>,
     },
+    /// Look up the primary a case is to be merged into (shown before the merge).
+    MergeLookup {
+        /// The case to merge.
+        number: String,
+        /// The primary's number as typed.
+        into: String,
+    },
+    /// Merge a case into a primary, if it is still at `version`.
+    Merge {
+        /// The case to merge.
+        number: String,
+        /// The version the agent saw.
+        version: i64,
+        /// The primary's number.
+        into: String,
+        /// Why.
+        reason: String,
+    },
+    /// Undo the merge of a case, if it is still at `version`.
+    Unmerge {
+        /// The merged case.
+        number: String,
+        /// The version the agent saw.
+        version: i64,
+        /// Why.
+        reason: String,
+    },
+    /// Split a second issue off a case, if it is still at `version`.
+    Split {
+        /// The case.
+        number: String,
+        /// The version the agent saw.
+        version: i64,
+        /// The new complaint's category key.
+        category: String,
+        /// The second issue.
+        description: String,
+    },
     /// Log a call on a callback.
     LogCallback {
         /// The complaint.
@@ -344,6 +383,16 @@ pub enum Notice {
         mv: Move,
         /// Its stage now.
         stage: Stage,
+    },
+    /// A merge, an unmerge or a split was made.
+    Linked {
+        /// Which.
+        link: Link,
+        /// The complaint.
+        number: String,
+        /// The primary (merge), the stage key it is back at (unmerge), the new complaint
+        /// (split).
+        other: String,
     },
     /// A call was logged.
     Logged {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use crate::config::Config;
 use crate::desk::{AgendaRange, Cursor, Desk, SystemClock, Unsigned};
 use crate::domain::complaint::{Complaint, NewComplaint, Queue};
+use crate::domain::merge::Link;
 use crate::error::{Error, Result};
 use crate::files::write_new_file;
 use crate::tui::app::App;
@@ -547,6 +548,60 @@ impl Runner {
                     Ok(Some(Msg::Case(case::Msg::ActRefused(e))))
                 }
             },
+            // The linking moves: like moves, every refusal goes back to the form.
+            Effect::MergeLookup { number, into } => {
+                Ok(Some(Msg::Case(match desk.case_file(&into) {
+                    Ok(primary) => case::Msg::MergeFound {
+                        number,
+                        primary: Box::new(primary.complaint),
+                    },
+                    Err(e) => case::Msg::LinkRefused(e),
+                })))
+            }
+            Effect::Merge {
+                number,
+                version,
+                into,
+                reason,
+            } => Ok(Some(Msg::Case(
+                match desk.merge(&number, Some(version), &into, &reason) {
+                    Ok(c) => case::Msg::Linked {
+                        link: Link::Merge,
+                        number: c.number,
+                        other: into,
+                    },
+                    Err(e) => case::Msg::LinkRefused(e),
+                },
+            ))),
+            Effect::Unmerge {
+                number,
+                version,
+                reason,
+            } => Ok(Some(Msg::Case(
+                match desk.unmerge(&number, Some(version), &reason) {
+                    Ok(c) => case::Msg::Linked {
+                        link: Link::Unmerge,
+                        number: c.number,
+                        other: c.stage.as_str().to_string(),
+                    },
+                    Err(e) => case::Msg::LinkRefused(e),
+                },
+            ))),
+            Effect::Split {
+                number,
+                version,
+                category,
+                description,
+            } => Ok(Some(Msg::Case(
+                match desk.split(&number, Some(version), &category, &description, None) {
+                    Ok(split) => case::Msg::Linked {
+                        link: Link::Split,
+                        number: split.from.number,
+                        other: split.new.number,
+                    },
+                    Err(e) => case::Msg::LinkRefused(e),
+                },
+            ))),
             // As with moves, every refusal goes back to the form, which keeps what was typed.
             Effect::LogCallback {
                 number,

@@ -6,6 +6,7 @@ use crate::desk::{
 };
 use crate::domain::complaint::{Channel, Complaint, NewComplaint, Scope};
 use crate::domain::handling::Action;
+use crate::domain::merge::Link;
 use crate::domain::stage::{Move, Stage};
 use crate::error::Error;
 use crate::tui::ctx::Ctx;
@@ -2360,4 +2361,102 @@ fn a_lost_connection_is_said_retried_with_backoff_and_its_return_reads_again() {
         assert!(!tick(&mut app).contains(&Effect::Reconnect));
     }
     assert_eq!(app.link(), status::Link::Up);
+}
+
+/// A merged case in the detail: read-only (a move's key opens nothing), `P` opens its
+/// primary, `z` the unmerge form whose Ctrl+S asks the desk to unmerge at the version shown.
+/// An open case: `m` asks the primary's number, Ctrl+S looks it up before anything is
+/// written; the primary found is shown, Enter merges at the version shown; a primary that
+/// could not take it (itself merged) is refused at once, on the form.
+#[test]
+fn the_detail_merges_a_case_only_after_showing_its_primary_and_unmerges_a_merged_one() {
+    let mut app = listed(page(1, 2));
+    let mut merged = classified(1, 4);
+    merged.stage = Stage::Merged;
+    merged.merged_into = Some("20261122-0002".into());
+    app.update(case(merged));
+    assert!(press(&mut app, KeyCode::Char('v')).is_empty());
+    assert!(app.move_form().is_none(), "read-only");
+    assert_eq!(
+        press(&mut app, KeyCode::Char('P')),
+        vec![Effect::OpenCase("20261122-0002".into())]
+    );
+    assert!(press(&mut app, KeyCode::Char('m')).is_empty());
+    assert!(
+        app.link_form().is_none(),
+        "a merged case is not merged again"
+    );
+    press(&mut app, KeyCode::Char('z'));
+    assert_eq!(app.link_form().map(|f| f.link()), Some(Link::Unmerge));
+    type_text(&mut app, "不是同一件事");
+    assert_eq!(
+        ctrl(&mut app, 's'),
+        vec![Effect::Unmerge {
+            number: "20261122-0001".into(),
+            version: 4,
+            reason: "不是同一件事".into(),
+        }]
+    );
+
+    let mut app = listed(page(1, 2));
+    app.update(case(classified(1, 3)));
+    press(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.link_form().map(|f| f.link()), Some(Link::Merge));
+    type_text(&mut app, "20261122-0002");
+    assert_eq!(
+        ctrl(&mut app, 's'),
+        vec![Effect::MergeLookup {
+            number: "20261122-0001".into(),
+            into: "20261122-0002".into(),
+        }]
+    );
+    let mut chained = complaint(2);
+    chained.stage = Stage::Merged;
+    chained.merged_into = Some("20261122-0009".into());
+    app.update(Msg::Case(CaseMsg::MergeFound {
+        number: "20261122-0001".into(),
+        primary: Box::new(chained),
+    }));
+    let form = app.link_form().expect("still open");
+    assert!(!form.is_confirming());
+    assert_eq!(
+        form.form().error().map(|(at, e)| (at, e.key)),
+        Some((Some("into"), "error.merge_into_merged"))
+    );
+    app.update(Msg::Case(CaseMsg::MergeFound {
+        number: "20261122-0001".into(),
+        primary: Box::new(complaint(2)),
+    }));
+    assert!(app.link_form().is_some_and(|f| f.is_confirming()));
+    assert_eq!(
+        press(&mut app, KeyCode::Enter),
+        vec![Effect::Merge {
+            number: "20261122-0001".into(),
+            version: 3,
+            into: "20261122-0002".into(),
+            reason: String::new(),
+        }]
+    );
+}
+
+/// `s` in the detail of an open case opens the split form: a category and the second
+/// issue; Ctrl+S asks the desk to split at the version shown.
+#[test]
+fn the_detail_splits_a_second_issue_off_an_open_case() {
+    let mut app = listed(page(1, 2));
+    app.update(case(classified(1, 2)));
+    press(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.link_form().map(|f| f.link()), Some(Link::Split));
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "楼上装修很吵");
+    assert_eq!(
+        ctrl(&mut app, 's'),
+        vec![Effect::Split {
+            number: "20261122-0001".into(),
+            version: 2,
+            category: "leak".into(),
+            description: "楼上装修很吵".into(),
+        }]
+    );
 }

@@ -1,9 +1,10 @@
 //! The forms that open over a list or a case (overlays, not panes): the moves of the
-//! handling method, the follow-ups (log a call, promise a callback, record a revisit) and the
+//! handling method, the moves that link cases (merge, unmerge, split), the follow-ups (log a call, promise a callback, record a revisit) and the
 //! filters of the cases pane; and the agents overlay (F8). All are built from the one form
 //! widget and share its keys.
 
 pub mod agents;
 pub mod filters;
 pub mod followups;
+pub mod links;
 pub mod moves;

@@ -3,7 +3,10 @@
 //! with the key that opens its form. Opened from a list with Enter. The phone is masked as
 //! the core gives it; `n` asks the core for the full number (a recorded reveal), which then
 //! shows at the top until the detail is closed. The escalation risk and the related cases
-//! are part of the case file; `1`–`9` open the related case listed with that number.
+//! are part of the case file, and so are the cases merged into this one and the split links;
+//! `1`–`9` open the case listed with that number. A merged case shows a banner naming its
+//! primary (`P` opens it); `m` merges a case into a primary (asking its number, then showing
+//! it before anything is written), `z` unmerges, `s` splits a second issue off.
 //!
 //! Each list pane has a [`Cover`]: the case open over it and the form of a move or a
 //! follow-up over that (or over the list), so a case open in one pane stays open there
@@ -18,12 +21,14 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use crate::desk::CaseFile;
 use crate::domain::complaint::Complaint;
 use crate::domain::handling::available_moves;
+use crate::domain::merge::{Link, links_possible};
 use crate::domain::stage::Move;
 use crate::error::Error;
 use crate::present::write_case_text;
 use crate::text::{sanitize_line, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
 use crate::tui::forms::followups::FollowForm;
+use crate::tui::forms::links::LinkForm;
 use crate::tui::forms::moves::MoveForm;
 use crate::tui::keymap::{Binding, Help, ch, footer, help_rows, key, lookup};
 use crate::tui::msg::{Effect, Notice, Out};
@@ -62,8 +67,13 @@ enum Cmd {
     Top,
     Bottom,
     Reveal,
-    /// Open the related case listed with this number (from 1).
+    /// Open the linked case listed with this number (from 1): a related case, a case
+    /// merged into this one, a split link ([`CaseFile::linked`]).
     Related(usize),
+    /// Open the primary a merged case is merged into.
+    Primary,
+    /// Open the form of a linking move, when it is possible now.
+    Link(Link),
     /// Open the form of the one of these moves that is possible now (the two waits share
     /// `w`: only one of them is ever possible).
     Open(&'static [Move]),
@@ -124,7 +134,25 @@ const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ch('x')], Cmd::Open(&[Move::Close])).help("x", "move.close"),
     Binding::new(&[ch('o')], Cmd::Open(&[Move::Reopen])).help("o", "move.reopen"),
     Binding::new(&[ch('t')], Cmd::Open(&[Move::Transfer])).help("t", "move.transfer"),
+    Binding::new(&[ch('m')], Cmd::Link(Link::Merge)).help("m", "link.merge"),
+    Binding::new(&[ch('z')], Cmd::Link(Link::Unmerge)).help("z", "link.unmerge"),
+    Binding::new(&[ch('s')], Cmd::Link(Link::Split)).help("s", "link.split"),
+    Binding::new(&[ch('P')], Cmd::Primary).help("P", "help.open_primary"),
 ];
+
+/// The first key the detail's table binds to `cmd`.
+fn key_of(cmd: Cmd) -> char {
+    KEYS.iter()
+        .find(|b| b.cmd == cmd)
+        .and_then(|b| b.chords.first())
+        .and_then(|chord| chord.char())
+        .unwrap_or('?')
+}
+
+/// The key that opens a linking move's form, as the detail's table binds it.
+pub fn link_key(link: Link) -> char {
+    key_of(Cmd::Link(link))
+}
 
 /// The key that opens a move's form, as the detail's table binds it.
 pub fn move_key(mv: Move) -> char {
@@ -199,7 +227,12 @@ impl Detail {
             Cmd::PageUp => at.saturating_sub(page),
             Cmd::Top => 0,
             Cmd::Bottom => max,
-            Cmd::Close | Cmd::Reveal | Cmd::Related(_) | Cmd::Open(_) => at,
+            Cmd::Close
+            | Cmd::Reveal
+            | Cmd::Related(_)
+            | Cmd::Primary
+            | Cmd::Link(_)
+            | Cmd::Open(_) => at,
         }
         .min(max);
     }
@@ -215,7 +248,8 @@ impl Detail {
             .flat_map(|l| wrap_hanging(l, inner_w))
             .collect();
         let strip = self.strip(ctx, inner_w);
-        let revealed_h = u16::from(self.revealed.is_some());
+        let revealed_h = u16::from(self.revealed.is_some())
+            + u16::from(self.case.complaint.merged_into.is_some());
         let inner_h = area.height.saturating_sub(2).saturating_sub(revealed_h);
         // The strip keeps at least one row of text above it.
         let strip_h = (strip.len() as u16).min(inner_h.saturating_sub(1));
@@ -225,7 +259,15 @@ impl Detail {
     /// The moves possible now with their keys, wrapped to `cols` columns.
     fn strip(&self, ctx: &Ctx<'_>, cols: usize) -> Vec<Line<'static>> {
         let c = ctx.catalog;
-        let moves = available_moves(&self.case.complaint);
+        let moves: Vec<(char, String)> = available_moves(&self.case.complaint)
+            .into_iter()
+            .map(|mv| (move_key(mv), mv.label_key()))
+            .chain(
+                links_possible(&self.case.complaint)
+                    .into_iter()
+                    .map(|l| (link_key(l), l.label_key())),
+            )
+            .collect();
         let lead = format!("{} ", c.text("tui.moves_now"));
         let mut rows: Vec<Line<'static>> = Vec::new();
         let mut row = vec![Span::styled(lead.clone(), theme::header())];
@@ -237,9 +279,9 @@ impl Detail {
             ));
             return vec![Line::from(row)];
         }
-        for mv in moves {
-            let key = format!(" {} ", move_key(mv));
-            let label = format!(" {}  ", c.text(&mv.label_key()));
+        for (key, label) in moves {
+            let key = format!(" {key} ");
+            let label = format!(" {}  ", c.text(&label));
             let w = width(&key) + width(&label);
             // The two spaces after a label may run past the edge.
             if used + w - 2 > cols && used > width(&lead) {
@@ -281,6 +323,27 @@ impl Detail {
         let mut inner = block.inner(area);
         frame.render_widget(Clear, area);
         frame.render_widget(block, area);
+        if let Some(primary) = &self.case.complaint.merged_into
+            && inner.height > 0
+        {
+            let line = Line::from(vec![
+                Span::styled(
+                    format!(
+                        " {} ",
+                        c.format("tui.merged_banner", &[("primary", primary.clone())])
+                    ),
+                    theme::error(),
+                ),
+                Span::raw(" "),
+                Span::styled(format!(" {} ", key_of(Cmd::Primary)), theme::key()),
+                Span::raw(format!(" {}  ", c.text("tui.merged_banner_key"))),
+                Span::styled(format!(" {} ", link_key(Link::Unmerge)), theme::key()),
+                Span::raw(format!(" {}", c.text(&Link::Unmerge.label_key()))),
+            ]);
+            frame.render_widget(line, Rect { height: 1, ..inner });
+            inner.y += 1;
+            inner.height -= 1;
+        }
         if let Some(phone) = &self.revealed
             && inner.height > 0
         {
@@ -341,6 +404,25 @@ pub enum Msg {
     ActRefused(Error),
     /// The desk refused a follow-up form; nothing changed.
     FollowRefused(Error),
+    /// The primary a case is to be merged into, found (shown before the merge).
+    MergeFound {
+        /// The case to merge.
+        number: String,
+        /// The primary as it is now.
+        primary: Box<Complaint>,
+    },
+    /// A merge, an unmerge or a split was made.
+    Linked {
+        /// Which.
+        link: Link,
+        /// The complaint.
+        number: String,
+        /// The primary (merge), the stage key it is back at (unmerge), the new complaint
+        /// (split).
+        other: String,
+    },
+    /// The desk refused a linking move (or the primary to merge into); nothing changed.
+    LinkRefused(Error),
 }
 
 /// What covers a list pane: the case open over it, and the form of a move (over the case
@@ -350,6 +432,7 @@ pub struct Cover {
     detail: Option<Detail>,
     form: Option<MoveForm>,
     follow: Option<FollowForm>,
+    link: Option<LinkForm>,
 }
 
 impl Cover {
@@ -368,9 +451,14 @@ impl Cover {
         self.follow.as_ref()
     }
 
+    /// The form of a linking move open, if any.
+    pub fn link_form(&self) -> Option<&LinkForm> {
+        self.link.as_ref()
+    }
+
     /// Whether anything covers the list (keys and pasted text go here first).
     pub fn is_up(&self) -> bool {
-        self.detail.is_some() || self.form.is_some() || self.follow.is_some()
+        self.detail.is_some() || self.form.is_some() || self.follow.is_some() || self.link.is_some()
     }
 
     /// The number of the case open, if any.
@@ -382,7 +470,7 @@ impl Cover {
 
     /// Closes a case that is only being read (a half-typed form keeps it open).
     pub fn close_reading(&mut self) {
-        if self.form.is_none() && self.follow.is_none() {
+        if self.form.is_none() && self.follow.is_none() && self.link.is_none() {
             self.detail = None;
         }
     }
@@ -404,6 +492,9 @@ impl Cover {
 
     /// The keys of what is on top, for the help (None: the list's own).
     pub fn help(&self) -> Option<Vec<Help>> {
+        if let Some(link) = &self.link {
+            return Some(link.help());
+        }
         let open = (self.form.as_ref().map(|f| (f.form(), f.may_script())))
             .or_else(|| self.follow.as_ref().map(|f| (f.form(), f.may_script())));
         if let Some((form, scripted)) = open {
@@ -447,6 +538,23 @@ impl Cover {
                 FormStep::Changed(_) | FormStep::Nothing => Out::none(),
             };
         }
+        if let Some(form) = &mut self.link {
+            return match form.key(key) {
+                (_, Some(effect)) => Out::effect(effect),
+                (FormStep::Submit, None) => match form.effect() {
+                    Ok(effect) => Out::effect(effect),
+                    Err(err) => {
+                        form.refused(err.clone());
+                        Out::notice(Notice::Failed(err))
+                    }
+                },
+                (FormStep::Cancel, None) => {
+                    self.link = None;
+                    Out::none()
+                }
+                (FormStep::Changed(_) | FormStep::Nothing, None) => Out::none(),
+            };
+        }
         if let Some(form) = &mut self.follow {
             return match form.key(key) {
                 FormStep::Submit => match form.effect(ctx) {
@@ -472,10 +580,19 @@ impl Cover {
                 return Out::effect(Effect::RevealPhone(detail.case.complaint.number.clone()));
             }
             Some(Cmd::Related(n)) => {
-                if let Some(r) = detail.case.related.get(n - 1) {
-                    return Out::effect(Effect::OpenCase(r.number.clone()));
+                if let Some(number) = detail.case.linked().get(n - 1) {
+                    return Out::effect(Effect::OpenCase((*number).to_string()));
                 }
             }
+            Some(Cmd::Primary) => {
+                if let Some(primary) = &detail.case.complaint.merged_into {
+                    return Out::effect(Effect::OpenCase(primary.clone()));
+                }
+            }
+            Some(Cmd::Link(link)) if links_possible(&detail.case.complaint).contains(&link) => {
+                self.link = Some(LinkForm::open(ctx, &detail.case, link));
+            }
+            Some(Cmd::Link(_)) => {}
             Some(Cmd::Open(_)) => {
                 if let Some(mv) = move_for(&detail.case.complaint, &key) {
                     self.form = Some(MoveForm::open(ctx, &detail.case.complaint, mv));
@@ -489,10 +606,11 @@ impl Cover {
 
     /// Pasted text goes into the open form.
     pub fn paste(&mut self, text: &str) -> Out {
-        let removed = match (&mut self.form, &mut self.follow) {
-            (Some(form), _) => form.paste(text),
-            (None, Some(form)) => form.paste(text),
-            (None, None) => 0,
+        let removed = match (&mut self.form, &mut self.follow, &mut self.link) {
+            (Some(form), _, _) => form.paste(text),
+            (None, Some(form), _) => form.paste(text),
+            (None, None, Some(form)) => form.paste(text),
+            (None, None, None) => 0,
         };
         if removed > 0 {
             Out::notice(Notice::PasteCleaned(removed))
@@ -576,7 +694,47 @@ impl Cover {
                 }
                 Out::notice(Notice::Failed(err.clone()))
             }
-            Msg::Acted(_) | Msg::ActRefused(_) | Msg::FollowRefused(_) => Out::none(),
+            Msg::MergeFound { number, primary } if here => {
+                let (Some(form), Some(detail)) = (&mut self.link, &self.detail) else {
+                    return Out::none();
+                };
+                if form.number() != number {
+                    return Out::none();
+                }
+                match form.found(ctx, &detail.case, primary) {
+                    Ok(()) => Out::none(),
+                    Err(err) => {
+                        form.refused(err.clone());
+                        Out::notice(Notice::Failed(err))
+                    }
+                }
+            }
+            Msg::Linked {
+                link,
+                number,
+                other,
+            } if here => {
+                // The case is read again wherever it is open (the app's `after`).
+                self.link = None;
+                Out::notice(Notice::Linked {
+                    link: *link,
+                    number: number.clone(),
+                    other: other.clone(),
+                })
+                .changed(number)
+            }
+            Msg::LinkRefused(err) if here => {
+                if let Some(form) = &mut self.link {
+                    form.refused(err.clone());
+                }
+                Out::notice(Notice::Failed(err.clone()))
+            }
+            Msg::Acted(_)
+            | Msg::ActRefused(_)
+            | Msg::FollowRefused(_)
+            | Msg::MergeFound { .. }
+            | Msg::Linked { .. }
+            | Msg::LinkRefused(_) => Out::none(),
         }
     }
 
@@ -619,6 +777,9 @@ impl Cover {
             form.render(ctx, frame, area);
         }
         if let Some(form) = &self.follow {
+            form.render(ctx, frame, area);
+        }
+        if let Some(form) = &self.link {
             form.render(ctx, frame, area);
         }
     }

@@ -9,6 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::desk::CallResult;
+use crate::domain::merge::Link;
+use crate::domain::stage::Stage;
 use crate::domain::zone::Zone;
 use crate::i18n::Catalog;
 use crate::present::short_minutes;
@@ -124,6 +126,26 @@ fn content(c: &Catalog, zone: Zone, notice: &Notice, now: DateTime<Utc>) -> Line
             ),
             theme::success(),
         ),
+        Notice::Linked {
+            link,
+            number,
+            other,
+        } => {
+            let (key, name, value) = match link {
+                Link::Merge => ("tui.merged", "primary", other.clone()),
+                Link::Unmerge => (
+                    "tui.unmerged",
+                    "stage",
+                    Stage::parse(other)
+                        .map_or_else(|| other.clone(), |s| c.text(s.label_key()).to_string()),
+                ),
+                Link::Split => ("tui.split", "new", other.clone()),
+            };
+            (
+                c.format(key, &[("number", number.clone()), (name, value)]),
+                theme::success(),
+            )
+        }
         Notice::Logged {
             number,
             result,
