@@ -3163,6 +3163,25 @@ fn library_screens(lang: Lang, size: (u16, u16)) {
                 .id,
         );
     }
+    // A third case, remedied: the agent closes it in the app with the library ticked.
+    let third = desk
+        .intake(&complaint_desk::domain::complaint::NewComplaint {
+            channel: Some(complaint_desk::domain::complaint::Channel::Phone),
+            name: "赵敏".into(),
+            phone: "139 0000 1111".into(),
+            location: "7栋302".into(),
+            category: "漏水".into(),
+            description: "阳台地漏返水".into(),
+            outcome: "尽快维修".into(),
+            apologized: true,
+            received_at: Some(now_utc() - chrono::Duration::hours(2)),
+            ..Default::default()
+        })
+        .expect("intake")
+        .number;
+    for step in common::to_remedied("minor") {
+        desk.act(&third, None, &step).expect("move");
+    }
     let mut lead = desk_at(&db, "李娜", "supervisor", now_utc());
     lead.library_publish(ids[0], None).expect("publish");
     let mut s = Session::with_desk(lead, lang, size);
@@ -3191,6 +3210,31 @@ fn library_screens(lang: Lang, size: (u16, u16)) {
         "an agent sees it published"
     );
     s.snapshot(&name("library_agent", lang, size));
+    // The close form's tick: the close makes a draft card in the same write.
+    s.send(ctrl('g'));
+    s.type_text(&third);
+    s.key(KeyCode::Enter);
+    s.key(KeyCode::Char('x'));
+    s.type_text("清理地漏");
+    s.key(KeyCode::Tab);
+    s.type_text("地漏堵塞");
+    s.key(KeyCode::Tab);
+    s.type_text("雨季前清理地漏");
+    s.key(KeyCode::Tab);
+    s.key(KeyCode::Char(' '));
+    s.snapshot(&name("library_close_tick", lang, size));
+    s.send(ctrl('s'));
+    assert!(s.app.move_form().is_none(), "closed: the form closes");
+    let lead = desk_at(&db, "李娜", "supervisor", now_utc());
+    let cards = lead
+        .library_list(&complaint_desk::desk::CardFilter::default(), 10)
+        .expect("cards");
+    assert_eq!(cards.len(), 3, "the tick made a draft card");
+    assert!(
+        cards[0].text.facts.starts_with("阳台地漏返水"),
+        "{:?}",
+        cards[0]
+    );
 }
 
 /// The agents overlay (F9) of an admin: the list, the add form with its PINs masked, the

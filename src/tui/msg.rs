@@ -230,6 +230,16 @@ pub enum Effect {
         /// What to do.
         action: Box<Action>,
     },
+    /// Close a complaint and make it a draft card of the case library, in one transaction
+    /// (the close form's tick).
+    CloseToLibrary {
+        /// The complaint.
+        number: String,
+        /// The version the agent saw.
+        version: i64,
+        /// The close.
+        action: Box<Action>,
+    },
     /// Log a call on a callback.
     LogCallback {
         /// The complaint.

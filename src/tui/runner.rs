@@ -555,6 +555,17 @@ impl Runner {
                     Ok(Some(Msg::Case(case::Msg::ActRefused(e))))
                 }
             },
+            Effect::CloseToLibrary {
+                number,
+                version,
+                action,
+            } => match desk.close_to_library(&number, Some(version), &action) {
+                Ok((c, _)) => Ok(Some(Msg::Case(case::Msg::Acted(Box::new(c))))),
+                Err(e) => {
+                    tracing::info!(number = %number, error = %e, "move refused");
+                    Ok(Some(Msg::Case(case::Msg::ActRefused(e))))
+                }
+            },
             // As with moves, every refusal goes back to the form, which keeps what was typed.
             Effect::LogCallback {
                 number,
