@@ -1959,7 +1959,7 @@ fn an_open_app_does_not_keep_erased_text_in_the_log() {
     tty.quit_cleanly();
 }
 
-/// F8: the admin adds a supervisor in the app (a role chosen, a site ticked, the first PIN
+/// F9: the admin adds a supervisor in the app (a role chosen, a site ticked, the first PIN
 /// typed twice, never drawn or logged), then sets 王丽's sites; the supervisor can then sign
 /// in with the PIN, and sees only their site.
 #[test]
@@ -1968,7 +1968,7 @@ fn the_admin_adds_a_supervisor_in_the_app() {
     const ADMIN_PIN: &str = "8642";
     const NEW: &str = "赵主管";
     const NEW_PIN: &str = "4680";
-    const F8: &str = "\x1b[19~";
+    const F9: &str = "\x1b[20~";
 
     let home = Home::new();
     home.write_config();
@@ -1981,7 +1981,7 @@ fn the_admin_adds_a_supervisor_in_the_app() {
     tty.sign_in(None, ADMIN_PIN);
     tty.wait_for_all(&["投诉人", &format!("坐席 {ADMIN}")]);
 
-    tty.send(F8);
+    tty.send(F9);
     tty.wait_for_all(&["坐席管理", "系统管理员", AGENT, "客服专员"]);
     tty.send("a");
     tty.wait_for_all(&["添加坐席", "初始密码"]);

@@ -1756,6 +1756,7 @@ fn every_screen_in_every_language_and_two_sizes() {
             first_run_screens(lang, size);
             lock_screens(lang, size);
             agents_screens(lang, size);
+            library_screens(lang, size);
             caret_follows_display_width(lang, size);
         }
         too_small(lang);
@@ -3175,8 +3176,136 @@ fn first_run_screens(lang: Lang, size: (u16, u16)) {
     assert!(drawn.find("****").is_some());
 }
 
-/// The agents overlay (F8) of an admin: the list, the add form with its PINs masked, the
-/// list after the add, and the desk refusing to disable the last admin; then F8 for an
+/// The case library (F8): a supervisor's list with a draft and a published card, a card
+/// open, a search; an agent's list of the published card alone.
+fn library_screens(lang: Lang, size: (u16, u16)) {
+    use complaint_desk::domain::handling::Action;
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("desk.db");
+    let mut desk = open_desk(&db);
+    let cases = [
+        (
+            "张伟",
+            "3栋2单元1801",
+            "张先生反映3栋2单元1801卫生间天花板漏水，楼上1901防水层破损，电话13800138000",
+            "卫生间漏水先查楼上防水层，当天上门",
+            "防水层老化",
+        ),
+        (
+            "刘芳",
+            "5栋1单元702",
+            "刘女士反映厨房水管接口渗水，已持续两天",
+            "渗水当天关阀，次日更换接口",
+            "接口老化",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (name, location, description, lesson, cause) in cases {
+        let mut new = complaint_desk::domain::complaint::NewComplaint {
+            channel: Some(complaint_desk::domain::complaint::Channel::Phone),
+            name: name.into(),
+            phone: "138 0013 8000".into(),
+            location: location.into(),
+            category: "漏水".into(),
+            description: description.into(),
+            outcome: "尽快维修".into(),
+            apologized: true,
+            ..Default::default()
+        };
+        new.received_at = Some(now_utc() - chrono::Duration::hours(3));
+        let number = desk.intake(&new).expect("intake").number;
+        for step in common::to_remedied("minor") {
+            desk.act(&number, None, &step).expect("move");
+        }
+        let close = Action::Close {
+            summary: format!("已修复，{name}确认"),
+            root_cause: cause.into(),
+            lesson: lesson.into(),
+            referred: false,
+        };
+        ids.push(
+            desk.close_to_library(&number, None, &close)
+                .expect("card")
+                .1
+                .id,
+        );
+    }
+    // A third case, remedied: the agent closes it in the app with the library ticked.
+    let third = desk
+        .intake(&complaint_desk::domain::complaint::NewComplaint {
+            channel: Some(complaint_desk::domain::complaint::Channel::Phone),
+            name: "赵敏".into(),
+            phone: "139 0000 1111".into(),
+            location: "7栋302".into(),
+            category: "漏水".into(),
+            description: "阳台地漏返水".into(),
+            outcome: "尽快维修".into(),
+            apologized: true,
+            received_at: Some(now_utc() - chrono::Duration::hours(2)),
+            ..Default::default()
+        })
+        .expect("intake")
+        .number;
+    for step in common::to_remedied("minor") {
+        desk.act(&third, None, &step).expect("move");
+    }
+    let mut lead = desk_at(&db, "李娜", "supervisor", now_utc());
+    lead.library_publish(ids[0], None).expect("publish");
+    let mut s = Session::with_desk(lead, lang, size);
+    s.key(KeyCode::F(8));
+    assert_eq!(s.app.library().cards().len(), 2, "a curator sees the draft");
+    s.snapshot(&name("library_list", lang, size));
+    s.key(KeyCode::Enter);
+    let shown = s.snapshot(&name("library_card", lang, size)).text();
+    assert!(!shown.contains("刘芳") && !shown.contains("702"), "{shown}");
+    s.key(KeyCode::Esc);
+    s.key(KeyCode::Char('/'));
+    s.type_text("防水");
+    s.key(KeyCode::Enter);
+    assert_eq!(s.app.library().cards().len(), 1);
+    s.snapshot(&name("library_search", lang, size));
+
+    let agent = desk_at(&db, "王丽", "agent", now_utc());
+    let mut s = Session::with_desk(agent, lang, size);
+    s.send(Msg::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('7'),
+        crossterm::event::KeyModifiers::ALT,
+    )));
+    assert_eq!(
+        s.app.library().cards().len(),
+        1,
+        "an agent sees it published"
+    );
+    s.snapshot(&name("library_agent", lang, size));
+    // The close form's tick: the close makes a draft card in the same write.
+    s.send(ctrl('g'));
+    s.type_text(&third);
+    s.key(KeyCode::Enter);
+    s.key(KeyCode::Char('x'));
+    s.type_text("清理地漏");
+    s.key(KeyCode::Tab);
+    s.type_text("地漏堵塞");
+    s.key(KeyCode::Tab);
+    s.type_text("雨季前清理地漏");
+    s.key(KeyCode::Tab);
+    s.key(KeyCode::Char(' '));
+    s.snapshot(&name("library_close_tick", lang, size));
+    s.send(ctrl('s'));
+    assert!(s.app.move_form().is_none(), "closed: the form closes");
+    let lead = desk_at(&db, "李娜", "supervisor", now_utc());
+    let cards = lead
+        .library_list(&complaint_desk::desk::CardFilter::default(), 10)
+        .expect("cards");
+    assert_eq!(cards.len(), 3, "the tick made a draft card");
+    assert!(
+        cards[0].text.facts.starts_with("阳台地漏返水"),
+        "{:?}",
+        cards[0]
+    );
+}
+
+/// The agents overlay (F9) of an admin: the list, the add form with its PINs masked, the
+/// list after the add, and the desk refusing to disable the last admin; then F9 for an
 /// agent whose role may not manage agents: the desk's refusal on the notice line, nothing
 /// else.
 fn agents_screens(lang: Lang, size: (u16, u16)) {
@@ -3186,7 +3315,7 @@ fn agents_screens(lang: Lang, size: (u16, u16)) {
     let mut admin = desk_at(&db, "孙经理", "admin", now_utc());
     admin.sign_in("孙经理", "8642").expect("the admin's PIN");
     let mut s = Session::with_desk(admin, lang, size);
-    s.key(KeyCode::F(8));
+    s.key(KeyCode::F(9));
     let rows = s.app.agents().expect("open for an admin").rows().len();
     assert_eq!(rows, 2);
     s.snapshot(&name("agents_list", lang, size));
@@ -3279,9 +3408,9 @@ fn agents_screens(lang: Lang, size: (u16, u16)) {
     assert_eq!(refused.map(|(_, e)| e.key), Some("error.last_admin"));
     s.snapshot(&name("agents_last_admin", lang, size));
 
-    // An agent: F8 shows the desk's refusal and opens nothing.
+    // An agent: F9 shows the desk's refusal and opens nothing.
     let mut s = Session::open(&db, lang, size);
-    s.key(KeyCode::F(8));
+    s.key(KeyCode::F(9));
     assert!(s.app.agents().is_none());
     assert!(matches!(s.app.notice(), Some(Notice::Failed(e)) if e.key == "error.denied"));
     s.snapshot(&name("agents_denied", lang, size));

@@ -184,7 +184,7 @@ impl Desk {
     pub fn similar_cards(&self, category: &str, description: &str) -> Result<Vec<Card>> {
         self.actor()?;
         let words = similar_words(description);
-        let candidates = self.store.library_candidates(category, &words)?;
+        let candidates = self.store.library_candidates(category, &words, SIMILAR)?;
         let mut out = Vec::new();
         for id in rank_similar(category, &words, &candidates, SIMILAR) {
             if let Some(card) = self.store.library_card(id)? {

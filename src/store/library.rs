@@ -19,7 +19,10 @@ const COLUMNS: &str = "id, category, party, facts, plan, reply, outcome, root_ca
 const PG_WORDS: &str = "array_to_tsvector(array_remove(string_to_array(c.words, ' '), ''))";
 
 /// Candidates of each kind [`Store::library_candidates`] reads at most.
-pub const CANDIDATES: u32 = 500;
+pub const CANDIDATES: u32 = 300;
+
+/// Words of a description the cards of other categories are looked up by.
+pub const OR_WORDS: usize = 16;
 
 fn at(secs: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
@@ -214,9 +217,15 @@ impl Store {
     }
 
     /// The published cards that may be like a case of `category` with the similar words
-    /// `words` ([`library::similar_words`]): the newest [`CANDIDATES`] of the category and
-    /// the newest [`CANDIDATES`] holding any of the words.
-    pub fn library_candidates(&self, category: &str, words: &[String]) -> Result<Vec<Candidate>> {
+    /// `words` ([`library::similar_words`]): the newest [`CANDIDATES`] of the category and,
+    /// when the category has fewer than `need` (a card of the category ranks before any
+    /// other), the newest [`CANDIDATES`] holding any of the first [`OR_WORDS`] words.
+    pub fn library_candidates(
+        &self,
+        category: &str,
+        words: &[String],
+        need: usize,
+    ) -> Result<Vec<Candidate>> {
         let db = self.db();
         let candidate = |r: &Row<'_>| {
             Ok(Candidate {
@@ -235,7 +244,8 @@ impl Store {
                 candidate,
             )
             .map_err(|e| self.err(e))?;
-        if !words.is_empty() {
+        let words = &words[..words.len().min(OR_WORDS)];
+        if out.len() < need && !words.is_empty() {
             let engine = db.engine();
             let expr = match engine {
                 Engine::Sqlite => words

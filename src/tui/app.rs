@@ -204,6 +204,11 @@ impl App {
         &self.rooms.classification
     }
 
+    /// The case library.
+    pub fn library(&self) -> &crate::tui::panes::library::Library {
+        &self.rooms.library
+    }
+
     /// The callback queue.
     pub fn callbacks(&self) -> &Callbacks {
         &self.rooms.callbacks
@@ -425,6 +430,10 @@ impl App {
             }
             Msg::Dashboard(msg) => {
                 let out = self.rooms.dashboard.update(msg, &ctx!(self));
+                self.apply(out)
+            }
+            Msg::Library(msg) => {
+                let out = self.rooms.library.update(msg, &ctx!(self));
                 self.apply(out)
             }
             // The list opens the overlay (the desk allowed it); a later result goes to it.

@@ -225,29 +225,30 @@ pub enum Global {
     Agents,
 }
 
-/// The global keys (checked before any pane's; Alt+1..6 for terminals that keep the F-keys
+/// The global keys (checked before any pane's; Alt+1..7 for terminals that keep the F-keys
 /// for themselves).
 pub const GLOBAL: &[Binding<Global>] = &[
     Binding::new(&[ctrl('c')], Global::QuitHint),
     Binding::new(&[key(KeyCode::F(1))], Global::Help).help("F1", "help.help"),
-    Binding::new(&[key(KeyCode::F(2))], Global::Pane(Pane::Intake))
-        .help("F2 F3 F4 F5 F6 F7", "help.panes"),
+    Binding::new(&[key(KeyCode::F(2))], Global::Pane(Pane::Intake)).help("F2-F8", "help.panes"),
     Binding::new(&[key(KeyCode::F(3))], Global::Pane(Pane::Classification)),
     Binding::new(&[key(KeyCode::F(4))], Global::Pane(Pane::Callbacks)),
     Binding::new(&[key(KeyCode::F(5))], Global::Pane(Pane::Revisits)),
     Binding::new(&[key(KeyCode::F(6))], Global::Pane(Pane::Cases)),
     Binding::new(&[key(KeyCode::F(7))], Global::Pane(Pane::Dashboard)),
-    Binding::new(&[alt('1')], Global::Pane(Pane::Intake)).help("Alt+1..6", "help.panes"),
+    Binding::new(&[key(KeyCode::F(8))], Global::Pane(Pane::Library)),
+    Binding::new(&[alt('1')], Global::Pane(Pane::Intake)).help("Alt+1..7", "help.panes"),
     Binding::new(&[alt('2')], Global::Pane(Pane::Classification)),
     Binding::new(&[alt('3')], Global::Pane(Pane::Callbacks)),
     Binding::new(&[alt('4')], Global::Pane(Pane::Revisits)),
     Binding::new(&[alt('5')], Global::Pane(Pane::Cases)),
     Binding::new(&[alt('6')], Global::Pane(Pane::Dashboard)),
+    Binding::new(&[alt('7')], Global::Pane(Pane::Library)),
     // Said once for every table (the Alt chords are matched in `Chord::matches`).
     Binding::new(&[], Global::Help).help("Alt+a..z", "help.alt_letters"),
     Binding::new(&[ctrl('f')], Global::Search).help("Ctrl+F", "help.search"),
     Binding::new(&[ctrl('g')], Global::GoTo).help("Ctrl+G", "help.goto"),
-    Binding::new(&[key(KeyCode::F(8))], Global::Agents).help("F8", "help.agents"),
+    Binding::new(&[key(KeyCode::F(9))], Global::Agents).help("F9", "help.agents"),
     Binding::new(&[ctrl('l')], Global::Lock).help("Ctrl+L", "help.lock"),
     Binding::new(&[ctrl('q')], Global::Quit).help("Ctrl+Q", "help.quit"),
 ];
@@ -352,6 +353,19 @@ pub mod tests {
         if words(written).any(|w| w.eq_ignore_ascii_case(&name)) {
             return true;
         }
+        // A range of function keys: F2-F8.
+        if let KeyCode::F(n) = chord.code
+            && !chord.alt
+            && words(written).any(|w| {
+                let mut ends = w
+                    .split('-')
+                    .map(|e| e.strip_prefix('F').map(str::parse::<u8>));
+                matches!((ends.next(), ends.next()),
+                    (Some(Some(Ok(a))), Some(Some(Ok(b)))) if a <= n && n <= b)
+            })
+        {
+            return true;
+        }
         let digit = chord.char().or(match chord.code {
             KeyCode::Char(c) if chord.alt => Some(c),
             _ => None,
@@ -450,9 +464,17 @@ pub mod tests {
         // Bare letters are text.
         assert_eq!(global(&press(KeyCode::Char('q'), KeyModifiers::NONE)), None);
         assert_eq!(global(&press(KeyCode::Char('l'), KeyModifiers::NONE)), None);
-        assert_eq!(global(&press(KeyCode::F(9), KeyModifiers::NONE)), None);
+        assert_eq!(global(&press(KeyCode::F(10), KeyModifiers::NONE)), None);
         assert_eq!(
             global(&press(KeyCode::F(8), KeyModifiers::NONE)),
+            Some(Global::Pane(Pane::Library))
+        );
+        assert_eq!(
+            global(&press(KeyCode::Char('7'), KeyModifiers::ALT)),
+            Some(Global::Pane(Pane::Library))
+        );
+        assert_eq!(
+            global(&press(KeyCode::F(9), KeyModifiers::NONE)),
             Some(Global::Agents)
         );
     }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
 use crate::config::Config;
-use crate::desk::{AgendaRange, CallResult, CallbackView, CareResult, StatusCounts};
+use crate::desk::{AgendaRange, CallResult, CallbackView, CardFilter, CareResult, StatusCounts};
 use crate::domain::complaint::{NewComplaint, Queue};
 use crate::domain::handling::Action;
 use crate::domain::merge::Link;
@@ -17,7 +17,7 @@ use crate::domain::stage::{Move, Stage};
 use crate::error::Error;
 use crate::tui::forms::agents;
 use crate::tui::panes::{
-    callbacks, case, cases, classification, dashboard, first_run, intake, lock, revisits,
+    callbacks, case, cases, classification, dashboard, first_run, intake, library, lock, revisits,
 };
 use crate::tui::widgets::secret::Secret;
 use crate::tui::widgets::window::Fetch;
@@ -101,6 +101,8 @@ pub enum Msg {
     Dashboard(dashboard::Msg),
     /// A result for the agents overlay (the list opens it).
     Agents(agents::Msg),
+    /// A result for the case library.
+    Library(library::Msg),
 }
 
 /// Work for the runner: database calls through the Desk, or leaving.
@@ -267,6 +269,16 @@ pub enum Effect {
         /// The second issue.
         description: String,
     },
+    /// Close a complaint and make it a draft card of the case library, in one transaction
+    /// (the close form's tick).
+    CloseToLibrary {
+        /// The complaint.
+        number: String,
+        /// The version the agent saw.
+        version: i64,
+        /// The close.
+        action: Box<Action>,
+    },
     /// Log a call on a callback.
     LogCallback {
         /// The complaint.
@@ -311,6 +323,15 @@ pub enum Effect {
     },
     /// List the agents (manage_agents; the list opens the agents overlay).
     LoadAgents,
+    /// Read the case cards of a filter (drafts only for a curator).
+    LoadLibrary(CardFilter),
+    /// Publish a case card at the version seen (curate_library).
+    PublishCard {
+        /// The card.
+        id: i64,
+        /// Its version as shown.
+        version: i64,
+    },
     /// Register an agent (manage_agents), as `agent add`.
     AddAgent {
         /// Their name.
@@ -442,6 +463,8 @@ pub enum Notice {
     },
     /// Late callbacks were escalated.
     Escalated(usize),
+    /// A case card was published.
+    CardPublished(i64),
     /// The full phone number of a complaint is shown in its detail (the reveal recorded).
     Revealed(String),
     /// A phone number to dial, large.

@@ -17,7 +17,7 @@ use crate::tui::msg::{Connection, Effect, Live, Msg};
 use crate::tui::panes::classification::QUEUE;
 use crate::tui::panes::first_run::Choice;
 use crate::tui::panes::{
-    callbacks, case, cases, classification, first_run, intake, lock, revisits,
+    callbacks, case, cases, classification, first_run, intake, library, lock, revisits,
 };
 use crate::tui::reporting::{self, Reporting};
 use crate::tui::searching::{self, Job, Searching};
@@ -500,6 +500,18 @@ impl Runner {
                 }
                 live(desk, escalate).map(|l| Some(Msg::Counts(l)))
             }
+            Effect::LoadLibrary(filter) => {
+                desk.library_list(&filter, library::LIMIT).map(|cards| {
+                    Some(Msg::Library(library::Msg::Listed {
+                        filter,
+                        cards,
+                        curator: desk.curates_library(),
+                    }))
+                })
+            }
+            Effect::PublishCard { id, version } => desk
+                .library_publish(id, Some(version))
+                .map(|card| Some(Msg::Library(library::Msg::Published(Box::new(card))))),
             Effect::LoadCallbacks { view, fetch } => desk
                 .callback_queue(view, fetch.limit, fetch.key)
                 .map(|rows| Some(Msg::Callbacks(callbacks::Msg::Page { view, fetch, rows }))),
@@ -602,6 +614,17 @@ impl Runner {
                     Err(e) => case::Msg::LinkRefused(e),
                 },
             ))),
+            Effect::CloseToLibrary {
+                number,
+                version,
+                action,
+            } => match desk.close_to_library(&number, Some(version), &action) {
+                Ok((c, _)) => Ok(Some(Msg::Case(case::Msg::Acted(Box::new(c))))),
+                Err(e) => {
+                    tracing::info!(number = %number, error = %e, "move refused");
+                    Ok(Some(Msg::Case(case::Msg::ActRefused(e))))
+                }
+            },
             // As with moves, every refusal goes back to the form, which keeps what was typed.
             Effect::LogCallback {
                 number,

@@ -1947,7 +1947,7 @@ fn agents_listed() -> Msg {
 #[test]
 fn f8_asks_the_desk_for_the_agents_and_their_list_opens_the_overlay() {
     let mut a = app();
-    assert_eq!(press(&mut a, KeyCode::F(8)), vec![Effect::LoadAgents]);
+    assert_eq!(press(&mut a, KeyCode::F(9)), vec![Effect::LoadAgents]);
     assert!(
         a.agents().is_none(),
         "nothing opens before the desk answers"
@@ -1963,11 +1963,11 @@ fn f8_asks_the_desk_for_the_agents_and_their_list_opens_the_overlay() {
             .map(|s| s.name.as_str()),
         Some("王丽")
     );
-    // Esc closes it; F8 closes it too; a pane key closes it and goes there.
+    // Esc closes it; F9 closes it too; a pane key closes it and goes there.
     press(&mut a, KeyCode::Esc);
     assert!(a.agents().is_none());
     a.update(agents_listed());
-    press(&mut a, KeyCode::F(8));
+    press(&mut a, KeyCode::F(9));
     assert!(a.agents().is_none());
     a.update(agents_listed());
     press(&mut a, KeyCode::F(3));
@@ -1984,7 +1984,7 @@ fn adding_an_agent_sends_the_name_role_and_pin_to_the_desk_and_never_shows_the_p
     use crate::tui::forms::agents::{Change, Msg as AgentsMsg};
     use crate::tui::widgets::secret::Secret;
     let mut a = app();
-    press(&mut a, KeyCode::F(8));
+    press(&mut a, KeyCode::F(9));
     a.update(agents_listed());
     type_text(&mut a, "a");
     assert_eq!(
@@ -2047,7 +2047,7 @@ fn adding_an_agent_sends_the_name_role_and_pin_to_the_desk_and_never_shows_the_p
 fn an_agents_sites_are_set_from_the_list_ticked_as_they_are_and_named_in_the_notice() {
     use crate::tui::forms::agents::{Change, Msg as AgentsMsg};
     let mut a = app();
-    press(&mut a, KeyCode::F(8));
+    press(&mut a, KeyCode::F(9));
     let mut wang = agent_info("王丽", "agent");
     wang.sites = vec!["lvjing".into(), "xiangshu".into()];
     a.update(Msg::Agents(AgentsMsg::Listed(vec![
@@ -2109,7 +2109,7 @@ fn an_agents_sites_are_set_from_the_list_ticked_as_they_are_and_named_in_the_not
 fn a_short_pin_is_refused_by_the_domain_rule_and_the_desk_refusal_stays_in_the_form() {
     use crate::tui::forms::agents::Msg as AgentsMsg;
     let mut a = app();
-    press(&mut a, KeyCode::F(8));
+    press(&mut a, KeyCode::F(9));
     a.update(agents_listed());
     // Reset 王丽's PIN: too short first.
     press(&mut a, KeyCode::Down);
@@ -2142,7 +2142,7 @@ fn a_short_pin_is_refused_by_the_domain_rule_and_the_desk_refusal_stays_in_the_f
 #[test]
 fn f8_for_an_agent_who_may_not_manage_agents_shows_the_desks_refusal_only() {
     let mut a = app();
-    assert_eq!(press(&mut a, KeyCode::F(8)), vec![Effect::LoadAgents]);
+    assert_eq!(press(&mut a, KeyCode::F(9)), vec![Effect::LoadAgents]);
     a.update(Msg::Failed(
         Error::new("error.denied")
             .arg("agent", "王丽")
@@ -2282,7 +2282,7 @@ fn a_refused_save_puts_the_focus_on_the_refused_input_of_every_form() {
 
     // The agents' add form: an unknown role goes to the role.
     let mut a = app();
-    press(&mut a, KeyCode::F(8));
+    press(&mut a, KeyCode::F(9));
     a.update(agents_listed());
     type_text(&mut a, "a");
     type_text(&mut a, "赵主管");

@@ -1,4 +1,4 @@
-//! The agents overlay (F8, for roles that manage agents): the registered agents with their
+//! The agents overlay (F9, for roles that manage agents): the registered agents with their
 //! role, state and (where the desk has sites) sites, and forms to add one (a role, their
 //! sites, a first PIN typed twice), set one's sites, disable one, or reset one's PIN (which
 //! unlocks it). It opens only with the list the desk gave (the desk checks the permission);

@@ -288,6 +288,7 @@ impl MoveForm {
                 form.multi("summary", "label.summary", "", MULTI_ROWS)
                     .text("root_cause", "label.root_cause", "")
                     .text("lesson", "label.lesson", "")
+                    .tick("to_library", "label.to_library", false)
             }
             Move::Reopen => Form::new().multi("reason", "label.reason", "", MULTI_ROWS),
             Move::Transfer => Form::new()
@@ -438,6 +439,11 @@ impl MoveForm {
     /// The refusal shown, if any.
     pub fn error(&self) -> Option<&Error> {
         self.form.error().map(|(_, e)| e)
+    }
+
+    /// Whether the close also makes the case a draft card of the case library (the tick).
+    pub fn to_library(&self) -> bool {
+        self.mv == Move::Close && self.form.ticked("to_library")
     }
 
     /// The action the form asks for, or why it cannot be one yet (a choice not made, a

@@ -521,6 +521,11 @@ impl Cover {
         if let Some(form) = &mut self.form {
             return match form.key(key) {
                 FormStep::Submit => match form.action(ctx) {
+                    Ok(action) if form.to_library() => Out::effect(Effect::CloseToLibrary {
+                        number: form.number().to_string(),
+                        version: form.version(),
+                        action: Box::new(action),
+                    }),
                     Ok(action) => Out::effect(Effect::Act {
                         number: form.number().to_string(),
                         version: form.version(),

@@ -10,6 +10,7 @@ pub mod classification;
 pub mod dashboard;
 pub mod first_run;
 pub mod intake;
+pub mod library;
 pub mod lock;
 pub mod revisits;
 
@@ -77,6 +78,8 @@ pub struct Rooms {
     pub cases: cases::Cases,
     /// The figures.
     pub dashboard: dashboard::Dashboard,
+    /// The case library.
+    pub library: library::Library,
 }
 
 impl Rooms {
@@ -89,6 +92,7 @@ impl Rooms {
             Pane::Revisits => &self.revisits,
             Pane::Cases => &self.cases,
             Pane::Dashboard => &self.dashboard,
+            Pane::Library => &self.library,
         }
     }
 
@@ -101,6 +105,7 @@ impl Rooms {
             Pane::Revisits => &mut self.revisits,
             Pane::Cases => &mut self.cases,
             Pane::Dashboard => &mut self.dashboard,
+            Pane::Library => &mut self.library,
         }
     }
 }
@@ -120,17 +125,20 @@ pub enum Pane {
     Cases,
     /// The figures (统计).
     Dashboard,
+    /// The case library (典型案例).
+    Library,
 }
 
 impl Pane {
     /// Every pane, in bar order.
-    pub const ALL: [Pane; 6] = [
+    pub const ALL: [Pane; 7] = [
         Pane::Intake,
         Pane::Classification,
         Pane::Callbacks,
         Pane::Revisits,
         Pane::Cases,
         Pane::Dashboard,
+        Pane::Library,
     ];
 
     /// Catalog key of the pane's name.
@@ -142,6 +150,7 @@ impl Pane {
             Pane::Revisits => "tui.pane_revisits",
             Pane::Cases => "tui.pane_cases",
             Pane::Dashboard => "dash.pane",
+            Pane::Library => "tui.pane_library",
         }
     }
 
@@ -154,6 +163,7 @@ impl Pane {
             Pane::Revisits => 5,
             Pane::Cases => 6,
             Pane::Dashboard => 7,
+            Pane::Library => 8,
         }
     }
 }

@@ -234,6 +234,10 @@ fn content(c: &Catalog, zone: Zone, notice: &Notice, now: DateTime<Utc>) -> Line
             };
             (c.format(key, &args), style)
         }
+        Notice::CardPublished(id) => (
+            c.format("tui.library_published", &[("id", id.to_string())]),
+            theme::success(),
+        ),
         Notice::Escalated(n) => (
             c.format("tui.escalated", &[("count", n.to_string())]),
             theme::error(),

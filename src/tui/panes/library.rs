@@ -1,0 +1,483 @@
+//! The case library (典型案例, F8): the case cards newest first, a search line on top (a text
+//! field: an input method works in it; Enter searches as the case search does) and the
+//! category shown, Tab / Shift+Tab to the next or the previous one. Enter opens a card: its
+//! category, party and text, each section under its label. A curator (curate_library) sees
+//! the drafts too, marked, and `p` publishes the card open; others read the published cards.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::desk::{CardFilter, CardStatus, LibraryCard};
+use crate::text::{fit, sanitize_line, sanitize_lines, width};
+use crate::tui::ctx::Ctx;
+use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, help_rows, key, lookup, plain};
+use crate::tui::msg::{Effect, Notice, Out};
+use crate::tui::panes::Room;
+use crate::tui::theme;
+use crate::tui::widgets::field::TextField;
+
+/// Cards a list reads at most.
+pub const LIMIT: u32 = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmd {
+    Up,
+    Down,
+    Open,
+    Query,
+    Leave,
+    NextCategory,
+    PrevCategory,
+    Reload,
+    Publish,
+}
+
+/// The keys while the list has the focus.
+const LIST_KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[key(KeyCode::Up)], Cmd::Up).help("Up / Down", "help.list_move"),
+    Binding::new(&[key(KeyCode::Down)], Cmd::Down),
+    Binding::new(&[key(KeyCode::Enter)], Cmd::Open)
+        .help("Enter", "help.library_open")
+        .hint_at(0, "keys.library_card"),
+    Binding::new(&[ch('/')], Cmd::Query)
+        .help("/", "help.library_query")
+        .hint_at(1, "keys.query"),
+    Binding::new(&[key(KeyCode::Tab)], Cmd::NextCategory)
+        .help("Tab / Shift+Tab", "help.library_category")
+        .hint_at(2, "keys.library_category"),
+    Binding::new(&[key(KeyCode::BackTab)], Cmd::PrevCategory),
+    Binding::new(&[ch('r'), ch('R')], Cmd::Reload).help("r", "help.refresh"),
+];
+
+/// The keys while the search line has the focus: every other key is text.
+const QUERY_KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[key(KeyCode::Enter)], Cmd::Open)
+        .help("Enter", "help.library_search")
+        .hint_at(0, "keys.library_search"),
+    Binding::new(&[key(KeyCode::Down)], Cmd::Down).help("Down", "help.library_to_list"),
+    Binding::new(&[key(KeyCode::Esc)], Cmd::Leave)
+        .help("Esc", "help.case_leave")
+        .hint_at(1, "keys.leave_query"),
+    Binding::new(&[key(KeyCode::Tab)], Cmd::NextCategory)
+        .help("Tab / Shift+Tab", "help.library_category")
+        .hint_at(2, "keys.library_category"),
+    Binding::new(&[key(KeyCode::BackTab)], Cmd::PrevCategory),
+];
+
+/// The keys while a card is open.
+const CARD_KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[ch('p'), ch('P')], Cmd::Publish)
+        .help("p", "help.library_publish")
+        .hint_at(0, "keys.library_publish"),
+    Binding::new(&[key(KeyCode::Esc), key(KeyCode::Backspace)], Cmd::Leave)
+        .help("Esc / Backspace", "help.library_back")
+        .hint_at(1, "keys.library_back"),
+];
+
+/// Results that come back to the pane.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// The cards of the filter, and whether the agent curates the library.
+    Listed {
+        /// What was read for.
+        filter: CardFilter,
+        /// The cards, newest first.
+        cards: Vec<LibraryCard>,
+        /// The acting agent may edit and publish.
+        curator: bool,
+    },
+    /// A card was published.
+    Published(Box<LibraryCard>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Focus {
+    #[default]
+    List,
+    Query,
+}
+
+/// The pane's state.
+#[derive(Debug, Clone)]
+pub struct Library {
+    focus: Focus,
+    query: TextField,
+    /// The category shown by key: none for all.
+    category: Option<String>,
+    cards: Vec<LibraryCard>,
+    selected: usize,
+    open: Option<usize>,
+    curator: bool,
+    loaded: bool,
+}
+
+impl Default for Library {
+    fn default() -> Self {
+        Library {
+            focus: Focus::List,
+            query: TextField::line(""),
+            category: None,
+            cards: Vec::new(),
+            selected: 0,
+            open: None,
+            curator: false,
+            loaded: false,
+        }
+    }
+}
+
+impl Library {
+    /// The cards shown.
+    pub fn cards(&self) -> &[LibraryCard] {
+        &self.cards
+    }
+
+    /// The card open, if any.
+    pub fn open_card(&self) -> Option<&LibraryCard> {
+        self.open.and_then(|i| self.cards.get(i))
+    }
+
+    /// The filter of what is shown.
+    fn filter(&self) -> CardFilter {
+        let text = self.query.value();
+        CardFilter {
+            category: self.category.clone(),
+            status: None,
+            text: (!text.trim().is_empty()).then_some(text),
+        }
+    }
+
+    fn load(&self) -> Vec<Effect> {
+        vec![Effect::LoadLibrary(self.filter())]
+    }
+
+    /// Takes a result of the pane's effects.
+    pub fn update(&mut self, msg: Msg, _ctx: &Ctx<'_>) -> Out {
+        match msg {
+            Msg::Listed {
+                filter,
+                cards,
+                curator,
+            } => {
+                // A list read for an older filter is dropped.
+                if filter != self.filter() {
+                    return Out::none();
+                }
+                let open_id = self.open_card().map(|c| c.id);
+                self.cards = cards;
+                self.curator = curator;
+                self.loaded = true;
+                self.selected = self.selected.min(self.cards.len().saturating_sub(1));
+                self.open = open_id.and_then(|id| self.cards.iter().position(|c| c.id == id));
+                Out::none()
+            }
+            Msg::Published(card) => {
+                let id = card.id;
+                if let Some(slot) = self.cards.iter_mut().find(|c| c.id == id) {
+                    *slot = *card;
+                }
+                Out::notice(Notice::CardPublished(id))
+            }
+        }
+    }
+
+    fn step_category(&mut self, ctx: &Ctx<'_>, forward: bool) -> Out {
+        let all = &ctx.config.policy.categories;
+        let n = all.len();
+        let at = self
+            .category
+            .as_ref()
+            .and_then(|k| all.iter().position(|c| &c.key == k));
+        let next = match (at, forward) {
+            (None, true) if n > 0 => Some(0),
+            (None, false) if n > 0 => Some(n - 1),
+            (Some(i), true) if i + 1 < n => Some(i + 1),
+            (Some(i), false) if i > 0 => Some(i - 1),
+            _ => None,
+        };
+        self.category = next.and_then(|i| all.get(i)).map(|c| c.key.clone());
+        self.selected = 0;
+        self.open = None;
+        Out::effects(self.load())
+    }
+
+    fn query_key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        match lookup(QUERY_KEYS, &event) {
+            Some(Cmd::Open) => {
+                self.focus = Focus::List;
+                self.selected = 0;
+                Out::effects(self.load())
+            }
+            Some(Cmd::Down) => {
+                self.focus = Focus::List;
+                Out::none()
+            }
+            Some(Cmd::Leave) => {
+                if self.query.is_empty() {
+                    self.focus = Focus::List;
+                    Out::none()
+                } else {
+                    self.query = TextField::line("");
+                    Out::effects(self.load())
+                }
+            }
+            Some(Cmd::NextCategory) => self.step_category(ctx, true),
+            Some(Cmd::PrevCategory) => self.step_category(ctx, false),
+            _ => {
+                if plain(&event) {
+                    self.query.input(event);
+                }
+                Out::none()
+            }
+        }
+    }
+
+    fn card_key(&mut self, event: KeyEvent) -> Out {
+        match lookup(CARD_KEYS, &event) {
+            Some(Cmd::Leave) => {
+                self.open = None;
+                Out::none()
+            }
+            Some(Cmd::Publish) => match self.open_card() {
+                Some(card) if self.curator && card.status == CardStatus::Draft => {
+                    Out::effect(Effect::PublishCard {
+                        id: card.id,
+                        version: card.version,
+                    })
+                }
+                Some(_) if !self.curator => Out::notice(Notice::Failed(crate::error::Error::new(
+                    "error.library_read_only",
+                ))),
+                _ => Out::none(),
+            },
+            _ => Out::none(),
+        }
+    }
+
+    /// The category's name as shown (all of them when none).
+    fn category_name(&self, ctx: &Ctx<'_>) -> String {
+        match &self.category {
+            Some(key) => ctx.config.category_name(key, ctx.lang),
+            None => ctx.catalog.text("tui.library_all").to_string(),
+        }
+    }
+
+    fn render_list(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let c = ctx.catalog;
+        let keys = match self.focus {
+            Focus::List => footer(c, LIST_KEYS, HELP_HINT, "  "),
+            Focus::Query => footer(c, QUERY_KEYS, HELP_HINT, "  "),
+        };
+        let inner =
+            crate::tui::widgets::pane_frame(frame, area, c.text("tui.library_title"), &keys);
+        if inner.height < 3 {
+            return;
+        }
+        let cols = inner.width as usize;
+        // The search line, the caret placed for the input method.
+        let label = format!("{} ", c.text("tui.query_label"));
+        let label_w = width(&label) as u16;
+        let line = Rect { height: 1, ..inner };
+        frame.render_widget(Span::styled(label, theme::label_focused()), line);
+        let input = Rect {
+            x: line.x + label_w.min(line.width),
+            width: line.width.saturating_sub(label_w),
+            ..line
+        };
+        frame.render_widget(self.query.widget(), input);
+        if self.query.is_empty() && self.focus == Focus::List {
+            frame.render_widget(
+                Span::styled(c.text("tui.library_query_hint").to_string(), theme::hint()),
+                input,
+            );
+        }
+        if self.focus == Focus::Query {
+            frame.set_cursor_position(self.query.caret(input));
+        }
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        let count = c.format(
+            "tui.library_count",
+            &[("count", self.cards.len().to_string())],
+        );
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} {}", c.text("card.category"), self.category_name(ctx)),
+                theme::tab_active(),
+            ),
+            Span::raw(format!("  {count}")),
+        ]));
+        let status_w = ["card_status.draft", "card_status.published"]
+            .iter()
+            .map(|k| width(c.text(k)))
+            .max()
+            .unwrap_or(0);
+        if self.cards.is_empty() && self.loaded {
+            lines.push(Line::styled(
+                c.text("tui.library_empty").to_string(),
+                theme::hint(),
+            ));
+        }
+        let rows = (inner.height as usize).saturating_sub(2);
+        let first = self.selected.saturating_sub(rows.saturating_sub(1));
+        for (i, card) in self.cards.iter().enumerate().skip(first).take(rows) {
+            let status = fit(
+                c.text(&format!("card_status.{}", card.status.as_str())),
+                status_w,
+            );
+            let category = fit(
+                &sanitize_line(&ctx.config.category_name(&card.category, ctx.lang)),
+                10,
+            );
+            let head = format!("{:>5}  {status}  {category}  ", card.id);
+            let rest = cols.saturating_sub(width(&head));
+            let text = format!(
+                "{head}{}",
+                fit(&sanitize_line(&card.text.facts.replace('\n', " ")), rest)
+            );
+            let style = if i == self.selected && self.focus == Focus::List {
+                theme::selected()
+            } else if card.status == CardStatus::Draft {
+                theme::hint()
+            } else {
+                ratatui::style::Style::default()
+            };
+            lines.push(Line::styled(text, style));
+        }
+        let body = Rect {
+            y: inner.y + 1,
+            height: inner.height - 1,
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(lines), body);
+    }
+
+    fn render_card(&self, ctx: &Ctx<'_>, card: &LibraryCard, frame: &mut Frame<'_>, area: Rect) {
+        let c = ctx.catalog;
+        let keys = if self.curator {
+            footer(c, CARD_KEYS, HELP_HINT, "  ")
+        } else {
+            footer(c, &CARD_KEYS[1..], HELP_HINT, "  ")
+        };
+        let title = format!(
+            "{}  {}",
+            c.format("card.title", &[("id", card.id.to_string())]),
+            c.text(&format!("card_status.{}", card.status.as_str()))
+        );
+        let inner = crate::tui::widgets::pane_frame(frame, area, &title, &keys);
+        let mut lines: Vec<Line<'static>> = vec![Line::from(vec![
+            Span::styled(format!("{} ", c.text("card.category")), theme::label()),
+            Span::raw(sanitize_line(
+                &ctx.config.category_name(&card.category, ctx.lang),
+            )),
+            Span::raw("   "),
+            Span::styled(format!("{} ", c.text("card.party")), theme::label()),
+            Span::raw(sanitize_line(&party_name(ctx, &card.party))),
+        ])];
+        for (label, text) in [
+            ("card.facts", &card.text.facts),
+            ("card.plan", &card.text.plan),
+            ("card.reply", &card.text.reply),
+            ("card.outcome", &card.text.outcome),
+            ("card.root_cause", &card.text.root_cause),
+            ("card.lesson", &card.text.lesson),
+        ] {
+            if text.trim().is_empty() {
+                continue;
+            }
+            lines.push(Line::styled(c.text(label).to_string(), theme::label()));
+            for l in sanitize_lines(text) {
+                lines.push(Line::raw(format!("  {l}")));
+            }
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
+}
+
+/// A configured party's name, else the text as it is.
+fn party_name(ctx: &Ctx<'_>, party: &str) -> String {
+    if party.is_empty() {
+        return String::new();
+    }
+    ctx.config.party_name(party, ctx.lang)
+}
+
+impl Room for Library {
+    fn key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        if self.open.is_some() {
+            return self.card_key(event);
+        }
+        if self.focus == Focus::Query {
+            return self.query_key(event, ctx);
+        }
+        match lookup(LIST_KEYS, &event) {
+            Some(Cmd::Up) => {
+                self.selected = self.selected.saturating_sub(1);
+                Out::none()
+            }
+            Some(Cmd::Down) => {
+                if self.selected + 1 < self.cards.len() {
+                    self.selected += 1;
+                }
+                Out::none()
+            }
+            Some(Cmd::Open) if !self.cards.is_empty() => {
+                self.open = Some(self.selected);
+                Out::none()
+            }
+            Some(Cmd::Query) => {
+                self.focus = Focus::Query;
+                Out::none()
+            }
+            Some(Cmd::NextCategory) => self.step_category(ctx, true),
+            Some(Cmd::PrevCategory) => self.step_category(ctx, false),
+            Some(Cmd::Reload) => Out::effects(self.load()),
+            _ => Out::none(),
+        }
+    }
+
+    fn paste(&mut self, text: &str) -> Out {
+        if self.open.is_some() {
+            return Out::none();
+        }
+        self.focus = Focus::Query;
+        let removed = self.query.paste(text);
+        if removed > 0 {
+            Out::notice(Notice::PasteCleaned(removed))
+        } else {
+            Out::none()
+        }
+    }
+
+    fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        match self.open_card() {
+            Some(card) => self.render_card(ctx, card, frame, area),
+            None => self.render_list(ctx, frame, area),
+        }
+    }
+
+    fn help(&self) -> Vec<Help> {
+        if self.open.is_some() {
+            let keys = if self.curator {
+                CARD_KEYS
+            } else {
+                &CARD_KEYS[1..]
+            };
+            return help_rows(keys).collect();
+        }
+        match self.focus {
+            Focus::List => help_rows(LIST_KEYS).collect(),
+            Focus::Query => help_rows(QUERY_KEYS).collect(),
+        }
+    }
+
+    fn enter(&mut self, _again: bool) -> Vec<Effect> {
+        self.load()
+    }
+
+    fn refresh(&mut self) -> Vec<Effect> {
+        self.load()
+    }
+}
