@@ -304,17 +304,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             let c = desk
                 .record_revisit(number, *expect_version, None, *satisfaction, comment)?
                 .complaint;
-            println!(
-                "{}",
-                catalog.format(
-                    "cli.case_done",
-                    &[
-                        ("number", c.number.clone()),
-                        ("stage", catalog.text(c.stage.label_key()).to_string()),
-                        ("version", c.version.to_string()),
-                    ]
-                )
-            );
+            print_stage(catalog, "cli.case_done", &c);
             Ok(())
         }
         Command::Case {
@@ -382,17 +372,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             action: CaseAction::Unmerge { reason },
         } => {
             let c = desk.unmerge(number, *expect_version, reason)?;
-            println!(
-                "{}",
-                catalog.format(
-                    "cli.unmerged",
-                    &[
-                        ("number", c.number.clone()),
-                        ("stage", catalog.text(c.stage.label_key()).to_string()),
-                        ("version", c.version.to_string()),
-                    ]
-                )
-            );
+            print_stage(catalog, "cli.unmerged", &c);
             Ok(())
         }
         Command::Case {
@@ -465,17 +445,7 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
             } else {
                 (desk.act(number, *expect_version, &action)?, None)
             };
-            println!(
-                "{}",
-                catalog.format(
-                    "cli.case_done",
-                    &[
-                        ("number", c.number.clone()),
-                        ("stage", catalog.text(c.stage.label_key()).to_string()),
-                        ("version", c.version.to_string()),
-                    ]
-                )
-            );
+            print_stage(catalog, "cli.case_done", &c);
             if let Some(card) = card {
                 println!(
                     "{}",
@@ -489,6 +459,21 @@ fn run_on_desk(mut desk: Desk, command: &Command, catalog: &Catalog) -> Result<(
         }
         Command::Init { .. } | Command::Config { .. } => Ok(()),
     }
+}
+
+/// One line naming the case, the stage it is now at and its new version.
+fn print_stage(catalog: &Catalog, key: &str, c: &Complaint) {
+    println!(
+        "{}",
+        catalog.format(
+            key,
+            &[
+                ("number", c.number.clone()),
+                ("stage", catalog.text(c.stage.label_key()).to_string()),
+                ("version", c.version.to_string()),
+            ]
+        )
+    );
 }
 
 /// The open call of `kind` of complaint `number` (`None`: the earliest open one, as the

@@ -105,9 +105,10 @@ impl Desk {
     ) -> Result<Card> {
         self.permit(Permission::CurateLibrary, None)?;
         let (agent, now) = (self.agent.clone(), self.clock.now());
+        let marks = card_words(&self.config).marks;
         self.store.write(|tx| {
             let card = stored(tx, id, expected_version)?;
-            let (after, changed) = library::edited(&card, edit)?;
+            let (after, changed) = library::edited(&card, edit, &marks)?;
             if changed.is_empty() {
                 return Ok(card);
             }

@@ -222,9 +222,10 @@ fn checked(text: CardText) -> Result<CardText> {
 }
 
 /// `card` with `edit` applied, and the names of the fields it changed (in [`FIELDS`]
-/// order). Each text is checked as the handling record's are; a published card must keep
-/// its facts and its lesson.
-pub fn edited(card: &Card, edit: &CardEdit) -> Result<(Card, Vec<&'static str>)> {
+/// order). Each text is checked as the handling record's are, and a name, phone or unit
+/// typed into it is taken out as when the card was made (`marks`); a published card must
+/// keep its facts and its lesson.
+pub fn edited(card: &Card, edit: &CardEdit, marks: &Marks) -> Result<(Card, Vec<&'static str>)> {
     let mut after = card.clone();
     let mut changed = Vec::new();
     let fields: [(&'static str, &Option<String>, &mut String); 7] = [
@@ -238,7 +239,10 @@ pub fn edited(card: &Card, edit: &CardEdit) -> Result<(Card, Vec<&'static str>)>
     ];
     for (name, new, slot) in fields {
         if let Some(new) = new {
-            let value = handling::text(new, name, false)?;
+            let mut value = handling::text(new, name, false)?;
+            if name != "party" {
+                value = redact(&value, &Person::default(), marks);
+            }
             if value != *slot {
                 *slot = value;
                 changed.push(name);
@@ -492,15 +496,28 @@ mod tests {
             plan: Some(card.text.plan.clone()),
             ..CardEdit::default()
         };
-        let (after, changed) = edited(&card, &edit).expect("edit");
+        let marks = &words().marks;
+        let (after, changed) = edited(&card, &edit, marks).expect("edit");
         assert_eq!(after.text.lesson, "渗水当天上门，先查楼上");
         assert_eq!(changed, vec!["lesson"]);
+        // What a curator types is cleaned as the case's text was.
+        let typed = CardEdit {
+            outcome: Some("王先生满意，回访电话 139-0000-1111，3栋1201已修好".into()),
+            ..CardEdit::default()
+        };
+        let (after, _) = edited(&card, &typed, marks).expect("edit");
+        assert_eq!(
+            after.text.outcome,
+            "〔业主〕满意，回访电话 〔电话〕，〔房号〕已修好"
+        );
         let too_long = CardEdit {
             facts: Some("长".repeat(handling::MAX_TEXT + 1)),
             ..CardEdit::default()
         };
         assert_eq!(
-            edited(&card, &too_long).map(|_| ()).map_err(|e| e.key),
+            edited(&card, &too_long, marks)
+                .map(|_| ())
+                .map_err(|e| e.key),
             Err("error.too_long")
         );
     }
@@ -514,7 +531,9 @@ mod tests {
             ..CardEdit::default()
         };
         assert_eq!(
-            edited(&card, &edit).map(|_| ()).map_err(|e| e.key),
+            edited(&card, &edit, &words().marks)
+                .map(|_| ())
+                .map_err(|e| e.key),
             Err("error.library_incomplete")
         );
         card.text.facts.clear();

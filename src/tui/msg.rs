@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
 use crate::config::Config;
-use crate::desk::{AgendaRange, CallResult, CallbackView, CardFilter, CareResult, StatusCounts};
+use crate::desk::{
+    AgendaRange, CallResult, CallbackView, CardEdit, CardFilter, CareResult, StatusCounts,
+};
 use crate::domain::complaint::{NewComplaint, Queue};
 use crate::domain::handling::Action;
 use crate::domain::merge::Link;
@@ -325,6 +327,26 @@ pub enum Effect {
     LoadAgents,
     /// Read the case cards of a filter (drafts only for a curator).
     LoadLibrary(CardFilter),
+    /// Edit a case card at the version seen (curate_library).
+    EditCard {
+        /// The card.
+        id: i64,
+        /// The version the curator saw.
+        version: i64,
+        /// The fields as the form holds them.
+        edit: Box<CardEdit>,
+    },
+    /// Make closed case `number` a draft card of the case library (curate_library).
+    AddCard(String),
+    /// Find the published case cards most like a case being classified.
+    SimilarCards {
+        /// The case.
+        number: String,
+        /// Its category key.
+        category: String,
+        /// Its description.
+        description: String,
+    },
     /// Publish a case card at the version seen (curate_library).
     PublishCard {
         /// The card.
@@ -465,6 +487,15 @@ pub enum Notice {
     Escalated(usize),
     /// A case card was published.
     CardPublished(i64),
+    /// A case card was edited.
+    CardEdited(i64),
+    /// A closed case became a draft card of the case library.
+    CardAdded {
+        /// The case.
+        number: String,
+        /// The card.
+        id: i64,
+    },
     /// The full phone number of a complaint is shown in its detail (the reveal recorded).
     Revealed(String),
     /// A phone number to dial, large.

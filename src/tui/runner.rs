@@ -509,6 +509,25 @@ impl Runner {
                     }))
                 })
             }
+            Effect::SimilarCards {
+                number,
+                category,
+                description,
+            } => desk
+                .similar_cards(&category, &description)
+                .map(|cards| Some(Msg::Case(case::Msg::Similar { number, cards }))),
+            Effect::EditCard { id, version, edit } => Ok(Some(Msg::Library(
+                match desk.library_edit(id, &edit, Some(version)) {
+                    Ok(card) => library::Msg::Edited(Box::new(card)),
+                    Err(e) => library::Msg::EditRefused(e),
+                },
+            ))),
+            Effect::AddCard(number) => desk.library_add(&number).map(|card| {
+                Some(Msg::Case(case::Msg::CardAdded {
+                    number,
+                    id: card.id,
+                }))
+            }),
             Effect::PublishCard { id, version } => desk
                 .library_publish(id, Some(version))
                 .map(|card| Some(Msg::Library(library::Msg::Published(Box::new(card))))),

@@ -670,7 +670,15 @@ fn c_in_the_list_opens_the_classification_form_and_ctrl_s_applies_it() {
     wall.description = "开发商交房的墙面开裂".into();
     wall.version = 3;
     let mut app = listed(vec![wall, complaint(2)]);
-    assert!(press(&mut app, KeyCode::Char('c')).is_empty());
+    // Opening it asks for the case library's most similar cards, nothing else.
+    assert_eq!(
+        press(&mut app, KeyCode::Char('c')),
+        vec![Effect::SimilarCards {
+            number: "20261122-0001".into(),
+            category: "wall-crack".into(),
+            description: "开发商交房的墙面开裂".into(),
+        }]
+    );
     let form = app.move_form().expect("form open");
     assert_eq!(
         (form.mv(), form.number(), form.version()),

@@ -5,7 +5,8 @@
 //! pre-filled from the keyword rules' suggestion, each suggested value marked as such until
 //! the agent changes it: nothing is saved until the agent presses Ctrl+S. Classifying out
 //! of scope and a declined reply show their reply script above the inputs (the party as
-//! chosen); Ctrl+Y copies it.
+//! chosen); Ctrl+Y copies it. The classification form also shows the case library's most
+//! similar published cards (one line each: category, party, lesson), found when it opens.
 
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
@@ -13,6 +14,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::desk::LibraryCard;
 use crate::desk::script::{Subject, script};
 use crate::domain::complaint::{Complaint, Intent, Scope};
 use crate::domain::handling::{Action, Approval, EXTERNAL_BODIES, Mood, WaitOn};
@@ -24,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::i18n::{Catalog, configured};
 use crate::text::{fit, sanitize_line, sanitize_lines};
 use crate::tui::ctx::Ctx;
+use crate::tui::msg::Effect;
 use crate::tui::theme;
 use crate::tui::widgets::form::{Form, FormStep, popup};
 use crate::tui::widgets::script::{self as script_box, Said};
@@ -52,6 +55,11 @@ pub struct MoveForm {
     approval: Vec<String>,
     /// What the move's script is filled from.
     subject: Subject,
+    /// Classification: the case's category key and description, to find the case
+    /// library's most similar cards by.
+    similar_of: Option<(String, String)>,
+    /// The case library's cards most like the case (classification), once found.
+    similar: Vec<LibraryCard>,
 }
 
 fn options<K: AsRef<str>>(items: impl IntoIterator<Item = (K, String)>) -> Vec<(String, String)> {
@@ -340,6 +348,8 @@ impl MoveForm {
             category,
             approval,
             subject: Subject::of(c, ctx.config),
+            similar_of: (mv == Move::Classify).then(|| (c.category.clone(), c.description.clone())),
+            similar: Vec::new(),
         };
         form.follow_choices();
         form
@@ -368,6 +378,29 @@ impl MoveForm {
     /// The form's inputs.
     pub fn form(&self) -> &Form {
         &self.form
+    }
+
+    /// What finds the case library's cards most like the case (the classification form).
+    pub fn similar_effect(&self) -> Option<Effect> {
+        self.similar_of
+            .as_ref()
+            .map(|(category, description)| Effect::SimilarCards {
+                number: self.number.clone(),
+                category: category.clone(),
+                description: description.clone(),
+            })
+    }
+
+    /// Shows the case library's cards most like the case above the inputs.
+    pub fn set_similar(&mut self, cards: Vec<LibraryCard>) {
+        if self.similar_of.is_some() {
+            self.similar = cards;
+        }
+    }
+
+    /// The similar cards shown.
+    pub fn similar(&self) -> &[LibraryCard] {
+        &self.similar
     }
 
     /// Whether the move may show a script (classifying, replying).
@@ -575,6 +608,17 @@ impl MoveForm {
                 lines.push(Line::styled(fit(&b, cols), theme::suggested()));
             }
         }
+        if !self.similar.is_empty() {
+            lines.push(Line::styled(
+                fit(c.text("tui.similar_cards"), cols),
+                theme::header(),
+            ));
+            lines.extend(
+                self.similar
+                    .iter()
+                    .map(|card| Line::raw(fit(&similar_line(ctx, card), cols))),
+            );
+        }
         if !self.approval.is_empty() {
             lines.extend(self.approval.iter().map(|a| Line::raw(fit(a, cols))));
             lines.push(Line::styled(
@@ -608,6 +652,21 @@ impl MoveForm {
             &self.form,
         );
     }
+}
+
+/// A similar card in one line: its number, category and party, then its lesson (else its
+/// root cause, reply or facts).
+fn similar_line(ctx: &Ctx<'_>, card: &LibraryCard) -> String {
+    let mut who = ctx.config.category_name(&card.category, ctx.lang);
+    if !card.party.is_empty() {
+        who = format!("{who} · {}", ctx.config.party_name(&card.party, ctx.lang));
+    }
+    let t = &card.text;
+    let gist = [&t.lesson, &t.root_cause, &t.reply, &t.facts]
+        .into_iter()
+        .find_map(|text| text.lines().map(str::trim).find(|l| !l.is_empty()))
+        .unwrap_or_default();
+    sanitize_line(&format!("#{}  {who}  {gist}", card.id))
 }
 
 /// A date and time as the command line takes it (`when::parse_datetime`); empty: none.
@@ -685,6 +744,72 @@ mod tests {
             (err.key, err.get("field")),
             ("tui.choose_required", Some("severity"))
         );
+    }
+
+    fn card(id: i64, party: &str, lesson: &str) -> LibraryCard {
+        let at = chrono::DateTime::<Utc>::UNIX_EPOCH;
+        LibraryCard {
+            id,
+            category: "leak".into(),
+            party: party.into(),
+            text: crate::desk::CardText {
+                facts: "楼上卫生间渗水到〔房号〕".into(),
+                lesson: lesson.into(),
+                ..Default::default()
+            },
+            status: crate::desk::CardStatus::Published,
+            version: 2,
+            created_at: at,
+            updated_at: at,
+            published_at: Some(at),
+        }
+    }
+
+    /// Only the classification form asks for the similar cards; they show above its
+    /// inputs one line each, the party named, the lesson first, the text made safe.
+    #[test]
+    fn the_classification_form_shows_the_similar_cards_of_the_library() {
+        let config = config();
+        let ctx = ctx(&config);
+        let c = complaint("leak", "楼上漏水");
+        let mut f = MoveForm::open(&ctx, &c, Move::Classify);
+        assert_eq!(
+            f.similar_effect(),
+            Some(Effect::SimilarCards {
+                number: c.number.clone(),
+                category: "leak".into(),
+                description: "楼上漏水".into(),
+            })
+        );
+        let head = |f: &MoveForm| -> Vec<String> {
+            f.head_lines(&ctx, 70)
+                .iter()
+                .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+                .collect()
+        };
+        assert!(!head(&f).iter().any(|l| l.contains("典型案例")));
+        f.set_similar(vec![
+            card(7, "developer", "先查楼上防水\x1b[2J再谈赔偿"),
+            card(9, "", ""),
+        ]);
+        let lines = head(&f);
+        let at = lines
+            .iter()
+            .position(|l| l.contains("相似的典型案例"))
+            .expect("the cards' heading");
+        assert!(lines[at + 1].starts_with("#7  "), "{lines:?}");
+        assert!(lines[at + 1].contains("开发商"), "{lines:?}");
+        assert!(lines[at + 1].contains("先查楼上防水"), "{lines:?}");
+        assert!(!lines[at + 1].contains('\x1b'), "{lines:?}");
+        assert!(
+            lines[at + 2].contains("楼上卫生间渗水"),
+            "no lesson: the facts"
+        );
+
+        let mut verify = MoveForm::open(&ctx, &c, Move::Verify);
+        assert_eq!(verify.similar_effect(), None);
+        verify.set_similar(vec![card(7, "", "x")]);
+        assert!(verify.similar().is_empty());
     }
 
     /// Out of scope chosen, the explanation names the party chosen; in scope, no script;

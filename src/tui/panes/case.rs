@@ -6,7 +6,8 @@
 //! are part of the case file, and so are the cases merged into this one and the split links;
 //! `1`–`9` open the case listed with that number. A merged case shows a banner naming its
 //! primary (`P` opens it); `m` merges a case into a primary (asking its number, then showing
-//! it before anything is written), `z` unmerges, `s` splits a second issue off.
+//! it before anything is written), `z` unmerges, `s` splits a second issue off. `l` makes a
+//! closed case a draft card of the case library (a curator's move, refused to others).
 //!
 //! Each list pane has a [`Cover`]: the case open over it and the form of a move or a
 //! follow-up over that (or over the list), so a case open in one pane stays open there
@@ -18,11 +19,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use crate::desk::CaseFile;
+use crate::desk::{CaseFile, LibraryCard};
 use crate::domain::complaint::Complaint;
 use crate::domain::handling::available_moves;
 use crate::domain::merge::{Link, links_possible};
-use crate::domain::stage::Move;
+use crate::domain::stage::{Move, Stage};
 use crate::error::Error;
 use crate::present::write_case_text;
 use crate::text::{sanitize_line, width, wrap_hanging};
@@ -72,6 +73,8 @@ enum Cmd {
     Related(usize),
     /// Open the primary a merged case is merged into.
     Primary,
+    /// Make the closed case a draft card of the case library.
+    ToLibrary,
     /// Open the form of a linking move, when it is possible now.
     Link(Link),
     /// Open the form of the one of these moves that is possible now (the two waits share
@@ -138,6 +141,7 @@ const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ch('z')], Cmd::Link(Link::Unmerge)).help("z", "link.unmerge"),
     Binding::new(&[ch('s')], Cmd::Link(Link::Split)).help("s", "link.split"),
     Binding::new(&[ch('P')], Cmd::Primary).help("P", "help.open_primary"),
+    Binding::new(&[ch('l')], Cmd::ToLibrary).help("l", "help.to_library"),
 ];
 
 /// The first key the detail's table binds to `cmd`.
@@ -231,6 +235,7 @@ impl Detail {
             | Cmd::Reveal
             | Cmd::Related(_)
             | Cmd::Primary
+            | Cmd::ToLibrary
             | Cmd::Link(_)
             | Cmd::Open(_) => at,
         }
@@ -266,6 +271,10 @@ impl Detail {
                 links_possible(&self.case.complaint)
                     .into_iter()
                     .map(|l| (link_key(l), l.label_key())),
+            )
+            .chain(
+                (self.case.complaint.stage == Stage::Closed)
+                    .then(|| (key_of(Cmd::ToLibrary), "tui.to_library".to_string())),
             )
             .collect();
         let lead = format!("{} ", c.text("tui.moves_now"));
@@ -423,6 +432,20 @@ pub enum Msg {
     },
     /// The desk refused a linking move (or the primary to merge into); nothing changed.
     LinkRefused(Error),
+    /// A closed case became a draft card of the case library.
+    CardAdded {
+        /// The case.
+        number: String,
+        /// The card.
+        id: i64,
+    },
+    /// The published case cards most like a case being classified.
+    Similar {
+        /// The case.
+        number: String,
+        /// The cards, most similar first.
+        cards: Vec<LibraryCard>,
+    },
 }
 
 /// What covers a list pane: the case open over it, and the form of a move (over the case
@@ -475,9 +498,12 @@ impl Cover {
         }
     }
 
-    /// Opens a move's form (over the list).
-    pub fn open_form(&mut self, form: MoveForm) {
+    /// Opens a move's form (over the list or the case); the classification form asks for
+    /// the case library's most similar cards.
+    pub fn open_form(&mut self, form: MoveForm) -> Out {
+        let similar = form.similar_effect();
         self.form = Some(form);
+        similar.map_or_else(Out::none, Out::effect)
     }
 
     /// Opens a follow-up form.
@@ -594,13 +620,18 @@ impl Cover {
                     return Out::effect(Effect::OpenCase(primary.clone()));
                 }
             }
+            Some(Cmd::ToLibrary) if detail.case.complaint.stage == Stage::Closed => {
+                return Out::effect(Effect::AddCard(detail.case.complaint.number.clone()));
+            }
+            Some(Cmd::ToLibrary) => {}
             Some(Cmd::Link(link)) if links_possible(&detail.case.complaint).contains(&link) => {
                 self.link = Some(LinkForm::open(ctx, &detail.case, link));
             }
             Some(Cmd::Link(_)) => {}
             Some(Cmd::Open(_)) => {
                 if let Some(mv) = move_for(&detail.case.complaint, &key) {
-                    self.form = Some(MoveForm::open(ctx, &detail.case.complaint, mv));
+                    let form = MoveForm::open(ctx, &detail.case.complaint, mv);
+                    return self.open_form(form);
                 }
             }
             Some(cmd) => detail.scroll_by(cmd, ctx, ctx.body()),
@@ -734,10 +765,24 @@ impl Cover {
                 }
                 Out::notice(Notice::Failed(err.clone()))
             }
+            Msg::CardAdded { number, id } if here => Out::notice(Notice::CardAdded {
+                number: number.clone(),
+                id: *id,
+            })
+            .changed(number),
+            Msg::Similar { number, cards } => {
+                if let Some(form) = &mut self.form
+                    && form.number() == number
+                {
+                    form.set_similar(cards.clone());
+                }
+                Out::none()
+            }
             Msg::Acted(_)
             | Msg::ActRefused(_)
             | Msg::FollowRefused(_)
             | Msg::MergeFound { .. }
+            | Msg::CardAdded { .. }
             | Msg::Linked { .. }
             | Msg::LinkRefused(_) => Out::none(),
         }

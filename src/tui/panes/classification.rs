@@ -244,12 +244,13 @@ impl Room for Classification {
             Some(Cmd::Open) => self.selected().map_or_else(Out::none, |c| {
                 Out::effect(Effect::OpenCase(c.number.clone()))
             }),
-            Some(Cmd::Classify) => {
-                if let Some(c) = self.window.selected() {
-                    self.cover.open_form(MoveForm::open(ctx, c, Move::Classify));
+            Some(Cmd::Classify) => match self.window.selected() {
+                Some(c) => {
+                    let form = MoveForm::open(ctx, c, Move::Classify);
+                    self.cover.open_form(form)
                 }
-                Out::none()
-            }
+                None => Out::none(),
+            },
             None => Out::none(),
         }
     }

@@ -2,22 +2,27 @@
 //! field: an input method works in it; Enter searches as the case search does) and the
 //! category shown, Tab / Shift+Tab to the next or the previous one. Enter opens a card: its
 //! category, party and text, each section under its label. A curator (curate_library) sees
-//! the drafts too, marked, and `p` publishes the card open; others read the published cards.
+//! the drafts too, marked; on the card open, `e` edits it (the party and each section, any
+//! name, phone or unit typed taken out by the desk) and `p` publishes it; others read the
+//! published cards. A long card scrolls.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::desk::{CardFilter, CardStatus, LibraryCard};
-use crate::text::{fit, sanitize_line, sanitize_lines, width};
+use crate::error::Error;
+use crate::text::{fit, sanitize_line, sanitize_lines, width, wrap_hanging};
 use crate::tui::ctx::Ctx;
+use crate::tui::forms::card::CardForm;
 use crate::tui::keymap::{Binding, HELP_HINT, Help, ch, footer, help_rows, key, lookup, plain};
 use crate::tui::msg::{Effect, Notice, Out};
 use crate::tui::panes::Room;
 use crate::tui::theme;
 use crate::tui::widgets::field::TextField;
+use crate::tui::widgets::form::FormStep;
 
 /// Cards a list reads at most.
 pub const LIMIT: u32 = 200;
@@ -33,6 +38,11 @@ enum Cmd {
     PrevCategory,
     Reload,
     Publish,
+    Edit,
+    ScrollDown,
+    ScrollUp,
+    PageDown,
+    PageUp,
 }
 
 /// The keys while the list has the focus.
@@ -67,15 +77,26 @@ const QUERY_KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[key(KeyCode::BackTab)], Cmd::PrevCategory),
 ];
 
-/// The keys while a card is open.
+/// The keys while a card is open; the first [`CURATORS_ONLY`] are a curator's.
 const CARD_KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ch('p'), ch('P')], Cmd::Publish)
         .help("p", "help.library_publish")
         .hint_at(0, "keys.library_publish"),
+    Binding::new(&[ch('e'), ch('E')], Cmd::Edit)
+        .help("e", "help.library_edit")
+        .hint_at(1, "keys.library_edit"),
     Binding::new(&[key(KeyCode::Esc), key(KeyCode::Backspace)], Cmd::Leave)
         .help("Esc / Backspace", "help.library_back")
-        .hint_at(1, "keys.library_back"),
+        .hint_at(2, "keys.library_back"),
+    Binding::new(&[key(KeyCode::Down), ch('j')], Cmd::ScrollDown)
+        .help("Up/Down PgUp/PgDn", "help.library_scroll"),
+    Binding::new(&[key(KeyCode::Up), ch('k')], Cmd::ScrollUp),
+    Binding::new(&[key(KeyCode::PageDown), ch(' ')], Cmd::PageDown),
+    Binding::new(&[key(KeyCode::PageUp)], Cmd::PageUp),
 ];
+
+/// How many of [`CARD_KEYS`], first, only a curator has.
+const CURATORS_ONLY: usize = 2;
 
 /// Results that come back to the pane.
 #[derive(Debug, Clone)]
@@ -91,6 +112,11 @@ pub enum Msg {
     },
     /// A card was published.
     Published(Box<LibraryCard>),
+    /// A card was edited: the card as it is now.
+    Edited(Box<LibraryCard>),
+    /// The desk refused an edit (a stale version, an empty lesson on a published card…);
+    /// nothing changed, the form stays.
+    EditRefused(Error),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -112,6 +138,10 @@ pub struct Library {
     open: Option<usize>,
     curator: bool,
     loaded: bool,
+    /// How far the open card is scrolled (rows).
+    scroll: u16,
+    /// The edit form over the open card.
+    edit: Option<CardForm>,
 }
 
 impl Default for Library {
@@ -125,6 +155,8 @@ impl Default for Library {
             open: None,
             curator: false,
             loaded: false,
+            scroll: 0,
+            edit: None,
         }
     }
 }
@@ -138,6 +170,11 @@ impl Library {
     /// The card open, if any.
     pub fn open_card(&self) -> Option<&LibraryCard> {
         self.open.and_then(|i| self.cards.get(i))
+    }
+
+    /// The edit form open, if any.
+    pub fn edit_form(&self) -> Option<&CardForm> {
+        self.edit.as_ref()
     }
 
     /// The filter of what is shown.
@@ -180,6 +217,22 @@ impl Library {
                     *slot = *card;
                 }
                 Out::notice(Notice::CardPublished(id))
+            }
+            Msg::Edited(card) => {
+                let id = card.id;
+                if let Some(slot) = self.cards.iter_mut().find(|c| c.id == id) {
+                    *slot = *card;
+                }
+                if self.edit.as_ref().is_some_and(|f| f.id() == id) {
+                    self.edit = None;
+                }
+                Out::notice(Notice::CardEdited(id))
+            }
+            Msg::EditRefused(err) => {
+                if let Some(form) = &mut self.edit {
+                    form.refused(err.clone());
+                }
+                Out::notice(Notice::Failed(err))
             }
         }
     }
@@ -235,12 +288,39 @@ impl Library {
         }
     }
 
-    fn card_key(&mut self, event: KeyEvent) -> Out {
-        match lookup(CARD_KEYS, &event) {
+    fn card_key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
+        if let Some(form) = &mut self.edit {
+            return match form.key(event) {
+                FormStep::Submit => Out::effect(form.effect()),
+                FormStep::Cancel => {
+                    self.edit = None;
+                    Out::none()
+                }
+                FormStep::Changed(_) | FormStep::Nothing => Out::none(),
+            };
+        }
+        let page = ctx.body().height.saturating_sub(3).max(1);
+        let cmd = lookup(CARD_KEYS, &event);
+        self.scroll = match cmd {
+            Some(Cmd::ScrollDown) => self.scroll.saturating_add(1),
+            Some(Cmd::ScrollUp) => self.scroll.saturating_sub(1),
+            Some(Cmd::PageDown) => self.scroll.saturating_add(page),
+            Some(Cmd::PageUp) => self.scroll.saturating_sub(page),
+            _ => self.scroll,
+        };
+        match cmd {
             Some(Cmd::Leave) => {
                 self.open = None;
                 Out::none()
             }
+            Some(Cmd::Edit) => match self.open_card() {
+                Some(card) if self.curator => {
+                    self.edit = Some(CardForm::open(ctx, card));
+                    Out::none()
+                }
+                Some(_) => Out::notice(Notice::Failed(Error::new("error.library_read_only"))),
+                None => Out::none(),
+            },
             Some(Cmd::Publish) => match self.open_card() {
                 Some(card) if self.curator && card.status == CardStatus::Draft => {
                     Out::effect(Effect::PublishCard {
@@ -248,9 +328,9 @@ impl Library {
                         version: card.version,
                     })
                 }
-                Some(_) if !self.curator => Out::notice(Notice::Failed(crate::error::Error::new(
-                    "error.library_read_only",
-                ))),
+                Some(_) if !self.curator => {
+                    Out::notice(Notice::Failed(Error::new("error.library_read_only")))
+                }
                 _ => Out::none(),
             },
             _ => Out::none(),
@@ -354,13 +434,18 @@ impl Library {
         frame.render_widget(Paragraph::new(lines), body);
     }
 
+    /// The keys of the open card for this agent (a curator's first).
+    fn card_keys(&self) -> &'static [Binding<Cmd>] {
+        if self.curator {
+            CARD_KEYS
+        } else {
+            &CARD_KEYS[CURATORS_ONLY..]
+        }
+    }
+
     fn render_card(&self, ctx: &Ctx<'_>, card: &LibraryCard, frame: &mut Frame<'_>, area: Rect) {
         let c = ctx.catalog;
-        let keys = if self.curator {
-            footer(c, CARD_KEYS, HELP_HINT, "  ")
-        } else {
-            footer(c, &CARD_KEYS[1..], HELP_HINT, "  ")
-        };
+        let keys = footer(c, self.card_keys(), HELP_HINT, "  ");
         let title = format!(
             "{}  {}",
             c.format("card.title", &[("id", card.id.to_string())]),
@@ -376,6 +461,7 @@ impl Library {
             Span::styled(format!("{} ", c.text("card.party")), theme::label()),
             Span::raw(sanitize_line(&party_name(ctx, &card.party))),
         ])];
+        let cols = inner.width as usize;
         for (label, text) in [
             ("card.facts", &card.text.facts),
             ("card.plan", &card.text.plan),
@@ -389,10 +475,21 @@ impl Library {
             }
             lines.push(Line::styled(c.text(label).to_string(), theme::label()));
             for l in sanitize_lines(text) {
-                lines.push(Line::raw(format!("  {l}")));
+                lines.extend(
+                    wrap_hanging(&format!("  {l}"), cols)
+                        .into_iter()
+                        .map(Line::raw),
+                );
             }
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        let max = (lines.len() as u16).saturating_sub(inner.height);
+        frame.render_widget(
+            Paragraph::new(lines).scroll((self.scroll.min(max), 0)),
+            inner,
+        );
+        if let Some(form) = &self.edit {
+            form.render(ctx, frame, area);
+        }
     }
 }
 
@@ -407,7 +504,7 @@ fn party_name(ctx: &Ctx<'_>, party: &str) -> String {
 impl Room for Library {
     fn key(&mut self, event: KeyEvent, ctx: &Ctx<'_>) -> Out {
         if self.open.is_some() {
-            return self.card_key(event);
+            return self.card_key(event, ctx);
         }
         if self.focus == Focus::Query {
             return self.query_key(event, ctx);
@@ -425,6 +522,7 @@ impl Room for Library {
             }
             Some(Cmd::Open) if !self.cards.is_empty() => {
                 self.open = Some(self.selected);
+                self.scroll = 0;
                 Out::none()
             }
             Some(Cmd::Query) => {
@@ -439,11 +537,14 @@ impl Room for Library {
     }
 
     fn paste(&mut self, text: &str) -> Out {
-        if self.open.is_some() {
-            return Out::none();
-        }
-        self.focus = Focus::Query;
-        let removed = self.query.paste(text);
+        let removed = match (&mut self.edit, self.open) {
+            (Some(form), _) => form.paste(text),
+            (None, Some(_)) => return Out::none(),
+            (None, None) => {
+                self.focus = Focus::Query;
+                self.query.paste(text)
+            }
+        };
         if removed > 0 {
             Out::notice(Notice::PasteCleaned(removed))
         } else {
@@ -459,13 +560,11 @@ impl Room for Library {
     }
 
     fn help(&self) -> Vec<Help> {
+        if let Some(form) = &self.edit {
+            return form.help();
+        }
         if self.open.is_some() {
-            let keys = if self.curator {
-                CARD_KEYS
-            } else {
-                &CARD_KEYS[1..]
-            };
-            return help_rows(keys).collect();
+            return help_rows(self.card_keys()).collect();
         }
         match self.focus {
             Focus::List => help_rows(LIST_KEYS).collect(),

@@ -238,6 +238,17 @@ fn content(c: &Catalog, zone: Zone, notice: &Notice, now: DateTime<Utc>) -> Line
             c.format("tui.library_published", &[("id", id.to_string())]),
             theme::success(),
         ),
+        Notice::CardEdited(id) => (
+            c.format("tui.card_edited", &[("id", id.to_string())]),
+            theme::success(),
+        ),
+        Notice::CardAdded { number, id } => (
+            c.format(
+                "tui.card_added",
+                &[("number", number.clone()), ("id", id.to_string())],
+            ),
+            theme::success(),
+        ),
         Notice::Escalated(n) => (
             c.format("tui.escalated", &[("count", n.to_string())]),
             theme::error(),
