@@ -110,15 +110,32 @@ fn a_closed_case_goes_to_the_library_without_its_person_and_is_published() {
         .assert()
         .success()
         .stdout(format!("案例 {id} 已保存（版本 2）\n"));
+    // What a curator types is cleaned as the case's text was.
     desk.as_agent("李娜")
-        .args(["library", "publish", &id, "--expect-version", "1"])
+        .args([
+            "library",
+            "edit",
+            &id,
+            "--outcome",
+            "回访张先生 13800138000，1801 已不再渗水",
+        ])
+        .assert()
+        .success();
+    let card = desk.json_as("李娜", &["library", "show", &id, "--format", "json"]);
+    assert_eq!(
+        card["outcome"],
+        "回访〔业主〕 〔电话〕，〔房号〕 已不再渗水"
+    );
+    assert_eq!(card["version"], 3);
+    desk.as_agent("李娜")
+        .args(["library", "publish", &id, "--expect-version", "2"])
         .assert()
         .code(1);
     desk.as_agent("李娜")
         .args(["library", "publish", &id])
         .assert()
         .success()
-        .stdout(format!("案例 {id} 已发布（版本 3）\n"));
+        .stdout(format!("案例 {id} 已发布（版本 4）\n"));
 
     // Everyone reads a published card, found by category or text.
     let found = desk.json(&[

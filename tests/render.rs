@@ -3286,7 +3286,10 @@ fn library_screens(lang: Lang, size: (u16, u16)) {
     s.type_text("，回访刘女士 13912345678");
     s.snapshot(&name("library_edit", lang, size));
     s.send(ctrl('s'));
-    assert!(s.app.library().edit_form().is_none(), "saved: the form closes");
+    assert!(
+        s.app.library().edit_form().is_none(),
+        "saved: the form closes"
+    );
     let lesson = &s.app.library().open_card().expect("the card").text.lesson;
     assert!(
         lesson.ends_with("，回访〔业主〕 〔电话〕") || lesson.ends_with("，回访[resident] [phone]"),
