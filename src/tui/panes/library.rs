@@ -89,7 +89,7 @@ const CARD_KEYS: &[Binding<Cmd>] = &[
         .help("Esc / Backspace", "help.library_back")
         .hint_at(2, "keys.library_back"),
     Binding::new(&[key(KeyCode::Down), ch('j')], Cmd::ScrollDown)
-        .help("Up/Down PgUp/PgDn", "help.library_scroll"),
+        .help("Up/Down/j/k PgUp/PgDn/Space", "help.library_scroll"),
     Binding::new(&[key(KeyCode::Up), ch('k')], Cmd::ScrollUp),
     Binding::new(&[key(KeyCode::PageDown), ch(' ')], Cmd::PageDown),
     Binding::new(&[key(KeyCode::PageUp)], Cmd::PageUp),
@@ -299,7 +299,13 @@ impl Library {
                 FormStep::Changed(_) | FormStep::Nothing => Out::none(),
             };
         }
-        let page = ctx.body().height.saturating_sub(3).max(1);
+        // The card is drawn in the body, inside its frame.
+        let body = ctx.body();
+        let (cols, rows) = (body.width.saturating_sub(2), body.height.saturating_sub(2));
+        let max = self.open_card().map_or(0, |card| {
+            (card_lines(ctx, card, cols.into()).len() as u16).saturating_sub(rows)
+        });
+        let page = rows.saturating_sub(1).max(1);
         let cmd = lookup(CARD_KEYS, &event);
         self.scroll = match cmd {
             Some(Cmd::ScrollDown) => self.scroll.saturating_add(1),
@@ -307,7 +313,8 @@ impl Library {
             Some(Cmd::PageDown) => self.scroll.saturating_add(page),
             Some(Cmd::PageUp) => self.scroll.saturating_sub(page),
             _ => self.scroll,
-        };
+        }
+        .min(max);
         match cmd {
             Some(Cmd::Leave) => {
                 self.open = None;
@@ -452,36 +459,7 @@ impl Library {
             c.text(&format!("card_status.{}", card.status.as_str()))
         );
         let inner = crate::tui::widgets::pane_frame(frame, area, &title, &keys);
-        let mut lines: Vec<Line<'static>> = vec![Line::from(vec![
-            Span::styled(format!("{} ", c.text("card.category")), theme::label()),
-            Span::raw(sanitize_line(
-                &ctx.config.category_name(&card.category, ctx.lang),
-            )),
-            Span::raw("   "),
-            Span::styled(format!("{} ", c.text("card.party")), theme::label()),
-            Span::raw(sanitize_line(&party_name(ctx, &card.party))),
-        ])];
-        let cols = inner.width as usize;
-        for (label, text) in [
-            ("card.facts", &card.text.facts),
-            ("card.plan", &card.text.plan),
-            ("card.reply", &card.text.reply),
-            ("card.outcome", &card.text.outcome),
-            ("card.root_cause", &card.text.root_cause),
-            ("card.lesson", &card.text.lesson),
-        ] {
-            if text.trim().is_empty() {
-                continue;
-            }
-            lines.push(Line::styled(c.text(label).to_string(), theme::label()));
-            for l in sanitize_lines(text) {
-                lines.extend(
-                    wrap_hanging(&format!("  {l}"), cols)
-                        .into_iter()
-                        .map(Line::raw),
-                );
-            }
-        }
+        let lines = card_lines(ctx, card, inner.width as usize);
         let max = (lines.len() as u16).saturating_sub(inner.height);
         frame.render_widget(
             Paragraph::new(lines).scroll((self.scroll.min(max), 0)),
@@ -491,6 +469,42 @@ impl Library {
             form.render(ctx, frame, area);
         }
     }
+}
+
+/// The rows of card `card` open, wrapped to `cols` columns: its category and party, then
+/// each section of its text under its label.
+fn card_lines(ctx: &Ctx<'_>, card: &LibraryCard, cols: usize) -> Vec<Line<'static>> {
+    let c = ctx.catalog;
+    let mut lines: Vec<Line<'static>> = vec![Line::from(vec![
+        Span::styled(format!("{} ", c.text("card.category")), theme::label()),
+        Span::raw(sanitize_line(
+            &ctx.config.category_name(&card.category, ctx.lang),
+        )),
+        Span::raw("   "),
+        Span::styled(format!("{} ", c.text("card.party")), theme::label()),
+        Span::raw(sanitize_line(&party_name(ctx, &card.party))),
+    ])];
+    for (label, text) in [
+        ("card.facts", &card.text.facts),
+        ("card.plan", &card.text.plan),
+        ("card.reply", &card.text.reply),
+        ("card.outcome", &card.text.outcome),
+        ("card.root_cause", &card.text.root_cause),
+        ("card.lesson", &card.text.lesson),
+    ] {
+        if text.trim().is_empty() {
+            continue;
+        }
+        lines.push(Line::styled(c.text(label).to_string(), theme::label()));
+        for l in sanitize_lines(text) {
+            lines.extend(
+                wrap_hanging(&format!("  {l}"), cols)
+                    .into_iter()
+                    .map(Line::raw),
+            );
+        }
+    }
+    lines
 }
 
 /// A configured party's name, else the text as it is.
@@ -578,5 +592,94 @@ impl Room for Library {
 
     fn refresh(&mut self) -> Vec<Effect> {
         self.load()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Preset};
+    use crate::desk::CardText;
+    use crate::i18n::Lang;
+    use crate::tui::keymap::tests::check_table;
+    use chrono::{DateTime, Utc};
+    use crossterm::event::KeyModifiers;
+
+    fn press(lib: &mut Library, ctx: &Ctx<'_>, code: KeyCode) -> Out {
+        lib.key(KeyEvent::new(code, KeyModifiers::NONE), ctx)
+    }
+
+    fn long_card() -> LibraryCard {
+        let at = DateTime::<Utc>::UNIX_EPOCH;
+        LibraryCard {
+            id: 1,
+            category: "leak".into(),
+            party: String::new(),
+            text: CardText {
+                facts: (1..=40)
+                    .map(|i| format!("第{i}行"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                lesson: "先查楼上".into(),
+                ..CardText::default()
+            },
+            status: CardStatus::Draft,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            published_at: None,
+        }
+    }
+
+    #[test]
+    fn the_pane_keys() {
+        check_table(LIST_KEYS);
+        check_table(QUERY_KEYS);
+        check_table(CARD_KEYS);
+    }
+
+    /// A long card scrolls as far as its last row and no further; `e` edits it for a
+    /// curator only.
+    #[test]
+    fn a_long_card_scrolls_to_its_end_and_a_curator_edits_it() {
+        let config = Config::preset(Preset::PropertyManagement).expect("preset");
+        let ctx = Ctx::new(&config, Lang::ZhCn);
+        let mut lib = Library::default();
+        let listed = |curator| Msg::Listed {
+            filter: CardFilter::default(),
+            cards: vec![long_card()],
+            curator,
+        };
+        lib.update(listed(false), &ctx);
+        press(&mut lib, &ctx, KeyCode::Enter);
+        for _ in 0..10 {
+            press(&mut lib, &ctx, KeyCode::PageDown);
+        }
+        // Category line, two labels, 40 facts rows and the lesson, in the body's frame.
+        let rows = ctx.body().height - 2;
+        assert_eq!(lib.scroll, 1 + 1 + 40 + 1 + 1 - rows);
+        press(&mut lib, &ctx, KeyCode::Up);
+        assert_eq!(lib.scroll, 1 + 1 + 40 + 1 + 1 - rows - 1);
+        let out = press(&mut lib, &ctx, KeyCode::Char('e'));
+        assert!(lib.edit_form().is_none(), "an agent reads");
+        assert!(matches!(out.notice, Some(Notice::Failed(_))));
+
+        lib.update(listed(true), &ctx);
+        press(&mut lib, &ctx, KeyCode::Char('e'));
+        assert_eq!(lib.edit_form().map(CardForm::id), Some(1));
+        let out = lib.key(
+            KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL),
+            &ctx,
+        );
+        assert!(matches!(
+            out.effects.as_slice(),
+            [Effect::EditCard {
+                id: 1,
+                version: 1,
+                ..
+            }]
+        ));
+        lib.update(Msg::Edited(Box::new(long_card())), &ctx);
+        assert!(lib.edit_form().is_none(), "saved: the form closes");
     }
 }
