@@ -2444,6 +2444,23 @@ fn merge_screens(lang: Lang, size: (u16, u16)) {
         Some(primary.as_str())
     );
     s.snapshot(&name("detail_merged", lang, size));
+    // The primary holds a second issue: split it off, in a place of its own.
+    s.perform(vec![Effect::OpenCase(primary.clone())]);
+    s.key(KeyCode::Char('s'));
+    s.key(KeyCode::Right);
+    s.key(KeyCode::Tab);
+    s.type_text("电梯厅的灯也不亮");
+    s.key(KeyCode::Tab);
+    s.type_text("电梯厅");
+    s.snapshot(&name("split_form", lang, size));
+    s.send(ctrl('s'));
+    assert!(s.app.link_form().is_none(), "split: the form closes");
+    let desk = open_desk(&db);
+    let shown = desk.case_file(&primary).expect("the primary");
+    let new = shown.split.split_into.first().expect("the split link");
+    let new = desk.case_file(new).expect("the new case").complaint;
+    assert_eq!(new.location, "5栋1单元电梯厅");
+    assert_eq!(new.description, "电梯厅的灯也不亮");
 }
 
 /// The approval form over a plan whose compensation is above the planner's limit: the

@@ -270,6 +270,8 @@ pub enum Effect {
         category: String,
         /// The second issue.
         description: String,
+        /// Where it is (empty: the case's own place).
+        location: String,
     },
     /// Close a complaint and make it a draft card of the case library, in one transaction
     /// (the close form's tick).

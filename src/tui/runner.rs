@@ -623,8 +623,15 @@ impl Runner {
                 version,
                 category,
                 description,
+                location,
             } => Ok(Some(Msg::Case(
-                match desk.split(&number, Some(version), &category, &description, None) {
+                match desk.split(
+                    &number,
+                    Some(version),
+                    &category,
+                    &description,
+                    Some(&location),
+                ) {
                     Ok(split) => case::Msg::Linked {
                         link: Link::Split,
                         number: split.from.number,

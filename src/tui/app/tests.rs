@@ -2458,6 +2458,11 @@ fn the_detail_splits_a_second_issue_off_an_open_case() {
     press(&mut app, KeyCode::Right);
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "楼上装修很吵");
+    // The place is the case's until changed: the noise is upstairs.
+    press(&mut app, KeyCode::Tab);
+    let form = app.link_form().expect("the split form").form();
+    assert_eq!(form.text_of("location"), "3栋");
+    type_text(&mut app, "1301");
     assert_eq!(
         ctrl(&mut app, 's'),
         vec![Effect::Split {
@@ -2465,6 +2470,7 @@ fn the_detail_splits_a_second_issue_off_an_open_case() {
             version: 2,
             category: "leak".into(),
             description: "楼上装修很吵".into(),
+            location: "3栋1301".into(),
         }]
     );
 }

@@ -1,8 +1,9 @@
 //! The forms of the moves that link cases (issue 19): merge this case into a primary (the
 //! primary's number, then a question showing the primary — its number, place and first line
-//! — before anything is written), unmerge it, split a second issue off it (category and
-//! description). Each belongs to one complaint at the version it was opened at; Ctrl+S turns
-//! it into its effect, which the runner applies through the desk with that version.
+//! — before anything is written), unmerge it, split a second issue off it (category,
+//! description and the place, the case's own until changed). Each belongs to one complaint
+//! at the version it was opened at; Ctrl+S turns it into its effect, which the runner
+//! applies through the desk with that version.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -82,6 +83,7 @@ impl LinkForm {
                 Form::new()
                     .choice("category", "label.category", categories, None)
                     .multi("description", "label.description", "", DESCRIPTION_ROWS)
+                    .text("location", "label.location", &case.complaint.location)
             }
         };
         LinkForm {
@@ -177,6 +179,7 @@ impl LinkForm {
                 version: self.version,
                 category: self.form.chosen("category").unwrap_or_default().to_string(),
                 description: text("description"),
+                location: text("location"),
             },
         })
     }
@@ -204,10 +207,13 @@ impl LinkForm {
         let field = match (self.link, err.key) {
             (Link::Merge, _) => Some("into"),
             (Link::Split, "error.unknown_category") => Some("category"),
-            (Link::Split, "error.required" | "error.too_long") => Some("description"),
+            (Link::Split, "error.required" | "error.too_long") => {
+                Some(err.get("field").unwrap_or("description"))
+            }
             _ => None,
-        };
-        self.form.refuse(err, field);
+        }
+        .map(str::to_string);
+        self.form.refuse(err, field.as_deref());
     }
 
     /// Draws the form as a popup over `area`, and the merge question over it when up.
