@@ -215,15 +215,13 @@ impl Desk {
             calls::link(tx, care_id, complaint.id)?;
             events::append(
                 tx,
-                &NewEvent {
-                    complaint_id: Some(complaint.id),
-                    at: now,
+                &NewEvent::note(
+                    complaint.id,
+                    now,
                     agent,
-                    kind: "care_call",
-                    from_stage: None,
-                    to_stage: None,
-                    detail: &care_detail(&call, None),
-                },
+                    "care_call",
+                    &care_detail(&call, None),
+                ),
             )?;
             Ok(complaint)
         })

@@ -62,15 +62,7 @@ impl Desk {
             let attached = duplicate::attached_call(call, &c)?;
             events::append(
                 tx,
-                &NewEvent {
-                    complaint_id: Some(c.id),
-                    at: now,
-                    agent: &agent,
-                    kind: CALL_ATTACHED,
-                    from_stage: None,
-                    to_stage: None,
-                    detail: &attached.detail(),
-                },
+                &NewEvent::note(c.id, now, &agent, CALL_ATTACHED, &attached.detail()),
             )?;
             Ok(c)
         })?;

@@ -263,14 +263,12 @@ impl Desk {
             let flagged = result.failed() && config.policy.follow_up.flags(attempts);
             events::append(
                 tx,
-                &NewEvent {
-                    complaint_id: Some(c.id),
-                    at: now,
-                    agent: &agent,
-                    kind: "callback",
-                    from_stage: None,
-                    to_stage: None,
-                    detail: &serde_json::json!({
+                &NewEvent::note(
+                    c.id,
+                    now,
+                    &agent,
+                    "callback",
+                    &serde_json::json!({
                         "kind": open.kind,
                         "result": result.as_str(),
                         "note": note.trim(),
@@ -278,7 +276,7 @@ impl Desk {
                         "attempts": attempts,
                         "flagged": flagged,
                     }),
-                },
+                ),
             )?;
             let callback = followups::callbacks_of(tx, c.id)?
                 .into_iter()
@@ -320,15 +318,13 @@ impl Desk {
             followups::owe(tx, c.id, PROMISED, due, now)?;
             events::append(
                 tx,
-                &NewEvent {
-                    complaint_id: Some(c.id),
-                    at: now,
-                    agent: &agent,
-                    kind: "promised",
-                    from_stage: None,
-                    to_stage: None,
-                    detail: &serde_json::json!({ "due": due.to_rfc3339(), "note": note.trim() }),
-                },
+                &NewEvent::note(
+                    c.id,
+                    now,
+                    &agent,
+                    "promised",
+                    &serde_json::json!({ "due": due.to_rfc3339(), "note": note.trim() }),
+                ),
             )?;
             Ok(())
         })
@@ -388,17 +384,15 @@ impl Desk {
                         followups::escalate(tx, cb.id, level + 1, &owner)?;
                         events::append(
                             tx,
-                            &NewEvent {
-                                complaint_id: Some(complaint_id),
-                                at: now,
-                                agent: &agent,
-                                kind: "callback_escalated",
-                                from_stage: None,
-                                to_stage: None,
-                                detail: &serde_json::json!({
+                            &NewEvent::note(
+                                complaint_id,
+                                now,
+                                &agent,
+                                "callback_escalated",
+                                &serde_json::json!({
                                     "kind": cb.kind, "level": level + 1, "owner": owner,
                                 }),
-                            },
+                            ),
                         )?;
                         escalated += 1;
                     }
@@ -538,18 +532,7 @@ impl Desk {
                 detail["attempts"] = attempts.into();
                 detail["flagged"] = flagged.into();
             }
-            events::append(
-                tx,
-                &NewEvent {
-                    complaint_id: Some(c.id),
-                    at: now,
-                    agent: &agent,
-                    kind: "revisited",
-                    from_stage: None,
-                    to_stage: None,
-                    detail: &detail,
-                },
-            )?;
+            events::append(tx, &NewEvent::note(c.id, now, &agent, "revisited", &detail))?;
             let complaint = if reopened {
                 let rules = Rules {
                     policy: &config.policy,

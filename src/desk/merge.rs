@@ -94,15 +94,7 @@ impl Desk {
             )?;
             events::append(
                 tx,
-                &NewEvent {
-                    complaint_id: Some(primary.id),
-                    at: now,
-                    agent: &agent,
-                    kind: ABSORBED,
-                    from_stage: None,
-                    to_stage: None,
-                    detail: &m.absorbed_detail(),
-                },
+                &NewEvent::note(primary.id, now, &agent, ABSORBED, &m.absorbed_detail()),
             )?;
             Ok(complaints::by_id(tx, dup.id)?)
         })?;
@@ -170,15 +162,13 @@ impl Desk {
             if let Some(p) = complaints::by_number(tx, &primary)? {
                 events::append(
                     tx,
-                    &NewEvent {
-                        complaint_id: Some(p.id),
-                        at: now,
-                        agent: &agent,
-                        kind: RELEASED,
-                        from_stage: None,
-                        to_stage: None,
-                        detail: &json!({ "number": c.number, "reason": reason }),
-                    },
+                    &NewEvent::note(
+                        p.id,
+                        now,
+                        &agent,
+                        RELEASED,
+                        &json!({ "number": c.number, "reason": reason }),
+                    ),
                 )?;
             }
             Ok(complaints::by_id(tx, c.id)?)
@@ -212,27 +202,23 @@ impl Desk {
             let new = record_intake(tx, policy, &agent, now, &valid)?;
             events::append(
                 tx,
-                &NewEvent {
-                    complaint_id: Some(new.id),
-                    at: now,
-                    agent: &agent,
-                    kind: SPLIT_FROM,
-                    from_stage: None,
-                    to_stage: None,
-                    detail: &json!({ "number": c.number }),
-                },
+                &NewEvent::note(
+                    new.id,
+                    now,
+                    &agent,
+                    SPLIT_FROM,
+                    &json!({ "number": c.number }),
+                ),
             )?;
             events::append(
                 tx,
-                &NewEvent {
-                    complaint_id: Some(c.id),
-                    at: now,
-                    agent: &agent,
-                    kind: SPLIT_INTO,
-                    from_stage: None,
-                    to_stage: None,
-                    detail: &json!({ "number": new.number, "category": new.category }),
-                },
+                &NewEvent::note(
+                    c.id,
+                    now,
+                    &agent,
+                    SPLIT_INTO,
+                    &json!({ "number": new.number, "category": new.category }),
+                ),
             )?;
             Ok(Split {
                 from: masked(c),

@@ -498,19 +498,17 @@ impl Desk {
                 .unwrap_or_default();
             events::append(
                 tx,
-                &NewEvent {
-                    complaint_id: Some(c.id),
-                    at: now,
-                    agent: &agent,
-                    kind: "attached",
-                    from_stage: None,
-                    to_stage: None,
-                    detail: &serde_json::json!({
+                &NewEvent::note(
+                    c.id,
+                    now,
+                    &agent,
+                    "attached",
+                    &serde_json::json!({
                         "file": file_name,
                         "sha256": attachment.sha256,
                         "confidential": attachment.confidential,
                     }),
-                },
+                ),
             )?;
             Ok(attachment)
         })

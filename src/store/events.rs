@@ -44,6 +44,27 @@ pub struct NewEvent<'a, D = serde_json::Value> {
     pub detail: &'a D,
 }
 
+impl<'a> NewEvent<'a> {
+    /// An event on complaint `complaint_id` that leaves its stage where it is.
+    pub fn note(
+        complaint_id: i64,
+        at: DateTime<Utc>,
+        agent: &'a str,
+        kind: &'a str,
+        detail: &'a serde_json::Value,
+    ) -> NewEvent<'a> {
+        NewEvent {
+            complaint_id: Some(complaint_id),
+            at,
+            agent,
+            kind,
+            from_stage: None,
+            to_stage: None,
+            detail,
+        }
+    }
+}
+
 /// Appends an event inside the caller's transaction, chained to the row before it.
 pub fn append(tx: &Db<'_>, e: &NewEvent<'_>) -> sql::Result<()> {
     Chain::at_head(tx)?.append(tx, e)
