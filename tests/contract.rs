@@ -1230,7 +1230,10 @@ fn related_cases_are_open_or_recent_of_the_category_at_the_building(place: &Plac
         .write(|tx| Ok(agents::set_sites(tx, "王丽", &["lvjing".into()])?))
         .expect("her site");
     let mut wang = place.desk("王丽");
-    assert_eq!(related(&mut wang, &a), vec![c, b]);
+    assert_eq!(related(&mut wang, &a), vec![c.clone(), b.clone()]);
+    // A case merged into another is seen through its primary only.
+    head.merge(&c, None, &b, "同一根立管").expect("merge");
+    assert_eq!(related(&mut head, &a), vec![b]);
 }
 
 /// The numbers of the open callbacks the desk lists (every one, at any time).
