@@ -265,6 +265,14 @@ pub fn write_case_text(
             .map_or(fields.len(), |i| i + 1);
         fields.insert(at, ("label.merged_into", primary.clone()));
     }
+    // A closed case's library card right after its closing time.
+    if let Some(id) = case.card {
+        let at = fields
+            .iter()
+            .position(|(k, _)| *k == "label.closed_at")
+            .map_or(fields.len(), |i| i + 1);
+        fields.insert(at, ("label.library_card", id.to_string()));
+    }
     // The site beside the location, when the complaint names one.
     if let Some(site) = &c.site {
         let at = fields

@@ -66,6 +66,19 @@ fn a_closed_case_goes_to_the_library_without_its_person_and_is_published() {
     let shown = desk.show(&n);
     let kinds = common::event_kinds(&shown);
     assert!(kinds.contains(&"library_added".to_string()), "{kinds:?}");
+    assert_eq!(shown["library_card"], 1, "the case names its card");
+    let text = stdout(
+        &desk
+            .cmd()
+            .args(["--lang", "en", "show", &n])
+            .assert()
+            .success(),
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Library card ") && l.ends_with("  1")),
+        "{text}"
+    );
 
     // 王丽 (agent) sees no drafts and may not publish.
     let mine = desk.json(&["library", "list", "--format", "json"]);

@@ -1532,8 +1532,15 @@ fn the_library_takes_a_closed_case_without_its_person_and_publishes_it(place: &P
     );
     let later = agent.intake(&complaint(3, "阳台漏水")).expect("later");
     close_case(&mut agent, &later.number, "巡检", false);
+    // The case file says whether this agent may make it a card now, and names the card.
+    let may = |desk: &Desk, n: &str| desk.case_file(n).expect("file").may_add_card;
+    assert!(may(&lead, &later.number));
+    assert!(!may(&agent, &later.number), "not a curator");
+    assert!(!may(&lead, &open.number), "still open");
     let added = lead.library_add(&later.number).expect("add later");
     assert_eq!(added.status, CardStatus::Draft);
+    let file = lead.case_file(&later.number).expect("file");
+    assert_eq!((file.card, file.may_add_card), (Some(added.id), false));
     // The moves are in the timeline, naming cards and fields, never their text.
     let file = lead.case_file(&c.number).expect("file");
     assert!(file.events.iter().any(|e| e.kind == "library_added"));

@@ -136,6 +136,8 @@ struct CaseJson<'a> {
     split_from: Option<&'a str>,
     /// The complaints split from this one, oldest first.
     split_into: &'a [String],
+    /// The case library's card made from it.
+    library_card: Option<i64>,
 }
 
 /// Keeps the kind of an I/O error (a closed pipe stays a closed pipe).
@@ -203,6 +205,7 @@ pub fn write_case_json(out: &mut dyn Write, case: &CaseFile, zone: Zone) -> io::
             .collect(),
         split_from: case.split.split_from.as_deref(),
         split_into: &case.split.split_into,
+        library_card: case.card,
     };
     serde_json::to_writer_pretty(&mut *out, &value).map_err(json_err)?;
     writeln!(out)

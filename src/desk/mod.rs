@@ -87,6 +87,11 @@ pub struct CaseFile {
     pub absorbed: Vec<Complaint>,
     /// The complaint this one was split from, and those split from it.
     pub split: SplitLinks,
+    /// The case library's card made from it, if any.
+    pub card: Option<i64>,
+    /// Whether the acting agent may make it a card now: it is closed, has none yet, and
+    /// the agent curates the library.
+    pub may_add_card: bool,
 }
 
 impl CaseFile {
@@ -682,7 +687,12 @@ impl Desk {
         self.site_allows(&complaint.number, complaint.site.as_deref())?;
         let events = self.store.events(complaint.id)?;
         let split = split_links(events.iter().map(|e| (e.kind.as_str(), &e.detail)));
+        let card = self.store.library_card_of(complaint.id)?;
         Ok(CaseFile {
+            may_add_card: complaint.stage == Stage::Closed
+                && card.is_none()
+                && self.curates_library(),
+            card,
             events,
             absorbed: self
                 .store

@@ -155,6 +155,11 @@ fn words_condition(engine: Engine, n: usize) -> String {
 }
 
 impl Store {
+    /// The id of the card made from complaint `complaint_id`, if any.
+    pub fn library_card_of(&self, complaint_id: i64) -> Result<Option<i64>> {
+        of_complaint(&self.db(), complaint_id).map_err(|e| self.err(e))
+    }
+
     /// The card with id `id`.
     pub fn library_card(&self, id: i64) -> Result<Option<Card>> {
         by_id(&self.db(), id).map_err(|e| self.err(e))

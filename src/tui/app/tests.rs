@@ -624,6 +624,8 @@ fn enter_opens_the_case_and_esc_goes_back() {
         related: Vec::new(),
         absorbed: Vec::new(),
         split: Default::default(),
+        card: None,
+        may_add_card: false,
     }))));
     assert!(app.detail().is_some());
     press(&mut app, KeyCode::Esc);
@@ -641,6 +643,8 @@ fn case(c: Complaint) -> Msg {
         related: Vec::new(),
         absorbed: Vec::new(),
         split: Default::default(),
+        card: None,
+        may_add_card: false,
     })))
 }
 
@@ -1850,6 +1854,8 @@ fn another_terminals_change_reads_again_what_is_shown_without_a_key() {
         related: Vec::new(),
         absorbed: Vec::new(),
         split: Default::default(),
+        card: None,
+        may_add_card: false,
     })));
     assert_eq!(app.detail().map(|d| d.case().complaint.version), Some(3));
     assert_eq!(app.move_form().map(MoveForm::version), Some(2));
@@ -2444,6 +2450,37 @@ fn the_detail_merges_a_case_only_after_showing_its_primary_and_unmerges_a_merged
             into: "20261122-0002".into(),
             reason: String::new(),
         }]
+    );
+}
+
+/// `l` on a closed case's detail makes it a library card only when the desk says this agent
+/// may now (a curator, no card yet); otherwise the key does nothing.
+#[test]
+fn the_detail_adds_a_closed_case_to_the_library_only_when_the_desk_allows() {
+    let mut closed = classified(1, 5);
+    closed.stage = Stage::Closed;
+    let file = |may_add_card| {
+        Msg::Case(CaseMsg::Opened(Box::new(CaseFile {
+            complaint: closed.clone(),
+            events: Vec::new(),
+            callbacks: Vec::new(),
+            revisits: Vec::new(),
+            attachments: Vec::new(),
+            risk: None,
+            related: Vec::new(),
+            absorbed: Vec::new(),
+            split: Default::default(),
+            card: None,
+            may_add_card,
+        })))
+    };
+    let mut app = listed(page(1, 2));
+    app.update(file(false));
+    assert!(press(&mut app, KeyCode::Char('l')).is_empty());
+    app.update(file(true));
+    assert_eq!(
+        press(&mut app, KeyCode::Char('l')),
+        vec![Effect::AddCard("20261122-0001".into())]
     );
 }
 

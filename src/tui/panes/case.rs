@@ -23,7 +23,7 @@ use crate::desk::{CaseFile, LibraryCard};
 use crate::domain::complaint::Complaint;
 use crate::domain::handling::available_moves;
 use crate::domain::merge::{Link, links_possible};
-use crate::domain::stage::{Move, Stage};
+use crate::domain::stage::Move;
 use crate::error::Error;
 use crate::present::write_case_text;
 use crate::text::{sanitize_line, width, wrap_hanging};
@@ -273,7 +273,8 @@ impl Detail {
                     .map(|l| (link_key(l), l.label_key())),
             )
             .chain(
-                (self.case.complaint.stage == Stage::Closed)
+                self.case
+                    .may_add_card
                     .then(|| (key_of(Cmd::ToLibrary), "tui.to_library".to_string())),
             )
             .collect();
@@ -620,7 +621,7 @@ impl Cover {
                     return Out::effect(Effect::OpenCase(primary.clone()));
                 }
             }
-            Some(Cmd::ToLibrary) if detail.case.complaint.stage == Stage::Closed => {
+            Some(Cmd::ToLibrary) if detail.case.may_add_card => {
                 return Out::effect(Effect::AddCard(detail.case.complaint.number.clone()));
             }
             Some(Cmd::ToLibrary) => {}
