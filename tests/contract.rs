@@ -1619,6 +1619,23 @@ fn the_library_lists_searches_and_offers_similar_cards(place: &Place) {
     assert_eq!(similar("leak", "卫生间顶棚渗水"), vec![ids[0], ids[1]]);
     assert_eq!(similar("noise", "楼上渗水"), vec![ids[2], ids[0]]);
     assert!(similar("lift", "电梯困人").is_empty());
+    // A text longer than its words pages through its candidates: the newest holds both
+    // words of 防水层 apart, so a page of one reads on to the card that holds it whole.
+    let mut apart = complaint(5, "楼上做过防水，水层仍渗");
+    apart.category = "漏水".into();
+    let c = agent.intake(&apart).expect("intake");
+    let newest = close_case(&mut agent, &c.number, "当天上门", true).expect("card");
+    assert!(newest.id > ids[3]);
+    let one = |t: &str| -> Vec<i64> {
+        lead.library_list(&text(t), 1)
+            .expect("list")
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+    };
+    assert_eq!(one("防水层"), vec![ids[0]]);
+    assert_eq!(one("水层仍"), vec![newest.id]);
+    assert!(one("防水层仍").is_empty());
     // The report's sums kept by every write, the card moves among them, are the sums
     // rebuilt from the timeline.
     let zone = lead.config().policy.timezone;

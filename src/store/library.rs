@@ -165,7 +165,9 @@ impl Store {
         by_id(&self.db(), id).map_err(|e| self.err(e))
     }
 
-    /// The cards `filter` keeps, newest first, at most `limit`.
+    /// The cards `filter` keeps, newest first, at most `limit`. A text longer than its
+    /// words finds candidates that are checked whole here, read `limit` at a time until
+    /// enough hold (as the case search does), never all of them at once.
     pub fn library_list(&self, filter: &CardFilter, limit: u32) -> Result<Vec<Card>> {
         let db = self.db();
         let engine = db.engine();
@@ -186,25 +188,41 @@ impl Store {
             args.push(Value::Text(category.to_string().into()));
             conds.push(format!("c.category = ?{}", args.len()));
         }
-        let mut sql = format!("SELECT {COLUMNS} FROM library_cards c");
-        if !conds.is_empty() {
-            sql.push_str(" WHERE ");
-            sql.push_str(&conds.join(" AND "));
-        }
-        sql.push_str(" ORDER BY c.id DESC");
-        if !check {
+        let query = filter.text.as_deref().unwrap_or_default();
+        let want = usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut found = Vec::new();
+        let mut before: Option<i64> = None;
+        loop {
+            let (mut args, mut conds) = (args.clone(), conds.clone());
+            if let Some(id) = before {
+                args.push(Value::Int(id));
+                conds.push(format!("c.id < ?{}", args.len()));
+            }
+            let mut sql = format!("SELECT {COLUMNS} FROM library_cards c");
+            if !conds.is_empty() {
+                sql.push_str(" WHERE ");
+                sql.push_str(&conds.join(" AND "));
+            }
             args.push(Value::Int(limit.into()));
-            sql.push_str(&format!(" LIMIT ?{}", args.len()));
+            sql.push_str(&format!(" ORDER BY c.id DESC LIMIT ?{}", args.len()));
+            let cards = db
+                .rows(&sql, &arg_refs(&args), card_at)
+                .map_err(|e| self.err(e))?;
+            if !check {
+                return Ok(cards);
+            }
+            let full = cards.len() == want;
+            before = cards.last().map(|c| c.id);
+            found.extend(
+                cards
+                    .into_iter()
+                    .filter(|c| library::card_matches(c, query)),
+            );
+            if !full || found.len() >= want {
+                found.truncate(want);
+                return Ok(found);
+            }
         }
-        let mut cards = db
-            .rows(&sql, &arg_refs(&args), card_at)
-            .map_err(|e| self.err(e))?;
-        if check {
-            let query = filter.text.as_deref().unwrap_or_default();
-            cards.retain(|c| library::card_matches(c, query));
-            cards.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        }
-        Ok(cards)
     }
 
     /// Every published card, oldest first (the export).
