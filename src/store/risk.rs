@@ -64,8 +64,9 @@ impl Store {
 
     /// Cases related to `c` at `place`: of its category, open or received since `since`,
     /// not `c` itself nor merged into a case (the primary stands for it), of `sites`
-    /// (`None`: all); newest first, at most `limit`. Read from a
-    /// range of the related index (category, site, location prefix).
+    /// (`None`: all); newest first, at most `limit`. Read from a range of the related index
+    /// (category, site, location prefix); a merged case is closed (at the merge), so only
+    /// a closed candidate's row is read for `merged_into`.
     pub fn related(
         &self,
         c: &Complaint,
@@ -82,8 +83,8 @@ impl Store {
         ];
         let mut sql = format!(
             "SELECT {COLUMNS} FROM complaints{}
-             WHERE category = ?1 AND id <> ?2 AND (closed_at IS NULL OR received_at >= ?3)
-               AND merged_into IS NULL",
+             WHERE category = ?1 AND id <> ?2
+               AND (closed_at IS NULL OR (received_at >= ?3 AND merged_into IS NULL))",
             indexed_by("complaints_related")
         );
         match &place.site {
