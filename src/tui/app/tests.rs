@@ -614,26 +614,15 @@ fn enter_opens_the_case_and_esc_goes_back() {
         press(&mut app, KeyCode::Enter),
         vec![Effect::OpenCase("20261122-0002".into())]
     );
-    app.update(Msg::Case(CaseMsg::Opened(Box::new(CaseFile {
-        complaint: complaint(2),
-        events: Vec::new(),
-        callbacks: Vec::new(),
-        revisits: Vec::new(),
-        attachments: Vec::new(),
-        risk: None,
-        related: Vec::new(),
-        absorbed: Vec::new(),
-        split: Default::default(),
-        card: None,
-        may_add_card: false,
-    }))));
+    app.update(Msg::Case(CaseMsg::Opened(Box::new(file(complaint(2))))));
     assert!(app.detail().is_some());
     press(&mut app, KeyCode::Esc);
     assert!(app.detail().is_none());
 }
 
-fn case(c: Complaint) -> Msg {
-    Msg::Case(CaseMsg::Opened(Box::new(CaseFile {
+/// The case file of `c` with nothing else in it.
+fn file(c: Complaint) -> CaseFile {
+    CaseFile {
         complaint: c,
         events: Vec::new(),
         callbacks: Vec::new(),
@@ -645,7 +634,11 @@ fn case(c: Complaint) -> Msg {
         split: Default::default(),
         card: None,
         may_add_card: false,
-    })))
+    }
+}
+
+fn case(c: Complaint) -> Msg {
+    Msg::Case(CaseMsg::Opened(Box::new(file(c))))
 }
 
 /// The classification pane with `rows` listed.
@@ -1844,19 +1837,7 @@ fn another_terminals_change_reads_again_what_is_shown_without_a_key() {
             Effect::LoadPage(reload_page(PAGE))
         ]
     );
-    app.update(refreshed(Box::new(CaseFile {
-        complaint: classified(1, 3),
-        events: Vec::new(),
-        callbacks: Vec::new(),
-        revisits: Vec::new(),
-        attachments: Vec::new(),
-        risk: None,
-        related: Vec::new(),
-        absorbed: Vec::new(),
-        split: Default::default(),
-        card: None,
-        may_add_card: false,
-    })));
+    app.update(refreshed(Box::new(file(classified(1, 3)))));
     assert_eq!(app.detail().map(|d| d.case().complaint.version), Some(3));
     assert_eq!(app.move_form().map(MoveForm::version), Some(2));
     // The callback queue in view is read again where it is; on intake, the counts.
@@ -2459,25 +2440,16 @@ fn the_detail_merges_a_case_only_after_showing_its_primary_and_unmerges_a_merged
 fn the_detail_adds_a_closed_case_to_the_library_only_when_the_desk_allows() {
     let mut closed = classified(1, 5);
     closed.stage = Stage::Closed;
-    let file = |may_add_card| {
+    let opened = |may_add_card| {
         Msg::Case(CaseMsg::Opened(Box::new(CaseFile {
-            complaint: closed.clone(),
-            events: Vec::new(),
-            callbacks: Vec::new(),
-            revisits: Vec::new(),
-            attachments: Vec::new(),
-            risk: None,
-            related: Vec::new(),
-            absorbed: Vec::new(),
-            split: Default::default(),
-            card: None,
             may_add_card,
+            ..file(closed.clone())
         })))
     };
     let mut app = listed(page(1, 2));
-    app.update(file(false));
+    app.update(opened(false));
     assert!(press(&mut app, KeyCode::Char('l')).is_empty());
-    app.update(file(true));
+    app.update(opened(true));
     assert_eq!(
         press(&mut app, KeyCode::Char('l')),
         vec![Effect::AddCard("20261122-0001".into())]
