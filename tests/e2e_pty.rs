@@ -1750,8 +1750,10 @@ fn a_repeat_call_is_attached_to_the_open_case_it_is_about() {
     tty.wait_for("张伟");
     tty.send(TAB);
     tty.send("138 0013 8000");
-    // The lookup finds the earlier complaint as the phone is typed.
-    tty.wait_for(&first);
+    // The lookup finds the earlier complaint as the phone is typed (once enough digits
+    // are in); the badge comes with the lookup of the whole phone, the one that also
+    // finds the open case the call may be about.
+    tty.wait_for_all(&[&first, "近一年投诉 1 次"]);
     // Site, place, category, further categories, then what was said.
     for _ in 0..5 {
         tty.send(TAB);
