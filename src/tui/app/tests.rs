@@ -232,6 +232,53 @@ fn ctrl_s_offers_the_open_cases_a_call_may_be_about_before_saving() {
     assert!(app.intake().is_blank(), "the form empties");
 }
 
+/// Ctrl+S within a tick of the phone's last digit: the lookup is made first, and its answer
+/// offers the open case found, or with none saves; typing meanwhile calls the save off.
+#[test]
+fn ctrl_s_before_the_phone_is_looked_up_saves_on_the_lookups_answer() {
+    let typed = || {
+        let mut a = app();
+        type_text(&mut a, "张伟");
+        press(&mut a, KeyCode::Tab);
+        type_text(&mut a, "13800138000");
+        a
+    };
+    let lookup = Effect::Lookup {
+        phone: "13800138000".into(),
+        location: String::new(),
+        category: String::new(),
+    };
+    let answer = |open: Vec<Complaint>| {
+        Msg::Intake(IntakeMsg::Repeats {
+            earlier: open.clone(),
+            open,
+            year: 1,
+        })
+    };
+    let mut a = typed();
+    assert_eq!(ctrl(&mut a, 's'), vec![lookup.clone()]);
+    assert!(a.update(answer(vec![complaint(1)])).is_empty(), "offered");
+    let attached = press(&mut a, KeyCode::Enter);
+    assert!(
+        matches!(attached.as_slice(), [Effect::AttachCall { number, .. }] if *number == complaint(1).number),
+        "{attached:?}"
+    );
+    let mut a = typed();
+    assert_eq!(ctrl(&mut a, 's'), vec![lookup.clone()]);
+    let saved = a.update(answer(Vec::new()));
+    assert!(
+        matches!(saved.as_slice(), [Effect::Intake(form)] if form.phone == "13800138000"),
+        "{saved:?}"
+    );
+    let mut a = typed();
+    assert_eq!(ctrl(&mut a, 's'), vec![lookup]);
+    type_text(&mut a, "1");
+    assert!(
+        a.update(answer(Vec::new())).is_empty(),
+        "typing called the save off"
+    );
+}
+
 /// Ctrl+O offers the caller's earlier complaints; Enter opens the highlighted one on the
 /// cases pane while the form waits as typed; with none found, a notice says so.
 #[test]

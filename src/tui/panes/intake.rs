@@ -229,6 +229,9 @@ pub struct Intake {
     quiet_ticks: u32,
     waiting_ticks: u32,
     lookup_pending: bool,
+    /// Ctrl+S came before the lookup of what was typed last: the lookup's answer saves the
+    /// form, or offers the open cases it found.
+    save_after_lookup: bool,
     /// Asking whether to throw the typed form (and its draft) away for a new one.
     asking: bool,
     /// The care call (and its site) a low score opened this form for: saved with it.
@@ -261,6 +264,7 @@ impl Default for Intake {
             quiet_ticks: 0,
             waiting_ticks: 0,
             lookup_pending: false,
+            save_after_lookup: false,
             asking: false,
             from_care: None,
         }
@@ -609,6 +613,7 @@ impl Intake {
         }
         self.unsaved = true;
         self.quiet_ticks = 0;
+        self.save_after_lookup = false;
         if matches!(self.error, Some((f, _)) if f == field) {
             self.error = None;
         }
@@ -638,14 +643,19 @@ impl Intake {
         }
         if self.lookup_pending {
             self.lookup_pending = false;
-            let form = self.form(ctx);
-            work.push(Effect::Lookup {
-                phone: form.phone,
-                location: form.location,
-                category: form.category,
-            });
+            work.push(self.lookup(ctx));
         }
         work
+    }
+
+    /// The lookup of earlier and open complaints for the phone, place and category typed.
+    fn lookup(&self, ctx: &Ctx<'_>) -> Effect {
+        let form = self.form(ctx);
+        Effect::Lookup {
+            phone: form.phone,
+            location: form.location,
+            category: form.category,
+        }
     }
 
     /// The draft to keep now (or its removal, for an empty form); marks it kept.
@@ -679,6 +689,12 @@ impl Intake {
                 self.open = open;
                 self.year = year;
                 self.picking = self.picking.filter(|&i| i < self.repeats.len());
+                if std::mem::take(&mut self.save_after_lookup) {
+                    if self.open.is_empty() {
+                        return Out::effect(self.save(ctx));
+                    }
+                    self.offering = Some(0);
+                }
                 Out::none()
             }
             Msg::Attached(c) => {
@@ -1100,6 +1116,13 @@ impl Room for Intake {
             _ => Vec::new(),
         };
         match (cmd, self.highlighted(&offers)) {
+            // What was typed last is not looked up yet (Ctrl+S within a tick of it): look
+            // it up now, and save or offer on the answer.
+            (Some(Cmd::Save), _) if self.lookup_pending && self.from_care.is_none() => {
+                self.lookup_pending = false;
+                self.save_after_lookup = true;
+                return Out::effect(self.lookup(ctx));
+            }
             // A call that may be about an open case: offer it first.
             (Some(Cmd::Save), _) if !self.open.is_empty() && self.from_care.is_none() => {
                 self.offering = Some(0);
