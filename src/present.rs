@@ -187,6 +187,15 @@ pub fn referral_name(to: &str, config: &Config, catalog: &Catalog) -> String {
     }
 }
 
+/// Puts `entry` right after the field labelled `after` (at the end when there is none).
+fn insert_after<'a>(fields: &mut Vec<(&'a str, String)>, after: &str, entry: (&'a str, String)) {
+    let at = fields
+        .iter()
+        .position(|(k, _)| *k == after)
+        .map_or(fields.len(), |i| i + 1);
+    fields.insert(at, entry);
+}
+
 /// Writes a case file for people: labelled fields, then the timeline.
 pub fn write_case_text(
     out: &mut dyn Write,
@@ -257,21 +266,21 @@ pub fn write_case_text(
         ),
         ("label.version", c.version.to_string()),
     ];
-    // A merged case names its primary right after its stage.
+    // A merged case names its primary right after its stage; a closed case its library
+    // card right after its closing time.
     if let Some(primary) = &c.merged_into {
-        let at = fields
-            .iter()
-            .position(|(k, _)| *k == "label.stage")
-            .map_or(fields.len(), |i| i + 1);
-        fields.insert(at, ("label.merged_into", primary.clone()));
+        insert_after(
+            &mut fields,
+            "label.stage",
+            ("label.merged_into", primary.clone()),
+        );
     }
-    // A closed case's library card right after its closing time.
     if let Some(id) = case.card {
-        let at = fields
-            .iter()
-            .position(|(k, _)| *k == "label.closed_at")
-            .map_or(fields.len(), |i| i + 1);
-        fields.insert(at, ("label.library_card", id.to_string()));
+        insert_after(
+            &mut fields,
+            "label.closed_at",
+            ("label.library_card", id.to_string()),
+        );
     }
     // The site beside the location, when the complaint names one.
     if let Some(site) = &c.site {
